@@ -1,0 +1,135 @@
+/*
+ * decode.h: turns one captured frame into one struct tfe_segment.
+ *
+ * This is the only module that touches raw packet bytes.  Every read goes
+ * through the bounded cursor in cursor.h and is checked against the captured
+ * length; a header that does not fit is TRUNCATED, a header that lies about
+ * itself is MALFORMED, a link or network layer we do not decode is
+ * UNSUPPORTED, and traffic that is fine but not for us (ARP, UDP, a non-first
+ * IPv4 fragment) is SKIPPED.  The decoder never allocates and never keeps a
+ * pointer into the frame after it returns.
+ */
+#ifndef TFE_DECODE_H
+#define TFE_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* TCP flag bits as they sit in the header's 13th/14th bytes (host order). */
+#define TFE_TH_FIN 0x001
+#define TFE_TH_SYN 0x002
+#define TFE_TH_RST 0x004
+#define TFE_TH_PSH 0x008
+#define TFE_TH_ACK 0x010
+#define TFE_TH_URG 0x020
+#define TFE_TH_ECE 0x040
+#define TFE_TH_CWR 0x080
+#define TFE_TH_NS  0x100 /* RFC 3540, now reserved; kept for display */
+
+/* Which TCP options a segment carried (bits of tfe_segment.opt_mask). */
+#define TFE_OPT_MSS     0x01
+#define TFE_OPT_WSCALE  0x02
+#define TFE_OPT_SACKOK  0x04
+#define TFE_OPT_SACK    0x08
+#define TFE_OPT_TS      0x10
+#define TFE_OPT_TFO     0x20 /* kind 34, or experimental 254 with magic 0xF989 */
+#define TFE_OPT_OTHER   0x40 /* any other kind (NOP/EOL are not counted) */
+
+#define TFE_MAX_SACK_BLOCKS 4
+
+/* The class of a decode outcome: what the summary groups by. */
+enum tfe_decode_class {
+	TFE_DC_OK,
+	TFE_DC_SKIPPED,     /* valid, not TCP over IP, or a non-first fragment */
+	TFE_DC_TRUNCATED,   /* the capture stopped inside a header */
+	TFE_DC_MALFORMED,   /* a header field contradicts the packet */
+	TFE_DC_UNSUPPORTED, /* a link or network layer we do not decode */
+	TFE_DC__COUNT
+};
+
+/*
+ * The precise reason, counted per reason in the summary.  Append only; the
+ * name table tfe_decode_reason_names[] and class table are indexed the same
+ * way (a unit test checks that none is missing).
+ */
+enum tfe_decode_reason {
+	TFE_DR_OK,
+	/* skipped */
+	TFE_DR_NOT_IP,            /* ARP, LLDP, ... */
+	TFE_DR_NOT_TCP,           /* UDP, ICMP, ... over IPv4/IPv6 */
+	TFE_DR_IPV4_FRAGMENT,     /* non-first fragment (offset > 0) */
+	TFE_DR_IPV6_FRAGMENT,     /* non-first fragment (offset > 0) */
+	/* truncated */
+	TFE_DR_LINK_TRUNCATED,    /* link header (Ethernet, SLL, NULL, VLAN tag) */
+	TFE_DR_IPV4_TRUNCATED,    /* fixed header or options */
+	TFE_DR_IPV6_TRUNCATED,    /* fixed header or an extension header */
+	TFE_DR_TCP_TRUNCATED,     /* fixed 20-byte header */
+	TFE_DR_TCP_OPT_TRUNCATED, /* the options area (data offset) */
+	/* malformed */
+	TFE_DR_IP_BAD_VERSION,    /* version nibble is not what the link said */
+	TFE_DR_IPV4_BAD_IHL,      /* IHL < 5 */
+	TFE_DR_IPV4_BAD_LENGTH,   /* total length < IHL*4 or > wire length */
+	TFE_DR_IPV6_BAD_LENGTH,   /* payload length > wire length */
+	TFE_DR_IPV6_EXT_LOOP,     /* too many extension headers (> 64) */
+	TFE_DR_TCP_BAD_OFFSET,    /* data offset < 5 or past the IP payload */
+	TFE_DR_TCP_BAD_OPTION,    /* option length 0/1 or past the options area */
+	/* unsupported */
+	TFE_DR_LINKTYPE,          /* link type we do not decode */
+	TFE_DR_VLAN_DEPTH,        /* more than 8 stacked VLAN tags */
+	TFE_DR__COUNT
+};
+
+extern const char *const tfe_decode_reason_names[TFE_DR__COUNT];
+extern const enum tfe_decode_class tfe_decode_reason_class[TFE_DR__COUNT];
+extern const char *const tfe_decode_class_names[TFE_DC__COUNT];
+
+/* One TCP segment as the analysis sees it.  All fields host byte order. */
+struct tfe_segment {
+	uint8_t family;          /* 4 or 6 */
+	uint8_t src[16];         /* IPv4 uses the first 4 bytes, rest zero */
+	uint8_t dst[16];
+	uint16_t sport, dport;
+	uint32_t seq, ack;       /* raw sequence numbers */
+	uint16_t flags;          /* TFE_TH_* */
+	uint16_t win;            /* raw window field, unscaled */
+	uint32_t payload_len;    /* bytes of TCP payload per the IP length
+	                            (not the captured length) */
+	uint32_t captured_payload; /* payload bytes actually in the capture */
+	uint8_t ttl;             /* IPv4 TTL or IPv6 hop limit */
+	bool has_ip_id;          /* IPv4 only */
+	uint16_t ip_id;
+	bool ip_first_fragment;  /* IPv4 MF set with offset 0, or IPv6 frag 0 */
+	uint8_t tcp_hlen;        /* TCP header length in bytes, 20..60 */
+
+	/* options, present when the bit is set in opt_mask */
+	uint8_t opt_mask;        /* TFE_OPT_* */
+	uint16_t mss;            /* bytes */
+	uint8_t wscale;          /* shift count as sent (may exceed 14) */
+	uint8_t sack_count;      /* SACK blocks in the option (all of them) */
+	uint32_t sack[TFE_MAX_SACK_BLOCKS][2]; /* left, right edges, raw */
+	uint32_t ts_val, ts_ecr;
+	uint8_t tfo_cookie_len;  /* 0 for a cookie request */
+};
+
+/* Link types decoded (libpcap DLT_ numbers are mapped by the caller). */
+enum tfe_decode_result {
+	TFE_DECODE_OK = 0,
+	TFE_DECODE_FAIL = 1      /* see reason */
+};
+
+/*
+ * Decodes one frame of link type `linktype` (a DLT_ value as returned by
+ * pcap_datalink()).  `caplen` is the number of bytes in `data`; `wirelen` is
+ * the original length on the wire.  Returns the reason: TFE_DR_OK when `out`
+ * holds a TCP segment, anything else when it does not (then `out` is
+ * unspecified).
+ */
+enum tfe_decode_reason tfe_decode_frame(int linktype, const uint8_t *data,
+                                        size_t caplen, size_t wirelen,
+                                        struct tfe_segment *out);
+
+/* True when tfe_decode_frame() knows this DLT_ value. */
+bool tfe_decode_linktype_supported(int linktype);
+
+#endif /* TFE_DECODE_H */
