@@ -1,0 +1,659 @@
+/*
+ * decode.c: turns one captured frame into one struct tfe_segment.
+ *
+ * The layers are peeled in order (link, then IPv4 or IPv6 with its
+ * extension headers, then TCP and its options), each reading only through
+ * the bounded cursor in cursor.h.  Every way out is a tfe_decode_reason;
+ * the class table says whether it is SKIPPED, TRUNCATED, MALFORMED or
+ * UNSUPPORTED, and the order of the checks keeps those apart: a field is
+ * judged only once the bytes holding it have been captured, so a short
+ * capture is never reported as a lying header.
+ *
+ * This module must not allocate, print, keep state between calls, or keep
+ * a pointer into the frame after it returns.  It knows nothing about
+ * connections; that is the flow table's business.
+ *
+ * Lengths.  Two lengths come with a frame: caplen (bytes we hold) and
+ * wirelen (bytes that were on the wire).  Only caplen bounds what we read.
+ * wirelen bounds what a header may claim: an IPv4 total length or IPv6
+ * payload length larger than the rest of the wire frame is a lie.  A
+ * hostile or broken file can say wirelen < caplen; then we trust caplen as
+ * the wire length too, since those bytes plainly existed.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include <string.h>
+
+#include <pcap/dlt.h>
+
+/* DLT_LINUX_SLL2 arrived in libpcap 1.10; the number is fixed. */
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+
+#include "cursor.h"
+#include "decode.h"
+
+/* Ethernet types (IEEE 802.3 / IANA registry). */
+#define ETHERTYPE_IPV4      0x0800
+#define ETHERTYPE_IPV6      0x86dd
+#define ETHERTYPE_VLAN      0x8100 /* IEEE 802.1Q customer tag */
+#define ETHERTYPE_QINQ      0x88a8 /* IEEE 802.1ad service tag */
+#define ETHERTYPE_QINQ_OLD  0x9100 /* pre-802.1ad stacked tag, still seen */
+#define MAX_VLAN_TAGS       8
+
+/* Linux "cooked" capture headers (see pcap-linktype(7)). */
+#define SLL_HDR_LEN         16 /* protocol is the last 2 bytes */
+#define SLL2_HDR_LEN        20 /* protocol is the first 2 bytes */
+
+/* The LINKTYPE_ number for raw IP, seen when a file's type is not mapped. */
+#define LINKTYPE_RAW_NUM    101
+
+/*
+ * Address family values in a DLT_NULL / DLT_LOOP header.  AF_INET is 2
+ * everywhere; AF_INET6 differs: 10 Linux, 24 NetBSD/OpenBSD,
+ * 28 FreeBSD, 30 macOS.
+ */
+#define NULL_AF_INET        2
+#define NULL_AF_INET6_LINUX 10
+#define NULL_AF_INET6_BSD   24
+#define NULL_AF_INET6_FBSD  28
+#define NULL_AF_INET6_MAC   30
+
+/* IP protocol / IPv6 next-header numbers (IANA). */
+#define IPPROTO_NUM_HOPOPTS  0
+#define IPPROTO_NUM_TCP      6
+#define IPPROTO_NUM_ROUTING  43
+#define IPPROTO_NUM_FRAGMENT 44
+#define IPPROTO_NUM_ESP      50
+#define IPPROTO_NUM_AH       51
+#define IPPROTO_NUM_NONE     59
+#define IPPROTO_NUM_DSTOPTS  60
+#define IPPROTO_NUM_MOBILITY 135
+#define IPPROTO_NUM_HIP      139
+#define IPPROTO_NUM_SHIM6    140
+
+#define IPV4_MIN_HDR        20
+#define IPV6_HDR_LEN        40
+#define MAX_IPV6_EXT        64 /* RFC 8200 sets no limit; we stop here */
+#define TCP_MIN_HDR         20
+
+/* TCP option kinds (RFC 9293 §3.1, and the RFCs named below). */
+#define TCPOPT_EOL          0
+#define TCPOPT_NOP          1
+#define TCPOPT_MSS          2  /* RFC 9293 §3.2 */
+#define TCPOPT_WSCALE       3  /* RFC 7323 §2 */
+#define TCPOPT_SACKOK       4  /* RFC 2018 §2 */
+#define TCPOPT_SACK         5  /* RFC 2018 §3 */
+#define TCPOPT_TIMESTAMP    8  /* RFC 7323 §3 */
+#define TCPOPT_TFO          34 /* RFC 7413 §4.1.1 */
+#define TCPOPT_EXP          254 /* RFC 6994 shared experimental kind */
+#define TCPOPT_EXP_TFO_MAGIC 0xf989 /* TFO before kind 34 was assigned */
+
+const char *const tfe_decode_reason_names[TFE_DR__COUNT] = {
+	[TFE_DR_OK]                = "ok",
+	[TFE_DR_NOT_IP]            = "not ip",
+	[TFE_DR_NOT_TCP]           = "not tcp",
+	[TFE_DR_IPV4_FRAGMENT]     = "non-first ipv4 fragment",
+	[TFE_DR_IPV6_FRAGMENT]     = "non-first ipv6 fragment",
+	[TFE_DR_LINK_TRUNCATED]    = "link header truncated",
+	[TFE_DR_IPV4_TRUNCATED]    = "ipv4 header truncated",
+	[TFE_DR_IPV6_TRUNCATED]    = "ipv6 header truncated",
+	[TFE_DR_TCP_TRUNCATED]     = "tcp header truncated",
+	[TFE_DR_TCP_OPT_TRUNCATED] = "tcp options truncated",
+	[TFE_DR_IP_BAD_VERSION]    = "ip version mismatch",
+	[TFE_DR_IPV4_BAD_IHL]      = "ipv4 header length invalid",
+	[TFE_DR_IPV4_BAD_LENGTH]   = "ipv4 total length invalid",
+	[TFE_DR_IPV6_BAD_LENGTH]   = "ipv6 payload length invalid",
+	[TFE_DR_IPV6_EXT_LOOP]     = "too many ipv6 extension headers",
+	[TFE_DR_TCP_BAD_OFFSET]    = "tcp data offset invalid",
+	[TFE_DR_TCP_BAD_OPTION]    = "tcp option invalid",
+	[TFE_DR_LINKTYPE]          = "unsupported link type",
+	[TFE_DR_VLAN_DEPTH]        = "too many vlan tags",
+};
+
+const enum tfe_decode_class tfe_decode_reason_class[TFE_DR__COUNT] = {
+	[TFE_DR_OK]                = TFE_DC_OK,
+	[TFE_DR_NOT_IP]            = TFE_DC_SKIPPED,
+	[TFE_DR_NOT_TCP]           = TFE_DC_SKIPPED,
+	[TFE_DR_IPV4_FRAGMENT]     = TFE_DC_SKIPPED,
+	[TFE_DR_IPV6_FRAGMENT]     = TFE_DC_SKIPPED,
+	[TFE_DR_LINK_TRUNCATED]    = TFE_DC_TRUNCATED,
+	[TFE_DR_IPV4_TRUNCATED]    = TFE_DC_TRUNCATED,
+	[TFE_DR_IPV6_TRUNCATED]    = TFE_DC_TRUNCATED,
+	[TFE_DR_TCP_TRUNCATED]     = TFE_DC_TRUNCATED,
+	[TFE_DR_TCP_OPT_TRUNCATED] = TFE_DC_TRUNCATED,
+	[TFE_DR_IP_BAD_VERSION]    = TFE_DC_MALFORMED,
+	[TFE_DR_IPV4_BAD_IHL]      = TFE_DC_MALFORMED,
+	[TFE_DR_IPV4_BAD_LENGTH]   = TFE_DC_MALFORMED,
+	[TFE_DR_IPV6_BAD_LENGTH]   = TFE_DC_MALFORMED,
+	[TFE_DR_IPV6_EXT_LOOP]     = TFE_DC_MALFORMED,
+	[TFE_DR_TCP_BAD_OFFSET]    = TFE_DC_MALFORMED,
+	[TFE_DR_TCP_BAD_OPTION]    = TFE_DC_MALFORMED,
+	[TFE_DR_LINKTYPE]          = TFE_DC_UNSUPPORTED,
+	[TFE_DR_VLAN_DEPTH]        = TFE_DC_UNSUPPORTED,
+};
+
+const char *const tfe_decode_class_names[TFE_DC__COUNT] = {
+	[TFE_DC_OK]          = "ok",
+	[TFE_DC_SKIPPED]     = "skipped",
+	[TFE_DC_TRUNCATED]   = "truncated",
+	[TFE_DC_MALFORMED]   = "malformed",
+	[TFE_DC_UNSUPPORTED] = "unsupported",
+};
+
+/* How the link layer of a frame is laid out. */
+enum link_kind {
+	LINK_NONE,     /* not decoded */
+	LINK_ETHERNET,
+	LINK_SLL,
+	LINK_SLL2,
+	LINK_RAW,      /* IPv4 or IPv6, chosen by the version nibble */
+	LINK_IPV4,
+	LINK_IPV6,
+	LINK_NULL,     /* 4-byte address family in the capturing host's order */
+	LINK_LOOP      /* 4-byte address family in network byte order */
+};
+
+/* What the link layer says comes next. */
+enum net_kind {
+	NET_IPV4,
+	NET_IPV6,
+	NET_BY_VERSION /* raw IP: look at the version nibble */
+};
+
+/*
+ * Maps a DLT_ value to a layout.  An if-chain rather than a switch because
+ * the numbers collide across platforms: DLT_RAW is 12 on most systems and
+ * 14 on OpenBSD, where 12 is DLT_LOOP instead.  DLT_LOOP is tested first so
+ * that on OpenBSD 12 means loopback; elsewhere 12 and 14 both mean raw IP,
+ * as either can be found in files written on another system.  101 is the
+ * LINKTYPE_RAW number, which a file may carry when libpcap did not map it.
+ */
+static enum link_kind
+link_kind_of(int linktype)
+{
+	if (linktype == DLT_LOOP)
+		return LINK_LOOP;
+	if (linktype == DLT_NULL)
+		return LINK_NULL;
+	if (linktype == DLT_EN10MB)
+		return LINK_ETHERNET;
+	if (linktype == DLT_LINUX_SLL)
+		return LINK_SLL;
+	if (linktype == DLT_LINUX_SLL2)
+		return LINK_SLL2;
+	if (linktype == DLT_RAW || linktype == 12 || linktype == 14 ||
+	    linktype == LINKTYPE_RAW_NUM)
+		return LINK_RAW;
+	if (linktype == DLT_IPV4)
+		return LINK_IPV4;
+	if (linktype == DLT_IPV6)
+		return LINK_IPV6;
+	return LINK_NONE;
+}
+
+bool
+tfe_decode_linktype_supported(int linktype)
+{
+	return link_kind_of(linktype) != LINK_NONE;
+}
+
+/* Maps an Ethernet type (also used by SLL and SLL2) to the network layer. */
+static enum tfe_decode_reason
+net_of_ethertype(uint16_t type, enum net_kind *net)
+{
+	if (type == ETHERTYPE_IPV4) {
+		*net = NET_IPV4;
+		return TFE_DR_OK;
+	}
+	if (type == ETHERTYPE_IPV6) {
+		*net = NET_IPV6;
+		return TFE_DR_OK;
+	}
+	return TFE_DR_NOT_IP;
+}
+
+/*
+ * Ethernet II, with any number up to MAX_VLAN_TAGS of 802.1Q, 802.1ad or
+ * old-style 0x9100 tags between the source address and the real type.
+ */
+static enum tfe_decode_reason
+link_ethernet(struct tfe_cursor *c, enum net_kind *net)
+{
+	uint16_t type;
+
+	if (!tfe_cursor_skip(c, 12) || !tfe_cursor_be16(c, &type))
+		return TFE_DR_LINK_TRUNCATED;
+	for (unsigned tags = 0;
+	     type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ ||
+	     type == ETHERTYPE_QINQ_OLD;
+	     tags++) {
+		if (tags == MAX_VLAN_TAGS)
+			return TFE_DR_VLAN_DEPTH;
+		/* 2 bytes of priority/DEI/VLAN id, then the next type. */
+		if (!tfe_cursor_skip(c, 2) || !tfe_cursor_be16(c, &type))
+			return TFE_DR_LINK_TRUNCATED;
+	}
+	/* An 802.3 length (<= 1500) never equals an IP type, so LLC frames
+	 * fall out as NOT_IP here too. */
+	return net_of_ethertype(type, net);
+}
+
+/*
+ * DLT_NULL stores the family in the byte order of the host that captured,
+ * which we cannot know; DLT_LOOP always uses network order.  Every family
+ * value is small, so a value with its low 16 bits zero (as read big-endian)
+ * was written little-endian and is swapped back.
+ */
+static enum tfe_decode_reason
+link_null(struct tfe_cursor *c, bool network_order, enum net_kind *net)
+{
+	uint32_t af;
+
+	if (!tfe_cursor_be32(c, &af))
+		return TFE_DR_LINK_TRUNCATED;
+	if (!network_order && (af & 0xffffu) == 0)
+		af = ((af >> 24) & 0xffu) | ((af >> 8) & 0xff00u);
+	switch (af) {
+	case NULL_AF_INET:
+		*net = NET_IPV4;
+		return TFE_DR_OK;
+	case NULL_AF_INET6_LINUX:
+	case NULL_AF_INET6_BSD:
+	case NULL_AF_INET6_FBSD:
+	case NULL_AF_INET6_MAC:
+		*net = NET_IPV6;
+		return TFE_DR_OK;
+	default:
+		return TFE_DR_NOT_IP;
+	}
+}
+
+/* Peels the link header and says which network layer follows. */
+static enum tfe_decode_reason
+decode_link(enum link_kind kind, struct tfe_cursor *c, enum net_kind *net)
+{
+	uint16_t type;
+
+	switch (kind) {
+	case LINK_ETHERNET:
+		return link_ethernet(c, net);
+	case LINK_SLL:
+		if (!tfe_cursor_skip(c, SLL_HDR_LEN - 2) ||
+		    !tfe_cursor_be16(c, &type))
+			return TFE_DR_LINK_TRUNCATED;
+		return net_of_ethertype(type, net);
+	case LINK_SLL2:
+		if (!tfe_cursor_be16(c, &type) ||
+		    !tfe_cursor_skip(c, SLL2_HDR_LEN - 2))
+			return TFE_DR_LINK_TRUNCATED;
+		return net_of_ethertype(type, net);
+	case LINK_NULL:
+		return link_null(c, false, net);
+	case LINK_LOOP:
+		return link_null(c, true, net);
+	case LINK_RAW:
+		*net = NET_BY_VERSION;
+		return TFE_DR_OK;
+	case LINK_IPV4:
+		*net = NET_IPV4;
+		return TFE_DR_OK;
+	case LINK_IPV6:
+		*net = NET_IPV6;
+		return TFE_DR_OK;
+	case LINK_NONE:
+		break;
+	}
+	return TFE_DR_LINKTYPE;
+}
+
+/*
+ * IPv4 (RFC 791 §3.1).  On success the cursor is at the TCP header and
+ * *tcp_len holds the TCP length the IP header declares (header plus
+ * payload), which may exceed what was captured.
+ */
+static enum tfe_decode_reason
+decode_ipv4(struct tfe_cursor *c, size_t wire_left, struct tfe_segment *out,
+            size_t *tcp_len)
+{
+	uint8_t ver_ihl, tos, ttl, proto;
+	uint16_t total_len, id, frag, csum;
+
+	if (!tfe_cursor_u8(c, &ver_ihl) || !tfe_cursor_u8(c, &tos) ||
+	    !tfe_cursor_be16(c, &total_len) || !tfe_cursor_be16(c, &id) ||
+	    !tfe_cursor_be16(c, &frag) || !tfe_cursor_u8(c, &ttl) ||
+	    !tfe_cursor_u8(c, &proto) || !tfe_cursor_be16(c, &csum) ||
+	    !tfe_cursor_copy(c, out->src, 4) || !tfe_cursor_copy(c, out->dst, 4))
+		return TFE_DR_IPV4_TRUNCATED;
+	(void)tos;
+	(void)csum;
+
+	if (ver_ihl >> 4 != 4)
+		return TFE_DR_IP_BAD_VERSION;
+	size_t hlen = (size_t)(ver_ihl & 0x0f) * 4;
+	if (hlen < IPV4_MIN_HDR)
+		return TFE_DR_IPV4_BAD_IHL;
+
+	/*
+	 * A total length of 0 is what a sender's own capture shows for a
+	 * segmentation-offload (TSO/GSO) super-packet: the NIC fills it in
+	 * later.  Take the wire length then, as Wireshark does (and tcpdump
+	 * when built with GUESS_TSO), rather than call the packet malformed.
+	 */
+	size_t ip_len = total_len != 0 ? total_len : wire_left;
+	if (ip_len < hlen || ip_len > wire_left)
+		return TFE_DR_IPV4_BAD_LENGTH;
+
+	/* Options (RFC 791 §3.1 "Options") are skipped whole. */
+	if (!tfe_cursor_skip(c, hlen - IPV4_MIN_HDR))
+		return TFE_DR_IPV4_TRUNCATED;
+
+	/*
+	 * The protocol field is valid in every fragment, so a fragment of
+	 * something other than TCP is reported as not TCP, and only TCP
+	 * fragments count as fragments we could not follow.
+	 */
+	if (proto != IPPROTO_NUM_TCP)
+		return TFE_DR_NOT_TCP;
+	uint16_t offset = frag & 0x1fff; /* in 8-byte units */
+	bool more_frags = (frag & 0x2000) != 0;
+	if (offset != 0)
+		return TFE_DR_IPV4_FRAGMENT;
+
+	out->family = 4;
+	out->ttl = ttl;
+	out->has_ip_id = true;
+	out->ip_id = id;
+	out->ip_first_fragment = more_frags;
+	*tcp_len = ip_len - hlen;
+	return TFE_DR_OK;
+}
+
+/* The extension headers with the generic (next, length in 8-octet units)
+ * layout of RFC 8200 §4.3-4.6 (and RFC 6275 mobility, 7401 HIP, 5533). */
+static bool
+ext_generic(uint8_t nh)
+{
+	return nh == IPPROTO_NUM_HOPOPTS || nh == IPPROTO_NUM_ROUTING ||
+	       nh == IPPROTO_NUM_DSTOPTS || nh == IPPROTO_NUM_MOBILITY ||
+	       nh == IPPROTO_NUM_HIP || nh == IPPROTO_NUM_SHIM6;
+}
+
+/*
+ * IPv6 (RFC 8200 §3) and its extension header chain (§4).  Each extension
+ * header must fit in both the declared payload (else the length lies:
+ * MALFORMED) and the capture (else TRUNCATED); `declared` tracks the
+ * first, the cursor the second.
+ */
+static enum tfe_decode_reason
+decode_ipv6(struct tfe_cursor *c, size_t wire_left, struct tfe_segment *out,
+            size_t *tcp_len)
+{
+	uint32_t vtf;
+	uint16_t plen;
+	uint8_t nh, hop;
+
+	if (!tfe_cursor_be32(c, &vtf) || !tfe_cursor_be16(c, &plen) ||
+	    !tfe_cursor_u8(c, &nh) || !tfe_cursor_u8(c, &hop) ||
+	    !tfe_cursor_copy(c, out->src, 16) ||
+	    !tfe_cursor_copy(c, out->dst, 16))
+		return TFE_DR_IPV6_TRUNCATED;
+	if (vtf >> 28 != 6)
+		return TFE_DR_IP_BAD_VERSION;
+
+	size_t wire_payload = wire_left - IPV6_HDR_LEN;
+	/*
+	 * A payload length of 0 with something after the header is a
+	 * jumbogram (RFC 2675) or, far more often, a sender's own capture of
+	 * a GSO/BIG TCP super-packet whose length the stack never filled in.
+	 * Either way the wire length is the best length there is, as with
+	 * IPv4 total length 0.
+	 */
+	size_t declared = plen;
+	if (plen == 0 && nh != IPPROTO_NUM_NONE)
+		declared = wire_payload;
+	if (declared > wire_payload)
+		return TFE_DR_IPV6_BAD_LENGTH;
+
+	bool first_fragment = false;
+	for (unsigned n = 0; nh != IPPROTO_NUM_TCP; n++) {
+		uint8_t next, len8;
+		size_t hlen;
+
+		/* Nothing follows "no next header", and ESP (RFC 4303)
+		 * encrypts whatever does: neither can lead to TCP we see. */
+		if (nh == IPPROTO_NUM_NONE || nh == IPPROTO_NUM_ESP)
+			return TFE_DR_NOT_TCP;
+		if (!ext_generic(nh) && nh != IPPROTO_NUM_FRAGMENT &&
+		    nh != IPPROTO_NUM_AH)
+			return TFE_DR_NOT_TCP; /* UDP, ICMPv6, ... */
+		if (n == MAX_IPV6_EXT)
+			return TFE_DR_IPV6_EXT_LOOP;
+
+		/* All extension headers start with next header, then a
+		 * byte that is a length or (fragment) reserved. */
+		struct tfe_cursor peek = *c;
+		if (!tfe_cursor_u8(&peek, &next) || !tfe_cursor_u8(&peek, &len8))
+			return TFE_DR_IPV6_TRUNCATED;
+		if (nh == IPPROTO_NUM_FRAGMENT)
+			hlen = 8;                           /* RFC 8200 §4.5 */
+		else if (nh == IPPROTO_NUM_AH)
+			hlen = ((size_t)len8 + 2) * 4;      /* RFC 4302 §2.2 */
+		else
+			hlen = ((size_t)len8 + 1) * 8;      /* RFC 8200 §4.3 */
+		if (hlen > declared)
+			return TFE_DR_IPV6_BAD_LENGTH;
+
+		if (nh == IPPROTO_NUM_FRAGMENT) {
+			uint16_t offlg;
+			if (!tfe_cursor_be16(&peek, &offlg))
+				return TFE_DR_IPV6_TRUNCATED;
+			/*
+			 * A non-first fragment's next header names the first
+			 * header of the fragmentable part; only call it a
+			 * fragment we lost if that could lead to TCP.
+			 */
+			if ((offlg >> 3) != 0) {
+				if (next == IPPROTO_NUM_TCP || ext_generic(next) ||
+				    next == IPPROTO_NUM_AH)
+					return TFE_DR_IPV6_FRAGMENT;
+				return TFE_DR_NOT_TCP;
+			}
+			first_fragment = true;
+		}
+		if (!tfe_cursor_skip(c, hlen))
+			return TFE_DR_IPV6_TRUNCATED;
+		declared -= hlen;
+		nh = next;
+	}
+
+	out->family = 6;
+	out->ttl = hop;
+	out->has_ip_id = false;
+	out->ip_first_fragment = first_fragment;
+	*tcp_len = declared;
+	return TFE_DR_OK;
+}
+
+/*
+ * TCP options (RFC 9293 §3.1 "Options", §3.2).  `c` covers exactly the
+ * options area.  A kind other than EOL and NOP carries a length byte that
+ * counts itself and the kind; a length below 2 or running past the area
+ * makes the whole segment MALFORMED, as does a wrong fixed length for an
+ * option whose size the RFC fixes, because its value cannot be trusted.
+ */
+static enum tfe_decode_reason
+decode_tcp_options(struct tfe_cursor *c, struct tfe_segment *out)
+{
+	uint8_t kind, len;
+
+	while (tfe_cursor_u8(c, &kind)) {
+		if (kind == TCPOPT_EOL)
+			break;
+		if (kind == TCPOPT_NOP)
+			continue;
+		if (!tfe_cursor_u8(c, &len) || len < 2)
+			return TFE_DR_TCP_BAD_OPTION;
+		size_t body = (size_t)len - 2;
+		struct tfe_cursor o = tfe_cursor_sub(c, body);
+		if (!tfe_cursor_skip(c, body))
+			return TFE_DR_TCP_BAD_OPTION;
+
+		switch (kind) {
+		case TCPOPT_MSS: /* RFC 9293 §3.2: kind 2, length 4 */
+			if (len != 4 || !tfe_cursor_be16(&o, &out->mss))
+				return TFE_DR_TCP_BAD_OPTION;
+			out->opt_mask |= TFE_OPT_MSS;
+			break;
+		case TCPOPT_WSCALE: /* RFC 7323 §2.2: kind 3, length 3 */
+			if (len != 3 || !tfe_cursor_u8(&o, &out->wscale))
+				return TFE_DR_TCP_BAD_OPTION;
+			out->opt_mask |= TFE_OPT_WSCALE;
+			break;
+		case TCPOPT_SACKOK: /* RFC 2018 §2: kind 4, length 2 */
+			if (len != 2)
+				return TFE_DR_TCP_BAD_OPTION;
+			out->opt_mask |= TFE_OPT_SACKOK;
+			break;
+		case TCPOPT_SACK: { /* RFC 2018 §3: length 2 + 8n, n >= 1 */
+			if (body == 0 || body % 8 != 0)
+				return TFE_DR_TCP_BAD_OPTION;
+			size_t n = body / 8; /* at most 4 in a 40-byte area */
+			out->sack_count = (uint8_t)n;
+			for (size_t i = 0; i < n && i < TFE_MAX_SACK_BLOCKS; i++) {
+				if (!tfe_cursor_be32(&o, &out->sack[i][0]) ||
+				    !tfe_cursor_be32(&o, &out->sack[i][1]))
+					return TFE_DR_TCP_BAD_OPTION;
+			}
+			out->opt_mask |= TFE_OPT_SACK;
+			break;
+		}
+		case TCPOPT_TIMESTAMP: /* RFC 7323 §3.2: kind 8, length 10 */
+			if (len != 10 || !tfe_cursor_be32(&o, &out->ts_val) ||
+			    !tfe_cursor_be32(&o, &out->ts_ecr))
+				return TFE_DR_TCP_BAD_OPTION;
+			out->opt_mask |= TFE_OPT_TS;
+			break;
+		case TCPOPT_TFO: /* RFC 7413 §4.1.1: cookie is length - 2 */
+			out->tfo_cookie_len = (uint8_t)body;
+			out->opt_mask |= TFE_OPT_TFO;
+			break;
+		case TCPOPT_EXP: {
+			/* RFC 6994: a 16-bit experiment id follows the length;
+			 * 0xF989 was Fast Open's before kind 34 existed. */
+			uint16_t magic;
+			if (tfe_cursor_be16(&o, &magic) &&
+			    magic == TCPOPT_EXP_TFO_MAGIC) {
+				out->tfo_cookie_len = (uint8_t)(body - 2);
+				out->opt_mask |= TFE_OPT_TFO;
+			} else {
+				out->opt_mask |= TFE_OPT_OTHER;
+			}
+			break;
+		}
+		default:
+			out->opt_mask |= TFE_OPT_OTHER;
+			break;
+		}
+	}
+	return TFE_DR_OK;
+}
+
+/*
+ * TCP header (RFC 9293 §3.1).  `tcp_len` is the TCP length declared by the
+ * IP layer; the cursor holds whatever was captured from the TCP header on
+ * (possibly more: Ethernet padding, which tcp_len excludes).
+ */
+static enum tfe_decode_reason
+decode_tcp(struct tfe_cursor *c, size_t tcp_len, struct tfe_segment *out)
+{
+	uint8_t off_ns, flags;
+	uint16_t csum, urg;
+
+	if (!tfe_cursor_be16(c, &out->sport) || !tfe_cursor_be16(c, &out->dport) ||
+	    !tfe_cursor_be32(c, &out->seq) || !tfe_cursor_be32(c, &out->ack) ||
+	    !tfe_cursor_u8(c, &off_ns) || !tfe_cursor_u8(c, &flags) ||
+	    !tfe_cursor_be16(c, &out->win) || !tfe_cursor_be16(c, &csum) ||
+	    !tfe_cursor_be16(c, &urg))
+		return TFE_DR_TCP_TRUNCATED;
+	(void)csum;
+	(void)urg;
+
+	/* Data offset: header length in 32-bit words, 5..15. */
+	size_t hlen = (size_t)(off_ns >> 4) * 4;
+	if (hlen < TCP_MIN_HDR || hlen > tcp_len)
+		return TFE_DR_TCP_BAD_OFFSET;
+	out->tcp_hlen = (uint8_t)hlen;
+	out->flags = (uint16_t)(((off_ns & 0x01u) << 8) | flags);
+
+	size_t optlen = hlen - TCP_MIN_HDR;
+	struct tfe_cursor opts = tfe_cursor_sub(c, optlen);
+	if (!tfe_cursor_skip(c, optlen))
+		return TFE_DR_TCP_OPT_TRUNCATED;
+	enum tfe_decode_reason r = decode_tcp_options(&opts, out);
+	if (r != TFE_DR_OK)
+		return r;
+
+	size_t payload = tcp_len - hlen;
+	if (payload > UINT32_MAX)
+		payload = UINT32_MAX;
+	out->payload_len = (uint32_t)payload;
+	out->captured_payload =
+		(uint32_t)(c->left < payload ? c->left : payload);
+	return TFE_DR_OK;
+}
+
+enum tfe_decode_reason
+tfe_decode_frame(int linktype, const uint8_t *data, size_t caplen,
+                 size_t wirelen, struct tfe_segment *out)
+{
+	/* A zero-length frame may come with a NULL pointer; give the cursor
+	 * a real one so that even a zero-byte advance is defined. */
+	static const uint8_t no_bytes[1];
+	struct tfe_cursor c;
+	enum net_kind net = NET_IPV4;
+	enum tfe_decode_reason r;
+	size_t tcp_len = 0;
+
+	memset(out, 0, sizeof *out);
+	if (data == NULL)
+		caplen = 0;
+	tfe_cursor_init(&c, data != NULL ? data : no_bytes, caplen);
+	/* See the file header: never believe a wire shorter than the capture. */
+	size_t wire = wirelen < caplen ? caplen : wirelen;
+
+	r = decode_link(link_kind_of(linktype), &c, &net);
+	if (r != TFE_DR_OK)
+		return r;
+
+	if (net == NET_BY_VERSION) {
+		/* Raw IP: the version nibble is all there is to go by.  An
+		 * empty frame is reported as a truncated IPv4 header, the
+		 * likelier of the two. */
+		struct tfe_cursor peek = c;
+		uint8_t first;
+		if (!tfe_cursor_u8(&peek, &first))
+			return TFE_DR_IPV4_TRUNCATED;
+		uint8_t ver = first >> 4;
+		if (ver == 4)
+			net = NET_IPV4;
+		else if (ver == 6)
+			net = NET_IPV6;
+		else
+			return TFE_DR_IP_BAD_VERSION;
+	}
+
+	/* Bytes on the wire from here on; wire >= caplen >= bytes consumed. */
+	size_t wire_left = wire - (caplen - c.left);
+	if (net == NET_IPV4)
+		r = decode_ipv4(&c, wire_left, out, &tcp_len);
+	else
+		r = decode_ipv6(&c, wire_left, out, &tcp_len);
+	if (r != TFE_DR_OK)
+		return r;
+
+	return decode_tcp(&c, tcp_len, out);
+}
