@@ -1,0 +1,190 @@
+/*
+ * analyze.c: frames in, finished connections out.
+ *
+ * The order connections come out in is the order they end (both sides
+ * closed or reset plus a short linger, idle past the timeout, or evicted),
+ * then at the end of input the lingering ones and the rest in order of
+ * first frame (SPEC §5).  Nothing here depends on hash order.
+ */
+#include "analyze.h"
+
+#include <string.h>
+
+void
+tfe_analyzer_init(struct tfe_analyzer *a, const struct tfe_config *cfg,
+                  const struct tfe_sink *sink)
+{
+	memset(a, 0, sizeof *a);
+	a->cfg = *cfg;
+	a->sink = *sink;
+	a->next_id = 1;
+	tfe_flow_table_init(&a->table);
+}
+
+void
+tfe_analyzer_clear(struct tfe_analyzer *a)
+{
+	tfe_flow_table_clear(&a->table);
+}
+
+/* Finishes a connection, hands it to the sink, leaves a tombstone and frees
+ * it. */
+static void
+emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
+{
+	struct tfe_tombstone tomb;
+
+	tfe_conn_finish(c, cause, &a->cfg);
+	a->stats.connections++;
+	a->stats.by_close[c->close_how]++;
+	for (int side = 0; side < 2; side++)
+		a->stats.final_state[side][c->ep[side].state]++;
+	if (a->sink.conn_done)
+		a->sink.conn_done(a->sink.ud, c);
+
+	memset(&tomb, 0, sizeof tomb);
+	tomb.conn_id = c->id;
+	tomb.until = a->now + 2 * a->cfg.msl;
+	tomb.client_is_lo = c->client_is_lo;
+	tomb.tw_side = TFE_SIDE_NONE;
+	for (int side = 0; side < 2; side++) {
+		tomb.snd_nxt[side] = c->ep[side].snd_nxt;
+		if (c->ep[side].state == TFE_ST_TIME_WAIT) {
+			tomb.tw_side = (uint8_t)side;
+			tomb.tw_since = c->ep[side].tw_since;
+		}
+	}
+	tfe_flow_detach(&a->table, c, cause == TFE_END_CLOSED ? &tomb : NULL);
+	tfe_conn_free(c);
+}
+
+static void
+run_timers(struct tfe_analyzer *a)
+{
+	struct tfe_conn *c;
+
+	while ((c = tfe_flow_queue_head(&a->table, TFE_Q_LINGER)) != NULL &&
+	       c->last_ts + a->cfg.linger <= a->now)
+		emit(a, c, TFE_END_CLOSED);
+	while ((c = tfe_flow_queue_head(&a->table, TFE_Q_OPEN)) != NULL &&
+	       c->last_ts + a->cfg.idle_timeout <= a->now)
+		emit(a, c, TFE_END_IDLE);
+	tfe_flow_expire_tombs(&a->table, a->now);
+}
+
+void
+tfe_analyzer_tick(struct tfe_analyzer *a, int64_t now)
+{
+	if (now > a->now)
+		a->now = now;
+	run_timers(a);
+}
+
+/* A SYN (without ACK) on a flow whose connection is over, or that carries
+ * a different ISN than the SYN_SENT client's, starts a new connection. */
+static bool
+starts_new(const struct tfe_conn *c, const struct tfe_segment *s, int side)
+{
+	if ((s->flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) != TFE_TH_SYN)
+		return false;
+	if (c->ended)
+		return true;
+	const struct tfe_endpoint *ep = &c->ep[side];
+	if (ep->state == TFE_ST_CLOSED || ep->state == TFE_ST_TIME_WAIT)
+		return true;
+	return ep->isn_known && ep->isn != s->seq &&
+	       ep->state == TFE_ST_SYN_SENT;
+}
+
+void
+tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
+                   int64_t ts, const uint8_t *data, size_t caplen,
+                   size_t wirelen)
+{
+	struct tfe_segment seg;
+	struct tfe_flow_key key;
+	enum tfe_decode_reason r;
+
+	a->stats.frames++;
+	if (!a->started) {
+		a->started = true;
+		a->stats.first_ts = ts;
+		a->now = ts;
+	}
+	if (ts < a->now)
+		a->stats.time_backwards++;
+	else
+		a->now = ts;
+	if (ts > a->stats.last_ts || a->stats.frames == 1)
+		a->stats.last_ts = ts;
+
+	run_timers(a);
+
+	r = tfe_decode_frame(linktype, data, caplen, wirelen, &seg);
+	a->stats.reasons[r]++;
+	if (r != TFE_DR_OK)
+		return;
+	a->stats.tcp_segments++;
+
+	bool from_lo = tfe_flow_key_make(&seg, &key);
+	struct tfe_flow *f = tfe_flow_get(&a->table, &key);
+	struct tfe_conn *c = f->conn;
+
+	if (c != NULL && starts_new(c, &seg, tfe_conn_side(c, from_lo))) {
+		emit(a, c, c->ended ? TFE_END_CLOSED : TFE_END_INPUT);
+		f = tfe_flow_get(&a->table, &key);
+		c = NULL;
+	}
+	if (c == NULL) {
+		bool syn = (seg.flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) ==
+		           TFE_TH_SYN;
+		if (f->tomb.active && !syn) {
+			/* A late segment of a connection already reported. */
+			a->stats.late_segments++;
+			return;
+		}
+		if (a->table.live >= a->cfg.max_flows) {
+			struct tfe_conn *old =
+				tfe_flow_queue_head(&a->table, TFE_Q_LINGER);
+			if (old == NULL)
+				old = tfe_flow_queue_head(&a->table, TFE_Q_OPEN);
+			if (old != NULL) {
+				a->stats.evicted++;
+				emit(a, old, old->ended ? TFE_END_CLOSED
+				                        : TFE_END_EVICTED);
+			}
+			f = tfe_flow_get(&a->table, &key);
+		}
+		c = tfe_conn_new(a->next_id++, &seg, from_lo, &a->cfg);
+		c->timestamps_ns = a->stats.timestamps_ns;
+		tfe_flow_attach(&a->table, f, c);
+	}
+
+	tfe_conn_update(c, &seg, tfe_conn_side(c, from_lo), frame, ts, &a->cfg);
+	tfe_flow_touch(&a->table, c, c->ended ? TFE_Q_LINGER : TFE_Q_OPEN);
+}
+
+static gint
+by_first_frame(gconstpointer pa, gconstpointer pb)
+{
+	const struct tfe_conn *x = pa, *y = pb;
+
+	return x->first_frame < y->first_frame ? -1 :
+	       x->first_frame > y->first_frame ? 1 : 0;
+}
+
+void
+tfe_analyzer_finish(struct tfe_analyzer *a)
+{
+	struct tfe_conn *c;
+	GList *rest = NULL;
+
+	while ((c = tfe_flow_queue_head(&a->table, TFE_Q_LINGER)) != NULL)
+		emit(a, c, TFE_END_CLOSED);
+	for (GList *l = a->table.queue[TFE_Q_OPEN].head; l; l = l->next)
+		rest = g_list_prepend(rest, l->data);
+	rest = g_list_sort(rest, by_first_frame);
+	for (GList *l = rest; l; l = l->next)
+		emit(a, l->data, TFE_END_INPUT);
+	g_list_free(rest);
+}

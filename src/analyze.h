@@ -1,0 +1,70 @@
+/*
+ * analyze.h: the pipeline from captured frames to finished connections.
+ *
+ * tfe_analyzer_frame() decodes a frame, finds its flow and connection,
+ * feeds the state machines, and runs the timers (idle timeout, linger after
+ * a close, tombstones) on the capture's clock.  Each connection is handed to
+ * the sink once it is over and freed right after, so memory follows the
+ * open connections and not the capture's size (SPEC §7).
+ */
+#ifndef TFE_ANALYZE_H
+#define TFE_ANALYZE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conn.h"
+#include "decode.h"
+#include "flow.h"
+
+/* Counts for the summary (SPEC §5). */
+struct tfe_stats {
+	uint64_t frames;                       /* every frame read */
+	uint64_t tcp_segments;                 /* decoded TCP segments */
+	uint64_t reasons[TFE_DR__COUNT];       /* per decode outcome */
+	uint64_t connections;
+	uint64_t by_close[TFE_CLOSE__COUNT];
+	uint64_t final_state[2][TFE_ST__COUNT];/* [side][state] */
+	uint64_t evicted;                      /* pushed out by --max-flows */
+	uint64_t late_segments;                /* after their connection was
+	                                          reported, within 2MSL */
+	uint64_t time_backwards;               /* frames older than the last */
+	int64_t first_ts, last_ts;             /* ns */
+	bool have_capture_stats;               /* live: libpcap's counters */
+	uint64_t ps_recv, ps_drop, ps_ifdrop;
+	bool timestamps_ns;
+};
+
+/* Where finished connections go: renderers implement this. */
+struct tfe_sink {
+	void (*conn_done)(void *ud, const struct tfe_conn *c);
+	void *ud;
+};
+
+struct tfe_analyzer {
+	struct tfe_config cfg;
+	struct tfe_flow_table table;
+	struct tfe_stats stats;
+	struct tfe_sink sink;
+	uint64_t next_id;
+	int64_t now;                 /* latest timestamp seen (ns) */
+	bool started;
+};
+
+void tfe_analyzer_init(struct tfe_analyzer *a, const struct tfe_config *cfg,
+                       const struct tfe_sink *sink);
+
+/* One captured frame: `ts` in ns since the epoch, `frame` 1-based. */
+void tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
+                        int64_t ts, const uint8_t *data, size_t caplen,
+                        size_t wirelen);
+
+/* Runs the timers up to `now` without a frame (live capture's idle tick). */
+void tfe_analyzer_tick(struct tfe_analyzer *a, int64_t now);
+
+/* End of input: hands over every connection still held. */
+void tfe_analyzer_finish(struct tfe_analyzer *a);
+
+void tfe_analyzer_clear(struct tfe_analyzer *a);
+
+#endif /* TFE_ANALYZE_H */

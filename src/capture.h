@@ -1,0 +1,50 @@
+/*
+ * capture.h: where frames come from, behind one small interface that yields
+ * (timestamp, caplen, len, bytes, link type).  Several files are read in
+ * order as one capture.  Errors come back as a GError carrying libpcap's own
+ * text; the caller prints them once.
+ */
+#ifndef TFE_CAPTURE_H
+#define TFE_CAPTURE_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define TFE_ERROR (tfe_error_quark())
+GQuark tfe_error_quark(void);
+
+/* GError codes; main maps them to exit codes (SPEC §1). */
+enum tfe_error_code {
+	TFE_ERR_USAGE,   /* exit 2: bad option or filter */
+	TFE_ERR_INPUT,   /* exit 3: file, interface, permission, damage */
+	TFE_ERR_INTERNAL /* exit 4 */
+};
+
+struct tfe_packet {
+	int64_t ts;              /* ns since the epoch */
+	uint32_t caplen;         /* bytes in data */
+	uint32_t len;            /* length on the wire */
+	const uint8_t *data;     /* valid until the next call */
+	int linktype;            /* DLT_ value */
+};
+
+struct tfe_capture;
+
+/* Opens every file up front (so a missing third file fails before any
+ * output) and compiles `filter` (may be NULL) for each.  "-" is stdin. */
+struct tfe_capture *tfe_capture_open_files(char **paths, guint n,
+                                           const char *filter,
+                                           GError **err);
+
+/* 1: a packet in *p; 0: end of input; -1: damaged input, *err says where
+ * (what was read before stays valid). */
+int tfe_capture_next(struct tfe_capture *cap, struct tfe_packet *p,
+                     GError **err);
+
+/* True when the input carries nanosecond timestamps. */
+bool tfe_capture_nanos(const struct tfe_capture *cap);
+
+void tfe_capture_close(struct tfe_capture *cap);
+
+#endif /* TFE_CAPTURE_H */

@@ -1,0 +1,701 @@
+/*
+ * conn.c: both endpoints' state machines for one connection.
+ *
+ * For every segment the sender's transition is looked up first (it moves at
+ * the frame it sends), then the receiver's (it moves at the frame it
+ * receives, taken as delivered when seen).  Every change goes through
+ * set_state(), which records the reason for the frame's timeline row.  The
+ * exceptions the tables leave to code are in sender_exception(): mid-stream
+ * pickup, and retransmissions that prove an earlier ACK never arrived.
+ *
+ * This file does no output and allocates only per connection.
+ */
+#include "conn.h"
+
+#include <string.h>
+
+#include "seq.h"
+
+const char *const tfe_roles_names[TFE_ROLES__COUNT] = {
+	[TFE_ROLES_SYN] = "syn",
+	[TFE_ROLES_SYNACK] = "inferred",
+	[TFE_ROLES_PORT] = "inferred",
+};
+
+const char *const tfe_close_names[TFE_CLOSE__COUNT] = {
+	[TFE_CLOSE_GRACEFUL] = "graceful",
+	[TFE_CLOSE_HALF_CLOSE] = "half_close",
+	[TFE_CLOSE_ABORT] = "abort",
+	[TFE_CLOSE_REJECTED] = "rejected",
+	[TFE_CLOSE_UNANSWERED] = "unanswered",
+	[TFE_CLOSE_OPEN_AT_END] = "open_at_end",
+	[TFE_CLOSE_TIMEOUT] = "timeout",
+};
+
+const char *const tfe_seqcheck_names[TFE_SEQ__COUNT] = {
+	[TFE_SEQ_OK] = "in window",
+	[TFE_SEQ_UNKNOWN] = "receiver not seen yet",
+	[TFE_SEQ_PAST_WINDOW] = "past the receiver's window",
+	[TFE_SEQ_TOO_OLD] = "older than the receiver's window",
+	[TFE_SEQ_ACK_UNSENT] = "acknowledges data never seen",
+};
+
+void
+tfe_config_defaults(struct tfe_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->msl = 30 * TFE_NS_PER_SEC;          /* Linux: TIME_WAIT 60 s */
+	cfg->close_wait = 5 * TFE_NS_PER_SEC;
+	cfg->idle_timeout = 300 * TFE_NS_PER_SEC; /* as Zeek's tcp_inactivity */
+	/* Late retransmissions of a FIN come after RTO back-off (200 ms, 400,
+	 * 800, ...): 3 s catches the first three. */
+	cfg->linger = 3 * TFE_NS_PER_SEC;
+	cfg->max_flows = 262144;
+	cfg->max_rows = 256;
+	cfg->all_frames = false;
+}
+
+/* The per-segment scratch that set_state() fills for the timeline row. */
+struct step {
+	uint8_t reason[2];
+	uint16_t notes;
+	uint64_t frame;
+	int64_t ts;
+	bool changed;
+};
+
+static bool
+is_synchronized(uint8_t st)
+{
+	return st >= TFE_ST_ESTABLISHED;
+}
+
+static bool
+is_done(uint8_t st)
+{
+	return st == TFE_ST_CLOSED || st == TFE_ST_TIME_WAIT;
+}
+
+/* The one place a state changes (curl funnels its state changes the same
+ * way): it records the reason for this frame's row. */
+static void
+set_state(struct tfe_conn *c, struct step *st, int side, uint8_t next,
+          uint8_t reason)
+{
+	struct tfe_endpoint *ep = &c->ep[side];
+
+	if (reason != TFE_RS_NONE)
+		st->reason[side] = reason;
+	if (ep->state == next)
+		return;
+	ep->state = next;
+	ep->state_ts = st->ts;
+	ep->state_frame = st->frame;
+	st->changed = true;
+	if (next == TFE_ST_TIME_WAIT)
+		ep->tw_since = st->ts;
+	else
+		ep->tw_since = 0;
+}
+
+/*
+ * A retransmission from `side` proves that the ACK we took as delivered to
+ * it (assumed) never arrived: put the state back, and rewrite the rows
+ * written since so that the timeline shows what really happened.
+ */
+static void
+revert(struct tfe_conn *c, struct step *st, int side, uint8_t to,
+       uint8_t reason)
+{
+	struct tfe_endpoint *ep = &c->ep[side];
+	struct tfe_assumed *a = &ep->assumed;
+
+	if (a->row >= 0) {
+		for (guint i = (guint)a->row; i < tfe_timeline_len(&c->tl); i++)
+			tfe_timeline_row(&c->tl, i)->state[side] = to;
+		tfe_timeline_row(&c->tl, (guint)a->row)->reason[side] =
+			TFE_RS_ACK_LOST;
+	}
+	if (a->of_fin)
+		ep->fin_acked = false;
+	else
+		ep->syn_acked = false;
+	a->valid = false;
+	set_state(c, st, side, to, reason);
+}
+
+static bool
+assumed_holds(const struct tfe_endpoint *ep, bool of_fin)
+{
+	return ep->assumed.valid && ep->assumed.of_fin == of_fin &&
+	       ep->state == ep->assumed.after;
+}
+
+/* The cells marked XX in tfe_sender_table. */
+static void
+sender_exception(struct tfe_conn *c, struct step *st, int side,
+                 enum tfe_event ev, const struct tfe_segment *s)
+{
+	struct tfe_endpoint *ep = &c->ep[side];
+	const struct tfe_endpoint *peer = &c->ep[!side];
+
+	switch (ev) {
+	case TFE_EV_SYNACK:
+		/* ESTABLISHED re-sending SYN+ACK: our ACK was lost (§3.8.1). */
+		if (assumed_holds(ep, false))
+			revert(c, st, side, TFE_ST_SYN_RECEIVED,
+			       TFE_RS_REVERT_ACK_LOST);
+		else
+			st->reason[side] = TFE_RS_RETRANS_SYNACK;
+		break;
+	case TFE_EV_SYN:
+		/* ESTABLISHED re-sending its SYN: the SYN+ACK never came. */
+		if (assumed_holds(ep, false) && ep->isn_known && s->seq == ep->isn)
+			revert(c, st, side, TFE_ST_SYN_SENT,
+			       TFE_RS_REVERT_SYNACK_LOST);
+		else
+			st->reason[side] = TFE_RS_INVALID_SEND;
+		break;
+	case TFE_EV_FIN:
+		if (ep->state == TFE_ST_UNKNOWN) {
+			/* Mid-stream: passive closer if the peer closed first. */
+			if (peer->fin_sent)
+				set_state(c, st, side, TFE_ST_LAST_ACK,
+				          TFE_RS_SEND_FIN_PASSIVE);
+			else
+				set_state(c, st, side, TFE_ST_FIN_WAIT_1,
+				          TFE_RS_SEND_FIN_MIDSTREAM);
+		} else if (assumed_holds(ep, true)) {
+			/* Its FIN again although we saw the ACK of it: that ACK
+			 * was lost.  LAST_ACK stays LAST_ACK (seed note 003). */
+			uint8_t to = ep->assumed.before;
+			if (ep->state == TFE_ST_TIME_WAIT)
+				to = TFE_ST_CLOSING;
+			revert(c, st, side, to, TFE_RS_REVERT_FINACK_LOST);
+		} else if (ep->state == TFE_ST_CLOSED) {
+			st->reason[side] = TFE_RS_SEND_FROM_CLOSED;
+		} else {
+			st->reason[side] = TFE_RS_RETRANS_FIN;
+		}
+		break;
+	case TFE_EV_ACK:
+		if (ep->state == TFE_ST_UNKNOWN) {
+			if (peer->fin_sent)
+				set_state(c, st, side, TFE_ST_CLOSE_WAIT,
+				          TFE_RS_SEND_ACK_CLOSE_WAIT_MIDSTREAM);
+			else
+				set_state(c, st, side, TFE_ST_ESTABLISHED,
+				          TFE_RS_SEND_ACK_MIDSTREAM);
+		} else if (ep->state == TFE_ST_TIME_WAIT) {
+			/* The FIN came again and TIME_WAIT answers it. */
+			if (ep->acked_peer_fin && peer->fin_sent &&
+			    (s->flags & TFE_TH_ACK) &&
+			    tfe_seq_gt(s->ack, peer->fin_seq) &&
+			    peer->fin_count > 1)
+				st->reason[side] = TFE_RS_TW_REACK;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+step_sender(struct tfe_conn *c, struct step *st, int side, enum tfe_event ev,
+            const struct tfe_segment *s)
+{
+	const struct tfe_transition *t = &tfe_sender_table[ev][c->ep[side].state];
+
+	switch (t->next) {
+	case TFE_X_IGNORE:
+	case TFE_X_INVALID:
+		if (t->reason != TFE_RS_NONE)
+			st->reason[side] = t->reason;
+		break;
+	case TFE_X_EXCEPTION:
+		sender_exception(c, st, side, ev, s);
+		break;
+	default:
+		set_state(c, st, side, t->next, t->reason);
+		break;
+	}
+}
+
+static enum tfe_rx_event
+classify_rx(const struct tfe_endpoint *rcv, enum tfe_event ev,
+            const struct tfe_segment *s)
+{
+	bool ack = (s->flags & TFE_TH_ACK) != 0;
+	bool acks_fin = ack && rcv->fin_sent && !rcv->fin_acked &&
+	                tfe_seq_gt(s->ack, rcv->fin_seq);
+	bool acks_syn = ack && rcv->isn_known && !rcv->syn_acked &&
+	                tfe_seq_gt(s->ack, rcv->isn);
+
+	switch (ev) {
+	case TFE_EV_RST:
+		return TFE_RX_RST;
+	case TFE_EV_SYNACK:
+		if (rcv->isn_known && s->ack != rcv->isn + 1)
+			return TFE_RX_SYNACK_BAD;
+		return TFE_RX_SYNACK;
+	case TFE_EV_SYN:
+		return TFE_RX_SYN;
+	case TFE_EV_FIN:
+		return acks_fin ? TFE_RX_FIN_ACKS_FIN : TFE_RX_FIN;
+	case TFE_EV_ACK:
+		if (acks_fin)
+			return TFE_RX_ACK_FIN;
+		if (acks_syn)
+			return TFE_RX_ACK_SYN;
+		return TFE_RX_ACK;
+	default:
+		return TFE_RX_NONE;
+	}
+}
+
+/*
+ * Is a RST from `side` acceptable to its receiver?  RFC 9293 §3.10.7.3: in
+ * SYN_SENT only if it acknowledges the SYN; RFC 9293 §3.10.7.4 (and RFC 5961
+ * §3): otherwise only inside the receive window.  Where the capture has not
+ * seen enough of the receiver, give it the benefit of the doubt.
+ */
+static bool
+rst_acceptable(const struct tfe_conn *c, int side, const struct tfe_segment *s)
+{
+	const struct tfe_endpoint *rcv = &c->ep[!side];
+
+	if (rcv->state == TFE_ST_SYN_SENT) {
+		if (!(s->flags & TFE_TH_ACK))
+			return false;
+		return !rcv->isn_known || s->ack == rcv->isn + 1;
+	}
+	enum tfe_seqcheck r = tfe_conn_seqcheck(c, side, s);
+	return r != TFE_SEQ_PAST_WINDOW && r != TFE_SEQ_TOO_OLD;
+}
+
+static void
+step_receiver(struct tfe_conn *c, struct step *st, int side,
+              enum tfe_event ev, const struct tfe_segment *s, int row_hint)
+{
+	int rside = !side;
+	struct tfe_endpoint *rcv = &c->ep[rside];
+	enum tfe_rx_event rx = classify_rx(rcv, ev, s);
+	uint8_t before = rcv->state;
+
+	if (rx == TFE_RX_RST && !rst_acceptable(c, side, s)) {
+		st->reason[rside] = TFE_RS_RECV_RST_OUT_OF_WINDOW;
+		return;
+	}
+
+	const struct tfe_transition *t = &tfe_receiver_table[rx][before];
+	switch (t->next) {
+	case TFE_X_IGNORE:
+	case TFE_X_INVALID:
+		if (t->reason != TFE_RS_NONE)
+			st->reason[rside] = t->reason;
+		break;
+	default:
+		set_state(c, st, rside, t->next, t->reason);
+		break;
+	}
+
+	/* What the receipt proves about the receiver's own SYN and FIN, and
+	 * what a later retransmission by it could disprove. */
+	if ((rx == TFE_RX_SYNACK || rx == TFE_RX_ACK_SYN) && !rcv->syn_acked) {
+		rcv->syn_acked = true;
+		if (!rcv->isn_known && (s->flags & TFE_TH_ACK)) {
+			/* Its SYN was not captured; the ACK tells its ISN. */
+			rcv->isn = s->ack - 1;
+			rcv->isn_known = true;
+		}
+		if (rcv->state != before) {
+			rcv->assumed = (struct tfe_assumed){ true, false, before,
+			                                     rcv->state, row_hint };
+		}
+	}
+	if (rx == TFE_RX_ACK_FIN || rx == TFE_RX_FIN_ACKS_FIN) {
+		rcv->fin_acked = true;
+		if (rcv->state != before)
+			rcv->assumed = (struct tfe_assumed){ true, true, before,
+			                                     rcv->state, row_hint };
+	}
+	if (rx == TFE_RX_FIN && rcv->state == TFE_ST_TIME_WAIT)
+		rcv->tw_since = st->ts; /* a FIN again restarts 2MSL */
+}
+
+/*
+ * The sequence and window check, after OpenBSD pf's four bounds, reduced to
+ * what a capture point can know (RFC 9293 §3.10.7.4).  With RCV.NXT the
+ * highest ACK the receiver sent and RCV.WND the largest window it
+ * advertised:
+ *   1. SEG.SEQ + SEG.LEN must not pass RCV.NXT + RCV.WND (past the window);
+ *   2. SEG.SEQ + SEG.LEN must not end before RCV.NXT - RCV.WND (too old);
+ *   3. SEG.ACK must not pass the receiver's SND.NXT as seen (acknowledges
+ *      data the capture never saw: a gap, or a forged ACK).
+ * Returns the first bound that fails, UNKNOWN when the receiver has not
+ * advertised anything yet.
+ */
+enum tfe_seqcheck
+tfe_conn_seqcheck(const struct tfe_conn *c, int side,
+                  const struct tfe_segment *s)
+{
+	const struct tfe_endpoint *rcv = &c->ep[!side];
+	uint32_t end = s->seq + s->payload_len;
+	uint32_t wnd;
+
+	if (!rcv->ack_known)
+		return TFE_SEQ_UNKNOWN;
+	wnd = rcv->max_win ? rcv->max_win : 1;
+	if (tfe_seq_gt(end, rcv->ack_max + wnd))
+		return TFE_SEQ_PAST_WINDOW;
+	if (tfe_seq_lt(end, rcv->ack_max - wnd))
+		return TFE_SEQ_TOO_OLD;
+	if ((s->flags & TFE_TH_ACK) && rcv->seq_known &&
+	    tfe_seq_gt(s->ack, rcv->snd_nxt))
+		return TFE_SEQ_ACK_UNSENT;
+	return TFE_SEQ_OK;
+}
+
+uint32_t
+tfe_conn_scaled_window(const struct tfe_conn *c, int side, uint16_t raw,
+                       uint16_t flags)
+{
+	uint8_t shift;
+
+	if (!c->ws_ok || (flags & TFE_TH_SYN))
+		return raw;
+	shift = c->ep[side].wscale > 14 ? 14 : c->ep[side].wscale;
+	return (uint32_t)raw << shift;
+}
+
+uint32_t
+tfe_conn_rel_seq(const struct tfe_conn *c, int side, uint32_t seq)
+{
+	return seq - c->ep[side].seq_base;
+}
+
+struct tfe_conn *
+tfe_conn_new(uint64_t id, const struct tfe_segment *s, bool from_lo,
+             const struct tfe_config *cfg)
+{
+	struct tfe_conn *c = g_new0(struct tfe_conn, 1);
+	bool syn = (s->flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) == TFE_TH_SYN;
+	bool synack = (s->flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) ==
+	              (TFE_TH_SYN | TFE_TH_ACK);
+	bool sender_is_client;
+
+	c->id = id;
+	c->family = s->family;
+	c->queue = -1;
+	c->closed_first = TFE_SIDE_NONE;
+	c->rst_by = TFE_SIDE_NONE;
+	if (syn) {
+		c->roles = TFE_ROLES_SYN;
+		sender_is_client = true;
+	} else if (synack) {
+		c->roles = TFE_ROLES_SYNACK;
+		sender_is_client = false;
+	} else {
+		/* No handshake seen: the lower port is the server, as the
+		 * well-known or registered port usually is (SPEC §3). */
+		c->roles = TFE_ROLES_PORT;
+		sender_is_client = s->sport > s->dport ||
+		                   (s->sport == s->dport && !from_lo);
+	}
+	c->client_is_lo = sender_is_client ? from_lo : !from_lo;
+
+	int sside = sender_is_client ? TFE_SIDE_CLIENT : TFE_SIDE_SERVER;
+	memcpy(c->ep[sside].addr, s->src, 16);
+	c->ep[sside].port = s->sport;
+	memcpy(c->ep[!sside].addr, s->dst, 16);
+	c->ep[!sside].port = s->dport;
+
+	if (c->roles == TFE_ROLES_SYN) {
+		c->ep[TFE_SIDE_CLIENT].state = TFE_ST_CLOSED;
+		c->ep[TFE_SIDE_SERVER].state = TFE_ST_LISTEN;
+	} else if (c->roles == TFE_ROLES_SYNACK) {
+		/* The SYN+ACK proves the client sent a SYN the capture lacks. */
+		c->ep[TFE_SIDE_CLIENT].state = TFE_ST_SYN_SENT;
+		c->ep[TFE_SIDE_SERVER].state = TFE_ST_LISTEN;
+	} else {
+		c->ep[TFE_SIDE_CLIENT].state = TFE_ST_UNKNOWN;
+		c->ep[TFE_SIDE_SERVER].state = TFE_ST_UNKNOWN;
+	}
+	c->init_state[0] = c->ep[0].state;
+	c->init_state[1] = c->ep[1].state;
+	tfe_timeline_init(&c->tl, cfg->all_frames ? (1u << 20) : cfg->max_rows);
+	return c;
+}
+
+void
+tfe_conn_free(struct tfe_conn *c)
+{
+	if (c == NULL)
+		return;
+	tfe_timeline_clear(&c->tl);
+	g_free(c);
+}
+
+int
+tfe_conn_side(const struct tfe_conn *c, bool from_lo)
+{
+	return from_lo == c->client_is_lo ? TFE_SIDE_CLIENT : TFE_SIDE_SERVER;
+}
+
+/* Bookkeeping of what the sender has now shown of itself. */
+static void
+track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
+             uint64_t frame)
+{
+	struct tfe_endpoint *ep = &c->ep[side];
+	bool syn = s->flags & TFE_TH_SYN;
+	bool fin = s->flags & TFE_TH_FIN;
+	uint32_t end = s->seq + s->payload_len + (syn ? 1u : 0u);
+
+	if (!ep->seq_known) {
+		ep->seq_known = true;
+		ep->first_frame = frame;
+		ep->seq_base = syn ? s->seq : s->seq - 1;
+		ep->snd_nxt = end;
+	}
+	if (syn && !(s->flags & TFE_TH_RST)) {
+		if (!ep->isn_known || ep->isn != s->seq) {
+			ep->isn = s->seq;
+			ep->isn_known = true;
+		}
+		ep->seq_base = s->seq;
+		if (s->opt_mask & TFE_OPT_MSS) {
+			ep->has_mss = true;
+			ep->mss = s->mss;
+		}
+		ep->has_wscale = (s->opt_mask & TFE_OPT_WSCALE) != 0;
+		ep->wscale = s->wscale;
+		ep->sack_ok = (s->opt_mask & TFE_OPT_SACKOK) != 0;
+		ep->ts_ok = (s->opt_mask & TFE_OPT_TS) != 0;
+		ep->tfo = (s->opt_mask & TFE_OPT_TFO) != 0;
+		c->ws_ok = c->ep[0].has_wscale && c->ep[1].has_wscale;
+		if (s->flags & TFE_TH_ACK)
+			ep->synack_count++;
+		else
+			ep->syn_count++;
+	}
+	if (fin) {
+		if (!ep->fin_sent) {
+			ep->fin_sent = true;
+			ep->fin_seq = s->seq + s->payload_len;
+		}
+		ep->fin_count++;
+		end++;
+	}
+	if (s->flags & TFE_TH_RST)
+		ep->rst_count++;
+	else
+		ep->snd_nxt = tfe_seq_max(ep->snd_nxt, end);
+	if (s->flags & TFE_TH_ACK) {
+		if (!ep->ack_known || tfe_seq_gt(s->ack, ep->ack_max))
+			ep->ack_max = s->ack;
+		ep->ack_known = true;
+		const struct tfe_endpoint *peer = &c->ep[!side];
+		if (peer->fin_sent && tfe_seq_gt(s->ack, peer->fin_seq))
+			ep->acked_peer_fin = true;
+	}
+	if (!(s->flags & TFE_TH_RST)) {
+		uint32_t w = tfe_conn_scaled_window(c, side, s->win, s->flags);
+		if (w > ep->max_win)
+			ep->max_win = w;
+		ep->last_win = s->win;
+	}
+	ep->pkts++;
+	ep->bytes += s->payload_len;
+	ep->ttl_last = s->ttl;
+	ep->has_ip_id = s->has_ip_id;
+	ep->ip_id_last = s->ip_id;
+}
+
+/* Notes on a frame that are facts about it, before anything is updated. */
+static uint16_t
+frame_notes(const struct tfe_conn *c, int side, const struct tfe_segment *s)
+{
+	const struct tfe_endpoint *ep = &c->ep[side];
+	uint16_t f = s->flags;
+	uint16_t notes = 0;
+	bool syn = f & TFE_TH_SYN, fin = f & TFE_TH_FIN, rst = f & TFE_TH_RST;
+
+	if ((syn && (fin || rst)) || !(f & (TFE_TH_SYN | TFE_TH_FIN |
+	                                    TFE_TH_RST | TFE_TH_ACK)) ||
+	    (fin && !(f & TFE_TH_ACK)) ||
+	    (fin && (f & TFE_TH_PSH) && (f & TFE_TH_URG) && !(f & TFE_TH_ACK)))
+		notes |= TFE_NOTE_BAD_FLAGS;
+	if (c->rst_seen)
+		notes |= TFE_NOTE_AFTER_RST;
+	if (ep->seq_known && !rst && !syn) {
+		uint32_t end = s->seq + s->payload_len;
+		/* A keepalive probe re-sends the last byte or nothing with
+		 * SEG.SEQ = SND.NXT - 1 (RFC 9293 §3.8.4). */
+		if (s->payload_len <= 1 && !fin && is_synchronized(ep->state) &&
+		    s->seq == ep->snd_nxt - 1)
+			notes |= TFE_NOTE_KEEPALIVE;
+		else if ((s->payload_len > 0 || fin) &&
+		         tfe_seq_lt(s->seq, ep->snd_nxt))
+			notes |= TFE_NOTE_RETRANS;
+		if (ep->fin_sent && s->payload_len > 0 &&
+		    tfe_seq_gt(end, ep->fin_seq))
+			notes |= TFE_NOTE_AFTER_FIN;
+	}
+	if (!rst && !syn && s->win == 0 && (f & TFE_TH_ACK))
+		notes |= TFE_NOTE_ZERO_WINDOW;
+	else if (!rst && ep->seq_known && ep->last_win == 0 && s->win > 0 &&
+	         ep->pkts > 0)
+		notes |= TFE_NOTE_WINDOW_OPEN;
+	if (!rst && tfe_conn_seqcheck(c, side, s) == TFE_SEQ_ACK_UNSENT)
+		notes |= TFE_NOTE_GAP;
+	return notes;
+}
+
+void
+tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
+                uint64_t frame, int64_t ts, const struct tfe_config *cfg)
+{
+	struct step st;
+	enum tfe_event ev = tfe_event_classify(s->flags);
+	struct tfe_endpoint *snd = &c->ep[side];
+	int next_row = (int)tfe_timeline_len(&c->tl);
+
+	memset(&st, 0, sizeof st);
+	st.frame = frame;
+	st.ts = ts;
+	st.notes = frame_notes(c, side, s);
+
+	if (c->first_frame == 0) {
+		c->first_frame = frame;
+		c->first_ts = ts;
+	}
+	c->last_frame = frame;
+	c->last_ts = ts;
+
+	/* Handshake times for the RTT (Wireshark's iRTT counts from the SYN;
+	 * we count from the last SYN before the answer, since that is the one
+	 * that was answered). */
+	if (ev == TFE_EV_SYN && side == TFE_SIDE_CLIENT && c->synack_ts == 0)
+		c->syn_ts = ts;
+	if (ev == TFE_EV_SYNACK && side == TFE_SIDE_SERVER && c->synack_ts == 0)
+		c->synack_ts = ts;
+
+	bool was_synced = is_synchronized(snd->state) ||
+	                  is_synchronized(c->ep[!side].state);
+	step_sender(c, &st, side, ev, s);
+	step_receiver(c, &st, side, ev, s, next_row);
+	if (ev == TFE_EV_ACK && side == TFE_SIDE_CLIENT && c->synack_ts != 0 &&
+	    c->hs_ack_ts == 0 && (s->flags & TFE_TH_ACK) &&
+	    c->ep[TFE_SIDE_SERVER].isn_known &&
+	    tfe_seq_gt(s->ack, c->ep[TFE_SIDE_SERVER].isn))
+		c->hs_ack_ts = ts;
+	track_sender(c, side, s, frame);
+
+	if (ev == TFE_EV_RST) {
+		if (!c->rst_seen)
+			c->rst_by = (uint8_t)side;
+		c->rst_seen = true;
+	}
+	if ((ev == TFE_EV_FIN || ev == TFE_EV_RST) &&
+	    c->closed_first == TFE_SIDE_NONE && (was_synced ||
+	    ev == TFE_EV_FIN))
+		c->closed_first = (uint8_t)side;
+	if (st.notes & TFE_NOTE_RETRANS)
+		snd->retrans++;
+	if (st.notes & TFE_NOTE_KEEPALIVE)
+		snd->keepalives++;
+	if (st.notes & TFE_NOTE_ZERO_WINDOW)
+		snd->zero_windows++;
+
+	uint8_t states[2] = { c->ep[0].state, c->ep[1].state };
+	bool keep = cfg->all_frames || st.changed || st.notes ||
+	            st.reason[0] || st.reason[1] ||
+	            (s->flags & (TFE_TH_SYN | TFE_TH_FIN | TFE_TH_RST));
+	if (keep) {
+		struct tfe_row r;
+
+		memset(&r, 0, sizeof r);
+		r.kind = TFE_ROW_FRAME;
+		r.frame = frame;
+		r.ts = ts;
+		r.seq = s->seq;
+		r.ack = s->ack;
+		r.len = s->payload_len;
+		r.tsval = s->ts_val;
+		r.tsecr = s->ts_ecr;
+		r.flags = s->flags;
+		r.win = s->win;
+		r.mss = s->mss;
+		r.notes = st.notes;
+		r.dir = (uint8_t)side;
+		r.opt_mask = s->opt_mask;
+		r.wscale = s->wscale;
+		r.sack_count = s->sack_count;
+		r.state[0] = states[0];
+		r.state[1] = states[1];
+		r.reason[0] = st.reason[0];
+		r.reason[1] = st.reason[1];
+		int idx = tfe_timeline_add_frame(&c->tl, &r);
+		/* A receipt recorded in a folded row cannot be rewritten. */
+		for (int i = 0; i < 2; i++)
+			if (c->ep[i].assumed.valid && c->ep[i].assumed.row == next_row &&
+			    idx < 0)
+				c->ep[i].assumed.row = -1;
+	} else {
+		tfe_timeline_fold(&c->tl, frame, ts, side, s->payload_len, s->win,
+		                  states);
+		for (int i = 0; i < 2; i++)
+			if (c->ep[i].assumed.valid && c->ep[i].assumed.row == next_row)
+				c->ep[i].assumed.row = -1;
+	}
+
+	bool now_ended = is_done(c->ep[0].state) && is_done(c->ep[1].state);
+	if (now_ended && !c->ended)
+		c->ended_ts = ts;
+	c->ended = now_ended;
+}
+
+void
+tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
+                const struct tfe_config *cfg)
+{
+	const struct tfe_endpoint *cl = &c->ep[TFE_SIDE_CLIENT];
+	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
+	bool both_fin = cl->fin_sent && sv->fin_sent;
+	bool any_fin = cl->fin_sent || sv->fin_sent;
+	bool answered = sv->synack_count > 0 || (c->roles == TFE_ROLES_PORT);
+
+	c->end_cause = (uint8_t)cause;
+	if (c->roles == TFE_ROLES_SYN && sv->pkts == 0)
+		c->close_how = cause == TFE_END_IDLE ? TFE_CLOSE_UNANSWERED
+		                                     : TFE_CLOSE_UNANSWERED;
+	else if (c->roles == TFE_ROLES_SYN && !answered && c->rst_seen &&
+	         c->rst_by == TFE_SIDE_SERVER)
+		c->close_how = TFE_CLOSE_REJECTED;
+	else if (c->rst_seen && !both_fin)
+		c->close_how = TFE_CLOSE_ABORT;
+	else if (both_fin)
+		c->close_how = TFE_CLOSE_GRACEFUL;
+	else if (any_fin)
+		c->close_how = TFE_CLOSE_HALF_CLOSE;
+	else if (cause == TFE_END_IDLE || cause == TFE_END_EVICTED)
+		c->close_how = TFE_CLOSE_TIMEOUT;
+	else if (c->roles == TFE_ROLES_SYN && !answered)
+		c->close_how = TFE_CLOSE_UNANSWERED;
+	else
+		c->close_how = TFE_CLOSE_OPEN_AT_END;
+
+	/* TIME_WAIT ends 2MSL after it began (or after the last re-sent FIN
+	 * restarted it): say when, whether or not the capture lasts that
+	 * long (RFC 9293 §3.6.1). */
+	for (int side = 0; side < 2; side++) {
+		const struct tfe_endpoint *ep = &c->ep[side];
+		if (ep->state != TFE_ST_TIME_WAIT)
+			continue;
+		uint8_t states[2] = { c->ep[0].state, c->ep[1].state };
+		tfe_timeline_add_timer(&c->tl, ep->tw_since + 2 * cfg->msl, side,
+		                       TFE_ST_CLOSED, TFE_RS_TIME_WAIT_EXPIRED,
+		                       states);
+	}
+}

@@ -1,0 +1,196 @@
+/*
+ * conn.h: one TCP connection (one instance of a 4-tuple) and what the
+ * capture shows of each of its two endpoints.
+ *
+ * conn.c feeds every segment through both sides' state machines (the tables
+ * in tcp_table.c plus one short switch for the exceptions), tracks sequence
+ * numbers, options and windows, and appends timeline rows.  It does not
+ * decode packets, look up flows or print.
+ */
+#ifndef TFE_CONN_H
+#define TFE_CONN_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "tcpstate.h"
+#include "timeline.h"
+
+#define TFE_NS_PER_SEC INT64_C(1000000000)
+
+/* Analysis knobs (SPEC §1); times in nanoseconds. */
+struct tfe_config {
+	int64_t msl;             /* --msl, default 30 s: TIME_WAIT is 2*msl */
+	int64_t close_wait;      /* --close-wait-threshold, default 5 s */
+	int64_t idle_timeout;    /* --idle-timeout, default 300 s */
+	int64_t linger;          /* wait after a close for late segments */
+	guint max_flows;         /* --max-flows: open connections kept */
+	guint max_rows;          /* timeline rows per connection */
+	bool all_frames;         /* --all-frames: keep a row per frame */
+};
+
+void tfe_config_defaults(struct tfe_config *cfg);
+
+enum tfe_roles {
+	TFE_ROLES_SYN,       /* the client sent the first SYN seen */
+	TFE_ROLES_SYNACK,    /* inferred: the SYN+ACK sender is the server */
+	TFE_ROLES_PORT,      /* inferred: the lower port is the server */
+	TFE_ROLES__COUNT
+};
+extern const char *const tfe_roles_names[TFE_ROLES__COUNT];
+
+/* How a connection ended (SPEC §4 close summary). */
+enum tfe_close_how {
+	TFE_CLOSE_GRACEFUL,
+	TFE_CLOSE_HALF_CLOSE,
+	TFE_CLOSE_ABORT,
+	TFE_CLOSE_REJECTED,
+	TFE_CLOSE_UNANSWERED,
+	TFE_CLOSE_OPEN_AT_END,
+	TFE_CLOSE_TIMEOUT,
+	TFE_CLOSE__COUNT
+};
+extern const char *const tfe_close_names[TFE_CLOSE__COUNT];
+
+/* Why the analysis stopped following a connection. */
+enum tfe_end_cause {
+	TFE_END_CLOSED,      /* both sides CLOSED or in TIME_WAIT */
+	TFE_END_IDLE,        /* idle past --idle-timeout */
+	TFE_END_EVICTED,     /* pushed out by --max-flows */
+	TFE_END_INPUT,       /* the capture ended */
+};
+
+#define TFE_SIDE_CLIENT 0
+#define TFE_SIDE_SERVER 1
+#define TFE_SIDE_NONE   2
+
+/* A receipt taken as delivered when seen, kept so that a retransmission by
+ * the receiver can undo it (SPEC §3: "a retransmission disproves it"). */
+struct tfe_assumed {
+	bool valid;
+	bool of_fin;          /* the ACK of its FIN (else of its SYN) */
+	uint8_t before, after;/* enum tfe_state */
+	int row;              /* timeline row of the receipt, -1 if folded */
+};
+
+struct tfe_endpoint {
+	uint8_t addr[16];       /* network byte order; IPv4 in the first 4 */
+	uint16_t port;          /* host order */
+	uint8_t state;          /* enum tfe_state */
+	int64_t state_ts;       /* when it entered this state (ns) */
+	uint64_t state_frame;
+
+	/* sequence space, raw 32-bit values */
+	bool seq_known;         /* it has sent something */
+	bool isn_known;
+	bool syn_acked;         /* the peer acknowledged its SYN */
+	bool fin_sent, fin_acked;
+	bool ack_known;
+	bool acked_peer_fin;    /* it has acknowledged the peer's FIN */
+	uint32_t isn;
+	uint32_t seq_base;      /* relative sequence 0 */
+	uint32_t snd_nxt;       /* highest seq + len (+SYN, +FIN) sent */
+	uint32_t fin_seq;       /* sequence number of its FIN */
+	uint32_t ack_max;       /* highest ACK it sent (its RCV.NXT) */
+	uint32_t max_win;       /* largest scaled window it advertised, bytes */
+	uint16_t last_win;      /* raw window of its last segment */
+
+	/* its SYN's options */
+	uint16_t mss;           /* bytes, 0 when not announced */
+	uint8_t wscale;         /* shift as sent */
+	bool has_mss, has_wscale, sack_ok, ts_ok, tfo;
+
+	/* counts */
+	uint64_t pkts, bytes;
+	uint32_t syn_count, synack_count, fin_count, rst_count;
+	uint32_t retrans, keepalives, zero_windows;
+	uint64_t first_frame;   /* its first segment in the capture */
+
+	/* IP fields seen, for judging RSTs later */
+	uint8_t ttl_last;
+	uint16_t ip_id_last;
+	bool has_ip_id;
+
+	int64_t tw_since;       /* entered TIME_WAIT (ns); restarted by a
+	                           re-sent FIN; 0 when not in TIME_WAIT */
+	struct tfe_assumed assumed;
+};
+
+struct tfe_conn {
+	uint64_t id;            /* 1-based, in order of first frame */
+	uint8_t family;         /* 4 or 6 */
+	uint8_t roles;          /* enum tfe_roles */
+	bool client_is_lo;      /* the client is the flow key's lower endpoint */
+	bool rst_seen;
+	bool ended;             /* both sides CLOSED or TIME_WAIT */
+	uint8_t closed_first;   /* TFE_SIDE_*: first FIN or RST after open */
+	uint8_t rst_by;         /* TFE_SIDE_* of the first RST */
+	uint8_t close_how;      /* enum tfe_close_how, set by tfe_conn_finish */
+	uint8_t end_cause;      /* enum tfe_end_cause */
+	bool ws_ok;             /* both SYNs carried window scale */
+	bool timestamps_ns;     /* print nanoseconds */
+
+	struct tfe_endpoint ep[2]; /* TFE_SIDE_CLIENT, TFE_SIDE_SERVER */
+	uint8_t init_state[2];  /* each side's state before the first frame */
+
+	uint64_t first_frame, last_frame;
+	int64_t first_ts, last_ts;
+	int64_t ended_ts;       /* when it became ended */
+	int64_t syn_ts;         /* last client SYN before the first SYN+ACK */
+	int64_t synack_ts;      /* first SYN+ACK */
+	int64_t hs_ack_ts;      /* first ACK of the SYN+ACK */
+
+	struct tfe_timeline tl;
+
+	/* owned by the flow table */
+	GList link;             /* in the open or the lingering queue */
+	int queue;              /* which queue link is in, -1 for none */
+	void *flow;
+};
+
+/*
+ * Starts a connection with its first segment `s`, sent by the lower
+ * endpoint of the flow key when `from_lo`.  Roles come from that segment
+ * (SPEC §3).  Call tfe_conn_update() with the same segment next.
+ */
+struct tfe_conn *tfe_conn_new(uint64_t id, const struct tfe_segment *s,
+                              bool from_lo, const struct tfe_config *cfg);
+void tfe_conn_free(struct tfe_conn *c);
+
+/* Which side sent `s`: TFE_SIDE_CLIENT or TFE_SIDE_SERVER. */
+int tfe_conn_side(const struct tfe_conn *c, bool from_lo);
+
+/* Feeds one segment through both sides' state machines. */
+void tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s,
+                     int side, uint64_t frame, int64_t ts,
+                     const struct tfe_config *cfg);
+
+/* Settles the close summary and the 2MSL timer rows; call once. */
+void tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
+                     const struct tfe_config *cfg);
+
+/* Window as the receiver should read it: raw << wscale when both SYNs
+ * negotiated scaling (RFC 7323 §2.3), never on a SYN. */
+uint32_t tfe_conn_scaled_window(const struct tfe_conn *c, int side,
+                                uint16_t raw, uint16_t flags);
+
+/* Relative sequence numbers as printed (SPEC §3). */
+uint32_t tfe_conn_rel_seq(const struct tfe_conn *c, int side, uint32_t seq);
+
+/* Sequence/window check of a segment from `side` against what was seen of
+ * its receiver; see conn.c for the numbered bounds. */
+enum tfe_seqcheck {
+	TFE_SEQ_OK,
+	TFE_SEQ_UNKNOWN,        /* too little seen of the receiver to tell */
+	TFE_SEQ_PAST_WINDOW,    /* bound 1 */
+	TFE_SEQ_TOO_OLD,        /* bound 2 */
+	TFE_SEQ_ACK_UNSENT,     /* bound 3 */
+	TFE_SEQ__COUNT
+};
+extern const char *const tfe_seqcheck_names[TFE_SEQ__COUNT];
+enum tfe_seqcheck tfe_conn_seqcheck(const struct tfe_conn *c, int side,
+                                    const struct tfe_segment *s);
+
+#endif /* TFE_CONN_H */

@@ -1,0 +1,281 @@
+/*
+ * main.c: the command line (tcpdump conventions, SPEC §1), and the wiring
+ * of capture -> analysis -> renderer.  Nothing here analyses a packet.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdarg.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "capture.h"
+#include "render.h"
+
+#define EXIT_USAGE 2
+#define EXIT_INPUT 3
+#define EXIT_INTERNAL 4
+
+enum {
+	OPT_FORMAT = 256,
+	OPT_VERSION,
+	OPT_ALL_FRAMES,
+	OPT_MSL,
+	OPT_CLOSE_WAIT,
+	OPT_IDLE,
+	OPT_MAX_FLOWS,
+};
+
+static const struct option long_opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "all-frames", no_argument, NULL, OPT_ALL_FRAMES },
+	{ "msl", required_argument, NULL, OPT_MSL },
+	{ "close-wait-threshold", required_argument, NULL, OPT_CLOSE_WAIT },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Keep in step with doc/tcpflow-explain.1 (a test compares the two). */
+static void
+usage(FILE *out)
+{
+	fputs(
+"Usage: tcpflow-explain -r FILE [-r FILE ...] [options] [BPF expression]\n"
+"Explains every TCP connection in a capture: both sides' RFC 9293 states\n"
+"frame by frame, with MSS and window values, and how each connection ended.\n"
+"\n"
+"Input:\n"
+"  -r FILE                  read a pcap or pcapng file; - is standard input;\n"
+"                           repeat to read several files in order as one capture\n"
+"  -c N                     stop after N packets\n"
+"  BPF expression           trailing words form a capture filter, as in tcpdump\n"
+"\n"
+"Output:\n"
+"  --format text|summary    text (default): each connection's timeline, then\n"
+"                           the summary; summary: the summary alone\n"
+"  --all-frames             print every frame instead of folding runs of\n"
+"                           ordinary data and ACK frames\n"
+"\n"
+"Analysis:\n"
+"  --msl S                  maximum segment lifetime in seconds; TIME_WAIT\n"
+"                           lasts 2*MSL (default 30, so 60 s as on Linux)\n"
+"  --close-wait-threshold S seconds after which an unanswered FIN counts as\n"
+"                           a lingering CLOSE_WAIT (default 5)\n"
+"  --idle-timeout S         seconds of silence after which a connection is\n"
+"                           reported as timed out (default 300)\n"
+"  --max-flows N            open connections held at once; the oldest idle\n"
+"                           one is reported and dropped first (default 262144)\n"
+"\n"
+"  -h, --help               show this help and exit\n"
+"  --version                show the version and exit\n"
+"\n"
+"Exit status: 0 ok, 2 usage error, 3 input or capture error, 4 internal error.\n",
+	      out);
+}
+
+static void G_GNUC_PRINTF(1, 2)
+error_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tcpflow-explain: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Seconds as a non-negative finite number, into ns. */
+static bool
+parse_seconds(const char *opt, const char *s, int64_t *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v < 0 ||
+	    v > 1e9) {
+		error_msg("%s: invalid number of seconds: '%s'", opt, s);
+		return false;
+	}
+	*out = (int64_t)llround(v * 1e9);
+	return true;
+}
+
+static bool
+parse_count(const char *opt, const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (s[0] == '-' || s[0] == '\0') {
+		error_msg("%s: invalid count: '%s'", opt, s);
+		return false;
+	}
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v == 0 || v > max) {
+		error_msg("%s: invalid count: '%s'", opt, s);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+struct run {
+	struct tfe_render_opts ro;
+};
+
+static void
+on_conn_done(void *ud, const struct tfe_conn *c)
+{
+	struct run *r = ud;
+
+	if (r->ro.format == TFE_FMT_TEXT)
+		tfe_render_text_conn(&r->ro, c);
+}
+
+int
+main(int argc, char **argv)
+{
+	GPtrArray *files = g_ptr_array_new();
+	struct tfe_config cfg;
+	struct run run;
+	uint64_t max_packets = 0;
+	int opt, status = EXIT_SUCCESS;
+
+	tfe_config_defaults(&cfg);
+	memset(&run, 0, sizeof run);
+	run.ro.format = TFE_FMT_TEXT;
+	run.ro.cfg = &cfg;
+	run.ro.out = stdout;
+
+	/* "+" keeps getopt from permuting: the filter words come last, as
+	 * in tcpdump, and may start with a dash only after "--". */
+	while ((opt = getopt_long(argc, argv, "+r:c:h", long_opts, NULL)) != -1) {
+		uint64_t n;
+
+		switch (opt) {
+		case 'r':
+			g_ptr_array_add(files, optarg);
+			break;
+		case 'c':
+			if (!parse_count("-c", optarg, UINT64_MAX, &max_packets))
+				return EXIT_USAGE;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		case OPT_VERSION:
+			printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+			printf("%s\n", pcap_lib_version());
+			return EXIT_SUCCESS;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				run.ro.format = TFE_FMT_TEXT;
+			else if (strcmp(optarg, "summary") == 0)
+				run.ro.format = TFE_FMT_SUMMARY;
+			else {
+				error_msg("--format: unknown format '%s' (text, summary)",
+				          optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_ALL_FRAMES:
+			cfg.all_frames = true;
+			break;
+		case OPT_MSL:
+			if (!parse_seconds("--msl", optarg, &cfg.msl))
+				return EXIT_USAGE;
+			break;
+		case OPT_CLOSE_WAIT:
+			if (!parse_seconds("--close-wait-threshold", optarg,
+			                   &cfg.close_wait))
+				return EXIT_USAGE;
+			break;
+		case OPT_IDLE:
+			if (!parse_seconds("--idle-timeout", optarg,
+			                   &cfg.idle_timeout))
+				return EXIT_USAGE;
+			break;
+		case OPT_MAX_FLOWS:
+			if (!parse_count("--max-flows", optarg, 1u << 26, &n))
+				return EXIT_USAGE;
+			cfg.max_flows = (guint)n;
+			break;
+		default:
+			fputs("Try 'tcpflow-explain --help' for more information.\n",
+			      stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (files->len == 0) {
+		error_msg("no input: give a capture file with -r FILE (- for "
+		          "standard input)");
+		fputs("Try 'tcpflow-explain --help' for more information.\n", stderr);
+		return EXIT_USAGE;
+	}
+
+	char *filter = NULL;
+	if (optind < argc)
+		filter = g_strjoinv(" ", argv + optind);
+
+	GError *err = NULL;
+	struct tfe_capture *cap = tfe_capture_open_files(
+		(char **)files->pdata, files->len, filter, &err);
+	if (cap == NULL) {
+		error_msg("%s", err->message);
+		status = err->code == TFE_ERR_USAGE ? EXIT_USAGE : EXIT_INPUT;
+		g_error_free(err);
+		g_free(filter);
+		g_ptr_array_free(files, TRUE);
+		return status;
+	}
+
+	/* Large buffered writes: the output is the bulk of the work for long
+	 * captures. */
+	static char outbuf[1 << 16];
+	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+
+	struct tfe_analyzer an;
+	struct tfe_sink sink = { on_conn_done, &run };
+	tfe_analyzer_init(&an, &cfg, &sink);
+	an.stats.timestamps_ns = tfe_capture_nanos(cap);
+
+	struct tfe_packet p;
+	uint64_t frame = 0;
+	int rc;
+	while ((max_packets == 0 || frame < max_packets) &&
+	       (rc = tfe_capture_next(cap, &p, &err)) == 1) {
+		frame++;
+		tfe_analyzer_frame(&an, p.linktype, frame, p.ts, p.data, p.caplen,
+		                   p.len);
+	}
+	tfe_analyzer_finish(&an);
+	tfe_render_text_summary(&run.ro, &an.stats);
+	if (fflush(stdout) != 0) {
+		error_msg("writing the output failed: %s", g_strerror(errno));
+		status = EXIT_INPUT;
+	}
+	if (err != NULL) {
+		/* What was read before the damage is reported above. */
+		error_msg("%s (after %" G_GUINT64_FORMAT " packets)", err->message,
+		          frame);
+		status = EXIT_INPUT;
+		g_error_free(err);
+	}
+	tfe_analyzer_clear(&an);
+	tfe_capture_close(cap);
+	g_free(filter);
+	g_ptr_array_free(files, TRUE);
+	return status;
+}

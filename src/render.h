@@ -1,0 +1,40 @@
+/*
+ * render.h: the output forms.  Renderers only format what the analysis
+ * recorded; they never decide anything about a connection.
+ */
+#ifndef TFE_RENDER_H
+#define TFE_RENDER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "analyze.h"
+#include "conn.h"
+
+enum tfe_format {
+	TFE_FMT_TEXT,
+	TFE_FMT_SUMMARY,
+	TFE_FMT__COUNT
+};
+extern const char *const tfe_format_names[TFE_FMT__COUNT];
+
+struct tfe_render_opts {
+	enum tfe_format format;
+	const struct tfe_config *cfg;
+	FILE *out;
+};
+
+/* One connection block as SPEC §3 shows it. */
+void tfe_render_text_conn(const struct tfe_render_opts *o,
+                          const struct tfe_conn *c);
+
+/* The summary (SPEC §5). */
+void tfe_render_text_summary(const struct tfe_render_opts *o,
+                             const struct tfe_stats *s);
+
+/* Formats a duration or relative time in ns as seconds with 6 or 9
+ * decimals, signed when `sign` ("+0.010000"). */
+char *tfe_format_seconds(int64_t ns, bool nanos, bool sign, char *buf,
+                         size_t len);
+
+#endif /* TFE_RENDER_H */

@@ -1,0 +1,338 @@
+/*
+ * tcp_table.c: the transition tables, one for the side that sends a segment
+ * and one for the side that receives it, and the names and reason texts.
+ *
+ * Read a table by row (what the segment is) and column (the endpoint's state
+ * before it).  Each cell gives the state after, or IG (no change: the segment
+ * fits), IV (no change: the segment does not fit the state, worth a note) or
+ * XX (the short switch in conn.c decides).  The reason under each row names
+ * why.  The rules are RFC 9293 §3.10 seen from a capture point: a sender
+ * moves at the frame it sends; a receiver at the frame it receives, taken as
+ * delivered when seen until a retransmission disproves it (conn.c).
+ *
+ * Nothing here looks at packets; it must stay a reviewable table.
+ */
+#include "tcpstate.h"
+
+#include "decode.h"
+
+#define sUN TFE_ST_UNKNOWN
+#define sCL TFE_ST_CLOSED
+#define sLI TFE_ST_LISTEN
+#define sSS TFE_ST_SYN_SENT
+#define sSR TFE_ST_SYN_RECEIVED
+#define sES TFE_ST_ESTABLISHED
+#define sF1 TFE_ST_FIN_WAIT_1
+#define sF2 TFE_ST_FIN_WAIT_2
+#define sCW TFE_ST_CLOSE_WAIT
+#define sCG TFE_ST_CLOSING
+#define sLA TFE_ST_LAST_ACK
+#define sTW TFE_ST_TIME_WAIT
+#define sIG TFE_X_IGNORE
+#define sIV TFE_X_INVALID
+#define sXX TFE_X_EXCEPTION
+
+#define T(n, r) { (n), TFE_RS_##r }
+
+const char *const tfe_state_names[TFE_ST__COUNT] = {
+	[TFE_ST_UNKNOWN] = "UNKNOWN",
+	[TFE_ST_CLOSED] = "CLOSED",
+	[TFE_ST_LISTEN] = "LISTEN",
+	[TFE_ST_SYN_SENT] = "SYN_SENT",
+	[TFE_ST_SYN_RECEIVED] = "SYN_RECEIVED",
+	[TFE_ST_ESTABLISHED] = "ESTABLISHED",
+	[TFE_ST_FIN_WAIT_1] = "FIN_WAIT_1",
+	[TFE_ST_FIN_WAIT_2] = "FIN_WAIT_2",
+	[TFE_ST_CLOSE_WAIT] = "CLOSE_WAIT",
+	[TFE_ST_CLOSING] = "CLOSING",
+	[TFE_ST_LAST_ACK] = "LAST_ACK",
+	[TFE_ST_TIME_WAIT] = "TIME_WAIT",
+};
+
+/* netstat -tan spellings (net-tools' tcp_state[] strings). */
+const char *const tfe_state_netstat[TFE_ST__COUNT] = {
+	[TFE_ST_UNKNOWN] = "UNKNOWN",
+	[TFE_ST_CLOSED] = "CLOSE",
+	[TFE_ST_LISTEN] = "LISTEN",
+	[TFE_ST_SYN_SENT] = "SYN_SENT",
+	[TFE_ST_SYN_RECEIVED] = "SYN_RECV",
+	[TFE_ST_ESTABLISHED] = "ESTABLISHED",
+	[TFE_ST_FIN_WAIT_1] = "FIN_WAIT1",
+	[TFE_ST_FIN_WAIT_2] = "FIN_WAIT2",
+	[TFE_ST_CLOSE_WAIT] = "CLOSE_WAIT",
+	[TFE_ST_CLOSING] = "CLOSING",
+	[TFE_ST_LAST_ACK] = "LAST_ACK",
+	[TFE_ST_TIME_WAIT] = "TIME_WAIT",
+};
+
+const char *const tfe_event_names[TFE_EV__COUNT] = {
+	[TFE_EV_RST] = "RST",
+	[TFE_EV_SYNACK] = "SYN+ACK",
+	[TFE_EV_SYN] = "SYN",
+	[TFE_EV_FIN] = "FIN",
+	[TFE_EV_ACK] = "ACK",
+	[TFE_EV_NONE] = "no flags",
+};
+
+const char *const tfe_rx_event_names[TFE_RX__COUNT] = {
+	[TFE_RX_RST] = "RST",
+	[TFE_RX_SYNACK] = "SYN+ACK",
+	[TFE_RX_SYNACK_BAD] = "SYN+ACK with a wrong ACK",
+	[TFE_RX_SYN] = "SYN",
+	[TFE_RX_FIN] = "FIN",
+	[TFE_RX_FIN_ACKS_FIN] = "FIN acknowledging its FIN",
+	[TFE_RX_ACK_SYN] = "ACK of its SYN",
+	[TFE_RX_ACK_FIN] = "ACK of its FIN",
+	[TFE_RX_ACK] = "ACK",
+	[TFE_RX_NONE] = "no flags",
+};
+
+/*
+ * The side that sends the segment.
+ */
+const struct tfe_transition tfe_sender_table[TFE_EV__COUNT][TFE_ST__COUNT] = {
+/* RST: whoever sends a RST has no connection left (RFC 9293 §3.10.7). */
+[TFE_EV_RST] = {
+/*	     UNKNOWN              CLOSED                LISTEN
+	     SYN_SENT             SYN_RECEIVED          ESTABLISHED
+	     FIN_WAIT_1           FIN_WAIT_2            CLOSE_WAIT
+	     CLOSING              LAST_ACK              TIME_WAIT */
+	T(sCL, SEND_RST),    T(sIG, SEND_RST_CLOSED), T(sCL, SEND_RST_NO_LISTENER),
+	T(sCL, SEND_RST),    T(sCL, SEND_RST),     T(sCL, SEND_RST),
+	T(sCL, SEND_RST),    T(sCL, SEND_RST),     T(sCL, SEND_RST),
+	T(sCL, SEND_RST),    T(sCL, SEND_RST),     T(sCL, SEND_RST),
+/*	a CLOSED socket answers a stray segment with RST and stays CLOSED;
+	a "listener" that answers a SYN with RST never had one (§3.10.7.1). */
+},
+/* SYN+ACK: a passive open answers; in SYN_SENT it is simultaneous open. */
+[TFE_EV_SYNACK] = {
+	T(sSR, SEND_SYNACK), T(sIV, INVALID_SEND), T(sSR, SEND_SYNACK),
+	T(sSR, SEND_SYNACK_SIMOPEN), T(sIG, RETRANS_SYNACK), T(sXX, NONE),
+	T(sIV, INVALID_SEND), T(sIV, INVALID_SEND), T(sIV, INVALID_SEND),
+	T(sIV, INVALID_SEND), T(sIV, INVALID_SEND), T(sIV, INVALID_SEND),
+/*	ESTABLISHED re-sending its SYN+ACK means the ACK we took as delivered
+	was lost: the switch reverts to SYN_RECEIVED (§3.8.1). */
+},
+/* SYN: an active open (connect()); repeated, it is a retransmission. */
+[TFE_EV_SYN] = {
+	T(sSS, SEND_SYN),    T(sSS, SEND_SYN),     T(sSS, SEND_SYN_SIMOPEN),
+	T(sIG, RETRANS_SYN), T(sIG, RETRANS_SYN),  T(sXX, NONE),
+	T(sIV, INVALID_SEND), T(sIV, INVALID_SEND), T(sIV, INVALID_SEND),
+	T(sIV, INVALID_SEND), T(sIV, INVALID_SEND), T(sIV, INVALID_SEND),
+/*	LISTEN sending a SYN was never listening: both sides opened
+	(simultaneous open, §3.5 figure 8).  ESTABLISHED re-sending its SYN
+	means the SYN+ACK we took as delivered was lost. */
+},
+/* FIN: close() or shutdown(SHUT_WR) (§3.6). */
+[TFE_EV_FIN] = {
+	T(sXX, NONE),        T(sXX, NONE),         T(sIV, INVALID_SEND),
+	T(sIV, INVALID_SEND), T(sF1, SEND_FIN_SYNRCVD), T(sF1, SEND_FIN_ACTIVE),
+	T(sIG, RETRANS_FIN), T(sXX, NONE),         T(sLA, SEND_FIN_PASSIVE),
+	T(sIG, RETRANS_FIN), T(sIG, RETRANS_FIN),  T(sXX, NONE),
+/*	UNKNOWN: FIN_WAIT_1 or LAST_ACK depending on whether the peer's FIN was
+	seen.  FIN_WAIT_2, TIME_WAIT and CLOSED re-sending a FIN disprove the
+	ACK of it we took as delivered: the switch reverts. */
+},
+/* ACK (data or pure ACK): no state change once synchronized. */
+[TFE_EV_ACK] = {
+	T(sXX, NONE),        T(sIV, SEND_FROM_CLOSED), T(sIV, INVALID_SEND),
+	T(sES, SEND_ACK_PROVES_SYNACK), T(sIG, NONE), T(sIG, NONE),
+	T(sIG, NONE),        T(sIG, NONE),         T(sIG, NONE),
+	T(sIG, NONE),        T(sIG, NONE),         T(sXX, NONE),
+/*	SYN_SENT acknowledging the peer's SYN proves the SYN+ACK arrived even
+	when the capture missed it.  TIME_WAIT re-ACKing a FIN is the reason
+	2MSL exists; the switch names it. */
+},
+/* No SYN, FIN, RST or ACK: nothing a TCP sends (§3.10.7). */
+[TFE_EV_NONE] = {
+	T(sIV, INVALID_SEND), T(sIV, INVALID_SEND), T(sIV, INVALID_SEND),
+	T(sIV, INVALID_SEND), T(sIV, INVALID_SEND), T(sIV, INVALID_SEND),
+	T(sIV, INVALID_SEND), T(sIV, INVALID_SEND), T(sIV, INVALID_SEND),
+	T(sIV, INVALID_SEND), T(sIV, INVALID_SEND), T(sIV, INVALID_SEND),
+},
+};
+
+/*
+ * The side that receives the segment.  An unacceptable RST never gets here
+ * (conn.c checks the window first, §3.10.7.4 "first, check sequence").
+ */
+const struct tfe_transition tfe_receiver_table[TFE_RX__COUNT][TFE_ST__COUNT] = {
+[TFE_RX_RST] = {
+/*	     UNKNOWN              CLOSED                LISTEN
+	     SYN_SENT             SYN_RECEIVED          ESTABLISHED
+	     FIN_WAIT_1           FIN_WAIT_2            CLOSE_WAIT
+	     CLOSING              LAST_ACK              TIME_WAIT */
+	T(sCL, RECV_RST),    T(sIG, NONE),         T(sIG, RECV_RST_LISTEN),
+	T(sCL, RECV_RST_REFUSED), T(sCL, RECV_RST_SYNRCVD), T(sCL, RECV_RST),
+	T(sCL, RECV_RST),    T(sCL, RECV_RST),     T(sCL, RECV_RST),
+	T(sCL, RECV_RST),    T(sCL, RECV_RST),     T(sCL, RECV_RST_TW),
+/*	SYN_SENT: connect() fails with ECONNREFUSED (§3.10.7.3).  Elsewhere the
+	application sees ECONNRESET.  A listener ignores RST (§3.10.7.2).
+	TIME_WAIT ends early: Linux honours it (RFC 1337 discusses why not). */
+},
+[TFE_RX_SYNACK] = {
+	T(sIG, NONE),        T(sIV, RECV_INVALID), T(sIV, RECV_INVALID),
+	T(sES, RECV_SYNACK), T(sES, RECV_SYNACK_SIMOPEN), T(sIG, RECV_SYNACK_AGAIN),
+	T(sIG, RECV_SYNACK_AGAIN), T(sIG, RECV_SYNACK_AGAIN), T(sIG, RECV_SYNACK_AGAIN),
+	T(sIG, RECV_SYNACK_AGAIN), T(sIG, RECV_SYNACK_AGAIN), T(sIG, RECV_SYNACK_AGAIN),
+/*	SYN_SENT + SYN+ACK: ESTABLISHED, the ACK goes out (§3.10.7.3).  A
+	repeated SYN+ACK means the peer did not get our ACK. */
+},
+[TFE_RX_SYNACK_BAD] = {
+	T(sIG, NONE),        T(sIV, RECV_INVALID), T(sIV, RECV_INVALID),
+	T(sIV, RECV_BAD_SYNACK), T(sIV, RECV_BAD_SYNACK), T(sIV, RECV_INVALID),
+	T(sIV, RECV_INVALID), T(sIV, RECV_INVALID), T(sIV, RECV_INVALID),
+	T(sIV, RECV_INVALID), T(sIV, RECV_INVALID), T(sIV, RECV_INVALID),
+/*	an ACK outside SND.UNA..SND.NXT in SYN_SENT gets a RST (§3.10.7.3). */
+},
+[TFE_RX_SYN] = {
+	T(sIG, NONE),        T(sIG, NONE),         T(sIG, RECV_SYN_LISTEN),
+	T(sIG, RECV_SYN_SIMOPEN), T(sIG, RECV_SYN_RETRANS), T(sIV, RECV_INVALID),
+	T(sIV, RECV_INVALID), T(sIV, RECV_INVALID), T(sIV, RECV_INVALID),
+	T(sIV, RECV_INVALID), T(sIV, RECV_INVALID), T(sIV, RECV_INVALID),
+/*	a SYN moves nobody until it is answered: the SYN+ACK (or RST) that
+	follows shows what the receiver was.  In a synchronized state it gets
+	a challenge ACK (RFC 5961 §4). */
+},
+[TFE_RX_FIN] = {
+	T(sCW, RECV_FIN),    T(sIV, RECV_INVALID), T(sIV, RECV_INVALID),
+	T(sIV, RECV_INVALID), T(sCW, RECV_FIN),    T(sCW, RECV_FIN),
+	T(sCG, RECV_FIN_SIMCLOSE), T(sTW, RECV_FIN_IN_FW2), T(sIG, RECV_FIN_AGAIN),
+	T(sIG, RECV_FIN_AGAIN), T(sIG, RECV_FIN_AGAIN), T(sIG, RECV_FIN_AGAIN_TW),
+/*	ESTABLISHED: CLOSE_WAIT, read() returns 0 (§3.10.7.4 "eighth").
+	FIN_WAIT_1 with its own FIN unacknowledged: CLOSING (simultaneous
+	close, §3.6 figure 13).  FIN_WAIT_2: TIME_WAIT for 2MSL. */
+},
+[TFE_RX_FIN_ACKS_FIN] = {
+	T(sCW, RECV_FIN),    T(sIV, RECV_INVALID), T(sIV, RECV_INVALID),
+	T(sIV, RECV_INVALID), T(sIV, RECV_INVALID), T(sIV, RECV_INVALID),
+	T(sTW, RECV_FINACK), T(sTW, RECV_FIN_IN_FW2), T(sIV, RECV_INVALID),
+	T(sTW, RECV_FINACK), T(sCL, RECV_FINAL_ACK), T(sIG, RECV_FIN_AGAIN_TW),
+/*	FIN_WAIT_1 getting FIN+ACK covering its FIN goes straight to
+	TIME_WAIT (the three-way close). */
+},
+[TFE_RX_ACK_SYN] = {
+	T(sIG, NONE),        T(sIV, RECV_INVALID), T(sIG, NONE),
+	T(sIG, NONE),        T(sES, RECV_ACK_OF_SYN), T(sIG, NONE),
+	T(sIG, NONE),        T(sIG, NONE),         T(sIG, NONE),
+	T(sIG, NONE),        T(sIG, NONE),         T(sIG, NONE),
+/*	SYN_RECEIVED + ACK of its SYN: ESTABLISHED, and accept() can return
+	the connection (§3.10.7.4 "fifth"). */
+},
+[TFE_RX_ACK_FIN] = {
+	T(sIG, NONE),        T(sIG, NONE),         T(sIG, NONE),
+	T(sIG, NONE),        T(sIG, NONE),         T(sIG, NONE),
+	T(sF2, RECV_ACK_OF_FIN), T(sIG, NONE),     T(sIG, NONE),
+	T(sTW, RECV_ACK_OF_FIN_CLOSING), T(sCL, RECV_FINAL_ACK), T(sIG, NONE),
+/*	FIN_WAIT_1 -> FIN_WAIT_2 (half-closed); CLOSING -> TIME_WAIT;
+	LAST_ACK -> CLOSED: the passive closer is done (§3.10.7.4). */
+},
+[TFE_RX_ACK] = {
+	T(sIG, NONE),        T(sIV, RECV_INVALID), T(sIG, NONE),
+	T(sIG, NONE),        T(sIG, NONE),         T(sIG, NONE),
+	T(sIG, NONE),        T(sIG, NONE),         T(sIG, NONE),
+	T(sIG, NONE),        T(sIG, NONE),         T(sIG, NONE),
+/*	data and ACKs change no state; a CLOSED receiver answers with RST. */
+},
+[TFE_RX_NONE] = {
+	T(sIG, NONE),        T(sIG, NONE),         T(sIG, NONE),
+	T(sIG, NONE),        T(sIG, NONE),         T(sIG, NONE),
+	T(sIG, NONE),        T(sIG, NONE),         T(sIG, NONE),
+	T(sIG, NONE),        T(sIG, NONE),         T(sIG, NONE),
+/*	a segment without ACK is dropped by a synchronized receiver. */
+},
+};
+
+const char *const tfe_reason_text[TFE_RS__COUNT] = {
+	[TFE_RS_NONE] = "",
+	[TFE_RS_SEND_SYN] = "sent SYN: active open (connect())",
+	[TFE_RS_SEND_SYN_SIMOPEN] = "sent its own SYN although a SYN was on its way: "
+		"simultaneous open, it was not listening",
+	[TFE_RS_SEND_SYNACK] = "answered the SYN with SYN+ACK: passive open (listen()), "
+		"the connection waits in the SYN queue",
+	[TFE_RS_SEND_SYNACK_SIMOPEN] = "answered the crossing SYN with SYN+ACK: "
+		"simultaneous open",
+	[TFE_RS_SEND_FIN_ACTIVE] = "sent FIN: active close (close() or shutdown(SHUT_WR))",
+	[TFE_RS_SEND_FIN_SYNRCVD] = "sent FIN before the handshake completed",
+	[TFE_RS_SEND_FIN_PASSIVE] = "sent its own FIN: the application called close() "
+		"after reading EOF; passive close",
+	[TFE_RS_SEND_FIN_MIDSTREAM] = "sent FIN (state before it unknown)",
+	[TFE_RS_SEND_RST] = "sent RST: abortive close, the connection is gone on this side",
+	[TFE_RS_SEND_RST_NO_LISTENER] = "answered the SYN with RST: no socket listens "
+		"on this port",
+	[TFE_RS_SEND_RST_CLOSED] = "sent RST for a segment of a connection it does not have",
+	[TFE_RS_SEND_ACK_MIDSTREAM] = "sends ACK-bearing segments: synchronized, "
+		"taken as ESTABLISHED (mid-stream pickup)",
+	[TFE_RS_SEND_ACK_CLOSE_WAIT_MIDSTREAM] = "still sends after the peer's FIN: "
+		"CLOSE_WAIT (mid-stream pickup)",
+	[TFE_RS_SEND_ACK_PROVES_SYNACK] = "acknowledged the peer's SYN: the SYN+ACK "
+		"reached it (not seen here)",
+	[TFE_RS_RETRANS_SYN] = "re-sent its SYN: no answer yet",
+	[TFE_RS_RETRANS_SYNACK] = "re-sent its SYN+ACK: the ACK has not arrived",
+	[TFE_RS_RETRANS_FIN] = "re-sent its FIN: no ACK for it yet",
+	[TFE_RS_REVERT_SYNACK_LOST] = "re-sent its SYN: the SYN+ACK seen earlier never "
+		"reached it, still SYN_SENT",
+	[TFE_RS_REVERT_ACK_LOST] = "re-sent its SYN+ACK: the ACK seen earlier never "
+		"reached it, still SYN_RECEIVED",
+	[TFE_RS_REVERT_FINACK_LOST] = "re-sent its FIN: the ACK seen earlier never "
+		"reached it",
+	[TFE_RS_TW_REACK] = "acknowledged the re-sent FIN again from TIME_WAIT "
+		"(this is what 2MSL is for)",
+	[TFE_RS_SEND_FROM_CLOSED] = "sent a segment after its connection was closed",
+	[TFE_RS_INVALID_SEND] = "sent a segment that does not fit its state",
+	[TFE_RS_RECV_SYN_LISTEN] = "SYN arrives: a listening socket would answer with "
+		"SYN+ACK",
+	[TFE_RS_RECV_SYN_SIMOPEN] = "received the peer's SYN while its own SYN is "
+		"unanswered: simultaneous open",
+	[TFE_RS_RECV_SYN_RETRANS] = "received the SYN again",
+	[TFE_RS_RECV_SYNACK] = "received SYN+ACK acknowledging its SYN: ESTABLISHED "
+		"on this side, connect() returns",
+	[TFE_RS_RECV_SYNACK_SIMOPEN] = "received SYN+ACK for its SYN: simultaneous open "
+		"completes",
+	[TFE_RS_RECV_SYNACK_AGAIN] = "received the SYN+ACK again: the peer did not get "
+		"the ACK",
+	[TFE_RS_RECV_ACK_OF_SYN] = "received the ACK of its SYN+ACK: ESTABLISHED, "
+		"accept() can return it",
+	[TFE_RS_RECV_FIN] = "received FIN: the peer will send no more, read() returns 0; "
+		"the kernel ACKs it",
+	[TFE_RS_RECV_FIN_SIMCLOSE] = "received the peer's FIN while its own FIN is "
+		"unacknowledged: simultaneous close",
+	[TFE_RS_RECV_FIN_IN_FW2] = "received the peer's FIN: TIME_WAIT for 2MSL",
+	[TFE_RS_RECV_FINACK] = "received FIN acknowledging its FIN: TIME_WAIT for 2MSL",
+	[TFE_RS_RECV_FIN_AGAIN] = "received the peer's FIN again",
+	[TFE_RS_RECV_FIN_AGAIN_TW] = "received the FIN again: its last ACK was lost; "
+		"TIME_WAIT answers it and restarts 2MSL",
+	[TFE_RS_RECV_ACK_OF_FIN] = "its FIN is acknowledged: FIN_WAIT_2, half-closed, "
+		"waiting for the peer's FIN",
+	[TFE_RS_RECV_ACK_OF_FIN_CLOSING] = "its FIN is acknowledged in CLOSING: TIME_WAIT",
+	[TFE_RS_RECV_FINAL_ACK] = "received the last ACK of the close: CLOSED",
+	[TFE_RS_RECV_RST_REFUSED] = "received RST for its SYN: connect() fails with "
+		"ECONNREFUSED",
+	[TFE_RS_RECV_RST_SYNRCVD] = "received RST before the handshake completed: "
+		"the half-open connection is dropped",
+	[TFE_RS_RECV_RST] = "received RST: connection reset, the application gets "
+		"ECONNRESET",
+	[TFE_RS_RECV_RST_TW] = "received RST in TIME_WAIT: the 2MSL wait ends early",
+	[TFE_RS_RECV_RST_LISTEN] = "a listening socket ignores RST",
+	[TFE_RS_RECV_RST_OUT_OF_WINDOW] = "ignored a RST outside its receive window",
+	[TFE_RS_RECV_INVALID] = "received a segment that does not fit its state",
+	[TFE_RS_RECV_BAD_SYNACK] = "received SYN+ACK that does not acknowledge its SYN",
+	[TFE_RS_TIME_WAIT_EXPIRED] = "2MSL elapsed: TIME_WAIT ends, the port pair is free",
+	[TFE_RS_ACK_LOST] = "the ACK in this frame never reached it (it retransmitted later)",
+};
+
+enum tfe_event
+tfe_event_classify(uint16_t flags)
+{
+	if (flags & TFE_TH_RST)
+		return TFE_EV_RST;
+	if ((flags & (TFE_TH_SYN | TFE_TH_ACK)) == (TFE_TH_SYN | TFE_TH_ACK))
+		return TFE_EV_SYNACK;
+	if (flags & TFE_TH_SYN)
+		return TFE_EV_SYN;
+	if (flags & TFE_TH_FIN)
+		return TFE_EV_FIN;
+	if (flags & TFE_TH_ACK)
+		return TFE_EV_ACK;
+	return TFE_EV_NONE;
+}

@@ -1,0 +1,152 @@
+/*
+ * tcpstate.h: the RFC 9293 states of one endpoint, the events a segment
+ * means to its sender and to its receiver, and the reasons recorded for
+ * every state change.
+ *
+ * The skeleton is two const tables in tcp_table.c, [event][state] for the
+ * side that sent a segment and for the side that receives it; the cells say
+ * the next state and the reason.  What a table cannot say (retransmissions
+ * that disprove an assumed delivery, mid-stream pickup) is decided in
+ * conn.c.  This module knows nothing of packets or output.
+ */
+#ifndef TFE_TCPSTATE_H
+#define TFE_TCPSTATE_H
+
+#include <stdint.h>
+
+/* RFC 9293 §3.3.2, plus UNKNOWN for "no evidence yet" (mid-stream). */
+enum tfe_state {
+	TFE_ST_UNKNOWN,
+	TFE_ST_CLOSED,
+	TFE_ST_LISTEN,
+	TFE_ST_SYN_SENT,
+	TFE_ST_SYN_RECEIVED,
+	TFE_ST_ESTABLISHED,
+	TFE_ST_FIN_WAIT_1,
+	TFE_ST_FIN_WAIT_2,
+	TFE_ST_CLOSE_WAIT,
+	TFE_ST_CLOSING,
+	TFE_ST_LAST_ACK,
+	TFE_ST_TIME_WAIT,
+	TFE_ST__COUNT
+};
+
+extern const char *const tfe_state_names[TFE_ST__COUNT];   /* "SYN_RECEIVED" */
+extern const char *const tfe_state_netstat[TFE_ST__COUNT]; /* "SYN_RECV" */
+
+/* What a segment is, from its flags, in priority order (STYLE.md). */
+enum tfe_event {
+	TFE_EV_RST,
+	TFE_EV_SYNACK,
+	TFE_EV_SYN,
+	TFE_EV_FIN,
+	TFE_EV_ACK,  /* ACK set, none of the above: data and pure ACKs */
+	TFE_EV_NONE, /* no SYN, FIN, RST or ACK: not a valid segment */
+	TFE_EV__COUNT
+};
+
+extern const char *const tfe_event_names[TFE_EV__COUNT];
+
+/*
+ * What a segment means to the side that receives it.  The ACK-bearing
+ * events are split by what they acknowledge, since that is what moves the
+ * receiver (RFC 9293 §3.10.7.4, "fifth, check the ACK field").
+ */
+enum tfe_rx_event {
+	TFE_RX_RST,
+	TFE_RX_SYNACK,      /* SYN+ACK acknowledging the receiver's SYN */
+	TFE_RX_SYNACK_BAD,  /* SYN+ACK that does not (RFC 9293 §3.10.7.3) */
+	TFE_RX_SYN,
+	TFE_RX_FIN,         /* the peer's FIN, not acknowledging ours */
+	TFE_RX_FIN_ACKS_FIN,/* the peer's FIN that also acknowledges ours */
+	TFE_RX_ACK_SYN,     /* first ACK of the receiver's SYN */
+	TFE_RX_ACK_FIN,     /* first ACK of the receiver's FIN */
+	TFE_RX_ACK,         /* any other ACK or data */
+	TFE_RX_NONE,
+	TFE_RX__COUNT
+};
+
+extern const char *const tfe_rx_event_names[TFE_RX__COUNT];
+
+/*
+ * Why a state changed, or why a frame that changed nothing still matters.
+ * Append only: the text table tfe_reason_text[] is indexed the same way.
+ */
+enum tfe_reason {
+	TFE_RS_NONE,
+	/* sender side */
+	TFE_RS_SEND_SYN,
+	TFE_RS_SEND_SYN_SIMOPEN,
+	TFE_RS_SEND_SYNACK,
+	TFE_RS_SEND_SYNACK_SIMOPEN,
+	TFE_RS_SEND_FIN_ACTIVE,
+	TFE_RS_SEND_FIN_SYNRCVD,
+	TFE_RS_SEND_FIN_PASSIVE,
+	TFE_RS_SEND_FIN_MIDSTREAM,
+	TFE_RS_SEND_RST,
+	TFE_RS_SEND_RST_NO_LISTENER,
+	TFE_RS_SEND_RST_CLOSED,
+	TFE_RS_SEND_ACK_MIDSTREAM,
+	TFE_RS_SEND_ACK_CLOSE_WAIT_MIDSTREAM,
+	TFE_RS_SEND_ACK_PROVES_SYNACK,
+	TFE_RS_RETRANS_SYN,
+	TFE_RS_RETRANS_SYNACK,
+	TFE_RS_RETRANS_FIN,
+	TFE_RS_REVERT_SYNACK_LOST,  /* SYN re-sent: the SYN-ACK never arrived */
+	TFE_RS_REVERT_ACK_LOST,     /* SYN-ACK re-sent: the ACK never arrived */
+	TFE_RS_REVERT_FINACK_LOST,  /* FIN re-sent: its ACK never arrived */
+	TFE_RS_TW_REACK,
+	TFE_RS_SEND_FROM_CLOSED,
+	TFE_RS_INVALID_SEND,
+	/* receiver side */
+	TFE_RS_RECV_SYN_LISTEN,
+	TFE_RS_RECV_SYN_SIMOPEN,
+	TFE_RS_RECV_SYN_RETRANS,
+	TFE_RS_RECV_SYNACK,
+	TFE_RS_RECV_SYNACK_SIMOPEN,
+	TFE_RS_RECV_SYNACK_AGAIN,
+	TFE_RS_RECV_ACK_OF_SYN,
+	TFE_RS_RECV_FIN,
+	TFE_RS_RECV_FIN_SIMCLOSE,
+	TFE_RS_RECV_FIN_IN_FW2,
+	TFE_RS_RECV_FINACK,
+	TFE_RS_RECV_FIN_AGAIN,
+	TFE_RS_RECV_FIN_AGAIN_TW,
+	TFE_RS_RECV_ACK_OF_FIN,
+	TFE_RS_RECV_ACK_OF_FIN_CLOSING,
+	TFE_RS_RECV_FINAL_ACK,
+	TFE_RS_RECV_RST_REFUSED,
+	TFE_RS_RECV_RST_SYNRCVD,
+	TFE_RS_RECV_RST,
+	TFE_RS_RECV_RST_TW,
+	TFE_RS_RECV_RST_LISTEN,
+	TFE_RS_RECV_RST_OUT_OF_WINDOW,
+	TFE_RS_RECV_INVALID,
+	TFE_RS_RECV_BAD_SYNACK,
+	/* time */
+	TFE_RS_TIME_WAIT_EXPIRED,
+	TFE_RS_ACK_LOST,            /* set on a receipt later disproved */
+	TFE_RS__COUNT
+};
+
+extern const char *const tfe_reason_text[TFE_RS__COUNT];
+
+/* Table outcomes beyond the real states. */
+#define TFE_X_IGNORE    0xf0 /* no change, segment fits the state */
+#define TFE_X_INVALID   0xf1 /* no change, segment does not fit the state */
+#define TFE_X_EXCEPTION 0xf2 /* decided by the switch in conn.c */
+
+struct tfe_transition {
+	uint8_t next;   /* enum tfe_state, or TFE_X_* */
+	uint8_t reason; /* enum tfe_reason */
+};
+
+extern const struct tfe_transition
+	tfe_sender_table[TFE_EV__COUNT][TFE_ST__COUNT];
+extern const struct tfe_transition
+	tfe_receiver_table[TFE_RX__COUNT][TFE_ST__COUNT];
+
+/* Classifies a segment's flags (TFE_TH_*) with the fixed priority. */
+enum tfe_event tfe_event_classify(uint16_t flags);
+
+#endif /* TFE_TCPSTATE_H */

@@ -1,0 +1,93 @@
+/*
+ * timeline.c: appending and folding timeline rows within the bound.
+ *
+ * Rows are only ever appended; conn.c may rewrite the states of recent rows
+ * when a retransmission disproves a delivery it assumed.  No formatting here.
+ */
+#include "timeline.h"
+
+#include <string.h>
+
+void
+tfe_timeline_init(struct tfe_timeline *tl, guint max_rows)
+{
+	/* Most connections need a handshake, one run and a close: start
+	 * small so that open connections stay cheap (SPEC §7). */
+	tl->rows = g_array_sized_new(FALSE, FALSE, sizeof(struct tfe_row), 4);
+	tl->max_rows = max_rows < 4 ? 4 : max_rows;
+	tl->folded = 0;
+}
+
+void
+tfe_timeline_clear(struct tfe_timeline *tl)
+{
+	if (tl->rows)
+		g_array_free(tl->rows, TRUE);
+	tl->rows = NULL;
+}
+
+int
+tfe_timeline_add_frame(struct tfe_timeline *tl, const struct tfe_row *row)
+{
+	/* Keep one slot free so the bound can always end on a run row. */
+	if (tl->rows->len + 1 >= tl->max_rows) {
+		tl->folded++;
+		tfe_timeline_fold(tl, row->frame, row->ts, row->dir, row->len,
+		                  row->win, row->state);
+		return -1;
+	}
+	g_array_append_vals(tl->rows, row, 1);
+	return (int)tl->rows->len - 1;
+}
+
+void
+tfe_timeline_fold(struct tfe_timeline *tl, uint64_t frame, int64_t ts,
+                  int dir, uint32_t len, uint16_t win, const uint8_t state[2])
+{
+	struct tfe_row *last = NULL;
+
+	if (tl->rows->len > 0)
+		last = tfe_timeline_row(tl, tl->rows->len - 1);
+	if (last == NULL || last->kind != TFE_ROW_RUN ||
+	    (tl->rows->len + 1 < tl->max_rows &&
+	     (last->state[0] != state[0] || last->state[1] != state[1]))) {
+		struct tfe_row r;
+
+		memset(&r, 0, sizeof r);
+		r.kind = TFE_ROW_RUN;
+		r.frame = frame;
+		r.ts = ts;
+		r.win_min[0] = r.win_min[1] = UINT16_MAX;
+		g_array_append_vals(tl->rows, &r, 1);
+		last = tfe_timeline_row(tl, tl->rows->len - 1);
+	}
+	last->frame_last = frame;
+	last->ts_last = ts;
+	last->count++;
+	last->bytes[dir] += len;
+	if (win < last->win_min[dir])
+		last->win_min[dir] = win;
+	if (win > last->win_max[dir])
+		last->win_max[dir] = win;
+	last->state[0] = state[0];
+	last->state[1] = state[1];
+}
+
+void
+tfe_timeline_add_timer(struct tfe_timeline *tl, int64_t ts, int side,
+                       uint8_t new_state, uint8_t reason,
+                       const uint8_t state[2])
+{
+	struct tfe_row r;
+
+	memset(&r, 0, sizeof r);
+	r.kind = TFE_ROW_TIMER;
+	r.ts = ts;
+	r.dir = (uint8_t)side;
+	r.state[0] = state[0];
+	r.state[1] = state[1];
+	r.state[side] = new_state;
+	r.reason[side] = reason;
+	/* Timer rows are few (one per TIME_WAIT side) and always kept. */
+	g_array_append_vals(tl->rows, &r, 1);
+}

@@ -1,0 +1,99 @@
+/*
+ * timeline.h: the rows a connection keeps for its explanation.
+ *
+ * A row is either one frame (kept because it changed a state, carries a
+ * reason or a note, or has SYN, FIN or RST set) or a run of ordinary data and
+ * ACK frames folded together with their counts, bytes each way and window
+ * range (SPEC §3).  Rows hold raw numbers only; the renderers format them.
+ * The number of rows is bounded, so a connection's memory stays small
+ * however long it runs.
+ */
+#ifndef TFE_TIMELINE_H
+#define TFE_TIMELINE_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode.h"
+
+enum tfe_row_kind {
+	TFE_ROW_FRAME,
+	TFE_ROW_RUN,
+	TFE_ROW_TIMER   /* a state change by time (TIME_WAIT's 2MSL) */
+};
+
+/* Notes on a frame that changed no state but matters (bits). */
+#define TFE_NOTE_RETRANS      0x0001 /* re-sends sequence space seen before */
+#define TFE_NOTE_ZERO_WINDOW  0x0002 /* advertises window 0 */
+#define TFE_NOTE_KEEPALIVE    0x0004 /* seq = SND.NXT-1, 0 or 1 byte */
+#define TFE_NOTE_AFTER_FIN    0x0008 /* data beyond the sender's own FIN */
+#define TFE_NOTE_AFTER_RST    0x0010 /* a segment after a RST closed it */
+#define TFE_NOTE_BAD_FLAGS    0x0020 /* SYN+FIN, SYN+RST, no flags, ... */
+#define TFE_NOTE_GAP          0x0040 /* ACKs data the capture never saw */
+#define TFE_NOTE_WINDOW_OPEN  0x0080 /* window opens again after 0 */
+
+/* Directions: sender is the client (0) or the server (1). */
+#define TFE_DIR_C2S 0
+#define TFE_DIR_S2C 1
+
+struct tfe_row {
+	uint64_t frame;       /* frame number in the capture, 1-based */
+	uint64_t frame_last;  /* runs: last frame folded in */
+	int64_t ts;           /* ns since the epoch */
+	int64_t ts_last;      /* runs: time of the last frame */
+	uint32_t seq, ack;    /* raw sequence numbers (frames) */
+	uint32_t len;         /* payload bytes (frames) */
+	uint32_t count;       /* runs: frames folded in */
+	uint64_t bytes[2];    /* runs: payload bytes sent by client, server */
+	uint32_t tsval, tsecr;/* timestamp option (frames) */
+	uint16_t flags;       /* TFE_TH_* */
+	uint16_t win;         /* raw window field (frames) */
+	uint16_t win_min[2];  /* runs: raw window range per sender */
+	uint16_t win_max[2];
+	uint16_t mss;         /* option value, bytes */
+	uint16_t notes;       /* TFE_NOTE_* */
+	uint8_t kind;         /* enum tfe_row_kind */
+	uint8_t dir;          /* TFE_DIR_* (frames) */
+	uint8_t opt_mask;     /* TFE_OPT_* */
+	uint8_t wscale;       /* option value */
+	uint8_t sack_count;
+	uint8_t state[2];     /* enum tfe_state of client, server after it */
+	uint8_t reason[2];    /* enum tfe_reason per side, 0 when none */
+};
+
+struct tfe_timeline {
+	GArray *rows;         /* struct tfe_row */
+	guint max_rows;       /* bound; past it notable frames fold into runs */
+	uint64_t folded;      /* notable frames folded because of the bound */
+};
+
+void tfe_timeline_init(struct tfe_timeline *tl, guint max_rows);
+void tfe_timeline_clear(struct tfe_timeline *tl);
+
+/* Appends a frame row; returns its index, or -1 when the bound folded it. */
+int tfe_timeline_add_frame(struct tfe_timeline *tl, const struct tfe_row *row);
+
+/* Folds an ordinary frame into the run at the end (or starts one). */
+void tfe_timeline_fold(struct tfe_timeline *tl, uint64_t frame, int64_t ts,
+                       int dir, uint32_t len, uint16_t win,
+                       const uint8_t state[2]);
+
+/* Appends a timer row (no frame). */
+void tfe_timeline_add_timer(struct tfe_timeline *tl, int64_t ts, int side,
+                            uint8_t new_state, uint8_t reason,
+                            const uint8_t state[2]);
+
+static inline struct tfe_row *
+tfe_timeline_row(struct tfe_timeline *tl, guint i)
+{
+	return &g_array_index(tl->rows, struct tfe_row, i);
+}
+
+static inline guint
+tfe_timeline_len(const struct tfe_timeline *tl)
+{
+	return tl->rows ? tl->rows->len : 0;
+}
+
+#endif /* TFE_TIMELINE_H */
