@@ -1,0 +1,961 @@
+/*
+ * craftpcap.c: write a pcap file from a readable description of TCP
+ * segments, so that golden and CLI tests can state exactly which frames a
+ * capture holds (tests/craft/README.md documents the description format).
+ *
+ *     craftpcap DESC.txt OUT.pcap      ("-" for standard input or output)
+ *
+ * It writes the pcap file format itself and links only glib: the tool that
+ * makes test input must not share code, or bugs, with libpcap or with the
+ * decoder under test.  It fills in correct IPv4 header and TCP checksums
+ * unless a line asks for a bad one, and it never reorders, merges or
+ * "fixes" what the description says: a hostile description yields a
+ * hostile capture.
+ *
+ * Layers are built inside out, one function each: TCP options, TCP
+ * header and payload, IPv4 or IPv6, link header, pcap record.
+ *
+ * Exit status: 0 written, 2 a description or usage error (the message names
+ * the line), 3 the output could not be written.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <glib.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* pcap link types (www.tcpdump.org/linktypes.html), stored in the header. */
+#define LINKTYPE_NULL   0   /* BSD loopback: 4-byte address family */
+#define LINKTYPE_ETHER  1
+#define LINKTYPE_RAW    101 /* bare IPv4 or IPv6 */
+#define LINKTYPE_SLL    113 /* Linux cooked capture v1, 16-byte header */
+#define LINKTYPE_SLL2   276 /* Linux cooked capture v2, 20-byte header */
+
+#define ETHERTYPE_IPV4  0x0800
+#define ETHERTYPE_IPV6  0x86dd
+#define ETHERTYPE_VLAN  0x8100 /* 802.1Q customer tag */
+#define ETHERTYPE_QINQ  0x88a8 /* 802.1ad service tag, outermost of two */
+
+/* BSD loopback family values; 24 is what NetBSD/OpenBSD use for IPv6 and
+ * is one of the three values every reader accepts (24, 28, 30). */
+#define NULL_AF_INET    2
+#define NULL_AF_INET6   24
+
+#define SNAPLEN         65535
+#define DEFAULT_EPOCH   1700000000u
+#define MAX_VLAN_TAGS   2
+#define MAX_SACK_BLOCKS 4
+#define MAX_TCP_OPTIONS 40  /* data offset 15 words minus the fixed 5 */
+
+/* TCP flag bits, host order, as in the header's 14th byte. */
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_PSH 0x08
+#define TH_ACK 0x10
+#define TH_URG 0x20
+#define TH_ECE 0x40
+#define TH_CWR 0x80
+
+/* One side of the current connection. */
+struct endpoint {
+	int family;      /* AF_INET or AF_INET6 */
+	guint8 addr[16]; /* network byte order; the first 4 bytes for IPv4 */
+	guint16 port;    /* host order */
+};
+
+/* Everything one packet line says; absent options are -1 or false. */
+struct packet {
+	bool from_client;
+	guint64 sec;        /* absolute timestamp, seconds since the epoch */
+	guint32 nsec;       /* and nanoseconds within that second */
+	guint8 flags;
+	guint32 seq, ack;   /* absolute, host order */
+	guint16 win, urp;
+	int mss;            /* -1: no MSS option */
+	int ws;             /* -1: no window scale option */
+	bool sackok;
+	int nsack;
+	guint32 sack[MAX_SACK_BLOCKS][2];
+	bool has_ts;
+	guint32 tsval, tsecr;
+	bool tfo;           /* TFO option present (cookie may be empty) */
+	GByteArray *tfo_cookie;
+	GByteArray *extra_opts; /* opt=HEX: appended after the known options */
+	GByteArray *payload;
+	GByteArray *raw;    /* raw=HEX: replaces the IP packet entirely */
+	guint8 ttl;         /* hop limit for IPv6 */
+	int ipid;           /* -1: take the sending host's next id */
+	guint16 frag_off;   /* bytes, a multiple of 8 (IPv4 only) */
+	bool more_frags;
+	bool no_df;
+	bool bad_sum;
+	gint64 trunc;       /* -1: capture the whole frame */
+};
+
+/* The state of one run: settings so far, the current tuple, the output. */
+struct craft {
+	const char *path;    /* the description's name, for messages */
+	int lineno;
+	guint32 linktype;
+	bool nanosecond;
+	guint64 epoch_sec;   /* "time": the instant offsets count from */
+	guint32 epoch_nsec;
+	bool have_client, have_server;
+	struct endpoint client, server;
+	int nvlan;
+	guint16 vlan[MAX_VLAN_TAGS];
+	GHashTable *next_ipid; /* source address (string) -> next IP ID */
+	guint hosts_seen;
+	GByteArray *records;   /* every pcap record, written after the header */
+	guint npackets;
+};
+
+static void G_GNUC_NORETURN G_GNUC_PRINTF(2, 3)
+die_at(const struct craft *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "craftpcap: %s:%d: ", c->path, c->lineno);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+/* ---- byte writers ------------------------------------------------------
+ * Protocol headers are big-endian.  The pcap header and record headers are
+ * written little-endian on every host, so the same description always gives
+ * the same bytes (readers detect the order from the magic number). */
+
+static void
+put_u8(GByteArray *b, guint8 v)
+{
+	g_byte_array_append(b, &v, 1);
+}
+
+static void
+put_be16(GByteArray *b, guint16 v)
+{
+	guint8 x[2] = { v >> 8, v & 0xff };
+	g_byte_array_append(b, x, 2);
+}
+
+static void
+put_be32(GByteArray *b, guint32 v)
+{
+	guint8 x[4] = { v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff };
+	g_byte_array_append(b, x, 4);
+}
+
+static void
+put_le16(GByteArray *b, guint16 v)
+{
+	guint8 x[2] = { v & 0xff, v >> 8 };
+	g_byte_array_append(b, x, 2);
+}
+
+static void
+put_le32(GByteArray *b, guint32 v)
+{
+	guint8 x[4] = { v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >> 24 };
+	g_byte_array_append(b, x, 4);
+}
+
+static void
+set_be16(GByteArray *b, guint off, guint16 v)
+{
+	b->data[off] = v >> 8;
+	b->data[off + 1] = v & 0xff;
+}
+
+/* ---- checksums (RFC 1071) ---------------------------------------------- */
+
+/* Adds bytes to a running one's-complement sum; an odd trailing byte is
+ * padded with zero, so only the last call may pass an odd length. */
+static guint32
+csum_add(guint32 sum, const guint8 *p, gsize n)
+{
+	for (gsize i = 0; i + 1 < n; i += 2)
+		sum += (guint32)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		sum += (guint32)p[n - 1] << 8;
+	return sum;
+}
+
+static guint16
+csum_fold(guint32 sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (guint16)~sum;
+}
+
+/* ---- description parsing helpers --------------------------------------- */
+
+static guint64
+parse_uint(const struct craft *c, const char *what, const char *s,
+	   guint64 max)
+{
+	guint64 v;
+	GError *err = NULL;
+
+	/* glib's message names the text and the range; exit frees it. */
+	if (!g_ascii_string_to_unsigned(s, 10, 0, max, &v, &err))
+		die_at(c, "%s: %s", what, err->message);
+	return v;
+}
+
+/* Hex bytes, optionally separated by ':' ("0a0b0c" or "0a:0b:0c"). */
+static GByteArray *
+parse_hex(const struct craft *c, const char *what, const char *s)
+{
+	GByteArray *b = g_byte_array_new();
+	int hi = -1;
+
+	for (const char *p = s; *p; p++) {
+		if (*p == ':' && hi < 0)
+			continue;
+		int d = g_ascii_xdigit_value(*p);
+		if (d < 0)
+			die_at(c, "%s: '%s' is not hex bytes", what, s);
+		if (hi < 0) {
+			hi = d;
+		} else {
+			put_u8(b, (guint8)(hi << 4 | d));
+			hi = -1;
+		}
+	}
+	if (hi >= 0)
+		die_at(c, "%s: odd number of hex digits in '%s'", what, s);
+	return b;
+}
+
+/*
+ * A non-negative decimal time "S[.FFFFFFFFF]" split into whole seconds and
+ * nanoseconds, parsed as text: going through a double would turn 0.001 into
+ * 0.000999 and the capture would not say what the description says.
+ */
+static void
+parse_time(const struct craft *c, const char *what, const char *s,
+	   guint64 *sec, guint32 *nsec)
+{
+	const char *dot = strchr(s, '.');
+	char *whole = dot ? g_strndup(s, dot - s) : g_strdup(s);
+	guint32 frac = 0;
+
+	if (*s == '+') {
+		char *w = g_strdup(whole + 1);
+		g_free(whole);
+		whole = w;
+	}
+	*sec = parse_uint(c, what, whole, G_MAXUINT32);
+	g_free(whole);
+	if (dot) {
+		int digits = 0;
+		for (const char *p = dot + 1; *p; p++, digits++) {
+			if (!g_ascii_isdigit(*p) || digits == 9)
+				die_at(c, "%s: '%s' is not seconds with at most "
+				       "9 decimals", what, s);
+			frac = frac * 10 + (guint32)(*p - '0');
+		}
+		for (; digits < 9; digits++)
+			frac *= 10;
+	}
+	*nsec = frac;
+}
+
+/* "10.0.0.1:40000" or "[2001:db8::1]:40000" */
+static void
+parse_endpoint(const struct craft *c, const char *s, struct endpoint *ep)
+{
+	char *host;
+	const char *port;
+
+	if (s[0] == '[') {
+		const char *close = strstr(s, "]:");
+		if (!close)
+			die_at(c, "'%s': write an IPv6 endpoint as [ADDR]:PORT", s);
+		host = g_strndup(s + 1, close - s - 1);
+		port = close + 2;
+		ep->family = AF_INET6;
+	} else {
+		const char *colon = strrchr(s, ':');
+		if (!colon)
+			die_at(c, "'%s': write an endpoint as ADDR:PORT", s);
+		host = g_strndup(s, colon - s);
+		port = colon + 1;
+		ep->family = AF_INET;
+	}
+	memset(ep->addr, 0, sizeof ep->addr);
+	if (inet_pton(ep->family, host, ep->addr) != 1)
+		die_at(c, "'%s' is not an %s address", host,
+		       ep->family == AF_INET ? "IPv4" : "IPv6");
+	g_free(host);
+	ep->port = (guint16)parse_uint(c, "port", port, 65535);
+}
+
+static guint8
+parse_flags(const struct craft *c, const char *s)
+{
+	guint8 f = 0;
+
+	if (strcmp(s, ".") == 0 || strcmp(s, "-") == 0)
+		return 0;
+	for (const char *p = s; *p; p++) {
+		switch (*p) {
+		case 'S': f |= TH_SYN; break;
+		case 'A': f |= TH_ACK; break;
+		case 'F': f |= TH_FIN; break;
+		case 'R': f |= TH_RST; break;
+		case 'P': f |= TH_PSH; break;
+		case 'U': f |= TH_URG; break;
+		case 'E': f |= TH_ECE; break;
+		case 'C': f |= TH_CWR; break;
+		default:
+			die_at(c, "flags '%s': '%c' is none of S A F R P U E C "
+			       "(write '.' for no flags)", s, *p);
+		}
+	}
+	return f;
+}
+
+/* "L-R[,L-R...]" */
+static void
+parse_sack(const struct craft *c, const char *s, struct packet *pk)
+{
+	char **blocks = g_strsplit(s, ",", -1);
+
+	pk->nsack = 0;
+	for (char **b = blocks; *b; b++) {
+		char **lr = g_strsplit(*b, "-", 3);
+		if (pk->nsack == MAX_SACK_BLOCKS)
+			die_at(c, "sack: at most %d blocks", MAX_SACK_BLOCKS);
+		if (g_strv_length(lr) != 2)
+			die_at(c, "sack: '%s' is not LEFT-RIGHT", *b);
+		pk->sack[pk->nsack][0] = (guint32)parse_uint(c, "sack left",
+							     lr[0], G_MAXUINT32);
+		pk->sack[pk->nsack][1] = (guint32)parse_uint(c, "sack right",
+							     lr[1], G_MAXUINT32);
+		pk->nsack++;
+		g_strfreev(lr);
+	}
+	g_strfreev(blocks);
+}
+
+/* ---- layer builders, innermost first ----------------------------------- */
+
+/*
+ * TCP options in the order and with the NOP padding Linux uses, so crafted
+ * SYNs look like real ones in tcpdump:
+ *   SYN:  mss, sackOK, TS, nop, wscale      (with timestamps)
+ *         mss, nop, nop, sackOK, nop, wscale (without)
+ *   data: nop, nop, TS, nop, nop, sack
+ * TFO and opt=HEX come last, then NOPs up to a 4-byte boundary.
+ */
+static GByteArray *
+build_tcp_options(const struct craft *c, const struct packet *pk)
+{
+	GByteArray *o = g_byte_array_new();
+
+	if (pk->mss >= 0) {
+		put_u8(o, 2); put_u8(o, 4); put_be16(o, (guint16)pk->mss);
+	}
+	if (pk->sackok && pk->has_ts) {
+		put_u8(o, 4); put_u8(o, 2);
+	} else if (pk->sackok || pk->has_ts) {
+		put_u8(o, 1); put_u8(o, 1);
+		if (pk->sackok) {
+			put_u8(o, 4); put_u8(o, 2);
+		}
+	}
+	if (pk->has_ts) {
+		put_u8(o, 8); put_u8(o, 10);
+		put_be32(o, pk->tsval); put_be32(o, pk->tsecr);
+	}
+	if (pk->ws >= 0) {
+		put_u8(o, 1); put_u8(o, 3); put_u8(o, 3); put_u8(o, (guint8)pk->ws);
+	}
+	if (pk->nsack > 0) {
+		put_u8(o, 1); put_u8(o, 1);
+		put_u8(o, 5); put_u8(o, (guint8)(2 + 8 * pk->nsack));
+		for (int i = 0; i < pk->nsack; i++) {
+			put_be32(o, pk->sack[i][0]);
+			put_be32(o, pk->sack[i][1]);
+		}
+	}
+	if (pk->tfo) {
+		guint cl = pk->tfo_cookie ? pk->tfo_cookie->len : 0;
+		put_u8(o, 34); put_u8(o, (guint8)(2 + cl));
+		if (cl)
+			g_byte_array_append(o, pk->tfo_cookie->data, cl);
+	}
+	if (pk->extra_opts)
+		g_byte_array_append(o, pk->extra_opts->data,
+				    pk->extra_opts->len);
+	while (o->len % 4)
+		put_u8(o, 1);
+	if (o->len > MAX_TCP_OPTIONS)
+		die_at(c, "TCP options take %u bytes; the header has room for %d",
+		       o->len, MAX_TCP_OPTIONS);
+	return o;
+}
+
+/* The checksum covers a pseudo-header of addresses, protocol and length
+ * (RFC 9293 §3.1 for IPv4, RFC 8200 §8.1 for IPv6). */
+static guint16
+tcp_checksum(const struct endpoint *src, const struct endpoint *dst,
+	     const GByteArray *tcp)
+{
+	guint alen = src->family == AF_INET ? 4 : 16;
+	guint32 sum = 0;
+	guint8 tail[8] = { 0 };
+
+	sum = csum_add(sum, src->addr, alen);
+	sum = csum_add(sum, dst->addr, alen);
+	/* IPv4: zero, protocol, 16-bit length; IPv6: 32-bit length, 3 zero
+	 * bytes, next header.  Both sum the same way. */
+	tail[2] = tcp->len >> 8 & 0xff;
+	tail[3] = tcp->len & 0xff;
+	tail[7] = 6;
+	if (src->family == AF_INET6) {
+		tail[0] = tcp->len >> 24 & 0xff;
+		tail[1] = tcp->len >> 16 & 0xff;
+	}
+	sum = csum_add(sum, tail, sizeof tail);
+	sum = csum_add(sum, tcp->data, tcp->len);
+	return csum_fold(sum);
+}
+
+static GByteArray *
+build_tcp(const struct craft *c, const struct packet *pk,
+	  const struct endpoint *src, const struct endpoint *dst)
+{
+	GByteArray *opts = build_tcp_options(c, pk);
+	GByteArray *t = g_byte_array_new();
+	guint hlen = 20 + opts->len;
+
+	put_be16(t, src->port);
+	put_be16(t, dst->port);
+	put_be32(t, pk->seq);
+	put_be32(t, pk->ack);
+	put_u8(t, (guint8)(hlen / 4 << 4));
+	put_u8(t, pk->flags);
+	put_be16(t, pk->win);
+	put_be16(t, 0); /* checksum, filled in below */
+	put_be16(t, pk->urp);
+	g_byte_array_append(t, opts->data, opts->len);
+	g_byte_array_unref(opts);
+	if (pk->payload)
+		g_byte_array_append(t, pk->payload->data, pk->payload->len);
+
+	guint16 sum = tcp_checksum(src, dst, t);
+	/* A deliberately wrong checksum must still be wrong if the right one
+	 * happens to be 0xffff, hence the XOR rather than a constant. */
+	if (pk->bad_sum)
+		sum ^= 0x5a5a;
+	set_be16(t, 16, sum);
+	return t;
+}
+
+static guint16
+next_ipid(struct craft *c, const struct endpoint *src)
+{
+	char key[INET6_ADDRSTRLEN];
+	gpointer v;
+	guint id;
+
+	inet_ntop(src->family, src->addr, key, sizeof key);
+	/* Each host counts from its own base (1000, 2000, ... in order of
+	 * first appearance) so that tcpdump -v shows who sent what and a
+	 * test can plant an IP ID that does not fit. */
+	if (g_hash_table_lookup_extended(c->next_ipid, key, NULL, &v))
+		id = GPOINTER_TO_UINT(v);
+	else
+		id = 1000 * ++c->hosts_seen;
+	g_hash_table_insert(c->next_ipid, g_strdup(key),
+			    GUINT_TO_POINTER((id + 1) & 0xffff));
+	return (guint16)id;
+}
+
+static GByteArray *
+build_ip(struct craft *c, const struct packet *pk,
+	 const struct endpoint *src, const struct endpoint *dst,
+	 const GByteArray *tcp)
+{
+	GByteArray *ip = g_byte_array_new();
+
+	if (src->family == AF_INET) {
+		guint16 id = pk->ipid >= 0 ? (guint16)pk->ipid
+					   : next_ipid(c, src);
+		guint16 frag = pk->frag_off / 8;
+
+		if (20 + tcp->len > 65535)
+			die_at(c, "the IPv4 packet would exceed 65535 bytes");
+		if (!pk->no_df)
+			frag |= 0x4000; /* DF, as Linux sets with PMTU discovery */
+		if (pk->more_frags)
+			frag |= 0x2000;
+		put_u8(ip, 0x45);
+		put_u8(ip, 0);
+		put_be16(ip, (guint16)(20 + tcp->len));
+		put_be16(ip, id);
+		put_be16(ip, frag);
+		put_u8(ip, pk->ttl);
+		put_u8(ip, 6);
+		put_be16(ip, 0);
+		g_byte_array_append(ip, src->addr, 4);
+		g_byte_array_append(ip, dst->addr, 4);
+		set_be16(ip, 10, csum_fold(csum_add(0, ip->data, 20)));
+	} else {
+		if (tcp->len > 65535)
+			die_at(c, "the IPv6 payload would exceed 65535 bytes");
+		put_be32(ip, 0x60000000); /* version 6, class 0, flow 0 */
+		put_be16(ip, (guint16)tcp->len);
+		put_u8(ip, 6);
+		put_u8(ip, pk->ttl);
+		g_byte_array_append(ip, src->addr, 16);
+		g_byte_array_append(ip, dst->addr, 16);
+	}
+	g_byte_array_append(ip, tcp->data, tcp->len);
+	return ip;
+}
+
+/*
+ * The link header.  The link-layer view is that of a capture on the
+ * client's host: Ethernet MACs are fixed (client 02:00:00:00:00:01, server
+ * ...:02) and cooked captures mark the client's packets as outgoing.
+ */
+static GByteArray *
+build_link(const struct craft *c, const struct packet *pk, int family,
+	   const GByteArray *ip)
+{
+	static const guint8 mac_client[6] = { 2, 0, 0, 0, 0, 1 };
+	static const guint8 mac_server[6] = { 2, 0, 0, 0, 0, 2 };
+	const guint8 *smac = pk->from_client ? mac_client : mac_server;
+	const guint8 *dmac = pk->from_client ? mac_server : mac_client;
+	guint16 ethertype = family == AF_INET ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
+	GByteArray *f = g_byte_array_new();
+
+	if (c->nvlan && c->linktype != LINKTYPE_ETHER)
+		die_at(c, "vlan tags need linktype ether");
+	switch (c->linktype) {
+	case LINKTYPE_ETHER:
+		g_byte_array_append(f, dmac, 6);
+		g_byte_array_append(f, smac, 6);
+		for (int i = 0; i < c->nvlan; i++) {
+			/* With two tags the outer one is an 802.1ad S-tag. */
+			bool outer = c->nvlan == 2 && i == 0;
+			put_be16(f, outer ? ETHERTYPE_QINQ : ETHERTYPE_VLAN);
+			put_be16(f, c->vlan[i]); /* PCP 0, DEI 0, VID */
+		}
+		put_be16(f, ethertype);
+		break;
+	case LINKTYPE_RAW:
+		break;
+	case LINKTYPE_NULL:
+		/* The family is in the capturing host's byte order; we say
+		 * little-endian, like the pcap header. */
+		put_le32(f, family == AF_INET ? NULL_AF_INET : NULL_AF_INET6);
+		break;
+	case LINKTYPE_SLL:
+		put_be16(f, pk->from_client ? 4 : 0); /* OUTGOING : HOST */
+		put_be16(f, 1);                       /* ARPHRD_ETHER */
+		put_be16(f, 6);                       /* address length */
+		g_byte_array_append(f, smac, 6);
+		put_be16(f, 0);                       /* address padding */
+		put_be16(f, ethertype);
+		break;
+	case LINKTYPE_SLL2:
+		put_be16(f, ethertype);
+		put_be16(f, 0);                       /* reserved */
+		put_be32(f, 2);                       /* interface index */
+		put_be16(f, 1);                       /* ARPHRD_ETHER */
+		put_u8(f, pk->from_client ? 4 : 0);   /* OUTGOING : HOST */
+		put_u8(f, 6);                         /* address length */
+		g_byte_array_append(f, smac, 6);
+		put_be16(f, 0);                       /* address padding */
+		break;
+	default:
+		g_assert_not_reached();
+	}
+	g_byte_array_append(f, ip->data, ip->len);
+	return f;
+}
+
+/* Appends one record header and the captured part of the frame. */
+static void
+append_record(struct craft *c, const struct packet *pk, const GByteArray *f)
+{
+	guint32 caplen = f->len;
+	guint32 sub = c->nanosecond ? pk->nsec : pk->nsec / 1000;
+
+	if (pk->trunc >= 0 && (guint64)pk->trunc < caplen)
+		caplen = (guint32)pk->trunc;
+	put_le32(c->records, (guint32)pk->sec);
+	put_le32(c->records, sub);
+	put_le32(c->records, caplen);
+	put_le32(c->records, f->len);
+	g_byte_array_append(c->records, f->data, caplen);
+	c->npackets++;
+}
+
+static void
+emit_packet(struct craft *c, struct packet *pk)
+{
+	const struct endpoint *src = pk->from_client ? &c->client : &c->server;
+	const struct endpoint *dst = pk->from_client ? &c->server : &c->client;
+	GByteArray *ip;
+
+	if (!c->have_client || !c->have_server)
+		die_at(c, "a packet before both 'client' and 'server' are set");
+	if (c->client.family != c->server.family)
+		die_at(c, "client and server are of different address families");
+	if (!c->nanosecond && pk->nsec % 1000)
+		die_at(c, "the time has sub-microsecond digits; add 'nanosecond'");
+	if (pk->frag_off % 8 || pk->frag_off > 0xfff8)
+		die_at(c, "frag: the offset must be a multiple of 8 up to 65528");
+	if ((pk->frag_off || pk->more_frags) && src->family != AF_INET)
+		die_at(c, "frag and mf exist only for IPv4 here; use raw=HEX");
+
+	if (pk->raw) {
+		ip = g_byte_array_ref(pk->raw);
+	} else {
+		GByteArray *tcp = build_tcp(c, pk, src, dst);
+		ip = build_ip(c, pk, src, dst, tcp);
+		g_byte_array_unref(tcp);
+	}
+	GByteArray *frame = build_link(c, pk, src->family, ip);
+	append_record(c, pk, frame);
+	g_byte_array_unref(frame);
+	g_byte_array_unref(ip);
+}
+
+/* ---- lines ------------------------------------------------------------- */
+
+/* Keys that build the TCP/IP packet; raw=HEX replaces it and takes none. */
+static const char *const packet_keys[] = {
+	"seq", "ack", "win", "urp", "len", "fill", "payload", "mss", "ws",
+	"sackok", "sack", "ts", "tfo", "opt", "ttl", "ipid", "frag", "mf",
+	"nodf", "badsum", NULL
+};
+
+static bool
+is_packet_key(const char *k)
+{
+	return g_strv_contains(packet_keys, k);
+}
+
+/* <offset> <c|s> <FLAGS> key=value... */
+static void
+parse_packet(struct craft *c, char **tok)
+{
+	struct packet pk = {
+		.mss = -1, .ws = -1, .win = 65535, .ttl = 64, .ipid = -1,
+		.trunc = -1,
+	};
+	guint64 off_sec, len = 0;
+	guint32 off_nsec;
+	bool have_len = false;
+	bool have_packet_key = false;
+	GByteArray *fill = NULL;
+
+	parse_time(c, "time offset", tok[0], &off_sec, &off_nsec);
+	pk.sec = c->epoch_sec + off_sec;
+	pk.nsec = c->epoch_nsec + off_nsec;
+	if (pk.nsec >= 1000000000u) {
+		pk.sec++;
+		pk.nsec -= 1000000000u;
+	}
+	if (pk.sec > G_MAXUINT32)
+		die_at(c, "the timestamp does not fit pcap's 32-bit seconds");
+
+	if (tok[1] == NULL || tok[2] == NULL)
+		die_at(c, "expected: OFFSET c|s FLAGS key=value...");
+	if (strcmp(tok[1], "c") == 0)
+		pk.from_client = true;
+	else if (strcmp(tok[1], "s") == 0)
+		pk.from_client = false;
+	else
+		die_at(c, "sender '%s': write c (client) or s (server)", tok[1]);
+	pk.flags = parse_flags(c, tok[2]);
+
+	for (char **t = tok + 3; *t; t++) {
+		char *eq = strchr(*t, '=');
+		char *k = eq ? g_strndup(*t, eq - *t) : g_strdup(*t);
+		const char *v = eq ? eq + 1 : NULL;
+		/* keys that take no value */
+		bool bare = !strcmp(k, "sackok") || !strcmp(k, "tfo") ||
+			    !strcmp(k, "mf") || !strcmp(k, "nodf") ||
+			    !strcmp(k, "badsum");
+
+		if (!v && !bare)
+			die_at(c, "'%s' needs a value: %s=...", k, k);
+		if (v && bare && strcmp(k, "tfo") != 0)
+			die_at(c, "'%s' takes no value", k);
+		if (is_packet_key(k))
+			have_packet_key = true;
+
+		if (!strcmp(k, "seq"))
+			pk.seq = (guint32)parse_uint(c, k, v, G_MAXUINT32);
+		else if (!strcmp(k, "ack"))
+			pk.ack = (guint32)parse_uint(c, k, v, G_MAXUINT32);
+		else if (!strcmp(k, "win"))
+			pk.win = (guint16)parse_uint(c, k, v, 65535);
+		else if (!strcmp(k, "urp"))
+			pk.urp = (guint16)parse_uint(c, k, v, 65535);
+		else if (!strcmp(k, "len")) {
+			len = parse_uint(c, k, v, 65535);
+			have_len = true;
+		} else if (!strcmp(k, "fill")) {
+			fill = parse_hex(c, k, v);
+			if (fill->len == 0)
+				die_at(c, "fill: give at least one byte");
+		} else if (!strcmp(k, "payload"))
+			pk.payload = parse_hex(c, k, v);
+		else if (!strcmp(k, "mss"))
+			pk.mss = (int)parse_uint(c, k, v, 65535);
+		else if (!strcmp(k, "ws"))
+			pk.ws = (int)parse_uint(c, k, v, 255);
+		else if (!strcmp(k, "sackok"))
+			pk.sackok = true;
+		else if (!strcmp(k, "sack"))
+			parse_sack(c, v, &pk);
+		else if (!strcmp(k, "ts")) {
+			char **vr = g_strsplit(v, "/", 3);
+			if (g_strv_length(vr) != 2)
+				die_at(c, "ts: write ts=TSVAL/TSECR");
+			pk.tsval = (guint32)parse_uint(c, "ts val", vr[0],
+						       G_MAXUINT32);
+			pk.tsecr = (guint32)parse_uint(c, "ts ecr", vr[1],
+						       G_MAXUINT32);
+			pk.has_ts = true;
+			g_strfreev(vr);
+		} else if (!strcmp(k, "tfo")) {
+			pk.tfo = true;
+			if (v)
+				pk.tfo_cookie = parse_hex(c, k, v);
+		} else if (!strcmp(k, "opt"))
+			pk.extra_opts = parse_hex(c, k, v);
+		else if (!strcmp(k, "ttl"))
+			pk.ttl = (guint8)parse_uint(c, k, v, 255);
+		else if (!strcmp(k, "ipid"))
+			pk.ipid = (int)parse_uint(c, k, v, 65535);
+		else if (!strcmp(k, "frag"))
+			pk.frag_off = (guint16)parse_uint(c, k, v, 65535);
+		else if (!strcmp(k, "mf"))
+			pk.more_frags = true;
+		else if (!strcmp(k, "nodf"))
+			pk.no_df = true;
+		else if (!strcmp(k, "badsum"))
+			pk.bad_sum = true;
+		else if (!strcmp(k, "raw"))
+			pk.raw = parse_hex(c, k, v);
+		else if (!strcmp(k, "trunc"))
+			pk.trunc = (gint64)parse_uint(c, k, v, G_MAXUINT32);
+		else
+			die_at(c, "unknown key '%s' (see tests/craft/README.md)",
+			       k);
+		g_free(k);
+	}
+
+	if (pk.raw && (have_packet_key || pk.flags))
+		die_at(c, "raw=HEX replaces the whole IP packet: write '-' for "
+		       "the flags and no other keys except trunc");
+	if (pk.payload && have_len && len != pk.payload->len)
+		die_at(c, "len=%" G_GUINT64_FORMAT " but payload= has %u bytes",
+		       len, pk.payload->len);
+	if (fill && pk.payload)
+		die_at(c, "give either payload= or fill=, not both");
+	if (!pk.payload && len > 0) {
+		/* 'x' by default: easy to spot in a hex dump. */
+		pk.payload = g_byte_array_sized_new((guint)len);
+		for (guint64 i = 0; i < len; i++)
+			put_u8(pk.payload,
+			       fill ? fill->data[i % fill->len] : 'x');
+	}
+
+	emit_packet(c, &pk);
+
+	if (fill)
+		g_byte_array_unref(fill);
+	g_clear_pointer(&pk.tfo_cookie, g_byte_array_unref);
+	g_clear_pointer(&pk.extra_opts, g_byte_array_unref);
+	g_clear_pointer(&pk.payload, g_byte_array_unref);
+	g_clear_pointer(&pk.raw, g_byte_array_unref);
+}
+
+static guint32
+parse_linktype(const struct craft *c, const char *s)
+{
+	static const struct {
+		const char *name;
+		guint32 linktype;
+	} types[] = {
+		{ "ether", LINKTYPE_ETHER }, { "raw", LINKTYPE_RAW },
+		{ "null", LINKTYPE_NULL },   { "sll", LINKTYPE_SLL },
+		{ "sll2", LINKTYPE_SLL2 },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(types); i++)
+		if (!strcmp(s, types[i].name))
+			return types[i].linktype;
+	die_at(c, "linktype '%s': use ether, raw, null, sll or sll2", s);
+}
+
+/* One line, comments already stripped and split into words. */
+static void
+parse_line(struct craft *c, char **tok)
+{
+	guint n = g_strv_length(tok);
+	const char *w = tok[0];
+
+	/* The pcap header comes first in the file but is written last, so
+	 * these two must be settled before any record depends on them. */
+	if ((!strcmp(w, "linktype") || !strcmp(w, "nanosecond") ||
+	     !strcmp(w, "time")) && c->npackets > 0)
+		die_at(c, "'%s' must come before the first packet", w);
+
+	if (!strcmp(w, "linktype")) {
+		if (n != 2)
+			die_at(c, "expected: linktype ether|raw|null|sll|sll2");
+		c->linktype = parse_linktype(c, tok[1]);
+	} else if (!strcmp(w, "nanosecond")) {
+		if (n != 1)
+			die_at(c, "'nanosecond' takes no argument");
+		c->nanosecond = true;
+	} else if (!strcmp(w, "time")) {
+		if (n != 2)
+			die_at(c, "expected: time EPOCH[.FRACTION]");
+		parse_time(c, "time", tok[1], &c->epoch_sec, &c->epoch_nsec);
+	} else if (!strcmp(w, "vlan")) {
+		if (n < 2 || n > 1 + MAX_VLAN_TAGS)
+			die_at(c, "expected: vlan off | vlan ID [INNER-ID]");
+		c->nvlan = 0;
+		if (n == 2 && !strcmp(tok[1], "off"))
+			return;
+		for (guint i = 1; i < n; i++)
+			c->vlan[c->nvlan++] = (guint16)parse_uint(c, "vlan id",
+								  tok[i], 4095);
+	} else if (!strcmp(w, "client") || !strcmp(w, "server")) {
+		if (n != 2)
+			die_at(c, "expected: %s ADDR:PORT", w);
+		bool is_client = w[0] == 'c';
+		parse_endpoint(c, tok[1], is_client ? &c->client : &c->server);
+		*(is_client ? &c->have_client : &c->have_server) = true;
+	} else if (!strcmp(w, "conn")) {
+		if (n != 5 || strcmp(tok[1], "client") || strcmp(tok[3], "server"))
+			die_at(c, "expected: conn client ADDR:PORT server ADDR:PORT");
+		parse_endpoint(c, tok[2], &c->client);
+		parse_endpoint(c, tok[4], &c->server);
+		c->have_client = c->have_server = true;
+	} else if (g_ascii_isdigit(w[0]) || w[0] == '+') {
+		parse_packet(c, tok);
+	} else {
+		die_at(c, "unknown directive '%s' (see tests/craft/README.md)", w);
+	}
+}
+
+static void
+parse_description(struct craft *c, FILE *in)
+{
+	char *line = NULL;
+	size_t cap = 0;
+
+	while (getline(&line, &cap, in) != -1) {
+		char *hash = strchr(line, '#');
+		char **words, **tok;
+		guint n = 0;
+
+		c->lineno++;
+		if (hash)
+			*hash = '\0';
+		words = g_strsplit_set(g_strstrip(line), " \t", -1);
+		/* Runs of blanks leave empty words; keep only the real ones. */
+		tok = g_new0(char *, g_strv_length(words) + 1);
+		for (char **w = words; *w; w++)
+			if (**w)
+				tok[n++] = *w;
+		if (n > 0)
+			parse_line(c, tok);
+		g_free(tok);
+		g_strfreev(words);
+	}
+	free(line);
+	if (ferror(in)) {
+		fprintf(stderr, "craftpcap: %s: %s\n", c->path, g_strerror(errno));
+		exit(2);
+	}
+}
+
+/* The global header (pcap(5)): version 2.4, snaplen, link type. */
+static void
+write_pcap(const struct craft *c, FILE *out, const char *out_path)
+{
+	GByteArray *h = g_byte_array_new();
+
+	put_le32(h, c->nanosecond ? 0xa1b23c4d : 0xa1b2c3d4);
+	put_le16(h, 2);
+	put_le16(h, 4);
+	put_le32(h, 0); /* thiszone */
+	put_le32(h, 0); /* sigfigs */
+	put_le32(h, SNAPLEN);
+	put_le32(h, c->linktype);
+	if (fwrite(h->data, 1, h->len, out) != h->len ||
+	    fwrite(c->records->data, 1, c->records->len, out) !=
+		    c->records->len ||
+	    fflush(out) != 0) {
+		fprintf(stderr, "craftpcap: %s: %s\n", out_path,
+			g_strerror(errno));
+		exit(3);
+	}
+	g_byte_array_unref(h);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct craft c = {
+		.linktype = LINKTYPE_ETHER,
+		.epoch_sec = DEFAULT_EPOCH,
+	};
+	FILE *in, *out;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: craftpcap DESC.txt OUT.pcap "
+			"('-' for standard input or output)\n");
+		return 2;
+	}
+	c.path = strcmp(argv[1], "-") ? argv[1] : "<stdin>";
+	in = strcmp(argv[1], "-") ? fopen(argv[1], "r") : stdin;
+	if (!in) {
+		fprintf(stderr, "craftpcap: %s: %s\n", argv[1], g_strerror(errno));
+		return 2;
+	}
+	c.next_ipid = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					    NULL);
+	c.records = g_byte_array_new();
+	parse_description(&c, in);
+	if (in != stdin)
+		fclose(in);
+
+	/* Open the output only now, so a bad description leaves no file. */
+	out = strcmp(argv[2], "-") ? fopen(argv[2], "wb") : stdout;
+	if (!out) {
+		fprintf(stderr, "craftpcap: %s: %s\n", argv[2], g_strerror(errno));
+		return 3;
+	}
+	write_pcap(&c, out, argv[2]);
+	if (out != stdout && fclose(out) != 0) {
+		fprintf(stderr, "craftpcap: %s: %s\n", argv[2], g_strerror(errno));
+		return 3;
+	}
+	g_byte_array_unref(c.records);
+	g_hash_table_unref(c.next_ipid);
+	return 0;
+}
