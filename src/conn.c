@@ -104,18 +104,31 @@ set_state(struct tfe_conn *c, struct step *st, int side, uint8_t next,
  * written since so that the timeline shows what really happened.
  */
 static void
+rewrite_rows(struct tfe_conn *c, int side, int from, uint8_t state,
+             uint8_t reason)
+{
+	if (from < 0)
+		return;
+	for (guint i = (guint)from; i < tfe_timeline_len(&c->tl); i++) {
+		struct tfe_row *r = tfe_timeline_row(&c->tl, i);
+
+		r->state[side] = state;
+		/* Complaints that followed from the wrong state go too. */
+		if (r->reason[side] == TFE_RS_RECV_INVALID ||
+		    r->reason[side] == TFE_RS_SEND_FROM_CLOSED)
+			r->reason[side] = TFE_RS_NONE;
+	}
+	tfe_timeline_row(&c->tl, (guint)from)->reason[side] = reason;
+}
+
+static void
 revert(struct tfe_conn *c, struct step *st, int side, uint8_t to,
        uint8_t reason)
 {
 	struct tfe_endpoint *ep = &c->ep[side];
 	struct tfe_assumed *a = &ep->assumed;
 
-	if (a->row >= 0) {
-		for (guint i = (guint)a->row; i < tfe_timeline_len(&c->tl); i++)
-			tfe_timeline_row(&c->tl, i)->state[side] = to;
-		tfe_timeline_row(&c->tl, (guint)a->row)->reason[side] =
-			TFE_RS_ACK_LOST;
-	}
+	rewrite_rows(c, side, a->row, to, TFE_RS_ACK_LOST);
 	if (a->of_fin)
 		ep->fin_acked = false;
 	else
@@ -141,14 +154,29 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 
 	switch (ev) {
 	case TFE_EV_SYNACK:
-		/* ESTABLISHED re-sending SYN+ACK: our ACK was lost (§3.8.1). */
-		if (assumed_holds(ep, false))
+		/* The first SYN+ACK of a side that sent its own SYN crossed the
+		 * peer's: simultaneous open (§3.5 figure 8).  ESTABLISHED
+		 * re-sending SYN+ACK: our ACK was lost (§3.8.1). */
+		if (ep->synack_count == 0)
+			st->reason[side] = TFE_RS_SEND_SYNACK_SIMOPEN;
+		else if (assumed_holds(ep, false) &&
+		         ep->state == TFE_ST_ESTABLISHED)
 			revert(c, st, side, TFE_ST_SYN_RECEIVED,
 			       TFE_RS_REVERT_ACK_LOST);
 		else
 			st->reason[side] = TFE_RS_RETRANS_SYNACK;
 		break;
 	case TFE_EV_SYN:
+		if (ep->state == TFE_ST_LISTEN) {
+			/* We took it for a listener; its own SYN shows it was a
+			 * CLOSED socket opening too (simultaneous open). */
+			rewrite_rows(c, side, 0, TFE_ST_CLOSED, TFE_RS_NONE);
+			c->init_state[side] = TFE_ST_CLOSED;
+			ep->state = TFE_ST_CLOSED;
+			set_state(c, st, side, TFE_ST_SYN_SENT,
+			          TFE_RS_SEND_SYN_SIMOPEN);
+			break;
+		}
 		/* ESTABLISHED re-sending its SYN: the SYN+ACK never came. */
 		if (assumed_holds(ep, false) && ep->isn_known && s->seq == ep->isn)
 			revert(c, st, side, TFE_ST_SYN_SENT,
@@ -157,7 +185,20 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 			st->reason[side] = TFE_RS_INVALID_SEND;
 		break;
 	case TFE_EV_FIN:
-		if (ep->state == TFE_ST_UNKNOWN) {
+		if (ep->state == TFE_ST_CLOSE_WAIT) {
+			bool acks_peer_fin = (s->flags & TFE_TH_ACK) &&
+			                     tfe_seq_gt(s->ack, peer->fin_seq);
+			if (acks_peer_fin || ep->fin_rcvd_row < 0) {
+				set_state(c, st, side, TFE_ST_LAST_ACK,
+				          TFE_RS_SEND_FIN_PASSIVE);
+			} else {
+				/* The FINs crossed: it never was in CLOSE_WAIT. */
+				rewrite_rows(c, side, ep->fin_rcvd_row,
+				             ep->fin_rcvd_before, TFE_RS_NONE);
+				set_state(c, st, side, TFE_ST_CLOSING,
+				          TFE_RS_SEND_FIN_SIMCLOSE);
+			}
+		} else if (ep->state == TFE_ST_UNKNOWN) {
 			/* Mid-stream: passive closer if the peer closed first. */
 			if (peer->fin_sent)
 				set_state(c, st, side, TFE_ST_LAST_ACK,
@@ -204,7 +245,25 @@ static void
 step_sender(struct tfe_conn *c, struct step *st, int side, enum tfe_event ev,
             const struct tfe_segment *s)
 {
-	const struct tfe_transition *t = &tfe_sender_table[ev][c->ep[side].state];
+	struct tfe_endpoint *ep = &c->ep[side];
+
+	if (ev == TFE_EV_RST) {
+		ep->rst_unaccepted = false;
+		ep->rst_row = (int)tfe_timeline_len(&c->tl);
+		ep->rst_before = ep->state;
+	} else if (ep->rst_unaccepted && ep->state == TFE_ST_CLOSED &&
+	           ev != TFE_EV_NONE) {
+		/* It carries on after a RST its peer could not accept: that
+		 * RST did not come from its TCP (a middlebox or an injection),
+		 * so it never left its state. */
+		ep->rst_unaccepted = false;
+		rewrite_rows(c, side, ep->rst_row, ep->rst_before,
+		             TFE_RS_RST_NOT_ITS_OWN);
+		ep->state = ep->rst_before;
+		st->reason[side] = TFE_RS_CARRIES_ON_AFTER_RST;
+	}
+
+	const struct tfe_transition *t = &tfe_sender_table[ev][ep->state];
 
 	switch (t->next) {
 	case TFE_X_IGNORE:
@@ -284,6 +343,7 @@ step_receiver(struct tfe_conn *c, struct step *st, int side,
 
 	if (rx == TFE_RX_RST && !rst_acceptable(c, side, s)) {
 		st->reason[rside] = TFE_RS_RECV_RST_OUT_OF_WINDOW;
+		c->ep[side].rst_unaccepted = true;
 		return;
 	}
 
@@ -321,6 +381,11 @@ step_receiver(struct tfe_conn *c, struct step *st, int side,
 	}
 	if (rx == TFE_RX_FIN && rcv->state == TFE_ST_TIME_WAIT)
 		rcv->tw_since = st->ts; /* a FIN again restarts 2MSL */
+	if ((rx == TFE_RX_FIN || rx == TFE_RX_FIN_ACKS_FIN) &&
+	    rcv->state == TFE_ST_CLOSE_WAIT && before != TFE_ST_CLOSE_WAIT) {
+		rcv->fin_rcvd_row = row_hint;
+		rcv->fin_rcvd_before = before;
+	}
 }
 
 /*
@@ -421,6 +486,9 @@ tfe_conn_new(uint64_t id, const struct tfe_segment *s, bool from_lo,
 		c->ep[TFE_SIDE_CLIENT].state = TFE_ST_UNKNOWN;
 		c->ep[TFE_SIDE_SERVER].state = TFE_ST_UNKNOWN;
 	}
+	c->ep[0].fin_rcvd_row = c->ep[1].fin_rcvd_row = -1;
+	c->ep[0].rst_row = c->ep[1].rst_row = -1;
+	c->ep[0].assumed.row = c->ep[1].assumed.row = -1;
 	c->init_state[0] = c->ep[0].state;
 	c->init_state[1] = c->ep[1].state;
 	tfe_timeline_init(&c->tl, cfg->all_frames ? (1u << 20) : cfg->max_rows);
@@ -552,6 +620,18 @@ frame_notes(const struct tfe_conn *c, int side, const struct tfe_segment *s)
 	return notes;
 }
 
+/* A row that was folded away cannot be rewritten later. */
+static void
+forget_row(struct tfe_conn *c, int row)
+{
+	for (int i = 0; i < 2; i++) {
+		if (c->ep[i].assumed.row == row)
+			c->ep[i].assumed.row = -1;
+		if (c->ep[i].fin_rcvd_row == row)
+			c->ep[i].fin_rcvd_row = -1;
+	}
+}
+
 void
 tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
                 uint64_t frame, int64_t ts, const struct tfe_config *cfg)
@@ -592,7 +672,7 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 		c->hs_ack_ts = ts;
 	track_sender(c, side, s, frame);
 
-	if (ev == TFE_EV_RST) {
+	if (ev == TFE_EV_RST && !snd->rst_unaccepted) {
 		if (!c->rst_seen)
 			c->rst_by = (uint8_t)side;
 		c->rst_seen = true;
@@ -638,16 +718,12 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 		r.reason[1] = st.reason[1];
 		int idx = tfe_timeline_add_frame(&c->tl, &r);
 		/* A receipt recorded in a folded row cannot be rewritten. */
-		for (int i = 0; i < 2; i++)
-			if (c->ep[i].assumed.valid && c->ep[i].assumed.row == next_row &&
-			    idx < 0)
-				c->ep[i].assumed.row = -1;
+		if (idx < 0)
+			forget_row(c, next_row);
 	} else {
 		tfe_timeline_fold(&c->tl, frame, ts, side, s->payload_len, s->win,
 		                  states);
-		for (int i = 0; i < 2; i++)
-			if (c->ep[i].assumed.valid && c->ep[i].assumed.row == next_row)
-				c->ep[i].assumed.row = -1;
+		forget_row(c, next_row);
 	}
 
 	bool now_ended = is_done(c->ep[0].state) && is_done(c->ep[1].state);
@@ -689,7 +765,11 @@ tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
 	/* TIME_WAIT ends 2MSL after it began (or after the last re-sent FIN
 	 * restarted it): say when, whether or not the capture lasts that
 	 * long (RFC 9293 §3.6.1). */
-	for (int side = 0; side < 2; side++) {
+	int first = c->ep[1].state == TFE_ST_TIME_WAIT &&
+	            (c->ep[0].state != TFE_ST_TIME_WAIT ||
+	             c->ep[1].tw_since < c->ep[0].tw_since);
+	for (int i = 0; i < 2; i++) {
+		int side = i ^ first;
 		const struct tfe_endpoint *ep = &c->ep[side];
 		if (ep->state != TFE_ST_TIME_WAIT)
 			continue;

@@ -116,6 +116,16 @@ struct tfe_endpoint {
 	int64_t tw_since;       /* entered TIME_WAIT (ns); restarted by a
 	                           re-sent FIN; 0 when not in TIME_WAIT */
 	struct tfe_assumed assumed;
+	/* where it was taken to receive the peer's FIN (row, state before),
+	 * undone when its own FIN shows it had not (simultaneous close) */
+	int fin_rcvd_row;
+	uint8_t fin_rcvd_before;
+	/* its own RST when the receiver could not accept it (out of window):
+	 * if it then carries on, the RST was not its TCP's (SPEC §4
+	 * rst_suspicious) and its state goes back */
+	bool rst_unaccepted;
+	int rst_row;
+	uint8_t rst_before;
 };
 
 struct tfe_conn {

@@ -105,7 +105,8 @@ static void
 window_string(const struct tfe_conn *c, int side, uint16_t raw, uint16_t flags,
               char *buf, size_t len)
 {
-	if (c->ws_ok && !(flags & TFE_TH_SYN) && c->ep[side].wscale > 0)
+	if (c->ws_ok && !(flags & (TFE_TH_SYN | TFE_TH_RST)) &&
+	    c->ep[side].wscale > 0)
 		snprintf(buf, len, "%ux%u", (unsigned)raw,
 		         1u << (c->ep[side].wscale > 14 ? 14 : c->ep[side].wscale));
 	else
@@ -163,7 +164,8 @@ print_header(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	print_side_opts(out, c, TFE_SIDE_CLIENT);
 	fprintf(out, "  |  ");
 	print_side_opts(out, c, TFE_SIDE_SERVER);
-	if (c->syn_ts != 0 && c->hs_ack_ts != 0 && c->synack_ts != 0) {
+	if (c->syn_ts != 0 && c->hs_ack_ts != 0 && c->synack_ts != 0 &&
+	    sv->syn_count == 0) {
 		fprintf(out, "  |  handshake RTT %.1f ms (SYN to SYN+ACK %.1f ms)",
 		        (double)(c->hs_ack_ts - c->syn_ts) / 1e6,
 		        (double)(c->synack_ts - c->syn_ts) / 1e6);
@@ -241,7 +243,11 @@ print_run_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 	FILE *out = o->out;
 	char t[32], fr[48];
 
-	snprintf(fr, sizeof fr, "%" PRIu64 "-%" PRIu64, r->frame, r->frame_last);
+	if (r->count == 1)
+		snprintf(fr, sizeof fr, "%" PRIu64, r->frame);
+	else
+		snprintf(fr, sizeof fr, "%" PRIu64 "-%" PRIu64, r->frame,
+		         r->frame_last);
 	tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, t, sizeof t);
 	fprintf(out, "   %-7s %-11s %-4s %" PRIu32 " frame%s of data and ACKs",
 	        fr, t, "..", r->count, r->count == 1 ? "" : "s");

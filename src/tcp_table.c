@@ -107,30 +107,34 @@ const struct tfe_transition tfe_sender_table[TFE_EV__COUNT][TFE_ST__COUNT] = {
 /* SYN+ACK: a passive open answers; in SYN_SENT it is simultaneous open. */
 [TFE_EV_SYNACK] = {
 	T(sSR, SEND_SYNACK), T(sIV, INVALID_SEND), T(sSR, SEND_SYNACK),
-	T(sSR, SEND_SYNACK_SIMOPEN), T(sIG, RETRANS_SYNACK), T(sXX, NONE),
+	T(sSR, SEND_SYNACK_SIMOPEN), T(sXX, NONE),  T(sXX, NONE),
 	T(sIV, INVALID_SEND), T(sIV, INVALID_SEND), T(sIV, INVALID_SEND),
 	T(sIV, INVALID_SEND), T(sIV, INVALID_SEND), T(sIV, INVALID_SEND),
-/*	ESTABLISHED re-sending its SYN+ACK means the ACK we took as delivered
-	was lost: the switch reverts to SYN_RECEIVED (§3.8.1). */
+/*	SYN_RECEIVED and ESTABLISHED: the first SYN+ACK of a side that sent a
+	SYN is simultaneous open (the two SYN+ACKs cross); a repeated one
+	from ESTABLISHED means the ACK we took as delivered was lost, and the
+	switch reverts to SYN_RECEIVED (§3.8.1). */
 },
 /* SYN: an active open (connect()); repeated, it is a retransmission. */
 [TFE_EV_SYN] = {
-	T(sSS, SEND_SYN),    T(sSS, SEND_SYN),     T(sSS, SEND_SYN_SIMOPEN),
+	T(sSS, SEND_SYN),    T(sSS, SEND_SYN),     T(sXX, NONE),
 	T(sIG, RETRANS_SYN), T(sIG, RETRANS_SYN),  T(sXX, NONE),
 	T(sIV, INVALID_SEND), T(sIV, INVALID_SEND), T(sIV, INVALID_SEND),
 	T(sIV, INVALID_SEND), T(sIV, INVALID_SEND), T(sIV, INVALID_SEND),
 /*	LISTEN sending a SYN was never listening: both sides opened
-	(simultaneous open, §3.5 figure 8).  ESTABLISHED re-sending its SYN
+	(simultaneous open, §3.5 figure 8); the switch rewrites its start.  ESTABLISHED re-sending its SYN
 	means the SYN+ACK we took as delivered was lost. */
 },
 /* FIN: close() or shutdown(SHUT_WR) (§3.6). */
 [TFE_EV_FIN] = {
 	T(sXX, NONE),        T(sXX, NONE),         T(sIV, INVALID_SEND),
 	T(sIV, INVALID_SEND), T(sF1, SEND_FIN_SYNRCVD), T(sF1, SEND_FIN_ACTIVE),
-	T(sIG, RETRANS_FIN), T(sXX, NONE),         T(sLA, SEND_FIN_PASSIVE),
+	T(sIG, RETRANS_FIN), T(sXX, NONE),         T(sXX, NONE),
 	T(sIG, RETRANS_FIN), T(sIG, RETRANS_FIN),  T(sXX, NONE),
-/*	UNKNOWN: FIN_WAIT_1 or LAST_ACK depending on whether the peer's FIN was
-	seen.  FIN_WAIT_2, TIME_WAIT and CLOSED re-sending a FIN disprove the
+/*	CLOSE_WAIT: LAST_ACK, unless its FIN does not acknowledge the peer's:
+	then the peer's FIN had not reached it and both closed at once
+	(simultaneous close, CLOSING).  UNKNOWN: FIN_WAIT_1 or LAST_ACK
+	depending on whether the peer's FIN was seen.  FIN_WAIT_2, TIME_WAIT and CLOSED re-sending a FIN disprove the
 	ACK of it we took as delivered: the switch reverts. */
 },
 /* ACK (data or pure ACK): no state change once synchronized. */
@@ -187,11 +191,12 @@ const struct tfe_transition tfe_receiver_table[TFE_RX__COUNT][TFE_ST__COUNT] = {
 },
 [TFE_RX_SYN] = {
 	T(sIG, NONE),        T(sIG, NONE),         T(sIG, RECV_SYN_LISTEN),
-	T(sIG, RECV_SYN_SIMOPEN), T(sIG, RECV_SYN_RETRANS), T(sIV, RECV_INVALID),
+	T(sSR, RECV_SYN_SIMOPEN), T(sIG, RECV_SYN_RETRANS), T(sIV, RECV_INVALID),
 	T(sIV, RECV_INVALID), T(sIV, RECV_INVALID), T(sIV, RECV_INVALID),
 	T(sIV, RECV_INVALID), T(sIV, RECV_INVALID), T(sIV, RECV_INVALID),
-/*	a SYN moves nobody until it is answered: the SYN+ACK (or RST) that
-	follows shows what the receiver was.  In a synchronized state it gets
+/*	a SYN moves a listener only when it answers: the SYN+ACK (or RST)
+	that follows shows what the receiver was.  SYN_SENT + SYN is
+	simultaneous open: SYN_RECEIVED (§3.5 figure 8).  In a synchronized state it gets
 	a challenge ACK (RFC 5961 §4). */
 },
 [TFE_RX_FIN] = {
@@ -246,12 +251,18 @@ const struct tfe_transition tfe_receiver_table[TFE_RX__COUNT][TFE_ST__COUNT] = {
 const char *const tfe_reason_text[TFE_RS__COUNT] = {
 	[TFE_RS_NONE] = "",
 	[TFE_RS_SEND_SYN] = "sent SYN: active open (connect())",
-	[TFE_RS_SEND_SYN_SIMOPEN] = "sent its own SYN although a SYN was on its way: "
-		"simultaneous open, it was not listening",
+	[TFE_RS_SEND_SYN_SIMOPEN] = "sent its own SYN while the peer's SYN was on "
+		"its way: simultaneous open (it was not listening)",
 	[TFE_RS_SEND_SYNACK] = "answered the SYN with SYN+ACK: passive open (listen()), "
 		"the connection waits in the SYN queue",
 	[TFE_RS_SEND_SYNACK_SIMOPEN] = "answered the crossing SYN with SYN+ACK: "
 		"simultaneous open",
+	[TFE_RS_RST_NOT_ITS_OWN] = "a RST with its address that its peer could not "
+		"accept; it carried on afterwards, so the RST was not its own",
+	[TFE_RS_CARRIES_ON_AFTER_RST] = "keeps sending after the out-of-window RST "
+		"in its name: that RST did not close it",
+	[TFE_RS_SEND_FIN_SIMCLOSE] = "sent its own FIN before the peer's FIN "
+		"reached it: simultaneous close, CLOSING",
 	[TFE_RS_SEND_FIN_ACTIVE] = "sent FIN: active close (close() or shutdown(SHUT_WR))",
 	[TFE_RS_SEND_FIN_SYNRCVD] = "sent FIN before the handshake completed",
 	[TFE_RS_SEND_FIN_PASSIVE] = "sent its own FIN: the application called close() "
@@ -283,7 +294,7 @@ const char *const tfe_reason_text[TFE_RS__COUNT] = {
 	[TFE_RS_RECV_SYN_LISTEN] = "SYN arrives: a listening socket would answer with "
 		"SYN+ACK",
 	[TFE_RS_RECV_SYN_SIMOPEN] = "received the peer's SYN while its own SYN is "
-		"unanswered: simultaneous open",
+		"unanswered: simultaneous open, SYN_RECEIVED",
 	[TFE_RS_RECV_SYN_RETRANS] = "received the SYN again",
 	[TFE_RS_RECV_SYNACK] = "received SYN+ACK acknowledging its SYN: ESTABLISHED "
 		"on this side, connect() returns",

@@ -126,6 +126,9 @@ enum tfe_reason {
 	/* time */
 	TFE_RS_TIME_WAIT_EXPIRED,
 	TFE_RS_ACK_LOST,            /* set on a receipt later disproved */
+	TFE_RS_SEND_FIN_SIMCLOSE,
+	TFE_RS_RST_NOT_ITS_OWN,     /* set on a RST row later disproved */
+	TFE_RS_CARRIES_ON_AFTER_RST,
 	TFE_RS__COUNT
 };
 
