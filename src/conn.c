@@ -677,7 +677,7 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 			c->rst_by = (uint8_t)side;
 		c->rst_seen = true;
 	}
-	if ((ev == TFE_EV_FIN || ev == TFE_EV_RST) &&
+	if ((ev == TFE_EV_FIN || (ev == TFE_EV_RST && !snd->rst_unaccepted)) &&
 	    c->closed_first == TFE_SIDE_NONE && (was_synced ||
 	    ev == TFE_EV_FIN))
 		c->closed_first = (uint8_t)side;

@@ -161,7 +161,8 @@ main(int argc, char **argv)
 
 	/* "+" keeps getopt from permuting: the filter words come last, as
 	 * in tcpdump, and may start with a dash only after "--". */
-	while ((opt = getopt_long(argc, argv, "+r:c:h", long_opts, NULL)) != -1) {
+	opterr = 0; /* our own messages, in the SPEC §1 form */
+	while ((opt = getopt_long(argc, argv, "+:r:c:h", long_opts, NULL)) != -1) {
 		uint64_t n;
 
 		switch (opt) {
@@ -212,7 +213,16 @@ main(int argc, char **argv)
 				return EXIT_USAGE;
 			cfg.max_flows = (guint)n;
 			break;
+		case ':':
+			error_msg("option '%s' needs a value", argv[optind - 1]);
+			fputs("Try 'tcpflow-explain --help' for more information.\n",
+			      stderr);
+			return EXIT_USAGE;
 		default:
+			if (optopt != 0)
+				error_msg("unknown option '-%c'", optopt);
+			else
+				error_msg("unknown option '%s'", argv[optind - 1]);
 			fputs("Try 'tcpflow-explain --help' for more information.\n",
 			      stderr);
 			return EXIT_USAGE;
