@@ -166,7 +166,7 @@ print_header(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	print_side_opts(out, c, TFE_SIDE_SERVER);
 	if (c->syn_ts != 0 && c->hs_ack_ts != 0 && c->synack_ts != 0 &&
 	    sv->syn_count == 0) {
-		fprintf(out, "  |  handshake RTT %.1f ms (SYN to SYN+ACK %.1f ms)",
+		fprintf(out, "  |  handshake RTT %.3f ms (SYN to SYN+ACK %.3f ms)",
 		        (double)(c->hs_ack_ts - c->syn_ts) / 1e6,
 		        (double)(c->synack_ts - c->syn_ts) / 1e6);
 	}
