@@ -148,7 +148,9 @@ print_header(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	tfe_endpoint_format(c->family, cl->addr, cl->port, a, sizeof a);
 	tfe_endpoint_format(c->family, sv->addr, sv->port, b, sizeof b);
 	fprintf(out, "#%" PRIu64 " %s -> %s  ", c->id, a, b);
-	if (c->roles == TFE_ROLES_SYN)
+	if (c->roles == TFE_ROLES_SYN && sv->syn_count > 0)
+		fprintf(out, "both opened (simultaneous open)");
+	else if (c->roles == TFE_ROLES_SYN)
 		fprintf(out, "client opened");
 	else if (c->roles == TFE_ROLES_SYNACK)
 		fprintf(out, "roles inferred (SYN+ACK sender is the server)");
