@@ -21,10 +21,63 @@ tfe_analyzer_init(struct tfe_analyzer *a, const struct tfe_config *cfg,
 	tfe_flow_table_init(&a->table);
 }
 
+/* Listener keys: address, port and family (the bytes before pad). */
+static guint
+listener_hash(gconstpointer p)
+{
+	const struct tfe_listener *l = p;
+	guint h = l->port * 2654435761u ^ l->family;
+
+	for (int i = 0; i < 16; i++)
+		h = h * 31 + l->addr[i];
+	return h;
+}
+
+static gboolean
+listener_equal(gconstpointer pa, gconstpointer pb)
+{
+	const struct tfe_listener *a = pa, *b = pb;
+
+	return a->port == b->port && a->family == b->family &&
+	       memcmp(a->addr, b->addr, 16) == 0;
+}
+
+/* A SYN+ACK answering a SYN proves a listening socket on its source. */
+static void
+note_listener(struct tfe_analyzer *a, const struct tfe_conn *c,
+              const struct tfe_segment *s, int side, int64_t ts)
+{
+	struct tfe_listener key;
+
+	if (side != TFE_SIDE_SERVER || c->roles != TFE_ROLES_SYN ||
+	    c->ep[TFE_SIDE_SERVER].syn_count > 0 ||
+	    c->ep[TFE_SIDE_SERVER].synack_count != 1 ||
+	    (s->flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) !=
+	    (TFE_TH_SYN | TFE_TH_ACK))
+		return;
+	if (a->listeners == NULL)
+		a->listeners = g_hash_table_new_full(listener_hash, listener_equal,
+		                                     g_free, NULL);
+	memset(&key, 0, sizeof key);
+	key.family = s->family;
+	memcpy(key.addr, s->src, 16);
+	key.port = s->sport;
+	if (g_hash_table_contains(a->listeners, &key) ||
+	    g_hash_table_size(a->listeners) >= TFE_MAX_LISTENERS)
+		return;
+	struct tfe_listener *l = g_new(struct tfe_listener, 1);
+	*l = key;
+	l->proven_ts = ts;
+	g_hash_table_add(a->listeners, l);
+}
+
 void
 tfe_analyzer_clear(struct tfe_analyzer *a)
 {
 	tfe_flow_table_clear(&a->table);
+	if (a->listeners)
+		g_hash_table_destroy(a->listeners);
+	a->listeners = NULL;
 }
 
 /* Finishes a connection, hands it to the sink, leaves a tombstone and frees
@@ -56,6 +109,26 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 	}
 	tfe_flow_detach(&a->table, c, cause == TFE_END_CLOSED ? &tomb : NULL);
 	tfe_conn_free(c);
+}
+
+void
+tfe_analyzer_snapshot_at(struct tfe_analyzer *a, enum tfe_at_kind kind,
+                         int64_t at)
+{
+	a->at_kind = kind;
+	a->at = at;
+	a->snapshot_done = kind == TFE_AT_NONE;
+}
+
+static void
+take_snapshot(struct tfe_analyzer *a)
+{
+	if (a->snapshot_done)
+		return;
+	a->snapshot_done = true;
+	if (a->sink.snapshot)
+		a->sink.snapshot(a->sink.ud, a, a->at_kind == TFE_AT_END ? a->now
+		                                                         : a->at);
 }
 
 static void
@@ -110,6 +183,17 @@ tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
 		a->started = true;
 		a->stats.first_ts = ts;
 		a->now = ts;
+		if (a->at_kind == TFE_AT_RELATIVE) {
+			a->at += ts;
+			a->at_kind = TFE_AT_EPOCH;
+		}
+	}
+	/* The snapshot sees every frame up to its time and none after. */
+	if (!a->snapshot_done && a->at_kind == TFE_AT_EPOCH && ts > a->at) {
+		if (a->at > a->now)
+			a->now = a->at;
+		run_timers(a);
+		take_snapshot(a);
 	}
 	if (ts < a->now)
 		a->stats.time_backwards++;
@@ -160,7 +244,9 @@ tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
 		tfe_flow_attach(&a->table, f, c);
 	}
 
-	tfe_conn_update(c, &seg, tfe_conn_side(c, from_lo), frame, ts, &a->cfg);
+	int side = tfe_conn_side(c, from_lo);
+	tfe_conn_update(c, &seg, side, frame, ts, &a->cfg);
+	note_listener(a, c, &seg, side, ts);
 	tfe_flow_touch(&a->table, c, c->ended ? TFE_Q_LINGER : TFE_Q_OPEN);
 }
 
@@ -179,6 +265,14 @@ tfe_analyzer_finish(struct tfe_analyzer *a)
 	struct tfe_conn *c;
 	GList *rest = NULL;
 
+	if (!a->snapshot_done) {
+		/* A time past the end of the capture: the timers run to it. */
+		if (a->at_kind == TFE_AT_EPOCH && a->at > a->now)
+			a->now = a->at;
+		if (a->at_kind == TFE_AT_RELATIVE)
+			a->at_kind = TFE_AT_END; /* an empty capture */
+		take_snapshot(a);
+	}
 	while ((c = tfe_flow_queue_head(&a->table, TFE_Q_LINGER)) != NULL)
 		emit(a, c, TFE_END_CLOSED);
 	for (GList *l = a->table.queue[TFE_Q_OPEN].head; l; l = l->next)

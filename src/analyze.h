@@ -36,10 +36,32 @@ struct tfe_stats {
 };
 
 /* Where finished connections go: renderers implement this. */
+struct tfe_analyzer;
 struct tfe_sink {
 	void (*conn_done)(void *ud, const struct tfe_conn *c);
+	/* called once when the capture's clock reaches the snapshot time,
+	 * with every frame up to it analysed (the netstat view) */
+	void (*snapshot)(void *ud, const struct tfe_analyzer *a, int64_t at);
 	void *ud;
 };
+
+/* When to take the snapshot (SPEC §1 --at). */
+enum tfe_at_kind {
+	TFE_AT_NONE,      /* no snapshot */
+	TFE_AT_END,       /* at the end of the capture */
+	TFE_AT_RELATIVE,  /* seconds after the first frame */
+	TFE_AT_EPOCH      /* an absolute time on the capture's clock */
+};
+
+/* A listening socket the capture proves: it answered a SYN with SYN+ACK. */
+struct tfe_listener {
+	uint8_t addr[16];
+	uint16_t port;
+	uint8_t family;
+	uint8_t pad;
+	int64_t proven_ts;           /* first SYN+ACK, ns */
+};
+#define TFE_MAX_LISTENERS 65536
 
 struct tfe_analyzer {
 	struct tfe_config cfg;
@@ -49,7 +71,15 @@ struct tfe_analyzer {
 	uint64_t next_id;
 	int64_t now;                 /* latest timestamp seen (ns) */
 	bool started;
+	GHashTable *listeners;       /* struct tfe_listener, key = itself */
+	enum tfe_at_kind at_kind;
+	int64_t at;                  /* ns; resolved to epoch at the first frame */
+	bool snapshot_done;
 };
+
+/* Asks for one snapshot; `at` in ns (relative or epoch, per `kind`). */
+void tfe_analyzer_snapshot_at(struct tfe_analyzer *a, enum tfe_at_kind kind,
+                              int64_t at);
 
 void tfe_analyzer_init(struct tfe_analyzer *a, const struct tfe_config *cfg,
                        const struct tfe_sink *sink);

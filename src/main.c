@@ -29,6 +29,7 @@ enum {
 	OPT_CLOSE_WAIT,
 	OPT_IDLE,
 	OPT_MAX_FLOWS,
+	OPT_AT,
 };
 
 static const struct option long_opts[] = {
@@ -40,6 +41,7 @@ static const struct option long_opts[] = {
 	{ "close-wait-threshold", required_argument, NULL, OPT_CLOSE_WAIT },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
+	{ "at", required_argument, NULL, OPT_AT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -59,8 +61,15 @@ usage(FILE *out)
 "  BPF expression           trailing words form a capture filter, as in tcpdump\n"
 "\n"
 "Output:\n"
-"  --format text|summary    text (default): each connection's timeline, then\n"
-"                           the summary; summary: the summary alone\n"
+"  --format text|summary|netstat\n"
+"                           text (default): each connection's timeline, then\n"
+"                           the summary; summary: the summary alone;\n"
+"                           netstat: what netstat -tan would have shown on\n"
+"                           each observed host at one moment (see --at)\n"
+"  --at TIME                with --format netstat: the moment; below 1e9 it\n"
+"                           is seconds from the first packet, otherwise an\n"
+"                           epoch timestamp on the capture's clock (default:\n"
+"                           the end of the capture)\n"
 "  --all-frames             print every frame instead of folding runs of\n"
 "                           ordinary data and ACK frames\n"
 "\n"
@@ -103,7 +112,7 @@ parse_seconds(const char *opt, const char *s, int64_t *out)
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v < 0 ||
-	    v > 1e9) {
+	    v > 9e9) {
 		error_msg("%s: invalid number of seconds: '%s'", opt, s);
 		return false;
 	}
@@ -144,6 +153,15 @@ on_conn_done(void *ud, const struct tfe_conn *c)
 		tfe_render_text_conn(&r->ro, c);
 }
 
+static void
+on_snapshot(void *ud, const struct tfe_analyzer *a, int64_t at)
+{
+	struct run *r = ud;
+
+	if (r->ro.format == TFE_FMT_NETSTAT)
+		tfe_render_netstat(&r->ro, a, at);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -152,6 +170,9 @@ main(int argc, char **argv)
 	struct run run;
 	uint64_t max_packets = 0;
 	int opt, status = EXIT_SUCCESS;
+	enum tfe_at_kind at_kind = TFE_AT_END;
+	int64_t at = 0;
+	bool at_given = false;
 
 	tfe_config_defaults(&cfg);
 	memset(&run, 0, sizeof run);
@@ -185,9 +206,11 @@ main(int argc, char **argv)
 				run.ro.format = TFE_FMT_TEXT;
 			else if (strcmp(optarg, "summary") == 0)
 				run.ro.format = TFE_FMT_SUMMARY;
+			else if (strcmp(optarg, "netstat") == 0)
+				run.ro.format = TFE_FMT_NETSTAT;
 			else {
-				error_msg("--format: unknown format '%s' (text, summary)",
-				          optarg);
+				error_msg("--format: unknown format '%s' (text, summary, "
+				          "netstat)", optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -208,6 +231,13 @@ main(int argc, char **argv)
 			                   &cfg.idle_timeout))
 				return EXIT_USAGE;
 			break;
+		case OPT_AT:
+			if (!parse_seconds("--at", optarg, &at))
+				return EXIT_USAGE;
+			at_kind = at < 1000000000 * TFE_NS_PER_SEC ? TFE_AT_RELATIVE
+			                                            : TFE_AT_EPOCH;
+			at_given = true;
+			break;
 		case OPT_MAX_FLOWS:
 			if (!parse_count("--max-flows", optarg, 1u << 26, &n))
 				return EXIT_USAGE;
@@ -227,6 +257,10 @@ main(int argc, char **argv)
 			      stderr);
 			return EXIT_USAGE;
 		}
+	}
+	if (at_given && run.ro.format != TFE_FMT_NETSTAT) {
+		error_msg("--at goes with --format netstat");
+		return EXIT_USAGE;
 	}
 	if (files->len == 0) {
 		error_msg("no input: give a capture file with -r FILE (- for "
@@ -257,8 +291,12 @@ main(int argc, char **argv)
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 
 	struct tfe_analyzer an;
-	struct tfe_sink sink = { on_conn_done, &run };
+	struct tfe_sink sink = { on_conn_done, on_snapshot, &run };
 	tfe_analyzer_init(&an, &cfg, &sink);
+	if (run.ro.format == TFE_FMT_NETSTAT)
+		tfe_analyzer_snapshot_at(&an, at_kind, at);
+	else
+		tfe_analyzer_snapshot_at(&an, TFE_AT_NONE, 0);
 	an.stats.timestamps_ns = tfe_capture_nanos(cap);
 
 	struct tfe_packet p;
@@ -271,7 +309,8 @@ main(int argc, char **argv)
 		                   p.len);
 	}
 	tfe_analyzer_finish(&an);
-	tfe_render_text_summary(&run.ro, &an.stats);
+	if (run.ro.format != TFE_FMT_NETSTAT)
+		tfe_render_text_summary(&run.ro, &an.stats);
 	if (fflush(stdout) != 0) {
 		error_msg("writing the output failed: %s", g_strerror(errno));
 		status = EXIT_INPUT;

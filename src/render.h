@@ -14,6 +14,7 @@
 enum tfe_format {
 	TFE_FMT_TEXT,
 	TFE_FMT_SUMMARY,
+	TFE_FMT_NETSTAT,
 	TFE_FMT__COUNT
 };
 extern const char *const tfe_format_names[TFE_FMT__COUNT];
@@ -31,6 +32,10 @@ void tfe_render_text_conn(const struct tfe_render_opts *o,
 /* The summary (SPEC §5). */
 void tfe_render_text_summary(const struct tfe_render_opts *o,
                              const struct tfe_stats *s);
+
+/* What netstat -tan would have shown on each host at `at` (ns, epoch). */
+void tfe_render_netstat(const struct tfe_render_opts *o,
+                        const struct tfe_analyzer *a, int64_t at);
 
 /* Formats a duration or relative time in ns as seconds with 6 or 9
  * decimals, signed when `sign` ("+0.010000"). */

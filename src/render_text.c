@@ -19,6 +19,7 @@
 const char *const tfe_format_names[TFE_FMT__COUNT] = {
 	[TFE_FMT_TEXT] = "text",
 	[TFE_FMT_SUMMARY] = "summary",
+	[TFE_FMT_NETSTAT] = "netstat",
 };
 
 static const char *const side_names[3] = { "client", "server", "nobody" };

@@ -1,0 +1,250 @@
+/*
+ * render_netstat.c: what `netstat -tan` would have shown on each observed
+ * host at one moment (SPEC §5 netstat).
+ *
+ * The analysis hands over its live connections and its 2MSL tombstones at
+ * the moment asked for (analyze.c takes the snapshot with every frame up to
+ * that time processed).  Each connection is two sockets, one per host; a
+ * listener is shown where the capture proves one (it answered a SYN with
+ * SYN+ACK).  Send-Q is what the capture point saw sent and not yet
+ * acknowledged; Recv-Q is "-": what the application has read does not
+ * cross the wire.  Formatting only: nothing here changes a connection.
+ */
+#include "render.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "addr.h"
+#include "seq.h"
+
+struct sock {
+	uint8_t family;
+	uint8_t host[16];     /* the host this socket lives on */
+	uint8_t faddr[16];
+	uint16_t lport, fport;
+	uint8_t state;        /* enum tfe_state */
+	bool listener;
+	int64_t sendq;        /* bytes, -1 when the wire cannot tell */
+	int64_t tw_left;      /* ns of TIME_WAIT left, -1 when not */
+};
+
+static int
+sock_cmp(gconstpointer pa, gconstpointer pb)
+{
+	const struct sock *a = pa, *b = pb;
+	int c;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if ((c = memcmp(a->host, b->host, 16)) != 0)
+		return c;
+	if (a->listener != b->listener)
+		return a->listener ? -1 : 1;
+	if (a->lport != b->lport)
+		return a->lport < b->lport ? -1 : 1;
+	if ((c = memcmp(a->faddr, b->faddr, 16)) != 0)
+		return c;
+	if (a->fport != b->fport)
+		return a->fport < b->fport ? -1 : 1;
+	return (int)a->state - (int)b->state;
+}
+
+/* Bytes `side` sent that its peer had not acknowledged.  Like Linux's
+ * Send-Q (write_seq - snd_una) it counts an unacknowledged SYN or FIN as
+ * one: ss shows "FIN-WAIT-1 0 1" while the FIN waits for its ACK. */
+static int64_t
+send_queue(const struct tfe_conn *c, int side)
+{
+	const struct tfe_endpoint *ep = &c->ep[side];
+	const struct tfe_endpoint *peer = &c->ep[!side];
+	uint32_t una;
+
+	if (!ep->seq_known)
+		return -1;
+	if (peer->ack_known && (!ep->isn_known ||
+	                        tfe_seq_geq(peer->ack_max, ep->isn)))
+		una = peer->ack_max;
+	else if (ep->isn_known)
+		una = ep->isn;
+	else
+		return -1;
+	return tfe_seq_gt(ep->snd_nxt, una) ?
+	       (int64_t)(uint32_t)(ep->snd_nxt - una) : 0;
+}
+
+static void
+add_conn(GArray *socks, const struct tfe_conn *c, int64_t at, int64_t msl)
+{
+	for (int side = 0; side < 2; side++) {
+		const struct tfe_endpoint *ep = &c->ep[side];
+		const struct tfe_endpoint *peer = &c->ep[!side];
+		struct sock k;
+
+		if (ep->state == TFE_ST_CLOSED || ep->state == TFE_ST_LISTEN)
+			continue; /* no socket (a listener is added on its own) */
+		memset(&k, 0, sizeof k);
+		k.family = c->family;
+		memcpy(k.host, ep->addr, 16);
+		memcpy(k.faddr, peer->addr, 16);
+		k.lport = ep->port;
+		k.fport = peer->port;
+		k.state = ep->state;
+		k.sendq = send_queue(c, side);
+		k.tw_left = -1;
+		if (ep->state == TFE_ST_TIME_WAIT) {
+			k.tw_left = ep->tw_since + 2 * msl - at;
+			if (k.tw_left <= 0)
+				continue; /* 2MSL is over: the socket is gone */
+		}
+		g_array_append_val(socks, k);
+	}
+}
+
+static void
+add_tombstone(GArray *socks, const struct tfe_flow *f, int64_t at,
+              int64_t msl)
+{
+	const struct tfe_tombstone *t = &f->tomb;
+	struct sock k;
+
+	if (!t->active || t->tw_side > TFE_SIDE_SERVER || t->tw_since == 0)
+		return;
+	if (t->tw_since + 2 * msl <= at)
+		return;
+	/* Which end of the key is the TIME_WAIT side. */
+	bool tw_is_lo = (t->tw_side == TFE_SIDE_CLIENT) == t->client_is_lo;
+	memset(&k, 0, sizeof k);
+	k.family = f->key.family;
+	memcpy(k.host, tw_is_lo ? f->key.addr_lo : f->key.addr_hi, 16);
+	memcpy(k.faddr, tw_is_lo ? f->key.addr_hi : f->key.addr_lo, 16);
+	k.lport = tw_is_lo ? f->key.port_lo : f->key.port_hi;
+	k.fport = tw_is_lo ? f->key.port_hi : f->key.port_lo;
+	k.state = TFE_ST_TIME_WAIT;
+	k.sendq = 0;
+	k.tw_left = t->tw_since + 2 * msl - at;
+	g_array_append_val(socks, k);
+}
+
+static void
+add_listeners(GArray *socks, const struct tfe_analyzer *a, int64_t at)
+{
+	GHashTableIter it;
+	gpointer key, value;
+
+	if (a->listeners == NULL)
+		return;
+	g_hash_table_iter_init(&it, a->listeners);
+	while (g_hash_table_iter_next(&it, &key, &value)) {
+		const struct tfe_listener *l = value;
+		struct sock k;
+
+		if (l->proven_ts > at)
+			continue;
+		memset(&k, 0, sizeof k);
+		k.family = l->family;
+		memcpy(k.host, l->addr, 16);
+		k.lport = l->port;
+		k.state = TFE_ST_LISTEN;
+		k.listener = true;
+		k.sendq = -1;
+		k.tw_left = -1;
+		g_array_append_val(socks, k);
+	}
+}
+
+static void
+print_q(FILE *out, int64_t q)
+{
+	if (q < 0)
+		fprintf(out, " %6s", "-");
+	else
+		fprintf(out, " %6" PRId64, q);
+}
+
+static void
+print_counts(FILE *out, const uint64_t counts[TFE_ST__COUNT])
+{
+	bool any = false;
+
+	fprintf(out, "  sockets:");
+	for (int st = 0; st < TFE_ST__COUNT; st++) {
+		if (counts[st] == 0)
+			continue;
+		fprintf(out, "%s %s %" PRIu64, any ? "," : "",
+		        tfe_state_netstat[st], counts[st]);
+		any = true;
+	}
+	fputc('\n', out);
+}
+
+void
+tfe_render_netstat(const struct tfe_render_opts *o,
+                   const struct tfe_analyzer *a, int64_t at)
+{
+	FILE *out = o->out;
+	GArray *socks = g_array_new(FALSE, FALSE, sizeof(struct sock));
+	const struct tfe_flow_table *t = &a->table;
+	char when[32], rel[32];
+
+	for (int q = 0; q < TFE_Q__COUNT; q++)
+		for (GList *l = t->queue[q].head; l; l = l->next)
+			add_conn(socks, l->data, at, a->cfg.msl);
+	for (GList *l = t->tombs.head; l; l = l->next)
+		add_tombstone(socks, l->data, at, a->cfg.msl);
+	add_listeners(socks, a, at);
+	g_array_sort(socks, sock_cmp);
+
+	tfe_format_seconds(at, a->stats.timestamps_ns, false, when, sizeof when);
+	tfe_format_seconds(at - a->stats.first_ts, a->stats.timestamps_ns, true,
+	                   rel, sizeof rel);
+	fprintf(out, "netstat view at %s (%s s from the first frame)\n", when,
+	        a->started ? rel : "+0");
+
+	uint64_t counts[TFE_ST__COUNT];
+	const struct sock *prev = NULL;
+	for (guint i = 0; i < socks->len; i++) {
+		const struct sock *k = &g_array_index(socks, struct sock, i);
+		char host[TFE_ADDR_STRLEN], local[TFE_ADDR_STRLEN + 8];
+		char foreign[TFE_ADDR_STRLEN + 8];
+
+		if (prev == NULL || prev->family != k->family ||
+		    memcmp(prev->host, k->host, 16) != 0) {
+			if (prev != NULL) {
+				print_counts(out, counts);
+			}
+			memset(counts, 0, sizeof counts);
+			tfe_addr_format(k->family, k->host, host, sizeof host);
+			fprintf(out, "\nhost %s\n", host);
+			fprintf(out, "Proto Recv-Q Send-Q %-23s %-23s State\n",
+			        "Local Address", "Foreign Address");
+		}
+		/* netstat's own spelling: no brackets, "tcp6" for IPv6. */
+		tfe_addr_format(k->family, k->host, host, sizeof host);
+		snprintf(local, sizeof local, "%s:%u", host, (unsigned)k->lport);
+		if (k->listener) {
+			snprintf(foreign, sizeof foreign, "%s",
+			         k->family == 6 ? ":::*" : "0.0.0.0:*");
+		} else {
+			char fa[TFE_ADDR_STRLEN];
+			tfe_addr_format(k->family, k->faddr, fa, sizeof fa);
+			snprintf(foreign, sizeof foreign, "%s:%u", fa,
+			         (unsigned)k->fport);
+		}
+		fprintf(out, "%-5s", k->family == 6 ? "tcp6" : "tcp");
+		print_q(out, -1);
+		print_q(out, k->sendq);
+		fprintf(out, " %-23s %-23s %s", local, foreign,
+		        tfe_state_netstat[k->state]);
+		if (k->tw_left >= 0)
+			fprintf(out, "  timewait (%.2f/0/0)", (double)k->tw_left / 1e9);
+		fputc('\n', out);
+		counts[k->state]++;
+		prev = k;
+	}
+	if (prev != NULL)
+		print_counts(out, counts);
+	else
+		fprintf(out, "\nno TCP sockets at that moment\n");
+	g_array_free(socks, TRUE);
+}
