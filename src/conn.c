@@ -121,6 +121,23 @@ rewrite_rows(struct tfe_conn *c, int side, int from, uint8_t state,
 	tfe_timeline_row(&c->tl, (guint)from)->reason[side] = reason;
 }
 
+/* Like rewrite_rows(), from the first row, also turning one reason into
+ * another: for an assumption about the side's start that proved wrong. */
+static void
+rewrite_start(struct tfe_conn *c, int side, uint8_t state, uint8_t old_reason,
+              uint8_t new_reason)
+{
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+		struct tfe_row *r = tfe_timeline_row(&c->tl, i);
+
+		r->state[side] = state;
+		if (r->reason[side] == old_reason)
+			r->reason[side] = new_reason;
+	}
+	c->init_state[side] = state;
+	c->ep[side].state = state;
+}
+
 static void
 revert(struct tfe_conn *c, struct step *st, int side, uint8_t to,
        uint8_t reason)
@@ -153,6 +170,44 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 	const struct tfe_endpoint *peer = &c->ep[!side];
 
 	switch (ev) {
+	case TFE_EV_RST:
+		if (ep->state == TFE_ST_LISTEN) {
+			/* It was taken for a listener; its RST shows nothing
+			 * listened (§3.10.7.1), so it was CLOSED all along. */
+			rewrite_start(c, side, TFE_ST_CLOSED, TFE_RS_RECV_SYN_LISTEN,
+			              TFE_RS_RECV_SYN_NO_LISTENER);
+			st->reason[side] = TFE_RS_SEND_RST_NO_LISTENER;
+		} else if (ep->state == TFE_ST_SYN_SENT) {
+			/* A SYN+ACK for some other SYN gets a RST; the SYN_SENT
+			 * socket waits on (§3.10.7.3). */
+			st->reason[side] = TFE_RS_SEND_RST_BAD_SYNACK;
+		} else if (ep->state == TFE_ST_ESTABLISHED &&
+		           !(s->flags & TFE_TH_ACK) && assumed_holds(ep, false) &&
+		           ep->pkts == ep->syn_count && ep->isn_known &&
+		           s->seq == ep->isn + 1) {
+			/* Nothing but its SYN, then a bare RST with seq = the
+			 * ACK it was given: no socket took the SYN+ACK. */
+			rewrite_rows(c, side, ep->assumed.row, ep->assumed.before,
+			             TFE_RS_RECV_SYNACK_UNMATCHED);
+			ep->assumed.valid = false;
+			ep->state = ep->assumed.before;
+			set_state(c, st, side, TFE_ST_CLOSED,
+			          TFE_RS_SEND_RST_NO_CONNECTION);
+		} else if (ep->state == TFE_ST_TIME_WAIT &&
+		           !(s->flags & TFE_TH_ACK) && ep->fin_rcvd_row >= 0) {
+			/* TIME_WAIT answers a FIN with an ACK, never a RST: the
+			 * FIN found no socket, its FIN_WAIT_2 had timed out. */
+			rewrite_rows(c, side, ep->fin_rcvd_row, TFE_ST_CLOSED,
+			             TFE_RS_FIN_AFTER_TIMEOUT);
+			ep->state = TFE_ST_CLOSED;
+			ep->tw_since = 0;
+			st->reason[side] = TFE_RS_SEND_RST_CLOSED;
+		} else {
+			set_state(c, st, side, TFE_ST_CLOSED,
+			          ep->state == TFE_ST_TIME_WAIT ?
+			          TFE_RS_SEND_RST_AFTER_CLOSE : TFE_RS_SEND_RST);
+		}
+		break;
 	case TFE_EV_SYNACK:
 		/* The first SYN+ACK of a side that sent its own SYN crossed the
 		 * peer's: simultaneous open (§3.5 figure 8).  ESTABLISHED
@@ -332,6 +387,49 @@ rst_acceptable(const struct tfe_conn *c, int side, const struct tfe_segment *s)
 	return r != TFE_SEQ_PAST_WINDOW && r != TFE_SEQ_TOO_OLD;
 }
 
+/*
+ * The peer sends its SYN+ACK or FIN again before the receiver answered the
+ * first one: that first one never arrived (SPEC §3, "a retransmission
+ * disproves it").  Move the receipt to this frame and rewrite the rows in
+ * between.  Returns true when it did.
+ */
+static bool
+redelivered(struct tfe_conn *c, struct step *st, int rside,
+            enum tfe_rx_event rx, const struct tfe_segment *s, int row_hint)
+{
+	struct tfe_endpoint *rcv = &c->ep[rside];
+	const struct tfe_transition *t;
+
+	if (rx == TFE_RX_SYNACK && assumed_holds(rcv, false) &&
+	    rcv->pkts == rcv->syn_count && rcv->assumed.row >= 0) {
+		uint8_t before = rcv->assumed.before;
+
+		rewrite_rows(c, rside, rcv->assumed.row, before,
+		             TFE_RS_SYNACK_NOT_DELIVERED);
+		rcv->state = before;
+		t = &tfe_receiver_table[rx][before];
+		set_state(c, st, rside, t->next, t->reason);
+		rcv->assumed.row = row_hint;
+		return true;
+	}
+	if ((rx == TFE_RX_FIN || rx == TFE_RX_FIN_ACKS_FIN) &&
+	    rcv->fin_rcvd_row >= 0 && !rcv->acked_peer_fin &&
+	    c->ep[!rside].fin_sent && s->seq == c->ep[!rside].fin_seq) {
+		uint8_t before = rcv->fin_rcvd_before;
+
+		t = &tfe_receiver_table[rx][before];
+		if (t->next >= TFE_ST__COUNT)
+			return false;
+		rewrite_rows(c, rside, rcv->fin_rcvd_row, before,
+		             TFE_RS_FIN_NOT_DELIVERED);
+		rcv->state = before;
+		set_state(c, st, rside, t->next, t->reason);
+		rcv->fin_rcvd_row = row_hint;
+		return true;
+	}
+	return false;
+}
+
 static void
 step_receiver(struct tfe_conn *c, struct step *st, int side,
               enum tfe_event ev, const struct tfe_segment *s, int row_hint)
@@ -347,12 +445,32 @@ step_receiver(struct tfe_conn *c, struct step *st, int side,
 		return;
 	}
 
+	if (rx == TFE_RX_RST && before == TFE_ST_SYN_SENT &&
+	    (s->flags & TFE_TH_ACK) && rcv->isn_known &&
+	    s->ack != rcv->isn + 1) {
+		st->reason[rside] = TFE_RS_RECV_RST_BAD_ACK;
+		c->ep[side].rst_unaccepted = true;
+		return;
+	}
+	if (redelivered(c, st, rside, rx, s, row_hint))
+		return;
+
 	const struct tfe_transition *t = &tfe_receiver_table[rx][before];
 	switch (t->next) {
 	case TFE_X_IGNORE:
 	case TFE_X_INVALID:
 		if (t->reason != TFE_RS_NONE)
 			st->reason[rside] = t->reason;
+		break;
+	case TFE_X_EXCEPTION:
+		/* SYN_RECEIVED + RST: a passive open goes back to LISTEN, an
+		 * active (simultaneous) one to CLOSED (§3.10.7.4). */
+		if (rcv->syn_count == 0)
+			set_state(c, st, rside, TFE_ST_LISTEN,
+			          TFE_RS_RECV_RST_TO_LISTEN);
+		else
+			set_state(c, st, rside, TFE_ST_CLOSED,
+			          TFE_RS_RECV_RST_SYNRCVD);
 		break;
 	default:
 		set_state(c, st, rside, t->next, t->reason);
@@ -382,7 +500,7 @@ step_receiver(struct tfe_conn *c, struct step *st, int side,
 	if (rx == TFE_RX_FIN && rcv->state == TFE_ST_TIME_WAIT)
 		rcv->tw_since = st->ts; /* a FIN again restarts 2MSL */
 	if ((rx == TFE_RX_FIN || rx == TFE_RX_FIN_ACKS_FIN) &&
-	    rcv->state == TFE_ST_CLOSE_WAIT && before != TFE_ST_CLOSE_WAIT) {
+	    rcv->state != before) {
 		rcv->fin_rcvd_row = row_hint;
 		rcv->fin_rcvd_before = before;
 	}
@@ -596,6 +714,9 @@ frame_notes(const struct tfe_conn *c, int side, const struct tfe_segment *s)
 		notes |= TFE_NOTE_BAD_FLAGS;
 	if (c->rst_seen)
 		notes |= TFE_NOTE_AFTER_RST;
+	if (syn && !rst && ep->isn_known && s->seq == ep->isn &&
+	    ((f & TFE_TH_ACK) ? ep->synack_count : ep->syn_count) > 0)
+		notes |= TFE_NOTE_RETRANS;
 	if (ep->seq_known && !rst && !syn) {
 		uint32_t end = s->seq + s->payload_len;
 		/* A keepalive probe re-sends the last byte or nothing with
@@ -658,8 +779,12 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	 * that was answered). */
 	if (ev == TFE_EV_SYN && side == TFE_SIDE_CLIENT && c->synack_ts == 0)
 		c->syn_ts = ts;
-	if (ev == TFE_EV_SYNACK && side == TFE_SIDE_SERVER && c->synack_ts == 0)
-		c->synack_ts = ts;
+	if (ev == TFE_EV_SYNACK && side == TFE_SIDE_SERVER) {
+		if (c->synack_ts == 0)
+			c->synack_ts = ts;
+		if (c->hs_ack_ts == 0)
+			c->synack_last_ts = ts;
+	}
 
 	bool was_synced = is_synchronized(snd->state) ||
 	                  is_synchronized(c->ep[!side].state);
@@ -677,7 +802,8 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 			c->rst_by = (uint8_t)side;
 		c->rst_seen = true;
 	}
-	if ((ev == TFE_EV_FIN || (ev == TFE_EV_RST && !snd->rst_unaccepted)) &&
+	if ((ev == TFE_EV_FIN || (ev == TFE_EV_RST && !snd->rst_unaccepted &&
+	     st.reason[side] != TFE_RS_SEND_RST_NO_CONNECTION)) &&
 	    c->closed_first == TFE_SIDE_NONE && (was_synced ||
 	    ev == TFE_EV_FIN))
 		c->closed_first = (uint8_t)side;
@@ -726,7 +852,13 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 		forget_row(c, next_row);
 	}
 
-	bool now_ended = is_done(c->ep[0].state) && is_done(c->ep[1].state);
+	bool now_ended = (is_done(c->ep[0].state) ||
+	                  c->ep[0].state == TFE_ST_LISTEN) &&
+	                 (is_done(c->ep[1].state) ||
+	                  c->ep[1].state == TFE_ST_LISTEN) &&
+	                 (is_done(c->ep[0].state) || is_done(c->ep[1].state)) &&
+	                 (c->rst_seen || (is_done(c->ep[0].state) &&
+	                                  is_done(c->ep[1].state)));
 	if (now_ended && !c->ended)
 		c->ended_ts = ts;
 	c->ended = now_ended;
@@ -743,24 +875,28 @@ tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
 	bool answered = sv->synack_count > 0 || (c->roles == TFE_ROLES_PORT);
 
 	c->end_cause = (uint8_t)cause;
-	if (c->roles == TFE_ROLES_SYN && sv->pkts == 0)
-		c->close_how = cause == TFE_END_IDLE ? TFE_CLOSE_UNANSWERED
-		                                     : TFE_CLOSE_UNANSWERED;
-	else if (c->roles == TFE_ROLES_SYN && !answered && c->rst_seen &&
-	         c->rst_by == TFE_SIDE_SERVER)
-		c->close_how = TFE_CLOSE_REJECTED;
-	else if (c->rst_seen && !both_fin)
-		c->close_how = TFE_CLOSE_ABORT;
-	else if (both_fin)
-		c->close_how = TFE_CLOSE_GRACEFUL;
-	else if (any_fin)
-		c->close_how = TFE_CLOSE_HALF_CLOSE;
-	else if (cause == TFE_END_IDLE || cause == TFE_END_EVICTED)
-		c->close_how = TFE_CLOSE_TIMEOUT;
-	else if (c->roles == TFE_ROLES_SYN && !answered)
+	if (c->roles == TFE_ROLES_SYN && sv->pkts == 0) {
+		/* Nothing came back: no evidence that anything listened. */
+		rewrite_start(c, TFE_SIDE_SERVER, TFE_ST_UNKNOWN,
+		              TFE_RS_RECV_SYN_LISTEN, TFE_RS_RECV_SYN_UNANSWERED);
 		c->close_how = TFE_CLOSE_UNANSWERED;
-	else
+	} else if (c->roles == TFE_ROLES_SYN && c->rst_seen &&
+	           c->hs_ack_ts == 0 && !both_fin) {
+		/* A RST before the handshake completed, from either side. */
+		c->close_how = TFE_CLOSE_REJECTED;
+	} else if (c->rst_seen && !(both_fin && cl->fin_acked && sv->fin_acked)) {
+		c->close_how = TFE_CLOSE_ABORT;
+	} else if (both_fin) {
+		c->close_how = TFE_CLOSE_GRACEFUL;
+	} else if (any_fin) {
+		c->close_how = TFE_CLOSE_HALF_CLOSE;
+	} else if (cause == TFE_END_IDLE || cause == TFE_END_EVICTED) {
+		c->close_how = TFE_CLOSE_TIMEOUT;
+	} else if (c->roles == TFE_ROLES_SYN && !answered) {
+		c->close_how = TFE_CLOSE_UNANSWERED;
+	} else {
 		c->close_how = TFE_CLOSE_OPEN_AT_END;
+	}
 
 	/* TIME_WAIT ends 2MSL after it began (or after the last re-sent FIN
 	 * restarted it): say when, whether or not the capture lasts that

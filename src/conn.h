@@ -150,6 +150,7 @@ struct tfe_conn {
 	int64_t ended_ts;       /* when it became ended */
 	int64_t syn_ts;         /* last client SYN before the first SYN+ACK */
 	int64_t synack_ts;      /* first SYN+ACK */
+	int64_t synack_last_ts; /* last SYN+ACK before the handshake's ACK */
 	int64_t hs_ack_ts;      /* first ACK of the SYN+ACK */
 
 	struct tfe_timeline tl;

@@ -169,9 +169,14 @@ print_header(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	print_side_opts(out, c, TFE_SIDE_SERVER);
 	if (c->syn_ts != 0 && c->hs_ack_ts != 0 && c->synack_ts != 0 &&
 	    sv->syn_count == 0) {
-		fprintf(out, "  |  handshake RTT %.3f ms (SYN to SYN+ACK %.3f ms)",
-		        (double)(c->hs_ack_ts - c->syn_ts) / 1e6,
-		        (double)(c->synack_ts - c->syn_ts) / 1e6);
+		/* The answered SYN to the first SYN+ACK, plus the answered
+		 * SYN+ACK to the ACK: retransmissions do not count (Karn). */
+		int64_t up = c->synack_ts - c->syn_ts;
+		int64_t down = c->hs_ack_ts - c->synack_last_ts;
+		int prec = c->timestamps_ns ? 6 : 3;
+		fprintf(out, "  |  handshake RTT %.*f ms (SYN to SYN+ACK %.*f ms, "
+		        "SYN+ACK to ACK %.*f ms)", prec, (double)(up + down) / 1e6,
+		        prec, (double)up / 1e6, prec, (double)down / 1e6);
 	}
 	fputc('\n', out);
 }

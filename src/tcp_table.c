@@ -97,12 +97,17 @@ const struct tfe_transition tfe_sender_table[TFE_EV__COUNT][TFE_ST__COUNT] = {
 	     SYN_SENT             SYN_RECEIVED          ESTABLISHED
 	     FIN_WAIT_1           FIN_WAIT_2            CLOSE_WAIT
 	     CLOSING              LAST_ACK              TIME_WAIT */
-	T(sCL, SEND_RST),    T(sIG, SEND_RST_CLOSED), T(sCL, SEND_RST_NO_LISTENER),
-	T(sCL, SEND_RST),    T(sCL, SEND_RST),     T(sCL, SEND_RST),
-	T(sCL, SEND_RST),    T(sCL, SEND_RST),     T(sCL, SEND_RST),
-	T(sCL, SEND_RST),    T(sCL, SEND_RST),     T(sCL, SEND_RST),
-/*	a CLOSED socket answers a stray segment with RST and stays CLOSED;
-	a "listener" that answers a SYN with RST never had one (§3.10.7.1). */
+	T(sCL, SEND_RST),    T(sIG, SEND_RST_CLOSED), T(sXX, NONE),
+	T(sXX, NONE),        T(sCL, SEND_RST),     T(sXX, NONE),
+	T(sCL, SEND_RST_AFTER_CLOSE), T(sCL, SEND_RST_AFTER_CLOSE), T(sCL, SEND_RST),
+	T(sCL, SEND_RST_AFTER_CLOSE), T(sCL, SEND_RST_AFTER_CLOSE), T(sXX, NONE),
+/*	a CLOSED socket answers a stray segment with RST and stays CLOSED.
+	After its own close() a side resets when data still arrives (Linux
+	does on data after close()).  The switch: a "listener" answering a SYN
+	with RST never had one (§3.10.7.1); a bare RST answering a SYN+ACK
+	means no socket matched it (§3.10.7.3: an old duplicate SYN, or a raw
+	SYN from a scanner); TIME_WAIT never resets a FIN, so a bare RST
+	there shows its FIN_WAIT_2 had timed out before the FIN came. */
 },
 /* SYN+ACK: a passive open answers; in SYN_SENT it is simultaneous open. */
 [TFE_EV_SYNACK] = {
@@ -167,12 +172,15 @@ const struct tfe_transition tfe_receiver_table[TFE_RX__COUNT][TFE_ST__COUNT] = {
 	     FIN_WAIT_1           FIN_WAIT_2            CLOSE_WAIT
 	     CLOSING              LAST_ACK              TIME_WAIT */
 	T(sCL, RECV_RST),    T(sIG, NONE),         T(sIG, RECV_RST_LISTEN),
-	T(sCL, RECV_RST_REFUSED), T(sCL, RECV_RST_SYNRCVD), T(sCL, RECV_RST),
-	T(sCL, RECV_RST),    T(sCL, RECV_RST),     T(sCL, RECV_RST),
-	T(sCL, RECV_RST),    T(sCL, RECV_RST),     T(sCL, RECV_RST_TW),
-/*	SYN_SENT: connect() fails with ECONNREFUSED (§3.10.7.3).  Elsewhere the
-	application sees ECONNRESET.  A listener ignores RST (§3.10.7.2).
-	TIME_WAIT ends early: Linux honours it (RFC 1337 discusses why not). */
+	T(sCL, RECV_RST_REFUSED), T(sXX, NONE),    T(sCL, RECV_RST),
+	T(sCL, RECV_RST_CLOSING), T(sCL, RECV_RST_CLOSING), T(sCL, RECV_RST),
+	T(sCL, RECV_RST_CLOSING), T(sCL, RECV_RST_CLOSING), T(sCL, RECV_RST_TW),
+/*	SYN_SENT: connect() fails with ECONNREFUSED (§3.10.7.3).  ESTABLISHED
+	and CLOSE_WAIT: the application sees ECONNRESET; after its own close
+	nobody may be left to tell.  A listener ignores RST (§3.10.7.2).
+	SYN_RECEIVED: back to LISTEN after a passive open, CLOSED after an
+	active one (§3.10.7.4).  TIME_WAIT ends early: Linux honours it
+	(RFC 1337 discusses why not). */
 },
 [TFE_RX_SYNACK] = {
 	T(sIG, NONE),        T(sIV, RECV_INVALID), T(sIV, RECV_INVALID),
@@ -261,6 +269,29 @@ const char *const tfe_reason_text[TFE_RS__COUNT] = {
 		"accept; it carried on afterwards, so the RST was not its own",
 	[TFE_RS_CARRIES_ON_AFTER_RST] = "keeps sending after the out-of-window RST "
 		"in its name: that RST did not close it",
+	[TFE_RS_RECV_SYN_NO_LISTENER] = "SYN arrives at a port where nothing listens",
+	[TFE_RS_RECV_SYN_UNANSWERED] = "SYN sent to it; no answer seen",
+	[TFE_RS_RECV_RST_BAD_ACK] = "ignored a RST that does not acknowledge its SYN",
+	[TFE_RS_RECV_RST_CLOSING] = "received RST while closing: the connection is "
+		"reset; a read() after shutdown(SHUT_WR) gets ECONNRESET, after close() "
+		"nobody is told",
+	[TFE_RS_RECV_RST_TO_LISTEN] = "received RST before the handshake completed: "
+		"the half-open connection is dropped, the listener stays in LISTEN",
+	[TFE_RS_SEND_RST_AFTER_CLOSE] = "sent RST after its own close: data arrived "
+		"that no application will read (or SO_LINGER 0)",
+	[TFE_RS_SEND_RST_NO_CONNECTION] = "answered the SYN+ACK with a bare RST "
+		"(seq = its ACK): no socket matches it, the SYN was an old duplicate "
+		"or came from a raw socket (a SYN scan)",
+	[TFE_RS_RECV_SYNACK_UNMATCHED] = "received a SYN+ACK that no socket of "
+		"its own matched (shown by its RST)",
+	[TFE_RS_FIN_NOT_DELIVERED] = "this FIN did not reach it (the peer re-sent "
+		"it before any ACK)",
+	[TFE_RS_SYNACK_NOT_DELIVERED] = "this SYN+ACK did not reach it (the peer "
+		"re-sent it before any ACK)",
+	[TFE_RS_FIN_AFTER_TIMEOUT] = "the FIN arrived after its FIN_WAIT_2 had timed "
+		"out (tcp_fin_timeout): no socket was left, hence its RST",
+	[TFE_RS_SEND_RST_BAD_SYNACK] = "answered a SYN+ACK that does not acknowledge "
+		"its SYN with RST; it stays in SYN_SENT",
 	[TFE_RS_SEND_FIN_SIMCLOSE] = "sent its own FIN before the peer's FIN "
 		"reached it: simultaneous close, CLOSING",
 	[TFE_RS_SEND_FIN_ACTIVE] = "sent FIN: active close (close() or shutdown(SHUT_WR))",
@@ -268,7 +299,8 @@ const char *const tfe_reason_text[TFE_RS__COUNT] = {
 	[TFE_RS_SEND_FIN_PASSIVE] = "sent its own FIN: the application called close() "
 		"after reading EOF; passive close",
 	[TFE_RS_SEND_FIN_MIDSTREAM] = "sent FIN (state before it unknown)",
-	[TFE_RS_SEND_RST] = "sent RST: abortive close, the connection is gone on this side",
+	[TFE_RS_SEND_RST] = "sent RST: abortive close (SO_LINGER 0, close() with "
+		"unread data, or a crash); the connection is gone on this side",
 	[TFE_RS_SEND_RST_NO_LISTENER] = "answered the SYN with RST: no socket listens "
 		"on this port",
 	[TFE_RS_SEND_RST_CLOSED] = "sent RST for a segment of a connection it does not have",

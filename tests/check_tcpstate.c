@@ -123,10 +123,11 @@ static const struct tcase_def cases[] = {
 	{ seg(C, F_S, 1000, 0, 0), sSS, sLI, R(SEND_SYN), R(RECV_SYN_LISTEN) },
 	{ seg(S, F_RA, 0, 77, 0), sSS, sCL, R(RECV_RST_OUT_OF_WINDOW), R(SEND_RST_NO_LISTENER) },
 	}, 2 },
-{ "RST in SYN_RECEIVED", {
+{ "RST in SYN_RECEIVED: a SYN scan's bare RST", {
 	{ seg(C, F_S, 1000, 0, 0), sSS, sLI, R(SEND_SYN), R(RECV_SYN_LISTEN) },
 	{ seg(S, F_SA, 5000, 1001, 0), sES, sSR, R(RECV_SYNACK), R(SEND_SYNACK) },
-	{ seg(C, F_R, 1001, 0, 0), sCL, sCL, R(SEND_RST), R(RECV_RST_SYNRCVD) },
+	/* a passive open goes back to LISTEN (§3.10.7.4) */
+	{ seg(C, F_R, 1001, 0, 0), sCL, sLI, R(SEND_RST_NO_CONNECTION), R(RECV_RST_TO_LISTEN) },
 	}, 3 },
 { "RST in ESTABLISHED", {
 	OPEN,
@@ -135,20 +136,23 @@ static const struct tcase_def cases[] = {
 { "RST in FIN_WAIT_1 and CLOSE_WAIT", {
 	OPEN,
 	{ seg(C, F_FA, 1001, 5001, 0), sF1, sCW, R(SEND_FIN_ACTIVE), R(RECV_FIN) },
-	{ seg(S, F_RA, 5001, 1002, 0), sCL, sCL, R(RECV_RST), R(SEND_RST) },
+	{ seg(S, F_RA, 5001, 1002, 0), sCL, sCL, R(RECV_RST_CLOSING), R(SEND_RST) },
 	}, 5 },
 { "RST in FIN_WAIT_2", {
 	OPEN,
 	{ seg(C, F_FA, 1001, 5001, 0), sF1, sCW, R(SEND_FIN_ACTIVE), R(RECV_FIN) },
 	{ seg(S, F_A, 5001, 1002, 0), sF2, sCW, R(RECV_ACK_OF_FIN), R(NONE) },
-	{ seg(S, F_R, 5001, 0, 0), sCL, sCL, R(RECV_RST), R(SEND_RST) },
+	{ seg(S, F_R, 5001, 0, 0), sCL, sCL, R(RECV_RST_CLOSING), R(SEND_RST) },
 	}, 6 },
-{ "RST in LAST_ACK", {
+{ "RST in LAST_ACK: the FIN came after FIN_WAIT_2 timed out", {
 	OPEN,
 	{ seg(C, F_FA, 1001, 5001, 0), sF1, sCW, R(SEND_FIN_ACTIVE), R(RECV_FIN) },
-	{ seg(S, F_FA, 5001, 1002, 0), sTW, sLA, R(RECV_FINACK), R(SEND_FIN_PASSIVE) },
-	{ seg(C, F_R, 1002, 0, 0), sCL, sCL, R(SEND_RST), R(RECV_RST) },
-	}, 6 },
+	{ seg(S, F_A, 5001, 1002, 0), sF2, sCW, R(RECV_ACK_OF_FIN), R(NONE) },
+	{ seg(S, F_FA, 5001, 1002, 0), sTW, sLA, R(RECV_FIN_IN_FW2), R(SEND_FIN_PASSIVE) },
+	/* TIME_WAIT would re-ACK; a bare RST means no socket was left (the
+	 * FIN's row is rewritten: see below) */
+	{ seg(C, F_R, 1002, 0, 0), sCL, sCL, R(SEND_RST_CLOSED), R(RECV_RST_CLOSING) },
+	}, 7 },
 { "RST in TIME_WAIT ends it early", {
 	OPEN,
 	{ seg(C, F_FA, 1001, 5001, 0), sF1, sCW, R(SEND_FIN_ACTIVE), R(RECV_FIN) },
@@ -167,10 +171,12 @@ static const struct tcase_def cases[] = {
 	{ seg(C, F_S, 1000, 0, 0), sSS, sLI, R(SEND_SYN), R(RECV_SYN_LISTEN) },
 	{ seg(C, F_S, 1000, 0, 0), sSS, sLI, R(RETRANS_SYN), R(RECV_SYN_LISTEN) },
 	{ seg(S, F_SA, 5000, 1001, 0), sES, sSR, R(RECV_SYNACK), R(SEND_SYNACK) },
-	{ seg(S, F_SA, 5000, 1001, 0), sES, sSR, R(RECV_SYNACK_AGAIN), R(RETRANS_SYNACK) },
+	/* re-sent before any ACK: the first never arrived (its row says so) */
+	{ seg(S, F_SA, 5000, 1001, 0), sES, sSR, R(RECV_SYNACK), R(RETRANS_SYNACK) },
 	{ seg(C, F_A, 1001, 5001, 0), sES, sES, R(NONE), R(RECV_ACK_OF_SYN) },
 	{ seg(C, F_FA, 1001, 5001, 0), sF1, sCW, R(SEND_FIN_ACTIVE), R(RECV_FIN) },
-	{ seg(C, F_FA, 1001, 5001, 0), sF1, sCW, R(RETRANS_FIN), R(RECV_FIN_AGAIN) },
+	/* re-sent before the server ACKed it: that FIN never arrived */
+	{ seg(C, F_FA, 1001, 5001, 0), sF1, sCW, R(RETRANS_FIN), R(RECV_FIN) },
 	{ seg(S, F_A, 5001, 1002, 0), sF2, sCW, R(RECV_ACK_OF_FIN), R(NONE) },
 	}, 8 },
 { "SYN+ACK re-sent after the ACK was seen: the ACK was lost", {
@@ -390,6 +396,36 @@ START_TEST(test_unaccepted_rst_rewritten)
 }
 END_TEST
 
+/* Receipts disproved by a retransmission are moved, and the row of the
+ * first copy says it never arrived. */
+START_TEST(test_redelivery_rewrites_rows)
+{
+	struct tfe_config cfg;
+
+	tfe_config_defaults(&cfg);
+	cfg.all_frames = true;
+	struct tfe_conn *c = run_case(find_case("retransmitted SYN, SYN+ACK"), &cfg);
+	const struct tfe_row *first_sa = tfe_timeline_row(&c->tl, 2);
+	const struct tfe_row *first_fin = tfe_timeline_row(&c->tl, 5);
+
+	ck_assert_int_eq(first_sa->state[C], TFE_ST_SYN_SENT);
+	ck_assert_int_eq(first_sa->reason[C], TFE_RS_SYNACK_NOT_DELIVERED);
+	ck_assert_int_eq(first_fin->state[S], TFE_ST_ESTABLISHED);
+	ck_assert_int_eq(first_fin->reason[S], TFE_RS_FIN_NOT_DELIVERED);
+	ck_assert_int_eq(tfe_timeline_row(&c->tl, 1)->notes & TFE_NOTE_RETRANS,
+	                 TFE_NOTE_RETRANS);
+	tfe_conn_free(c);
+
+	c = run_case(find_case("RST in LAST_ACK"), &cfg);
+	const struct tfe_row *fin = tfe_timeline_row(&c->tl, 5);
+	ck_assert_int_eq(fin->state[C], TFE_ST_CLOSED);
+	ck_assert_int_eq(fin->reason[C], TFE_RS_FIN_AFTER_TIMEOUT);
+	tfe_conn_finish(c, TFE_END_CLOSED, &cfg);
+	ck_assert_int_eq(c->close_how, TFE_CLOSE_ABORT);
+	tfe_conn_free(c);
+}
+END_TEST
+
 /* Close summaries for the short endings. */
 START_TEST(test_close_summaries)
 {
@@ -402,6 +438,13 @@ START_TEST(test_close_summaries)
 	tfe_conn_finish(c, TFE_END_CLOSED, &cfg);
 	ck_assert_int_eq(c->close_how, TFE_CLOSE_REJECTED);
 	ck_assert_int_eq(c->closed_first, TFE_SIDE_NONE);
+	tfe_conn_free(c);
+
+	c = run_case(find_case("RST in SYN_RECEIVED"), &cfg);
+	tfe_conn_finish(c, TFE_END_CLOSED, &cfg);
+	ck_assert_int_eq(c->close_how, TFE_CLOSE_REJECTED);
+	ck_assert_int_eq(c->closed_first, TFE_SIDE_NONE);
+	ck_assert(c->ended);
 	tfe_conn_free(c);
 
 	c = run_case(find_case("RST in ESTABLISHED"), &cfg);
@@ -498,6 +541,7 @@ tcpstate_suite(void)
 	tcase_add_test(tc, test_both_time_waits_in_order);
 	tcase_add_test(tc, test_close_summaries);
 	tcase_add_test(tc, test_unaccepted_rst_rewritten);
+	tcase_add_test(tc, test_redelivery_rewrites_rows);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tables");
