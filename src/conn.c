@@ -440,15 +440,10 @@ step_receiver(struct tfe_conn *c, struct step *st, int side,
 	uint8_t before = rcv->state;
 
 	if (rx == TFE_RX_RST && !rst_acceptable(c, side, s)) {
-		st->reason[rside] = TFE_RS_RECV_RST_OUT_OF_WINDOW;
-		c->ep[side].rst_unaccepted = true;
-		return;
-	}
-
-	if (rx == TFE_RX_RST && before == TFE_ST_SYN_SENT &&
-	    (s->flags & TFE_TH_ACK) && rcv->isn_known &&
-	    s->ack != rcv->isn + 1) {
-		st->reason[rside] = TFE_RS_RECV_RST_BAD_ACK;
+		/* In SYN_SENT the test is the ACK, elsewhere the window. */
+		st->reason[rside] = before == TFE_ST_SYN_SENT ?
+		                    TFE_RS_RECV_RST_BAD_ACK :
+		                    TFE_RS_RECV_RST_OUT_OF_WINDOW;
 		c->ep[side].rst_unaccepted = true;
 		return;
 	}

@@ -24,6 +24,9 @@ const char *const tfe_format_names[TFE_FMT__COUNT] = {
 
 static const char *const side_names[3] = { "client", "server", "nobody" };
 
+/* The time column: "+12.345678" or, with nanoseconds, "+12.345678901". */
+#define TIME_W(c) ((c)->timestamps_ns ? 14 : 11)
+
 char *
 tfe_format_seconds(int64_t ns, bool nanos, bool sign, char *buf, size_t len)
 {
@@ -227,8 +230,9 @@ print_frame_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 	window_string(c, r->dir, r->win, r->flags, win, sizeof win);
 	options_string(r, opts, sizeof opts);
 
-	fprintf(out, "   %-7s %-11s %-4s %-6s %-10s %-10s %-6" PRIu32
-	        " %-10s %-13s %s", fr, t, r->dir == TFE_DIR_C2S ? "->" : "<-",
+	fprintf(out, "   %-7s %-*s %-4s %-6s %-10s %-10s %-6" PRIu32
+	        " %-10s %-13s %s", fr, TIME_W(c), t,
+	        r->dir == TFE_DIR_C2S ? "->" : "<-",
 	        fl, seq, ack, r->len, win,
 	        state_cell(r->state[0], before[0], first),
 	        state_cell(r->state[1], before[1], first));
@@ -257,8 +261,8 @@ print_run_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 		snprintf(fr, sizeof fr, "%" PRIu64 "-%" PRIu64, r->frame,
 		         r->frame_last);
 	tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, t, sizeof t);
-	fprintf(out, "   %-7s %-11s %-4s %" PRIu32 " frame%s of data and ACKs",
-	        fr, t, "..", r->count, r->count == 1 ? "" : "s");
+	fprintf(out, "   %-7s %-*s %-4s %" PRIu32 " frame%s of data and ACKs",
+	        fr, TIME_W(c), t, "..", r->count, r->count == 1 ? "" : "s");
 	for (int side = 0; side < 2; side++) {
 		char lo[24], hi[24];
 
@@ -285,7 +289,7 @@ print_timer_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 	int side = r->dir;
 
 	tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, t, sizeof t);
-	fprintf(o->out, "   %-7s %-11s %-4s %s %s -> %s: %s\n", "-", t, "--",
+	fprintf(o->out, "   %-7s %-*s %-4s %s %s -> %s: %s\n", "-", TIME_W(c), t, "--",
 	        side_names[side], tfe_state_names[before[side]],
 	        tfe_state_names[r->state[side]], tfe_reason_text[r->reason[side]]);
 }
@@ -297,11 +301,11 @@ tfe_render_text_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	uint8_t before[2] = { c->init_state[0], c->init_state[1] };
 
 	print_header(o, c);
-	fprintf(out, "   %-7s %-11s %-4s %-6s %-10s %-10s %-6s %-10s %-13s %s\n",
-	        "frame", "time", "dir", "flags", "seq", "ack", "len", "win",
+	fprintf(out, "   %-7s %-*s %-4s %-6s %-10s %-10s %-6s %-10s %-13s %s\n",
+	        "frame", TIME_W(c), "time", "dir", "flags", "seq", "ack", "len", "win",
 	        "client", "server");
-	fprintf(out, "   %-7s %-11s %-4s %-6s %-10s %-10s %-6s %-10s %-13s %s\n",
-	        "", "", "", "", "", "", "", "(before)", tfe_state_names[before[0]],
+	fprintf(out, "   %-7s %-*s %-4s %-6s %-10s %-10s %-6s %-10s %-13s %s\n",
+	        "", TIME_W(c), "", "", "", "", "", "", "(before)", tfe_state_names[before[0]],
 	        tfe_state_names[before[1]]);
 	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
 		const struct tfe_row *r =
@@ -327,13 +331,25 @@ tfe_render_text_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 		fprintf(out, "   (%" PRIu64 " notable frames folded into runs: "
 		        "timeline bound of %u rows reached)\n", c->tl.folded,
 		        c->tl.max_rows);
-	fprintf(out, "   end: %s, %s; final states client %s, server %s\n",
+	fprintf(out, "   end: %s, %s; final states",
 	        c->end_cause == TFE_END_INPUT ? "capture ended" :
 	        c->end_cause == TFE_END_IDLE ? "idle timeout" :
 	        c->end_cause == TFE_END_EVICTED ? "evicted (--max-flows)" :
 	        "closed",
-	        tfe_close_names[c->close_how],
-	        tfe_state_names[c->ep[0].state], tfe_state_names[c->ep[1].state]);
+	        tfe_close_names[c->close_how]);
+	for (int side = 0; side < 2; side++) {
+		const struct tfe_endpoint *ep = &c->ep[side];
+
+		fprintf(out, "%s %s %s", side ? "," : "", side_names[side],
+		        tfe_state_names[ep->state]);
+		if (ep->state == TFE_ST_TIME_WAIT) {
+			char t[32];
+			tfe_format_seconds(ep->tw_since + 2 * o->cfg->msl - c->first_ts,
+			                   c->timestamps_ns, true, t, sizeof t);
+			fprintf(out, " (until %s)", t);
+		}
+	}
+	fputc('\n', out);
 	fputc('\n', out);
 }
 
