@@ -121,7 +121,7 @@ static const struct tcase_def cases[] = {
 	}, 2 },
 { "RST with a wrong ACK in SYN_SENT is ignored", {
 	{ seg(C, F_S, 1000, 0, 0), sSS, sLI, R(SEND_SYN), R(RECV_SYN_LISTEN) },
-	{ seg(S, F_RA, 0, 77, 0), sSS, sCL, R(RECV_RST_OUT_OF_WINDOW), R(SEND_RST_NO_LISTENER) },
+	{ seg(S, F_RA, 0, 77, 0), sSS, sCL, R(RECV_RST_BAD_ACK), R(SEND_RST_NO_LISTENER) },
 	}, 2 },
 { "RST in SYN_RECEIVED: a SYN scan's bare RST", {
 	{ seg(C, F_S, 1000, 0, 0), sSS, sLI, R(SEND_SYN), R(RECV_SYN_LISTEN) },
