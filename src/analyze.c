@@ -233,7 +233,8 @@ tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
 			if (old == NULL)
 				old = tfe_flow_queue_head(&a->table, TFE_Q_OPEN);
 			if (old != NULL) {
-				a->stats.evicted++;
+				if (!old->ended)
+					a->stats.evicted++;
 				emit(a, old, old->ended ? TFE_END_CLOSED
 				                        : TFE_END_EVICTED);
 			}

@@ -19,7 +19,11 @@
 
 /* Counts for the summary (SPEC §5). */
 struct tfe_stats {
-	uint64_t frames;                       /* every frame read */
+	uint64_t frames;                       /* frames analysed (that passed
+	                                          the filter) */
+	uint64_t frames_read;                  /* frames in the input, set at
+	                                          the end when a filter is on */
+	bool filtered;
 	uint64_t tcp_segments;                 /* decoded TCP segments */
 	uint64_t reasons[TFE_DR__COUNT];       /* per decode outcome */
 	uint64_t connections;

@@ -23,14 +23,18 @@ G_DEFINE_QUARK(tfe-error-quark, tfe_error)
 struct source {
 	char *name;
 	pcap_t *pcap;
-	FILE *fp;           /* our stream, libpcap closes it */
 	bool nanos;
+	bool filtered;
+	struct bpf_program prog; /* applied here, not by pcap_setfilter(), so
+	                            that frames keep their numbers in the file
+	                            as Wireshark and tcpdump -# count them */
 };
 
 struct tfe_capture {
 	struct source *src;
 	guint n, cur;
 	bool nanos;
+	uint64_t frames;
 };
 
 /* Replays a few peeked bytes, then reads the underlying stream. */
@@ -138,22 +142,13 @@ open_source(struct source *s, const char *path, const char *filter,
 		return false;
 	}
 	if (filter != NULL) {
-		struct bpf_program prog;
-
-		if (pcap_compile(s->pcap, &prog, filter, 1,
+		if (pcap_compile(s->pcap, &s->prog, filter, 1,
 		                 PCAP_NETMASK_UNKNOWN) != 0) {
 			g_set_error(err, TFE_ERROR, TFE_ERR_USAGE,
 			            "bad filter expression: %s", pcap_geterr(s->pcap));
 			return false;
 		}
-		if (pcap_setfilter(s->pcap, &prog) != 0) {
-			g_set_error(err, TFE_ERROR, TFE_ERR_INPUT,
-			            "%s: cannot set filter: %s", s->name,
-			            pcap_geterr(s->pcap));
-			pcap_freecode(&prog);
-			return false;
-		}
-		pcap_freecode(&prog);
+		s->filtered = true;
 	}
 	return true;
 }
@@ -193,6 +188,10 @@ tfe_capture_next(struct tfe_capture *cap, struct tfe_packet *p, GError **err)
 		int rc = pcap_next_ex(s->pcap, &h, &data);
 
 		if (rc == 1) {
+			cap->frames++;
+			if (s->filtered && !pcap_offline_filter(&s->prog, h, data))
+				continue;
+			p->frame = cap->frames;
 			p->ts = (int64_t)h->ts.tv_sec * 1000000000 +
 			        (int64_t)h->ts.tv_usec; /* ns: we asked for them */
 			p->caplen = h->caplen;
@@ -212,6 +211,12 @@ tfe_capture_next(struct tfe_capture *cap, struct tfe_packet *p, GError **err)
 	return 0;
 }
 
+uint64_t
+tfe_capture_frames(const struct tfe_capture *cap)
+{
+	return cap->frames;
+}
+
 bool
 tfe_capture_nanos(const struct tfe_capture *cap)
 {
@@ -224,6 +229,8 @@ tfe_capture_close(struct tfe_capture *cap)
 	if (cap == NULL)
 		return;
 	for (guint i = 0; i < cap->n; i++) {
+		if (cap->src[i].filtered)
+			pcap_freecode(&cap->src[i].prog);
 		if (cap->src[i].pcap)
 			pcap_close(cap->src[i].pcap);
 		g_free(cap->src[i].name);

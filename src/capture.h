@@ -22,6 +22,8 @@ enum tfe_error_code {
 };
 
 struct tfe_packet {
+	uint64_t frame;          /* 1-based, counting every frame of every file
+	                            read so far, filtered out or not */
 	int64_t ts;              /* ns since the epoch */
 	uint32_t caplen;         /* bytes in data */
 	uint32_t len;            /* length on the wire */
@@ -41,6 +43,9 @@ struct tfe_capture *tfe_capture_open_files(char **paths, guint n,
  * (what was read before stays valid). */
 int tfe_capture_next(struct tfe_capture *cap, struct tfe_packet *p,
                      GError **err);
+
+/* Frames read so far, filtered out or not. */
+uint64_t tfe_capture_frames(const struct tfe_capture *cap);
 
 /* True when the input carries nanosecond timestamps. */
 bool tfe_capture_nanos(const struct tfe_capture *cap);

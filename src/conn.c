@@ -802,8 +802,11 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	    c->closed_first == TFE_SIDE_NONE && (was_synced ||
 	    ev == TFE_EV_FIN))
 		c->closed_first = (uint8_t)side;
-	if (st.notes & TFE_NOTE_RETRANS)
+	if (st.notes & TFE_NOTE_RETRANS) {
 		snd->retrans++;
+		if (st.reason[!side] == TFE_RS_RECV_SYN_LISTEN)
+			st.reason[!side] = TFE_RS_RECV_SYN_RETRANS;
+	}
 	if (st.notes & TFE_NOTE_KEEPALIVE)
 		snd->keepalives++;
 	if (st.notes & TFE_NOTE_ZERO_WINDOW)
@@ -874,6 +877,8 @@ tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
 		/* Nothing came back: no evidence that anything listened. */
 		rewrite_start(c, TFE_SIDE_SERVER, TFE_ST_UNKNOWN,
 		              TFE_RS_RECV_SYN_LISTEN, TFE_RS_RECV_SYN_UNANSWERED);
+		rewrite_start(c, TFE_SIDE_SERVER, TFE_ST_UNKNOWN,
+		              TFE_RS_RECV_SYN_RETRANS, TFE_RS_RECV_SYN_UNANSWERED);
 		c->close_how = TFE_CLOSE_UNANSWERED;
 	} else if (c->roles == TFE_ROLES_SYN && c->rst_seen &&
 	           c->hs_ack_ts == 0 && !both_fin) {
@@ -885,7 +890,7 @@ tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
 		c->close_how = TFE_CLOSE_GRACEFUL;
 	} else if (any_fin) {
 		c->close_how = TFE_CLOSE_HALF_CLOSE;
-	} else if (cause == TFE_END_IDLE || cause == TFE_END_EVICTED) {
+	} else if (cause == TFE_END_IDLE) {
 		c->close_how = TFE_CLOSE_TIMEOUT;
 	} else if (c->roles == TFE_ROLES_SYN && !answered) {
 		c->close_how = TFE_CLOSE_UNANSWERED;

@@ -57,8 +57,9 @@ usage(FILE *out)
 "Input:\n"
 "  -r FILE                  read a pcap or pcapng file; - is standard input;\n"
 "                           repeat to read several files in order as one capture\n"
-"  -c N                     stop after N packets\n"
-"  BPF expression           trailing words form a capture filter, as in tcpdump\n"
+"  -c N                     stop after N packets (that pass the filter)\n"
+"  BPF expression           trailing words form a capture filter, as in tcpdump;\n"
+"                           frames keep their numbers in the file\n"
 "\n"
 "Output:\n"
 "  --format text|summary|netstat\n"
@@ -80,8 +81,9 @@ usage(FILE *out)
 "                           a lingering CLOSE_WAIT (default 5)\n"
 "  --idle-timeout S         seconds of silence after which a connection is\n"
 "                           reported as timed out (default 300)\n"
-"  --max-flows N            open connections held at once; the oldest idle\n"
-"                           one is reported and dropped first (default 262144)\n"
+"  --max-flows N            connections held at once; past it the least\n"
+"                           recently active one is reported and dropped\n"
+"                           (default 262144)\n"
 "\n"
 "  -h, --help               show this help and exit\n"
 "  --version                show the version and exit\n"
@@ -278,7 +280,8 @@ main(int argc, char **argv)
 		(char **)files->pdata, files->len, filter, &err);
 	if (cap == NULL) {
 		error_msg("%s", err->message);
-		status = err->code == TFE_ERR_USAGE ? EXIT_USAGE : EXIT_INPUT;
+		status = err->code == TFE_ERR_USAGE ? EXIT_USAGE :
+		         err->code == TFE_ERR_INTERNAL ? EXIT_INTERNAL : EXIT_INPUT;
 		g_error_free(err);
 		g_free(filter);
 		g_ptr_array_free(files, TRUE);
@@ -300,14 +303,15 @@ main(int argc, char **argv)
 	an.stats.timestamps_ns = tfe_capture_nanos(cap);
 
 	struct tfe_packet p;
-	uint64_t frame = 0;
-	int rc;
-	while ((max_packets == 0 || frame < max_packets) &&
-	       (rc = tfe_capture_next(cap, &p, &err)) == 1) {
-		frame++;
-		tfe_analyzer_frame(&an, p.linktype, frame, p.ts, p.data, p.caplen,
-		                   p.len);
+	uint64_t matched = 0;
+	while ((max_packets == 0 || matched < max_packets) &&
+	       tfe_capture_next(cap, &p, &err) == 1) {
+		matched++;
+		tfe_analyzer_frame(&an, p.linktype, p.frame, p.ts, p.data,
+		                   p.caplen, p.len);
 	}
+	an.stats.filtered = filter != NULL;
+	an.stats.frames_read = tfe_capture_frames(cap);
 	tfe_analyzer_finish(&an);
 	if (run.ro.format != TFE_FMT_NETSTAT)
 		tfe_render_text_summary(&run.ro, &an.stats);
@@ -318,7 +322,7 @@ main(int argc, char **argv)
 	if (err != NULL) {
 		/* What was read before the damage is reported above. */
 		error_msg("%s (after %" G_GUINT64_FORMAT " packets)", err->message,
-		          frame);
+		          tfe_capture_frames(cap));
 		status = EXIT_INPUT;
 		g_error_free(err);
 	}

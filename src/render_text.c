@@ -365,6 +365,9 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 		bad[tfe_decode_reason_class[r]] += s->reasons[r];
 
 	fprintf(out, "summary\n");
+	if (s->filtered)
+		fprintf(out, "  filter: %" PRIu64 " of %" PRIu64 " frames matched\n",
+		        s->frames, s->frames_read);
 	fprintf(out, "  packets: %" PRIu64 " read, %" PRIu64 " TCP, %" PRIu64
 	        " skipped, %" PRIu64 " truncated, %" PRIu64 " malformed, %" PRIu64
 	        " unsupported\n", s->frames, s->tcp_segments, bad[TFE_DC_SKIPPED],

@@ -323,8 +323,8 @@ const char *const tfe_reason_text[TFE_RS__COUNT] = {
 		"(this is what 2MSL is for)",
 	[TFE_RS_SEND_FROM_CLOSED] = "sent a segment after its connection was closed",
 	[TFE_RS_INVALID_SEND] = "sent a segment that does not fit its state",
-	[TFE_RS_RECV_SYN_LISTEN] = "SYN arrives: a listening socket would answer with "
-		"SYN+ACK",
+	[TFE_RS_RECV_SYN_LISTEN] = "received SYN: a listening socket answers it "
+		"from its SYN queue",
 	[TFE_RS_RECV_SYN_SIMOPEN] = "received the peer's SYN while its own SYN is "
 		"unanswered: simultaneous open, SYN_RECEIVED",
 	[TFE_RS_RECV_SYN_RETRANS] = "received the SYN again",

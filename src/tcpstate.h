@@ -125,6 +125,7 @@ enum tfe_reason {
 	TFE_RS_RECV_BAD_SYNACK,
 	/* time */
 	TFE_RS_TIME_WAIT_EXPIRED,
+	/* appended later, either side (append only: the values are stable) */
 	TFE_RS_ACK_LOST,            /* set on a receipt later disproved */
 	TFE_RS_SEND_FIN_SIMCLOSE,
 	TFE_RS_RST_NOT_ITS_OWN,     /* set on a RST row later disproved */
