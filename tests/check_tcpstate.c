@@ -169,7 +169,7 @@ static const struct tcase_def cases[] = {
 	}, 5 },
 { "retransmitted SYN, SYN+ACK and FIN change nothing", {
 	{ seg(C, F_S, 1000, 0, 0), sSS, sLI, R(SEND_SYN), R(RECV_SYN_LISTEN) },
-	{ seg(C, F_S, 1000, 0, 0), sSS, sLI, R(RETRANS_SYN), R(RECV_SYN_LISTEN) },
+	{ seg(C, F_S, 1000, 0, 0), sSS, sLI, R(RETRANS_SYN), R(RECV_SYN_RETRANS) },
 	{ seg(S, F_SA, 5000, 1001, 0), sES, sSR, R(RECV_SYNACK), R(SEND_SYNACK) },
 	/* re-sent before any ACK: the first never arrived (its row says so) */
 	{ seg(S, F_SA, 5000, 1001, 0), sES, sSR, R(RECV_SYNACK), R(RETRANS_SYNACK) },
