@@ -1,0 +1,505 @@
+# shellcheck shell=bash
+# scenarios.sh: one function per capture, sourced by run-all.sh after
+# lib.sh.  Each function makes pcaps/<name>.pcap and <name>.truth and
+# ends with checks that the capture really shows the scenario.
+#
+# Conventions: the server listens on $PORT; sync names ("listening",
+# "go"...) order the two hosts; every "snap" is a snapshot of ss in both
+# namespaces.  Unless a scenario says otherwise the capture is on the
+# client's end of the veth.
+
+# shellcheck disable=SC2034
+SCENARIOS=(
+	close-client-first
+	close-server-first
+	close-ipv6
+	rst-closed-port
+	rst-closed-port-v6
+	close-wait-lingering
+	close-wait-late-close
+	half-close
+	lost-final-ack
+	time-wait-reconnect
+	time-wait-server-restart
+	time-wait-server-restart-reuseaddr
+	keepalive
+	keepalive-dead-peer
+	zero-window
+	abort-linger0
+	abort-unread-data
+	simultaneous-close
+	simultaneous-open
+	syn-unanswered
+	synack-lost
+	listen-backlog-full
+	mss-mismatch
+	no-options
+)
+
+# Scenarios whose timing can go wrong get more than one try.
+# shellcheck disable=SC2034
+declare -A ATTEMPTS=(
+	[simultaneous-close]=3
+	[simultaneous-open]=3
+)
+
+FIN='tcp[tcpflags] & tcp-fin != 0'
+RST='tcp[tcpflags] & tcp-rst != 0'
+SYN_ONLY='tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn'
+SYNACK='tcp[tcpflags] & (tcp-syn|tcp-ack) == (tcp-syn|tcp-ack)'
+
+# A listening server that answers one request and then waits for the
+# client's FIN; the caller adds what happens after that.
+server_listen() {
+	local addr=$1
+	printf '%s\n' socket "$2" reuseaddr bind "$addr" "$PORT" listen 5 \
+		signal listening
+}
+
+sc_close_client_first() {
+	begin close-client-first client \
+		"client sends a request, reads the reply and closes first; server closes 0.2 s after reading EOF"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 200 \
+		recv_to_eof snap "server read EOF" sleep 0.2 close \
+		snap "server closed"
+	on client wait listening socket inet connect "$S4" "$PORT" \
+		snap "client connected" send 100 recv 200 close \
+		snap "client closed"
+	wait_bg
+	snap "both done"
+	end
+	check "client FIN" "src $C4 and $FIN" 1 1
+	check "server FIN" "src $S4 and $FIN" 1 1
+	check "no RST" "$RST" 0 0
+	check_truth "server CLOSE-WAIT" "^ss CLOSE-WAIT 0 0 $S4:$PORT"
+	check_truth "client TIME-WAIT" "^ss TIME-WAIT 0 0 $C4:"
+}
+
+sc_close_server_first() {
+	begin close-server-first client \
+		"server answers one request and closes first; client closes 0.2 s after reading EOF"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 200 close \
+		snap "server closed"
+	on client wait listening socket inet connect "$S4" "$PORT" \
+		send 100 recv_to_eof snap "client read EOF" sleep 0.2 close \
+		snap "client closed"
+	wait_bg
+	snap "both done"
+	end
+	check "server FIN" "src $S4 and $FIN" 1 1
+	check "client FIN" "src $C4 and $FIN" 1 1
+	check_truth "client CLOSE-WAIT" "^ss CLOSE-WAIT 0 0 $C4:"
+	check_truth "server TIME-WAIT" "^ss TIME-WAIT 0 0 $S4:$PORT"
+}
+
+sc_close_ipv6() {
+	begin close-ipv6 client \
+		"as close-client-first, over IPv6"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S6" inet6) accept recv 100 send 200 \
+		recv_to_eof snap "server read EOF" sleep 0.2 close \
+		snap "server closed"
+	on client wait listening socket inet6 connect "$S6" "$PORT" \
+		snap "client connected" send 100 recv 200 close \
+		snap "client closed"
+	wait_bg
+	snap "both done"
+	end
+	check "IPv6 only" "ip6" 8
+	check_tshark "client FIN" "ipv6.src == $C6 && tcp.flags.fin == 1" 1 1
+	check_tshark "server FIN" "ipv6.src == $S6 && tcp.flags.fin == 1" 1 1
+	check_truth "client TIME-WAIT" "^ss TIME-WAIT 0 0 \[$C6\]:"
+}
+
+sc_rst_closed_port() {
+	begin rst-closed-port client \
+		"client connects to a port where nothing listens; the server's kernel answers RST"
+	snap "nothing listens on $PORT"
+	on client socket inet connect "$S4" "$PORT" snap "client refused" close
+	end
+	check "SYN" "src $C4 and $SYN_ONLY" 1 1
+	check "RST+ACK from server" "src $S4 and $RST" 1 1
+	check_truth "ECONNREFUSED" "connect\(.*\) = -1 ECONNREFUSED"
+}
+
+sc_rst_closed_port_v6() {
+	begin rst-closed-port-v6 client \
+		"as rst-closed-port, over IPv6"
+	snap "nothing listens on $PORT"
+	on client socket inet6 connect "$S6" "$PORT" snap "client refused" close
+	end
+	check_tshark "SYN" "ipv6.src == $C6 && tcp.flags.syn == 1 && tcp.flags.ack == 0" 1 1
+	check_tshark "RST from server" "ipv6.src == $S6 && tcp.flags.reset == 1" 1 1
+	check_truth "ECONNREFUSED" "connect\(.*\) = -1 ECONNREFUSED"
+}
+
+sc_close_wait_lingering() {
+	begin close-wait-lingering client \
+		"client closes; the server never closes before the capture ends, so it stays in CLOSE-WAIT (it closes only after the capture stopped)"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 200 \
+		recv_to_eof snap "server read EOF, does not close" \
+		wait capture-done close
+	on client wait listening socket inet connect "$S4" "$PORT" \
+		send 100 recv 200 close snap "client closed"
+	sleep 1.5
+	snap "1.5 s after the client's close"
+	end
+	check "client FIN" "src $C4 and $FIN" 1 1
+	check "no server FIN" "src $S4 and $FIN" 0 0
+	check_truth "server CLOSE-WAIT at the end" "^ss CLOSE-WAIT 0 0 $S4:$PORT"
+}
+
+sc_close_wait_late_close() {
+	begin close-wait-late-close client \
+		"client closes; the server reads EOF but closes only 6 s later (past the 5 s CLOSE_WAIT threshold)"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 200 \
+		recv_to_eof snap "server read EOF" sleep 6 close \
+		snap "server closed 6 s later"
+	on client wait listening socket inet connect "$S4" "$PORT" \
+		send 100 recv 200 close snap "client closed"
+	sleep 3
+	snap "3 s after the client's close"
+	wait_bg
+	end
+	check "client FIN" "src $C4 and $FIN" 1 1
+	check "server FIN" "src $S4 and $FIN" 1 1
+	check_truth "server CLOSE-WAIT" "^ss CLOSE-WAIT 0 0 $S4:$PORT"
+	check_truth "client TIME-WAIT after the late FIN" "^ss TIME-WAIT 0 0 $C4:"
+}
+
+sc_half_close() {
+	begin half-close client \
+		"client sends a request and shuts down its sending side (SHUT_WR); the server reads EOF, keeps sending 8000 bytes in two parts, then closes"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv_to_eof \
+		snap "server read EOF, still sending" send 5000 sleep 0.3 \
+		send 3000 sleep 0.2 close snap "server closed"
+	on client wait listening socket inet connect "$S4" "$PORT" \
+		send 1000 shutdown wr snap "client half-closed" \
+		recv_to_eof snap "client read EOF" close snap "client closed"
+	wait_bg
+	end
+	check "client FIN" "src $C4 and $FIN" 1 1
+	check "server data after client FIN" "src $S4 and tcp[tcpflags] & tcp-fin == 0 and greater 100" 3
+	check_truth "client FIN-WAIT-2 while receiving" "^ss FIN-WAIT-2 0 0 $C4:"
+	check_truth "client read 8000 bytes" "recv_to_eof\(\) = 8000 EOF"
+}
+
+sc_lost_final_ack() {
+	begin lost-final-ack client \
+		"client closes first; the client's final ACK of the server's FIN is dropped in the server's INPUT (nfq drop #1), so the server re-sends its FIN from LAST-ACK and the client re-ACKs from TIME-WAIT. Capture on the client side: it shows the ACK the server never got"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 200 \
+		recv_to_eof signal got-eof wait armed close \
+		snap "server closed (final ACK will be dropped)" sleep 0.1 \
+		snap "100 ms later" sleep 1 snap "after the FIN retransmission"
+	on client wait listening socket inet connect "$S4" "$PORT" \
+		send 100 recv 200 close snap "client closed"
+	sync_wait got-eof
+	nfq server 0 -x 1
+	ipt server -A INPUT -p tcp -s "$C4" --tcp-flags ALL ACK -j NFQUEUE --queue-num 0
+	sync_signal armed
+	wait_bg
+	end
+	check "server FIN sent twice" "src $S4 and $FIN" 2 2
+	check "client ACKs after FINs" "src $C4 and tcp[tcpflags] == tcp-ack" 2
+	check_truth "nfq dropped the final ACK" "^nfq .* #1 .*\[\.\] .* drop$"
+	check_truth "server LAST-ACK" "^ss LAST-ACK 0 1 $S4:$PORT"
+}
+
+sc_time_wait_reconnect() {
+	begin time-wait-reconnect client \
+		"server closes first and holds TIME-WAIT; the client binds the same port 40000 again (SO_REUSEADDR) and connects at once; the server's kernel accepts the SYN into the TIME-WAIT pair (higher sequence number and timestamp)"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 100 \
+		close snap "server closed first" use 0 accept \
+		snap "server accepted the reconnect" recv 100 send 100 \
+		recv_to_eof close
+	on client wait listening socket inet reuseaddr bind "$C4" 40000 \
+		connect "$S4" "$PORT" send 100 recv 100 recv_to_eof close \
+		snap "client closed, server TIME-WAIT" \
+		socket inet reuseaddr bind "$C4" 40000 connect "$S4" "$PORT" \
+		snap "reconnected from port 40000" send 100 recv 100 close \
+		snap "client closed again"
+	wait_bg
+	end
+	check "two SYNs from port 40000" "src $C4 and src port 40000 and $SYN_ONLY" 2 2
+	check "two SYN-ACKs" "src $S4 and $SYNACK" 2 2
+	check "no RST" "$RST" 0 0
+	check_truth "server TIME-WAIT before reconnect" "^ss TIME-WAIT 0 0 $S4:$PORT $C4:40000"
+}
+
+sc_time_wait_server_restart() {
+	begin time-wait-server-restart client \
+		"server (no SO_REUSEADDR) closes first, holds TIME-WAIT on port $PORT, closes its listener and restarts: bind fails with EADDRINUSE, with and without SO_REUSEADDR on the new socket"
+	bg server socket inet bind "$S4" "$PORT" listen 5 signal listening \
+		accept recv 100 send 100 close use 0 close \
+		snap "server closed connection and listener" wait client-done \
+		socket inet bind "$S4" "$PORT" snap "restart without SO_REUSEADDR" \
+		close socket inet reuseaddr bind "$S4" "$PORT" \
+		snap "restart with SO_REUSEADDR on the new socket only" close
+	on client wait listening socket inet connect "$S4" "$PORT" send 100 \
+		recv 100 recv_to_eof close signal client-done
+	wait_bg
+	end
+	check "server FIN first" "src $S4 and $FIN" 1 1
+	check_truth "bind EADDRINUSE" "bind\($S4:$PORT\) = -1 EADDRINUSE"
+	check_truth "server TIME-WAIT" "^ss TIME-WAIT 0 0 $S4:$PORT"
+}
+
+sc_time_wait_server_restart_reuseaddr() {
+	begin time-wait-server-restart-reuseaddr client \
+		"as time-wait-server-restart, but both the old and the new listener set SO_REUSEADDR: bind succeeds while the TIME-WAIT pair exists and a new client connection is served"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 100 close \
+		use 0 close snap "server closed connection and listener" \
+		wait client-done socket inet reuseaddr bind "$S4" "$PORT" \
+		listen 5 snap "restarted with SO_REUSEADDR" signal relistening \
+		accept recv 100 send 100 recv_to_eof close
+	on client wait listening socket inet connect "$S4" "$PORT" send 100 \
+		recv 100 recv_to_eof close signal client-done wait relistening \
+		socket inet connect "$S4" "$PORT" send 100 recv 100 close \
+		snap "second connection closed"
+	wait_bg
+	end
+	check "two SYN-ACKs" "src $S4 and $SYNACK" 2 2
+	check_truth "bind succeeded" "s2.bind\($S4:$PORT\) = 0"
+	check_truth "server TIME-WAIT beside the new LISTEN" "^ss TIME-WAIT 0 0 $S4:$PORT"
+}
+
+sc_keepalive() {
+	begin keepalive client \
+		"client sets SO_KEEPALIVE with TCP_KEEPIDLE=1 TCP_KEEPINTVL=1 TCP_KEEPCNT=3 and stays idle 3.5 s; each probe is answered"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 10 recv_to_eof close
+	on client wait listening socket inet keepalive 1 1 3 \
+		connect "$S4" "$PORT" send 10 snap "client idle, keepalive armed" \
+		sleep 1.5 snap "after the first probe" sleep 2 \
+		snap "3.5 s idle" close
+	wait_bg
+	end
+	check_tshark "keep-alive probes" "tcp.analysis.keep_alive && ip.src == $C4" 3
+	check_tshark "probe answers" "tcp.analysis.keep_alive_ack && ip.src == $S4" 3
+	check_truth "keepalive timer in ss" "^ss ESTAB .* timer:\(keepalive"
+}
+
+sc_keepalive_dead_peer() {
+	begin keepalive-dead-peer client \
+		"client keepalive (idle 1 s, interval 1 s, 2 probes); after the exchange the server's namespace drops everything from the client (iptables DROP in INPUT), so the probes go unanswered and the client's kernel gives up with ETIMEDOUT and sends RST"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 10 send 10 \
+		wait capture-done close
+	bg client wait listening socket inet keepalive 1 1 2 \
+		connect "$S4" "$PORT" send 10 recv 10 signal exchanged \
+		recv_to_eof snap "client read failed" close
+	sync_wait exchanged
+	ipt server -A INPUT -s "$C4" -j DROP
+	sleep 1.5
+	snap "probing"
+	wait "${HOST_PIDS[-1]}"
+	snap "client gave up"
+	end
+	check_tshark "unanswered probes" "tcp.analysis.keep_alive && ip.src == $C4" 2 2
+	check "client RST" "src $C4 and $RST" 1 1
+	check_truth "ETIMEDOUT" "recv_to_eof\(\) = -1 ETIMEDOUT"
+	check_truth "server still ESTAB" "^ss ESTAB 0 0 $S4:$PORT"
+}
+
+sc_zero_window() {
+	begin zero-window client \
+		"server sets SO_RCVBUF=4096 on its listener and stops reading for 1.5 s; the client writes 40000 bytes (SO_SNDBUF=8192), fills the window and probes the zero window until the server reads again"
+	bg server socket inet reuseaddr rcvbuf 4096 bind "$S4" "$PORT" \
+		listen 5 signal listening accept sleep 1.5 \
+		snap "reader stalled" recv_to_eof close
+	on client wait listening socket inet sndbuf 8192 connect "$S4" "$PORT" \
+		send 40000 snap "writer done" close
+	wait_bg
+	end
+	check_tshark "zero window" "tcp.analysis.zero_window && ip.src == $S4" 1
+	check_tshark "zero window probes" "tcp.analysis.zero_window_probe" 1
+	check_truth "full receive queue" "^ss ESTAB [1-9][0-9]* 0 $S4:$PORT"
+}
+
+sc_abort_linger0() {
+	begin abort-linger0 client \
+		"client sends 100 bytes, sets SO_LINGER {1,0} and closes: the kernel sends RST instead of FIN"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv_to_eof \
+		snap "server read reset" close
+	on client wait listening socket inet connect "$S4" "$PORT" send 100 \
+		sleep 0.1 linger 1 0 close snap "client aborted"
+	wait_bg
+	end
+	check "client RST" "src $C4 and $RST" 1 1
+	check "no FIN" "$FIN" 0 0
+	check_truth "ECONNRESET" "recv_to_eof\(\) = -1 ECONNRESET"
+}
+
+sc_abort_unread_data() {
+	begin abort-unread-data client \
+		"client sends 1000 bytes the server never reads; the server closes with them unread, so its kernel sends RST (RFC 2525 2.17) and the client's read fails"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept sleep 0.3 \
+		snap "1000 bytes unread" close snap "server closed"
+	on client wait listening socket inet connect "$S4" "$PORT" send 1000 \
+		recv_to_eof snap "client read reset" close
+	wait_bg
+	end
+	check "server RST" "src $S4 and $RST" 1 1
+	check "no FIN" "$FIN" 0 0
+	check_truth "ECONNRESET" "recv_to_eof\(\) = -1 ECONNRESET"
+}
+
+sc_simultaneous_close() {
+	begin simultaneous-close client \
+		"both hosts close() at the same moment (sync file 'go'); each receiver's INPUT holds FINs 60 ms and pure ACKs 60 ms (nfq), so the FINs cross on the wire and both go FIN-WAIT-1 -> CLOSING -> TIME-WAIT"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 100 \
+		signal server-ready wait go close snap "server closed"
+	bg client wait listening socket inet connect "$S4" "$PORT" send 100 \
+		recv 100 signal client-ready wait go close snap "client closed"
+	sync_wait server-ready
+	sync_wait client-ready
+	local host addr
+	for host in client server; do
+		addr=$S4
+		[[ $host == server ]] && addr=$C4
+		nfq "$host" 0 -d 60
+		nfq "$host" 1 -d 60
+		ipt "$host" -A INPUT -p tcp -s "$addr" --tcp-flags FIN FIN -j NFQUEUE --queue-num 0
+		ipt "$host" -A INPUT -p tcp -s "$addr" --tcp-flags ALL ACK -j NFQUEUE --queue-num 1
+	done
+	note "FINs and pure ACKs are held 60 ms each in the receiver's INPUT so the FINs cross; RTO (>= 200 ms) is not reached"
+	sync_signal go
+	sleep 0.09
+	snap "90 ms after both closed"
+	sleep 0.3
+	snap "both done"
+	wait_bg
+	end
+	check_crossing "FINs cross" fin
+	check "client FIN" "src $C4 and $FIN" 1 1
+	check "server FIN" "src $S4 and $FIN" 1 1
+	check_truth "both TIME-WAIT" "^ss TIME-WAIT 0 0 $S4:$PORT"
+}
+
+sc_simultaneous_open() {
+	begin simultaneous-open client \
+		"no listener: both hosts bind fixed ports (client 40001, server 40002) and connect() to each other at the same moment; each receiver's INPUT holds SYNs 200 ms (nfq) so the SYNs cross; both go SYN-SENT -> SYN-RECV -> ESTABLISHED"
+	for host in client server; do
+		nfq "$host" 0 -d 200
+	done
+	ipt client -A INPUT -p tcp -s "$S4" --tcp-flags SYN,ACK SYN -j NFQUEUE --queue-num 0
+	ipt server -A INPUT -p tcp -s "$C4" --tcp-flags SYN,ACK SYN -j NFQUEUE --queue-num 0
+	note "SYNs are held 200 ms in the receiver's INPUT so they cross (SYN RTO is 1 s)"
+	bg server socket inet bind "$S4" 40002 signal server-ready wait go \
+		connect_nb "$C4" 40001 snap "server SYN sent" await_connect 2 \
+		snap "server connected" recv 100 send 100 recv_to_eof close
+	bg client socket inet bind "$C4" 40001 signal client-ready wait go \
+		connect_nb "$S4" 40002 snap "client SYN sent" await_connect 2 \
+		snap "client connected" send 100 recv 100 close \
+		snap "client closed"
+	sync_wait server-ready
+	sync_wait client-ready
+	sync_signal go
+	wait_bg
+	end
+	check_crossing "SYNs cross" syn
+	check "two bare SYNs" "$SYN_ONLY" 2 2
+	check "two SYN-ACKs" "$SYNACK" 2 2
+	check_truth "client connected" "s0.await_connect\(\) = 0"
+	check_truth "SYN-SENT" "^ss SYN-SENT 0 1 $C4:40001"
+}
+
+sc_syn_unanswered() {
+	begin syn-unanswered client \
+		"the server's namespace drops the client's SYNs (iptables DROP in INPUT); TCP_SYNCNT=2 and tcp_syn_linear_timeouts=0 so the client re-sends at 1 s and 3 s and connect() fails with ETIMEDOUT at 7 s"
+	sysctl_set client net.ipv4.tcp_syn_linear_timeouts 0
+	ipt server -A INPUT -p tcp -s "$C4" --syn -j DROP
+	bg client socket inet syncnt 2 connect "$S4" "$PORT" close
+	sleep 0.5
+	snap "SYN unanswered"
+	wait_bg
+	snap "client gave up"
+	end
+	check "three SYNs" "src $C4 and $SYN_ONLY" 3 3
+	check "no answer" "src $S4" 0 0
+	check_truth "ETIMEDOUT" "connect\(.*\) = -1 ETIMEDOUT"
+	check_truth "SYN-SENT with retransmit timer" "^ss SYN-SENT 0 1 $C4:.* timer:\(on"
+}
+
+sc_synack_lost() {
+	begin synack-lost client \
+		"the client's namespace drops every SYN-ACK (iptables DROP in INPUT), so the client keeps re-sending SYN (1 s, 3 s; TCP_SYNCNT=2, linear timeouts off) and the server re-sends SYN-ACK from SYN-RECV; connect() fails with ETIMEDOUT. Capture on the client side: the SYN-ACKs are on the wire, the client's TCP never saw them"
+	sysctl_set client net.ipv4.tcp_syn_linear_timeouts 0
+	ipt client -A INPUT -p tcp -s "$S4" --tcp-flags SYN,ACK SYN,ACK -j DROP
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) wait capture-done close
+	on client wait listening socket inet syncnt 2 connect_nb "$S4" "$PORT" \
+		snap "SYN sent" sleep 0.5 snap "SYN-ACK dropped" \
+		await_connect 8 snap "client gave up" close
+	end
+	check "three SYNs" "src $C4 and $SYN_ONLY" 3 3
+	check "SYN-ACKs on the wire" "src $S4 and $SYNACK" 3
+	check_truth "ETIMEDOUT" "await_connect\(\) = -1 ETIMEDOUT"
+	check_truth "server SYN-RECV" "^ss SYN-RECV 0 0 $S4:$PORT"
+}
+
+sc_listen_backlog_full() {
+	begin listen-backlog-full client \
+		"server listen(fd, 0) and never accepts; three clients connect 0.1 s apart: the first completes into the accept queue, then the queue is full and the server's kernel drops the other SYNs, which are re-sent"
+	bg server socket inet reuseaddr bind "$S4" "$PORT" listen 0 \
+		signal listening wait capture-done close
+	on client wait listening socket inet connect_nb "$S4" "$PORT" sleep 0.1 \
+		socket inet connect_nb "$S4" "$PORT" sleep 0.1 \
+		socket inet connect_nb "$S4" "$PORT" snap "three connects" \
+		sleep 2.5 snap "2.7 s later" use 0 await_connect 0.1 \
+		use 1 await_connect 0.1 use 2 await_connect 0.1 \
+		use 0 close use 1 close use 2 close
+	counters server TcpExtListenOverflows TcpExtListenDrops
+	end
+	check "first SYN-ACK only for one client" "src $S4 and $SYNACK" 1
+	check "SYNs re-sent" "src $C4 and $SYN_ONLY" 5
+	check_truth "LISTEN with a full queue" "^ss LISTEN 1 0 $S4:$PORT"
+	check_truth "overflow counted" "^counter .* TcpExtListenOverflows [1-9]"
+}
+
+sc_mss_mismatch() {
+	begin mss-mismatch client \
+		"server sets TCP_MAXSEG=1000 on its listener (SYN-ACK MSS 1000), the client announces 1460; 5000 bytes each way, so every segment carries at most 1000 bytes"
+	bg server socket inet reuseaddr maxseg 1000 bind "$S4" "$PORT" \
+		listen 5 signal listening accept recv 5000 send 5000 \
+		recv_to_eof close
+	on client wait listening socket inet connect "$S4" "$PORT" \
+		snap "connected" send 5000 recv 5000 close
+	wait_bg
+	end
+	check_tshark "client MSS 1460" "tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.options.mss_val == 1460" 1 1
+	check_tshark "server MSS 1000" "tcp.flags.syn == 1 && tcp.flags.ack == 1 && tcp.options.mss_val == 1000" 1 1
+	check_tshark "no segment above 1000" "tcp.len > 1000" 0 0
+	check_tshark "full-sized segments" "tcp.len > 900" 8
+}
+
+sc_no_options() {
+	begin no-options client \
+		"tcp_timestamps, tcp_sack and tcp_window_scaling set to 0 in both namespaces: the SYN and SYN-ACK carry only MSS (Linux always sends MSS)"
+	local host
+	for host in client server; do
+		sysctl_set "$host" net.ipv4.tcp_timestamps 0
+		sysctl_set "$host" net.ipv4.tcp_sack 0
+		sysctl_set "$host" net.ipv4.tcp_window_scaling 0
+	done
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 200 \
+		recv_to_eof close
+	on client wait listening socket inet connect "$S4" "$PORT" \
+		snap "connected" send 100 recv 200 close snap "client closed"
+	wait_bg
+	end
+	check_tshark "no TS/SACK/WS anywhere" "tcp.options.timestamp.tsval || tcp.options.sack_perm || tcp.options.wscale.shift || tcp.options.sack" 0 0
+	check_tshark "MSS in SYN and SYN-ACK" "tcp.flags.syn == 1 && tcp.options.mss_val" 2 2
+}
