@@ -88,6 +88,15 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 	struct tfe_tombstone tomb;
 
 	tfe_conn_finish(c, cause, &a->cfg);
+	c->verdicts = g_array_new(FALSE, FALSE, sizeof(struct tfe_verdict));
+	tfe_verdicts_collect(c, &a->cfg, a->now, c->verdicts);
+	uint64_t kinds = 0;
+	for (guint i = 0; i < c->verdicts->len; i++)
+		kinds |= UINT64_C(1) << g_array_index(c->verdicts,
+		                                      struct tfe_verdict, i).kind;
+	for (int k = 0; k < TFE_V__COUNT; k++)
+		if (kinds & (UINT64_C(1) << k))
+			a->stats.by_verdict[k]++;
 	a->stats.connections++;
 	a->stats.by_close[c->close_how]++;
 	for (int side = 0; side < 2; side++)
@@ -242,6 +251,19 @@ tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
 		}
 		c = tfe_conn_new(a->next_id++, &seg, from_lo, &a->cfg);
 		c->timestamps_ns = a->stats.timestamps_ns;
+		if (f->tomb.active) {
+			const struct tfe_tombstone *t = &f->tomb;
+			/* Sides by address: the new client may be the old
+			 * server. */
+			bool same = t->client_is_lo == c->client_is_lo;
+			c->has_prev = true;
+			c->prev_id = t->conn_id;
+			c->prev_tw_since = t->tw_since;
+			c->prev_tw_side = t->tw_side > TFE_SIDE_SERVER ? t->tw_side :
+			                  (uint8_t)(same ? t->tw_side : !t->tw_side);
+			c->prev_snd_nxt[0] = t->snd_nxt[same ? 0 : 1];
+			c->prev_snd_nxt[1] = t->snd_nxt[same ? 1 : 0];
+		}
 		tfe_flow_attach(&a->table, f, c);
 	}
 

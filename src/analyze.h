@@ -16,6 +16,7 @@
 #include "conn.h"
 #include "decode.h"
 #include "flow.h"
+#include "verdict.h"
 
 /* Counts for the summary (SPEC §5). */
 struct tfe_stats {
@@ -28,6 +29,7 @@ struct tfe_stats {
 	uint64_t reasons[TFE_DR__COUNT];       /* per decode outcome */
 	uint64_t connections;
 	uint64_t by_close[TFE_CLOSE__COUNT];
+	uint64_t by_verdict[TFE_V__COUNT];     /* connections with each kind */
 	uint64_t final_state[2][TFE_ST__COUNT];/* [side][state] */
 	uint64_t evicted;                      /* pushed out by --max-flows */
 	uint64_t late_segments;                /* after their connection was

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "seq.h"
+#include "verdict.h"
 
 const char *const tfe_roles_names[TFE_ROLES__COUNT] = {
 	[TFE_ROLES_SYN] = "syn",
@@ -614,6 +615,10 @@ tfe_conn_free(struct tfe_conn *c)
 	if (c == NULL)
 		return;
 	tfe_timeline_clear(&c->tl);
+	if (c->verdicts) {
+		tfe_verdicts_clear(c->verdicts);
+		g_array_free(c->verdicts, TRUE);
+	}
 	g_free(c);
 }
 
@@ -686,11 +691,72 @@ track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
 			ep->max_win = w;
 		ep->last_win = s->win;
 	}
+	if (c->ep[!side].fin_sent && s->payload_len > 0) {
+		ep->bytes_after_peer_fin += s->payload_len;
+		ep->segs_after_peer_fin++;
+	}
+	if ((s->flags & TFE_TH_RST) && ep->rst_frame == 0) {
+		ep->rst_frame = frame;
+		ep->rst_ttl = s->ttl;
+		ep->rst_ip_id = s->ip_id;
+		ep->ttl_before_rst = ep->ttl_last;
+		ep->ip_id_before_rst = ep->ip_id_last;
+		ep->rst_has_prev = ep->pkts > 0;
+	}
 	ep->pkts++;
 	ep->bytes += s->payload_len;
 	ep->ttl_last = s->ttl;
 	ep->has_ip_id = s->has_ip_id;
 	ep->ip_id_last = s->ip_id;
+}
+
+/* Keepalive answers, zero-window stalls and full windows, for verdict.c. */
+static void
+track_evidence(struct tfe_conn *c, int side, const struct tfe_segment *s,
+               const struct step *st, uint64_t frame, int64_t ts)
+{
+	struct tfe_endpoint *ep = &c->ep[side];
+	struct tfe_endpoint *peer = &c->ep[!side];
+
+	/* Anything from the peer answers a pending probe. */
+	if (peer->ka_pending) {
+		peer->ka_pending = false;
+		peer->ka_answered++;
+		peer->ka_unanswered_run = 0;
+	}
+	if (st->notes & TFE_NOTE_KEEPALIVE) {
+		ep->ka_probes++;
+		if (ep->ka_pending)
+			ep->ka_unanswered_run++;
+		ep->ka_pending = true;
+	}
+	if (st->notes & TFE_NOTE_ZERO_WINDOW) {
+		if (ep->zero_windows == 0) {
+			ep->zw_first_frame = frame;
+			ep->zw_first_ts = ts;
+		}
+		if (ep->last_win != 0 || ep->zero_windows == 0)
+			ep->zw_open_ts = ts; /* start of this stall */
+		ep->zero_windows++;
+	}
+	if ((st->notes & TFE_NOTE_WINDOW_OPEN) && ep->zero_windows > 0) {
+		if (ep->zw_open_frame == 0)
+			ep->zw_open_frame = frame;
+		ep->zw_stall += ts - ep->zw_open_ts;
+		ep->zw_open_ts = ts;
+	}
+	/* The peer probing a zero window: a byte (or none) at its edge. */
+	if (peer->last_win == 0 && peer->zero_windows > 0 &&
+	    s->payload_len <= 1 && !(s->flags & (TFE_TH_SYN | TFE_TH_FIN |
+	                                         TFE_TH_RST)))
+		ep->zw_probes++;
+	/* A segment that ends exactly at the peer's right window edge. */
+	if (s->payload_len > 0 && peer->ack_known && peer->last_win > 0) {
+		uint32_t edge = peer->ack_max +
+			tfe_conn_scaled_window(c, !side, peer->last_win, 0);
+		if (s->seq + s->payload_len == edge)
+			ep->window_full++;
+	}
 }
 
 /* Notes on a frame that are facts about it, before anything is updated. */
@@ -804,13 +870,14 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 		c->closed_first = (uint8_t)side;
 	if (st.notes & TFE_NOTE_RETRANS) {
 		snd->retrans++;
+		if (s->payload_len > 0)
+			snd->data_retrans++;
 		if (st.reason[!side] == TFE_RS_RECV_SYN_LISTEN)
 			st.reason[!side] = TFE_RS_RECV_SYN_RETRANS;
 	}
 	if (st.notes & TFE_NOTE_KEEPALIVE)
 		snd->keepalives++;
-	if (st.notes & TFE_NOTE_ZERO_WINDOW)
-		snd->zero_windows++;
+	track_evidence(c, side, s, &st, frame, ts);
 
 	uint8_t states[2] = { c->ep[0].state, c->ep[1].state };
 	bool keep = cfg->all_frames || st.changed || st.notes ||

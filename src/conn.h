@@ -106,12 +106,29 @@ struct tfe_endpoint {
 	uint64_t pkts, bytes;
 	uint32_t syn_count, synack_count, fin_count, rst_count;
 	uint32_t retrans, keepalives, zero_windows;
+	uint32_t data_retrans;  /* retransmissions carrying payload */
 	uint64_t first_frame;   /* its first segment in the capture */
 
 	/* IP fields seen, for judging RSTs later */
 	uint8_t ttl_last;
 	uint16_t ip_id_last;
 	bool has_ip_id;
+
+	/* evidence for the verdicts (verdict.c) */
+	uint64_t bytes_after_peer_fin; /* payload sent after the peer's FIN */
+	uint32_t segs_after_peer_fin;
+	uint32_t ka_probes, ka_answered, ka_unanswered_run;
+	bool ka_pending;        /* a probe not yet followed by the peer */
+	uint64_t zw_first_frame, zw_open_frame; /* its first window 0, and
+	                                           the first opening after */
+	int64_t zw_first_ts, zw_open_ts;
+	int64_t zw_stall;       /* ns spent advertising 0, summed */
+	uint32_t zw_probes;     /* the peer's probes while it advertised 0 */
+	uint32_t window_full;   /* segments that filled the peer's window */
+	uint64_t rst_frame;     /* its first RST */
+	uint8_t rst_ttl, ttl_before_rst;
+	uint16_t rst_ip_id, ip_id_before_rst;
+	bool rst_has_prev;      /* it sent something before the RST */
 
 	int64_t tw_since;       /* entered TIME_WAIT (ns); restarted by a
 	                           re-sent FIN; 0 when not in TIME_WAIT */
@@ -154,6 +171,15 @@ struct tfe_conn {
 	int64_t hs_ack_ts;      /* first ACK of the SYN+ACK */
 
 	struct tfe_timeline tl;
+	GArray *verdicts;       /* struct tfe_verdict, set when finished */
+
+	/* the earlier connection on this 4-tuple, when its tombstone was
+	 * still there (SPEC §4 time_wait_reuse) */
+	bool has_prev;
+	uint64_t prev_id;
+	int64_t prev_tw_since;  /* 0 when no side was in TIME_WAIT */
+	uint8_t prev_tw_side;
+	uint32_t prev_snd_nxt[2];
 
 	/* owned by the flow table */
 	GList link;             /* in the open or the lingering queue */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyze.h"
 #include "capture.h"
@@ -30,6 +31,9 @@ enum {
 	OPT_IDLE,
 	OPT_MAX_FLOWS,
 	OPT_AT,
+	OPT_VERDICTS_ONLY,
+	OPT_FAIL_ON,
+	OPT_COLOR,
 };
 
 static const struct option long_opts[] = {
@@ -42,6 +46,9 @@ static const struct option long_opts[] = {
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
 	{ "at", required_argument, NULL, OPT_AT },
+	{ "verdicts-only", no_argument, NULL, OPT_VERDICTS_ONLY },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "color", required_argument, NULL, OPT_COLOR },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -73,6 +80,13 @@ usage(FILE *out)
 "                           the end of the capture)\n"
 "  --all-frames             print every frame instead of folding runs of\n"
 "                           ordinary data and ACK frames\n"
+"  --verdicts-only          print only connections with a warning verdict\n"
+"  --fail-on KIND,...       exit 1 when any of these verdicts is found\n"
+"                           (doc/verdicts.md lists the kinds)\n"
+"  --color auto|always|never\n"
+"                           colour verdicts by severity (default auto: when\n"
+"                           standard output is a terminal and NO_COLOR is\n"
+"                           not set)\n"
 "\n"
 "Analysis:\n"
 "  --msl S                  maximum segment lifetime in seconds; TIME_WAIT\n"
@@ -88,7 +102,8 @@ usage(FILE *out)
 "  -h, --help               show this help and exit\n"
 "  --version                show the version and exit\n"
 "\n"
-"Exit status: 0 ok, 2 usage error, 3 input or capture error, 4 internal error.\n",
+"Exit status: 0 ok, 1 a --fail-on verdict was found, 2 usage error,\n"
+"3 input or capture error, 4 internal error.\n",
 	      out);
 }
 
@@ -144,14 +159,25 @@ parse_count(const char *opt, const char *s, uint64_t max, uint64_t *out)
 
 struct run {
 	struct tfe_render_opts ro;
+	uint64_t fail_on;      /* verdict kinds that make the exit status 1 */
+	bool failed;
 };
 
 static void
 on_conn_done(void *ud, const struct tfe_conn *c)
 {
 	struct run *r = ud;
+	bool warning = false;
 
-	if (r->ro.format == TFE_FMT_TEXT)
+	for (guint i = 0; c->verdicts && i < c->verdicts->len; i++) {
+		const struct tfe_verdict *v =
+			&g_array_index(c->verdicts, struct tfe_verdict, i);
+		if (r->fail_on & (UINT64_C(1) << v->kind))
+			r->failed = true;
+		if (tfe_verdicts[v->kind].severity == TFE_SEV_WARNING)
+			warning = true;
+	}
+	if (r->ro.format == TFE_FMT_TEXT && (!r->ro.verdicts_only || warning))
 		tfe_render_text_conn(&r->ro, c);
 }
 
@@ -173,6 +199,7 @@ main(int argc, char **argv)
 	uint64_t max_packets = 0;
 	int opt, status = EXIT_SUCCESS;
 	enum tfe_at_kind at_kind = TFE_AT_END;
+	int color = -1; /* auto */
 	int64_t at = 0;
 	bool at_given = false;
 
@@ -240,6 +267,32 @@ main(int argc, char **argv)
 			                                            : TFE_AT_EPOCH;
 			at_given = true;
 			break;
+		case OPT_VERDICTS_ONLY:
+			run.ro.verdicts_only = true;
+			break;
+		case OPT_FAIL_ON: {
+			char *bad = NULL;
+			if (!tfe_verdict_parse_list(optarg, &run.fail_on, &bad)) {
+				error_msg("--fail-on: '%s' is not a verdict kind "
+				          "(doc/verdicts.md lists them)", bad);
+				g_free(bad);
+				return EXIT_USAGE;
+			}
+			break;
+		}
+		case OPT_COLOR:
+			if (strcmp(optarg, "always") == 0)
+				color = 1;
+			else if (strcmp(optarg, "never") == 0)
+				color = 0;
+			else if (strcmp(optarg, "auto") == 0)
+				color = -1;
+			else {
+				error_msg("--color: '%s' is not auto, always or never",
+				          optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case OPT_MAX_FLOWS:
 			if (!parse_count("--max-flows", optarg, 1u << 26, &n))
 				return EXIT_USAGE;
@@ -288,6 +341,14 @@ main(int argc, char **argv)
 		return status;
 	}
 
+	/* NO_COLOR (no-color.org) wins over auto, not over an explicit
+	 * --color always. */
+	if (color < 0) {
+		const char *nc = getenv("NO_COLOR");
+		color = isatty(STDOUT_FILENO) && !(nc && *nc);
+	}
+	run.ro.color = color == 1;
+
 	/* Large buffered writes: the output is the bulk of the work for long
 	 * captures. */
 	static char outbuf[1 << 16];
@@ -326,6 +387,8 @@ main(int argc, char **argv)
 		status = EXIT_INPUT;
 		g_error_free(err);
 	}
+	if (status == EXIT_SUCCESS && run.failed)
+		status = 1; /* a --fail-on verdict (SPEC §1) */
 	tfe_analyzer_clear(&an);
 	tfe_capture_close(cap);
 	g_free(filter);

@@ -23,6 +23,8 @@ struct tfe_render_opts {
 	enum tfe_format format;
 	const struct tfe_config *cfg;
 	FILE *out;
+	bool color;            /* SGR colours by severity */
+	bool verdicts_only;    /* only connections with a warning verdict */
 };
 
 /* One connection block as SPEC §3 shows it. */

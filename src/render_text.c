@@ -24,6 +24,21 @@ const char *const tfe_format_names[TFE_FMT__COUNT] = {
 
 static const char *const side_names[3] = { "client", "server", "nobody" };
 
+/* SGR colours by severity, when asked for (--color, NO_COLOR). */
+static const char *
+color_on(const struct tfe_render_opts *o, int severity)
+{
+	if (!o->color)
+		return "";
+	return severity == TFE_SEV_WARNING ? "\033[1;31m" : "\033[36m";
+}
+
+static const char *
+color_off(const struct tfe_render_opts *o)
+{
+	return o->color ? "\033[0m" : "";
+}
+
 /* The time column: "+12.345678" or, with nanoseconds, "+12.345678901". */
 #define TIME_W(c) ((c)->timestamps_ns ? 14 : 11)
 
@@ -327,6 +342,18 @@ tfe_render_text_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 		before[0] = r->state[0];
 		before[1] = r->state[1];
 	}
+	if (c->verdicts)
+		for (guint i = 0; i < c->verdicts->len; i++) {
+			const struct tfe_verdict *v =
+				&g_array_index(c->verdicts, struct tfe_verdict, i);
+			const struct tfe_verdict_def *d = &tfe_verdicts[v->kind];
+
+			fprintf(out, "   %sverdict %s%s (%s): %s\n",
+			        color_on(o, d->severity),
+			        d->kind, color_off(o),
+			        d->severity == TFE_SEV_WARNING ? "warning" : "info",
+			        v->message);
+		}
 	if (c->tl.folded > 0)
 		fprintf(out, "   (%" PRIu64 " notable frames folded into runs: "
 		        "timeline bound of %u rows reached)\n", c->tl.folded,
@@ -409,6 +436,18 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 		}
 		if (any)
 			fputc('\n', out);
+	}
+	bool any = false;
+	for (int k = 0; k < TFE_V__COUNT; k++) {
+		if (s->by_verdict[k] == 0)
+			continue;
+		if (!any)
+			fprintf(out, "  verdicts (connections):\n");
+		any = true;
+		fprintf(out, "    %s%-22s%s %-8s %" PRIu64 "\n",
+		        color_on(o, tfe_verdicts[k].severity), tfe_verdicts[k].kind,
+		        color_off(o), tfe_verdicts[k].severity == TFE_SEV_WARNING ?
+		        "warning" : "info", s->by_verdict[k]);
 	}
 	if (s->late_segments > 0)
 		fprintf(out, "  late segments of connections already reported: %"

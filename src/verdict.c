@@ -1,0 +1,729 @@
+/*
+ * verdict.c: the verdict catalogue and the rules that fire them.
+ *
+ * Every rule reads a finished connection: its endpoints' counters and its
+ * timeline rows, which keep each frame that changed a state, carries a note
+ * or has SYN, FIN or RST set.  A rule that needs more capture than there is
+ * to decide (a FIN or SYN too close to the end) stays silent rather than
+ * guess.  Messages are formatted here, once per connection, never per
+ * packet.
+ */
+#include "verdict.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "addr.h"
+#include "render.h"
+#include "seq.h"
+
+const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
+	[TFE_V_RST_TO_CLOSED_PORT] = { "rst_to_closed_port", TFE_SEV_WARNING,
+		"RST from a port with no listener", "RFC 9293 §3.10.7.1" },
+	[TFE_V_SYN_UNANSWERED] = { "syn_unanswered", TFE_SEV_WARNING,
+		"SYN never answered", "RFC 6298 §5, RFC 9293 §3.8.1" },
+	[TFE_V_LINGERING_CLOSE_WAIT] = { "lingering_close_wait", TFE_SEV_WARNING,
+		"CLOSE_WAIT: the application did not close", "RFC 9293 §3.6" },
+	[TFE_V_MISSING_FINAL_ACK] = { "missing_final_ack", TFE_SEV_WARNING,
+		"the last ACK of the close was lost", "RFC 9293 §3.6.1" },
+	[TFE_V_TIME_WAIT_REUSE] = { "time_wait_reuse", TFE_SEV_WARNING,
+		"4-tuple reused within 2MSL", "RFC 9293 §3.6.1, RFC 6191" },
+	[TFE_V_ABORTIVE_CLOSE] = { "abortive_close", TFE_SEV_WARNING,
+		"connection aborted by RST", "RFC 9293 §3.6, §3.10.7" },
+	[TFE_V_FIN_THEN_RST] = { "fin_then_rst", TFE_SEV_INFO,
+		"RST after the FIN exchange", "RFC 9293 §3.10.7" },
+	[TFE_V_HALF_CLOSE] = { "half_close", TFE_SEV_INFO,
+		"data kept flowing after a FIN", "RFC 9293 §3.6" },
+	[TFE_V_KEEPALIVE] = { "keepalive", TFE_SEV_INFO,
+		"keepalive probes", "RFC 9293 §3.8.4, RFC 1122 §4.2.3.6" },
+	[TFE_V_KEEPALIVE_UNANSWERED] = { "keepalive_unanswered", TFE_SEV_WARNING,
+		"keepalive probes unanswered", "RFC 1122 §4.2.3.6" },
+	[TFE_V_ZERO_WINDOW] = { "zero_window", TFE_SEV_WARNING,
+		"receiver advertised a zero window", "RFC 9293 §3.8.6.1" },
+	[TFE_V_WINDOW_FULL] = { "window_full", TFE_SEV_INFO,
+		"sender filled the receive window", "RFC 9293 §3.8.6" },
+	[TFE_V_SIMULTANEOUS_OPEN] = { "simultaneous_open", TFE_SEV_INFO,
+		"both sides opened at once", "RFC 9293 §3.5 figure 8" },
+	[TFE_V_SIMULTANEOUS_CLOSE] = { "simultaneous_close", TFE_SEV_INFO,
+		"both sides closed at once", "RFC 9293 §3.6 figure 13" },
+	[TFE_V_MIDSTREAM] = { "midstream", TFE_SEV_INFO,
+		"no handshake in the capture", "RFC 9293 §3.5" },
+	[TFE_V_OPEN_AT_END] = { "open_at_end", TFE_SEV_INFO,
+		"still open when the capture ended", "-" },
+	[TFE_V_SYN_RETRANSMITTED] = { "syn_retransmitted", TFE_SEV_INFO,
+		"SYN re-sent", "RFC 6298 §5.7, RFC 9293 §3.8.1" },
+	[TFE_V_FIN_RETRANSMITTED] = { "fin_retransmitted", TFE_SEV_INFO,
+		"FIN re-sent", "RFC 9293 §3.8.1" },
+	[TFE_V_RETRANSMISSION] = { "retransmission", TFE_SEV_INFO,
+		"data re-sent", "RFC 6298" },
+	[TFE_V_INVALID_FLAGS] = { "invalid_flags", TFE_SEV_WARNING,
+		"impossible flag combination", "RFC 9293 §3.10.7" },
+	[TFE_V_DATA_AFTER_FIN] = { "data_after_fin", TFE_SEV_WARNING,
+		"data past the sender's own FIN", "RFC 9293 §3.10.7.4" },
+	[TFE_V_DATA_AFTER_RST] = { "data_after_rst", TFE_SEV_WARNING,
+		"segments after a RST", "RFC 9293 §3.10.7.4" },
+	[TFE_V_RST_SUSPICIOUS] = { "rst_suspicious", TFE_SEV_WARNING,
+		"RST that does not fit its sender", "RFC 5961 §3" },
+};
+
+static const char *const side_word[3] = { "client", "server", "nobody" };
+
+/* At least this much capture after a FIN or SYN before the rules that
+ * wait for an answer may speak. */
+#define EVIDENCE_NS (1 * TFE_NS_PER_SEC)
+
+struct ctx {
+	const struct tfe_conn *c;
+	const struct tfe_config *cfg;
+	int64_t now;
+	GArray *out;
+	char *undecided;        /* why a rule could not decide, or NULL */
+};
+
+static char *
+ep_str(const struct tfe_conn *c, int side, char *buf, size_t len)
+{
+	char a[TFE_ADDR_STRLEN];
+
+	tfe_endpoint_format(c->family, c->ep[side].addr, c->ep[side].port, a,
+	                    sizeof a);
+	snprintf(buf, len, "%s %s", side_word[side], a);
+	return buf;
+}
+
+/* "+1.234 s" relative to the connection's first frame. */
+static char *
+rel(const struct tfe_conn *c, int64_t ts, char *buf, size_t len)
+{
+	char t[32];
+
+	tfe_format_seconds(ts - c->first_ts, c->timestamps_ns, true, t, sizeof t);
+	snprintf(buf, len, "%s s", t);
+	return buf;
+}
+
+static double
+secs(int64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
+static void G_GNUC_PRINTF(5, 6)
+add(struct ctx *x, enum tfe_verdict_kind kind, int side,
+    const uint64_t *frames, const char *fmt, ...)
+{
+	struct tfe_verdict v;
+	va_list ap;
+
+	memset(&v, 0, sizeof v);
+	v.kind = (uint8_t)kind;
+	v.side = (uint8_t)side;
+	for (int i = 0; frames && i < TFE_VERDICT_MAX_FRAMES && frames[i]; i++)
+		v.frames[v.nframes++] = frames[i];
+	va_start(ap, fmt);
+	v.message = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_array_append_val(x->out, v);
+}
+
+static const struct tfe_row *
+row_at(const struct tfe_conn *c, guint i)
+{
+	return &g_array_index(c->tl.rows, struct tfe_row, i);
+}
+
+/* The first frame row from `side` with all of `flags` set, from index
+ * `from`; NULL when none. */
+static const struct tfe_row *
+find_sent(const struct tfe_conn *c, int side, uint16_t flags, guint from,
+          guint *at)
+{
+	for (guint i = from; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = row_at(c, i);
+
+		if (r->kind == TFE_ROW_FRAME && r->dir == side &&
+		    (r->flags & flags) == flags) {
+			if (at)
+				*at = i;
+			return r;
+		}
+	}
+	return NULL;
+}
+
+static const struct tfe_row *
+find_reason(const struct tfe_conn *c, int side, uint8_t reason)
+{
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = row_at(c, i);
+
+		if (r->kind == TFE_ROW_FRAME && r->reason[side] == reason)
+			return r;
+	}
+	return NULL;
+}
+
+/* The first row at which `side` entered `state`. */
+static const struct tfe_row *
+find_entered(const struct tfe_conn *c, int side, uint8_t state)
+{
+	uint8_t before = c->init_state[side];
+
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = row_at(c, i);
+
+		if (r->state[side] == state && before != state &&
+		    r->kind == TFE_ROW_FRAME)
+			return r;
+		before = r->state[side];
+	}
+	return NULL;
+}
+
+static void
+rule_open_and_reject(struct ctx *x)
+{
+	const struct tfe_conn *c = x->c;
+	const struct tfe_endpoint *cl = &c->ep[TFE_SIDE_CLIENT];
+	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
+	char e[TFE_ADDR_STRLEN + 8];
+
+	if (c->close_how == TFE_CLOSE_REJECTED && c->rst_by == TFE_SIDE_SERVER &&
+	    sv->synack_count == 0) {
+		const struct tfe_row *syn = find_sent(c, TFE_SIDE_CLIENT,
+		                                      TFE_TH_SYN, 0, NULL);
+		const struct tfe_row *rst = find_sent(c, TFE_SIDE_SERVER,
+		                                      TFE_TH_RST, 0, NULL);
+		if (syn && rst) {
+			uint64_t fr[] = { syn->frame, rst->frame, 0 };
+			add(x, TFE_V_RST_TO_CLOSED_PORT, TFE_SIDE_SERVER, fr,
+			    "%s answered the client's SYN (frame %" PRIu64 ") with "
+			    "RST (frame %" PRIu64 ", %.3f ms later)%s: no socket "
+			    "listens on port %u, so connect() fails with "
+			    "ECONNREFUSED",
+			    ep_str(c, TFE_SIDE_SERVER, e, sizeof e), syn->frame,
+			    rst->frame, (double)(rst->ts - syn->ts) / 1e6,
+			    cl->syn_count > 1 ? " after the SYN was re-sent" : "",
+			    (unsigned)sv->port);
+		}
+	}
+	if (c->close_how == TFE_CLOSE_UNANSWERED && cl->syn_count > 0) {
+		GString *times = g_string_new(NULL);
+		uint64_t fr[3] = { 0 };
+		int64_t first = 0, last = 0, prev = 0;
+		guint n = 0, i = 0;
+		const struct tfe_row *r;
+
+		while ((r = find_sent(c, TFE_SIDE_CLIENT, TFE_TH_SYN, i, &i))) {
+			if (n == 0) {
+				first = r->ts;
+				fr[0] = r->frame;
+			} else {
+				g_string_append_printf(times, "%s%.1f", n > 1 ? ", " : "",
+				                       secs(r->ts - prev));
+			}
+			fr[1] = r->frame;
+			prev = last = r->ts;
+			n++;
+			i++;
+		}
+		if (n > 0 && (n > 1 || x->now - last >= EVIDENCE_NS)) {
+			if (fr[1] == fr[0])
+				fr[1] = 0;
+			add(x, TFE_V_SYN_UNANSWERED, TFE_SIDE_SERVER, fr,
+			    "%u SYN%s from the client to %s (frames %" PRIu64
+			    "-%" PRIu64 ") got no answer in %.1f s%s%s%s: a firewall "
+			    "dropping them, a host that is down, or a listener whose "
+			    "queue is full",
+			    n, n == 1 ? "" : "s",
+			    ep_str(c, TFE_SIDE_SERVER, e, sizeof e), fr[0],
+			    fr[1] ? fr[1] : fr[0], secs(x->now - first),
+			    n > 1 ? "; re-sent after " : "",
+			    n > 1 ? times->str : "", n > 1 ? " s (back-off)" : "");
+		}
+		g_string_free(times, TRUE);
+	}
+	if (c->roles == TFE_ROLES_SYN && sv->syn_count > 0) {
+		const struct tfe_row *a = find_sent(c, TFE_SIDE_CLIENT, TFE_TH_SYN,
+		                                    0, NULL);
+		const struct tfe_row *b = find_sent(c, TFE_SIDE_SERVER, TFE_TH_SYN,
+		                                    0, NULL);
+		uint64_t fr[] = { a ? a->frame : 0, b ? b->frame : 0, 0 };
+		add(x, TFE_V_SIMULTANEOUS_OPEN, TFE_SIDE_NONE, fr,
+		    "both sides sent a SYN before either answered (frames %"
+		    PRIu64 " and %" PRIu64 "): simultaneous open, each went "
+		    "SYN_SENT -> SYN_RECEIVED -> ESTABLISHED", fr[0], fr[1]);
+	}
+	if (c->roles != TFE_ROLES_SYN) {
+		add(x, TFE_V_MIDSTREAM, TFE_SIDE_NONE, NULL,
+		    "%s: states before the first evidence are UNKNOWN, and the "
+		    "roles are inferred (%s)",
+		    c->roles == TFE_ROLES_SYNACK ? "the capture starts at the "
+		    "SYN+ACK, the client's SYN is missing" : "no handshake in the "
+		    "capture",
+		    c->roles == TFE_ROLES_SYNACK ? "the SYN+ACK sender is the "
+		    "server" : "the lower port is the server");
+	}
+	if (cl->syn_count > 1 && c->close_how != TFE_CLOSE_UNANSWERED) {
+		const struct tfe_row *syn = find_sent(c, TFE_SIDE_CLIENT,
+		                                      TFE_TH_SYN, 0, NULL);
+		uint64_t fr[] = { syn ? syn->frame : 0, 0 };
+		add(x, TFE_V_SYN_RETRANSMITTED, TFE_SIDE_CLIENT, fr,
+		    "the client sent its SYN %u times before an answer came: "
+		    "the first SYN or its SYN+ACK was lost (each loss costs the "
+		    "initial RTO, 1 s on Linux)", cl->syn_count);
+	}
+}
+
+static void
+rule_close(struct ctx *x)
+{
+	const struct tfe_conn *c = x->c;
+	char e[TFE_ADDR_STRLEN + 8], f[TFE_ADDR_STRLEN + 8];
+	char t1[48], t2[48];
+
+	for (int side = 0; side < 2; side++) {
+		const struct tfe_endpoint *ep = &c->ep[side];
+		const struct tfe_endpoint *peer = &c->ep[!side];
+		int p = !side;
+
+		/* lingering_close_wait: it took the peer's FIN and kept
+		 * quiet (SPEC §4). */
+		const struct tfe_row *cw = find_entered(c, side,
+		                                        TFE_ST_CLOSE_WAIT);
+		if (cw != NULL) {
+			guint at = 0;
+			const struct tfe_row *fin = NULL;
+			for (guint i = 0; i < tfe_timeline_len(&c->tl); i++)
+				if (row_at(c, i) == cw)
+					at = i;
+			fin = find_sent(c, side, TFE_TH_FIN, at + 1, NULL);
+			int64_t until = fin ? fin->ts : x->now;
+			int64_t wait = until - cw->ts;
+			if (fin == NULL && !c->rst_seen &&
+			    wait < x->cfg->close_wait)
+				x->undecided = g_strdup_printf("not enough capture to "
+				    "tell whether the %s's CLOSE_WAIT lingers: the "
+				    "capture ends %.3f s after the %s's FIN (frame %"
+				    PRIu64 "), the threshold is %.1f s",
+				    side_word[side], secs(wait), side_word[p],
+				    cw->frame, secs(x->cfg->close_wait));
+			if (wait >= x->cfg->close_wait &&
+			    (fin != NULL || !c->rst_seen)) {
+				uint64_t fr[] = { cw->frame, fin ? fin->frame : 0, 0 };
+				char late[96] = "";
+				if (fin)
+					snprintf(late, sizeof late, " until its late FIN "
+					         "at %s (frame %" PRIu64 ")",
+					         rel(c, fin->ts, t2, sizeof t2), fin->frame);
+				add(x, TFE_V_LINGERING_CLOSE_WAIT, side, fr,
+				    "%s received the %s's FIN at %s (frame %" PRIu64
+				    ") and sent no FIN of its own for %.1f s%s: "
+				    "the %s application did not call close() after "
+				    "read() returned 0; the %s %s",
+				    ep_str(c, side, e, sizeof e), side_word[p],
+				    rel(c, cw->ts, t1, sizeof t1), cw->frame,
+				    secs(wait), fin ? late : " until the capture ended",
+				    side_word[side], side_word[p],
+				    fin ? "waited in FIN_WAIT_2 all that time"
+				        : "waits in FIN_WAIT_2");
+			}
+		}
+
+		/* missing_final_ack: the passive closer's FIN was ACKed, the
+		 * ACK never arrived, and it re-sent the FIN; or its FIN stayed
+		 * unacknowledged for EVIDENCE_NS of capture. */
+		const struct tfe_row *la = find_entered(c, side, TFE_ST_LAST_ACK);
+		if (la != NULL) {
+			const struct tfe_row *lost = find_reason(c, side,
+			                                         TFE_RS_ACK_LOST);
+			const struct tfe_row *again = find_reason(c, side,
+			                                 TFE_RS_REVERT_FINACK_LOST);
+			const struct tfe_row *reack = find_reason(c, p,
+			                                          TFE_RS_TW_REACK);
+			if (lost && again) {
+				uint64_t fr[] = { la->frame, lost->frame, again->frame,
+				                  reack ? reack->frame : 0 };
+				char re[96] = "";
+				if (reack)
+					snprintf(re, sizeof re, "; the %s, in TIME_WAIT, "
+					         "acknowledged it again (frame %" PRIu64
+					         "): this is what 2MSL is for",
+					         side_word[p], reack->frame);
+				else
+					snprintf(re, sizeof re, "; the %s did not "
+					         "acknowledge it again in the capture",
+					         side_word[p]);
+				add(x, TFE_V_MISSING_FINAL_ACK, side, fr,
+				    "%s re-sent its FIN at %s (frame %" PRIu64 ") because "
+				    "the %s's last ACK (frame %" PRIu64 ") never reached "
+				    "it%s",
+				    ep_str(c, side, e, sizeof e),
+				    rel(c, again->ts, t1, sizeof t1), again->frame,
+				    side_word[p], lost->frame, re);
+			} else if (!ep->fin_acked && ep->fin_sent &&
+			           x->now - la->ts >= EVIDENCE_NS &&
+			           !c->rst_seen) {
+				uint64_t fr[] = { la->frame, 0 };
+				add(x, TFE_V_MISSING_FINAL_ACK, side, fr,
+				    "%s sent its FIN at %s (frame %" PRIu64 ") and no ACK "
+				    "for it came in %.1f s of capture: it waits in "
+				    "LAST_ACK, re-sending the FIN, while the %s %s",
+				    ep_str(c, side, e, sizeof e),
+				    rel(c, la->ts, t1, sizeof t1), la->frame,
+				    secs(x->now - la->ts), side_word[p],
+				    peer->state == TFE_ST_TIME_WAIT ? "sits in TIME_WAIT"
+				    : "sent nothing more");
+			}
+		}
+
+		/* half_close: data to a side after its FIN. */
+		if (ep->fin_sent && peer->bytes_after_peer_fin > 0) {
+			const struct tfe_row *fin = find_sent(c, side, TFE_TH_FIN, 0,
+			                                      NULL);
+			const struct tfe_row *pfin = find_sent(c, p, TFE_TH_FIN, 0,
+			                                       NULL);
+			if (fin) {
+				uint64_t fr[] = { fin->frame, pfin ? pfin->frame : 0, 0 };
+				char end[96];
+				if (pfin)
+					snprintf(end, sizeof end, "until its own FIN at %s "
+					         "(frame %" PRIu64 ")",
+					         rel(c, pfin->ts, t2, sizeof t2), pfin->frame);
+				else
+					snprintf(end, sizeof end, "and had not closed when "
+					         "the capture ended");
+				add(x, TFE_V_HALF_CLOSE, side, fr,
+				    "%s sent FIN at %s (frame %" PRIu64 "), a half-close "
+				    "(shutdown(SHUT_WR)); the %s kept sending: %" PRIu64
+				    " bytes in %u segments %s",
+				    ep_str(c, side, e, sizeof e),
+				    rel(c, fin->ts, t1, sizeof t1), fin->frame,
+				    side_word[p], peer->bytes_after_peer_fin,
+				    peer->segs_after_peer_fin, end);
+			}
+		}
+
+		if (ep->fin_count > 1) {
+			const struct tfe_row *fin = find_sent(c, side, TFE_TH_FIN, 0,
+			                                      NULL);
+			uint64_t fr[] = { fin ? fin->frame : 0, 0 };
+			add(x, TFE_V_FIN_RETRANSMITTED, side, fr,
+			    "%s sent its FIN %u times", ep_str(c, side, e, sizeof e),
+			    ep->fin_count);
+		}
+	}
+
+	if (find_reason(c, TFE_SIDE_CLIENT, TFE_RS_RECV_FIN_SIMCLOSE) ||
+	    find_reason(c, TFE_SIDE_SERVER, TFE_RS_RECV_FIN_SIMCLOSE)) {
+		const struct tfe_row *a = find_sent(c, TFE_SIDE_CLIENT, TFE_TH_FIN,
+		                                    0, NULL);
+		const struct tfe_row *b = find_sent(c, TFE_SIDE_SERVER, TFE_TH_FIN,
+		                                    0, NULL);
+		uint64_t fr[] = { a ? a->frame : 0, b ? b->frame : 0, 0 };
+		add(x, TFE_V_SIMULTANEOUS_CLOSE, TFE_SIDE_NONE, fr,
+		    "the FINs crossed (frames %" PRIu64 " and %" PRIu64 "): "
+		    "simultaneous close, both sides went through CLOSING, and both "
+		    "wait in TIME_WAIT", fr[0], fr[1]);
+	}
+
+	if (c->close_how == TFE_CLOSE_ABORT && c->rst_by <= TFE_SIDE_SERVER) {
+		int s = c->rst_by;
+		const struct tfe_endpoint *ep = &c->ep[s];
+		const struct tfe_endpoint *peer = &c->ep[!s];
+		uint32_t una = peer->ack_known ? peer->ack_max : ep->snd_nxt;
+		uint32_t flight = tfe_seq_gt(ep->snd_nxt, una) ?
+		                  ep->snd_nxt - una : 0;
+		guint at = 0;
+		const struct tfe_row *rst = find_sent(c, s, TFE_TH_RST, 0, &at);
+		if (rst) {
+			uint64_t fr[] = { rst->frame, 0 };
+			uint8_t was = at > 0 ? row_at(c, at - 1)->state[!s]
+			                     : c->init_state[!s];
+			add(x, TFE_V_ABORTIVE_CLOSE, s, fr,
+			    "%s sent RST at %s (frame %" PRIu64 ") while the %s was "
+			    "%s: the connection was aborted, not closed (SO_LINGER "
+			    "{1,0}, close() with unread data, or a crash); %u bytes "
+			    "it had sent were unacknowledged, and the %s got "
+			    "ECONNRESET",
+			    ep_str(c, s, e, sizeof e), rel(c, rst->ts, t1, sizeof t1),
+			    rst->frame, side_word[!s], tfe_state_names[was],
+			    flight, side_word[!s]);
+		}
+	}
+	if (c->rst_seen && c->ep[0].fin_sent && c->ep[1].fin_sent &&
+	    c->rst_by <= TFE_SIDE_SERVER) {
+		int s = c->rst_by;
+		const struct tfe_row *rst = find_sent(c, s, TFE_TH_RST, 0, NULL);
+		guint i = 0;
+		bool fins_first = true;
+		for (i = 0; i < 2; i++) {
+			const struct tfe_row *fin = find_sent(c, (int)i, TFE_TH_FIN, 0,
+			                                      NULL);
+			if (!fin || !rst || fin->frame > rst->frame)
+				fins_first = false;
+		}
+		if (rst && fins_first) {
+			uint64_t fr[] = { rst->frame, 0 };
+			add(x, TFE_V_FIN_THEN_RST, s, fr,
+			    "%s sent RST at %s (frame %" PRIu64 ") after both FINs: "
+			    "common and mostly benign (a segment reached a socket "
+			    "already gone)",
+			    ep_str(c, s, f, sizeof f), rel(c, rst->ts, t1, sizeof t1),
+			    rst->frame);
+		}
+	}
+}
+
+static void
+rule_reuse(struct ctx *x)
+{
+	const struct tfe_conn *c = x->c;
+	char t[48];
+
+	if (!c->has_prev || c->prev_tw_since == 0 ||
+	    c->prev_tw_side > TFE_SIDE_SERVER)
+		return;
+	const struct tfe_row *syn = find_sent(c, TFE_SIDE_CLIENT, TFE_TH_SYN, 0,
+	                                      NULL);
+	if (syn == NULL)
+		return;
+	int64_t gap = syn->ts - c->prev_tw_since;
+	if (gap < 0 || gap >= 2 * x->cfg->msl)
+		return;
+	const struct tfe_endpoint *cl = &c->ep[TFE_SIDE_CLIENT];
+	uint32_t old_end = c->prev_snd_nxt[TFE_SIDE_CLIENT];
+	bool above = cl->isn_known && tfe_seq_gt(cl->isn, old_end);
+	uint64_t fr[] = { syn->frame, 0 };
+	add(x, TFE_V_TIME_WAIT_REUSE, c->prev_tw_side, fr,
+	    "a new SYN (frame %" PRIu64 ", %s) reuses the 4-tuple of "
+	    "connection #%" PRIu64 " %.1f s after its %s entered TIME_WAIT, "
+	    "within 2MSL (%.0f s); the new ISN %" PRIu32 " is %s the old "
+	    "sequence space (it ended at %" PRIu32 ")%s",
+	    syn->frame, rel(c, syn->ts, t, sizeof t), c->prev_id, secs(gap),
+	    side_word[c->prev_tw_side], secs(2 * x->cfg->msl), cl->isn,
+	    above ? "above" : "not above", old_end,
+	    above ? ", so a TIME_WAIT socket accepts it as a new connection"
+	    : ": a TIME_WAIT socket answers with an ACK of the old connection "
+	      "unless timestamps show it is newer; a server restarting on "
+	      "this port needs SO_REUSEADDR (else bind() fails with "
+	      "EADDRINUSE)");
+}
+
+static void
+rule_flow(struct ctx *x)
+{
+	const struct tfe_conn *c = x->c;
+	char e[TFE_ADDR_STRLEN + 8], t1[48], t2[48];
+
+	for (int side = 0; side < 2; side++) {
+		const struct tfe_endpoint *ep = &c->ep[side];
+		int p = !side;
+
+		if (ep->ka_probes > 0) {
+			bool dead = ep->ka_pending && ep->ka_unanswered_run + 1 >= 2;
+			const struct tfe_row *first = NULL, *last = NULL;
+			for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+				const struct tfe_row *r = row_at(c, i);
+				if (r->kind == TFE_ROW_FRAME && r->dir == side &&
+				    (r->notes & TFE_NOTE_KEEPALIVE)) {
+					if (!first)
+						first = r;
+					last = r;
+				}
+			}
+			uint64_t fr[] = { first ? first->frame : 0,
+			                  last && last != first ? last->frame : 0, 0 };
+			double every = (first && last && ep->ka_probes > 1) ?
+				secs(last->ts - first->ts) / (ep->ka_probes - 1) : 0;
+			char apart[48] = "";
+			if (every > 0)
+				snprintf(apart, sizeof apart, " about %.1f s apart",
+				         every);
+			if (dead)
+				add(x, TFE_V_KEEPALIVE_UNANSWERED, side, fr,
+				    "%s sent %u keepalive probes%s, the last %u without "
+				    "any answer: the %s is gone (crashed, rebooted or cut "
+				    "off); after tcp_keepalive_probes the connection ends "
+				    "with ETIMEDOUT",
+				    ep_str(c, side, e, sizeof e), ep->ka_probes, apart,
+				    ep->ka_unanswered_run + 1, side_word[p]);
+			else
+				add(x, TFE_V_KEEPALIVE, side, fr,
+				    "%s sent %u keepalive probe%s (SO_KEEPALIVE)%s; the "
+				    "%s answered %u",
+				    ep_str(c, side, e, sizeof e), ep->ka_probes,
+				    ep->ka_probes == 1 ? "" : "s", apart,
+				    side_word[p], ep->ka_answered);
+		}
+		if (ep->zero_windows > 0) {
+			uint64_t fr[] = { ep->zw_first_frame, ep->zw_open_frame, 0 };
+			char opened[96];
+			if (ep->zw_open_frame)
+				snprintf(opened, sizeof opened, "opened again at %s "
+				         "(frame %" PRIu64 ")",
+				         rel(c, c->ep[side].zw_first_ts + ep->zw_stall,
+				             t2, sizeof t2), ep->zw_open_frame);
+			else
+				snprintf(opened, sizeof opened, "was still closed when "
+				         "the capture ended");
+			add(x, TFE_V_ZERO_WINDOW, side, fr,
+			    "%s advertised a zero window at %s (frame %" PRIu64 "): its "
+			    "application stopped reading and the receive buffer is "
+			    "full; the window %s, %.3f s of stall in all, %u "
+			    "advertisements of 0, %u zero-window probes from the %s",
+			    ep_str(c, side, e, sizeof e),
+			    rel(c, ep->zw_first_ts, t1, sizeof t1), ep->zw_first_frame,
+			    opened, secs(ep->zw_stall), ep->zero_windows,
+			    c->ep[p].zw_probes, side_word[p]);
+		}
+		if (ep->window_full > 0 && c->ep[p].zero_windows > 0)
+			add(x, TFE_V_WINDOW_FULL, side, NULL,
+			    "%s filled the %s's receive window %u time%s",
+			    ep_str(c, side, e, sizeof e), side_word[p],
+			    ep->window_full, ep->window_full == 1 ? "" : "s");
+		uint32_t data_retrans = ep->data_retrans;
+		if (data_retrans > 0)
+			add(x, TFE_V_RETRANSMISSION, side, NULL,
+			    "%s re-sent data %u time%s (sequence space it had sent "
+			    "before)", ep_str(c, side, e, sizeof e), data_retrans,
+			    data_retrans == 1 ? "" : "s");
+	}
+}
+
+static void
+rule_oddities(struct ctx *x)
+{
+	const struct tfe_conn *c = x->c;
+	char e[TFE_ADDR_STRLEN + 8];
+	static const struct {
+		uint16_t note;
+		enum tfe_verdict_kind kind;
+		const char *what;
+	} notes[] = {
+		{ TFE_NOTE_BAD_FLAGS, TFE_V_INVALID_FLAGS,
+		  "segments with a flag combination no TCP sends (SYN+FIN, SYN+RST, "
+		  "no flags, FIN without ACK)" },
+		{ TFE_NOTE_AFTER_FIN, TFE_V_DATA_AFTER_FIN,
+		  "data beyond its own FIN" },
+		{ TFE_NOTE_AFTER_RST, TFE_V_DATA_AFTER_RST,
+		  "segments after the connection was reset" },
+	};
+
+	for (size_t k = 0; k < G_N_ELEMENTS(notes); k++)
+		for (int side = 0; side < 2; side++) {
+			uint64_t fr[TFE_VERDICT_MAX_FRAMES + 1] = { 0 };
+			guint n = 0, total = 0;
+			for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+				const struct tfe_row *r = row_at(c, i);
+				if (r->kind != TFE_ROW_FRAME || r->dir != side ||
+				    !(r->notes & notes[k].note))
+					continue;
+				if (n < TFE_VERDICT_MAX_FRAMES)
+					fr[n++] = r->frame;
+				total++;
+			}
+			if (total > 0)
+				add(x, notes[k].kind, side, fr, "%s sent %u %s (first at "
+				    "frame %" PRIu64 ")", ep_str(c, side, e, sizeof e),
+				    total, notes[k].what, fr[0]);
+		}
+
+	/* rst_suspicious: a RST its peer could not accept and after which its
+	 * sender carried on, or whose TTL / IP ID does not fit the host. */
+	for (int side = 0; side < 2; side++) {
+		const struct tfe_endpoint *ep = &c->ep[side];
+		const struct tfe_row *r = find_reason(c, side,
+		                                      TFE_RS_RST_NOT_ITS_OWN);
+		if (r) {
+			uint64_t fr[] = { r->frame, 0 };
+			add(x, TFE_V_RST_SUSPICIOUS, side, fr,
+			    "a RST in the name of %s (frame %" PRIu64 ") was outside "
+			    "the receiver's window and the %s carried on after it: "
+			    "it did not come from the %s's TCP (an injected RST or "
+			    "a middlebox)", ep_str(c, side, e, sizeof e), r->frame,
+			    side_word[side], side_word[side]);
+			continue;
+		}
+		if (ep->rst_frame && ep->rst_has_prev) {
+			int dttl = (int)ep->rst_ttl - (int)ep->ttl_before_rst;
+			if (dttl > 4 || dttl < -4) {
+				uint64_t fr[] = { ep->rst_frame, 0 };
+				add(x, TFE_V_RST_SUSPICIOUS, side, fr,
+				    "the RST from %s (frame %" PRIu64 ") has TTL %u where "
+				    "its earlier packets had %u: it was probably sent "
+				    "by another device on the path (a firewall or an "
+				    "injector), not by the host",
+				    ep_str(c, side, e, sizeof e), ep->rst_frame,
+				    ep->rst_ttl, ep->ttl_before_rst);
+			}
+		}
+	}
+}
+
+static void
+rule_open_at_end(struct ctx *x)
+{
+	const struct tfe_conn *c = x->c;
+
+	if (c->end_cause != TFE_END_INPUT && c->end_cause != TFE_END_EVICTED)
+		return;
+	if (c->ended || c->close_how == TFE_CLOSE_UNANSWERED)
+		return;
+	add(x, TFE_V_OPEN_AT_END, TFE_SIDE_NONE, NULL,
+	    "the %s with the connection not closed: client %s, server %s%s%s",
+	    c->end_cause == TFE_END_EVICTED ? "analysis let go of it "
+	    "(--max-flows)" : "capture ended",
+	    tfe_state_names[c->ep[0].state], tfe_state_names[c->ep[1].state],
+	    x->undecided ? "; " : "", x->undecided ? x->undecided : "");
+}
+
+void
+tfe_verdicts_collect(const struct tfe_conn *c, const struct tfe_config *cfg,
+                     int64_t now, GArray *out)
+{
+	struct ctx x = { c, cfg, now, out, NULL };
+
+	rule_open_and_reject(&x);
+	rule_reuse(&x);
+	rule_close(&x);
+	rule_flow(&x);
+	rule_oddities(&x);
+	rule_open_at_end(&x);
+	g_free(x.undecided);
+}
+
+void
+tfe_verdicts_clear(GArray *v)
+{
+	for (guint i = 0; i < v->len; i++)
+		g_free(g_array_index(v, struct tfe_verdict, i).message);
+	g_array_set_size(v, 0);
+}
+
+gboolean
+tfe_verdict_parse_list(const char *list, uint64_t *set, char **bad)
+{
+	gchar **names = g_strsplit(list, ",", -1);
+	gboolean ok = TRUE;
+
+	*set = 0;
+	for (gchar **n = names; *n; n++) {
+		int k;
+		gchar *name = g_strstrip(*n);
+
+		if (*name == '\0')
+			continue;
+		for (k = 0; k < TFE_V__COUNT; k++)
+			if (strcmp(name, tfe_verdicts[k].kind) == 0)
+				break;
+		if (k == TFE_V__COUNT) {
+			*bad = g_strdup(name);
+			ok = FALSE;
+			break;
+		}
+		*set |= UINT64_C(1) << k;
+	}
+	g_strfreev(names);
+	return ok;
+}

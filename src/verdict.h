@@ -1,0 +1,83 @@
+/*
+ * verdict.h: named findings about a connection, with the frames that prove
+ * them and one plain sentence with the numbers (SPEC §4).
+ *
+ * The catalogue is one const table (verdict.c); kinds are stable
+ * snake_case names, never renamed or reused once released.  Verdicts are
+ * worked out once, when a connection is finished, from what conn.c
+ * recorded: its timeline rows keep every frame that carries evidence.
+ */
+#ifndef TFE_VERDICT_H
+#define TFE_VERDICT_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "conn.h"
+
+enum tfe_verdict_kind {
+	TFE_V_RST_TO_CLOSED_PORT,
+	TFE_V_SYN_UNANSWERED,
+	TFE_V_LINGERING_CLOSE_WAIT,
+	TFE_V_MISSING_FINAL_ACK,
+	TFE_V_TIME_WAIT_REUSE,
+	TFE_V_ABORTIVE_CLOSE,
+	TFE_V_FIN_THEN_RST,
+	TFE_V_HALF_CLOSE,
+	TFE_V_KEEPALIVE,
+	TFE_V_KEEPALIVE_UNANSWERED,
+	TFE_V_ZERO_WINDOW,
+	TFE_V_WINDOW_FULL,
+	TFE_V_SIMULTANEOUS_OPEN,
+	TFE_V_SIMULTANEOUS_CLOSE,
+	TFE_V_MIDSTREAM,
+	TFE_V_OPEN_AT_END,
+	TFE_V_SYN_RETRANSMITTED,
+	TFE_V_FIN_RETRANSMITTED,
+	TFE_V_RETRANSMISSION,
+	TFE_V_INVALID_FLAGS,
+	TFE_V_DATA_AFTER_FIN,
+	TFE_V_DATA_AFTER_RST,
+	TFE_V_RST_SUSPICIOUS,
+	TFE_V__COUNT
+};
+
+enum tfe_severity {
+	TFE_SEV_INFO,
+	TFE_SEV_WARNING
+};
+
+struct tfe_verdict_def {
+	const char *kind;       /* stable snake_case name */
+	uint8_t severity;       /* enum tfe_severity */
+	const char *title;      /* a few words */
+	const char *rfc;        /* where the rule comes from */
+};
+
+extern const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT];
+
+#define TFE_VERDICT_MAX_FRAMES 4
+
+struct tfe_verdict {
+	uint8_t kind;           /* enum tfe_verdict_kind */
+	uint8_t side;           /* TFE_SIDE_* it concerns */
+	uint8_t nframes;
+	uint64_t frames[TFE_VERDICT_MAX_FRAMES];
+	char *message;          /* owned */
+};
+
+/* Works out a finished connection's verdicts into `out` (struct
+ * tfe_verdict); `now` is the capture's clock when it was finished (ns). */
+void tfe_verdicts_collect(const struct tfe_conn *c,
+                          const struct tfe_config *cfg, int64_t now,
+                          GArray *out);
+
+/* Frees the messages of the verdicts in `v` and empties it. */
+void tfe_verdicts_clear(GArray *v);
+
+/* Parses "kind,kind,..." into a bit set; false (and *bad set to the
+ * first unknown name) when a name is not a kind. */
+gboolean tfe_verdict_parse_list(const char *list, uint64_t *set,
+                                char **bad);
+
+#endif /* TFE_VERDICT_H */
