@@ -82,6 +82,26 @@ netns_up() {
 		in_ns "$ns" ip link set lo up
 		in_ns "$ns" ip link set "$dev" up
 	done
+	# Static neighbour entries: no ARP or neighbour solicitation has to
+	# finish before the first SYN leaves.  Without them the first IPv6
+	# SYN could wait a whole second in the neighbour queue when the
+	# first solicitation went out before the peer's link was up.
+	local mac_c mac_s
+	mac_c=$(in_ns "$NS_CLIENT" cat /sys/class/net/veth-c/address)
+	mac_s=$(in_ns "$NS_SERVER" cat /sys/class/net/veth-s/address)
+	in_ns "$NS_CLIENT" ip neigh replace "$S4" lladdr "$mac_s" dev veth-c nud permanent
+	in_ns "$NS_CLIENT" ip neigh replace "$S6" lladdr "$mac_s" dev veth-c nud permanent
+	in_ns "$NS_SERVER" ip neigh replace "$C4" lladdr "$mac_c" dev veth-s nud permanent
+	in_ns "$NS_SERVER" ip neigh replace "$C6" lladdr "$mac_c" dev veth-s nud permanent
+	# Both ends must report carrier before anything is sent.
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[[ $(in_ns "$NS_CLIENT" cat /sys/class/net/veth-c/operstate) == up &&
+			$(in_ns "$NS_SERVER" cat /sys/class/net/veth-s/operstate) == up ]] && return 0
+		sleep 0.01
+	done
+	log "veth did not come up"
+	return 1
 }
 
 netns_down() {

@@ -396,7 +396,12 @@ static void st_await_connect(struct run *r, char **a)
 
 	rc = poll(&p, 1, ms);
 	if (rc == 0) {
-		log_call(r, r->cur, "await_connect()", 0, 0, "pending");
+		char ts[40];
+
+		/* Not a result from the kernel: the handshake is still going. */
+		now_text(ts, sizeof(ts));
+		emit(r, "call %s %s s%d.await_connect() = pending", ts, r->host,
+		     r->cur);
 		return;
 	}
 	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el);
