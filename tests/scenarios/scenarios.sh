@@ -412,9 +412,14 @@ sc_simultaneous_open() {
 	sync_wait server-ready
 	sync_wait client-ready
 	sync_signal go
+	# Between the SYNs' release (+200 ms) and the SYN-ACKs' (+400 ms)
+	# both sockets sit in SYN-RECV.
+	sleep 0.3
+	snap "SYNs taken in, SYN-ACKs still held"
 	wait_bg
 	end
 	check_crossing "SYNs cross" syn
+	check_truth "SYN-RECV on both sides" "^ss SYN-RECV 0 1 $S4:40002"
 	check "two bare SYNs" "$SYN_ONLY" 2 2
 	check "two SYN-ACKs" "$SYNACK" 2 2
 	check_truth "client connected" "s0.await_connect\(\) = 0"
