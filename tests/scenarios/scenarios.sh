@@ -65,7 +65,7 @@ sc_close_client_first() {
 		snap "server closed"
 	on client wait listening socket inet connect "$S4" "$PORT" \
 		snap "client connected" send 100 recv 200 close \
-		snap "client closed"
+		snap "client closed" sleep 0.1 snap "100 ms after the client's close"
 	wait_bg
 	snap "both done"
 	end
@@ -73,6 +73,7 @@ sc_close_client_first() {
 	check "server FIN" "src $S4 and $FIN" 1 1
 	check "no RST" "$RST" 0 0
 	check_truth "server CLOSE-WAIT" "^ss CLOSE-WAIT 0 0 $S4:$PORT"
+	check_truth "client FIN-WAIT-2" "^ss FIN-WAIT-2 0 0 $C4:"
 	check_truth "client TIME-WAIT" "^ss TIME-WAIT 0 0 $C4:"
 }
 
@@ -81,7 +82,7 @@ sc_close_server_first() {
 		"server answers one request and closes first; client closes 0.2 s after reading EOF"
 	# shellcheck disable=SC2046
 	bg server $(server_listen "$S4" inet) accept recv 100 send 200 close \
-		snap "server closed"
+		snap "server closed" sleep 0.1 snap "100 ms after the server's close"
 	on client wait listening socket inet connect "$S4" "$PORT" \
 		send 100 recv_to_eof snap "client read EOF" sleep 0.2 close \
 		snap "client closed"
@@ -91,6 +92,7 @@ sc_close_server_first() {
 	check "server FIN" "src $S4 and $FIN" 1 1
 	check "client FIN" "src $C4 and $FIN" 1 1
 	check_truth "client CLOSE-WAIT" "^ss CLOSE-WAIT 0 0 $C4:"
+	check_truth "server FIN-WAIT-2" "^ss FIN-WAIT-2 0 0 $S4:$PORT"
 	check_truth "server TIME-WAIT" "^ss TIME-WAIT 0 0 $S4:$PORT"
 }
 
@@ -103,7 +105,7 @@ sc_close_ipv6() {
 		snap "server closed"
 	on client wait listening socket inet6 connect "$S6" "$PORT" \
 		snap "client connected" send 100 recv 200 close \
-		snap "client closed"
+		snap "client closed" sleep 0.1 snap "100 ms after the client's close"
 	wait_bg
 	snap "both done"
 	end
