@@ -263,6 +263,9 @@ tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
 			                  (uint8_t)(same ? t->tw_side : !t->tw_side);
 			c->prev_snd_nxt[0] = t->snd_nxt[same ? 0 : 1];
 			c->prev_snd_nxt[1] = t->snd_nxt[same ? 1 : 0];
+			/* The new connection takes the pair over: a TIME_WAIT
+			 * that accepted its SYN is gone (RFC 6191). */
+			f->tomb.tw_since = 0;
 		}
 		tfe_flow_attach(&a->table, f, c);
 	}

@@ -206,7 +206,9 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 		} else {
 			set_state(c, st, side, TFE_ST_CLOSED,
 			          ep->state == TFE_ST_TIME_WAIT ?
-			          TFE_RS_SEND_RST_AFTER_CLOSE : TFE_RS_SEND_RST);
+			          TFE_RS_SEND_RST_AFTER_CLOSE :
+			          ep->ka_pending ? TFE_RS_SEND_RST_KEEPALIVE :
+			          TFE_RS_SEND_RST);
 		}
 		break;
 	case TFE_EV_SYNACK:
@@ -602,6 +604,7 @@ tfe_conn_new(uint64_t id, const struct tfe_segment *s, bool from_lo,
 	}
 	c->ep[0].fin_rcvd_row = c->ep[1].fin_rcvd_row = -1;
 	c->ep[0].rst_row = c->ep[1].rst_row = -1;
+	c->snap_idx[0] = c->snap_idx[1] = -1;
 	c->ep[0].assumed.row = c->ep[1].assumed.row = -1;
 	c->init_state[0] = c->ep[0].state;
 	c->init_state[1] = c->ep[1].state;
@@ -637,6 +640,8 @@ track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
 	bool syn = s->flags & TFE_TH_SYN;
 	bool fin = s->flags & TFE_TH_FIN;
 	uint32_t end = s->seq + s->payload_len + (syn ? 1u : 0u);
+	bool new_data = s->payload_len > 0 &&
+	                (!ep->seq_known || tfe_seq_gt(end, ep->snd_nxt));
 
 	if (!ep->seq_known) {
 		ep->seq_known = true;
@@ -669,6 +674,8 @@ track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
 		if (!ep->fin_sent) {
 			ep->fin_sent = true;
 			ep->fin_seq = s->seq + s->payload_len;
+			ep->ack_at_fin = (s->flags & TFE_TH_ACK) ? s->ack
+			                                          : ep->ack_max;
 		}
 		ep->fin_count++;
 		end++;
@@ -691,10 +698,13 @@ track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
 			ep->max_win = w;
 		ep->last_win = s->win;
 	}
-	if (c->ep[!side].fin_sent && s->payload_len > 0) {
+	if (c->ep[!side].fin_sent && new_data) {
 		ep->bytes_after_peer_fin += s->payload_len;
 		ep->segs_after_peer_fin++;
 	}
+	if (ep->fin_sent && (s->flags & TFE_TH_ACK) && ep->ack_known &&
+	    tfe_seq_gt(s->ack, ep->ack_at_fin) && !(s->flags & TFE_TH_RST))
+		ep->acked_after_fin = true;
 	if ((s->flags & TFE_TH_RST) && ep->rst_frame == 0) {
 		ep->rst_frame = frame;
 		ep->rst_ttl = s->ttl;
@@ -940,6 +950,16 @@ tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
 	bool answered = sv->synack_count > 0 || (c->roles == TFE_ROLES_PORT);
 
 	c->end_cause = (uint8_t)cause;
+	/* Re-sent SYN+ACKs and never an ACK: none of them arrived. */
+	struct tfe_endpoint *cw = &c->ep[TFE_SIDE_CLIENT];
+	if (assumed_holds(cw, false) && cw->pkts == cw->syn_count &&
+	    sv->synack_count > 1 && cw->assumed.row >= 0) {
+		rewrite_rows(c, TFE_SIDE_CLIENT, cw->assumed.row,
+		             cw->assumed.before, TFE_RS_SYNACK_NEVER_ACKED);
+		cw->state = cw->assumed.before;
+		cw->assumed.valid = false;
+		cw->syn_acked = false;
+	}
 	if (c->roles == TFE_ROLES_SYN && sv->pkts == 0) {
 		/* Nothing came back: no evidence that anything listened. */
 		rewrite_start(c, TFE_SIDE_SERVER, TFE_ST_UNKNOWN,

@@ -115,7 +115,10 @@ struct tfe_endpoint {
 	bool has_ip_id;
 
 	/* evidence for the verdicts (verdict.c) */
-	uint64_t bytes_after_peer_fin; /* payload sent after the peer's FIN */
+	uint64_t bytes_after_peer_fin; /* new payload sent after the peer's
+	                                  FIN (retransmissions not counted) */
+	uint32_t ack_at_fin;    /* its ACK when it sent its FIN */
+	bool acked_after_fin;   /* it acknowledged new data after its FIN */
 	uint32_t segs_after_peer_fin;
 	uint32_t ka_probes, ka_answered, ka_unanswered_run;
 	bool ka_pending;        /* a probe not yet followed by the peer */
@@ -172,6 +175,7 @@ struct tfe_conn {
 
 	struct tfe_timeline tl;
 	GArray *verdicts;       /* struct tfe_verdict, set when finished */
+	int snap_idx[2];        /* its sockets in a netstat snapshot, or -1 */
 
 	/* the earlier connection on this 4-tuple, when its tombstone was
 	 * still there (SPEC §4 time_wait_reuse) */

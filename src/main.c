@@ -161,6 +161,7 @@ struct run {
 	struct tfe_render_opts ro;
 	uint64_t fail_on;      /* verdict kinds that make the exit status 1 */
 	bool failed;
+	struct tfe_netstat *netstat;
 };
 
 static void
@@ -179,6 +180,8 @@ on_conn_done(void *ud, const struct tfe_conn *c)
 	}
 	if (r->ro.format == TFE_FMT_TEXT && (!r->ro.verdicts_only || warning))
 		tfe_render_text_conn(&r->ro, c);
+	if (r->netstat)
+		tfe_netstat_update(r->netstat, c);
 }
 
 static void
@@ -186,8 +189,8 @@ on_snapshot(void *ud, const struct tfe_analyzer *a, int64_t at)
 {
 	struct run *r = ud;
 
-	if (r->ro.format == TFE_FMT_NETSTAT)
-		tfe_render_netstat(&r->ro, a, at);
+	if (r->ro.format == TFE_FMT_NETSTAT && r->netstat == NULL)
+		r->netstat = tfe_netstat_snapshot(a, at);
 }
 
 int
@@ -376,6 +379,10 @@ main(int argc, char **argv)
 	tfe_analyzer_finish(&an);
 	if (run.ro.format != TFE_FMT_NETSTAT)
 		tfe_render_text_summary(&run.ro, &an.stats);
+	if (run.netstat) {
+		tfe_netstat_print(&run.ro, run.netstat);
+		tfe_netstat_free(run.netstat);
+	}
 	if (fflush(stdout) != 0) {
 		error_msg("writing the output failed: %s", g_strerror(errno));
 		status = EXIT_INPUT;

@@ -35,9 +35,17 @@ void tfe_render_text_conn(const struct tfe_render_opts *o,
 void tfe_render_text_summary(const struct tfe_render_opts *o,
                              const struct tfe_stats *s);
 
-/* What netstat -tan would have shown on each host at `at` (ns, epoch). */
-void tfe_render_netstat(const struct tfe_render_opts *o,
-                        const struct tfe_analyzer *a, int64_t at);
+/* What netstat -tan would have shown on each host at `at` (ns, epoch):
+ * taken when the capture's clock reaches `at`, corrected as each live
+ * connection finishes (its timeline may be rewritten by later frames),
+ * printed at the end. */
+struct tfe_netstat;
+struct tfe_netstat *tfe_netstat_snapshot(const struct tfe_analyzer *a,
+                                         int64_t at);
+void tfe_netstat_update(struct tfe_netstat *ns, const struct tfe_conn *c);
+void tfe_netstat_print(const struct tfe_render_opts *o,
+                       struct tfe_netstat *ns);
+void tfe_netstat_free(struct tfe_netstat *ns);
 
 /* Formats a duration or relative time in ns as seconds with 6 or 9
  * decimals, signed when `sign` ("+0.010000"). */

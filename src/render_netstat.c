@@ -4,7 +4,11 @@
  *
  * The analysis hands over its live connections and its 2MSL tombstones at
  * the moment asked for (analyze.c takes the snapshot with every frame up to
- * that time processed).  Each connection is two sockets, one per host; a
+ * that time processed).  A state seen then may still be corrected by a
+ * later frame (a re-sent FIN shows that an ACK before the snapshot was
+ * lost), so each live connection's states are read again from its final
+ * timeline when it is finished, and the view is printed at the end.
+ * Each connection is two sockets, one per host; a
  * listener is shown where the capture proves one (it answered a SYN with
  * SYN+ACK).  Send-Q is what the capture point saw sent and not yet
  * acknowledged; Recv-Q is "-": what the application has read does not
@@ -19,6 +23,7 @@
 #include "seq.h"
 
 struct sock {
+	bool gone;            /* the final timeline shows no socket at T */
 	uint8_t family;
 	uint8_t host[16];     /* the host this socket lives on */
 	uint8_t faddr[16];
@@ -74,15 +79,13 @@ send_queue(const struct tfe_conn *c, int side)
 }
 
 static void
-add_conn(GArray *socks, const struct tfe_conn *c, int64_t at, int64_t msl)
+add_conn(GArray *socks, struct tfe_conn *c, int64_t at, int64_t msl)
 {
 	for (int side = 0; side < 2; side++) {
 		const struct tfe_endpoint *ep = &c->ep[side];
 		const struct tfe_endpoint *peer = &c->ep[!side];
 		struct sock k;
 
-		if (ep->state == TFE_ST_CLOSED || ep->state == TFE_ST_LISTEN)
-			continue; /* no socket (a listener is added on its own) */
 		memset(&k, 0, sizeof k);
 		k.family = c->family;
 		memcpy(k.host, ep->addr, 16);
@@ -91,12 +94,11 @@ add_conn(GArray *socks, const struct tfe_conn *c, int64_t at, int64_t msl)
 		k.fport = peer->port;
 		k.state = ep->state;
 		k.sendq = send_queue(c, side);
-		k.tw_left = -1;
-		if (ep->state == TFE_ST_TIME_WAIT) {
-			k.tw_left = ep->tw_since + 2 * msl - at;
-			if (k.tw_left <= 0)
-				continue; /* 2MSL is over: the socket is gone */
-		}
+		k.tw_left = ep->state == TFE_ST_TIME_WAIT ?
+		            ep->tw_since + 2 * msl - at : -1;
+		/* Kept even when CLOSED now: the final timeline may say
+		 * otherwise (tfe_netstat_update). */
+		c->snap_idx[side] = (int)socks->len;
 		g_array_append_val(socks, k);
 	}
 }
@@ -178,28 +180,105 @@ print_counts(FILE *out, const uint64_t counts[TFE_ST__COUNT])
 	fputc('\n', out);
 }
 
-void
-tfe_render_netstat(const struct tfe_render_opts *o,
-                   const struct tfe_analyzer *a, int64_t at)
-{
-	FILE *out = o->out;
-	GArray *socks = g_array_new(FALSE, FALSE, sizeof(struct sock));
-	const struct tfe_flow_table *t = &a->table;
-	char when[32], rel[32];
+struct tfe_netstat {
+	GArray *socks;        /* struct sock */
+	int64_t at;
+	int64_t first_ts;
+	bool nanos, started;
+	int64_t msl;
+};
 
+struct tfe_netstat *
+tfe_netstat_snapshot(const struct tfe_analyzer *a, int64_t at)
+{
+	struct tfe_netstat *ns = g_new0(struct tfe_netstat, 1);
+	const struct tfe_flow_table *t = &a->table;
+
+	ns->socks = g_array_new(FALSE, FALSE, sizeof(struct sock));
+	ns->at = at;
+	ns->first_ts = a->stats.first_ts;
+	ns->nanos = a->stats.timestamps_ns;
+	ns->started = a->started;
+	ns->msl = a->cfg.msl;
 	for (int q = 0; q < TFE_Q__COUNT; q++)
 		for (GList *l = t->queue[q].head; l; l = l->next)
-			add_conn(socks, l->data, at, a->cfg.msl);
+			add_conn(ns->socks, l->data, at, a->cfg.msl);
 	for (GList *l = t->tombs.head; l; l = l->next)
-		add_tombstone(socks, l->data, at, a->cfg.msl);
-	add_listeners(socks, a, at);
-	g_array_sort(socks, sock_cmp);
+		add_tombstone(ns->socks, l->data, at, a->cfg.msl);
+	add_listeners(ns->socks, a, at);
+	return ns;
+}
 
-	tfe_format_seconds(at, a->stats.timestamps_ns, false, when, sizeof when);
-	tfe_format_seconds(at - a->stats.first_ts, a->stats.timestamps_ns, true,
-	                   rel, sizeof rel);
+/* The side's state at `at` by its final timeline: the state after the
+ * last row at or before that time. */
+static uint8_t
+state_at(const struct tfe_conn *c, int side, int64_t at, int64_t *tw_since)
+{
+	uint8_t st = c->init_state[side];
+
+	*tw_since = 0;
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r =
+			&g_array_index(c->tl.rows, struct tfe_row, i);
+		if (r->ts > at)
+			break;
+		if (r->state[side] == TFE_ST_TIME_WAIT &&
+		    st != TFE_ST_TIME_WAIT)
+			*tw_since = r->ts;
+		st = r->state[side];
+	}
+	return st;
+}
+
+void
+tfe_netstat_update(struct tfe_netstat *ns, const struct tfe_conn *c)
+{
+	for (int side = 0; side < 2; side++) {
+		int64_t tw_since;
+
+		if (c->snap_idx[side] < 0 ||
+		    (guint)c->snap_idx[side] >= ns->socks->len)
+			continue;
+		struct sock *k = &g_array_index(ns->socks, struct sock,
+		                                c->snap_idx[side]);
+		k->state = state_at(c, side, ns->at, &tw_since);
+		if (k->state == TFE_ST_TIME_WAIT) {
+			/* a re-sent FIN restarts it: keep the later start */
+			if (c->ep[side].tw_since > tw_since &&
+			    c->ep[side].tw_since <= ns->at)
+				tw_since = c->ep[side].tw_since;
+			k->tw_left = tw_since + 2 * ns->msl - ns->at;
+		} else {
+			k->tw_left = -1;
+		}
+	}
+}
+
+/* No socket to show: closed, a listener's connection (the listener has a
+ * line of its own), a side that never showed itself (UNKNOWN: nothing
+ * proves a socket), or a TIME_WAIT whose 2MSL is over. */
+static bool
+hidden(const struct sock *k)
+{
+	return k->gone || (!k->listener && (k->state == TFE_ST_CLOSED ||
+	                                    k->state == TFE_ST_LISTEN ||
+	                                    k->state == TFE_ST_UNKNOWN)) ||
+	       (k->state == TFE_ST_TIME_WAIT && k->tw_left <= 0);
+}
+
+void
+tfe_netstat_print(const struct tfe_render_opts *o, struct tfe_netstat *ns)
+{
+	FILE *out = o->out;
+	GArray *socks = ns->socks;
+	char when[32], rel[32];
+	int64_t at = ns->at;
+
+	g_array_sort(socks, sock_cmp);
+	tfe_format_seconds(at, ns->nanos, false, when, sizeof when);
+	tfe_format_seconds(at - ns->first_ts, ns->nanos, true, rel, sizeof rel);
 	fprintf(out, "netstat view at %s (%s s from the first frame)\n", when,
-	        a->started ? rel : "+0");
+	        ns->started ? rel : "+0");
 
 	uint64_t counts[TFE_ST__COUNT];
 	const struct sock *prev = NULL;
@@ -208,11 +287,12 @@ tfe_render_netstat(const struct tfe_render_opts *o,
 		char host[TFE_ADDR_STRLEN], local[TFE_ADDR_STRLEN + 8];
 		char foreign[TFE_ADDR_STRLEN + 8];
 
+		if (hidden(k))
+			continue;
 		if (prev == NULL || prev->family != k->family ||
 		    memcmp(prev->host, k->host, 16) != 0) {
-			if (prev != NULL) {
+			if (prev != NULL)
 				print_counts(out, counts);
-			}
 			memset(counts, 0, sizeof counts);
 			tfe_addr_format(k->family, k->host, host, sizeof host);
 			fprintf(out, "\nhost %s\n", host);
@@ -233,10 +313,10 @@ tfe_render_netstat(const struct tfe_render_opts *o,
 		}
 		fprintf(out, "%-5s", k->family == 6 ? "tcp6" : "tcp");
 		print_q(out, -1);
-		print_q(out, k->sendq);
+		print_q(out, k->state == TFE_ST_TIME_WAIT ? 0 : k->sendq);
 		fprintf(out, " %-23s %-23s %s", local, foreign,
 		        tfe_state_netstat[k->state]);
-		if (k->tw_left >= 0)
+		if (k->tw_left >= 0 && k->state == TFE_ST_TIME_WAIT)
 			fprintf(out, "  timewait (%.2f/0/0)", (double)k->tw_left / 1e9);
 		fputc('\n', out);
 		counts[k->state]++;
@@ -246,5 +326,13 @@ tfe_render_netstat(const struct tfe_render_opts *o,
 		print_counts(out, counts);
 	else
 		fprintf(out, "\nno TCP sockets at that moment\n");
-	g_array_free(socks, TRUE);
+}
+
+void
+tfe_netstat_free(struct tfe_netstat *ns)
+{
+	if (ns == NULL)
+		return;
+	g_array_free(ns->socks, TRUE);
+	g_free(ns);
 }

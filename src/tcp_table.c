@@ -292,6 +292,10 @@ const char *const tfe_reason_text[TFE_RS__COUNT] = {
 		"out (tcp_fin_timeout): no socket was left, hence its RST",
 	[TFE_RS_SEND_RST_BAD_SYNACK] = "answered a SYN+ACK that does not acknowledge "
 		"its SYN with RST; it stays in SYN_SENT",
+	[TFE_RS_SYNACK_NEVER_ACKED] = "this SYN+ACK did not reach it either: it "
+		"never acknowledged any of them, so it stayed in SYN_SENT",
+	[TFE_RS_SEND_RST_KEEPALIVE] = "sent RST after its keepalive probes went "
+		"unanswered: the kernel gave up on the peer (ETIMEDOUT)",
 	[TFE_RS_SEND_FIN_SIMCLOSE] = "sent its own FIN before the peer's FIN "
 		"reached it: simultaneous close, CLOSING",
 	[TFE_RS_SEND_FIN_ACTIVE] = "sent FIN: active close (close() or shutdown(SHUT_WR))",

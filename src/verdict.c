@@ -192,8 +192,8 @@ rule_open_and_reject(struct ctx *x)
 	    sv->synack_count == 0) {
 		const struct tfe_row *syn = find_sent(c, TFE_SIDE_CLIENT,
 		                                      TFE_TH_SYN, 0, NULL);
-		const struct tfe_row *rst = find_sent(c, TFE_SIDE_SERVER,
-		                                      TFE_TH_RST, 0, NULL);
+		const struct tfe_row *rst = find_reason(c, TFE_SIDE_CLIENT,
+		                                        TFE_RS_RECV_RST_REFUSED);
 		if (syn && rst) {
 			uint64_t fr[] = { syn->frame, rst->frame, 0 };
 			add(x, TFE_V_RST_TO_CLOSED_PORT, TFE_SIDE_SERVER, fr,
@@ -378,7 +378,8 @@ rule_close(struct ctx *x)
 		}
 
 		/* half_close: data to a side after its FIN. */
-		if (ep->fin_sent && peer->bytes_after_peer_fin > 0) {
+		if (ep->fin_sent && peer->bytes_after_peer_fin > 0 &&
+		    ep->acked_after_fin) {
 			const struct tfe_row *fin = find_sent(c, side, TFE_TH_FIN, 0,
 			                                      NULL);
 			const struct tfe_row *pfin = find_sent(c, p, TFE_TH_FIN, 0,
@@ -427,7 +428,21 @@ rule_close(struct ctx *x)
 		    "wait in TIME_WAIT", fr[0], fr[1]);
 	}
 
-	if (c->close_how == TFE_CLOSE_ABORT && c->rst_by <= TFE_SIDE_SERVER) {
+	bool both_fins_first = false;
+	if (c->rst_seen && c->ep[0].fin_sent && c->ep[1].fin_sent &&
+	    c->rst_by <= TFE_SIDE_SERVER) {
+		const struct tfe_row *rst = find_sent(c, c->rst_by, TFE_TH_RST, 0,
+		                                      NULL);
+		both_fins_first = rst != NULL;
+		for (int i = 0; i < 2 && rst; i++) {
+			const struct tfe_row *fin = find_sent(c, i, TFE_TH_FIN, 0,
+			                                      NULL);
+			if (!fin || fin->frame > rst->frame)
+				both_fins_first = false;
+		}
+	}
+	if (c->close_how == TFE_CLOSE_ABORT && c->rst_by <= TFE_SIDE_SERVER &&
+	    !both_fins_first) {
 		int s = c->rst_by;
 		const struct tfe_endpoint *ep = &c->ep[s];
 		const struct tfe_endpoint *peer = &c->ep[!s];
@@ -440,38 +455,41 @@ rule_close(struct ctx *x)
 			uint64_t fr[] = { rst->frame, 0 };
 			uint8_t was = at > 0 ? row_at(c, at - 1)->state[!s]
 			                     : c->init_state[!s];
+			char inflight[64] = "no data of its own was in flight";
+			if (flight > 0)
+				snprintf(inflight, sizeof inflight, "%" PRIu32 " bytes "
+				         "it had sent were unacknowledged", flight);
+			bool open = was == TFE_ST_ESTABLISHED ||
+			            was == TFE_ST_CLOSE_WAIT;
+			bool ka = rst->reason[s] == TFE_RS_SEND_RST_KEEPALIVE;
 			add(x, TFE_V_ABORTIVE_CLOSE, s, fr,
 			    "%s sent RST at %s (frame %" PRIu64 ") while the %s was "
-			    "%s: the connection was aborted, not closed (SO_LINGER "
-			    "{1,0}, close() with unread data, or a crash); %u bytes "
-			    "it had sent were unacknowledged, and the %s got "
-			    "ECONNRESET",
+			    "in %s: the connection was aborted, not closed (%s); "
+			    "%s; %s",
 			    ep_str(c, s, e, sizeof e), rel(c, rst->ts, t1, sizeof t1),
 			    rst->frame, side_word[!s], tfe_state_names[was],
-			    flight, side_word[!s]);
+			    ka ? "its keepalive probes went unanswered and the "
+			         "kernel gave up with ETIMEDOUT"
+			       : "SO_LINGER {1,0}, close() with unread data, or a "
+			         "crash",
+			    inflight,
+			    open ? "the peer application gets ECONNRESET"
+			         : "the peer had already closed its side");
 		}
 	}
-	if (c->rst_seen && c->ep[0].fin_sent && c->ep[1].fin_sent &&
-	    c->rst_by <= TFE_SIDE_SERVER) {
+	if (both_fins_first) {
 		int s = c->rst_by;
-		const struct tfe_row *rst = find_sent(c, s, TFE_TH_RST, 0, NULL);
-		guint i = 0;
-		bool fins_first = true;
-		for (i = 0; i < 2; i++) {
-			const struct tfe_row *fin = find_sent(c, (int)i, TFE_TH_FIN, 0,
-			                                      NULL);
-			if (!fin || !rst || fin->frame > rst->frame)
-				fins_first = false;
-		}
-		if (rst && fins_first) {
-			uint64_t fr[] = { rst->frame, 0 };
-			add(x, TFE_V_FIN_THEN_RST, s, fr,
-			    "%s sent RST at %s (frame %" PRIu64 ") after both FINs: "
-			    "common and mostly benign (a segment reached a socket "
-			    "already gone)",
-			    ep_str(c, s, f, sizeof f), rel(c, rst->ts, t1, sizeof t1),
-			    rst->frame);
-		}
+		guint at = 0;
+		const struct tfe_row *rst = find_sent(c, s, TFE_TH_RST, 0, &at);
+		uint64_t fr[] = { rst->frame, 0 };
+		bool gone = rst->reason[s] == TFE_RS_SEND_RST_CLOSED;
+		add(x, TFE_V_FIN_THEN_RST, s, fr,
+		    "%s sent RST at %s (frame %" PRIu64 ") after both FINs: %s",
+		    ep_str(c, s, f, sizeof f), rel(c, rst->ts, t1, sizeof t1),
+		    rst->frame, gone ? "its socket was already gone, so the close "
+		    "ended in a reset instead of the last ACK"
+		    : "common and mostly benign (a segment reached a socket "
+		      "already closed)");
 	}
 }
 
