@@ -161,6 +161,7 @@ struct run {
 	struct tfe_render_opts ro;
 	uint64_t fail_on;      /* verdict kinds that make the exit status 1 */
 	bool failed;
+	uint64_t found[TFE_V__COUNT]; /* connections with each --fail-on kind */
 	struct tfe_netstat *netstat;
 };
 
@@ -173,8 +174,10 @@ on_conn_done(void *ud, const struct tfe_conn *c)
 	for (guint i = 0; c->verdicts && i < c->verdicts->len; i++) {
 		const struct tfe_verdict *v =
 			&g_array_index(c->verdicts, struct tfe_verdict, i);
-		if (r->fail_on & (UINT64_C(1) << v->kind))
+		if (r->fail_on & (UINT64_C(1) << v->kind)) {
 			r->failed = true;
+			r->found[v->kind]++;
+		}
 		if (tfe_verdicts[v->kind].severity == TFE_SEV_WARNING)
 			warning = true;
 	}
@@ -394,8 +397,19 @@ main(int argc, char **argv)
 		status = EXIT_INPUT;
 		g_error_free(err);
 	}
-	if (status == EXIT_SUCCESS && run.failed)
-		status = 1; /* a --fail-on verdict (SPEC §1) */
+	if (status == EXIT_SUCCESS && run.failed) {
+		/* A --fail-on verdict (SPEC §1): say which, for CI logs. */
+		GString *g = g_string_new(NULL);
+		for (int k = 0; k < TFE_V__COUNT; k++)
+			if (run.found[k])
+				g_string_append_printf(g, "%s%s in %" G_GUINT64_FORMAT
+				                       " connection%s", g->len ? ", " : "",
+				                       tfe_verdicts[k].kind, run.found[k],
+				                       run.found[k] == 1 ? "" : "s");
+		error_msg("--fail-on: found %s", g->str);
+		g_string_free(g, TRUE);
+		status = 1;
+	}
 	tfe_analyzer_clear(&an);
 	tfe_capture_close(cap);
 	g_free(filter);

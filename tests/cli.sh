@@ -273,5 +273,71 @@ else
 	echo "SKIP -r pcapng (editcap not available)"
 fi
 
+# --fail-on: exit 1 when a named verdict is found, 0 when not, 2 for a
+# name that is no verdict kind (SPEC §1).
+crafted lost-final-ack
+crafted rst-closed-port
+run -r "$tmp/lost-final-ack.pcap" --format summary --fail-on missing_final_ack
+expect_exit "--fail-on a verdict that is there" 1 &&
+	pass "--fail-on missing_final_ack on a lost final ACK: exit 1"
+run -r "$tmp/lost-final-ack.pcap" --format summary --fail-on rst_to_closed_port,zero_window
+expect_exit "--fail-on verdicts that are not there" 0 &&
+	pass "--fail-on verdicts absent from the capture: exit 0"
+run -r "$tmp/lost-final-ack.pcap" --fail-on no_such_kind
+expect_exit "--fail-on an unknown kind" 2 "no_such_kind" &&
+	pass "--fail-on an unknown kind: exit 2 naming it"
+
+# --verdicts-only: the clean connection is left out, the rejected one kept.
+run -r "$tmp/lost-final-ack.pcap" -r "$tmp/rst-closed-port.pcap" --verdicts-only
+if expect_exit "--verdicts-only" 0; then
+	if grep -q '^#.*rejected' "$tmp/out" && grep -q '^#.*graceful' "$tmp/out"; then
+		pass "--verdicts-only keeps connections with warnings"
+	else
+		fail "--verdicts-only" "expected both warned connections in the output"
+	fi
+fi
+crafted handshake-close-client-first
+run -r "$tmp/handshake-close-client-first.pcap" --verdicts-only
+if expect_exit "--verdicts-only on a clean close" 0; then
+	if grep -q '^#' "$tmp/out"; then
+		fail "--verdicts-only on a clean close" "a clean connection was printed"
+	else
+		pass "--verdicts-only leaves a clean connection out"
+	fi
+fi
+
+# --color: escapes only when asked (standard output here is a file).
+run -r "$tmp/lost-final-ack.pcap" --color always
+if expect_exit "--color always" 0; then
+	if grep -q $'\033\[' "$tmp/out"; then
+		pass "--color always colours the verdicts"
+	else
+		fail "--color always" "no colour escape in the output"
+	fi
+fi
+run -r "$tmp/lost-final-ack.pcap"
+if expect_exit "default colour" 0; then
+	if grep -q $'\033\[' "$tmp/out"; then
+		fail "default colour" "colour escapes written to a file"
+	else
+		pass "no colour by default when the output is not a terminal"
+	fi
+fi
+run -r "$tmp/lost-final-ack.pcap" --color purple
+expect_exit "--color with a bad value" 2 && pass "--color purple: exit 2"
+
+# --at belongs to --format netstat.
+run -r "$tmp/lost-final-ack.pcap" --at 1
+expect_exit "--at without netstat" 2 "netstat" &&
+	pass "--at without --format netstat: exit 2"
+run -r "$tmp/lost-final-ack.pcap" --format netstat --at 0.0705
+if expect_exit "--format netstat --at" 0; then
+	if grep -q 'FIN_WAIT2' "$tmp/out" && grep -q 'CLOSE_WAIT' "$tmp/out"; then
+		pass "--format netstat --at 0.0705: FIN_WAIT2 and CLOSE_WAIT"
+	else
+		fail "--format netstat --at 0.0705" "expected FIN_WAIT2 and CLOSE_WAIT"
+	fi
+fi
+
 echo "$npass passed, $nfail failed"
 [ "$nfail" -eq 0 ]
