@@ -110,7 +110,10 @@ check_capture() {
 		        sed -e 's/^\t/extra /' -e '/^extra /!s/^/missing /')
 		while IFS= read -r d; do
 			[ -n "$d" ] || continue
-			key="$name | $label | $host | $d"
+			# Ephemeral client ports change with every lab run; the
+			# entries name them as :EPHEMERAL.
+			key=$(sed -E 's/:(3[2-9][0-9]{3}|[4-6][0-9]{4})( |$)/:EPHEMERAL\2/g' \
+			      <<<"$name | $label | $host | $d")
 			if [ $show = 1 ]; then
 				echo "$key | REASON"
 			fi
