@@ -792,9 +792,14 @@ frame_notes(const struct tfe_conn *c, int side, const struct tfe_segment *s)
 		uint32_t end = s->seq + s->payload_len;
 		/* A keepalive probe re-sends the last byte or nothing with
 		 * SEG.SEQ = SND.NXT - 1 (RFC 9293 §3.8.4). */
+		const struct tfe_endpoint *peer = &c->ep[!side];
+		bool peer_closed_window = peer->pkts > 0 && peer->last_win == 0;
 		if (s->payload_len <= 1 && !fin && is_synchronized(ep->state) &&
 		    s->seq == ep->snd_nxt - 1)
-			notes |= TFE_NOTE_KEEPALIVE;
+			/* Linux probes a zero window the same way it sends a
+			 * keepalive; the peer's window tells them apart. */
+			notes |= peer_closed_window ? TFE_NOTE_ZW_PROBE
+			                            : TFE_NOTE_KEEPALIVE;
 		else if ((s->payload_len > 0 || fin) &&
 		         tfe_seq_lt(s->seq, ep->snd_nxt))
 			notes |= TFE_NOTE_RETRANS;

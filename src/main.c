@@ -170,17 +170,21 @@ on_conn_done(void *ud, const struct tfe_conn *c)
 {
 	struct run *r = ud;
 	bool warning = false;
+	uint64_t hit = 0;
 
 	for (guint i = 0; c->verdicts && i < c->verdicts->len; i++) {
 		const struct tfe_verdict *v =
 			&g_array_index(c->verdicts, struct tfe_verdict, i);
-		if (r->fail_on & (UINT64_C(1) << v->kind)) {
-			r->failed = true;
-			r->found[v->kind]++;
-		}
+		if (r->fail_on & (UINT64_C(1) << v->kind))
+			hit |= UINT64_C(1) << v->kind;
 		if (tfe_verdicts[v->kind].severity == TFE_SEV_WARNING)
 			warning = true;
 	}
+	for (int k = 0; k < TFE_V__COUNT; k++)
+		if (hit & (UINT64_C(1) << k)) {
+			r->failed = true;
+			r->found[k]++; /* connections, not verdicts */
+		}
 	if (r->ro.format == TFE_FMT_TEXT && (!r->ro.verdicts_only || warning))
 		tfe_render_text_conn(&r->ro, c);
 	if (r->netstat)

@@ -195,6 +195,14 @@ rule_open_and_reject(struct ctx *x)
 		const struct tfe_row *rst = find_reason(c, TFE_SIDE_CLIENT,
 		                                        TFE_RS_RECV_RST_REFUSED);
 		if (syn && rst) {
+			/* the SYN it answered: the last one before it */
+			guint i = 0;
+			const struct tfe_row *r;
+			while ((r = find_sent(c, TFE_SIDE_CLIENT, TFE_TH_SYN, i, &i)) &&
+			       r->frame < rst->frame) {
+				syn = r;
+				i++;
+			}
 			uint64_t fr[] = { syn->frame, rst->frame, 0 };
 			add(x, TFE_V_RST_TO_CLOSED_PORT, TFE_SIDE_SERVER, fr,
 			    "%s answered the client's SYN (frame %" PRIu64 ") with "
@@ -243,6 +251,20 @@ rule_open_and_reject(struct ctx *x)
 		}
 		g_string_free(times, TRUE);
 	}
+	if (c->roles == TFE_ROLES_SYN && sv->synack_count > 1 &&
+	    c->hs_ack_ts == 0 && !c->rst_seen && cl->pkts == cl->syn_count &&
+	    x->now - c->last_ts >= 0) {
+		const struct tfe_row *sa = find_sent(c, TFE_SIDE_SERVER,
+		                                     TFE_TH_SYN | TFE_TH_ACK, 0,
+		                                     NULL);
+		uint64_t fr[] = { sa ? sa->frame : 0, 0 };
+		add(x, TFE_V_SYN_UNANSWERED, TFE_SIDE_CLIENT, fr,
+		    "the server answered %u times with SYN+ACK (first at frame %"
+		    PRIu64 ") and the client never acknowledged one: the SYN+ACKs "
+		    "are lost on the way back (asymmetric routing, a firewall on "
+		    "the client's side), so the client's connect() sees no answer",
+		    sv->synack_count, fr[0]);
+	}
 	if (c->roles == TFE_ROLES_SYN && sv->syn_count > 0) {
 		const struct tfe_row *a = find_sent(c, TFE_SIDE_CLIENT, TFE_TH_SYN,
 		                                    0, NULL);
@@ -264,7 +286,8 @@ rule_open_and_reject(struct ctx *x)
 		    c->roles == TFE_ROLES_SYNACK ? "the SYN+ACK sender is the "
 		    "server" : "the lower port is the server");
 	}
-	if (cl->syn_count > 1 && c->close_how != TFE_CLOSE_UNANSWERED) {
+	if (cl->syn_count > 1 && c->close_how != TFE_CLOSE_UNANSWERED &&
+	    c->hs_ack_ts != 0) {
 		const struct tfe_row *syn = find_sent(c, TFE_SIDE_CLIENT,
 		                                      TFE_TH_SYN, 0, NULL);
 		uint64_t fr[] = { syn ? syn->frame : 0, 0 };
@@ -422,6 +445,11 @@ rule_close(struct ctx *x)
 		const struct tfe_row *b = find_sent(c, TFE_SIDE_SERVER, TFE_TH_FIN,
 		                                    0, NULL);
 		uint64_t fr[] = { a ? a->frame : 0, b ? b->frame : 0, 0 };
+		if (fr[0] > fr[1]) {
+			uint64_t t = fr[0];
+			fr[0] = fr[1];
+			fr[1] = t;
+		}
 		add(x, TFE_V_SIMULTANEOUS_CLOSE, TFE_SIDE_NONE, fr,
 		    "the FINs crossed (frames %" PRIu64 " and %" PRIu64 "): "
 		    "simultaneous close, both sides went through CLOSING, and both "
@@ -483,13 +511,23 @@ rule_close(struct ctx *x)
 		const struct tfe_row *rst = find_sent(c, s, TFE_TH_RST, 0, &at);
 		uint64_t fr[] = { rst->frame, 0 };
 		bool gone = rst->reason[s] == TFE_RS_SEND_RST_CLOSED;
+		bool killed_tw = rst->reason[!s] == TFE_RS_RECV_RST_TW;
+		bool last_ack_lost = gone && !c->ep[!s].fin_acked;
+		char why[200];
+		if (killed_tw)
+			snprintf(why, sizeof why, "its socket was already gone, "
+			         "and the RST ended the %s's TIME_WAIT early "
+			         "(TIME-WAIT assassination, RFC 1337)", side_word[!s]);
+		else if (last_ack_lost)
+			snprintf(why, sizeof why, "its socket was already gone, so "
+			         "the close ended in a reset instead of the last ACK");
+		else
+			snprintf(why, sizeof why, "common and mostly benign (a "
+			         "segment reached a socket already closed)");
 		add(x, TFE_V_FIN_THEN_RST, s, fr,
 		    "%s sent RST at %s (frame %" PRIu64 ") after both FINs: %s",
 		    ep_str(c, s, f, sizeof f), rel(c, rst->ts, t1, sizeof t1),
-		    rst->frame, gone ? "its socket was already gone, so the close "
-		    "ended in a reset instead of the last ACK"
-		    : "common and mostly benign (a segment reached a socket "
-		      "already closed)");
+		    rst->frame, why);
 	}
 }
 
