@@ -286,15 +286,15 @@ rule_open_and_reject(struct ctx *x)
 		    c->roles == TFE_ROLES_SYNACK ? "the SYN+ACK sender is the "
 		    "server" : "the lower port is the server");
 	}
-	if (cl->syn_count > 1 && c->close_how != TFE_CLOSE_UNANSWERED &&
-	    c->hs_ack_ts != 0) {
+	if (cl->syn_count > 1 && c->close_how != TFE_CLOSE_UNANSWERED) {
 		const struct tfe_row *syn = find_sent(c, TFE_SIDE_CLIENT,
 		                                      TFE_TH_SYN, 0, NULL);
 		uint64_t fr[] = { syn ? syn->frame : 0, 0 };
 		add(x, TFE_V_SYN_RETRANSMITTED, TFE_SIDE_CLIENT, fr,
-		    "the client sent its SYN %u times before an answer came: "
-		    "the first SYN or its SYN+ACK was lost (each loss costs the "
-		    "initial RTO, 1 s on Linux)", cl->syn_count);
+		    "the client sent its SYN %u times: the earlier SYNs or their "
+		    "answers were lost or refused (each try waits out the "
+		    "retransmission timeout, 1 s at first on Linux)",
+		    cl->syn_count);
 	}
 }
 
