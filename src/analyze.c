@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include "seq.h"
+
 void
 tfe_analyzer_init(struct tfe_analyzer *a, const struct tfe_config *cfg,
                   const struct tfe_sink *sink)
@@ -115,6 +117,11 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 			tomb.tw_side = (uint8_t)side;
 			tomb.tw_since = c->ep[side].tw_since;
 		}
+	}
+	if (c->taken_over_side <= TFE_SIDE_SERVER) {
+		/* for time_wait_reuse; the netstat view drops it at once */
+		tomb.tw_side = c->taken_over_side;
+		tomb.tw_since = c->taken_over_tw_since;
 	}
 	tfe_flow_detach(&a->table, c, cause == TFE_END_CLOSED ? &tomb : NULL);
 	tfe_conn_free(c);
@@ -224,6 +231,12 @@ tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
 	struct tfe_conn *c = f->conn;
 
 	if (c != NULL && starts_new(c, &seg, tfe_conn_side(c, from_lo))) {
+		/* A TIME_WAIT that lets a new SYN in ends: the SYN must be
+		 * above the old sequence space (RFC 6191; Linux also takes
+		 * newer timestamps, which this cannot see for sure). */
+		int nside = tfe_conn_side(c, from_lo);
+		if (c->ended && tfe_seq_gt(seg.seq, c->ep[nside].snd_nxt))
+			tfe_conn_take_over(c, ts);
 		emit(a, c, c->ended ? TFE_END_CLOSED : TFE_END_INPUT);
 		f = tfe_flow_get(&a->table, &key);
 		c = NULL;

@@ -215,7 +215,18 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 		/* The first SYN+ACK of a side that sent its own SYN crossed the
 		 * peer's: simultaneous open (§3.5 figure 8).  ESTABLISHED
 		 * re-sending SYN+ACK: our ACK was lost (§3.8.1). */
-		if (ep->synack_count == 0)
+		if (ep->synack_count == 0 && ep->syn_count > 0 &&
+		    assumed_holds(ep, false) && ep->assumed.row >= 0) {
+			/* Its own SYN+ACK shows the peer's had not arrived: it
+			 * was in SYN_RECEIVED (it had the peer's SYN, which this
+			 * segment acknowledges). */
+			rewrite_rows(c, side, ep->assumed.row, TFE_ST_SYN_RECEIVED,
+			             TFE_RS_SYNACK_NOT_YET);
+			ep->assumed.valid = false;
+			ep->syn_acked = false;
+			ep->state = TFE_ST_SYN_RECEIVED;
+			st->reason[side] = TFE_RS_SEND_SYNACK_SIMOPEN;
+		} else if (ep->synack_count == 0)
 			st->reason[side] = TFE_RS_SEND_SYNACK_SIMOPEN;
 		else if (assumed_holds(ep, false) &&
 		         ep->state == TFE_ST_ESTABLISHED)
@@ -278,7 +289,14 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 		}
 		break;
 	case TFE_EV_ACK:
-		if (ep->state == TFE_ST_UNKNOWN) {
+		if (ep->state == TFE_ST_SYN_RECEIVED) {
+			/* Simultaneous open: its ACK of the peer's SYN+ACK. */
+			if (ep->syn_count > 0 && peer->synack_count > 0 &&
+			    (s->flags & TFE_TH_ACK) && peer->isn_known &&
+			    tfe_seq_gt(s->ack, peer->isn))
+				set_state(c, st, side, TFE_ST_ESTABLISHED,
+				          TFE_RS_SEND_ACK_OF_SYNACK);
+		} else if (ep->state == TFE_ST_UNKNOWN) {
 			if (peer->fin_sent)
 				set_state(c, st, side, TFE_ST_CLOSE_WAIT,
 				          TFE_RS_SEND_ACK_CLOSE_WAIT_MIDSTREAM);
@@ -450,6 +468,13 @@ step_receiver(struct tfe_conn *c, struct step *st, int side,
 		c->ep[side].rst_unaccepted = true;
 		return;
 	}
+	if (rx == TFE_RX_RST && c->ep[side].ka_pending &&
+	    c->ep[side].ka_probes > 1 && c->ep[side].ka_unanswered_run > 0) {
+		/* The prober gave up on a peer that answered nothing: its RST
+		 * goes where the probes went. */
+		st->reason[rside] = TFE_RS_RECV_RST_UNREACHABLE;
+		return;
+	}
 	if (redelivered(c, st, rside, rx, s, row_hint))
 		return;
 
@@ -605,6 +630,7 @@ tfe_conn_new(uint64_t id, const struct tfe_segment *s, bool from_lo,
 	c->ep[0].fin_rcvd_row = c->ep[1].fin_rcvd_row = -1;
 	c->ep[0].rst_row = c->ep[1].rst_row = -1;
 	c->snap_idx[0] = c->snap_idx[1] = -1;
+	c->taken_over_side = TFE_SIDE_NONE;
 	c->ep[0].assumed.row = c->ep[1].assumed.row = -1;
 	c->init_state[0] = c->ep[0].state;
 	c->init_state[1] = c->ep[1].state;
@@ -942,6 +968,24 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	if (now_ended && !c->ended)
 		c->ended_ts = ts;
 	c->ended = now_ended;
+}
+
+void
+tfe_conn_take_over(struct tfe_conn *c, int64_t ts)
+{
+	for (int side = 0; side < 2; side++) {
+		struct tfe_endpoint *ep = &c->ep[side];
+
+		if (ep->state != TFE_ST_TIME_WAIT)
+			continue;
+		c->taken_over_tw_since = ep->tw_since;
+		c->taken_over_side = (uint8_t)side;
+		ep->state = TFE_ST_CLOSED;
+		ep->tw_since = 0;
+		uint8_t states[2] = { c->ep[0].state, c->ep[1].state };
+		tfe_timeline_add_timer(&c->tl, ts, side, TFE_ST_CLOSED,
+		                       TFE_RS_TIME_WAIT_TAKEN_OVER, states);
+	}
 }
 
 void

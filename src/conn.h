@@ -176,6 +176,8 @@ struct tfe_conn {
 	struct tfe_timeline tl;
 	GArray *verdicts;       /* struct tfe_verdict, set when finished */
 	int snap_idx[2];        /* its sockets in a netstat snapshot, or -1 */
+	int64_t taken_over_tw_since; /* a TIME_WAIT a new SYN ended early */
+	uint8_t taken_over_side;
 
 	/* the earlier connection on this 4-tuple, when its tombstone was
 	 * still there (SPEC §4 time_wait_reuse) */
@@ -207,6 +209,10 @@ int tfe_conn_side(const struct tfe_conn *c, bool from_lo);
 void tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s,
                      int side, uint64_t frame, int64_t ts,
                      const struct tfe_config *cfg);
+
+/* A new SYN on the 4-tuple at `ts` took the pair over: a side in
+ * TIME_WAIT is CLOSED from then on (RFC 6191). */
+void tfe_conn_take_over(struct tfe_conn *c, int64_t ts);
 
 /* Settles the close summary and the 2MSL timer rows; call once. */
 void tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,

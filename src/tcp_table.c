@@ -145,11 +145,12 @@ const struct tfe_transition tfe_sender_table[TFE_EV__COUNT][TFE_ST__COUNT] = {
 /* ACK (data or pure ACK): no state change once synchronized. */
 [TFE_EV_ACK] = {
 	T(sXX, NONE),        T(sIV, SEND_FROM_CLOSED), T(sIV, INVALID_SEND),
-	T(sES, SEND_ACK_PROVES_SYNACK), T(sIG, NONE), T(sIG, NONE),
+	T(sES, SEND_ACK_PROVES_SYNACK), T(sXX, NONE), T(sIG, NONE),
 	T(sIG, NONE),        T(sIG, NONE),         T(sIG, NONE),
 	T(sIG, NONE),        T(sIG, NONE),         T(sXX, NONE),
 /*	SYN_SENT acknowledging the peer's SYN proves the SYN+ACK arrived even
-	when the capture missed it.  TIME_WAIT re-ACKing a FIN is the reason
+	when the capture missed it; so does SYN_RECEIVED acknowledging the
+	peer's SYN+ACK in a simultaneous open (the switch).  TIME_WAIT re-ACKing a FIN is the reason
 	2MSL exists; the switch names it. */
 },
 /* No SYN, FIN, RST or ACK: nothing a TCP sends (§3.10.7). */
@@ -296,6 +297,14 @@ const char *const tfe_reason_text[TFE_RS__COUNT] = {
 		"never acknowledged any of them, so it stayed in SYN_SENT",
 	[TFE_RS_SEND_RST_KEEPALIVE] = "sent RST after its keepalive probes went "
 		"unanswered: the kernel gave up on the peer (ETIMEDOUT)",
+	[TFE_RS_RECV_RST_UNREACHABLE] = "the RST most likely never reached it: it "
+		"had answered none of the keepalive probes before",
+	[TFE_RS_SYNACK_NOT_YET] = "it had the peer's SYN (SYN_RECEIVED) but not "
+		"yet this SYN+ACK: its own SYN+ACK that follows shows it",
+	[TFE_RS_SEND_ACK_OF_SYNACK] = "acknowledged the peer's SYN+ACK: "
+		"simultaneous open completes on this side",
+	[TFE_RS_TIME_WAIT_TAKEN_OVER] = "a new SYN on the same 4-tuple took the "
+		"pair over: TIME_WAIT ends early (RFC 6191)",
 	[TFE_RS_SEND_FIN_SIMCLOSE] = "sent its own FIN before the peer's FIN "
 		"reached it: simultaneous close, CLOSING",
 	[TFE_RS_SEND_FIN_ACTIVE] = "sent FIN: active close (close() or shutdown(SHUT_WR))",

@@ -501,6 +501,8 @@ rule_close(struct ctx *x)
 			       : "SO_LINGER {1,0}, close() with unread data, or a "
 			         "crash",
 			    inflight,
+			    ka ? "the peer, unreachable, most likely never learns "
+			         "of it" :
 			    open ? "the peer application gets ECONNRESET"
 			         : "the peer had already closed its side");
 		}
@@ -551,12 +553,13 @@ rule_reuse(struct ctx *x)
 	uint32_t old_end = c->prev_snd_nxt[TFE_SIDE_CLIENT];
 	bool above = cl->isn_known && tfe_seq_gt(cl->isn, old_end);
 	uint64_t fr[] = { syn->frame, 0 };
+	(void)t;
 	add(x, TFE_V_TIME_WAIT_REUSE, c->prev_tw_side, fr,
-	    "a new SYN (frame %" PRIu64 ", %s) reuses the 4-tuple of "
-	    "connection #%" PRIu64 " %.1f s after its %s entered TIME_WAIT, "
+	    "a new SYN (frame %" PRIu64 ") reuses the 4-tuple of "
+	    "connection #%" PRIu64 " %.3f s after its %s entered TIME_WAIT, "
 	    "within 2MSL (%.0f s); the new ISN %" PRIu32 " is %s the old "
 	    "sequence space (it ended at %" PRIu32 ")%s",
-	    syn->frame, rel(c, syn->ts, t, sizeof t), c->prev_id, secs(gap),
+	    syn->frame, c->prev_id, secs(gap),
 	    side_word[c->prev_tw_side], secs(2 * x->cfg->msl), cl->isn,
 	    above ? "above" : "not above", old_end,
 	    above ? ", so a TIME_WAIT socket accepts it as a new connection"

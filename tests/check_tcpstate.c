@@ -96,8 +96,11 @@ static const struct tcase_def cases[] = {
 	/* the "server" was never listening: its start is rewritten */
 	{ seg(S, F_S, 5000, 0, 0), sSR, sSS, R(RECV_SYN_SIMOPEN), R(SEND_SYN_SIMOPEN) },
 	{ seg(C, F_SA, 1000, 5001, 0), sSR, sES, R(SEND_SYNACK_SIMOPEN), R(RECV_SYNACK) },
-	{ seg(S, F_SA, 5000, 1001, 0), sES, sES, R(RECV_SYNACK_SIMOPEN), R(SEND_SYNACK_SIMOPEN) },
-	}, 4 },
+	/* its own SYN+ACK shows the client's had not arrived: still
+	 * SYN_RECEIVED (step 3's row is rewritten) */
+	{ seg(S, F_SA, 5000, 1001, 0), sES, sSR, R(RECV_SYNACK_SIMOPEN), R(SEND_SYNACK_SIMOPEN) },
+	{ seg(S, F_A, 5001, 1001, 0), sES, sES, R(NONE), R(SEND_ACK_OF_SYNACK) },
+	}, 5 },
 { "simultaneous close: the FINs cross, both go through CLOSING", {
 	OPEN,
 	{ seg(C, F_FA, 1001, 5001, 0), sF1, sCW, R(SEND_FIN_ACTIVE), R(RECV_FIN) },
