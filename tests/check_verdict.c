@@ -1,0 +1,360 @@
+/*
+ * check_verdict.c: every verdict kind, where it fires and its near misses.
+ *
+ * Each case is a short list of segments (who sends, flags, seq, ack,
+ * length, time in ms, window, TTL), how the connection ended, how much
+ * capture followed its last frame, and one verdict kind that must be found
+ * or must not be.  Client ISN 1000, server ISN 5000.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "conn.h"
+#include "testutil.h"
+#include "verdict.h"
+
+#define C TFE_SIDE_CLIENT
+#define S TFE_SIDE_SERVER
+
+#define F_S  TFE_TH_SYN
+#define F_SA (TFE_TH_SYN | TFE_TH_ACK)
+#define F_A  TFE_TH_ACK
+#define F_PA (TFE_TH_PSH | TFE_TH_ACK)
+#define F_FA (TFE_TH_FIN | TFE_TH_ACK)
+#define F_R  TFE_TH_RST
+#define F_RA (TFE_TH_RST | TFE_TH_ACK)
+#define F_SF (TFE_TH_SYN | TFE_TH_FIN)
+
+struct vseg {
+	int from;
+	uint16_t flags;
+	uint32_t seq, ack, len;
+	int ms;             /* time of the frame, ms from 0 */
+	int win;            /* -1: 1000 */
+	int ttl;            /* 0: 64 */
+};
+
+#define MAX_SEGS 14
+
+struct vcase {
+	const char *name;
+	enum tfe_verdict_kind kind;
+	bool fires;
+	enum tfe_end_cause cause;
+	int after_ms;       /* capture after the last frame */
+	struct vseg segs[MAX_SEGS];
+	int n;
+};
+
+#define V(from, flags, seq, ack, len, ms) { from, flags, seq, ack, len, ms, -1, 0 }
+#define VW(from, flags, seq, ack, len, ms, win) { from, flags, seq, ack, len, ms, win, 0 }
+#define VT(from, flags, seq, ack, len, ms, ttl) { from, flags, seq, ack, len, ms, -1, ttl }
+
+#define OPEN \
+	V(C, F_S, 1000, 0, 0, 0), \
+	V(S, F_SA, 5000, 1001, 0, 10), \
+	V(C, F_A, 1001, 5001, 0, 20)
+
+/* A close with the client first, from frame 4 on. */
+#define CLOSE_FROM(t) \
+	V(C, F_FA, 1001, 5001, 0, (t)), \
+	V(S, F_A, 5001, 1002, 0, (t) + 10), \
+	V(S, F_FA, 5001, 1002, 0, (t) + 20), \
+	V(C, F_A, 1002, 5002, 0, (t) + 30)
+
+static const struct vcase cases[] = {
+{ "SYN answered by RST", TFE_V_RST_TO_CLOSED_PORT, true, TFE_END_CLOSED, 0, {
+	V(C, F_S, 1000, 0, 0, 0), V(S, F_RA, 0, 1001, 0, 1) }, 2 },
+{ "near miss: RST after a handshake is no closed port",
+  TFE_V_RST_TO_CLOSED_PORT, false, TFE_END_CLOSED, 0, {
+	OPEN, V(S, F_RA, 5001, 1001, 0, 30) }, 4 },
+{ "SYNs with no answer", TFE_V_SYN_UNANSWERED, true, TFE_END_INPUT, 3000, {
+	V(C, F_S, 1000, 0, 0, 0), V(C, F_S, 1000, 0, 0, 1000),
+	V(C, F_S, 1000, 0, 0, 3000) }, 3 },
+{ "near miss: one SYN and too little capture",
+  TFE_V_SYN_UNANSWERED, false, TFE_END_INPUT, 500, {
+	V(C, F_S, 1000, 0, 0, 0) }, 1 },
+{ "FIN ACKed, no FIN for 6 s to the end", TFE_V_LINGERING_CLOSE_WAIT, true,
+  TFE_END_INPUT, 6000, {
+	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(S, F_A, 5001, 1002, 0, 40) }, 5 },
+{ "FIN ACKed, late FIN after 7 s", TFE_V_LINGERING_CLOSE_WAIT, true,
+  TFE_END_CLOSED, 0, {
+	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(S, F_A, 5001, 1002, 0, 40),
+	V(S, F_FA, 5001, 1002, 0, 7030), V(C, F_A, 1002, 5002, 0, 7040) }, 7 },
+{ "near miss: a close-wait of 0.2 s", TFE_V_LINGERING_CLOSE_WAIT, false,
+  TFE_END_CLOSED, 0, {
+	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(S, F_A, 5001, 1002, 0, 40),
+	V(S, F_FA, 5001, 1002, 0, 230), V(C, F_A, 1002, 5002, 0, 240) }, 7 },
+{ "near miss: capture ends 1 s after the FIN", TFE_V_LINGERING_CLOSE_WAIT,
+  false, TFE_END_INPUT, 1000, {
+	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(S, F_A, 5001, 1002, 0, 40) }, 5 },
+{ "final ACK lost: FIN re-sent after its ACK", TFE_V_MISSING_FINAL_ACK, true,
+  TFE_END_CLOSED, 0, {
+	OPEN, CLOSE_FROM(30), V(S, F_FA, 5001, 1002, 0, 260),
+	V(C, F_A, 1002, 5002, 0, 261) }, 9 },
+{ "last FIN unacknowledged for 2 s", TFE_V_MISSING_FINAL_ACK, true,
+  TFE_END_INPUT, 2000, {
+	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(S, F_A, 5001, 1002, 0, 40),
+	V(S, F_FA, 5001, 1002, 0, 50) }, 6 },
+{ "near miss: a FIN re-sent before any ACK, then ACKed",
+  TFE_V_MISSING_FINAL_ACK, false, TFE_END_CLOSED, 0, {
+	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(S, F_A, 5001, 1002, 0, 40),
+	V(S, F_FA, 5001, 1002, 0, 50), V(S, F_FA, 5001, 1002, 0, 260),
+	V(C, F_A, 1002, 5002, 0, 261) }, 8 },
+{ "RST in ESTABLISHED", TFE_V_ABORTIVE_CLOSE, true, TFE_END_CLOSED, 0, {
+	OPEN, V(S, F_PA, 5001, 1001, 500, 30), V(S, F_RA, 5501, 1001, 0, 40) },
+  5 },
+{ "near miss: RST after both FINs", TFE_V_ABORTIVE_CLOSE, false,
+  TFE_END_CLOSED, 0, {
+	OPEN, CLOSE_FROM(30), V(S, F_R, 5002, 0, 0, 100) }, 8 },
+{ "RST after both FINs", TFE_V_FIN_THEN_RST, true, TFE_END_CLOSED, 0, {
+	OPEN, CLOSE_FROM(30), V(S, F_R, 5002, 0, 0, 100) }, 8 },
+{ "data to the side that sent FIN, and it kept reading",
+  TFE_V_HALF_CLOSE, true, TFE_END_CLOSED, 0, {
+	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(S, F_A, 5001, 1002, 0, 40),
+	V(S, F_PA, 5001, 1002, 1000, 50), V(C, F_A, 1002, 6001, 0, 60),
+	V(S, F_FA, 6001, 1002, 0, 70), V(C, F_A, 1002, 6002, 0, 80) }, 9 },
+{ "near miss: data after the FIN answered by RST", TFE_V_HALF_CLOSE, false,
+  TFE_END_CLOSED, 0, {
+	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(S, F_A, 5001, 1002, 0, 40),
+	V(S, F_PA, 5001, 1002, 1000, 50), V(C, F_R, 1002, 0, 0, 60) }, 7 },
+{ "keepalive probe answered", TFE_V_KEEPALIVE, true, TFE_END_INPUT, 0, {
+	OPEN, V(C, F_A, 1000, 5001, 0, 1020), V(S, F_A, 5001, 1001, 0, 1021) },
+  5 },
+{ "keepalive probes unanswered, then the RST", TFE_V_KEEPALIVE_UNANSWERED,
+  true, TFE_END_INPUT, 0, {
+	OPEN, V(C, F_A, 1000, 5001, 0, 1020), V(C, F_A, 1000, 5001, 0, 2020),
+	V(C, F_RA, 1001, 5001, 0, 3020) }, 6 },
+{ "near miss: probes answered are no dead peer",
+  TFE_V_KEEPALIVE_UNANSWERED, false, TFE_END_INPUT, 0, {
+	OPEN, V(C, F_A, 1000, 5001, 0, 1020), V(S, F_A, 5001, 1001, 0, 1021),
+	V(C, F_A, 1000, 5001, 0, 2020), V(S, F_A, 5001, 1001, 0, 2021) }, 7 },
+{ "window 0 advertised", TFE_V_ZERO_WINDOW, true, TFE_END_INPUT, 0, {
+	OPEN, V(C, F_PA, 1001, 5001, 1000, 30), VW(S, F_A, 5001, 2001, 0, 40, 0),
+	VW(S, F_A, 5001, 2001, 0, 540, 1000) }, 6 },
+{ "near miss: window 0 on a RST", TFE_V_ZERO_WINDOW, false,
+  TFE_END_CLOSED, 0, {
+	OPEN, VW(S, F_RA, 5001, 1001, 0, 30, 0) }, 4 },
+{ "both SYNs cross", TFE_V_SIMULTANEOUS_OPEN, true, TFE_END_INPUT, 0, {
+	V(C, F_S, 1000, 0, 0, 0), V(S, F_S, 5000, 0, 0, 1),
+	V(C, F_SA, 1000, 5001, 0, 2), V(S, F_SA, 5000, 1001, 0, 3) }, 4 },
+{ "near miss: an ordinary open", TFE_V_SIMULTANEOUS_OPEN, false,
+  TFE_END_INPUT, 0, { OPEN }, 3 },
+{ "both FINs cross", TFE_V_SIMULTANEOUS_CLOSE, true, TFE_END_CLOSED, 0, {
+	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(S, F_FA, 5001, 1001, 0, 31),
+	V(C, F_A, 1002, 5002, 0, 40), V(S, F_A, 5002, 1002, 0, 41) }, 7 },
+{ "near miss: an ordinary close", TFE_V_SIMULTANEOUS_CLOSE, false,
+  TFE_END_CLOSED, 0, { OPEN, CLOSE_FROM(30) }, 7 },
+{ "no handshake", TFE_V_MIDSTREAM, true, TFE_END_INPUT, 0, {
+	V(S, F_PA, 5001, 1001, 100, 0), V(C, F_A, 1001, 5101, 0, 1) }, 2 },
+{ "near miss: with a handshake", TFE_V_MIDSTREAM, false, TFE_END_INPUT, 0,
+  { OPEN }, 3 },
+{ "capture ends with it open", TFE_V_OPEN_AT_END, true, TFE_END_INPUT, 0,
+  { OPEN }, 3 },
+{ "near miss: closed before the end", TFE_V_OPEN_AT_END, false,
+  TFE_END_CLOSED, 0, { OPEN, CLOSE_FROM(30) }, 7 },
+{ "SYN sent twice", TFE_V_SYN_RETRANSMITTED, true, TFE_END_INPUT, 0, {
+	V(C, F_S, 1000, 0, 0, 0), V(C, F_S, 1000, 0, 0, 1000),
+	V(S, F_SA, 5000, 1001, 0, 1010), V(C, F_A, 1001, 5001, 0, 1020) }, 4 },
+{ "FIN sent twice", TFE_V_FIN_RETRANSMITTED, true, TFE_END_CLOSED, 0, {
+	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(C, F_FA, 1001, 5001, 0, 240),
+	V(S, F_A, 5001, 1002, 0, 250), V(S, F_FA, 5001, 1002, 0, 260),
+	V(C, F_A, 1002, 5002, 0, 270) }, 8 },
+{ "data sent again", TFE_V_RETRANSMISSION, true, TFE_END_INPUT, 0, {
+	OPEN, V(C, F_PA, 1001, 5001, 100, 30), V(C, F_PA, 1001, 5001, 100, 240) },
+  5 },
+{ "near miss: new data only", TFE_V_RETRANSMISSION, false, TFE_END_INPUT, 0,
+  { OPEN, V(C, F_PA, 1001, 5001, 100, 30), V(C, F_PA, 1101, 5001, 100, 40) },
+  5 },
+{ "SYN+FIN", TFE_V_INVALID_FLAGS, true, TFE_END_INPUT, 0, {
+	V(C, F_SF, 1000, 0, 0, 0) }, 1 },
+{ "data past its own FIN", TFE_V_DATA_AFTER_FIN, true, TFE_END_INPUT, 0, {
+	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(C, F_PA, 1002, 5001, 10, 40) }, 5 },
+{ "a segment after the RST", TFE_V_DATA_AFTER_RST, true, TFE_END_CLOSED, 0, {
+	OPEN, V(S, F_RA, 5001, 1001, 0, 30), V(C, F_PA, 1001, 5001, 10, 40) }, 5 },
+{ "out-of-window RST, then its sender carries on", TFE_V_RST_SUSPICIOUS,
+  true, TFE_END_INPUT, 0, {
+	OPEN, V(S, F_R, 9000000, 0, 0, 30), V(S, F_PA, 5001, 1001, 10, 40) }, 5 },
+{ "RST with a TTL unlike its host's", TFE_V_RST_SUSPICIOUS, true,
+  TFE_END_CLOSED, 0, {
+	OPEN, VT(S, F_PA, 5001, 1001, 10, 30, 64), VT(S, F_RA, 5011, 1001, 0, 40, 250) },
+  5 },
+{ "near miss: RST with its host's TTL", TFE_V_RST_SUSPICIOUS, false,
+  TFE_END_CLOSED, 0, {
+	OPEN, VT(S, F_PA, 5001, 1001, 10, 30, 64), VT(S, F_RA, 5011, 1001, 0, 40, 64) },
+  5 },
+};
+
+static struct tfe_segment
+make_seg(const struct vseg *v)
+{
+	struct tfe_segment s;
+	static const uint8_t a_client[4] = { 10, 0, 0, 1 };
+	static const uint8_t a_server[4] = { 10, 0, 0, 2 };
+
+	memset(&s, 0, sizeof s);
+	s.family = 4;
+	memcpy(s.src, v->from == C ? a_client : a_server, 4);
+	memcpy(s.dst, v->from == C ? a_server : a_client, 4);
+	s.sport = v->from == C ? 40000 : 80;
+	s.dport = v->from == C ? 80 : 40000;
+	s.flags = v->flags;
+	s.seq = v->seq;
+	s.ack = v->ack;
+	s.payload_len = v->len;
+	s.win = v->win < 0 ? 1000 : (uint16_t)v->win;
+	s.ttl = v->ttl ? (uint8_t)v->ttl : 64;
+	return s;
+}
+
+#define MS INT64_C(1000000)
+#define T0 (INT64_C(1700000000) * TFE_NS_PER_SEC)
+
+START_TEST(test_verdict_case)
+{
+	const struct vcase *vc = &cases[_i];
+	struct tfe_config cfg;
+	struct tfe_conn *c = NULL;
+	int64_t last = T0;
+
+	tfe_config_defaults(&cfg);
+	for (int i = 0; i < vc->n; i++) {
+		struct tfe_segment s = make_seg(&vc->segs[i]);
+		bool from_lo = vc->segs[i].from == C;
+
+		if (c == NULL)
+			c = tfe_conn_new(1, &s, from_lo, &cfg);
+		last = T0 + vc->segs[i].ms * MS;
+		tfe_conn_update(c, &s, tfe_conn_side(c, from_lo), (uint64_t)i + 1,
+		                last, &cfg);
+	}
+	tfe_conn_finish(c, vc->cause, &cfg);
+
+	GArray *v = g_array_new(FALSE, FALSE, sizeof(struct tfe_verdict));
+	tfe_verdicts_collect(c, &cfg, last + vc->after_ms * MS, v);
+	bool found = false;
+	GString *all = g_string_new(NULL);
+	for (guint i = 0; i < v->len; i++) {
+		const struct tfe_verdict *x = &g_array_index(v, struct tfe_verdict, i);
+		g_string_append_printf(all, " %s", tfe_verdicts[x->kind].kind);
+		if (x->kind == vc->kind) {
+			found = true;
+			/* a verdict always says something, with its frames */
+			ck_assert(x->message && strlen(x->message) > 20);
+			ck_assert_uint_le(x->nframes, TFE_VERDICT_MAX_FRAMES);
+		}
+	}
+	ck_assert_msg(found == vc->fires, "%s: %s %s; found:%s", vc->name,
+	              tfe_verdicts[vc->kind].kind,
+	              vc->fires ? "did not fire" : "fired", all->str);
+	g_string_free(all, TRUE);
+	tfe_verdicts_clear(v);
+	g_array_free(v, TRUE);
+	tfe_conn_free(c);
+}
+END_TEST
+
+/* Every kind has a firing case in the table above. */
+START_TEST(test_every_kind_covered)
+{
+	for (int k = 0; k < TFE_V__COUNT; k++) {
+		bool covered = false;
+		for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
+			if (cases[i].kind == (enum tfe_verdict_kind)k && cases[i].fires)
+				covered = true;
+		/* time_wait_reuse needs two connections: test_time_wait_reuse */
+		if (k == TFE_V_TIME_WAIT_REUSE || k == TFE_V_WINDOW_FULL)
+			continue;
+		ck_assert_msg(covered, "no firing case for %s", tfe_verdicts[k].kind);
+	}
+}
+END_TEST
+
+/* The catalogue: stable snake_case names, a title and a source each. */
+START_TEST(test_catalogue)
+{
+	for (int k = 0; k < TFE_V__COUNT; k++) {
+		const struct tfe_verdict_def *d = &tfe_verdicts[k];
+		ck_assert_ptr_nonnull(d->kind);
+		ck_assert_ptr_nonnull(d->title);
+		ck_assert_ptr_nonnull(d->rfc);
+		for (const char *p = d->kind; *p; p++)
+			ck_assert(g_ascii_islower(*p) || *p == '_');
+		for (int j = 0; j < k; j++)
+			ck_assert_str_ne(d->kind, tfe_verdicts[j].kind);
+	}
+	uint64_t set;
+	char *bad = NULL;
+	ck_assert(tfe_verdict_parse_list("zero_window, half_close", &set, &bad));
+	ck_assert_uint_eq(set, (UINT64_C(1) << TFE_V_ZERO_WINDOW) |
+	                       (UINT64_C(1) << TFE_V_HALF_CLOSE));
+	ck_assert(!tfe_verdict_parse_list("zero_window,nope", &set, &bad));
+	ck_assert_str_eq(bad, "nope");
+	g_free(bad);
+}
+END_TEST
+
+/* time_wait_reuse: a new connection whose tombstone says its 4-tuple sat
+ * in TIME_WAIT; within 2MSL it fires, past it not. */
+static bool
+reuse_fires(int64_t gap_s)
+{
+	struct tfe_config cfg;
+	const struct vseg open[] = { OPEN };
+	struct tfe_conn *c = NULL;
+
+	tfe_config_defaults(&cfg);
+	for (int i = 0; i < 3; i++) {
+		struct tfe_segment s = make_seg(&open[i]);
+		if (c == NULL)
+			c = tfe_conn_new(2, &s, open[i].from == C, &cfg);
+		tfe_conn_update(c, &s, tfe_conn_side(c, open[i].from == C),
+		                (uint64_t)i + 20, T0 + open[i].ms * MS, &cfg);
+	}
+	c->has_prev = true;
+	c->prev_id = 1;
+	c->prev_tw_side = TFE_SIDE_CLIENT;
+	c->prev_tw_since = T0 - gap_s * TFE_NS_PER_SEC;
+	c->prev_snd_nxt[TFE_SIDE_CLIENT] = 900;
+	tfe_conn_finish(c, TFE_END_INPUT, &cfg);
+	GArray *v = g_array_new(FALSE, FALSE, sizeof(struct tfe_verdict));
+	tfe_verdicts_collect(c, &cfg, T0 + 100 * MS, v);
+	bool found = false;
+	for (guint i = 0; i < v->len; i++)
+		if (g_array_index(v, struct tfe_verdict, i).kind ==
+		    TFE_V_TIME_WAIT_REUSE)
+			found = true;
+	tfe_verdicts_clear(v);
+	g_array_free(v, TRUE);
+	tfe_conn_free(c);
+	return found;
+}
+
+START_TEST(test_time_wait_reuse)
+{
+	ck_assert(reuse_fires(5));
+	ck_assert(reuse_fires(59));
+	ck_assert(!reuse_fires(61)); /* 2MSL over: the pair was free */
+}
+END_TEST
+
+static Suite *
+verdict_suite(void)
+{
+	Suite *s = suite_create("verdict");
+	TCase *tc = tcase_create("cases");
+
+	tcase_add_loop_test(tc, test_verdict_case, 0, (int)G_N_ELEMENTS(cases));
+	tcase_add_test(tc, test_every_kind_covered);
+	tcase_add_test(tc, test_catalogue);
+	tcase_add_test(tc, test_time_wait_reuse);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tfe_test_main(verdict_suite());
+}
