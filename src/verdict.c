@@ -750,6 +750,24 @@ tfe_verdicts_collect(const struct tfe_conn *c, const struct tfe_config *cfg,
 	rule_oddities(&x);
 	rule_open_at_end(&x);
 	g_free(x.undecided);
+
+	/* Evidence strength: if the capture missed segments (a side
+	 * acknowledged data the capture never saw), every verdict says so. */
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = row_at(c, i);
+		if (r->kind != TFE_ROW_FRAME || !(r->notes & TFE_NOTE_GAP))
+			continue;
+		for (guint k = 0; k < out->len; k++) {
+			struct tfe_verdict *v = &g_array_index(out, struct tfe_verdict, k);
+			char *m = g_strdup_printf("%s (the capture missed segments of "
+			                          "this connection: frame %" PRIu64
+			                          " acknowledges data it never saw)",
+			                          v->message, r->frame);
+			g_free(v->message);
+			v->message = m;
+		}
+		break;
+	}
 }
 
 void

@@ -331,6 +331,41 @@ reuse_fires(int64_t gap_s)
 	return found;
 }
 
+/* A verdict on a connection whose capture missed segments says so. */
+START_TEST(test_gap_flagged)
+{
+	struct tfe_config cfg;
+	const struct vseg segs[] = {
+		OPEN,
+		V(C, F_PA, 1001, 5001, 100, 30),
+		/* the server ACKs 300 bytes; the capture saw 100 */
+		V(S, F_A, 5001, 1301, 0, 40),
+		V(S, F_RA, 5001, 1301, 0, 50),
+	};
+	struct tfe_conn *c = NULL;
+
+	tfe_config_defaults(&cfg);
+	for (size_t i = 0; i < G_N_ELEMENTS(segs); i++) {
+		struct tfe_segment s = make_seg(&segs[i]);
+		if (c == NULL)
+			c = tfe_conn_new(1, &s, true, &cfg);
+		tfe_conn_update(c, &s, tfe_conn_side(c, segs[i].from == C),
+		                i + 1, T0 + segs[i].ms * MS, &cfg);
+	}
+	tfe_conn_finish(c, TFE_END_CLOSED, &cfg);
+	GArray *v = g_array_new(FALSE, FALSE, sizeof(struct tfe_verdict));
+	tfe_verdicts_collect(c, &cfg, T0 + 100 * MS, v);
+	ck_assert_uint_gt(v->len, 0);
+	for (guint i = 0; i < v->len; i++)
+		ck_assert_ptr_nonnull(strstr(g_array_index(v, struct tfe_verdict,
+		                                           i).message,
+		                             "the capture missed segments"));
+	tfe_verdicts_clear(v);
+	g_array_free(v, TRUE);
+	tfe_conn_free(c);
+}
+END_TEST
+
 START_TEST(test_time_wait_reuse)
 {
 	ck_assert(reuse_fires(5));
@@ -349,6 +384,7 @@ verdict_suite(void)
 	tcase_add_test(tc, test_every_kind_covered);
 	tcase_add_test(tc, test_catalogue);
 	tcase_add_test(tc, test_time_wait_reuse);
+	tcase_add_test(tc, test_gap_flagged);
 	suite_add_tcase(s, tc);
 	return s;
 }
