@@ -661,12 +661,12 @@ rule_oddities(struct ctx *x)
 		const char *what;
 	} notes[] = {
 		{ TFE_NOTE_BAD_FLAGS, TFE_V_INVALID_FLAGS,
-		  "segments with a flag combination no TCP sends (SYN+FIN, SYN+RST, "
+		  "with a flag combination no TCP sends (SYN+FIN, SYN+RST, "
 		  "no flags, FIN without ACK)" },
 		{ TFE_NOTE_AFTER_FIN, TFE_V_DATA_AFTER_FIN,
-		  "data beyond its own FIN" },
+		  "carrying data beyond its own FIN" },
 		{ TFE_NOTE_AFTER_RST, TFE_V_DATA_AFTER_RST,
-		  "segments after the connection was reset" },
+		  "after the connection was reset" },
 	};
 
 	for (size_t k = 0; k < G_N_ELEMENTS(notes); k++)
@@ -683,9 +683,10 @@ rule_oddities(struct ctx *x)
 				total++;
 			}
 			if (total > 0)
-				add(x, notes[k].kind, side, fr, "%s sent %u %s (first at "
-				    "frame %" PRIu64 ")", ep_str(c, side, e, sizeof e),
-				    total, notes[k].what, fr[0]);
+				add(x, notes[k].kind, side, fr, "%s sent %u segment%s %s "
+				    "(first at frame %" PRIu64 ")",
+				    ep_str(c, side, e, sizeof e), total,
+				    total == 1 ? "" : "s", notes[k].what, fr[0]);
 		}
 
 	/* rst_suspicious: a RST its peer could not accept and after which its
