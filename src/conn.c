@@ -897,7 +897,10 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	    c->ep[TFE_SIDE_SERVER].isn_known &&
 	    tfe_seq_gt(s->ack, c->ep[TFE_SIDE_SERVER].isn))
 		c->hs_ack_ts = ts;
+	if ((s->flags & TFE_TH_RST) && snd->rst_frame == 0)
+		snd->rst_gap = snd->pkts > 0 ? ts - snd->last_ts : 0;
 	track_sender(c, side, s, frame);
+	snd->last_ts = ts;
 
 	if (ev == TFE_EV_RST && !snd->rst_unaccepted) {
 		if (!c->rst_seen)

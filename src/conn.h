@@ -132,6 +132,8 @@ struct tfe_endpoint {
 	uint8_t rst_ttl, ttl_before_rst;
 	uint16_t rst_ip_id, ip_id_before_rst;
 	bool rst_has_prev;      /* it sent something before the RST */
+	int64_t last_ts;        /* its latest segment (ns) */
+	int64_t rst_gap;        /* ns from its previous segment to its RST */
 
 	int64_t tw_since;       /* entered TIME_WAIT (ns); restarted by a
 	                           re-sent FIN; 0 when not in TIME_WAIT */

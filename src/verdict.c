@@ -706,6 +706,34 @@ rule_oddities(struct ctx *x)
 			continue;
 		}
 		if (ep->rst_frame && ep->rst_has_prev) {
+			/* A RST from a host with no socket for the segment comes
+			 * from a different IP ID counter: only a RST its socket
+			 * sent is held to that socket's numbers. */
+			guint at = 0;
+			const struct tfe_row *rr = find_sent(c, side, TFE_TH_RST, 0,
+			                                     &at);
+			bool socketless = rr && (rr->reason[side] ==
+			                         TFE_RS_SEND_RST_CLOSED ||
+			                         rr->reason[side] ==
+			                         TFE_RS_SEND_RST_NO_LISTENER ||
+			                         rr->reason[side] ==
+			                         TFE_RS_SEND_RST_NO_CONNECTION);
+			uint16_t jump = (uint16_t)(ep->rst_ip_id - ep->ip_id_before_rst);
+			/* Only right after its previous packet: hosts with one
+			 * counter for all their connections move it fast. */
+			if (!socketless && c->family == 4 && ep->ip_id_before_rst != 0 &&
+			    ep->rst_gap < 2 * TFE_NS_PER_SEC &&
+			    ep->rst_ip_id != 0 && jump > 1024 && jump < 65536 - 1024) {
+				uint64_t fr[] = { ep->rst_frame, 0 };
+				add(x, TFE_V_RST_SUSPICIOUS, side, fr,
+				    "the RST from %s (frame %" PRIu64 ") has IP ID %u "
+				    "where its previous packet had %u: a host's own "
+				    "RST continues its counter, so another device "
+				    "(a firewall or an injector) probably sent it",
+				    ep_str(c, side, e, sizeof e), ep->rst_frame,
+				    ep->rst_ip_id, ep->ip_id_before_rst);
+				continue;
+			}
 			int dttl = (int)ep->rst_ttl - (int)ep->ttl_before_rst;
 			if (dttl > 4 || dttl < -4) {
 				uint64_t fr[] = { ep->rst_frame, 0 };

@@ -33,6 +33,7 @@ struct vseg {
 	int ms;             /* time of the frame, ms from 0 */
 	int win;            /* -1: 1000 */
 	int ttl;            /* 0: 64 */
+	int ip_id;          /* 0: the frame's index + 100 (a counter) */
 };
 
 #define MAX_SEGS 14
@@ -47,9 +48,10 @@ struct vcase {
 	int n;
 };
 
-#define V(from, flags, seq, ack, len, ms) { from, flags, seq, ack, len, ms, -1, 0 }
-#define VW(from, flags, seq, ack, len, ms, win) { from, flags, seq, ack, len, ms, win, 0 }
-#define VT(from, flags, seq, ack, len, ms, ttl) { from, flags, seq, ack, len, ms, -1, ttl }
+#define V(from, flags, seq, ack, len, ms) { from, flags, seq, ack, len, ms, -1, 0, 0 }
+#define VW(from, flags, seq, ack, len, ms, win) { from, flags, seq, ack, len, ms, win, 0, 0 }
+#define VT(from, flags, seq, ack, len, ms, ttl) { from, flags, seq, ack, len, ms, -1, ttl, 0 }
+#define VI(from, flags, seq, ack, len, ms, id) { from, flags, seq, ack, len, ms, -1, 0, id }
 
 #define OPEN \
 	V(C, F_S, 1000, 0, 0, 0), \
@@ -180,6 +182,14 @@ static const struct vcase cases[] = {
   TFE_END_CLOSED, 0, {
 	OPEN, VT(S, F_PA, 5001, 1001, 10, 30, 64), VT(S, F_RA, 5011, 1001, 0, 40, 250) },
   5 },
+{ "RST whose IP ID jumps from its host's counter", TFE_V_RST_SUSPICIOUS,
+  true, TFE_END_CLOSED, 0, {
+	OPEN, VI(S, F_PA, 5001, 1001, 10, 30, 943), VI(S, F_RA, 5011, 1001, 0, 40, 31000) },
+  5 },
+{ "near miss: RST continuing its host's IP ID counter",
+  TFE_V_RST_SUSPICIOUS, false, TFE_END_CLOSED, 0, {
+	OPEN, VI(S, F_PA, 5001, 1001, 10, 30, 943), VI(S, F_RA, 5011, 1001, 0, 40, 944) },
+  5 },
 { "near miss: RST with its host's TTL", TFE_V_RST_SUSPICIOUS, false,
   TFE_END_CLOSED, 0, {
 	OPEN, VT(S, F_PA, 5001, 1001, 10, 30, 64), VT(S, F_RA, 5011, 1001, 0, 40, 64) },
@@ -205,6 +215,8 @@ make_seg(const struct vseg *v)
 	s.payload_len = v->len;
 	s.win = v->win < 0 ? 1000 : (uint16_t)v->win;
 	s.ttl = v->ttl ? (uint8_t)v->ttl : 64;
+	s.has_ip_id = true;
+	s.ip_id = v->ip_id ? (uint16_t)v->ip_id : (uint16_t)(100 + v->ms);
 	return s;
 }
 
