@@ -135,6 +135,14 @@ static const struct vcase cases[] = {
 { "window 0 advertised", TFE_V_ZERO_WINDOW, true, TFE_END_INPUT, 0, {
 	OPEN, V(C, F_PA, 1001, 5001, 1000, 30), VW(S, F_A, 5001, 2001, 0, 40, 0),
 	VW(S, F_A, 5001, 2001, 0, 540, 1000) }, 6 },
+{ "a segment ends at the receiver's window edge, which then closes",
+  TFE_V_WINDOW_FULL, true, TFE_END_INPUT, 0, {
+	OPEN, V(C, F_PA, 1001, 5001, 1000, 30), VW(S, F_A, 5001, 2001, 0, 40, 0) },
+  5 },
+{ "near miss: a full window that never closes", TFE_V_WINDOW_FULL, false,
+  TFE_END_INPUT, 0, {
+	OPEN, V(C, F_PA, 1001, 5001, 1000, 30), V(S, F_A, 5001, 2001, 0, 40) },
+  5 },
 { "near miss: window 0 on a RST", TFE_V_ZERO_WINDOW, false,
   TFE_END_CLOSED, 0, {
 	OPEN, VW(S, F_RA, 5001, 1001, 0, 30, 0) }, 4 },
@@ -276,7 +284,7 @@ START_TEST(test_every_kind_covered)
 			if (cases[i].kind == (enum tfe_verdict_kind)k && cases[i].fires)
 				covered = true;
 		/* time_wait_reuse needs two connections: test_time_wait_reuse */
-		if (k == TFE_V_TIME_WAIT_REUSE || k == TFE_V_WINDOW_FULL)
+		if (k == TFE_V_TIME_WAIT_REUSE)
 			continue;
 		ck_assert_msg(covered, "no firing case for %s", tfe_verdicts[k].kind);
 	}
