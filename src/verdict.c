@@ -235,6 +235,11 @@ rule_open_and_reject(struct ctx *x)
 			n++;
 			i++;
 		}
+		if (n == 1 && x->now - last < EVIDENCE_NS)
+			x->undecided = g_strdup_printf("not enough capture to tell "
+			    "whether the SYN (frame %" PRIu64 ") is answered: the "
+			    "capture ends %.3f s after it", fr[0],
+			    secs(x->now - last));
 		if (n > 0 && (n > 1 || x->now - last >= EVIDENCE_NS)) {
 			if (fr[1] == fr[0])
 				fr[1] = 0;
@@ -384,6 +389,12 @@ rule_close(struct ctx *x)
 				    ep_str(c, side, e, sizeof e),
 				    rel(c, again->ts, t1, sizeof t1), again->frame,
 				    side_word[p], lost->frame, re);
+			} else if (!ep->fin_acked && ep->fin_sent && !c->rst_seen &&
+			           x->now - la->ts < EVIDENCE_NS && !x->undecided) {
+				x->undecided = g_strdup_printf("not enough capture to "
+				    "tell whether the %s's last FIN (frame %" PRIu64
+				    ") gets its ACK: the capture ends %.3f s after it",
+				    side_word[side], la->frame, secs(x->now - la->ts));
 			} else if (!ep->fin_acked && ep->fin_sent &&
 			           x->now - la->ts >= EVIDENCE_NS &&
 			           !c->rst_seen) {
@@ -756,7 +767,7 @@ rule_open_at_end(struct ctx *x)
 
 	if (c->end_cause != TFE_END_INPUT && c->end_cause != TFE_END_EVICTED)
 		return;
-	if (c->ended || c->close_how == TFE_CLOSE_UNANSWERED)
+	if (c->ended || (c->close_how == TFE_CLOSE_UNANSWERED && !x->undecided))
 		return;
 	add(x, TFE_V_OPEN_AT_END, TFE_SIDE_NONE, NULL,
 	    "the %s with the connection not closed: client %s, server %s%s%s",

@@ -351,6 +351,61 @@ reuse_fires(int64_t gap_s)
 	return found;
 }
 
+/* Too little capture after a SYN or a last FIN: no verdict, and the
+ * open_at_end note says why. */
+static char *
+undecided_text(const struct vseg *segs, int n, int after_ms)
+{
+	struct tfe_config cfg;
+	struct tfe_conn *c = NULL;
+	int64_t last = T0;
+	char *text = NULL;
+
+	tfe_config_defaults(&cfg);
+	for (int i = 0; i < n; i++) {
+		struct tfe_segment s = make_seg(&segs[i]);
+		if (c == NULL)
+			c = tfe_conn_new(1, &s, segs[i].from == C, &cfg);
+		last = T0 + segs[i].ms * MS;
+		tfe_conn_update(c, &s, tfe_conn_side(c, segs[i].from == C),
+		                (uint64_t)i + 1, last, &cfg);
+	}
+	tfe_conn_finish(c, TFE_END_INPUT, &cfg);
+	GArray *v = g_array_new(FALSE, FALSE, sizeof(struct tfe_verdict));
+	tfe_verdicts_collect(c, &cfg, last + after_ms * MS, v);
+	for (guint i = 0; i < v->len; i++) {
+		const struct tfe_verdict *x = &g_array_index(v, struct tfe_verdict, i);
+		ck_assert(x->kind != TFE_V_SYN_UNANSWERED &&
+		          x->kind != TFE_V_MISSING_FINAL_ACK);
+		if (x->kind == TFE_V_OPEN_AT_END && !text)
+			text = g_strdup(x->message);
+	}
+	tfe_verdicts_clear(v);
+	g_array_free(v, TRUE);
+	tfe_conn_free(c);
+	return text;
+}
+
+START_TEST(test_not_enough_capture)
+{
+	const struct vseg syn[] = { V(C, F_S, 1000, 0, 0, 0) };
+	const struct vseg fin[] = {
+		OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(S, F_A, 5001, 1002, 0, 40),
+		V(S, F_FA, 5001, 1002, 0, 50) };
+	char *t;
+
+	t = undecided_text(syn, 1, 300);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_ptr_nonnull(strstr(t, "not enough capture to tell whether "
+	                                "the SYN"));
+	g_free(t);
+	t = undecided_text(fin, 6, 300);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_ptr_nonnull(strstr(t, "not enough capture to tell"));
+	g_free(t);
+}
+END_TEST
+
 /* A verdict on a connection whose capture missed segments says so. */
 START_TEST(test_gap_flagged)
 {
@@ -405,6 +460,7 @@ verdict_suite(void)
 	tcase_add_test(tc, test_catalogue);
 	tcase_add_test(tc, test_time_wait_reuse);
 	tcase_add_test(tc, test_gap_flagged);
+	tcase_add_test(tc, test_not_enough_capture);
 	suite_add_tcase(s, tc);
 	return s;
 }
