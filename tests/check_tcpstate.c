@@ -223,23 +223,8 @@ static const struct tcase_def cases[] = {
 static struct tfe_segment
 make_seg(const struct step *st)
 {
-	struct tfe_segment s;
-	static const uint8_t a_client[4] = { 10, 0, 0, 1 };
-	static const uint8_t a_server[4] = { 10, 0, 0, 2 };
-
-	memset(&s, 0, sizeof s);
-	s.family = 4;
-	memcpy(s.src, st->from == C ? a_client : a_server, 4);
-	memcpy(s.dst, st->from == C ? a_server : a_client, 4);
-	s.sport = st->from == C ? 40000 : 80;
-	s.dport = st->from == C ? 80 : 40000;
-	s.flags = st->flags;
-	s.seq = st->seq;
-	s.ack = st->ack;
-	s.payload_len = st->len;
-	s.win = 1000;
-	s.ttl = 64;
-	return s;
+	return tfe_test_segment(st->from == C, st->flags, st->seq, st->ack,
+	                        st->len, 1000, 64, 0);
 }
 
 /* Runs a case, asserting each step; returns the connection for more. */

@@ -207,25 +207,11 @@ static const struct vcase cases[] = {
 static struct tfe_segment
 make_seg(const struct vseg *v)
 {
-	struct tfe_segment s;
-	static const uint8_t a_client[4] = { 10, 0, 0, 1 };
-	static const uint8_t a_server[4] = { 10, 0, 0, 2 };
-
-	memset(&s, 0, sizeof s);
-	s.family = 4;
-	memcpy(s.src, v->from == C ? a_client : a_server, 4);
-	memcpy(s.dst, v->from == C ? a_server : a_client, 4);
-	s.sport = v->from == C ? 40000 : 80;
-	s.dport = v->from == C ? 80 : 40000;
-	s.flags = v->flags;
-	s.seq = v->seq;
-	s.ack = v->ack;
-	s.payload_len = v->len;
-	s.win = v->win < 0 ? 1000 : (uint16_t)v->win;
-	s.ttl = v->ttl ? (uint8_t)v->ttl : 64;
-	s.has_ip_id = true;
-	s.ip_id = v->ip_id ? (uint16_t)v->ip_id : (uint16_t)(100 + v->ms);
-	return s;
+	return tfe_test_segment(v->from == C, v->flags, v->seq, v->ack, v->len,
+	                        v->win < 0 ? 1000 : (uint16_t)v->win,
+	                        v->ttl ? (uint8_t)v->ttl : 64,
+	                        v->ip_id ? (uint16_t)v->ip_id
+	                                 : (uint16_t)(100 + v->ms));
 }
 
 #define MS INT64_C(1000000)

@@ -10,7 +10,11 @@
 
 #include <check.h>
 #include <glib.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
 
 static inline int
 tfe_test_main(Suite *s)
@@ -21,6 +25,36 @@ tfe_test_main(Suite *s)
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/*
+ * A decoded segment between client 10.0.0.1:40000 and server
+ * 10.0.0.2:80, for feeding conn.c directly (the client's address is the
+ * lower one, so "from the client" is "from the lower endpoint").
+ */
+static inline struct tfe_segment
+tfe_test_segment(bool from_client, uint16_t flags, uint32_t seq, uint32_t ack,
+                 uint32_t len, uint16_t win, uint8_t ttl, uint16_t ip_id)
+{
+	static const uint8_t a_client[4] = { 10, 0, 0, 1 };
+	static const uint8_t a_server[4] = { 10, 0, 0, 2 };
+	struct tfe_segment s;
+
+	memset(&s, 0, sizeof s);
+	s.family = 4;
+	memcpy(s.src, from_client ? a_client : a_server, 4);
+	memcpy(s.dst, from_client ? a_server : a_client, 4);
+	s.sport = from_client ? 40000 : 80;
+	s.dport = from_client ? 80 : 40000;
+	s.flags = flags;
+	s.seq = seq;
+	s.ack = ack;
+	s.payload_len = len;
+	s.win = win;
+	s.ttl = ttl;
+	s.has_ip_id = true;
+	s.ip_id = ip_id;
+	return s;
 }
 
 #endif /* TFE_TESTUTIL_H */
