@@ -14,7 +14,9 @@ top_builddir=${top_builddir:-$(dirname "$here")}
 export LC_ALL=C TZ=UTC
 
 prog=$top_builddir/tcpflow-explain
-shared=$top_srcdir/../shared/pcaps
+# TFE_SHARED_PCAPS lets a build outside the source tree (the sanitizer
+# build from the tarball) find them too.
+shared=${TFE_SHARED_PCAPS:-$top_srcdir/../shared/pcaps}
 
 if [ ! -d "$shared" ]; then
 	echo "SKIP: $shared is not present; the real-world capture run did not happen"
