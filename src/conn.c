@@ -90,8 +90,6 @@ set_state(struct tfe_conn *c, struct step *st, int side, uint8_t next,
 	if (ep->state == next)
 		return;
 	ep->state = next;
-	ep->state_ts = st->ts;
-	ep->state_frame = st->frame;
 	st->changed = true;
 	if (next == TFE_ST_TIME_WAIT)
 		ep->tw_since = st->ts;
@@ -706,9 +704,7 @@ track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
 		ep->fin_count++;
 		end++;
 	}
-	if (s->flags & TFE_TH_RST)
-		ep->rst_count++;
-	else
+	if (!(s->flags & TFE_TH_RST))
 		ep->snd_nxt = tfe_seq_max(ep->snd_nxt, end);
 	if (s->flags & TFE_TH_ACK) {
 		if (!ep->ack_known || tfe_seq_gt(s->ack, ep->ack_max))
@@ -913,14 +909,11 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	    ev == TFE_EV_FIN))
 		c->closed_first = (uint8_t)side;
 	if (st.notes & TFE_NOTE_RETRANS) {
-		snd->retrans++;
 		if (s->payload_len > 0)
 			snd->data_retrans++;
 		if (st.reason[!side] == TFE_RS_RECV_SYN_LISTEN)
 			st.reason[!side] = TFE_RS_RECV_SYN_RETRANS;
 	}
-	if (st.notes & TFE_NOTE_KEEPALIVE)
-		snd->keepalives++;
 	track_evidence(c, side, s, &st, frame, ts);
 
 	uint8_t states[2] = { c->ep[0].state, c->ep[1].state };
@@ -961,16 +954,13 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 		forget_row(c, next_row);
 	}
 
-	bool now_ended = (is_done(c->ep[0].state) ||
-	                  c->ep[0].state == TFE_ST_LISTEN) &&
-	                 (is_done(c->ep[1].state) ||
-	                  c->ep[1].state == TFE_ST_LISTEN) &&
-	                 (is_done(c->ep[0].state) || is_done(c->ep[1].state)) &&
-	                 (c->rst_seen || (is_done(c->ep[0].state) &&
-	                                  is_done(c->ep[1].state)));
-	if (now_ended && !c->ended)
-		c->ended_ts = ts;
-	c->ended = now_ended;
+	/* Over when both sides are CLOSED or in TIME_WAIT, or when a RST
+	 * sent a passive opener back to LISTEN and the other side is done. */
+	bool done0 = is_done(c->ep[0].state), done1 = is_done(c->ep[1].state);
+	c->ended = (done0 && done1) ||
+	           (c->rst_seen &&
+	            ((done0 && c->ep[1].state == TFE_ST_LISTEN) ||
+	             (done1 && c->ep[0].state == TFE_ST_LISTEN)));
 }
 
 void

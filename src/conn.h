@@ -78,9 +78,8 @@ struct tfe_assumed {
 struct tfe_endpoint {
 	uint8_t addr[16];       /* network byte order; IPv4 in the first 4 */
 	uint16_t port;          /* host order */
-	uint8_t state;          /* enum tfe_state */
-	int64_t state_ts;       /* when it entered this state (ns) */
-	uint64_t state_frame;
+	uint8_t state;          /* enum tfe_state; when and why it changed
+	                           is in the timeline rows */
 
 	/* sequence space, raw 32-bit values */
 	bool seq_known;         /* it has sent something */
@@ -104,8 +103,8 @@ struct tfe_endpoint {
 
 	/* counts */
 	uint64_t pkts, bytes;
-	uint32_t syn_count, synack_count, fin_count, rst_count;
-	uint32_t retrans, keepalives, zero_windows;
+	uint32_t syn_count, synack_count, fin_count;
+	uint32_t zero_windows;
 	uint32_t data_retrans;  /* retransmissions carrying payload */
 	uint64_t first_frame;   /* its first segment in the capture */
 
@@ -169,7 +168,6 @@ struct tfe_conn {
 
 	uint64_t first_frame, last_frame;
 	int64_t first_ts, last_ts;
-	int64_t ended_ts;       /* when it became ended */
 	int64_t syn_ts;         /* last client SYN before the first SYN+ACK */
 	int64_t synack_ts;      /* first SYN+ACK */
 	int64_t synack_last_ts; /* last SYN+ACK before the handshake's ACK */

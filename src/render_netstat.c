@@ -23,7 +23,6 @@
 #include "seq.h"
 
 struct sock {
-	bool gone;            /* the final timeline shows no socket at T */
 	uint8_t family;
 	uint8_t host[16];     /* the host this socket lives on */
 	uint8_t faddr[16];
@@ -260,7 +259,7 @@ tfe_netstat_update(struct tfe_netstat *ns, const struct tfe_conn *c)
 static bool
 hidden(const struct sock *k)
 {
-	return k->gone || (!k->listener && (k->state == TFE_ST_CLOSED ||
+	return (!k->listener && (k->state == TFE_ST_CLOSED ||
 	                                    k->state == TFE_ST_LISTEN ||
 	                                    k->state == TFE_ST_UNKNOWN)) ||
 	       (k->state == TFE_ST_TIME_WAIT && k->tw_left <= 0);

@@ -163,9 +163,9 @@ find_reason(const struct tfe_conn *c, int side, uint8_t reason)
 	return NULL;
 }
 
-/* The first row at which `side` entered `state`. */
+/* The first row at which `side` entered `state` (its index in *at). */
 static const struct tfe_row *
-find_entered(const struct tfe_conn *c, int side, uint8_t state)
+find_entered(const struct tfe_conn *c, int side, uint8_t state, guint *at)
 {
 	uint8_t before = c->init_state[side];
 
@@ -173,8 +173,11 @@ find_entered(const struct tfe_conn *c, int side, uint8_t state)
 		const struct tfe_row *r = row_at(c, i);
 
 		if (r->state[side] == state && before != state &&
-		    r->kind == TFE_ROW_FRAME)
+		    r->kind == TFE_ROW_FRAME) {
+			if (at)
+				*at = i;
 			return r;
+		}
 		before = r->state[side];
 	}
 	return NULL;
@@ -317,15 +320,12 @@ rule_close(struct ctx *x)
 
 		/* lingering_close_wait: it took the peer's FIN and kept
 		 * quiet (SPEC §4). */
+		guint at = 0;
 		const struct tfe_row *cw = find_entered(c, side,
-		                                        TFE_ST_CLOSE_WAIT);
+		                                        TFE_ST_CLOSE_WAIT, &at);
 		if (cw != NULL) {
-			guint at = 0;
-			const struct tfe_row *fin = NULL;
-			for (guint i = 0; i < tfe_timeline_len(&c->tl); i++)
-				if (row_at(c, i) == cw)
-					at = i;
-			fin = find_sent(c, side, TFE_TH_FIN, at + 1, NULL);
+			const struct tfe_row *fin = find_sent(c, side, TFE_TH_FIN,
+			                                      at + 1, NULL);
 			int64_t until = fin ? fin->ts : x->now;
 			int64_t wait = until - cw->ts;
 			if (fin == NULL && !c->rst_seen &&
@@ -361,7 +361,8 @@ rule_close(struct ctx *x)
 		/* missing_final_ack: the passive closer's FIN was ACKed, the
 		 * ACK never arrived, and it re-sent the FIN; or its FIN stayed
 		 * unacknowledged for EVIDENCE_NS of capture. */
-		const struct tfe_row *la = find_entered(c, side, TFE_ST_LAST_ACK);
+		const struct tfe_row *la = find_entered(c, side, TFE_ST_LAST_ACK,
+		                                        NULL);
 		if (la != NULL) {
 			const struct tfe_row *lost = find_reason(c, side,
 			                                         TFE_RS_ACK_LOST);
@@ -520,8 +521,7 @@ rule_close(struct ctx *x)
 	}
 	if (both_fins_first) {
 		int s = c->rst_by;
-		guint at = 0;
-		const struct tfe_row *rst = find_sent(c, s, TFE_TH_RST, 0, &at);
+		const struct tfe_row *rst = find_sent(c, s, TFE_TH_RST, 0, NULL);
 		uint64_t fr[] = { rst->frame, 0 };
 		bool gone = rst->reason[s] == TFE_RS_SEND_RST_CLOSED;
 		bool killed_tw = rst->reason[!s] == TFE_RS_RECV_RST_TW;
@@ -548,7 +548,6 @@ static void
 rule_reuse(struct ctx *x)
 {
 	const struct tfe_conn *c = x->c;
-	char t[48];
 
 	if (!c->has_prev || c->prev_tw_since == 0 ||
 	    c->prev_tw_side > TFE_SIDE_SERVER)
@@ -564,7 +563,6 @@ rule_reuse(struct ctx *x)
 	uint32_t old_end = c->prev_snd_nxt[TFE_SIDE_CLIENT];
 	bool above = cl->isn_known && tfe_seq_gt(cl->isn, old_end);
 	uint64_t fr[] = { syn->frame, 0 };
-	(void)t;
 	add(x, TFE_V_TIME_WAIT_REUSE, c->prev_tw_side, fr,
 	    "a new SYN (frame %" PRIu64 ") reuses the 4-tuple of "
 	    "connection #%" PRIu64 " %.3f s after its %s entered TIME_WAIT, "
@@ -720,9 +718,8 @@ rule_oddities(struct ctx *x)
 			/* A RST from a host with no socket for the segment comes
 			 * from a different IP ID counter: only a RST its socket
 			 * sent is held to that socket's numbers. */
-			guint at = 0;
 			const struct tfe_row *rr = find_sent(c, side, TFE_TH_RST, 0,
-			                                     &at);
+			                                     NULL);
 			bool socketless = rr && (rr->reason[side] ==
 			                         TFE_RS_SEND_RST_CLOSED ||
 			                         rr->reason[side] ==
