@@ -34,6 +34,7 @@ enum {
 	OPT_VERDICTS_ONLY,
 	OPT_FAIL_ON,
 	OPT_COLOR,
+	OPT_ZEEK_IGNORE_CSUM,
 };
 
 static const struct option long_opts[] = {
@@ -49,6 +50,7 @@ static const struct option long_opts[] = {
 	{ "verdicts-only", no_argument, NULL, OPT_VERDICTS_ONLY },
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "zeek-ignore-checksums", no_argument, NULL, OPT_ZEEK_IGNORE_CSUM },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -98,6 +100,10 @@ usage(FILE *out)
 "  --max-flows N            connections held at once; past it the least\n"
 "                           recently active one is reported and dropped\n"
 "                           (default 262144)\n"
+"  --zeek-ignore-checksums  translate to Zeek's words as zeek -C would:\n"
+"                           keep segments with a bad TCP or IPv4 checksum\n"
+"                           (by default they count as Zeek's C and are\n"
+"                           left out of its conn_state and history)\n"
 "\n"
 "  -h, --help               show this help and exit\n"
 "  --version                show the version and exit\n"
@@ -255,6 +261,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_ALL_FRAMES:
 			cfg.all_frames = true;
+			break;
+		case OPT_ZEEK_IGNORE_CSUM:
+			cfg.zeek_ignore_checksums = true;
 			break;
 		case OPT_MSL:
 			if (!parse_seconds("--msl", optarg, &cfg.msl))
