@@ -177,8 +177,10 @@ tfe_live_run(struct tfe_capture *cap, const struct tfe_live_opts *o,
 		}
 		if (snapshot_due) {
 			snapshot_due = 0;
+			/* The timers lag the clock (CLOCK_LAG_NS); the view is
+			 * of this moment all the same. */
 			if (h->snapshot)
-				h->snapshot(h->ud, a);
+				h->snapshot(h->ud, a, now > a->now ? now : a->now);
 		}
 		if (done || stop_signal || rc == TFE_CAPTURE_PACKET)
 			continue; /* more may be waiting: no need to sleep */

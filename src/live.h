@@ -27,8 +27,9 @@ struct tfe_live_opts {
 };
 
 struct tfe_live_hooks {
-	/* SIGUSR1: print the netstat view at a->now and carry on */
-	void (*snapshot)(void *ud, struct tfe_analyzer *a);
+	/* SIGUSR1: print the netstat view at `at` (ns, epoch: the wall
+	 * clock, never before a->now) and carry on */
+	void (*snapshot)(void *ud, struct tfe_analyzer *a, int64_t at);
 	void *ud;
 };
 

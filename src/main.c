@@ -113,7 +113,8 @@ usage(FILE *out)
 "                           reported as timed out (default 300)\n"
 "  --max-flows N            connections held at once; past it the least\n"
 "                           recently active one is reported and dropped\n"
-"                           (default 262144)\n"
+"                           (default 262144); also bounds the closed ones\n"
+"                           remembered for 2MSL and the known listeners\n"
 "\n"
 "  -h, --help               show this help and exit\n"
 "  --version                show the version and exit\n"
@@ -209,10 +210,10 @@ on_conn_done(void *ud, const struct tfe_conn *c)
 
 /* SIGUSR1 during a live capture: the netstat view of this moment. */
 static void
-on_live_snapshot(void *ud, struct tfe_analyzer *a)
+on_live_snapshot(void *ud, struct tfe_analyzer *a, int64_t at)
 {
 	struct run *r = ud;
-	struct tfe_netstat *ns = tfe_netstat_snapshot(a, a->now);
+	struct tfe_netstat *ns = tfe_netstat_snapshot(a, at);
 
 	tfe_netstat_print(&r->ro, ns);
 	tfe_netstat_free(ns);

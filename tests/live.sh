@@ -428,8 +428,8 @@ rss_kb() {
 	status_field "$1" "$2" | awk '{print $1}'
 }
 
-# Each connection held costs about 1.4 kB (20000 SYNs held at once grow
-# the process by about 28 MB); with --max-flows 1000 the growth must stay
+# Each connection held costs about 1.5 kB (20000 SYNs held at once grow
+# the process by about 30 MB); with --max-flows 1000 the growth must stay
 # under 10 MB.  Under AddressSanitizer freed memory sits in quarantine, so
 # there only the counts are checked.
 bound_kb=10240
