@@ -459,4 +459,11 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 	if (s->evicted > 0)
 		fprintf(out, "  connections evicted by --max-flows: %" PRIu64 "\n",
 		        s->evicted);
+	if (s->evicted_closed > 0)
+		fprintf(out, "  closed connections reported early by --max-flows: %"
+		        PRIu64 "\n", s->evicted_closed);
+	if (s->tombs_evicted > 0)
+		fprintf(out, "  closed connections forgotten before 2MSL by "
+		        "--max-flows: %" PRIu64 " (a time_wait_reuse on them "
+		        "goes unseen)\n", s->tombs_evicted);
 }

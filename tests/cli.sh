@@ -161,6 +161,41 @@ expect_exit "-c with a non-number" 2 && pass "-c not-a-number: exit 2"
 run -r
 expect_exit "-r without a file" 2 && pass "-r without its argument: exit 2"
 
+# ---- live capture options (tests/live.sh captures for real, as root) ----
+
+run -r "$full" -i lo
+expect_exit "-r with -i" 2 "together" && pass "-r with -i: exit 2"
+
+for opt in "-s 128" "-Z nobody" "-w $tmp/x.pcap"; do
+	# shellcheck disable=SC2086
+	run -r "$full" $opt
+	expect_exit "${opt%% *} without -i" 2 "goes with -i" &&
+		pass "${opt%% *} without -i: exit 2"
+done
+
+run -i lo -s 0
+expect_exit "-s 0" 2 "-s" && pass "-s 0: exit 2"
+
+run -i lo -s 262145
+expect_exit "-s past 262144" 2 "-s" && pass "-s 262145: exit 2"
+
+run -i lo -w -
+expect_exit "-w -" 2 "standard output" && pass "-w -: exit 2, stdout carries the report"
+
+# Root or not, a missing interface is an input error (without root the
+# permission check may come first: also status 3).
+run -i lv-no-such-iface0 tcp
+expect_exit "-i on a missing interface" 3 && pass "-i missing interface: exit 3"
+
+run -D
+if expect_exit "-D" "0 3"; then
+	if [ "$rc" -eq 3 ] || grep -Eq '^[0-9]+\.[^ ]+' "$tmp/out"; then
+		pass "-D: exit $rc, interfaces listed as N.name"
+	else
+		fail "-D" "no 'N.name' line"
+	fi
+fi
+
 # ---- unreadable and damaged input ---------------------------------------
 
 run -r /nonexistent/capture.pcap
