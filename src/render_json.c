@@ -554,7 +554,7 @@ run_event(struct jw *w, const struct tfe_conn *c, const struct tfe_row *r)
 	k_u64(w, "client", r->bytes[0]);
 	k_u64(w, "server", r->bytes[1]);
 	obj_end(w);
-	key(w, "win");
+	key(w, "win_range");
 	obj_begin(w);
 	for (int side = 0; side < 2; side++) {
 		key(w, side_names[side]);
