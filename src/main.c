@@ -35,6 +35,7 @@ enum {
 	OPT_FAIL_ON,
 	OPT_COLOR,
 	OPT_EVENTS,
+	OPT_ZEEK_IGNORE_CSUM,
 };
 
 static const struct option long_opts[] = {
@@ -51,6 +52,7 @@ static const struct option long_opts[] = {
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "events", no_argument, NULL, OPT_EVENTS },
+	{ "zeek-ignore-checksums", no_argument, NULL, OPT_ZEEK_IGNORE_CSUM },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -104,6 +106,10 @@ usage(FILE *out)
 "  --max-flows N            connections held at once; past it the least\n"
 "                           recently active one is reported and dropped\n"
 "                           (default 262144)\n"
+"  --zeek-ignore-checksums  translate to Zeek's words as zeek -C would:\n"
+"                           keep segments with a bad TCP or IPv4 checksum\n"
+"                           (by default they count as Zeek's C and are\n"
+"                           left out of its conn_state and history)\n"
 "\n"
 "  -h, --help               show this help and exit\n"
 "  --version                show the version and exit\n"
@@ -266,6 +272,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_ALL_FRAMES:
 			cfg.all_frames = true;
+			break;
+		case OPT_ZEEK_IGNORE_CSUM:
+			cfg.zeek_ignore_checksums = true;
 			break;
 		case OPT_MSL:
 			if (!parse_seconds("--msl", optarg, &cfg.msl))
