@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "zeek.h"
 
 static const char *const side_names[2] = { "client", "server" };
 
@@ -695,6 +696,27 @@ tfe_render_json_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 		obj_end(&w);
 	}
 	arr_end(&w);
+
+	/* The same connection in Zeek's and Wireshark's words (zeek.c): a
+	 * translation by their rules, not our verdict.  Zeek logs no
+	 * connection for it when it saw none of its packets. */
+	key(&w, "zeek");
+	if (c->zeek.started) {
+		const char *hist = tfe_zeek_history(c);
+
+		obj_begin(&w);
+		k_const(&w, "conn_state", tfe_zeek_conn_state(c));
+		key(&w, "history");
+		if (hist[0] != '\0')
+			v_str(&w, hist);
+		else
+			v_null(&w);
+		k_const(&w, "originator", side_names[c->zeek.orig ? 1 : 0]);
+		obj_end(&w);
+	} else {
+		v_null(&w);
+	}
+	k_u64(&w, "wireshark_completeness", tfe_wireshark_completeness(c));
 
 	/* The answered SYN to the first SYN+ACK plus the answered SYN+ACK to
 	 * the ACK, as the text form computes it (Karn: retransmissions do not

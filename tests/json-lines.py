@@ -17,6 +17,7 @@ NAME.text (text form), NAME.json (--format json), NAME.events.json
   order     the connection ids are the text form's "#N" headers, in order,
             with and without --verdicts-only
   timeline  each connection has as many events as its text timeline rows
+  zeek      the Zeek pair and the completeness are the text form's
   summary   the connection and frame counts are the text summary's
   schema    every line validates against SCHEMA.json (needs the Python
             module jsonschema, Debian python3-jsonschema)
@@ -84,13 +85,16 @@ ROW = re.compile(r"^   (\d+|\d+-\d+|-)\s+[+-]\d+\.\d+\s")
 
 
 def text_blocks(path):
-    """[(id, timeline rows)] from the text form."""
+    """[[id, timeline rows, header line, options line]] from the text
+    form."""
     blocks = []
     with open(path, encoding="utf-8") as f:
         for line in f:
             m = HEADER.match(line)
             if m:
-                blocks.append([int(m.group(1)), 0])
+                blocks.append([int(m.group(1)), 0, line, None])
+            elif blocks and blocks[-1][3] is None:
+                blocks[-1][3] = line
             elif blocks and ROW.match(line):
                 blocks[-1][1] += 1
     return blocks
@@ -168,6 +172,19 @@ def main(argv):
         result(rows == [b[1] for b in blocks], name + ": timeline",
                "events per connection %s, text rows %s"
                % (rows, [b[1] for b in blocks]))
+
+        # The Zeek pair in the header and the completeness in the
+        # options line, as the text form prints them.
+        bad = []
+        for o, b in zip(plain[:-1], blocks):
+            z = o["zeek"]
+            pair = "  %s %s  " % (z["conn_state"], z["history"] or "-") \
+                if z else None
+            comp = "tcp.completeness %d\n" % o["wireshark_completeness"]
+            if (pair and pair not in b[2]) or not b[3].endswith(comp):
+                bad.append(o["id"])
+        result(not bad, name + ": zeek", "connections %s: the Zeek pair or "
+               "the completeness differ from the text form" % bad)
 
         conns, frames, tcp = text_summary(p(".text"))
         s = plain[-1]
