@@ -410,12 +410,31 @@ side_object(struct jw *w, const struct tfe_render_opts *o,
 	obj_end(w);
 }
 
+/*
+ * Both sides' states after row `r`, from `cur`, the states before it.  A
+ * timer row speaks for its own side only: the other side's state in it is
+ * the one it had when the timers were set, at the end, which for two
+ * TIME_WAIT sides would undo the first side's expiry.
+ */
+static void
+row_states(const struct tfe_row *r, uint8_t cur[2])
+{
+	if (r->kind == TFE_ROW_TIMER) {
+		int side = r->dir ? 1 : 0;
+		cur[side] = r->state[side];
+	} else {
+		cur[0] = r->state[0];
+		cur[1] = r->state[1];
+	}
+}
+
 /* Each side's state changes, from the timeline rows. */
 static void
 states_object(struct jw *w, const struct tfe_conn *c)
 {
 	obj_begin(w);
 	for (int side = 0; side < 2; side++) {
+		uint8_t cur[2] = { c->init_state[0], c->init_state[1] };
 		uint8_t before = c->init_state[side];
 
 		key(w, side_names[side]);
@@ -424,10 +443,11 @@ states_object(struct jw *w, const struct tfe_conn *c)
 			const struct tfe_row *r =
 				&g_array_index(c->tl.rows, struct tfe_row, i);
 
-			if (r->state[side] == before)
+			row_states(r, cur);
+			if (cur[side] == before)
 				continue;
 			obj_begin(w);
-			k_const(w, "state", tfe_state_names[r->state[side]]);
+			k_const(w, "state", tfe_state_names[cur[side]]);
 			k_const(w, "from", tfe_state_names[before]);
 			key(w, "frame");
 			if (r->kind == TFE_ROW_TIMER)
@@ -437,7 +457,7 @@ states_object(struct jw *w, const struct tfe_conn *c)
 			k_secs(w, "ts", r->ts, c->timestamps_ns);
 			k_reason(w, "reason", r->reason[side]);
 			obj_end(w);
-			before = r->state[side];
+			before = cur[side];
 		}
 		arr_end(w);
 	}
@@ -466,12 +486,12 @@ flags_value(struct jw *w, uint16_t f)
 }
 
 static void
-pair_states(struct jw *w, const struct tfe_row *r)
+pair_states(struct jw *w, const uint8_t st[2])
 {
 	key(w, "state");
 	obj_begin(w);
-	k_const(w, "client", tfe_state_names[r->state[0]]);
-	k_const(w, "server", tfe_state_names[r->state[1]]);
+	k_const(w, "client", tfe_state_names[st[0]]);
+	k_const(w, "server", tfe_state_names[st[1]]);
 	obj_end(w);
 }
 
@@ -486,13 +506,14 @@ pair_reasons(struct jw *w, const struct tfe_row *r)
 }
 
 static void
-frame_event(struct jw *w, const struct tfe_conn *c, const struct tfe_row *r)
+frame_event(struct jw *w, const struct tfe_conn *c, const struct tfe_row *r,
+            const uint8_t st[2])
 {
 	int peer = !r->dir;
 
 	k_u64(w, "frame", r->frame);
 	k_secs(w, "ts", r->ts, c->timestamps_ns);
-	pair_states(w, r);
+	pair_states(w, st);
 	pair_reasons(w, r);
 	k_const(w, "from", side_names[r->dir]);
 	key(w, "flags");
@@ -541,11 +562,12 @@ frame_event(struct jw *w, const struct tfe_conn *c, const struct tfe_row *r)
 }
 
 static void
-run_event(struct jw *w, const struct tfe_conn *c, const struct tfe_row *r)
+run_event(struct jw *w, const struct tfe_conn *c, const struct tfe_row *r,
+          const uint8_t st[2])
 {
 	k_u64(w, "frame", r->frame);
 	k_secs(w, "ts", r->ts, c->timestamps_ns);
-	pair_states(w, r);
+	pair_states(w, st);
 	pair_reasons(w, r);
 	k_u64(w, "frame_last", r->frame_last);
 	k_secs(w, "ts_last", r->ts_last, c->timestamps_ns);
@@ -578,27 +600,30 @@ run_event(struct jw *w, const struct tfe_conn *c, const struct tfe_row *r)
 static void
 events_array(struct jw *w, const struct tfe_conn *c)
 {
+	uint8_t cur[2] = { c->init_state[0], c->init_state[1] };
+
 	arr_begin(w);
 	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
 		const struct tfe_row *r =
 			&g_array_index(c->tl.rows, struct tfe_row, i);
 
+		row_states(r, cur);
 		obj_begin(w);
 		switch (r->kind) {
 		case TFE_ROW_FRAME:
 			k_const(w, "type", "frame");
-			frame_event(w, c, r);
+			frame_event(w, c, r, cur);
 			break;
 		case TFE_ROW_RUN:
 			k_const(w, "type", "run");
-			run_event(w, c, r);
+			run_event(w, c, r, cur);
 			break;
 		case TFE_ROW_TIMER:
 		default:
 			k_const(w, "type", "timer");
 			k_null(w, "frame");
 			k_secs(w, "ts", r->ts, c->timestamps_ns);
-			pair_states(w, r);
+			pair_states(w, cur);
 			pair_reasons(w, r);
 			k_const(w, "side", side_names[r->dir ? 1 : 0]);
 			break;

@@ -17,6 +17,8 @@ NAME.text (text form), NAME.json (--format json), NAME.events.json
   order     the connection ids are the text form's "#N" headers, in order,
             with and without --verdicts-only
   timeline  each connection has as many events as its text timeline rows
+  states    each side's changes chain from its initial state; a timer
+            event changes its own side only
   zeek      the Zeek pair and the completeness are the text form's
   summary   the connection and frame counts are the text summary's
   schema    every line validates against SCHEMA.json (needs the Python
@@ -167,6 +169,25 @@ def main(argv):
         result(ids == [b[0] for b in blocks] and vo_ids == text_vo,
                name + ": order", "json %s / text %s; --verdicts-only json %s"
                " / text %s" % (ids, [b[0] for b in blocks], vo_ids, text_vo))
+
+        # Each side's changes chain from its initial state, and so do the
+        # events' state pairs, a timer changing its own side only.
+        bad = []
+        for o in events[:-1]:
+            for side in ("client", "server"):
+                cur = o[side]["initial_state"]
+                for ch in o["states"][side]:
+                    if ch["from"] != cur or ch["state"] == cur:
+                        bad.append("#%d %s" % (o["id"], side))
+                    cur = ch["state"]
+                other = "server" if side == "client" else "client"
+                prev = o[side]["initial_state"]
+                for e in o["events"]:
+                    if e["type"] == "timer" and e["side"] == other and \
+                            e["state"][side] != prev:
+                        bad.append("#%d %s timer" % (o["id"], other))
+                    prev = e["state"][side]
+        result(not bad, name + ": states", " ".join(bad))
 
         rows = [len(o["events"]) for o in events[:-1]]
         result(rows == [b[1] for b in blocks], name + ": timeline",
