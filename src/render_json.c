@@ -109,32 +109,85 @@ tfe_json_append_string(GString *out, const char *s)
 	}
 }
 
-/* Constant strings (names and reasons from the static tables) are escaped
- * once; the key is the string's address, which never changes. */
-static const char *
-escaped_const(const char *s)
-{
-	static GHashTable *cache;
-	char *e;
+/* -- the writer: punctuation and numbers -------------------------------- */
 
-	if (cache == NULL)
-		cache = g_hash_table_new(g_direct_hash, g_direct_equal);
-	e = g_hash_table_lookup(cache, s);
-	if (e == NULL) {
-		GString *g = g_string_sized_new(strlen(s) + 8);
-		tfe_json_append_string(g, s);
-		e = g_string_free(g, FALSE);
-		g_hash_table_insert(cache, (gpointer)s, e);
-	}
-	return e;
+/* A line is built in one buffer that is kept from line to line. */
+struct jbuf {
+	char *p;
+	size_t len, cap;
+};
+
+static struct jbuf line_buf;
+
+static void
+grow(struct jbuf *b, size_t n)
+{
+	size_t cap = b->cap ? b->cap : 1 << 14;
+
+	while (cap < b->len + n)
+		cap *= 2;
+	b->p = g_realloc(b->p, cap);
+	b->cap = cap;
 }
 
-/* -- the writer: punctuation and numbers -------------------------------- */
+static inline void
+put(struct jbuf *b, const char *s, size_t n)
+{
+	if (b->len + n > b->cap)
+		grow(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static inline void
+put_c(struct jbuf *b, char c)
+{
+	if (b->len + 1 > b->cap)
+		grow(b, 1);
+	b->p[b->len++] = c;
+}
+
+/*
+ * Constant strings (names and reasons from the static tables) are escaped
+ * by json-glib once and kept, looked up by the string's address, which
+ * never changes: an open-addressing table, since the lookup is on the path
+ * of every field.
+ */
+#define CACHE_SLOTS 1024 /* well above the ~200 constant strings */
+
+struct esc {
+	const char *key;
+	char *json;
+	size_t len;
+};
+
+static const struct esc *
+escaped_const(const char *s)
+{
+	static struct esc cache[CACHE_SLOTS];
+	size_t i = (size_t)(((uintptr_t)s >> 3) * UINT64_C(0x9E3779B97F4A7C15)
+	                    >> 54) % CACHE_SLOTS;
+
+	while (cache[i].key != NULL && cache[i].key != s)
+		i = (i + 1) % CACHE_SLOTS;
+	if (cache[i].key == NULL) {
+		GString *g = g_string_sized_new(strlen(s) + 8);
+
+		/* Filling up would loop above: keep one slot in four free. */
+		static size_t used;
+		g_assert(++used < CACHE_SLOTS * 3 / 4);
+		tfe_json_append_string(g, s);
+		cache[i].len = g->len;
+		cache[i].json = g_string_free(g, FALSE);
+		cache[i].key = s;
+	}
+	return &cache[i];
+}
 
 #define JW_DEPTH 16
 
 struct jw {
-	GString *s;
+	struct jbuf *b;
 	int depth;
 	bool after_key;          /* a key was written: no comma before the
 	                            value */
@@ -142,9 +195,10 @@ struct jw {
 };
 
 static void
-jw_init(struct jw *w, GString *s)
+jw_init(struct jw *w, struct jbuf *b)
 {
-	w->s = s;
+	w->b = b;
+	b->len = 0;
 	w->depth = 0;
 	w->after_key = false;
 	w->first[0] = true;
@@ -152,7 +206,7 @@ jw_init(struct jw *w, GString *s)
 
 /* Before a value: the comma between members of an array (after a key the
  * key wrote it). */
-static void
+static inline void
 pre(struct jw *w)
 {
 	if (w->after_key) {
@@ -160,19 +214,35 @@ pre(struct jw *w)
 		return;
 	}
 	if (!w->first[w->depth])
-		g_string_append_c(w->s, ',');
+		put_c(w->b, ',');
 	w->first[w->depth] = false;
 }
 
-static void
-key(struct jw *w, const char *k)
+/* A key, given as its JSON token ("\"name\":"); keys are fixed ASCII names
+ * that need no escaping. */
+static inline void
+key_token(struct jw *w, const char *tok, size_t n)
 {
 	if (!w->first[w->depth])
-		g_string_append_c(w->s, ',');
+		put_c(w->b, ',');
 	w->first[w->depth] = false;
-	g_string_append_c(w->s, '"');
-	g_string_append(w->s, k);
-	g_string_append_len(w->s, "\":", 2);
+	put(w->b, tok, n);
+	w->after_key = true;
+}
+
+/* A key that is a string literal in this file. */
+#define key(w, k) key_token((w), "\"" k "\":", sizeof("\"" k "\":") - 1)
+
+/* A key from a name table (state names, verdict kinds, ...). */
+static void
+key_s(struct jw *w, const char *k)
+{
+	if (!w->first[w->depth])
+		put_c(w->b, ',');
+	w->first[w->depth] = false;
+	put_c(w->b, '"');
+	put(w->b, k, strlen(k));
+	put(w->b, "\":", 2);
 	w->after_key = true;
 }
 
@@ -180,7 +250,7 @@ static void
 open_(struct jw *w, char c)
 {
 	pre(w);
-	g_string_append_c(w->s, c);
+	put_c(w->b, c);
 	g_assert(w->depth + 1 < JW_DEPTH);
 	w->depth++;
 	w->first[w->depth] = true;
@@ -190,7 +260,7 @@ static void
 close_(struct jw *w, char c)
 {
 	w->depth--;
-	g_string_append_c(w->s, c);
+	put_c(w->b, c);
 }
 
 #define obj_begin(w) open_((w), '{')
@@ -199,7 +269,7 @@ close_(struct jw *w, char c)
 #define arr_end(w)   close_((w), ']')
 
 static void
-put_u64(GString *s, uint64_t v)
+put_u64(struct jbuf *s, uint64_t v)
 {
 	char b[24];
 	int i = sizeof b;
@@ -208,44 +278,44 @@ put_u64(GString *s, uint64_t v)
 		b[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v != 0);
-	g_string_append_len(s, b + i, (gssize)(sizeof b - i));
+	put(s, b + i, sizeof b - (size_t)i);
 }
 
 /* v / unit written with `decimals` digits after the point, exactly:
  * unit is a power of ten at least 10^decimals. */
 static void
-put_decimal(GString *s, int64_t v, uint64_t unit, int decimals)
+put_decimal(struct jbuf *s, int64_t v, uint64_t unit, int decimals)
 {
 	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 	uint64_t frac = a % unit, div = unit;
 	char b[24];
 
 	if (v < 0)
-		g_string_append_c(s, '-');
+		put_c(s, '-');
 	put_u64(s, a / unit);
 	for (int i = 0; i < decimals; i++)
 		div /= 10;
 	frac /= div;
-	for (int i = decimals - 1; i >= 0; i--) {
+	b[0] = '.';
+	for (int i = decimals; i >= 1; i--) {
 		b[i] = (char)('0' + frac % 10);
 		frac /= 10;
 	}
-	g_string_append_c(s, '.');
-	g_string_append_len(s, b, decimals);
+	put(s, b, (size_t)decimals + 1);
 }
 
 static void
 v_u64(struct jw *w, uint64_t v)
 {
 	pre(w);
-	put_u64(w->s, v);
+	put_u64(w->b, v);
 }
 
 static void
 v_null(struct jw *w)
 {
 	pre(w);
-	g_string_append_len(w->s, "null", 4);
+	put(w->b, "null", 4);
 }
 
 static void
@@ -253,25 +323,33 @@ v_bool(struct jw *w, bool b)
 {
 	pre(w);
 	if (b)
-		g_string_append_len(w->s, "true", 4);
+		put(w->b, "true", 4);
 	else
-		g_string_append_len(w->s, "false", 5);
+		put(w->b, "false", 5);
 }
 
 /* A string built at run time (addresses, verdict messages). */
 static void
 v_str(struct jw *w, const char *s)
 {
+	static GString *g;
+
+	if (g == NULL)
+		g = g_string_sized_new(256);
+	g_string_truncate(g, 0);
+	tfe_json_append_string(g, s);
 	pre(w);
-	tfe_json_append_string(w->s, s);
+	put(w->b, g->str, g->len);
 }
 
 /* A string from a static table. */
 static void
 v_const(struct jw *w, const char *s)
 {
+	const struct esc *e = escaped_const(s);
+
 	pre(w);
-	g_string_append(w->s, escaped_const(s));
+	put(w->b, e->json, e->len);
 }
 
 /* A time in ns as seconds: 6 decimals, or 9 when the capture has ns. */
@@ -280,9 +358,9 @@ v_secs(struct jw *w, int64_t ns, bool nanos)
 {
 	pre(w);
 	if (nanos)
-		put_decimal(w->s, ns, 1000000000u, 9);
+		put_decimal(w->b, ns, 1000000000u, 9);
 	else
-		put_decimal(w->s, ns, 1000000000u, 6);
+		put_decimal(w->b, ns, 1000000000u, 6);
 }
 
 /* A duration in ns as milliseconds: 3 decimals, or 6 with ns. */
@@ -290,80 +368,40 @@ static void
 v_ms(struct jw *w, int64_t ns, bool nanos)
 {
 	pre(w);
-	put_decimal(w->s, ns, 1000000u, nanos ? 6 : 3);
+	put_decimal(w->b, ns, 1000000u, nanos ? 6 : 3);
 }
 
-static void
-k_u64(struct jw *w, const char *k, uint64_t v)
-{
-	key(w, k);
-	v_u64(w, v);
-}
-
-static void
-k_null(struct jw *w, const char *k)
-{
-	key(w, k);
-	v_null(w);
-}
-
-static void
-k_bool(struct jw *w, const char *k, bool b)
-{
-	key(w, k);
-	v_bool(w, b);
-}
-
-static void
-k_const(struct jw *w, const char *k, const char *s)
-{
-	key(w, k);
-	v_const(w, s);
-}
+#define k_u64(w, k, v)    (key((w), k), v_u64((w), (v)))
+#define k_null(w, k)      (key((w), k), v_null(w))
+#define k_bool(w, k, b)   (key((w), k), v_bool((w), (b)))
+#define k_const(w, k, s)  (key((w), k), v_const((w), (s)))
+#define k_secs(w, k, t, n) (key((w), k), v_secs((w), (t), (n)))
+#define k_reason(w, k, r) (key((w), k), v_reason((w), (r)))
 
 /* A reason, or null for none. */
 static void
-k_reason(struct jw *w, const char *k, uint8_t reason)
+v_reason(struct jw *w, uint8_t reason)
 {
-	key(w, k);
 	if (reason == TFE_RS_NONE || reason >= TFE_RS__COUNT)
 		v_null(w);
 	else
 		v_const(w, tfe_reason_text[reason]);
 }
 
+/* Ends the line and writes it out. */
 static void
-k_secs(struct jw *w, const char *k, int64_t ns, bool nanos)
+emit(const struct tfe_render_opts *o, struct jw *w)
 {
-	key(w, k);
-	v_secs(w, ns, nanos);
-}
-
-/* The scratch buffer a line is built in, kept across lines. */
-static GString *line_buf;
-
-static GString *
-line_buffer(void)
-{
-	GString *buf = line_buf;
-
-	if (buf == NULL)
-		buf = line_buf = g_string_sized_new(1 << 14);
-	g_string_truncate(buf, 0);
-	return buf;
-}
-
-static void
-emit(const struct tfe_render_opts *o, GString *buf)
-{
-	g_string_append_c(buf, '\n');
-	fwrite(buf->str, 1, buf->len, o->out);
+	put_c(w->b, '\n');
+	fwrite(w->b->p, 1, w->b->len, o->out);
 	/* A connection with a very long --events timeline should not keep
 	 * its buffer for the rest of the run. */
-	if (buf->allocated_len > (1 << 20)) {
-		g_string_free(buf, TRUE);
-		line_buf = NULL;
+	if (w->b->cap > (1 << 20)) {
+		g_free(w->b->p);
+		w->b->p = NULL;
+		w->b->cap = 0;
 	}
+	w->b->len = 0;
 }
 
 /* -- connection objects -------------------------------------------------- */
@@ -437,7 +475,7 @@ states_object(struct jw *w, const struct tfe_conn *c)
 		uint8_t cur[2] = { c->init_state[0], c->init_state[1] };
 		uint8_t before = c->init_state[side];
 
-		key(w, side_names[side]);
+		key_s(w, side_names[side]);
 		arr_begin(w);
 		for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
 			const struct tfe_row *r =
@@ -480,9 +518,9 @@ flags_value(struct jw *w, uint16_t f)
 	if (f & TFE_TH_ACK) *p++ = 'A';
 	*p = '\0';
 	pre(w);
-	g_string_append_c(w->s, '"');
-	g_string_append(w->s, buf);
-	g_string_append_c(w->s, '"');
+	put_c(w->b, '"');
+	put(w->b, buf, (size_t)(p - buf));
+	put_c(w->b, '"');
 }
 
 static void
@@ -580,7 +618,7 @@ run_event(struct jw *w, const struct tfe_conn *c, const struct tfe_row *r,
 	key(w, "win_range");
 	obj_begin(w);
 	for (int side = 0; side < 2; side++) {
-		key(w, side_names[side]);
+		key_s(w, side_names[side]);
 		if (r->win_min[side] > r->win_max[side]) {
 			v_null(w); /* this side sent nothing in the run */
 			continue;
@@ -645,9 +683,8 @@ end_name(uint8_t cause)
 }
 
 static void
-side_or_null(struct jw *w, const char *k, uint8_t side)
+v_side_or_null(struct jw *w, uint8_t side)
 {
-	key(w, k);
 	if (side < 2)
 		v_const(w, side_names[side]);
 	else
@@ -657,12 +694,11 @@ side_or_null(struct jw *w, const char *k, uint8_t side)
 void
 tfe_render_json_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 {
-	GString *buf = line_buffer();
 	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
 	bool ns = c->timestamps_ns;
 	struct jw w;
 
-	jw_init(&w, buf);
+	jw_init(&w, &line_buf);
 	obj_begin(&w);
 	k_const(&w, "type", "connection");
 	k_u64(&w, "schema", TFE_JSON_SCHEMA);
@@ -694,7 +730,8 @@ tfe_render_json_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 		v_const(&w, "both");
 	else
 		v_const(&w, "client");
-	side_or_null(&w, "closed_first_by", c->closed_first);
+	key(&w, "closed_first_by");
+	v_side_or_null(&w, c->closed_first);
 	k_const(&w, "how", tfe_close_names[c->close_how]);
 	k_const(&w, "end", end_name(c->end_cause));
 	obj_end(&w);
@@ -710,7 +747,8 @@ tfe_render_json_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 		k_const(&w, "kind", d->kind);
 		k_const(&w, "severity", d->severity == TFE_SEV_WARNING ?
 		        "warning" : "info");
-		side_or_null(&w, "side", v->side);
+		key(&w, "side");
+		v_side_or_null(&w, v->side);
 		key(&w, "frames");
 		arr_begin(&w);
 		for (int f = 0; f < v->nframes && f < TFE_VERDICT_MAX_FRAMES; f++)
@@ -768,7 +806,7 @@ tfe_render_json_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 		events_array(&w, c);
 	}
 	obj_end(&w);
-	emit(o, buf);
+	emit(o, &w);
 }
 
 /* -- the summary --------------------------------------------------------- */
@@ -777,7 +815,6 @@ void
 tfe_render_json_summary(const struct tfe_render_opts *o,
                         const struct tfe_stats *s)
 {
-	GString *buf = line_buffer();
 	uint64_t bad[TFE_DC__COUNT] = { 0 };
 	bool ns = s->timestamps_ns;
 	struct jw w;
@@ -785,7 +822,7 @@ tfe_render_json_summary(const struct tfe_render_opts *o,
 	for (int r = 0; r < TFE_DR__COUNT; r++)
 		bad[tfe_decode_reason_class[r]] += s->reasons[r];
 
-	jw_init(&w, buf);
+	jw_init(&w, &line_buf);
 	obj_begin(&w);
 	k_const(&w, "type", "summary");
 	k_u64(&w, "schema", TFE_JSON_SCHEMA);
@@ -808,8 +845,10 @@ tfe_render_json_summary(const struct tfe_render_opts *o,
 	k_u64(&w, "unsupported", bad[TFE_DC_UNSUPPORTED]);
 	key(&w, "reasons");
 	obj_begin(&w);
-	for (int r = 1; r < TFE_DR__COUNT; r++)
-		k_u64(&w, tfe_json_decode_keys[r], s->reasons[r]);
+	for (int r = 1; r < TFE_DR__COUNT; r++) {
+		key_s(&w, tfe_json_decode_keys[r]);
+		v_u64(&w, s->reasons[r]);
+	}
 	obj_end(&w);
 	obj_end(&w);
 
@@ -827,23 +866,29 @@ tfe_render_json_summary(const struct tfe_render_opts *o,
 	k_u64(&w, "connections", s->connections);
 	key(&w, "close");
 	obj_begin(&w);
-	for (int h = 0; h < TFE_CLOSE__COUNT; h++)
-		k_u64(&w, tfe_close_names[h], s->by_close[h]);
+	for (int h = 0; h < TFE_CLOSE__COUNT; h++) {
+		key_s(&w, tfe_close_names[h]);
+		v_u64(&w, s->by_close[h]);
+	}
 	obj_end(&w);
 	key(&w, "final_states");
 	obj_begin(&w);
 	for (int side = 0; side < 2; side++) {
-		key(&w, side_names[side]);
+		key_s(&w, side_names[side]);
 		obj_begin(&w);
-		for (int st = 0; st < TFE_ST__COUNT; st++)
-			k_u64(&w, tfe_state_names[st], s->final_state[side][st]);
+		for (int st = 0; st < TFE_ST__COUNT; st++) {
+			key_s(&w, tfe_state_names[st]);
+			v_u64(&w, s->final_state[side][st]);
+		}
 		obj_end(&w);
 	}
 	obj_end(&w);
 	key(&w, "verdicts");
 	obj_begin(&w);
-	for (int k = 0; k < TFE_V__COUNT; k++)
-		k_u64(&w, tfe_verdicts[k].kind, s->by_verdict[k]);
+	for (int k = 0; k < TFE_V__COUNT; k++) {
+		key_s(&w, tfe_verdicts[k].kind);
+		v_u64(&w, s->by_verdict[k]);
+	}
 	obj_end(&w);
 	k_u64(&w, "late_segments", s->late_segments);
 	k_u64(&w, "evicted", s->evicted);
@@ -859,5 +904,5 @@ tfe_render_json_summary(const struct tfe_render_opts *o,
 		v_null(&w);
 	}
 	obj_end(&w);
-	emit(o, buf);
+	emit(o, &w);
 }
