@@ -35,6 +35,7 @@ enum {
 	OPT_VERDICTS_ONLY,
 	OPT_FAIL_ON,
 	OPT_COLOR,
+	OPT_EVENTS,
 	OPT_ZEEK_IGNORE_CSUM,
 };
 
@@ -51,6 +52,7 @@ static const struct option long_opts[] = {
 	{ "verdicts-only", no_argument, NULL, OPT_VERDICTS_ONLY },
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "events", no_argument, NULL, OPT_EVENTS },
 	{ "zeek-ignore-checksums", no_argument, NULL, OPT_ZEEK_IGNORE_CSUM },
 	{ NULL, 0, NULL, 0 },
 };
@@ -87,11 +89,15 @@ usage(FILE *out)
 "                           with -r, frames keep their numbers in the file\n"
 "\n"
 "Output:\n"
-"  --format text|summary|netstat\n"
+"  --format text|summary|netstat|json\n"
 "                           text (default): each connection's timeline, then\n"
 "                           the summary; summary: the summary alone;\n"
 "                           netstat: what netstat -tan would have shown on\n"
-"                           each observed host at one moment (see --at)\n"
+"                           each observed host at one moment (see --at);\n"
+"                           json: JSON Lines, one object per connection then\n"
+"                           the summary (doc/json.md)\n"
+"  --events                 with --format json: add each connection's\n"
+"                           timeline (frames, runs, timers)\n"
 "  --at TIME                with --format netstat: the moment; below 1e9 it\n"
 "                           is seconds from the first packet, otherwise an\n"
 "                           epoch timestamp on the capture's clock (default:\n"
@@ -210,6 +216,9 @@ on_conn_done(void *ud, const struct tfe_conn *c)
 		}
 	if (r->ro.format == TFE_FMT_TEXT && (!r->ro.verdicts_only || warning))
 		tfe_render_text_conn(&r->ro, c);
+	else if (r->ro.format == TFE_FMT_JSON &&
+	         (!r->ro.verdicts_only || warning))
+		tfe_render_json_conn(&r->ro, c);
 	if (r->netstat)
 		tfe_netstat_update(r->netstat, c);
 }
@@ -308,9 +317,11 @@ main(int argc, char **argv)
 				run.ro.format = TFE_FMT_SUMMARY;
 			else if (strcmp(optarg, "netstat") == 0)
 				run.ro.format = TFE_FMT_NETSTAT;
+			else if (strcmp(optarg, "json") == 0)
+				run.ro.format = TFE_FMT_JSON;
 			else {
 				error_msg("--format: unknown format '%s' (text, summary, "
-				          "netstat)", optarg);
+				          "netstat, json)", optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -340,6 +351,9 @@ main(int argc, char **argv)
 			at_kind = at < 1000000000 * TFE_NS_PER_SEC ? TFE_AT_RELATIVE
 			                                            : TFE_AT_EPOCH;
 			at_given = true;
+			break;
+		case OPT_EVENTS:
+			run.ro.events = true;
 			break;
 		case OPT_VERDICTS_ONLY:
 			run.ro.verdicts_only = true;
@@ -389,6 +403,10 @@ main(int argc, char **argv)
 	}
 	if (at_given && run.ro.format != TFE_FMT_NETSTAT) {
 		error_msg("--at goes with --format netstat");
+		return EXIT_USAGE;
+	}
+	if (run.ro.events && run.ro.format != TFE_FMT_JSON) {
+		error_msg("--events goes with --format json");
 		return EXIT_USAGE;
 	}
 	if (list_interfaces) {
@@ -480,7 +498,9 @@ main(int argc, char **argv)
 		an.stats.frames_read = tfe_capture_frames(cap);
 	}
 	tfe_analyzer_finish(&an);
-	if (run.ro.format != TFE_FMT_NETSTAT)
+	if (run.ro.format == TFE_FMT_JSON)
+		tfe_render_json_summary(&run.ro, &an.stats);
+	else if (run.ro.format != TFE_FMT_NETSTAT)
 		tfe_render_text_summary(&run.ro, &an.stats);
 	if (run.netstat) {
 		tfe_netstat_print(&run.ro, run.netstat);

@@ -20,6 +20,7 @@ const char *const tfe_format_names[TFE_FMT__COUNT] = {
 	[TFE_FMT_TEXT] = "text",
 	[TFE_FMT_SUMMARY] = "summary",
 	[TFE_FMT_NETSTAT] = "netstat",
+	[TFE_FMT_JSON] = "json",
 };
 
 static const char *const side_names[3] = { "client", "server", "nobody" };
