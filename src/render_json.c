@@ -892,6 +892,8 @@ tfe_render_json_summary(const struct tfe_render_opts *o,
 	obj_end(&w);
 	k_u64(&w, "late_segments", s->late_segments);
 	k_u64(&w, "evicted", s->evicted);
+	k_u64(&w, "evicted_closed", s->evicted_closed);
+	k_u64(&w, "tombstones_evicted", s->tombs_evicted);
 
 	key(&w, "capture");
 	if (s->have_capture_stats) {

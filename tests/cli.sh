@@ -374,5 +374,25 @@ if expect_exit "--format netstat --at" 0; then
 	fi
 fi
 
+# --max-flows: what it pushes out is counted, in both summaries.
+run -r "$top_srcdir/pcaps/listen-backlog-full.pcap" --max-flows 1
+if expect_exit "--max-flows 1" 0; then
+	if grep -q 'connections evicted by --max-flows: 7$' "$tmp/out"; then
+		pass "--max-flows 1: 7 of 8 connections evicted, counted in the summary"
+	else
+		fail "--max-flows 1" "no 'connections evicted by --max-flows: 7'"
+	fi
+fi
+run -r "$top_srcdir/pcaps/time-wait-server-restart-reuseaddr.pcap" \
+	--max-flows 1 --format json
+if expect_exit "--max-flows 1 --format json" 0; then
+	if tail -n 1 "$tmp/out" | grep -q \
+	   '"evicted":0,"evicted_closed":1,"tombstones_evicted":1,'; then
+		pass "--max-flows 1 --format json: the closed connection reported early and its tombstone forgotten, both counted"
+	else
+		fail "--max-flows 1 --format json" "summary counts differ"
+	fi
+fi
+
 echo "$npass passed, $nfail failed"
 [ "$nfail" -eq 0 ]
