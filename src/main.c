@@ -229,10 +229,17 @@ on_live_snapshot(void *ud, struct tfe_analyzer *a, int64_t at)
 {
 	struct run *r = ud;
 	struct tfe_netstat *ns = tfe_netstat_snapshot(a, at);
+	struct tfe_render_opts o = r->ro;
 
-	tfe_netstat_print(&r->ro, ns);
+	/* JSON Lines on standard output stay JSON: the table goes to
+	 * standard error there. */
+	if (o.format == TFE_FMT_JSON) {
+		o.out = stderr;
+		o.color = false;
+	}
+	tfe_netstat_print(&o, ns);
 	tfe_netstat_free(ns);
-	fflush(r->ro.out);
+	fflush(o.out);
 }
 
 static void

@@ -320,6 +320,44 @@ if start main -i lo --close-wait-threshold 1 -w "$tmp/saved.pcap" \
 	fi
 fi
 
+# ---- --format json: JSON Lines while running, the netstat view aside ---
+
+if start json -i lo --format json tcp port 47108; then
+	pid=$tpid
+	if ! "${in_ns[@]}" "$peer" close 47108; then
+		fail "json" "livepeer close failed"
+	elif wait_for "$tmp/json.out" '^\{"type":"connection",.*"port":47108,' 20; then
+		pass "--format json: a connection object prints while the capture runs"
+	else
+		fail "json" "no connection object for port 47108 within 20 s"
+		show "$tmp/json.out"
+	fi
+	kill -USR1 "$pid"
+	if wait_for "$tmp/json.err" '^netstat view at ' 10; then
+		pass "--format json: SIGUSR1 writes the netstat view to standard error"
+	else
+		fail "json SIGUSR1" "no netstat view on standard error"
+		show "$tmp/json.err"
+	fi
+	kill -INT "$pid"
+	if ! wait_exit "$pid" 20 || [ "$rc" -ne 0 ]; then
+		fail "json SIGINT" "exit status $rc"
+	elif grep -q '^netstat view' "$tmp/json.out"; then
+		fail "json" "the netstat view went to standard output"
+	elif ! tail -n 1 "$tmp/json.out" |
+		grep -Eq '^\{"type":"summary",.*"capture":\{"received":[1-9][0-9]*,"dropped":0,"ifdropped":0\}'; then
+		fail "json summary" "no summary object with libpcap's counts"
+		tail -n 1 "$tmp/json.out" | cut -c1-300 | sed 's/^/    /'
+	elif command -v python3 >/dev/null &&
+		! python3 -c 'import json, sys
+for line in sys.stdin:
+    json.loads(line)' <"$tmp/json.out"; then
+		fail "json" "a line of standard output is not JSON"
+	else
+		pass "--format json: after SIGINT every line of standard output is JSON, the summary has libpcap's counts"
+	fi
+fi
+
 # ---- -i any: Linux cooked capture ---------------------------------------
 
 if start any -i any -Z nobody tcp port 47106; then
