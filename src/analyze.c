@@ -232,6 +232,10 @@ tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
 	if (r != TFE_DR_OK)
 		return;
 	a->stats.tcp_segments++;
+	if (seg.csum == TFE_CSUM_BAD)
+		a->stats.tcp_csum_bad++;
+	if (seg.ip_csum_bad)
+		a->stats.ip_csum_bad++;
 
 	bool from_lo = tfe_flow_key_make(&seg, &key);
 	struct tfe_flow *f = tfe_flow_get(&a->table, &key);

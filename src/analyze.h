@@ -42,6 +42,8 @@ struct tfe_stats {
 	uint64_t late_segments;                /* after their connection was
 	                                          reported, within 2MSL */
 	uint64_t time_backwards;               /* frames older than the last */
+	uint64_t tcp_csum_bad;                 /* TCP checksum wrong */
+	uint64_t ip_csum_bad;                  /* IPv4 header checksum wrong */
 	int64_t first_ts, last_ts;             /* ns */
 	bool have_capture_stats;               /* live: libpcap's counters */
 	uint64_t ps_recv, ps_drop, ps_ifdrop;

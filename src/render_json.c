@@ -862,6 +862,11 @@ tfe_render_json_summary(const struct tfe_render_opts *o,
 		k_null(&w, "span");
 	}
 	k_u64(&w, "time_backwards", s->time_backwards);
+	key(&w, "bad_checksums");
+	obj_begin(&w);
+	k_u64(&w, "tcp", s->tcp_csum_bad);
+	k_u64(&w, "ipv4", s->ip_csum_bad);
+	obj_end(&w);
 
 	k_u64(&w, "connections", s->connections);
 	key(&w, "close");

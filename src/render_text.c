@@ -417,6 +417,12 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 	if (s->time_backwards > 0)
 		fprintf(out, "  timestamps going backwards: %" PRIu64 " frames\n",
 		        s->time_backwards);
+	if (s->tcp_csum_bad > 0 || s->ip_csum_bad > 0)
+		fprintf(out, "  bad checksums: %" PRIu64 " TCP, %" PRIu64
+		        " IPv4 header (usual when the capturing host offloads "
+		        "checksums to its NIC; the Zeek labels count them as C, "
+		        "as zeek does without -C: see --zeek-ignore-checksums)\n",
+		        s->tcp_csum_bad, s->ip_csum_bad);
 	if (s->have_capture_stats)
 		fprintf(out, "  capture: %" PRIu64 " received, %" PRIu64
 		        " dropped by the kernel, %" PRIu64

@@ -394,5 +394,42 @@ if expect_exit "--max-flows 1 --format json" 0; then
 	fi
 fi
 
+# Checksums: the client's segments as its own host captures them with
+# checksum offload (all wrong) are counted; the Zeek pair then follows
+# zeek's default (C), and with --zeek-ignore-checksums is the one of the
+# same capture with good checksums, as zeek -C would give.
+sed -E 's/^([0-9.]+ c [^#]*)/\1 badsum /' \
+	"$craft/handshake-close-client-first.txt" >"$tmp/badsum.txt"
+"$craftpcap" "$tmp/badsum.txt" "$tmp/badsum.pcap" || exit 99
+nbad=$(grep -Ec '^[0-9.]+ c ' "$tmp/badsum.txt")
+run -r "$tmp/badsum.pcap"
+if expect_exit "bad checksums" 0; then
+	zeek_bad=$(sed -nE '1s/.*  ([A-Z0-9]+ [^ ]+)  [0-9.]+ s$/\1/p' "$tmp/out")
+	if grep -q "^  bad checksums: $nbad TCP, 0 IPv4 header" "$tmp/out" &&
+		[[ $zeek_bad == *C* ]]; then
+		pass "bad checksums: $nbad TCP counted in the summary; the Zeek history has C ($zeek_bad)"
+	else
+		fail "bad checksums" "no 'bad checksums: $nbad TCP' or no C in '$zeek_bad'"
+	fi
+fi
+run -r "$full"
+zeek_good=$(sed -nE '1s/.*  ([A-Z0-9]+ [^ ]+)  [0-9.]+ s$/\1/p' "$tmp/out")
+run -r "$tmp/badsum.pcap" --zeek-ignore-checksums
+if expect_exit "--zeek-ignore-checksums" 0; then
+	zeek_ign=$(sed -nE '1s/.*  ([A-Z0-9]+ [^ ]+)  [0-9.]+ s$/\1/p' "$tmp/out")
+	if [ -n "$zeek_good" ] && [ "$zeek_ign" = "$zeek_good" ]; then
+		pass "--zeek-ignore-checksums: the Zeek pair of good checksums ($zeek_ign)"
+	else
+		fail "--zeek-ignore-checksums" "'$zeek_ign', with good checksums '$zeek_good'"
+	fi
+fi
+run -r "$tmp/badsum.pcap" --format json
+if expect_exit "bad checksums, json" 0 &&
+	tail -n 1 "$tmp/out" | grep -q "\"bad_checksums\":{\"tcp\":$nbad,\"ipv4\":0}"; then
+	pass "bad checksums in the JSON summary"
+else
+	fail "bad checksums, json" "no bad_checksums tcp $nbad"
+fi
+
 echo "$npass passed, $nfail failed"
 [ "$nfail" -eq 0 ]
