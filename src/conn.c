@@ -613,6 +613,12 @@ tfe_conn_new(uint64_t id, const struct tfe_segment *s, bool from_lo,
 	c->ep[sside].port = s->sport;
 	memcpy(c->ep[!sside].addr, s->dst, 16);
 	c->ep[!sside].port = s->dport;
+	/* The tunnel's endpoints in the same order as the tuple's. */
+	c->tunnel = s->tunnel;
+	if (!sender_is_client) {
+		memcpy(c->tunnel.src, s->tunnel.dst, 16);
+		memcpy(c->tunnel.dst, s->tunnel.src, 16);
+	}
 
 	if (c->roles == TFE_ROLES_SYN) {
 		c->ep[TFE_SIDE_CLIENT].state = TFE_ST_CLOSED;

@@ -177,6 +177,8 @@ struct tfe_conn {
 	int64_t hs_ack_ts;      /* first ACK of the SYN+ACK */
 
 	struct tfe_zeek zeek;   /* the translation for Zeek and Wireshark */
+	struct tfe_tunnel tunnel; /* the first segment's, depth 0 for none;
+	                             src is on the client's side */
 
 	struct tfe_timeline tl;
 	GArray *verdicts;       /* struct tfe_verdict, set when finished */

@@ -8,6 +8,10 @@
  * UNSUPPORTED, and traffic that is fine but not for us (ARP, UDP, a non-first
  * IPv4 fragment) is SKIPPED.  The decoder never allocates and never keeps a
  * pointer into the frame after it returns.
+ *
+ * Tunnels (IP-in-IP, GRE, GRE-in-UDP, VXLAN, Geneve) are opened up to
+ * TFE_MAX_TUNNEL_DEPTH levels deep; the segment is the innermost TCP, and
+ * tfe_segment.tunnel says what it was carried in.
  */
 #ifndef TFE_DECODE_H
 #define TFE_DECODE_H
@@ -86,6 +90,24 @@ enum tfe_decode_reason {
 	/* unsupported */
 	TFE_DR_LINKTYPE,          /* link type we do not decode */
 	TFE_DR_VLAN_DEPTH,        /* more than 8 stacked VLAN tags */
+	/* tunnels, appended (the classes are in the class table) */
+	TFE_DR_TUNNEL_FRAGMENT,   /* skipped: a tunnel packet's first fragment
+	                             (MF set): the inner packet is cut */
+	TFE_DR_UDP_TRUNCATED,     /* UDP header (looked at for tunnel ports) */
+	TFE_DR_GRE_TRUNCATED,     /* GRE header with its optional fields */
+	TFE_DR_VXLAN_TRUNCATED,   /* the 8-byte VXLAN header */
+	TFE_DR_GENEVE_TRUNCATED,  /* Geneve header with its options */
+	TFE_DR_UDP_BAD_LENGTH,    /* malformed: UDP length < 8 or past the IP
+	                             payload, or an IP payload under 8 bytes */
+	TFE_DR_TUNNEL_BAD_LENGTH, /* malformed: a tunnel header, or the packet
+	                             inside it, longer than what carries it */
+	TFE_DR_GRE_HEADER,        /* unsupported: GRE version other than 0
+	                             (PPTP is 1), or RFC 1701 routing */
+	TFE_DR_GENEVE_VERSION,    /* unsupported: Geneve version other than 0 */
+	TFE_DR_TUNNEL_PAYLOAD,    /* unsupported: GRE or Geneve payload that is
+	                             not IPv4, IPv6 or Ethernet (ERSPAN, ...) */
+	TFE_DR_TUNNEL_DEPTH,      /* unsupported: more than
+	                             TFE_MAX_TUNNEL_DEPTH nested tunnels */
 	TFE_DR__COUNT
 };
 
@@ -93,7 +115,35 @@ extern const char *const tfe_decode_reason_names[TFE_DR__COUNT];
 extern const enum tfe_decode_class tfe_decode_reason_class[TFE_DR__COUNT];
 extern const char *const tfe_decode_class_names[TFE_DC__COUNT];
 
-/* One TCP segment as the analysis sees it.  All fields host byte order. */
+/* The encapsulations opened to reach the TCP segment. */
+enum tfe_tunnel_kind {
+	TFE_TUN_NONE,
+	TFE_TUN_IPIP,     /* IPv4 or IPv6 in IPv4 or IPv6 (protocols 4, 41) */
+	TFE_TUN_GRE,      /* GRE version 0 (RFC 2784, 2890), protocol 47 */
+	TFE_TUN_GRE_UDP,  /* GRE in UDP port 4754 (RFC 8086) */
+	TFE_TUN_VXLAN,    /* VXLAN, UDP 4789 (RFC 7348) or Linux's 8472 */
+	TFE_TUN_GENEVE,   /* Geneve, UDP 6081 (RFC 8926) */
+	TFE_TUN__COUNT
+};
+
+extern const char *const tfe_tunnel_names[TFE_TUN__COUNT];
+
+/* At most this many encapsulations are opened; the next is counted as
+ * TFE_DR_TUNNEL_DEPTH. */
+#define TFE_MAX_TUNNEL_DEPTH 4
+
+/* The outermost tunnel a segment came through; depth 0 when none. */
+struct tfe_tunnel {
+	uint8_t depth;           /* encapsulation levels opened, 0..4 */
+	uint8_t kind;            /* enum tfe_tunnel_kind of the outermost */
+	uint8_t family;          /* 4 or 6: the outermost IP header's */
+	uint8_t src[16];         /* its addresses, IPv4 in the first 4 bytes */
+	uint8_t dst[16];
+};
+
+/* One TCP segment as the analysis sees it.  All fields host byte order.
+ * Through a tunnel, the IP fields are the innermost IP header's, except
+ * ip_csum_bad, which is set when any IPv4 header on the way was wrong. */
 struct tfe_segment {
 	uint8_t family;          /* 4 or 6 */
 	uint8_t src[16];         /* IPv4 uses the first 4 bytes, rest zero */
@@ -121,6 +171,8 @@ struct tfe_segment {
 	uint32_t sack[TFE_MAX_SACK_BLOCKS][2]; /* left, right edges, raw */
 	uint32_t ts_val, ts_ecr;
 	uint8_t tfo_cookie_len;  /* 0 for a cookie request */
+
+	struct tfe_tunnel tunnel; /* depth 0 for a segment not in a tunnel */
 };
 
 /* Link types decoded (libpcap DLT_ numbers are mapped by the caller). */

@@ -169,6 +169,17 @@ print_header(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	tfe_endpoint_format(c->family, cl->addr, cl->port, a, sizeof a);
 	tfe_endpoint_format(c->family, sv->addr, sv->port, b, sizeof b);
 	fprintf(out, "#%" PRIu64 " %s -> %s  ", c->id, a, b);
+	if (c->tunnel.depth > 0) {
+		/* The outermost tunnel of the first segment, as tcpdump shows
+		 * it first, client's end first; the tuple is the innermost. */
+		tfe_addr_format(c->tunnel.family, c->tunnel.src, a, sizeof a);
+		tfe_addr_format(c->tunnel.family, c->tunnel.dst, b, sizeof b);
+		fprintf(out, "via %s %s -> %s", tfe_tunnel_names[c->tunnel.kind],
+		        a, b);
+		if (c->tunnel.depth > 1)
+			fprintf(out, " (%u levels)", (unsigned)c->tunnel.depth);
+		fprintf(out, "  ");
+	}
 	if (c->roles == TFE_ROLES_SYN && sv->syn_count > 0)
 		fprintf(out, "both opened (simultaneous open)");
 	else if (c->roles == TFE_ROLES_SYN)
