@@ -45,6 +45,21 @@
 #include "cursor.h"
 #include "decode.h"
 
+/*
+ * Keeping the TCP path as fast as it was before tunnels: link_ethernet()
+ * is called for the outer frame and for one inside a tunnel, and a
+ * compiler left to itself stops inlining it (about 30 instructions more
+ * per frame, measured with callgrind); decapsulate() is kept out of line
+ * and out of the way.  GCC and Clang attributes; others do without.
+ */
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#define COLD __attribute__((cold, noinline))
+#else
+#define ALWAYS_INLINE inline
+#define COLD
+#endif
+
 /* Ethernet types (IEEE 802.3 / IANA registry). */
 #define ETHERTYPE_IPV4      0x0800
 #define ETHERTYPE_IPV6      0x86dd
@@ -281,7 +296,7 @@ net_of_ethertype(uint16_t type, enum net_kind *net)
  * Ethernet II, with any number up to MAX_VLAN_TAGS of 802.1Q, 802.1ad or
  * old-style 0x9100 tags between the source address and the real type.
  */
-static enum tfe_decode_reason
+static ALWAYS_INLINE enum tfe_decode_reason
 link_ethernet(struct tfe_cursor *c, enum net_kind *net)
 {
 	uint16_t type;
@@ -894,7 +909,7 @@ decode_geneve(struct tfe_cursor *c, size_t *len, uint16_t *type)
  * opened is recorded in out->tunnel, and the addresses are cleared for
  * the inner header (an IPv4 one fills only 4 of their 16 bytes).
  */
-static enum tfe_decode_reason
+static COLD enum tfe_decode_reason
 decapsulate(struct tfe_cursor *c, const struct ip_next *next, unsigned level,
             struct tfe_segment *out, enum net_kind *net, size_t *wire_left)
 {
