@@ -53,6 +53,17 @@ const char *const tfe_json_decode_keys[TFE_DR__COUNT] = {
 	[TFE_DR_TCP_BAD_OPTION]    = "tcp_bad_option",
 	[TFE_DR_LINKTYPE]          = "unsupported_link_type",
 	[TFE_DR_VLAN_DEPTH]        = "too_many_vlan_tags",
+	[TFE_DR_TUNNEL_FRAGMENT]   = "tunnel_first_fragment",
+	[TFE_DR_UDP_TRUNCATED]     = "udp_truncated",
+	[TFE_DR_GRE_TRUNCATED]     = "gre_truncated",
+	[TFE_DR_VXLAN_TRUNCATED]   = "vxlan_truncated",
+	[TFE_DR_GENEVE_TRUNCATED]  = "geneve_truncated",
+	[TFE_DR_UDP_BAD_LENGTH]    = "udp_bad_length",
+	[TFE_DR_TUNNEL_BAD_LENGTH] = "tunnel_bad_length",
+	[TFE_DR_GRE_HEADER]        = "unsupported_gre_header",
+	[TFE_DR_GENEVE_VERSION]    = "unsupported_geneve_version",
+	[TFE_DR_TUNNEL_PAYLOAD]    = "unsupported_tunnel_payload",
+	[TFE_DR_TUNNEL_DEPTH]      = "too_many_nested_tunnels",
 };
 
 /* Notes on a frame (TFE_NOTE_* bits), in the order the text form
