@@ -722,6 +722,23 @@ tfe_render_json_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	k_const(&w, "roles", tfe_roles_names[c->roles]);
 	k_const(&w, "roles_from", c->roles == TFE_ROLES_SYN ? "syn" :
 	        c->roles == TFE_ROLES_SYNACK ? "synack" : "port");
+	key(&w, "tunnel");
+	if (c->tunnel.depth > 0) {
+		char ta[TFE_ADDR_STRLEN];
+
+		obj_begin(&w);
+		k_const(&w, "kind", tfe_tunnel_names[c->tunnel.kind]);
+		key(&w, "client_end");
+		v_str(&w, tfe_addr_format(c->tunnel.family, c->tunnel.src, ta,
+		                          sizeof ta));
+		key(&w, "server_end");
+		v_str(&w, tfe_addr_format(c->tunnel.family, c->tunnel.dst, ta,
+		                          sizeof ta));
+		k_u64(&w, "levels", c->tunnel.depth);
+		obj_end(&w);
+	} else {
+		v_null(&w);
+	}
 	k_u64(&w, "first_frame", c->first_frame);
 	k_u64(&w, "last_frame", c->last_frame);
 	k_secs(&w, "first_ts", c->first_ts, ns);
