@@ -89,13 +89,15 @@ usage(FILE *out)
 "                           with -r, frames keep their numbers in the file\n"
 "\n"
 "Output:\n"
-"  --format text|summary|netstat|json\n"
+"  --format text|summary|netstat|json|ladder\n"
 "                           text (default): each connection's timeline, then\n"
 "                           the summary; summary: the summary alone;\n"
 "                           netstat: what netstat -tan would have shown on\n"
 "                           each observed host at one moment (see --at);\n"
 "                           json: JSON Lines, one object per connection then\n"
-"                           the summary (doc/json.md)\n"
+"                           the summary (doc/json.md); ladder: the same\n"
+"                           timeline as a sequence diagram, client on the\n"
+"                           left, server on the right, then the summary\n"
 "  --events                 with --format json: add each connection's\n"
 "                           timeline (frames, runs, timers)\n"
 "  --at TIME                with --format netstat: the moment; below 1e9 it\n"
@@ -219,6 +221,9 @@ on_conn_done(void *ud, const struct tfe_conn *c)
 	else if (r->ro.format == TFE_FMT_JSON &&
 	         (!r->ro.verdicts_only || warning))
 		tfe_render_json_conn(&r->ro, c);
+	else if (r->ro.format == TFE_FMT_LADDER &&
+	         (!r->ro.verdicts_only || warning))
+		tfe_render_ladder_conn(&r->ro, c);
 	if (r->netstat)
 		tfe_netstat_update(r->netstat, c);
 }
@@ -326,9 +331,11 @@ main(int argc, char **argv)
 				run.ro.format = TFE_FMT_NETSTAT;
 			else if (strcmp(optarg, "json") == 0)
 				run.ro.format = TFE_FMT_JSON;
+			else if (strcmp(optarg, "ladder") == 0)
+				run.ro.format = TFE_FMT_LADDER;
 			else {
 				error_msg("--format: unknown format '%s' (text, summary, "
-				          "netstat, json)", optarg);
+				          "netstat, json, ladder)", optarg);
 				return EXIT_USAGE;
 			}
 			break;

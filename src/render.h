@@ -18,6 +18,7 @@ enum tfe_format {
 	TFE_FMT_SUMMARY,
 	TFE_FMT_NETSTAT,
 	TFE_FMT_JSON,
+	TFE_FMT_LADDER,
 	TFE_FMT__COUNT
 };
 extern const char *const tfe_format_names[TFE_FMT__COUNT];
@@ -34,6 +35,26 @@ struct tfe_render_opts {
 /* One connection block as SPEC §3 shows it. */
 void tfe_render_text_conn(const struct tfe_render_opts *o,
                           const struct tfe_conn *c);
+
+/* Its parts that other forms share: the first line (4-tuple, who opened
+ * and closed, how it ended, the Zeek pair, duration), and what follows the
+ * timeline (verdicts, the end line, a blank line). */
+void tfe_render_text_title(const struct tfe_render_opts *o,
+                           const struct tfe_conn *c);
+void tfe_render_text_footer(const struct tfe_render_opts *o,
+                            const struct tfe_conn *c);
+
+/* A window as the text form prints it: "502x128" when scaled, else raw. */
+void tfe_format_window(const struct tfe_conn *c, int side, uint16_t raw,
+                       uint16_t flags, char *buf, size_t len);
+
+/* The sequence diagram (--format ladder): the client's and the server's
+ * lifelines with each side's state beside its own, one line per timeline
+ * row, arrows labelled with the segment, at most TFE_LADDER_WIDTH columns
+ * (a few more with nanosecond times), then the verdicts as in text. */
+#define TFE_LADDER_WIDTH 100
+void tfe_render_ladder_conn(const struct tfe_render_opts *o,
+                            const struct tfe_conn *c);
 
 /* The summary (SPEC §5). */
 void tfe_render_text_summary(const struct tfe_render_opts *o,

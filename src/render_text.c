@@ -21,6 +21,7 @@ const char *const tfe_format_names[TFE_FMT__COUNT] = {
 	[TFE_FMT_SUMMARY] = "summary",
 	[TFE_FMT_NETSTAT] = "netstat",
 	[TFE_FMT_JSON] = "json",
+	[TFE_FMT_LADDER] = "ladder",
 };
 
 static const char *const side_names[3] = { "client", "server", "nobody" };
@@ -122,9 +123,9 @@ static const struct {
 	{ TFE_NOTE_GAP, "acknowledges data not captured" },
 };
 
-static void
-window_string(const struct tfe_conn *c, int side, uint16_t raw, uint16_t flags,
-              char *buf, size_t len)
+void
+tfe_format_window(const struct tfe_conn *c, int side, uint16_t raw,
+                  uint16_t flags, char *buf, size_t len)
 {
 	if (c->ws_ok && !(flags & (TFE_TH_SYN | TFE_TH_RST)) &&
 	    c->ep[side].wscale > 0)
@@ -158,8 +159,8 @@ print_side_opts(FILE *out, const struct tfe_conn *c, int side)
 		fprintf(out, " TFO");
 }
 
-static void
-print_header(const struct tfe_render_opts *o, const struct tfe_conn *c)
+void
+tfe_render_text_title(const struct tfe_render_opts *o, const struct tfe_conn *c)
 {
 	FILE *out = o->out;
 	char a[TFE_ADDR_STRLEN], b[TFE_ADDR_STRLEN], d[32];
@@ -195,7 +196,15 @@ print_header(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	        tfe_zeek_conn_state(c), hist[0] ? hist : "-",
 	        tfe_format_seconds(c->last_ts - c->first_ts, c->timestamps_ns,
 	                           false, d, sizeof d));
+}
 
+static void
+print_header(const struct tfe_render_opts *o, const struct tfe_conn *c)
+{
+	FILE *out = o->out;
+	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
+
+	tfe_render_text_title(o, c);
 	fprintf(out, "   ");
 	print_side_opts(out, c, TFE_SIDE_CLIENT);
 	fprintf(out, "  |  ");
@@ -258,7 +267,7 @@ print_frame_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 		         tfe_conn_rel_seq(c, peer, r->ack));
 	else
 		snprintf(ack, sizeof ack, "-");
-	window_string(c, r->dir, r->win, r->flags, win, sizeof win);
+	tfe_format_window(c, r->dir, r->win, r->flags, win, sizeof win);
 	options_string(r, opts, sizeof opts);
 
 	fprintf(out, "   %-7s %-*s %-4s %-6s %-10s %-10s %-6" PRIu32
@@ -299,8 +308,8 @@ print_run_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 
 		if (r->win_min[side] > r->win_max[side])
 			continue; /* this side sent nothing in the run */
-		window_string(c, side, r->win_min[side], 0, lo, sizeof lo);
-		window_string(c, side, r->win_max[side], 0, hi, sizeof hi);
+		tfe_format_window(c, side, r->win_min[side], 0, lo, sizeof lo);
+		tfe_format_window(c, side, r->win_max[side], 0, hi, sizeof hi);
 		fprintf(out, "; %s sent %" PRIu64 " bytes, win %s", side_names[side],
 		        r->bytes[side], lo);
 		if (r->win_min[side] != r->win_max[side])
@@ -358,6 +367,14 @@ tfe_render_text_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 		before[0] = r->state[0];
 		before[1] = r->state[1];
 	}
+	tfe_render_text_footer(o, c);
+}
+
+void
+tfe_render_text_footer(const struct tfe_render_opts *o, const struct tfe_conn *c)
+{
+	FILE *out = o->out;
+
 	if (c->verdicts)
 		for (guint i = 0; i < c->verdicts->len; i++) {
 			const struct tfe_verdict *v =
