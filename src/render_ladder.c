@@ -155,7 +155,7 @@ append_options(const struct tfe_row *r, GString *g, gsize room)
 	bool cut = false;
 	for (int i = 0; i < n && !cut; i++) {
 		const char *sep = i ? "," : "";
-		gsize reserve = i + 1 < n ? 4 : 1; /* "...>" or ">" */
+		gsize reserve = i + 1 < n ? 5 : 1; /* ",...>" or ">" */
 
 		if (o->len + strlen(sep) + strlen(full[i]) + reserve <= room) {
 			g_string_append_printf(o, "%s%s", sep, full[i]);
@@ -165,7 +165,7 @@ append_options(const struct tfe_row *r, GString *g, gsize room)
 		if (o->len + strlen(sep) + strlen(name[i]) + 4 <= room)
 			g_string_append_printf(o, "%s%s", sep, name[i]);
 		else if (i > 0)
-			g_string_append_c(o, ',');
+			g_string_append_c(o, ','); /* room kept for it above */
 	}
 	g_string_append(o, cut ? "...>" : ">");
 	if (o->len <= room)
@@ -176,8 +176,8 @@ append_options(const struct tfe_row *r, GString *g, gsize room)
 /*
  * The label of a frame's arrow in at most `room` columns.  Parts in order
  * of what matters: flags, seq, ack, payload length, notes, window; a part
- * that does not fit is left out and " ..." says so; the options take what
- * is left.
+ * that does not fit is left out and " ..." says so (the last parts kept
+ * give way to it when needed); the options take what is left.
  */
 static void
 frame_label(const struct tfe_conn *c, const struct tfe_row *r, GString *g,
@@ -203,20 +203,26 @@ frame_label(const struct tfe_conn *c, const struct tfe_row *r, GString *g,
 	tfe_format_window(c, r->dir, r->win, r->flags, win, sizeof win);
 	g_ptr_array_add(parts, g_strdup_printf("win=%s", win));
 
+	gsize kept[16];       /* label length before each part kept */
+	guint nkept = 0;
 	for (guint i = 0; i < parts->len; i++) {
 		const char *p = g_ptr_array_index(parts, i);
-		/* keep room for " ..." unless this is the last part */
-		gsize tail = (cut || i + 1 < parts->len) ? 4 : 0;
 
-		if (g->len + 1 + strlen(p) + tail <= room)
+		if (g->len + 1 + strlen(p) <= room && nkept < G_N_ELEMENTS(kept)) {
+			kept[nkept++] = g->len;
 			g_string_append_printf(g, " %s", p);
-		else
+		} else {
 			cut = true;
+		}
 	}
-	if (cut)
+	if (cut) {
+		/* " ..." must show: give up the last parts kept for it */
+		while (g->len + 4 > room && nkept > 0)
+			g_string_truncate(g, kept[--nkept]);
 		g_string_append(g, " ...");
-	else if (g->len < room)
+	} else if (g->len < room) {
 		append_options(r, g, room - g->len);
+	}
 	g_ptr_array_free(parts, TRUE);
 }
 
