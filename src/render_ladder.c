@@ -8,10 +8,11 @@
  * frame row labelled with the segment, one arrow-less line per run of
  * ordinary frames, the 2MSL timer in its side's column:
  *
- *   frame time               client                                        server
- *                   (before) CLOSED |                                     | LISTEN
- *   1     +0.000000        SYN_SENT |-- SYN seq=0 win=64240 <mss 1460,...> -->|
- *   2     +0.020000     ESTABLISHED |<-- SYN+ACK seq=0 ack=1 win=65160 ... --| SYN_RECEIVED
+ *   frame time              client                                     server
+ *         (before)          CLOSED |                                  | LISTEN
+ *   1     +0.000000       SYN_SENT |-- SYN seq=0 win=64240 <mss 1460,...> -->|
+ *   2     +0.020000    ESTABLISHED |<-- SYN+ACK seq=0 ack=1 win=65160 --| SYN_RECEIVED
+ *   11    +0.071100                |-- ACK seq=82 ack=302 ----------x| (not recvd)
  *
  * It is the same timeline as the text form, row for row, drawn instead of
  * tabulated; the verdicts and the end line under it are the text form's.
@@ -21,7 +22,8 @@
  * analysis later found never reached its receiver (its reason says so)
  * gets an "x" for an arrow head and a note line under it.
  *
- * Width: TFE_LADDER_WIDTH columns with microsecond times; the label of an
+ * Width: TFE_LADDER_WIDTH columns (the middle narrows for nanosecond
+ * times; the title and verdict lines are the text form's); the label of an
  * arrow keeps what matters first (flags, seq, ack, length, notes, window,
  * then as many options as fit) and says "..." where it cut.  Plain ASCII.
  */
@@ -35,8 +37,8 @@
 static const char *const side_names[2] = { "client", "server" };
 
 /* Columns.  The middle, between the lifelines, gets what is left of
- * TFE_LADDER_WIDTH: 3 indent + 6 frame + time + 1 + 12 state + 1 + "|" +
- * middle + "|" + 1 + 12 state. */
+ * TFE_LADDER_WIDTH: 3 indent + 6 frame + time and a blank + 12 state and
+ * a blank + "|" + middle + "|" + a blank and 12 state. */
 #define INDENT   3
 #define FRAME_W  5
 #define STATE_W  12       /* "SYN_RECEIVED" */
@@ -406,13 +408,12 @@ print_run_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
  * (two sides' TIME_WAIT timers can end in either order). */
 static void
 print_timer_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
-                const struct tfe_row *r, const uint8_t before[2], int mid_w)
+                const struct tfe_row *r, int mid_w)
 {
 	char t[32];
 	int side = r->dir;
 	GString *g = g_string_new(NULL);
 
-	(void)before;
 	tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, t,
 	                   sizeof t);
 	g_string_assign(g, tfe_reason_text[r->reason[side]]);
@@ -454,7 +455,7 @@ tfe_render_ladder_conn(const struct tfe_render_opts *o,
 			print_run_row(o, c, r, before, mid_w);
 			break;
 		case TFE_ROW_TIMER:
-			print_timer_row(o, c, r, before, mid_w);
+			print_timer_row(o, c, r, mid_w);
 			break;
 		}
 		before[0] = r->state[0];
