@@ -42,6 +42,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -375,6 +376,11 @@ new_socket(const struct target *t, int rcvbuf, bool nonblock)
 		setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof mss);
 	if (rcvbuf)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+	/* A client gives up after 3 s of silence, as real ones do: a lost
+	 * RST (the loss rules drop any segment) would otherwise leave it
+	 * waiting for ever. */
+	struct timeval tv = { 3, 0 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	return fd;
 }
 
