@@ -65,7 +65,8 @@ note_listener(struct tfe_analyzer *a, const struct tfe_conn *c,
 	memcpy(key.addr, s->src, 16);
 	key.port = s->sport;
 	if (g_hash_table_contains(a->listeners, &key) ||
-	    g_hash_table_size(a->listeners) >= TFE_MAX_LISTENERS)
+	    g_hash_table_size(a->listeners) >= TFE_MAX_LISTENERS ||
+	    g_hash_table_size(a->listeners) >= a->cfg.max_flows)
 		return;
 	struct tfe_listener *l = g_new(struct tfe_listener, 1);
 	*l = key;
@@ -125,6 +126,12 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 	}
 	tfe_flow_detach(&a->table, c, cause == TFE_END_CLOSED ? &tomb : NULL);
 	tfe_conn_free(c);
+	/* Tombstones are bounded like connections: a flood of connections
+	 * that each end at once (SYNs to a closed port) must not grow the
+	 * table for 2MSL.  The oldest goes first. */
+	while (g_queue_get_length(&a->table.tombs) > a->cfg.max_flows &&
+	       tfe_flow_drop_oldest_tomb(&a->table))
+		a->stats.tombs_evicted++;
 }
 
 void
@@ -225,6 +232,10 @@ tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
 	if (r != TFE_DR_OK)
 		return;
 	a->stats.tcp_segments++;
+	if (seg.csum == TFE_CSUM_BAD)
+		a->stats.tcp_csum_bad++;
+	if (seg.ip_csum_bad)
+		a->stats.ip_csum_bad++;
 
 	bool from_lo = tfe_flow_key_make(&seg, &key);
 	struct tfe_flow *f = tfe_flow_get(&a->table, &key);
@@ -257,6 +268,8 @@ tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
 			if (old != NULL) {
 				if (!old->ended)
 					a->stats.evicted++;
+				else
+					a->stats.evicted_closed++;
 				emit(a, old, old->ended ? TFE_END_CLOSED
 				                        : TFE_END_EVICTED);
 			}

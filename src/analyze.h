@@ -31,10 +31,19 @@ struct tfe_stats {
 	uint64_t by_close[TFE_CLOSE__COUNT];
 	uint64_t by_verdict[TFE_V__COUNT];     /* connections with each kind */
 	uint64_t final_state[2][TFE_ST__COUNT];/* [side][state] */
-	uint64_t evicted;                      /* pushed out by --max-flows */
+	uint64_t evicted;                      /* open connections pushed out
+	                                          by --max-flows */
+	uint64_t evicted_closed;               /* closed ones reported before
+	                                          their linger ended, to make
+	                                          room */
+	uint64_t tombs_evicted;                /* tombstones forgotten before
+	                                          2MSL, to stay within
+	                                          --max-flows */
 	uint64_t late_segments;                /* after their connection was
 	                                          reported, within 2MSL */
 	uint64_t time_backwards;               /* frames older than the last */
+	uint64_t tcp_csum_bad;                 /* TCP checksum wrong */
+	uint64_t ip_csum_bad;                  /* IPv4 header checksum wrong */
 	int64_t first_ts, last_ts;             /* ns */
 	bool have_capture_stats;               /* live: libpcap's counters */
 	uint64_t ps_recv, ps_drop, ps_ifdrop;
@@ -59,7 +68,9 @@ enum tfe_at_kind {
 	TFE_AT_EPOCH      /* an absolute time on the capture's clock */
 };
 
-/* A listening socket the capture proves: it answered a SYN with SYN+ACK. */
+/* A listening socket the capture proves: it answered a SYN with SYN+ACK.
+ * At most TFE_MAX_LISTENERS, and at most --max-flows, are kept: the first
+ * ones proven. */
 struct tfe_listener {
 	uint8_t addr[16];
 	uint16_t port;

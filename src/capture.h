@@ -10,6 +10,7 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define TFE_ERROR (tfe_error_quark())
 GQuark tfe_error_quark(void);
@@ -39,10 +40,61 @@ struct tfe_capture *tfe_capture_open_files(char **paths, guint n,
                                            const char *filter,
                                            GError **err);
 
-/* 1: a packet in *p; 0: end of input; -1: damaged input, *err says where
+/* Snapshot length for live capture when -s is not given: enough for the
+ * largest link header we decode (Ethernet with two VLAN tags, 22 bytes),
+ * IPv4 with options (60) or IPv6 with a few extension headers, and TCP
+ * with options (60).  Payload lengths come from the IP header, so a short
+ * snapshot loses nothing the analysis reads. */
+#define TFE_SNAPLEN_DEFAULT 256
+#define TFE_SNAPLEN_MAX 262144
+
+/*
+ * Opens a network interface for live capture ("any" works): immediate
+ * mode, so each packet is handed over as soon as it arrives, and the
+ * kernel applies `filter` (may be NULL).  Packets are numbered as they are
+ * delivered, after the filter.  When `save_path` is not NULL, every packet
+ * delivered is also written there as a pcap file (created now, before
+ * privileges are dropped).  Reads never block: see tfe_capture_fd().
+ * A missing interface or a lack of permission is TFE_ERR_INPUT with a
+ * message that says what to do; a bad filter is TFE_ERR_USAGE.
+ */
+struct tfe_capture *tfe_capture_open_live(const char *iface, int snaplen,
+                                          const char *filter,
+                                          const char *save_path,
+                                          GError **err);
+
+/* Prints the interfaces a live capture can open, one per line, as
+ * tcpdump -D does. */
+bool tfe_capture_list_interfaces(FILE *out, GError **err);
+
+/* What tfe_capture_next() returns. */
+enum {
+	TFE_CAPTURE_ERROR = -1, /* damaged input or a failed interface */
+	TFE_CAPTURE_END = 0,    /* end of input (files only) */
+	TFE_CAPTURE_PACKET = 1, /* a packet in *p */
+	TFE_CAPTURE_AGAIN = 2,  /* live: nothing waiting now; poll the fd */
+};
+
+/* One of the TFE_CAPTURE_ values; on TFE_CAPTURE_ERROR *err says where
  * (what was read before stays valid). */
 int tfe_capture_next(struct tfe_capture *cap, struct tfe_packet *p,
                      GError **err);
+
+/* Live: a descriptor that poll(2) reports readable when packets wait;
+ * *timeout_ms is set to the longest a poll may wait before calling
+ * tfe_capture_next() anyway (-1: no such limit, as on Linux). */
+int tfe_capture_fd(const struct tfe_capture *cap, int *timeout_ms);
+
+/* Live: writes what is buffered for the save file to disk. */
+void tfe_capture_flush(struct tfe_capture *cap);
+
+/* Live: libpcap's packet counters; false when it has none. */
+bool tfe_capture_stats(struct tfe_capture *cap, uint64_t *recv,
+                       uint64_t *drop, uint64_t *ifdrop);
+
+/* Live: the interface name, link type and snapshot length, for the
+ * "listening on" line. */
+void tfe_capture_describe(const struct tfe_capture *cap, GString *out);
 
 /* Frames read so far, filtered out or not. */
 uint64_t tfe_capture_frames(const struct tfe_capture *cap);

@@ -9,6 +9,15 @@
  * judged only once the bytes holding it have been captured, so a short
  * capture is never reported as a lying header.
  *
+ * Tunnels.  When the IP layer carries IP-in-IP, GRE, or UDP to a tunnel
+ * port, the encapsulation header is peeled and the packet inside is
+ * decoded like the outer one, from its IP header (or its Ethernet header,
+ * for transparent Ethernet bridging, VXLAN and Geneve), up to
+ * TFE_MAX_TUNNEL_DEPTH levels: a loop, never recursion.  The length the
+ * outer headers declare for the inner packet plays the part of the wire
+ * length for it.  None of this runs for a TCP packet: the only cost on
+ * that path is the protocol test the decoder always made.
+ *
  * This module must not allocate, print, keep state between calls, or keep
  * a pointer into the frame after it returns.  It knows nothing about
  * connections; that is the flow table's business.
@@ -36,12 +45,29 @@
 #include "cursor.h"
 #include "decode.h"
 
+/*
+ * Keeping the TCP path as fast as it was before tunnels: link_ethernet()
+ * is called for the outer frame and for one inside a tunnel, and a
+ * compiler left to itself stops inlining it (about 30 instructions more
+ * per frame, measured with callgrind); decapsulate() is kept out of line
+ * and out of the way.  GCC and Clang attributes; others do without.
+ */
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#define COLD __attribute__((cold, noinline))
+#else
+#define ALWAYS_INLINE inline
+#define COLD
+#endif
+
 /* Ethernet types (IEEE 802.3 / IANA registry). */
 #define ETHERTYPE_IPV4      0x0800
 #define ETHERTYPE_IPV6      0x86dd
 #define ETHERTYPE_VLAN      0x8100 /* IEEE 802.1Q customer tag */
 #define ETHERTYPE_QINQ      0x88a8 /* IEEE 802.1ad service tag */
 #define ETHERTYPE_QINQ_OLD  0x9100 /* pre-802.1ad stacked tag, still seen */
+#define ETHERTYPE_TEB       0x6558 /* transparent Ethernet bridging (GRE,
+                                      Geneve): an Ethernet frame follows */
 #define MAX_VLAN_TAGS       8
 
 /* Linux "cooked" capture headers (see pcap-linktype(7)). */
@@ -64,7 +90,11 @@
 
 /* IP protocol / IPv6 next-header numbers (IANA). */
 #define IPPROTO_NUM_HOPOPTS  0
+#define IPPROTO_NUM_IPIP     4  /* IPv4 in IP (RFC 2003) */
 #define IPPROTO_NUM_TCP      6
+#define IPPROTO_NUM_UDP      17
+#define IPPROTO_NUM_IPV6     41 /* IPv6 in IP (RFC 4213 §3.5, RFC 2473) */
+#define IPPROTO_NUM_GRE      47 /* RFC 2784 */
 #define IPPROTO_NUM_ROUTING  43
 #define IPPROTO_NUM_FRAGMENT 44
 #define IPPROTO_NUM_ESP      50
@@ -79,6 +109,21 @@
 #define IPV6_HDR_LEN        40
 #define MAX_IPV6_EXT        64 /* RFC 8200 sets no limit; we stop here */
 #define TCP_MIN_HDR         20
+
+/* Tunnels. */
+#define UDP_HDR_LEN         8
+#define UDP_PORT_GRE        4754 /* GRE-in-UDP, RFC 8086 §3 */
+#define UDP_PORT_VXLAN      4789 /* RFC 7348 §5 */
+#define UDP_PORT_VXLAN_LNX  8472 /* Linux's default before IANA's */
+#define UDP_PORT_GENEVE     6081 /* RFC 8926 §3.3 */
+#define GRE_MIN_HDR         4    /* flags and version, protocol type */
+#define GRE_FLAG_C          0x8000 /* checksum and reserved1 present */
+#define GRE_FLAG_R          0x4000 /* RFC 1701 routing present */
+#define GRE_FLAG_K          0x2000 /* key present (RFC 2890 §2.1) */
+#define GRE_FLAG_S          0x1000 /* sequence number present (§2.2) */
+#define GRE_VERSION_MASK    0x0007
+#define VXLAN_HDR_LEN       8
+#define GENEVE_MIN_HDR      8
 
 /* TCP option kinds (RFC 9293 §3.1, and the RFCs named below). */
 #define TCPOPT_EOL          0
@@ -112,6 +157,17 @@ const char *const tfe_decode_reason_names[TFE_DR__COUNT] = {
 	[TFE_DR_TCP_BAD_OPTION]    = "tcp option invalid",
 	[TFE_DR_LINKTYPE]          = "unsupported link type",
 	[TFE_DR_VLAN_DEPTH]        = "too many vlan tags",
+	[TFE_DR_TUNNEL_FRAGMENT]   = "first fragment of a tunnel packet",
+	[TFE_DR_UDP_TRUNCATED]     = "udp header truncated",
+	[TFE_DR_GRE_TRUNCATED]     = "gre header truncated",
+	[TFE_DR_VXLAN_TRUNCATED]   = "vxlan header truncated",
+	[TFE_DR_GENEVE_TRUNCATED]  = "geneve header truncated",
+	[TFE_DR_UDP_BAD_LENGTH]    = "udp length invalid",
+	[TFE_DR_TUNNEL_BAD_LENGTH] = "tunnel header past its packet",
+	[TFE_DR_GRE_HEADER]        = "unsupported gre version or routing",
+	[TFE_DR_GENEVE_VERSION]    = "unsupported geneve version",
+	[TFE_DR_TUNNEL_PAYLOAD]    = "unsupported tunnel payload",
+	[TFE_DR_TUNNEL_DEPTH]      = "too many nested tunnels",
 };
 
 const enum tfe_decode_class tfe_decode_reason_class[TFE_DR__COUNT] = {
@@ -134,6 +190,17 @@ const enum tfe_decode_class tfe_decode_reason_class[TFE_DR__COUNT] = {
 	[TFE_DR_TCP_BAD_OPTION]    = TFE_DC_MALFORMED,
 	[TFE_DR_LINKTYPE]          = TFE_DC_UNSUPPORTED,
 	[TFE_DR_VLAN_DEPTH]        = TFE_DC_UNSUPPORTED,
+	[TFE_DR_TUNNEL_FRAGMENT]   = TFE_DC_SKIPPED,
+	[TFE_DR_UDP_TRUNCATED]     = TFE_DC_TRUNCATED,
+	[TFE_DR_GRE_TRUNCATED]     = TFE_DC_TRUNCATED,
+	[TFE_DR_VXLAN_TRUNCATED]   = TFE_DC_TRUNCATED,
+	[TFE_DR_GENEVE_TRUNCATED]  = TFE_DC_TRUNCATED,
+	[TFE_DR_UDP_BAD_LENGTH]    = TFE_DC_MALFORMED,
+	[TFE_DR_TUNNEL_BAD_LENGTH] = TFE_DC_MALFORMED,
+	[TFE_DR_GRE_HEADER]        = TFE_DC_UNSUPPORTED,
+	[TFE_DR_GENEVE_VERSION]    = TFE_DC_UNSUPPORTED,
+	[TFE_DR_TUNNEL_PAYLOAD]    = TFE_DC_UNSUPPORTED,
+	[TFE_DR_TUNNEL_DEPTH]      = TFE_DC_UNSUPPORTED,
 };
 
 const char *const tfe_decode_class_names[TFE_DC__COUNT] = {
@@ -142,6 +209,15 @@ const char *const tfe_decode_class_names[TFE_DC__COUNT] = {
 	[TFE_DC_TRUNCATED]   = "truncated",
 	[TFE_DC_MALFORMED]   = "malformed",
 	[TFE_DC_UNSUPPORTED] = "unsupported",
+};
+
+const char *const tfe_tunnel_names[TFE_TUN__COUNT] = {
+	[TFE_TUN_NONE]    = "none",
+	[TFE_TUN_IPIP]    = "IP-in-IP",
+	[TFE_TUN_GRE]     = "GRE",
+	[TFE_TUN_GRE_UDP] = "GRE-in-UDP",
+	[TFE_TUN_VXLAN]   = "VXLAN",
+	[TFE_TUN_GENEVE]  = "Geneve",
 };
 
 /* How the link layer of a frame is laid out. */
@@ -220,7 +296,7 @@ net_of_ethertype(uint16_t type, enum net_kind *net)
  * Ethernet II, with any number up to MAX_VLAN_TAGS of 802.1Q, 802.1ad or
  * old-style 0x9100 tags between the source address and the real type.
  */
-static enum tfe_decode_reason
+static ALWAYS_INLINE enum tfe_decode_reason
 link_ethernet(struct tfe_cursor *c, enum net_kind *net)
 {
 	uint16_t type;
@@ -311,16 +387,55 @@ decode_link(enum link_kind kind, struct tfe_cursor *c, enum net_kind *net)
 }
 
 /*
- * IPv4 (RFC 791 §3.1).  On success the cursor is at the TCP header and
- * *tcp_len holds the TCP length the IP header declares (header plus
- * payload), which may exceed what was captured.
+ * The Internet checksum (RFC 1071): the ones' complement sum of 16-bit
+ * big-endian words, an odd last byte padded with zero.  Returns the
+ * running sum folded to 16 bits; a message whose checksum field is right
+ * sums to 0xffff.
+ */
+static uint32_t
+csum_add(uint32_t acc, const uint8_t *p, size_t n)
+{
+	uint64_t sum = acc;
+
+	for (; n >= 2; p += 2, n -= 2)
+		sum += (uint32_t)((p[0] << 8) | p[1]);
+	if (n == 1)
+		sum += (uint32_t)(p[0] << 8);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint32_t)sum;
+}
+
+/* What an IP header says comes after it. */
+struct ip_next {
+	uint8_t proto;  /* TCP, or one that may carry a tunnel */
+	bool fragment;  /* the packet is the first fragment of a larger one */
+	size_t len;     /* bytes of the upper layer the IP header declares
+	                   (header plus payload; may exceed the capture) */
+};
+
+/* The IP protocols that can lead to TCP through a tunnel; UDP only on a
+ * tunnel port, which the caller finds out. */
+static bool
+tunnel_proto(uint8_t proto)
+{
+	return proto == IPPROTO_NUM_UDP || proto == IPPROTO_NUM_GRE ||
+	       proto == IPPROTO_NUM_IPIP || proto == IPPROTO_NUM_IPV6;
+}
+
+/*
+ * IPv4 (RFC 791 §3.1).  On success the cursor is at the upper-layer
+ * header, which is TCP or may be a tunnel, and `next` says which and how
+ * long it is.
  */
 static enum tfe_decode_reason
 decode_ipv4(struct tfe_cursor *c, size_t wire_left, struct tfe_segment *out,
-            size_t *tcp_len)
+            struct ip_next *next)
 {
 	uint8_t ver_ihl, tos, ttl, proto;
 	uint16_t total_len, id, frag, csum;
+	const uint8_t *hdr = c->p;
+	size_t hdr_captured = c->left;
 
 	if (!tfe_cursor_u8(c, &ver_ihl) || !tfe_cursor_u8(c, &tos) ||
 	    !tfe_cursor_be16(c, &total_len) || !tfe_cursor_be16(c, &id) ||
@@ -350,25 +465,33 @@ decode_ipv4(struct tfe_cursor *c, size_t wire_left, struct tfe_segment *out,
 	/* Options (RFC 791 §3.1 "Options") are skipped whole. */
 	if (!tfe_cursor_skip(c, hlen - IPV4_MIN_HDR))
 		return TFE_DR_IPV4_TRUNCATED;
+	/* The header checksum covers the header alone (RFC 791 §3.1). */
+	if (hdr_captured >= hlen && csum_add(0, hdr, hlen) != 0xffff)
+		out->ip_csum_bad = true;
 
 	/*
 	 * The protocol field is valid in every fragment, so a fragment of
-	 * something other than TCP is reported as not TCP, and only TCP
-	 * fragments count as fragments we could not follow.
+	 * something other than TCP is reported as not TCP, and only fragments
+	 * that may hold TCP (directly or in a tunnel) count as fragments we
+	 * could not follow.  A later fragment of UDP cannot show its ports,
+	 * so it stays "not tcp" even if it belonged to a tunnel.
 	 */
-	if (proto != IPPROTO_NUM_TCP)
+	if (proto != IPPROTO_NUM_TCP && !tunnel_proto(proto))
 		return TFE_DR_NOT_TCP;
 	uint16_t offset = frag & 0x1fff; /* in 8-byte units */
 	bool more_frags = (frag & 0x2000) != 0;
 	if (offset != 0)
-		return TFE_DR_IPV4_FRAGMENT;
+		return proto == IPPROTO_NUM_UDP ? TFE_DR_NOT_TCP :
+		                                  TFE_DR_IPV4_FRAGMENT;
 
 	out->family = 4;
 	out->ttl = ttl;
 	out->has_ip_id = true;
 	out->ip_id = id;
 	out->ip_first_fragment = more_frags;
-	*tcp_len = ip_len - hlen;
+	next->proto = proto;
+	next->fragment = more_frags;
+	next->len = ip_len - hlen;
 	return TFE_DR_OK;
 }
 
@@ -386,11 +509,12 @@ ext_generic(uint8_t nh)
  * IPv6 (RFC 8200 §3) and its extension header chain (§4).  Each extension
  * header must fit in both the declared payload (else the length lies:
  * MALFORMED) and the capture (else TRUNCATED); `declared` tracks the
- * first, the cursor the second.
+ * first, the cursor the second.  `wire_left` is at least the 40 bytes of
+ * the fixed header (the caller sees to it).
  */
 static enum tfe_decode_reason
 decode_ipv6(struct tfe_cursor *c, size_t wire_left, struct tfe_segment *out,
-            size_t *tcp_len)
+            struct ip_next *next_out)
 {
 	uint32_t vtf;
 	uint16_t plen;
@@ -418,7 +542,7 @@ decode_ipv6(struct tfe_cursor *c, size_t wire_left, struct tfe_segment *out,
 	if (declared > wire_payload)
 		return TFE_DR_IPV6_BAD_LENGTH;
 
-	bool first_fragment = false;
+	bool first_fragment = false, more_fragments = false;
 	for (unsigned n = 0; nh != IPPROTO_NUM_TCP; n++) {
 		uint8_t next, len8;
 		size_t hlen;
@@ -428,8 +552,11 @@ decode_ipv6(struct tfe_cursor *c, size_t wire_left, struct tfe_segment *out,
 		if (nh == IPPROTO_NUM_NONE || nh == IPPROTO_NUM_ESP)
 			return TFE_DR_NOT_TCP;
 		if (!ext_generic(nh) && nh != IPPROTO_NUM_FRAGMENT &&
-		    nh != IPPROTO_NUM_AH)
-			return TFE_DR_NOT_TCP; /* UDP, ICMPv6, ... */
+		    nh != IPPROTO_NUM_AH) {
+			if (tunnel_proto(nh))
+				break;         /* the caller looks inside */
+			return TFE_DR_NOT_TCP; /* ICMPv6, ... */
+		}
 		if (n == MAX_IPV6_EXT)
 			return TFE_DR_IPV6_EXT_LOOP;
 
@@ -458,11 +585,17 @@ decode_ipv6(struct tfe_cursor *c, size_t wire_left, struct tfe_segment *out,
 			 */
 			if ((offlg >> 3) != 0) {
 				if (next == IPPROTO_NUM_TCP || ext_generic(next) ||
-				    next == IPPROTO_NUM_AH)
+				    next == IPPROTO_NUM_AH ||
+				    (tunnel_proto(next) &&
+				     next != IPPROTO_NUM_UDP))
 					return TFE_DR_IPV6_FRAGMENT;
 				return TFE_DR_NOT_TCP;
 			}
 			first_fragment = true;
+			/* M flag: without it the "fragment" is the whole
+			 * packet (an atomic fragment, RFC 6946). */
+			if (offlg & 1)
+				more_fragments = true;
 		}
 		if (!tfe_cursor_skip(c, hlen))
 			return TFE_DR_IPV6_TRUNCATED;
@@ -473,8 +606,11 @@ decode_ipv6(struct tfe_cursor *c, size_t wire_left, struct tfe_segment *out,
 	out->family = 6;
 	out->ttl = hop;
 	out->has_ip_id = false;
+	out->ip_id = 0;
 	out->ip_first_fragment = first_fragment;
-	*tcp_len = declared;
+	next_out->proto = nh;
+	next_out->fragment = more_fragments;
+	next_out->len = declared;
 	return TFE_DR_OK;
 }
 
@@ -572,6 +708,8 @@ decode_tcp(struct tfe_cursor *c, size_t tcp_len, struct tfe_segment *out)
 {
 	uint8_t off_ns, flags;
 	uint16_t csum, urg;
+	const uint8_t *hdr = c->p;
+	size_t captured = c->left;
 
 	if (!tfe_cursor_be16(c, &out->sport) || !tfe_cursor_be16(c, &out->dport) ||
 	    !tfe_cursor_be32(c, &out->seq) || !tfe_cursor_be32(c, &out->ack) ||
@@ -603,6 +741,261 @@ decode_tcp(struct tfe_cursor *c, size_t tcp_len, struct tfe_segment *out)
 	out->payload_len = (uint32_t)payload;
 	out->captured_payload =
 		(uint32_t)(c->left < payload ? c->left : payload);
+
+	/* The checksum, when the whole segment is here and not a fragment
+	 * of a larger one: the pseudo-header (addresses, protocol 6, TCP
+	 * length; RFC 9293 §3.1, RFC 8200 §8.1), then header and payload. */
+	if (captured >= tcp_len && !out->ip_first_fragment &&
+	    tcp_len <= UINT32_MAX) {
+		uint8_t pseudo[8];
+		size_t alen = out->family == 4 ? 4 : 16;
+		uint32_t sum = csum_add(0, out->src, alen);
+		sum = csum_add(sum, out->dst, alen);
+		pseudo[0] = (uint8_t)(tcp_len >> 24);
+		pseudo[1] = (uint8_t)(tcp_len >> 16);
+		pseudo[2] = (uint8_t)(tcp_len >> 8);
+		pseudo[3] = (uint8_t)tcp_len;
+		pseudo[4] = pseudo[5] = pseudo[6] = 0;
+		pseudo[7] = IPPROTO_NUM_TCP;
+		sum = csum_add(sum, pseudo, sizeof pseudo);
+		sum = csum_add(sum, hdr, tcp_len);
+		out->csum = sum == 0xffff ? TFE_CSUM_OK : TFE_CSUM_BAD;
+	}
+	return TFE_DR_OK;
+}
+
+/* ---- tunnels ----------------------------------------------------------- */
+
+/* Which tunnel a UDP port stands for, TFE_TUN_NONE for any other port. */
+static enum tfe_tunnel_kind
+tunnel_of_port(uint16_t port)
+{
+	switch (port) {
+	case UDP_PORT_GRE:
+		return TFE_TUN_GRE_UDP;
+	case UDP_PORT_VXLAN:
+	case UDP_PORT_VXLAN_LNX:
+		return TFE_TUN_VXLAN;
+	case UDP_PORT_GENEVE:
+		return TFE_TUN_GENEVE;
+	default:
+		return TFE_TUN_NONE;
+	}
+}
+
+/*
+ * UDP (RFC 768), read only to find a tunnel port.  The destination port
+ * decides first, as at the receiving tunnel endpoint; then the source
+ * port, as tcpdump and Wireshark also try it.  On a tunnel port the
+ * cursor is left after the UDP header and *len is the UDP payload.
+ */
+static enum tfe_decode_reason
+decode_udp(struct tfe_cursor *c, const struct ip_next *ip,
+           enum tfe_tunnel_kind *kind, size_t *len)
+{
+	uint16_t sport, dport, ulen, csum;
+
+	if (ip->len < UDP_HDR_LEN)
+		return TFE_DR_UDP_BAD_LENGTH;
+	if (!tfe_cursor_be16(c, &sport) || !tfe_cursor_be16(c, &dport))
+		return TFE_DR_UDP_TRUNCATED;
+	*kind = tunnel_of_port(dport);
+	if (*kind == TFE_TUN_NONE)
+		*kind = tunnel_of_port(sport);
+	if (*kind == TFE_TUN_NONE)
+		return TFE_DR_NOT_TCP;
+	/* Before the length, which a first fragment's payload cannot hold. */
+	if (ip->fragment)
+		return TFE_DR_TUNNEL_FRAGMENT;
+	if (!tfe_cursor_be16(c, &ulen) || !tfe_cursor_be16(c, &csum))
+		return TFE_DR_UDP_TRUNCATED;
+	(void)csum; /* optional over IPv4, and 0 is allowed for tunnels over
+	               IPv6 too (RFC 6935) */
+
+	/* Length 0: a jumbogram (RFC 2675 §4) or a sender's own capture of
+	 * a GSO super-packet; the IP layer's length is the best there is. */
+	size_t n = ulen != 0 ? ulen : ip->len;
+	if (n < UDP_HDR_LEN || n > ip->len)
+		return TFE_DR_UDP_BAD_LENGTH;
+	*len = n - UDP_HDR_LEN;
+	return TFE_DR_OK;
+}
+
+/*
+ * GRE version 0 (RFC 2784 §2, with the key and sequence number of RFC
+ * 2890 §2): flags and version, protocol type, then 4 bytes each of
+ * checksum+reserved (C), key (K) and sequence number (S) when their flag
+ * is set.  The checksum is not verified: the TCP checksum inside covers
+ * what matters here.  Version 1 (PPTP's enhanced GRE, RFC 2637) and the
+ * source routing of RFC 1701 (R) are not decoded, as Linux does not.
+ * `len` is the GRE packet as declared; on success, its payload.
+ */
+static enum tfe_decode_reason
+decode_gre(struct tfe_cursor *c, size_t *len, uint16_t *type)
+{
+	uint16_t flags;
+
+	if (*len < GRE_MIN_HDR)
+		return TFE_DR_TUNNEL_BAD_LENGTH;
+	if (!tfe_cursor_be16(c, &flags) || !tfe_cursor_be16(c, type))
+		return TFE_DR_GRE_TRUNCATED;
+	if ((flags & GRE_VERSION_MASK) != 0 || (flags & GRE_FLAG_R) != 0)
+		return TFE_DR_GRE_HEADER;
+	size_t hlen = GRE_MIN_HDR;
+	if (flags & GRE_FLAG_C)
+		hlen += 4;
+	if (flags & GRE_FLAG_K)
+		hlen += 4;
+	if (flags & GRE_FLAG_S)
+		hlen += 4;
+	if (hlen > *len)
+		return TFE_DR_TUNNEL_BAD_LENGTH;
+	if (!tfe_cursor_skip(c, hlen - GRE_MIN_HDR))
+		return TFE_DR_GRE_TRUNCATED;
+	*len -= hlen;
+	return TFE_DR_OK;
+}
+
+/*
+ * VXLAN (RFC 7348 §5): 8 bytes of flags, reserved bits and the 24-bit
+ * VNI, then an Ethernet frame.  The I flag is not insisted on, as
+ * Wireshark and tcpdump decode without it.
+ */
+static enum tfe_decode_reason
+decode_vxlan(struct tfe_cursor *c, size_t *len)
+{
+	if (*len < VXLAN_HDR_LEN)
+		return TFE_DR_TUNNEL_BAD_LENGTH;
+	if (!tfe_cursor_skip(c, VXLAN_HDR_LEN))
+		return TFE_DR_VXLAN_TRUNCATED;
+	*len -= VXLAN_HDR_LEN;
+	return TFE_DR_OK;
+}
+
+/*
+ * Geneve (RFC 8926 §3.4): version (2 bits) and options length (6 bits,
+ * in 4-byte words), O and C flags, protocol type, VNI and a reserved
+ * byte, then the options, skipped whole.
+ */
+static enum tfe_decode_reason
+decode_geneve(struct tfe_cursor *c, size_t *len, uint16_t *type)
+{
+	uint8_t ver_optlen, flags;
+	uint32_t vni;
+
+	if (*len < GENEVE_MIN_HDR)
+		return TFE_DR_TUNNEL_BAD_LENGTH;
+	if (!tfe_cursor_u8(c, &ver_optlen) || !tfe_cursor_u8(c, &flags) ||
+	    !tfe_cursor_be16(c, type) || !tfe_cursor_be32(c, &vni))
+		return TFE_DR_GENEVE_TRUNCATED;
+	(void)flags;
+	(void)vni;
+	if (ver_optlen >> 6 != 0)
+		return TFE_DR_GENEVE_VERSION;
+	size_t hlen = GENEVE_MIN_HDR + (size_t)(ver_optlen & 0x3f) * 4;
+	if (hlen > *len)
+		return TFE_DR_TUNNEL_BAD_LENGTH;
+	if (!tfe_cursor_skip(c, hlen - GENEVE_MIN_HDR))
+		return TFE_DR_GENEVE_TRUNCATED;
+	*len -= hlen;
+	return TFE_DR_OK;
+}
+
+/*
+ * Opens one encapsulation.  `next` is what the IP header at nesting level
+ * `level` carries (anything but TCP) and the cursor is at it.  On success
+ * the cursor is at the IP header inside, *net says its version and
+ * *wire_left is the length the tunnel declares for it.  The first level
+ * opened is recorded in out->tunnel, and the addresses are cleared for
+ * the inner header (an IPv4 one fills only 4 of their 16 bytes).
+ */
+static COLD enum tfe_decode_reason
+decapsulate(struct tfe_cursor *c, const struct ip_next *next, unsigned level,
+            struct tfe_segment *out, enum net_kind *net, size_t *wire_left)
+{
+	enum tfe_tunnel_kind kind;
+	enum tfe_decode_reason r = TFE_DR_OK;
+	uint16_t type = 0;  /* what the tunnel carries, as an Ethernet type */
+	size_t len = next->len;
+
+	switch (next->proto) {
+	case IPPROTO_NUM_IPIP:
+		kind = TFE_TUN_IPIP;
+		type = ETHERTYPE_IPV4;
+		break;
+	case IPPROTO_NUM_IPV6:
+		kind = TFE_TUN_IPIP;
+		type = ETHERTYPE_IPV6;
+		break;
+	case IPPROTO_NUM_GRE:
+		kind = TFE_TUN_GRE;
+		break;
+	default: /* UDP: a tunnel only on one of the ports */
+		r = decode_udp(c, next, &kind, &len);
+		if (r != TFE_DR_OK)
+			return r;
+		break;
+	}
+	/* The inner packet is cut where the fragment ends, and we do not
+	 * reassemble; a later fragment never got here (see decode_ipv4). */
+	if (next->fragment)
+		return TFE_DR_TUNNEL_FRAGMENT;
+	if (level == TFE_MAX_TUNNEL_DEPTH)
+		return TFE_DR_TUNNEL_DEPTH;
+
+	switch (kind) {
+	case TFE_TUN_GRE:
+	case TFE_TUN_GRE_UDP:
+		r = decode_gre(c, &len, &type);
+		break;
+	case TFE_TUN_VXLAN:
+		r = decode_vxlan(c, &len);
+		type = ETHERTYPE_TEB;
+		break;
+	case TFE_TUN_GENEVE:
+		r = decode_geneve(c, &len, &type);
+		break;
+	default: /* IP-in-IP: nothing between the headers */
+		break;
+	}
+	if (r != TFE_DR_OK)
+		return r;
+
+	if (level == 0) {
+		out->tunnel.kind = (uint8_t)kind;
+		out->tunnel.family = out->family;
+		memcpy(out->tunnel.src, out->src, sizeof out->src);
+		memcpy(out->tunnel.dst, out->dst, sizeof out->dst);
+	}
+	out->tunnel.depth = (uint8_t)(level + 1);
+	memset(out->src, 0, sizeof out->src);
+	memset(out->dst, 0, sizeof out->dst);
+
+	if (type == ETHERTYPE_TEB) {
+		/* An Ethernet frame, VLAN tags and all, that must fit in the
+		 * tunnel's payload: read it within that, and tell a frame cut
+		 * by the capture from one cut by the declared length. */
+		struct tfe_cursor eth = tfe_cursor_sub(c, len);
+		r = link_ethernet(&eth, net);
+		if (r == TFE_DR_LINK_TRUNCATED && c->left >= len)
+			return TFE_DR_TUNNEL_BAD_LENGTH;
+		if (r != TFE_DR_OK)
+			return r;
+		size_t used = (size_t)(eth.p - c->p);
+		(void)tfe_cursor_skip(c, used); /* eth read them from c */
+		len -= used;
+	} else if (type == ETHERTYPE_IPV4) {
+		*net = NET_IPV4;
+	} else if (type == ETHERTYPE_IPV6) {
+		*net = NET_IPV6;
+	} else {
+		return TFE_DR_TUNNEL_PAYLOAD;
+	}
+
+	/* The IP decoders take the wire to hold at least a fixed header. */
+	if (len < (*net == NET_IPV4 ? IPV4_MIN_HDR : IPV6_HDR_LEN))
+		return TFE_DR_TUNNEL_BAD_LENGTH;
+	*wire_left = len;
 	return TFE_DR_OK;
 }
 
@@ -616,7 +1009,6 @@ tfe_decode_frame(int linktype, const uint8_t *data, size_t caplen,
 	struct tfe_cursor c;
 	enum net_kind net = NET_IPV4;
 	enum tfe_decode_reason r;
-	size_t tcp_len = 0;
 
 	memset(out, 0, sizeof *out);
 	if (data == NULL)
@@ -646,14 +1038,26 @@ tfe_decode_frame(int linktype, const uint8_t *data, size_t caplen,
 			return TFE_DR_IP_BAD_VERSION;
 	}
 
-	/* Bytes on the wire from here on; wire >= caplen >= bytes consumed. */
+	/* Bytes on the wire from here on; wire >= caplen >= bytes consumed,
+	 * and the IP header itself has been captured when it is read. */
 	size_t wire_left = wire - (caplen - c.left);
-	if (net == NET_IPV4)
-		r = decode_ipv4(&c, wire_left, out, &tcp_len);
-	else
-		r = decode_ipv6(&c, wire_left, out, &tcp_len);
-	if (r != TFE_DR_OK)
-		return r;
 
-	return decode_tcp(&c, tcp_len, out);
+	/* One IP header per pass: the outer one, then one per tunnel.
+	 * decapsulate() refuses a level past TFE_MAX_TUNNEL_DEPTH, so this
+	 * runs at most that many times plus one. */
+	for (unsigned level = 0;; level++) {
+		struct ip_next next;
+
+		if (net == NET_IPV4)
+			r = decode_ipv4(&c, wire_left, out, &next);
+		else
+			r = decode_ipv6(&c, wire_left, out, &next);
+		if (r != TFE_DR_OK)
+			return r;
+		if (next.proto == IPPROTO_NUM_TCP)
+			return decode_tcp(&c, next.len, out);
+		r = decapsulate(&c, &next, level, out, &net, &wire_left);
+		if (r != TFE_DR_OK)
+			return r;
+	}
 }

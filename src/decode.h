@@ -8,6 +8,10 @@
  * UNSUPPORTED, and traffic that is fine but not for us (ARP, UDP, a non-first
  * IPv4 fragment) is SKIPPED.  The decoder never allocates and never keeps a
  * pointer into the frame after it returns.
+ *
+ * Tunnels (IP-in-IP, GRE, GRE-in-UDP, VXLAN, Geneve) are opened up to
+ * TFE_MAX_TUNNEL_DEPTH levels deep; the segment is the innermost TCP, and
+ * tfe_segment.tunnel says what it was carried in.
  */
 #ifndef TFE_DECODE_H
 #define TFE_DECODE_H
@@ -37,6 +41,15 @@
 #define TFE_OPT_OTHER   0x40 /* any other kind (NOP/EOL are not counted) */
 
 #define TFE_MAX_SACK_BLOCKS 4
+
+/* What the TCP checksum (RFC 9293 §3.1, over the pseudo-header of RFC 9293
+ * §3.1 / RFC 8200 §8.1) says, when the whole segment was captured. */
+enum tfe_csum {
+	TFE_CSUM_UNVERIFIED,  /* payload not all captured, or a fragment */
+	TFE_CSUM_OK,
+	TFE_CSUM_BAD,         /* wrong: checksum offload on the capturing
+	                         host, or corruption */
+};
 
 /* The class of a decode outcome: what the summary groups by. */
 enum tfe_decode_class {
@@ -77,6 +90,24 @@ enum tfe_decode_reason {
 	/* unsupported */
 	TFE_DR_LINKTYPE,          /* link type we do not decode */
 	TFE_DR_VLAN_DEPTH,        /* more than 8 stacked VLAN tags */
+	/* tunnels, appended (the classes are in the class table) */
+	TFE_DR_TUNNEL_FRAGMENT,   /* skipped: a tunnel packet's first fragment
+	                             (MF set): the inner packet is cut */
+	TFE_DR_UDP_TRUNCATED,     /* UDP header (looked at for tunnel ports) */
+	TFE_DR_GRE_TRUNCATED,     /* GRE header with its optional fields */
+	TFE_DR_VXLAN_TRUNCATED,   /* the 8-byte VXLAN header */
+	TFE_DR_GENEVE_TRUNCATED,  /* Geneve header with its options */
+	TFE_DR_UDP_BAD_LENGTH,    /* malformed: UDP length < 8 or past the IP
+	                             payload, or an IP payload under 8 bytes */
+	TFE_DR_TUNNEL_BAD_LENGTH, /* malformed: a tunnel header, or the packet
+	                             inside it, longer than what carries it */
+	TFE_DR_GRE_HEADER,        /* unsupported: GRE version other than 0
+	                             (PPTP is 1), or RFC 1701 routing */
+	TFE_DR_GENEVE_VERSION,    /* unsupported: Geneve version other than 0 */
+	TFE_DR_TUNNEL_PAYLOAD,    /* unsupported: GRE or Geneve payload that is
+	                             not IPv4, IPv6 or Ethernet (ERSPAN, ...) */
+	TFE_DR_TUNNEL_DEPTH,      /* unsupported: more than
+	                             TFE_MAX_TUNNEL_DEPTH nested tunnels */
 	TFE_DR__COUNT
 };
 
@@ -84,7 +115,35 @@ extern const char *const tfe_decode_reason_names[TFE_DR__COUNT];
 extern const enum tfe_decode_class tfe_decode_reason_class[TFE_DR__COUNT];
 extern const char *const tfe_decode_class_names[TFE_DC__COUNT];
 
-/* One TCP segment as the analysis sees it.  All fields host byte order. */
+/* The encapsulations opened to reach the TCP segment. */
+enum tfe_tunnel_kind {
+	TFE_TUN_NONE,
+	TFE_TUN_IPIP,     /* IPv4 or IPv6 in IPv4 or IPv6 (protocols 4, 41) */
+	TFE_TUN_GRE,      /* GRE version 0 (RFC 2784, 2890), protocol 47 */
+	TFE_TUN_GRE_UDP,  /* GRE in UDP port 4754 (RFC 8086) */
+	TFE_TUN_VXLAN,    /* VXLAN, UDP 4789 (RFC 7348) or Linux's 8472 */
+	TFE_TUN_GENEVE,   /* Geneve, UDP 6081 (RFC 8926) */
+	TFE_TUN__COUNT
+};
+
+extern const char *const tfe_tunnel_names[TFE_TUN__COUNT];
+
+/* At most this many encapsulations are opened; the next is counted as
+ * TFE_DR_TUNNEL_DEPTH. */
+#define TFE_MAX_TUNNEL_DEPTH 4
+
+/* The outermost tunnel a segment came through; depth 0 when none. */
+struct tfe_tunnel {
+	uint8_t depth;           /* encapsulation levels opened, 0..4 */
+	uint8_t kind;            /* enum tfe_tunnel_kind of the outermost */
+	uint8_t family;          /* 4 or 6: the outermost IP header's */
+	uint8_t src[16];         /* its addresses, IPv4 in the first 4 bytes */
+	uint8_t dst[16];
+};
+
+/* One TCP segment as the analysis sees it.  All fields host byte order.
+ * Through a tunnel, the IP fields are the innermost IP header's, except
+ * ip_csum_bad, which is set when any IPv4 header on the way was wrong. */
 struct tfe_segment {
 	uint8_t family;          /* 4 or 6 */
 	uint8_t src[16];         /* IPv4 uses the first 4 bytes, rest zero */
@@ -101,6 +160,8 @@ struct tfe_segment {
 	uint16_t ip_id;
 	bool ip_first_fragment;  /* IPv4 MF set with offset 0, or IPv6 frag 0 */
 	uint8_t tcp_hlen;        /* TCP header length in bytes, 20..60 */
+	uint8_t csum;            /* enum tfe_csum */
+	bool ip_csum_bad;        /* IPv4 header checksum wrong (RFC 791) */
 
 	/* options, present when the bit is set in opt_mask */
 	uint8_t opt_mask;        /* TFE_OPT_* */
@@ -110,6 +171,8 @@ struct tfe_segment {
 	uint32_t sack[TFE_MAX_SACK_BLOCKS][2]; /* left, right edges, raw */
 	uint32_t ts_val, ts_ecr;
 	uint8_t tfo_cookie_len;  /* 0 for a cookie request */
+
+	struct tfe_tunnel tunnel; /* depth 0 for a segment not in a tunnel */
 };
 
 /* Link types decoded (libpcap DLT_ numbers are mapped by the caller). */

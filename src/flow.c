@@ -147,6 +147,26 @@ tfe_flow_detach(struct tfe_flow_table *t, struct tfe_conn *c,
 	}
 }
 
+static void
+drop_tomb(struct tfe_flow_table *t, struct tfe_flow *f)
+{
+	g_queue_unlink(&t->tombs, &f->tomb_link);
+	f->tomb.active = false;
+	if (f->conn == NULL)
+		g_hash_table_remove(t->flows, &f->key);
+}
+
+bool
+tfe_flow_drop_oldest_tomb(struct tfe_flow_table *t)
+{
+	GList *l = g_queue_peek_head_link(&t->tombs);
+
+	if (l == NULL)
+		return false;
+	drop_tomb(t, l->data);
+	return true;
+}
+
 void
 tfe_flow_expire_tombs(struct tfe_flow_table *t, int64_t now)
 {
@@ -157,9 +177,6 @@ tfe_flow_expire_tombs(struct tfe_flow_table *t, int64_t now)
 
 		if (f->tomb.until > now)
 			break;
-		g_queue_unlink(&t->tombs, l);
-		f->tomb.active = false;
-		if (f->conn == NULL)
-			g_hash_table_remove(t->flows, &f->key);
+		drop_tomb(t, f);
 	}
 }

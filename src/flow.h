@@ -82,6 +82,10 @@ void tfe_flow_detach(struct tfe_flow_table *t, struct tfe_conn *c,
 /* Drops tombstones whose time is up at `now`, and flows left empty. */
 void tfe_flow_expire_tombs(struct tfe_flow_table *t, int64_t now);
 
+/* Drops the oldest tombstone before its time (to stay within a bound);
+ * false when there is none. */
+bool tfe_flow_drop_oldest_tomb(struct tfe_flow_table *t);
+
 static inline struct tfe_conn *
 tfe_flow_queue_head(struct tfe_flow_table *t, enum tfe_queue q)
 {

@@ -16,6 +16,7 @@
 
 #include "analyze.h"
 #include "capture.h"
+#include "live.h"
 #include "render.h"
 
 #define EXIT_USAGE 2
@@ -34,6 +35,8 @@ enum {
 	OPT_VERDICTS_ONLY,
 	OPT_FAIL_ON,
 	OPT_COLOR,
+	OPT_EVENTS,
+	OPT_ZEEK_IGNORE_CSUM,
 };
 
 static const struct option long_opts[] = {
@@ -49,6 +52,8 @@ static const struct option long_opts[] = {
 	{ "verdicts-only", no_argument, NULL, OPT_VERDICTS_ONLY },
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "events", no_argument, NULL, OPT_EVENTS },
+	{ "zeek-ignore-checksums", no_argument, NULL, OPT_ZEEK_IGNORE_CSUM },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -58,22 +63,41 @@ usage(FILE *out)
 {
 	fputs(
 "Usage: tcpflow-explain -r FILE [-r FILE ...] [options] [BPF expression]\n"
+"       tcpflow-explain -i IFACE [-s N] [-Z USER] [-w FILE] [options] [BPF expression]\n"
+"       tcpflow-explain -D\n"
 "Explains every TCP connection in a capture: both sides' RFC 9293 states\n"
 "frame by frame, with MSS and window values, and how each connection ended.\n"
 "\n"
 "Input:\n"
 "  -r FILE                  read a pcap or pcapng file; - is standard input;\n"
 "                           repeat to read several files in order as one capture\n"
+"  -i IFACE                 capture live on a network interface (any: all of\n"
+"                           them); needs root or CAP_NET_RAW; each connection\n"
+"                           prints when it ends; SIGINT or SIGTERM stops (the\n"
+"                           open ones print, then the summary), SIGUSR1 prints\n"
+"                           the netstat view of the moment and carries on\n"
+"  -D                       list the interfaces -i can open, and exit\n"
+"  -s N                     with -i: bytes kept of each packet (default 256,\n"
+"                           enough for the headers)\n"
+"  -Z USER                  with -i: after opening the interface, run as USER\n"
+"                           with no capabilities (default when root: nobody;\n"
+"                           -Z root keeps root)\n"
+"  -w FILE                  with -i: also save the packets analysed (those the\n"
+"                           filter passes) to FILE as a pcap capture\n"
 "  -c N                     stop after N packets (that pass the filter)\n"
 "  BPF expression           trailing words form a capture filter, as in tcpdump;\n"
-"                           frames keep their numbers in the file\n"
+"                           with -r, frames keep their numbers in the file\n"
 "\n"
 "Output:\n"
-"  --format text|summary|netstat\n"
+"  --format text|summary|netstat|json\n"
 "                           text (default): each connection's timeline, then\n"
 "                           the summary; summary: the summary alone;\n"
 "                           netstat: what netstat -tan would have shown on\n"
-"                           each observed host at one moment (see --at)\n"
+"                           each observed host at one moment (see --at);\n"
+"                           json: JSON Lines, one object per connection then\n"
+"                           the summary (doc/json.md)\n"
+"  --events                 with --format json: add each connection's\n"
+"                           timeline (frames, runs, timers)\n"
 "  --at TIME                with --format netstat: the moment; below 1e9 it\n"
 "                           is seconds from the first packet, otherwise an\n"
 "                           epoch timestamp on the capture's clock (default:\n"
@@ -97,7 +121,12 @@ usage(FILE *out)
 "                           reported as timed out (default 300)\n"
 "  --max-flows N            connections held at once; past it the least\n"
 "                           recently active one is reported and dropped\n"
-"                           (default 262144)\n"
+"                           (default 262144); also bounds the closed ones\n"
+"                           remembered for 2MSL and the known listeners\n"
+"  --zeek-ignore-checksums  translate to Zeek's words as zeek -C would:\n"
+"                           keep segments with a bad TCP or IPv4 checksum\n"
+"                           (by default they count as Zeek's C and are\n"
+"                           left out of its conn_state and history)\n"
 "\n"
 "  -h, --help               show this help and exit\n"
 "  --version                show the version and exit\n"
@@ -187,8 +216,30 @@ on_conn_done(void *ud, const struct tfe_conn *c)
 		}
 	if (r->ro.format == TFE_FMT_TEXT && (!r->ro.verdicts_only || warning))
 		tfe_render_text_conn(&r->ro, c);
+	else if (r->ro.format == TFE_FMT_JSON &&
+	         (!r->ro.verdicts_only || warning))
+		tfe_render_json_conn(&r->ro, c);
 	if (r->netstat)
 		tfe_netstat_update(r->netstat, c);
+}
+
+/* SIGUSR1 during a live capture: the netstat view of this moment. */
+static void
+on_live_snapshot(void *ud, struct tfe_analyzer *a, int64_t at)
+{
+	struct run *r = ud;
+	struct tfe_netstat *ns = tfe_netstat_snapshot(a, at);
+	struct tfe_render_opts o = r->ro;
+
+	/* JSON Lines on standard output stay JSON: the table goes to
+	 * standard error there. */
+	if (o.format == TFE_FMT_JSON) {
+		o.out = stderr;
+		o.color = false;
+	}
+	tfe_netstat_print(&o, ns);
+	tfe_netstat_free(ns);
+	fflush(o.out);
 }
 
 static void
@@ -212,6 +263,9 @@ main(int argc, char **argv)
 	int color = -1; /* auto */
 	int64_t at = 0;
 	bool at_given = false;
+	struct tfe_live_opts live = { .snaplen = TFE_SNAPLEN_DEFAULT };
+	bool list_interfaces = false, snaplen_given = false;
+	char *who = NULL;
 
 	tfe_config_defaults(&cfg);
 	memset(&run, 0, sizeof run);
@@ -222,7 +276,7 @@ main(int argc, char **argv)
 	/* "+" keeps getopt from permuting: the filter words come last, as
 	 * in tcpdump, and may start with a dash only after "--". */
 	opterr = 0; /* our own messages, in the SPEC §1 form */
-	while ((opt = getopt_long(argc, argv, "+:r:c:h", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:r:c:hi:Ds:Z:w:", long_opts, NULL)) != -1) {
 		uint64_t n;
 
 		switch (opt) {
@@ -236,6 +290,29 @@ main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return EXIT_SUCCESS;
+		case 'i':
+			live.iface = optarg;
+			break;
+		case 'D':
+			list_interfaces = true;
+			break;
+		case 's':
+			if (!parse_count("-s", optarg, TFE_SNAPLEN_MAX, &n))
+				return EXIT_USAGE;
+			live.snaplen = (int)n;
+			snaplen_given = true;
+			break;
+		case 'Z':
+			live.user = optarg;
+			break;
+		case 'w':
+			if (strcmp(optarg, "-") == 0) {
+				error_msg("-w -: standard output carries the report; "
+				          "give a file name");
+				return EXIT_USAGE;
+			}
+			live.save_path = optarg;
+			break;
 		case OPT_VERSION:
 			printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 			printf("%s\n", pcap_lib_version());
@@ -247,14 +324,19 @@ main(int argc, char **argv)
 				run.ro.format = TFE_FMT_SUMMARY;
 			else if (strcmp(optarg, "netstat") == 0)
 				run.ro.format = TFE_FMT_NETSTAT;
+			else if (strcmp(optarg, "json") == 0)
+				run.ro.format = TFE_FMT_JSON;
 			else {
 				error_msg("--format: unknown format '%s' (text, summary, "
-				          "netstat)", optarg);
+				          "netstat, json)", optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case OPT_ALL_FRAMES:
 			cfg.all_frames = true;
+			break;
+		case OPT_ZEEK_IGNORE_CSUM:
+			cfg.zeek_ignore_checksums = true;
 			break;
 		case OPT_MSL:
 			if (!parse_seconds("--msl", optarg, &cfg.msl))
@@ -276,6 +358,9 @@ main(int argc, char **argv)
 			at_kind = at < 1000000000 * TFE_NS_PER_SEC ? TFE_AT_RELATIVE
 			                                            : TFE_AT_EPOCH;
 			at_given = true;
+			break;
+		case OPT_EVENTS:
+			run.ro.events = true;
 			break;
 		case OPT_VERDICTS_ONLY:
 			run.ro.verdicts_only = true;
@@ -327,9 +412,31 @@ main(int argc, char **argv)
 		error_msg("--at goes with --format netstat");
 		return EXIT_USAGE;
 	}
-	if (files->len == 0) {
+	if (run.ro.events && run.ro.format != TFE_FMT_JSON) {
+		error_msg("--events goes with --format json");
+		return EXIT_USAGE;
+	}
+	if (list_interfaces) {
+		GError *lerr = NULL;
+		if (!tfe_capture_list_interfaces(stdout, &lerr)) {
+			error_msg("%s", lerr->message);
+			g_error_free(lerr);
+			return EXIT_INPUT;
+		}
+		return EXIT_SUCCESS;
+	}
+	if (live.iface != NULL && files->len > 0) {
+		error_msg("-i and -r cannot be used together");
+		return EXIT_USAGE;
+	}
+	if (live.iface == NULL && (snaplen_given || live.user || live.save_path)) {
+		error_msg("%s goes with -i", snaplen_given ? "-s" :
+		          live.user ? "-Z" : "-w");
+		return EXIT_USAGE;
+	}
+	if (files->len == 0 && live.iface == NULL) {
 		error_msg("no input: give a capture file with -r FILE (- for "
-		          "standard input)");
+		          "standard input) or an interface with -i IFACE");
 		fputs("Try 'tcpflow-explain --help' for more information.\n", stderr);
 		return EXIT_USAGE;
 	}
@@ -339,8 +446,15 @@ main(int argc, char **argv)
 		filter = g_strjoinv(" ", argv + optind);
 
 	GError *err = NULL;
-	struct tfe_capture *cap = tfe_capture_open_files(
-		(char **)files->pdata, files->len, filter, &err);
+	struct tfe_capture *cap;
+	if (live.iface != NULL) {
+		live.filter = filter;
+		live.max_packets = max_packets;
+		cap = tfe_live_open(&live, &who, &err);
+	} else {
+		cap = tfe_capture_open_files((char **)files->pdata, files->len,
+		                             filter, &err);
+	}
 	if (cap == NULL) {
 		error_msg("%s", err->message);
 		status = err->code == TFE_ERR_USAGE ? EXIT_USAGE :
@@ -360,9 +474,10 @@ main(int argc, char **argv)
 	run.ro.color = color == 1;
 
 	/* Large buffered writes: the output is the bulk of the work for long
-	 * captures. */
+	 * captures.  Live, each line goes out at once, so that a pipe to grep
+	 * or a file sees a connection as soon as it ends. */
 	static char outbuf[1 << 16];
-	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+	setvbuf(stdout, outbuf, live.iface ? _IOLBF : _IOFBF, sizeof outbuf);
 
 	struct tfe_analyzer an;
 	struct tfe_sink sink = { on_conn_done, on_snapshot, &run };
@@ -373,18 +488,26 @@ main(int argc, char **argv)
 		tfe_analyzer_snapshot_at(&an, TFE_AT_NONE, 0);
 	an.stats.timestamps_ns = tfe_capture_nanos(cap);
 
-	struct tfe_packet p;
-	uint64_t matched = 0;
-	while ((max_packets == 0 || matched < max_packets) &&
-	       tfe_capture_next(cap, &p, &err) == 1) {
-		matched++;
-		tfe_analyzer_frame(&an, p.linktype, p.frame, p.ts, p.data,
-		                   p.caplen, p.len);
+	if (live.iface != NULL) {
+		/* The kernel filters: no count of the frames it turned away. */
+		struct tfe_live_hooks hooks = { on_live_snapshot, &run };
+		tfe_live_run(cap, &live, who, &an, &hooks, &err);
+	} else {
+		struct tfe_packet p;
+		uint64_t matched = 0;
+		while ((max_packets == 0 || matched < max_packets) &&
+		       tfe_capture_next(cap, &p, &err) == TFE_CAPTURE_PACKET) {
+			matched++;
+			tfe_analyzer_frame(&an, p.linktype, p.frame, p.ts, p.data,
+			                   p.caplen, p.len);
+		}
+		an.stats.filtered = filter != NULL;
+		an.stats.frames_read = tfe_capture_frames(cap);
 	}
-	an.stats.filtered = filter != NULL;
-	an.stats.frames_read = tfe_capture_frames(cap);
 	tfe_analyzer_finish(&an);
-	if (run.ro.format != TFE_FMT_NETSTAT)
+	if (run.ro.format == TFE_FMT_JSON)
+		tfe_render_json_summary(&run.ro, &an.stats);
+	else if (run.ro.format != TFE_FMT_NETSTAT)
 		tfe_render_text_summary(&run.ro, &an.stats);
 	if (run.netstat) {
 		tfe_netstat_print(&run.ro, run.netstat);
@@ -398,7 +521,7 @@ main(int argc, char **argv)
 		/* What was read before the damage is reported above. */
 		error_msg("%s (after %" G_GUINT64_FORMAT " packets)", err->message,
 		          tfe_capture_frames(cap));
-		status = EXIT_INPUT;
+		status = err->code == TFE_ERR_INTERNAL ? EXIT_INTERNAL : EXIT_INPUT;
 		g_error_free(err);
 	}
 	if (status == EXIT_SUCCESS && run.failed) {
@@ -416,6 +539,7 @@ main(int argc, char **argv)
 	}
 	tfe_analyzer_clear(&an);
 	tfe_capture_close(cap);
+	g_free(who);
 	g_free(filter);
 	g_ptr_array_free(files, TRUE);
 	return status;

@@ -20,6 +20,7 @@ const char *const tfe_format_names[TFE_FMT__COUNT] = {
 	[TFE_FMT_TEXT] = "text",
 	[TFE_FMT_SUMMARY] = "summary",
 	[TFE_FMT_NETSTAT] = "netstat",
+	[TFE_FMT_JSON] = "json",
 };
 
 static const char *const side_names[3] = { "client", "server", "nobody" };
@@ -286,6 +287,17 @@ print_header(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	tfe_endpoint_format(c->family, cl->addr, cl->port, a, sizeof a);
 	tfe_endpoint_format(c->family, sv->addr, sv->port, b, sizeof b);
 	fprintf(out, "#%" PRIu64 " %s -> %s  ", c->id, a, b);
+	if (c->tunnel.depth > 0) {
+		/* The outermost tunnel of the first segment, as tcpdump shows
+		 * it first, client's end first; the tuple is the innermost. */
+		tfe_addr_format(c->tunnel.family, c->tunnel.src, a, sizeof a);
+		tfe_addr_format(c->tunnel.family, c->tunnel.dst, b, sizeof b);
+		fprintf(out, "via %s %s -> %s", tfe_tunnel_names[c->tunnel.kind],
+		        a, b);
+		if (c->tunnel.depth > 1)
+			fprintf(out, " (%u levels)", (unsigned)c->tunnel.depth);
+		fprintf(out, "  ");
+	}
 	if (c->roles == TFE_ROLES_SYN && sv->syn_count > 0)
 		fprintf(out, "both opened (simultaneous open)");
 	else if (c->roles == TFE_ROLES_SYN)
@@ -296,7 +308,9 @@ print_header(const struct tfe_render_opts *o, const struct tfe_conn *c)
 		fprintf(out, "roles inferred (no handshake: lower port is the server)");
 	if (c->closed_first != TFE_SIDE_NONE)
 		fprintf(out, ", %s closed first", side_names[c->closed_first]);
-	fprintf(out, ", %s  %s s\n", tfe_close_names[c->close_how],
+	const char *hist = tfe_zeek_history(c);
+	fprintf(out, ", %s  %s %s  %s s\n", tfe_close_names[c->close_how],
+	        tfe_zeek_conn_state(c), hist[0] ? hist : "-",
 	        tfe_format_seconds(c->last_ts - c->first_ts, c->timestamps_ns,
 	                           false, d, sizeof d));
 
@@ -315,7 +329,8 @@ print_header(const struct tfe_render_opts *o, const struct tfe_conn *c)
 		        "SYN+ACK to ACK %.*f ms)", prec, (double)(up + down) / 1e6,
 		        prec, (double)up / 1e6, prec, (double)down / 1e6);
 	}
-	fputc('\n', out);
+	fprintf(out, "  |  tcp.completeness %u\n",
+	        tfe_wireshark_completeness(c));
 }
 
 static const char *
@@ -580,6 +595,12 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 	if (s->time_backwards > 0)
 		fprintf(out, "  timestamps going backwards: %" PRIu64 " frames\n",
 		        s->time_backwards);
+	if (s->tcp_csum_bad > 0 || s->ip_csum_bad > 0)
+		fprintf(out, "  bad checksums: %" PRIu64 " TCP, %" PRIu64
+		        " IPv4 header (usual when the capturing host offloads "
+		        "checksums to its NIC; the Zeek labels count them as C, "
+		        "as zeek does without -C: see --zeek-ignore-checksums)\n",
+		        s->tcp_csum_bad, s->ip_csum_bad);
 	if (s->have_capture_stats)
 		fprintf(out, "  capture: %" PRIu64 " received, %" PRIu64
 		        " dropped by the kernel, %" PRIu64
@@ -623,4 +644,11 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 	if (s->evicted > 0)
 		fprintf(out, "  connections evicted by --max-flows: %" PRIu64 "\n",
 		        s->evicted);
+	if (s->evicted_closed > 0)
+		fprintf(out, "  closed connections reported early by --max-flows: %"
+		        PRIu64 "\n", s->evicted_closed);
+	if (s->tombs_evicted > 0)
+		fprintf(out, "  closed connections forgotten before 2MSL by "
+		        "--max-flows: %" PRIu64 " (a time_wait_reuse on them "
+		        "goes unseen)\n", s->tombs_evicted);
 }

@@ -161,6 +161,41 @@ expect_exit "-c with a non-number" 2 && pass "-c not-a-number: exit 2"
 run -r
 expect_exit "-r without a file" 2 && pass "-r without its argument: exit 2"
 
+# ---- live capture options (tests/live.sh captures for real, as root) ----
+
+run -r "$full" -i lo
+expect_exit "-r with -i" 2 "together" && pass "-r with -i: exit 2"
+
+for opt in "-s 128" "-Z nobody" "-w $tmp/x.pcap"; do
+	# shellcheck disable=SC2086
+	run -r "$full" $opt
+	expect_exit "${opt%% *} without -i" 2 "goes with -i" &&
+		pass "${opt%% *} without -i: exit 2"
+done
+
+run -i lo -s 0
+expect_exit "-s 0" 2 "-s" && pass "-s 0: exit 2"
+
+run -i lo -s 262145
+expect_exit "-s past 262144" 2 "-s" && pass "-s 262145: exit 2"
+
+run -i lo -w -
+expect_exit "-w -" 2 "standard output" && pass "-w -: exit 2, stdout carries the report"
+
+# Root or not, a missing interface is an input error (without root the
+# permission check may come first: also status 3).
+run -i lv-no-such-iface0 tcp
+expect_exit "-i on a missing interface" 3 && pass "-i missing interface: exit 3"
+
+run -D
+if expect_exit "-D" "0 3"; then
+	if [ "$rc" -eq 3 ] || grep -Eq '^[0-9]+\.[^ ]+' "$tmp/out"; then
+		pass "-D: exit $rc, interfaces listed as N.name"
+	else
+		fail "-D" "no 'N.name' line"
+	fi
+fi
+
 # ---- unreadable and damaged input ---------------------------------------
 
 run -r /nonexistent/capture.pcap
@@ -337,6 +372,63 @@ if expect_exit "--format netstat --at" 0; then
 	else
 		fail "--format netstat --at 0.0705" "expected FIN_WAIT2 and CLOSE_WAIT"
 	fi
+fi
+
+# --max-flows: what it pushes out is counted, in both summaries.
+run -r "$top_srcdir/pcaps/listen-backlog-full.pcap" --max-flows 1
+if expect_exit "--max-flows 1" 0; then
+	if grep -q 'connections evicted by --max-flows: 7$' "$tmp/out"; then
+		pass "--max-flows 1: 7 of 8 connections evicted, counted in the summary"
+	else
+		fail "--max-flows 1" "no 'connections evicted by --max-flows: 7'"
+	fi
+fi
+run -r "$top_srcdir/pcaps/time-wait-server-restart-reuseaddr.pcap" \
+	--max-flows 1 --format json
+if expect_exit "--max-flows 1 --format json" 0; then
+	if tail -n 1 "$tmp/out" | grep -q \
+	   '"evicted":0,"evicted_closed":1,"tombstones_evicted":1,'; then
+		pass "--max-flows 1 --format json: the closed connection reported early and its tombstone forgotten, both counted"
+	else
+		fail "--max-flows 1 --format json" "summary counts differ"
+	fi
+fi
+
+# Checksums: the client's segments as its own host captures them with
+# checksum offload (all wrong) are counted; the Zeek pair then follows
+# zeek's default (C), and with --zeek-ignore-checksums is the one of the
+# same capture with good checksums, as zeek -C would give.
+sed -E 's/^([0-9.]+ c [^#]*)/\1 badsum /' \
+	"$craft/handshake-close-client-first.txt" >"$tmp/badsum.txt"
+"$craftpcap" "$tmp/badsum.txt" "$tmp/badsum.pcap" || exit 99
+nbad=$(grep -Ec '^[0-9.]+ c ' "$tmp/badsum.txt")
+run -r "$tmp/badsum.pcap"
+if expect_exit "bad checksums" 0; then
+	zeek_bad=$(sed -nE '1s/.*  ([A-Z0-9]+ [^ ]+)  [0-9.]+ s$/\1/p' "$tmp/out")
+	if grep -q "^  bad checksums: $nbad TCP, 0 IPv4 header" "$tmp/out" &&
+		[[ $zeek_bad == *C* ]]; then
+		pass "bad checksums: $nbad TCP counted in the summary; the Zeek history has C ($zeek_bad)"
+	else
+		fail "bad checksums" "no 'bad checksums: $nbad TCP' or no C in '$zeek_bad'"
+	fi
+fi
+run -r "$full"
+zeek_good=$(sed -nE '1s/.*  ([A-Z0-9]+ [^ ]+)  [0-9.]+ s$/\1/p' "$tmp/out")
+run -r "$tmp/badsum.pcap" --zeek-ignore-checksums
+if expect_exit "--zeek-ignore-checksums" 0; then
+	zeek_ign=$(sed -nE '1s/.*  ([A-Z0-9]+ [^ ]+)  [0-9.]+ s$/\1/p' "$tmp/out")
+	if [ -n "$zeek_good" ] && [ "$zeek_ign" = "$zeek_good" ]; then
+		pass "--zeek-ignore-checksums: the Zeek pair of good checksums ($zeek_ign)"
+	else
+		fail "--zeek-ignore-checksums" "'$zeek_ign', with good checksums '$zeek_good'"
+	fi
+fi
+run -r "$tmp/badsum.pcap" --format json
+if expect_exit "bad checksums, json" 0 &&
+	tail -n 1 "$tmp/out" | grep -q "\"bad_checksums\":{\"tcp\":$nbad,\"ipv4\":0}"; then
+	pass "bad checksums in the JSON summary"
+else
+	fail "bad checksums, json" "no bad_checksums tcp $nbad"
 fi
 
 echo "$npass passed, $nfail failed"

@@ -13,7 +13,8 @@
  * hostile capture.
  *
  * Layers are built inside out, one function each: TCP options, TCP
- * header and payload, IPv4 or IPv6, link header, pcap record.
+ * header and payload, IPv4 or IPv6, any tunnels (innermost first), link
+ * header, pcap record.
  *
  * Exit status: 0 written, 2 a description or usage error (the message names
  * the line), 3 the output could not be written.
@@ -39,6 +40,18 @@
 #define ETHERTYPE_IPV6  0x86dd
 #define ETHERTYPE_VLAN  0x8100 /* 802.1Q customer tag */
 #define ETHERTYPE_QINQ  0x88a8 /* 802.1ad service tag, outermost of two */
+#define ETHERTYPE_TEB   0x6558 /* transparent Ethernet bridging */
+
+/* IP protocols and UDP ports of the tunnels "tunnel" can wrap packets in. */
+#define IPPROTO_IPIP_NUM 4
+#define IPPROTO_IPV6_NUM 41
+#define IPPROTO_GRE_NUM  47
+#define IPPROTO_UDP_NUM  17
+#define PORT_GRE_UDP     4754 /* RFC 8086 */
+#define PORT_VXLAN       4789 /* RFC 7348 */
+#define PORT_GENEVE      6081 /* RFC 8926 */
+#define TUNNEL_SPORT     50000 /* default outer UDP source port */
+#define MAX_TUNNELS      6    /* enough to go past the decoder's limit */
 
 /* BSD loopback family values; 24 is what NetBSD/OpenBSD use for IPv6 and
  * is one of the three values every reader accepts (24, 28, 30). */
@@ -66,6 +79,21 @@ struct endpoint {
 	int family;      /* AF_INET or AF_INET6 */
 	guint8 addr[16]; /* network byte order; the first 4 bytes for IPv4 */
 	guint16 port;    /* host order */
+};
+
+enum tunnel_kind { TUN_IPIP, TUN_GRE, TUN_GRE_UDP, TUN_VXLAN, TUN_GENEVE };
+
+/* One "tunnel" line: an encapsulation around the following packets. */
+struct tunnel {
+	enum tunnel_kind kind;
+	struct endpoint client_end, server_end; /* addresses only */
+	bool gre_csum, gre_seq, gre_teb;
+	bool has_key;
+	guint32 key;
+	guint32 vni;
+	guint16 sport, dport;      /* UDP kinds */
+	GByteArray *geneve_opts;   /* NULL for none */
+	guint32 seq_next[2];       /* GRE sequence, per direction (client 0) */
 };
 
 /* Everything one packet line says; absent options are -1 or false. */
@@ -109,6 +137,8 @@ struct craft {
 	struct endpoint client, server;
 	int nvlan;
 	guint16 vlan[MAX_VLAN_TAGS];
+	int ntunnel;                      /* [0] is the outermost */
+	struct tunnel tunnel[MAX_TUNNELS];
 	GHashTable *next_ipid; /* source address (string) -> next IP ID */
 	guint hosts_seen;
 	GByteArray *records;   /* every pcap record, written after the header */
@@ -526,6 +556,170 @@ build_ip(struct craft *c, const struct packet *pk,
 	return ip;
 }
 
+/* The UDP header and checksum (RFC 768; over IPv6, RFC 8200 §8.1). */
+static GByteArray *
+build_udp(const struct endpoint *src, const struct endpoint *dst,
+	  guint16 sport, guint16 dport, const GByteArray *payload)
+{
+	GByteArray *u = g_byte_array_new();
+	guint alen = src->family == AF_INET ? 4 : 16;
+	guint32 len = 8 + payload->len;
+	guint8 tail[8] = { 0 };
+	guint32 sum = 0;
+
+	put_be16(u, sport);
+	put_be16(u, dport);
+	put_be16(u, (guint16)len);
+	put_be16(u, 0);
+	g_byte_array_append(u, payload->data, payload->len);
+	sum = csum_add(sum, src->addr, alen);
+	sum = csum_add(sum, dst->addr, alen);
+	tail[0] = len >> 24 & 0xff;
+	tail[1] = len >> 16 & 0xff;
+	tail[2] = len >> 8 & 0xff;
+	tail[3] = len & 0xff;
+	tail[7] = IPPROTO_UDP_NUM;
+	sum = csum_add(sum, tail, sizeof tail);
+	sum = csum_add(sum, u->data, u->len);
+	guint16 c = csum_fold(sum);
+	set_be16(u, 6, c ? c : 0xffff); /* 0 would mean "no checksum" */
+	return u;
+}
+
+/* An Ethernet header in front of an IP packet inside a tunnel: the
+ * client's end is 02:00:00:00:01:01, the server's 02:00:00:00:01:02. */
+static GByteArray *
+build_inner_ethernet(const struct packet *pk, int family, const GByteArray *ip)
+{
+	static const guint8 mac_client[6] = { 2, 0, 0, 0, 1, 1 };
+	static const guint8 mac_server[6] = { 2, 0, 0, 0, 1, 2 };
+	GByteArray *f = g_byte_array_new();
+
+	g_byte_array_append(f, pk->from_client ? mac_server : mac_client, 6);
+	g_byte_array_append(f, pk->from_client ? mac_client : mac_server, 6);
+	put_be16(f, family == AF_INET ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6);
+	g_byte_array_append(f, ip->data, ip->len);
+	return f;
+}
+
+/*
+ * Wraps one IP packet of `family` in tunnel `t`: the tunnel's own header
+ * (and an Ethernet header where it carries Ethernet), then UDP for the
+ * UDP kinds, then the outer IP header between the tunnel's ends.
+ */
+static GByteArray *
+wrap_tunnel(struct craft *c, const struct packet *pk, struct tunnel *t,
+	    int family, const GByteArray *inner)
+{
+	const struct endpoint *src = pk->from_client ? &t->client_end
+						     : &t->server_end;
+	const struct endpoint *dst = pk->from_client ? &t->server_end
+						     : &t->client_end;
+	guint16 ethertype = family == AF_INET ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
+	GByteArray *body = g_byte_array_new();
+	GByteArray *eth = NULL;
+	guint8 proto;
+
+	switch (t->kind) {
+	case TUN_IPIP:
+		g_byte_array_append(body, inner->data, inner->len);
+		proto = family == AF_INET ? IPPROTO_IPIP_NUM : IPPROTO_IPV6_NUM;
+		break;
+	case TUN_GRE:
+	case TUN_GRE_UDP: {
+		guint16 flags = 0;
+		if (t->gre_csum)
+			flags |= 0x8000;
+		if (t->has_key)
+			flags |= 0x2000;
+		if (t->gre_seq)
+			flags |= 0x1000;
+		put_be16(body, flags); /* version 0 */
+		put_be16(body, t->gre_teb ? ETHERTYPE_TEB : ethertype);
+		if (t->gre_csum)
+			put_be32(body, 0); /* checksum, reserved1 */
+		if (t->has_key)
+			put_be32(body, t->key);
+		if (t->gre_seq)
+			put_be32(body, t->seq_next[!pk->from_client]++);
+		if (t->gre_teb) {
+			eth = build_inner_ethernet(pk, family, inner);
+			g_byte_array_append(body, eth->data, eth->len);
+		} else {
+			g_byte_array_append(body, inner->data, inner->len);
+		}
+		/* RFC 2784 §2.5: over the GRE header and its payload. */
+		if (t->gre_csum)
+			set_be16(body, 4,
+				 csum_fold(csum_add(0, body->data, body->len)));
+		proto = IPPROTO_GRE_NUM;
+		break;
+	}
+	case TUN_VXLAN:
+		put_be32(body, 0x08000000);   /* I flag */
+		put_be32(body, t->vni << 8);
+		eth = build_inner_ethernet(pk, family, inner);
+		g_byte_array_append(body, eth->data, eth->len);
+		proto = IPPROTO_UDP_NUM;
+		break;
+	case TUN_GENEVE: {
+		guint optlen = t->geneve_opts ? t->geneve_opts->len : 0;
+		put_u8(body, (guint8)(optlen / 4)); /* version 0 */
+		put_u8(body, 0);
+		put_be16(body, ETHERTYPE_TEB);
+		put_be32(body, t->vni << 8);
+		if (optlen)
+			g_byte_array_append(body, t->geneve_opts->data, optlen);
+		eth = build_inner_ethernet(pk, family, inner);
+		g_byte_array_append(body, eth->data, eth->len);
+		proto = IPPROTO_UDP_NUM;
+		break;
+	}
+	default:
+		g_assert_not_reached();
+	}
+	if (eth)
+		g_byte_array_unref(eth);
+	if (t->kind == TUN_GRE_UDP)
+		proto = IPPROTO_UDP_NUM;
+	if (proto == IPPROTO_UDP_NUM) {
+		GByteArray *u = build_udp(src, dst, t->sport, t->dport, body);
+		g_byte_array_unref(body);
+		body = u;
+	}
+
+	/* The outer header: DF set, TTL 64, and the frame's number as its
+	 * IPv4 ID, so that the inner hosts keep their own ID bases. */
+	GByteArray *ip = g_byte_array_new();
+	if (src->family == AF_INET) {
+		if (20 + body->len > 65535)
+			die_at(c, "the outer IPv4 packet would exceed 65535 bytes");
+		put_u8(ip, 0x45);
+		put_u8(ip, 0);
+		put_be16(ip, (guint16)(20 + body->len));
+		put_be16(ip, (guint16)(c->npackets + 1));
+		put_be16(ip, 0x4000);
+		put_u8(ip, 64);
+		put_u8(ip, proto);
+		put_be16(ip, 0);
+		g_byte_array_append(ip, src->addr, 4);
+		g_byte_array_append(ip, dst->addr, 4);
+		set_be16(ip, 10, csum_fold(csum_add(0, ip->data, 20)));
+	} else {
+		if (body->len > 65535)
+			die_at(c, "the outer IPv6 payload would exceed 65535 bytes");
+		put_be32(ip, 0x60000000);
+		put_be16(ip, (guint16)body->len);
+		put_u8(ip, proto);
+		put_u8(ip, 64);
+		g_byte_array_append(ip, src->addr, 16);
+		g_byte_array_append(ip, dst->addr, 16);
+	}
+	g_byte_array_append(ip, body->data, body->len);
+	g_byte_array_unref(body);
+	return ip;
+}
+
 /*
  * The link header.  The link-layer view is that of a capture on the
  * client's host: Ethernet MACs are fixed (client 02:00:00:00:00:01, server
@@ -630,7 +824,16 @@ emit_packet(struct craft *c, struct packet *pk)
 		ip = build_ip(c, pk, src, dst, tcp);
 		g_byte_array_unref(tcp);
 	}
-	GByteArray *frame = build_link(c, pk, src->family, ip);
+	/* Tunnels from the innermost out; raw=HEX is wrapped the same way,
+	 * taken to be of the client's family. */
+	int family = src->family;
+	for (int i = c->ntunnel - 1; i >= 0; i--) {
+		GByteArray *outer = wrap_tunnel(c, pk, &c->tunnel[i], family, ip);
+		g_byte_array_unref(ip);
+		ip = outer;
+		family = c->tunnel[i].client_end.family;
+	}
+	GByteArray *frame = build_link(c, pk, family, ip);
 	append_record(c, pk, frame);
 	g_byte_array_unref(frame);
 	g_byte_array_unref(ip);
@@ -808,6 +1011,104 @@ parse_linktype(const struct craft *c, const char *s)
 	die_at(c, "linktype '%s': use ether, raw, null, sll or sll2", s);
 }
 
+/* An address without a port, for the ends of a tunnel. */
+static void
+parse_address(const struct craft *c, const char *s, struct endpoint *ep)
+{
+	memset(ep, 0, sizeof *ep);
+	if (inet_pton(AF_INET, s, ep->addr) == 1)
+		ep->family = AF_INET;
+	else if (inet_pton(AF_INET6, s, ep->addr) == 1)
+		ep->family = AF_INET6;
+	else
+		die_at(c, "'%s' is not an IPv4 or IPv6 address", s);
+}
+
+/*
+ * tunnel off
+ * tunnel KIND CLIENT-END SERVER-END [key=value...]
+ * Each line adds a level inside those already set.
+ */
+static void
+parse_tunnel(struct craft *c, char **tok, guint n)
+{
+	static const struct {
+		const char *name;
+		enum tunnel_kind kind;
+		guint16 port;
+	} kinds[] = {
+		{ "ipip", TUN_IPIP, 0 },         { "gre", TUN_GRE, 0 },
+		{ "gre-udp", TUN_GRE_UDP, PORT_GRE_UDP },
+		{ "vxlan", TUN_VXLAN, PORT_VXLAN },
+		{ "geneve", TUN_GENEVE, PORT_GENEVE },
+	};
+	struct tunnel t = { .sport = TUNNEL_SPORT, .seq_next = { 1, 1 } };
+	bool known = false;
+
+	if (n == 2 && !strcmp(tok[1], "off")) {
+		for (int i = 0; i < c->ntunnel; i++)
+			g_clear_pointer(&c->tunnel[i].geneve_opts,
+					g_byte_array_unref);
+		c->ntunnel = 0;
+		return;
+	}
+	if (n < 4)
+		die_at(c, "expected: tunnel off | tunnel "
+		       "ipip|gre|gre-udp|vxlan|geneve CLIENT-END SERVER-END "
+		       "[key=value...]");
+	for (gsize i = 0; i < G_N_ELEMENTS(kinds); i++) {
+		if (!strcmp(tok[1], kinds[i].name)) {
+			t.kind = kinds[i].kind;
+			t.dport = kinds[i].port;
+			known = true;
+		}
+	}
+	if (!known)
+		die_at(c, "tunnel '%s': use ipip, gre, gre-udp, vxlan or geneve",
+		       tok[1]);
+	if (c->ntunnel == MAX_TUNNELS)
+		die_at(c, "at most %d tunnels", MAX_TUNNELS);
+	parse_address(c, tok[2], &t.client_end);
+	parse_address(c, tok[3], &t.server_end);
+	if (t.client_end.family != t.server_end.family)
+		die_at(c, "the tunnel's ends are of different address families");
+
+	bool gre = t.kind == TUN_GRE || t.kind == TUN_GRE_UDP;
+	bool udp = t.dport != 0;
+	for (guint i = 4; i < n; i++) {
+		char *eq = strchr(tok[i], '=');
+		char *k = eq ? g_strndup(tok[i], eq - tok[i]) : g_strdup(tok[i]);
+		const char *v = eq ? eq + 1 : NULL;
+
+		if (gre && !v && !strcmp(k, "csum"))
+			t.gre_csum = true;
+		else if (gre && !v && !strcmp(k, "seq"))
+			t.gre_seq = true;
+		else if (gre && !v && !strcmp(k, "teb"))
+			t.gre_teb = true;
+		else if (gre && v && !strcmp(k, "key")) {
+			t.has_key = true;
+			t.key = (guint32)parse_uint(c, k, v, G_MAXUINT32);
+		} else if ((t.kind == TUN_VXLAN || t.kind == TUN_GENEVE) && v &&
+			   !strcmp(k, "vni"))
+			t.vni = (guint32)parse_uint(c, k, v, 0xffffff);
+		else if (t.kind == TUN_GENEVE && v && !strcmp(k, "opt")) {
+			t.geneve_opts = parse_hex(c, k, v);
+			if (t.geneve_opts->len % 4 || t.geneve_opts->len > 252)
+				die_at(c, "opt: Geneve options are whole 4-byte "
+				       "words, at most 252 bytes");
+		} else if (udp && v && !strcmp(k, "sport"))
+			t.sport = (guint16)parse_uint(c, k, v, 65535);
+		else if (udp && v && !strcmp(k, "dport"))
+			t.dport = (guint16)parse_uint(c, k, v, 65535);
+		else
+			die_at(c, "tunnel %s: unknown or misused '%s' (see "
+			       "tests/craft/README.md)", tok[1], tok[i]);
+		g_free(k);
+	}
+	c->tunnel[c->ntunnel++] = t;
+}
+
 /* One line, comments already stripped and split into words. */
 static void
 parse_line(struct craft *c, char **tok)
@@ -842,6 +1143,8 @@ parse_line(struct craft *c, char **tok)
 		for (guint i = 1; i < n; i++)
 			c->vlan[c->nvlan++] = (guint16)parse_uint(c, "vlan id",
 								  tok[i], 4095);
+	} else if (!strcmp(w, "tunnel")) {
+		parse_tunnel(c, tok, n);
 	} else if (!strcmp(w, "client") || !strcmp(w, "server")) {
 		if (n != 2)
 			die_at(c, "expected: %s ADDR:PORT", w);
@@ -957,5 +1260,7 @@ main(int argc, char **argv)
 	}
 	g_byte_array_unref(c.records);
 	g_hash_table_unref(c.next_ipid);
+	for (int i = 0; i < c.ntunnel; i++)
+		g_clear_pointer(&c.tunnel[i].geneve_opts, g_byte_array_unref);
 	return 0;
 }

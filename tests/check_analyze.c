@@ -1,0 +1,250 @@
+/*
+ * check_analyze.c: the analyser's bounds and timers (SPEC §6, §7).
+ *
+ * Floods the analyser with raw IPv4 frames, the way a SYN flood reaches it
+ * on a live interface, and checks that --max-flows bounds the live
+ * connections, the 2MSL tombstones and the proven listeners at every
+ * step, that each early goodbye is counted, and that the timers run
+ * without a frame (tfe_analyzer_tick, as the live loop calls it).
+ */
+#include "config.h"
+
+#include <pcap/pcap.h>
+
+#include "analyze.h"
+#include "testutil.h"
+
+#define MS (1000 * 1000LL)
+#define T0 (1700000000LL * TFE_NS_PER_SEC)
+
+/* A 40-byte IPv4 + TCP frame, no options, no payload (DLT_IPV4). */
+static void
+frame_v4(uint8_t out[40], uint32_t src, uint16_t sport, uint32_t dst,
+         uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack)
+{
+	memset(out, 0, 40);
+	out[0] = 0x45;                      /* version 4, 20-byte header */
+	out[3] = 40;                        /* total length */
+	out[8] = 64;                        /* TTL */
+	out[9] = 6;                         /* TCP */
+	for (int i = 0; i < 4; i++) {
+		out[12 + i] = (uint8_t)(src >> (24 - 8 * i));
+		out[16 + i] = (uint8_t)(dst >> (24 - 8 * i));
+		out[24 + i] = (uint8_t)(seq >> (24 - 8 * i));
+		out[28 + i] = (uint8_t)(ack >> (24 - 8 * i));
+	}
+	out[20] = (uint8_t)(sport >> 8);
+	out[21] = (uint8_t)sport;
+	out[22] = (uint8_t)(dport >> 8);
+	out[23] = (uint8_t)dport;
+	out[32] = 5 << 4;                   /* data offset: 20 bytes */
+	out[33] = flags;
+	out[34] = 0xfa;                     /* window 64240 */
+	out[35] = 0xf0;
+}
+
+#define CLIENT 0x0a000001u              /* 10.0.0.1 */
+#define SERVER 0x0a000002u              /* 10.0.0.2 */
+#define F_SYN 0x02
+#define F_RST 0x04
+#define F_ACK 0x10
+
+struct counts {
+	guint done;
+	guint by_cause[TFE_END_INPUT + 1];
+};
+
+static void
+count_done(void *ud, const struct tfe_conn *c)
+{
+	struct counts *n = ud;
+
+	n->done++;
+	n->by_cause[c->end_cause]++;
+}
+
+struct fixture {
+	struct tfe_analyzer a;
+	struct counts n;
+	uint64_t frame;
+};
+
+static void
+setup(struct fixture *fx, guint max_flows)
+{
+	struct tfe_config cfg;
+	struct tfe_sink sink = { count_done, NULL, &fx->n };
+
+	memset(fx, 0, sizeof *fx);
+	tfe_config_defaults(&cfg);
+	cfg.max_flows = max_flows;
+	tfe_analyzer_init(&fx->a, &cfg, &sink);
+	tfe_analyzer_snapshot_at(&fx->a, TFE_AT_NONE, 0);
+}
+
+static void
+feed(struct fixture *fx, int64_t ts, uint32_t src, uint16_t sport,
+     uint32_t dst, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack)
+{
+	uint8_t f[40];
+
+	frame_v4(f, src, sport, dst, dport, flags, seq, ack);
+	tfe_analyzer_frame(&fx->a, DLT_IPV4, ++fx->frame, ts, f, sizeof f,
+	                   sizeof f);
+}
+
+/* Live connections, tombstones and flows all stay within the bound. */
+static void
+assert_bounded(const struct fixture *fx, guint max)
+{
+	const struct tfe_flow_table *t = &fx->a.table;
+
+	ck_assert_uint_le(t->live, max);
+	ck_assert_uint_le(g_queue_get_length((GQueue *)&t->tombs), max);
+	ck_assert_uint_le(g_hash_table_size(t->flows), 2 * max);
+}
+
+/* SYNs to a closed port, each refused by RST: every connection ends at
+ * once, so the lingering ones and the tombstones are what must stay
+ * bounded. */
+START_TEST(test_refused_flood_bounded)
+{
+	struct fixture fx;
+	const guint max = 100, n = 5000;
+
+	setup(&fx, max);
+	for (guint i = 0; i < n; i++) {
+		int64_t ts = T0 + (int64_t)i * MS;
+		uint16_t sport = (uint16_t)(10000 + i);
+		uint32_t isn = 1000 + i;
+
+		feed(&fx, ts, CLIENT, sport, SERVER, 8080, F_SYN, isn, 0);
+		feed(&fx, ts + 10000, SERVER, 8080, CLIENT, sport, F_RST | F_ACK,
+		     0, isn + 1);
+		assert_bounded(&fx, max);
+	}
+	tfe_analyzer_finish(&fx.a);
+	assert_bounded(&fx, max);
+	ck_assert_uint_eq(fx.n.done, n);
+	ck_assert_uint_eq(fx.a.stats.connections, n);
+	ck_assert_uint_eq(fx.a.stats.by_close[TFE_CLOSE_REJECTED], n);
+	/* All but the last `max` went before their 3 s linger ended; none
+	 * was open. */
+	ck_assert_uint_eq(fx.a.stats.evicted, 0);
+	ck_assert_uint_eq(fx.a.stats.evicted_closed, n - max);
+	/* 5 s of capture: no 2MSL ran out; all but `max` were forgotten. */
+	ck_assert_uint_eq(fx.a.stats.tombs_evicted, n - max);
+	tfe_analyzer_clear(&fx.a);
+}
+END_TEST
+
+/* SYNs nobody answers: open connections, the oldest evicted first. */
+START_TEST(test_unanswered_flood_evicts_oldest)
+{
+	struct fixture fx;
+	const guint max = 100, n = 5000;
+
+	setup(&fx, max);
+	for (guint i = 0; i < n; i++) {
+		feed(&fx, T0 + (int64_t)i * MS, CLIENT, (uint16_t)(10000 + i),
+		     SERVER, 8080, F_SYN, 1000 + i, 0);
+		assert_bounded(&fx, max);
+		if (i >= max) {
+			/* the oldest went: the first SYN left is number
+			 * i - max + 1 */
+			const struct tfe_conn *head =
+				tfe_flow_queue_head(&fx.a.table, TFE_Q_OPEN);
+			ck_assert_uint_eq(head->first_frame, i - max + 2);
+		}
+	}
+	ck_assert_uint_eq(fx.a.stats.evicted, n - max);
+	ck_assert_uint_eq(fx.n.by_cause[TFE_END_EVICTED], n - max);
+	tfe_analyzer_finish(&fx.a);
+	ck_assert_uint_eq(fx.n.by_cause[TFE_END_INPUT], max);
+	tfe_analyzer_clear(&fx.a);
+}
+END_TEST
+
+/* A flood of SYN+ACKs from many ports proves many listeners: bounded by
+ * --max-flows too. */
+START_TEST(test_listeners_bounded)
+{
+	struct fixture fx;
+	const guint max = 50, n = 500;
+
+	setup(&fx, max);
+	for (guint i = 0; i < n; i++) {
+		int64_t ts = T0 + (int64_t)i * MS;
+		uint16_t port = (uint16_t)(20000 + i);
+
+		feed(&fx, ts, CLIENT, 40000, SERVER, port, F_SYN, 1000, 0);
+		feed(&fx, ts + 10000, SERVER, port, CLIENT, 40000,
+		     F_SYN | F_ACK, 5000, 1001);
+		ck_assert_ptr_nonnull(fx.a.listeners);
+		ck_assert_uint_le(g_hash_table_size(fx.a.listeners), max);
+	}
+	ck_assert_uint_eq(g_hash_table_size(fx.a.listeners), max);
+	tfe_analyzer_finish(&fx.a);
+	tfe_analyzer_clear(&fx.a);
+}
+END_TEST
+
+/* Timers without a frame: an idle connection times out and a closed one
+ * leaves its linger when only the clock moves. */
+START_TEST(test_tick_runs_timers)
+{
+	struct fixture fx;
+	int64_t idle = 300 * TFE_NS_PER_SEC;
+
+	setup(&fx, 1000);
+	/* An established connection, then silence. */
+	feed(&fx, T0, CLIENT, 40000, SERVER, 80, F_SYN, 1000, 0);
+	feed(&fx, T0 + MS, SERVER, 80, CLIENT, 40000, F_SYN | F_ACK, 5000,
+	     1001);
+	feed(&fx, T0 + 2 * MS, CLIENT, 40000, SERVER, 80, F_ACK, 1001, 5001);
+	/* A refused one. */
+	feed(&fx, T0 + 3 * MS, CLIENT, 40001, SERVER, 81, F_SYN, 7000, 0);
+	feed(&fx, T0 + 4 * MS, SERVER, 81, CLIENT, 40001, F_RST | F_ACK, 0,
+	     7001);
+	ck_assert_uint_eq(fx.n.done, 0);
+
+	tfe_analyzer_tick(&fx.a, T0 + 2 * TFE_NS_PER_SEC);
+	ck_assert_uint_eq(fx.n.done, 0); /* still within its linger */
+	tfe_analyzer_tick(&fx.a, T0 + 4 * TFE_NS_PER_SEC);
+	ck_assert_uint_eq(fx.n.done, 1);
+	ck_assert_uint_eq(fx.n.by_cause[TFE_END_CLOSED], 1);
+
+	/* The tombstone of the refused one goes after 2MSL (from T0 + 4 s,
+	 * when it was reported), unasked. */
+	ck_assert_uint_eq(g_queue_get_length(&fx.a.table.tombs), 1);
+	tfe_analyzer_tick(&fx.a, T0 + 63 * TFE_NS_PER_SEC);
+	ck_assert_uint_eq(g_queue_get_length(&fx.a.table.tombs), 1);
+	tfe_analyzer_tick(&fx.a, T0 + 65 * TFE_NS_PER_SEC);
+	ck_assert_uint_eq(g_queue_get_length(&fx.a.table.tombs), 0);
+	ck_assert_uint_eq(g_hash_table_size(fx.a.table.flows), 1);
+
+	tfe_analyzer_tick(&fx.a, T0 + idle);
+	ck_assert_uint_eq(fx.n.done, 1); /* 2 ms short of the timeout */
+	tfe_analyzer_tick(&fx.a, T0 + 2 * MS + idle);
+	ck_assert_uint_eq(fx.n.done, 2);
+	ck_assert_uint_eq(fx.n.by_cause[TFE_END_IDLE], 1);
+	ck_assert_uint_eq(g_hash_table_size(fx.a.table.flows), 0);
+	tfe_analyzer_finish(&fx.a);
+	tfe_analyzer_clear(&fx.a);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("analyze");
+	TCase *tc = tcase_create("bounds and timers");
+
+	tcase_add_test(tc, test_refused_flood_bounded);
+	tcase_add_test(tc, test_unanswered_flood_evicts_oldest);
+	tcase_add_test(tc, test_listeners_bounded);
+	tcase_add_test(tc, test_tick_runs_timers);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	return tfe_test_main(s);
+}
