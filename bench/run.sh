@@ -57,6 +57,7 @@ need ethtool ethtool
 [[ -x /usr/bin/time ]] || need_pkgs+=(time)
 need valgrind valgrind
 need tcpreplay tcpreplay
+need tcprewrite tcpreplay
 if ((${#need_pkgs[@]})); then
 	echo "bench: installing ${need_pkgs[*]}" >&2
 	apt-get update -qq
@@ -300,31 +301,44 @@ fi
 
 LIVE="pending: this build has no live capture (-i)"
 if ! skip live && "$TOOL" --help 2>/dev/null | grep -q -- '-i IFACE'; then
+	# The capture was cut at 128 bytes a packet: replayed as it is, every
+	# longer packet would be shorter than its IP header says.  Pad each
+	# back to its length on the wire (tcprewrite, with checksums fixed),
+	# once.
+	LIVEPCAP=$DATA/big-live.pcap
+	if [[ ! -s $LIVEPCAP || $LIVEPCAP -ot $BIG ]]; then
+		log "bench: writing big-live.pcap (the big capture padded to wire length)"
+		tcprewrite --fixlen=pad --fixcsum -i "$BIG" -o "$LIVEPCAP.part" \
+			>"$TMP/tcprewrite.log" 2>&1 || die "tcprewrite failed"
+		mv "$LIVEPCAP.part" "$LIVEPCAP"
+	fi
 	LIVE_NS="bn-live-$$"
 	ip netns add "$LIVE_NS"
 	ip link add bnr0 netns "$LIVE_NS" mtu 1500 type veth peer name bnr1 netns "$LIVE_NS" mtu 1500
+	ip netns exec "$LIVE_NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 	ip netns exec "$LIVE_NS" ip link set bnr0 up
 	ip netns exec "$LIVE_NS" ip link set bnr1 up
-	ip netns exec "$LIVE_NS" ethtool -K bnr0 tso off gso off gro off >/dev/null 2>&1 || true
-	ip netns exec "$LIVE_NS" ethtool -K bnr1 tso off gso off gro off >/dev/null 2>&1 || true
 	sleep 0.5
 	ip netns exec "$LIVE_NS" "$TOOL" -i bnr1 -Z root --format summary \
 		>"$TMP/live.out" 2>"$TMP/live.err" &
 	LIVE_PIDS+=($!)
-	sleep 1
-	ip netns exec "$LIVE_NS" tcpreplay -q --topspeed -i bnr0 "$BIG" >"$TMP/replay.out" 2>&1 ||
-		true
+	for ((i = 0; i < 500; i++)); do
+		grep -q 'listening on' "$TMP/live.err" 2>/dev/null && break
+		sleep 0.01
+	done
+	ip netns exec "$LIVE_NS" tcpreplay -q --topspeed -i bnr0 "$LIVEPCAP" \
+		>"$TMP/replay.out" 2>&1 || true
 	sleep 2
 	kill -INT "${LIVE_PIDS[0]}"
 	wait "${LIVE_PIDS[0]}" || true
 	LIVE_PIDS=()
 	ip netns del "$LIVE_NS"
 	LIVE_NS=
-	sent=$(sed -n 's/.*Actual: \([0-9]*\) packets.*/\1/p' "$TMP/replay.out" | head -n 1)
-	speed=$(sed -n 's/.*Rated: [0-9.]* Bps, [0-9.]* Mbps, \([0-9.]*\) pps.*/\1/p' "$TMP/replay.out" | head -n 1)
-	seen=$(sed -n 's/^ *packets: \([0-9]*\) read.*/\1/p' "$TMP/live.out")
-	drops=$(grep -iE 'drop' "$TMP/live.out" | head -n 3 | tr -s ' ' | paste -sd ';' -)
-	LIVE="tcpreplay --topspeed sent ${sent:-?} packets (${speed:-?} pps); the tool read ${seen:-?}; ${drops:-no drop line in its summary}"
+	sent=$(sed -n 's/^Actual: \([0-9]*\) packets.* sent in \([0-9.]*\) seconds.*/\1 packets in \2 s/p' "$TMP/replay.out")
+	speed=$(sed -n 's/^Rated: .*, \([0-9.]*\) pps.*/\1/p' "$TMP/replay.out")
+	seen=$(sed -n 's/^ *packets: \([0-9]*\) read, \([0-9]*\) TCP.*/\1 frames (\2 TCP)/p' "$TMP/live.out")
+	drops=$(sed -n 's/^ *capture: //p' "$TMP/live.out")
+	LIVE="tcpreplay --topspeed sent ${sent:-?} (${speed:-?} pps) into a veth; tcpflow-explain -i on its other end read ${seen:-?}; libpcap: ${drops:-no capture line in the summary}"
 fi
 
 # ---- report ------------------------------------------------------------------
