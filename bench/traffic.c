@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -659,6 +660,8 @@ run_clients(int argc, char **argv, bool hold_mode)
 		if (pids[i] < 0)
 			die("fork");
 		if (pids[i] == 0) {
+			/* never outlive the parent (and its namespace) */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			long share = conns / workers + (i < conns % workers);
 			worker_main(sh, i, hold_mode, share);
 		}
