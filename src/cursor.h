@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct tfe_cursor {
 	const uint8_t *p;   /* next byte to read */
@@ -86,8 +87,7 @@ tfe_cursor_copy(struct tfe_cursor *c, void *dst, size_t n)
 {
 	if (c->left < n)
 		return false;
-	for (size_t i = 0; i < n; i++)
-		((uint8_t *)dst)[i] = c->p[i];
+	memcpy(dst, c->p, n);
 	c->p += n;
 	c->left -= n;
 	return true;

@@ -30,18 +30,23 @@ tfe_flow_key_make(const struct tfe_segment *s, struct tfe_flow_key *k)
 	return from_lo;
 }
 
-/* FNV-1a over the key's bytes: the key is fixed-size and zero-padded. */
+/* The key is fixed-size and zero-padded: mix it as five 64-bit words
+ * (multiply and fold, as in wyhash and rapidhash), a few instructions per
+ * packet where a byte-wise hash took about 250. */
+G_STATIC_ASSERT(sizeof(struct tfe_flow_key) == 40);
+
 static guint
 key_hash(gconstpointer p)
 {
-	const uint8_t *b = p;
-	uint32_t h = 2166136261u;
+	uint64_t w[5], h = 0x9e3779b97f4a7c15u;
 
-	for (size_t i = 0; i < sizeof(struct tfe_flow_key); i++) {
-		h ^= b[i];
-		h *= 16777619u;
+	memcpy(w, p, sizeof w);
+	for (int i = 0; i < 5; i++) {
+		h ^= w[i];
+		h *= 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
 	}
-	return h;
+	return (guint)h;
 }
 
 static gboolean
@@ -108,6 +113,10 @@ tfe_flow_attach(struct tfe_flow_table *t, struct tfe_flow *f,
 void
 tfe_flow_touch(struct tfe_flow_table *t, struct tfe_conn *c, enum tfe_queue q)
 {
+	/* Already the most recent in its queue: the usual case in a run of
+	 * segments of one connection. */
+	if (c->queue == (int)q && c->link.next == NULL)
+		return;
 	if (c->queue >= 0)
 		g_queue_unlink(&t->queue[c->queue], &c->link);
 	g_queue_push_tail_link(&t->queue[q], &c->link);

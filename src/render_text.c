@@ -44,18 +44,112 @@ color_off(const struct tfe_render_opts *o)
 /* The time column: "+12.345678" or, with nanoseconds, "+12.345678901". */
 #define TIME_W(c) ((c)->timestamps_ns ? 14 : 11)
 
+/*
+ * Timeline lines are most of the output of a long capture, so they are
+ * put together by hand in a buffer and written with one fwrite: no printf
+ * and no allocation per row.  The helpers stop at the end of the buffer
+ * (a row is far shorter).
+ */
+struct line {
+	char *p, *end;
+	char buf[1024];
+};
+
+static void
+l_init(struct line *l)
+{
+	l->p = l->buf;
+	l->end = l->buf + sizeof l->buf;
+}
+
+static void
+l_mem(struct line *l, const char *s, size_t n)
+{
+	if (n > (size_t)(l->end - l->p))
+		n = (size_t)(l->end - l->p);
+	memcpy(l->p, s, n);
+	l->p += n;
+}
+
+static void
+l_str(struct line *l, const char *s)
+{
+	l_mem(l, s, strlen(s));
+}
+
+/* s, then spaces up to `width` columns (printf's %-*s) */
+static void
+l_pad(struct line *l, const char *s, int width)
+{
+	char *start = l->p;
+
+	l_str(l, s);
+	while (l->p - start < width && l->p < l->end)
+		*l->p++ = ' ';
+}
+
+/* Decimal digits of v into buf (at least 21 bytes); returns buf. */
+static char *
+u64_dec(uint64_t v, char *buf)
+{
+	char tmp[20];
+	int i = 0;
+	char *p = buf;
+
+	do {
+		tmp[i++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	while (i > 0)
+		*p++ = tmp[--i];
+	*p = '\0';
+	return buf;
+}
+
+static void
+l_u64(struct line *l, uint64_t v)
+{
+	char d[21];
+
+	l_str(l, u64_dec(v, d));
+}
+
+static void
+l_flush(struct line *l, FILE *out)
+{
+	fwrite(l->buf, 1, (size_t)(l->p - l->buf), out);
+	l->p = l->buf;
+}
+
 char *
 tfe_format_seconds(int64_t ns, bool nanos, bool sign, char *buf, size_t len)
 {
 	const char *s = ns < 0 ? "-" : (sign ? "+" : "");
 	uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+	int digits = nanos ? 9 : 6;
+	uint64_t frac = nanos ? a % 1000000000u : (a % 1000000000u) / 1000u;
+	char *p = buf;
 
-	if (nanos)
-		snprintf(buf, len, "%s%" PRIu64 ".%09" PRIu64, s, a / 1000000000u,
-		         a % 1000000000u);
-	else
-		snprintf(buf, len, "%s%" PRIu64 ".%06" PRIu64, s, a / 1000000000u,
-		         (a % 1000000000u) / 1000u);
+	/* sign, 20 digits, point, 9 digits and the NUL fit in 32 */
+	if (len < 32) {
+		if (nanos)
+			snprintf(buf, len, "%s%" PRIu64 ".%09" PRIu64, s,
+			         a / 1000000000u, a % 1000000000u);
+		else
+			snprintf(buf, len, "%s%" PRIu64 ".%06" PRIu64, s,
+			         a / 1000000000u, (a % 1000000000u) / 1000u);
+		return buf;
+	}
+	if (*s)
+		*p++ = *s;
+	u64_dec(a / 1000000000u, p);
+	p += strlen(p);
+	*p++ = '.';
+	for (int i = digits - 1; i >= 0; i--) {
+		p[i] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	p[digits] = '\0';
 	return buf;
 }
 
@@ -82,30 +176,46 @@ flags_string(uint16_t f, char *buf)
 static void
 options_string(const struct tfe_row *r, char *buf, size_t len)
 {
-	GString *g = g_string_sized_new(64);
+	struct line l;
+	char d[21];
 
-	if (r->opt_mask & TFE_OPT_MSS)
-		g_string_append_printf(g, "mss %u,", (unsigned)r->mss);
+	l_init(&l);
+	if (r->opt_mask & TFE_OPT_MSS) {
+		l_str(&l, ",mss ");
+		l_str(&l, u64_dec(r->mss, d));
+	}
 	if (r->opt_mask & TFE_OPT_SACKOK)
-		g_string_append(g, "sackOK,");
-	if (r->opt_mask & TFE_OPT_TS)
-		g_string_append_printf(g, "TS val %" PRIu32 " ecr %" PRIu32 ",",
-		                       r->tsval, r->tsecr);
-	if (r->opt_mask & TFE_OPT_WSCALE)
-		g_string_append_printf(g, "wscale %u,", (unsigned)r->wscale);
-	if (r->opt_mask & TFE_OPT_SACK)
-		g_string_append_printf(g, "sack %u,", (unsigned)r->sack_count);
+		l_str(&l, ",sackOK");
+	if (r->opt_mask & TFE_OPT_TS) {
+		l_str(&l, ",TS val ");
+		l_str(&l, u64_dec(r->tsval, d));
+		l_str(&l, " ecr ");
+		l_str(&l, u64_dec(r->tsecr, d));
+	}
+	if (r->opt_mask & TFE_OPT_WSCALE) {
+		l_str(&l, ",wscale ");
+		l_str(&l, u64_dec(r->wscale, d));
+	}
+	if (r->opt_mask & TFE_OPT_SACK) {
+		l_str(&l, ",sack ");
+		l_str(&l, u64_dec(r->sack_count, d));
+	}
 	if (r->opt_mask & TFE_OPT_TFO)
-		g_string_append(g, "tfo,");
+		l_str(&l, ",tfo");
 	if (r->opt_mask & TFE_OPT_OTHER)
-		g_string_append(g, "other,");
-	if (g->len > 0) {
-		g_string_truncate(g, g->len - 1);
-		snprintf(buf, len, "[%s]", g->str);
+		l_str(&l, ",other");
+	if (l.p > l.buf) {
+		/* "[" replaces the leading comma */
+		size_t n = (size_t)(l.p - l.buf);
+		if (n + 2 > len)
+			n = len - 2;
+		buf[0] = '[';
+		memcpy(buf + 1, l.buf + 1, n - 1);
+		buf[n] = ']';
+		buf[n + 1] = '\0';
 	} else {
 		buf[0] = '\0';
 	}
-	g_string_free(g, TRUE);
 }
 
 static const struct {
@@ -127,12 +237,20 @@ void
 tfe_format_window(const struct tfe_conn *c, int side, uint16_t raw,
                   uint16_t flags, char *buf, size_t len)
 {
+	char *p = buf;
+
+	if (len < 24) { /* two 5-digit numbers, an x and the NUL fit */
+		buf[0] = '\0';
+		return;
+	}
+	u64_dec(raw, p);
 	if (c->ws_ok && !(flags & (TFE_TH_SYN | TFE_TH_RST)) &&
-	    c->ep[side].wscale > 0)
-		snprintf(buf, len, "%ux%u", (unsigned)raw,
-		         1u << (c->ep[side].wscale > 14 ? 14 : c->ep[side].wscale));
-	else
-		snprintf(buf, len, "%u", (unsigned)raw);
+	    c->ep[side].wscale > 0) {
+		p += strlen(p);
+		*p++ = 'x';
+		u64_dec(1u << (c->ep[side].wscale > 14 ? 14 : c->ep[side].wscale),
+		        p);
+	}
 }
 
 static void
@@ -235,18 +353,26 @@ state_cell(uint8_t now, uint8_t before, bool first)
 static void
 print_reasons(FILE *out, const struct tfe_row *r, const uint8_t before[2])
 {
+	struct line l;
+
+	l_init(&l);
 	for (int side = 0; side < 2; side++) {
 		if (r->reason[side] == TFE_RS_NONE && r->state[side] == before[side])
 			continue;
-		if (r->state[side] != before[side])
-			fprintf(out, "          %s %s -> %s: %s\n", side_names[side],
-			        tfe_state_names[before[side]],
-			        tfe_state_names[r->state[side]],
-			        tfe_reason_text[r->reason[side]]);
-		else
-			fprintf(out, "          %s stays %s: %s\n", side_names[side],
-			        tfe_state_names[r->state[side]],
-			        tfe_reason_text[r->reason[side]]);
+		l_str(&l, "          ");
+		l_str(&l, side_names[side]);
+		if (r->state[side] != before[side]) {
+			l_str(&l, " ");
+			l_str(&l, tfe_state_names[before[side]]);
+			l_str(&l, " -> ");
+		} else {
+			l_str(&l, " stays ");
+		}
+		l_str(&l, tfe_state_names[r->state[side]]);
+		l_str(&l, ": ");
+		l_str(&l, tfe_reason_text[r->reason[side]]);
+		l_str(&l, "\n");
+		l_flush(&l, out);
 	}
 }
 
@@ -255,36 +381,55 @@ print_frame_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
                 const struct tfe_row *r, const uint8_t before[2], bool first)
 {
 	FILE *out = o->out;
-	char t[32], fl[16], seq[16], ack[16], win[24], opts[160], fr[24];
+	char t[32], fl[16], d[21], win[24], opts[160];
 	int peer = !r->dir;
+	struct line l;
+	const char *st1 = state_cell(r->state[1], before[1], first);
 
-	snprintf(fr, sizeof fr, "%" PRIu64, r->frame);
 	tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, t, sizeof t);
 	flags_string(r->flags, fl);
-	snprintf(seq, sizeof seq, "%" PRIu32, tfe_conn_rel_seq(c, r->dir, r->seq));
-	if ((r->flags & TFE_TH_ACK) && c->ep[peer].seq_known)
-		snprintf(ack, sizeof ack, "%" PRIu32,
-		         tfe_conn_rel_seq(c, peer, r->ack));
-	else
-		snprintf(ack, sizeof ack, "-");
 	tfe_format_window(c, r->dir, r->win, r->flags, win, sizeof win);
 	options_string(r, opts, sizeof opts);
 
-	fprintf(out, "   %-7s %-*s %-4s %-6s %-10s %-10s %-6" PRIu32
-	        " %-10s %-13s %s", fr, TIME_W(c), t,
-	        r->dir == TFE_DIR_C2S ? "->" : "<-",
-	        fl, seq, ack, r->len, win,
-	        state_cell(r->state[0], before[0], first),
-	        state_cell(r->state[1], before[1], first));
+	/* "   %-7s %-*s %-4s %-6s %-10s %-10s %-6u %-10s %-13s %s" */
+	l_init(&l);
+	l_str(&l, "   ");
+	l_pad(&l, u64_dec(r->frame, d), 7);
+	l_str(&l, " ");
+	l_pad(&l, t, TIME_W(c));
+	l_str(&l, " ");
+	l_pad(&l, r->dir == TFE_DIR_C2S ? "->" : "<-", 4);
+	l_str(&l, " ");
+	l_pad(&l, fl, 6);
+	l_str(&l, " ");
+	l_pad(&l, u64_dec(tfe_conn_rel_seq(c, r->dir, r->seq), d), 10);
+	l_str(&l, " ");
+	if ((r->flags & TFE_TH_ACK) && c->ep[peer].seq_known)
+		l_pad(&l, u64_dec(tfe_conn_rel_seq(c, peer, r->ack), d), 10);
+	else
+		l_pad(&l, "-", 10);
+	l_str(&l, " ");
+	l_pad(&l, u64_dec(r->len, d), 6);
+	l_str(&l, " ");
+	l_pad(&l, win, 10);
+	l_str(&l, " ");
+	l_pad(&l, state_cell(r->state[0], before[0], first), 13);
+	l_str(&l, " ");
+	l_str(&l, st1);
 	if (opts[0] || r->notes)
-		fprintf(out, "%*s", 13 - (int)strlen(state_cell(r->state[1],
-		        before[1], first)), "");
-	if (opts[0])
-		fprintf(out, " %s", opts);
+		l_pad(&l, "", 13 - (int)strlen(st1));
+	if (opts[0]) {
+		l_str(&l, " ");
+		l_str(&l, opts);
+	}
 	for (size_t i = 0; i < G_N_ELEMENTS(note_names); i++)
-		if (r->notes & note_names[i].bit)
-			fprintf(out, " (%s)", note_names[i].text);
-	fputc('\n', out);
+		if (r->notes & note_names[i].bit) {
+			l_str(&l, " (");
+			l_str(&l, note_names[i].text);
+			l_str(&l, ")");
+		}
+	l_str(&l, "\n");
+	l_flush(&l, out);
 	print_reasons(out, r, before);
 }
 
@@ -292,17 +437,28 @@ static void
 print_run_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
               const struct tfe_row *r, const uint8_t before[2], bool first)
 {
-	FILE *out = o->out;
-	char t[32], fr[48];
+	char t[32], fr[48], d[21];
+	struct line l;
 
-	if (r->count == 1)
-		snprintf(fr, sizeof fr, "%" PRIu64, r->frame);
-	else
-		snprintf(fr, sizeof fr, "%" PRIu64 "-%" PRIu64, r->frame,
-		         r->frame_last);
+	u64_dec(r->frame, fr);
+	if (r->count != 1) {
+		size_t n = strlen(fr);
+		fr[n] = '-';
+		u64_dec(r->frame_last, fr + n + 1);
+	}
 	tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, t, sizeof t);
-	fprintf(out, "   %-7s %-*s %-4s %" PRIu32 " frame%s of data and ACKs",
-	        fr, TIME_W(c), t, "..", r->count, r->count == 1 ? "" : "s");
+	/* "   %-7s %-*s %-4s %u frame%s of data and ACKs" */
+	l_init(&l);
+	l_str(&l, "   ");
+	l_pad(&l, fr, 7);
+	l_str(&l, " ");
+	l_pad(&l, t, TIME_W(c));
+	l_str(&l, " ");
+	l_pad(&l, "..", 4);
+	l_str(&l, " ");
+	l_u64(&l, r->count);
+	l_str(&l, r->count == 1 ? " frame of data and ACKs" :
+	                          " frames of data and ACKs");
 	for (int side = 0; side < 2; side++) {
 		char lo[24], hi[24];
 
@@ -310,15 +466,26 @@ print_run_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 			continue; /* this side sent nothing in the run */
 		tfe_format_window(c, side, r->win_min[side], 0, lo, sizeof lo);
 		tfe_format_window(c, side, r->win_max[side], 0, hi, sizeof hi);
-		fprintf(out, "; %s sent %" PRIu64 " bytes, win %s", side_names[side],
-		        r->bytes[side], lo);
-		if (r->win_min[side] != r->win_max[side])
-			fprintf(out, "..%s", hi);
+		l_str(&l, "; ");
+		l_str(&l, side_names[side]);
+		l_str(&l, " sent ");
+		l_str(&l, u64_dec(r->bytes[side], d));
+		l_str(&l, " bytes, win ");
+		l_str(&l, lo);
+		if (r->win_min[side] != r->win_max[side]) {
+			l_str(&l, "..");
+			l_str(&l, hi);
+		}
 	}
-	if (first || r->state[0] != before[0] || r->state[1] != before[1])
-		fprintf(out, "  [%s %s]", tfe_state_names[r->state[0]],
-		        tfe_state_names[r->state[1]]);
-	fputc('\n', out);
+	if (first || r->state[0] != before[0] || r->state[1] != before[1]) {
+		l_str(&l, "  [");
+		l_str(&l, tfe_state_names[r->state[0]]);
+		l_str(&l, " ");
+		l_str(&l, tfe_state_names[r->state[1]]);
+		l_str(&l, "]");
+	}
+	l_str(&l, "\n");
+	l_flush(&l, o->out);
 }
 
 static void
