@@ -95,6 +95,10 @@ void tfe_netstat_print(const struct tfe_render_opts *o,
                        struct tfe_netstat *ns);
 void tfe_netstat_free(struct tfe_netstat *ns);
 
+/* Flag letters as SPEC §3 writes them: S F R P U E C, then A for ACK
+ * ("SA" is SYN+ACK, "FA" FIN+ACK), "-" for none; `buf` holds 16. */
+char *tfe_format_flags(uint16_t f, char *buf);
+
 /* Formats a duration or relative time in ns as seconds with 6 or 9
  * decimals, signed when `sign` ("+0.010000"). */
 char *tfe_format_seconds(int64_t ns, bool nanos, bool sign, char *buf,

@@ -516,21 +516,15 @@ states_object(struct jw *w, const struct tfe_conn *c)
 static void
 flags_value(struct jw *w, uint16_t f)
 {
-	char buf[16], *p = buf;
+	char buf[16];
+	size_t n = strlen(tfe_format_flags(f, buf));
 
-	/* The letters of the text form (SPEC §3). */
-	if (f & TFE_TH_SYN) *p++ = 'S';
-	if (f & TFE_TH_FIN) *p++ = 'F';
-	if (f & TFE_TH_RST) *p++ = 'R';
-	if (f & TFE_TH_PSH) *p++ = 'P';
-	if (f & TFE_TH_URG) *p++ = 'U';
-	if (f & TFE_TH_ECE) *p++ = 'E';
-	if (f & TFE_TH_CWR) *p++ = 'C';
-	if (f & TFE_TH_ACK) *p++ = 'A';
-	*p = '\0';
+	/* The letters of the text form (SPEC §3); no flags is "". */
+	if (buf[0] == '-')
+		n = 0;
 	pre(w);
 	put_c(w->b, '"');
-	put(w->b, buf, (size_t)(p - buf));
+	put(w->b, buf, n);
 	put_c(w->b, '"');
 }
 

@@ -153,10 +153,8 @@ tfe_format_seconds(int64_t ns, bool nanos, bool sign, char *buf, size_t len)
 	return buf;
 }
 
-/* Flag letters as SPEC §3 writes them: S F R P U E C, then A for ACK
- * ("SA" is SYN+ACK, "FA" FIN+ACK), "-" for none. */
-static char *
-flags_string(uint16_t f, char *buf)
+char *
+tfe_format_flags(uint16_t f, char *buf)
 {
 	char *p = buf;
 
@@ -387,7 +385,7 @@ print_frame_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 	const char *st1 = state_cell(r->state[1], before[1], first);
 
 	tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, t, sizeof t);
-	flags_string(r->flags, fl);
+	tfe_format_flags(r->flags, fl);
 	tfe_format_window(c, r->dir, r->win, r->flags, win, sizeof win);
 	options_string(r, opts, sizeof opts);
 
