@@ -10,6 +10,7 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define TFE_ERROR (tfe_error_quark())
 GQuark tfe_error_quark(void);
@@ -20,6 +21,11 @@ enum tfe_error_code {
 	TFE_ERR_INPUT,   /* exit 3: file, interface, permission, damage */
 	TFE_ERR_INTERNAL /* exit 4 */
 };
+
+/* Timestamps further than this from 1970 (either way) are damage; the
+ * bound keeps the ns clock and its timers within int64 (2^62 ns is about
+ * 146 years; a classic pcap reaches 2106 at most). */
+#define TFE_CAPTURE_MAX_SEC INT64_C(4611686000)
 
 struct tfe_packet {
 	uint64_t frame;          /* 1-based, counting every frame of every file
@@ -38,6 +44,13 @@ struct tfe_capture;
 struct tfe_capture *tfe_capture_open_files(char **paths, guint n,
                                            const char *filter,
                                            GError **err);
+
+/* The same for one seekable stream already open (the fuzz target reads
+ * a capture from memory this way); `fp` is owned from here on, closed even
+ * on failure. */
+struct tfe_capture *tfe_capture_open_stream(FILE *fp, const char *name,
+                                            const char *filter,
+                                            GError **err);
 
 /* 1: a packet in *p; 0: end of input; -1: damaged input, *err says where
  * (what was read before stays valid). */
