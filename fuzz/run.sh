@@ -10,7 +10,8 @@
 # current directory's build, i.e. $top_builddir/fuzz-build, or ./fuzz-build).
 # The corpus grows in $TFE_FUZZ_BUILD/corpus/TARGET across runs; the seeds
 # are fuzz/seeds/TARGET (hand-made edge cases) and pcaps/*.pcap (for
-# fuzz_frames, converted by pcap2frames).  A crash, leak, timeout or
+# fuzz_frames, converted by pcap2frames).  Inputs that once found a bug
+# are kept in fuzz/regress/TARGET and replayed before each run.  A crash, leak, timeout or
 # sanitizer report stops the run with exit 1 and leaves the input in
 # $TFE_FUZZ_BUILD/artifacts/; turn it into a regression capture under
 # tests/ (doc/hardening.md says how).  The last line is "N passed, M failed"
@@ -60,6 +61,17 @@ for t in "${targets[@]}"; do
 	esac
 	mkdir -p "$build/corpus/$t"
 	log=$build/$t.log
+	# Every input that once failed is replayed first (fuzz/regress/).
+	regress=("$src/fuzz/regress/$t"/*)
+	if [ -e "${regress[0]}" ]; then
+		if ! "$build/$t" "${regress[@]}" >"$build/$t-regress.log" 2>&1; then
+			echo "   $t: a fuzz/regress/$t input fails again:"
+			grep -E 'ERROR|runtime error|SUMMARY|Running' "$build/$t-regress.log" | tail -n 5 | sed 's/^/   /'
+			failed=$((failed + 1))
+			continue
+		fi
+		echo "   $t: ${#regress[@]} fuzz/regress inputs replayed, no report"
+	fi
 	echo "== $t: $secs s, corpus $build/corpus/$t"
 	# ASan's leak check runs at exit of each input as well; -timeout
 	# makes a hang a finding; -rss_limit_mb a runaway allocation.
