@@ -21,6 +21,7 @@ tfe_analyzer_init(struct tfe_analyzer *a, const struct tfe_config *cfg,
 	a->sink = *sink;
 	a->next_id = 1;
 	tfe_flow_table_init(&a->table);
+	a->table.max_tombs = cfg->max_flows; /* SPEC §6: bounded memory */
 }
 
 /* Listener keys: address, port and family (the bytes before pad). */
@@ -314,6 +315,7 @@ tfe_analyzer_finish(struct tfe_analyzer *a)
 	}
 	while ((c = tfe_flow_queue_head(&a->table, TFE_Q_LINGER)) != NULL)
 		emit(a, c, TFE_END_CLOSED);
+	a->stats.tombs_dropped = a->table.tombs_dropped;
 	for (GList *l = a->table.queue[TFE_Q_OPEN].head; l; l = l->next)
 		rest = g_list_prepend(rest, l->data);
 	rest = g_list_sort(rest, by_first_frame);

@@ -32,6 +32,8 @@ struct tfe_stats {
 	uint64_t by_verdict[TFE_V__COUNT];     /* connections with each kind */
 	uint64_t final_state[2][TFE_ST__COUNT];/* [side][state] */
 	uint64_t evicted;                      /* pushed out by --max-flows */
+	uint64_t tombs_dropped;                /* tombstones forgotten before
+	                                          2MSL, over the bound */
 	uint64_t late_segments;                /* after their connection was
 	                                          reported, within 2MSL */
 	uint64_t time_backwards;               /* frames older than the last */

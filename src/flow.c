@@ -68,6 +68,7 @@ tfe_flow_table_init(struct tfe_flow_table *t)
 	for (int q = 0; q < TFE_Q__COUNT; q++)
 		g_queue_init(&t->queue[q]);
 	g_queue_init(&t->tombs);
+	t->max_tombs = TFE_FLOW_MAX_TOMBS;
 }
 
 void
@@ -129,6 +130,17 @@ tfe_flow_detach(struct tfe_flow_table *t, struct tfe_conn *c,
 	if (f->tomb.active)
 		g_queue_unlink(&t->tombs, &f->tomb_link);
 	if (tomb != NULL) {
+		/* A flood of short connections must not grow the table for
+		 * 2MSL unchecked: past the bound the oldest tombstone goes
+		 * (it can then miss a time_wait_reuse; the summary counts). */
+		if (t->max_tombs > 0 && t->tombs.length >= t->max_tombs) {
+			struct tfe_flow *old = g_queue_peek_head(&t->tombs);
+			g_queue_unlink(&t->tombs, &old->tomb_link);
+			old->tomb.active = false;
+			t->tombs_dropped++;
+			if (old->conn == NULL && old != f)
+				g_hash_table_remove(t->flows, &old->key);
+		}
 		f->tomb = *tomb;
 		f->tomb.active = true;
 		g_queue_push_tail_link(&t->tombs, &f->tomb_link);

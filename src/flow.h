@@ -53,7 +53,13 @@ struct tfe_flow_table {
 	GQueue queue[TFE_Q__COUNT]; /* struct tfe_conn, oldest first */
 	GQueue tombs;             /* struct tfe_flow, oldest first */
 	guint live;               /* live connections */
+	guint max_tombs;          /* tombstones kept at most; past it the
+	                             oldest is forgotten early (counted) */
+	uint64_t tombs_dropped;
 };
+
+/* Default for max_tombs: as many as --max-flows' default. */
+#define TFE_FLOW_MAX_TOMBS 262144
 
 /* Fills `k` from a segment; returns true when the source is the lower
  * endpoint. */

@@ -456,4 +456,7 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 	if (s->evicted > 0)
 		fprintf(out, "  connections evicted by --max-flows: %" PRIu64 "\n",
 		        s->evicted);
+	if (s->tombs_dropped > 0)
+		fprintf(out, "  closed connections forgotten before 2MSL "
+		        "(--max-flows): %" PRIu64 "\n", s->tombs_dropped);
 }
