@@ -1,7 +1,7 @@
 /*
  * pipeline.c: the sink and renderers for the fuzz targets, as main.c has
- * them: every finished connection goes through the text renderer (and the
- * JSON one when it is built) and the netstat view; the summary comes last.
+ * them: every finished connection goes through the text and the JSON
+ * renderers and the netstat view; both summaries come last.
  */
 #include "pipeline.h"
 
@@ -16,6 +16,7 @@ on_conn_done(void *ud, const struct tfe_conn *c)
 	struct fz_run *r = ud;
 
 	tfe_render_text_conn(&r->ro, c);
+	tfe_render_json_conn(&r->ro_json, c);
 	if (r->netstat)
 		tfe_netstat_update(r->netstat, c);
 }
@@ -55,6 +56,10 @@ fz_run_start(struct fz_run *r, uint8_t knobs)
 	r->ro.color = (knobs & 0x10) != 0;
 	r->ro.verdicts_only = (knobs & 0x20) != 0;
 	r->netstat_wanted = (knobs & 0x40) == 0;
+	r->ro_json = r->ro;
+	r->ro_json.format = TFE_FMT_JSON;
+	r->ro_json.color = false;
+	r->ro_json.events = (knobs & 0x10) != 0; /* the timeline as data */
 
 	struct tfe_sink sink = { on_conn_done, on_snapshot, r };
 	tfe_analyzer_init(&r->an, &r->cfg, &sink);
@@ -71,6 +76,7 @@ fz_run_end(struct fz_run *r)
 {
 	tfe_analyzer_finish(&r->an);
 	tfe_render_text_summary(&r->ro, &r->an.stats);
+	tfe_render_json_summary(&r->ro_json, &r->an.stats);
 	if (r->netstat) {
 		tfe_netstat_print(&r->ro, r->netstat);
 		tfe_netstat_free(r->netstat);

@@ -14,7 +14,9 @@
 
 struct fz_run {
 	struct tfe_config cfg;
-	struct tfe_render_opts ro;
+	struct tfe_render_opts ro;        /* text */
+	struct tfe_render_opts ro_json;   /* JSON Lines, with --events when
+	                                     the knobs say so */
 	struct tfe_analyzer an;
 	struct tfe_netstat *netstat;
 	bool netstat_wanted;

@@ -633,6 +633,7 @@ tfe_conn_new(uint64_t id, const struct tfe_segment *s, bool from_lo,
 	c->ep[0].assumed.row = c->ep[1].assumed.row = -1;
 	c->init_state[0] = c->ep[0].state;
 	c->init_state[1] = c->ep[1].state;
+	tfe_zeek_init(&c->zeek);
 	tfe_timeline_init(&c->tl, cfg->all_frames ? (1u << 20) : cfg->max_rows);
 	return c;
 }
@@ -867,6 +868,7 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	st.frame = frame;
 	st.ts = ts;
 	st.notes = frame_notes(c, side, s);
+	tfe_zeek_update(&c->zeek, s, side, ts, cfg->zeek_ignore_checksums);
 
 	if (c->first_frame == 0) {
 		c->first_frame = frame;

@@ -17,6 +17,7 @@
 #include "decode.h"
 #include "tcpstate.h"
 #include "timeline.h"
+#include "zeek.h"
 
 #define TFE_NS_PER_SEC INT64_C(1000000000)
 
@@ -29,6 +30,8 @@ struct tfe_config {
 	guint max_flows;         /* --max-flows: open connections kept */
 	guint max_rows;          /* timeline rows per connection */
 	bool all_frames;         /* --all-frames: keep a row per frame */
+	bool zeek_ignore_checksums; /* --zeek-ignore-checksums: translate
+	                               as `zeek -C` would */
 };
 
 void tfe_config_defaults(struct tfe_config *cfg);
@@ -172,6 +175,8 @@ struct tfe_conn {
 	int64_t synack_ts;      /* first SYN+ACK */
 	int64_t synack_last_ts; /* last SYN+ACK before the handshake's ACK */
 	int64_t hs_ack_ts;      /* first ACK of the SYN+ACK */
+
+	struct tfe_zeek zeek;   /* the translation for Zeek and Wireshark */
 
 	struct tfe_timeline tl;
 	GArray *verdicts;       /* struct tfe_verdict, set when finished */

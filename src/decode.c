@@ -311,6 +311,26 @@ decode_link(enum link_kind kind, struct tfe_cursor *c, enum net_kind *net)
 }
 
 /*
+ * The Internet checksum (RFC 1071): the ones' complement sum of 16-bit
+ * big-endian words, an odd last byte padded with zero.  Returns the
+ * running sum folded to 16 bits; a message whose checksum field is right
+ * sums to 0xffff.
+ */
+static uint32_t
+csum_add(uint32_t acc, const uint8_t *p, size_t n)
+{
+	uint64_t sum = acc;
+
+	for (; n >= 2; p += 2, n -= 2)
+		sum += (uint32_t)((p[0] << 8) | p[1]);
+	if (n == 1)
+		sum += (uint32_t)(p[0] << 8);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint32_t)sum;
+}
+
+/*
  * IPv4 (RFC 791 §3.1).  On success the cursor is at the TCP header and
  * *tcp_len holds the TCP length the IP header declares (header plus
  * payload), which may exceed what was captured.
@@ -321,6 +341,8 @@ decode_ipv4(struct tfe_cursor *c, size_t wire_left, struct tfe_segment *out,
 {
 	uint8_t ver_ihl, tos, ttl, proto;
 	uint16_t total_len, id, frag, csum;
+	const uint8_t *hdr = c->p;
+	size_t hdr_captured = c->left;
 
 	if (!tfe_cursor_u8(c, &ver_ihl) || !tfe_cursor_u8(c, &tos) ||
 	    !tfe_cursor_be16(c, &total_len) || !tfe_cursor_be16(c, &id) ||
@@ -350,6 +372,9 @@ decode_ipv4(struct tfe_cursor *c, size_t wire_left, struct tfe_segment *out,
 	/* Options (RFC 791 §3.1 "Options") are skipped whole. */
 	if (!tfe_cursor_skip(c, hlen - IPV4_MIN_HDR))
 		return TFE_DR_IPV4_TRUNCATED;
+	/* The header checksum covers the header alone (RFC 791 §3.1). */
+	if (hdr_captured >= hlen && csum_add(0, hdr, hlen) != 0xffff)
+		out->ip_csum_bad = true;
 
 	/*
 	 * The protocol field is valid in every fragment, so a fragment of
@@ -572,6 +597,8 @@ decode_tcp(struct tfe_cursor *c, size_t tcp_len, struct tfe_segment *out)
 {
 	uint8_t off_ns, flags;
 	uint16_t csum, urg;
+	const uint8_t *hdr = c->p;
+	size_t captured = c->left;
 
 	/* An IP length that leaves no room for the fixed header is the IP
 	 * header lying, whatever was captured after it (Ethernet padding is
@@ -608,6 +635,26 @@ decode_tcp(struct tfe_cursor *c, size_t tcp_len, struct tfe_segment *out)
 	out->payload_len = (uint32_t)payload;
 	out->captured_payload =
 		(uint32_t)(c->left < payload ? c->left : payload);
+
+	/* The checksum, when the whole segment is here and not a fragment
+	 * of a larger one: the pseudo-header (addresses, protocol 6, TCP
+	 * length; RFC 9293 §3.1, RFC 8200 §8.1), then header and payload. */
+	if (captured >= tcp_len && !out->ip_first_fragment &&
+	    tcp_len <= UINT32_MAX) {
+		uint8_t pseudo[8];
+		size_t alen = out->family == 4 ? 4 : 16;
+		uint32_t sum = csum_add(0, out->src, alen);
+		sum = csum_add(sum, out->dst, alen);
+		pseudo[0] = (uint8_t)(tcp_len >> 24);
+		pseudo[1] = (uint8_t)(tcp_len >> 16);
+		pseudo[2] = (uint8_t)(tcp_len >> 8);
+		pseudo[3] = (uint8_t)tcp_len;
+		pseudo[4] = pseudo[5] = pseudo[6] = 0;
+		pseudo[7] = IPPROTO_NUM_TCP;
+		sum = csum_add(sum, pseudo, sizeof pseudo);
+		sum = csum_add(sum, hdr, tcp_len);
+		out->csum = sum == 0xffff ? TFE_CSUM_OK : TFE_CSUM_BAD;
+	}
 	return TFE_DR_OK;
 }
 

@@ -38,6 +38,15 @@
 
 #define TFE_MAX_SACK_BLOCKS 4
 
+/* What the TCP checksum (RFC 9293 §3.1, over the pseudo-header of RFC 9293
+ * §3.1 / RFC 8200 §8.1) says, when the whole segment was captured. */
+enum tfe_csum {
+	TFE_CSUM_UNVERIFIED,  /* payload not all captured, or a fragment */
+	TFE_CSUM_OK,
+	TFE_CSUM_BAD,         /* wrong: checksum offload on the capturing
+	                         host, or corruption */
+};
+
 /* The class of a decode outcome: what the summary groups by. */
 enum tfe_decode_class {
 	TFE_DC_OK,
@@ -101,6 +110,8 @@ struct tfe_segment {
 	uint16_t ip_id;
 	bool ip_first_fragment;  /* IPv4 MF set with offset 0, or IPv6 frag 0 */
 	uint8_t tcp_hlen;        /* TCP header length in bytes, 20..60 */
+	uint8_t csum;            /* enum tfe_csum */
+	bool ip_csum_bad;        /* IPv4 header checksum wrong (RFC 791) */
 
 	/* options, present when the bit is set in opt_mask */
 	uint8_t opt_mask;        /* TFE_OPT_* */

@@ -34,6 +34,8 @@ enum {
 	OPT_VERDICTS_ONLY,
 	OPT_FAIL_ON,
 	OPT_COLOR,
+	OPT_EVENTS,
+	OPT_ZEEK_IGNORE_CSUM,
 };
 
 static const struct option long_opts[] = {
@@ -49,6 +51,8 @@ static const struct option long_opts[] = {
 	{ "verdicts-only", no_argument, NULL, OPT_VERDICTS_ONLY },
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "events", no_argument, NULL, OPT_EVENTS },
+	{ "zeek-ignore-checksums", no_argument, NULL, OPT_ZEEK_IGNORE_CSUM },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -69,11 +73,15 @@ usage(FILE *out)
 "                           frames keep their numbers in the file\n"
 "\n"
 "Output:\n"
-"  --format text|summary|netstat\n"
+"  --format text|summary|netstat|json\n"
 "                           text (default): each connection's timeline, then\n"
 "                           the summary; summary: the summary alone;\n"
 "                           netstat: what netstat -tan would have shown on\n"
-"                           each observed host at one moment (see --at)\n"
+"                           each observed host at one moment (see --at);\n"
+"                           json: JSON Lines, one object per connection then\n"
+"                           the summary (doc/json.md)\n"
+"  --events                 with --format json: add each connection's\n"
+"                           timeline (frames, runs, timers)\n"
 "  --at TIME                with --format netstat: the moment; below 1e9 it\n"
 "                           is seconds from the first packet, otherwise an\n"
 "                           epoch timestamp on the capture's clock (default:\n"
@@ -98,6 +106,10 @@ usage(FILE *out)
 "  --max-flows N            connections held at once; past it the least\n"
 "                           recently active one is reported and dropped\n"
 "                           (default 262144)\n"
+"  --zeek-ignore-checksums  translate to Zeek's words as zeek -C would:\n"
+"                           keep segments with a bad TCP or IPv4 checksum\n"
+"                           (by default they count as Zeek's C and are\n"
+"                           left out of its conn_state and history)\n"
 "\n"
 "  -h, --help               show this help and exit\n"
 "  --version                show the version and exit\n"
@@ -187,6 +199,9 @@ on_conn_done(void *ud, const struct tfe_conn *c)
 		}
 	if (r->ro.format == TFE_FMT_TEXT && (!r->ro.verdicts_only || warning))
 		tfe_render_text_conn(&r->ro, c);
+	else if (r->ro.format == TFE_FMT_JSON &&
+	         (!r->ro.verdicts_only || warning))
+		tfe_render_json_conn(&r->ro, c);
 	if (r->netstat)
 		tfe_netstat_update(r->netstat, c);
 }
@@ -247,14 +262,19 @@ main(int argc, char **argv)
 				run.ro.format = TFE_FMT_SUMMARY;
 			else if (strcmp(optarg, "netstat") == 0)
 				run.ro.format = TFE_FMT_NETSTAT;
+			else if (strcmp(optarg, "json") == 0)
+				run.ro.format = TFE_FMT_JSON;
 			else {
 				error_msg("--format: unknown format '%s' (text, summary, "
-				          "netstat)", optarg);
+				          "netstat, json)", optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case OPT_ALL_FRAMES:
 			cfg.all_frames = true;
+			break;
+		case OPT_ZEEK_IGNORE_CSUM:
+			cfg.zeek_ignore_checksums = true;
 			break;
 		case OPT_MSL:
 			if (!parse_seconds("--msl", optarg, &cfg.msl))
@@ -276,6 +296,9 @@ main(int argc, char **argv)
 			at_kind = at < 1000000000 * TFE_NS_PER_SEC ? TFE_AT_RELATIVE
 			                                            : TFE_AT_EPOCH;
 			at_given = true;
+			break;
+		case OPT_EVENTS:
+			run.ro.events = true;
 			break;
 		case OPT_VERDICTS_ONLY:
 			run.ro.verdicts_only = true;
@@ -325,6 +348,10 @@ main(int argc, char **argv)
 	}
 	if (at_given && run.ro.format != TFE_FMT_NETSTAT) {
 		error_msg("--at goes with --format netstat");
+		return EXIT_USAGE;
+	}
+	if (run.ro.events && run.ro.format != TFE_FMT_JSON) {
+		error_msg("--events goes with --format json");
 		return EXIT_USAGE;
 	}
 	if (files->len == 0) {
@@ -384,7 +411,9 @@ main(int argc, char **argv)
 	an.stats.filtered = filter != NULL;
 	an.stats.frames_read = tfe_capture_frames(cap);
 	tfe_analyzer_finish(&an);
-	if (run.ro.format != TFE_FMT_NETSTAT)
+	if (run.ro.format == TFE_FMT_JSON)
+		tfe_render_json_summary(&run.ro, &an.stats);
+	else if (run.ro.format != TFE_FMT_NETSTAT)
 		tfe_render_text_summary(&run.ro, &an.stats);
 	if (run.netstat) {
 		tfe_netstat_print(&run.ro, run.netstat);

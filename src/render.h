@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <glib.h>
+
 #include "analyze.h"
 #include "conn.h"
 
@@ -15,6 +17,7 @@ enum tfe_format {
 	TFE_FMT_TEXT,
 	TFE_FMT_SUMMARY,
 	TFE_FMT_NETSTAT,
+	TFE_FMT_JSON,
 	TFE_FMT__COUNT
 };
 extern const char *const tfe_format_names[TFE_FMT__COUNT];
@@ -25,6 +28,7 @@ struct tfe_render_opts {
 	FILE *out;
 	bool color;            /* SGR colours by severity */
 	bool verdicts_only;    /* only connections with a warning verdict */
+	bool events;           /* json: each connection's timeline rows */
 };
 
 /* One connection block as SPEC §3 shows it. */
@@ -34,6 +38,29 @@ void tfe_render_text_conn(const struct tfe_render_opts *o,
 /* The summary (SPEC §5). */
 void tfe_render_text_summary(const struct tfe_render_opts *o,
                              const struct tfe_stats *s);
+
+/* The JSON Lines form (doc/json.md): one connection object per line. */
+#define TFE_JSON_SCHEMA 1
+void tfe_render_json_conn(const struct tfe_render_opts *o,
+                          const struct tfe_conn *c);
+
+/* The summary object, the last line. */
+void tfe_render_json_summary(const struct tfe_render_opts *o,
+                             const struct tfe_stats *s);
+
+/* Appends `s` as a JSON string (quotes included) to `out`: made valid
+ * UTF-8 (U+FFFD for each invalid sequence), then escaped by json-glib. */
+void tfe_json_append_string(GString *out, const char *s);
+
+/* The JSON names of the decode outcomes (NULL for TFE_DR_OK) and of the
+ * frame notes; tests check that none is missing. */
+extern const char *const tfe_json_decode_keys[TFE_DR__COUNT];
+struct tfe_json_note {
+	uint16_t bit;          /* TFE_NOTE_* */
+	const char *name;
+};
+#define TFE_JSON_NOTES 9
+extern const struct tfe_json_note tfe_json_notes[TFE_JSON_NOTES];
 
 /* What netstat -tan would have shown on each host at `at` (ns, epoch):
  * taken when the capture's clock reaches `at`, corrected as each live

@@ -20,6 +20,7 @@ const char *const tfe_format_names[TFE_FMT__COUNT] = {
 	[TFE_FMT_TEXT] = "text",
 	[TFE_FMT_SUMMARY] = "summary",
 	[TFE_FMT_NETSTAT] = "netstat",
+	[TFE_FMT_JSON] = "json",
 };
 
 static const char *const side_names[3] = { "client", "server", "nobody" };
@@ -178,7 +179,9 @@ print_header(const struct tfe_render_opts *o, const struct tfe_conn *c)
 		fprintf(out, "roles inferred (no handshake: lower port is the server)");
 	if (c->closed_first != TFE_SIDE_NONE)
 		fprintf(out, ", %s closed first", side_names[c->closed_first]);
-	fprintf(out, ", %s  %s s\n", tfe_close_names[c->close_how],
+	const char *hist = tfe_zeek_history(c);
+	fprintf(out, ", %s  %s %s  %s s\n", tfe_close_names[c->close_how],
+	        tfe_zeek_conn_state(c), hist[0] ? hist : "-",
 	        tfe_format_seconds(c->last_ts - c->first_ts, c->timestamps_ns,
 	                           false, d, sizeof d));
 
@@ -197,7 +200,8 @@ print_header(const struct tfe_render_opts *o, const struct tfe_conn *c)
 		        "SYN+ACK to ACK %.*f ms)", prec, (double)(up + down) / 1e6,
 		        prec, (double)up / 1e6, prec, (double)down / 1e6);
 	}
-	fputc('\n', out);
+	fprintf(out, "  |  tcp.completeness %u\n",
+	        tfe_wireshark_completeness(c));
 }
 
 static const char *

@@ -1,0 +1,908 @@
+/*
+ * render_json.c: the JSON Lines form (SPEC §5, doc/json.md).
+ *
+ * One object per line: a "connection" object per connection, in the order
+ * the text form prints them, then one "summary" object.  With --events a
+ * connection also carries its timeline rows.  Every field doc/json.md lists
+ * is always present; a value that is unknown or does not apply is null
+ * (the one exception is a frame event's "options", which holds only the
+ * options the segment carried).
+ *
+ * Strings are escaped by json-glib, after being made valid UTF-8.  The
+ * structure and the numbers are written here, so that timestamps keep the
+ * exact decimal digits of the capture (a double cannot hold nanoseconds
+ * since the epoch): "1700000000.070000", or with nine decimals when the
+ * capture has nanoseconds.  Object keys are fixed ASCII names that need no
+ * escaping.
+ *
+ * A connection is built in one reusable buffer and written with one
+ * fwrite(); constant strings (state names, reasons, kinds) are escaped once
+ * and cached.  Formatting only: nothing here decides anything about a
+ * connection.
+ */
+#include "render.h"
+
+#include <inttypes.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "zeek.h"
+
+static const char *const side_names[2] = { "client", "server" };
+
+/* Keys for the decode outcomes, indexed as enum tfe_decode_reason
+ * (TFE_DR_OK is not a failure and has no key). */
+const char *const tfe_json_decode_keys[TFE_DR__COUNT] = {
+	[TFE_DR_OK]                = NULL,
+	[TFE_DR_NOT_IP]            = "not_ip",
+	[TFE_DR_NOT_TCP]           = "not_tcp",
+	[TFE_DR_IPV4_FRAGMENT]     = "ipv4_fragment",
+	[TFE_DR_IPV6_FRAGMENT]     = "ipv6_fragment",
+	[TFE_DR_LINK_TRUNCATED]    = "link_truncated",
+	[TFE_DR_IPV4_TRUNCATED]    = "ipv4_truncated",
+	[TFE_DR_IPV6_TRUNCATED]    = "ipv6_truncated",
+	[TFE_DR_TCP_TRUNCATED]     = "tcp_truncated",
+	[TFE_DR_TCP_OPT_TRUNCATED] = "tcp_options_truncated",
+	[TFE_DR_IP_BAD_VERSION]    = "ip_bad_version",
+	[TFE_DR_IPV4_BAD_IHL]      = "ipv4_bad_header_length",
+	[TFE_DR_IPV4_BAD_LENGTH]   = "ipv4_bad_total_length",
+	[TFE_DR_IPV6_BAD_LENGTH]   = "ipv6_bad_payload_length",
+	[TFE_DR_IPV6_EXT_LOOP]     = "ipv6_too_many_extension_headers",
+	[TFE_DR_TCP_BAD_OFFSET]    = "tcp_bad_data_offset",
+	[TFE_DR_TCP_BAD_OPTION]    = "tcp_bad_option",
+	[TFE_DR_LINKTYPE]          = "unsupported_link_type",
+	[TFE_DR_VLAN_DEPTH]        = "too_many_vlan_tags",
+};
+
+/* Notes on a frame (TFE_NOTE_* bits), in the order the text form
+ * prints them. */
+const struct tfe_json_note tfe_json_notes[TFE_JSON_NOTES] = {
+	{ TFE_NOTE_RETRANS, "retransmission" },
+	{ TFE_NOTE_KEEPALIVE, "keepalive" },
+	{ TFE_NOTE_ZW_PROBE, "zero_window_probe" },
+	{ TFE_NOTE_ZERO_WINDOW, "zero_window" },
+	{ TFE_NOTE_WINDOW_OPEN, "window_open" },
+	{ TFE_NOTE_AFTER_FIN, "data_after_fin" },
+	{ TFE_NOTE_AFTER_RST, "after_rst" },
+	{ TFE_NOTE_BAD_FLAGS, "invalid_flags" },
+	{ TFE_NOTE_GAP, "acks_uncaptured_data" },
+};
+
+/* -- strings, through json-glib ----------------------------------------- */
+
+void
+tfe_json_append_string(GString *out, const char *s)
+{
+	static JsonGenerator *gen;
+	static JsonNode *node;
+	gchar *valid = NULL;
+	gsize start = out->len;
+
+	if (gen == NULL) {
+		gen = json_generator_new();
+		node = json_node_alloc();
+		json_node_init_string(node, "");
+	}
+	/* json-glib copies bytes as they are: invalid UTF-8 would make the
+	 * line unreadable to a strict parser.  U+FFFD stands in for each bad
+	 * sequence. */
+	if (!g_utf8_validate(s, -1, NULL))
+		s = valid = g_utf8_make_valid(s, -1);
+	json_node_set_string(node, s);
+	json_generator_set_root(gen, node);
+	json_generator_to_gstring(gen, out);
+	g_free(valid);
+
+	/* json-glib up to at least 1.6 escapes the control characters below
+	 * U+001F but writes U+001F itself raw, which RFC 8259 §7 forbids.  A
+	 * 0x1f byte can only be that character in UTF-8, so it is escaped
+	 * after the fact. */
+	if (memchr(out->str + start, 0x1f, out->len - start) != NULL) {
+		for (gsize i = start; i < out->len; i++) {
+			if (out->str[i] != 0x1f)
+				continue;
+			out->str[i] = '\\';
+			g_string_insert(out, (gssize)i + 1, "u001f");
+			i += 5;
+		}
+	}
+}
+
+/* -- the writer: punctuation and numbers -------------------------------- */
+
+/* A line is built in one buffer that is kept from line to line. */
+struct jbuf {
+	char *p;
+	size_t len, cap;
+};
+
+static struct jbuf line_buf;
+
+static void
+grow(struct jbuf *b, size_t n)
+{
+	size_t cap = b->cap ? b->cap : 1 << 14;
+
+	while (cap < b->len + n)
+		cap *= 2;
+	b->p = g_realloc(b->p, cap);
+	b->cap = cap;
+}
+
+static inline void
+put(struct jbuf *b, const char *s, size_t n)
+{
+	if (b->len + n > b->cap)
+		grow(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static inline void
+put_c(struct jbuf *b, char c)
+{
+	if (b->len + 1 > b->cap)
+		grow(b, 1);
+	b->p[b->len++] = c;
+}
+
+/*
+ * Constant strings (names and reasons from the static tables) are escaped
+ * by json-glib once and kept, looked up by the string's address, which
+ * never changes: an open-addressing table, since the lookup is on the path
+ * of every field.
+ */
+#define CACHE_SLOTS 1024 /* well above the ~200 constant strings */
+
+struct esc {
+	const char *key;
+	char *json;
+	size_t len;
+};
+
+static const struct esc *
+escaped_const(const char *s)
+{
+	static struct esc cache[CACHE_SLOTS];
+	size_t i = (size_t)(((uintptr_t)s >> 3) * UINT64_C(0x9E3779B97F4A7C15)
+	                    >> 54) % CACHE_SLOTS;
+
+	while (cache[i].key != NULL && cache[i].key != s)
+		i = (i + 1) % CACHE_SLOTS;
+	if (cache[i].key == NULL) {
+		GString *g = g_string_sized_new(strlen(s) + 8);
+
+		/* Filling up would loop above: keep one slot in four free. */
+		static size_t used;
+		g_assert(++used < CACHE_SLOTS * 3 / 4);
+		tfe_json_append_string(g, s);
+		cache[i].len = g->len;
+		cache[i].json = g_string_free(g, FALSE);
+		cache[i].key = s;
+	}
+	return &cache[i];
+}
+
+#define JW_DEPTH 16
+
+struct jw {
+	struct jbuf *b;
+	int depth;
+	bool after_key;          /* a key was written: no comma before the
+	                            value */
+	bool first[JW_DEPTH];    /* no member written yet at this depth */
+};
+
+static void
+jw_init(struct jw *w, struct jbuf *b)
+{
+	w->b = b;
+	b->len = 0;
+	w->depth = 0;
+	w->after_key = false;
+	w->first[0] = true;
+}
+
+/* Before a value: the comma between members of an array (after a key the
+ * key wrote it). */
+static inline void
+pre(struct jw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (!w->first[w->depth])
+		put_c(w->b, ',');
+	w->first[w->depth] = false;
+}
+
+/* A key, given as its JSON token ("\"name\":"); keys are fixed ASCII names
+ * that need no escaping. */
+static inline void
+key_token(struct jw *w, const char *tok, size_t n)
+{
+	if (!w->first[w->depth])
+		put_c(w->b, ',');
+	w->first[w->depth] = false;
+	put(w->b, tok, n);
+	w->after_key = true;
+}
+
+/* A key that is a string literal in this file. */
+#define key(w, k) key_token((w), "\"" k "\":", sizeof("\"" k "\":") - 1)
+
+/* A key from a name table (state names, verdict kinds, ...). */
+static void
+key_s(struct jw *w, const char *k)
+{
+	if (!w->first[w->depth])
+		put_c(w->b, ',');
+	w->first[w->depth] = false;
+	put_c(w->b, '"');
+	put(w->b, k, strlen(k));
+	put(w->b, "\":", 2);
+	w->after_key = true;
+}
+
+static void
+open_(struct jw *w, char c)
+{
+	pre(w);
+	put_c(w->b, c);
+	g_assert(w->depth + 1 < JW_DEPTH);
+	w->depth++;
+	w->first[w->depth] = true;
+}
+
+static void
+close_(struct jw *w, char c)
+{
+	w->depth--;
+	put_c(w->b, c);
+}
+
+#define obj_begin(w) open_((w), '{')
+#define obj_end(w)   close_((w), '}')
+#define arr_begin(w) open_((w), '[')
+#define arr_end(w)   close_((w), ']')
+
+static void
+put_u64(struct jbuf *s, uint64_t v)
+{
+	char b[24];
+	int i = sizeof b;
+
+	do {
+		b[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	put(s, b + i, sizeof b - (size_t)i);
+}
+
+/* v / unit written with `decimals` digits after the point, exactly:
+ * unit is a power of ten at least 10^decimals. */
+static void
+put_decimal(struct jbuf *s, int64_t v, uint64_t unit, int decimals)
+{
+	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	uint64_t frac = a % unit, div = unit;
+	char b[24];
+
+	if (v < 0)
+		put_c(s, '-');
+	put_u64(s, a / unit);
+	for (int i = 0; i < decimals; i++)
+		div /= 10;
+	frac /= div;
+	b[0] = '.';
+	for (int i = decimals; i >= 1; i--) {
+		b[i] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	put(s, b, (size_t)decimals + 1);
+}
+
+static void
+v_u64(struct jw *w, uint64_t v)
+{
+	pre(w);
+	put_u64(w->b, v);
+}
+
+static void
+v_null(struct jw *w)
+{
+	pre(w);
+	put(w->b, "null", 4);
+}
+
+static void
+v_bool(struct jw *w, bool b)
+{
+	pre(w);
+	if (b)
+		put(w->b, "true", 4);
+	else
+		put(w->b, "false", 5);
+}
+
+/* A string built at run time (addresses, verdict messages). */
+static void
+v_str(struct jw *w, const char *s)
+{
+	static GString *g;
+
+	if (g == NULL)
+		g = g_string_sized_new(256);
+	g_string_truncate(g, 0);
+	tfe_json_append_string(g, s);
+	pre(w);
+	put(w->b, g->str, g->len);
+}
+
+/* A string from a static table. */
+static void
+v_const(struct jw *w, const char *s)
+{
+	const struct esc *e = escaped_const(s);
+
+	pre(w);
+	put(w->b, e->json, e->len);
+}
+
+/* A time in ns as seconds: 6 decimals, or 9 when the capture has ns. */
+static void
+v_secs(struct jw *w, int64_t ns, bool nanos)
+{
+	pre(w);
+	if (nanos)
+		put_decimal(w->b, ns, 1000000000u, 9);
+	else
+		put_decimal(w->b, ns, 1000000000u, 6);
+}
+
+/* A duration in ns as milliseconds: 3 decimals, or 6 with ns. */
+static void
+v_ms(struct jw *w, int64_t ns, bool nanos)
+{
+	pre(w);
+	put_decimal(w->b, ns, 1000000u, nanos ? 6 : 3);
+}
+
+#define k_u64(w, k, v)    (key((w), k), v_u64((w), (v)))
+#define k_null(w, k)      (key((w), k), v_null(w))
+#define k_bool(w, k, b)   (key((w), k), v_bool((w), (b)))
+#define k_const(w, k, s)  (key((w), k), v_const((w), (s)))
+#define k_secs(w, k, t, n) (key((w), k), v_secs((w), (t), (n)))
+#define k_reason(w, k, r) (key((w), k), v_reason((w), (r)))
+
+/* A reason, or null for none. */
+static void
+v_reason(struct jw *w, uint8_t reason)
+{
+	if (reason == TFE_RS_NONE || reason >= TFE_RS__COUNT)
+		v_null(w);
+	else
+		v_const(w, tfe_reason_text[reason]);
+}
+
+/* Ends the line and writes it out. */
+static void
+emit(const struct tfe_render_opts *o, struct jw *w)
+{
+	put_c(w->b, '\n');
+	fwrite(w->b->p, 1, w->b->len, o->out);
+	/* A connection with a very long --events timeline should not keep
+	 * its buffer for the rest of the run. */
+	if (w->b->cap > (1 << 20)) {
+		g_free(w->b->p);
+		w->b->p = NULL;
+		w->b->cap = 0;
+	}
+	w->b->len = 0;
+}
+
+/* -- connection objects -------------------------------------------------- */
+
+static void
+side_object(struct jw *w, const struct tfe_render_opts *o,
+            const struct tfe_conn *c, int side)
+{
+	const struct tfe_endpoint *ep = &c->ep[side];
+	char a[TFE_ADDR_STRLEN];
+
+	obj_begin(w);
+	key(w, "addr");
+	v_str(w, tfe_addr_format(c->family, ep->addr, a, sizeof a));
+	k_u64(w, "port", ep->port);
+	key(w, "isn");
+	if (ep->isn_known)
+		v_u64(w, ep->isn);
+	else
+		v_null(w);
+	k_bool(w, "syn_seen", ep->syn_count > 0 || ep->synack_count > 0);
+	key(w, "mss");
+	if (ep->has_mss)
+		v_u64(w, ep->mss);
+	else
+		v_null(w);
+	key(w, "wscale");
+	if (ep->has_wscale)
+		v_u64(w, ep->wscale);
+	else
+		v_null(w);
+	k_bool(w, "sack_ok", ep->sack_ok);
+	k_bool(w, "ts_ok", ep->ts_ok);
+	k_bool(w, "tfo", ep->tfo);
+	k_u64(w, "pkts", ep->pkts);
+	k_u64(w, "bytes", ep->bytes);
+	k_const(w, "initial_state", tfe_state_names[c->init_state[side]]);
+	k_const(w, "final_state", tfe_state_names[ep->state]);
+	key(w, "time_wait_until");
+	if (ep->state == TFE_ST_TIME_WAIT)
+		v_secs(w, ep->tw_since + 2 * o->cfg->msl, c->timestamps_ns);
+	else
+		v_null(w);
+	obj_end(w);
+}
+
+/*
+ * Both sides' states after row `r`, from `cur`, the states before it.  A
+ * timer row speaks for its own side only: the other side's state in it is
+ * the one it had when the timers were set, at the end, which for two
+ * TIME_WAIT sides would undo the first side's expiry.
+ */
+static void
+row_states(const struct tfe_row *r, uint8_t cur[2])
+{
+	if (r->kind == TFE_ROW_TIMER) {
+		int side = r->dir ? 1 : 0;
+		cur[side] = r->state[side];
+	} else {
+		cur[0] = r->state[0];
+		cur[1] = r->state[1];
+	}
+}
+
+/* Each side's state changes, from the timeline rows. */
+static void
+states_object(struct jw *w, const struct tfe_conn *c)
+{
+	obj_begin(w);
+	for (int side = 0; side < 2; side++) {
+		uint8_t cur[2] = { c->init_state[0], c->init_state[1] };
+		uint8_t before = c->init_state[side];
+
+		key_s(w, side_names[side]);
+		arr_begin(w);
+		for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+			const struct tfe_row *r =
+				&g_array_index(c->tl.rows, struct tfe_row, i);
+
+			row_states(r, cur);
+			if (cur[side] == before)
+				continue;
+			obj_begin(w);
+			k_const(w, "state", tfe_state_names[cur[side]]);
+			k_const(w, "from", tfe_state_names[before]);
+			key(w, "frame");
+			if (r->kind == TFE_ROW_TIMER)
+				v_null(w);
+			else
+				v_u64(w, r->frame);
+			k_secs(w, "ts", r->ts, c->timestamps_ns);
+			k_reason(w, "reason", r->reason[side]);
+			obj_end(w);
+			before = cur[side];
+		}
+		arr_end(w);
+	}
+	obj_end(w);
+}
+
+static void
+flags_value(struct jw *w, uint16_t f)
+{
+	char buf[16], *p = buf;
+
+	/* The letters of the text form (SPEC §3). */
+	if (f & TFE_TH_SYN) *p++ = 'S';
+	if (f & TFE_TH_FIN) *p++ = 'F';
+	if (f & TFE_TH_RST) *p++ = 'R';
+	if (f & TFE_TH_PSH) *p++ = 'P';
+	if (f & TFE_TH_URG) *p++ = 'U';
+	if (f & TFE_TH_ECE) *p++ = 'E';
+	if (f & TFE_TH_CWR) *p++ = 'C';
+	if (f & TFE_TH_ACK) *p++ = 'A';
+	*p = '\0';
+	pre(w);
+	put_c(w->b, '"');
+	put(w->b, buf, (size_t)(p - buf));
+	put_c(w->b, '"');
+}
+
+static void
+pair_states(struct jw *w, const uint8_t st[2])
+{
+	key(w, "state");
+	obj_begin(w);
+	k_const(w, "client", tfe_state_names[st[0]]);
+	k_const(w, "server", tfe_state_names[st[1]]);
+	obj_end(w);
+}
+
+static void
+pair_reasons(struct jw *w, const struct tfe_row *r)
+{
+	key(w, "reason");
+	obj_begin(w);
+	k_reason(w, "client", r->reason[0]);
+	k_reason(w, "server", r->reason[1]);
+	obj_end(w);
+}
+
+static void
+frame_event(struct jw *w, const struct tfe_conn *c, const struct tfe_row *r,
+            const uint8_t st[2])
+{
+	int peer = !r->dir;
+
+	k_u64(w, "frame", r->frame);
+	k_secs(w, "ts", r->ts, c->timestamps_ns);
+	pair_states(w, st);
+	pair_reasons(w, r);
+	k_const(w, "from", side_names[r->dir]);
+	key(w, "flags");
+	flags_value(w, r->flags);
+	k_u64(w, "seq", tfe_conn_rel_seq(c, r->dir, r->seq));
+	key(w, "ack");
+	if ((r->flags & TFE_TH_ACK) && c->ep[peer].seq_known)
+		v_u64(w, tfe_conn_rel_seq(c, peer, r->ack));
+	else
+		v_null(w);
+	k_u64(w, "len", r->len);
+	k_u64(w, "win", r->win);
+	/* As the text form shows it: a RST's window is not scaled. */
+	k_u64(w, "win_scaled", (r->flags & TFE_TH_RST) ? r->win :
+	      tfe_conn_scaled_window(c, r->dir, r->win, r->flags));
+
+	key(w, "options");
+	obj_begin(w);
+	if (r->opt_mask & TFE_OPT_MSS)
+		k_u64(w, "mss", r->mss);
+	if (r->opt_mask & TFE_OPT_SACKOK)
+		k_bool(w, "sack_ok", true);
+	if (r->opt_mask & TFE_OPT_TS) {
+		key(w, "ts");
+		obj_begin(w);
+		k_u64(w, "val", r->tsval);
+		k_u64(w, "ecr", r->tsecr);
+		obj_end(w);
+	}
+	if (r->opt_mask & TFE_OPT_WSCALE)
+		k_u64(w, "wscale", r->wscale);
+	if (r->opt_mask & TFE_OPT_SACK)
+		k_u64(w, "sack_blocks", r->sack_count);
+	if (r->opt_mask & TFE_OPT_TFO)
+		k_bool(w, "tfo", true);
+	if (r->opt_mask & TFE_OPT_OTHER)
+		k_bool(w, "other", true);
+	obj_end(w);
+
+	key(w, "notes");
+	arr_begin(w);
+	for (size_t i = 0; i < TFE_JSON_NOTES; i++)
+		if (r->notes & tfe_json_notes[i].bit)
+			v_const(w, tfe_json_notes[i].name);
+	arr_end(w);
+}
+
+static void
+run_event(struct jw *w, const struct tfe_conn *c, const struct tfe_row *r,
+          const uint8_t st[2])
+{
+	k_u64(w, "frame", r->frame);
+	k_secs(w, "ts", r->ts, c->timestamps_ns);
+	pair_states(w, st);
+	pair_reasons(w, r);
+	k_u64(w, "frame_last", r->frame_last);
+	k_secs(w, "ts_last", r->ts_last, c->timestamps_ns);
+	k_u64(w, "count", r->count);
+	key(w, "bytes");
+	obj_begin(w);
+	k_u64(w, "client", r->bytes[0]);
+	k_u64(w, "server", r->bytes[1]);
+	obj_end(w);
+	key(w, "win_range");
+	obj_begin(w);
+	for (int side = 0; side < 2; side++) {
+		key_s(w, side_names[side]);
+		if (r->win_min[side] > r->win_max[side]) {
+			v_null(w); /* this side sent nothing in the run */
+			continue;
+		}
+		obj_begin(w);
+		k_u64(w, "min", r->win_min[side]);
+		k_u64(w, "max", r->win_max[side]);
+		k_u64(w, "min_scaled", tfe_conn_scaled_window(c, side,
+		      r->win_min[side], 0));
+		k_u64(w, "max_scaled", tfe_conn_scaled_window(c, side,
+		      r->win_max[side], 0));
+		obj_end(w);
+	}
+	obj_end(w);
+}
+
+static void
+events_array(struct jw *w, const struct tfe_conn *c)
+{
+	uint8_t cur[2] = { c->init_state[0], c->init_state[1] };
+
+	arr_begin(w);
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r =
+			&g_array_index(c->tl.rows, struct tfe_row, i);
+
+		row_states(r, cur);
+		obj_begin(w);
+		switch (r->kind) {
+		case TFE_ROW_FRAME:
+			k_const(w, "type", "frame");
+			frame_event(w, c, r, cur);
+			break;
+		case TFE_ROW_RUN:
+			k_const(w, "type", "run");
+			run_event(w, c, r, cur);
+			break;
+		case TFE_ROW_TIMER:
+		default:
+			k_const(w, "type", "timer");
+			k_null(w, "frame");
+			k_secs(w, "ts", r->ts, c->timestamps_ns);
+			pair_states(w, cur);
+			pair_reasons(w, r);
+			k_const(w, "side", side_names[r->dir ? 1 : 0]);
+			break;
+		}
+		obj_end(w);
+	}
+	arr_end(w);
+}
+
+static const char *
+end_name(uint8_t cause)
+{
+	switch (cause) {
+	case TFE_END_CLOSED: return "closed";
+	case TFE_END_IDLE: return "idle_timeout";
+	case TFE_END_EVICTED: return "evicted";
+	default: return "capture_ended";
+	}
+}
+
+static void
+v_side_or_null(struct jw *w, uint8_t side)
+{
+	if (side < 2)
+		v_const(w, side_names[side]);
+	else
+		v_null(w);
+}
+
+void
+tfe_render_json_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
+{
+	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
+	bool ns = c->timestamps_ns;
+	struct jw w;
+
+	jw_init(&w, &line_buf);
+	obj_begin(&w);
+	k_const(&w, "type", "connection");
+	k_u64(&w, "schema", TFE_JSON_SCHEMA);
+	k_u64(&w, "id", c->id);
+	k_u64(&w, "ip", c->family);
+	key(&w, "client");
+	side_object(&w, o, c, TFE_SIDE_CLIENT);
+	key(&w, "server");
+	side_object(&w, o, c, TFE_SIDE_SERVER);
+	k_const(&w, "roles", tfe_roles_names[c->roles]);
+	k_const(&w, "roles_from", c->roles == TFE_ROLES_SYN ? "syn" :
+	        c->roles == TFE_ROLES_SYNACK ? "synack" : "port");
+	k_u64(&w, "first_frame", c->first_frame);
+	k_u64(&w, "last_frame", c->last_frame);
+	k_secs(&w, "first_ts", c->first_ts, ns);
+	k_secs(&w, "last_ts", c->last_ts, ns);
+	k_secs(&w, "duration", c->last_ts - c->first_ts, ns);
+	k_bool(&w, "window_scaling", c->ws_ok);
+
+	key(&w, "states");
+	states_object(&w, c);
+
+	key(&w, "close");
+	obj_begin(&w);
+	key(&w, "opened_by");
+	if (c->roles != TFE_ROLES_SYN)
+		v_null(&w);
+	else if (sv->syn_count > 0)
+		v_const(&w, "both");
+	else
+		v_const(&w, "client");
+	key(&w, "closed_first_by");
+	v_side_or_null(&w, c->closed_first);
+	k_const(&w, "how", tfe_close_names[c->close_how]);
+	k_const(&w, "end", end_name(c->end_cause));
+	obj_end(&w);
+
+	key(&w, "verdicts");
+	arr_begin(&w);
+	for (guint i = 0; c->verdicts && i < c->verdicts->len; i++) {
+		const struct tfe_verdict *v =
+			&g_array_index(c->verdicts, struct tfe_verdict, i);
+		const struct tfe_verdict_def *d = &tfe_verdicts[v->kind];
+
+		obj_begin(&w);
+		k_const(&w, "kind", d->kind);
+		k_const(&w, "severity", d->severity == TFE_SEV_WARNING ?
+		        "warning" : "info");
+		key(&w, "side");
+		v_side_or_null(&w, v->side);
+		key(&w, "frames");
+		arr_begin(&w);
+		for (int f = 0; f < v->nframes && f < TFE_VERDICT_MAX_FRAMES; f++)
+			v_u64(&w, v->frames[f]);
+		arr_end(&w);
+		key(&w, "message");
+		v_str(&w, v->message ? v->message : "");
+		obj_end(&w);
+	}
+	arr_end(&w);
+
+	/* The same connection in Zeek's and Wireshark's words (zeek.c): a
+	 * translation by their rules, not our verdict.  Zeek logs no
+	 * connection for it when it saw none of its packets. */
+	key(&w, "zeek");
+	if (c->zeek.started) {
+		const char *hist = tfe_zeek_history(c);
+
+		obj_begin(&w);
+		k_const(&w, "conn_state", tfe_zeek_conn_state(c));
+		key(&w, "history");
+		if (hist[0] != '\0')
+			v_str(&w, hist);
+		else
+			v_null(&w);
+		k_const(&w, "originator", side_names[c->zeek.orig ? 1 : 0]);
+		obj_end(&w);
+	} else {
+		v_null(&w);
+	}
+	k_u64(&w, "wireshark_completeness", tfe_wireshark_completeness(c));
+
+	/* The answered SYN to the first SYN+ACK plus the answered SYN+ACK to
+	 * the ACK, as the text form computes it (Karn: retransmissions do not
+	 * count); not for a simultaneous open. */
+	if (c->syn_ts != 0 && c->hs_ack_ts != 0 && c->synack_ts != 0 &&
+	    sv->syn_count == 0) {
+		int64_t up = c->synack_ts - c->syn_ts;
+		int64_t down = c->hs_ack_ts - c->synack_last_ts;
+
+		key(&w, "handshake_rtt_ms");
+		v_ms(&w, up + down, ns);
+		key(&w, "syn_to_synack_ms");
+		v_ms(&w, up, ns);
+		key(&w, "synack_to_ack_ms");
+		v_ms(&w, down, ns);
+	} else {
+		k_null(&w, "handshake_rtt_ms");
+		k_null(&w, "syn_to_synack_ms");
+		k_null(&w, "synack_to_ack_ms");
+	}
+	k_u64(&w, "timeline_folded", c->tl.folded);
+	if (o->events) {
+		key(&w, "events");
+		events_array(&w, c);
+	}
+	obj_end(&w);
+	emit(o, &w);
+}
+
+/* -- the summary --------------------------------------------------------- */
+
+void
+tfe_render_json_summary(const struct tfe_render_opts *o,
+                        const struct tfe_stats *s)
+{
+	uint64_t bad[TFE_DC__COUNT] = { 0 };
+	bool ns = s->timestamps_ns;
+	struct jw w;
+
+	for (int r = 0; r < TFE_DR__COUNT; r++)
+		bad[tfe_decode_reason_class[r]] += s->reasons[r];
+
+	jw_init(&w, &line_buf);
+	obj_begin(&w);
+	k_const(&w, "type", "summary");
+	k_u64(&w, "schema", TFE_JSON_SCHEMA);
+
+	key(&w, "frames");
+	obj_begin(&w);
+	k_u64(&w, "read", s->filtered ? s->frames_read : s->frames);
+	k_u64(&w, "analysed", s->frames);
+	k_bool(&w, "filter", s->filtered);
+	k_u64(&w, "filtered_out", s->filtered && s->frames_read > s->frames ?
+	      s->frames_read - s->frames : 0);
+	k_u64(&w, "tcp", s->tcp_segments);
+	obj_end(&w);
+
+	key(&w, "decode");
+	obj_begin(&w);
+	k_u64(&w, "skipped", bad[TFE_DC_SKIPPED]);
+	k_u64(&w, "truncated", bad[TFE_DC_TRUNCATED]);
+	k_u64(&w, "malformed", bad[TFE_DC_MALFORMED]);
+	k_u64(&w, "unsupported", bad[TFE_DC_UNSUPPORTED]);
+	key(&w, "reasons");
+	obj_begin(&w);
+	for (int r = 1; r < TFE_DR__COUNT; r++) {
+		key_s(&w, tfe_json_decode_keys[r]);
+		v_u64(&w, s->reasons[r]);
+	}
+	obj_end(&w);
+	obj_end(&w);
+
+	if (s->frames > 0) {
+		k_secs(&w, "first_ts", s->first_ts, ns);
+		k_secs(&w, "last_ts", s->last_ts, ns);
+		k_secs(&w, "span", s->last_ts - s->first_ts, ns);
+	} else {
+		k_null(&w, "first_ts");
+		k_null(&w, "last_ts");
+		k_null(&w, "span");
+	}
+	k_u64(&w, "time_backwards", s->time_backwards);
+
+	k_u64(&w, "connections", s->connections);
+	key(&w, "close");
+	obj_begin(&w);
+	for (int h = 0; h < TFE_CLOSE__COUNT; h++) {
+		key_s(&w, tfe_close_names[h]);
+		v_u64(&w, s->by_close[h]);
+	}
+	obj_end(&w);
+	key(&w, "final_states");
+	obj_begin(&w);
+	for (int side = 0; side < 2; side++) {
+		key_s(&w, side_names[side]);
+		obj_begin(&w);
+		for (int st = 0; st < TFE_ST__COUNT; st++) {
+			key_s(&w, tfe_state_names[st]);
+			v_u64(&w, s->final_state[side][st]);
+		}
+		obj_end(&w);
+	}
+	obj_end(&w);
+	key(&w, "verdicts");
+	obj_begin(&w);
+	for (int k = 0; k < TFE_V__COUNT; k++) {
+		key_s(&w, tfe_verdicts[k].kind);
+		v_u64(&w, s->by_verdict[k]);
+	}
+	obj_end(&w);
+	k_u64(&w, "late_segments", s->late_segments);
+	k_u64(&w, "evicted", s->evicted);
+
+	key(&w, "capture");
+	if (s->have_capture_stats) {
+		obj_begin(&w);
+		k_u64(&w, "received", s->ps_recv);
+		k_u64(&w, "dropped", s->ps_drop);
+		k_u64(&w, "ifdropped", s->ps_ifdrop);
+		obj_end(&w);
+	} else {
+		v_null(&w);
+	}
+	obj_end(&w);
+	emit(o, &w);
+}

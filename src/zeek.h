@@ -1,0 +1,126 @@
+/*
+ * zeek.h: the same connection in Zeek's and Wireshark's words.
+ *
+ * For every segment of a connection, zeek.c runs a model of what Zeek's TCP
+ * analyzer does with it (its endpoint states INACTIVE, SYN_SENT,
+ * SYN_ACK_SENT, PARTIAL, ESTABLISHED, CLOSED, RESET; its history letters;
+ * its choice of originator and its flips; its checksum check; the content
+ * gaps its reassembler reports; its timers, after which Zeek would log the
+ * rest as another connection), and of the conversation completeness bits
+ * Wireshark's TCP dissector sets.  At the end, conn_state is derived the way
+ * Zeek's base/protocols/conn/main.zeek does.  It is a translation: where our
+ * own analysis sees a connection differently, these still say what Zeek and
+ * Wireshark would say.  doc/vocabulary.md lists the rules and the corner
+ * cases where the translation is known to differ from Zeek.
+ *
+ * Memory per connection is constant (struct tfe_zeek is embedded in
+ * struct tfe_conn); nothing is allocated or formatted per segment.
+ */
+#ifndef TFE_ZEEK_H
+#define TFE_ZEEK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode.h"
+
+/* Zeek's TCP endpoint states (its TCP_ENDPOINT_*), in its order. */
+enum tfe_zeek_state {
+	TFE_ZK_INACTIVE,
+	TFE_ZK_SYN_SENT,
+	TFE_ZK_SYN_ACK_SENT,
+	TFE_ZK_PARTIAL,
+	TFE_ZK_ESTABLISHED,
+	TFE_ZK_CLOSED,
+	TFE_ZK_RESET,
+	TFE_ZK__COUNT
+};
+extern const char *const tfe_zeek_state_names[TFE_ZK__COUNT];
+
+/* Zeek's conn_state values (base/protocols/conn/main.zeek). */
+enum tfe_zeek_conn_state {
+	TFE_ZCS_S0, TFE_ZCS_S1, TFE_ZCS_SF, TFE_ZCS_REJ, TFE_ZCS_S2,
+	TFE_ZCS_S3, TFE_ZCS_RSTO, TFE_ZCS_RSTR, TFE_ZCS_RSTOS0,
+	TFE_ZCS_RSTRH, TFE_ZCS_SH, TFE_ZCS_SHR, TFE_ZCS_OTH,
+	TFE_ZCS__COUNT
+};
+extern const char *const tfe_zeek_conn_state_names[TFE_ZCS__COUNT];
+
+/* Wireshark's tcp.completeness bits. */
+#define TFE_WS_SYN     0x01
+#define TFE_WS_SYNACK  0x02
+#define TFE_WS_ACK     0x04
+#define TFE_WS_DATA    0x08
+#define TFE_WS_FIN     0x10
+#define TFE_WS_RST     0x20
+
+/* Longest history kept; Zeek's own string has no limit, but only the
+ * repeated S/H/F/R letters can make it longer than about 30. */
+#define TFE_ZEEK_HISTORY_MAX 63
+/* Out-of-order blocks the reassembly model keeps per side. */
+#define TFE_ZEEK_BLOCKS 8
+
+/* One endpoint as Zeek's TCP_Endpoint sees it.  Sequence numbers are raw
+ * (start_seq, last_seq, ack_seq) or relative to start_seq (the rest),
+ * all modulo 2^32. */
+struct tfe_zeek_ep {
+	uint8_t state, prev_state;   /* enum tfe_zeek_state */
+	bool did_close;              /* Zeek reported it closed (FIN/RST) */
+	uint32_t start_seq;          /* raw: relative 0 (its ISN) */
+	uint32_t last_seq;           /* raw: one past the highest sent */
+	uint32_t ack_seq;            /* raw: highest ACK of its data */
+	uint32_t hist_last_syn, hist_last_fin, hist_last_rst; /* relative */
+	uint32_t fin_cnt, rst_cnt;
+	uint32_t fin_seq;            /* relative, one past its FIN */
+	/* counters and next thresholds of the log-scaled letters */
+	uint32_t rxmt_cnt, rxmt_thresh, win0_cnt, win0_thresh;
+	uint32_t gap_cnt, gap_thresh, chk_cnt, chk_thresh;
+	/* its data as Zeek's reassembler holds it (relative) */
+	uint32_t reassem;            /* next byte to deliver */
+	uint32_t trim;               /* acknowledged up to here */
+	uint8_t nblocks;
+	uint32_t blk_lo[TFE_ZEEK_BLOCKS], blk_hi[TFE_ZEEK_BLOCKS];
+};
+
+struct tfe_zeek {
+	struct tfe_zeek_ep ep[2];    /* indexed by our side (TFE_SIDE_*) */
+	uint8_t orig;                /* our side Zeek takes as originator */
+	bool started;                /* Zeek has a connection for it */
+	bool over;                   /* Zeek's connection ended; later
+	                                segments would be another one */
+	bool is_partial;
+	uint8_t first_seen;          /* bit 1 orig, bit 2 resp: first packet
+	                                of that role seen */
+	uint32_t hist_seen;          /* letters seen: bits by role */
+	uint8_t hist_len;
+	char history[TFE_ZEEK_HISTORY_MAX + 1];
+	int64_t last_time;           /* Zeek's Conn LastTime (ns) */
+	int64_t attempt_at;          /* attempt timer, 0 if none */
+	int64_t delete_at;           /* removal after a full close, 0 if none */
+	uint8_t completeness;        /* Wireshark's bits */
+	bool ws_seen;                /* Wireshark saw the stream's first packet */
+};
+
+struct tfe_conn;
+
+/* Zeroes `z`: nothing seen yet. */
+void tfe_zeek_init(struct tfe_zeek *z);
+
+/* Feeds one segment from our side `side` at `ts` (ns).  With
+ * `ignore_checksums` the model runs as `zeek -C` does. */
+void tfe_zeek_update(struct tfe_zeek *z, const struct tfe_segment *s,
+                     int side, int64_t ts, bool ignore_checksums);
+
+/* The results; valid after tfe_conn_finish(). */
+enum tfe_zeek_conn_state tfe_zeek_state_of(const struct tfe_zeek *z);
+const char *tfe_zeek_conn_state(const struct tfe_conn *c);
+const char *tfe_zeek_history(const struct tfe_conn *c); /* NUL-terminated;
+                                                          "" when Zeek saw
+                                                          nothing */
+unsigned tfe_wireshark_completeness(const struct tfe_conn *c);
+
+/* Is `port` among the TCP ports Zeek's default scripts list in
+ * likely_server_ports? */
+bool tfe_zeek_likely_server_port(uint16_t port);
+
+#endif /* TFE_ZEEK_H */

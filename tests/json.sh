@@ -1,0 +1,195 @@
+#!/bin/bash
+# json.sh: --format json on every capture in pcaps/ and every description
+# in tests/craft/ (doc/json.md).
+#
+# When the real-world captures are beside the source tree (../shared/pcaps,
+# or TFE_SHARED_PCAPS), they are run too; one the program cannot read at
+# all (an unsupported link type) must then give no output and exit 3 in
+# both forms, and one it reads up to some damage exits 3 with its output.
+#
+# For each capture the program runs in text form, as JSON, as JSON with
+# --events, and both with --verdicts-only; then:
+#   - two runs of the same JSON command give the same bytes (stability);
+#   - tests/json-lines.py reads every line strictly, validates it against
+#     doc/tcpflow-explain.schema.json and holds it against the text form
+#     (same connections in the same order, same timeline rows, same counts);
+#   - --fail-on gives the same exit status and message as in text form;
+#   - tests/json-doc.py checks that doc/json.md, the JSON Schema and all
+#     the output name the same fields with the same types.
+# The byte-for-byte expected output of each capture is a golden test
+# (tests/TESTLIST, tests/expected/json/).
+#
+# Needs python3; the schema checks need its jsonschema module (Debian
+# python3-jsonschema).  Without python3 the test is skipped (77); without
+# jsonschema everything else runs and the test then reports a skip (77)
+# unless something failed.  top_srcdir and top_builddir come from the
+# Makefile; run by hand, both default to the directory above this script.
+#
+# Prints PASS or FAIL per check and ends with "N passed, N failed".
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top_srcdir=${top_srcdir:-$(dirname "$here")}
+top_builddir=${top_builddir:-$(dirname "$here")}
+export LC_ALL=C TZ=UTC
+
+prog=$top_builddir/tcpflow-explain
+craftpcap=$top_builddir/tests/craftpcap
+
+if ! command -v python3 >/dev/null 2>&1; then
+	echo "skipped: python3 is not installed"
+	exit 77
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tfe-json.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+npass=0 nfail=0
+pass() { echo "PASS $1"; npass=$((npass + 1)); }
+fail() { echo "FAIL $1: $2"; nfail=$((nfail + 1)); }
+
+# The inputs: the lab's captures, then the crafted ones.
+names=() pcaps=()
+for f in "$top_srcdir"/pcaps/*.pcap; do
+	[ -e "$f" ] || continue
+	names+=("$(basename "$f" .pcap)")
+	pcaps+=("$f")
+done
+for f in "$top_srcdir"/tests/craft/*.txt; do
+	[ -e "$f" ] || continue
+	n=craft-$(basename "$f" .txt)
+	if ! "$craftpcap" "$f" "$tmp/$n.pcap" 2>"$tmp/craft.err"; then
+		fail "$n" "craftpcap failed: $(head -n 1 "$tmp/craft.err")"
+		continue
+	fi
+	names+=("$n")
+	pcaps+=("$tmp/$n.pcap")
+done
+if [ "${#names[@]}" -lt 10 ]; then
+	fail "inputs" "only ${#names[@]} captures found under $top_srcdir"
+fi
+shared=${TFE_SHARED_PCAPS:-$top_srcdir/../shared/pcaps}
+if [ -d "$shared" ]; then
+	for f in "$shared"/*; do
+		case $f in
+		*.pcap | *.pcapng | *.cap | *.trace) ;;
+		*) continue ;;
+		esac
+		n=$(basename "$f")
+		names+=("shared-${n%.*}")
+		pcaps+=("$f")
+	done
+else
+	echo "(no real-world captures at $shared: only pcaps/ and tests/craft/)"
+fi
+
+kinds=rst_to_closed_port,syn_unanswered,missing_final_ack,abortive_close,retransmission
+
+ran=()
+for i in "${!names[@]}"; do
+	n=${names[$i]} pcap=${pcaps[$i]} ok=true
+	"$prog" -r "$pcap" >"$tmp/$n.text" 2>/dev/null
+	want=$?
+	"$prog" -r "$pcap" --verdicts-only >"$tmp/$n.vo.text" 2>/dev/null
+	if [ "$want" -ne 0 ] && [ "$want" -ne 3 ]; then
+		fail "$n: runs" "exit status $want in text form"
+		continue
+	fi
+	for run in 1 2; do
+		for x in "json:" "events.json:--events" "vo.json:--verdicts-only"; do
+			timeout 60 "$prog" -r "$pcap" --format json ${x#*:} \
+				>"$tmp/$n.${x%%:*}.$run" 2>"$tmp/$n.err"
+			rc=$?
+			if [ "$rc" -ne "$want" ]; then
+				fail "$n: runs" "exit status $rc with --format json ${x#*:}, $want in text form: $(head -n 1 "$tmp/$n.err")"
+				ok=false
+				break 2
+			fi
+		done
+	done
+	$ok || continue
+	if [ "$want" -eq 3 ] && [ ! -s "$tmp/$n.json.1" ] && [ ! -s "$tmp/$n.text" ]; then
+		pass "$n: unreadable: no output and exit 3 in both forms"
+		continue
+	fi
+	if cmp -s "$tmp/$n.json.1" "$tmp/$n.json.2" &&
+	   cmp -s "$tmp/$n.events.json.1" "$tmp/$n.events.json.2" &&
+	   cmp -s "$tmp/$n.vo.json.1" "$tmp/$n.vo.json.2"; then
+		pass "$n: two runs give the same bytes"
+	else
+		fail "$n: stability" "two runs differ"
+	fi
+	for x in json events.json vo.json; do
+		mv "$tmp/$n.$x.1" "$tmp/$n.$x"
+	done
+	ran+=("$n")
+
+	# --fail-on: the same decision and message in both forms.
+	"$prog" -r "$pcap" --fail-on "$kinds" >/dev/null 2>"$tmp/fo.text.err"
+	rt=$?
+	"$prog" -r "$pcap" --format json --fail-on "$kinds" >/dev/null 2>"$tmp/fo.json.err"
+	rj=$?
+	if [ "$rt" -eq "$rj" ] && cmp -s "$tmp/fo.text.err" "$tmp/fo.json.err"; then
+		pass "$n: --fail-on as in text form (exit $rj)"
+	else
+		fail "$n: --fail-on" "text exit $rt, json exit $rj, or other messages"
+	fi
+done
+
+# tally FILE NAME: adds the "N passed, M failed" line of a Python checker.
+tally() {
+	local l p f
+	l=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$1" | tail -n 1)
+	if [ -z "$l" ]; then
+		fail "$2" "no result line"
+		return
+	fi
+	p=${l%% passed*}; f=${l#*, }; f=${f%% failed*}
+	npass=$((npass + p)); nfail=$((nfail + f))
+}
+
+skip=false
+if [ "${#ran[@]}" -gt 0 ]; then
+	python3 "$here/json-lines.py" "$top_srcdir/doc/tcpflow-explain.schema.json" \
+		"$tmp" "${ran[@]}" >"$tmp/lines.out" 2>&1
+	rc=$?
+	grep -v -E '^[0-9]+ passed, [0-9]+ failed$' "$tmp/lines.out"
+	tally "$tmp/lines.out" json-lines.py
+	case $rc in
+	0) ;;
+	77) skip=true ;;
+	1) ;;
+	*) fail "json-lines.py" "exit status $rc" ;;
+	esac
+
+	# Every field and type the output can have: all the --events
+	# output, plus every frame of the capture with every option.
+	all=()
+	for n in "${ran[@]}"; do
+		all+=("$tmp/$n.events.json")
+	done
+	if [ -e "$tmp/craft-tcp-options.pcap" ]; then
+		"$prog" -r "$tmp/craft-tcp-options.pcap" --format json --events \
+			--all-frames >"$tmp/all-frames.json"
+		all+=("$tmp/all-frames.json")
+	fi
+	python3 "$here/json-doc.py" "$top_srcdir/doc/json.md" \
+		"$top_srcdir/doc/tcpflow-explain.schema.json" \
+		"$top_srcdir/doc/verdicts.md" "${all[@]}" >"$tmp/doc.out" 2>&1
+	rc=$?
+	grep -v -E '^[0-9]+ passed, [0-9]+ failed$' "$tmp/doc.out"
+	tally "$tmp/doc.out" json-doc.py
+	[ "$rc" -le 1 ] || fail "json-doc.py" "exit status $rc"
+fi
+
+if $skip && [ "$nfail" -eq 0 ]; then
+	echo "skipped: the schema checks need python3-jsonschema (all else passed)"
+fi
+echo "$npass passed, $nfail failed"
+if [ "$nfail" -gt 0 ]; then
+	exit 1
+fi
+$skip && exit 77
+exit 0
