@@ -61,6 +61,7 @@ for t in "${targets[@]}"; do
 	esac
 	mkdir -p "$build/corpus/$t"
 	log=$build/$t.log
+	echo "== $t: $secs s, corpus $build/corpus/$t"
 	# Every input that once failed is replayed first (fuzz/regress/).
 	regress=("$src/fuzz/regress/$t"/*)
 	if [ -e "${regress[0]}" ]; then
@@ -72,7 +73,6 @@ for t in "${targets[@]}"; do
 		fi
 		echo "   $t: ${#regress[@]} fuzz/regress inputs replayed, no report"
 	fi
-	echo "== $t: $secs s, corpus $build/corpus/$t"
 	# ASan's leak check runs at exit of each input as well; -timeout
 	# makes a hang a finding; -rss_limit_mb a runaway allocation.
 	ASAN_OPTIONS=${ASAN_OPTIONS-detect_leaks=1} \
