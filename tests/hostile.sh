@@ -9,7 +9,8 @@
 # status must be the one expected (0 or 3), every expected line must be
 # there (the summary's counted reason on stdout, or the message on
 # stderr), an error must read "tcpflow-explain: ...", and there must be no
-# sanitizer report and no signal or hang.
+# sanitizer report and no signal or hang.  Each file is also read with
+# --format json and --format netstat, which must end the same way.
 
 set -u
 
@@ -63,6 +64,18 @@ for f in $files; do
 	if [ -s "$out/$f.err" ] && grep -qv '^tcpflow-explain: ' "$out/$f.err"; then
 		fail "$f" "stderr has lines not in the form 'tcpflow-explain: ...'"
 	fi
+	# The other renderers read the same hostile analysis: same exit
+	# status, no report, no hang.
+	for fmt in json netstat; do
+		timeout "$limit" "$prog" -r "$out/$f" --format $fmt >"$out/$f.$fmt" 2>"$out/$f.$fmt.err"
+		frc=$?
+		if [ $frc -ne "$want" ]; then
+			fail "$f" "--format $fmt: exit status $frc, expected $want"
+		fi
+		if grep -qE 'runtime error|AddressSanitizer|LeakSanitizer' "$out/$f.$fmt.err"; then
+			fail "$f" "--format $fmt: sanitizer report"
+		fi
+	done
 	while IFS=$'\t' read -r file _ stream text; do
 		[ "$file" = "$f" ] || continue
 		case $stream in
