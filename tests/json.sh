@@ -85,6 +85,31 @@ else
 	echo "(no real-world captures at $shared: only pcaps/ and tests/craft/)"
 fi
 
+# The options themselves: --events belongs to --format json.
+if [ "${#pcaps[@]}" -gt 0 ]; then
+	"$prog" -r "${pcaps[0]}" --events >/dev/null 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -eq 2 ] && grep -q '^tcpflow-explain: --events goes with --format json' "$tmp/err"; then
+		pass "--events without --format json is a usage error"
+	else
+		fail "--events without --format json" "exit $rc: $(head -n 1 "$tmp/err")"
+	fi
+	"$prog" -r "${pcaps[0]}" --format jsonl >/dev/null 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -eq 2 ] && grep -q "^tcpflow-explain: --format: unknown format 'jsonl'" "$tmp/err"; then
+		pass "an unknown format is a usage error"
+	else
+		fail "--format jsonl" "exit $rc: $(head -n 1 "$tmp/err")"
+	fi
+	"$prog" -r "${pcaps[0]}" -r "${pcaps[0]}" --format json >"$tmp/twice" 2>/dev/null
+	if [ "$(grep -c '"type":"summary"' "$tmp/twice")" -eq 1 ] &&
+	   [ "$(tail -n 1 "$tmp/twice" | cut -c1-17)" = '{"type":"summary"' ]; then
+		pass "two -r files: one summary, last"
+	else
+		fail "two -r files" "not exactly one summary line at the end"
+	fi
+fi
+
 kinds=rst_to_closed_port,syn_unanswered,missing_final_ack,abortive_close,retransmission
 
 ran=()

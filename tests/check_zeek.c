@@ -1,0 +1,299 @@
+/*
+ * check_zeek.c: the Zeek translation (conn_state and history) and the
+ * Wireshark completeness bits, case by case from Zeek's documented rules
+ * (base/protocols/conn/main.zeek: conn_state values and the order they are
+ * tested in, history letters, case by direction, repeats, log-scaled
+ * letters, ^) and Wireshark's completeness bits.
+ *
+ * Each case feeds segments straight into tfe_zeek_update() and compares
+ * conn_state, history and completeness.  The client is 10.0.0.1:40000 and
+ * the server 10.0.0.2 on port 80 (a likely server port for Zeek) unless the
+ * case gives another server port.
+ */
+#include "testutil.h"
+#include "zeek.h"
+
+#define C true   /* from the client */
+#define S false  /* from the server */
+
+#define F_ TFE_TH_FIN
+#define S_ TFE_TH_SYN
+#define R_ TFE_TH_RST
+#define P_ TFE_TH_PSH
+#define A_ TFE_TH_ACK
+
+struct zseg {
+	bool from_client;
+	uint16_t flags;
+	uint32_t seq, ack, len;
+	uint16_t win;
+	int ms;              /* time, milliseconds from the start */
+	bool bad_csum;
+	bool cut;            /* payload not captured */
+};
+
+#define MAXSEG 24
+struct zcase {
+	const char *name;
+	uint16_t server_port;  /* 0: 80 */
+	bool ignore_csum;
+	int n;
+	struct zseg seg[MAXSEG];
+	const char *conn_state;
+	const char *history;
+	unsigned completeness;
+};
+
+/* client ISN 1000, server ISN 5000 */
+#define SYN        { C, S_, 1000, 0, 0, 64240, 0, false, false }
+#define SYNACK(t)  { S, S_ | A_, 5000, 1001, 0, 65160, t, false, false }
+#define ACK3(t)    { C, A_, 1001, 5001, 0, 502, t, false, false }
+#define HANDSHAKE  SYN, SYNACK(10), ACK3(20)
+
+/* Letters come in Zeek's order within a segment: its flag letter (A, D,
+ * F ...) first, then W for its window, T for its sequence number, and G
+ * for what its ACK reveals of the peer's stream.  Completeness bits are
+ * Wireshark's: a pure ACK, a FIN+ACK or a RST+ACK without payload sets
+ * ACK (4), data with an ACK does not; the stream's first segment counts
+ * only if it is a SYN. */
+
+static const struct zcase cases[] = {
+	/* ---- every conn_state value */
+	{ "S0: a SYN, no answer", 0, false, 1, { SYN }, "S0", "S", 0x01 },
+	{ "S0: the same SYN again is one S", 0, false, 3,
+	  { SYN, { C, S_, 1000, 0, 0, 64240, 1000, 0, 0 },
+	    { C, S_, 1000, 0, 0, 64240, 3000, 0, 0 } }, "S0", "S", 0x01 },
+	{ "REJ: SYN answered by RST", 0, false, 2,
+	  { SYN, { S, R_ | A_, 0, 1001, 0, 0, 1, 0, 0 } }, "REJ", "Sr", 0x25 },
+	{ "S1: handshake only", 0, false, 3, { HANDSHAKE }, "S1", "ShA", 0x07 },
+	{ "SF: request, reply, both close", 0, false, 11,
+	  { HANDSHAKE,
+	    { C, P_ | A_, 1001, 5001, 10, 502, 30, 0, 0 },
+	    { S, A_, 5001, 1011, 0, 509, 40, 0, 0 },
+	    { S, P_ | A_, 5001, 1011, 20, 509, 50, 0, 0 },
+	    { C, A_, 1011, 5021, 0, 502, 60, 0, 0 },
+	    { C, F_ | A_, 1011, 5021, 0, 502, 70, 0, 0 },
+	    { S, A_, 5021, 1012, 0, 509, 80, 0, 0 },
+	    { S, F_ | A_, 5021, 1012, 0, 509, 90, 0, 0 },
+	    { C, A_, 1012, 5022, 0, 502, 100, 0, 0 } },
+	  "SF", "ShADadFf", 0x1f },
+	{ "SF: the last ACK lost is still SF", 0, false, 6,
+	  { HANDSHAKE,
+	    { C, F_ | A_, 1001, 5001, 0, 502, 30, 0, 0 },
+	    { S, F_ | A_, 5001, 1002, 0, 509, 40, 0, 0 },
+	    { S, F_ | A_, 5001, 1002, 0, 509, 440, 0, 0 } },
+	  "SF", "ShAFf", 0x17 },
+	{ "S2: the originator closed, no answer", 0, false, 4,
+	  { HANDSHAKE, { C, F_ | A_, 1001, 5001, 0, 502, 30, 0, 0 } },
+	  "S2", "ShAF", 0x17 },
+	{ "S3: the responder closed, no answer", 0, false, 4,
+	  { HANDSHAKE, { S, F_ | A_, 5001, 1001, 0, 509, 30, 0, 0 } },
+	  "S3", "ShAf", 0x17 },
+	{ "RSTO: the originator aborts", 0, false, 4,
+	  { HANDSHAKE, { C, R_ | A_, 1001, 5001, 0, 0, 30, 0, 0 } },
+	  "RSTO", "ShAR", 0x27 },
+	{ "RSTR: the responder aborts", 0, false, 4,
+	  { HANDSHAKE, { S, R_, 5001, 0, 0, 0, 30, 0, 0 } },
+	  "RSTR", "ShAr", 0x27 },
+	{ "RSTOS0: SYN then RST from the originator, no SYN+ACK", 0, false, 2,
+	  { SYN, { C, R_, 1001, 0, 0, 0, 30, 0, 0 } }, "RSTOS0", "SR", 0x21 },
+	{ "RSTRH: SYN+ACK then RST from the responder, no SYN", 0, false, 2,
+	  { SYNACK(0), { S, R_, 5001, 0, 0, 0, 30, 0, 0 } },
+	  "RSTRH", "^hr", 0x22 },
+	{ "SH: SYN then FIN from the originator, no SYN+ACK", 0, false, 2,
+	  { SYN, { C, F_ | A_, 1001, 0, 0, 502, 30, 0, 0 } }, "SH", "SF", 0x15 },
+	{ "SHR: SYN+ACK then FIN from the responder, no SYN", 0, false, 2,
+	  { SYNACK(0), { S, F_ | A_, 5001, 1001, 0, 509, 30, 0, 0 } },
+	  "SHR", "^hf", 0x16 },
+	{ "OTH: mid-stream data, no SYN", 0, false, 2,
+	  { { C, P_ | A_, 1001, 5001, 10, 502, 0, 0, 0 },
+	    { C, P_ | A_, 1011, 5001, 10, 502, 10, 0, 0 } }, "OTH", "D", 0x08 },
+	{ "OTH: a RST alone is not RSTOS0", 0, false, 1,
+	  { { C, R_, 1001, 0, 0, 0, 0, 0, 0 } }, "OTH", "R", 0x00 },
+
+	/* ---- history letters */
+	{ "F again at the same sequence number is one F", 0, false, 5,
+	  { HANDSHAKE, { C, F_ | A_, 1001, 5001, 0, 502, 30, 0, 0 },
+	    { C, F_ | A_, 1001, 5001, 0, 502, 230, 0, 0 } },
+	  "S2", "ShAF", 0x17 },
+	{ "F at a new sequence number is another F", 0, false, 5,
+	  { HANDSHAKE, { C, F_ | A_, 1001, 5001, 0, 502, 30, 0, 0 },
+	    { C, F_ | A_, 1001, 5001, 5, 502, 230, 0, 0 } },
+	  "S2", "ShAFF", 0x1f },
+	{ "R again at the same and at a new sequence number", 0, false, 6,
+	  { HANDSHAKE, { S, R_, 5001, 0, 0, 0, 30, 0, 0 },
+	    { S, R_, 5001, 0, 0, 0, 40, 0, 0 },
+	    { S, R_, 5100, 0, 0, 0, 50, 0, 0 } }, "RSTR", "ShArr", 0x27 },
+	{ "A and D once per direction, in the sender's case", 0, false, 9,
+	  { HANDSHAKE,
+	    { C, P_ | A_, 1001, 5001, 10, 502, 30, 0, 0 },
+	    { C, P_ | A_, 1011, 5001, 10, 502, 31, 0, 0 },
+	    { S, A_, 5001, 1021, 0, 509, 40, 0, 0 },
+	    { S, A_, 5001, 1021, 0, 509, 41, 0, 0 },
+	    { S, P_ | A_, 5001, 1021, 10, 509, 50, 0, 0 },
+	    { S, P_ | A_, 5011, 1021, 10, 509, 51, 0, 0 } },
+	  "S1", "ShADad", 0x0f },
+	{ "T on the 1st and the 10th retransmission", 0, false, 14,
+	  { HANDSHAKE,
+	    { C, P_ | A_, 1001, 5001, 10, 502, 30, 0, 0 },
+	    { C, P_ | A_, 1001, 5001, 10, 502, 31, 0, 0 },
+	    { C, P_ | A_, 1001, 5001, 10, 502, 32, 0, 0 },
+	    { C, P_ | A_, 1001, 5001, 10, 502, 33, 0, 0 },
+	    { C, P_ | A_, 1001, 5001, 10, 502, 34, 0, 0 },
+	    { C, P_ | A_, 1001, 5001, 10, 502, 35, 0, 0 },
+	    { C, P_ | A_, 1001, 5001, 10, 502, 36, 0, 0 },
+	    { C, P_ | A_, 1001, 5001, 10, 502, 37, 0, 0 },
+	    { C, P_ | A_, 1001, 5001, 10, 502, 38, 0, 0 },
+	    { C, P_ | A_, 1001, 5001, 10, 502, 39, 0, 0 },
+	    { C, P_ | A_, 1001, 5001, 10, 502, 40, 0, 0 } },
+	  "S1", "ShADTT", 0x0f },
+	{ "T nine times is one T", 0, false, 13,
+	  { HANDSHAKE,
+	    { C, P_ | A_, 1001, 5001, 10, 502, 30, 0, 0 },
+	    { C, P_ | A_, 1001, 5001, 10, 502, 31, 0, 0 },
+	    { C, P_ | A_, 1001, 5001, 10, 502, 32, 0, 0 },
+	    { C, P_ | A_, 1001, 5001, 10, 502, 33, 0, 0 },
+	    { C, P_ | A_, 1001, 5001, 10, 502, 34, 0, 0 },
+	    { C, P_ | A_, 1001, 5001, 10, 502, 35, 0, 0 },
+	    { C, P_ | A_, 1001, 5001, 10, 502, 36, 0, 0 },
+	    { C, P_ | A_, 1001, 5001, 10, 502, 37, 0, 0 },
+	    { C, P_ | A_, 1001, 5001, 10, 502, 38, 0, 0 },
+	    { C, P_ | A_, 1001, 5001, 10, 502, 39, 0, 0 } },
+	  "S1", "ShADT", 0x0f },
+	{ "w: the responder's zero window, 1st and 10th", 0, false, 13,
+	  { HANDSHAKE,
+	    { S, A_, 5001, 1001, 0, 0, 30, 0, 0 },
+	    { S, A_, 5001, 1001, 0, 0, 31, 0, 0 },
+	    { S, A_, 5001, 1001, 0, 0, 32, 0, 0 },
+	    { S, A_, 5001, 1001, 0, 0, 33, 0, 0 },
+	    { S, A_, 5001, 1001, 0, 0, 34, 0, 0 },
+	    { S, A_, 5001, 1001, 0, 0, 35, 0, 0 },
+	    { S, A_, 5001, 1001, 0, 0, 36, 0, 0 },
+	    { S, A_, 5001, 1001, 0, 0, 37, 0, 0 },
+	    { S, A_, 5001, 1001, 0, 0, 38, 0, 0 },
+	    { S, A_, 5001, 1001, 0, 0, 39, 0, 0 } },
+	  "S1", "ShAaww", 0x07 },
+	{ "C: a bad checksum is a C and otherwise ignored", 0, false, 4,
+	  { HANDSHAKE, { C, F_ | A_, 1001, 5001, 0, 502, 30, true, 0 } },
+	  "S1", "ShAC", 0x17 },
+	{ "C: not with checksums ignored (zeek -C)", 0, true, 4,
+	  { HANDSHAKE, { C, F_ | A_, 1001, 5001, 0, 502, 30, true, 0 } },
+	  "S2", "ShAF", 0x17 },
+	{ "Q: SYN+FIN", 0, false, 1,
+	  { { C, S_ | F_, 1000, 0, 0, 64240, 0, 0, 0 } }, "SH", "Q", 0x01 },
+	{ "I: FIN+RST", 0, false, 4,
+	  { HANDSHAKE, { S, F_ | R_ | A_, 5001, 1001, 0, 0, 30, 0, 0 } },
+	  "RSTR", "ShAi", 0x37 },
+	{ "G: the responder acknowledges bytes never seen", 0, false, 5,
+	  { HANDSHAKE,
+	    { C, P_ | A_, 1101, 5001, 10, 502, 30, 0, 0 },
+	    { S, A_, 5001, 1111, 0, 509, 40, 0, 0 } },
+	  "S1", "ShADaG", 0x0f },
+	{ "G: payload cut by the snapshot length is a gap too", 0, false, 5,
+	  { HANDSHAKE,
+	    { C, P_ | A_, 1001, 5001, 10, 502, 30, 0, true },
+	    { S, A_, 5001, 1011, 0, 509, 40, 0, 0 } },
+	  "S1", "ShADaG", 0x0f },
+	{ "^: mid-stream, the sender's port looks like a server's", 0, false, 2,
+	  { { S, P_ | A_, 5001, 1001, 10, 509, 0, 0, 0 },
+	    { C, A_, 1001, 5011, 0, 502, 10, 0, 0 } }, "OTH", "^dA", 0x04 },
+	{ "^: SYN+ACK then an ACK: flipped (no port hint)", 5000, false, 2,
+	  { SYNACK(0), ACK3(10) }, "S1", "H^A", 0x06 },
+	{ "no ^ when neither port hints", 5000, false, 2,
+	  { { S, P_ | A_, 5001, 1001, 10, 509, 0, 0, 0 },
+	    { C, A_, 1001, 5011, 0, 502, 10, 0, 0 } }, "OTH", "Da", 0x04 },
+
+	/* ---- Zeek's connection ends before ours */
+	{ "attempt timer: a SYN+ACK after 5 s is another connection", 0, false,
+	  2, { SYN, SYNACK(6000) }, "S0", "S", 0x03 },
+	{ "a new SYN after a close is another connection", 0, false, 6,
+	  { HANDSHAKE, { C, R_, 1001, 0, 0, 0, 30, 0, 0 },
+	    { C, S_, 9000, 0, 0, 64240, 40, 0, 0 },
+	    { S, S_ | A_, 7000, 9001, 0, 65160, 50, 0, 0 } },
+	  "RSTO", "ShAR", 0x27 },
+};
+
+START_TEST(zeek_case)
+{
+	const struct zcase *k = &cases[_i];
+	struct tfe_zeek z;
+
+	tfe_zeek_init(&z);
+	for (int i = 0; i < k->n; i++) {
+		const struct zseg *g = &k->seg[i];
+		struct tfe_segment s = tfe_test_segment(g->from_client, g->flags,
+		                                        g->seq, g->ack, g->len,
+		                                        g->win, 64, (uint16_t)i);
+		if (k->server_port) {
+			if (g->from_client)
+				s.dport = k->server_port;
+			else
+				s.sport = k->server_port;
+		}
+		s.captured_payload = g->cut ? 0 : g->len;
+		s.csum = g->bad_csum ? TFE_CSUM_BAD : TFE_CSUM_OK;
+		tfe_zeek_update(&z, &s, g->from_client ? 0 : 1,
+		                (int64_t)g->ms * 1000000, k->ignore_csum);
+	}
+	ck_assert_msg(strcmp(tfe_zeek_conn_state_names[tfe_zeek_state_of(&z)],
+	                     k->conn_state) == 0, "%s: conn_state %s, want %s",
+	              k->name, tfe_zeek_conn_state_names[tfe_zeek_state_of(&z)],
+	              k->conn_state);
+	ck_assert_msg(strcmp(z.history, k->history) == 0,
+	              "%s: history %s, want %s", k->name, z.history, k->history);
+	ck_assert_msg(z.completeness == k->completeness,
+	              "%s: completeness %u, want %u", k->name, z.completeness,
+	              k->completeness);
+}
+END_TEST
+
+/* Every name table entry is there. */
+START_TEST(zeek_names)
+{
+	for (int i = 0; i < TFE_ZK__COUNT; i++)
+		ck_assert_ptr_nonnull(tfe_zeek_state_names[i]);
+	for (int i = 0; i < TFE_ZCS__COUNT; i++)
+		ck_assert_ptr_nonnull(tfe_zeek_conn_state_names[i]);
+}
+END_TEST
+
+/* Every conn_state value is produced by some case. */
+START_TEST(zeek_every_state)
+{
+	for (int v = 0; v < TFE_ZCS__COUNT; v++) {
+		bool found = false;
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+			if (strcmp(cases[i].conn_state,
+			           tfe_zeek_conn_state_names[v]) == 0)
+				found = true;
+		ck_assert_msg(found, "no case for %s",
+		              tfe_zeek_conn_state_names[v]);
+	}
+}
+END_TEST
+
+START_TEST(zeek_likely_ports)
+{
+	ck_assert(tfe_zeek_likely_server_port(80));
+	ck_assert(tfe_zeek_likely_server_port(22));
+	ck_assert(tfe_zeek_likely_server_port(443));
+	ck_assert(!tfe_zeek_likely_server_port(40000));
+	ck_assert(!tfe_zeek_likely_server_port(0));
+	ck_assert(!tfe_zeek_likely_server_port(65535));
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("zeek");
+	TCase *tc = tcase_create("cases");
+
+	tcase_add_loop_test(tc, zeek_case, 0,
+	                    (int)(sizeof cases / sizeof cases[0]));
+	tcase_add_test(tc, zeek_names);
+	tcase_add_test(tc, zeek_every_state);
+	tcase_add_test(tc, zeek_likely_ports);
+	suite_add_tcase(s, tc);
+	return tfe_test_main(s);
+}
