@@ -125,17 +125,15 @@ open_stream(const char *path, bool *nanos, GError **err)
 	return fp;
 }
 
+/* Hands `fp` (owned from here on) to libpcap as source `s`. */
 static bool
-open_source(struct source *s, const char *path, const char *filter,
-            GError **err)
+open_source_fp(struct source *s, FILE *fp, const char *name,
+               const char *filter, GError **err)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	FILE *fp = open_stream(path, &s->nanos, err);
 	int dlt;
 
-	if (fp == NULL)
-		return false;
-	s->name = g_strdup(strcmp(path, "-") == 0 ? "standard input" : path);
+	s->name = g_strdup(name);
 	s->pcap = pcap_fopen_offline_with_tstamp_precision(
 		fp, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (s->pcap == NULL) {
@@ -146,10 +144,10 @@ open_source(struct source *s, const char *path, const char *filter,
 	}
 	dlt = pcap_datalink(s->pcap);
 	if (!tfe_decode_linktype_supported(dlt)) {
-		const char *name = pcap_datalink_val_to_name(dlt);
+		const char *dname = pcap_datalink_val_to_name(dlt);
 		g_set_error(err, TFE_ERROR, TFE_ERR_INPUT,
 		            "%s: link type %d (%s) is not supported", s->name, dlt,
-		            name ? name : "unknown");
+		            dname ? dname : "unknown");
 		return false;
 	}
 	if (filter != NULL) {
@@ -162,6 +160,44 @@ open_source(struct source *s, const char *path, const char *filter,
 		s->filtered = true;
 	}
 	return true;
+}
+
+static bool
+open_source(struct source *s, const char *path, const char *filter,
+            GError **err)
+{
+	FILE *fp = open_stream(path, &s->nanos, err);
+
+	if (fp == NULL)
+		return false;
+	return open_source_fp(s, fp, strcmp(path, "-") == 0 ? "standard input"
+	                                                     : path,
+	                      filter, err);
+}
+
+struct tfe_capture *
+tfe_capture_open_stream(FILE *fp, const char *name, const char *filter,
+                        GError **err)
+{
+	struct tfe_capture *cap = g_new0(struct tfe_capture, 1);
+	unsigned char m[4] = { 0 };
+	size_t got = fread(m, 1, sizeof m, fp);
+
+	cap->src = g_new0(struct source, 1);
+	cap->n = 1;
+	if (fseek(fp, 0, SEEK_SET) != 0) {
+		g_set_error(err, TFE_ERROR, TFE_ERR_INPUT, "%s: cannot rewind: %s",
+		            name, g_strerror(errno));
+		fclose(fp);
+		tfe_capture_close(cap);
+		return NULL;
+	}
+	cap->src[0].nanos = cap->nanos = got == 4 && magic_is_nanos(m);
+	if (!open_source_fp(&cap->src[0], fp, name, filter, err)) {
+		tfe_capture_close(cap);
+		return NULL;
+	}
+	return cap;
 }
 
 struct tfe_capture *
@@ -204,6 +240,21 @@ tfe_capture_next(struct tfe_capture *cap, struct tfe_packet *p, GError **err)
 				pcap_dump((u_char *)cap->dumper, h, data);
 			if (s->filtered && !pcap_offline_filter(&s->prog, h, data))
 				continue;
+			/* pcapng timestamps are 64-bit counts in any unit: one
+			 * past the analysis clock's range is damage, not a
+			 * time to compute with (the timers add up to 2e18 ns
+			 * to it). */
+			if (h->ts.tv_sec > TFE_CAPTURE_MAX_SEC ||
+			    h->ts.tv_sec < -TFE_CAPTURE_MAX_SEC) {
+				g_set_error(err, TFE_ERROR, TFE_ERR_INPUT,
+				            "%s: frame %" G_GUINT64_FORMAT ": timestamp "
+				            "%" G_GINT64_FORMAT " s is out of range "
+				            "(more than %" G_GINT64_FORMAT " s from 1970)",
+				            s->name, cap->frames, (gint64)h->ts.tv_sec,
+				            (gint64)TFE_CAPTURE_MAX_SEC);
+				cap->frames--; /* not read: the damage is in it */
+				return -1;
+			}
 			p->frame = cap->frames;
 			/* tv_usec holds ns for files: we asked for them */
 			p->ts = (int64_t)h->ts.tv_sec * 1000000000 +

@@ -22,6 +22,11 @@ enum tfe_error_code {
 	TFE_ERR_INTERNAL /* exit 4 */
 };
 
+/* Timestamps further than this from 1970 (either way) are damage; the
+ * bound keeps the ns clock and its timers within int64 (2^62 ns is about
+ * 146 years; a classic pcap reaches 2106 at most). */
+#define TFE_CAPTURE_MAX_SEC INT64_C(4611686000)
+
 struct tfe_packet {
 	uint64_t frame;          /* 1-based, counting every frame of every file
 	                            read so far, filtered out or not */
@@ -39,6 +44,13 @@ struct tfe_capture;
 struct tfe_capture *tfe_capture_open_files(char **paths, guint n,
                                            const char *filter,
                                            GError **err);
+
+/* The same for one seekable stream already open (the fuzz target reads
+ * a capture from memory this way); `fp` is owned from here on, closed even
+ * on failure. */
+struct tfe_capture *tfe_capture_open_stream(FILE *fp, const char *name,
+                                            const char *filter,
+                                            GError **err);
 
 /* Snapshot length for live capture when -s is not given: enough for the
  * largest link header we decode (Ethernet with two VLAN tags, 22 bytes),

@@ -106,7 +106,8 @@ static void
 rewrite_rows(struct tfe_conn *c, int side, int from, uint8_t state,
              uint8_t reason)
 {
-	if (from < 0)
+	/* A row index past the end is a row that was never written. */
+	if (from < 0 || (guint)from >= tfe_timeline_len(&c->tl))
 		return;
 	for (guint i = (guint)from; i < tfe_timeline_len(&c->tl); i++) {
 		struct tfe_row *r = tfe_timeline_row(&c->tl, i);
@@ -855,6 +856,8 @@ forget_row(struct tfe_conn *c, int row)
 			c->ep[i].assumed.row = -1;
 		if (c->ep[i].fin_rcvd_row == row)
 			c->ep[i].fin_rcvd_row = -1;
+		if (c->ep[i].rst_row == row)
+			c->ep[i].rst_row = -1;
 	}
 }
 

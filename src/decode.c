@@ -711,6 +711,11 @@ decode_tcp(struct tfe_cursor *c, size_t tcp_len, struct tfe_segment *out)
 	const uint8_t *hdr = c->p;
 	size_t captured = c->left;
 
+	/* An IP length that leaves no room for the fixed header is the IP
+	 * header lying, whatever was captured after it (Ethernet padding is
+	 * not TCP): MALFORMED, not TRUNCATED. */
+	if (tcp_len < TCP_MIN_HDR)
+		return TFE_DR_TCP_BAD_OFFSET;
 	if (!tfe_cursor_be16(c, &out->sport) || !tfe_cursor_be16(c, &out->dport) ||
 	    !tfe_cursor_be32(c, &out->seq) || !tfe_cursor_be32(c, &out->ack) ||
 	    !tfe_cursor_u8(c, &off_ns) || !tfe_cursor_u8(c, &flags) ||

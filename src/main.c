@@ -150,18 +150,24 @@ error_msg(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* Seconds as a non-negative finite number, into ns. */
+/* Seconds as a non-negative finite number, into ns.  The bounds keep the
+ * analysis clock in int64 ns: a frame's time (at most
+ * TFE_CAPTURE_MAX_SEC) plus 2 * --msl or --idle-timeout must fit, and so
+ * must an --at time plus them. */
 static bool
 parse_seconds(const char *opt, const char *s, int64_t *out)
 {
+	double max = strcmp(opt, "--at") == 0 ? (double)TFE_CAPTURE_MAX_SEC
+	                                      : 1e9;
 	char *end;
 	double v;
 
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v < 0 ||
-	    v > 9e9) {
-		error_msg("%s: invalid number of seconds: '%s'", opt, s);
+	    v > max) {
+		error_msg("%s: invalid number of seconds: '%s' (0 to %.0f)", opt,
+		          s, max);
 		return false;
 	}
 	*out = (int64_t)llround(v * 1e9);

@@ -238,11 +238,13 @@ rule_open_and_reject(struct ctx *x)
 			n++;
 			i++;
 		}
-		if (n == 1 && x->now - last < EVIDENCE_NS)
+		if (n == 1 && x->now - last < EVIDENCE_NS) {
+			g_free(x->undecided);
 			x->undecided = g_strdup_printf("not enough capture to tell "
 			    "whether the SYN (frame %" PRIu64 ") is answered: the "
 			    "capture ends %.3f s after it", fr[0],
 			    secs(x->now - last));
+		}
 		if (n > 0 && (n > 1 || x->now - last >= EVIDENCE_NS)) {
 			if (fr[1] == fr[0])
 				fr[1] = 0;
@@ -329,13 +331,16 @@ rule_close(struct ctx *x)
 			int64_t until = fin ? fin->ts : x->now;
 			int64_t wait = until - cw->ts;
 			if (fin == NULL && !c->rst_seen &&
-			    wait < x->cfg->close_wait)
+			    wait < x->cfg->close_wait) {
+				/* the later rule's reason is the one printed */
+				g_free(x->undecided);
 				x->undecided = g_strdup_printf("not enough capture to "
 				    "tell whether the %s's CLOSE_WAIT lingers: the "
 				    "capture ends %.3f s after the %s's FIN (frame %"
 				    PRIu64 "), the threshold is %.1f s",
 				    side_word[side], secs(wait), side_word[p],
 				    cw->frame, secs(x->cfg->close_wait));
+			}
 			if (wait >= x->cfg->close_wait &&
 			    (fin != NULL || !c->rst_seen)) {
 				uint64_t fr[] = { cw->frame, fin ? fin->frame : 0, 0 };

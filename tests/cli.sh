@@ -210,6 +210,22 @@ printf 'this is not a capture\nat all\n' >"$tmp/text.pcap"
 run -r "$tmp/text.pcap"
 expect_exit "-r on a text file" "0 3" && pass "-r text file: exit $rc, no crash"
 
+# Knobs so large that the clock plus them would overflow are refused; the
+# largest accepted ones run to the end (the sanitizer build checks for
+# overflow).
+for o in --msl --idle-timeout --close-wait-threshold; do
+	run -r "$full" $o 1000000001
+	expect_exit "$o past 1e9 s" 2 "invalid number of seconds" &&
+		pass "$o 1000000001: exit 2"
+	run -r "$full" --format summary $o 1000000000
+	expect_exit "$o 1e9 s" 0 && pass "$o 1000000000: exit 0"
+done
+run -r "$full" --format netstat --at 4611686001
+expect_exit "--at past the clock" 2 "invalid number of seconds" &&
+	pass "--at 4611686001: exit 2"
+run -r "$full" --format netstat --at 4611686000 --msl 1000000000 --idle-timeout 1000000000
+expect_exit "--at at the clock's end" 0 && pass "--at 4611686000 with the largest knobs: exit 0"
+
 head -c 24 "$full" >"$tmp/header-only.pcap"
 run -r "$tmp/header-only.pcap" --format summary
 expect_exit "-r on a capture with no packets" 0 &&

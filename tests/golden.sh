@@ -25,6 +25,10 @@
 # top_srcdir and top_builddir come from the Makefile (make check); run by
 # hand, both default to the directory above this script.
 #
+# TFE_WRAPPER, when set, is a command (split on blanks) that the program
+# runs under, e.g. TFE_WRAPPER="valgrind -q --error-exitcode=99" as CI
+# runs it: an error report then fails the test with that exit status.
+#
 # Exit status: 0 all passed (or skipped), 1 a test failed, 2 usage error.
 
 set -u
@@ -35,6 +39,7 @@ top_builddir=${top_builddir:-$(dirname "$here")}
 export LC_ALL=C TZ=UTC
 
 prog=$top_builddir/tcpflow-explain
+read -r -a wrapper <<<"${TFE_WRAPPER-}"
 craftpcap=$top_builddir/tests/craftpcap
 outdir=$top_builddir/tests/out
 testlist=$top_srcdir/tests/TESTLIST
@@ -142,7 +147,8 @@ run_one() {
 		why="$prog is not built"
 		return
 	fi
-	"$prog" -r "$pcap" ${opts[@]+"${opts[@]}"} >"$outdir/$name.out" 2>"$outdir/$name.err"
+	${wrapper[@]+"${wrapper[@]}"} "$prog" -r "$pcap" ${opts[@]+"${opts[@]}"} \
+		>"$outdir/$name.out" 2>"$outdir/$name.err"
 	rc=$?
 	if [ "$rc" -ge 128 ]; then
 		why="killed by signal $((rc - 128))"
