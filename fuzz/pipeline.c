@@ -1,7 +1,7 @@
 /*
  * pipeline.c: the sink and renderers for the fuzz targets, as main.c has
- * them: every finished connection goes through the text and the JSON
- * renderers and the netstat view; both summaries come last.
+ * them: every finished connection goes through the text, the ladder and
+ * the JSON renderers and the netstat view; both summaries come last.
  */
 #include "pipeline.h"
 
@@ -16,6 +16,7 @@ on_conn_done(void *ud, const struct tfe_conn *c)
 	struct fz_run *r = ud;
 
 	tfe_render_text_conn(&r->ro, c);
+	tfe_render_ladder_conn(&r->ro_ladder, c);
 	tfe_render_json_conn(&r->ro_json, c);
 	if (r->netstat)
 		tfe_netstat_update(r->netstat, c);
@@ -56,6 +57,8 @@ fz_run_start(struct fz_run *r, uint8_t knobs)
 	r->ro.color = (knobs & 0x10) != 0;
 	r->ro.verdicts_only = (knobs & 0x20) != 0;
 	r->netstat_wanted = (knobs & 0x40) == 0;
+	r->ro_ladder = r->ro;
+	r->ro_ladder.format = TFE_FMT_LADDER;
 	r->ro_json = r->ro;
 	r->ro_json.format = TFE_FMT_JSON;
 	r->ro_json.color = false;

@@ -15,6 +15,7 @@
 struct fz_run {
 	struct tfe_config cfg;
 	struct tfe_render_opts ro;        /* text */
+	struct tfe_render_opts ro_ladder; /* the sequence diagram */
 	struct tfe_render_opts ro_json;   /* JSON Lines, with --events when
 	                                     the knobs say so */
 	struct tfe_analyzer an;
