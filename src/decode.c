@@ -395,12 +395,47 @@ decode_link(enum link_kind kind, struct tfe_cursor *c, enum net_kind *net)
 static uint32_t
 csum_add(uint32_t acc, const uint8_t *p, size_t n)
 {
-	uint64_t sum = acc;
+	/* Eight bytes at a time in the machine's byte order, carries added
+	 * back in: the ones' complement sum does not depend on byte order
+	 * (RFC 1071 §2 B), so the folded sum is swapped once at the end. */
+	uint64_t sum = 0, w;
 
-	for (; n >= 2; p += 2, n -= 2)
-		sum += (uint32_t)((p[0] << 8) | p[1]);
-	if (n == 1)
-		sum += (uint32_t)(p[0] << 8);
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		sum += w;
+		sum += sum < w;
+	}
+	if (n >= 4) {
+		uint32_t w32;
+		memcpy(&w32, p, 4);
+		sum += w32;
+		sum += sum < w32;
+		p += 4;
+		n -= 4;
+	}
+	if (n >= 2) {
+		uint16_t w16;
+		memcpy(&w16, p, 2);
+		sum += w16;
+		sum += sum < w16;
+		p += 2;
+		n -= 2;
+	}
+	if (n == 1) {
+		uint8_t last[2] = { p[0], 0 };
+		uint16_t w16;
+		memcpy(&w16, last, 2);
+		sum += w16;
+		sum += sum < w16;
+	}
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	sum = ((sum & 0xff) << 8) | (sum >> 8);
+#endif
+	sum += acc;
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint32_t)sum;
