@@ -1,8 +1,11 @@
 /*
  * flow.c: the flow table and its queues.
  *
- * The queues link through the GList embedded in each connection and flow,
- * so moving a connection on every packet costs no allocation.
+ * The queues link through the GList embedded in each connection, so
+ * moving a connection on every packet costs no allocation.  Tombstones
+ * are records in blocks of TFE_TOMB_BLOCK, queued in the order they were
+ * left, which is the order their 2MSL ends (the clock never goes back), so
+ * expiring them only looks at the head.
  */
 #include "flow.h"
 
@@ -70,9 +73,9 @@ tfe_flow_table_init(struct tfe_flow_table *t)
 {
 	memset(t, 0, sizeof *t);
 	t->flows = g_hash_table_new_full(key_hash, key_equal, NULL, flow_free);
+	t->tombs = g_hash_table_new(key_hash, key_equal);
 	for (int q = 0; q < TFE_Q__COUNT; q++)
 		g_queue_init(&t->queue[q]);
-	g_queue_init(&t->tombs);
 }
 
 void
@@ -81,28 +84,45 @@ tfe_flow_table_clear(struct tfe_flow_table *t)
 	if (t->flows)
 		g_hash_table_destroy(t->flows);
 	t->flows = NULL;
+	if (t->tombs)
+		g_hash_table_destroy(t->tombs);
+	t->tombs = NULL;
+	while (t->tomb_head != NULL) {
+		struct tfe_tomb_block *b = t->tomb_head;
+		t->tomb_head = b->next;
+		g_free(b);
+	}
+	t->tomb_tail = NULL;
+	g_free(t->tomb_spare);
+	t->tomb_spare = NULL;
+	t->ntombs = 0;
 }
 
-struct tfe_flow *
-tfe_flow_get(struct tfe_flow_table *t, const struct tfe_flow_key *k)
+struct tfe_conn *
+tfe_flow_lookup(struct tfe_flow_table *t, const struct tfe_flow_key *k)
 {
 	struct tfe_flow *f = g_hash_table_lookup(t->flows, k);
 
-	if (f == NULL) {
-		f = g_new0(struct tfe_flow, 1);
-		f->key = *k;
-		f->tomb_link.data = f;
-		g_hash_table_insert(t->flows, &f->key, f);
-	}
-	return f;
+	return f ? f->conn : NULL;
+}
+
+struct tfe_tombstone *
+tfe_flow_tomb(struct tfe_flow_table *t, const struct tfe_flow_key *k)
+{
+	if (t->ntombs == 0)
+		return NULL;
+	return g_hash_table_lookup(t->tombs, k);
 }
 
 void
-tfe_flow_attach(struct tfe_flow_table *t, struct tfe_flow *f,
+tfe_flow_attach(struct tfe_flow_table *t, const struct tfe_flow_key *k,
                 struct tfe_conn *c)
 {
-	g_assert(f->conn == NULL);
+	struct tfe_flow *f = g_new(struct tfe_flow, 1);
+
+	f->key = *k;
 	f->conn = c;
+	g_hash_table_insert(t->flows, &f->key, f);
 	c->flow = f;
 	c->link.data = c;
 	c->queue = -1;
@@ -123,11 +143,81 @@ tfe_flow_touch(struct tfe_flow_table *t, struct tfe_conn *c, enum tfe_queue q)
 	c->queue = q;
 }
 
+/* Forgets an active tombstone; its record waits in its block. */
+static void
+drop_tomb(struct tfe_flow_table *t, struct tfe_tombstone *tomb)
+{
+	g_hash_table_remove(t->tombs, &tomb->key);
+	tomb->active = false;
+	t->ntombs--;
+}
+
+static void
+push_tomb(struct tfe_flow_table *t, const struct tfe_flow_key *k,
+          const struct tfe_tombstone *tomb)
+{
+	if (t->tomb_tail == NULL || t->tomb_tail_i == TFE_TOMB_BLOCK) {
+		struct tfe_tomb_block *b = t->tomb_spare;
+		if (b != NULL)
+			t->tomb_spare = NULL;
+		else
+			b = g_new(struct tfe_tomb_block, 1);
+		b->next = NULL;
+		if (t->tomb_tail != NULL)
+			t->tomb_tail->next = b;
+		else {
+			t->tomb_head = b;
+			t->tomb_head_i = 0;
+		}
+		t->tomb_tail = b;
+		t->tomb_tail_i = 0;
+	}
+	struct tfe_tombstone *r = &t->tomb_tail->rec[t->tomb_tail_i++];
+	*r = *tomb;
+	r->key = *k;
+	r->active = true;
+	g_hash_table_add(t->tombs, r);
+	t->ntombs++;
+}
+
+/* The oldest record in the queue, active or not; NULL when empty. */
+static struct tfe_tombstone *
+tomb_oldest(struct tfe_flow_table *t)
+{
+	struct tfe_tomb_block *b = t->tomb_head;
+
+	if (b == NULL || (b == t->tomb_tail && t->tomb_head_i == t->tomb_tail_i))
+		return NULL;
+	return &b->rec[t->tomb_head_i];
+}
+
+/* Takes the oldest record off the queue (after tomb_oldest). */
+static void
+tomb_pop(struct tfe_flow_table *t)
+{
+	struct tfe_tomb_block *b = t->tomb_head;
+
+	if (++t->tomb_head_i < TFE_TOMB_BLOCK)
+		return;
+	if (b == t->tomb_tail) {
+		/* empty: reuse the block from its start */
+		t->tomb_head_i = t->tomb_tail_i = 0;
+		return;
+	}
+	t->tomb_head = b->next;
+	t->tomb_head_i = 0;
+	if (t->tomb_spare == NULL)
+		t->tomb_spare = b;
+	else
+		g_free(b);
+}
+
 void
 tfe_flow_detach(struct tfe_flow_table *t, struct tfe_conn *c,
                 const struct tfe_tombstone *tomb)
 {
 	struct tfe_flow *f = c->flow;
+	struct tfe_tombstone *old;
 
 	if (c->queue >= 0)
 		g_queue_unlink(&t->queue[c->queue], &c->link);
@@ -135,48 +225,53 @@ tfe_flow_detach(struct tfe_flow_table *t, struct tfe_conn *c,
 	f->conn = NULL;
 	c->flow = NULL;
 	t->live--;
-	if (f->tomb.active)
-		g_queue_unlink(&t->tombs, &f->tomb_link);
-	if (tomb != NULL) {
-		f->tomb = *tomb;
-		f->tomb.active = true;
-		g_queue_push_tail_link(&t->tombs, &f->tomb_link);
-	} else {
-		f->tomb.active = false;
-		g_hash_table_remove(t->flows, &f->key);
-	}
-}
-
-static void
-drop_tomb(struct tfe_flow_table *t, struct tfe_flow *f)
-{
-	g_queue_unlink(&t->tombs, &f->tomb_link);
-	f->tomb.active = false;
-	if (f->conn == NULL)
-		g_hash_table_remove(t->flows, &f->key);
+	if ((old = tfe_flow_tomb(t, &f->key)) != NULL)
+		drop_tomb(t, old);
+	if (tomb != NULL)
+		push_tomb(t, &f->key, tomb);
+	g_hash_table_remove(t->flows, &f->key);
 }
 
 bool
 tfe_flow_drop_oldest_tomb(struct tfe_flow_table *t)
 {
-	GList *l = g_queue_peek_head_link(&t->tombs);
+	struct tfe_tombstone *r;
 
-	if (l == NULL)
-		return false;
-	drop_tomb(t, l->data);
-	return true;
+	while ((r = tomb_oldest(t)) != NULL) {
+		tomb_pop(t);
+		if (r->active) {
+			drop_tomb(t, r);
+			return true;
+		}
+	}
+	return false;
 }
 
 void
 tfe_flow_expire_tombs(struct tfe_flow_table *t, int64_t now)
 {
-	GList *l;
+	struct tfe_tombstone *r;
 
-	while ((l = g_queue_peek_head_link(&t->tombs)) != NULL) {
-		struct tfe_flow *f = l->data;
+	while ((r = tomb_oldest(t)) != NULL) {
+		if (r->active) {
+			if (r->until > now)
+				break;
+			drop_tomb(t, r);
+		}
+		tomb_pop(t);
+	}
+}
 
-		if (f->tomb.until > now)
-			break;
-		drop_tomb(t, f);
+void
+tfe_flow_foreach_tomb(const struct tfe_flow_table *t,
+                      void (*fn)(const struct tfe_tombstone *tomb, void *ud),
+                      void *ud)
+{
+	for (const struct tfe_tomb_block *b = t->tomb_head; b; b = b->next) {
+		guint from = b == t->tomb_head ? t->tomb_head_i : 0;
+		guint to = b == t->tomb_tail ? t->tomb_tail_i : TFE_TOMB_BLOCK;
+		for (guint i = from; i < to; i++)
+			if (b->rec[i].active)
+				fn(&b->rec[i], ud);
 	}
 }
