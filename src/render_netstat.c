@@ -224,7 +224,7 @@ state_at(const struct tfe_conn *c, int side, int64_t at, int64_t *tw_since)
 	*tw_since = 0;
 	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
 		const struct tfe_row *r =
-			&g_array_index(c->tl.rows, struct tfe_row, i);
+			&c->tl.rows[i];
 		if (r->ts > at)
 			break;
 		if (r->state[side] == TFE_ST_TIME_WAIT &&

@@ -64,7 +64,8 @@ struct tfe_row {
 };
 
 struct tfe_timeline {
-	GArray *rows;         /* struct tfe_row */
+	struct tfe_row *rows;
+	guint len, cap;       /* rows used, allocated */
 	guint max_rows;       /* bound; past it notable frames fold into runs */
 	uint64_t folded;      /* notable frames folded because of the bound */
 };
@@ -88,13 +89,13 @@ void tfe_timeline_add_timer(struct tfe_timeline *tl, int64_t ts, int side,
 static inline struct tfe_row *
 tfe_timeline_row(struct tfe_timeline *tl, guint i)
 {
-	return &g_array_index(tl->rows, struct tfe_row, i);
+	return &tl->rows[i];
 }
 
 static inline guint
 tfe_timeline_len(const struct tfe_timeline *tl)
 {
-	return tl->rows ? tl->rows->len : 0;
+	return tl->len;
 }
 
 #endif /* TFE_TIMELINE_H */
