@@ -66,7 +66,7 @@ extern const char *const tfe_zeek_conn_state_names[TFE_ZCS__COUNT];
 struct tfe_zeek_ep {
 	uint8_t state, prev_state;   /* enum tfe_zeek_state */
 	bool did_close;              /* Zeek reported it closed (FIN/RST) */
-	uint8_t nblocks;             /* of blk_lo, blk_hi in use */
+	uint8_t nblocks;             /* of blk->lo, blk->hi in use */
 	uint32_t start_seq;          /* raw: relative 0 (its ISN) */
 	uint32_t last_seq;           /* raw: one past the highest sent */
 	uint32_t ack_seq;            /* raw: highest ACK of its data */
@@ -79,7 +79,13 @@ struct tfe_zeek_ep {
 	/* its data as Zeek's reassembler holds it (relative) */
 	uint32_t reassem;            /* next byte to deliver */
 	uint32_t trim;               /* acknowledged up to here */
-	uint32_t blk_lo[TFE_ZEEK_BLOCKS], blk_hi[TFE_ZEEK_BLOCKS];
+	/* held out-of-order blocks: allocated at the first one, which most
+	 * connections never have */
+	struct tfe_zeek_blocks *blk;
+};
+
+struct tfe_zeek_blocks {
+	uint32_t lo[TFE_ZEEK_BLOCKS], hi[TFE_ZEEK_BLOCKS];
 };
 
 struct tfe_zeek {
@@ -105,6 +111,9 @@ struct tfe_conn;
 
 /* Zeroes `z`: nothing seen yet. */
 void tfe_zeek_init(struct tfe_zeek *z);
+
+/* Frees what tfe_zeek_update() allocated. */
+void tfe_zeek_clear(struct tfe_zeek *z);
 
 /* Feeds one segment from our side `side` at `ts` (ns).  With
  * `ignore_checksums` the model runs as `zeek -C` does. */
