@@ -21,6 +21,17 @@
 
 #define TFE_NS_PER_SEC INT64_C(1000000000)
 
+/* The flow table's key (flow.c): lower endpoint (address, then port)
+ * first; fixed size, no padding holes left uninitialised, so it hashes
+ * and compares as bytes. */
+struct tfe_flow_key {
+	uint8_t addr_lo[16];
+	uint8_t addr_hi[16];
+	uint16_t port_lo, port_hi;
+	uint8_t family;
+	uint8_t pad[3];
+};
+
 /* Analysis knobs (SPEC §1); times in nanoseconds. */
 struct tfe_config {
 	int64_t msl;             /* --msl, default 30 s: TIME_WAIT is 2*msl */
@@ -198,8 +209,8 @@ struct tfe_conn {
 	uint32_t prev_snd_nxt[2];
 
 	/* owned by the flow table */
+	struct tfe_flow_key key;
 	GList link;             /* in the open or the lingering queue */
-	void *flow;
 	int queue;              /* which queue link is in, -1 for none */
 };
 

@@ -1,6 +1,8 @@
 /*
  * flow.c: the flow table and its queues.
  *
+ * Live connections are found through an open-addressing table of their
+ * own (linear probing, the key in the connection, at most half full).
  * The queues link through the GList embedded in each connection, so
  * moving a connection on every packet costs no allocation.  Tombstones
  * are records in blocks of TFE_TOMB_BLOCK, queued in the order they were
@@ -58,21 +60,10 @@ key_equal(gconstpointer a, gconstpointer b)
 	return memcmp(a, b, sizeof(struct tfe_flow_key)) == 0;
 }
 
-static void
-flow_free(gpointer p)
-{
-	struct tfe_flow *f = p;
-
-	if (f->conn)
-		tfe_conn_free(f->conn);
-	g_free(f);
-}
-
 void
 tfe_flow_table_init(struct tfe_flow_table *t)
 {
 	memset(t, 0, sizeof *t);
-	t->flows = g_hash_table_new_full(key_hash, key_equal, NULL, flow_free);
 	t->tombs = g_hash_table_new(key_hash, key_equal);
 	for (int q = 0; q < TFE_Q__COUNT; q++)
 		g_queue_init(&t->queue[q]);
@@ -81,9 +72,11 @@ tfe_flow_table_init(struct tfe_flow_table *t)
 void
 tfe_flow_table_clear(struct tfe_flow_table *t)
 {
-	if (t->flows)
-		g_hash_table_destroy(t->flows);
-	t->flows = NULL;
+	for (guint i = 0; i < t->nslots; i++)
+		tfe_conn_free(t->slots[i].conn);
+	g_free(t->slots);
+	t->slots = NULL;
+	t->nslots = 0;
 	if (t->tombs)
 		g_hash_table_destroy(t->tombs);
 	t->tombs = NULL;
@@ -101,9 +94,86 @@ tfe_flow_table_clear(struct tfe_flow_table *t)
 struct tfe_conn *
 tfe_flow_lookup(struct tfe_flow_table *t, const struct tfe_flow_key *k)
 {
-	struct tfe_flow *f = g_hash_table_lookup(t->flows, k);
+	if (t->live == 0)
+		return NULL;
+	guint mask = t->nslots - 1;
+	uint32_t h = key_hash(k);
 
-	return f ? f->conn : NULL;
+	for (guint i = h & mask;; i = (i + 1) & mask) {
+		const struct tfe_flow_slot *sl = &t->slots[i];
+		if (sl->conn == NULL)
+			return NULL;
+		if (sl->hash == h &&
+		    memcmp(&sl->conn->key, k, sizeof *k) == 0)
+			return sl->conn;
+	}
+}
+
+guint
+tfe_flow_table_size(const struct tfe_flow_table *t)
+{
+	guint n = 0;
+
+	for (guint i = 0; i < t->nslots; i++)
+		n += t->slots[i].conn != NULL;
+	return n;
+}
+
+/* Puts an entry in the first free slot from its home (no key is there
+ * twice: the caller looked first). */
+static void
+slot_put(struct tfe_flow_slot *slots, guint mask, struct tfe_conn *c,
+         uint32_t h)
+{
+	guint i = h & mask;
+
+	while (slots[i].conn != NULL)
+		i = (i + 1) & mask;
+	slots[i].conn = c;
+	slots[i].hash = h;
+}
+
+/* Keeps the table at most half full: doubles it and puts every entry
+ * back. */
+static void
+slots_grow(struct tfe_flow_table *t)
+{
+	guint n = t->nslots ? 2 * t->nslots : 256;
+	struct tfe_flow_slot *slots = g_new0(struct tfe_flow_slot, n);
+
+	for (guint i = 0; i < t->nslots; i++)
+		if (t->slots[i].conn != NULL)
+			slot_put(slots, n - 1, t->slots[i].conn,
+			         t->slots[i].hash);
+	g_free(t->slots);
+	t->slots = slots;
+	t->nslots = n;
+}
+
+/* Empties the slot holding `c` and moves later entries of the same
+ * probe run back (linear probing's deletion, no markers left). */
+static void
+slot_remove(struct tfe_flow_table *t, struct tfe_conn *c)
+{
+	guint mask = t->nslots - 1;
+	guint i = key_hash(&c->key) & mask;
+
+	while (t->slots[i].conn != c)
+		i = (i + 1) & mask;
+	for (guint j = (i + 1) & mask; t->slots[j].conn != NULL;
+	     j = (j + 1) & mask) {
+		guint home = t->slots[j].hash & mask;
+		/* the entry at j may move to i when its home is not in the
+		 * cyclic range (i, j] */
+		bool stays = i <= j ? (home > i && home <= j)
+		                    : (home > i || home <= j);
+		if (!stays) {
+			t->slots[i] = t->slots[j];
+			i = j;
+		}
+	}
+	t->slots[i].conn = NULL;
+	t->slots[i].hash = 0;
 }
 
 struct tfe_tombstone *
@@ -118,12 +188,10 @@ void
 tfe_flow_attach(struct tfe_flow_table *t, const struct tfe_flow_key *k,
                 struct tfe_conn *c)
 {
-	struct tfe_flow *f = g_new(struct tfe_flow, 1);
-
-	f->key = *k;
-	f->conn = c;
-	g_hash_table_insert(t->flows, &f->key, f);
-	c->flow = f;
+	if (2 * (t->live + 1) > t->nslots)
+		slots_grow(t);
+	c->key = *k;
+	slot_put(t->slots, t->nslots - 1, c, key_hash(k));
 	c->link.data = c;
 	c->queue = -1;
 	t->live++;
@@ -216,20 +284,17 @@ void
 tfe_flow_detach(struct tfe_flow_table *t, struct tfe_conn *c,
                 const struct tfe_tombstone *tomb)
 {
-	struct tfe_flow *f = c->flow;
 	struct tfe_tombstone *old;
 
 	if (c->queue >= 0)
 		g_queue_unlink(&t->queue[c->queue], &c->link);
 	c->queue = -1;
-	f->conn = NULL;
-	c->flow = NULL;
+	slot_remove(t, c);
 	t->live--;
-	if ((old = tfe_flow_tomb(t, &f->key)) != NULL)
+	if ((old = tfe_flow_tomb(t, &c->key)) != NULL)
 		drop_tomb(t, old);
 	if (tomb != NULL)
-		push_tomb(t, &f->key, tomb);
-	g_hash_table_remove(t->flows, &f->key);
+		push_tomb(t, &c->key, tomb);
 }
 
 bool

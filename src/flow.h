@@ -19,15 +19,7 @@
 #include "conn.h"
 #include "decode.h"
 
-/* Lower endpoint (address, then port) first; fixed size, no padding holes
- * left uninitialised, so it hashes and compares as bytes. */
-struct tfe_flow_key {
-	uint8_t addr_lo[16];
-	uint8_t addr_hi[16];
-	uint16_t port_lo, port_hi;
-	uint8_t family;
-	uint8_t pad[3];
-};
+/* struct tfe_flow_key is in conn.h: each connection holds its own. */
 
 /* What stays of a finished connection for 2MSL (SPEC §7): a fixed-size
  * record of its own, in blocks in the order they were left (the order they
@@ -51,17 +43,20 @@ struct tfe_tomb_block {
 	struct tfe_tombstone rec[TFE_TOMB_BLOCK];
 };
 
-/* A live connection's entry: the key first (it is also the hash table's
- * value). */
-struct tfe_flow {
-	struct tfe_flow_key key;
+/* A slot of the open-addressing table of live connections: empty when
+ * conn is NULL; hash is the key's, kept to skip most key comparisons and
+ * to move entries without reading the connection. */
+struct tfe_flow_slot {
 	struct tfe_conn *conn;
+	uint32_t hash;
 };
 
 enum tfe_queue { TFE_Q_OPEN, TFE_Q_LINGER, TFE_Q__COUNT };
 
 struct tfe_flow_table {
-	GHashTable *flows;        /* struct tfe_flow_key -> struct tfe_flow */
+	struct tfe_flow_slot *slots; /* live connections by key, linear
+	                                probing, at most half full */
+	guint nslots;             /* a power of two, or 0 before the first */
 	GQueue queue[TFE_Q__COUNT]; /* struct tfe_conn, oldest first */
 	GHashTable *tombs;        /* struct tfe_flow_key -> struct
 	                             tfe_tombstone, the active ones */
@@ -86,6 +81,9 @@ struct tfe_conn *tfe_flow_lookup(struct tfe_flow_table *t,
 /* The active tombstone on `k`, or NULL.  Valid until the table changes. */
 struct tfe_tombstone *tfe_flow_tomb(struct tfe_flow_table *t,
                                     const struct tfe_flow_key *k);
+
+/* Occupied slots, counted (for the tests: it must equal live). */
+guint tfe_flow_table_size(const struct tfe_flow_table *t);
 
 /* Adds a new live connection on `k` (it goes to the open queue); there
  * must be none. */
