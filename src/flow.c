@@ -16,8 +16,16 @@
 bool
 tfe_flow_key_make(const struct tfe_segment *s, struct tfe_flow_key *k)
 {
-	int c = memcmp(s->src, s->dst, 16);
-	bool from_lo = c < 0 || (c == 0 && s->sport <= s->dport);
+	/* memcmp's byte order, as two big-endian 64-bit words each */
+	uint64_t a[2], b[2];
+	memcpy(a, s->src, 16);
+	memcpy(b, s->dst, 16);
+	a[0] = GUINT64_FROM_BE(a[0]);
+	a[1] = GUINT64_FROM_BE(a[1]);
+	b[0] = GUINT64_FROM_BE(b[0]);
+	b[1] = GUINT64_FROM_BE(b[1]);
+	bool from_lo = a[0] != b[0] ? a[0] < b[0] :
+	               a[1] != b[1] ? a[1] < b[1] : s->sport <= s->dport;
 
 	memset(k, 0, sizeof *k);
 	k->family = s->family;
