@@ -165,7 +165,8 @@ run_timers(struct tfe_analyzer *a)
 	while ((c = tfe_flow_queue_head(&a->table, TFE_Q_OPEN)) != NULL &&
 	       c->last_ts + a->cfg.idle_timeout <= a->now)
 		emit(a, c, TFE_END_IDLE);
-	tfe_flow_expire_tombs(&a->table, a->now);
+	if (tfe_flow_tombs_due(&a->table, a->now))
+		tfe_flow_expire_tombs(&a->table, a->now);
 }
 
 void

@@ -103,6 +103,19 @@ void tfe_flow_detach(struct tfe_flow_table *t, struct tfe_conn *c,
 /* Drops tombstones whose time is up at `now`. */
 void tfe_flow_expire_tombs(struct tfe_flow_table *t, int64_t now);
 
+/* True when tfe_flow_expire_tombs() has something to do: the oldest
+ * record is inactive or its time is up.  Inline: asked on every packet. */
+static inline bool
+tfe_flow_tombs_due(const struct tfe_flow_table *t, int64_t now)
+{
+	const struct tfe_tomb_block *b = t->tomb_head;
+
+	if (b == NULL || (b == t->tomb_tail && t->tomb_head_i == t->tomb_tail_i))
+		return false;
+	const struct tfe_tombstone *r = &b->rec[t->tomb_head_i];
+	return !r->active || r->until <= now;
+}
+
 /* Drops the oldest tombstone before its time (to stay within a bound);
  * false when there is none. */
 bool tfe_flow_drop_oldest_tomb(struct tfe_flow_table *t);
