@@ -129,7 +129,7 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 	/* Tombstones are bounded like connections: a flood of connections
 	 * that each end at once (SYNs to a closed port) must not grow the
 	 * table for 2MSL.  The oldest goes first. */
-	while (g_queue_get_length(&a->table.tombs) > a->cfg.max_flows &&
+	while (a->table.ntombs > a->cfg.max_flows &&
 	       tfe_flow_drop_oldest_tomb(&a->table))
 		a->stats.tombs_evicted++;
 }
@@ -165,7 +165,8 @@ run_timers(struct tfe_analyzer *a)
 	while ((c = tfe_flow_queue_head(&a->table, TFE_Q_OPEN)) != NULL &&
 	       c->last_ts + a->cfg.idle_timeout <= a->now)
 		emit(a, c, TFE_END_IDLE);
-	tfe_flow_expire_tombs(&a->table, a->now);
+	if (tfe_flow_tombs_due(&a->table, a->now))
+		tfe_flow_expire_tombs(&a->table, a->now);
 }
 
 void
@@ -238,8 +239,7 @@ tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
 		a->stats.ip_csum_bad++;
 
 	bool from_lo = tfe_flow_key_make(&seg, &key);
-	struct tfe_flow *f = tfe_flow_get(&a->table, &key);
-	struct tfe_conn *c = f->conn;
+	struct tfe_conn *c = tfe_flow_lookup(&a->table, &key);
 
 	if (c != NULL && starts_new(c, &seg, tfe_conn_side(c, from_lo))) {
 		/* A TIME_WAIT that lets a new SYN in ends: the SYN must be
@@ -249,13 +249,12 @@ tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
 		if (c->ended && tfe_seq_gt(seg.seq, c->ep[nside].snd_nxt))
 			tfe_conn_take_over(c, ts);
 		emit(a, c, c->ended ? TFE_END_CLOSED : TFE_END_INPUT);
-		f = tfe_flow_get(&a->table, &key);
 		c = NULL;
 	}
 	if (c == NULL) {
 		bool syn = (seg.flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) ==
 		           TFE_TH_SYN;
-		if (f->tomb.active && !syn) {
+		if (!syn && tfe_flow_tomb(&a->table, &key) != NULL) {
 			/* A late segment of a connection already reported. */
 			a->stats.late_segments++;
 			return;
@@ -273,12 +272,11 @@ tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
 				emit(a, old, old->ended ? TFE_END_CLOSED
 				                        : TFE_END_EVICTED);
 			}
-			f = tfe_flow_get(&a->table, &key);
 		}
 		c = tfe_conn_new(a->next_id++, &seg, from_lo, &a->cfg);
 		c->timestamps_ns = a->stats.timestamps_ns;
-		if (f->tomb.active) {
-			const struct tfe_tombstone *t = &f->tomb;
+		struct tfe_tombstone *t = tfe_flow_tomb(&a->table, &key);
+		if (t != NULL) {
 			/* Sides by address: the new client may be the old
 			 * server. */
 			bool same = t->client_is_lo == c->client_is_lo;
@@ -291,9 +289,9 @@ tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
 			c->prev_snd_nxt[1] = t->snd_nxt[same ? 1 : 0];
 			/* The new connection takes the pair over: a TIME_WAIT
 			 * that accepted its SYN is gone (RFC 6191). */
-			f->tomb.tw_since = 0;
+			t->tw_since = 0;
 		}
-		tfe_flow_attach(&a->table, f, c);
+		tfe_flow_attach(&a->table, &key, c);
 	}
 
 	int side = tfe_conn_side(c, from_lo);

@@ -650,6 +650,7 @@ tfe_conn_free(struct tfe_conn *c)
 	if (c == NULL)
 		return;
 	tfe_timeline_clear(&c->tl);
+	tfe_zeek_clear(&c->zeek);
 	if (c->verdicts) {
 		tfe_verdicts_clear(c->verdicts);
 		g_array_free(c->verdicts, TRUE);

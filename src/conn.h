@@ -21,6 +21,17 @@
 
 #define TFE_NS_PER_SEC INT64_C(1000000000)
 
+/* The flow table's key (flow.c): lower endpoint (address, then port)
+ * first; fixed size, no padding holes left uninitialised, so it hashes
+ * and compares as bytes. */
+struct tfe_flow_key {
+	uint8_t addr_lo[16];
+	uint8_t addr_hi[16];
+	uint16_t port_lo, port_hi;
+	uint8_t family;
+	uint8_t pad[3];
+};
+
 /* Analysis knobs (SPEC §1); times in nanoseconds. */
 struct tfe_config {
 	int64_t msl;             /* --msl, default 30 s: TIME_WAIT is 2*msl */
@@ -78,80 +89,81 @@ struct tfe_assumed {
 	int row;              /* timeline row of the receipt, -1 if folded */
 };
 
+/* Fields ordered by size so that no padding is left between them. */
 struct tfe_endpoint {
-	uint8_t addr[16];       /* network byte order; IPv4 in the first 4 */
-	uint16_t port;          /* host order */
-	uint8_t state;          /* enum tfe_state; when and why it changed
-	                           is in the timeline rows */
+	/* 8-byte fields */
+	uint64_t pkts, bytes;   /* counts */
+	uint64_t first_frame;   /* its first segment in the capture */
+	/* evidence for the verdicts (verdict.c) */
+	uint64_t bytes_after_peer_fin; /* new payload sent after the peer's
+	                                  FIN (retransmissions not counted) */
+	uint64_t zw_first_frame, zw_open_frame; /* its first window 0, and
+	                                           the first opening after */
+	int64_t zw_first_ts, zw_open_ts;
+	int64_t zw_stall;       /* ns spent advertising 0, summed */
+	uint64_t rst_frame;     /* its first RST */
+	int64_t last_ts;        /* its latest segment (ns) */
+	int64_t rst_gap;        /* ns from its previous segment to its RST */
+	int64_t tw_since;       /* entered TIME_WAIT (ns); restarted by a
+	                           re-sent FIN; 0 when not in TIME_WAIT */
 
-	/* sequence space, raw 32-bit values */
-	bool seq_known;         /* it has sent something */
-	bool isn_known;
-	bool syn_acked;         /* the peer acknowledged its SYN */
-	bool fin_sent, fin_acked;
-	bool ack_known;
-	bool acked_peer_fin;    /* it has acknowledged the peer's FIN */
+	/* 4-byte fields: sequence space, raw 32-bit values */
 	uint32_t isn;
 	uint32_t seq_base;      /* relative sequence 0 */
 	uint32_t snd_nxt;       /* highest seq + len (+SYN, +FIN) sent */
 	uint32_t fin_seq;       /* sequence number of its FIN */
 	uint32_t ack_max;       /* highest ACK it sent (its RCV.NXT) */
 	uint32_t max_win;       /* largest scaled window it advertised, bytes */
-	uint16_t last_win;      /* raw window of its last segment */
-
-	/* its SYN's options */
-	uint16_t mss;           /* bytes, 0 when not announced */
-	uint8_t wscale;         /* shift as sent */
-	bool has_mss, has_wscale, sack_ok, ts_ok, tfo;
-
 	/* counts */
-	uint64_t pkts, bytes;
 	uint32_t syn_count, synack_count, fin_count;
 	uint32_t zero_windows;
 	uint32_t data_retrans;  /* retransmissions carrying payload */
-	uint64_t first_frame;   /* its first segment in the capture */
-
-	/* IP fields seen, for judging RSTs later */
-	uint8_t ttl_last;
-	uint16_t ip_id_last;
-	bool has_ip_id;
-
-	/* evidence for the verdicts (verdict.c) */
-	uint64_t bytes_after_peer_fin; /* new payload sent after the peer's
-	                                  FIN (retransmissions not counted) */
+	/* evidence */
 	uint32_t ack_at_fin;    /* its ACK when it sent its FIN */
-	bool acked_after_fin;   /* it acknowledged new data after its FIN */
 	uint32_t segs_after_peer_fin;
 	uint32_t ka_probes, ka_answered, ka_unanswered_run;
-	bool ka_pending;        /* a probe not yet followed by the peer */
-	uint64_t zw_first_frame, zw_open_frame; /* its first window 0, and
-	                                           the first opening after */
-	int64_t zw_first_ts, zw_open_ts;
-	int64_t zw_stall;       /* ns spent advertising 0, summed */
 	uint32_t zw_probes;     /* the peer's probes while it advertised 0 */
 	uint32_t window_full;   /* segments that filled the peer's window */
-	uint64_t rst_frame;     /* its first RST */
-	uint8_t rst_ttl, ttl_before_rst;
-	uint16_t rst_ip_id, ip_id_before_rst;
-	bool rst_has_prev;      /* it sent something before the RST */
-	int64_t last_ts;        /* its latest segment (ns) */
-	int64_t rst_gap;        /* ns from its previous segment to its RST */
-
-	int64_t tw_since;       /* entered TIME_WAIT (ns); restarted by a
-	                           re-sent FIN; 0 when not in TIME_WAIT */
 	struct tfe_assumed assumed;
 	/* where it was taken to receive the peer's FIN (row, state before),
 	 * undone when its own FIN shows it had not (simultaneous close) */
 	int fin_rcvd_row;
-	uint8_t fin_rcvd_before;
 	/* its own RST when the receiver could not accept it (out of window):
 	 * if it then carries on, the RST was not its TCP's (SPEC §4
-	 * rst_suspicious) and its state goes back */
-	bool rst_unaccepted;
+	 * rst_suspicious) and its state goes back (rst_unaccepted, rst_row,
+	 * rst_before) */
 	int rst_row;
+
+	/* 2- and 1-byte fields */
+	uint8_t addr[16];       /* network byte order; IPv4 in the first 4 */
+	uint16_t port;          /* host order */
+	uint16_t last_win;      /* raw window of its last segment */
+	uint16_t mss;           /* its SYN's option: bytes, 0 when not
+	                           announced */
+	uint16_t ip_id_last;    /* IP fields seen, for judging RSTs later */
+	uint16_t rst_ip_id, ip_id_before_rst;
+	uint8_t ttl_last;
+	uint8_t rst_ttl, ttl_before_rst;
+	uint8_t state;          /* enum tfe_state; when and why it changed
+	                           is in the timeline rows */
+	uint8_t wscale;         /* its SYN's option: shift as sent */
+	uint8_t fin_rcvd_before;
 	uint8_t rst_before;
+	bool has_mss, has_wscale, sack_ok, ts_ok, tfo; /* its SYN's options */
+	bool seq_known;         /* it has sent something */
+	bool isn_known;
+	bool syn_acked;         /* the peer acknowledged its SYN */
+	bool fin_sent, fin_acked;
+	bool ack_known;
+	bool acked_peer_fin;    /* it has acknowledged the peer's FIN */
+	bool has_ip_id;
+	bool acked_after_fin;   /* it acknowledged new data after its FIN */
+	bool ka_pending;        /* a probe not yet followed by the peer */
+	bool rst_has_prev;      /* it sent something before the RST */
+	bool rst_unaccepted;
 };
 
+/* Fields grouped so that little padding is left between them. */
 struct tfe_conn {
 	uint64_t id;            /* 1-based, in order of first frame */
 	uint8_t family;         /* 4 or 6 */
@@ -165,9 +177,14 @@ struct tfe_conn {
 	uint8_t end_cause;      /* enum tfe_end_cause */
 	bool ws_ok;             /* both SYNs carried window scale */
 	bool timestamps_ns;     /* print nanoseconds */
+	uint8_t init_state[2];  /* each side's state before the first frame */
+	uint8_t taken_over_side; /* see taken_over_tw_since */
+	bool has_prev;          /* see prev_id */
+	uint8_t prev_tw_side;   /* see prev_id */
+	struct tfe_tunnel tunnel; /* the first segment's, depth 0 for none;
+	                             src is on the client's side */
 
 	struct tfe_endpoint ep[2]; /* TFE_SIDE_CLIENT, TFE_SIDE_SERVER */
-	uint8_t init_state[2];  /* each side's state before the first frame */
 
 	uint64_t first_frame, last_frame;
 	int64_t first_ts, last_ts;
@@ -177,27 +194,24 @@ struct tfe_conn {
 	int64_t hs_ack_ts;      /* first ACK of the SYN+ACK */
 
 	struct tfe_zeek zeek;   /* the translation for Zeek and Wireshark */
-	struct tfe_tunnel tunnel; /* the first segment's, depth 0 for none;
-	                             src is on the client's side */
 
 	struct tfe_timeline tl;
 	GArray *verdicts;       /* struct tfe_verdict, set when finished */
 	int snap_idx[2];        /* its sockets in a netstat snapshot, or -1 */
-	int64_t taken_over_tw_since; /* a TIME_WAIT a new SYN ended early */
-	uint8_t taken_over_side;
+	int64_t taken_over_tw_since; /* a TIME_WAIT a new SYN ended early
+	                                (taken_over_side) */
 
 	/* the earlier connection on this 4-tuple, when its tombstone was
-	 * still there (SPEC §4 time_wait_reuse) */
-	bool has_prev;
+	 * still there (SPEC §4 time_wait_reuse): has_prev, prev_tw_side
+	 * above */
 	uint64_t prev_id;
 	int64_t prev_tw_since;  /* 0 when no side was in TIME_WAIT */
-	uint8_t prev_tw_side;
 	uint32_t prev_snd_nxt[2];
 
 	/* owned by the flow table */
+	struct tfe_flow_key key;
 	GList link;             /* in the open or the lingering queue */
 	int queue;              /* which queue link is in, -1 for none */
-	void *flow;
 };
 
 /*

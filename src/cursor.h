@@ -81,6 +81,20 @@ tfe_cursor_be32(struct tfe_cursor *c, uint32_t *v)
 	return true;
 }
 
+/* Big-endian loads from bytes the caller has checked are there. */
+static inline uint16_t
+tfe_load_be16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static inline uint32_t
+tfe_load_be32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+	       ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+}
+
 /* Copies n bytes out; false (and nothing copied) when fewer are left. */
 static inline bool
 tfe_cursor_copy(struct tfe_cursor *c, void *dst, size_t n)

@@ -395,12 +395,47 @@ decode_link(enum link_kind kind, struct tfe_cursor *c, enum net_kind *net)
 static uint32_t
 csum_add(uint32_t acc, const uint8_t *p, size_t n)
 {
-	uint64_t sum = acc;
+	/* Eight bytes at a time in the machine's byte order, carries added
+	 * back in: the ones' complement sum does not depend on byte order
+	 * (RFC 1071 §2 B), so the folded sum is swapped once at the end. */
+	uint64_t sum = 0, w;
 
-	for (; n >= 2; p += 2, n -= 2)
-		sum += (uint32_t)((p[0] << 8) | p[1]);
-	if (n == 1)
-		sum += (uint32_t)(p[0] << 8);
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		sum += w;
+		sum += sum < w;
+	}
+	if (n >= 4) {
+		uint32_t w32;
+		memcpy(&w32, p, 4);
+		sum += w32;
+		sum += sum < w32;
+		p += 4;
+		n -= 4;
+	}
+	if (n >= 2) {
+		uint16_t w16;
+		memcpy(&w16, p, 2);
+		sum += w16;
+		sum += sum < w16;
+		p += 2;
+		n -= 2;
+	}
+	if (n == 1) {
+		uint8_t last[2] = { p[0], 0 };
+		uint16_t w16;
+		memcpy(&w16, last, 2);
+		sum += w16;
+		sum += sum < w16;
+	}
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	sum = ((sum & 0xff) << 8) | (sum >> 8);
+#endif
+	sum += acc;
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint32_t)sum;
@@ -432,19 +467,22 @@ static enum tfe_decode_reason
 decode_ipv4(struct tfe_cursor *c, size_t wire_left, struct tfe_segment *out,
             struct ip_next *next)
 {
-	uint8_t ver_ihl, tos, ttl, proto;
-	uint16_t total_len, id, frag, csum;
 	const uint8_t *hdr = c->p;
 	size_t hdr_captured = c->left;
 
-	if (!tfe_cursor_u8(c, &ver_ihl) || !tfe_cursor_u8(c, &tos) ||
-	    !tfe_cursor_be16(c, &total_len) || !tfe_cursor_be16(c, &id) ||
-	    !tfe_cursor_be16(c, &frag) || !tfe_cursor_u8(c, &ttl) ||
-	    !tfe_cursor_u8(c, &proto) || !tfe_cursor_be16(c, &csum) ||
-	    !tfe_cursor_copy(c, out->src, 4) || !tfe_cursor_copy(c, out->dst, 4))
+	/* The fixed part in one bounds check: version and IHL, TOS, total
+	 * length, ID, flags and fragment offset, TTL, protocol, checksum,
+	 * addresses. */
+	if (!tfe_cursor_skip(c, IPV4_MIN_HDR))
 		return TFE_DR_IPV4_TRUNCATED;
-	(void)tos;
-	(void)csum;
+	uint8_t ver_ihl = hdr[0];
+	uint16_t total_len = tfe_load_be16(hdr + 2);
+	uint16_t id = tfe_load_be16(hdr + 4);
+	uint16_t frag = tfe_load_be16(hdr + 6);
+	uint8_t ttl = hdr[8];
+	uint8_t proto = hdr[9];
+	memcpy(out->src, hdr + 12, 4);
+	memcpy(out->dst, hdr + 16, 4);
 
 	if (ver_ihl >> 4 != 4)
 		return TFE_DR_IP_BAD_VERSION;
@@ -706,8 +744,6 @@ decode_tcp_options(struct tfe_cursor *c, struct tfe_segment *out)
 static enum tfe_decode_reason
 decode_tcp(struct tfe_cursor *c, size_t tcp_len, struct tfe_segment *out)
 {
-	uint8_t off_ns, flags;
-	uint16_t csum, urg;
 	const uint8_t *hdr = c->p;
 	size_t captured = c->left;
 
@@ -716,14 +752,18 @@ decode_tcp(struct tfe_cursor *c, size_t tcp_len, struct tfe_segment *out)
 	 * not TCP): MALFORMED, not TRUNCATED. */
 	if (tcp_len < TCP_MIN_HDR)
 		return TFE_DR_TCP_BAD_OFFSET;
-	if (!tfe_cursor_be16(c, &out->sport) || !tfe_cursor_be16(c, &out->dport) ||
-	    !tfe_cursor_be32(c, &out->seq) || !tfe_cursor_be32(c, &out->ack) ||
-	    !tfe_cursor_u8(c, &off_ns) || !tfe_cursor_u8(c, &flags) ||
-	    !tfe_cursor_be16(c, &out->win) || !tfe_cursor_be16(c, &csum) ||
-	    !tfe_cursor_be16(c, &urg))
+	/* The fixed part in one bounds check: ports, sequence and
+	 * acknowledgment numbers, data offset and flags, window (then the
+	 * checksum and urgent pointer, not needed). */
+	if (!tfe_cursor_skip(c, TCP_MIN_HDR))
 		return TFE_DR_TCP_TRUNCATED;
-	(void)csum;
-	(void)urg;
+	out->sport = tfe_load_be16(hdr);
+	out->dport = tfe_load_be16(hdr + 2);
+	out->seq = tfe_load_be32(hdr + 4);
+	out->ack = tfe_load_be32(hdr + 8);
+	uint8_t off_ns = hdr[12];
+	uint8_t flags = hdr[13];
+	out->win = tfe_load_be16(hdr + 14);
 
 	/* Data offset: header length in 32-bit words, 5..15. */
 	size_t hlen = (size_t)(off_ns >> 4) * 4;
@@ -752,17 +792,20 @@ decode_tcp(struct tfe_cursor *c, size_t tcp_len, struct tfe_segment *out)
 	 * length; RFC 9293 §3.1, RFC 8200 §8.1), then header and payload. */
 	if (captured >= tcp_len && !out->ip_first_fragment &&
 	    tcp_len <= UINT32_MAX) {
-		uint8_t pseudo[8];
+		/* addresses, then the IPv6 form of length and protocol (the
+		 * same sum as IPv4's zero, protocol, 16-bit length) */
+		uint8_t pseudo[40];
 		size_t alen = out->family == 4 ? 4 : 16;
-		uint32_t sum = csum_add(0, out->src, alen);
-		sum = csum_add(sum, out->dst, alen);
-		pseudo[0] = (uint8_t)(tcp_len >> 24);
-		pseudo[1] = (uint8_t)(tcp_len >> 16);
-		pseudo[2] = (uint8_t)(tcp_len >> 8);
-		pseudo[3] = (uint8_t)tcp_len;
-		pseudo[4] = pseudo[5] = pseudo[6] = 0;
-		pseudo[7] = IPPROTO_NUM_TCP;
-		sum = csum_add(sum, pseudo, sizeof pseudo);
+		uint8_t *p = pseudo + 2 * alen;
+		memcpy(pseudo, out->src, alen);
+		memcpy(pseudo + alen, out->dst, alen);
+		p[0] = (uint8_t)(tcp_len >> 24);
+		p[1] = (uint8_t)(tcp_len >> 16);
+		p[2] = (uint8_t)(tcp_len >> 8);
+		p[3] = (uint8_t)tcp_len;
+		p[4] = p[5] = p[6] = 0;
+		p[7] = IPPROTO_NUM_TCP;
+		uint32_t sum = csum_add(0, pseudo, 2 * alen + 8);
 		sum = csum_add(sum, hdr, tcp_len);
 		out->csum = sum == 0xffff ? TFE_CSUM_OK : TFE_CSUM_BAD;
 	}

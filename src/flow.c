@@ -1,8 +1,13 @@
 /*
  * flow.c: the flow table and its queues.
  *
- * The queues link through the GList embedded in each connection and flow,
- * so moving a connection on every packet costs no allocation.
+ * Live connections are found through an open-addressing table of their
+ * own (linear probing, the key in the connection, at most half full).
+ * The queues link through the GList embedded in each connection, so
+ * moving a connection on every packet costs no allocation.  Tombstones
+ * are records in blocks of TFE_TOMB_BLOCK, queued in the order they were
+ * left, which is the order their 2MSL ends (the clock never goes back), so
+ * expiring them only looks at the head.
  */
 #include "flow.h"
 
@@ -11,8 +16,16 @@
 bool
 tfe_flow_key_make(const struct tfe_segment *s, struct tfe_flow_key *k)
 {
-	int c = memcmp(s->src, s->dst, 16);
-	bool from_lo = c < 0 || (c == 0 && s->sport <= s->dport);
+	/* memcmp's byte order, as two big-endian 64-bit words each */
+	uint64_t a[2], b[2];
+	memcpy(a, s->src, 16);
+	memcpy(b, s->dst, 16);
+	a[0] = GUINT64_FROM_BE(a[0]);
+	a[1] = GUINT64_FROM_BE(a[1]);
+	b[0] = GUINT64_FROM_BE(b[0]);
+	b[1] = GUINT64_FROM_BE(b[1]);
+	bool from_lo = a[0] != b[0] ? a[0] < b[0] :
+	               a[1] != b[1] ? a[1] < b[1] : s->sport <= s->dport;
 
 	memset(k, 0, sizeof *k);
 	k->family = s->family;
@@ -55,55 +68,138 @@ key_equal(gconstpointer a, gconstpointer b)
 	return memcmp(a, b, sizeof(struct tfe_flow_key)) == 0;
 }
 
-static void
-flow_free(gpointer p)
-{
-	struct tfe_flow *f = p;
-
-	if (f->conn)
-		tfe_conn_free(f->conn);
-	g_free(f);
-}
-
 void
 tfe_flow_table_init(struct tfe_flow_table *t)
 {
 	memset(t, 0, sizeof *t);
-	t->flows = g_hash_table_new_full(key_hash, key_equal, NULL, flow_free);
+	t->tombs = g_hash_table_new(key_hash, key_equal);
 	for (int q = 0; q < TFE_Q__COUNT; q++)
 		g_queue_init(&t->queue[q]);
-	g_queue_init(&t->tombs);
 }
 
 void
 tfe_flow_table_clear(struct tfe_flow_table *t)
 {
-	if (t->flows)
-		g_hash_table_destroy(t->flows);
-	t->flows = NULL;
+	for (guint i = 0; i < t->nslots; i++)
+		tfe_conn_free(t->slots[i].conn);
+	g_free(t->slots);
+	t->slots = NULL;
+	t->nslots = 0;
+	if (t->tombs)
+		g_hash_table_destroy(t->tombs);
+	t->tombs = NULL;
+	while (t->tomb_head != NULL) {
+		struct tfe_tomb_block *b = t->tomb_head;
+		t->tomb_head = b->next;
+		g_free(b);
+	}
+	t->tomb_tail = NULL;
+	g_free(t->tomb_spare);
+	t->tomb_spare = NULL;
+	t->ntombs = 0;
 }
 
-struct tfe_flow *
-tfe_flow_get(struct tfe_flow_table *t, const struct tfe_flow_key *k)
+struct tfe_conn *
+tfe_flow_lookup(struct tfe_flow_table *t, const struct tfe_flow_key *k)
 {
-	struct tfe_flow *f = g_hash_table_lookup(t->flows, k);
+	if (t->live == 0)
+		return NULL;
+	guint mask = t->nslots - 1;
+	uint32_t h = key_hash(k);
 
-	if (f == NULL) {
-		f = g_new0(struct tfe_flow, 1);
-		f->key = *k;
-		f->tomb_link.data = f;
-		g_hash_table_insert(t->flows, &f->key, f);
+	for (guint i = h & mask;; i = (i + 1) & mask) {
+		const struct tfe_flow_slot *sl = &t->slots[i];
+		if (sl->conn == NULL)
+			return NULL;
+		if (sl->hash == h &&
+		    memcmp(&sl->conn->key, k, sizeof *k) == 0)
+			return sl->conn;
 	}
-	return f;
+}
+
+guint
+tfe_flow_table_size(const struct tfe_flow_table *t)
+{
+	guint n = 0;
+
+	for (guint i = 0; i < t->nslots; i++)
+		n += t->slots[i].conn != NULL;
+	return n;
+}
+
+/* Puts an entry in the first free slot from its home (no key is there
+ * twice: the caller looked first). */
+static void
+slot_put(struct tfe_flow_slot *slots, guint mask, struct tfe_conn *c,
+         uint32_t h)
+{
+	guint i = h & mask;
+
+	while (slots[i].conn != NULL)
+		i = (i + 1) & mask;
+	slots[i].conn = c;
+	slots[i].hash = h;
+}
+
+/* Keeps the table at most half full: doubles it and puts every entry
+ * back. */
+static void
+slots_grow(struct tfe_flow_table *t)
+{
+	guint n = t->nslots ? 2 * t->nslots : 256;
+	struct tfe_flow_slot *slots = g_new0(struct tfe_flow_slot, n);
+
+	for (guint i = 0; i < t->nslots; i++)
+		if (t->slots[i].conn != NULL)
+			slot_put(slots, n - 1, t->slots[i].conn,
+			         t->slots[i].hash);
+	g_free(t->slots);
+	t->slots = slots;
+	t->nslots = n;
+}
+
+/* Empties the slot holding `c` and moves later entries of the same
+ * probe run back (linear probing's deletion, no markers left). */
+static void
+slot_remove(struct tfe_flow_table *t, struct tfe_conn *c)
+{
+	guint mask = t->nslots - 1;
+	guint i = key_hash(&c->key) & mask;
+
+	while (t->slots[i].conn != c)
+		i = (i + 1) & mask;
+	for (guint j = (i + 1) & mask; t->slots[j].conn != NULL;
+	     j = (j + 1) & mask) {
+		guint home = t->slots[j].hash & mask;
+		/* the entry at j may move to i when its home is not in the
+		 * cyclic range (i, j] */
+		bool stays = i <= j ? (home > i && home <= j)
+		                    : (home > i || home <= j);
+		if (!stays) {
+			t->slots[i] = t->slots[j];
+			i = j;
+		}
+	}
+	t->slots[i].conn = NULL;
+	t->slots[i].hash = 0;
+}
+
+struct tfe_tombstone *
+tfe_flow_tomb(struct tfe_flow_table *t, const struct tfe_flow_key *k)
+{
+	if (t->ntombs == 0)
+		return NULL;
+	return g_hash_table_lookup(t->tombs, k);
 }
 
 void
-tfe_flow_attach(struct tfe_flow_table *t, struct tfe_flow *f,
+tfe_flow_attach(struct tfe_flow_table *t, const struct tfe_flow_key *k,
                 struct tfe_conn *c)
 {
-	g_assert(f->conn == NULL);
-	f->conn = c;
-	c->flow = f;
+	if (2 * (t->live + 1) > t->nslots)
+		slots_grow(t);
+	c->key = *k;
+	slot_put(t->slots, t->nslots - 1, c, key_hash(k));
 	c->link.data = c;
 	c->queue = -1;
 	t->live++;
@@ -123,60 +219,132 @@ tfe_flow_touch(struct tfe_flow_table *t, struct tfe_conn *c, enum tfe_queue q)
 	c->queue = q;
 }
 
+/* Forgets an active tombstone; its record waits in its block. */
+static void
+drop_tomb(struct tfe_flow_table *t, struct tfe_tombstone *tomb)
+{
+	g_hash_table_remove(t->tombs, &tomb->key);
+	tomb->active = false;
+	t->ntombs--;
+}
+
+static void
+push_tomb(struct tfe_flow_table *t, const struct tfe_flow_key *k,
+          const struct tfe_tombstone *tomb)
+{
+	if (t->tomb_tail == NULL || t->tomb_tail_i == TFE_TOMB_BLOCK) {
+		struct tfe_tomb_block *b = t->tomb_spare;
+		if (b != NULL)
+			t->tomb_spare = NULL;
+		else
+			b = g_new(struct tfe_tomb_block, 1);
+		b->next = NULL;
+		if (t->tomb_tail != NULL)
+			t->tomb_tail->next = b;
+		else {
+			t->tomb_head = b;
+			t->tomb_head_i = 0;
+		}
+		t->tomb_tail = b;
+		t->tomb_tail_i = 0;
+	}
+	struct tfe_tombstone *r = &t->tomb_tail->rec[t->tomb_tail_i++];
+	*r = *tomb;
+	r->key = *k;
+	r->active = true;
+	g_hash_table_add(t->tombs, r);
+	t->ntombs++;
+}
+
+/* The oldest record in the queue, active or not; NULL when empty. */
+static struct tfe_tombstone *
+tomb_oldest(struct tfe_flow_table *t)
+{
+	struct tfe_tomb_block *b = t->tomb_head;
+
+	if (b == NULL || (b == t->tomb_tail && t->tomb_head_i == t->tomb_tail_i))
+		return NULL;
+	return &b->rec[t->tomb_head_i];
+}
+
+/* Takes the oldest record off the queue (after tomb_oldest). */
+static void
+tomb_pop(struct tfe_flow_table *t)
+{
+	struct tfe_tomb_block *b = t->tomb_head;
+
+	if (++t->tomb_head_i < TFE_TOMB_BLOCK)
+		return;
+	if (b == t->tomb_tail) {
+		/* empty: reuse the block from its start */
+		t->tomb_head_i = t->tomb_tail_i = 0;
+		return;
+	}
+	t->tomb_head = b->next;
+	t->tomb_head_i = 0;
+	if (t->tomb_spare == NULL)
+		t->tomb_spare = b;
+	else
+		g_free(b);
+}
+
 void
 tfe_flow_detach(struct tfe_flow_table *t, struct tfe_conn *c,
                 const struct tfe_tombstone *tomb)
 {
-	struct tfe_flow *f = c->flow;
+	struct tfe_tombstone *old;
 
 	if (c->queue >= 0)
 		g_queue_unlink(&t->queue[c->queue], &c->link);
 	c->queue = -1;
-	f->conn = NULL;
-	c->flow = NULL;
+	slot_remove(t, c);
 	t->live--;
-	if (f->tomb.active)
-		g_queue_unlink(&t->tombs, &f->tomb_link);
-	if (tomb != NULL) {
-		f->tomb = *tomb;
-		f->tomb.active = true;
-		g_queue_push_tail_link(&t->tombs, &f->tomb_link);
-	} else {
-		f->tomb.active = false;
-		g_hash_table_remove(t->flows, &f->key);
-	}
-}
-
-static void
-drop_tomb(struct tfe_flow_table *t, struct tfe_flow *f)
-{
-	g_queue_unlink(&t->tombs, &f->tomb_link);
-	f->tomb.active = false;
-	if (f->conn == NULL)
-		g_hash_table_remove(t->flows, &f->key);
+	if ((old = tfe_flow_tomb(t, &c->key)) != NULL)
+		drop_tomb(t, old);
+	if (tomb != NULL)
+		push_tomb(t, &c->key, tomb);
 }
 
 bool
 tfe_flow_drop_oldest_tomb(struct tfe_flow_table *t)
 {
-	GList *l = g_queue_peek_head_link(&t->tombs);
+	struct tfe_tombstone *r;
 
-	if (l == NULL)
-		return false;
-	drop_tomb(t, l->data);
-	return true;
+	while ((r = tomb_oldest(t)) != NULL) {
+		tomb_pop(t);
+		if (r->active) {
+			drop_tomb(t, r);
+			return true;
+		}
+	}
+	return false;
 }
 
 void
 tfe_flow_expire_tombs(struct tfe_flow_table *t, int64_t now)
 {
-	GList *l;
+	struct tfe_tombstone *r;
 
-	while ((l = g_queue_peek_head_link(&t->tombs)) != NULL) {
-		struct tfe_flow *f = l->data;
+	while ((r = tomb_oldest(t)) != NULL) {
+		if (r->active) {
+			if (r->until > now)
+				break;
+			drop_tomb(t, r);
+		}
+		tomb_pop(t);
+	}
+}
 
-		if (f->tomb.until > now)
-			break;
-		drop_tomb(t, f);
+void
+tfe_flow_foreach_tomb(const struct tfe_flow_table *t,
+                      void (*fn)(const struct tfe_tombstone *tomb, void *ud),
+                      void *ud)
+{
+	for (const struct tfe_tomb_block *b = t->tomb_head; b; b = b->next) {
+		guint from = b == t->tomb_head ? t->tomb_head_i : 0;
+		guint to = b == t->tomb_tail ? t->tomb_tail_i : TFE_TOMB_BLOCK;
+		for (guint i = from; i < to; i++)
+			if (b->rec[i].active)
+				fn(&b->rec[i], ud);
 	}
 }

@@ -3,7 +3,8 @@
  * connection on it and to the tombstone of the one before, and keeps the
  * live connections in two queues ordered by last activity: open ones (for
  * the idle timeout and eviction) and ended ones lingering for late
- * retransmissions.  Tombstones wait 2MSL in a queue of their own.
+ * retransmissions.  Tombstones wait 2MSL in a table and a queue of their
+ * own.
  *
  * It owns the memory of flows, not the decisions: analyze.c says when a
  * connection starts and ends.
@@ -18,40 +19,51 @@
 #include "conn.h"
 #include "decode.h"
 
-/* Lower endpoint (address, then port) first; fixed size, no padding holes
- * left uninitialised, so it hashes and compares as bytes. */
-struct tfe_flow_key {
-	uint8_t addr_lo[16];
-	uint8_t addr_hi[16];
-	uint16_t port_lo, port_hi;
-	uint8_t family;
-	uint8_t pad[3];
-};
+/* struct tfe_flow_key is in conn.h: each connection holds its own. */
 
-/* What stays of a finished connection for 2MSL (SPEC §7). */
+/* What stays of a finished connection for 2MSL (SPEC §7): a fixed-size
+ * record of its own, in blocks in the order they were left (the order they
+ * expire in), found by key through a hash table of their own.  A record
+ * dropped before its turn stays in its block, inactive, until the head of
+ * the queue passes it. */
 struct tfe_tombstone {
-	bool active;
+	struct tfe_flow_key key; /* first: the hash table's key and value */
 	uint64_t conn_id;
 	int64_t until;           /* ns: forgotten after this */
 	int64_t tw_since;        /* when its TIME_WAIT began, 0 if none */
+	uint32_t snd_nxt[2];     /* end of each side's sequence space */
 	uint8_t tw_side;         /* TFE_SIDE_* in TIME_WAIT */
 	bool client_is_lo;
-	uint32_t snd_nxt[2];     /* end of each side's sequence space */
+	bool active;
 };
 
-struct tfe_flow {
-	struct tfe_flow_key key;
-	struct tfe_conn *conn;   /* live connection, or NULL */
-	struct tfe_tombstone tomb;
-	GList tomb_link;         /* in the tombstone queue while active */
+#define TFE_TOMB_BLOCK 256
+struct tfe_tomb_block {
+	struct tfe_tomb_block *next;
+	struct tfe_tombstone rec[TFE_TOMB_BLOCK];
+};
+
+/* A slot of the open-addressing table of live connections: empty when
+ * conn is NULL; hash is the key's, kept to skip most key comparisons and
+ * to move entries without reading the connection. */
+struct tfe_flow_slot {
+	struct tfe_conn *conn;
+	uint32_t hash;
 };
 
 enum tfe_queue { TFE_Q_OPEN, TFE_Q_LINGER, TFE_Q__COUNT };
 
 struct tfe_flow_table {
-	GHashTable *flows;        /* struct tfe_flow_key -> struct tfe_flow */
+	struct tfe_flow_slot *slots; /* live connections by key, linear
+	                                probing, at most half full */
+	guint nslots;             /* a power of two, or 0 before the first */
 	GQueue queue[TFE_Q__COUNT]; /* struct tfe_conn, oldest first */
-	GQueue tombs;             /* struct tfe_flow, oldest first */
+	GHashTable *tombs;        /* struct tfe_flow_key -> struct
+	                             tfe_tombstone, the active ones */
+	struct tfe_tomb_block *tomb_head, *tomb_tail; /* oldest first */
+	guint tomb_head_i, tomb_tail_i; /* next to expire, next free */
+	struct tfe_tomb_block *tomb_spare;
+	guint ntombs;             /* active tombstones */
 	guint live;               /* live connections */
 };
 
@@ -62,29 +74,57 @@ bool tfe_flow_key_make(const struct tfe_segment *s, struct tfe_flow_key *k);
 void tfe_flow_table_init(struct tfe_flow_table *t);
 void tfe_flow_table_clear(struct tfe_flow_table *t);
 
-/* Finds or creates the flow for `k`. */
-struct tfe_flow *tfe_flow_get(struct tfe_flow_table *t,
-                              const struct tfe_flow_key *k);
+/* The live connection on `k`, or NULL. */
+struct tfe_conn *tfe_flow_lookup(struct tfe_flow_table *t,
+                                 const struct tfe_flow_key *k);
 
-/* Attaches a new live connection to a flow (it goes to the open queue). */
-void tfe_flow_attach(struct tfe_flow_table *t, struct tfe_flow *f,
+/* The active tombstone on `k`, or NULL.  Valid until the table changes. */
+struct tfe_tombstone *tfe_flow_tomb(struct tfe_flow_table *t,
+                                    const struct tfe_flow_key *k);
+
+/* Occupied slots, counted (for the tests: it must equal live). */
+guint tfe_flow_table_size(const struct tfe_flow_table *t);
+
+/* Adds a new live connection on `k` (it goes to the open queue); there
+ * must be none. */
+void tfe_flow_attach(struct tfe_flow_table *t, const struct tfe_flow_key *k,
                      struct tfe_conn *c);
 
 /* Marks activity: moves the connection to the tail of queue `q`. */
 void tfe_flow_touch(struct tfe_flow_table *t, struct tfe_conn *c,
                     enum tfe_queue q);
 
-/* Detaches a live connection (the caller frees it) and, when `tomb` is
- * given, leaves that tombstone. */
+/* Detaches a live connection (the caller frees it) and forgets the
+ * tombstone of the one before it; when `tomb` is given (its key is
+ * ignored), leaves that tombstone instead. */
 void tfe_flow_detach(struct tfe_flow_table *t, struct tfe_conn *c,
                      const struct tfe_tombstone *tomb);
 
-/* Drops tombstones whose time is up at `now`, and flows left empty. */
+/* Drops tombstones whose time is up at `now`. */
 void tfe_flow_expire_tombs(struct tfe_flow_table *t, int64_t now);
+
+/* True when tfe_flow_expire_tombs() has something to do: the oldest
+ * record is inactive or its time is up.  Inline: asked on every packet. */
+static inline bool
+tfe_flow_tombs_due(const struct tfe_flow_table *t, int64_t now)
+{
+	const struct tfe_tomb_block *b = t->tomb_head;
+
+	if (b == NULL || (b == t->tomb_tail && t->tomb_head_i == t->tomb_tail_i))
+		return false;
+	const struct tfe_tombstone *r = &b->rec[t->tomb_head_i];
+	return !r->active || r->until <= now;
+}
 
 /* Drops the oldest tombstone before its time (to stay within a bound);
  * false when there is none. */
 bool tfe_flow_drop_oldest_tomb(struct tfe_flow_table *t);
+
+/* Calls `fn` on every active tombstone, oldest first. */
+void tfe_flow_foreach_tomb(const struct tfe_flow_table *t,
+                           void (*fn)(const struct tfe_tombstone *tomb,
+                                      void *ud),
+                           void *ud);
 
 static inline struct tfe_conn *
 tfe_flow_queue_head(struct tfe_flow_table *t, enum tfe_queue q)

@@ -490,7 +490,7 @@ states_object(struct jw *w, const struct tfe_conn *c)
 		arr_begin(w);
 		for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
 			const struct tfe_row *r =
-				&g_array_index(c->tl.rows, struct tfe_row, i);
+				&c->tl.rows[i];
 
 			row_states(r, cur);
 			if (cur[side] == before)
@@ -648,7 +648,7 @@ events_array(struct jw *w, const struct tfe_conn *c)
 	arr_begin(w);
 	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
 		const struct tfe_row *r =
-			&g_array_index(c->tl.rows, struct tfe_row, i);
+			&c->tl.rows[i];
 
 		row_states(r, cur);
 		obj_begin(w);

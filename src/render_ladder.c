@@ -445,7 +445,7 @@ tfe_render_ladder_conn(const struct tfe_render_opts *o,
 	           mid_w, tfe_state_names[before[1]]);
 	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
 		const struct tfe_row *r =
-			&g_array_index(c->tl.rows, struct tfe_row, i);
+			&c->tl.rows[i];
 
 		switch (r->kind) {
 		case TFE_ROW_FRAME:

@@ -102,11 +102,17 @@ add_conn(GArray *socks, struct tfe_conn *c, int64_t at, int64_t msl)
 	}
 }
 
+struct tomb_ctx {
+	GArray *socks;
+	int64_t at, msl;
+};
+
 static void
-add_tombstone(GArray *socks, const struct tfe_flow *f, int64_t at,
-              int64_t msl)
+add_tombstone(const struct tfe_tombstone *t, void *ud)
 {
-	const struct tfe_tombstone *t = &f->tomb;
+	const struct tomb_ctx *x = ud;
+	GArray *socks = x->socks;
+	int64_t at = x->at, msl = x->msl;
 	struct sock k;
 
 	if (!t->active || t->tw_side > TFE_SIDE_SERVER || t->tw_since == 0)
@@ -116,11 +122,11 @@ add_tombstone(GArray *socks, const struct tfe_flow *f, int64_t at,
 	/* Which end of the key is the TIME_WAIT side. */
 	bool tw_is_lo = (t->tw_side == TFE_SIDE_CLIENT) == t->client_is_lo;
 	memset(&k, 0, sizeof k);
-	k.family = f->key.family;
-	memcpy(k.host, tw_is_lo ? f->key.addr_lo : f->key.addr_hi, 16);
-	memcpy(k.faddr, tw_is_lo ? f->key.addr_hi : f->key.addr_lo, 16);
-	k.lport = tw_is_lo ? f->key.port_lo : f->key.port_hi;
-	k.fport = tw_is_lo ? f->key.port_hi : f->key.port_lo;
+	k.family = t->key.family;
+	memcpy(k.host, tw_is_lo ? t->key.addr_lo : t->key.addr_hi, 16);
+	memcpy(k.faddr, tw_is_lo ? t->key.addr_hi : t->key.addr_lo, 16);
+	k.lport = tw_is_lo ? t->key.port_lo : t->key.port_hi;
+	k.fport = tw_is_lo ? t->key.port_hi : t->key.port_lo;
 	k.state = TFE_ST_TIME_WAIT;
 	k.sendq = 0;
 	k.tw_left = t->tw_since + 2 * msl - at;
@@ -202,8 +208,8 @@ tfe_netstat_snapshot(const struct tfe_analyzer *a, int64_t at)
 	for (int q = 0; q < TFE_Q__COUNT; q++)
 		for (GList *l = t->queue[q].head; l; l = l->next)
 			add_conn(ns->socks, l->data, at, a->cfg.msl);
-	for (GList *l = t->tombs.head; l; l = l->next)
-		add_tombstone(ns->socks, l->data, at, a->cfg.msl);
+	struct tomb_ctx x = { ns->socks, at, a->cfg.msl };
+	tfe_flow_foreach_tomb(t, add_tombstone, &x);
 	add_listeners(ns->socks, a, at);
 	return ns;
 }
@@ -218,7 +224,7 @@ state_at(const struct tfe_conn *c, int side, int64_t at, int64_t *tw_since)
 	*tw_since = 0;
 	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
 		const struct tfe_row *r =
-			&g_array_index(c->tl.rows, struct tfe_row, i);
+			&c->tl.rows[i];
 		if (r->ts > at)
 			break;
 		if (r->state[side] == TFE_ST_TIME_WAIT &&

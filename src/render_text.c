@@ -256,23 +256,25 @@ print_side_opts(FILE *out, const struct tfe_conn *c, int side)
 {
 	const struct tfe_endpoint *ep = &c->ep[side];
 
-	fprintf(out, "%s ", side_names[side]);
+	/* fputs where nothing is formatted: this runs twice a connection */
+	fputs(side_names[side], out);
+	putc(' ', out);
 	if (ep->syn_count == 0 && ep->synack_count == 0) {
-		fprintf(out, "no SYN seen");
+		fputs("no SYN seen", out);
 		return;
 	}
 	if (ep->has_mss)
 		fprintf(out, "MSS %u", (unsigned)ep->mss);
 	else
-		fprintf(out, "no MSS (536 assumed)");
+		fputs("no MSS (536 assumed)", out);
 	if (ep->has_wscale)
 		fprintf(out, " wscale %u", (unsigned)ep->wscale);
 	if (ep->sack_ok)
-		fprintf(out, " SACK");
+		fputs(" SACK", out);
 	if (ep->ts_ok)
-		fprintf(out, " TS");
+		fputs(" TS", out);
 	if (ep->tfo)
-		fprintf(out, " TFO");
+		fputs(" TFO", out);
 }
 
 void
@@ -506,15 +508,32 @@ tfe_render_text_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	uint8_t before[2] = { c->init_state[0], c->init_state[1] };
 
 	print_header(o, c);
-	fprintf(out, "   %-7s %-*s %-4s %-6s %-10s %-10s %-6s %-10s %-13s %s\n",
-	        "frame", TIME_W(c), "time", "dir", "flags", "seq", "ack", "len", "win",
-	        "client", "server");
-	fprintf(out, "   %-7s %-*s %-4s %-6s %-10s %-10s %-6s %-10s %-13s %s\n",
-	        "", TIME_W(c), "", "", "", "", "", "", "(before)", tfe_state_names[before[0]],
-	        tfe_state_names[before[1]]);
+	/* The two head lines differ only by the time column's width and
+	 * the states: formatted once per width (once per connection they
+	 * were a good part of the text output's cost). */
+	static char head[2][2][128];
+	int wi = c->timestamps_ns ? 1 : 0;
+	if (head[wi][0][0] == '\0') {
+		snprintf(head[wi][0], sizeof head[wi][0],
+		         "   %-7s %-*s %-4s %-6s %-10s %-10s %-6s %-10s %-13s %s\n",
+		         "frame", TIME_W(c), "time", "dir", "flags", "seq", "ack",
+		         "len", "win", "client", "server");
+		snprintf(head[wi][1], sizeof head[wi][1],
+		         "   %-7s %-*s %-4s %-6s %-10s %-10s %-6s %-10s ", "",
+		         TIME_W(c), "", "", "", "", "", "", "(before)");
+	}
+	fputs(head[wi][0], out);
+	fputs(head[wi][1], out);
+	const char *st0 = tfe_state_names[before[0]];
+	fputs(st0, out);
+	for (size_t n = strlen(st0); n < 13; n++)
+		putc(' ', out);
+	putc(' ', out);
+	fputs(tfe_state_names[before[1]], out);
+	putc('\n', out);
 	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
 		const struct tfe_row *r =
-			&g_array_index(c->tl.rows, struct tfe_row, i);
+			&c->tl.rows[i];
 
 		switch (r->kind) {
 		case TFE_ROW_FRAME:

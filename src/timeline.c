@@ -8,12 +8,27 @@
 
 #include <string.h>
 
+/* Room for one more row: grows by half (not doubling), so a long
+ * connection wastes at most a third of its rows' memory. */
+static struct tfe_row *
+append(struct tfe_timeline *tl, const struct tfe_row *row)
+{
+	if (tl->len == tl->cap) {
+		tl->cap = tl->cap < 8 ? 8 : tl->cap + tl->cap / 2;
+		tl->rows = g_renew(struct tfe_row, tl->rows, tl->cap);
+	}
+	tl->rows[tl->len] = *row;
+	return &tl->rows[tl->len++];
+}
+
 void
 tfe_timeline_init(struct tfe_timeline *tl, guint max_rows)
 {
 	/* Most connections need a handshake, one run and a close: start
 	 * small so that open connections stay cheap (SPEC §7). */
-	tl->rows = g_array_sized_new(FALSE, FALSE, sizeof(struct tfe_row), 4);
+	tl->rows = g_new(struct tfe_row, 4);
+	tl->len = 0;
+	tl->cap = 4;
 	tl->max_rows = max_rows < 4 ? 4 : max_rows;
 	tl->folded = 0;
 }
@@ -21,23 +36,23 @@ tfe_timeline_init(struct tfe_timeline *tl, guint max_rows)
 void
 tfe_timeline_clear(struct tfe_timeline *tl)
 {
-	if (tl->rows)
-		g_array_free(tl->rows, TRUE);
+	g_free(tl->rows);
 	tl->rows = NULL;
+	tl->len = tl->cap = 0;
 }
 
 int
 tfe_timeline_add_frame(struct tfe_timeline *tl, const struct tfe_row *row)
 {
 	/* Keep one slot free so the bound can always end on a run row. */
-	if (tl->rows->len + 1 >= tl->max_rows) {
+	if (tl->len + 1 >= tl->max_rows) {
 		tl->folded++;
 		tfe_timeline_fold(tl, row->frame, row->ts, row->dir, row->len,
 		                  row->win, row->state);
 		return -1;
 	}
-	g_array_append_vals(tl->rows, row, 1);
-	return (int)tl->rows->len - 1;
+	append(tl, row);
+	return (int)tl->len - 1;
 }
 
 void
@@ -46,10 +61,10 @@ tfe_timeline_fold(struct tfe_timeline *tl, uint64_t frame, int64_t ts,
 {
 	struct tfe_row *last = NULL;
 
-	if (tl->rows->len > 0)
-		last = tfe_timeline_row(tl, tl->rows->len - 1);
+	if (tl->len > 0)
+		last = tfe_timeline_row(tl, tl->len - 1);
 	if (last == NULL || last->kind != TFE_ROW_RUN ||
-	    (tl->rows->len + 1 < tl->max_rows &&
+	    (tl->len + 1 < tl->max_rows &&
 	     (last->state[0] != state[0] || last->state[1] != state[1]))) {
 		struct tfe_row r;
 
@@ -58,8 +73,7 @@ tfe_timeline_fold(struct tfe_timeline *tl, uint64_t frame, int64_t ts,
 		r.frame = frame;
 		r.ts = ts;
 		r.win_min[0] = r.win_min[1] = UINT16_MAX;
-		g_array_append_vals(tl->rows, &r, 1);
-		last = tfe_timeline_row(tl, tl->rows->len - 1);
+		last = append(tl, &r);
 	}
 	last->frame_last = frame;
 	last->ts_last = ts;
@@ -89,5 +103,5 @@ tfe_timeline_add_timer(struct tfe_timeline *tl, int64_t ts, int side,
 	r.state[side] = new_state;
 	r.reason[side] = reason;
 	/* Timer rows are few (one per TIME_WAIT side) and always kept. */
-	g_array_append_vals(tl->rows, &r, 1);
+	append(tl, &r);
 }

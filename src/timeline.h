@@ -38,33 +38,44 @@ enum tfe_row_kind {
 #define TFE_DIR_C2S 0
 #define TFE_DIR_S2C 1
 
+/* A frame row and a run row need different numbers, so they share the
+ * room (80 bytes instead of 104); `kind` says which half is valid, and
+ * only that half is ever read.  Timer rows use the common fields alone. */
 struct tfe_row {
 	uint64_t frame;       /* frame number in the capture, 1-based */
-	uint64_t frame_last;  /* runs: last frame folded in */
 	int64_t ts;           /* ns since the epoch */
-	int64_t ts_last;      /* runs: time of the last frame */
-	uint32_t seq, ack;    /* raw sequence numbers (frames) */
-	uint32_t len;         /* payload bytes (frames) */
-	uint32_t count;       /* runs: frames folded in */
-	uint64_t bytes[2];    /* runs: payload bytes sent by client, server */
-	uint32_t tsval, tsecr;/* timestamp option (frames) */
-	uint16_t flags;       /* TFE_TH_* */
-	uint16_t win;         /* raw window field (frames) */
-	uint16_t win_min[2];  /* runs: raw window range per sender */
-	uint16_t win_max[2];
-	uint16_t mss;         /* option value, bytes */
+	union {
+		struct {              /* TFE_ROW_FRAME */
+			uint32_t seq, ack;    /* raw sequence numbers */
+			uint32_t len;         /* payload bytes */
+			uint32_t tsval, tsecr;/* timestamp option */
+			uint16_t win;         /* raw window field */
+			uint16_t mss;         /* option value, bytes */
+			uint8_t opt_mask;     /* TFE_OPT_* */
+			uint8_t wscale;       /* option value */
+			uint8_t sack_count;
+		};
+		struct {              /* TFE_ROW_RUN */
+			uint64_t frame_last;  /* last frame folded in */
+			int64_t ts_last;      /* time of the last frame */
+			uint64_t bytes[2];    /* payload bytes sent by client,
+			                         server */
+			uint32_t count;       /* frames folded in */
+			uint16_t win_min[2];  /* raw window range per sender */
+			uint16_t win_max[2];
+		};
+	};
+	uint16_t flags;       /* TFE_TH_* (frames) */
 	uint16_t notes;       /* TFE_NOTE_* */
 	uint8_t kind;         /* enum tfe_row_kind */
-	uint8_t dir;          /* TFE_DIR_* (frames) */
-	uint8_t opt_mask;     /* TFE_OPT_* */
-	uint8_t wscale;       /* option value */
-	uint8_t sack_count;
+	uint8_t dir;          /* TFE_DIR_* (frames), the side (timers) */
 	uint8_t state[2];     /* enum tfe_state of client, server after it */
 	uint8_t reason[2];    /* enum tfe_reason per side, 0 when none */
 };
 
 struct tfe_timeline {
-	GArray *rows;         /* struct tfe_row */
+	struct tfe_row *rows;
+	guint len, cap;       /* rows used, allocated */
 	guint max_rows;       /* bound; past it notable frames fold into runs */
 	uint64_t folded;      /* notable frames folded because of the bound */
 };
@@ -88,13 +99,13 @@ void tfe_timeline_add_timer(struct tfe_timeline *tl, int64_t ts, int side,
 static inline struct tfe_row *
 tfe_timeline_row(struct tfe_timeline *tl, guint i)
 {
-	return &g_array_index(tl->rows, struct tfe_row, i);
+	return &tl->rows[i];
 }
 
 static inline guint
 tfe_timeline_len(const struct tfe_timeline *tl)
 {
-	return tl->rows ? tl->rows->len : 0;
+	return tl->len;
 }
 
 #endif /* TFE_TIMELINE_H */

@@ -129,7 +129,7 @@ add(struct ctx *x, enum tfe_verdict_kind kind, int side,
 static const struct tfe_row *
 row_at(const struct tfe_conn *c, guint i)
 {
-	return &g_array_index(c->tl.rows, struct tfe_row, i);
+	return &c->tl.rows[i];
 }
 
 /* The first frame row from `side` with all of `flags` set, from index

@@ -102,6 +102,16 @@ delta(uint32_t a, uint32_t b)
 }
 
 void
+tfe_zeek_clear(struct tfe_zeek *z)
+{
+	for (int i = 0; i < 2; i++) {
+		g_free(z->ep[i].blk);
+		z->ep[i].blk = NULL;
+		z->ep[i].nblocks = 0;
+	}
+}
+
+void
 tfe_zeek_init(struct tfe_zeek *z)
 {
 	memset(z, 0, sizeof *z);
@@ -242,12 +252,12 @@ deliver_blocks(struct tfe_zeek_ep *e)
 	while (more) {
 		more = false;
 		for (int i = 0; i < e->nblocks; i++) {
-			if (delta(e->blk_lo[i], e->reassem) > 0)
+			if (delta(e->blk->lo[i], e->reassem) > 0)
 				continue;
-			if (delta(e->blk_hi[i], e->reassem) > 0)
-				e->reassem = e->blk_hi[i];
-			e->blk_lo[i] = e->blk_lo[e->nblocks - 1];
-			e->blk_hi[i] = e->blk_hi[e->nblocks - 1];
+			if (delta(e->blk->hi[i], e->reassem) > 0)
+				e->reassem = e->blk->hi[i];
+			e->blk->lo[i] = e->blk->lo[e->nblocks - 1];
+			e->blk->hi[i] = e->blk->hi[e->nblocks - 1];
 			e->nblocks--;
 			more = true;
 			break;
@@ -282,17 +292,19 @@ data_sent(struct tfe_zeek_ep *e, uint32_t seq, uint32_t len)
 	}
 	/* above a hole: hold it */
 	for (int i = 0; i < e->nblocks; i++) {
-		if (delta(seq, e->blk_hi[i]) <= 0 && delta(hi, e->blk_lo[i]) >= 0) {
-			if (delta(seq, e->blk_lo[i]) < 0)
-				e->blk_lo[i] = seq;
-			if (delta(hi, e->blk_hi[i]) > 0)
-				e->blk_hi[i] = hi;
+		if (delta(seq, e->blk->hi[i]) <= 0 && delta(hi, e->blk->lo[i]) >= 0) {
+			if (delta(seq, e->blk->lo[i]) < 0)
+				e->blk->lo[i] = seq;
+			if (delta(hi, e->blk->hi[i]) > 0)
+				e->blk->hi[i] = hi;
 			return;
 		}
 	}
 	if (e->nblocks < TFE_ZEEK_BLOCKS) {
-		e->blk_lo[e->nblocks] = seq;
-		e->blk_hi[e->nblocks] = hi;
+		if (e->blk == NULL)
+			e->blk = g_new(struct tfe_zeek_blocks, 1);
+		e->blk->lo[e->nblocks] = seq;
+		e->blk->hi[e->nblocks] = hi;
 		e->nblocks++;
 	}
 }
@@ -319,14 +331,14 @@ ack_received(struct tfe_zeek *z, struct tfe_zeek_ep *e, uint32_t seq)
 			for (;;) {
 				int lowest = -1;
 				for (int i = 0; i < e->nblocks; i++)
-					if (delta(e->blk_lo[i], seq) < 0 &&
-					    (lowest < 0 || delta(e->blk_lo[i],
-					     e->blk_lo[lowest]) < 0))
+					if (delta(e->blk->lo[i], seq) < 0 &&
+					    (lowest < 0 || delta(e->blk->lo[i],
+					     e->blk->lo[lowest]) < 0))
 						lowest = i;
 				if (lowest < 0)
 					break;
 				gap(z, e);
-				e->reassem = e->blk_lo[lowest];
+				e->reassem = e->blk->lo[lowest];
 				deliver_blocks(e);
 			}
 			if (delta(seq, e->reassem) > 0)
@@ -336,9 +348,9 @@ ack_received(struct tfe_zeek *z, struct tfe_zeek_ep *e, uint32_t seq)
 	}
 	e->trim = seq;
 	for (int i = 0; i < e->nblocks;) {
-		if (delta(e->blk_hi[i], seq) <= 0) {
-			e->blk_lo[i] = e->blk_lo[e->nblocks - 1];
-			e->blk_hi[i] = e->blk_hi[e->nblocks - 1];
+		if (delta(e->blk->hi[i], seq) <= 0) {
+			e->blk->lo[i] = e->blk->lo[e->nblocks - 1];
+			e->blk->hi[i] = e->blk->hi[e->nblocks - 1];
 			e->nblocks--;
 		} else {
 			i++;

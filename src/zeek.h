@@ -66,6 +66,7 @@ extern const char *const tfe_zeek_conn_state_names[TFE_ZCS__COUNT];
 struct tfe_zeek_ep {
 	uint8_t state, prev_state;   /* enum tfe_zeek_state */
 	bool did_close;              /* Zeek reported it closed (FIN/RST) */
+	uint8_t nblocks;             /* of blk->lo, blk->hi in use */
 	uint32_t start_seq;          /* raw: relative 0 (its ISN) */
 	uint32_t last_seq;           /* raw: one past the highest sent */
 	uint32_t ack_seq;            /* raw: highest ACK of its data */
@@ -78,12 +79,21 @@ struct tfe_zeek_ep {
 	/* its data as Zeek's reassembler holds it (relative) */
 	uint32_t reassem;            /* next byte to deliver */
 	uint32_t trim;               /* acknowledged up to here */
-	uint8_t nblocks;
-	uint32_t blk_lo[TFE_ZEEK_BLOCKS], blk_hi[TFE_ZEEK_BLOCKS];
+	/* held out-of-order blocks: allocated at the first one, which most
+	 * connections never have */
+	struct tfe_zeek_blocks *blk;
+};
+
+struct tfe_zeek_blocks {
+	uint32_t lo[TFE_ZEEK_BLOCKS], hi[TFE_ZEEK_BLOCKS];
 };
 
 struct tfe_zeek {
 	struct tfe_zeek_ep ep[2];    /* indexed by our side (TFE_SIDE_*) */
+	int64_t last_time;           /* Zeek's Conn LastTime (ns) */
+	int64_t attempt_at;          /* attempt timer, 0 if none */
+	int64_t delete_at;           /* removal after a full close, 0 if none */
+	uint32_t hist_seen;          /* letters seen: bits by role */
 	uint8_t orig;                /* our side Zeek takes as originator */
 	bool started;                /* Zeek has a connection for it */
 	bool over;                   /* Zeek's connection ended; later
@@ -91,20 +101,19 @@ struct tfe_zeek {
 	bool is_partial;
 	uint8_t first_seen;          /* bit 1 orig, bit 2 resp: first packet
 	                                of that role seen */
-	uint32_t hist_seen;          /* letters seen: bits by role */
-	uint8_t hist_len;
-	char history[TFE_ZEEK_HISTORY_MAX + 1];
-	int64_t last_time;           /* Zeek's Conn LastTime (ns) */
-	int64_t attempt_at;          /* attempt timer, 0 if none */
-	int64_t delete_at;           /* removal after a full close, 0 if none */
 	uint8_t completeness;        /* Wireshark's bits */
 	bool ws_seen;                /* Wireshark saw the stream's first packet */
+	uint8_t hist_len;
+	char history[TFE_ZEEK_HISTORY_MAX + 1];
 };
 
 struct tfe_conn;
 
 /* Zeroes `z`: nothing seen yet. */
 void tfe_zeek_init(struct tfe_zeek *z);
+
+/* Frees what tfe_zeek_update() allocated. */
+void tfe_zeek_clear(struct tfe_zeek *z);
 
 /* Feeds one segment from our side `side` at `ts` (ns).  With
  * `ignore_checksums` the model runs as `zeek -C` does. */

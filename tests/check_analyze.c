@@ -100,8 +100,9 @@ assert_bounded(const struct fixture *fx, guint max)
 	const struct tfe_flow_table *t = &fx->a.table;
 
 	ck_assert_uint_le(t->live, max);
-	ck_assert_uint_le(g_queue_get_length((GQueue *)&t->tombs), max);
-	ck_assert_uint_le(g_hash_table_size(t->flows), 2 * max);
+	ck_assert_uint_le(t->ntombs, max);
+	ck_assert_uint_le(g_hash_table_size((GHashTable *)t->tombs), max);
+	ck_assert_uint_eq(tfe_flow_table_size(t), t->live);
 }
 
 /* SYNs to a closed port, each refused by RST: every connection ends at
@@ -216,19 +217,21 @@ START_TEST(test_tick_runs_timers)
 
 	/* The tombstone of the refused one goes after 2MSL (from T0 + 4 s,
 	 * when it was reported), unasked. */
-	ck_assert_uint_eq(g_queue_get_length(&fx.a.table.tombs), 1);
+	ck_assert_uint_eq(fx.a.table.ntombs, 1);
 	tfe_analyzer_tick(&fx.a, T0 + 63 * TFE_NS_PER_SEC);
-	ck_assert_uint_eq(g_queue_get_length(&fx.a.table.tombs), 1);
+	ck_assert_uint_eq(fx.a.table.ntombs, 1);
+	ck_assert_uint_eq(g_hash_table_size(fx.a.table.tombs), 1);
 	tfe_analyzer_tick(&fx.a, T0 + 65 * TFE_NS_PER_SEC);
-	ck_assert_uint_eq(g_queue_get_length(&fx.a.table.tombs), 0);
-	ck_assert_uint_eq(g_hash_table_size(fx.a.table.flows), 1);
+	ck_assert_uint_eq(fx.a.table.ntombs, 0);
+	ck_assert_uint_eq(g_hash_table_size(fx.a.table.tombs), 0);
+	ck_assert_uint_eq(tfe_flow_table_size(&fx.a.table), 1);
 
 	tfe_analyzer_tick(&fx.a, T0 + idle);
 	ck_assert_uint_eq(fx.n.done, 1); /* 2 ms short of the timeout */
 	tfe_analyzer_tick(&fx.a, T0 + 2 * MS + idle);
 	ck_assert_uint_eq(fx.n.done, 2);
 	ck_assert_uint_eq(fx.n.by_cause[TFE_END_IDLE], 1);
-	ck_assert_uint_eq(g_hash_table_size(fx.a.table.flows), 0);
+	ck_assert_uint_eq(tfe_flow_table_size(&fx.a.table), 0);
 	tfe_analyzer_finish(&fx.a);
 	tfe_analyzer_clear(&fx.a);
 }

@@ -244,6 +244,7 @@ START_TEST(zeek_case)
 	ck_assert_msg(z.completeness == k->completeness,
 	              "%s: completeness %u, want %u", k->name, z.completeness,
 	              k->completeness);
+	tfe_zeek_clear(&z);
 }
 END_TEST
 
