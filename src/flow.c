@@ -47,6 +47,7 @@ tfe_flow_key_make(const struct tfe_segment *s, struct tfe_flow_key *k)
  * (multiply and fold, as in wyhash and rapidhash), a few instructions per
  * packet where a byte-wise hash took about 250. */
 G_STATIC_ASSERT(sizeof(struct tfe_flow_key) == 40);
+G_STATIC_ASSERT(sizeof(struct tfe_tombstone) == 48);
 
 static guint
 key_hash(gconstpointer p)
@@ -69,10 +70,75 @@ key_equal(gconstpointer a, gconstpointer b)
 }
 
 void
+tfe_flow_tomb_key(const struct tfe_tombstone *t, struct tfe_flow_key *k)
+{
+	if (t->kind == TFE_TOMB_KEY) {
+		*k = *t->addr.key;
+		return;
+	}
+	memset(k, 0, sizeof *k);
+	k->family = 4;
+	memcpy(k->addr_lo, t->addr.v4, 4);
+	memcpy(k->addr_hi, t->addr.v4 + 4, 4);
+	k->port_lo = t->port_lo;
+	k->port_hi = t->port_hi;
+}
+
+/* The tombstones' hash table holds records; a lookup makes a record of
+ * its key (tomb_probe), so both sides of a comparison are records. */
+static guint
+tomb_hash(gconstpointer p)
+{
+	const struct tfe_tombstone *t = p;
+	struct tfe_flow_key k;
+
+	if (t->kind == TFE_TOMB_KEY)
+		return key_hash(t->addr.key);
+	tfe_flow_tomb_key(t, &k);
+	return key_hash(&k);
+}
+
+static gboolean
+tomb_equal(gconstpointer a, gconstpointer b)
+{
+	const struct tfe_tombstone *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return false;
+	if (x->kind == TFE_TOMB_KEY)
+		return key_equal(x->addr.key, y->addr.key);
+	return memcmp(x->addr.v4, y->addr.v4, 8) == 0 &&
+	       x->port_lo == y->port_lo && x->port_hi == y->port_hi;
+}
+
+/* Fills the key part of `t` from `k`: in the record when it is IPv4 with
+ * the rest of the address room zero (as tfe_flow_key_make leaves it),
+ * else pointing at `k` itself (the caller copies it when it must last). */
+static void
+tomb_set_key(struct tfe_tombstone *t, const struct tfe_flow_key *k)
+{
+	static const uint8_t zero[12];
+
+	if (k->family == 4 && memcmp(k->addr_lo + 4, zero, 12) == 0 &&
+	    memcmp(k->addr_hi + 4, zero, 12) == 0 &&
+	    memcmp(k->pad, zero, sizeof k->pad) == 0) {
+		t->kind = TFE_TOMB_V4;
+		memcpy(t->addr.v4, k->addr_lo, 4);
+		memcpy(t->addr.v4 + 4, k->addr_hi, 4);
+		t->port_lo = k->port_lo;
+		t->port_hi = k->port_hi;
+	} else {
+		t->kind = TFE_TOMB_KEY;
+		t->addr.key = (struct tfe_flow_key *)k;
+		t->port_lo = t->port_hi = 0;
+	}
+}
+
+void
 tfe_flow_table_init(struct tfe_flow_table *t)
 {
 	memset(t, 0, sizeof *t);
-	t->tombs = g_hash_table_new(key_hash, key_equal);
+	t->tombs = g_hash_table_new(tomb_hash, tomb_equal);
 	for (int q = 0; q < TFE_Q__COUNT; q++)
 		g_queue_init(&t->queue[q]);
 }
@@ -90,7 +156,13 @@ tfe_flow_table_clear(struct tfe_flow_table *t)
 	t->tombs = NULL;
 	while (t->tomb_head != NULL) {
 		struct tfe_tomb_block *b = t->tomb_head;
+		guint from = b == t->tomb_head ? t->tomb_head_i : 0;
+		guint to = b == t->tomb_tail ? t->tomb_tail_i : TFE_TOMB_BLOCK;
+		for (guint i = from; i < to; i++)
+			if (b->rec[i].active && b->rec[i].kind == TFE_TOMB_KEY)
+				g_free(b->rec[i].addr.key);
 		t->tomb_head = b->next;
+		t->tomb_head_i = 0;
 		g_free(b);
 	}
 	t->tomb_tail = NULL;
@@ -187,9 +259,12 @@ slot_remove(struct tfe_flow_table *t, struct tfe_conn *c)
 struct tfe_tombstone *
 tfe_flow_tomb(struct tfe_flow_table *t, const struct tfe_flow_key *k)
 {
+	struct tfe_tombstone probe;
+
 	if (t->ntombs == 0)
 		return NULL;
-	return g_hash_table_lookup(t->tombs, k);
+	tomb_set_key(&probe, k);
+	return g_hash_table_lookup(t->tombs, &probe);
 }
 
 void
@@ -223,8 +298,12 @@ tfe_flow_touch(struct tfe_flow_table *t, struct tfe_conn *c, enum tfe_queue q)
 static void
 drop_tomb(struct tfe_flow_table *t, struct tfe_tombstone *tomb)
 {
-	g_hash_table_remove(t->tombs, &tomb->key);
+	g_hash_table_remove(t->tombs, tomb);
 	tomb->active = false;
+	if (tomb->kind == TFE_TOMB_KEY) {
+		g_free(tomb->addr.key);
+		tomb->addr.key = NULL;
+	}
 	t->ntombs--;
 }
 
@@ -250,7 +329,9 @@ push_tomb(struct tfe_flow_table *t, const struct tfe_flow_key *k,
 	}
 	struct tfe_tombstone *r = &t->tomb_tail->rec[t->tomb_tail_i++];
 	*r = *tomb;
-	r->key = *k;
+	tomb_set_key(r, k);
+	if (r->kind == TFE_TOMB_KEY)
+		r->addr.key = g_memdup2(k, sizeof *k);
 	r->active = true;
 	g_hash_table_add(t->tombs, r);
 	t->ntombs++;

@@ -25,17 +25,30 @@
  * record of its own, in blocks in the order they were left (the order they
  * expire in), found by key through a hash table of their own.  A record
  * dropped before its turn stays in its block, inactive, until the head of
- * the queue passes it. */
+ * the queue passes it.  48 bytes: an IPv4 key is kept in the record
+ * (addresses in v4, lower one first); any other key is allocated on its
+ * own (v6), so the many short IPv4 connections of a busy capture cost
+ * little for their 2MSL.  tfe_flow_tomb_key() gives the key back. */
+enum tfe_tomb_kind { TFE_TOMB_V4, TFE_TOMB_KEY };
+
 struct tfe_tombstone {
-	struct tfe_flow_key key; /* first: the hash table's key and value */
 	uint64_t conn_id;
 	int64_t until;           /* ns: forgotten after this */
 	int64_t tw_since;        /* when its TIME_WAIT began, 0 if none */
 	uint32_t snd_nxt[2];     /* end of each side's sequence space */
+	union {
+		uint8_t v4[8];           /* TFE_TOMB_V4: addr_lo, addr_hi */
+		struct tfe_flow_key *key;/* TFE_TOMB_KEY: the whole key */
+	} addr;
+	uint16_t port_lo, port_hi; /* TFE_TOMB_V4 */
+	uint8_t kind;            /* enum tfe_tomb_kind */
 	uint8_t tw_side;         /* TFE_SIDE_* in TIME_WAIT */
 	bool client_is_lo;
 	bool active;
 };
+
+/* The key of an active tombstone. */
+void tfe_flow_tomb_key(const struct tfe_tombstone *t, struct tfe_flow_key *k);
 
 #define TFE_TOMB_BLOCK 256
 struct tfe_tomb_block {
