@@ -646,12 +646,18 @@ tfe_conn_new(uint64_t id, const struct tfe_segment *s, bool from_lo,
 
 const struct tfe_conn_rare tfe_conn_rare_none;
 
-struct tfe_ep_rare *
-tfe_conn_rare_get(struct tfe_conn *c, int side)
+struct tfe_conn_rare *
+tfe_conn_rare_mut(struct tfe_conn *c)
 {
 	if (c->rare == NULL)
 		c->rare = g_new0(struct tfe_conn_rare, 1);
-	return &c->rare->ep[side];
+	return c->rare;
+}
+
+struct tfe_ep_rare *
+tfe_conn_rare_get(struct tfe_conn *c, int side)
+{
+	return &tfe_conn_rare_mut(c)->ep[side];
 }
 
 void
@@ -1000,7 +1006,7 @@ tfe_conn_take_over(struct tfe_conn *c, int64_t ts)
 
 		if (ep->state != TFE_ST_TIME_WAIT)
 			continue;
-		c->taken_over_tw_since = ep->tw_since;
+		tfe_conn_rare_mut(c)->taken_over_tw_since = ep->tw_since;
 		c->taken_over_side = (uint8_t)side;
 		ep->state = TFE_ST_CLOSED;
 		ep->tw_since = 0;

@@ -90,8 +90,9 @@ struct tfe_assumed {
 };
 
 /* Evidence for the verdicts that most connections never gather (a zero
- * window, a RST): struct tfe_conn_rare holds both sides', allocated at
- * the first (tfe_conn_rare_get); until then every field reads as 0. */
+ * window, a RST, an earlier connection on the 4-tuple): struct
+ * tfe_conn_rare holds it for both sides, allocated at the first
+ * (tfe_conn_rare_mut); until then every field reads as 0. */
 struct tfe_ep_rare {
 	uint64_t zw_first_frame, zw_open_frame; /* its first window 0, and
 	                                           the first opening after */
@@ -105,6 +106,15 @@ struct tfe_ep_rare {
 
 struct tfe_conn_rare {
 	struct tfe_ep_rare ep[2];
+	int64_t taken_over_tw_since; /* a TIME_WAIT a new SYN ended early
+	                                (tfe_conn.taken_over_side) */
+
+	/* the earlier connection on this 4-tuple, when its tombstone was
+	 * still there (SPEC §4 time_wait_reuse): tfe_conn.has_prev and
+	 * prev_tw_side say which */
+	uint64_t prev_id;
+	int64_t prev_tw_since;  /* 0 when no side was in TIME_WAIT */
+	uint32_t prev_snd_nxt[2];
 };
 
 /* Fields ordered by size so that no padding is left between them. */
@@ -188,9 +198,9 @@ struct tfe_conn {
 	bool ws_ok;             /* both SYNs carried window scale */
 	bool timestamps_ns;     /* print nanoseconds */
 	uint8_t init_state[2];  /* each side's state before the first frame */
-	uint8_t taken_over_side; /* see taken_over_tw_since */
-	bool has_prev;          /* see prev_id */
-	uint8_t prev_tw_side;   /* see prev_id */
+	uint8_t taken_over_side; /* see rare->taken_over_tw_since */
+	bool has_prev;          /* see rare->prev_id */
+	uint8_t prev_tw_side;   /* see rare->prev_id */
 	struct tfe_tunnel tunnel; /* the first segment's, depth 0 for none;
 	                             src is on the client's side */
 
@@ -209,15 +219,6 @@ struct tfe_conn {
 	struct tfe_conn_rare *rare; /* NULL until needed */
 	GArray *verdicts;       /* struct tfe_verdict, set when finished */
 	int snap_idx[2];        /* its sockets in a netstat snapshot, or -1 */
-	int64_t taken_over_tw_since; /* a TIME_WAIT a new SYN ended early
-	                                (taken_over_side) */
-
-	/* the earlier connection on this 4-tuple, when its tombstone was
-	 * still there (SPEC §4 time_wait_reuse): has_prev, prev_tw_side
-	 * above */
-	uint64_t prev_id;
-	int64_t prev_tw_since;  /* 0 when no side was in TIME_WAIT */
-	uint32_t prev_snd_nxt[2];
 
 	/* owned by the flow table */
 	struct tfe_flow_key key;
@@ -234,15 +235,22 @@ struct tfe_conn *tfe_conn_new(uint64_t id, const struct tfe_segment *s,
                               bool from_lo, const struct tfe_config *cfg);
 void tfe_conn_free(struct tfe_conn *c);
 
-/* A side's rare evidence, for reading (zeroes when none was gathered). */
+/* The rare evidence, for reading (zeroes when none was gathered). */
 extern const struct tfe_conn_rare tfe_conn_rare_none;
+static inline const struct tfe_conn_rare *
+tfe_conn_rare(const struct tfe_conn *c)
+{
+	return c->rare != NULL ? c->rare : &tfe_conn_rare_none;
+}
+
 static inline const struct tfe_ep_rare *
 tfe_conn_rare_ep(const struct tfe_conn *c, int side)
 {
-	return &(c->rare != NULL ? c->rare : &tfe_conn_rare_none)->ep[side];
+	return &tfe_conn_rare(c)->ep[side];
 }
 
 /* The same for writing: allocated at the first call. */
+struct tfe_conn_rare *tfe_conn_rare_mut(struct tfe_conn *c);
 struct tfe_ep_rare *tfe_conn_rare_get(struct tfe_conn *c, int side);
 
 /* Which side sent `s`: TFE_SIDE_CLIENT or TFE_SIDE_SERVER. */

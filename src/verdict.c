@@ -553,19 +553,20 @@ static void
 rule_reuse(struct ctx *x)
 {
 	const struct tfe_conn *c = x->c;
+	const struct tfe_conn_rare *rare = tfe_conn_rare(c);
 
-	if (!c->has_prev || c->prev_tw_since == 0 ||
+	if (!c->has_prev || rare->prev_tw_since == 0 ||
 	    c->prev_tw_side > TFE_SIDE_SERVER)
 		return;
 	const struct tfe_row *syn = find_sent(c, TFE_SIDE_CLIENT, TFE_TH_SYN, 0,
 	                                      NULL);
 	if (syn == NULL)
 		return;
-	int64_t gap = syn->ts - c->prev_tw_since;
+	int64_t gap = syn->ts - rare->prev_tw_since;
 	if (gap < 0 || gap >= 2 * x->cfg->msl)
 		return;
 	const struct tfe_endpoint *cl = &c->ep[TFE_SIDE_CLIENT];
-	uint32_t old_end = c->prev_snd_nxt[TFE_SIDE_CLIENT];
+	uint32_t old_end = rare->prev_snd_nxt[TFE_SIDE_CLIENT];
 	bool above = cl->isn_known && tfe_seq_gt(cl->isn, old_end);
 	uint64_t fr[] = { syn->frame, 0 };
 	add(x, TFE_V_TIME_WAIT_REUSE, c->prev_tw_side, fr,
@@ -573,7 +574,7 @@ rule_reuse(struct ctx *x)
 	    "connection #%" PRIu64 " %.3f s after its %s entered TIME_WAIT, "
 	    "within 2MSL (%.0f s); the new ISN %" PRIu32 " is %s the old "
 	    "sequence space (it ended at %" PRIu32 ")%s",
-	    syn->frame, c->prev_id, secs(gap),
+	    syn->frame, rare->prev_id, secs(gap),
 	    side_word[c->prev_tw_side], secs(2 * x->cfg->msl), cl->isn,
 	    above ? "above" : "not above", old_end,
 	    above ? ", so a TIME_WAIT socket accepts it as a new connection"
