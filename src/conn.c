@@ -615,10 +615,13 @@ tfe_conn_new(uint64_t id, const struct tfe_segment *s, bool from_lo,
 	memcpy(c->ep[!sside].addr, s->dst, 16);
 	c->ep[!sside].port = s->dport;
 	/* The tunnel's endpoints in the same order as the tuple's. */
-	c->tunnel = s->tunnel;
-	if (!sender_is_client) {
-		memcpy(c->tunnel.src, s->tunnel.dst, 16);
-		memcpy(c->tunnel.dst, s->tunnel.src, 16);
+	if (s->tunnel.depth > 0) {
+		struct tfe_tunnel *tun = &tfe_conn_rare_mut(c)->tunnel;
+		*tun = s->tunnel;
+		if (!sender_is_client) {
+			memcpy(tun->src, s->tunnel.dst, 16);
+			memcpy(tun->dst, s->tunnel.src, 16);
+		}
 	}
 
 	if (c->roles == TFE_ROLES_SYN) {

@@ -90,7 +90,7 @@ struct tfe_assumed {
 };
 
 /* Evidence for the verdicts that most connections never gather (a zero
- * window, a RST, an earlier connection on the 4-tuple): struct
+ * window, a RST, an earlier connection on the 4-tuple, a tunnel): struct
  * tfe_conn_rare holds it for both sides, allocated at the first
  * (tfe_conn_rare_mut); until then every field reads as 0. */
 struct tfe_ep_rare {
@@ -115,6 +115,8 @@ struct tfe_conn_rare {
 	uint64_t prev_id;
 	int64_t prev_tw_since;  /* 0 when no side was in TIME_WAIT */
 	uint32_t prev_snd_nxt[2];
+	struct tfe_tunnel tunnel; /* the first segment's, depth 0 for none;
+	                             src is on the client's side */
 };
 
 /* Fields ordered by size so that no padding is left between them. */
@@ -201,8 +203,6 @@ struct tfe_conn {
 	uint8_t taken_over_side; /* see rare->taken_over_tw_since */
 	bool has_prev;          /* see rare->prev_id */
 	uint8_t prev_tw_side;   /* see rare->prev_id */
-	struct tfe_tunnel tunnel; /* the first segment's, depth 0 for none;
-	                             src is on the client's side */
 
 	struct tfe_endpoint ep[2]; /* TFE_SIDE_CLIENT, TFE_SIDE_SERVER */
 
