@@ -122,7 +122,7 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 	if (c->taken_over_side <= TFE_SIDE_SERVER) {
 		/* for time_wait_reuse; the netstat view drops it at once */
 		tomb.tw_side = c->taken_over_side;
-		tomb.tw_since = c->taken_over_tw_since;
+		tomb.tw_since = tfe_conn_rare(c)->taken_over_tw_since;
 	}
 	tfe_flow_detach(&a->table, c, cause == TFE_END_CLOSED ? &tomb : NULL);
 	tfe_conn_free(c);
@@ -280,13 +280,14 @@ tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
 			/* Sides by address: the new client may be the old
 			 * server. */
 			bool same = t->client_is_lo == c->client_is_lo;
+			struct tfe_conn_rare *rare = tfe_conn_rare_mut(c);
 			c->has_prev = true;
-			c->prev_id = t->conn_id;
-			c->prev_tw_since = t->tw_since;
+			rare->prev_id = t->conn_id;
+			rare->prev_tw_since = t->tw_since;
 			c->prev_tw_side = t->tw_side > TFE_SIDE_SERVER ? t->tw_side :
 			                  (uint8_t)(same ? t->tw_side : !t->tw_side);
-			c->prev_snd_nxt[0] = t->snd_nxt[same ? 0 : 1];
-			c->prev_snd_nxt[1] = t->snd_nxt[same ? 1 : 0];
+			rare->prev_snd_nxt[0] = t->snd_nxt[same ? 0 : 1];
+			rare->prev_snd_nxt[1] = t->snd_nxt[same ? 1 : 0];
 			/* The new connection takes the pair over: a TIME_WAIT
 			 * that accepted its SYN is gone (RFC 6191). */
 			t->tw_since = 0;

@@ -615,10 +615,13 @@ tfe_conn_new(uint64_t id, const struct tfe_segment *s, bool from_lo,
 	memcpy(c->ep[!sside].addr, s->dst, 16);
 	c->ep[!sside].port = s->dport;
 	/* The tunnel's endpoints in the same order as the tuple's. */
-	c->tunnel = s->tunnel;
-	if (!sender_is_client) {
-		memcpy(c->tunnel.src, s->tunnel.dst, 16);
-		memcpy(c->tunnel.dst, s->tunnel.src, 16);
+	if (s->tunnel.depth > 0) {
+		struct tfe_tunnel *tun = &tfe_conn_rare_mut(c)->tunnel;
+		*tun = s->tunnel;
+		if (!sender_is_client) {
+			memcpy(tun->src, s->tunnel.dst, 16);
+			memcpy(tun->dst, s->tunnel.src, 16);
+		}
 	}
 
 	if (c->roles == TFE_ROLES_SYN) {
@@ -644,6 +647,22 @@ tfe_conn_new(uint64_t id, const struct tfe_segment *s, bool from_lo,
 	return c;
 }
 
+const struct tfe_conn_rare tfe_conn_rare_none;
+
+struct tfe_conn_rare *
+tfe_conn_rare_mut(struct tfe_conn *c)
+{
+	if (c->rare == NULL)
+		c->rare = g_new0(struct tfe_conn_rare, 1);
+	return c->rare;
+}
+
+struct tfe_ep_rare *
+tfe_conn_rare_get(struct tfe_conn *c, int side)
+{
+	return &tfe_conn_rare_mut(c)->ep[side];
+}
+
 void
 tfe_conn_free(struct tfe_conn *c)
 {
@@ -651,6 +670,7 @@ tfe_conn_free(struct tfe_conn *c)
 		return;
 	tfe_timeline_clear(&c->tl);
 	tfe_zeek_clear(&c->zeek);
+	g_free(c->rare);
 	if (c->verdicts) {
 		tfe_verdicts_clear(c->verdicts);
 		g_array_free(c->verdicts, TRUE);
@@ -736,12 +756,14 @@ track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
 	if (ep->fin_sent && (s->flags & TFE_TH_ACK) && ep->ack_known &&
 	    tfe_seq_gt(s->ack, ep->ack_at_fin) && !(s->flags & TFE_TH_RST))
 		ep->acked_after_fin = true;
-	if ((s->flags & TFE_TH_RST) && ep->rst_frame == 0) {
-		ep->rst_frame = frame;
-		ep->rst_ttl = s->ttl;
-		ep->rst_ip_id = s->ip_id;
-		ep->ttl_before_rst = ep->ttl_last;
-		ep->ip_id_before_rst = ep->ip_id_last;
+	if ((s->flags & TFE_TH_RST) &&
+	    tfe_conn_rare_ep(c, side)->rst_frame == 0) {
+		struct tfe_ep_rare *r = tfe_conn_rare_get(c, side);
+		r->rst_frame = frame;
+		r->rst_ttl = s->ttl;
+		r->rst_ip_id = s->ip_id;
+		r->ttl_before_rst = ep->ttl_last;
+		r->ip_id_before_rst = ep->ip_id_last;
 		ep->rst_has_prev = ep->pkts > 0;
 	}
 	ep->pkts++;
@@ -772,19 +794,21 @@ track_evidence(struct tfe_conn *c, int side, const struct tfe_segment *s,
 		ep->ka_pending = true;
 	}
 	if (st->notes & TFE_NOTE_ZERO_WINDOW) {
+		struct tfe_ep_rare *r = tfe_conn_rare_get(c, side);
 		if (ep->zero_windows == 0) {
-			ep->zw_first_frame = frame;
-			ep->zw_first_ts = ts;
+			r->zw_first_frame = frame;
+			r->zw_first_ts = ts;
 		}
 		if (ep->last_win != 0 || ep->zero_windows == 0)
-			ep->zw_open_ts = ts; /* start of this stall */
+			r->zw_open_ts = ts; /* start of this stall */
 		ep->zero_windows++;
 	}
 	if ((st->notes & TFE_NOTE_WINDOW_OPEN) && ep->zero_windows > 0) {
-		if (ep->zw_open_frame == 0)
-			ep->zw_open_frame = frame;
-		ep->zw_stall += ts - ep->zw_open_ts;
-		ep->zw_open_ts = ts;
+		struct tfe_ep_rare *r = tfe_conn_rare_get(c, side);
+		if (r->zw_open_frame == 0)
+			r->zw_open_frame = frame;
+		r->zw_stall += ts - r->zw_open_ts;
+		r->zw_open_ts = ts;
 	}
 	/* The peer probing a zero window: a byte (or none) at its edge. */
 	if (peer->last_win == 0 && peer->zero_windows > 0 &&
@@ -905,8 +929,10 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	    c->ep[TFE_SIDE_SERVER].isn_known &&
 	    tfe_seq_gt(s->ack, c->ep[TFE_SIDE_SERVER].isn))
 		c->hs_ack_ts = ts;
-	if ((s->flags & TFE_TH_RST) && snd->rst_frame == 0)
-		snd->rst_gap = snd->pkts > 0 ? ts - snd->last_ts : 0;
+	if ((s->flags & TFE_TH_RST) &&
+	    tfe_conn_rare_ep(c, side)->rst_frame == 0)
+		tfe_conn_rare_get(c, side)->rst_gap =
+			snd->pkts > 0 ? ts - snd->last_ts : 0;
 	track_sender(c, side, s, frame);
 	snd->last_ts = ts;
 
@@ -983,7 +1009,7 @@ tfe_conn_take_over(struct tfe_conn *c, int64_t ts)
 
 		if (ep->state != TFE_ST_TIME_WAIT)
 			continue;
-		c->taken_over_tw_since = ep->tw_since;
+		tfe_conn_rare_mut(c)->taken_over_tw_since = ep->tw_since;
 		c->taken_over_side = (uint8_t)side;
 		ep->state = TFE_ST_CLOSED;
 		ep->tw_since = 0;

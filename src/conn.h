@@ -89,6 +89,36 @@ struct tfe_assumed {
 	int row;              /* timeline row of the receipt, -1 if folded */
 };
 
+/* Evidence for the verdicts that most connections never gather (a zero
+ * window, a RST, an earlier connection on the 4-tuple, a tunnel): struct
+ * tfe_conn_rare holds it for both sides, allocated at the first
+ * (tfe_conn_rare_mut); until then every field reads as 0. */
+struct tfe_ep_rare {
+	uint64_t zw_first_frame, zw_open_frame; /* its first window 0, and
+	                                           the first opening after */
+	int64_t zw_first_ts, zw_open_ts;
+	int64_t zw_stall;       /* ns spent advertising 0, summed */
+	uint64_t rst_frame;     /* its first RST */
+	int64_t rst_gap;        /* ns from its previous segment to its RST */
+	uint16_t rst_ip_id, ip_id_before_rst; /* IP fields of its RST and of */
+	uint8_t rst_ttl, ttl_before_rst;      /* the segment before it */
+};
+
+struct tfe_conn_rare {
+	struct tfe_ep_rare ep[2];
+	int64_t taken_over_tw_since; /* a TIME_WAIT a new SYN ended early
+	                                (tfe_conn.taken_over_side) */
+
+	/* the earlier connection on this 4-tuple, when its tombstone was
+	 * still there (SPEC §4 time_wait_reuse): tfe_conn.has_prev and
+	 * prev_tw_side say which */
+	uint64_t prev_id;
+	int64_t prev_tw_since;  /* 0 when no side was in TIME_WAIT */
+	uint32_t prev_snd_nxt[2];
+	struct tfe_tunnel tunnel; /* the first segment's, depth 0 for none;
+	                             src is on the client's side */
+};
+
 /* Fields ordered by size so that no padding is left between them. */
 struct tfe_endpoint {
 	/* 8-byte fields */
@@ -97,13 +127,7 @@ struct tfe_endpoint {
 	/* evidence for the verdicts (verdict.c) */
 	uint64_t bytes_after_peer_fin; /* new payload sent after the peer's
 	                                  FIN (retransmissions not counted) */
-	uint64_t zw_first_frame, zw_open_frame; /* its first window 0, and
-	                                           the first opening after */
-	int64_t zw_first_ts, zw_open_ts;
-	int64_t zw_stall;       /* ns spent advertising 0, summed */
-	uint64_t rst_frame;     /* its first RST */
 	int64_t last_ts;        /* its latest segment (ns) */
-	int64_t rst_gap;        /* ns from its previous segment to its RST */
 	int64_t tw_since;       /* entered TIME_WAIT (ns); restarted by a
 	                           re-sent FIN; 0 when not in TIME_WAIT */
 
@@ -141,9 +165,7 @@ struct tfe_endpoint {
 	uint16_t mss;           /* its SYN's option: bytes, 0 when not
 	                           announced */
 	uint16_t ip_id_last;    /* IP fields seen, for judging RSTs later */
-	uint16_t rst_ip_id, ip_id_before_rst;
 	uint8_t ttl_last;
-	uint8_t rst_ttl, ttl_before_rst;
 	uint8_t state;          /* enum tfe_state; when and why it changed
 	                           is in the timeline rows */
 	uint8_t wscale;         /* its SYN's option: shift as sent */
@@ -178,11 +200,9 @@ struct tfe_conn {
 	bool ws_ok;             /* both SYNs carried window scale */
 	bool timestamps_ns;     /* print nanoseconds */
 	uint8_t init_state[2];  /* each side's state before the first frame */
-	uint8_t taken_over_side; /* see taken_over_tw_since */
-	bool has_prev;          /* see prev_id */
-	uint8_t prev_tw_side;   /* see prev_id */
-	struct tfe_tunnel tunnel; /* the first segment's, depth 0 for none;
-	                             src is on the client's side */
+	uint8_t taken_over_side; /* see rare->taken_over_tw_since */
+	bool has_prev;          /* see rare->prev_id */
+	uint8_t prev_tw_side;   /* see rare->prev_id */
 
 	struct tfe_endpoint ep[2]; /* TFE_SIDE_CLIENT, TFE_SIDE_SERVER */
 
@@ -196,17 +216,9 @@ struct tfe_conn {
 	struct tfe_zeek zeek;   /* the translation for Zeek and Wireshark */
 
 	struct tfe_timeline tl;
+	struct tfe_conn_rare *rare; /* NULL until needed */
 	GArray *verdicts;       /* struct tfe_verdict, set when finished */
 	int snap_idx[2];        /* its sockets in a netstat snapshot, or -1 */
-	int64_t taken_over_tw_since; /* a TIME_WAIT a new SYN ended early
-	                                (taken_over_side) */
-
-	/* the earlier connection on this 4-tuple, when its tombstone was
-	 * still there (SPEC §4 time_wait_reuse): has_prev, prev_tw_side
-	 * above */
-	uint64_t prev_id;
-	int64_t prev_tw_since;  /* 0 when no side was in TIME_WAIT */
-	uint32_t prev_snd_nxt[2];
 
 	/* owned by the flow table */
 	struct tfe_flow_key key;
@@ -222,6 +234,24 @@ struct tfe_conn {
 struct tfe_conn *tfe_conn_new(uint64_t id, const struct tfe_segment *s,
                               bool from_lo, const struct tfe_config *cfg);
 void tfe_conn_free(struct tfe_conn *c);
+
+/* The rare evidence, for reading (zeroes when none was gathered). */
+extern const struct tfe_conn_rare tfe_conn_rare_none;
+static inline const struct tfe_conn_rare *
+tfe_conn_rare(const struct tfe_conn *c)
+{
+	return c->rare != NULL ? c->rare : &tfe_conn_rare_none;
+}
+
+static inline const struct tfe_ep_rare *
+tfe_conn_rare_ep(const struct tfe_conn *c, int side)
+{
+	return &tfe_conn_rare(c)->ep[side];
+}
+
+/* The same for writing: allocated at the first call. */
+struct tfe_conn_rare *tfe_conn_rare_mut(struct tfe_conn *c);
+struct tfe_ep_rare *tfe_conn_rare_get(struct tfe_conn *c, int side);
 
 /* Which side sent `s`: TFE_SIDE_CLIENT or TFE_SIDE_SERVER. */
 int tfe_conn_side(const struct tfe_conn *c, bool from_lo);

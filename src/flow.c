@@ -7,7 +7,8 @@
  * moving a connection on every packet costs no allocation.  Tombstones
  * are records in blocks of TFE_TOMB_BLOCK, queued in the order they were
  * left, which is the order their 2MSL ends (the clock never goes back), so
- * expiring them only looks at the head.
+ * expiring them only looks at the head; emptied blocks are kept for
+ * reuse, so a record keeps its number (its 4-byte slot in the index).
  */
 #include "flow.h"
 
@@ -47,6 +48,7 @@ tfe_flow_key_make(const struct tfe_segment *s, struct tfe_flow_key *k)
  * (multiply and fold, as in wyhash and rapidhash), a few instructions per
  * packet where a byte-wise hash took about 250. */
 G_STATIC_ASSERT(sizeof(struct tfe_flow_key) == 40);
+G_STATIC_ASSERT(sizeof(struct tfe_tombstone) == 48);
 
 static guint
 key_hash(gconstpointer p)
@@ -69,10 +71,82 @@ key_equal(gconstpointer a, gconstpointer b)
 }
 
 void
+tfe_flow_tomb_key(const struct tfe_tombstone *t, struct tfe_flow_key *k)
+{
+	if (t->kind == TFE_TOMB_KEY) {
+		*k = *t->addr.key;
+		return;
+	}
+	memset(k, 0, sizeof *k);
+	k->family = 4;
+	memcpy(k->addr_lo, t->addr.v4, 4);
+	memcpy(k->addr_hi, t->addr.v4 + 4, 4);
+	k->port_lo = t->port_lo;
+	k->port_hi = t->port_hi;
+}
+
+/* The tombstones' index holds records; a lookup makes a record of its
+ * key (tomb_set_key), so both sides of a comparison are records. */
+static guint
+tomb_hash(gconstpointer p)
+{
+	const struct tfe_tombstone *t = p;
+	struct tfe_flow_key k;
+
+	if (t->kind == TFE_TOMB_KEY)
+		return key_hash(t->addr.key);
+	tfe_flow_tomb_key(t, &k);
+	return key_hash(&k);
+}
+
+static gboolean
+tomb_equal(gconstpointer a, gconstpointer b)
+{
+	const struct tfe_tombstone *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return false;
+	if (x->kind == TFE_TOMB_KEY)
+		return key_equal(x->addr.key, y->addr.key);
+	return memcmp(x->addr.v4, y->addr.v4, 8) == 0 &&
+	       x->port_lo == y->port_lo && x->port_hi == y->port_hi;
+}
+
+static inline struct tfe_tombstone *
+tomb_at(const struct tfe_flow_table *t, uint32_t handle)
+{
+	handle--;
+	return &t->tomb_dir[handle / TFE_TOMB_BLOCK]->rec[handle %
+	                                                  TFE_TOMB_BLOCK];
+}
+
+/* Fills the key part of `t` from `k`: in the record when it is IPv4 with
+ * the rest of the address room zero (as tfe_flow_key_make leaves it),
+ * else pointing at `k` itself (the caller copies it when it must last). */
+static void
+tomb_set_key(struct tfe_tombstone *t, const struct tfe_flow_key *k)
+{
+	static const uint8_t zero[12];
+
+	if (k->family == 4 && memcmp(k->addr_lo + 4, zero, 12) == 0 &&
+	    memcmp(k->addr_hi + 4, zero, 12) == 0 &&
+	    memcmp(k->pad, zero, sizeof k->pad) == 0) {
+		t->kind = TFE_TOMB_V4;
+		memcpy(t->addr.v4, k->addr_lo, 4);
+		memcpy(t->addr.v4 + 4, k->addr_hi, 4);
+		t->port_lo = k->port_lo;
+		t->port_hi = k->port_hi;
+	} else {
+		t->kind = TFE_TOMB_KEY;
+		t->addr.key = (struct tfe_flow_key *)k;
+		t->port_lo = t->port_hi = 0;
+	}
+}
+
+void
 tfe_flow_table_init(struct tfe_flow_table *t)
 {
 	memset(t, 0, sizeof *t);
-	t->tombs = g_hash_table_new(key_hash, key_equal);
 	for (int q = 0; q < TFE_Q__COUNT; q++)
 		g_queue_init(&t->queue[q]);
 }
@@ -85,17 +159,23 @@ tfe_flow_table_clear(struct tfe_flow_table *t)
 	g_free(t->slots);
 	t->slots = NULL;
 	t->nslots = 0;
-	if (t->tombs)
-		g_hash_table_destroy(t->tombs);
-	t->tombs = NULL;
-	while (t->tomb_head != NULL) {
-		struct tfe_tomb_block *b = t->tomb_head;
-		t->tomb_head = b->next;
-		g_free(b);
+	for (struct tfe_tomb_block *b = t->tomb_head; b != NULL; b = b->next) {
+		guint from = b == t->tomb_head ? t->tomb_head_i : 0;
+		guint to = b == t->tomb_tail ? t->tomb_tail_i : TFE_TOMB_BLOCK;
+		for (guint i = from; i < to; i++)
+			if (b->rec[i].active && b->rec[i].kind == TFE_TOMB_KEY)
+				g_free(b->rec[i].addr.key);
 	}
-	t->tomb_tail = NULL;
-	g_free(t->tomb_spare);
-	t->tomb_spare = NULL;
+	for (guint i = 0; i < t->tomb_ndir; i++)
+		g_free(t->tomb_dir[i]);
+	g_free(t->tomb_dir);
+	t->tomb_dir = NULL;
+	t->tomb_ndir = 0;
+	t->tomb_head = t->tomb_tail = t->tomb_spare = NULL;
+	t->tomb_head_i = t->tomb_tail_i = 0;
+	g_free(t->tomb_slots);
+	t->tomb_slots = NULL;
+	t->tomb_nslots = 0;
 	t->ntombs = 0;
 }
 
@@ -187,9 +267,78 @@ slot_remove(struct tfe_flow_table *t, struct tfe_conn *c)
 struct tfe_tombstone *
 tfe_flow_tomb(struct tfe_flow_table *t, const struct tfe_flow_key *k)
 {
+	struct tfe_tombstone probe;
+
 	if (t->ntombs == 0)
 		return NULL;
-	return g_hash_table_lookup(t->tombs, k);
+	tomb_set_key(&probe, k);
+	guint mask = t->tomb_nslots - 1;
+	for (guint i = tomb_hash(&probe) & mask; t->tomb_slots[i] != 0;
+	     i = (i + 1) & mask) {
+		struct tfe_tombstone *r = tomb_at(t, t->tomb_slots[i]);
+		if (tomb_equal(&probe, r))
+			return r;
+	}
+	return NULL;
+}
+
+guint
+tfe_flow_tomb_index_size(const struct tfe_flow_table *t)
+{
+	guint n = 0;
+
+	for (guint i = 0; i < t->tomb_nslots; i++)
+		n += t->tomb_slots[i] != 0;
+	return n;
+}
+
+static void
+tomb_slot_put(uint32_t *slots, guint mask, uint32_t handle, guint h)
+{
+	guint i = h & mask;
+
+	while (slots[i] != 0)
+		i = (i + 1) & mask;
+	slots[i] = handle;
+}
+
+/* Keeps the tombstone index at most half full. */
+static void
+tomb_slots_grow(struct tfe_flow_table *t)
+{
+	guint n = t->tomb_nslots ? 2 * t->tomb_nslots : 256;
+	uint32_t *slots = g_new0(uint32_t, n);
+
+	for (guint i = 0; i < t->tomb_nslots; i++)
+		if (t->tomb_slots[i] != 0)
+			tomb_slot_put(slots, n - 1, t->tomb_slots[i],
+			              tomb_hash(tomb_at(t, t->tomb_slots[i])));
+	g_free(t->tomb_slots);
+	t->tomb_slots = slots;
+	t->tomb_nslots = n;
+}
+
+/* Empties the slot of `tomb` (linear probing's deletion, as for the
+ * live connections; the homes are hashed again from the records). */
+static void
+tomb_slot_remove(struct tfe_flow_table *t, const struct tfe_tombstone *tomb)
+{
+	guint mask = t->tomb_nslots - 1;
+	guint i = tomb_hash(tomb) & mask;
+
+	while (tomb_at(t, t->tomb_slots[i]) != tomb)
+		i = (i + 1) & mask;
+	for (guint j = (i + 1) & mask; t->tomb_slots[j] != 0;
+	     j = (j + 1) & mask) {
+		guint home = tomb_hash(tomb_at(t, t->tomb_slots[j])) & mask;
+		bool stays = i <= j ? (home > i && home <= j)
+		                    : (home > i || home <= j);
+		if (!stays) {
+			t->tomb_slots[i] = t->tomb_slots[j];
+			i = j;
+		}
+	}
+	t->tomb_slots[i] = 0;
 }
 
 void
@@ -223,8 +372,12 @@ tfe_flow_touch(struct tfe_flow_table *t, struct tfe_conn *c, enum tfe_queue q)
 static void
 drop_tomb(struct tfe_flow_table *t, struct tfe_tombstone *tomb)
 {
-	g_hash_table_remove(t->tombs, &tomb->key);
+	tomb_slot_remove(t, tomb);
 	tomb->active = false;
+	if (tomb->kind == TFE_TOMB_KEY) {
+		g_free(tomb->addr.key);
+		tomb->addr.key = NULL;
+	}
 	t->ntombs--;
 }
 
@@ -235,9 +388,14 @@ push_tomb(struct tfe_flow_table *t, const struct tfe_flow_key *k,
 	if (t->tomb_tail == NULL || t->tomb_tail_i == TFE_TOMB_BLOCK) {
 		struct tfe_tomb_block *b = t->tomb_spare;
 		if (b != NULL)
-			t->tomb_spare = NULL;
-		else
+			t->tomb_spare = b->next;
+		else {
 			b = g_new(struct tfe_tomb_block, 1);
+			b->dir = t->tomb_ndir++;
+			t->tomb_dir = g_renew(struct tfe_tomb_block *,
+			                      t->tomb_dir, t->tomb_ndir);
+			t->tomb_dir[b->dir] = b;
+		}
 		b->next = NULL;
 		if (t->tomb_tail != NULL)
 			t->tomb_tail->next = b;
@@ -248,11 +406,18 @@ push_tomb(struct tfe_flow_table *t, const struct tfe_flow_key *k,
 		t->tomb_tail = b;
 		t->tomb_tail_i = 0;
 	}
+	if (2 * (t->ntombs + 1) > t->tomb_nslots)
+		tomb_slots_grow(t);
+	uint32_t handle = 1 + t->tomb_tail->dir * TFE_TOMB_BLOCK +
+	                  t->tomb_tail_i;
 	struct tfe_tombstone *r = &t->tomb_tail->rec[t->tomb_tail_i++];
 	*r = *tomb;
-	r->key = *k;
+	tomb_set_key(r, k);
+	if (r->kind == TFE_TOMB_KEY)
+		r->addr.key = g_memdup2(k, sizeof *k);
 	r->active = true;
-	g_hash_table_add(t->tombs, r);
+	tomb_slot_put(t->tomb_slots, t->tomb_nslots - 1, handle,
+	              tomb_hash(r));
 	t->ntombs++;
 }
 
@@ -282,10 +447,8 @@ tomb_pop(struct tfe_flow_table *t)
 	}
 	t->tomb_head = b->next;
 	t->tomb_head_i = 0;
-	if (t->tomb_spare == NULL)
-		t->tomb_spare = b;
-	else
-		g_free(b);
+	b->next = t->tomb_spare;
+	t->tomb_spare = b;
 }
 
 void

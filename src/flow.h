@@ -23,23 +23,38 @@
 
 /* What stays of a finished connection for 2MSL (SPEC §7): a fixed-size
  * record of its own, in blocks in the order they were left (the order they
- * expire in), found by key through a hash table of their own.  A record
+ * expire in), found by key through an open-addressing index of 4-byte
+ * slots (the record's block and place; no hash kept).  A record
  * dropped before its turn stays in its block, inactive, until the head of
- * the queue passes it. */
+ * the queue passes it.  48 bytes: an IPv4 key is kept in the record
+ * (addresses in v4, lower one first); any other key is allocated on its
+ * own (v6), so the many short IPv4 connections of a busy capture cost
+ * little for their 2MSL.  tfe_flow_tomb_key() gives the key back. */
+enum tfe_tomb_kind { TFE_TOMB_V4, TFE_TOMB_KEY };
+
 struct tfe_tombstone {
-	struct tfe_flow_key key; /* first: the hash table's key and value */
 	uint64_t conn_id;
 	int64_t until;           /* ns: forgotten after this */
 	int64_t tw_since;        /* when its TIME_WAIT began, 0 if none */
 	uint32_t snd_nxt[2];     /* end of each side's sequence space */
+	union {
+		uint8_t v4[8];           /* TFE_TOMB_V4: addr_lo, addr_hi */
+		struct tfe_flow_key *key;/* TFE_TOMB_KEY: the whole key */
+	} addr;
+	uint16_t port_lo, port_hi; /* TFE_TOMB_V4 */
+	uint8_t kind;            /* enum tfe_tomb_kind */
 	uint8_t tw_side;         /* TFE_SIDE_* in TIME_WAIT */
 	bool client_is_lo;
 	bool active;
 };
 
+/* The key of an active tombstone. */
+void tfe_flow_tomb_key(const struct tfe_tombstone *t, struct tfe_flow_key *k);
+
 #define TFE_TOMB_BLOCK 256
 struct tfe_tomb_block {
 	struct tfe_tomb_block *next;
+	guint dir;               /* its place in the table's tomb_dir */
 	struct tfe_tombstone rec[TFE_TOMB_BLOCK];
 };
 
@@ -58,11 +73,16 @@ struct tfe_flow_table {
 	                                probing, at most half full */
 	guint nslots;             /* a power of two, or 0 before the first */
 	GQueue queue[TFE_Q__COUNT]; /* struct tfe_conn, oldest first */
-	GHashTable *tombs;        /* struct tfe_flow_key -> struct
-	                             tfe_tombstone, the active ones */
+	uint32_t *tomb_slots;     /* the active tombstones by key: linear
+	                             probing, at most half full; 0 empty,
+	                             else 1 + dir * TFE_TOMB_BLOCK + index */
+	guint tomb_nslots;        /* a power of two, or 0 before the first */
+	struct tfe_tomb_block **tomb_dir; /* every block allocated, by its
+	                                     dir number */
+	guint tomb_ndir;
 	struct tfe_tomb_block *tomb_head, *tomb_tail; /* oldest first */
 	guint tomb_head_i, tomb_tail_i; /* next to expire, next free */
-	struct tfe_tomb_block *tomb_spare;
+	struct tfe_tomb_block *tomb_spare; /* blocks to reuse, linked */
 	guint ntombs;             /* active tombstones */
 	guint live;               /* live connections */
 };
@@ -84,6 +104,10 @@ struct tfe_tombstone *tfe_flow_tomb(struct tfe_flow_table *t,
 
 /* Occupied slots, counted (for the tests: it must equal live). */
 guint tfe_flow_table_size(const struct tfe_flow_table *t);
+
+/* Occupied tombstone slots, counted (for the tests: it must equal
+ * ntombs). */
+guint tfe_flow_tomb_index_size(const struct tfe_flow_table *t);
 
 /* Adds a new live connection on `k` (it goes to the open queue); there
  * must be none. */

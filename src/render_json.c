@@ -716,19 +716,20 @@ tfe_render_json_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	k_const(&w, "roles", tfe_roles_names[c->roles]);
 	k_const(&w, "roles_from", c->roles == TFE_ROLES_SYN ? "syn" :
 	        c->roles == TFE_ROLES_SYNACK ? "synack" : "port");
+	const struct tfe_tunnel *tun = &tfe_conn_rare(c)->tunnel;
 	key(&w, "tunnel");
-	if (c->tunnel.depth > 0) {
+	if (tun->depth > 0) {
 		char ta[TFE_ADDR_STRLEN];
 
 		obj_begin(&w);
-		k_const(&w, "kind", tfe_tunnel_names[c->tunnel.kind]);
+		k_const(&w, "kind", tfe_tunnel_names[tun->kind]);
 		key(&w, "client_end");
-		v_str(&w, tfe_addr_format(c->tunnel.family, c->tunnel.src, ta,
+		v_str(&w, tfe_addr_format(tun->family, tun->src, ta,
 		                          sizeof ta));
 		key(&w, "server_end");
-		v_str(&w, tfe_addr_format(c->tunnel.family, c->tunnel.dst, ta,
+		v_str(&w, tfe_addr_format(tun->family, tun->dst, ta,
 		                          sizeof ta));
-		k_u64(&w, "levels", c->tunnel.depth);
+		k_u64(&w, "levels", tun->depth);
 		obj_end(&w);
 	} else {
 		v_null(&w);

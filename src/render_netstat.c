@@ -114,6 +114,7 @@ add_tombstone(const struct tfe_tombstone *t, void *ud)
 	GArray *socks = x->socks;
 	int64_t at = x->at, msl = x->msl;
 	struct sock k;
+	struct tfe_flow_key key;
 
 	if (!t->active || t->tw_side > TFE_SIDE_SERVER || t->tw_since == 0)
 		return;
@@ -121,12 +122,13 @@ add_tombstone(const struct tfe_tombstone *t, void *ud)
 		return;
 	/* Which end of the key is the TIME_WAIT side. */
 	bool tw_is_lo = (t->tw_side == TFE_SIDE_CLIENT) == t->client_is_lo;
+	tfe_flow_tomb_key(t, &key);
 	memset(&k, 0, sizeof k);
-	k.family = t->key.family;
-	memcpy(k.host, tw_is_lo ? t->key.addr_lo : t->key.addr_hi, 16);
-	memcpy(k.faddr, tw_is_lo ? t->key.addr_hi : t->key.addr_lo, 16);
-	k.lport = tw_is_lo ? t->key.port_lo : t->key.port_hi;
-	k.fport = tw_is_lo ? t->key.port_hi : t->key.port_lo;
+	k.family = key.family;
+	memcpy(k.host, tw_is_lo ? key.addr_lo : key.addr_hi, 16);
+	memcpy(k.faddr, tw_is_lo ? key.addr_hi : key.addr_lo, 16);
+	k.lport = tw_is_lo ? key.port_lo : key.port_hi;
+	k.fport = tw_is_lo ? key.port_hi : key.port_lo;
 	k.state = TFE_ST_TIME_WAIT;
 	k.sendq = 0;
 	k.tw_left = t->tw_since + 2 * msl - at;

@@ -288,15 +288,16 @@ tfe_render_text_title(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	tfe_endpoint_format(c->family, cl->addr, cl->port, a, sizeof a);
 	tfe_endpoint_format(c->family, sv->addr, sv->port, b, sizeof b);
 	fprintf(out, "#%" PRIu64 " %s -> %s  ", c->id, a, b);
-	if (c->tunnel.depth > 0) {
+	const struct tfe_tunnel *tun = &tfe_conn_rare(c)->tunnel;
+	if (tun->depth > 0) {
 		/* The outermost tunnel of the first segment, as tcpdump shows
 		 * it first, client's end first; the tuple is the innermost. */
-		tfe_addr_format(c->tunnel.family, c->tunnel.src, a, sizeof a);
-		tfe_addr_format(c->tunnel.family, c->tunnel.dst, b, sizeof b);
-		fprintf(out, "via %s %s -> %s", tfe_tunnel_names[c->tunnel.kind],
+		tfe_addr_format(tun->family, tun->src, a, sizeof a);
+		tfe_addr_format(tun->family, tun->dst, b, sizeof b);
+		fprintf(out, "via %s %s -> %s", tfe_tunnel_names[tun->kind],
 		        a, b);
-		if (c->tunnel.depth > 1)
-			fprintf(out, " (%u levels)", (unsigned)c->tunnel.depth);
+		if (tun->depth > 1)
+			fprintf(out, " (%u levels)", (unsigned)tun->depth);
 		fprintf(out, "  ");
 	}
 	if (c->roles == TFE_ROLES_SYN && sv->syn_count > 0)

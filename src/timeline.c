@@ -8,13 +8,14 @@
 
 #include <string.h>
 
-/* Room for one more row: grows by half (not doubling), so a long
+/* Room for one more row: doubles up to 8 rows (2, 4, 8: an unanswered
+ * SYN, an open connection, a closed one), then grows by half, so a long
  * connection wastes at most a third of its rows' memory. */
 static struct tfe_row *
 append(struct tfe_timeline *tl, const struct tfe_row *row)
 {
 	if (tl->len == tl->cap) {
-		tl->cap = tl->cap < 8 ? 8 : tl->cap + tl->cap / 2;
+		tl->cap = tl->cap < 8 ? tl->cap * 2 : tl->cap + tl->cap / 2;
 		tl->rows = g_renew(struct tfe_row, tl->rows, tl->cap);
 	}
 	tl->rows[tl->len] = *row;
@@ -24,11 +25,12 @@ append(struct tfe_timeline *tl, const struct tfe_row *row)
 void
 tfe_timeline_init(struct tfe_timeline *tl, guint max_rows)
 {
-	/* Most connections need a handshake, one run and a close: start
-	 * small so that open connections stay cheap (SPEC §7). */
-	tl->rows = g_new(struct tfe_row, 4);
+	/* Start with room for a SYN and its retransmission or answer:
+	 * unanswered SYNs wait out the idle timeout, so they must stay
+	 * cheap (SPEC §7); the rest grow to 4 and 8. */
+	tl->rows = g_new(struct tfe_row, 2);
 	tl->len = 0;
-	tl->cap = 4;
+	tl->cap = 2;
 	tl->max_rows = max_rows < 4 ? 4 : max_rows;
 	tl->folded = 0;
 }

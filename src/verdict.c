@@ -553,19 +553,20 @@ static void
 rule_reuse(struct ctx *x)
 {
 	const struct tfe_conn *c = x->c;
+	const struct tfe_conn_rare *rare = tfe_conn_rare(c);
 
-	if (!c->has_prev || c->prev_tw_since == 0 ||
+	if (!c->has_prev || rare->prev_tw_since == 0 ||
 	    c->prev_tw_side > TFE_SIDE_SERVER)
 		return;
 	const struct tfe_row *syn = find_sent(c, TFE_SIDE_CLIENT, TFE_TH_SYN, 0,
 	                                      NULL);
 	if (syn == NULL)
 		return;
-	int64_t gap = syn->ts - c->prev_tw_since;
+	int64_t gap = syn->ts - rare->prev_tw_since;
 	if (gap < 0 || gap >= 2 * x->cfg->msl)
 		return;
 	const struct tfe_endpoint *cl = &c->ep[TFE_SIDE_CLIENT];
-	uint32_t old_end = c->prev_snd_nxt[TFE_SIDE_CLIENT];
+	uint32_t old_end = rare->prev_snd_nxt[TFE_SIDE_CLIENT];
 	bool above = cl->isn_known && tfe_seq_gt(cl->isn, old_end);
 	uint64_t fr[] = { syn->frame, 0 };
 	add(x, TFE_V_TIME_WAIT_REUSE, c->prev_tw_side, fr,
@@ -573,7 +574,7 @@ rule_reuse(struct ctx *x)
 	    "connection #%" PRIu64 " %.3f s after its %s entered TIME_WAIT, "
 	    "within 2MSL (%.0f s); the new ISN %" PRIu32 " is %s the old "
 	    "sequence space (it ended at %" PRIu32 ")%s",
-	    syn->frame, c->prev_id, secs(gap),
+	    syn->frame, rare->prev_id, secs(gap),
 	    side_word[c->prev_tw_side], secs(2 * x->cfg->msl), cl->isn,
 	    above ? "above" : "not above", old_end,
 	    above ? ", so a TIME_WAIT socket accepts it as a new connection"
@@ -630,13 +631,14 @@ rule_flow(struct ctx *x)
 				    side_word[p], ep->ka_answered);
 		}
 		if (ep->zero_windows > 0) {
-			uint64_t fr[] = { ep->zw_first_frame, ep->zw_open_frame, 0 };
+			const struct tfe_ep_rare *rare = tfe_conn_rare_ep(c, side);
+			uint64_t fr[] = { rare->zw_first_frame, rare->zw_open_frame, 0 };
 			char opened[96];
-			if (ep->zw_open_frame)
+			if (rare->zw_open_frame)
 				snprintf(opened, sizeof opened, "opened again at %s "
 				         "(frame %" PRIu64 ")",
-				         rel(c, c->ep[side].zw_first_ts + ep->zw_stall,
-				             t2, sizeof t2), ep->zw_open_frame);
+				         rel(c, rare->zw_first_ts + rare->zw_stall,
+				             t2, sizeof t2), rare->zw_open_frame);
 			else
 				snprintf(opened, sizeof opened, "was still closed when "
 				         "the capture ended");
@@ -646,8 +648,8 @@ rule_flow(struct ctx *x)
 			    "full; the window %s, %.3f s of stall in all, %u "
 			    "advertisements of 0, %u zero-window probes from the %s",
 			    ep_str(c, side, e, sizeof e),
-			    rel(c, ep->zw_first_ts, t1, sizeof t1), ep->zw_first_frame,
-			    opened, secs(ep->zw_stall), ep->zero_windows,
+			    rel(c, rare->zw_first_ts, t1, sizeof t1), rare->zw_first_frame,
+			    opened, secs(rare->zw_stall), ep->zero_windows,
 			    c->ep[p].zw_probes, side_word[p]);
 		}
 		if (ep->window_full > 0 && c->ep[p].zero_windows > 0)
@@ -707,6 +709,7 @@ rule_oddities(struct ctx *x)
 	 * sender carried on, or whose TTL / IP ID does not fit the host. */
 	for (int side = 0; side < 2; side++) {
 		const struct tfe_endpoint *ep = &c->ep[side];
+		const struct tfe_ep_rare *rare = tfe_conn_rare_ep(c, side);
 		const struct tfe_row *r = find_reason(c, side,
 		                                      TFE_RS_RST_NOT_ITS_OWN);
 		if (r) {
@@ -719,7 +722,7 @@ rule_oddities(struct ctx *x)
 			    side_word[side], side_word[side]);
 			continue;
 		}
-		if (ep->rst_frame && ep->rst_has_prev) {
+		if (rare->rst_frame && ep->rst_has_prev) {
 			/* A RST from a host with no socket for the segment comes
 			 * from a different IP ID counter: only a RST its socket
 			 * sent is held to that socket's numbers. */
@@ -731,32 +734,34 @@ rule_oddities(struct ctx *x)
 			                         TFE_RS_SEND_RST_NO_LISTENER ||
 			                         rr->reason[side] ==
 			                         TFE_RS_SEND_RST_NO_CONNECTION);
-			uint16_t jump = (uint16_t)(ep->rst_ip_id - ep->ip_id_before_rst);
+			uint16_t jump = (uint16_t)(rare->rst_ip_id -
+			                           rare->ip_id_before_rst);
 			/* Only right after its previous packet: hosts with one
 			 * counter for all their connections move it fast. */
-			if (!socketless && c->family == 4 && ep->ip_id_before_rst != 0 &&
-			    ep->rst_gap < 2 * TFE_NS_PER_SEC &&
-			    ep->rst_ip_id != 0 && jump > 1024 && jump < 65536 - 1024) {
-				uint64_t fr[] = { ep->rst_frame, 0 };
+			if (!socketless && c->family == 4 &&
+			    rare->ip_id_before_rst != 0 &&
+			    rare->rst_gap < 2 * TFE_NS_PER_SEC &&
+			    rare->rst_ip_id != 0 && jump > 1024 && jump < 65536 - 1024) {
+				uint64_t fr[] = { rare->rst_frame, 0 };
 				add(x, TFE_V_RST_SUSPICIOUS, side, fr,
 				    "the RST from %s (frame %" PRIu64 ") has IP ID %u "
 				    "where its previous packet had %u: a host's own "
 				    "RST continues its counter, so another device "
 				    "(a firewall or an injector) probably sent it",
-				    ep_str(c, side, e, sizeof e), ep->rst_frame,
-				    ep->rst_ip_id, ep->ip_id_before_rst);
+				    ep_str(c, side, e, sizeof e), rare->rst_frame,
+				    rare->rst_ip_id, rare->ip_id_before_rst);
 				continue;
 			}
-			int dttl = (int)ep->rst_ttl - (int)ep->ttl_before_rst;
+			int dttl = (int)rare->rst_ttl - (int)rare->ttl_before_rst;
 			if (dttl > 4 || dttl < -4) {
-				uint64_t fr[] = { ep->rst_frame, 0 };
+				uint64_t fr[] = { rare->rst_frame, 0 };
 				add(x, TFE_V_RST_SUSPICIOUS, side, fr,
 				    "the RST from %s (frame %" PRIu64 ") has TTL %u where "
 				    "its earlier packets had %u: it was probably sent "
 				    "by another device on the path (a firewall or an "
 				    "injector), not by the host",
-				    ep_str(c, side, e, sizeof e), ep->rst_frame,
-				    ep->rst_ttl, ep->ttl_before_rst);
+				    ep_str(c, side, e, sizeof e), rare->rst_frame,
+				    rare->rst_ttl, rare->ttl_before_rst);
 			}
 		}
 	}

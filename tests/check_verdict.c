@@ -319,10 +319,10 @@ reuse_fires(int64_t gap_s)
 		                (uint64_t)i + 20, T0 + open[i].ms * MS, &cfg);
 	}
 	c->has_prev = true;
-	c->prev_id = 1;
 	c->prev_tw_side = TFE_SIDE_CLIENT;
-	c->prev_tw_since = T0 - gap_s * TFE_NS_PER_SEC;
-	c->prev_snd_nxt[TFE_SIDE_CLIENT] = 900;
+	tfe_conn_rare_mut(c)->prev_id = 1;
+	tfe_conn_rare_mut(c)->prev_tw_since = T0 - gap_s * TFE_NS_PER_SEC;
+	tfe_conn_rare_mut(c)->prev_snd_nxt[TFE_SIDE_CLIENT] = 900;
 	tfe_conn_finish(c, TFE_END_INPUT, &cfg);
 	GArray *v = g_array_new(FALSE, FALSE, sizeof(struct tfe_verdict));
 	tfe_verdicts_collect(c, &cfg, T0 + 100 * MS, v);
