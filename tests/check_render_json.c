@@ -268,15 +268,6 @@ build(const struct jseg *segs, size_t n, bool nanos, const char *message)
 	return c;
 }
 
-static void
-destroy(struct tfe_conn *c)
-{
-	tfe_verdicts_clear(c->verdicts);
-	g_array_free(c->verdicts, TRUE);
-	c->verdicts = NULL;
-	tfe_conn_free(c);
-}
-
 /* Renders `c` to a string: one line. */
 static char *
 render(const struct tfe_conn *c, bool events)
@@ -405,7 +396,7 @@ START_TEST(test_events_follow_the_timeline)
 	free(plain);
 	g_object_unref(p);
 	free(line);
-	destroy(c);
+	tfe_test_conn_free(c);
 }
 END_TEST
 
@@ -470,7 +461,7 @@ START_TEST(test_two_timers)
 	}
 	g_object_unref(p);
 	free(line);
-	destroy(c);
+	tfe_test_conn_free(c);
 }
 END_TEST
 
@@ -492,7 +483,7 @@ START_TEST(test_nanosecond_times)
 	ck_assert_ptr_nonnull(strstr(line, "\"time_wait_until\":1700000060.060000000"));
 	g_object_unref(p);
 	free(line);
-	destroy(c);
+	tfe_test_conn_free(c);
 }
 END_TEST
 
@@ -525,7 +516,7 @@ START_TEST(test_hostile_message)
 	g_free(want);
 	g_object_unref(p);
 	free(line);
-	destroy(c);
+	tfe_test_conn_free(c);
 }
 END_TEST
 

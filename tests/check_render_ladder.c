@@ -98,15 +98,6 @@ build(const struct lseg *segs, size_t n)
 	return c;
 }
 
-static void
-destroy(struct tfe_conn *c)
-{
-	tfe_verdicts_clear(c->verdicts);
-	g_array_free(c->verdicts, TRUE);
-	c->verdicts = NULL;
-	tfe_conn_free(c);
-}
-
 /* The diagram's lines: from the column heads to the first line after the
  * diagram (a verdict or the end line), split. */
 static char **
@@ -241,7 +232,7 @@ START_TEST(test_rows_and_states)
 	}
 	ck_assert_uint_eq(row, nrows);
 	g_strfreev(lines);
-	destroy(c);
+	tfe_test_conn_free(c);
 }
 END_TEST
 
@@ -266,7 +257,7 @@ START_TEST(test_lost_ack)
 	}
 	ck_assert_int_eq(lost, 1);
 	g_strfreev(lines);
-	destroy(c);
+	tfe_test_conn_free(c);
 }
 END_TEST
 
@@ -301,7 +292,7 @@ START_TEST(test_width)
 			}
 		ck_assert(found);
 		g_strfreev(lines);
-		destroy(c);
+		tfe_test_conn_free(c);
 	}
 }
 END_TEST

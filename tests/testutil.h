@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conn.h"
 #include "decode.h"
+#include "verdict.h"
 
 static inline int
 tfe_test_main(Suite *s)
@@ -55,6 +57,16 @@ tfe_test_segment(bool from_client, uint16_t flags, uint32_t seq, uint32_t ack,
 	s.has_ip_id = true;
 	s.ip_id = ip_id;
 	return s;
+}
+
+/* Frees a connection a test built, with the verdicts it was given. */
+static inline void
+tfe_test_conn_free(struct tfe_conn *c)
+{
+	tfe_verdicts_clear(c->verdicts);
+	g_array_free(c->verdicts, TRUE);
+	c->verdicts = NULL;
+	tfe_conn_free(c);
 }
 
 #endif /* TFE_TESTUTIL_H */
