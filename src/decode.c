@@ -841,7 +841,7 @@ static enum tfe_decode_reason
 decode_udp(struct tfe_cursor *c, const struct ip_next *ip,
            enum tfe_tunnel_kind *kind, size_t *len)
 {
-	uint16_t sport, dport, ulen, csum;
+	uint16_t sport, dport, ulen;
 
 	if (ip->len < UDP_HDR_LEN)
 		return TFE_DR_UDP_BAD_LENGTH;
@@ -855,10 +855,10 @@ decode_udp(struct tfe_cursor *c, const struct ip_next *ip,
 	/* Before the length, which a first fragment's payload cannot hold. */
 	if (ip->fragment)
 		return TFE_DR_TUNNEL_FRAGMENT;
-	if (!tfe_cursor_be16(c, &ulen) || !tfe_cursor_be16(c, &csum))
+	/* The checksum is not checked: optional over IPv4, and 0 is allowed
+	 * for tunnels over IPv6 too (RFC 6935). */
+	if (!tfe_cursor_be16(c, &ulen) || !tfe_cursor_skip(c, 2))
 		return TFE_DR_UDP_TRUNCATED;
-	(void)csum; /* optional over IPv4, and 0 is allowed for tunnels over
-	               IPv6 too (RFC 6935) */
 
 	/* Length 0: a jumbogram (RFC 2675 §4) or a sender's own capture of
 	 * a GSO super-packet; the IP layer's length is the best there is. */
@@ -928,16 +928,14 @@ decode_vxlan(struct tfe_cursor *c, size_t *len)
 static enum tfe_decode_reason
 decode_geneve(struct tfe_cursor *c, size_t *len, uint16_t *type)
 {
-	uint8_t ver_optlen, flags;
-	uint32_t vni;
+	uint8_t ver_optlen;
 
 	if (*len < GENEVE_MIN_HDR)
 		return TFE_DR_TUNNEL_BAD_LENGTH;
-	if (!tfe_cursor_u8(c, &ver_optlen) || !tfe_cursor_u8(c, &flags) ||
-	    !tfe_cursor_be16(c, type) || !tfe_cursor_be32(c, &vni))
+	/* The flags, the VNI and the reserved byte are not needed. */
+	if (!tfe_cursor_u8(c, &ver_optlen) || !tfe_cursor_skip(c, 1) ||
+	    !tfe_cursor_be16(c, type) || !tfe_cursor_skip(c, 4))
 		return TFE_DR_GENEVE_TRUNCATED;
-	(void)flags;
-	(void)vni;
 	if (ver_optlen >> 6 != 0)
 		return TFE_DR_GENEVE_VERSION;
 	size_t hlen = GENEVE_MIN_HDR + (size_t)(ver_optlen & 0x3f) * 4;

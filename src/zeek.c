@@ -377,7 +377,7 @@ close_endpoint(struct tfe_zeek *z, struct tfe_zeek_ep *e,
 static bool
 state_machine(struct tfe_zeek *z, struct tfe_zeek_ep *e,
               struct tfe_zeek_ep *peer, const struct tfe_segment *s,
-              int32_t delta_last, int64_t ts)
+              int64_t ts)
 {
 	uint16_t f = s->flags;
 	bool syn = f & TFE_TH_SYN, ack = f & TFE_TH_ACK;
@@ -460,7 +460,6 @@ state_machine(struct tfe_zeek *z, struct tfe_zeek_ep *e,
 		}
 		break;
 	case TFE_ZK_CLOSED:
-		(void)delta_last;
 		/* after a FIN exchange a RST changes nothing */
 		if (rst && peer->state != TFE_ZK_CLOSED) {
 			set_state(e, TFE_ZK_RESET);
@@ -706,7 +705,7 @@ tfe_zeek_update(struct tfe_zeek *z, const struct tfe_segment *s, int side,
 	else if (len > 0)
 		scaled(z, e, 'T', &e->rxmt_cnt, &e->rxmt_thresh);
 
-	bool do_close = state_machine(z, e, peer, s, delta_last, ts);
+	bool do_close = state_machine(z, e, peer, s, ts);
 
 	if ((f & TFE_TH_ACK) && rel_ack != 0)
 		ack_received(z, peer, rel_ack);

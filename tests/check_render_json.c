@@ -251,10 +251,7 @@ build(const struct jseg *segs, size_t n, bool nanos, const char *message)
 
 		if (i == 0)
 			s.opt_mask = TFE_OPT_MSS, s.mss = 1460;
-		if (c == NULL)
-			c = tfe_conn_new(1, &s, from_lo, &cfg);
-		tfe_conn_update(c, &s, tfe_conn_side(c, from_lo), i + 1,
-		                T0 + segs[i].ns, &cfg);
+		tfe_test_feed(&c, &s, from_lo, i + 1, T0 + segs[i].ns, &cfg);
 	}
 	c->timestamps_ns = nanos;
 	tfe_conn_finish(c, TFE_END_CLOSED, &cfg);

@@ -88,10 +88,7 @@ build(const struct lseg *segs, size_t n)
 		s.sack_count = 4;
 		s.ts_val = 4294967295u;
 		s.ts_ecr = 4294967295u;
-		if (c == NULL)
-			c = tfe_conn_new(1, &s, from_lo, &cfg);
-		tfe_conn_update(c, &s, tfe_conn_side(c, from_lo), i + 1,
-		                T0 + segs[i].ns, &cfg);
+		tfe_test_feed(&c, &s, from_lo, i + 1, T0 + segs[i].ns, &cfg);
 	}
 	tfe_conn_finish(c, TFE_END_CLOSED, &cfg);
 	c->verdicts = g_array_new(FALSE, FALSE, sizeof(struct tfe_verdict));

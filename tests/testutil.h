@@ -59,6 +59,17 @@ tfe_test_segment(bool from_client, uint16_t flags, uint32_t seq, uint32_t ack,
 	return s;
 }
 
+/* Feeds `s` (sent by the flow key's lower endpoint when `from_lo`) to *c,
+ * starting connection 1 with it when *c is NULL. */
+static inline void
+tfe_test_feed(struct tfe_conn **c, const struct tfe_segment *s, bool from_lo,
+              uint64_t frame, int64_t ts, const struct tfe_config *cfg)
+{
+	if (*c == NULL)
+		*c = tfe_conn_new(1, s, from_lo, cfg);
+	tfe_conn_update(*c, s, tfe_conn_side(*c, from_lo), frame, ts, cfg);
+}
+
 /* Frees a connection a test built, with the verdicts it was given. */
 static inline void
 tfe_test_conn_free(struct tfe_conn *c)
