@@ -125,6 +125,8 @@ MODES+=(text text-all)
 cmd_for() {
 	case $1 in
 	limit) printf '%s\n' "$BIN/limit" "$2" ;;
+	limit-buf) printf '%s\n' "$BIN/limit" -b "$2" ;;
+	limit-mapped) printf '%s\n' "$BIN/limit" -m "$2" ;;
 	tcpdump) printf '%s\n' tcpdump -r "$2" -w /dev/null ;;
 	summary) printf '%s\n' "$TOOL" -r "$2" --format summary ;;
 	json) printf '%s\n' "$TOOL" -r "$2" --format json ;;
@@ -138,6 +140,8 @@ cmd_for() {
 label_for() {
 	case $1 in
 	limit) echo "limit (pcap_next_ex + header parse)" ;;
+	limit-buf) echo "limit -b (256 KiB read buffer)" ;;
+	limit-mapped) echo "limit -m (file mapped: fopen rbm)" ;;
 	tcpdump) echo "tcpdump -r F -w /dev/null" ;;
 	summary) echo "tcpflow-explain --format summary" ;;
 	json) echo "tcpflow-explain --format json" ;;
@@ -173,7 +177,9 @@ median() { # numbers on stdin -> median
 
 have_peer() { command -v "$1" >/dev/null 2>&1; }
 
-PROGS=(limit tcpdump "${MODES[@]}")
+# The limit's two variants show what reading costs; every ratio stays
+# relative to the plain limit.
+PROGS=(limit limit-buf limit-mapped tcpdump "${MODES[@]}")
 PEERS=()
 have_peer tshark && PEERS+=(tshark)
 have_peer tcptrace && PEERS+=(tcptrace)

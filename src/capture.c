@@ -8,6 +8,15 @@
  * Standard input cannot be rewound, so its first four bytes are read here
  * and handed back to libpcap through a small fopencookie(3) stream.
  *
+ * A file is read through a stdio buffer larger than the default (which is
+ * st_blksize, 4 KiB here): libpcap reads each record with two small
+ * fread() calls, and with 4 KiB a 600 MB capture costs 150 000 read(2)
+ * calls.  A 256 KiB buffer makes the bare read loop about a quarter faster
+ * (bench/limit -b).  Mapping the file instead (glibc's fopen "rbm") is
+ * faster still by about a tenth, but every page read stays mapped and
+ * counts in the process's resident size until the end: 600 MB of page
+ * cache charged to a program whose own memory is 40 MB.
+ *
  * A live interface is one more source: opened in immediate mode and
  * non-blocking, filtered in the kernel, with microsecond timestamps (as
  * tcpdump prints them) so that what it saves with -w reads back the same.
@@ -30,6 +39,7 @@ G_DEFINE_QUARK(tfe-error-quark, tfe_error)
 struct source {
 	char *name;
 	pcap_t *pcap;
+	char *iobuf;             /* the stream's buffer, freed after pcap_close */
 	bool nanos;
 	bool filtered;
 	struct bpf_program prog; /* applied here, not by pcap_setfilter(), so
@@ -85,8 +95,16 @@ magic_is_nanos(const unsigned char m[4])
 	       (m[0] == 0x4d && m[1] == 0x3c && m[2] == 0xb2 && m[3] == 0xa1);
 }
 
+/* Read buffers of all the files together stay under this: every file is
+ * opened (and its buffer filled) before the first is read.  A share under
+ * TFE_READ_BUF_MIN keeps stdio's own buffer. */
+#define TFE_READ_BUF_MAX (256 * 1024)
+#define TFE_READ_BUF_TOTAL (4 * 1024 * 1024)
+#define TFE_READ_BUF_MIN (16 * 1024)
+
 static FILE *
-open_stream(const char *path, bool *nanos, GError **err)
+open_stream(const char *path, size_t bufsize, char **iobuf, bool *nanos,
+            GError **err)
 {
 	unsigned char m[4] = { 0 };
 	size_t got;
@@ -113,6 +131,11 @@ open_stream(const char *path, bool *nanos, GError **err)
 		g_set_error(err, TFE_ERROR, TFE_ERR_INPUT, "%s: %s", path,
 		            g_strerror(errno));
 		return NULL;
+	}
+	/* Before any read, as setvbuf(3) requires. */
+	if (bufsize >= TFE_READ_BUF_MIN) {
+		*iobuf = g_malloc(bufsize);
+		setvbuf(fp, *iobuf, _IOFBF, bufsize);
 	}
 	got = fread(m, 1, sizeof m, fp);
 	*nanos = got == 4 && magic_is_nanos(m);
@@ -163,10 +186,10 @@ open_source_fp(struct source *s, FILE *fp, const char *name,
 }
 
 static bool
-open_source(struct source *s, const char *path, const char *filter,
-            GError **err)
+open_source(struct source *s, const char *path, size_t bufsize,
+            const char *filter, GError **err)
 {
-	FILE *fp = open_stream(path, &s->nanos, err);
+	FILE *fp = open_stream(path, bufsize, &s->iobuf, &s->nanos, err);
 
 	if (fp == NULL)
 		return false;
@@ -205,6 +228,10 @@ tfe_capture_open_files(char **paths, guint n, const char *filter, GError **err)
 {
 	struct tfe_capture *cap = g_new0(struct tfe_capture, 1);
 	guint stdin_uses = 0;
+	size_t bufsize = n > 0 ? TFE_READ_BUF_TOTAL / n : 0;
+
+	if (bufsize > TFE_READ_BUF_MAX)
+		bufsize = TFE_READ_BUF_MAX;
 
 	cap->src = g_new0(struct source, n);
 	cap->n = n;
@@ -215,7 +242,7 @@ tfe_capture_open_files(char **paths, guint n, const char *filter, GError **err)
 			tfe_capture_close(cap);
 			return NULL;
 		}
-		if (!open_source(&cap->src[i], paths[i], filter, err)) {
+		if (!open_source(&cap->src[i], paths[i], bufsize, filter, err)) {
 			tfe_capture_close(cap);
 			return NULL;
 		}
@@ -303,6 +330,7 @@ tfe_capture_close(struct tfe_capture *cap)
 			pcap_freecode(&cap->src[i].prog);
 		if (cap->src[i].pcap)
 			pcap_close(cap->src[i].pcap);
+		g_free(cap->src[i].iobuf);
 		g_free(cap->src[i].name);
 	}
 	g_free(cap->src);
