@@ -199,8 +199,19 @@ tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
                    size_t wirelen)
 {
 	struct tfe_segment seg;
-	struct tfe_flow_key key;
 	enum tfe_decode_reason r;
+
+	/* The decoder reads only the frame: decoding first, before the
+	 * clock and the timers move, changes nothing. */
+	r = tfe_decode_frame(linktype, data, caplen, wirelen, &seg);
+	tfe_analyzer_segment(a, frame, ts, r, &seg);
+}
+
+void
+tfe_analyzer_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
+                     enum tfe_decode_reason r, const struct tfe_segment *seg)
+{
+	struct tfe_flow_key key;
 
 	a->stats.frames++;
 	if (!a->started) {
@@ -228,31 +239,30 @@ tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
 
 	run_timers(a);
 
-	r = tfe_decode_frame(linktype, data, caplen, wirelen, &seg);
 	a->stats.reasons[r]++;
 	if (r != TFE_DR_OK)
 		return;
 	a->stats.tcp_segments++;
-	if (seg.csum == TFE_CSUM_BAD)
+	if (seg->csum == TFE_CSUM_BAD)
 		a->stats.tcp_csum_bad++;
-	if (seg.ip_csum_bad)
+	if (seg->ip_csum_bad)
 		a->stats.ip_csum_bad++;
 
-	bool from_lo = tfe_flow_key_make(&seg, &key);
+	bool from_lo = tfe_flow_key_make(seg, &key);
 	struct tfe_conn *c = tfe_flow_lookup(&a->table, &key);
 
-	if (c != NULL && starts_new(c, &seg, tfe_conn_side(c, from_lo))) {
+	if (c != NULL && starts_new(c, seg, tfe_conn_side(c, from_lo))) {
 		/* A TIME_WAIT that lets a new SYN in ends: the SYN must be
 		 * above the old sequence space (RFC 6191; Linux also takes
 		 * newer timestamps, which this cannot see for sure). */
 		int nside = tfe_conn_side(c, from_lo);
-		if (c->ended && tfe_seq_gt(seg.seq, c->ep[nside].snd_nxt))
+		if (c->ended && tfe_seq_gt(seg->seq, c->ep[nside].snd_nxt))
 			tfe_conn_take_over(c, ts);
 		emit(a, c, c->ended ? TFE_END_CLOSED : TFE_END_INPUT);
 		c = NULL;
 	}
 	if (c == NULL) {
-		bool syn = (seg.flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) ==
+		bool syn = (seg->flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) ==
 		           TFE_TH_SYN;
 		if (!syn && tfe_flow_tomb(&a->table, &key) != NULL) {
 			/* A late segment of a connection already reported. */
@@ -273,7 +283,7 @@ tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
 				                        : TFE_END_EVICTED);
 			}
 		}
-		c = tfe_conn_new(a->next_id++, &seg, from_lo, &a->cfg);
+		c = tfe_conn_new(a->next_id++, seg, from_lo, &a->cfg);
 		c->timestamps_ns = a->stats.timestamps_ns;
 		struct tfe_tombstone *t = tfe_flow_tomb(&a->table, &key);
 		if (t != NULL) {
@@ -296,8 +306,8 @@ tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
 	}
 
 	int side = tfe_conn_side(c, from_lo);
-	tfe_conn_update(c, &seg, side, frame, ts, &a->cfg);
-	note_listener(a, c, &seg, side, ts);
+	tfe_conn_update(c, seg, side, frame, ts, &a->cfg);
+	note_listener(a, c, seg, side, ts);
 	tfe_flow_touch(&a->table, c, c->ended ? TFE_Q_LINGER : TFE_Q_OPEN);
 }
 

@@ -101,10 +101,18 @@ void tfe_analyzer_snapshot_at(struct tfe_analyzer *a, enum tfe_at_kind kind,
 void tfe_analyzer_init(struct tfe_analyzer *a, const struct tfe_config *cfg,
                        const struct tfe_sink *sink);
 
-/* One captured frame: `ts` in ns since the epoch, `frame` 1-based. */
+/* One captured frame: `ts` in ns since the epoch, `frame` 1-based.  The
+ * same as tfe_decode_frame() then tfe_analyzer_segment(). */
 void tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
                         int64_t ts, const uint8_t *data, size_t caplen,
                         size_t wirelen);
+
+/* One frame already decoded: `r` is what tfe_decode_frame() returned and
+ * `seg` what it filled (read only when `r` is TFE_DR_OK).  Frames come in
+ * capture order; the decoding may have run in another thread (reader.h). */
+void tfe_analyzer_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
+                          enum tfe_decode_reason r,
+                          const struct tfe_segment *seg);
 
 /* Runs the timers up to `now` without a frame (live capture's idle tick). */
 void tfe_analyzer_tick(struct tfe_analyzer *a, int64_t now);

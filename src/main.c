@@ -17,6 +17,7 @@
 #include "analyze.h"
 #include "capture.h"
 #include "live.h"
+#include "reader.h"
 #include "render.h"
 
 #define EXIT_USAGE 2
@@ -37,6 +38,7 @@ enum {
 	OPT_COLOR,
 	OPT_EVENTS,
 	OPT_ZEEK_IGNORE_CSUM,
+	OPT_THREADS,
 };
 
 static const struct option long_opts[] = {
@@ -54,6 +56,7 @@ static const struct option long_opts[] = {
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "events", no_argument, NULL, OPT_EVENTS },
 	{ "zeek-ignore-checksums", no_argument, NULL, OPT_ZEEK_IGNORE_CSUM },
+	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -85,6 +88,10 @@ usage(FILE *out)
 "  -w FILE                  with -i: also save the packets analysed (those the\n"
 "                           filter passes) to FILE as a pcap capture\n"
 "  -c N                     stop after N packets (that pass the filter)\n"
+"  --threads N              with -r: 1 reads, decodes and analyses in one\n"
+"                           thread; 2 reads and decodes in a second thread\n"
+"                           (default 2 when the program may run on more than\n"
+"                           one CPU, else 1); the output is the same\n"
 "  BPF expression           trailing words form a capture filter, as in tcpdump;\n"
 "                           with -r, frames keep their numbers in the file\n"
 "\n"
@@ -276,6 +283,7 @@ main(int argc, char **argv)
 	bool at_given = false;
 	struct tfe_live_opts live = { .snaplen = TFE_SNAPLEN_DEFAULT };
 	bool list_interfaces = false, snaplen_given = false;
+	struct tfe_reader_opts rd = { 0 };
 	char *who = NULL;
 
 	tfe_config_defaults(&cfg);
@@ -401,6 +409,13 @@ main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case OPT_THREADS:
+			if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0) {
+				error_msg("--threads: '%s' is not 1 or 2", optarg);
+				return EXIT_USAGE;
+			}
+			rd.threads = (guint)(optarg[0] - '0');
+			break;
 		case OPT_MAX_FLOWS:
 			if (!parse_count("--max-flows", optarg, 1u << 26, &n))
 				return EXIT_USAGE;
@@ -440,6 +455,10 @@ main(int argc, char **argv)
 	}
 	if (live.iface != NULL && files->len > 0) {
 		error_msg("-i and -r cannot be used together");
+		return EXIT_USAGE;
+	}
+	if (live.iface != NULL && rd.threads != 0) {
+		error_msg("--threads goes with -r");
 		return EXIT_USAGE;
 	}
 	if (live.iface == NULL && (snaplen_given || live.user || live.save_path)) {
@@ -506,14 +525,11 @@ main(int argc, char **argv)
 		struct tfe_live_hooks hooks = { on_live_snapshot, &run };
 		tfe_live_run(cap, &live, who, &an, &hooks, &err);
 	} else {
-		struct tfe_packet p;
-		uint64_t matched = 0;
-		while ((max_packets == 0 || matched < max_packets) &&
-		       tfe_capture_next(cap, &p, &err) == TFE_CAPTURE_PACKET) {
-			matched++;
-			tfe_analyzer_frame(&an, p.linktype, p.frame, p.ts, p.data,
-			                   p.caplen, p.len);
-		}
+		/* A second thread only pays when a second CPU runs it. */
+		if (rd.threads == 0)
+			rd.threads = g_get_num_processors() > 1 ? 2 : 1;
+		rd.max_packets = max_packets;
+		tfe_reader_run(cap, &an, &rd, &err);
 		an.stats.filtered = filter != NULL;
 		an.stats.frames_read = tfe_capture_frames(cap);
 	}

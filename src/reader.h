@@ -1,0 +1,53 @@
+/*
+ * reader.h: feeds capture files to the analyser, either in one thread or
+ * with reading and decoding in a thread of their own.
+ *
+ * With two threads, one reads frames (tfe_capture_next()) and decodes them
+ * (tfe_decode_frame()) into batches; the calling thread takes the batches
+ * in order and runs the rest of the analysis (tfe_analyzer_segment()),
+ * every sink callback and every line of output.  Frames reach the analyser
+ * in capture order either way, and a damaged input is reported after the
+ * frames before it, so the output is the same byte for byte.  Live capture
+ * (live.c) does not come through here: it must answer signals and run the
+ * timers while no packet comes.
+ */
+#ifndef TFE_READER_H
+#define TFE_READER_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "analyze.h"
+#include "capture.h"
+
+/* Frames per batch and batches in flight when the options give 0: large
+ * enough that handing a batch over (a mutex, now and then a wake-up) costs
+ * nothing per frame, small enough to stay in the CPUs' caches (a decoded
+ * frame is about 170 bytes: 8 x 256 of them are about 350 KiB). */
+#define TFE_READER_BATCH 256
+#define TFE_READER_DEPTH 8
+
+struct tfe_reader_opts {
+	guint threads;           /* 1: read, decode and analyse in this thread;
+	                            2: read and decode in another one */
+	uint64_t max_packets;    /* -c: stop after this many frames that pass
+	                            the filter; 0 for all */
+	guint batch;             /* frames per batch, 0 for TFE_READER_BATCH
+	                            (the tests make it tiny) */
+	guint depth;             /* batches in flight, 0 for TFE_READER_DEPTH;
+	                            at least 2 */
+};
+
+/*
+ * Reads every frame of `cap` into `a` (frames that pass the filter, at
+ * most o->max_packets of them).  Returns false with *err set when the
+ * input is damaged; the frames before the damage are analysed.  The
+ * caller then calls tfe_analyzer_finish() as after its own loop; `cap` is
+ * not used by any other thread once this returns.  When the second thread
+ * cannot be started, everything runs in this one.
+ */
+bool tfe_reader_run(struct tfe_capture *cap, struct tfe_analyzer *a,
+                    const struct tfe_reader_opts *o, GError **err);
+
+#endif /* TFE_READER_H */
