@@ -14,13 +14,18 @@
  * The ring is guarded by one mutex, taken twice per batch on each side.
  * A reading thread that finds the ring full sleeps until half of it is
  * free again, so the analyser (normally the slower side) wakes it once
- * per depth/2 batches, not once per batch.
+ * per depth/2 batches, not once per batch.  The mutex and the conditions
+ * are POSIX ones, not GMutex and GCond: glib implements those with its
+ * own futex calls, which ThreadSanitizer cannot see, so it would report
+ * every hand-over as a race; the thread itself is a GThread.
  *
  * Nothing here allocates per frame; the batches are allocated once.
  */
 #include "config.h"
 
 #include "reader.h"
+
+#include <pthread.h>
 
 #include "decode.h"
 
@@ -47,9 +52,9 @@ struct pipe {
 	struct batch *ring;      /* depth batches */
 	struct decoded *frames;  /* their frames, one allocation */
 
-	GMutex lock;             /* guards what follows */
-	GCond filled;            /* a batch was published */
-	GCond room;              /* the ring is half free */
+	pthread_mutex_t lock;    /* guards what follows */
+	pthread_cond_t filled;   /* a batch was published */
+	pthread_cond_t room;     /* the ring is half free */
 	uint64_t produced;       /* batches published */
 	uint64_t consumed;       /* batches given back */
 	bool reader_waits, analyser_waits;
@@ -65,15 +70,15 @@ reading_thread(gpointer data)
 	while (rc == TFE_CAPTURE_PACKET) {
 		struct batch *b;
 
-		g_mutex_lock(&pp->lock);
+		pthread_mutex_lock(&pp->lock);
 		if (pp->produced - pp->consumed == pp->depth) {
 			pp->reader_waits = true;
 			while (pp->produced - pp->consumed > pp->depth / 2)
-				g_cond_wait(&pp->room, &pp->lock);
+				pthread_cond_wait(&pp->room, &pp->lock);
 			pp->reader_waits = false;
 		}
 		b = &pp->ring[pp->produced % pp->depth];
-		g_mutex_unlock(&pp->lock);
+		pthread_mutex_unlock(&pp->lock);
 
 		b->n = 0;
 		b->err = NULL;
@@ -99,11 +104,11 @@ reading_thread(gpointer data)
 		}
 		b->end = rc;
 
-		g_mutex_lock(&pp->lock);
+		pthread_mutex_lock(&pp->lock);
 		pp->produced++;
 		if (pp->analyser_waits)
-			g_cond_signal(&pp->filled);
-		g_mutex_unlock(&pp->lock);
+			pthread_cond_signal(&pp->filled);
+		pthread_mutex_unlock(&pp->lock);
 	}
 	return NULL;
 }
@@ -151,16 +156,16 @@ tfe_reader_run(struct tfe_capture *cap, struct tfe_analyzer *a,
 	pp.frames = g_new(struct decoded, (gsize)pp.depth * pp.batch);
 	for (guint i = 0; i < pp.depth; i++)
 		pp.ring[i].f = pp.frames + (gsize)i * pp.batch;
-	g_mutex_init(&pp.lock);
-	g_cond_init(&pp.filled);
-	g_cond_init(&pp.room);
+	pthread_mutex_init(&pp.lock, NULL);
+	pthread_cond_init(&pp.filled, NULL);
+	pthread_cond_init(&pp.room, NULL);
 
 	th = g_thread_try_new("tfe-reader", reading_thread, &pp, NULL);
 	if (th == NULL) {
 		/* No thread to be had (a process limit): one does it all. */
-		g_mutex_clear(&pp.lock);
-		g_cond_clear(&pp.filled);
-		g_cond_clear(&pp.room);
+		pthread_mutex_destroy(&pp.lock);
+		pthread_cond_destroy(&pp.filled);
+		pthread_cond_destroy(&pp.room);
 		g_free(pp.frames);
 		g_free(pp.ring);
 		return run_one_thread(cap, a, o->max_packets, err);
@@ -169,15 +174,15 @@ tfe_reader_run(struct tfe_capture *cap, struct tfe_analyzer *a,
 	while (end == TFE_CAPTURE_PACKET) {
 		struct batch *b;
 
-		g_mutex_lock(&pp.lock);
+		pthread_mutex_lock(&pp.lock);
 		if (pp.consumed == pp.produced) {
 			pp.analyser_waits = true;
 			while (pp.consumed == pp.produced)
-				g_cond_wait(&pp.filled, &pp.lock);
+				pthread_cond_wait(&pp.filled, &pp.lock);
 			pp.analyser_waits = false;
 		}
 		b = &pp.ring[pp.consumed % pp.depth];
-		g_mutex_unlock(&pp.lock);
+		pthread_mutex_unlock(&pp.lock);
 
 		for (guint i = 0; i < b->n; i++) {
 			const struct decoded *d = &b->f[i];
@@ -188,17 +193,17 @@ tfe_reader_run(struct tfe_capture *cap, struct tfe_analyzer *a,
 		end = b->end;
 		e = b->err;
 
-		g_mutex_lock(&pp.lock);
+		pthread_mutex_lock(&pp.lock);
 		pp.consumed++;
 		if (pp.reader_waits && pp.produced - pp.consumed <= pp.depth / 2)
-			g_cond_signal(&pp.room);
-		g_mutex_unlock(&pp.lock);
+			pthread_cond_signal(&pp.room);
+		pthread_mutex_unlock(&pp.lock);
 	}
 
 	g_thread_join(th);
-	g_mutex_clear(&pp.lock);
-	g_cond_clear(&pp.filled);
-	g_cond_clear(&pp.room);
+	pthread_mutex_destroy(&pp.lock);
+	pthread_cond_destroy(&pp.filled);
+	pthread_cond_destroy(&pp.room);
 	g_free(pp.frames);
 	g_free(pp.ring);
 	if (e != NULL) {
