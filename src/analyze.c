@@ -204,11 +204,19 @@ starts_new(const struct tfe_conn *c, const struct tfe_segment *s, int side)
 /* The body of tfe_analyzer_segment(), inlined into both callers: a call
  * between decoding and the rest cost tfe_analyzer_frame() 12 instructions
  * a frame (callgrind, small benchmark capture). */
+void
+tfe_flow_ref_make(const struct tfe_segment *seg, struct tfe_flow_ref *ref)
+{
+	ref->from_lo = tfe_flow_key_make(seg, &ref->key);
+	ref->hash = tfe_flow_key_hash(&ref->key);
+}
+
 static ALWAYS_INLINE void
 analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
-                enum tfe_decode_reason r, const struct tfe_segment *seg)
+                enum tfe_decode_reason r, const struct tfe_segment *seg,
+                const struct tfe_flow_ref *ref)
 {
-	struct tfe_flow_key key;
+	struct tfe_flow_key own;
 
 	a->stats.frames++;
 	if (!a->started) {
@@ -245,8 +253,19 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 	if (seg->ip_csum_bad)
 		a->stats.ip_csum_bad++;
 
-	bool from_lo = tfe_flow_key_make(seg, &key);
-	struct tfe_conn *c = tfe_flow_lookup(&a->table, &key);
+	const struct tfe_flow_key *key;
+	bool from_lo;
+	struct tfe_conn *c;
+	if (ref == NULL) {
+		/* tfe_flow_lookup() hashes inline: cheaper than a call */
+		from_lo = tfe_flow_key_make(seg, &own);
+		key = &own;
+		c = tfe_flow_lookup(&a->table, key);
+	} else {
+		key = &ref->key;
+		from_lo = ref->from_lo;
+		c = tfe_flow_lookup_hashed(&a->table, key, ref->hash);
+	}
 
 	if (c != NULL && starts_new(c, seg, tfe_conn_side(c, from_lo))) {
 		/* A TIME_WAIT that lets a new SYN in ends: the SYN must be
@@ -261,7 +280,7 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 	if (c == NULL) {
 		bool syn = (seg->flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) ==
 		           TFE_TH_SYN;
-		if (!syn && tfe_flow_tomb(&a->table, &key) != NULL) {
+		if (!syn && tfe_flow_tomb(&a->table, key) != NULL) {
 			/* A late segment of a connection already reported. */
 			a->stats.late_segments++;
 			return;
@@ -282,7 +301,7 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 		}
 		c = tfe_conn_new(a->next_id++, seg, from_lo, &a->cfg);
 		c->timestamps_ns = a->stats.timestamps_ns;
-		struct tfe_tombstone *t = tfe_flow_tomb(&a->table, &key);
+		struct tfe_tombstone *t = tfe_flow_tomb(&a->table, key);
 		if (t != NULL) {
 			/* Sides by address: the new client may be the old
 			 * server. */
@@ -299,7 +318,7 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 			 * that accepted its SYN is gone (RFC 6191). */
 			t->tw_since = 0;
 		}
-		tfe_flow_attach(&a->table, &key, c);
+		tfe_flow_attach(&a->table, key, c);
 	}
 
 	int side = tfe_conn_side(c, from_lo);
@@ -319,14 +338,15 @@ tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
 	/* The decoder reads only the frame: decoding first, before the
 	 * clock and the timers move, changes nothing. */
 	r = tfe_decode_frame(linktype, data, caplen, wirelen, &seg);
-	analyze_segment(a, frame, ts, r, &seg);
+	analyze_segment(a, frame, ts, r, &seg, NULL);
 }
 
 void
 tfe_analyzer_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
-                     enum tfe_decode_reason r, const struct tfe_segment *seg)
+                     enum tfe_decode_reason r, const struct tfe_segment *seg,
+                     const struct tfe_flow_ref *ref)
 {
-	analyze_segment(a, frame, ts, r, seg);
+	analyze_segment(a, frame, ts, r, seg, ref);
 }
 
 static gint

@@ -107,12 +107,24 @@ void tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
                         int64_t ts, const uint8_t *data, size_t caplen,
                         size_t wirelen);
 
+/* A segment's flow key and its hash, made where it was decoded. */
+struct tfe_flow_ref {
+	struct tfe_flow_key key;
+	uint32_t hash;           /* tfe_flow_key_hash(&key) */
+	bool from_lo;            /* tfe_flow_key_make()'s answer */
+};
+
 /* One frame already decoded: `r` is what tfe_decode_frame() returned and
- * `seg` what it filled (read only when `r` is TFE_DR_OK).  Frames come in
- * capture order; the decoding may have run in another thread (reader.h). */
+ * `seg` what it filled (read only when `r` is TFE_DR_OK); `ref`, when not
+ * NULL, is its flow key (tfe_flow_ref_make()).  Frames come in capture
+ * order; the decoding may have run in another thread (reader.h). */
 void tfe_analyzer_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
                           enum tfe_decode_reason r,
-                          const struct tfe_segment *seg);
+                          const struct tfe_segment *seg,
+                          const struct tfe_flow_ref *ref);
+
+/* Fills `ref` for a decoded segment. */
+void tfe_flow_ref_make(const struct tfe_segment *seg, struct tfe_flow_ref *ref);
 
 /* Runs the timers up to `now` without a frame (live capture's idle tick). */
 void tfe_analyzer_tick(struct tfe_analyzer *a, int64_t now);

@@ -179,13 +179,25 @@ tfe_flow_table_clear(struct tfe_flow_table *t)
 	t->ntombs = 0;
 }
 
+uint32_t
+tfe_flow_key_hash(const struct tfe_flow_key *k)
+{
+	return key_hash(k);
+}
+
 struct tfe_conn *
 tfe_flow_lookup(struct tfe_flow_table *t, const struct tfe_flow_key *k)
+{
+	return tfe_flow_lookup_hashed(t, k, key_hash(k));
+}
+
+struct tfe_conn *
+tfe_flow_lookup_hashed(struct tfe_flow_table *t, const struct tfe_flow_key *k,
+                       uint32_t h)
 {
 	if (t->live == 0)
 		return NULL;
 	guint mask = t->nslots - 1;
-	uint32_t h = key_hash(k);
 
 	for (guint i = h & mask;; i = (i + 1) & mask) {
 		const struct tfe_flow_slot *sl = &t->slots[i];

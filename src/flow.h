@@ -98,6 +98,34 @@ void tfe_flow_table_clear(struct tfe_flow_table *t);
 struct tfe_conn *tfe_flow_lookup(struct tfe_flow_table *t,
                                  const struct tfe_flow_key *k);
 
+/* The hash the table keeps `k` under, and the lookup with it already
+ * computed (the reading thread computes it, reader.c). */
+uint32_t tfe_flow_key_hash(const struct tfe_flow_key *k);
+struct tfe_conn *tfe_flow_lookup_hashed(struct tfe_flow_table *t,
+                                        const struct tfe_flow_key *k,
+                                        uint32_t h);
+
+/* Reading ahead, for a frame a few places further in the input: asks the
+ * CPU to fetch the slot a key of hash `h` starts its probe at, then (some
+ * frames later, once that slot is in cache) the connection in it.  A hint
+ * only: nothing is changed, and a wrong guess costs a cache line. */
+static inline void
+tfe_flow_prefetch_slot(const struct tfe_flow_table *t, uint32_t h)
+{
+	if (t->nslots != 0)
+		__builtin_prefetch(&t->slots[h & (t->nslots - 1)]);
+}
+
+static inline void
+tfe_flow_prefetch_conn(const struct tfe_flow_table *t, uint32_t h)
+{
+	if (t->nslots != 0) {
+		const struct tfe_flow_slot *sl = &t->slots[h & (t->nslots - 1)];
+		if (sl->conn != NULL && sl->hash == h)
+			__builtin_prefetch(sl->conn);
+	}
+}
+
 /* The active tombstone on `k`, or NULL.  Valid until the table changes. */
 struct tfe_tombstone *tfe_flow_tomb(struct tfe_flow_table *t,
                                     const struct tfe_flow_key *k);

@@ -29,12 +29,18 @@
 
 #include "decode.h"
 
+/* How many frames ahead the analysing thread asks for the flow table's
+ * slot, then for the connection in it. */
+#define PREFETCH_SLOT 8
+#define PREFETCH_CONN 4
+
 /* One frame as the reading thread hands it over. */
 struct decoded {
 	uint64_t frame;          /* 1-based, as tfe_packet.frame */
 	int64_t ts;              /* ns since the epoch */
 	uint32_t reason;         /* enum tfe_decode_reason */
 	struct tfe_segment seg;  /* valid when reason is TFE_DR_OK */
+	struct tfe_flow_ref ref; /* its flow key, the same */
 };
 
 struct batch {
@@ -101,6 +107,8 @@ reading_thread(gpointer data)
 			d->ts = p.ts;
 			d->reason = tfe_decode_frame(p.linktype, p.data, p.caplen,
 			                             p.len, &d->seg);
+			if (d->reason == TFE_DR_OK)
+				tfe_flow_ref_make(&d->seg, &d->ref);
 		}
 		b->end = rc;
 
@@ -186,9 +194,17 @@ tfe_reader_run(struct tfe_capture *cap, struct tfe_analyzer *a,
 
 		for (guint i = 0; i < b->n; i++) {
 			const struct decoded *d = &b->f[i];
+			if (i + PREFETCH_SLOT < b->n &&
+			    d[PREFETCH_SLOT].reason == TFE_DR_OK)
+				tfe_flow_prefetch_slot(&a->table,
+				                       d[PREFETCH_SLOT].ref.hash);
+			if (i + PREFETCH_CONN < b->n &&
+			    d[PREFETCH_CONN].reason == TFE_DR_OK)
+				tfe_flow_prefetch_conn(&a->table,
+				                       d[PREFETCH_CONN].ref.hash);
 			tfe_analyzer_segment(a, d->frame, d->ts,
 			                     (enum tfe_decode_reason)d->reason,
-			                     &d->seg);
+			                     &d->seg, &d->ref);
 		}
 		end = b->end;
 		e = b->err;
