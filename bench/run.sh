@@ -120,6 +120,12 @@ if "$TOOL" --format json -r "$TINY" >/dev/null 2>&1; then
 	MODES+=(json)
 fi
 MODES+=(text text-all)
+# Files are read in a second thread by default when two CPUs are there;
+# the same mode in one thread shows what that thread brings (on a busy
+# machine, possibly nothing).
+if "$TOOL" --threads 1 --format summary -r "$TINY" >/dev/null 2>&1; then
+	MODES+=(summary-t1)
+fi
 
 # cmd_for NAME FILE: prints the command line, one word a line.
 cmd_for() {
@@ -132,6 +138,7 @@ cmd_for() {
 	json) printf '%s\n' "$TOOL" -r "$2" --format json ;;
 	text) printf '%s\n' "$TOOL" -r "$2" ;;
 	text-all) printf '%s\n' "$TOOL" -r "$2" --all-frames ;;
+	summary-t1) printf '%s\n' "$TOOL" -r "$2" --format summary --threads 1 ;;
 	tshark) printf '%s\n' tshark -n -q -z conv,tcp -r "$2" ;;
 	tcptrace) printf '%s\n' tcptrace -n -l "$2" ;;
 	esac
@@ -147,6 +154,7 @@ label_for() {
 	json) echo "tcpflow-explain --format json" ;;
 	text) echo "tcpflow-explain (text) > /dev/null" ;;
 	text-all) echo "tcpflow-explain --all-frames > /dev/null" ;;
+	summary-t1) echo "tcpflow-explain --format summary --threads 1" ;;
 	tshark) echo "tshark -q -z conv,tcp" ;;
 	tcptrace) echo "tcptrace -n -l" ;;
 	esac
