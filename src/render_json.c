@@ -612,7 +612,7 @@ run_event(struct jw *w, const struct tfe_conn *c, const struct tfe_row *r,
 	k_secs(w, "ts", r->ts, c->timestamps_ns);
 	pair_states(w, st);
 	pair_reasons(w, r);
-	k_u64(w, "frame_last", r->frame_last);
+	k_u64(w, "frame_last", tfe_row_frame_last(r));
 	k_secs(w, "ts_last", r->ts_last, c->timestamps_ns);
 	k_u64(w, "count", r->count);
 	key(w, "bytes");

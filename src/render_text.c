@@ -445,7 +445,7 @@ print_run_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 	if (r->count != 1) {
 		size_t n = strlen(fr);
 		fr[n] = '-';
-		u64_dec(r->frame_last, fr + n + 1);
+		u64_dec(tfe_row_frame_last(r), fr + n + 1);
 	}
 	tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, t, sizeof t);
 	/* "   %-7s %-*s %-4s %u frame%s of data and ACKs" */
