@@ -275,7 +275,7 @@ tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
 		}
 		c = tfe_conn_new(a->next_id++, &seg, from_lo, &a->cfg);
 		c->timestamps_ns = a->stats.timestamps_ns;
-		struct tfe_tombstone *t = tfe_flow_tomb(&a->table, &key);
+		const struct tfe_tombstone *t = tfe_flow_tomb(&a->table, &key);
 		if (t != NULL) {
 			/* Sides by address: the new client may be the old
 			 * server. */
@@ -290,7 +290,7 @@ tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
 			rare->prev_snd_nxt[1] = t->snd_nxt[same ? 1 : 0];
 			/* The new connection takes the pair over: a TIME_WAIT
 			 * that accepted its SYN is gone (RFC 6191). */
-			t->tw_since = 0;
+			tfe_flow_tomb_end_time_wait(&a->table, &key);
 		}
 		tfe_flow_attach(&a->table, &key, c);
 	}
