@@ -468,7 +468,8 @@ step_receiver(struct tfe_conn *c, struct step *st, int side,
 		return;
 	}
 	if (rx == TFE_RX_RST && c->ep[side].ka_pending &&
-	    c->ep[side].ka_probes > 1 && c->ep[side].ka_unanswered_run > 0) {
+	    tfe_conn_rare_ep(c, side)->ka_probes > 1 &&
+	    tfe_conn_rare_ep(c, side)->ka_unanswered_run > 0) {
 		/* The prober gave up on a peer that answered nothing: its RST
 		 * goes where the probes went. */
 		st->reason[rside] = TFE_RS_RECV_RST_UNREACHABLE;
@@ -527,7 +528,6 @@ step_receiver(struct tfe_conn *c, struct step *st, int side,
 		rcv->fin_rcvd_before = before;
 	}
 }
-
 /*
  * The sequence and window check, after OpenBSD pf's four bounds, reduced to
  * what a capture point can know (RFC 9293 §3.10.7.4).  With RCV.NXT the
@@ -609,11 +609,12 @@ tfe_conn_new(uint64_t id, const struct tfe_segment *s, bool from_lo,
 	}
 	c->client_is_lo = sender_is_client ? from_lo : !from_lo;
 
-	int sside = sender_is_client ? TFE_SIDE_CLIENT : TFE_SIDE_SERVER;
-	memcpy(c->ep[sside].addr, s->src, 16);
-	c->ep[sside].port = s->sport;
-	memcpy(c->ep[!sside].addr, s->dst, 16);
-	c->ep[!sside].port = s->dport;
+	/* the flow key, as tfe_flow_key_make() makes it (lower end first) */
+	c->key.family = s->family;
+	memcpy(c->key.addr_lo, from_lo ? s->src : s->dst, 16);
+	memcpy(c->key.addr_hi, from_lo ? s->dst : s->src, 16);
+	c->key.port_lo = from_lo ? s->sport : s->dport;
+	c->key.port_hi = from_lo ? s->dport : s->sport;
 	/* The tunnel's endpoints in the same order as the tuple's. */
 	if (s->tunnel.depth > 0) {
 		struct tfe_tunnel *tun = &tfe_conn_rare_mut(c)->tunnel;
@@ -749,9 +750,10 @@ track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
 			ep->max_win = w;
 		ep->last_win = s->win;
 	}
-	if (c->ep[!side].fin_sent && new_data) {
-		ep->bytes_after_peer_fin += s->payload_len;
-		ep->segs_after_peer_fin++;
+	if (G_UNLIKELY(c->ep[!side].fin_sent && new_data)) {
+		struct tfe_ep_rare *r = tfe_conn_rare_get(c, side);
+		r->bytes_after_peer_fin += s->payload_len;
+		r->segs_after_peer_fin++;
 	}
 	if (ep->fin_sent && (s->flags & TFE_TH_ACK) && ep->ack_known &&
 	    tfe_seq_gt(s->ack, ep->ack_at_fin) && !(s->flags & TFE_TH_RST))
@@ -769,7 +771,6 @@ track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
 	ep->pkts++;
 	ep->bytes += s->payload_len;
 	ep->ttl_last = s->ttl;
-	ep->has_ip_id = s->has_ip_id;
 	ep->ip_id_last = s->ip_id;
 }
 
@@ -782,15 +783,17 @@ track_evidence(struct tfe_conn *c, int side, const struct tfe_segment *s,
 	struct tfe_endpoint *peer = &c->ep[!side];
 
 	/* Anything from the peer answers a pending probe. */
-	if (peer->ka_pending) {
+	if (G_UNLIKELY(peer->ka_pending)) {
+		struct tfe_ep_rare *r = tfe_conn_rare_get(c, !side);
 		peer->ka_pending = false;
-		peer->ka_answered++;
-		peer->ka_unanswered_run = 0;
+		r->ka_answered++;
+		r->ka_unanswered_run = 0;
 	}
-	if (st->notes & TFE_NOTE_KEEPALIVE) {
-		ep->ka_probes++;
+	if (G_UNLIKELY(st->notes & TFE_NOTE_KEEPALIVE)) {
+		struct tfe_ep_rare *r = tfe_conn_rare_get(c, side);
+		r->ka_probes++;
 		if (ep->ka_pending)
-			ep->ka_unanswered_run++;
+			r->ka_unanswered_run++;
 		ep->ka_pending = true;
 	}
 	if (st->notes & TFE_NOTE_ZERO_WINDOW) {
@@ -814,7 +817,7 @@ track_evidence(struct tfe_conn *c, int side, const struct tfe_segment *s,
 	if (peer->last_win == 0 && peer->zero_windows > 0 &&
 	    s->payload_len <= 1 && !(s->flags & (TFE_TH_SYN | TFE_TH_FIN |
 	                                         TFE_TH_RST)))
-		ep->zw_probes++;
+		tfe_conn_rare_get(c, side)->zw_probes++;
 	/* A segment that ends exactly at the peer's right window edge. */
 	if (s->payload_len > 0 && peer->ack_known && peer->last_win > 0) {
 		uint32_t edge = peer->ack_max +

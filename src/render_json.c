@@ -426,8 +426,9 @@ side_object(struct jw *w, const struct tfe_render_opts *o,
 
 	obj_begin(w);
 	key(w, "addr");
-	v_str(w, tfe_addr_format(c->family, ep->addr, a, sizeof a));
-	k_u64(w, "port", ep->port);
+	v_str(w, tfe_addr_format(c->family, tfe_conn_addr(c, side), a,
+	                         sizeof a));
+	k_u64(w, "port", tfe_conn_port(c, side));
 	key(w, "isn");
 	if (ep->isn_known)
 		v_u64(w, ep->isn);
