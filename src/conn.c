@@ -388,6 +388,38 @@ classify_rx(const struct tfe_endpoint *rcv, enum tfe_event ev,
 }
 
 /*
+ * The sequence and window check, after OpenBSD pf's four bounds, reduced to
+ * what a capture point can know (RFC 9293 §3.10.7.4).  With RCV.NXT the
+ * highest ACK the receiver sent and RCV.WND the largest window it
+ * advertised:
+ *   1. SEG.SEQ + SEG.LEN must not pass RCV.NXT + RCV.WND (past the window);
+ *   2. SEG.SEQ + SEG.LEN must not end before RCV.NXT - RCV.WND (too old);
+ *   3. SEG.ACK must not pass the receiver's SND.NXT as seen (acknowledges
+ *      data the capture never saw: a gap, or a forged ACK).
+ * Returns the first bound that fails, UNKNOWN when the receiver has not
+ * advertised anything yet.
+ */
+static inline enum tfe_seqcheck
+seqcheck(const struct tfe_conn *c, int side, const struct tfe_segment *s)
+{
+	const struct tfe_endpoint *rcv = &c->ep[!side];
+	uint32_t end = s->seq + s->payload_len;
+	uint32_t wnd;
+
+	if (!rcv->ack_known)
+		return TFE_SEQ_UNKNOWN;
+	wnd = rcv->max_win ? rcv->max_win : 1;
+	if (tfe_seq_gt(end, rcv->ack_max + wnd))
+		return TFE_SEQ_PAST_WINDOW;
+	if (tfe_seq_lt(end, rcv->ack_max - wnd))
+		return TFE_SEQ_TOO_OLD;
+	if ((s->flags & TFE_TH_ACK) && rcv->seq_known &&
+	    tfe_seq_gt(s->ack, rcv->snd_nxt))
+		return TFE_SEQ_ACK_UNSENT;
+	return TFE_SEQ_OK;
+}
+
+/*
  * Is a RST from `side` acceptable to its receiver?  RFC 9293 §3.10.7.3: in
  * SYN_SENT only if it acknowledges the SYN; RFC 9293 §3.10.7.4 (and RFC 5961
  * §3): otherwise only inside the receive window.  Where the capture has not
@@ -403,7 +435,7 @@ rst_acceptable(const struct tfe_conn *c, int side, const struct tfe_segment *s)
 			return false;
 		return !rcv->isn_known || s->ack == rcv->isn + 1;
 	}
-	enum tfe_seqcheck r = tfe_conn_seqcheck(c, side, s);
+	enum tfe_seqcheck r = seqcheck(c, side, s);
 	return r != TFE_SEQ_PAST_WINDOW && r != TFE_SEQ_TOO_OLD;
 }
 
@@ -528,37 +560,12 @@ step_receiver(struct tfe_conn *c, struct step *st, int side,
 		rcv->fin_rcvd_before = before;
 	}
 }
-/*
- * The sequence and window check, after OpenBSD pf's four bounds, reduced to
- * what a capture point can know (RFC 9293 §3.10.7.4).  With RCV.NXT the
- * highest ACK the receiver sent and RCV.WND the largest window it
- * advertised:
- *   1. SEG.SEQ + SEG.LEN must not pass RCV.NXT + RCV.WND (past the window);
- *   2. SEG.SEQ + SEG.LEN must not end before RCV.NXT - RCV.WND (too old);
- *   3. SEG.ACK must not pass the receiver's SND.NXT as seen (acknowledges
- *      data the capture never saw: a gap, or a forged ACK).
- * Returns the first bound that fails, UNKNOWN when the receiver has not
- * advertised anything yet.
- */
+
 enum tfe_seqcheck
 tfe_conn_seqcheck(const struct tfe_conn *c, int side,
                   const struct tfe_segment *s)
 {
-	const struct tfe_endpoint *rcv = &c->ep[!side];
-	uint32_t end = s->seq + s->payload_len;
-	uint32_t wnd;
-
-	if (!rcv->ack_known)
-		return TFE_SEQ_UNKNOWN;
-	wnd = rcv->max_win ? rcv->max_win : 1;
-	if (tfe_seq_gt(end, rcv->ack_max + wnd))
-		return TFE_SEQ_PAST_WINDOW;
-	if (tfe_seq_lt(end, rcv->ack_max - wnd))
-		return TFE_SEQ_TOO_OLD;
-	if ((s->flags & TFE_TH_ACK) && rcv->seq_known &&
-	    tfe_seq_gt(s->ack, rcv->snd_nxt))
-		return TFE_SEQ_ACK_UNSENT;
-	return TFE_SEQ_OK;
+	return seqcheck(c, side, s);
 }
 
 uint32_t
@@ -870,7 +877,7 @@ frame_notes(const struct tfe_conn *c, int side, const struct tfe_segment *s)
 	else if (!rst && ep->seq_known && ep->last_win == 0 && s->win > 0 &&
 	         ep->pkts > 0)
 		notes |= TFE_NOTE_WINDOW_OPEN;
-	if (!rst && tfe_conn_seqcheck(c, side, s) == TFE_SEQ_ACK_UNSENT)
+	if (!rst && seqcheck(c, side, s) == TFE_SEQ_ACK_UNSENT)
 		notes |= TFE_NOTE_GAP;
 	return notes;
 }
