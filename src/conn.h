@@ -228,6 +228,7 @@ struct tfe_conn {
 	struct tfe_flow_key key;
 	GList link;             /* in the open or the lingering queue */
 	int queue;              /* which queue link is in, -1 for none */
+	uint32_t hash;          /* of key, for the flow table's slots */
 };
 
 /*

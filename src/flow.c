@@ -2,7 +2,8 @@
  * flow.c: the flow table and its queues.
  *
  * Live connections are found through an open-addressing table of their
- * own (linear probing, the key in the connection, at most half full).
+ * own (linear probing, the key and its hash in the connection, at most
+ * half full; a slot is one pointer).
  * The queues link through the GList embedded in each connection, so
  * moving a connection on every packet costs no allocation.  Tombstones
  * are records in blocks of TFE_TOMB_BLOCK, queued in the order they were
@@ -338,7 +339,7 @@ tfe_flow_lookup(struct tfe_flow_table *t, const struct tfe_flow_key *k)
 		const struct tfe_flow_slot *sl = &t->slots[i];
 		if (sl->conn == NULL)
 			return NULL;
-		if (sl->hash == h &&
+		if (sl->conn->hash == h &&
 		    memcmp(&sl->conn->key, k, sizeof *k) == 0)
 			return sl->conn;
 	}
@@ -357,15 +358,13 @@ tfe_flow_table_size(const struct tfe_flow_table *t)
 /* Puts an entry in the first free slot from its home (no key is there
  * twice: the caller looked first). */
 static void
-slot_put(struct tfe_flow_slot *slots, guint mask, struct tfe_conn *c,
-         uint32_t h)
+slot_put(struct tfe_flow_slot *slots, guint mask, struct tfe_conn *c)
 {
-	guint i = h & mask;
+	guint i = c->hash & mask;
 
 	while (slots[i].conn != NULL)
 		i = (i + 1) & mask;
 	slots[i].conn = c;
-	slots[i].hash = h;
 }
 
 /* Keeps the table at most half full: doubles it and puts every entry
@@ -378,8 +377,7 @@ slots_grow(struct tfe_flow_table *t)
 
 	for (guint i = 0; i < t->nslots; i++)
 		if (t->slots[i].conn != NULL)
-			slot_put(slots, n - 1, t->slots[i].conn,
-			         t->slots[i].hash);
+			slot_put(slots, n - 1, t->slots[i].conn);
 	g_free(t->slots);
 	t->slots = slots;
 	t->nslots = n;
@@ -391,13 +389,13 @@ static void
 slot_remove(struct tfe_flow_table *t, struct tfe_conn *c)
 {
 	guint mask = t->nslots - 1;
-	guint i = key_hash(&c->key) & mask;
+	guint i = c->hash & mask;
 
 	while (t->slots[i].conn != c)
 		i = (i + 1) & mask;
 	for (guint j = (i + 1) & mask; t->slots[j].conn != NULL;
 	     j = (j + 1) & mask) {
-		guint home = t->slots[j].hash & mask;
+		guint home = t->slots[j].conn->hash & mask;
 		/* the entry at j may move to i when its home is not in the
 		 * cyclic range (i, j] */
 		bool stays = i <= j ? (home > i && home <= j)
@@ -408,7 +406,6 @@ slot_remove(struct tfe_flow_table *t, struct tfe_conn *c)
 		}
 	}
 	t->slots[i].conn = NULL;
-	t->slots[i].hash = 0;
 }
 
 /* The index slot of the active record on `k`, or NULL. */
@@ -525,7 +522,8 @@ tfe_flow_attach(struct tfe_flow_table *t, const struct tfe_flow_key *k,
 	if (2 * (t->live + 1) > t->nslots)
 		slots_grow(t);
 	c->key = *k;
-	slot_put(t->slots, t->nslots - 1, c, key_hash(k));
+	c->hash = key_hash(k);
+	slot_put(t->slots, t->nslots - 1, c);
 	c->link.data = c;
 	c->queue = -1;
 	t->live++;

@@ -100,11 +100,10 @@ struct tfe_tomb_pool {
 };
 
 /* A slot of the open-addressing table of live connections: empty when
- * conn is NULL; hash is the key's, kept to skip most key comparisons and
- * to move entries without reading the connection. */
+ * conn is NULL.  The key's hash is kept in the connection (tfe_conn.hash),
+ * to skip most key comparisons and to move entries. */
 struct tfe_flow_slot {
 	struct tfe_conn *conn;
-	uint32_t hash;
 };
 
 enum tfe_queue { TFE_Q_OPEN, TFE_Q_LINGER, TFE_Q__COUNT };
