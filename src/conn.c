@@ -656,6 +656,7 @@ tfe_conn_new(uint64_t id, const struct tfe_segment *s, bool from_lo,
 }
 
 const struct tfe_conn_rare tfe_conn_rare_none;
+const struct tfe_ep_rare tfe_ep_rare_none;
 
 struct tfe_conn_rare *
 tfe_conn_rare_mut(struct tfe_conn *c)
@@ -668,7 +669,11 @@ tfe_conn_rare_mut(struct tfe_conn *c)
 struct tfe_ep_rare *
 tfe_conn_rare_get(struct tfe_conn *c, int side)
 {
-	return &tfe_conn_rare_mut(c)->ep[side];
+	struct tfe_conn_rare *r = tfe_conn_rare_mut(c);
+
+	if (r->eps == NULL)
+		r->eps = g_new0(struct tfe_conn_rare_eps, 1);
+	return &r->eps->ep[side];
 }
 
 void
@@ -678,6 +683,8 @@ tfe_conn_free(struct tfe_conn *c)
 		return;
 	tfe_timeline_clear(&c->tl);
 	tfe_zeek_clear(&c->zeek);
+	if (c->rare != NULL)
+		g_free(c->rare->eps);
 	g_free(c->rare);
 	if (c->verdicts) {
 		tfe_verdicts_clear(c->verdicts);

@@ -110,8 +110,15 @@ struct tfe_ep_rare {
 	uint8_t rst_ttl, ttl_before_rst;      /* the segment before it */
 };
 
-struct tfe_conn_rare {
+/* The two sides' parts, allocated together when either is first needed
+ * (a RST, a zero window, keepalives, data after a FIN are rarer than an
+ * earlier connection on the 4-tuple, which needs only the rest). */
+struct tfe_conn_rare_eps {
 	struct tfe_ep_rare ep[2];
+};
+
+struct tfe_conn_rare {
+	struct tfe_conn_rare_eps *eps; /* NULL until needed */
 	int64_t taken_over_tw_since; /* a TIME_WAIT a new SYN ended early
 	                                (tfe_conn.taken_over_side) */
 
@@ -264,10 +271,12 @@ tfe_conn_rare(const struct tfe_conn *c)
 	return c->rare != NULL ? c->rare : &tfe_conn_rare_none;
 }
 
+extern const struct tfe_ep_rare tfe_ep_rare_none;
 static inline const struct tfe_ep_rare *
 tfe_conn_rare_ep(const struct tfe_conn *c, int side)
 {
-	return &tfe_conn_rare(c)->ep[side];
+	return c->rare != NULL && c->rare->eps != NULL ? &c->rare->eps->ep[side]
+	                                               : &tfe_ep_rare_none;
 }
 
 /* The same for writing: allocated at the first call. */
