@@ -55,7 +55,7 @@ const char *const tfe_zeek_conn_state_names[TFE_ZCS__COUNT] = {
 #define ZK_TOO_LARGE_DELTA 1048576
 
 /* The letters Zeek records at most once per direction, as bits of
- * hist_seen; the responder's are these shifted left by 16. */
+ * hist_seen; the responder's are these shifted left by 8. */
 #define HIST_SYN      0x001
 #define HIST_FIN      0x002
 #define HIST_RST      0x004
@@ -169,11 +169,11 @@ cased(const struct tfe_zeek *z, const struct tfe_zeek_ep *e, char upper)
 
 /* Records `code` the first time only; true when it had been seen. */
 static inline bool
-check_history(struct tfe_zeek *z, const struct tfe_zeek_ep *e, uint32_t mask,
+check_history(struct tfe_zeek *z, const struct tfe_zeek_ep *e, uint16_t mask,
               char code)
 {
 	if (!is_orig(z, e))
-		mask <<= 16;
+		mask = (uint16_t)(mask << 8);
 	if (z->hist_seen & mask)
 		return true;
 	z->hist_seen |= mask;

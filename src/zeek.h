@@ -97,17 +97,19 @@ struct tfe_zeek {
 	int64_t last_time;           /* Zeek's Conn LastTime (ns) */
 	int64_t attempt_at;          /* attempt timer, 0 if none */
 	int64_t delete_at;           /* removal after a full close, 0 if none */
-	uint32_t hist_seen;          /* letters seen: bits by role */
+	uint16_t hist_seen;          /* letters seen: bits by role (the
+	                                responder's 8 up) */
 	uint8_t orig;                /* our side Zeek takes as originator */
-	bool started;                /* Zeek has a connection for it */
-	bool over;                   /* Zeek's connection ended; later
-	                                segments would be another one */
-	bool is_partial;
 	uint8_t first_seen;          /* bit 1 orig, bit 2 resp: first packet
 	                                of that role seen */
 	uint8_t completeness;        /* Wireshark's bits */
-	bool ws_seen;                /* Wireshark saw the stream's first packet */
 	uint8_t hist_len;
+	bool started : 1;            /* Zeek has a connection for it */
+	bool over : 1;               /* Zeek's connection ended; later
+	                                segments would be another one */
+	bool is_partial : 1;
+	bool ws_seen : 1;            /* Wireshark saw the stream's first
+	                                packet */
 	union {                      /* NUL-terminated: in up to
 	                                TFE_ZEEK_HISTORY_INLINE letters, else
 	                                ext (TFE_ZEEK_HISTORY_MAX + 1 bytes) */
