@@ -326,8 +326,9 @@ tfe_analyzer_finish(struct tfe_analyzer *a)
 	}
 	while ((c = tfe_flow_queue_head(&a->table, TFE_Q_LINGER)) != NULL)
 		emit(a, c, TFE_END_CLOSED);
-	for (GList *l = a->table.queue[TFE_Q_OPEN].head; l; l = l->next)
-		rest = g_list_prepend(rest, l->data);
+	for (c = tfe_flow_queue_head(&a->table, TFE_Q_OPEN); c != NULL;
+	     c = tfe_flow_queue_next(c))
+		rest = g_list_prepend(rest, c);
 	rest = g_list_sort(rest, by_first_frame);
 	for (GList *l = rest; l; l = l->next)
 		emit(a, l->data, TFE_END_INPUT);

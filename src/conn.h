@@ -233,9 +233,10 @@ struct tfe_conn {
 	/* the flow key: set by tfe_conn_new() as tfe_flow_key_make() makes
 	 * it; the flow table finds the connection by it */
 	struct tfe_flow_key key;
-	GList link;             /* in the open or the lingering queue */
-	int queue;              /* which queue link is in, -1 for none */
+	struct tfe_conn *q_prev, *q_next; /* in the open or the lingering
+	                                     queue */
 	uint32_t hash;          /* of key, for the flow table's slots */
+	int8_t queue;           /* which queue it is in, -1 for none */
 };
 
 /*

@@ -4,8 +4,8 @@
  * Live connections are found through an open-addressing table of their
  * own (linear probing, the key and its hash in the connection, at most
  * half full; a slot is one pointer).
- * The queues link through the GList embedded in each connection, so
- * moving a connection on every packet costs no allocation.  Tombstones
+ * The queues link through two pointers in each connection, so moving a
+ * connection on every packet costs no allocation.  Tombstones
  * are records in blocks of TFE_TOMB_BLOCK, queued in the order they were
  * left, which is the order their 2MSL ends (the clock never goes back), so
  * expiring them only looks at the head; emptied blocks are kept for
@@ -296,8 +296,6 @@ void
 tfe_flow_table_init(struct tfe_flow_table *t)
 {
 	memset(t, 0, sizeof *t);
-	for (int q = 0; q < TFE_Q__COUNT; q++)
-		g_queue_init(&t->queue[q]);
 	t->tomb_keys.item_size = sizeof(struct tfe_flow_key);
 	t->tomb_wide.item_size = sizeof(struct tfe_tomb_wide);
 	t->tomb_head_until = INT64_MAX;
@@ -524,10 +522,36 @@ tfe_flow_attach(struct tfe_flow_table *t, const struct tfe_flow_key *k,
 	c->key = *k;
 	c->hash = key_hash(k);
 	slot_put(t->slots, t->nslots - 1, c);
-	c->link.data = c;
+	c->q_prev = c->q_next = NULL;
 	c->queue = -1;
 	t->live++;
 	tfe_flow_touch(t, c, TFE_Q_OPEN);
+}
+
+static void
+queue_unlink(struct tfe_flow_queue *qu, struct tfe_conn *c)
+{
+	if (c->q_prev != NULL)
+		c->q_prev->q_next = c->q_next;
+	else
+		qu->head = c->q_next;
+	if (c->q_next != NULL)
+		c->q_next->q_prev = c->q_prev;
+	else
+		qu->tail = c->q_prev;
+	c->q_prev = c->q_next = NULL;
+}
+
+static void
+queue_push_tail(struct tfe_flow_queue *qu, struct tfe_conn *c)
+{
+	c->q_prev = qu->tail;
+	c->q_next = NULL;
+	if (qu->tail != NULL)
+		qu->tail->q_next = c;
+	else
+		qu->head = c;
+	qu->tail = c;
 }
 
 void
@@ -535,12 +559,12 @@ tfe_flow_touch(struct tfe_flow_table *t, struct tfe_conn *c, enum tfe_queue q)
 {
 	/* Already the most recent in its queue: the usual case in a run of
 	 * segments of one connection. */
-	if (c->queue == (int)q && c->link.next == NULL)
+	if (c->queue == (int)q && c->q_next == NULL)
 		return;
 	if (c->queue >= 0)
-		g_queue_unlink(&t->queue[c->queue], &c->link);
-	g_queue_push_tail_link(&t->queue[q], &c->link);
-	c->queue = q;
+		queue_unlink(&t->queue[c->queue], c);
+	queue_push_tail(&t->queue[q], c);
+	c->queue = (int8_t)q;
 }
 
 /* The oldest record in the queue, active or not, and its block; NULL
@@ -676,7 +700,7 @@ tfe_flow_detach(struct tfe_flow_table *t, struct tfe_conn *c,
 	uint32_t *old;
 
 	if (c->queue >= 0)
-		g_queue_unlink(&t->queue[c->queue], &c->link);
+		queue_unlink(&t->queue[c->queue], c);
 	c->queue = -1;
 	slot_remove(t, c);
 	t->live--;

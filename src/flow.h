@@ -108,11 +108,16 @@ struct tfe_flow_slot {
 
 enum tfe_queue { TFE_Q_OPEN, TFE_Q_LINGER, TFE_Q__COUNT };
 
+/* Connections linked through their q_prev and q_next, oldest first. */
+struct tfe_flow_queue {
+	struct tfe_conn *head, *tail;
+};
+
 struct tfe_flow_table {
 	struct tfe_flow_slot *slots; /* live connections by key, linear
 	                                probing, at most half full */
 	guint nslots;             /* a power of two, or 0 before the first */
-	GQueue queue[TFE_Q__COUNT]; /* struct tfe_conn, oldest first */
+	struct tfe_flow_queue queue[TFE_Q__COUNT];
 	uint32_t *tomb_slots;     /* the active tombstones by key: linear
 	                             probing, at most half full; 0 empty,
 	                             else 1 + dir * TFE_TOMB_BLOCK + index */
@@ -198,10 +203,16 @@ void tfe_flow_foreach_tomb(const struct tfe_flow_table *t,
                            void *ud);
 
 static inline struct tfe_conn *
-tfe_flow_queue_head(struct tfe_flow_table *t, enum tfe_queue q)
+tfe_flow_queue_head(const struct tfe_flow_table *t, enum tfe_queue q)
 {
-	GList *l = t->queue[q].head; /* on every packet: no call */
-	return l ? l->data : NULL;
+	return t->queue[q].head;
+}
+
+/* The connection after `c` in its queue, or NULL. */
+static inline struct tfe_conn *
+tfe_flow_queue_next(const struct tfe_conn *c)
+{
+	return c->q_next;
 }
 
 #endif /* TFE_FLOW_H */

@@ -207,8 +207,9 @@ tfe_netstat_snapshot(const struct tfe_analyzer *a, int64_t at)
 	ns->started = a->started;
 	ns->msl = a->cfg.msl;
 	for (int q = 0; q < TFE_Q__COUNT; q++)
-		for (GList *l = t->queue[q].head; l; l = l->next)
-			add_conn(ns->socks, l->data, at, a->cfg.msl);
+		for (struct tfe_conn *c = tfe_flow_queue_head(t, q); c != NULL;
+		     c = tfe_flow_queue_next(c))
+			add_conn(ns->socks, c, at, a->cfg.msl);
 	struct tomb_ctx x = { ns->socks, at, a->cfg.msl };
 	tfe_flow_foreach_tomb(t, add_tombstone, &x);
 	add_listeners(ns->socks, a, at);
