@@ -301,7 +301,7 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 		}
 		c = tfe_conn_new(a->next_id++, seg, from_lo, &a->cfg);
 		c->timestamps_ns = a->stats.timestamps_ns;
-		struct tfe_tombstone *t = tfe_flow_tomb(&a->table, key);
+		const struct tfe_tombstone *t = tfe_flow_tomb(&a->table, key);
 		if (t != NULL) {
 			/* Sides by address: the new client may be the old
 			 * server. */
@@ -316,7 +316,7 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 			rare->prev_snd_nxt[1] = t->snd_nxt[same ? 1 : 0];
 			/* The new connection takes the pair over: a TIME_WAIT
 			 * that accepted its SYN is gone (RFC 6191). */
-			t->tw_since = 0;
+			tfe_flow_tomb_end_time_wait(&a->table, key);
 		}
 		tfe_flow_attach(&a->table, key, c);
 	}
@@ -374,8 +374,9 @@ tfe_analyzer_finish(struct tfe_analyzer *a)
 	}
 	while ((c = tfe_flow_queue_head(&a->table, TFE_Q_LINGER)) != NULL)
 		emit(a, c, TFE_END_CLOSED);
-	for (GList *l = a->table.queue[TFE_Q_OPEN].head; l; l = l->next)
-		rest = g_list_prepend(rest, l->data);
+	for (c = tfe_flow_queue_head(&a->table, TFE_Q_OPEN); c != NULL;
+	     c = tfe_flow_queue_next(c))
+		rest = g_list_prepend(rest, c);
 	rest = g_list_sort(rest, by_first_frame);
 	for (GList *l = rest; l; l = l->next)
 		emit(a, l->data, TFE_END_INPUT);

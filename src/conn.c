@@ -388,6 +388,38 @@ classify_rx(const struct tfe_endpoint *rcv, enum tfe_event ev,
 }
 
 /*
+ * The sequence and window check, after OpenBSD pf's four bounds, reduced to
+ * what a capture point can know (RFC 9293 §3.10.7.4).  With RCV.NXT the
+ * highest ACK the receiver sent and RCV.WND the largest window it
+ * advertised:
+ *   1. SEG.SEQ + SEG.LEN must not pass RCV.NXT + RCV.WND (past the window);
+ *   2. SEG.SEQ + SEG.LEN must not end before RCV.NXT - RCV.WND (too old);
+ *   3. SEG.ACK must not pass the receiver's SND.NXT as seen (acknowledges
+ *      data the capture never saw: a gap, or a forged ACK).
+ * Returns the first bound that fails, UNKNOWN when the receiver has not
+ * advertised anything yet.
+ */
+static inline enum tfe_seqcheck
+seqcheck(const struct tfe_conn *c, int side, const struct tfe_segment *s)
+{
+	const struct tfe_endpoint *rcv = &c->ep[!side];
+	uint32_t end = s->seq + s->payload_len;
+	uint32_t wnd;
+
+	if (!rcv->ack_known)
+		return TFE_SEQ_UNKNOWN;
+	wnd = rcv->max_win ? rcv->max_win : 1;
+	if (tfe_seq_gt(end, rcv->ack_max + wnd))
+		return TFE_SEQ_PAST_WINDOW;
+	if (tfe_seq_lt(end, rcv->ack_max - wnd))
+		return TFE_SEQ_TOO_OLD;
+	if ((s->flags & TFE_TH_ACK) && rcv->seq_known &&
+	    tfe_seq_gt(s->ack, rcv->snd_nxt))
+		return TFE_SEQ_ACK_UNSENT;
+	return TFE_SEQ_OK;
+}
+
+/*
  * Is a RST from `side` acceptable to its receiver?  RFC 9293 §3.10.7.3: in
  * SYN_SENT only if it acknowledges the SYN; RFC 9293 §3.10.7.4 (and RFC 5961
  * §3): otherwise only inside the receive window.  Where the capture has not
@@ -403,7 +435,7 @@ rst_acceptable(const struct tfe_conn *c, int side, const struct tfe_segment *s)
 			return false;
 		return !rcv->isn_known || s->ack == rcv->isn + 1;
 	}
-	enum tfe_seqcheck r = tfe_conn_seqcheck(c, side, s);
+	enum tfe_seqcheck r = seqcheck(c, side, s);
 	return r != TFE_SEQ_PAST_WINDOW && r != TFE_SEQ_TOO_OLD;
 }
 
@@ -468,7 +500,8 @@ step_receiver(struct tfe_conn *c, struct step *st, int side,
 		return;
 	}
 	if (rx == TFE_RX_RST && c->ep[side].ka_pending &&
-	    c->ep[side].ka_probes > 1 && c->ep[side].ka_unanswered_run > 0) {
+	    tfe_conn_rare_ep(c, side)->ka_probes > 1 &&
+	    tfe_conn_rare_ep(c, side)->ka_unanswered_run > 0) {
 		/* The prober gave up on a peer that answered nothing: its RST
 		 * goes where the probes went. */
 		st->reason[rside] = TFE_RS_RECV_RST_UNREACHABLE;
@@ -528,37 +561,11 @@ step_receiver(struct tfe_conn *c, struct step *st, int side,
 	}
 }
 
-/*
- * The sequence and window check, after OpenBSD pf's four bounds, reduced to
- * what a capture point can know (RFC 9293 §3.10.7.4).  With RCV.NXT the
- * highest ACK the receiver sent and RCV.WND the largest window it
- * advertised:
- *   1. SEG.SEQ + SEG.LEN must not pass RCV.NXT + RCV.WND (past the window);
- *   2. SEG.SEQ + SEG.LEN must not end before RCV.NXT - RCV.WND (too old);
- *   3. SEG.ACK must not pass the receiver's SND.NXT as seen (acknowledges
- *      data the capture never saw: a gap, or a forged ACK).
- * Returns the first bound that fails, UNKNOWN when the receiver has not
- * advertised anything yet.
- */
 enum tfe_seqcheck
 tfe_conn_seqcheck(const struct tfe_conn *c, int side,
                   const struct tfe_segment *s)
 {
-	const struct tfe_endpoint *rcv = &c->ep[!side];
-	uint32_t end = s->seq + s->payload_len;
-	uint32_t wnd;
-
-	if (!rcv->ack_known)
-		return TFE_SEQ_UNKNOWN;
-	wnd = rcv->max_win ? rcv->max_win : 1;
-	if (tfe_seq_gt(end, rcv->ack_max + wnd))
-		return TFE_SEQ_PAST_WINDOW;
-	if (tfe_seq_lt(end, rcv->ack_max - wnd))
-		return TFE_SEQ_TOO_OLD;
-	if ((s->flags & TFE_TH_ACK) && rcv->seq_known &&
-	    tfe_seq_gt(s->ack, rcv->snd_nxt))
-		return TFE_SEQ_ACK_UNSENT;
-	return TFE_SEQ_OK;
+	return seqcheck(c, side, s);
 }
 
 uint32_t
@@ -609,11 +616,12 @@ tfe_conn_new(uint64_t id, const struct tfe_segment *s, bool from_lo,
 	}
 	c->client_is_lo = sender_is_client ? from_lo : !from_lo;
 
-	int sside = sender_is_client ? TFE_SIDE_CLIENT : TFE_SIDE_SERVER;
-	memcpy(c->ep[sside].addr, s->src, 16);
-	c->ep[sside].port = s->sport;
-	memcpy(c->ep[!sside].addr, s->dst, 16);
-	c->ep[!sside].port = s->dport;
+	/* the flow key, as tfe_flow_key_make() makes it (lower end first) */
+	c->key.family = s->family;
+	memcpy(c->key.addr_lo, from_lo ? s->src : s->dst, 16);
+	memcpy(c->key.addr_hi, from_lo ? s->dst : s->src, 16);
+	c->key.port_lo = from_lo ? s->sport : s->dport;
+	c->key.port_hi = from_lo ? s->dport : s->sport;
 	/* The tunnel's endpoints in the same order as the tuple's. */
 	if (s->tunnel.depth > 0) {
 		struct tfe_tunnel *tun = &tfe_conn_rare_mut(c)->tunnel;
@@ -648,6 +656,7 @@ tfe_conn_new(uint64_t id, const struct tfe_segment *s, bool from_lo,
 }
 
 const struct tfe_conn_rare tfe_conn_rare_none;
+const struct tfe_ep_rare tfe_ep_rare_none;
 
 struct tfe_conn_rare *
 tfe_conn_rare_mut(struct tfe_conn *c)
@@ -660,7 +669,11 @@ tfe_conn_rare_mut(struct tfe_conn *c)
 struct tfe_ep_rare *
 tfe_conn_rare_get(struct tfe_conn *c, int side)
 {
-	return &tfe_conn_rare_mut(c)->ep[side];
+	struct tfe_conn_rare *r = tfe_conn_rare_mut(c);
+
+	if (r->eps == NULL)
+		r->eps = g_new0(struct tfe_conn_rare_eps, 1);
+	return &r->eps->ep[side];
 }
 
 void
@@ -670,6 +683,8 @@ tfe_conn_free(struct tfe_conn *c)
 		return;
 	tfe_timeline_clear(&c->tl);
 	tfe_zeek_clear(&c->zeek);
+	if (c->rare != NULL)
+		g_free(c->rare->eps);
 	g_free(c->rare);
 	if (c->verdicts) {
 		tfe_verdicts_clear(c->verdicts);
@@ -749,9 +764,10 @@ track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
 			ep->max_win = w;
 		ep->last_win = s->win;
 	}
-	if (c->ep[!side].fin_sent && new_data) {
-		ep->bytes_after_peer_fin += s->payload_len;
-		ep->segs_after_peer_fin++;
+	if (G_UNLIKELY(c->ep[!side].fin_sent && new_data)) {
+		struct tfe_ep_rare *r = tfe_conn_rare_get(c, side);
+		r->bytes_after_peer_fin += s->payload_len;
+		r->segs_after_peer_fin++;
 	}
 	if (ep->fin_sent && (s->flags & TFE_TH_ACK) && ep->ack_known &&
 	    tfe_seq_gt(s->ack, ep->ack_at_fin) && !(s->flags & TFE_TH_RST))
@@ -769,7 +785,6 @@ track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
 	ep->pkts++;
 	ep->bytes += s->payload_len;
 	ep->ttl_last = s->ttl;
-	ep->has_ip_id = s->has_ip_id;
 	ep->ip_id_last = s->ip_id;
 }
 
@@ -782,15 +797,17 @@ track_evidence(struct tfe_conn *c, int side, const struct tfe_segment *s,
 	struct tfe_endpoint *peer = &c->ep[!side];
 
 	/* Anything from the peer answers a pending probe. */
-	if (peer->ka_pending) {
+	if (G_UNLIKELY(peer->ka_pending)) {
+		struct tfe_ep_rare *r = tfe_conn_rare_get(c, !side);
 		peer->ka_pending = false;
-		peer->ka_answered++;
-		peer->ka_unanswered_run = 0;
+		r->ka_answered++;
+		r->ka_unanswered_run = 0;
 	}
-	if (st->notes & TFE_NOTE_KEEPALIVE) {
-		ep->ka_probes++;
+	if (G_UNLIKELY(st->notes & TFE_NOTE_KEEPALIVE)) {
+		struct tfe_ep_rare *r = tfe_conn_rare_get(c, side);
+		r->ka_probes++;
 		if (ep->ka_pending)
-			ep->ka_unanswered_run++;
+			r->ka_unanswered_run++;
 		ep->ka_pending = true;
 	}
 	if (st->notes & TFE_NOTE_ZERO_WINDOW) {
@@ -814,7 +831,7 @@ track_evidence(struct tfe_conn *c, int side, const struct tfe_segment *s,
 	if (peer->last_win == 0 && peer->zero_windows > 0 &&
 	    s->payload_len <= 1 && !(s->flags & (TFE_TH_SYN | TFE_TH_FIN |
 	                                         TFE_TH_RST)))
-		ep->zw_probes++;
+		tfe_conn_rare_get(c, side)->zw_probes++;
 	/* A segment that ends exactly at the peer's right window edge. */
 	if (s->payload_len > 0 && peer->ack_known && peer->last_win > 0) {
 		uint32_t edge = peer->ack_max +
@@ -867,7 +884,7 @@ frame_notes(const struct tfe_conn *c, int side, const struct tfe_segment *s)
 	else if (!rst && ep->seq_known && ep->last_win == 0 && s->win > 0 &&
 	         ep->pkts > 0)
 		notes |= TFE_NOTE_WINDOW_OPEN;
-	if (!rst && tfe_conn_seqcheck(c, side, s) == TFE_SEQ_ACK_UNSENT)
+	if (!rst && seqcheck(c, side, s) == TFE_SEQ_ACK_UNSENT)
 		notes |= TFE_NOTE_GAP;
 	return notes;
 }

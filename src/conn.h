@@ -90,7 +90,8 @@ struct tfe_assumed {
 };
 
 /* Evidence for the verdicts that most connections never gather (a zero
- * window, a RST, an earlier connection on the 4-tuple, a tunnel): struct
+ * window, a RST, keepalives, data after a FIN, an earlier connection on
+ * the 4-tuple, a tunnel): struct
  * tfe_conn_rare holds it for both sides, allocated at the first
  * (tfe_conn_rare_mut); until then every field reads as 0. */
 struct tfe_ep_rare {
@@ -100,12 +101,24 @@ struct tfe_ep_rare {
 	int64_t zw_stall;       /* ns spent advertising 0, summed */
 	uint64_t rst_frame;     /* its first RST */
 	int64_t rst_gap;        /* ns from its previous segment to its RST */
+	uint64_t bytes_after_peer_fin; /* new payload sent after the peer's
+	                                  FIN (retransmissions not counted) */
+	uint32_t segs_after_peer_fin;
+	uint32_t ka_probes, ka_answered, ka_unanswered_run; /* keepalives */
+	uint32_t zw_probes;     /* the peer's probes while it advertised 0 */
 	uint16_t rst_ip_id, ip_id_before_rst; /* IP fields of its RST and of */
 	uint8_t rst_ttl, ttl_before_rst;      /* the segment before it */
 };
 
-struct tfe_conn_rare {
+/* The two sides' parts, allocated together when either is first needed
+ * (a RST, a zero window, keepalives, data after a FIN are rarer than an
+ * earlier connection on the 4-tuple, which needs only the rest). */
+struct tfe_conn_rare_eps {
 	struct tfe_ep_rare ep[2];
+};
+
+struct tfe_conn_rare {
+	struct tfe_conn_rare_eps *eps; /* NULL until needed */
 	int64_t taken_over_tw_since; /* a TIME_WAIT a new SYN ended early
 	                                (tfe_conn.taken_over_side) */
 
@@ -124,9 +137,6 @@ struct tfe_endpoint {
 	/* 8-byte fields */
 	uint64_t pkts, bytes;   /* counts */
 	uint64_t first_frame;   /* its first segment in the capture */
-	/* evidence for the verdicts (verdict.c) */
-	uint64_t bytes_after_peer_fin; /* new payload sent after the peer's
-	                                  FIN (retransmissions not counted) */
 	int64_t last_ts;        /* its latest segment (ns) */
 	int64_t tw_since;       /* entered TIME_WAIT (ns); restarted by a
 	                           re-sent FIN; 0 when not in TIME_WAIT */
@@ -142,11 +152,8 @@ struct tfe_endpoint {
 	uint32_t syn_count, synack_count, fin_count;
 	uint32_t zero_windows;
 	uint32_t data_retrans;  /* retransmissions carrying payload */
-	/* evidence */
+	/* evidence for the verdicts (verdict.c; more in tfe_ep_rare) */
 	uint32_t ack_at_fin;    /* its ACK when it sent its FIN */
-	uint32_t segs_after_peer_fin;
-	uint32_t ka_probes, ka_answered, ka_unanswered_run;
-	uint32_t zw_probes;     /* the peer's probes while it advertised 0 */
 	uint32_t window_full;   /* segments that filled the peer's window */
 	struct tfe_assumed assumed;
 	/* where it was taken to receive the peer's FIN (row, state before),
@@ -158,9 +165,8 @@ struct tfe_endpoint {
 	 * rst_before) */
 	int rst_row;
 
-	/* 2- and 1-byte fields */
-	uint8_t addr[16];       /* network byte order; IPv4 in the first 4 */
-	uint16_t port;          /* host order */
+	/* 2- and 1-byte fields; its address and port are in the flow key
+	 * (tfe_conn_addr, tfe_conn_port) */
 	uint16_t last_win;      /* raw window of its last segment */
 	uint16_t mss;           /* its SYN's option: bytes, 0 when not
 	                           announced */
@@ -171,18 +177,22 @@ struct tfe_endpoint {
 	uint8_t wscale;         /* its SYN's option: shift as sent */
 	uint8_t fin_rcvd_before;
 	uint8_t rst_before;
-	bool has_mss, has_wscale, sack_ok, ts_ok, tfo; /* its SYN's options */
+	/* flags read on every segment (plain bytes) */
 	bool seq_known;         /* it has sent something */
-	bool isn_known;
-	bool syn_acked;         /* the peer acknowledged its SYN */
-	bool fin_sent, fin_acked;
 	bool ack_known;
-	bool acked_peer_fin;    /* it has acknowledged the peer's FIN */
-	bool has_ip_id;
-	bool acked_after_fin;   /* it acknowledged new data after its FIN */
-	bool ka_pending;        /* a probe not yet followed by the peer */
-	bool rst_has_prev;      /* it sent something before the RST */
-	bool rst_unaccepted;
+	bool ka_pending;        /* a keepalive probe not yet followed by the
+	                           peer (counts in tfe_ep_rare) */
+	/* flags set now and then: bits (x86 tests and sets a bit in one
+	 * instruction, as it does a byte) */
+	bool has_mss : 1, has_wscale : 1, sack_ok : 1, ts_ok : 1,
+	     tfo : 1;           /* its SYN's options */
+	bool isn_known : 1;
+	bool syn_acked : 1;     /* the peer acknowledged its SYN */
+	bool fin_sent : 1, fin_acked : 1;
+	bool acked_peer_fin : 1; /* it has acknowledged the peer's FIN */
+	bool acked_after_fin : 1; /* it acknowledged new data after its FIN */
+	bool rst_has_prev : 1;  /* it sent something before the RST */
+	bool rst_unaccepted : 1;
 };
 
 /* Fields grouped so that little padding is left between them. */
@@ -220,10 +230,13 @@ struct tfe_conn {
 	GArray *verdicts;       /* struct tfe_verdict, set when finished */
 	int snap_idx[2];        /* its sockets in a netstat snapshot, or -1 */
 
-	/* owned by the flow table */
+	/* the flow key: set by tfe_conn_new() as tfe_flow_key_make() makes
+	 * it; the flow table finds the connection by it */
 	struct tfe_flow_key key;
-	GList link;             /* in the open or the lingering queue */
-	int queue;              /* which queue link is in, -1 for none */
+	struct tfe_conn *q_prev, *q_next; /* in the open or the lingering
+	                                     queue */
+	uint32_t hash;          /* of key, for the flow table's slots */
+	int8_t queue;           /* which queue it is in, -1 for none */
 };
 
 /*
@@ -235,6 +248,22 @@ struct tfe_conn *tfe_conn_new(uint64_t id, const struct tfe_segment *s,
                               bool from_lo, const struct tfe_config *cfg);
 void tfe_conn_free(struct tfe_conn *c);
 
+/* One side's address (network byte order; IPv4 in the first 4 bytes) and
+ * port (host order), from the flow key. */
+static inline const uint8_t *
+tfe_conn_addr(const struct tfe_conn *c, int side)
+{
+	return (side == TFE_SIDE_CLIENT) == c->client_is_lo ? c->key.addr_lo
+	                                                    : c->key.addr_hi;
+}
+
+static inline uint16_t
+tfe_conn_port(const struct tfe_conn *c, int side)
+{
+	return (side == TFE_SIDE_CLIENT) == c->client_is_lo ? c->key.port_lo
+	                                                    : c->key.port_hi;
+}
+
 /* The rare evidence, for reading (zeroes when none was gathered). */
 extern const struct tfe_conn_rare tfe_conn_rare_none;
 static inline const struct tfe_conn_rare *
@@ -243,10 +272,12 @@ tfe_conn_rare(const struct tfe_conn *c)
 	return c->rare != NULL ? c->rare : &tfe_conn_rare_none;
 }
 
+extern const struct tfe_ep_rare tfe_ep_rare_none;
 static inline const struct tfe_ep_rare *
 tfe_conn_rare_ep(const struct tfe_conn *c, int side)
 {
-	return &tfe_conn_rare(c)->ep[side];
+	return c->rare != NULL && c->rare->eps != NULL ? &c->rare->eps->ep[side]
+	                                               : &tfe_ep_rare_none;
 }
 
 /* The same for writing: allocated at the first call. */

@@ -2,9 +2,10 @@
  * flow.c: the flow table and its queues.
  *
  * Live connections are found through an open-addressing table of their
- * own (linear probing, the key in the connection, at most half full).
- * The queues link through the GList embedded in each connection, so
- * moving a connection on every packet costs no allocation.  Tombstones
+ * own (linear probing, the key and its hash in the connection, at most
+ * half full; a slot is one pointer).
+ * The queues link through two pointers in each connection, so moving a
+ * connection on every packet costs no allocation.  Tombstones
  * are records in blocks of TFE_TOMB_BLOCK, queued in the order they were
  * left, which is the order their 2MSL ends (the clock never goes back), so
  * expiring them only looks at the head; emptied blocks are kept for
@@ -48,107 +49,256 @@ tfe_flow_key_make(const struct tfe_segment *s, struct tfe_flow_key *k)
  * (multiply and fold, as in wyhash and rapidhash), a few instructions per
  * packet where a byte-wise hash took about 250. */
 G_STATIC_ASSERT(sizeof(struct tfe_flow_key) == 40);
-G_STATIC_ASSERT(sizeof(struct tfe_tombstone) == 48);
+G_STATIC_ASSERT(sizeof(struct tfe_tomb_rec) == 32);
+G_STATIC_ASSERT(sizeof(struct tfe_tomb_wide) == 64);
 
-static guint
-key_hash(gconstpointer p)
+static inline guint
+key_hash(const struct tfe_flow_key *k)
 {
 	uint64_t w[5], h = 0x9e3779b97f4a7c15u;
 
-	memcpy(w, p, sizeof w);
-	for (int i = 0; i < 5; i++) {
-		h ^= w[i];
-		h *= 0xff51afd7ed558ccdu;
-		h ^= h >> 32;
-	}
+	memcpy(w, k, sizeof w);
+	/* written out: the loop was not unrolled, and cost a third */
+#define MIX(x) (h ^= (x), h *= 0xff51afd7ed558ccdu, h ^= h >> 32)
+	MIX(w[0]);
+	MIX(w[1]);
+	MIX(w[2]);
+	MIX(w[3]);
+	MIX(w[4]);
+#undef MIX
 	return (guint)h;
-}
-
-static gboolean
-key_equal(gconstpointer a, gconstpointer b)
-{
-	return memcmp(a, b, sizeof(struct tfe_flow_key)) == 0;
 }
 
 void
 tfe_flow_tomb_key(const struct tfe_tombstone *t, struct tfe_flow_key *k)
 {
-	if (t->kind == TFE_TOMB_KEY) {
-		*k = *t->addr.key;
-		return;
-	}
-	memset(k, 0, sizeof *k);
-	k->family = 4;
-	memcpy(k->addr_lo, t->addr.v4, 4);
-	memcpy(k->addr_hi, t->addr.v4 + 4, 4);
-	k->port_lo = t->port_lo;
-	k->port_hi = t->port_hi;
+	*k = t->key;
 }
 
-/* The tombstones' index holds records; a lookup makes a record of its
- * key (tomb_set_key), so both sides of a comparison are records. */
-static guint
-tomb_hash(gconstpointer p)
+/* ---- the pools of keys and of whole records */
+
+static void *
+pool_at(const struct tfe_tomb_pool *p, uint32_t n)
 {
-	const struct tfe_tombstone *t = p;
+	n--;
+	return p->blocks[n / TFE_TOMB_BLOCK] +
+	       (size_t)(n % TFE_TOMB_BLOCK) * p->item_size;
+}
+
+static uint32_t
+pool_get(struct tfe_tomb_pool *p)
+{
+	uint32_t n = p->free_head;
+
+	if (n != 0) {
+		memcpy(&p->free_head, pool_at(p, n), sizeof p->free_head);
+		return n;
+	}
+	if (p->used == p->nblocks * TFE_TOMB_BLOCK) {
+		p->blocks = g_renew(char *, p->blocks, p->nblocks + 1);
+		p->blocks[p->nblocks++] = g_malloc((size_t)TFE_TOMB_BLOCK *
+		                                   p->item_size);
+	}
+	return ++p->used;
+}
+
+static void
+pool_put(struct tfe_tomb_pool *p, uint32_t n)
+{
+	memcpy(pool_at(p, n), &p->free_head, sizeof p->free_head);
+	p->free_head = n;
+}
+
+static void
+pool_clear(struct tfe_tomb_pool *p)
+{
+	for (guint i = 0; i < p->nblocks; i++)
+		g_free(p->blocks[i]);
+	g_free(p->blocks);
+	p->blocks = NULL;
+	p->nblocks = 0;
+	p->used = p->free_head = 0;
+}
+
+/* ---- records */
+
+static inline struct tfe_tomb_rec *
+tomb_at(const struct tfe_flow_table *t, uint32_t handle,
+        struct tfe_tomb_block **block)
+{
+	handle--;
+	struct tfe_tomb_block *b = t->tomb_dir[handle / TFE_TOMB_BLOCK];
+	if (block != NULL)
+		*block = b;
+	return &b->rec[handle % TFE_TOMB_BLOCK];
+}
+
+static const struct tfe_tomb_wide *
+rec_wide(const struct tfe_flow_table *t, const struct tfe_tomb_rec *r)
+{
+	return pool_at(&t->tomb_wide, r->u.ext);
+}
+
+static int64_t
+rec_until(const struct tfe_flow_table *t, const struct tfe_tomb_block *b,
+          const struct tfe_tomb_rec *r)
+{
+	if (r->kind == TFE_TOMB_WIDE)
+		return rec_wide(t, r)->until;
+	return b->until_base + (int64_t)r->until_off;
+}
+
+static void
+rec_key(const struct tfe_flow_table *t, const struct tfe_tomb_rec *r,
+        struct tfe_flow_key *k)
+{
+	switch (r->kind) {
+	case TFE_TOMB_WIDE:
+		*k = rec_wide(t, r)->key;
+		return;
+	case TFE_TOMB_KEY:
+		memcpy(k, pool_at(&t->tomb_keys, r->u.ext), sizeof *k);
+		return;
+	default:
+		memset(k, 0, sizeof *k);
+		k->family = 4;
+		memcpy(k->addr_lo, r->u.a.v4, 4);
+		memcpy(k->addr_hi, r->u.a.v4 + 4, 4);
+		k->port_lo = r->u.a.port_lo;
+		k->port_hi = r->u.a.port_hi;
+	}
+}
+
+/* The record decoded into `out`. */
+static void
+rec_decode(const struct tfe_flow_table *t, const struct tfe_tomb_block *b,
+           const struct tfe_tomb_rec *r, struct tfe_tombstone *out)
+{
+	memset(out, 0, sizeof *out);
+	rec_key(t, r, &out->key);
+	if (r->kind == TFE_TOMB_WIDE) {
+		const struct tfe_tomb_wide *w = rec_wide(t, r);
+		out->conn_id = w->conn_id;
+		out->until = w->until;
+		out->tw_since = w->tw_since;
+	} else {
+		out->conn_id = b->id_base + (uint64_t)(int64_t)r->id_off;
+		out->until = b->until_base + (int64_t)r->until_off;
+		out->tw_since = r->gap_off == TFE_TOMB_NO_TW ? 0 :
+		                out->until - (b->gap_base + r->gap_off);
+	}
+	out->snd_nxt[0] = r->snd_nxt[0];
+	out->snd_nxt[1] = r->snd_nxt[1];
+	out->tw_side = (uint8_t)r->tw_side;
+	out->client_is_lo = r->client_is_lo;
+	out->active = r->active;
+}
+
+/* The index hashes the key of a record as that of a live connection. */
+static guint
+rec_hash(const struct tfe_flow_table *t, const struct tfe_tomb_rec *r)
+{
 	struct tfe_flow_key k;
 
-	if (t->kind == TFE_TOMB_KEY)
-		return key_hash(t->addr.key);
-	tfe_flow_tomb_key(t, &k);
+	rec_key(t, r, &k);
 	return key_hash(&k);
 }
 
-static gboolean
-tomb_equal(gconstpointer a, gconstpointer b)
-{
-	const struct tfe_tombstone *x = a, *y = b;
-
-	if (x->kind != y->kind)
-		return false;
-	if (x->kind == TFE_TOMB_KEY)
-		return key_equal(x->addr.key, y->addr.key);
-	return memcmp(x->addr.v4, y->addr.v4, 8) == 0 &&
-	       x->port_lo == y->port_lo && x->port_hi == y->port_hi;
-}
-
-static inline struct tfe_tombstone *
-tomb_at(const struct tfe_flow_table *t, uint32_t handle)
-{
-	handle--;
-	return &t->tomb_dir[handle / TFE_TOMB_BLOCK]->rec[handle %
-	                                                  TFE_TOMB_BLOCK];
-}
-
-/* Fills the key part of `t` from `k`: in the record when it is IPv4 with
- * the rest of the address room zero (as tfe_flow_key_make leaves it),
- * else pointing at `k` itself (the caller copies it when it must last). */
-static void
-tomb_set_key(struct tfe_tombstone *t, const struct tfe_flow_key *k)
+/* Is `k` an IPv4 key with the rest of the address room zero, as
+ * tfe_flow_key_make leaves it, so that the record can hold it? */
+static bool
+key_is_v4(const struct tfe_flow_key *k)
 {
 	static const uint8_t zero[12];
 
-	if (k->family == 4 && memcmp(k->addr_lo + 4, zero, 12) == 0 &&
-	    memcmp(k->addr_hi + 4, zero, 12) == 0 &&
-	    memcmp(k->pad, zero, sizeof k->pad) == 0) {
-		t->kind = TFE_TOMB_V4;
-		memcpy(t->addr.v4, k->addr_lo, 4);
-		memcpy(t->addr.v4 + 4, k->addr_hi, 4);
-		t->port_lo = k->port_lo;
-		t->port_hi = k->port_hi;
-	} else {
-		t->kind = TFE_TOMB_KEY;
-		t->addr.key = (struct tfe_flow_key *)k;
-		t->port_lo = t->port_hi = 0;
+	return k->family == 4 && memcmp(k->addr_lo + 4, zero, 12) == 0 &&
+	       memcmp(k->addr_hi + 4, zero, 12) == 0 &&
+	       memcmp(k->pad, zero, sizeof k->pad) == 0;
+}
+
+/* Fills record `r`, the next in block `b` (its first when `first`), from
+ * `tomb` and key `k`. */
+static void
+rec_encode(struct tfe_flow_table *t, struct tfe_tomb_block *b, bool first,
+           struct tfe_tomb_rec *r, const struct tfe_tombstone *tomb,
+           const struct tfe_flow_key *k)
+{
+	int64_t until_off, id_off, gap = 0, gap_off = 0;
+	bool fits;
+
+	if (first) {
+		b->until_base = tomb->until;
+		b->id_base = tomb->conn_id;
+		b->gap_set = false;
 	}
+	if (tomb->tw_since != 0 && !b->gap_set &&
+	    !__builtin_sub_overflow(tomb->until, tomb->tw_since, &gap)) {
+		b->gap_base = gap;
+		b->gap_set = true;
+	}
+	fits = !__builtin_sub_overflow(tomb->until, b->until_base, &until_off) &&
+	       until_off >= 0 && until_off <= UINT32_MAX;
+	id_off = (int64_t)(tomb->conn_id - b->id_base);
+	fits = fits && id_off >= -(1 << 23) && id_off < (1 << 23);
+	if (tomb->tw_since != 0)
+		fits = fits && b->gap_set &&
+		       !__builtin_sub_overflow(tomb->until, tomb->tw_since,
+		                               &gap) &&
+		       !__builtin_sub_overflow(gap, b->gap_base, &gap_off) &&
+		       gap_off > INT32_MIN && gap_off <= INT32_MAX;
+
+	memset(r, 0, sizeof *r);
+	r->snd_nxt[0] = tomb->snd_nxt[0];
+	r->snd_nxt[1] = tomb->snd_nxt[1];
+	r->tw_side = tomb->tw_side & 3;
+	r->client_is_lo = tomb->client_is_lo;
+	r->active = true;
+	if (!fits) {
+		uint32_t n = pool_get(&t->tomb_wide);
+		struct tfe_tomb_wide *w = pool_at(&t->tomb_wide, n);
+		w->key = *k;
+		w->conn_id = tomb->conn_id;
+		w->until = tomb->until;
+		w->tw_since = tomb->tw_since;
+		r->kind = TFE_TOMB_WIDE;
+		r->u.ext = n;
+		return;
+	}
+	r->until_off = (uint32_t)until_off;
+	r->id_off = (int)id_off;
+	r->gap_off = tomb->tw_since != 0 ? (int32_t)gap_off : TFE_TOMB_NO_TW;
+	if (key_is_v4(k)) {
+		r->kind = TFE_TOMB_V4;
+		memcpy(r->u.a.v4, k->addr_lo, 4);
+		memcpy(r->u.a.v4 + 4, k->addr_hi, 4);
+		r->u.a.port_lo = k->port_lo;
+		r->u.a.port_hi = k->port_hi;
+	} else {
+		uint32_t n = pool_get(&t->tomb_keys);
+		memcpy(pool_at(&t->tomb_keys, n), k, sizeof *k);
+		r->kind = TFE_TOMB_KEY;
+		r->u.ext = n;
+	}
+}
+
+/* Gives back what the record holds in the pools. */
+static void
+rec_release(struct tfe_flow_table *t, struct tfe_tomb_rec *r)
+{
+	if (r->kind == TFE_TOMB_WIDE)
+		pool_put(&t->tomb_wide, r->u.ext);
+	else if (r->kind == TFE_TOMB_KEY)
+		pool_put(&t->tomb_keys, r->u.ext);
+	r->kind = TFE_TOMB_V4;
 }
 
 void
 tfe_flow_table_init(struct tfe_flow_table *t)
 {
 	memset(t, 0, sizeof *t);
-	for (int q = 0; q < TFE_Q__COUNT; q++)
-		g_queue_init(&t->queue[q]);
+	t->tomb_keys.item_size = sizeof(struct tfe_flow_key);
+	t->tomb_wide.item_size = sizeof(struct tfe_tomb_wide);
+	t->tomb_head_until = INT64_MAX;
 }
 
 void
@@ -159,13 +309,8 @@ tfe_flow_table_clear(struct tfe_flow_table *t)
 	g_free(t->slots);
 	t->slots = NULL;
 	t->nslots = 0;
-	for (struct tfe_tomb_block *b = t->tomb_head; b != NULL; b = b->next) {
-		guint from = b == t->tomb_head ? t->tomb_head_i : 0;
-		guint to = b == t->tomb_tail ? t->tomb_tail_i : TFE_TOMB_BLOCK;
-		for (guint i = from; i < to; i++)
-			if (b->rec[i].active && b->rec[i].kind == TFE_TOMB_KEY)
-				g_free(b->rec[i].addr.key);
-	}
+	pool_clear(&t->tomb_keys);
+	pool_clear(&t->tomb_wide);
 	for (guint i = 0; i < t->tomb_ndir; i++)
 		g_free(t->tomb_dir[i]);
 	g_free(t->tomb_dir);
@@ -176,6 +321,7 @@ tfe_flow_table_clear(struct tfe_flow_table *t)
 	g_free(t->tomb_slots);
 	t->tomb_slots = NULL;
 	t->tomb_nslots = 0;
+	t->tomb_head_until = INT64_MAX;
 	t->ntombs = 0;
 }
 
@@ -203,7 +349,7 @@ tfe_flow_lookup_hashed(struct tfe_flow_table *t, const struct tfe_flow_key *k,
 		const struct tfe_flow_slot *sl = &t->slots[i];
 		if (sl->conn == NULL)
 			return NULL;
-		if (sl->hash == h &&
+		if (sl->conn->hash == h &&
 		    memcmp(&sl->conn->key, k, sizeof *k) == 0)
 			return sl->conn;
 	}
@@ -222,15 +368,13 @@ tfe_flow_table_size(const struct tfe_flow_table *t)
 /* Puts an entry in the first free slot from its home (no key is there
  * twice: the caller looked first). */
 static void
-slot_put(struct tfe_flow_slot *slots, guint mask, struct tfe_conn *c,
-         uint32_t h)
+slot_put(struct tfe_flow_slot *slots, guint mask, struct tfe_conn *c)
 {
-	guint i = h & mask;
+	guint i = c->hash & mask;
 
 	while (slots[i].conn != NULL)
 		i = (i + 1) & mask;
 	slots[i].conn = c;
-	slots[i].hash = h;
 }
 
 /* Keeps the table at most half full: doubles it and puts every entry
@@ -243,8 +387,7 @@ slots_grow(struct tfe_flow_table *t)
 
 	for (guint i = 0; i < t->nslots; i++)
 		if (t->slots[i].conn != NULL)
-			slot_put(slots, n - 1, t->slots[i].conn,
-			         t->slots[i].hash);
+			slot_put(slots, n - 1, t->slots[i].conn);
 	g_free(t->slots);
 	t->slots = slots;
 	t->nslots = n;
@@ -256,13 +399,13 @@ static void
 slot_remove(struct tfe_flow_table *t, struct tfe_conn *c)
 {
 	guint mask = t->nslots - 1;
-	guint i = key_hash(&c->key) & mask;
+	guint i = c->hash & mask;
 
 	while (t->slots[i].conn != c)
 		i = (i + 1) & mask;
 	for (guint j = (i + 1) & mask; t->slots[j].conn != NULL;
 	     j = (j + 1) & mask) {
-		guint home = t->slots[j].hash & mask;
+		guint home = t->slots[j].conn->hash & mask;
 		/* the entry at j may move to i when its home is not in the
 		 * cyclic range (i, j] */
 		bool stays = i <= j ? (home > i && home <= j)
@@ -273,25 +416,52 @@ slot_remove(struct tfe_flow_table *t, struct tfe_conn *c)
 		}
 	}
 	t->slots[i].conn = NULL;
-	t->slots[i].hash = 0;
 }
 
-struct tfe_tombstone *
-tfe_flow_tomb(struct tfe_flow_table *t, const struct tfe_flow_key *k)
+/* The index slot of the active record on `k`, or NULL. */
+static uint32_t *
+tomb_find(struct tfe_flow_table *t, const struct tfe_flow_key *k)
 {
-	struct tfe_tombstone probe;
-
 	if (t->ntombs == 0)
 		return NULL;
-	tomb_set_key(&probe, k);
 	guint mask = t->tomb_nslots - 1;
-	for (guint i = tomb_hash(&probe) & mask; t->tomb_slots[i] != 0;
+	for (guint i = key_hash(k) & mask; t->tomb_slots[i] != 0;
 	     i = (i + 1) & mask) {
-		struct tfe_tombstone *r = tomb_at(t, t->tomb_slots[i]);
-		if (tomb_equal(&probe, r))
-			return r;
+		struct tfe_flow_key rk;
+		rec_key(t, tomb_at(t, t->tomb_slots[i], NULL), &rk);
+		if (memcmp(&rk, k, sizeof rk) == 0)
+			return &t->tomb_slots[i];
 	}
 	return NULL;
+}
+
+const struct tfe_tombstone *
+tfe_flow_tomb(struct tfe_flow_table *t, const struct tfe_flow_key *k)
+{
+	struct tfe_tomb_block *b;
+	uint32_t *slot = tomb_find(t, k);
+
+	if (slot == NULL)
+		return NULL;
+	struct tfe_tomb_rec *r = tomb_at(t, *slot, &b);
+	rec_decode(t, b, r, &t->tomb_copy);
+	return &t->tomb_copy;
+}
+
+void
+tfe_flow_tomb_end_time_wait(struct tfe_flow_table *t,
+                            const struct tfe_flow_key *k)
+{
+	uint32_t *slot = tomb_find(t, k);
+
+	if (slot == NULL)
+		return;
+	struct tfe_tomb_rec *r = tomb_at(t, *slot, NULL);
+	if (r->kind == TFE_TOMB_WIDE)
+		((struct tfe_tomb_wide *)pool_at(&t->tomb_wide,
+		                                 r->u.ext))->tw_since = 0;
+	else
+		r->gap_off = TFE_TOMB_NO_TW;
 }
 
 guint
@@ -324,7 +494,8 @@ tomb_slots_grow(struct tfe_flow_table *t)
 	for (guint i = 0; i < t->tomb_nslots; i++)
 		if (t->tomb_slots[i] != 0)
 			tomb_slot_put(slots, n - 1, t->tomb_slots[i],
-			              tomb_hash(tomb_at(t, t->tomb_slots[i])));
+			              rec_hash(t, tomb_at(t, t->tomb_slots[i],
+			                                  NULL)));
 	g_free(t->tomb_slots);
 	t->tomb_slots = slots;
 	t->tomb_nslots = n;
@@ -333,16 +504,17 @@ tomb_slots_grow(struct tfe_flow_table *t)
 /* Empties the slot of `tomb` (linear probing's deletion, as for the
  * live connections; the homes are hashed again from the records). */
 static void
-tomb_slot_remove(struct tfe_flow_table *t, const struct tfe_tombstone *tomb)
+tomb_slot_remove(struct tfe_flow_table *t, const struct tfe_tomb_rec *tomb)
 {
 	guint mask = t->tomb_nslots - 1;
-	guint i = tomb_hash(tomb) & mask;
+	guint i = rec_hash(t, tomb) & mask;
 
-	while (tomb_at(t, t->tomb_slots[i]) != tomb)
+	while (tomb_at(t, t->tomb_slots[i], NULL) != tomb)
 		i = (i + 1) & mask;
 	for (guint j = (i + 1) & mask; t->tomb_slots[j] != 0;
 	     j = (j + 1) & mask) {
-		guint home = tomb_hash(tomb_at(t, t->tomb_slots[j])) & mask;
+		guint home = rec_hash(t, tomb_at(t, t->tomb_slots[j], NULL)) &
+		             mask;
 		bool stays = i <= j ? (home > i && home <= j)
 		                    : (home > i || home <= j);
 		if (!stays) {
@@ -360,11 +532,38 @@ tfe_flow_attach(struct tfe_flow_table *t, const struct tfe_flow_key *k,
 	if (2 * (t->live + 1) > t->nslots)
 		slots_grow(t);
 	c->key = *k;
-	slot_put(t->slots, t->nslots - 1, c, key_hash(k));
-	c->link.data = c;
+	c->hash = key_hash(k);
+	slot_put(t->slots, t->nslots - 1, c);
+	c->q_prev = c->q_next = NULL;
 	c->queue = -1;
 	t->live++;
 	tfe_flow_touch(t, c, TFE_Q_OPEN);
+}
+
+static void
+queue_unlink(struct tfe_flow_queue *qu, struct tfe_conn *c)
+{
+	if (c->q_prev != NULL)
+		c->q_prev->q_next = c->q_next;
+	else
+		qu->head = c->q_next;
+	if (c->q_next != NULL)
+		c->q_next->q_prev = c->q_prev;
+	else
+		qu->tail = c->q_prev;
+	c->q_prev = c->q_next = NULL;
+}
+
+static void
+queue_push_tail(struct tfe_flow_queue *qu, struct tfe_conn *c)
+{
+	c->q_prev = qu->tail;
+	c->q_next = NULL;
+	if (qu->tail != NULL)
+		qu->tail->q_next = c;
+	else
+		qu->head = c;
+	qu->tail = c;
 }
 
 void
@@ -372,31 +571,84 @@ tfe_flow_touch(struct tfe_flow_table *t, struct tfe_conn *c, enum tfe_queue q)
 {
 	/* Already the most recent in its queue: the usual case in a run of
 	 * segments of one connection. */
-	if (c->queue == (int)q && c->link.next == NULL)
+	if (c->queue == (int)q && c->q_next == NULL)
 		return;
 	if (c->queue >= 0)
-		g_queue_unlink(&t->queue[c->queue], &c->link);
-	g_queue_push_tail_link(&t->queue[q], &c->link);
-	c->queue = q;
+		queue_unlink(&t->queue[c->queue], c);
+	queue_push_tail(&t->queue[q], c);
+	c->queue = (int8_t)q;
+}
+
+/* The oldest record in the queue, active or not, and its block; NULL
+ * when empty. */
+static struct tfe_tomb_rec *
+tomb_oldest(struct tfe_flow_table *t, struct tfe_tomb_block **block)
+{
+	struct tfe_tomb_block *b = t->tomb_head;
+
+	if (b == NULL || (b == t->tomb_tail && t->tomb_head_i == t->tomb_tail_i))
+		return NULL;
+	*block = b;
+	return &b->rec[t->tomb_head_i];
+}
+
+/* Sets tomb_head_until from the head of the queue (tfe_flow_tombs_due
+ * reads it on every packet). */
+static void
+head_refresh(struct tfe_flow_table *t)
+{
+	struct tfe_tomb_block *b;
+	struct tfe_tomb_rec *r = tomb_oldest(t, &b);
+
+	if (r == NULL)
+		t->tomb_head_until = INT64_MAX;
+	else if (!r->active)
+		t->tomb_head_until = INT64_MIN;
+	else
+		t->tomb_head_until = rec_until(t, b, r);
 }
 
 /* Forgets an active tombstone; its record waits in its block. */
 static void
-drop_tomb(struct tfe_flow_table *t, struct tfe_tombstone *tomb)
+drop_tomb(struct tfe_flow_table *t, struct tfe_tomb_rec *tomb)
 {
 	tomb_slot_remove(t, tomb);
 	tomb->active = false;
-	if (tomb->kind == TFE_TOMB_KEY) {
-		g_free(tomb->addr.key);
-		tomb->addr.key = NULL;
-	}
+	rec_release(t, tomb);
 	t->ntombs--;
+}
+
+/* Can a record of block `b` keep `until` as a distance? */
+static bool
+until_fits(const struct tfe_tomb_block *b, int64_t until)
+{
+	int64_t d;
+
+	return !__builtin_sub_overflow(until, b->until_base, &d) && d >= 0 &&
+	       d <= UINT32_MAX;
 }
 
 static void
 push_tomb(struct tfe_flow_table *t, const struct tfe_flow_key *k,
           const struct tfe_tombstone *tomb)
 {
+	/* A time too far from the tail block's base starts the block again
+	 * when the queue is empty, and a new block when the tail one is at
+	 * least half full (the rest of it left inactive): after a pause in
+	 * the traffic, records go on fitting their block's bases, and no
+	 * block is left less than half used.  Otherwise it is kept whole. */
+	struct tfe_tomb_block *tail = t->tomb_tail;
+	if (tail != NULL && t->tomb_tail_i > 0 &&
+	    t->tomb_tail_i < TFE_TOMB_BLOCK && !until_fits(tail, tomb->until)) {
+		if (t->tomb_head == tail && t->tomb_head_i == t->tomb_tail_i) {
+			t->tomb_head_i = t->tomb_tail_i = 0;
+		} else if (t->tomb_tail_i >= TFE_TOMB_BLOCK / 2) {
+			memset(&tail->rec[t->tomb_tail_i], 0,
+			       (TFE_TOMB_BLOCK - t->tomb_tail_i) *
+			       sizeof tail->rec[0]);
+			t->tomb_tail_i = TFE_TOMB_BLOCK;
+		}
+	}
 	if (t->tomb_tail == NULL || t->tomb_tail_i == TFE_TOMB_BLOCK) {
 		struct tfe_tomb_block *b = t->tomb_spare;
 		if (b != NULL)
@@ -422,26 +674,16 @@ push_tomb(struct tfe_flow_table *t, const struct tfe_flow_key *k,
 		tomb_slots_grow(t);
 	uint32_t handle = 1 + t->tomb_tail->dir * TFE_TOMB_BLOCK +
 	                  t->tomb_tail_i;
-	struct tfe_tombstone *r = &t->tomb_tail->rec[t->tomb_tail_i++];
-	*r = *tomb;
-	tomb_set_key(r, k);
-	if (r->kind == TFE_TOMB_KEY)
-		r->addr.key = g_memdup2(k, sizeof *k);
-	r->active = true;
+	struct tfe_tombstone copy = *tomb;
+	if (copy.tw_side > TFE_SIDE_NONE)
+		copy.tw_side = TFE_SIDE_NONE;
+	/* an emptied block starts again at 0 with new bases */
+	struct tfe_tomb_rec *r = &t->tomb_tail->rec[t->tomb_tail_i];
+	rec_encode(t, t->tomb_tail, t->tomb_tail_i == 0, r, &copy, k);
+	t->tomb_tail_i++;
 	tomb_slot_put(t->tomb_slots, t->tomb_nslots - 1, handle,
-	              tomb_hash(r));
+	              rec_hash(t, r));
 	t->ntombs++;
-}
-
-/* The oldest record in the queue, active or not; NULL when empty. */
-static struct tfe_tombstone *
-tomb_oldest(struct tfe_flow_table *t)
-{
-	struct tfe_tomb_block *b = t->tomb_head;
-
-	if (b == NULL || (b == t->tomb_tail && t->tomb_head_i == t->tomb_tail_i))
-		return NULL;
-	return &b->rec[t->tomb_head_i];
 }
 
 /* Takes the oldest record off the queue (after tomb_oldest). */
@@ -467,47 +709,53 @@ void
 tfe_flow_detach(struct tfe_flow_table *t, struct tfe_conn *c,
                 const struct tfe_tombstone *tomb)
 {
-	struct tfe_tombstone *old;
+	uint32_t *old;
 
 	if (c->queue >= 0)
-		g_queue_unlink(&t->queue[c->queue], &c->link);
+		queue_unlink(&t->queue[c->queue], c);
 	c->queue = -1;
 	slot_remove(t, c);
 	t->live--;
-	if ((old = tfe_flow_tomb(t, &c->key)) != NULL)
-		drop_tomb(t, old);
+	if ((old = tomb_find(t, &c->key)) != NULL)
+		drop_tomb(t, tomb_at(t, *old, NULL));
 	if (tomb != NULL)
 		push_tomb(t, &c->key, tomb);
+	head_refresh(t);
 }
 
 bool
 tfe_flow_drop_oldest_tomb(struct tfe_flow_table *t)
 {
-	struct tfe_tombstone *r;
+	struct tfe_tomb_block *b;
+	struct tfe_tomb_rec *r;
+	bool dropped = false;
 
-	while ((r = tomb_oldest(t)) != NULL) {
+	while (!dropped && (r = tomb_oldest(t, &b)) != NULL) {
 		tomb_pop(t);
 		if (r->active) {
 			drop_tomb(t, r);
-			return true;
+			dropped = true;
 		}
 	}
-	return false;
+	head_refresh(t);
+	return dropped;
 }
 
 void
 tfe_flow_expire_tombs(struct tfe_flow_table *t, int64_t now)
 {
-	struct tfe_tombstone *r;
+	struct tfe_tomb_block *b;
+	struct tfe_tomb_rec *r;
 
-	while ((r = tomb_oldest(t)) != NULL) {
+	while ((r = tomb_oldest(t, &b)) != NULL) {
 		if (r->active) {
-			if (r->until > now)
+			if (rec_until(t, b, r) > now)
 				break;
 			drop_tomb(t, r);
 		}
 		tomb_pop(t);
 	}
+	head_refresh(t);
 }
 
 void
@@ -515,11 +763,15 @@ tfe_flow_foreach_tomb(const struct tfe_flow_table *t,
                       void (*fn)(const struct tfe_tombstone *tomb, void *ud),
                       void *ud)
 {
+	struct tfe_tombstone d;
+
 	for (const struct tfe_tomb_block *b = t->tomb_head; b; b = b->next) {
 		guint from = b == t->tomb_head ? t->tomb_head_i : 0;
 		guint to = b == t->tomb_tail ? t->tomb_tail_i : TFE_TOMB_BLOCK;
 		for (guint i = from; i < to; i++)
-			if (b->rec[i].active)
-				fn(&b->rec[i], ud);
+			if (b->rec[i].active) {
+				rec_decode(t, b, &b->rec[i], &d);
+				fn(&d, ud);
+			}
 	}
 }

@@ -21,58 +21,103 @@
 
 /* struct tfe_flow_key is in conn.h: each connection holds its own. */
 
-/* What stays of a finished connection for 2MSL (SPEC §7): a fixed-size
- * record of its own, in blocks in the order they were left (the order they
- * expire in), found by key through an open-addressing index of 4-byte
- * slots (the record's block and place; no hash kept).  A record
- * dropped before its turn stays in its block, inactive, until the head of
- * the queue passes it.  48 bytes: an IPv4 key is kept in the record
- * (addresses in v4, lower one first); any other key is allocated on its
- * own (v6), so the many short IPv4 connections of a busy capture cost
- * little for their 2MSL.  tfe_flow_tomb_key() gives the key back. */
-enum tfe_tomb_kind { TFE_TOMB_V4, TFE_TOMB_KEY };
-
+/* What stays of a finished connection for 2MSL (SPEC §7), as the table
+ * takes it (tfe_flow_detach) and hands it out (tfe_flow_tomb,
+ * tfe_flow_foreach_tomb): a copy, decoded from the record below. */
 struct tfe_tombstone {
 	uint64_t conn_id;
 	int64_t until;           /* ns: forgotten after this */
 	int64_t tw_since;        /* when its TIME_WAIT began, 0 if none */
 	uint32_t snd_nxt[2];     /* end of each side's sequence space */
-	union {
-		uint8_t v4[8];           /* TFE_TOMB_V4: addr_lo, addr_hi */
-		struct tfe_flow_key *key;/* TFE_TOMB_KEY: the whole key */
-	} addr;
-	uint16_t port_lo, port_hi; /* TFE_TOMB_V4 */
-	uint8_t kind;            /* enum tfe_tomb_kind */
+	struct tfe_flow_key key; /* filled by the table (tfe_flow_detach
+	                            takes the connection's) */
 	uint8_t tw_side;         /* TFE_SIDE_* in TIME_WAIT */
 	bool client_is_lo;
 	bool active;
 };
 
-/* The key of an active tombstone. */
+/* Its key. */
 void tfe_flow_tomb_key(const struct tfe_tombstone *t, struct tfe_flow_key *k);
+
+/* The record kept: 32 bytes, in blocks in the order they were left (the
+ * order they expire in), found by key through an open-addressing index
+ * of 4-byte slots (the record's block and place; no hash kept).  A record
+ * dropped before its turn stays in its block, inactive, until the head of
+ * the queue passes it.  Times and the connection number are kept as
+ * distances from bases in the block (set by its first record); an IPv4
+ * key is kept in the record (addresses in v4, lower one first).  Any
+ * other key is kept in a pool of keys (TFE_TOMB_KEY), and a record whose
+ * numbers do not fit the distances is kept whole in a pool of its own
+ * (TFE_TOMB_WIDE); ext is the place in that pool. */
+enum tfe_tomb_kind { TFE_TOMB_V4, TFE_TOMB_KEY, TFE_TOMB_WIDE };
+
+#define TFE_TOMB_NO_TW INT32_MIN /* gap_off when tw_since is 0 */
+
+struct tfe_tomb_rec {
+	uint32_t until_off;      /* until - the block's until_base */
+	int32_t gap_off;         /* (until - tw_since) - the block's
+	                            gap_base, or TFE_TOMB_NO_TW */
+	uint32_t snd_nxt[2];
+	union {
+		struct {                 /* TFE_TOMB_V4 */
+			uint8_t v4[8];   /* addr_lo, addr_hi */
+			uint16_t port_lo, port_hi;
+		} a;
+		uint32_t ext;            /* TFE_TOMB_KEY, TFE_TOMB_WIDE */
+	} u;
+	signed int id_off : 24;  /* conn_id - the block's id_base */
+	unsigned int kind : 2;   /* enum tfe_tomb_kind */
+	unsigned int tw_side : 2;
+	unsigned int client_is_lo : 1;
+	unsigned int active : 1;
+};
+
+/* A record kept whole (TFE_TOMB_WIDE). */
+struct tfe_tomb_wide {
+	struct tfe_flow_key key;
+	uint64_t conn_id;
+	int64_t until, tw_since;
+};
 
 #define TFE_TOMB_BLOCK 256
 struct tfe_tomb_block {
 	struct tfe_tomb_block *next;
 	guint dir;               /* its place in the table's tomb_dir */
-	struct tfe_tombstone rec[TFE_TOMB_BLOCK];
+	bool gap_set;            /* gap_base is set */
+	int64_t until_base, gap_base;
+	uint64_t id_base;
+	struct tfe_tomb_rec rec[TFE_TOMB_BLOCK];
+};
+
+/* Items of one size in blocks of TFE_TOMB_BLOCK, numbered from 1; a freed
+ * item links to the next free one through its first 4 bytes. */
+struct tfe_tomb_pool {
+	char **blocks;
+	guint nblocks;
+	guint item_size;
+	uint32_t used;           /* items handed out at least once */
+	uint32_t free_head;      /* 0 when none */
 };
 
 /* A slot of the open-addressing table of live connections: empty when
- * conn is NULL; hash is the key's, kept to skip most key comparisons and
- * to move entries without reading the connection. */
+ * conn is NULL.  The key's hash is kept in the connection (tfe_conn.hash),
+ * to skip most key comparisons and to move entries. */
 struct tfe_flow_slot {
 	struct tfe_conn *conn;
-	uint32_t hash;
 };
 
 enum tfe_queue { TFE_Q_OPEN, TFE_Q_LINGER, TFE_Q__COUNT };
+
+/* Connections linked through their q_prev and q_next, oldest first. */
+struct tfe_flow_queue {
+	struct tfe_conn *head, *tail;
+};
 
 struct tfe_flow_table {
 	struct tfe_flow_slot *slots; /* live connections by key, linear
 	                                probing, at most half full */
 	guint nslots;             /* a power of two, or 0 before the first */
-	GQueue queue[TFE_Q__COUNT]; /* struct tfe_conn, oldest first */
+	struct tfe_flow_queue queue[TFE_Q__COUNT];
 	uint32_t *tomb_slots;     /* the active tombstones by key: linear
 	                             probing, at most half full; 0 empty,
 	                             else 1 + dir * TFE_TOMB_BLOCK + index */
@@ -83,6 +128,12 @@ struct tfe_flow_table {
 	struct tfe_tomb_block *tomb_head, *tomb_tail; /* oldest first */
 	guint tomb_head_i, tomb_tail_i; /* next to expire, next free */
 	struct tfe_tomb_block *tomb_spare; /* blocks to reuse, linked */
+	struct tfe_tomb_pool tomb_keys;  /* TFE_TOMB_KEY records' keys */
+	struct tfe_tomb_pool tomb_wide;  /* TFE_TOMB_WIDE records */
+	int64_t tomb_head_until;  /* the oldest record's until; INT64_MIN
+	                             when it is inactive, INT64_MAX when
+	                             there is none */
+	struct tfe_tombstone tomb_copy; /* what tfe_flow_tomb() hands out */
 	guint ntombs;             /* active tombstones */
 	guint live;               /* live connections */
 };
@@ -121,14 +172,20 @@ tfe_flow_prefetch_conn(const struct tfe_flow_table *t, uint32_t h)
 {
 	if (t->nslots != 0) {
 		const struct tfe_flow_slot *sl = &t->slots[h & (t->nslots - 1)];
-		if (sl->conn != NULL && sl->hash == h)
+		if (sl->conn != NULL)
 			__builtin_prefetch(sl->conn);
 	}
 }
 
-/* The active tombstone on `k`, or NULL.  Valid until the table changes. */
-struct tfe_tombstone *tfe_flow_tomb(struct tfe_flow_table *t,
-                                    const struct tfe_flow_key *k);
+/* The active tombstone on `k`, copied, or NULL.  Valid until the next
+ * call. */
+const struct tfe_tombstone *tfe_flow_tomb(struct tfe_flow_table *t,
+                                          const struct tfe_flow_key *k);
+
+/* A new connection took the 4-tuple over: the tombstone on `k` keeps no
+ * TIME_WAIT from now on (tw_since 0). */
+void tfe_flow_tomb_end_time_wait(struct tfe_flow_table *t,
+                                 const struct tfe_flow_key *k);
 
 /* Occupied slots, counted (for the tests: it must equal live). */
 guint tfe_flow_table_size(const struct tfe_flow_table *t);
@@ -160,12 +217,7 @@ void tfe_flow_expire_tombs(struct tfe_flow_table *t, int64_t now);
 static inline bool
 tfe_flow_tombs_due(const struct tfe_flow_table *t, int64_t now)
 {
-	const struct tfe_tomb_block *b = t->tomb_head;
-
-	if (b == NULL || (b == t->tomb_tail && t->tomb_head_i == t->tomb_tail_i))
-		return false;
-	const struct tfe_tombstone *r = &b->rec[t->tomb_head_i];
-	return !r->active || r->until <= now;
+	return t->tomb_head_until <= now;
 }
 
 /* Drops the oldest tombstone before its time (to stay within a bound);
@@ -179,10 +231,16 @@ void tfe_flow_foreach_tomb(const struct tfe_flow_table *t,
                            void *ud);
 
 static inline struct tfe_conn *
-tfe_flow_queue_head(struct tfe_flow_table *t, enum tfe_queue q)
+tfe_flow_queue_head(const struct tfe_flow_table *t, enum tfe_queue q)
 {
-	GList *l = t->queue[q].head; /* on every packet: no call */
-	return l ? l->data : NULL;
+	return t->queue[q].head;
+}
+
+/* The connection after `c` in its queue, or NULL. */
+static inline struct tfe_conn *
+tfe_flow_queue_next(const struct tfe_conn *c)
+{
+	return c->q_next;
 }
 
 #endif /* TFE_FLOW_H */

@@ -426,8 +426,9 @@ side_object(struct jw *w, const struct tfe_render_opts *o,
 
 	obj_begin(w);
 	key(w, "addr");
-	v_str(w, tfe_addr_format(c->family, ep->addr, a, sizeof a));
-	k_u64(w, "port", ep->port);
+	v_str(w, tfe_addr_format(c->family, tfe_conn_addr(c, side), a,
+	                         sizeof a));
+	k_u64(w, "port", tfe_conn_port(c, side));
 	key(w, "isn");
 	if (ep->isn_known)
 		v_u64(w, ep->isn);
@@ -612,7 +613,7 @@ run_event(struct jw *w, const struct tfe_conn *c, const struct tfe_row *r,
 	k_secs(w, "ts", r->ts, c->timestamps_ns);
 	pair_states(w, st);
 	pair_reasons(w, r);
-	k_u64(w, "frame_last", r->frame_last);
+	k_u64(w, "frame_last", tfe_row_frame_last(r));
 	k_secs(w, "ts_last", r->ts_last, c->timestamps_ns);
 	k_u64(w, "count", r->count);
 	key(w, "bytes");

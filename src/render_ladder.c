@@ -389,7 +389,7 @@ print_run_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 		snprintf(fr, sizeof fr, "%" PRIu64, r->frame);
 	else
 		snprintf(fr, sizeof fr, "%" PRIu64 "-%" PRIu64, r->frame,
-		         r->frame_last);
+		         tfe_row_frame_last(r));
 	tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, t,
 	                   sizeof t);
 	run_text(c, r, true, true, g);

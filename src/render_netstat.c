@@ -82,15 +82,14 @@ add_conn(GArray *socks, struct tfe_conn *c, int64_t at, int64_t msl)
 {
 	for (int side = 0; side < 2; side++) {
 		const struct tfe_endpoint *ep = &c->ep[side];
-		const struct tfe_endpoint *peer = &c->ep[!side];
 		struct sock k;
 
 		memset(&k, 0, sizeof k);
 		k.family = c->family;
-		memcpy(k.host, ep->addr, 16);
-		memcpy(k.faddr, peer->addr, 16);
-		k.lport = ep->port;
-		k.fport = peer->port;
+		memcpy(k.host, tfe_conn_addr(c, side), 16);
+		memcpy(k.faddr, tfe_conn_addr(c, !side), 16);
+		k.lport = tfe_conn_port(c, side);
+		k.fport = tfe_conn_port(c, !side);
 		k.state = ep->state;
 		k.sendq = send_queue(c, side);
 		k.tw_left = ep->state == TFE_ST_TIME_WAIT ?
@@ -208,8 +207,9 @@ tfe_netstat_snapshot(const struct tfe_analyzer *a, int64_t at)
 	ns->started = a->started;
 	ns->msl = a->cfg.msl;
 	for (int q = 0; q < TFE_Q__COUNT; q++)
-		for (GList *l = t->queue[q].head; l; l = l->next)
-			add_conn(ns->socks, l->data, at, a->cfg.msl);
+		for (struct tfe_conn *c = tfe_flow_queue_head(t, q); c != NULL;
+		     c = tfe_flow_queue_next(c))
+			add_conn(ns->socks, c, at, a->cfg.msl);
 	struct tomb_ctx x = { ns->socks, at, a->cfg.msl };
 	tfe_flow_foreach_tomb(t, add_tombstone, &x);
 	add_listeners(ns->socks, a, at);

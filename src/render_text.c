@@ -282,11 +282,12 @@ tfe_render_text_title(const struct tfe_render_opts *o, const struct tfe_conn *c)
 {
 	FILE *out = o->out;
 	char a[TFE_ADDR_STRLEN], b[TFE_ADDR_STRLEN], d[32];
-	const struct tfe_endpoint *cl = &c->ep[TFE_SIDE_CLIENT];
 	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
 
-	tfe_endpoint_format(c->family, cl->addr, cl->port, a, sizeof a);
-	tfe_endpoint_format(c->family, sv->addr, sv->port, b, sizeof b);
+	tfe_endpoint_format(c->family, tfe_conn_addr(c, TFE_SIDE_CLIENT),
+	                    tfe_conn_port(c, TFE_SIDE_CLIENT), a, sizeof a);
+	tfe_endpoint_format(c->family, tfe_conn_addr(c, TFE_SIDE_SERVER),
+	                    tfe_conn_port(c, TFE_SIDE_SERVER), b, sizeof b);
 	fprintf(out, "#%" PRIu64 " %s -> %s  ", c->id, a, b);
 	const struct tfe_tunnel *tun = &tfe_conn_rare(c)->tunnel;
 	if (tun->depth > 0) {
@@ -445,7 +446,7 @@ print_run_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 	if (r->count != 1) {
 		size_t n = strlen(fr);
 		fr[n] = '-';
-		u64_dec(r->frame_last, fr + n + 1);
+		u64_dec(tfe_row_frame_last(r), fr + n + 1);
 	}
 	tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, t, sizeof t);
 	/* "   %-7s %-*s %-4s %u frame%s of data and ACKs" */

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+_Static_assert(sizeof(struct tfe_row) == 64, "a timeline row is 64 bytes");
+
 /* Room for one more row: doubles up to 8 rows (2, 4, 8: an unanswered
  * SYN, an open connection, a closed one), then grows by half, so a long
  * connection wastes at most a third of its rows' memory. */
@@ -62,10 +64,15 @@ tfe_timeline_fold(struct tfe_timeline *tl, uint64_t frame, int64_t ts,
                   int dir, uint32_t len, uint16_t win, const uint8_t state[2])
 {
 	struct tfe_row *last = NULL;
+	uint64_t span = 0;
 
-	if (tl->len > 0)
+	if (tl->len > 0) {
 		last = tfe_timeline_row(tl, tl->len - 1);
-	if (last == NULL || last->kind != TFE_ROW_RUN ||
+		span = frame - last->frame;
+	}
+	/* The run at the end takes the frame unless the states changed
+	 * (past the bound it takes them all) or its span would not fit. */
+	if (last == NULL || last->kind != TFE_ROW_RUN || span > UINT32_MAX ||
 	    (tl->len + 1 < tl->max_rows &&
 	     (last->state[0] != state[0] || last->state[1] != state[1]))) {
 		struct tfe_row r;
@@ -76,8 +83,9 @@ tfe_timeline_fold(struct tfe_timeline *tl, uint64_t frame, int64_t ts,
 		r.ts = ts;
 		r.win_min[0] = r.win_min[1] = UINT16_MAX;
 		last = append(tl, &r);
+		span = 0;
 	}
-	last->frame_last = frame;
+	last->frame_span = (uint32_t)span;
 	last->ts_last = ts;
 	last->count++;
 	last->bytes[dir] += len;

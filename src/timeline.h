@@ -39,8 +39,11 @@ enum tfe_row_kind {
 #define TFE_DIR_S2C 1
 
 /* A frame row and a run row need different numbers, so they share the
- * room (80 bytes instead of 104); `kind` says which half is valid, and
- * only that half is ever read.  Timer rows use the common fields alone. */
+ * room (64 bytes instead of 104); `kind` says which half is valid, and
+ * only that half is ever read.  Timer rows use the common fields alone.
+ * A run keeps its last frame as a distance from its first
+ * (tfe_row_frame_last()); a run that would span 2^32 frames or more ends
+ * and a new one starts, even past the bound of rows. */
 struct tfe_row {
 	uint64_t frame;       /* frame number in the capture, 1-based */
 	int64_t ts;           /* ns since the epoch */
@@ -51,27 +54,35 @@ struct tfe_row {
 			uint32_t tsval, tsecr;/* timestamp option */
 			uint16_t win;         /* raw window field */
 			uint16_t mss;         /* option value, bytes */
+			uint16_t flags;       /* TFE_TH_* */
 			uint8_t opt_mask;     /* TFE_OPT_* */
 			uint8_t wscale;       /* option value */
 			uint8_t sack_count;
 		};
 		struct {              /* TFE_ROW_RUN */
-			uint64_t frame_last;  /* last frame folded in */
 			int64_t ts_last;      /* time of the last frame */
 			uint64_t bytes[2];    /* payload bytes sent by client,
 			                         server */
 			uint32_t count;       /* frames folded in */
+			uint32_t frame_span;  /* last frame folded in, less
+			                         frame */
 			uint16_t win_min[2];  /* raw window range per sender */
 			uint16_t win_max[2];
 		};
 	};
-	uint16_t flags;       /* TFE_TH_* (frames) */
 	uint16_t notes;       /* TFE_NOTE_* */
 	uint8_t kind;         /* enum tfe_row_kind */
 	uint8_t dir;          /* TFE_DIR_* (frames), the side (timers) */
 	uint8_t state[2];     /* enum tfe_state of client, server after it */
 	uint8_t reason[2];    /* enum tfe_reason per side, 0 when none */
 };
+
+/* The last frame a run row folded in. */
+static inline uint64_t
+tfe_row_frame_last(const struct tfe_row *r)
+{
+	return r->frame + r->frame_span;
+}
 
 struct tfe_timeline {
 	struct tfe_row *rows;

@@ -85,8 +85,8 @@ ep_str(const struct tfe_conn *c, int side, char *buf, size_t len)
 {
 	char a[TFE_ADDR_STRLEN];
 
-	tfe_endpoint_format(c->family, c->ep[side].addr, c->ep[side].port, a,
-	                    sizeof a);
+	tfe_endpoint_format(c->family, tfe_conn_addr(c, side),
+	                    tfe_conn_port(c, side), a, sizeof a);
 	snprintf(buf, len, "%s %s", side_word[side], a);
 	return buf;
 }
@@ -215,7 +215,7 @@ rule_open_and_reject(struct ctx *x)
 			    ep_str(c, TFE_SIDE_SERVER, e, sizeof e), syn->frame,
 			    rst->frame, (double)(rst->ts - syn->ts) / 1e6,
 			    cl->syn_count > 1 ? " after the SYN was re-sent" : "",
-			    (unsigned)sv->port);
+			    (unsigned)tfe_conn_port(c, TFE_SIDE_SERVER));
 		}
 	}
 	if (c->close_how == TFE_CLOSE_UNANSWERED && cl->syn_count > 0) {
@@ -418,7 +418,8 @@ rule_close(struct ctx *x)
 		}
 
 		/* half_close: data to a side after its FIN. */
-		if (ep->fin_sent && peer->bytes_after_peer_fin > 0 &&
+		const struct tfe_ep_rare *prare = tfe_conn_rare_ep(c, p);
+		if (ep->fin_sent && prare->bytes_after_peer_fin > 0 &&
 		    ep->acked_after_fin) {
 			const struct tfe_row *fin = find_sent(c, side, TFE_TH_FIN, 0,
 			                                      NULL);
@@ -440,8 +441,8 @@ rule_close(struct ctx *x)
 				    " bytes in %u segments %s",
 				    ep_str(c, side, e, sizeof e),
 				    rel(c, fin->ts, t1, sizeof t1), fin->frame,
-				    side_word[p], peer->bytes_after_peer_fin,
-				    peer->segs_after_peer_fin, end);
+				    side_word[p], prare->bytes_after_peer_fin,
+				    prare->segs_after_peer_fin, end);
 			}
 		}
 
@@ -592,10 +593,11 @@ rule_flow(struct ctx *x)
 
 	for (int side = 0; side < 2; side++) {
 		const struct tfe_endpoint *ep = &c->ep[side];
+		const struct tfe_ep_rare *er = tfe_conn_rare_ep(c, side);
 		int p = !side;
 
-		if (ep->ka_probes > 0) {
-			bool dead = ep->ka_pending && ep->ka_unanswered_run + 1 >= 2;
+		if (er->ka_probes > 0) {
+			bool dead = ep->ka_pending && er->ka_unanswered_run + 1 >= 2;
 			const struct tfe_row *first = NULL, *last = NULL;
 			for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
 				const struct tfe_row *r = row_at(c, i);
@@ -608,8 +610,8 @@ rule_flow(struct ctx *x)
 			}
 			uint64_t fr[] = { first ? first->frame : 0,
 			                  last && last != first ? last->frame : 0, 0 };
-			double every = (first && last && ep->ka_probes > 1) ?
-				secs(last->ts - first->ts) / (ep->ka_probes - 1) : 0;
+			double every = (first && last && er->ka_probes > 1) ?
+				secs(last->ts - first->ts) / (er->ka_probes - 1) : 0;
 			char apart[48] = "";
 			if (every > 0)
 				snprintf(apart, sizeof apart, " about %.1f s apart",
@@ -620,15 +622,15 @@ rule_flow(struct ctx *x)
 				    "any answer: the %s is gone (crashed, rebooted or cut "
 				    "off); after tcp_keepalive_probes the connection ends "
 				    "with ETIMEDOUT",
-				    ep_str(c, side, e, sizeof e), ep->ka_probes, apart,
-				    ep->ka_unanswered_run + 1, side_word[p]);
+				    ep_str(c, side, e, sizeof e), er->ka_probes, apart,
+				    er->ka_unanswered_run + 1, side_word[p]);
 			else
 				add(x, TFE_V_KEEPALIVE, side, fr,
 				    "%s sent %u keepalive probe%s (SO_KEEPALIVE)%s; the "
 				    "%s answered %u",
-				    ep_str(c, side, e, sizeof e), ep->ka_probes,
-				    ep->ka_probes == 1 ? "" : "s", apart,
-				    side_word[p], ep->ka_answered);
+				    ep_str(c, side, e, sizeof e), er->ka_probes,
+				    er->ka_probes == 1 ? "" : "s", apart,
+				    side_word[p], er->ka_answered);
 		}
 		if (ep->zero_windows > 0) {
 			const struct tfe_ep_rare *rare = tfe_conn_rare_ep(c, side);
@@ -650,7 +652,7 @@ rule_flow(struct ctx *x)
 			    ep_str(c, side, e, sizeof e),
 			    rel(c, rare->zw_first_ts, t1, sizeof t1), rare->zw_first_frame,
 			    opened, secs(rare->zw_stall), ep->zero_windows,
-			    c->ep[p].zw_probes, side_word[p]);
+			    tfe_conn_rare_ep(c, p)->zw_probes, side_word[p]);
 		}
 		if (ep->window_full > 0 && c->ep[p].zero_windows > 0)
 			add(x, TFE_V_WINDOW_FULL, side, NULL,

@@ -55,7 +55,7 @@ const char *const tfe_zeek_conn_state_names[TFE_ZCS__COUNT] = {
 #define ZK_TOO_LARGE_DELTA 1048576
 
 /* The letters Zeek records at most once per direction, as bits of
- * hist_seen; the responder's are these shifted left by 16. */
+ * hist_seen; the responder's are these shifted left by 8. */
 #define HIST_SYN      0x001
 #define HIST_FIN      0x002
 #define HIST_RST      0x004
@@ -109,6 +109,10 @@ tfe_zeek_clear(struct tfe_zeek *z)
 		z->ep[i].blk = NULL;
 		z->ep[i].nblocks = 0;
 	}
+	if (z->hist_len > TFE_ZEEK_HISTORY_INLINE)
+		g_free(z->history.ext);
+	z->hist_len = 0;
+	z->history.in[0] = '\0';
 }
 
 void
@@ -117,8 +121,6 @@ tfe_zeek_init(struct tfe_zeek *z)
 	memset(z, 0, sizeof *z);
 	for (int i = 0; i < 2; i++) {
 		struct tfe_zeek_ep *e = &z->ep[i];
-		e->rxmt_thresh = e->win0_thresh = e->gap_thresh = 1;
-		e->chk_thresh = 1;
 		e->reassem = e->trim = 1;
 	}
 }
@@ -131,12 +133,31 @@ is_orig(const struct tfe_zeek *z, const struct tfe_zeek_ep *e)
 	return e == &z->ep[z->orig];
 }
 
-static void
+/* The letters past TFE_ZEEK_HISTORY_INLINE, out of line: few connections
+ * get there. */
+static G_GNUC_NO_INLINE void
+add_history_long(struct tfe_zeek *z, char code)
+{
+	if (z->hist_len >= TFE_ZEEK_HISTORY_MAX)
+		return;
+	if (z->hist_len == TFE_ZEEK_HISTORY_INLINE) {
+		char *h = g_malloc(TFE_ZEEK_HISTORY_MAX + 1);
+		memcpy(h, z->history.in, TFE_ZEEK_HISTORY_INLINE);
+		z->history.ext = h;
+	}
+	z->history.ext[z->hist_len++] = code;
+	z->history.ext[z->hist_len] = '\0';
+}
+
+static inline void
 add_history(struct tfe_zeek *z, char code)
 {
-	if (z->hist_len < TFE_ZEEK_HISTORY_MAX)
-		z->history[z->hist_len++] = code;
-	z->history[z->hist_len] = '\0';
+	if (z->hist_len >= TFE_ZEEK_HISTORY_INLINE) {
+		add_history_long(z, code);
+		return;
+	}
+	z->history.in[z->hist_len++] = code;
+	z->history.in[z->hist_len] = '\0';
 }
 
 /* The letter in the sender's case: upper for the originator. */
@@ -147,12 +168,12 @@ cased(const struct tfe_zeek *z, const struct tfe_zeek_ep *e, char upper)
 }
 
 /* Records `code` the first time only; true when it had been seen. */
-static bool
-check_history(struct tfe_zeek *z, const struct tfe_zeek_ep *e, uint32_t mask,
+static inline bool
+check_history(struct tfe_zeek *z, const struct tfe_zeek_ep *e, uint16_t mask,
               char code)
 {
 	if (!is_orig(z, e))
-		mask <<= 16;
+		mask = (uint16_t)(mask << 8);
 	if (z->hist_seen & mask)
 		return true;
 	z->hist_seen |= mask;
@@ -160,18 +181,24 @@ check_history(struct tfe_zeek *z, const struct tfe_zeek_ep *e, uint32_t mask,
 	return false;
 }
 
-/* C, G, T and W: the 1st, 10th, 100th ... time. */
-static void
+/* C, G, T and W: the 1st, 10th, 100th ... time; past 10^9, every 10^9th
+ * time again. */
+static inline void
 scaled(struct tfe_zeek *z, const struct tfe_zeek_ep *e, char code,
-       uint32_t *cnt, uint32_t *thresh)
+       uint32_t *cnt, uint8_t *exp)
 {
-	if (++*cnt != *thresh)
+	static const uint32_t pow10[] = {
+		1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+		100000000, 1000000000
+	};
+
+	if (++*cnt != pow10[*exp])
 		return;
 	add_history(z, cased(z, e, code));
-	if (*thresh > UINT32_MAX / 10)
+	if (*exp == G_N_ELEMENTS(pow10) - 1)
 		*cnt = 0;
 	else
-		*thresh *= 10;
+		++*exp;
 }
 
 /* Zeek swaps the roles: '^', and the letters that follow use the new
@@ -313,7 +340,7 @@ static void
 gap(struct tfe_zeek *z, struct tfe_zeek_ep *e)
 {
 	if (is_clean(e) && is_clean(&z->ep[e == &z->ep[0]]))
-		scaled(z, e, 'G', &e->gap_cnt, &e->gap_thresh);
+		scaled(z, e, 'G', &e->gap_cnt, &e->gap_exp);
 }
 
 /* TCP_Reassembler::AckReceived and Undelivered: the peer acknowledged
@@ -321,7 +348,7 @@ gap(struct tfe_zeek *z, struct tfe_zeek_ep *e)
 static void
 ack_received(struct tfe_zeek *z, struct tfe_zeek_ep *e, uint32_t seq)
 {
-	if (e->fin_cnt > 0 && delta(seq, e->fin_seq) >= 0)
+	if (e->fin_seen && delta(seq, e->fin_seq) >= 0)
 		seq = e->fin_seq - 1;
 	if (delta(seq, e->trim) <= 0)
 		return;
@@ -592,7 +619,7 @@ tfe_zeek_update(struct tfe_zeek *z, const struct tfe_segment *s, int side,
 	struct tfe_zeek_ep *peer = &z->ep[!side];
 
 	if (!ignore_checksums && s->csum == TFE_CSUM_BAD) {
-		scaled(z, e, 'C', &e->chk_cnt, &e->chk_thresh);
+		scaled(z, e, 'C', &e->chk_cnt, &e->chk_exp);
 		return;
 	}
 
@@ -662,16 +689,14 @@ tfe_zeek_update(struct tfe_zeek *z, const struct tfe_segment *s, int side,
 	 * the peer has closed */
 	if (s->win == 0 && !rst && peer->state != TFE_ZK_CLOSED &&
 	    e->state != TFE_ZK_RESET)
-		scaled(z, e, 'W', &e->win0_cnt, &e->win0_thresh);
+		scaled(z, e, 'W', &e->win0_cnt, &e->win0_exp);
 
 	if (!e->did_close || !peer->did_close)
 		z->last_time = ts;
 	if (fin) {
-		e->fin_cnt++;
+		e->fin_seen = true;
 		e->fin_seq = rel_seq + seg_len;
 	}
-	if (rst)
-		e->rst_cnt++;
 
 	uint32_t rel_ack = 0;
 	if (f & TFE_TH_ACK) {
@@ -703,7 +728,7 @@ tfe_zeek_update(struct tfe_zeek *z, const struct tfe_segment *s, int side,
 	else if (delta_last > 0)
 		e->last_seq = last;
 	else if (len > 0)
-		scaled(z, e, 'T', &e->rxmt_cnt, &e->rxmt_thresh);
+		scaled(z, e, 'T', &e->rxmt_cnt, &e->rxmt_exp);
 
 	bool do_close = state_machine(z, e, peer, s, ts);
 
@@ -734,7 +759,7 @@ size_of(const struct tfe_zeek_ep *e, const struct tfe_zeek_ep *peer)
 	if (size <= 0)
 		return 0;
 	size--;
-	if (e->fin_cnt > 0 && size != 0)
+	if (e->fin_seen && size != 0)
 		size--;
 	return (uint64_t)size;
 }
@@ -773,8 +798,8 @@ tfe_zeek_state_of(const struct tfe_zeek *z)
 	}
 	if (os == TFE_ZK_RESET) {
 		if (r_inactive)
-			return syn_then_rst(z->history) ? TFE_ZCS_RSTOS0
-			                                : TFE_ZCS_OTH;
+			return syn_then_rst(tfe_zeek_history_of(z)) ?
+			       TFE_ZCS_RSTOS0 : TFE_ZCS_OTH;
 		return TFE_ZCS_RSTO;
 	}
 	if (rs == TFE_ZK_CLOSED && os == TFE_ZK_CLOSED)
@@ -799,7 +824,7 @@ tfe_zeek_conn_state(const struct tfe_conn *c)
 const char *
 tfe_zeek_history(const struct tfe_conn *c)
 {
-	return c->zeek.history;
+	return tfe_zeek_history_of(&c->zeek);
 }
 
 unsigned

@@ -55,33 +55,37 @@ extern const char *const tfe_zeek_conn_state_names[TFE_ZCS__COUNT];
 #define TFE_WS_RST     0x20
 
 /* Longest history kept; Zeek's own string has no limit, but only the
- * repeated S/H/F/R letters can make it longer than about 30. */
+ * repeated S/H/F/R letters can make it longer than about 30.  Up to
+ * TFE_ZEEK_HISTORY_INLINE letters are kept in struct tfe_zeek itself,
+ * longer ones in an allocation of their own. */
 #define TFE_ZEEK_HISTORY_MAX 63
+#define TFE_ZEEK_HISTORY_INLINE 23
 /* Out-of-order blocks the reassembly model keeps per side. */
 #define TFE_ZEEK_BLOCKS 8
 
 /* One endpoint as Zeek's TCP_Endpoint sees it.  Sequence numbers are raw
  * (start_seq, last_seq, ack_seq) or relative to start_seq (the rest),
- * all modulo 2^32. */
+ * all modulo 2^32.  The log-scaled letters keep a counter each and the
+ * power of ten it must reach next. */
 struct tfe_zeek_ep {
-	uint8_t state, prev_state;   /* enum tfe_zeek_state */
-	bool did_close;              /* Zeek reported it closed (FIN/RST) */
-	uint8_t nblocks;             /* of blk->lo, blk->hi in use */
+	/* held out-of-order blocks: allocated at the first one, which most
+	 * connections never have */
+	struct tfe_zeek_blocks *blk;
 	uint32_t start_seq;          /* raw: relative 0 (its ISN) */
 	uint32_t last_seq;           /* raw: one past the highest sent */
 	uint32_t ack_seq;            /* raw: highest ACK of its data */
 	uint32_t hist_last_syn, hist_last_fin, hist_last_rst; /* relative */
-	uint32_t fin_cnt, rst_cnt;
 	uint32_t fin_seq;            /* relative, one past its FIN */
-	/* counters and next thresholds of the log-scaled letters */
-	uint32_t rxmt_cnt, rxmt_thresh, win0_cnt, win0_thresh;
-	uint32_t gap_cnt, gap_thresh, chk_cnt, chk_thresh;
+	uint32_t rxmt_cnt, win0_cnt, gap_cnt, chk_cnt; /* counters */
 	/* its data as Zeek's reassembler holds it (relative) */
 	uint32_t reassem;            /* next byte to deliver */
 	uint32_t trim;               /* acknowledged up to here */
-	/* held out-of-order blocks: allocated at the first one, which most
-	 * connections never have */
-	struct tfe_zeek_blocks *blk;
+	uint8_t state, prev_state;   /* enum tfe_zeek_state */
+	bool did_close;              /* Zeek reported it closed (FIN/RST) */
+	bool fin_seen;               /* it has sent a FIN */
+	uint8_t nblocks;             /* of blk->lo, blk->hi in use */
+	/* next thresholds of the counters, as exponents of ten */
+	uint8_t rxmt_exp, win0_exp, gap_exp, chk_exp;
 };
 
 struct tfe_zeek_blocks {
@@ -93,24 +97,39 @@ struct tfe_zeek {
 	int64_t last_time;           /* Zeek's Conn LastTime (ns) */
 	int64_t attempt_at;          /* attempt timer, 0 if none */
 	int64_t delete_at;           /* removal after a full close, 0 if none */
-	uint32_t hist_seen;          /* letters seen: bits by role */
+	uint16_t hist_seen;          /* letters seen: bits by role (the
+	                                responder's 8 up) */
 	uint8_t orig;                /* our side Zeek takes as originator */
-	bool started;                /* Zeek has a connection for it */
-	bool over;                   /* Zeek's connection ended; later
-	                                segments would be another one */
-	bool is_partial;
 	uint8_t first_seen;          /* bit 1 orig, bit 2 resp: first packet
 	                                of that role seen */
 	uint8_t completeness;        /* Wireshark's bits */
-	bool ws_seen;                /* Wireshark saw the stream's first packet */
 	uint8_t hist_len;
-	char history[TFE_ZEEK_HISTORY_MAX + 1];
+	bool started : 1;            /* Zeek has a connection for it */
+	bool over : 1;               /* Zeek's connection ended; later
+	                                segments would be another one */
+	bool is_partial : 1;
+	bool ws_seen : 1;            /* Wireshark saw the stream's first
+	                                packet */
+	union {                      /* NUL-terminated: in up to
+	                                TFE_ZEEK_HISTORY_INLINE letters, else
+	                                ext (TFE_ZEEK_HISTORY_MAX + 1 bytes) */
+		char in[TFE_ZEEK_HISTORY_INLINE + 1];
+		char *ext;
+	} history;
 };
 
 struct tfe_conn;
 
 /* Zeroes `z`: nothing seen yet. */
 void tfe_zeek_init(struct tfe_zeek *z);
+
+/* The history letters so far, NUL-terminated. */
+static inline const char *
+tfe_zeek_history_of(const struct tfe_zeek *z)
+{
+	return z->hist_len > TFE_ZEEK_HISTORY_INLINE ? z->history.ext
+	                                             : z->history.in;
+}
 
 /* Frees what tfe_zeek_update() allocated. */
 void tfe_zeek_clear(struct tfe_zeek *z);

@@ -341,7 +341,7 @@ START_TEST(test_events_follow_the_timeline)
 			ck_assert_int_eq(json_object_get_int_member(e, "count"),
 			                 r->count);
 			ck_assert_int_eq(json_object_get_int_member(e, "frame_last"),
-			                 (gint64)r->frame_last);
+			                 (gint64)tfe_row_frame_last(r));
 			ck_assert_int_eq(json_object_get_int_member(b, "client"),
 			                 (gint64)r->bytes[0]);
 			ck_assert_int_eq(json_object_get_int_member(b, "server"),

@@ -184,7 +184,7 @@ START_TEST(test_rows_and_states)
 			snprintf(want, sizeof want, "   - ");
 		else if (r->kind == TFE_ROW_RUN && r->count > 1)
 			snprintf(want, sizeof want, "   %" PRIu64 "-%" PRIu64 " ",
-			         r->frame, r->frame_last);
+			         r->frame, tfe_row_frame_last(r));
 		else
 			snprintf(want, sizeof want, "   %" PRIu64 " ", r->frame);
 		ck_assert_msg(strncmp(*l, want, strlen(want)) == 0,

@@ -239,8 +239,9 @@ START_TEST(zeek_case)
 	                     k->conn_state) == 0, "%s: conn_state %s, want %s",
 	              k->name, tfe_zeek_conn_state_names[tfe_zeek_state_of(&z)],
 	              k->conn_state);
-	ck_assert_msg(strcmp(z.history, k->history) == 0,
-	              "%s: history %s, want %s", k->name, z.history, k->history);
+	ck_assert_msg(strcmp(tfe_zeek_history_of(&z), k->history) == 0,
+	              "%s: history %s, want %s", k->name,
+	              tfe_zeek_history_of(&z), k->history);
 	ck_assert_msg(z.completeness == k->completeness,
 	              "%s: completeness %u, want %u", k->name, z.completeness,
 	              k->completeness);
@@ -273,6 +274,49 @@ START_TEST(zeek_every_state)
 }
 END_TEST
 
+/* A history longer than the room kept in struct tfe_zeek moves to an
+ * allocation of its own with every letter kept, up to the longest one
+ * (TFE_ZEEK_HISTORY_MAX): the responder's RSTs at new sequence numbers
+ * add an 'r' each. */
+START_TEST(zeek_long_history)
+{
+	static const struct zseg hs[] = { HANDSHAKE };
+	struct tfe_zeek z;
+	char want[TFE_ZEEK_HISTORY_MAX + 1];
+	int n = 0;
+
+	tfe_zeek_init(&z);
+	for (int i = 0; i < 3; i++) {
+		const struct zseg *g = &hs[i];
+		struct tfe_segment s = tfe_test_segment(g->from_client, g->flags,
+		                                        g->seq, g->ack, g->len,
+		                                        g->win, 64, (uint16_t)i);
+		tfe_zeek_update(&z, &s, g->from_client ? 0 : 1,
+		                (int64_t)g->ms * 1000000, false);
+	}
+	n += snprintf(want, sizeof want, "ShA");
+	for (int i = 0; i < 80; i++) {
+		struct tfe_segment s = tfe_test_segment(false, R_,
+		                                        5001 + 100 * (uint32_t)i,
+		                                        0, 0, 0, 64,
+		                                        (uint16_t)(3 + i));
+		tfe_zeek_update(&z, &s, 1, (int64_t)(30 + i) * 1000000, false);
+		if (n < TFE_ZEEK_HISTORY_MAX)
+			want[n++] = 'r';
+		want[n] = '\0';
+		ck_assert_msg(strcmp(tfe_zeek_history_of(&z), want) == 0,
+		              "after %d RSTs: history %s, want %s", i + 1,
+		              tfe_zeek_history_of(&z), want);
+	}
+	ck_assert_uint_eq(strlen(tfe_zeek_history_of(&z)),
+	                  TFE_ZEEK_HISTORY_MAX);
+	ck_assert_str_eq(tfe_zeek_conn_state_names[tfe_zeek_state_of(&z)],
+	                 "RSTR");
+	tfe_zeek_clear(&z);
+	ck_assert_str_eq(tfe_zeek_history_of(&z), "");
+}
+END_TEST
+
 START_TEST(zeek_likely_ports)
 {
 	ck_assert(tfe_zeek_likely_server_port(80));
@@ -294,6 +338,7 @@ main(void)
 	                    (int)(sizeof cases / sizeof cases[0]));
 	tcase_add_test(tc, zeek_names);
 	tcase_add_test(tc, zeek_every_state);
+	tcase_add_test(tc, zeek_long_history);
 	tcase_add_test(tc, zeek_likely_ports);
 	suite_add_tcase(s, tc);
 	return tfe_test_main(s);
