@@ -388,28 +388,37 @@ decode_link(enum link_kind kind, struct tfe_cursor *c, enum net_kind *net)
 
 /*
  * The Internet checksum (RFC 1071): the ones' complement sum of 16-bit
- * big-endian words, an odd last byte padded with zero.  Returns the
- * running sum folded to 16 bits; a message whose checksum field is right
- * sums to 0xffff.
+ * big-endian words, an odd last byte padded with zero.
+ *
+ * csum_words() adds 32-bit words in the machine's byte order into a
+ * 64-bit accumulator, four at a time: the ones' complement sum does not
+ * depend on byte order (RFC 1071 §2 B) nor on the word size, so long as
+ * the carries are added back in, which csum_fold() does once at the end
+ * (2^32 additions would be needed to overflow 64 bits: no capture holds a
+ * segment that long).  `p` must start on a 16-bit word of the message.
  */
-static uint32_t
-csum_add(uint32_t acc, const uint8_t *p, size_t n)
+static ALWAYS_INLINE uint64_t
+csum_words(uint64_t sum, const uint8_t *p, size_t n)
 {
-	/* Eight bytes at a time in the machine's byte order, carries added
-	 * back in: the ones' complement sum does not depend on byte order
-	 * (RFC 1071 §2 B), so the folded sum is swapped once at the end. */
-	uint64_t sum = 0, w;
+	uint32_t a, b, c, d;
 
-	for (; n >= 8; p += 8, n -= 8) {
-		memcpy(&w, p, 8);
-		sum += w;
-		sum += sum < w;
+	for (; n >= 16; p += 16, n -= 16) {
+		memcpy(&a, p, 4);
+		memcpy(&b, p + 4, 4);
+		memcpy(&c, p + 8, 4);
+		memcpy(&d, p + 12, 4);
+		sum += (uint64_t)a + b + ((uint64_t)c + d);
+	}
+	if (n >= 8) {
+		memcpy(&a, p, 4);
+		memcpy(&b, p + 4, 4);
+		sum += (uint64_t)a + b;
+		p += 8;
+		n -= 8;
 	}
 	if (n >= 4) {
-		uint32_t w32;
-		memcpy(&w32, p, 4);
-		sum += w32;
-		sum += sum < w32;
+		memcpy(&a, p, 4);
+		sum += a;
 		p += 4;
 		n -= 4;
 	}
@@ -417,7 +426,6 @@ csum_add(uint32_t acc, const uint8_t *p, size_t n)
 		uint16_t w16;
 		memcpy(&w16, p, 2);
 		sum += w16;
-		sum += sum < w16;
 		p += 2;
 		n -= 2;
 	}
@@ -426,19 +434,40 @@ csum_add(uint32_t acc, const uint8_t *p, size_t n)
 		uint16_t w16;
 		memcpy(&w16, last, 2);
 		sum += w16;
-		sum += sum < w16;
 	}
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/* A big-endian 16-bit word as csum_words() would have read it. */
+static ALWAYS_INLINE uint64_t
+csum_be16(uint16_t v)
+{
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	sum = ((sum & 0xff) << 8) | (sum >> 8);
+	return (uint16_t)((v >> 8) | (v << 8));
+#else
+	return v;
 #endif
-	sum += acc;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint32_t)sum;
+}
+
+/* Folds the accumulator to 16 bits, carries added back in, and returns it
+ * in network order as a number: a message whose checksum field is right
+ * sums to 0xffff.  Only an all-zero message folds to 0. */
+static ALWAYS_INLINE uint32_t
+csum_fold(uint64_t sum)
+{
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint32_t)csum_be16((uint16_t)sum);
+}
+
+/* Whether the IPv4 header `hdr` of `hlen` bytes, all captured, has a
+ * right checksum (RFC 791 §3.1). */
+static ALWAYS_INLINE bool
+ipv4_csum_ok(const uint8_t *hdr, size_t hlen)
+{
+	return csum_fold(csum_words(0, hdr, hlen)) == 0xffff;
 }
 
 /* What an IP header says comes after it. */
@@ -504,7 +533,7 @@ decode_ipv4(struct tfe_cursor *c, size_t wire_left, struct tfe_segment *out,
 	if (!tfe_cursor_skip(c, hlen - IPV4_MIN_HDR))
 		return TFE_DR_IPV4_TRUNCATED;
 	/* The header checksum covers the header alone (RFC 791 §3.1). */
-	if (hdr_captured >= hlen && csum_add(0, hdr, hlen) != 0xffff)
+	if (hdr_captured >= hlen && !ipv4_csum_ok(hdr, hlen))
 		out->ip_csum_bad = true;
 
 	/*
@@ -794,20 +823,14 @@ decode_tcp(struct tfe_cursor *c, size_t tcp_len, struct tfe_segment *out)
 	    tcp_len <= UINT32_MAX) {
 		/* addresses, then the IPv6 form of length and protocol (the
 		 * same sum as IPv4's zero, protocol, 16-bit length) */
-		uint8_t pseudo[40];
 		size_t alen = out->family == 4 ? 4 : 16;
-		uint8_t *p = pseudo + 2 * alen;
-		memcpy(pseudo, out->src, alen);
-		memcpy(pseudo + alen, out->dst, alen);
-		p[0] = (uint8_t)(tcp_len >> 24);
-		p[1] = (uint8_t)(tcp_len >> 16);
-		p[2] = (uint8_t)(tcp_len >> 8);
-		p[3] = (uint8_t)tcp_len;
-		p[4] = p[5] = p[6] = 0;
-		p[7] = IPPROTO_NUM_TCP;
-		uint32_t sum = csum_add(0, pseudo, 2 * alen + 8);
-		sum = csum_add(sum, hdr, tcp_len);
-		out->csum = sum == 0xffff ? TFE_CSUM_OK : TFE_CSUM_BAD;
+		uint64_t sum = csum_be16((uint16_t)(tcp_len >> 16)) +
+		               csum_be16((uint16_t)tcp_len) +
+		               csum_be16(IPPROTO_NUM_TCP);
+		sum = csum_words(sum, out->src, alen);
+		sum = csum_words(sum, out->dst, alen);
+		sum = csum_words(sum, hdr, tcp_len);
+		out->csum = csum_fold(sum) == 0xffff ? TFE_CSUM_OK : TFE_CSUM_BAD;
 	}
 	return TFE_DR_OK;
 }
