@@ -197,7 +197,9 @@ enum tfe_decode_reason tfe_decode_frame(int linktype, const uint8_t *data,
  * hands anything else to the general path; the tests check that both
  * give the same answer.  For them only: the fast path alone, which returns
  * TFE_DR__COUNT when it would hand the frame over, and the general path
- * alone.  Same arguments as tfe_decode_frame().
+ * alone, with the TCP options always parsed one by one (tfe_decode_frame
+ * reads the usual layouts at fixed offsets).  Same arguments as
+ * tfe_decode_frame().
  */
 enum tfe_decode_reason tfe_decode_frame_fast(int linktype,
                                              const uint8_t *data,
