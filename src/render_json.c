@@ -90,6 +90,21 @@ tfe_json_append_string(GString *out, const char *s)
 	gchar *valid = NULL;
 	gsize start = out->len;
 
+	/* Most strings (addresses, verdict messages) are printable ASCII
+	 * without a quote or a backslash, which json-glib writes as they
+	 * are: quoted here without it (tests/check_render_json.c compares
+	 * the two on every such byte). */
+	const char *q = s;
+	while ((unsigned char)*q >= 0x20 && (unsigned char)*q < 0x7f &&
+	       *q != '"' && *q != '\\')
+		q++;
+	if (*q == '\0') {
+		g_string_append_c(out, '"');
+		g_string_append_len(out, s, q - s);
+		g_string_append_c(out, '"');
+		return;
+	}
+
 	if (gen == NULL) {
 		gen = json_generator_new();
 		node = json_node_alloc();
