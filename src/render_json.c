@@ -298,13 +298,8 @@ static void
 put_u64(struct jbuf *s, uint64_t v)
 {
 	char b[24];
-	int i = sizeof b;
 
-	do {
-		b[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	put(s, b + i, sizeof b - (size_t)i);
+	put(s, b, (size_t)(tfe_u64_dec_end(v, b) - b));
 }
 
 /* v / unit written with `decimals` digits after the point, exactly:

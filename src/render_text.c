@@ -75,21 +75,7 @@ l_str(struct line *l, const char *s)
 	l_mem(l, s, strlen(s));
 }
 
-/* Decimal digits of v into buf, not terminated; returns their end. */
-static inline char *
-u64_dec_end(uint64_t v, char *buf)
-{
-	char tmp[20];
-	int i = 0;
-
-	do {
-		tmp[i++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	while (i > 0)
-		*buf++ = tmp[--i];
-	return buf;
-}
+#define u64_dec_end tfe_u64_dec_end
 
 /* Decimal digits of v into buf (at least 21 bytes); returns buf. */
 static char *
@@ -120,8 +106,7 @@ tfe_format_seconds(int64_t ns, bool nanos, bool sign, char *buf, size_t len)
 	}
 	if (*s)
 		*p++ = *s;
-	u64_dec(a / 1000000000u, p);
-	p += strlen(p);
+	p = u64_dec_end(a / 1000000000u, p);
 	*p++ = '.';
 	for (int i = digits - 1; i >= 0; i--) {
 		p[i] = (char)('0' + frac % 10);

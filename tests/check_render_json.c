@@ -215,6 +215,34 @@ START_TEST(test_plain_strings)
 }
 END_TEST
 
+/* The decimal writer every output form uses, against printf: each power
+ * of ten and its neighbours, and random numbers of every length. */
+START_TEST(test_decimal)
+{
+	GRand *rnd = g_rand_new_with_seed(10);
+	char want[32], got[32];
+
+	for (int k = 0; k < 2000; k++) {
+		uint64_t v;
+		if (k < 60) {
+			uint64_t p = 1;
+			for (int e = 0; e < k / 3; e++)
+				p *= 10;
+			v = p - 1 + (uint64_t)(k % 3);
+		} else {
+			v = (uint64_t)g_rand_int(rnd) << 32 | g_rand_int(rnd);
+			v >>= g_rand_int_range(rnd, 0, 64);
+		}
+		snprintf(want, sizeof want, "%" G_GUINT64_FORMAT, v);
+		*tfe_u64_dec_end(v, got) = '\0';
+		ck_assert_str_eq(got, want);
+	}
+	*tfe_u64_dec_end(UINT64_MAX, got) = '\0';
+	ck_assert_str_eq(got, "18446744073709551615");
+	g_rand_free(rnd);
+}
+END_TEST
+
 /* -- name tables --------------------------------------------------------- */
 
 static bool
@@ -582,6 +610,7 @@ render_json_suite(void)
 	tcase_add_loop_test(tc, test_string_case, 0, (int)G_N_ELEMENTS(scases));
 	tcase_add_test(tc, test_every_byte);
 	tcase_add_test(tc, test_plain_strings);
+	tcase_add_test(tc, test_decimal);
 	tcase_add_test(tc, test_name_tables);
 	tcase_add_test(tc, test_events_follow_the_timeline);
 	tcase_add_test(tc, test_two_timers);
