@@ -257,7 +257,7 @@ enum net_kind {
  * as either can be found in files written on another system.  101 is the
  * LINKTYPE_RAW number, which a file may carry when libpcap did not map it.
  */
-static enum link_kind
+static ALWAYS_INLINE enum link_kind
 link_kind_of(int linktype)
 {
 	if (linktype == DLT_LOOP)
@@ -691,35 +691,23 @@ decode_ipv6(struct tfe_cursor *c, size_t wire_left, struct tfe_segment *out,
 }
 
 /*
- * TCP options (RFC 9293 §3.1 "Options", §3.2).  `c` covers exactly the
- * options area.  A kind other than EOL and NOP carries a length byte that
- * counts itself and the kind; a length below 2 or running past the area
- * makes the whole segment MALFORMED, as does a wrong fixed length for an
- * option whose size the RFC fixes, because its value cannot be trusted.
+ * The two layouts nearly every segment of a Linux or BSD peer carries,
+ * read at fixed offsets: NOP, NOP, timestamps on data and ACKs; and MSS,
+ * SACK permitted, timestamps, NOP, window scale on a SYN or SYN+ACK.
+ * `p` and `n` are the whole options area.  Their kinds and lengths are
+ * all right by construction; false for anything else, which
+ * decode_tcp_options() parses (giving the same fields for these two).
  */
-static enum tfe_decode_reason
-decode_tcp_options(struct tfe_cursor *c, bool layouts,
-                   struct tfe_segment *out)
+static ALWAYS_INLINE bool
+tcp_option_layouts(const uint8_t *p, size_t n, struct tfe_segment *out)
 {
-	uint8_t kind, len;
-	const uint8_t *p = c->p;
-
-	/*
-	 * The two layouts nearly every segment of a Linux or BSD peer
-	 * carries, read at fixed offsets (c->left is the whole area): NOP,
-	 * NOP, timestamps on data and ACKs; and MSS, SACK permitted,
-	 * timestamps, NOP, window scale on a SYN or SYN+ACK.  Their kinds
-	 * and lengths are all right by construction; anything else goes
-	 * through the loop below, which gives the same fields for these
-	 * (`layouts` false: the loop alone, for the tests to compare).
-	 */
-	if (layouts && c->left == 12 && tfe_load_be32(p) == 0x0101080a) {
+	if (n == 12 && tfe_load_be32(p) == 0x0101080a) {
 		out->ts_val = tfe_load_be32(p + 4);
 		out->ts_ecr = tfe_load_be32(p + 8);
 		out->opt_mask |= TFE_OPT_TS;
-		return TFE_DR_OK;
+		return true;
 	}
-	if (layouts && c->left == 20 && tfe_load_be32(p) >> 16 == 0x0204 &&
+	if (n == 20 && tfe_load_be32(p) >> 16 == 0x0204 &&
 	    tfe_load_be32(p + 4) == 0x0402080a &&
 	    tfe_load_be32(p + 16) >> 8 == 0x010303) {
 		out->mss = tfe_load_be16(p + 2);
@@ -728,8 +716,22 @@ decode_tcp_options(struct tfe_cursor *c, bool layouts,
 		out->wscale = p[19];
 		out->opt_mask |= TFE_OPT_MSS | TFE_OPT_SACKOK | TFE_OPT_TS |
 		                 TFE_OPT_WSCALE;
-		return TFE_DR_OK;
+		return true;
 	}
+	return false;
+}
+
+/*
+ * TCP options (RFC 9293 §3.1 "Options", §3.2).  `c` covers exactly the
+ * options area.  A kind other than EOL and NOP carries a length byte that
+ * counts itself and the kind; a length below 2 or running past the area
+ * makes the whole segment MALFORMED, as does a wrong fixed length for an
+ * option whose size the RFC fixes, because its value cannot be trusted.
+ */
+static enum tfe_decode_reason
+decode_tcp_options(struct tfe_cursor *c, struct tfe_segment *out)
+{
+	uint8_t kind, len;
 
 	while (tfe_cursor_u8(c, &kind)) {
 		if (kind == TCPOPT_EOL)
@@ -808,7 +810,7 @@ decode_tcp_options(struct tfe_cursor *c, bool layouts,
  * IP layer; the cursor holds whatever was captured from the TCP header on
  * (possibly more: Ethernet padding, which tcp_len excludes).
  */
-static enum tfe_decode_reason
+static ALWAYS_INLINE enum tfe_decode_reason
 decode_tcp(struct tfe_cursor *c, size_t tcp_len, bool layouts,
            struct tfe_segment *out)
 {
@@ -844,9 +846,12 @@ decode_tcp(struct tfe_cursor *c, size_t tcp_len, bool layouts,
 	struct tfe_cursor opts = tfe_cursor_sub(c, optlen);
 	if (!tfe_cursor_skip(c, optlen))
 		return TFE_DR_TCP_OPT_TRUNCATED;
-	enum tfe_decode_reason r = decode_tcp_options(&opts, layouts, out);
-	if (r != TFE_DR_OK)
-		return r;
+	/* `layouts` false: the loop alone, for the tests to compare */
+	if (!layouts || !tcp_option_layouts(opts.p, opts.left, out)) {
+		enum tfe_decode_reason r = decode_tcp_options(&opts, out);
+		if (r != TFE_DR_OK)
+			return r;
+	}
 
 	size_t payload = tcp_len - hlen;
 	if (payload > UINT32_MAX)
