@@ -44,37 +44,6 @@ color_off(const struct tfe_render_opts *o)
 /* The time column: "+12.345678" or, with nanoseconds, "+12.345678901". */
 #define TIME_W(c) ((c)->timestamps_ns ? 14 : 11)
 
-/*
- * A short piece of a line (the options column) put together by hand in a
- * fixed buffer; the helpers stop at its end (the piece is far shorter).
- */
-struct line {
-	char *p, *end;
-	char buf[1024];
-};
-
-static void
-l_init(struct line *l)
-{
-	l->p = l->buf;
-	l->end = l->buf + sizeof l->buf;
-}
-
-static void
-l_mem(struct line *l, const char *s, size_t n)
-{
-	if (n > (size_t)(l->end - l->p))
-		n = (size_t)(l->end - l->p);
-	memcpy(l->p, s, n);
-	l->p += n;
-}
-
-static void
-l_str(struct line *l, const char *s)
-{
-	l_mem(l, s, strlen(s));
-}
-
 #define u64_dec_end tfe_u64_dec_end
 
 /* Decimal digits of v into buf (at least 21 bytes); returns buf. */
@@ -85,17 +54,41 @@ u64_dec(uint64_t v, char *buf)
 	return buf;
 }
 
+/* The digits of tfe_format_seconds at p (room for 32 bytes), not
+ * terminated; returns their end. */
+static char *
+secs_end(int64_t ns, bool nanos, bool sign, char *p)
+{
+	uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+	uint64_t sub = a % 1000000000u;
+	int digits = nanos ? 9 : 6;
+	uint64_t frac = nanos ? sub : sub / 1000u;
+
+	if (ns < 0)
+		*p++ = '-';
+	else if (sign)
+		*p++ = '+';
+	p = u64_dec_end(a / 1000000000u, p);
+	*p++ = '.';
+	for (int i = digits - 2; i >= 0; i -= 2) {
+		unsigned r = (unsigned)(frac % 100);
+		frac /= 100;
+		p[i] = (char)('0' + r / 10);
+		p[i + 1] = (char)('0' + r % 10);
+	}
+	if (digits & 1)
+		p[0] = (char)('0' + frac % 10);
+	return p + digits;
+}
+
 char *
 tfe_format_seconds(int64_t ns, bool nanos, bool sign, char *buf, size_t len)
 {
-	const char *s = ns < 0 ? "-" : (sign ? "+" : "");
-	uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-	int digits = nanos ? 9 : 6;
-	uint64_t frac = nanos ? a % 1000000000u : (a % 1000000000u) / 1000u;
-	char *p = buf;
-
 	/* sign, 20 digits, point, 9 digits and the NUL fit in 32 */
 	if (len < 32) {
+		const char *s = ns < 0 ? "-" : (sign ? "+" : "");
+		uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+
 		if (nanos)
 			snprintf(buf, len, "%s%" PRIu64 ".%09" PRIu64, s,
 			         a / 1000000000u, a % 1000000000u);
@@ -104,15 +97,7 @@ tfe_format_seconds(int64_t ns, bool nanos, bool sign, char *buf, size_t len)
 			         a / 1000000000u, (a % 1000000000u) / 1000u);
 		return buf;
 	}
-	if (*s)
-		*p++ = *s;
-	p = u64_dec_end(a / 1000000000u, p);
-	*p++ = '.';
-	for (int i = digits - 1; i >= 0; i--) {
-		p[i] = (char)('0' + frac % 10);
-		frac /= 10;
-	}
-	p[digits] = '\0';
+	*secs_end(ns, nanos, sign, buf) = '\0';
 	return buf;
 }
 
@@ -134,51 +119,6 @@ tfe_format_flags(uint16_t f, char *buf)
 	return buf;
 }
 
-static void
-options_string(const struct tfe_row *r, char *buf, size_t len)
-{
-	struct line l;
-	char d[21];
-
-	l_init(&l);
-	if (r->opt_mask & TFE_OPT_MSS) {
-		l_str(&l, ",mss ");
-		l_str(&l, u64_dec(r->mss, d));
-	}
-	if (r->opt_mask & TFE_OPT_SACKOK)
-		l_str(&l, ",sackOK");
-	if (r->opt_mask & TFE_OPT_TS) {
-		l_str(&l, ",TS val ");
-		l_str(&l, u64_dec(r->tsval, d));
-		l_str(&l, " ecr ");
-		l_str(&l, u64_dec(r->tsecr, d));
-	}
-	if (r->opt_mask & TFE_OPT_WSCALE) {
-		l_str(&l, ",wscale ");
-		l_str(&l, u64_dec(r->wscale, d));
-	}
-	if (r->opt_mask & TFE_OPT_SACK) {
-		l_str(&l, ",sack ");
-		l_str(&l, u64_dec(r->sack_count, d));
-	}
-	if (r->opt_mask & TFE_OPT_TFO)
-		l_str(&l, ",tfo");
-	if (r->opt_mask & TFE_OPT_OTHER)
-		l_str(&l, ",other");
-	if (l.p > l.buf) {
-		/* "[" replaces the leading comma */
-		size_t n = (size_t)(l.p - l.buf);
-		if (n + 2 > len)
-			n = len - 2;
-		buf[0] = '[';
-		memcpy(buf + 1, l.buf + 1, n - 1);
-		buf[n] = ']';
-		buf[n + 1] = '\0';
-	} else {
-		buf[0] = '\0';
-	}
-}
-
 static const struct {
 	uint16_t bit;
 	const char *text;
@@ -194,24 +134,31 @@ static const struct {
 	{ TFE_NOTE_GAP, "acknowledges data not captured" },
 };
 
+/* The text of tfe_format_window at p (room for 23 bytes), not
+ * terminated; returns its end. */
+static char *
+window_end(const struct tfe_conn *c, int side, uint16_t raw, uint16_t flags,
+           char *p)
+{
+	p = u64_dec_end(raw, p);
+	if (c->ws_ok && !(flags & (TFE_TH_SYN | TFE_TH_RST)) &&
+	    c->ep[side].wscale > 0) {
+		*p++ = 'x';
+		p = u64_dec_end(1u << (c->ep[side].wscale > 14 ? 14 :
+		                       c->ep[side].wscale), p);
+	}
+	return p;
+}
+
 void
 tfe_format_window(const struct tfe_conn *c, int side, uint16_t raw,
                   uint16_t flags, char *buf, size_t len)
 {
-	char *p = buf;
-
 	if (len < 24) { /* two 5-digit numbers, an x and the NUL fit */
 		buf[0] = '\0';
 		return;
 	}
-	u64_dec(raw, p);
-	if (c->ws_ok && !(flags & (TFE_TH_SYN | TFE_TH_RST)) &&
-	    c->ep[side].wscale > 0) {
-		p += strlen(p);
-		*p++ = 'x';
-		u64_dec(1u << (c->ep[side].wscale > 14 ? 14 : c->ep[side].wscale),
-		        p);
-	}
+	*window_end(c, side, raw, flags, buf) = '\0';
 }
 
 /*
@@ -312,6 +259,107 @@ t_flush(struct tbuf *b, FILE *out)
 	if (b->len > 0)
 		fwrite(b->p, 1, b->len, out);
 	b->len = 0;
+}
+
+/* s, then spaces up to `width` columns, s's length known */
+static inline void
+t_pad_n(struct tbuf *b, const char *s, size_t n, size_t width)
+{
+	t_mem(b, s, n);
+	if (n < width)
+		t_spaces(b, width - n);
+}
+
+/*
+ * The lengths of the names and reasons every row writes, measured once
+ * (the tables are constant), so that no row calls strlen on them.
+ */
+static uint8_t state_len[TFE_ST__COUNT];
+static uint16_t reason_len[TFE_RS__COUNT];
+
+static void
+lengths_init(void)
+{
+	if (state_len[0] != 0)
+		return;
+	for (int i = 0; i < TFE_ST__COUNT; i++)
+		state_len[i] = (uint8_t)strlen(tfe_state_names[i]);
+	for (int i = 0; i < TFE_RS__COUNT; i++)
+		reason_len[i] = (uint16_t)strlen(tfe_reason_text[i]);
+}
+
+static inline void
+t_state(struct tbuf *b, uint8_t st)
+{
+	t_mem(b, tfe_state_names[st], state_len[st]);
+}
+
+static inline void
+t_reason(struct tbuf *b, uint8_t rs)
+{
+	t_mem(b, tfe_reason_text[rs], reason_len[rs]);
+}
+
+/* "client" or "server" */
+static inline void
+t_side(struct tbuf *b, int side)
+{
+	t_mem(b, side_names[side], 6);
+}
+
+/* The option bits the options column shows (all TFE_OPT_*). */
+#define OPTS_SHOWN (TFE_OPT_MSS | TFE_OPT_SACKOK | TFE_OPT_TS | \
+                    TFE_OPT_WSCALE | TFE_OPT_SACK | TFE_OPT_TFO | \
+                    TFE_OPT_OTHER)
+
+/* The options column, "[mss 1460,sackOK,TS val 1 ecr 0,wscale 7]", for
+ * a row with one of OPTS_SHOWN set. */
+static void
+t_options(struct tbuf *b, const struct tfe_row *r)
+{
+	char sep = '[';
+
+	if (r->opt_mask & TFE_OPT_MSS) {
+		t_chr(b, sep);
+		t_lit(b, "mss ");
+		t_u64(b, r->mss);
+		sep = ',';
+	}
+	if (r->opt_mask & TFE_OPT_SACKOK) {
+		t_chr(b, sep);
+		t_lit(b, "sackOK");
+		sep = ',';
+	}
+	if (r->opt_mask & TFE_OPT_TS) {
+		t_chr(b, sep);
+		t_lit(b, "TS val ");
+		t_u64(b, r->tsval);
+		t_lit(b, " ecr ");
+		t_u64(b, r->tsecr);
+		sep = ',';
+	}
+	if (r->opt_mask & TFE_OPT_WSCALE) {
+		t_chr(b, sep);
+		t_lit(b, "wscale ");
+		t_u64(b, r->wscale);
+		sep = ',';
+	}
+	if (r->opt_mask & TFE_OPT_SACK) {
+		t_chr(b, sep);
+		t_lit(b, "sack ");
+		t_u64(b, r->sack_count);
+		sep = ',';
+	}
+	if (r->opt_mask & TFE_OPT_TFO) {
+		t_chr(b, sep);
+		t_lit(b, "tfo");
+		sep = ',';
+	}
+	if (r->opt_mask & TFE_OPT_OTHER) {
+		t_chr(b, sep);
+		t_lit(b, "other");
+	}
+	t_chr(b, ']');
 }
 
 /*
@@ -472,14 +520,6 @@ header(struct tbuf *b, const struct tfe_conn *c)
 	t_chr(b, '\n');
 }
 
-static const char *
-state_cell(uint8_t now, uint8_t before, bool first)
-{
-	if (!first && now == before)
-		return ".";
-	return tfe_state_names[now];
-}
-
 static void
 reasons(struct tbuf *b, const struct tfe_row *r, const uint8_t before[2])
 {
@@ -487,42 +527,49 @@ reasons(struct tbuf *b, const struct tfe_row *r, const uint8_t before[2])
 		if (r->reason[side] == TFE_RS_NONE && r->state[side] == before[side])
 			continue;
 		t_lit(b, "          ");
-		t_str(b, side_names[side]);
+		t_side(b, side);
 		if (r->state[side] != before[side]) {
 			t_chr(b, ' ');
-			t_str(b, tfe_state_names[before[side]]);
+			t_state(b, before[side]);
 			t_lit(b, " -> ");
 		} else {
 			t_lit(b, " stays ");
 		}
-		t_str(b, tfe_state_names[r->state[side]]);
+		t_state(b, r->state[side]);
 		t_lit(b, ": ");
-		t_str(b, tfe_reason_text[r->reason[side]]);
+		t_reason(b, r->reason[side]);
 		t_chr(b, '\n');
 	}
+}
+
+/* A state column: the state, or "." when it did not change. */
+static inline void
+t_state_cell(struct tbuf *b, uint8_t now, uint8_t before, bool first,
+             size_t width)
+{
+	if (!first && now == before)
+		t_pad_n(b, ".", 1, width);
+	else
+		t_pad_n(b, tfe_state_names[now], state_len[now], width);
 }
 
 static void
 frame_row(struct tbuf *b, const struct tfe_conn *c, const struct tfe_row *r,
           const uint8_t before[2], bool first)
 {
-	char t[32], fl[16], win[24], opts[160];
+	char t[32], fl[16], win[24];
 	int peer = !r->dir;
-	const char *st1 = state_cell(r->state[1], before[1], first);
-
-	tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, t, sizeof t);
-	tfe_format_flags(r->flags, fl);
-	tfe_format_window(c, r->dir, r->win, r->flags, win, sizeof win);
-	options_string(r, opts, sizeof opts);
+	bool opts = (r->opt_mask & OPTS_SHOWN) != 0;
 
 	/* "   %-7s %-*s %-4s %-6s %-10s %-10s %-6u %-10s %-13s %s" */
 	t_lit(b, "   ");
 	t_u64_pad(b, r->frame, 7);
 	t_chr(b, ' ');
-	t_pad(b, t, TIME_W(c));
+	t_pad_n(b, t, (size_t)(secs_end(r->ts - c->first_ts, c->timestamps_ns,
+	                                 true, t) - t), TIME_W(c));
 	t_chr(b, ' ');
 	t_mem(b, r->dir == TFE_DIR_C2S ? "->   " : "<-   ", 5);
-	t_pad(b, fl, 6);
+	t_pad(b, tfe_format_flags(r->flags, fl), 6);
 	t_chr(b, ' ');
 	t_u64_pad(b, tfe_conn_rel_seq(c, r->dir, r->seq), 10);
 	t_chr(b, ' ');
@@ -533,17 +580,16 @@ frame_row(struct tbuf *b, const struct tfe_conn *c, const struct tfe_row *r,
 	t_chr(b, ' ');
 	t_u64_pad(b, r->len, 6);
 	t_chr(b, ' ');
-	t_pad(b, win, 10);
+	t_pad_n(b, win, (size_t)(window_end(c, r->dir, r->win, r->flags, win) -
+	                         win), 10);
 	t_chr(b, ' ');
-	t_pad(b, state_cell(r->state[0], before[0], first), 13);
+	t_state_cell(b, r->state[0], before[0], first, 13);
 	t_chr(b, ' ');
-	if (opts[0] || r->notes)
-		t_pad(b, st1, 13);
-	else
-		t_str(b, st1);
-	if (opts[0]) {
+	t_state_cell(b, r->state[1], before[1], first,
+	             opts || r->notes ? 13 : 0);
+	if (opts) {
 		t_chr(b, ' ');
-		t_str(b, opts);
+		t_options(b, r);
 	}
 	if (r->notes)
 		for (size_t i = 0; i < G_N_ELEMENTS(note_names); i++)
@@ -640,6 +686,7 @@ tfe_render_text_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	struct tbuf *b = &conn_buf;
 	uint8_t before[2] = { c->init_state[0], c->init_state[1] };
 
+	lengths_init();
 	header(b, c);
 	/* The two head lines differ only by the time column's width and
 	 * the states: formatted once per width. */
