@@ -120,9 +120,11 @@ add(struct ctx *x, enum tfe_verdict_kind kind, int side,
 	v.side = (uint8_t)side;
 	for (int i = 0; frames && i < TFE_VERDICT_MAX_FRAMES && frames[i]; i++)
 		v.frames[v.nframes++] = frames[i];
-	va_start(ap, fmt);
-	v.message = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
+	if (x->cfg->verdict_messages) {
+		va_start(ap, fmt);
+		v.message = g_strdup_vprintf(fmt, ap);
+		va_end(ap);
+	}
 	g_array_append_val(x->out, v);
 }
 
@@ -800,7 +802,8 @@ tfe_verdicts_collect(const struct tfe_conn *c, const struct tfe_config *cfg,
 
 	/* Evidence strength: if the capture missed segments (a side
 	 * acknowledged data the capture never saw), every verdict says so. */
-	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+	for (guint i = 0; cfg->verdict_messages &&
+	                  i < tfe_timeline_len(&c->tl); i++) {
 		const struct tfe_row *r = row_at(c, i);
 		if (r->kind != TFE_ROW_FRAME || !(r->notes & TFE_NOTE_GAP))
 			continue;
