@@ -303,26 +303,30 @@ put_u64(struct jbuf *s, uint64_t v)
 }
 
 /* v / unit written with `decimals` digits after the point, exactly:
- * unit is a power of ten at least 10^decimals. */
-static void
+ * unit is a power of ten at least 10^decimals.  Always inlined: every
+ * caller passes constants, so the divisions become multiplications. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
 put_decimal(struct jbuf *s, int64_t v, uint64_t unit, int decimals)
 {
 	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	uint64_t frac = a % unit, div = unit;
-	char b[24];
+	uint64_t div = unit;
+	char b[48], *p = b;
 
-	if (v < 0)
-		put_c(s, '-');
-	put_u64(s, a / unit);
 	for (int i = 0; i < decimals; i++)
 		div /= 10;
-	frac /= div;
-	b[0] = '.';
+	uint64_t frac = a % unit / div;
+	if (v < 0)
+		*p++ = '-';
+	p = tfe_u64_dec_end(a / unit, p);
+	*p++ = '.';
 	for (int i = decimals; i >= 1; i--) {
-		b[i] = (char)('0' + frac % 10);
+		p[i - 1] = (char)('0' + frac % 10);
 		frac /= 10;
 	}
-	put(s, b, (size_t)decimals + 1);
+	put(s, b, (size_t)(p + decimals - b));
 }
 
 static void
