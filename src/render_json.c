@@ -303,21 +303,20 @@ put_u64(struct jbuf *s, uint64_t v)
 }
 
 /* v / unit written with `decimals` digits after the point, exactly:
- * unit is a power of ten at least 10^decimals.  Always inlined: every
- * caller passes constants, so the divisions become multiplications. */
+ * unit is a power of ten, `div` is unit / 10^decimals.  Always inlined:
+ * every caller passes constants, so the divisions become
+ * multiplications. */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
 static inline void
-put_decimal(struct jbuf *s, int64_t v, uint64_t unit, int decimals)
+put_decimal(struct jbuf *s, int64_t v, uint64_t unit, uint64_t div,
+            int decimals)
 {
 	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	uint64_t div = unit;
+	uint64_t frac = a % unit / div;
 	char b[48], *p = b;
 
-	for (int i = 0; i < decimals; i++)
-		div /= 10;
-	uint64_t frac = a % unit / div;
 	if (v < 0)
 		*p++ = '-';
 	p = tfe_u64_dec_end(a / unit, p);
@@ -383,9 +382,9 @@ v_secs(struct jw *w, int64_t ns, bool nanos)
 {
 	pre(w);
 	if (nanos)
-		put_decimal(w->b, ns, 1000000000u, 9);
+		put_decimal(w->b, ns, 1000000000u, 1, 9);
 	else
-		put_decimal(w->b, ns, 1000000000u, 6);
+		put_decimal(w->b, ns, 1000000000u, 1000, 6);
 }
 
 /* A duration in ns as milliseconds: 3 decimals, or 6 with ns. */
@@ -393,7 +392,10 @@ static void
 v_ms(struct jw *w, int64_t ns, bool nanos)
 {
 	pre(w);
-	put_decimal(w->b, ns, 1000000u, nanos ? 6 : 3);
+	if (nanos)
+		put_decimal(w->b, ns, 1000000u, 1, 6);
+	else
+		put_decimal(w->b, ns, 1000000u, 1000, 3);
 }
 
 #define k_u64(w, k, v)    (key((w), k), v_u64((w), (v)))
