@@ -313,18 +313,34 @@ static inline void
 put_decimal(struct jbuf *s, int64_t v, uint64_t unit, uint64_t div,
             int decimals)
 {
+	/* A connection's times share their whole seconds: the digits of the
+	 * last whole part written are kept. */
+	static uint64_t last_whole = UINT64_MAX;
+	static char last_digits[20];
+	static size_t last_len;
 	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	uint64_t frac = a % unit / div;
+	uint64_t whole = a / unit, frac = a % unit / div;
 	char b[48], *p = b;
 
 	if (v < 0)
 		*p++ = '-';
-	p = tfe_u64_dec_end(a / unit, p);
-	*p++ = '.';
-	for (int i = decimals; i >= 1; i--) {
-		p[i - 1] = (char)('0' + frac % 10);
-		frac /= 10;
+	if (whole != last_whole) {
+		last_len = (size_t)(tfe_u64_dec_end(whole, last_digits) -
+		                    last_digits);
+		last_whole = whole;
 	}
+	memcpy(p, last_digits, last_len);
+	p += last_len;
+	*p++ = '.';
+	int i = decimals;
+	for (; i >= 2; i -= 2) {
+		unsigned r = (unsigned)(frac % 100);
+		frac /= 100;
+		p[i - 2] = (char)('0' + r / 10);
+		p[i - 1] = (char)('0' + r % 10);
+	}
+	if (i == 1)
+		p[0] = (char)('0' + frac % 10);
 	put(s, b, (size_t)(p + decimals - b));
 }
 
