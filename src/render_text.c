@@ -163,8 +163,8 @@ tfe_format_window(const struct tfe_conn *c, int side, uint16_t raw,
 
 /*
  * A connection's block is built in one buffer, kept from one connection
- * to the next, and written with one fwrite: no printf, no allocation and
- * no stdio call per line (fprintf for the header and footer lines was a
+ * to the next, and written with one fwrite (one per FLUSH_AT bytes for a
+ * very long block): no printf, no allocation and no stdio call per line (fprintf for the header and footer lines was a
  * good part of the text output's cost).  The numbers that printf wrote
  * with %.*f are written by fmt_ms, which falls back to printf where
  * printf's rounding of a double could differ from exact decimal rounding.
@@ -175,6 +175,9 @@ struct tbuf {
 };
 
 static struct tbuf conn_buf;
+
+/* Written out when it holds this much, even in the middle of a block. */
+#define FLUSH_AT (1 << 16)
 
 static void
 t_grow(struct tbuf *b, size_t n)
@@ -728,6 +731,10 @@ tfe_render_text_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 		 * own TIME_WAIT row that follows it. */
 		before[0] = r->state[0];
 		before[1] = r->state[1];
+		/* --all-frames keeps every frame of a connection: the buffer
+		 * stays small however long the connection. */
+		if (b->len >= FLUSH_AT)
+			t_flush(b, o->out);
 	}
 	footer(b, o, c);
 	t_flush(b, o->out);
