@@ -161,7 +161,7 @@ put(struct jbuf *b, const char *s, size_t n)
 {
 	if (b->len + n > b->cap)
 		grow(b, n);
-	memcpy(b->p + b->len, s, n);
+	tfe_copy(b->p + b->len, s, n);
 	b->len += n;
 }
 

@@ -46,6 +46,15 @@ color_off(const struct tfe_render_opts *o)
 
 #define u64_dec_end tfe_u64_dec_end
 
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+void
+tfe_copy_long(char *dst, const char *src, size_t n)
+{
+	memcpy(dst, src, n);
+}
+
 /* Decimal digits of v into buf (at least 21 bytes); returns buf. */
 static char *
 u64_dec(uint64_t v, char *buf)
@@ -195,7 +204,7 @@ t_mem(struct tbuf *b, const char *s, size_t n)
 {
 	if (b->len + n > b->cap)
 		t_grow(b, n);
-	memcpy(b->p + b->len, s, n);
+	tfe_copy(b->p + b->len, s, n);
 	b->len += n;
 }
 
