@@ -54,6 +54,7 @@ tfe_config_defaults(struct tfe_config *cfg)
 	cfg->max_flows = 262144;
 	cfg->max_rows = 256;
 	cfg->all_frames = false;
+	cfg->verdict_messages = true;
 }
 
 /* The per-segment scratch that set_state() fills for the timeline row. */

@@ -43,6 +43,8 @@ struct tfe_config {
 	bool all_frames;         /* --all-frames: keep a row per frame */
 	bool zeek_ignore_checksums; /* --zeek-ignore-checksums: translate
 	                               as `zeek -C` would */
+	bool verdict_messages;   /* write each verdict's sentence; off for
+	                            the forms that never print one */
 };
 
 void tfe_config_defaults(struct tfe_config *cfg);

@@ -18,6 +18,15 @@
  * length for it.  None of this runs for a TCP packet: the only cost on
  * that path is the protocol test the decoder always made.
  *
+ * The fast path.  Nearly every frame of a real capture is Ethernet or
+ * Linux cooked or raw IP, IPv4 without options or IPv6 without extension
+ * headers, carrying TCP.  decode_fast() reads those at fixed offsets
+ * after one length check, and hands every other frame, with no field of
+ * the segment written, to the general path above, which starts over; so
+ * every reason is still found by the same checks in the same order.  Both
+ * paths share decode_tcp().  The unit tests run both on every fixture and
+ * on damaged copies and require the same answer.
+ *
  * This module must not allocate, print, keep state between calls, or keep
  * a pointer into the frame after it returns.  It knows nothing about
  * connections; that is the flow table's business.
@@ -248,7 +257,7 @@ enum net_kind {
  * as either can be found in files written on another system.  101 is the
  * LINKTYPE_RAW number, which a file may carry when libpcap did not map it.
  */
-static enum link_kind
+static ALWAYS_INLINE enum link_kind
 link_kind_of(int linktype)
 {
 	if (linktype == DLT_LOOP)
@@ -388,28 +397,37 @@ decode_link(enum link_kind kind, struct tfe_cursor *c, enum net_kind *net)
 
 /*
  * The Internet checksum (RFC 1071): the ones' complement sum of 16-bit
- * big-endian words, an odd last byte padded with zero.  Returns the
- * running sum folded to 16 bits; a message whose checksum field is right
- * sums to 0xffff.
+ * big-endian words, an odd last byte padded with zero.
+ *
+ * csum_words() adds 32-bit words in the machine's byte order into a
+ * 64-bit accumulator, four at a time: the ones' complement sum does not
+ * depend on byte order (RFC 1071 §2 B) nor on the word size, so long as
+ * the carries are added back in, which csum_fold() does once at the end
+ * (2^32 additions would be needed to overflow 64 bits: no capture holds a
+ * segment that long).  `p` must start on a 16-bit word of the message.
  */
-static uint32_t
-csum_add(uint32_t acc, const uint8_t *p, size_t n)
+static ALWAYS_INLINE uint64_t
+csum_words(uint64_t sum, const uint8_t *p, size_t n)
 {
-	/* Eight bytes at a time in the machine's byte order, carries added
-	 * back in: the ones' complement sum does not depend on byte order
-	 * (RFC 1071 §2 B), so the folded sum is swapped once at the end. */
-	uint64_t sum = 0, w;
+	uint32_t a, b, c, d;
 
-	for (; n >= 8; p += 8, n -= 8) {
-		memcpy(&w, p, 8);
-		sum += w;
-		sum += sum < w;
+	for (; n >= 16; p += 16, n -= 16) {
+		memcpy(&a, p, 4);
+		memcpy(&b, p + 4, 4);
+		memcpy(&c, p + 8, 4);
+		memcpy(&d, p + 12, 4);
+		sum += (uint64_t)a + b + ((uint64_t)c + d);
+	}
+	if (n >= 8) {
+		memcpy(&a, p, 4);
+		memcpy(&b, p + 4, 4);
+		sum += (uint64_t)a + b;
+		p += 8;
+		n -= 8;
 	}
 	if (n >= 4) {
-		uint32_t w32;
-		memcpy(&w32, p, 4);
-		sum += w32;
-		sum += sum < w32;
+		memcpy(&a, p, 4);
+		sum += a;
 		p += 4;
 		n -= 4;
 	}
@@ -417,7 +435,6 @@ csum_add(uint32_t acc, const uint8_t *p, size_t n)
 		uint16_t w16;
 		memcpy(&w16, p, 2);
 		sum += w16;
-		sum += sum < w16;
 		p += 2;
 		n -= 2;
 	}
@@ -426,19 +443,40 @@ csum_add(uint32_t acc, const uint8_t *p, size_t n)
 		uint16_t w16;
 		memcpy(&w16, last, 2);
 		sum += w16;
-		sum += sum < w16;
 	}
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/* A big-endian 16-bit word as csum_words() would have read it. */
+static ALWAYS_INLINE uint64_t
+csum_be16(uint16_t v)
+{
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	sum = ((sum & 0xff) << 8) | (sum >> 8);
+	return (uint16_t)((v >> 8) | (v << 8));
+#else
+	return v;
 #endif
-	sum += acc;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint32_t)sum;
+}
+
+/* Folds the accumulator to 16 bits, carries added back in, and returns it
+ * in network order as a number: a message whose checksum field is right
+ * sums to 0xffff.  Only an all-zero message folds to 0. */
+static ALWAYS_INLINE uint32_t
+csum_fold(uint64_t sum)
+{
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint32_t)csum_be16((uint16_t)sum);
+}
+
+/* Whether the IPv4 header `hdr` of `hlen` bytes, all captured, has a
+ * right checksum (RFC 791 §3.1). */
+static ALWAYS_INLINE bool
+ipv4_csum_ok(const uint8_t *hdr, size_t hlen)
+{
+	return csum_fold(csum_words(0, hdr, hlen)) == 0xffff;
 }
 
 /* What an IP header says comes after it. */
@@ -504,7 +542,7 @@ decode_ipv4(struct tfe_cursor *c, size_t wire_left, struct tfe_segment *out,
 	if (!tfe_cursor_skip(c, hlen - IPV4_MIN_HDR))
 		return TFE_DR_IPV4_TRUNCATED;
 	/* The header checksum covers the header alone (RFC 791 §3.1). */
-	if (hdr_captured >= hlen && csum_add(0, hdr, hlen) != 0xffff)
+	if (hdr_captured >= hlen && !ipv4_csum_ok(hdr, hlen))
 		out->ip_csum_bad = true;
 
 	/*
@@ -653,6 +691,37 @@ decode_ipv6(struct tfe_cursor *c, size_t wire_left, struct tfe_segment *out,
 }
 
 /*
+ * The two layouts nearly every segment of a Linux or BSD peer carries,
+ * read at fixed offsets: NOP, NOP, timestamps on data and ACKs; and MSS,
+ * SACK permitted, timestamps, NOP, window scale on a SYN or SYN+ACK.
+ * `p` and `n` are the whole options area.  Their kinds and lengths are
+ * all right by construction; false for anything else, which
+ * decode_tcp_options() parses (giving the same fields for these two).
+ */
+static ALWAYS_INLINE bool
+tcp_option_layouts(const uint8_t *p, size_t n, struct tfe_segment *out)
+{
+	if (n == 12 && tfe_load_be32(p) == 0x0101080a) {
+		out->ts_val = tfe_load_be32(p + 4);
+		out->ts_ecr = tfe_load_be32(p + 8);
+		out->opt_mask |= TFE_OPT_TS;
+		return true;
+	}
+	if (n == 20 && tfe_load_be32(p) >> 16 == 0x0204 &&
+	    tfe_load_be32(p + 4) == 0x0402080a &&
+	    tfe_load_be32(p + 16) >> 8 == 0x010303) {
+		out->mss = tfe_load_be16(p + 2);
+		out->ts_val = tfe_load_be32(p + 8);
+		out->ts_ecr = tfe_load_be32(p + 12);
+		out->wscale = p[19];
+		out->opt_mask |= TFE_OPT_MSS | TFE_OPT_SACKOK | TFE_OPT_TS |
+		                 TFE_OPT_WSCALE;
+		return true;
+	}
+	return false;
+}
+
+/*
  * TCP options (RFC 9293 §3.1 "Options", §3.2).  `c` covers exactly the
  * options area.  A kind other than EOL and NOP carries a length byte that
  * counts itself and the kind; a length below 2 or running past the area
@@ -741,8 +810,9 @@ decode_tcp_options(struct tfe_cursor *c, struct tfe_segment *out)
  * IP layer; the cursor holds whatever was captured from the TCP header on
  * (possibly more: Ethernet padding, which tcp_len excludes).
  */
-static enum tfe_decode_reason
-decode_tcp(struct tfe_cursor *c, size_t tcp_len, struct tfe_segment *out)
+static ALWAYS_INLINE enum tfe_decode_reason
+decode_tcp(struct tfe_cursor *c, size_t tcp_len, bool layouts,
+           struct tfe_segment *out)
 {
 	const uint8_t *hdr = c->p;
 	size_t captured = c->left;
@@ -776,9 +846,12 @@ decode_tcp(struct tfe_cursor *c, size_t tcp_len, struct tfe_segment *out)
 	struct tfe_cursor opts = tfe_cursor_sub(c, optlen);
 	if (!tfe_cursor_skip(c, optlen))
 		return TFE_DR_TCP_OPT_TRUNCATED;
-	enum tfe_decode_reason r = decode_tcp_options(&opts, out);
-	if (r != TFE_DR_OK)
-		return r;
+	/* `layouts` false: the loop alone, for the tests to compare */
+	if (!layouts || !tcp_option_layouts(opts.p, opts.left, out)) {
+		enum tfe_decode_reason r = decode_tcp_options(&opts, out);
+		if (r != TFE_DR_OK)
+			return r;
+	}
 
 	size_t payload = tcp_len - hlen;
 	if (payload > UINT32_MAX)
@@ -794,20 +867,14 @@ decode_tcp(struct tfe_cursor *c, size_t tcp_len, struct tfe_segment *out)
 	    tcp_len <= UINT32_MAX) {
 		/* addresses, then the IPv6 form of length and protocol (the
 		 * same sum as IPv4's zero, protocol, 16-bit length) */
-		uint8_t pseudo[40];
 		size_t alen = out->family == 4 ? 4 : 16;
-		uint8_t *p = pseudo + 2 * alen;
-		memcpy(pseudo, out->src, alen);
-		memcpy(pseudo + alen, out->dst, alen);
-		p[0] = (uint8_t)(tcp_len >> 24);
-		p[1] = (uint8_t)(tcp_len >> 16);
-		p[2] = (uint8_t)(tcp_len >> 8);
-		p[3] = (uint8_t)tcp_len;
-		p[4] = p[5] = p[6] = 0;
-		p[7] = IPPROTO_NUM_TCP;
-		uint32_t sum = csum_add(0, pseudo, 2 * alen + 8);
-		sum = csum_add(sum, hdr, tcp_len);
-		out->csum = sum == 0xffff ? TFE_CSUM_OK : TFE_CSUM_BAD;
+		uint64_t sum = csum_be16((uint16_t)(tcp_len >> 16)) +
+		               csum_be16((uint16_t)tcp_len) +
+		               csum_be16(IPPROTO_NUM_TCP);
+		sum = csum_words(sum, out->src, alen);
+		sum = csum_words(sum, out->dst, alen);
+		sum = csum_words(sum, hdr, tcp_len);
+		out->csum = csum_fold(sum) == 0xffff ? TFE_CSUM_OK : TFE_CSUM_BAD;
 	}
 	return TFE_DR_OK;
 }
@@ -1045,9 +1112,124 @@ decapsulate(struct tfe_cursor *c, const struct ip_next *next, unsigned level,
 	return TFE_DR_OK;
 }
 
-enum tfe_decode_reason
-tfe_decode_frame(int linktype, const uint8_t *data, size_t caplen,
-                 size_t wirelen, struct tfe_segment *out)
+/* ---- the fast path ----------------------------------------------------- */
+
+/* What decode_fast() returns when the general path must decide. */
+#define FAST_FALLBACK TFE_DR__COUNT
+
+/*
+ * The common case in straight code: Ethernet (with at most one 802.1Q
+ * tag), Linux cooked (SLL, SLL2) or raw IP; IPv4 with a 20-byte header,
+ * not a fragment, total length set; or IPv6 whose next header is TCP and
+ * whose payload length is set; carrying TCP; the IP header and the fixed
+ * TCP header captured.  One length check covers every fixed offset read.
+ * Anything else, every problem included, returns FAST_FALLBACK before
+ * `out` is written, and the general path then decodes the frame from the
+ * start, so every decode reason is found by the same code as ever.  From
+ * the TCP header on, both paths run decode_tcp().  `out` is zeroed.
+ */
+static ALWAYS_INLINE enum tfe_decode_reason
+decode_fast(enum link_kind kind, const uint8_t *data, size_t caplen,
+            size_t wire, struct tfe_segment *out)
+{
+	size_t off;
+	uint16_t type;
+
+	switch (kind) {
+	case LINK_ETHERNET:
+		if (caplen < 14)
+			return FAST_FALLBACK;
+		type = tfe_load_be16(data + 12);
+		off = 14;
+		if (type == ETHERTYPE_VLAN) {
+			if (caplen < 18)
+				return FAST_FALLBACK;
+			type = tfe_load_be16(data + 16);
+			off = 18;
+		}
+		break;
+	case LINK_SLL:
+		if (caplen < SLL_HDR_LEN)
+			return FAST_FALLBACK;
+		type = tfe_load_be16(data + SLL_HDR_LEN - 2);
+		off = SLL_HDR_LEN;
+		break;
+	case LINK_SLL2:
+		if (caplen < SLL2_HDR_LEN)
+			return FAST_FALLBACK;
+		type = tfe_load_be16(data);
+		off = SLL2_HDR_LEN;
+		break;
+	case LINK_RAW:
+		if (caplen < 1)
+			return FAST_FALLBACK;
+		type = data[0] >> 4 == 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4;
+		off = 0;
+		break;
+	case LINK_IPV4:
+		type = ETHERTYPE_IPV4;
+		off = 0;
+		break;
+	case LINK_IPV6:
+		type = ETHERTYPE_IPV6;
+		off = 0;
+		break;
+	default:
+		return FAST_FALLBACK;
+	}
+
+	const uint8_t *ip = data + off;
+	size_t wire_left = wire - off; /* wire >= caplen >= off */
+	const uint8_t *tcp;
+	size_t tcp_len;
+
+	if (type == ETHERTYPE_IPV4) {
+		/* version 4 and IHL 5; TCP; neither MF nor an offset */
+		if (caplen < off + IPV4_MIN_HDR + TCP_MIN_HDR || ip[0] != 0x45 ||
+		    ip[9] != IPPROTO_NUM_TCP ||
+		    (tfe_load_be16(ip + 6) & 0x3fff) != 0)
+			return FAST_FALLBACK;
+		size_t ip_len = tfe_load_be16(ip + 2);
+		if (ip_len < IPV4_MIN_HDR || ip_len > wire_left)
+			return FAST_FALLBACK; /* 0 (TSO) included */
+		memcpy(out->src, ip + 12, 4);
+		memcpy(out->dst, ip + 16, 4);
+		out->family = 4;
+		out->ttl = ip[8];
+		out->has_ip_id = true;
+		out->ip_id = tfe_load_be16(ip + 4);
+		out->ip_csum_bad = !ipv4_csum_ok(ip, IPV4_MIN_HDR);
+		tcp = ip + IPV4_MIN_HDR;
+		tcp_len = ip_len - IPV4_MIN_HDR;
+	} else if (type == ETHERTYPE_IPV6) {
+		/* version 6, next header TCP, payload length set */
+		if (caplen < off + IPV6_HDR_LEN + TCP_MIN_HDR || ip[0] >> 4 != 6 ||
+		    ip[6] != IPPROTO_NUM_TCP)
+			return FAST_FALLBACK;
+		size_t plen = tfe_load_be16(ip + 4);
+		if (plen == 0 || plen > wire_left - IPV6_HDR_LEN)
+			return FAST_FALLBACK;
+		memcpy(out->src, ip + 8, 16);
+		memcpy(out->dst, ip + 24, 16);
+		out->family = 6;
+		out->ttl = ip[7];
+		tcp = ip + IPV6_HDR_LEN;
+		tcp_len = plen;
+	} else {
+		return FAST_FALLBACK;
+	}
+
+	struct tfe_cursor c;
+	tfe_cursor_init(&c, tcp, caplen - (size_t)(tcp - data));
+	return decode_tcp(&c, tcp_len, true, out);
+}
+
+/* The general path: every layer through the bounded cursor.  `layouts`:
+ * whether the TCP options may take their fast path (see
+ * decode_tcp_options). */
+static enum tfe_decode_reason
+decode_general(enum link_kind kind, const uint8_t *data, size_t caplen,
+               size_t wirelen, bool layouts, struct tfe_segment *out)
 {
 	/* A zero-length frame may come with a NULL pointer; give the cursor
 	 * a real one so that even a zero-byte advance is defined. */
@@ -1056,14 +1238,13 @@ tfe_decode_frame(int linktype, const uint8_t *data, size_t caplen,
 	enum net_kind net = NET_IPV4;
 	enum tfe_decode_reason r;
 
-	memset(out, 0, sizeof *out);
 	if (data == NULL)
 		caplen = 0;
 	tfe_cursor_init(&c, data != NULL ? data : no_bytes, caplen);
 	/* See the file header: never believe a wire shorter than the capture. */
 	size_t wire = wirelen < caplen ? caplen : wirelen;
 
-	r = decode_link(link_kind_of(linktype), &c, &net);
+	r = decode_link(kind, &c, &net);
 	if (r != TFE_DR_OK)
 		return r;
 
@@ -1101,9 +1282,46 @@ tfe_decode_frame(int linktype, const uint8_t *data, size_t caplen,
 		if (r != TFE_DR_OK)
 			return r;
 		if (next.proto == IPPROTO_NUM_TCP)
-			return decode_tcp(&c, next.len, out);
+			return decode_tcp(&c, next.len, layouts, out);
 		r = decapsulate(&c, &next, level, out, &net, &wire_left);
 		if (r != TFE_DR_OK)
 			return r;
 	}
+}
+
+enum tfe_decode_reason
+tfe_decode_frame(int linktype, const uint8_t *data, size_t caplen,
+                 size_t wirelen, struct tfe_segment *out)
+{
+	enum link_kind kind = link_kind_of(linktype);
+
+	memset(out, 0, sizeof *out);
+	if (data != NULL) {
+		size_t wire = wirelen < caplen ? caplen : wirelen;
+		enum tfe_decode_reason r =
+			decode_fast(kind, data, caplen, wire, out);
+		if (r != FAST_FALLBACK)
+			return r;
+	}
+	return decode_general(kind, data, caplen, wirelen, true, out);
+}
+
+enum tfe_decode_reason
+tfe_decode_frame_fast(int linktype, const uint8_t *data, size_t caplen,
+                      size_t wirelen, struct tfe_segment *out)
+{
+	memset(out, 0, sizeof *out);
+	if (data == NULL)
+		return TFE_DR__COUNT;
+	return decode_fast(link_kind_of(linktype), data, caplen,
+	                   wirelen < caplen ? caplen : wirelen, out);
+}
+
+enum tfe_decode_reason
+tfe_decode_frame_general(int linktype, const uint8_t *data, size_t caplen,
+                         size_t wirelen, struct tfe_segment *out)
+{
+	memset(out, 0, sizeof *out);
+	return decode_general(link_kind_of(linktype), data, caplen, wirelen,
+	                      false, out);
 }

@@ -192,6 +192,25 @@ enum tfe_decode_reason tfe_decode_frame(int linktype, const uint8_t *data,
                                         size_t caplen, size_t wirelen,
                                         struct tfe_segment *out);
 
+/*
+ * tfe_decode_frame() tries a fast path for the common case first and
+ * hands anything else to the general path; the tests check that both
+ * give the same answer.  For them only: the fast path alone, which returns
+ * TFE_DR__COUNT when it would hand the frame over, and the general path
+ * alone, with the TCP options always parsed one by one (tfe_decode_frame
+ * reads the usual layouts at fixed offsets).  Same arguments as
+ * tfe_decode_frame().
+ */
+enum tfe_decode_reason tfe_decode_frame_fast(int linktype,
+                                             const uint8_t *data,
+                                             size_t caplen, size_t wirelen,
+                                             struct tfe_segment *out);
+enum tfe_decode_reason tfe_decode_frame_general(int linktype,
+                                                const uint8_t *data,
+                                                size_t caplen,
+                                                size_t wirelen,
+                                                struct tfe_segment *out);
+
 /* True when tfe_decode_frame() knows this DLT_ value. */
 bool tfe_decode_linktype_supported(int linktype);
 

@@ -436,6 +436,10 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	/* The summary and netstat forms count verdicts by kind and never
+	 * print their sentences: not worth formatting. */
+	cfg.verdict_messages = run.ro.format != TFE_FMT_SUMMARY &&
+	                       run.ro.format != TFE_FMT_NETSTAT;
 	if (at_given && run.ro.format != TFE_FMT_NETSTAT) {
 		error_msg("--at goes with --format netstat");
 		return EXIT_USAGE;

@@ -6,7 +6,9 @@
 #define TFE_RENDER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <glib.h>
 
@@ -98,6 +100,70 @@ void tfe_netstat_free(struct tfe_netstat *ns);
 /* Flag letters as SPEC §3 writes them: S F R P U E C, then A for ACK
  * ("SA" is SYN+ACK, "FA" FIN+ACK), "-" for none; `buf` holds 16. */
 char *tfe_format_flags(uint16_t f, char *buf);
+
+/* The long case of tfe_copy (render_text.c): a function of its own, so
+ * that the compiler does not weigh a long copy against a short constant
+ * source it can see. */
+void tfe_copy_long(char *dst, const char *src, size_t n);
+
+/* Copies n bytes like memcpy, short ones (the names, numbers and
+ * punctuation the output forms are made of) with two overlapping loads
+ * and stores instead of a call. */
+static inline void
+tfe_copy(char *dst, const char *src, size_t n)
+{
+	if (n > 16) {
+		tfe_copy_long(dst, src, n);
+	} else if (n >= 8) {
+		uint64_t a, b;
+		memcpy(&a, src, 8);
+		memcpy(&b, src + n - 8, 8);
+		memcpy(dst, &a, 8);
+		memcpy(dst + n - 8, &b, 8);
+	} else if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, src, 4);
+		memcpy(&b, src + n - 4, 4);
+		memcpy(dst, &a, 4);
+		memcpy(dst + n - 4, &b, 4);
+	} else if (n > 0) {
+		dst[0] = src[0];
+		dst[n / 2] = src[n / 2];
+		dst[n - 1] = src[n - 1];
+	}
+}
+
+/* Writes v in decimal at buf (room for 20 digits), not terminated, and
+ * returns the end: two digits per step from a table, since numbers are
+ * most of what the output forms write. */
+static inline char *
+tfe_u64_dec_end(uint64_t v, char *buf)
+{
+	static const char pairs[201] =
+		"00010203040506070809101112131415161718192021222324"
+		"25262728293031323334353637383940414243444546474849"
+		"50515253545556575859606162636465666768697071727374"
+		"75767778798081828384858687888990919293949596979899";
+	char tmp[20], *p = tmp + sizeof tmp;
+
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		p -= 2;
+		p[0] = pairs[2 * r];
+		p[1] = pairs[2 * r + 1];
+	}
+	if (v >= 10) {
+		p -= 2;
+		p[0] = pairs[2 * v];
+		p[1] = pairs[2 * v + 1];
+	} else {
+		*--p = (char)('0' + v);
+	}
+	size_t n = (size_t)(tmp + sizeof tmp - p);
+	tfe_copy(buf, p, n);
+	return buf + n;
+}
 
 /* Formats a duration or relative time in ns as seconds with 6 or 9
  * decimals, signed when `sign` ("+0.010000"). */

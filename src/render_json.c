@@ -90,6 +90,21 @@ tfe_json_append_string(GString *out, const char *s)
 	gchar *valid = NULL;
 	gsize start = out->len;
 
+	/* Most strings (addresses, verdict messages) are printable ASCII
+	 * without a quote or a backslash, which json-glib writes as they
+	 * are: quoted here without it (tests/check_render_json.c compares
+	 * the two on every such byte). */
+	const char *q = s;
+	while ((unsigned char)*q >= 0x20 && (unsigned char)*q < 0x7f &&
+	       *q != '"' && *q != '\\')
+		q++;
+	if (*q == '\0') {
+		g_string_append_c(out, '"');
+		g_string_append_len(out, s, q - s);
+		g_string_append_c(out, '"');
+		return;
+	}
+
 	if (gen == NULL) {
 		gen = json_generator_new();
 		node = json_node_alloc();
@@ -146,7 +161,7 @@ put(struct jbuf *b, const char *s, size_t n)
 {
 	if (b->len + n > b->cap)
 		grow(b, n);
-	memcpy(b->p + b->len, s, n);
+	tfe_copy(b->p + b->len, s, n);
 	b->len += n;
 }
 
@@ -283,36 +298,50 @@ static void
 put_u64(struct jbuf *s, uint64_t v)
 {
 	char b[24];
-	int i = sizeof b;
 
-	do {
-		b[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	put(s, b + i, sizeof b - (size_t)i);
+	put(s, b, (size_t)(tfe_u64_dec_end(v, b) - b));
 }
 
 /* v / unit written with `decimals` digits after the point, exactly:
- * unit is a power of ten at least 10^decimals. */
-static void
-put_decimal(struct jbuf *s, int64_t v, uint64_t unit, int decimals)
+ * unit is a power of ten, `div` is unit / 10^decimals.  Always inlined:
+ * every caller passes constants, so the divisions become
+ * multiplications. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+put_decimal(struct jbuf *s, int64_t v, uint64_t unit, uint64_t div,
+            int decimals)
 {
+	/* A connection's times share their whole seconds: the digits of the
+	 * last whole part written are kept. */
+	static uint64_t last_whole = UINT64_MAX;
+	static char last_digits[20];
+	static size_t last_len;
 	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	uint64_t frac = a % unit, div = unit;
-	char b[24];
+	uint64_t whole = a / unit, frac = a % unit / div;
+	char b[48], *p = b;
 
 	if (v < 0)
-		put_c(s, '-');
-	put_u64(s, a / unit);
-	for (int i = 0; i < decimals; i++)
-		div /= 10;
-	frac /= div;
-	b[0] = '.';
-	for (int i = decimals; i >= 1; i--) {
-		b[i] = (char)('0' + frac % 10);
-		frac /= 10;
+		*p++ = '-';
+	if (whole != last_whole) {
+		last_len = (size_t)(tfe_u64_dec_end(whole, last_digits) -
+		                    last_digits);
+		last_whole = whole;
 	}
-	put(s, b, (size_t)decimals + 1);
+	memcpy(p, last_digits, last_len);
+	p += last_len;
+	*p++ = '.';
+	int i = decimals;
+	for (; i >= 2; i -= 2) {
+		unsigned r = (unsigned)(frac % 100);
+		frac /= 100;
+		p[i - 2] = (char)('0' + r / 10);
+		p[i - 1] = (char)('0' + r % 10);
+	}
+	if (i == 1)
+		p[0] = (char)('0' + frac % 10);
+	put(s, b, (size_t)(p + decimals - b));
 }
 
 static void
@@ -369,9 +398,9 @@ v_secs(struct jw *w, int64_t ns, bool nanos)
 {
 	pre(w);
 	if (nanos)
-		put_decimal(w->b, ns, 1000000000u, 9);
+		put_decimal(w->b, ns, 1000000000u, 1, 9);
 	else
-		put_decimal(w->b, ns, 1000000000u, 6);
+		put_decimal(w->b, ns, 1000000000u, 1000, 6);
 }
 
 /* A duration in ns as milliseconds: 3 decimals, or 6 with ns. */
@@ -379,7 +408,10 @@ static void
 v_ms(struct jw *w, int64_t ns, bool nanos)
 {
 	pre(w);
-	put_decimal(w->b, ns, 1000000u, nanos ? 6 : 3);
+	if (nanos)
+		put_decimal(w->b, ns, 1000000u, 1, 6);
+	else
+		put_decimal(w->b, ns, 1000000u, 1000, 3);
 }
 
 #define k_u64(w, k, v)    (key((w), k), v_u64((w), (v)))

@@ -44,94 +44,60 @@ color_off(const struct tfe_render_opts *o)
 /* The time column: "+12.345678" or, with nanoseconds, "+12.345678901". */
 #define TIME_W(c) ((c)->timestamps_ns ? 14 : 11)
 
-/*
- * Timeline lines are most of the output of a long capture, so they are
- * put together by hand in a buffer and written with one fwrite: no printf
- * and no allocation per row.  The helpers stop at the end of the buffer
- * (a row is far shorter).
- */
-struct line {
-	char *p, *end;
-	char buf[1024];
-};
+#define u64_dec_end tfe_u64_dec_end
 
-static void
-l_init(struct line *l)
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+void
+tfe_copy_long(char *dst, const char *src, size_t n)
 {
-	l->p = l->buf;
-	l->end = l->buf + sizeof l->buf;
-}
-
-static void
-l_mem(struct line *l, const char *s, size_t n)
-{
-	if (n > (size_t)(l->end - l->p))
-		n = (size_t)(l->end - l->p);
-	memcpy(l->p, s, n);
-	l->p += n;
-}
-
-static void
-l_str(struct line *l, const char *s)
-{
-	l_mem(l, s, strlen(s));
-}
-
-/* s, then spaces up to `width` columns (printf's %-*s) */
-static void
-l_pad(struct line *l, const char *s, int width)
-{
-	char *start = l->p;
-
-	l_str(l, s);
-	while (l->p - start < width && l->p < l->end)
-		*l->p++ = ' ';
+	memcpy(dst, src, n);
 }
 
 /* Decimal digits of v into buf (at least 21 bytes); returns buf. */
 static char *
 u64_dec(uint64_t v, char *buf)
 {
-	char tmp[20];
-	int i = 0;
-	char *p = buf;
-
-	do {
-		tmp[i++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	while (i > 0)
-		*p++ = tmp[--i];
-	*p = '\0';
+	*u64_dec_end(v, buf) = '\0';
 	return buf;
 }
 
-static void
-l_u64(struct line *l, uint64_t v)
+/* The digits of tfe_format_seconds at p (room for 32 bytes), not
+ * terminated; returns their end. */
+static char *
+secs_end(int64_t ns, bool nanos, bool sign, char *p)
 {
-	char d[21];
+	uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+	uint64_t sub = a % 1000000000u;
+	int digits = nanos ? 9 : 6;
+	uint64_t frac = nanos ? sub : sub / 1000u;
 
-	l_str(l, u64_dec(v, d));
-}
-
-static void
-l_flush(struct line *l, FILE *out)
-{
-	fwrite(l->buf, 1, (size_t)(l->p - l->buf), out);
-	l->p = l->buf;
+	if (ns < 0)
+		*p++ = '-';
+	else if (sign)
+		*p++ = '+';
+	p = u64_dec_end(a / 1000000000u, p);
+	*p++ = '.';
+	for (int i = digits - 2; i >= 0; i -= 2) {
+		unsigned r = (unsigned)(frac % 100);
+		frac /= 100;
+		p[i] = (char)('0' + r / 10);
+		p[i + 1] = (char)('0' + r % 10);
+	}
+	if (digits & 1)
+		p[0] = (char)('0' + frac % 10);
+	return p + digits;
 }
 
 char *
 tfe_format_seconds(int64_t ns, bool nanos, bool sign, char *buf, size_t len)
 {
-	const char *s = ns < 0 ? "-" : (sign ? "+" : "");
-	uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-	int digits = nanos ? 9 : 6;
-	uint64_t frac = nanos ? a % 1000000000u : (a % 1000000000u) / 1000u;
-	char *p = buf;
-
 	/* sign, 20 digits, point, 9 digits and the NUL fit in 32 */
 	if (len < 32) {
+		const char *s = ns < 0 ? "-" : (sign ? "+" : "");
+		uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+
 		if (nanos)
 			snprintf(buf, len, "%s%" PRIu64 ".%09" PRIu64, s,
 			         a / 1000000000u, a % 1000000000u);
@@ -140,16 +106,7 @@ tfe_format_seconds(int64_t ns, bool nanos, bool sign, char *buf, size_t len)
 			         a / 1000000000u, (a % 1000000000u) / 1000u);
 		return buf;
 	}
-	if (*s)
-		*p++ = *s;
-	u64_dec(a / 1000000000u, p);
-	p += strlen(p);
-	*p++ = '.';
-	for (int i = digits - 1; i >= 0; i--) {
-		p[i] = (char)('0' + frac % 10);
-		frac /= 10;
-	}
-	p[digits] = '\0';
+	*secs_end(ns, nanos, sign, buf) = '\0';
 	return buf;
 }
 
@@ -171,51 +128,6 @@ tfe_format_flags(uint16_t f, char *buf)
 	return buf;
 }
 
-static void
-options_string(const struct tfe_row *r, char *buf, size_t len)
-{
-	struct line l;
-	char d[21];
-
-	l_init(&l);
-	if (r->opt_mask & TFE_OPT_MSS) {
-		l_str(&l, ",mss ");
-		l_str(&l, u64_dec(r->mss, d));
-	}
-	if (r->opt_mask & TFE_OPT_SACKOK)
-		l_str(&l, ",sackOK");
-	if (r->opt_mask & TFE_OPT_TS) {
-		l_str(&l, ",TS val ");
-		l_str(&l, u64_dec(r->tsval, d));
-		l_str(&l, " ecr ");
-		l_str(&l, u64_dec(r->tsecr, d));
-	}
-	if (r->opt_mask & TFE_OPT_WSCALE) {
-		l_str(&l, ",wscale ");
-		l_str(&l, u64_dec(r->wscale, d));
-	}
-	if (r->opt_mask & TFE_OPT_SACK) {
-		l_str(&l, ",sack ");
-		l_str(&l, u64_dec(r->sack_count, d));
-	}
-	if (r->opt_mask & TFE_OPT_TFO)
-		l_str(&l, ",tfo");
-	if (r->opt_mask & TFE_OPT_OTHER)
-		l_str(&l, ",other");
-	if (l.p > l.buf) {
-		/* "[" replaces the leading comma */
-		size_t n = (size_t)(l.p - l.buf);
-		if (n + 2 > len)
-			n = len - 2;
-		buf[0] = '[';
-		memcpy(buf + 1, l.buf + 1, n - 1);
-		buf[n] = ']';
-		buf[n + 1] = '\0';
-	} else {
-		buf[0] = '\0';
-	}
-}
-
 static const struct {
 	uint16_t bit;
 	const char *text;
@@ -231,104 +143,378 @@ static const struct {
 	{ TFE_NOTE_GAP, "acknowledges data not captured" },
 };
 
+/* The text of tfe_format_window at p (room for 23 bytes), not
+ * terminated; returns its end. */
+static char *
+window_end(const struct tfe_conn *c, int side, uint16_t raw, uint16_t flags,
+           char *p)
+{
+	p = u64_dec_end(raw, p);
+	if (c->ws_ok && !(flags & (TFE_TH_SYN | TFE_TH_RST)) &&
+	    c->ep[side].wscale > 0) {
+		*p++ = 'x';
+		p = u64_dec_end(1u << (c->ep[side].wscale > 14 ? 14 :
+		                       c->ep[side].wscale), p);
+	}
+	return p;
+}
+
 void
 tfe_format_window(const struct tfe_conn *c, int side, uint16_t raw,
                   uint16_t flags, char *buf, size_t len)
 {
-	char *p = buf;
-
 	if (len < 24) { /* two 5-digit numbers, an x and the NUL fit */
 		buf[0] = '\0';
 		return;
 	}
-	u64_dec(raw, p);
-	if (c->ws_ok && !(flags & (TFE_TH_SYN | TFE_TH_RST)) &&
-	    c->ep[side].wscale > 0) {
-		p += strlen(p);
-		*p++ = 'x';
-		u64_dec(1u << (c->ep[side].wscale > 14 ? 14 : c->ep[side].wscale),
-		        p);
-	}
+	*window_end(c, side, raw, flags, buf) = '\0';
+}
+
+/*
+ * A connection's block is built in one buffer, kept from one connection
+ * to the next, and written with one fwrite (one per FLUSH_AT bytes for a
+ * very long block): no printf, no allocation and no stdio call per line (fprintf for the header and footer lines was a
+ * good part of the text output's cost).  The numbers that printf wrote
+ * with %.*f are written by fmt_ms, which falls back to printf where
+ * printf's rounding of a double could differ from exact decimal rounding.
+ */
+struct tbuf {
+	char *p;
+	size_t len, cap;
+};
+
+static struct tbuf conn_buf;
+
+/* Written out when it holds this much, even in the middle of a block. */
+#define FLUSH_AT (1 << 16)
+
+static void
+t_grow(struct tbuf *b, size_t n)
+{
+	size_t cap = b->cap ? b->cap : 1 << 14;
+
+	while (cap < b->len + n)
+		cap *= 2;
+	b->p = g_realloc(b->p, cap);
+	b->cap = cap;
+}
+
+static inline void
+t_mem(struct tbuf *b, const char *s, size_t n)
+{
+	if (b->len + n > b->cap)
+		t_grow(b, n);
+	tfe_copy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static inline void
+t_str(struct tbuf *b, const char *s)
+{
+	t_mem(b, s, strlen(s));
+}
+
+/* a string literal */
+#define t_lit(b, s) t_mem((b), "" s, sizeof(s) - 1)
+
+static inline void
+t_chr(struct tbuf *b, char c)
+{
+	if (b->len + 1 > b->cap)
+		t_grow(b, 1);
+	b->p[b->len++] = c;
+}
+
+static inline void
+t_spaces(struct tbuf *b, size_t n)
+{
+	if (b->len + n > b->cap)
+		t_grow(b, n);
+	memset(b->p + b->len, ' ', n);
+	b->len += n;
+}
+
+/* s, then spaces up to `width` columns (printf's %-*s) */
+static inline void
+t_pad(struct tbuf *b, const char *s, size_t width)
+{
+	size_t n = strlen(s);
+
+	t_mem(b, s, n);
+	if (n < width)
+		t_spaces(b, width - n);
 }
 
 static void
-print_side_opts(FILE *out, const struct tfe_conn *c, int side)
+t_u64(struct tbuf *b, uint64_t v)
+{
+	char d[21];
+
+	t_mem(b, d, (size_t)(u64_dec_end(v, d) - d));
+}
+
+/* v in decimal, then spaces up to `width` columns */
+static void
+t_u64_pad(struct tbuf *b, uint64_t v, size_t width)
+{
+	char d[21];
+	size_t n = (size_t)(u64_dec_end(v, d) - d);
+
+	t_mem(b, d, n);
+	if (n < width)
+		t_spaces(b, width - n);
+}
+
+static void
+t_flush(struct tbuf *b, FILE *out)
+{
+	if (b->len > 0)
+		fwrite(b->p, 1, b->len, out);
+	b->len = 0;
+}
+
+/* s, then spaces up to `width` columns, s's length known */
+static inline void
+t_pad_n(struct tbuf *b, const char *s, size_t n, size_t width)
+{
+	t_mem(b, s, n);
+	if (n < width)
+		t_spaces(b, width - n);
+}
+
+/*
+ * The lengths of the names and reasons every row writes, measured once
+ * (the tables are constant), so that no row calls strlen on them.
+ */
+static uint8_t state_len[TFE_ST__COUNT];
+static uint16_t reason_len[TFE_RS__COUNT];
+
+static void
+lengths_init(void)
+{
+	if (state_len[0] != 0)
+		return;
+	for (int i = 0; i < TFE_ST__COUNT; i++)
+		state_len[i] = (uint8_t)strlen(tfe_state_names[i]);
+	for (int i = 0; i < TFE_RS__COUNT; i++)
+		reason_len[i] = (uint16_t)strlen(tfe_reason_text[i]);
+}
+
+static inline void
+t_state(struct tbuf *b, uint8_t st)
+{
+	t_mem(b, tfe_state_names[st], state_len[st]);
+}
+
+static inline void
+t_reason(struct tbuf *b, uint8_t rs)
+{
+	t_mem(b, tfe_reason_text[rs], reason_len[rs]);
+}
+
+/* "client" or "server" */
+static inline void
+t_side(struct tbuf *b, int side)
+{
+	t_mem(b, side_names[side], 6);
+}
+
+/* The option bits the options column shows (all TFE_OPT_*). */
+#define OPTS_SHOWN (TFE_OPT_MSS | TFE_OPT_SACKOK | TFE_OPT_TS | \
+                    TFE_OPT_WSCALE | TFE_OPT_SACK | TFE_OPT_TFO | \
+                    TFE_OPT_OTHER)
+
+/* The options column, "[mss 1460,sackOK,TS val 1 ecr 0,wscale 7]", for
+ * a row with one of OPTS_SHOWN set. */
+static void
+t_options(struct tbuf *b, const struct tfe_row *r)
+{
+	char sep = '[';
+
+	if (r->opt_mask & TFE_OPT_MSS) {
+		t_chr(b, sep);
+		t_lit(b, "mss ");
+		t_u64(b, r->mss);
+		sep = ',';
+	}
+	if (r->opt_mask & TFE_OPT_SACKOK) {
+		t_chr(b, sep);
+		t_lit(b, "sackOK");
+		sep = ',';
+	}
+	if (r->opt_mask & TFE_OPT_TS) {
+		t_chr(b, sep);
+		t_lit(b, "TS val ");
+		t_u64(b, r->tsval);
+		t_lit(b, " ecr ");
+		t_u64(b, r->tsecr);
+		sep = ',';
+	}
+	if (r->opt_mask & TFE_OPT_WSCALE) {
+		t_chr(b, sep);
+		t_lit(b, "wscale ");
+		t_u64(b, r->wscale);
+		sep = ',';
+	}
+	if (r->opt_mask & TFE_OPT_SACK) {
+		t_chr(b, sep);
+		t_lit(b, "sack ");
+		t_u64(b, r->sack_count);
+		sep = ',';
+	}
+	if (r->opt_mask & TFE_OPT_TFO) {
+		t_chr(b, sep);
+		t_lit(b, "tfo");
+		sep = ',';
+	}
+	if (r->opt_mask & TFE_OPT_OTHER) {
+		t_chr(b, sep);
+		t_lit(b, "other");
+	}
+	t_chr(b, ']');
+}
+
+/*
+ * printf("%.*f", prec, (double)ns / 1e6) for prec 3 or 6.  Written from
+ * the integer where that is provably the same text: ns from 0 to 10^15
+ * (the double is then within 10^-7 of ns / 10^6, closer than any
+ * rounding boundary a non-tie can be), and, with 3 decimals, not exactly
+ * half way between two (printf rounds the double, which may fall on
+ * either side).  Anything else goes to printf.
+ */
+static void
+fmt_ms(struct tbuf *b, int64_t ns, int prec)
+{
+	char d[40];
+
+	if (ns < 0 || ns >= INT64_C(1000000000000000) ||
+	    (prec == 3 && ns % 1000 == 500) || (prec != 3 && prec != 6)) {
+		int n = snprintf(d, sizeof d, "%.*f", prec, (double)ns / 1e6);
+		t_mem(b, d, (size_t)n);
+		return;
+	}
+	uint64_t v = (uint64_t)ns, unit = 1000000;
+	if (prec == 3) {
+		v = (v + 500) / 1000;
+		unit = 1000;
+	}
+	t_u64(b, v / unit);
+	t_chr(b, '.');
+	uint64_t frac = v % unit;
+	char *p = d + prec;
+	for (int i = 0; i < prec; i++) {
+		*--p = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	t_mem(b, d, (size_t)prec);
+}
+
+static void
+side_opts(struct tbuf *b, const struct tfe_conn *c, int side)
 {
 	const struct tfe_endpoint *ep = &c->ep[side];
 
-	/* fputs where nothing is formatted: this runs twice a connection */
-	fputs(side_names[side], out);
-	putc(' ', out);
+	t_str(b, side_names[side]);
+	t_chr(b, ' ');
 	if (ep->syn_count == 0 && ep->synack_count == 0) {
-		fputs("no SYN seen", out);
+		t_lit(b, "no SYN seen");
 		return;
 	}
-	if (ep->has_mss)
-		fprintf(out, "MSS %u", (unsigned)ep->mss);
-	else
-		fputs("no MSS (536 assumed)", out);
-	if (ep->has_wscale)
-		fprintf(out, " wscale %u", (unsigned)ep->wscale);
+	if (ep->has_mss) {
+		t_lit(b, "MSS ");
+		t_u64(b, ep->mss);
+	} else {
+		t_lit(b, "no MSS (536 assumed)");
+	}
+	if (ep->has_wscale) {
+		t_lit(b, " wscale ");
+		t_u64(b, ep->wscale);
+	}
 	if (ep->sack_ok)
-		fputs(" SACK", out);
+		t_lit(b, " SACK");
 	if (ep->ts_ok)
-		fputs(" TS", out);
+		t_lit(b, " TS");
 	if (ep->tfo)
-		fputs(" TFO", out);
+		t_lit(b, " TFO");
+}
+
+static void
+title(struct tbuf *b, const struct tfe_conn *c)
+{
+	char a[TFE_ADDR_STRLEN], d[32];
+	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
+
+	t_chr(b, '#');
+	t_u64(b, c->id);
+	t_chr(b, ' ');
+	t_str(b, tfe_endpoint_format(c->family, tfe_conn_addr(c, TFE_SIDE_CLIENT),
+	                             tfe_conn_port(c, TFE_SIDE_CLIENT), a,
+	                             sizeof a));
+	t_lit(b, " -> ");
+	t_str(b, tfe_endpoint_format(c->family, tfe_conn_addr(c, TFE_SIDE_SERVER),
+	                             tfe_conn_port(c, TFE_SIDE_SERVER), a,
+	                             sizeof a));
+	t_lit(b, "  ");
+	const struct tfe_tunnel *tun = &tfe_conn_rare(c)->tunnel;
+	if (tun->depth > 0) {
+		/* The outermost tunnel of the first segment, as tcpdump shows
+		 * it first, client's end first; the tuple is the innermost. */
+		t_lit(b, "via ");
+		t_str(b, tfe_tunnel_names[tun->kind]);
+		t_chr(b, ' ');
+		t_str(b, tfe_addr_format(tun->family, tun->src, a, sizeof a));
+		t_lit(b, " -> ");
+		t_str(b, tfe_addr_format(tun->family, tun->dst, a, sizeof a));
+		if (tun->depth > 1) {
+			t_lit(b, " (");
+			t_u64(b, tun->depth);
+			t_lit(b, " levels)");
+		}
+		t_lit(b, "  ");
+	}
+	if (c->roles == TFE_ROLES_SYN && sv->syn_count > 0)
+		t_lit(b, "both opened (simultaneous open)");
+	else if (c->roles == TFE_ROLES_SYN)
+		t_lit(b, "client opened");
+	else if (c->roles == TFE_ROLES_SYNACK)
+		t_lit(b, "roles inferred (SYN+ACK sender is the server)");
+	else
+		t_lit(b, "roles inferred (no handshake: lower port is the server)");
+	if (c->closed_first != TFE_SIDE_NONE) {
+		t_lit(b, ", ");
+		t_str(b, side_names[c->closed_first]);
+		t_lit(b, " closed first");
+	}
+	const char *hist = tfe_zeek_history(c);
+	t_lit(b, ", ");
+	t_str(b, tfe_close_names[c->close_how]);
+	t_lit(b, "  ");
+	t_str(b, tfe_zeek_conn_state(c));
+	t_chr(b, ' ');
+	t_str(b, hist[0] ? hist : "-");
+	t_lit(b, "  ");
+	t_str(b, tfe_format_seconds(c->last_ts - c->first_ts, c->timestamps_ns,
+	                            false, d, sizeof d));
+	t_lit(b, " s\n");
 }
 
 void
 tfe_render_text_title(const struct tfe_render_opts *o, const struct tfe_conn *c)
 {
-	FILE *out = o->out;
-	char a[TFE_ADDR_STRLEN], b[TFE_ADDR_STRLEN], d[32];
-	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
-
-	tfe_endpoint_format(c->family, tfe_conn_addr(c, TFE_SIDE_CLIENT),
-	                    tfe_conn_port(c, TFE_SIDE_CLIENT), a, sizeof a);
-	tfe_endpoint_format(c->family, tfe_conn_addr(c, TFE_SIDE_SERVER),
-	                    tfe_conn_port(c, TFE_SIDE_SERVER), b, sizeof b);
-	fprintf(out, "#%" PRIu64 " %s -> %s  ", c->id, a, b);
-	const struct tfe_tunnel *tun = &tfe_conn_rare(c)->tunnel;
-	if (tun->depth > 0) {
-		/* The outermost tunnel of the first segment, as tcpdump shows
-		 * it first, client's end first; the tuple is the innermost. */
-		tfe_addr_format(tun->family, tun->src, a, sizeof a);
-		tfe_addr_format(tun->family, tun->dst, b, sizeof b);
-		fprintf(out, "via %s %s -> %s", tfe_tunnel_names[tun->kind],
-		        a, b);
-		if (tun->depth > 1)
-			fprintf(out, " (%u levels)", (unsigned)tun->depth);
-		fprintf(out, "  ");
-	}
-	if (c->roles == TFE_ROLES_SYN && sv->syn_count > 0)
-		fprintf(out, "both opened (simultaneous open)");
-	else if (c->roles == TFE_ROLES_SYN)
-		fprintf(out, "client opened");
-	else if (c->roles == TFE_ROLES_SYNACK)
-		fprintf(out, "roles inferred (SYN+ACK sender is the server)");
-	else
-		fprintf(out, "roles inferred (no handshake: lower port is the server)");
-	if (c->closed_first != TFE_SIDE_NONE)
-		fprintf(out, ", %s closed first", side_names[c->closed_first]);
-	const char *hist = tfe_zeek_history(c);
-	fprintf(out, ", %s  %s %s  %s s\n", tfe_close_names[c->close_how],
-	        tfe_zeek_conn_state(c), hist[0] ? hist : "-",
-	        tfe_format_seconds(c->last_ts - c->first_ts, c->timestamps_ns,
-	                           false, d, sizeof d));
+	title(&conn_buf, c);
+	t_flush(&conn_buf, o->out);
 }
 
 static void
-print_header(const struct tfe_render_opts *o, const struct tfe_conn *c)
+header(struct tbuf *b, const struct tfe_conn *c)
 {
-	FILE *out = o->out;
 	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
 
-	tfe_render_text_title(o, c);
-	fprintf(out, "   ");
-	print_side_opts(out, c, TFE_SIDE_CLIENT);
-	fprintf(out, "  |  ");
-	print_side_opts(out, c, TFE_SIDE_SERVER);
+	title(b, c);
+	t_lit(b, "   ");
+	side_opts(b, c, TFE_SIDE_CLIENT);
+	t_lit(b, "  |  ");
+	side_opts(b, c, TFE_SIDE_SERVER);
 	if (c->syn_ts != 0 && c->hs_ack_ts != 0 && c->synack_ts != 0 &&
 	    sv->syn_count == 0) {
 		/* The answered SYN to the first SYN+ACK, plus the answered
@@ -336,111 +522,106 @@ print_header(const struct tfe_render_opts *o, const struct tfe_conn *c)
 		int64_t up = c->synack_ts - c->syn_ts;
 		int64_t down = c->hs_ack_ts - c->synack_last_ts;
 		int prec = c->timestamps_ns ? 6 : 3;
-		fprintf(out, "  |  handshake RTT %.*f ms (SYN to SYN+ACK %.*f ms, "
-		        "SYN+ACK to ACK %.*f ms)", prec, (double)(up + down) / 1e6,
-		        prec, (double)up / 1e6, prec, (double)down / 1e6);
+		t_lit(b, "  |  handshake RTT ");
+		fmt_ms(b, up + down, prec);
+		t_lit(b, " ms (SYN to SYN+ACK ");
+		fmt_ms(b, up, prec);
+		t_lit(b, " ms, SYN+ACK to ACK ");
+		fmt_ms(b, down, prec);
+		t_lit(b, " ms)");
 	}
-	fprintf(out, "  |  tcp.completeness %u\n",
-	        tfe_wireshark_completeness(c));
-}
-
-static const char *
-state_cell(uint8_t now, uint8_t before, bool first)
-{
-	if (!first && now == before)
-		return ".";
-	return tfe_state_names[now];
+	t_lit(b, "  |  tcp.completeness ");
+	t_u64(b, tfe_wireshark_completeness(c));
+	t_chr(b, '\n');
 }
 
 static void
-print_reasons(FILE *out, const struct tfe_row *r, const uint8_t before[2])
+reasons(struct tbuf *b, const struct tfe_row *r, const uint8_t before[2])
 {
-	struct line l;
-
-	l_init(&l);
 	for (int side = 0; side < 2; side++) {
 		if (r->reason[side] == TFE_RS_NONE && r->state[side] == before[side])
 			continue;
-		l_str(&l, "          ");
-		l_str(&l, side_names[side]);
+		t_lit(b, "          ");
+		t_side(b, side);
 		if (r->state[side] != before[side]) {
-			l_str(&l, " ");
-			l_str(&l, tfe_state_names[before[side]]);
-			l_str(&l, " -> ");
+			t_chr(b, ' ');
+			t_state(b, before[side]);
+			t_lit(b, " -> ");
 		} else {
-			l_str(&l, " stays ");
+			t_lit(b, " stays ");
 		}
-		l_str(&l, tfe_state_names[r->state[side]]);
-		l_str(&l, ": ");
-		l_str(&l, tfe_reason_text[r->reason[side]]);
-		l_str(&l, "\n");
-		l_flush(&l, out);
+		t_state(b, r->state[side]);
+		t_lit(b, ": ");
+		t_reason(b, r->reason[side]);
+		t_chr(b, '\n');
 	}
 }
 
-static void
-print_frame_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
-                const struct tfe_row *r, const uint8_t before[2], bool first)
+/* A state column: the state, or "." when it did not change. */
+static inline void
+t_state_cell(struct tbuf *b, uint8_t now, uint8_t before, bool first,
+             size_t width)
 {
-	FILE *out = o->out;
-	char t[32], fl[16], d[21], win[24], opts[160];
-	int peer = !r->dir;
-	struct line l;
-	const char *st1 = state_cell(r->state[1], before[1], first);
+	if (!first && now == before)
+		t_pad_n(b, ".", 1, width);
+	else
+		t_pad_n(b, tfe_state_names[now], state_len[now], width);
+}
 
-	tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, t, sizeof t);
-	tfe_format_flags(r->flags, fl);
-	tfe_format_window(c, r->dir, r->win, r->flags, win, sizeof win);
-	options_string(r, opts, sizeof opts);
+static void
+frame_row(struct tbuf *b, const struct tfe_conn *c, const struct tfe_row *r,
+          const uint8_t before[2], bool first)
+{
+	char t[32], fl[16], win[24];
+	int peer = !r->dir;
+	bool opts = (r->opt_mask & OPTS_SHOWN) != 0;
 
 	/* "   %-7s %-*s %-4s %-6s %-10s %-10s %-6u %-10s %-13s %s" */
-	l_init(&l);
-	l_str(&l, "   ");
-	l_pad(&l, u64_dec(r->frame, d), 7);
-	l_str(&l, " ");
-	l_pad(&l, t, TIME_W(c));
-	l_str(&l, " ");
-	l_pad(&l, r->dir == TFE_DIR_C2S ? "->" : "<-", 4);
-	l_str(&l, " ");
-	l_pad(&l, fl, 6);
-	l_str(&l, " ");
-	l_pad(&l, u64_dec(tfe_conn_rel_seq(c, r->dir, r->seq), d), 10);
-	l_str(&l, " ");
+	t_lit(b, "   ");
+	t_u64_pad(b, r->frame, 7);
+	t_chr(b, ' ');
+	t_pad_n(b, t, (size_t)(secs_end(r->ts - c->first_ts, c->timestamps_ns,
+	                                 true, t) - t), TIME_W(c));
+	t_chr(b, ' ');
+	t_mem(b, r->dir == TFE_DIR_C2S ? "->   " : "<-   ", 5);
+	t_pad(b, tfe_format_flags(r->flags, fl), 6);
+	t_chr(b, ' ');
+	t_u64_pad(b, tfe_conn_rel_seq(c, r->dir, r->seq), 10);
+	t_chr(b, ' ');
 	if ((r->flags & TFE_TH_ACK) && c->ep[peer].seq_known)
-		l_pad(&l, u64_dec(tfe_conn_rel_seq(c, peer, r->ack), d), 10);
+		t_u64_pad(b, tfe_conn_rel_seq(c, peer, r->ack), 10);
 	else
-		l_pad(&l, "-", 10);
-	l_str(&l, " ");
-	l_pad(&l, u64_dec(r->len, d), 6);
-	l_str(&l, " ");
-	l_pad(&l, win, 10);
-	l_str(&l, " ");
-	l_pad(&l, state_cell(r->state[0], before[0], first), 13);
-	l_str(&l, " ");
-	l_str(&l, st1);
-	if (opts[0] || r->notes)
-		l_pad(&l, "", 13 - (int)strlen(st1));
-	if (opts[0]) {
-		l_str(&l, " ");
-		l_str(&l, opts);
+		t_lit(b, "-         ");
+	t_chr(b, ' ');
+	t_u64_pad(b, r->len, 6);
+	t_chr(b, ' ');
+	t_pad_n(b, win, (size_t)(window_end(c, r->dir, r->win, r->flags, win) -
+	                         win), 10);
+	t_chr(b, ' ');
+	t_state_cell(b, r->state[0], before[0], first, 13);
+	t_chr(b, ' ');
+	t_state_cell(b, r->state[1], before[1], first,
+	             opts || r->notes ? 13 : 0);
+	if (opts) {
+		t_chr(b, ' ');
+		t_options(b, r);
 	}
-	for (size_t i = 0; i < G_N_ELEMENTS(note_names); i++)
-		if (r->notes & note_names[i].bit) {
-			l_str(&l, " (");
-			l_str(&l, note_names[i].text);
-			l_str(&l, ")");
-		}
-	l_str(&l, "\n");
-	l_flush(&l, out);
-	print_reasons(out, r, before);
+	if (r->notes)
+		for (size_t i = 0; i < G_N_ELEMENTS(note_names); i++)
+			if (r->notes & note_names[i].bit) {
+				t_lit(b, " (");
+				t_str(b, note_names[i].text);
+				t_chr(b, ')');
+			}
+	t_chr(b, '\n');
+	reasons(b, r, before);
 }
 
 static void
-print_run_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
-              const struct tfe_row *r, const uint8_t before[2], bool first)
+run_row(struct tbuf *b, const struct tfe_conn *c, const struct tfe_row *r,
+        const uint8_t before[2], bool first)
 {
-	char t[32], fr[48], d[21];
-	struct line l;
+	char t[32], fr[48];
 
 	u64_dec(r->frame, fr);
 	if (r->count != 1) {
@@ -450,70 +631,82 @@ print_run_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 	}
 	tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, t, sizeof t);
 	/* "   %-7s %-*s %-4s %u frame%s of data and ACKs" */
-	l_init(&l);
-	l_str(&l, "   ");
-	l_pad(&l, fr, 7);
-	l_str(&l, " ");
-	l_pad(&l, t, TIME_W(c));
-	l_str(&l, " ");
-	l_pad(&l, "..", 4);
-	l_str(&l, " ");
-	l_u64(&l, r->count);
-	l_str(&l, r->count == 1 ? " frame of data and ACKs" :
-	                          " frames of data and ACKs");
+	t_lit(b, "   ");
+	t_pad(b, fr, 7);
+	t_chr(b, ' ');
+	t_pad(b, t, TIME_W(c));
+	t_lit(b, " ..   ");
+	t_u64(b, r->count);
+	if (r->count == 1)
+		t_lit(b, " frame of data and ACKs");
+	else
+		t_lit(b, " frames of data and ACKs");
 	for (int side = 0; side < 2; side++) {
 		char lo[24], hi[24];
 
 		if (r->win_min[side] > r->win_max[side])
 			continue; /* this side sent nothing in the run */
 		tfe_format_window(c, side, r->win_min[side], 0, lo, sizeof lo);
-		tfe_format_window(c, side, r->win_max[side], 0, hi, sizeof hi);
-		l_str(&l, "; ");
-		l_str(&l, side_names[side]);
-		l_str(&l, " sent ");
-		l_str(&l, u64_dec(r->bytes[side], d));
-		l_str(&l, " bytes, win ");
-		l_str(&l, lo);
+		t_lit(b, "; ");
+		t_str(b, side_names[side]);
+		t_lit(b, " sent ");
+		t_u64(b, r->bytes[side]);
+		t_lit(b, " bytes, win ");
+		t_str(b, lo);
 		if (r->win_min[side] != r->win_max[side]) {
-			l_str(&l, "..");
-			l_str(&l, hi);
+			tfe_format_window(c, side, r->win_max[side], 0, hi,
+			                  sizeof hi);
+			t_lit(b, "..");
+			t_str(b, hi);
 		}
 	}
 	if (first || r->state[0] != before[0] || r->state[1] != before[1]) {
-		l_str(&l, "  [");
-		l_str(&l, tfe_state_names[r->state[0]]);
-		l_str(&l, " ");
-		l_str(&l, tfe_state_names[r->state[1]]);
-		l_str(&l, "]");
+		t_lit(b, "  [");
+		t_str(b, tfe_state_names[r->state[0]]);
+		t_chr(b, ' ');
+		t_str(b, tfe_state_names[r->state[1]]);
+		t_chr(b, ']');
 	}
-	l_str(&l, "\n");
-	l_flush(&l, o->out);
+	t_chr(b, '\n');
 }
 
 static void
-print_timer_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
-                const struct tfe_row *r, const uint8_t before[2])
+timer_row(struct tbuf *b, const struct tfe_conn *c, const struct tfe_row *r,
+          const uint8_t before[2])
 {
 	char t[32];
 	int side = r->dir;
 
 	tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, t, sizeof t);
-	fprintf(o->out, "   %-7s %-*s %-4s %s %s -> %s: %s\n", "-", TIME_W(c), t, "--",
-	        side_names[side], tfe_state_names[before[side]],
-	        tfe_state_names[r->state[side]], tfe_reason_text[r->reason[side]]);
+	/* "   %-7s %-*s %-4s %s %s -> %s: %s\n" with "-" and "--" */
+	t_lit(b, "   -       ");
+	t_pad(b, t, TIME_W(c));
+	t_lit(b, " --   ");
+	t_str(b, side_names[side]);
+	t_chr(b, ' ');
+	t_str(b, tfe_state_names[before[side]]);
+	t_lit(b, " -> ");
+	t_str(b, tfe_state_names[r->state[side]]);
+	t_lit(b, ": ");
+	t_str(b, tfe_reason_text[r->reason[side]]);
+	t_chr(b, '\n');
 }
+
+static void footer(struct tbuf *b, const struct tfe_render_opts *o,
+                   const struct tfe_conn *c);
 
 void
 tfe_render_text_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 {
-	FILE *out = o->out;
+	struct tbuf *b = &conn_buf;
 	uint8_t before[2] = { c->init_state[0], c->init_state[1] };
 
-	print_header(o, c);
+	lengths_init();
+	header(b, c);
 	/* The two head lines differ only by the time column's width and
-	 * the states: formatted once per width (once per connection they
-	 * were a good part of the text output's cost). */
+	 * the states: formatted once per width. */
 	static char head[2][2][128];
+	static size_t head_len[2][2];
 	int wi = c->timestamps_ns ? 1 : 0;
 	if (head[wi][0][0] == '\0') {
 		snprintf(head[wi][0], sizeof head[wi][0],
@@ -523,80 +716,106 @@ tfe_render_text_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 		snprintf(head[wi][1], sizeof head[wi][1],
 		         "   %-7s %-*s %-4s %-6s %-10s %-10s %-6s %-10s ", "",
 		         TIME_W(c), "", "", "", "", "", "", "(before)");
+		head_len[wi][0] = strlen(head[wi][0]);
+		head_len[wi][1] = strlen(head[wi][1]);
 	}
-	fputs(head[wi][0], out);
-	fputs(head[wi][1], out);
-	const char *st0 = tfe_state_names[before[0]];
-	fputs(st0, out);
-	for (size_t n = strlen(st0); n < 13; n++)
-		putc(' ', out);
-	putc(' ', out);
-	fputs(tfe_state_names[before[1]], out);
-	putc('\n', out);
+	t_mem(b, head[wi][0], head_len[wi][0]);
+	t_mem(b, head[wi][1], head_len[wi][1]);
+	t_pad(b, tfe_state_names[before[0]], 13);
+	t_chr(b, ' ');
+	t_str(b, tfe_state_names[before[1]]);
+	t_chr(b, '\n');
 	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
-		const struct tfe_row *r =
-			&c->tl.rows[i];
+		const struct tfe_row *r = &c->tl.rows[i];
 
 		switch (r->kind) {
 		case TFE_ROW_FRAME:
-			print_frame_row(o, c, r, before, false);
+			frame_row(b, c, r, before, false);
 			break;
 		case TFE_ROW_RUN:
-			print_run_row(o, c, r, before, false);
+			run_row(b, c, r, before, false);
 			break;
 		case TFE_ROW_TIMER:
-			print_timer_row(o, c, r, before);
+			timer_row(b, c, r, before);
 			break;
 		}
 		/* A timer row for one side must not hide the other side's
 		 * own TIME_WAIT row that follows it. */
 		before[0] = r->state[0];
 		before[1] = r->state[1];
+		/* --all-frames keeps every frame of a connection: the buffer
+		 * stays small however long the connection. */
+		if (b->len >= FLUSH_AT)
+			t_flush(b, o->out);
 	}
-	tfe_render_text_footer(o, c);
+	footer(b, o, c);
+	t_flush(b, o->out);
 }
 
-void
-tfe_render_text_footer(const struct tfe_render_opts *o, const struct tfe_conn *c)
+static void
+footer(struct tbuf *b, const struct tfe_render_opts *o, const struct tfe_conn *c)
 {
-	FILE *out = o->out;
-
 	if (c->verdicts)
 		for (guint i = 0; i < c->verdicts->len; i++) {
 			const struct tfe_verdict *v =
 				&g_array_index(c->verdicts, struct tfe_verdict, i);
 			const struct tfe_verdict_def *d = &tfe_verdicts[v->kind];
 
-			fprintf(out, "   %sverdict %s%s (%s): %s\n",
-			        color_on(o, d->severity),
-			        d->kind, color_off(o),
-			        d->severity == TFE_SEV_WARNING ? "warning" : "info",
-			        v->message);
+			/* "   %sverdict %s%s (%s): %s\n" */
+			t_lit(b, "   ");
+			t_str(b, color_on(o, d->severity));
+			t_lit(b, "verdict ");
+			t_str(b, d->kind);
+			t_str(b, color_off(o));
+			if (d->severity == TFE_SEV_WARNING)
+				t_lit(b, " (warning): ");
+			else
+				t_lit(b, " (info): ");
+			/* never NULL; printf wrote "(null)" if it were */
+			t_str(b, v->message ? v->message : "(null)");
+			t_chr(b, '\n');
 		}
-	if (c->tl.folded > 0)
-		fprintf(out, "   (%" PRIu64 " notable frames folded into runs: "
-		        "timeline bound of %u rows reached)\n", c->tl.folded,
-		        c->tl.max_rows);
-	fprintf(out, "   end: %s, %s; final states",
-	        c->end_cause == TFE_END_INPUT ? "capture ended" :
-	        c->end_cause == TFE_END_IDLE ? "idle timeout" :
-	        c->end_cause == TFE_END_EVICTED ? "evicted (--max-flows)" :
-	        "closed",
-	        tfe_close_names[c->close_how]);
+	if (c->tl.folded > 0) {
+		t_lit(b, "   (");
+		t_u64(b, c->tl.folded);
+		t_lit(b, " notable frames folded into runs: timeline bound of ");
+		t_u64(b, c->tl.max_rows);
+		t_lit(b, " rows reached)\n");
+	}
+	t_lit(b, "   end: ");
+	t_str(b, c->end_cause == TFE_END_INPUT ? "capture ended" :
+	         c->end_cause == TFE_END_IDLE ? "idle timeout" :
+	         c->end_cause == TFE_END_EVICTED ? "evicted (--max-flows)" :
+	         "closed");
+	t_lit(b, ", ");
+	t_str(b, tfe_close_names[c->close_how]);
+	t_lit(b, "; final states");
 	for (int side = 0; side < 2; side++) {
 		const struct tfe_endpoint *ep = &c->ep[side];
 
-		fprintf(out, "%s %s %s", side ? "," : "", side_names[side],
-		        tfe_state_names[ep->state]);
+		if (side)
+			t_chr(b, ',');
+		t_chr(b, ' ');
+		t_str(b, side_names[side]);
+		t_chr(b, ' ');
+		t_str(b, tfe_state_names[ep->state]);
 		if (ep->state == TFE_ST_TIME_WAIT) {
 			char t[32];
 			tfe_format_seconds(ep->tw_since + 2 * o->cfg->msl - c->first_ts,
 			                   c->timestamps_ns, true, t, sizeof t);
-			fprintf(out, " (until %s)", t);
+			t_lit(b, " (until ");
+			t_str(b, t);
+			t_chr(b, ')');
 		}
 	}
-	fputc('\n', out);
-	fputc('\n', out);
+	t_lit(b, "\n\n");
+}
+
+void
+tfe_render_text_footer(const struct tfe_render_opts *o, const struct tfe_conn *c)
+{
+	footer(&conn_buf, o, c);
+	t_flush(&conn_buf, o->out);
 }
 
 void

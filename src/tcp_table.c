@@ -377,18 +377,23 @@ const char *const tfe_reason_text[TFE_RS__COUNT] = {
 	[TFE_RS_ACK_LOST] = "the ACK in this frame never reached it (it retransmitted later)",
 };
 
-enum tfe_event
-tfe_event_classify(uint16_t flags)
-{
-	if (flags & TFE_TH_RST)
-		return TFE_EV_RST;
-	if ((flags & (TFE_TH_SYN | TFE_TH_ACK)) == (TFE_TH_SYN | TFE_TH_ACK))
-		return TFE_EV_SYNACK;
-	if (flags & TFE_TH_SYN)
-		return TFE_EV_SYN;
-	if (flags & TFE_TH_FIN)
-		return TFE_EV_FIN;
-	if (flags & TFE_TH_ACK)
-		return TFE_EV_ACK;
-	return TFE_EV_NONE;
-}
+/*
+ * The classifier's fixed priority (RST, SYN+ACK, SYN, FIN, ACK, none) as
+ * a table over the four flags it looks at: FIN 0x01, SYN 0x02, RST 0x04
+ * and ACK 0x10 (PSH, 0x08, is in the index but never decides).  Looked
+ * up inline for every segment (tcpstate.h); tests/check_tcpstate.c checks
+ * every flag combination against the rule written out.
+ */
+#define EV_OF(f) \
+	((f) & TFE_TH_RST ? TFE_EV_RST : \
+	 ((f) & (TFE_TH_SYN | TFE_TH_ACK)) == (TFE_TH_SYN | TFE_TH_ACK) ? \
+	 TFE_EV_SYNACK : \
+	 (f) & TFE_TH_SYN ? TFE_EV_SYN : \
+	 (f) & TFE_TH_FIN ? TFE_EV_FIN : \
+	 (f) & TFE_TH_ACK ? TFE_EV_ACK : TFE_EV_NONE)
+#define EV_OF4(f) EV_OF(f), EV_OF((f) + 1), EV_OF((f) + 2), EV_OF((f) + 3)
+
+const uint8_t tfe_event_of_flags[32] = {
+	EV_OF4(0), EV_OF4(4), EV_OF4(8), EV_OF4(12),
+	EV_OF4(16), EV_OF4(20), EV_OF4(24), EV_OF4(28),
+};

@@ -108,9 +108,11 @@ secs(int64_t ns)
 	return (double)ns / 1e9;
 }
 
+/* Records a verdict with its frames (a 0-terminated list, or NULL) and,
+ * when `fmt` is not NULL, its sentence. */
 static void G_GNUC_PRINTF(5, 6)
-add(struct ctx *x, enum tfe_verdict_kind kind, int side,
-    const uint64_t *frames, const char *fmt, ...)
+add_verdict(struct ctx *x, enum tfe_verdict_kind kind, int side,
+            const uint64_t *frames, const char *fmt, ...)
 {
 	struct tfe_verdict v;
 	va_list ap;
@@ -120,11 +122,25 @@ add(struct ctx *x, enum tfe_verdict_kind kind, int side,
 	v.side = (uint8_t)side;
 	for (int i = 0; frames && i < TFE_VERDICT_MAX_FRAMES && frames[i]; i++)
 		v.frames[v.nframes++] = frames[i];
-	va_start(ap, fmt);
-	v.message = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		v.message = g_strdup_vprintf(fmt, ap);
+		va_end(ap);
+	}
 	g_array_append_val(x->out, v);
 }
+
+/*
+ * add(x, kind, side, frames, fmt, args...): a verdict, with its sentence
+ * only when the output form prints one.  A macro so that the arguments
+ * of the sentence (endpoints and times formatted into buffers) are not
+ * even worked out otherwise; none of them has a side effect the rules
+ * depend on.
+ */
+#define add(x, kind, side, frames, ...) \
+	((x)->cfg->verdict_messages ? \
+	 add_verdict((x), (kind), (side), (frames), __VA_ARGS__) : \
+	 add_verdict((x), (kind), (side), (frames), NULL))
 
 static const struct tfe_row *
 row_at(const struct tfe_conn *c, guint i)
@@ -687,10 +703,21 @@ rule_oddities(struct ctx *x)
 		  "after the connection was reset" },
 	};
 
+	/* One pass for the notes each side's frames carry: most connections
+	 * have none of these, and the scans below are then skipped. */
+	uint16_t carried[2] = { 0, 0 };
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = row_at(c, i);
+		if (r->kind == TFE_ROW_FRAME)
+			carried[r->dir ? 1 : 0] |= r->notes;
+	}
+
 	for (size_t k = 0; k < G_N_ELEMENTS(notes); k++)
 		for (int side = 0; side < 2; side++) {
 			uint64_t fr[TFE_VERDICT_MAX_FRAMES + 1] = { 0 };
 			guint n = 0, total = 0;
+			if (!(carried[side] & notes[k].note))
+				continue;
 			for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
 				const struct tfe_row *r = row_at(c, i);
 				if (r->kind != TFE_ROW_FRAME || r->dir != side ||
@@ -802,7 +829,8 @@ tfe_verdicts_collect(const struct tfe_conn *c, const struct tfe_config *cfg,
 
 	/* Evidence strength: if the capture missed segments (a side
 	 * acknowledged data the capture never saw), every verdict says so. */
-	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+	for (guint i = 0; cfg->verdict_messages &&
+	                  i < tfe_timeline_len(&c->tl); i++) {
 		const struct tfe_row *r = row_at(c, i);
 		if (r->kind != TFE_ROW_FRAME || !(r->notes & TFE_NOTE_GAP))
 			continue;

@@ -63,7 +63,8 @@ struct tfe_verdict {
 	uint8_t side;           /* TFE_SIDE_* it concerns */
 	uint8_t nframes;
 	uint64_t frames[TFE_VERDICT_MAX_FRAMES];
-	char *message;          /* owned */
+	char *message;          /* owned; NULL when cfg->verdict_messages
+	                           is off */
 };
 
 /* Works out a finished connection's verdicts into `out` (struct

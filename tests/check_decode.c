@@ -1637,9 +1637,50 @@ static const uint8_t fx_v6_frag_gre[] = {
 	0x6c, 0x6c, 0x6f,
 };
 
+static void assert_segment_eq(const char *name, const struct tfe_segment *got,
+                              const struct tfe_segment *want);
+
+/*
+ * The answer of tfe_decode_frame() must be the general path's, and the
+ * fast path, when it does not hand the frame over, must agree with both:
+ * same reason, and on success the same segment, checksum verdicts
+ * included.
+ */
+static void
+assert_paths_agree(const char *name, int linktype, const uint8_t *buf,
+                   size_t len, size_t wirelen, enum tfe_decode_reason r,
+                   const struct tfe_segment *seg)
+{
+	struct tfe_segment other;
+	enum tfe_decode_reason g =
+		tfe_decode_frame_general(linktype, buf, len, wirelen, &other);
+
+	ck_assert_msg(g == r, "%s (%zu bytes): general path \"%s\", "
+	              "tfe_decode_frame \"%s\"", name, len,
+	              tfe_decode_reason_names[g], tfe_decode_reason_names[r]);
+	if (r == TFE_DR_OK) {
+		assert_segment_eq(name, &other, seg);
+		ck_assert_uint_eq(other.csum, seg->csum);
+		ck_assert_uint_eq(other.ip_csum_bad, seg->ip_csum_bad);
+	}
+	enum tfe_decode_reason f =
+		tfe_decode_frame_fast(linktype, buf, len, wirelen, &other);
+	if (f == TFE_DR__COUNT)
+		return;
+	ck_assert_msg(f == r, "%s (%zu bytes): fast path \"%s\", "
+	              "tfe_decode_frame \"%s\"", name, len,
+	              tfe_decode_reason_names[f], tfe_decode_reason_names[r]);
+	if (r == TFE_DR_OK) {
+		assert_segment_eq(name, &other, seg);
+		ck_assert_uint_eq(other.csum, seg->csum);
+		ck_assert_uint_eq(other.ip_csum_bad, seg->ip_csum_bad);
+	}
+}
+
 /*
  * Decodes `len` bytes of `bytes` from a fresh heap copy of exactly that
- * size (ASan then flags any over-read), with the given wire length.
+ * size (ASan then flags any over-read), with the given wire length, and
+ * checks that the fast and the general path agree on it.
  */
 static enum tfe_decode_reason
 decode_copy(int linktype, const uint8_t *bytes, size_t len, size_t wirelen,
@@ -1650,6 +1691,7 @@ decode_copy(int linktype, const uint8_t *bytes, size_t len, size_t wirelen,
 		memcpy(buf, bytes, len);
 	enum tfe_decode_reason r =
 		tfe_decode_frame(linktype, buf, len, wirelen, out);
+	assert_paths_agree("decode_copy", linktype, buf, len, wirelen, r, out);
 	g_free(buf);
 	return r;
 }
@@ -2445,6 +2487,197 @@ START_TEST(test_tunnel_ports)
 }
 END_TEST
 
+/*
+ * Where the fast path and the general one split.  The common frames are
+ * decoded by the fast path; every frame the fast path hands over is one
+ * of its exits, each with the reason the general path then finds.  A
+ * frame the fast path takes but whose TCP header is wrong fails there,
+ * with the same reason (decode_copy checks that the paths agree).
+ */
+struct split_case {
+	const char *name;
+	int linktype;
+	const uint8_t *bytes;
+	size_t len;
+	bool fast;                   /* the fast path decides */
+	enum tfe_decode_reason want;
+};
+
+#define SPLIT(label, lt, fx, f, reason) \
+	{ label, lt, fx, sizeof fx, f, reason }
+
+static const struct split_case split_cases[] = {
+	/* taken */
+	SPLIT("ethernet ipv4", DLT_EN10MB, fx_eth_ipv4_syn, true, TFE_DR_OK),
+	SPLIT("one 802.1q tag", DLT_EN10MB, fx_eth_vlan, true, TFE_DR_OK),
+	SPLIT("sll", DLT_LINUX_SLL, fx_sll_ipv4, true, TFE_DR_OK),
+	SPLIT("sll2 ipv6", DLT_LINUX_SLL2, fx_sll2_ipv6, true, TFE_DR_OK),
+	SPLIT("raw ipv4", DLT_RAW, fx_raw_ipv4, true, TFE_DR_OK),
+	SPLIT("raw ipv6", DLT_RAW, fx_raw_ipv6, true, TFE_DR_OK),
+	SPLIT("raw ipv4 as 101", LT_RAW_101, fx_raw_ipv4, true, TFE_DR_OK),
+	SPLIT("sack option", DLT_EN10MB, fx_eth_sack, true, TFE_DR_OK),
+	SPLIT("ethernet padding", DLT_EN10MB, fx_eth_padded, true, TFE_DR_OK),
+	SPLIT("taken, data offset 4", DLT_EN10MB, fx_eth_tcp_doff4, true,
+	      TFE_DR_TCP_BAD_OFFSET),
+	SPLIT("taken, option length 0", DLT_EN10MB, fx_eth_opt_len0, true,
+	      TFE_DR_TCP_BAD_OPTION),
+	/* handed over: the link layer */
+	SPLIT("null link", DLT_NULL, fx_null_le_ipv4, false, TFE_DR_OK),
+	SPLIT("loop link", DLT_LOOP, fx_loop_ipv4, false, TFE_DR_OK),
+	SPLIT("two vlan tags", DLT_EN10MB, fx_eth_qinq, false, TFE_DR_OK),
+	SPLIT("nine vlan tags", DLT_EN10MB, fx_eth_vlan9, false,
+	      TFE_DR_VLAN_DEPTH),
+	SPLIT("arp", DLT_EN10MB, fx_eth_arp, false, TFE_DR_NOT_IP),
+	SPLIT("sll arp", DLT_LINUX_SLL, fx_sll_arp, false, TFE_DR_NOT_IP),
+	SPLIT("802.3 llc", DLT_EN10MB, fx_eth_llc_stp, false, TFE_DR_NOT_IP),
+	SPLIT("unknown link type", LT_80211, fx_eth_ipv4_syn, false,
+	      TFE_DR_LINKTYPE),
+	/* handed over: IPv4 */
+	SPLIT("ipv4 options", DLT_EN10MB, fx_eth_ipv4_options, false,
+	      TFE_DR_OK),
+	SPLIT("ipv4 ihl 4", DLT_EN10MB, fx_eth_ipv4_ihl4, false,
+	      TFE_DR_IPV4_BAD_IHL),
+	SPLIT("ipv4 first fragment", DLT_EN10MB, fx_eth_ipv4_mf0, false,
+	      TFE_DR_OK),
+	SPLIT("ipv4 later fragment", DLT_EN10MB, fx_eth_ipv4_frag_later, false,
+	      TFE_DR_IPV4_FRAGMENT),
+	SPLIT("ipv4 total length 0", DLT_EN10MB, fx_eth_tso_len0, false,
+	      TFE_DR_OK),
+	SPLIT("ipv4 total length past the wire", DLT_EN10MB,
+	      fx_eth_ipv4_len_big, false, TFE_DR_IPV4_BAD_LENGTH),
+	SPLIT("ipv4 total length under the header", DLT_EN10MB,
+	      fx_eth_ipv4_len_small, false, TFE_DR_IPV4_BAD_LENGTH),
+	SPLIT("udp", DLT_EN10MB, fx_eth_udp, false, TFE_DR_NOT_TCP),
+	SPLIT("ip-in-ip", DLT_EN10MB, fx_ipip_4in4, false, TFE_DR_OK),
+	SPLIT("version 6 on an ipv4 type", DLT_EN10MB, fx_eth_bad_version,
+	      false, TFE_DR_IP_BAD_VERSION),
+	SPLIT("raw version 5", DLT_RAW, fx_raw_version5, false,
+	      TFE_DR_IP_BAD_VERSION),
+	/* handed over: IPv6 */
+	SPLIT("ipv6 extension header", DLT_EN10MB, fx_eth_ipv6_ext, false,
+	      TFE_DR_OK),
+	SPLIT("ipv6 fragment header", DLT_EN10MB, fx_eth_ipv6_frag0, false,
+	      TFE_DR_OK),
+	SPLIT("ipv6 payload length 0", DLT_EN10MB, fx_eth_ipv6_plen0, false,
+	      TFE_DR_OK),
+	SPLIT("ipv6 payload length past the wire", DLT_EN10MB,
+	      fx_eth_ipv6_len_big, false, TFE_DR_IPV6_BAD_LENGTH),
+	SPLIT("ipv6 esp", DLT_EN10MB, fx_eth_ipv6_esp, false, TFE_DR_NOT_TCP),
+	SPLIT("ipv6 in ipv6", DLT_EN10MB, fx_ipip_6in6, false, TFE_DR_OK),
+};
+
+START_TEST(test_fast_path_split)
+{
+	const struct split_case *sc = &split_cases[_i];
+	struct tfe_segment seg;
+
+	enum tfe_decode_reason f = tfe_decode_frame_fast(sc->linktype,
+	                                                 sc->bytes, sc->len,
+	                                                 sc->len, &seg);
+	ck_assert_msg((f != TFE_DR__COUNT) == sc->fast,
+	              "%s: the fast path %s", sc->name,
+	              sc->fast ? "handed it over" : "decided");
+	enum tfe_decode_reason r =
+		decode_copy(sc->linktype, sc->bytes, sc->len, sc->len, &seg);
+	ck_assert_msg(r == sc->want, "%s: got \"%s\", want \"%s\"", sc->name,
+	              tfe_decode_reason_names[r],
+	              tfe_decode_reason_names[sc->want]);
+}
+END_TEST
+
+/*
+ * The fast path's own length check: a frame cut anywhere short of the
+ * IP and fixed TCP headers is handed over (the general path says which
+ * header was cut), and so is one whose wire length is shorter than the
+ * IP header claims.
+ */
+START_TEST(test_fast_path_lengths)
+{
+	struct tfe_segment seg;
+	size_t hdrs = 14 + 20 + 20;
+
+	for (size_t cut = 0; cut < hdrs; cut++) {
+		ck_assert_msg(tfe_decode_frame_fast(DLT_EN10MB, fx_eth_ipv4_syn,
+		                                    cut, sizeof fx_eth_ipv4_syn,
+		                                    &seg) == TFE_DR__COUNT,
+		              "cut at %zu: decided by the fast path", cut);
+		enum tfe_decode_reason r =
+			decode_copy(DLT_EN10MB, fx_eth_ipv4_syn, cut,
+			            sizeof fx_eth_ipv4_syn, &seg);
+		ck_assert_msg(tfe_decode_reason_class[r] == TFE_DC_TRUNCATED,
+		              "cut at %zu: %s", cut,
+		              tfe_decode_reason_names[r]);
+	}
+	/* From the fixed TCP header on, the fast path decides: a cut in
+	 * the options is its TRUNCATED too. */
+	ck_assert_int_eq(tfe_decode_frame_fast(DLT_EN10MB, fx_eth_ipv4_syn,
+	                                       hdrs, sizeof fx_eth_ipv4_syn,
+	                                       &seg),
+	                 TFE_DR_TCP_OPT_TRUNCATED);
+	/* IPv6: 14 + 40 + 20 */
+	hdrs = 20 + 40 + 20;
+	for (size_t cut = 0; cut < hdrs; cut++)
+		ck_assert_msg(tfe_decode_frame_fast(DLT_LINUX_SLL2, fx_sll2_ipv6,
+		                                    cut, sizeof fx_sll2_ipv6,
+		                                    &seg) == TFE_DR__COUNT,
+		              "ipv6 cut at %zu: decided by the fast path", cut);
+	/* A wire length under what the IP header declares (a broken
+	 * file): handed over, and malformed. */
+	ck_assert_int_eq(tfe_decode_frame_fast(DLT_EN10MB, fx_eth_ipv4_syn,
+	                                       sizeof fx_eth_ipv4_syn,
+	                                       sizeof fx_eth_ipv4_syn + 1,
+	                                       &seg),
+	                 TFE_DR_OK);
+	uint8_t frame[sizeof fx_eth_ipv4_syn];
+	memcpy(frame, fx_eth_ipv4_syn, sizeof frame);
+	frame[14 + 3] += 1; /* total length one past the frame */
+	ck_assert_int_eq(tfe_decode_frame_fast(DLT_EN10MB, frame, sizeof frame,
+	                                       sizeof frame, &seg),
+	                 TFE_DR__COUNT);
+	ck_assert_int_eq(decode_copy(DLT_EN10MB, frame, sizeof frame,
+	                             sizeof frame, &seg),
+	                 TFE_DR_IPV4_BAD_LENGTH);
+}
+END_TEST
+
+/*
+ * Both paths on damaged copies of every valid fixture: one to four bytes
+ * changed at random (a fixed seed, so a failure repeats), each frame also
+ * cut at a random length.  decode_copy checks that they agree, whatever
+ * the reason; a wrong checksum must come out the same from both too.
+ */
+START_TEST(test_fast_path_mutations)
+{
+	GRand *rnd = g_rand_new_with_seed(8);
+	struct tfe_segment seg;
+	size_t ok = 0;
+
+	for (size_t k = 0; k < G_N_ELEMENTS(valid_cases); k++) {
+		const struct valid_case *vc = &valid_cases[k];
+		uint8_t frame[256];
+
+		ck_assert_uint_le(vc->len, sizeof frame);
+		for (int round = 0; round < 400; round++) {
+			memcpy(frame, vc->bytes, vc->len);
+			int n = g_rand_int_range(rnd, 1, 5);
+			for (int m = 0; m < n; m++)
+				frame[g_rand_int_range(rnd, 0, (gint32)vc->len)] =
+					(uint8_t)g_rand_int_range(rnd, 0, 256);
+			size_t len = round % 4 == 0 ?
+			             (size_t)g_rand_int_range(rnd, 0,
+			                                      (gint32)vc->len + 1) :
+			             vc->len;
+			if (decode_copy(vc->linktype, frame, len, vc->len, &seg) ==
+			    TFE_DR_OK)
+				ok++;
+		}
+	}
+	/* most single-byte changes leave a decodable segment */
+	ck_assert_uint_gt(ok, G_N_ELEMENTS(valid_cases) * 100);
+	g_rand_free(rnd);
+}
+END_TEST
+
 /* An empty frame (NULL data) fails by link type, without reading. */
 START_TEST(test_empty_frame)
 {
@@ -2550,6 +2783,10 @@ decode_suite(void)
 	tcase_add_test(tc, test_tunnel_inner_length0);
 	tcase_add_test(tc, test_tunnel_ports);
 	tcase_add_test(tc, test_empty_frame);
+	tcase_add_loop_test(tc, test_fast_path_split, 0,
+	                    G_N_ELEMENTS(split_cases));
+	tcase_add_test(tc, test_fast_path_lengths);
+	tcase_add_test(tc, test_fast_path_mutations);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tables");

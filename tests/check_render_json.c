@@ -159,6 +159,90 @@ START_TEST(test_every_byte)
 }
 END_TEST
 
+/* What json-glib's generator alone writes for s. */
+static char *
+json_glib_string(const char *s)
+{
+	JsonGenerator *gen = json_generator_new();
+	JsonNode *node = json_node_alloc();
+	json_node_init_string(node, s);
+	json_generator_set_root(gen, node);
+	char *out = json_generator_to_data(gen, NULL);
+	json_node_unref(node);
+	g_object_unref(gen);
+	return out;
+}
+
+/* Strings of printable ASCII bar the quote and the backslash are written
+ * without json-glib: the bytes must be exactly json-glib's, for each such
+ * character and for longer mixes, and a string with any other byte still
+ * goes through json-glib. */
+START_TEST(test_plain_strings)
+{
+	char mix[96];
+	size_t n = 0;
+
+	for (int b = 0x20; b < 0x7f; b++) {
+		char in[4] = { 'a', (char)b, 'z', 0 };
+		GString *g = g_string_new("x");
+		char *want = json_glib_string(in);
+
+		tfe_json_append_string(g, in);
+		ck_assert_msg(strcmp(g->str + 1, want) == 0,
+		              "byte 0x%02x: %s, json-glib %s", b, g->str + 1,
+		              want);
+		g_free(want);
+		g_string_free(g, TRUE);
+		if (b != '"' && b != '\\')
+			mix[n++] = (char)b;
+	}
+	mix[n] = 0;
+	const char *const more[] = {
+		"", "10.0.0.1", "[2001:db8::1]:443", mix,
+		"client sent 3 bytes after its FIN (RFC 9293 \u00a73.10.7.4)",
+		"tab\there", "del\x7f", "caf\xc3\xa9",
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(more); i++) {
+		GString *g = g_string_new("");
+		char *want = json_glib_string(more[i]);
+
+		tfe_json_append_string(g, more[i]);
+		ck_assert_msg(strcmp(g->str, want) == 0, "%s: %s, json-glib %s",
+		              more[i], g->str, want);
+		g_free(want);
+		g_string_free(g, TRUE);
+	}
+}
+END_TEST
+
+/* The decimal writer every output form uses, against printf: each power
+ * of ten and its neighbours, and random numbers of every length. */
+START_TEST(test_decimal)
+{
+	GRand *rnd = g_rand_new_with_seed(10);
+	char want[32], got[32];
+
+	for (int k = 0; k < 2000; k++) {
+		uint64_t v;
+		if (k < 60) {
+			uint64_t p = 1;
+			for (int e = 0; e < k / 3; e++)
+				p *= 10;
+			v = p - 1 + (uint64_t)(k % 3);
+		} else {
+			v = (uint64_t)g_rand_int(rnd) << 32 | g_rand_int(rnd);
+			v >>= g_rand_int_range(rnd, 0, 64);
+		}
+		snprintf(want, sizeof want, "%" G_GUINT64_FORMAT, v);
+		*tfe_u64_dec_end(v, got) = '\0';
+		ck_assert_str_eq(got, want);
+	}
+	*tfe_u64_dec_end(UINT64_MAX, got) = '\0';
+	ck_assert_str_eq(got, "18446744073709551615");
+	g_rand_free(rnd);
+}
+END_TEST
+
 /* -- name tables --------------------------------------------------------- */
 
 static bool
@@ -525,6 +609,8 @@ render_json_suite(void)
 
 	tcase_add_loop_test(tc, test_string_case, 0, (int)G_N_ELEMENTS(scases));
 	tcase_add_test(tc, test_every_byte);
+	tcase_add_test(tc, test_plain_strings);
+	tcase_add_test(tc, test_decimal);
 	tcase_add_test(tc, test_name_tables);
 	tcase_add_test(tc, test_events_follow_the_timeline);
 	tcase_add_test(tc, test_two_timers);

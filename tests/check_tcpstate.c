@@ -514,6 +514,19 @@ START_TEST(test_event_classifier_priority)
 	ck_assert_int_eq(tfe_event_classify(F_PA), TFE_EV_ACK);
 	ck_assert_int_eq(tfe_event_classify(TFE_TH_PSH), TFE_EV_NONE);
 	ck_assert_int_eq(tfe_event_classify(0), TFE_EV_NONE);
+	/* every combination of the nine flag bits, against the rule */
+	for (unsigned f = 0; f < 0x200; f++) {
+		enum tfe_event want =
+			f & TFE_TH_RST ? TFE_EV_RST :
+			(f & TFE_TH_SYN) && (f & TFE_TH_ACK) ? TFE_EV_SYNACK :
+			f & TFE_TH_SYN ? TFE_EV_SYN :
+			f & TFE_TH_FIN ? TFE_EV_FIN :
+			f & TFE_TH_ACK ? TFE_EV_ACK : TFE_EV_NONE;
+		ck_assert_msg(tfe_event_classify((uint16_t)f) == want,
+		              "flags 0x%03x: %s, want %s", f,
+		              tfe_event_names[tfe_event_classify((uint16_t)f)],
+		              tfe_event_names[want]);
+	}
 }
 END_TEST
 

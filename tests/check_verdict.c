@@ -254,6 +254,27 @@ START_TEST(test_verdict_case)
 	ck_assert_msg(found == vc->fires, "%s: %s %s; found:%s", vc->name,
 	              tfe_verdicts[vc->kind].kind,
 	              vc->fires ? "did not fire" : "fired", all->str);
+
+	/* Without their sentences (the summary form), the same verdicts
+	 * with the same evidence, and no message. */
+	cfg.verdict_messages = false;
+	GArray *bare = g_array_new(FALSE, FALSE, sizeof(struct tfe_verdict));
+	tfe_verdicts_collect(c, &cfg, last + vc->after_ms * MS, bare);
+	ck_assert_uint_eq(bare->len, v->len);
+	for (guint i = 0; i < v->len; i++) {
+		const struct tfe_verdict *x = &g_array_index(v, struct tfe_verdict, i);
+		const struct tfe_verdict *y =
+			&g_array_index(bare, struct tfe_verdict, i);
+		ck_assert_uint_eq(y->kind, x->kind);
+		ck_assert_uint_eq(y->side, x->side);
+		ck_assert_uint_eq(y->nframes, x->nframes);
+		for (int f = 0; f < x->nframes; f++)
+			ck_assert_uint_eq(y->frames[f], x->frames[f]);
+		ck_assert_ptr_null(y->message);
+	}
+	tfe_verdicts_clear(bare);
+	g_array_free(bare, TRUE);
+
 	g_string_free(all, TRUE);
 	tfe_verdicts_clear(v);
 	g_array_free(v, TRUE);
