@@ -23,7 +23,6 @@
 #include "render.h"
 
 #include <inttypes.h>
-#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "addr.h"
@@ -80,20 +79,25 @@ const struct tfe_json_note tfe_json_notes[TFE_JSON_NOTES] = {
 	{ TFE_NOTE_GAP, "acks_uncaptured_data" },
 };
 
-/* -- strings, through json-glib ----------------------------------------- */
+/* -- strings -------------------------------------------------------------- */
 
+/* A JSON string token (RFC 8259 §7) for `s`, valid UTF-8 first (U+FFFD
+ * for each sequence that is not, as g_utf8_make_valid() does).  The bytes
+ * are those json-glib's generator writes, which earlier versions of this
+ * program used: the quote and the backslash escaped with a backslash;
+ * \b \f \n \r \t; every other control character and DEL as \u00xx
+ * (lower-case hex), U+001F included (json-glib 1.6 left it raw, which RFC
+ * 8259 forbids, and it was escaped after it); everything else, UTF-8
+ * included, as it is.  tests/check_render_json.c holds the two side by
+ * side. */
 void
 tfe_json_append_string(GString *out, const char *s)
 {
-	static JsonGenerator *gen;
-	static JsonNode *node;
+	static const char hex[] = "0123456789abcdef";
 	gchar *valid = NULL;
-	gsize start = out->len;
 
 	/* Most strings (addresses, verdict messages) are printable ASCII
-	 * without a quote or a backslash, which json-glib writes as they
-	 * are: quoted here without it (tests/check_render_json.c compares
-	 * the two on every such byte). */
+	 * without a quote or a backslash: copied in one go. */
 	const char *q = s;
 	while ((unsigned char)*q >= 0x20 && (unsigned char)*q < 0x7f &&
 	       *q != '"' && *q != '\\')
@@ -105,34 +109,30 @@ tfe_json_append_string(GString *out, const char *s)
 		return;
 	}
 
-	if (gen == NULL) {
-		gen = json_generator_new();
-		node = json_node_alloc();
-		json_node_init_string(node, "");
-	}
-	/* json-glib copies bytes as they are: invalid UTF-8 would make the
-	 * line unreadable to a strict parser.  U+FFFD stands in for each bad
-	 * sequence. */
 	if (!g_utf8_validate(s, -1, NULL))
 		s = valid = g_utf8_make_valid(s, -1);
-	json_node_set_string(node, s);
-	json_generator_set_root(gen, node);
-	json_generator_to_gstring(gen, out);
-	g_free(valid);
-
-	/* json-glib up to at least 1.6 escapes the control characters below
-	 * U+001F but writes U+001F itself raw, which RFC 8259 §7 forbids.  A
-	 * 0x1f byte can only be that character in UTF-8, so it is escaped
-	 * after the fact. */
-	if (memchr(out->str + start, 0x1f, out->len - start) != NULL) {
-		for (gsize i = start; i < out->len; i++) {
-			if (out->str[i] != 0x1f)
-				continue;
-			out->str[i] = '\\';
-			g_string_insert(out, (gssize)i + 1, "u001f");
-			i += 5;
+	g_string_append_c(out, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':  g_string_append_len(out, "\\\"", 2); break;
+		case '\\': g_string_append_len(out, "\\\\", 2); break;
+		case '\b': g_string_append_len(out, "\\b", 2); break;
+		case '\f': g_string_append_len(out, "\\f", 2); break;
+		case '\n': g_string_append_len(out, "\\n", 2); break;
+		case '\r': g_string_append_len(out, "\\r", 2); break;
+		case '\t': g_string_append_len(out, "\\t", 2); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f) {
+				char u[6] = { '\\', 'u', '0', '0', hex[*p >> 4],
+				              hex[*p & 15] };
+				g_string_append_len(out, u, 6);
+			} else {
+				g_string_append_c(out, (char)*p);
+			}
 		}
 	}
+	g_string_append_c(out, '"');
+	g_free(valid);
 }
 
 /* -- the writer: punctuation and numbers -------------------------------- */

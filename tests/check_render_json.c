@@ -159,59 +159,90 @@ START_TEST(test_every_byte)
 }
 END_TEST
 
-/* What json-glib's generator alone writes for s. */
+/* What json-glib's generator writes for s made valid UTF-8, with the
+ * U+001F it leaves raw escaped: the bytes the renderer must write
+ * (render_json.c, tfe_json_append_string). */
 static char *
 json_glib_string(const char *s)
 {
+	char *valid = g_utf8_make_valid(s, -1);
 	JsonGenerator *gen = json_generator_new();
 	JsonNode *node = json_node_alloc();
-	json_node_init_string(node, s);
+	json_node_init_string(node, valid);
 	json_generator_set_root(gen, node);
-	char *out = json_generator_to_data(gen, NULL);
+	char *raw = json_generator_to_data(gen, NULL);
 	json_node_unref(node);
 	g_object_unref(gen);
-	return out;
+	g_free(valid);
+
+	GString *out = g_string_new("");
+	for (const char *p = raw; *p; p++) {
+		if (*p == 0x1f)
+			g_string_append(out, "\\u001f");
+		else
+			g_string_append_c(out, *p);
+	}
+	g_free(raw);
+	return g_string_free(out, FALSE);
 }
 
-/* Strings of printable ASCII bar the quote and the backslash are written
- * without json-glib: the bytes must be exactly json-glib's, for each such
- * character and for longer mixes, and a string with any other byte still
- * goes through json-glib. */
-START_TEST(test_plain_strings)
+static void
+assert_as_json_glib(const char *in, const char *what)
 {
-	char mix[96];
+	GString *g = g_string_new("x");
+	char *want = json_glib_string(in);
+
+	tfe_json_append_string(g, in);
+	ck_assert_msg(strcmp(g->str + 1, want) == 0, "%s: %s, json-glib %s",
+	              what, g->str + 1, want);
+	g_free(want);
+	g_string_free(g, TRUE);
+}
+
+/* The renderer writes strings itself: the bytes must be exactly
+ * json-glib's (as above), for every byte value alone and between others,
+ * for the string cases, longer mixes and random byte strings, valid
+ * UTF-8 or not. */
+START_TEST(test_strings_as_json_glib)
+{
+	char mix[256];
 	size_t n = 0;
 
-	for (int b = 0x20; b < 0x7f; b++) {
+	for (int b = 1; b < 256; b++) {
 		char in[4] = { 'a', (char)b, 'z', 0 };
-		GString *g = g_string_new("x");
-		char *want = json_glib_string(in);
-
-		tfe_json_append_string(g, in);
-		ck_assert_msg(strcmp(g->str + 1, want) == 0,
-		              "byte 0x%02x: %s, json-glib %s", b, g->str + 1,
-		              want);
-		g_free(want);
-		g_string_free(g, TRUE);
-		if (b != '"' && b != '\\')
+		char one[2] = { (char)b, 0 };
+		char what[32];
+		snprintf(what, sizeof what, "byte 0x%02x", b);
+		assert_as_json_glib(in, what);
+		assert_as_json_glib(one, what);
+		if (b < 0x80)
 			mix[n++] = (char)b;
 	}
 	mix[n] = 0;
+	assert_as_json_glib(mix, "bytes 1-127");
+	for (size_t i = 0; i < G_N_ELEMENTS(scases); i++)
+		assert_as_json_glib(scases[i].in, scases[i].name);
 	const char *const more[] = {
-		"", "10.0.0.1", "[2001:db8::1]:443", mix,
+		"", "10.0.0.1", "[2001:db8::1]:443",
 		"client sent 3 bytes after its FIN (RFC 9293 \u00a73.10.7.4)",
 		"tab\there", "del\x7f", "caf\xc3\xa9",
 	};
-	for (size_t i = 0; i < G_N_ELEMENTS(more); i++) {
-		GString *g = g_string_new("");
-		char *want = json_glib_string(more[i]);
-
-		tfe_json_append_string(g, more[i]);
-		ck_assert_msg(strcmp(g->str, want) == 0, "%s: %s, json-glib %s",
-		              more[i], g->str, want);
-		g_free(want);
-		g_string_free(g, TRUE);
+	for (size_t i = 0; i < G_N_ELEMENTS(more); i++)
+		assert_as_json_glib(more[i], more[i]);
+	GRand *rnd = g_rand_new_with_seed(8259);
+	for (int k = 0; k < 20000; k++) {
+		char r[24];
+		int len = g_rand_int_range(rnd, 1, (int)sizeof r);
+		for (int i = 0; i < len - 1; i++) {
+			/* mostly ASCII, some of everything else */
+			r[i] = (char)(g_rand_int_range(rnd, 0, 4) == 0
+			              ? g_rand_int_range(rnd, 1, 256)
+			              : g_rand_int_range(rnd, 1, 128));
+		}
+		r[len - 1] = 0;
+		assert_as_json_glib(r, "random bytes");
 	}
+	g_rand_free(rnd);
 }
 END_TEST
 
@@ -609,7 +640,7 @@ render_json_suite(void)
 
 	tcase_add_loop_test(tc, test_string_case, 0, (int)G_N_ELEMENTS(scases));
 	tcase_add_test(tc, test_every_byte);
-	tcase_add_test(tc, test_plain_strings);
+	tcase_add_test(tc, test_strings_as_json_glib);
 	tcase_add_test(tc, test_decimal);
 	tcase_add_test(tc, test_name_tables);
 	tcase_add_test(tc, test_events_follow_the_timeline);
