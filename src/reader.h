@@ -23,10 +23,10 @@
 
 /* Frames per batch and batches in flight when the options give 0: large
  * enough that handing a batch over (a mutex, now and then a wake-up) costs
- * nothing per frame, small enough to stay in the CPUs' caches (a decoded
- * frame with its flow key is 224 bytes: 8 x 256 of them are 448 KiB). */
+ * nothing per frame, small enough to stay in a CPU's second-level cache (a decoded
+ * frame with its flow key is 224 bytes: 4 x 256 of them are 224 KiB). */
 #define TFE_READER_BATCH 256
-#define TFE_READER_DEPTH 8
+#define TFE_READER_DEPTH 4
 
 struct tfe_reader_opts {
 	guint threads;           /* 1: read, decode and analyse in this thread;
