@@ -246,11 +246,23 @@ done
 CG=""
 if ! skip callgrind; then
 	log "bench: callgrind on the small capture"
-	for p in limit summary text; do
+	# Per thread (the reading thread and the analysing one): the total is
+	# the work done, the busiest thread bounds the rate when the two run
+	# on two CPUs.
+	for p in limit summary summary-t1 json text; do
+		[[ $p == limit || " ${MODES[*]} " == *" $p "* ]] || continue
 		mapfile -t cmd < <(cmd_for "$p" "$SMALL")
-		ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "${cmd[@]}" \
-			2>&1 >/dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
-		CG+="| $(label_for "$p") | $ir | $(awk -v i="$ir" -v n="$SMALL_PKTS" 'BEGIN{printf "%.0f", i / n}') |"$'\n'
+		rm -rf "$TMP/cg"
+		mkdir -p "$TMP/cg"
+		valgrind --tool=callgrind --separate-threads=yes \
+			--callgrind-out-file="$TMP/cg/out" "${cmd[@]}" >/dev/null 2>&1 ||
+			die "callgrind failed on: ${cmd[*]}"
+		read -r total busiest nthreads < <(
+			for f in "$TMP"/cg/out*; do
+				sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$f"
+			done | awk '{ t += $1; if ($1 > m) m = $1; n++ }
+			            END { print t, m, n }')
+		CG+="| $(label_for "$p") | $nthreads | $total | $(awk -v i="$total" -v n="$SMALL_PKTS" 'BEGIN{printf "%.0f", i / n}') | $(awk -v i="$busiest" -v n="$SMALL_PKTS" 'BEGIN{printf "%.0f", i / n}') |"$'\n'
 	done
 fi
 
@@ -383,8 +395,8 @@ ver=$("$TOOL" --version | head -n 1)
 		echo
 		echo "Instructions per packet (callgrind, small capture, start-up included):"
 		echo
-		echo "| program | instructions | per packet |"
-		echo "|---|---:|---:|"
+		echo "| program | threads | instructions | per packet | per packet, busiest thread |"
+		echo "|---|---:|---:|---:|---:|"
 		printf '%s' "$CG"
 	fi
 	if [[ -n $GROWTH ]]; then
