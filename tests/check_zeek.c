@@ -10,6 +10,8 @@
  * the server 10.0.0.2 on port 80 (a likely server port for Zeek) unless the
  * case gives another server port.
  */
+#include <stdio.h>
+
 #include "testutil.h"
 #include "zeek.h"
 
