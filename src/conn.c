@@ -904,10 +904,106 @@ forget_row(struct tfe_conn *c, int row)
 	}
 }
 
+/*
+ * Is `s` the common case: a segment with ACK and no SYN, FIN or RST, in
+ * order (SEG.SEQ = SND.NXT), between two ESTABLISHED sides with nothing
+ * pending (no FIN either way, no RST seen, no keepalive or zero window, the
+ * receiver's SYN acknowledged)?  Then the general path below would move no
+ * state, write no note and no reason, and fold the frame; fast_update()
+ * does exactly that much.  Every test here stands for a branch of the
+ * general path that it lets fast_update() leave out:
+ *   - the states, flags, rst_seen, fin_sent, ka_pending, rst_unaccepted:
+ *     the tables give IGNORE for an ACK in ESTABLISHED both ways, and
+ *     classify_rx() can only say TFE_RX_ACK when the receiver's SYN is
+ *     acknowledged (or its ISN unknown) and it sent no FIN;
+ *   - in order, window non-zero now and before, the receiver's window
+ *     non-zero, SEG.ACK not past the receiver's SND.NXT: frame_notes()
+ *     finds no keepalive, retransmission, zero window, window opening,
+ *     probe or gap;
+ *   - all_frames off: the frame folds into the run at the end.
+ */
+static inline bool
+fast_path_ok(const struct tfe_conn *c, const struct tfe_segment *s, int side,
+             const struct tfe_config *cfg)
+{
+	const struct tfe_endpoint *snd = &c->ep[side];
+	const struct tfe_endpoint *rcv = &c->ep[!side];
+
+	return (s->flags & (TFE_TH_SYN | TFE_TH_FIN | TFE_TH_RST |
+	                    TFE_TH_ACK)) == TFE_TH_ACK &&
+	       snd->state == TFE_ST_ESTABLISHED &&
+	       rcv->state == TFE_ST_ESTABLISHED &&
+	       snd->seq_known && s->seq == snd->snd_nxt &&
+	       s->win != 0 && snd->last_win != 0 && rcv->last_win != 0 &&
+	       rcv->seq_known && tfe_seq_leq(s->ack, rcv->snd_nxt) &&
+	       !snd->fin_sent && !rcv->fin_sent &&
+	       !snd->ka_pending && !rcv->ka_pending &&
+	       !snd->rst_unaccepted && !c->rst_seen &&
+	       (rcv->syn_acked || !rcv->isn_known) && !cfg->all_frames;
+}
+
+/* What tfe_conn_update() does for a segment fast_path_ok() accepted: the
+ * same updates, in the same order, with the branches that cannot apply
+ * left out (track_sender(), track_evidence(), the fold). */
+static void
+fast_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
+            uint64_t frame, int64_t ts)
+{
+	struct tfe_endpoint *snd = &c->ep[side];
+	const struct tfe_endpoint *rcv = &c->ep[!side];
+	uint32_t len = s->payload_len;
+
+	c->last_frame = frame;
+	c->last_ts = ts;
+	if (side == TFE_SIDE_CLIENT && c->synack_ts != 0 &&
+	    c->hs_ack_ts == 0 && rcv->isn_known &&
+	    tfe_seq_gt(s->ack, rcv->isn))
+		c->hs_ack_ts = ts;
+
+	/* track_sender(): in order, so SND.NXT moves to the segment's end */
+	snd->snd_nxt = s->seq + len;
+	if (!snd->ack_known || tfe_seq_gt(s->ack, snd->ack_max))
+		snd->ack_max = s->ack;
+	snd->ack_known = true;
+	uint32_t w = s->win;
+	if (c->ws_ok)
+		w <<= snd->wscale > 14 ? 14 : snd->wscale;
+	if (w > snd->max_win)
+		snd->max_win = w;
+	snd->last_win = s->win;
+	snd->pkts++;
+	snd->bytes += len;
+	snd->ttl_last = s->ttl;
+	snd->ip_id_last = s->ip_id;
+	snd->last_ts = ts;
+
+	/* track_evidence(): a segment ending at the peer's right edge */
+	if (len > 0 && rcv->ack_known) {
+		uint32_t edge = rcv->ack_max +
+			tfe_conn_scaled_window(c, !side, rcv->last_win, 0);
+		if (s->seq + len == edge)
+			snd->window_full++;
+	}
+
+	/* No forget_row(): only an update sets a row index, to the length
+	 * the timeline had at its start, and forgets it there if the frame
+	 * folded; so no index kept can name the row a fold may append. */
+	uint8_t states[2] = { TFE_ST_ESTABLISHED, TFE_ST_ESTABLISHED };
+	tfe_timeline_fold(&c->tl, frame, ts, side, len, s->win, states);
+	c->ended = false;
+}
+
 void
 tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
                 uint64_t frame, int64_t ts, const struct tfe_config *cfg)
 {
+	if (G_LIKELY(fast_path_ok(c, s, side, cfg))) {
+		tfe_zeek_update(&c->zeek, s, side, ts,
+		                cfg->zeek_ignore_checksums);
+		fast_update(c, s, side, frame, ts);
+		return;
+	}
+
 	struct step st;
 	enum tfe_event ev = tfe_event_classify(s->flags);
 	struct tfe_endpoint *snd = &c->ep[side];
