@@ -583,6 +583,74 @@ completeness(struct tfe_zeek *z, const struct tfe_segment *s)
 		z->completeness |= TFE_WS_DATA;
 }
 
+/*
+ * The common case, which tfe_zeek_update() below would take through all
+ * of its steps to change little: an ACK or data without SYN, FIN or RST
+ * between two ESTABLISHED endpoints, after both roles' first packets,
+ * with its letter (D or A) already in the history, no close timer set and
+ * no inactivity timeout due, checksums good.  Then no letter but W, T or
+ * G can be added, no state moves and no flip happens; this does the rest
+ * in the same order.  Returns false, having changed nothing, when the
+ * segment is not that case.
+ */
+static inline bool
+fast_update(struct tfe_zeek *z, const struct tfe_segment *s, int side,
+            int64_t ts, bool ignore_checksums)
+{
+	uint16_t f = s->flags;
+	uint32_t len = s->payload_len;
+	struct tfe_zeek_ep *e = &z->ep[side];
+	struct tfe_zeek_ep *peer = &z->ep[!side];
+	uint16_t letter = len > 0 ? HIST_DATA : HIST_ACK;
+
+	if (side != z->orig)
+		letter = (uint16_t)(letter << 8);
+	if ((f & (TFE_TH_SYN | TFE_TH_FIN | TFE_TH_RST | TFE_TH_ACK)) !=
+	    TFE_TH_ACK ||
+	    e->state != TFE_ZK_ESTABLISHED ||
+	    peer->state != TFE_ZK_ESTABLISHED ||
+	    e->did_close || peer->did_close ||
+	    !z->started || z->over || !z->ws_seen || z->first_seen != 3 ||
+	    !(z->hist_seen & letter) || z->delete_at != 0 ||
+	    ts - z->last_time >= ZK_INACTIVITY ||
+	    (!ignore_checksums && (s->ip_csum_bad || s->csum == TFE_CSUM_BAD)))
+		return false;
+
+	/* completeness(): not the stream's first packet, no SYN */
+	z->completeness |= len > 0 ? TFE_WS_DATA : TFE_WS_ACK;
+	/* timed_out(): the attempt timer goes, with nobody in SYN_SENT */
+	if (z->attempt_at != 0 && ts >= z->attempt_at)
+		z->attempt_at = 0;
+
+	uint32_t rel_seq = s->seq - e->start_seq;
+	uint32_t last = s->seq + len;
+
+	if (s->win == 0)
+		scaled(z, e, 'W', &e->win0_cnt, &e->win0_exp);
+	z->last_time = ts;
+
+	uint32_t rel_ack = 0;
+	if (delta(s->ack, peer->start_seq) >= 0) {
+		rel_ack = s->ack - peer->start_seq;
+		if (delta(s->ack, peer->ack_seq) > 0 &&
+		    !(s->ack == 0 && delta(s->ack, peer->ack_seq) >
+		                     ZK_TOO_LARGE_DELTA))
+			peer->ack_seq = s->ack;
+	}
+
+	if (delta(last, e->last_seq) > 0)
+		e->last_seq = last;
+	else if (len > 0)
+		scaled(z, e, 'T', &e->rxmt_cnt, &e->rxmt_exp);
+
+	if (rel_ack != 0)
+		ack_received(z, peer, rel_ack);
+	if (len > 0 && s->captured_payload >= len &&
+	    delta(s->seq, e->start_seq) >= 0)
+		data_sent(e, rel_seq, len);
+	return true;
+}
+
 void
 tfe_zeek_update(struct tfe_zeek *z, const struct tfe_segment *s, int side,
                 int64_t ts, bool ignore_checksums)
@@ -591,6 +659,8 @@ tfe_zeek_update(struct tfe_zeek *z, const struct tfe_segment *s, int side,
 	bool syn = f & TFE_TH_SYN, fin = f & TFE_TH_FIN, rst = f & TFE_TH_RST;
 	uint32_t len = s->payload_len;
 
+	if (G_LIKELY(fast_update(z, s, side, ts, ignore_checksums)))
+		return;
 	completeness(z, s);
 	if (z->over)
 		return;
