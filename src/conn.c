@@ -993,17 +993,12 @@ fast_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	c->ended = false;
 }
 
-void
-tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
-                uint64_t frame, int64_t ts, const struct tfe_config *cfg)
+/* Every other segment, out of line so that the fast path pays for none
+ * of its registers and stack. */
+static G_GNUC_NO_INLINE void
+update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
+               uint64_t frame, int64_t ts, const struct tfe_config *cfg)
 {
-	if (G_LIKELY(fast_path_ok(c, s, side, cfg))) {
-		tfe_zeek_update(&c->zeek, s, side, ts,
-		                cfg->zeek_ignore_checksums);
-		fast_update(c, s, side, frame, ts);
-		return;
-	}
-
 	struct step st;
 	enum tfe_event ev = tfe_event_classify(s->flags);
 	struct tfe_endpoint *snd = &c->ep[side];
@@ -1113,6 +1108,19 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	           (c->rst_seen &&
 	            ((done0 && c->ep[1].state == TFE_ST_LISTEN) ||
 	             (done1 && c->ep[0].state == TFE_ST_LISTEN)));
+}
+
+void
+tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
+                uint64_t frame, int64_t ts, const struct tfe_config *cfg)
+{
+	if (G_LIKELY(fast_path_ok(c, s, side, cfg))) {
+		tfe_zeek_update(&c->zeek, s, side, ts,
+		                cfg->zeek_ignore_checksums);
+		fast_update(c, s, side, frame, ts);
+		return;
+	}
+	update_general(c, s, side, frame, ts, cfg);
 }
 
 void
