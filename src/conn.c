@@ -17,6 +17,13 @@
 #include "seq.h"
 #include "verdict.h"
 
+/* The per-connection memory (SPEC §7): the endpoint's state bytes keep
+ * states in 4 bits, and the connection fits in glibc's 656-byte chunk
+ * (requests of up to 648 bytes). */
+_Static_assert(TFE_ST__COUNT <= 16, "a state fits in 4 bits");
+_Static_assert(sizeof(struct tfe_endpoint) == 120, "an endpoint is 120 bytes");
+_Static_assert(sizeof(struct tfe_conn) <= 648, "a connection fits in 648 bytes");
+
 const char *const tfe_roles_names[TFE_ROLES__COUNT] = {
 	[TFE_ROLES_SYN] = "syn",
 	[TFE_ROLES_SYNACK] = "inferred",
@@ -910,8 +917,8 @@ forget_row(struct tfe_conn *c, int row)
  * pending (no FIN either way, no RST seen, no keepalive or zero window, the
  * receiver's SYN acknowledged)?  Then the general path below would move no
  * state, write no note and no reason, and fold the frame; fast_update()
- * does exactly that much.  Every test here stands for a branch of the
- * general path that it lets fast_update() leave out:
+ * does exactly that much.  Every test here or in conn_fast_ok() stands
+ * for a branch of the general path that it lets fast_update() leave out:
  *   - the states, flags, rst_seen, fin_sent, ka_pending, rst_unaccepted:
  *     the tables give IGNORE for an ACK in ESTABLISHED both ways, and
  *     classify_rx() can only say TFE_RX_ACK when the receiver's SYN is
@@ -923,23 +930,29 @@ forget_row(struct tfe_conn *c, int row)
  *   - all_frames off: the frame folds into the run at the end.
  */
 static inline bool
-fast_path_ok(const struct tfe_conn *c, const struct tfe_segment *s, int side,
-             const struct tfe_config *cfg)
+fast_path_ok(const struct tfe_conn *c, const struct tfe_segment *s, int side)
 {
-	const struct tfe_endpoint *snd = &c->ep[side];
-	const struct tfe_endpoint *rcv = &c->ep[!side];
-
 	return (s->flags & (TFE_TH_SYN | TFE_TH_FIN | TFE_TH_RST |
 	                    TFE_TH_ACK)) == TFE_TH_ACK &&
-	       snd->state == TFE_ST_ESTABLISHED &&
-	       rcv->state == TFE_ST_ESTABLISHED &&
-	       snd->seq_known && s->seq == snd->snd_nxt &&
-	       s->win != 0 && snd->last_win != 0 && rcv->last_win != 0 &&
-	       rcv->seq_known && tfe_seq_leq(s->ack, rcv->snd_nxt) &&
-	       !snd->fin_sent && !rcv->fin_sent &&
-	       !snd->ka_pending && !rcv->ka_pending &&
-	       !snd->rst_unaccepted && !c->rst_seen &&
-	       (rcv->syn_acked || !rcv->isn_known) && !cfg->all_frames;
+	       c->fast_ok && s->seq == c->ep[side].snd_nxt && s->win != 0 &&
+	       tfe_seq_leq(s->ack, c->ep[!side].snd_nxt);
+}
+
+/* The part of the test above that holds for the connection, whichever
+ * side sends next: set after every segment of the general path (the fast
+ * path changes none of it: it keeps both windows non-zero). */
+static bool
+conn_fast_ok(const struct tfe_conn *c, const struct tfe_config *cfg)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct tfe_endpoint *ep = &c->ep[i];
+
+		if (ep->state != TFE_ST_ESTABLISHED || !ep->seq_known ||
+		    ep->last_win == 0 || ep->fin_sent || ep->ka_pending ||
+		    ep->rst_unaccepted || (ep->isn_known && !ep->syn_acked))
+			return false;
+	}
+	return !c->rst_seen && !cfg->all_frames;
 }
 
 /* What tfe_conn_update() does for a segment fast_path_ok() accepted: the
@@ -1108,13 +1121,14 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	           (c->rst_seen &&
 	            ((done0 && c->ep[1].state == TFE_ST_LISTEN) ||
 	             (done1 && c->ep[0].state == TFE_ST_LISTEN)));
+	c->fast_ok = conn_fast_ok(c, cfg);
 }
 
 void
 tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
                 uint64_t frame, int64_t ts, const struct tfe_config *cfg)
 {
-	if (G_LIKELY(fast_path_ok(c, s, side, cfg))) {
+	if (G_LIKELY(fast_path_ok(c, s, side))) {
 		tfe_zeek_update(&c->zeek, s, side, ts,
 		                cfg->zeek_ignore_checksums);
 		fast_update(c, s, side, frame, ts);
@@ -1135,6 +1149,7 @@ tfe_conn_take_over(struct tfe_conn *c, int64_t ts)
 		c->taken_over_side = (uint8_t)side;
 		ep->state = TFE_ST_CLOSED;
 		ep->tw_since = 0;
+		c->fast_ok = false;
 		uint8_t states[2] = { c->ep[0].state, c->ep[1].state };
 		tfe_timeline_add_timer(&c->tl, ts, side, TFE_ST_CLOSED,
 		                       TFE_RS_TIME_WAIT_TAKEN_OVER, states);
@@ -1150,6 +1165,8 @@ tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
 	bool both_fin = cl->fin_sent && sv->fin_sent;
 	bool any_fin = cl->fin_sent || sv->fin_sent;
 	bool answered = sv->synack_count > 0 || (c->roles == TFE_ROLES_PORT);
+
+	c->fast_ok = false;
 
 	c->end_cause = (uint8_t)cause;
 	/* Re-sent SYN+ACKs and never an ACK: none of them arrived. */
