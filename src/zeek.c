@@ -616,12 +616,7 @@ fast_update(struct tfe_zeek *z, const struct tfe_segment *s, int side,
 	if (!orig)
 		letter = (uint16_t)(letter << 8);
 	if ((f & (TFE_TH_SYN | TFE_TH_FIN | TFE_TH_RST | TFE_TH_ACK)) !=
-	    TFE_TH_ACK ||
-	    e->state != TFE_ZK_ESTABLISHED ||
-	    peer->state != TFE_ZK_ESTABLISHED ||
-	    e->did_close || peer->did_close ||
-	    !z->started || z->over || !z->ws_seen || z->first_seen != 3 ||
-	    z->delete_at != 0 ||
+	    TFE_TH_ACK || !z->fast_ok ||
 	    ts - z->last_time >= ZK_INACTIVITY ||
 	    (!ignore_checksums && (s->ip_csum_bad || s->csum == TFE_CSUM_BAD)))
 		return false;
@@ -665,6 +660,19 @@ fast_update(struct tfe_zeek *z, const struct tfe_segment *s, int side,
 	    delta(s->seq, e->start_seq) >= 0)
 		data_sent(e, rel_seq, len);
 	return true;
+}
+
+/* The part of fast_update()'s test that holds for the connection: both
+ * endpoints ESTABLISHED and not closed, both roles' first packets seen, no
+ * close timer.  The fast path changes none of it. */
+static bool
+conn_fast_ok(const struct tfe_zeek *z)
+{
+	return z->ep[0].state == TFE_ZK_ESTABLISHED &&
+	       z->ep[1].state == TFE_ZK_ESTABLISHED &&
+	       !z->ep[0].did_close && !z->ep[1].did_close &&
+	       z->started && !z->over && z->ws_seen && z->first_seen == 3 &&
+	       z->delete_at == 0;
 }
 
 /* Every other segment: kept out of line, so that the common case above
@@ -837,6 +845,7 @@ tfe_zeek_update(struct tfe_zeek *z, const struct tfe_segment *s, int side,
 	if (G_LIKELY(fast_update(z, s, side, ts, ignore_checksums)))
 		return;
 	update_general(z, s, side, ts, ignore_checksums);
+	z->fast_ok = conn_fast_ok(z);
 }
 
 /* ---- results */
