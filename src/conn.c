@@ -1129,9 +1129,11 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
                 uint64_t frame, int64_t ts, const struct tfe_config *cfg)
 {
 	if (G_LIKELY(fast_path_ok(c, s, side))) {
+		/* The Zeek model reads and writes only c->zeek: it may come
+		 * last here, as a tail call. */
+		fast_update(c, s, side, frame, ts);
 		tfe_zeek_update(&c->zeek, s, side, ts,
 		                cfg->zeek_ignore_checksums);
-		fast_update(c, s, side, frame, ts);
 		return;
 	}
 	update_general(c, s, side, frame, ts, cfg);
