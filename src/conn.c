@@ -701,12 +701,6 @@ tfe_conn_free(struct tfe_conn *c)
 	g_free(c);
 }
 
-int
-tfe_conn_side(const struct tfe_conn *c, bool from_lo)
-{
-	return from_lo == c->client_is_lo ? TFE_SIDE_CLIENT : TFE_SIDE_SERVER;
-}
-
 /* Bookkeeping of what the sender has now shown of itself. */
 static void
 track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,

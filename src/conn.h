@@ -288,8 +288,13 @@ tfe_conn_rare_ep(const struct tfe_conn *c, int side)
 struct tfe_conn_rare *tfe_conn_rare_mut(struct tfe_conn *c);
 struct tfe_ep_rare *tfe_conn_rare_get(struct tfe_conn *c, int side);
 
-/* Which side sent `s`: TFE_SIDE_CLIENT or TFE_SIDE_SERVER. */
-int tfe_conn_side(const struct tfe_conn *c, bool from_lo);
+/* Which side sent `s`: TFE_SIDE_CLIENT or TFE_SIDE_SERVER (inline: it
+ * runs for every segment). */
+static inline int
+tfe_conn_side(const struct tfe_conn *c, bool from_lo)
+{
+	return from_lo == c->client_is_lo ? TFE_SIDE_CLIENT : TFE_SIDE_SERVER;
+}
 
 /* Feeds one segment through both sides' state machines. */
 void tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s,
