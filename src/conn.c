@@ -921,7 +921,9 @@ forget_row(struct tfe_conn *c, int row)
  *     non-zero, SEG.ACK not past the receiver's SND.NXT: frame_notes()
  *     finds no keepalive, retransmission, zero window, window opening,
  *     probe or gap;
- *   - all_frames off: the frame folds into the run at the end.
+ *   - all_frames off: the frame folds into the run at the end;
+ *   - the handshake's ACK time taken (or no SYN+ACK seen): nothing for the
+ *     RTT to record.
  */
 static inline bool
 fast_path_ok(const struct tfe_conn *c, const struct tfe_segment *s, int side)
@@ -946,7 +948,9 @@ conn_fast_ok(const struct tfe_conn *c, const struct tfe_config *cfg)
 		    ep->rst_unaccepted || (ep->isn_known && !ep->syn_acked))
 			return false;
 	}
-	return !c->rst_seen && !cfg->all_frames;
+	/* the handshake's ACK time is taken (or there was no SYN+ACK) */
+	return !c->rst_seen && !cfg->all_frames &&
+	       (c->hs_ack_ts != 0 || c->synack_ts == 0);
 }
 
 /* What tfe_conn_update() does for a segment fast_path_ok() accepted: the
@@ -960,12 +964,9 @@ fast_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	const struct tfe_endpoint *rcv = &c->ep[!side];
 	uint32_t len = s->payload_len;
 
+	/* conn_fast_ok(): no handshake ACK time left to take */
 	c->last_frame = frame;
 	c->last_ts = ts;
-	if (side == TFE_SIDE_CLIENT && c->synack_ts != 0 &&
-	    c->hs_ack_ts == 0 && rcv->isn_known &&
-	    tfe_seq_gt(s->ack, rcv->isn))
-		c->hs_ack_ts = ts;
 
 	/* track_sender(): in order, so SND.NXT moves to the segment's end */
 	snd->snd_nxt = s->seq + len;
