@@ -654,11 +654,13 @@ fast_update(struct tfe_zeek *z, const struct tfe_segment *s, int side,
 	else if (len > 0)
 		scaled(z, e, 'T', &e->rxmt_cnt, &e->rxmt_exp);
 
-	if (rel_ack != 0)
-		ack_received(z, peer, rel_ack);
+	/* data_sent() touches only e's stream and ack_received() only the
+	 * peer's, so they may come in either order: the ACK last. */
 	if (len > 0 && s->captured_payload >= len &&
 	    delta(s->seq, e->start_seq) >= 0)
 		data_sent(e, rel_seq, len);
+	if (rel_ack != 0)
+		ack_received(z, peer, rel_ack);
 	return true;
 }
 
