@@ -17,6 +17,13 @@
 #include "seq.h"
 #include "verdict.h"
 
+/* The per-connection memory (SPEC §7): the endpoint's state bytes keep
+ * states in 4 bits, and the connection fits in glibc's 656-byte chunk
+ * (requests of up to 648 bytes). */
+_Static_assert(TFE_ST__COUNT <= 16, "a state fits in 4 bits");
+_Static_assert(sizeof(struct tfe_endpoint) == 120, "an endpoint is 120 bytes");
+_Static_assert(sizeof(struct tfe_conn) <= 648, "a connection fits in 648 bytes");
+
 const char *const tfe_roles_names[TFE_ROLES__COUNT] = {
 	[TFE_ROLES_SYN] = "syn",
 	[TFE_ROLES_SYNACK] = "inferred",
@@ -694,12 +701,6 @@ tfe_conn_free(struct tfe_conn *c)
 	g_free(c);
 }
 
-int
-tfe_conn_side(const struct tfe_conn *c, bool from_lo)
-{
-	return from_lo == c->client_is_lo ? TFE_SIDE_CLIENT : TFE_SIDE_SERVER;
-}
-
 /* Bookkeeping of what the sender has now shown of itself. */
 static void
 track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
@@ -904,9 +905,107 @@ forget_row(struct tfe_conn *c, int row)
 	}
 }
 
-void
-tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
-                uint64_t frame, int64_t ts, const struct tfe_config *cfg)
+/*
+ * Is `s` the common case: a segment with ACK and no SYN, FIN or RST, in
+ * order (SEG.SEQ = SND.NXT), between two ESTABLISHED sides with nothing
+ * pending (no FIN either way, no RST seen, no keepalive or zero window, the
+ * receiver's SYN acknowledged)?  Then the general path below would move no
+ * state, write no note and no reason, and fold the frame; fast_update()
+ * does exactly that much.  Every test here or in conn_fast_ok() stands
+ * for a branch of the general path that it lets fast_update() leave out:
+ *   - the states, flags, rst_seen, fin_sent, ka_pending, rst_unaccepted:
+ *     the tables give IGNORE for an ACK in ESTABLISHED both ways, and
+ *     classify_rx() can only say TFE_RX_ACK when the receiver's SYN is
+ *     acknowledged (or its ISN unknown) and it sent no FIN;
+ *   - in order, window non-zero now and before, the receiver's window
+ *     non-zero, SEG.ACK not past the receiver's SND.NXT: frame_notes()
+ *     finds no keepalive, retransmission, zero window, window opening,
+ *     probe or gap;
+ *   - all_frames off: the frame folds into the run at the end;
+ *   - the handshake's ACK time taken (or no SYN+ACK seen): nothing for the
+ *     RTT to record.
+ */
+static inline bool
+fast_path_ok(const struct tfe_conn *c, const struct tfe_segment *s, int side)
+{
+	return (s->flags & (TFE_TH_SYN | TFE_TH_FIN | TFE_TH_RST |
+	                    TFE_TH_ACK)) == TFE_TH_ACK &&
+	       c->fast_ok && s->seq == c->ep[side].snd_nxt && s->win != 0 &&
+	       tfe_seq_leq(s->ack, c->ep[!side].snd_nxt);
+}
+
+/* The part of the test above that holds for the connection, whichever
+ * side sends next: set after every segment of the general path (the fast
+ * path changes none of it: it keeps both windows non-zero). */
+static bool
+conn_fast_ok(const struct tfe_conn *c, const struct tfe_config *cfg)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct tfe_endpoint *ep = &c->ep[i];
+
+		if (ep->state != TFE_ST_ESTABLISHED || !ep->seq_known ||
+		    ep->last_win == 0 || ep->fin_sent || ep->ka_pending ||
+		    ep->rst_unaccepted || (ep->isn_known && !ep->syn_acked))
+			return false;
+	}
+	/* the handshake's ACK time is taken (or there was no SYN+ACK) */
+	return !c->rst_seen && !cfg->all_frames &&
+	       (c->hs_ack_ts != 0 || c->synack_ts == 0);
+}
+
+/* What tfe_conn_update() does for a segment fast_path_ok() accepted: the
+ * same updates, in the same order, with the branches that cannot apply
+ * left out (track_sender(), track_evidence(), the fold). */
+static void
+fast_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
+            uint64_t frame, int64_t ts)
+{
+	struct tfe_endpoint *snd = &c->ep[side];
+	const struct tfe_endpoint *rcv = &c->ep[!side];
+	uint32_t len = s->payload_len;
+
+	/* conn_fast_ok(): no handshake ACK time left to take */
+	c->last_frame = frame;
+	c->last_ts = ts;
+
+	/* track_sender(): in order, so SND.NXT moves to the segment's end */
+	snd->snd_nxt = s->seq + len;
+	if (!snd->ack_known || tfe_seq_gt(s->ack, snd->ack_max))
+		snd->ack_max = s->ack;
+	snd->ack_known = true;
+	uint32_t w = s->win;
+	if (c->ws_ok)
+		w <<= snd->wscale > 14 ? 14 : snd->wscale;
+	if (w > snd->max_win)
+		snd->max_win = w;
+	snd->last_win = s->win;
+	snd->pkts++;
+	snd->bytes += len;
+	snd->ttl_last = s->ttl;
+	snd->ip_id_last = s->ip_id;
+	snd->last_ts = ts;
+
+	/* track_evidence(): a segment ending at the peer's right edge */
+	if (len > 0 && rcv->ack_known) {
+		uint32_t edge = rcv->ack_max +
+			tfe_conn_scaled_window(c, !side, rcv->last_win, 0);
+		if (s->seq + len == edge)
+			snd->window_full++;
+	}
+
+	/* No forget_row(): only an update sets a row index, to the length
+	 * the timeline had at its start, and forgets it there if the frame
+	 * folded; so no index kept can name the row a fold may append. */
+	uint8_t states[2] = { TFE_ST_ESTABLISHED, TFE_ST_ESTABLISHED };
+	tfe_timeline_fold(&c->tl, frame, ts, side, len, s->win, states);
+	c->ended = false;
+}
+
+/* Every other segment, out of line so that the fast path pays for none
+ * of its registers and stack. */
+static G_GNUC_NO_INLINE void
+update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
+               uint64_t frame, int64_t ts, const struct tfe_config *cfg)
 {
 	struct step st;
 	enum tfe_event ev = tfe_event_classify(s->flags);
@@ -1017,6 +1116,22 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	           (c->rst_seen &&
 	            ((done0 && c->ep[1].state == TFE_ST_LISTEN) ||
 	             (done1 && c->ep[0].state == TFE_ST_LISTEN)));
+	c->fast_ok = conn_fast_ok(c, cfg);
+}
+
+void
+tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
+                uint64_t frame, int64_t ts, const struct tfe_config *cfg)
+{
+	if (G_LIKELY(fast_path_ok(c, s, side))) {
+		/* The Zeek model reads and writes only c->zeek: it may come
+		 * last here, as a tail call. */
+		fast_update(c, s, side, frame, ts);
+		tfe_zeek_update(&c->zeek, s, side, ts,
+		                cfg->zeek_ignore_checksums);
+		return;
+	}
+	update_general(c, s, side, frame, ts, cfg);
 }
 
 void
@@ -1031,6 +1146,7 @@ tfe_conn_take_over(struct tfe_conn *c, int64_t ts)
 		c->taken_over_side = (uint8_t)side;
 		ep->state = TFE_ST_CLOSED;
 		ep->tw_since = 0;
+		c->fast_ok = false;
 		uint8_t states[2] = { c->ep[0].state, c->ep[1].state };
 		tfe_timeline_add_timer(&c->tl, ts, side, TFE_ST_CLOSED,
 		                       TFE_RS_TIME_WAIT_TAKEN_OVER, states);
@@ -1046,6 +1162,8 @@ tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
 	bool both_fin = cl->fin_sent && sv->fin_sent;
 	bool any_fin = cl->fin_sent || sv->fin_sent;
 	bool answered = sv->synack_count > 0 || (c->roles == TFE_ROLES_PORT);
+
+	c->fast_ok = false;
 
 	c->end_cause = (uint8_t)cause;
 	/* Re-sent SYN+ACKs and never an ACK: none of them arrived. */

@@ -177,15 +177,14 @@ struct tfe_endpoint {
 	uint8_t state;          /* enum tfe_state; when and why it changed
 	                           is in the timeline rows */
 	uint8_t wscale;         /* its SYN's option: shift as sent */
-	uint8_t fin_rcvd_before;
-	uint8_t rst_before;
-	/* flags read on every segment (plain bytes) */
-	bool seq_known;         /* it has sent something */
-	bool ack_known;
-	bool ka_pending;        /* a keepalive probe not yet followed by the
+	uint8_t fin_rcvd_before : 4; /* enum tfe_state (12 values) */
+	uint8_t rst_before : 4;
+	/* flags: bits (x86 tests and sets a bit in one instruction, as it
+	 * does a byte), so that the endpoint fits in 120 bytes */
+	bool seq_known : 1;     /* it has sent something */
+	bool ack_known : 1;
+	bool ka_pending : 1;    /* a keepalive probe not yet followed by the
 	                           peer (counts in tfe_ep_rare) */
-	/* flags set now and then: bits (x86 tests and sets a bit in one
-	 * instruction, as it does a byte) */
 	bool has_mss : 1, has_wscale : 1, sack_ok : 1, ts_ok : 1,
 	     tfo : 1;           /* its SYN's options */
 	bool isn_known : 1;
@@ -202,19 +201,24 @@ struct tfe_conn {
 	uint64_t id;            /* 1-based, in order of first frame */
 	uint8_t family;         /* 4 or 6 */
 	uint8_t roles;          /* enum tfe_roles */
-	bool client_is_lo;      /* the client is the flow key's lower endpoint */
-	bool rst_seen;
-	bool ended;             /* both sides CLOSED or TIME_WAIT */
 	uint8_t closed_first;   /* TFE_SIDE_*: first FIN or RST after open */
 	uint8_t rst_by;         /* TFE_SIDE_* of the first RST */
 	uint8_t close_how;      /* enum tfe_close_how, set by tfe_conn_finish */
 	uint8_t end_cause;      /* enum tfe_end_cause */
-	bool ws_ok;             /* both SYNs carried window scale */
-	bool timestamps_ns;     /* print nanoseconds */
 	uint8_t init_state[2];  /* each side's state before the first frame */
 	uint8_t taken_over_side; /* see rare->taken_over_tw_since */
-	bool has_prev;          /* see rare->prev_id */
 	uint8_t prev_tw_side;   /* see rare->prev_id */
+	int8_t queue;           /* which queue it is in (flow.c), -1 for none */
+	bool client_is_lo : 1;  /* the client is the flow key's lower endpoint */
+	bool rst_seen : 1;
+	bool ended : 1;         /* both sides CLOSED or TIME_WAIT */
+	bool ws_ok : 1;         /* both SYNs carried window scale */
+	bool timestamps_ns : 1; /* print nanoseconds */
+	bool has_prev : 1;      /* see rare->prev_id */
+	bool fast_ok : 1;       /* what conn.c's fast path needs of the
+	                           connection as a whole holds (set after
+	                           each segment of the general path) */
+	uint32_t hash;          /* of key, for the flow table's slots */
 
 	struct tfe_endpoint ep[2]; /* TFE_SIDE_CLIENT, TFE_SIDE_SERVER */
 
@@ -237,8 +241,6 @@ struct tfe_conn {
 	struct tfe_flow_key key;
 	struct tfe_conn *q_prev, *q_next; /* in the open or the lingering
 	                                     queue */
-	uint32_t hash;          /* of key, for the flow table's slots */
-	int8_t queue;           /* which queue it is in, -1 for none */
 };
 
 /*
@@ -286,8 +288,13 @@ tfe_conn_rare_ep(const struct tfe_conn *c, int side)
 struct tfe_conn_rare *tfe_conn_rare_mut(struct tfe_conn *c);
 struct tfe_ep_rare *tfe_conn_rare_get(struct tfe_conn *c, int side);
 
-/* Which side sent `s`: TFE_SIDE_CLIENT or TFE_SIDE_SERVER. */
-int tfe_conn_side(const struct tfe_conn *c, bool from_lo);
+/* Which side sent `s`: TFE_SIDE_CLIENT or TFE_SIDE_SERVER (inline: it
+ * runs for every segment). */
+static inline int
+tfe_conn_side(const struct tfe_conn *c, bool from_lo)
+{
+	return from_lo == c->client_is_lo ? TFE_SIDE_CLIENT : TFE_SIDE_SERVER;
+}
 
 /* Feeds one segment through both sides' state machines. */
 void tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s,

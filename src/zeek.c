@@ -344,14 +344,12 @@ gap(struct tfe_zeek *z, struct tfe_zeek_ep *e)
 }
 
 /* TCP_Reassembler::AckReceived and Undelivered: the peer acknowledged
- * `e`'s stream up to `seq`; what was never seen below it is a gap. */
-static void
-ack_received(struct tfe_zeek *z, struct tfe_zeek_ep *e, uint32_t seq)
+ * `e`'s stream up to `seq`, past what it had acknowledged before
+ * (ack_received() below tests that); what was never seen below it is a
+ * gap. */
+static G_GNUC_NO_INLINE void
+ack_received_new(struct tfe_zeek *z, struct tfe_zeek_ep *e, uint32_t seq)
 {
-	if (e->fin_seen && delta(seq, e->fin_seq) >= 0)
-		seq = e->fin_seq - 1;
-	if (delta(seq, e->trim) <= 0)
-		return;
 	if (delta(seq, e->reassem) > 0) {
 		if (!(delta(seq, 2) <= 0 && z->is_partial)) {
 			/* holes below held blocks first, then the rest */
@@ -383,6 +381,17 @@ ack_received(struct tfe_zeek *z, struct tfe_zeek_ep *e, uint32_t seq)
 			i++;
 		}
 	}
+}
+
+/* Most ACKs acknowledge nothing new: that test inline, the rest not. */
+static inline void
+ack_received(struct tfe_zeek *z, struct tfe_zeek_ep *e, uint32_t seq)
+{
+	if (e->fin_seen && delta(seq, e->fin_seq) >= 0)
+		seq = e->fin_seq - 1;
+	if (delta(seq, e->trim) <= 0)
+		return;
+	ack_received_new(z, e, seq);
 }
 
 /* ---- the endpoint state machine (UpdateStateMachine and its parts) */
@@ -583,9 +592,96 @@ completeness(struct tfe_zeek *z, const struct tfe_segment *s)
 		z->completeness |= TFE_WS_DATA;
 }
 
-void
-tfe_zeek_update(struct tfe_zeek *z, const struct tfe_segment *s, int side,
-                int64_t ts, bool ignore_checksums)
+/*
+ * The common case, which tfe_zeek_update() below would take through all
+ * of its steps to change little: an ACK or data without SYN, FIN or RST
+ * between two ESTABLISHED endpoints, neither closed, after both roles'
+ * first packets, no close timer set and no inactivity timeout due,
+ * checksums good.  Then no letter but D or A (the first time), W, T or G
+ * can be added, no state moves and no flip happens; this does the rest in
+ * the same order.  Returns false, having changed nothing, when the
+ * segment is not that case.
+ */
+static inline bool
+fast_update(struct tfe_zeek *z, const struct tfe_segment *s, int side,
+            int64_t ts, bool ignore_checksums)
+{
+	uint16_t f = s->flags;
+	uint32_t len = s->payload_len;
+	struct tfe_zeek_ep *e = &z->ep[side];
+	struct tfe_zeek_ep *peer = &z->ep[!side];
+	bool orig = side == z->orig;
+	uint16_t letter = len > 0 ? HIST_DATA : HIST_ACK;
+
+	if (!orig)
+		letter = (uint16_t)(letter << 8);
+	if ((f & (TFE_TH_SYN | TFE_TH_FIN | TFE_TH_RST | TFE_TH_ACK)) !=
+	    TFE_TH_ACK || !z->fast_ok ||
+	    ts - z->last_time >= ZK_INACTIVITY ||
+	    (!ignore_checksums && (s->ip_csum_bad || s->csum == TFE_CSUM_BAD)))
+		return false;
+
+	/* completeness(): not the stream's first packet, no SYN */
+	z->completeness |= len > 0 ? TFE_WS_DATA : TFE_WS_ACK;
+	/* timed_out(): the attempt timer goes, with nobody in SYN_SENT */
+	if (z->attempt_at != 0 && ts >= z->attempt_at)
+		z->attempt_at = 0;
+
+	uint32_t rel_seq = s->seq - e->start_seq;
+	uint32_t last = s->seq + len;
+
+	/* history_letters(): D or A, the first time only */
+	if (G_UNLIKELY(!(z->hist_seen & letter))) {
+		char code = len > 0 ? 'D' : 'A';
+		z->hist_seen |= letter;
+		add_history(z, orig ? code : (char)(code - 'A' + 'a'));
+	}
+	if (s->win == 0)
+		scaled(z, e, 'W', &e->win0_cnt, &e->win0_exp);
+	z->last_time = ts;
+
+	uint32_t rel_ack = 0;
+	if (delta(s->ack, peer->start_seq) >= 0) {
+		rel_ack = s->ack - peer->start_seq;
+		if (delta(s->ack, peer->ack_seq) > 0 &&
+		    !(s->ack == 0 && delta(s->ack, peer->ack_seq) >
+		                     ZK_TOO_LARGE_DELTA))
+			peer->ack_seq = s->ack;
+	}
+
+	if (delta(last, e->last_seq) > 0)
+		e->last_seq = last;
+	else if (len > 0)
+		scaled(z, e, 'T', &e->rxmt_cnt, &e->rxmt_exp);
+
+	/* data_sent() touches only e's stream and ack_received() only the
+	 * peer's, so they may come in either order: the ACK last. */
+	if (len > 0 && s->captured_payload >= len &&
+	    delta(s->seq, e->start_seq) >= 0)
+		data_sent(e, rel_seq, len);
+	if (rel_ack != 0)
+		ack_received(z, peer, rel_ack);
+	return true;
+}
+
+/* The part of fast_update()'s test that holds for the connection: both
+ * endpoints ESTABLISHED and not closed, both roles' first packets seen, no
+ * close timer.  The fast path changes none of it. */
+static bool
+conn_fast_ok(const struct tfe_zeek *z)
+{
+	return z->ep[0].state == TFE_ZK_ESTABLISHED &&
+	       z->ep[1].state == TFE_ZK_ESTABLISHED &&
+	       !z->ep[0].did_close && !z->ep[1].did_close &&
+	       z->started && !z->over && z->ws_seen && z->first_seen == 3 &&
+	       z->delete_at == 0;
+}
+
+/* Every other segment: kept out of line, so that the common case above
+ * pays for none of its registers. */
+static G_GNUC_NO_INLINE void
+update_general(struct tfe_zeek *z, const struct tfe_segment *s, int side,
+               int64_t ts, bool ignore_checksums)
 {
 	uint16_t f = s->flags;
 	bool syn = f & TFE_TH_SYN, fin = f & TFE_TH_FIN, rst = f & TFE_TH_RST;
@@ -742,6 +838,16 @@ tfe_zeek_update(struct tfe_zeek *z, const struct tfe_segment *s, int side,
 	if (do_close)
 		close_endpoint(z, e, peer);
 	z->first_seen |= orig ? 1 : 2;
+}
+
+void
+tfe_zeek_update(struct tfe_zeek *z, const struct tfe_segment *s, int side,
+                int64_t ts, bool ignore_checksums)
+{
+	if (G_LIKELY(fast_update(z, s, side, ts, ignore_checksums)))
+		return;
+	update_general(z, s, side, ts, ignore_checksums);
+	z->fast_ok = conn_fast_ok(z);
 }
 
 /* ---- results */

@@ -110,6 +110,9 @@ struct tfe_zeek {
 	bool is_partial : 1;
 	bool ws_seen : 1;            /* Wireshark saw the stream's first
 	                                packet */
+	bool fast_ok : 1;            /* what zeek.c's fast path needs of the
+	                                connection holds (set after each
+	                                segment of the general path) */
 	union {                      /* NUL-terminated: in up to
 	                                TFE_ZEEK_HISTORY_INLINE letters, else
 	                                ext (TFE_ZEEK_HISTORY_MAX + 1 bytes) */
