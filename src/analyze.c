@@ -207,8 +207,7 @@ starts_new(const struct tfe_conn *c, const struct tfe_segment *s, int side)
 void
 tfe_flow_ref_make(const struct tfe_segment *seg, struct tfe_flow_ref *ref)
 {
-	ref->from_lo = tfe_flow_key_make(seg, &ref->key);
-	ref->hash = tfe_flow_key_hash(&ref->key);
+	ref->from_lo = tfe_flow_key_make_hashed(seg, &ref->key, &ref->hash);
 }
 
 static ALWAYS_INLINE void

@@ -142,6 +142,10 @@ struct tfe_flow_table {
  * endpoint. */
 bool tfe_flow_key_make(const struct tfe_segment *s, struct tfe_flow_key *k);
 
+/* The same, with the key's hash (tfe_flow_key_hash()) in `hash`. */
+bool tfe_flow_key_make_hashed(const struct tfe_segment *s, struct tfe_flow_key *k,
+                              uint32_t *hash);
+
 void tfe_flow_table_init(struct tfe_flow_table *t);
 void tfe_flow_table_clear(struct tfe_flow_table *t);
 
