@@ -72,7 +72,8 @@ void tfe_render_json_summary(const struct tfe_render_opts *o,
                              const struct tfe_stats *s);
 
 /* Appends `s` as a JSON string (quotes included) to `out`: made valid
- * UTF-8 (U+FFFD for each invalid sequence), then escaped by json-glib. */
+ * UTF-8 (U+FFFD for each invalid sequence), then escaped as RFC 8259 §7
+ * asks (render_json.c says how, byte for byte). */
 void tfe_json_append_string(GString *out, const char *s);
 
 /* The JSON names of the decode outcomes (NULL for TFE_DR_OK) and of the

@@ -8,7 +8,7 @@
  * (the one exception is a frame event's "options", which holds only the
  * options the segment carried).
  *
- * Strings are escaped by json-glib, after being made valid UTF-8.  The
+ * Strings are made valid UTF-8 and escaped here (tfe_json_append_string).  The
  * structure and the numbers are written here, so that timestamps keep the
  * exact decimal digits of the capture (a double cannot hold nanoseconds
  * since the epoch): "1700000000.070000", or with nine decimals when the
@@ -175,7 +175,7 @@ put_c(struct jbuf *b, char c)
 
 /*
  * Constant strings (names and reasons from the static tables) are escaped
- * by json-glib once and kept, looked up by the string's address, which
+ * once and kept, looked up by the string's address, which
  * never changes: an open-addressing table, since the lookup is on the path
  * of every field.
  */
