@@ -134,6 +134,25 @@ tfe_copy(char *dst, const char *src, size_t n)
 	}
 }
 
+/* An output buffer kept from block to block (text) or line to line
+ * (json), written out with one fwrite. */
+struct tfe_obuf {
+	char *p;
+	size_t len, cap;
+};
+
+/* Makes room for n more bytes (render_text.c). */
+void tfe_obuf_grow(struct tfe_obuf *b, size_t n);
+
+static inline void
+tfe_obuf_put(struct tfe_obuf *b, const char *s, size_t n)
+{
+	if (b->len + n > b->cap)
+		tfe_obuf_grow(b, n);
+	tfe_copy(b->p + b->len, s, n);
+	b->len += n;
+}
+
 /* Writes v in decimal at buf (room for 20 digits), not terminated, and
  * returns the end: two digits per step from a table, since numbers are
  * most of what the output forms write. */

@@ -138,38 +138,20 @@ tfe_json_append_string(GString *out, const char *s)
 /* -- the writer: punctuation and numbers -------------------------------- */
 
 /* A line is built in one buffer that is kept from line to line. */
-struct jbuf {
-	char *p;
-	size_t len, cap;
-};
 
-static struct jbuf line_buf;
+static struct tfe_obuf line_buf;
 
-static void
-grow(struct jbuf *b, size_t n)
+static inline void
+put(struct tfe_obuf *b, const char *s, size_t n)
 {
-	size_t cap = b->cap ? b->cap : 1 << 14;
-
-	while (cap < b->len + n)
-		cap *= 2;
-	b->p = g_realloc(b->p, cap);
-	b->cap = cap;
+	tfe_obuf_put(b, s, n);
 }
 
 static inline void
-put(struct jbuf *b, const char *s, size_t n)
-{
-	if (b->len + n > b->cap)
-		grow(b, n);
-	tfe_copy(b->p + b->len, s, n);
-	b->len += n;
-}
-
-static inline void
-put_c(struct jbuf *b, char c)
+put_c(struct tfe_obuf *b, char c)
 {
 	if (b->len + 1 > b->cap)
-		grow(b, 1);
+		tfe_obuf_grow(b, 1);
 	b->p[b->len++] = c;
 }
 
@@ -213,7 +195,7 @@ escaped_const(const char *s)
 #define JW_DEPTH 16
 
 struct jw {
-	struct jbuf *b;
+	struct tfe_obuf *b;
 	int depth;
 	bool after_key;          /* a key was written: no comma before the
 	                            value */
@@ -221,7 +203,7 @@ struct jw {
 };
 
 static void
-jw_init(struct jw *w, struct jbuf *b)
+jw_init(struct jw *w, struct tfe_obuf *b)
 {
 	w->b = b;
 	b->len = 0;
@@ -295,7 +277,7 @@ close_(struct jw *w, char c)
 #define arr_end(w)   close_((w), ']')
 
 static void
-put_u64(struct jbuf *s, uint64_t v)
+put_u64(struct tfe_obuf *s, uint64_t v)
 {
 	char b[24];
 
@@ -310,7 +292,7 @@ put_u64(struct jbuf *s, uint64_t v)
 __attribute__((always_inline))
 #endif
 static inline void
-put_decimal(struct jbuf *s, int64_t v, uint64_t unit, uint64_t div,
+put_decimal(struct tfe_obuf *s, int64_t v, uint64_t unit, uint64_t div,
             int decimals)
 {
 	/* A connection's times share their whole seconds: the digits of the

@@ -178,18 +178,13 @@ tfe_format_window(const struct tfe_conn *c, int side, uint16_t raw,
  * with %.*f are written by fmt_ms, which falls back to printf where
  * printf's rounding of a double could differ from exact decimal rounding.
  */
-struct tbuf {
-	char *p;
-	size_t len, cap;
-};
-
-static struct tbuf conn_buf;
+static struct tfe_obuf conn_buf;
 
 /* Written out when it holds this much, even in the middle of a block. */
 #define FLUSH_AT (1 << 16)
 
-static void
-t_grow(struct tbuf *b, size_t n)
+void
+tfe_obuf_grow(struct tfe_obuf *b, size_t n)
 {
 	size_t cap = b->cap ? b->cap : 1 << 14;
 
@@ -200,16 +195,13 @@ t_grow(struct tbuf *b, size_t n)
 }
 
 static inline void
-t_mem(struct tbuf *b, const char *s, size_t n)
+t_mem(struct tfe_obuf *b, const char *s, size_t n)
 {
-	if (b->len + n > b->cap)
-		t_grow(b, n);
-	tfe_copy(b->p + b->len, s, n);
-	b->len += n;
+	tfe_obuf_put(b, s, n);
 }
 
 static inline void
-t_str(struct tbuf *b, const char *s)
+t_str(struct tfe_obuf *b, const char *s)
 {
 	t_mem(b, s, strlen(s));
 }
@@ -218,25 +210,25 @@ t_str(struct tbuf *b, const char *s)
 #define t_lit(b, s) t_mem((b), "" s, sizeof(s) - 1)
 
 static inline void
-t_chr(struct tbuf *b, char c)
+t_chr(struct tfe_obuf *b, char c)
 {
 	if (b->len + 1 > b->cap)
-		t_grow(b, 1);
+		tfe_obuf_grow(b, 1);
 	b->p[b->len++] = c;
 }
 
 static inline void
-t_spaces(struct tbuf *b, size_t n)
+t_spaces(struct tfe_obuf *b, size_t n)
 {
 	if (b->len + n > b->cap)
-		t_grow(b, n);
+		tfe_obuf_grow(b, n);
 	memset(b->p + b->len, ' ', n);
 	b->len += n;
 }
 
 /* s, then spaces up to `width` columns (printf's %-*s) */
 static inline void
-t_pad(struct tbuf *b, const char *s, size_t width)
+t_pad(struct tfe_obuf *b, const char *s, size_t width)
 {
 	size_t n = strlen(s);
 
@@ -246,7 +238,7 @@ t_pad(struct tbuf *b, const char *s, size_t width)
 }
 
 static void
-t_u64(struct tbuf *b, uint64_t v)
+t_u64(struct tfe_obuf *b, uint64_t v)
 {
 	char d[21];
 
@@ -255,7 +247,7 @@ t_u64(struct tbuf *b, uint64_t v)
 
 /* v in decimal, then spaces up to `width` columns */
 static void
-t_u64_pad(struct tbuf *b, uint64_t v, size_t width)
+t_u64_pad(struct tfe_obuf *b, uint64_t v, size_t width)
 {
 	char d[21];
 	size_t n = (size_t)(u64_dec_end(v, d) - d);
@@ -266,7 +258,7 @@ t_u64_pad(struct tbuf *b, uint64_t v, size_t width)
 }
 
 static void
-t_flush(struct tbuf *b, FILE *out)
+t_flush(struct tfe_obuf *b, FILE *out)
 {
 	if (b->len > 0)
 		fwrite(b->p, 1, b->len, out);
@@ -275,7 +267,7 @@ t_flush(struct tbuf *b, FILE *out)
 
 /* s, then spaces up to `width` columns, s's length known */
 static inline void
-t_pad_n(struct tbuf *b, const char *s, size_t n, size_t width)
+t_pad_n(struct tfe_obuf *b, const char *s, size_t n, size_t width)
 {
 	t_mem(b, s, n);
 	if (n < width)
@@ -301,20 +293,20 @@ lengths_init(void)
 }
 
 static inline void
-t_state(struct tbuf *b, uint8_t st)
+t_state(struct tfe_obuf *b, uint8_t st)
 {
 	t_mem(b, tfe_state_names[st], state_len[st]);
 }
 
 static inline void
-t_reason(struct tbuf *b, uint8_t rs)
+t_reason(struct tfe_obuf *b, uint8_t rs)
 {
 	t_mem(b, tfe_reason_text[rs], reason_len[rs]);
 }
 
 /* "client" or "server" */
 static inline void
-t_side(struct tbuf *b, int side)
+t_side(struct tfe_obuf *b, int side)
 {
 	t_mem(b, side_names[side], 6);
 }
@@ -327,7 +319,7 @@ t_side(struct tbuf *b, int side)
 /* The options column, "[mss 1460,sackOK,TS val 1 ecr 0,wscale 7]", for
  * a row with one of OPTS_SHOWN set. */
 static void
-t_options(struct tbuf *b, const struct tfe_row *r)
+t_options(struct tfe_obuf *b, const struct tfe_row *r)
 {
 	char sep = '[';
 
@@ -383,7 +375,7 @@ t_options(struct tbuf *b, const struct tfe_row *r)
  * either side).  Anything else goes to printf.
  */
 static void
-fmt_ms(struct tbuf *b, int64_t ns, int prec)
+fmt_ms(struct tfe_obuf *b, int64_t ns, int prec)
 {
 	char d[40];
 
@@ -410,7 +402,7 @@ fmt_ms(struct tbuf *b, int64_t ns, int prec)
 }
 
 static void
-side_opts(struct tbuf *b, const struct tfe_conn *c, int side)
+side_opts(struct tfe_obuf *b, const struct tfe_conn *c, int side)
 {
 	const struct tfe_endpoint *ep = &c->ep[side];
 
@@ -439,7 +431,7 @@ side_opts(struct tbuf *b, const struct tfe_conn *c, int side)
 }
 
 static void
-title(struct tbuf *b, const struct tfe_conn *c)
+title(struct tfe_obuf *b, const struct tfe_conn *c)
 {
 	char a[TFE_ADDR_STRLEN], d[32];
 	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
@@ -506,7 +498,7 @@ tfe_render_text_title(const struct tfe_render_opts *o, const struct tfe_conn *c)
 }
 
 static void
-header(struct tbuf *b, const struct tfe_conn *c)
+header(struct tfe_obuf *b, const struct tfe_conn *c)
 {
 	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
 
@@ -536,7 +528,7 @@ header(struct tbuf *b, const struct tfe_conn *c)
 }
 
 static void
-reasons(struct tbuf *b, const struct tfe_row *r, const uint8_t before[2])
+reasons(struct tfe_obuf *b, const struct tfe_row *r, const uint8_t before[2])
 {
 	for (int side = 0; side < 2; side++) {
 		if (r->reason[side] == TFE_RS_NONE && r->state[side] == before[side])
@@ -559,7 +551,7 @@ reasons(struct tbuf *b, const struct tfe_row *r, const uint8_t before[2])
 
 /* A state column: the state, or "." when it did not change. */
 static inline void
-t_state_cell(struct tbuf *b, uint8_t now, uint8_t before, bool first,
+t_state_cell(struct tfe_obuf *b, uint8_t now, uint8_t before, bool first,
              size_t width)
 {
 	if (!first && now == before)
@@ -569,7 +561,7 @@ t_state_cell(struct tbuf *b, uint8_t now, uint8_t before, bool first,
 }
 
 static void
-frame_row(struct tbuf *b, const struct tfe_conn *c, const struct tfe_row *r,
+frame_row(struct tfe_obuf *b, const struct tfe_conn *c, const struct tfe_row *r,
           const uint8_t before[2], bool first)
 {
 	char t[32], fl[16], win[24];
@@ -618,7 +610,7 @@ frame_row(struct tbuf *b, const struct tfe_conn *c, const struct tfe_row *r,
 }
 
 static void
-run_row(struct tbuf *b, const struct tfe_conn *c, const struct tfe_row *r,
+run_row(struct tfe_obuf *b, const struct tfe_conn *c, const struct tfe_row *r,
         const uint8_t before[2], bool first)
 {
 	char t[32], fr[48];
@@ -671,7 +663,7 @@ run_row(struct tbuf *b, const struct tfe_conn *c, const struct tfe_row *r,
 }
 
 static void
-timer_row(struct tbuf *b, const struct tfe_conn *c, const struct tfe_row *r,
+timer_row(struct tfe_obuf *b, const struct tfe_conn *c, const struct tfe_row *r,
           const uint8_t before[2])
 {
 	char t[32];
@@ -692,13 +684,13 @@ timer_row(struct tbuf *b, const struct tfe_conn *c, const struct tfe_row *r,
 	t_chr(b, '\n');
 }
 
-static void footer(struct tbuf *b, const struct tfe_render_opts *o,
+static void footer(struct tfe_obuf *b, const struct tfe_render_opts *o,
                    const struct tfe_conn *c);
 
 void
 tfe_render_text_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 {
-	struct tbuf *b = &conn_buf;
+	struct tfe_obuf *b = &conn_buf;
 	uint8_t before[2] = { c->init_state[0], c->init_state[1] };
 
 	lengths_init();
@@ -753,7 +745,7 @@ tfe_render_text_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 }
 
 static void
-footer(struct tbuf *b, const struct tfe_render_opts *o, const struct tfe_conn *c)
+footer(struct tfe_obuf *b, const struct tfe_render_opts *o, const struct tfe_conn *c)
 {
 	if (c->verdicts)
 		for (guint i = 0; i < c->verdicts->len; i++) {
