@@ -201,21 +201,21 @@ starts_new(const struct tfe_conn *c, const struct tfe_segment *s, int side)
 	       ep->state == TFE_ST_SYN_SENT;
 }
 
-/* The body of tfe_analyzer_segment(), inlined into both callers: a call
- * between decoding and the rest cost tfe_analyzer_frame() 12 instructions
- * a frame (callgrind, small benchmark capture). */
 void
 tfe_flow_ref_make(const struct tfe_segment *seg, struct tfe_flow_ref *ref)
 {
 	ref->from_lo = tfe_flow_key_make_hashed(seg, &ref->key, &ref->hash);
 }
 
+/* The body of tfe_analyzer_segment(), inlined into both callers: a call
+ * between decoding and the rest cost tfe_analyzer_frame() 12 instructions
+ * a frame (callgrind, small benchmark capture). */
 static ALWAYS_INLINE void
 analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
                 enum tfe_decode_reason r, const struct tfe_segment *seg,
                 const struct tfe_flow_ref *ref)
 {
-	struct tfe_flow_key own;
+	struct tfe_flow_ref own;
 
 	a->stats.frames++;
 	if (!a->started) {
@@ -252,19 +252,14 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 	if (seg->ip_csum_bad)
 		a->stats.ip_csum_bad++;
 
-	const struct tfe_flow_key *key;
-	bool from_lo;
-	struct tfe_conn *c;
 	if (ref == NULL) {
-		/* tfe_flow_lookup() hashes inline: cheaper than a call */
-		from_lo = tfe_flow_key_make(seg, &own);
-		key = &own;
-		c = tfe_flow_lookup(&a->table, key);
-	} else {
-		key = &ref->key;
-		from_lo = ref->from_lo;
-		c = tfe_flow_lookup_hashed(&a->table, key, ref->hash);
+		/* one thread: the key is made here */
+		tfe_flow_ref_make(seg, &own);
+		ref = &own;
 	}
+	const struct tfe_flow_key *key = &ref->key;
+	bool from_lo = ref->from_lo;
+	struct tfe_conn *c = tfe_flow_lookup_hashed(&a->table, key, ref->hash);
 
 	if (c != NULL && starts_new(c, seg, tfe_conn_side(c, from_lo))) {
 		/* A TIME_WAIT that lets a new SYN in ends: the SYN must be

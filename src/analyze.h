@@ -110,8 +110,8 @@ void tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
 /* A segment's flow key and its hash, made where it was decoded. */
 struct tfe_flow_ref {
 	struct tfe_flow_key key;
-	uint32_t hash;           /* tfe_flow_key_hash(&key) */
-	bool from_lo;            /* tfe_flow_key_make()'s answer */
+	uint32_t hash;           /* its hash (tfe_flow_key_make_hashed()) */
+	bool from_lo;            /* the same function's answer */
 };
 
 /* One frame already decoded: `r` is what tfe_decode_frame() returned and

@@ -11,6 +11,7 @@
  * This file does no output and allocates only per connection.
  */
 #include "conn.h"
+#include "flow.h"
 
 #include <string.h>
 
@@ -569,11 +570,15 @@ step_receiver(struct tfe_conn *c, struct step *st, int side,
 	}
 }
 
-enum tfe_seqcheck
-tfe_conn_seqcheck(const struct tfe_conn *c, int side,
-                  const struct tfe_segment *s)
+bool
+tfe_conn_handshake_rtt(const struct tfe_conn *c, int64_t *up, int64_t *down)
 {
-	return seqcheck(c, side, s);
+	if (c->syn_ts == 0 || c->hs_ack_ts == 0 || c->synack_ts == 0 ||
+	    c->ep[TFE_SIDE_SERVER].syn_count != 0)
+		return false;
+	*up = c->synack_ts - c->syn_ts;
+	*down = c->hs_ack_ts - c->synack_last_ts;
+	return true;
 }
 
 uint32_t
@@ -624,12 +629,8 @@ tfe_conn_new(uint64_t id, const struct tfe_segment *s, bool from_lo,
 	}
 	c->client_is_lo = sender_is_client ? from_lo : !from_lo;
 
-	/* the flow key, as tfe_flow_key_make() makes it (lower end first) */
-	c->key.family = s->family;
-	memcpy(c->key.addr_lo, from_lo ? s->src : s->dst, 16);
-	memcpy(c->key.addr_hi, from_lo ? s->dst : s->src, 16);
-	c->key.port_lo = from_lo ? s->sport : s->dport;
-	c->key.port_hi = from_lo ? s->dport : s->sport;
+	/* the flow key (lower end first); its from_lo is `from_lo` */
+	tfe_flow_key_make(s, &c->key);
 	/* The tunnel's endpoints in the same order as the tuple's. */
 	if (s->tunnel.depth > 0) {
 		struct tfe_tunnel *tun = &tfe_conn_rare_mut(c)->tunnel;

@@ -311,6 +311,13 @@ void tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
 
 /* Window as the receiver should read it: raw << wscale when both SYNs
  * negotiated scaling (RFC 7323 §2.3), never on a SYN. */
+/* The handshake's two halves in ns: the answered SYN to the first SYN+ACK
+ * (`up`) and the answered SYN+ACK to the ACK (`down`); retransmissions do
+ * not count (Karn).  False when the handshake was not all seen, or was a
+ * simultaneous open. */
+bool tfe_conn_handshake_rtt(const struct tfe_conn *c, int64_t *up,
+                            int64_t *down);
+
 uint32_t tfe_conn_scaled_window(const struct tfe_conn *c, int side,
                                 uint16_t raw, uint16_t flags);
 
@@ -328,7 +335,5 @@ enum tfe_seqcheck {
 	TFE_SEQ__COUNT
 };
 extern const char *const tfe_seqcheck_names[TFE_SEQ__COUNT];
-enum tfe_seqcheck tfe_conn_seqcheck(const struct tfe_conn *c, int side,
-                                    const struct tfe_segment *s);
 
 #endif /* TFE_CONN_H */

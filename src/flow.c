@@ -367,18 +367,6 @@ tfe_flow_table_clear(struct tfe_flow_table *t)
 	t->ntombs = 0;
 }
 
-uint32_t
-tfe_flow_key_hash(const struct tfe_flow_key *k)
-{
-	return key_hash(k);
-}
-
-struct tfe_conn *
-tfe_flow_lookup(struct tfe_flow_table *t, const struct tfe_flow_key *k)
-{
-	return tfe_flow_lookup_hashed(t, k, key_hash(k));
-}
-
 struct tfe_conn *
 tfe_flow_lookup_hashed(struct tfe_flow_table *t, const struct tfe_flow_key *k,
                        uint32_t h)

@@ -142,20 +142,16 @@ struct tfe_flow_table {
  * endpoint. */
 bool tfe_flow_key_make(const struct tfe_segment *s, struct tfe_flow_key *k);
 
-/* The same, with the key's hash (tfe_flow_key_hash()) in `hash`. */
+/* The same, with the key's hash (what the flow table keys it under) in
+ * `hash`. */
 bool tfe_flow_key_make_hashed(const struct tfe_segment *s, struct tfe_flow_key *k,
                               uint32_t *hash);
 
 void tfe_flow_table_init(struct tfe_flow_table *t);
 void tfe_flow_table_clear(struct tfe_flow_table *t);
 
-/* The live connection on `k`, or NULL. */
-struct tfe_conn *tfe_flow_lookup(struct tfe_flow_table *t,
-                                 const struct tfe_flow_key *k);
-
-/* The hash the table keeps `k` under, and the lookup with it already
- * computed (the reading thread computes it, reader.c). */
-uint32_t tfe_flow_key_hash(const struct tfe_flow_key *k);
+/* The live connection on `k`, or NULL; `h` is the key's hash, as
+ * tfe_flow_key_make_hashed() gives it. */
 struct tfe_conn *tfe_flow_lookup_hashed(struct tfe_flow_table *t,
                                         const struct tfe_flow_key *k,
                                         uint32_t h);

@@ -185,6 +185,23 @@ tfe_u64_dec_end(uint64_t v, char *buf)
 	return buf + n;
 }
 
+static inline void
+tfe_obuf_putc(struct tfe_obuf *b, char c)
+{
+	if (b->len + 1 > b->cap)
+		tfe_obuf_grow(b, 1);
+	b->p[b->len++] = c;
+}
+
+/* v in decimal */
+static inline void
+tfe_obuf_put_u64(struct tfe_obuf *b, uint64_t v)
+{
+	char d[20];
+
+	tfe_obuf_put(b, d, (size_t)(tfe_u64_dec_end(v, d) - d));
+}
+
 /* Formats a duration or relative time in ns as seconds with 6 or 9
  * decimals, signed when `sign` ("+0.010000"). */
 char *tfe_format_seconds(int64_t ns, bool nanos, bool sign, char *buf,

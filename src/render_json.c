@@ -147,13 +147,8 @@ put(struct tfe_obuf *b, const char *s, size_t n)
 	tfe_obuf_put(b, s, n);
 }
 
-static inline void
-put_c(struct tfe_obuf *b, char c)
-{
-	if (b->len + 1 > b->cap)
-		tfe_obuf_grow(b, 1);
-	b->p[b->len++] = c;
-}
+#define put_c tfe_obuf_putc
+#define put_u64 tfe_obuf_put_u64
 
 /*
  * Constant strings (names and reasons from the static tables) are escaped
@@ -275,14 +270,6 @@ close_(struct jw *w, char c)
 #define obj_end(w)   close_((w), '}')
 #define arr_begin(w) open_((w), '[')
 #define arr_end(w)   close_((w), ']')
-
-static void
-put_u64(struct tfe_obuf *s, uint64_t v)
-{
-	char b[24];
-
-	put(s, b, (size_t)(tfe_u64_dec_end(v, b) - b));
-}
 
 /* v / unit written with `decimals` digits after the point, exactly:
  * unit is a power of ten, `div` is unit / 10^decimals.  Always inlined:
@@ -819,13 +806,8 @@ tfe_render_json_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	}
 	k_u64(&w, "wireshark_completeness", tfe_wireshark_completeness(c));
 
-	/* The answered SYN to the first SYN+ACK plus the answered SYN+ACK to
-	 * the ACK, as the text form computes it (Karn: retransmissions do not
-	 * count); not for a simultaneous open. */
-	if (c->syn_ts != 0 && c->hs_ack_ts != 0 && c->synack_ts != 0 &&
-	    sv->syn_count == 0) {
-		int64_t up = c->synack_ts - c->syn_ts;
-		int64_t down = c->hs_ack_ts - c->synack_last_ts;
+	int64_t up, down;
+	if (tfe_conn_handshake_rtt(c, &up, &down)) {
 
 		key(&w, "handshake_rtt_ms");
 		v_ms(&w, up + down, ns);

@@ -209,13 +209,8 @@ t_str(struct tfe_obuf *b, const char *s)
 /* a string literal */
 #define t_lit(b, s) t_mem((b), "" s, sizeof(s) - 1)
 
-static inline void
-t_chr(struct tfe_obuf *b, char c)
-{
-	if (b->len + 1 > b->cap)
-		tfe_obuf_grow(b, 1);
-	b->p[b->len++] = c;
-}
+#define t_chr tfe_obuf_putc
+#define t_u64 tfe_obuf_put_u64
 
 static inline void
 t_spaces(struct tfe_obuf *b, size_t n)
@@ -226,23 +221,20 @@ t_spaces(struct tfe_obuf *b, size_t n)
 	b->len += n;
 }
 
-/* s, then spaces up to `width` columns (printf's %-*s) */
+/* s, then spaces up to `width` columns, s's length known */
 static inline void
-t_pad(struct tfe_obuf *b, const char *s, size_t width)
+t_pad_n(struct tfe_obuf *b, const char *s, size_t n, size_t width)
 {
-	size_t n = strlen(s);
-
 	t_mem(b, s, n);
 	if (n < width)
 		t_spaces(b, width - n);
 }
 
-static void
-t_u64(struct tfe_obuf *b, uint64_t v)
+/* s, then spaces up to `width` columns (printf's %-*s) */
+static inline void
+t_pad(struct tfe_obuf *b, const char *s, size_t width)
 {
-	char d[21];
-
-	t_mem(b, d, (size_t)(u64_dec_end(v, d) - d));
+	t_pad_n(b, s, strlen(s), width);
 }
 
 /* v in decimal, then spaces up to `width` columns */
@@ -250,11 +242,8 @@ static void
 t_u64_pad(struct tfe_obuf *b, uint64_t v, size_t width)
 {
 	char d[21];
-	size_t n = (size_t)(u64_dec_end(v, d) - d);
 
-	t_mem(b, d, n);
-	if (n < width)
-		t_spaces(b, width - n);
+	t_pad_n(b, d, (size_t)(u64_dec_end(v, d) - d), width);
 }
 
 static void
@@ -263,15 +252,6 @@ t_flush(struct tfe_obuf *b, FILE *out)
 	if (b->len > 0)
 		fwrite(b->p, 1, b->len, out);
 	b->len = 0;
-}
-
-/* s, then spaces up to `width` columns, s's length known */
-static inline void
-t_pad_n(struct tfe_obuf *b, const char *s, size_t n, size_t width)
-{
-	t_mem(b, s, n);
-	if (n < width)
-		t_spaces(b, width - n);
 }
 
 /*
@@ -500,19 +480,13 @@ tfe_render_text_title(const struct tfe_render_opts *o, const struct tfe_conn *c)
 static void
 header(struct tfe_obuf *b, const struct tfe_conn *c)
 {
-	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
-
 	title(b, c);
 	t_lit(b, "   ");
 	side_opts(b, c, TFE_SIDE_CLIENT);
 	t_lit(b, "  |  ");
 	side_opts(b, c, TFE_SIDE_SERVER);
-	if (c->syn_ts != 0 && c->hs_ack_ts != 0 && c->synack_ts != 0 &&
-	    sv->syn_count == 0) {
-		/* The answered SYN to the first SYN+ACK, plus the answered
-		 * SYN+ACK to the ACK: retransmissions do not count (Karn). */
-		int64_t up = c->synack_ts - c->syn_ts;
-		int64_t down = c->hs_ack_ts - c->synack_last_ts;
+	int64_t up, down;
+	if (tfe_conn_handshake_rtt(c, &up, &down)) {
 		int prec = c->timestamps_ns ? 6 : 3;
 		t_lit(b, "  |  handshake RTT ");
 		fmt_ms(b, up + down, prec);
