@@ -8,14 +8,27 @@
  * Standard input cannot be rewound, so its first four bytes are read here
  * and handed back to libpcap through a small fopencookie(3) stream.
  *
- * A file is read through a stdio buffer larger than the default (which is
- * st_blksize, 4 KiB here): libpcap reads each record with two small
- * fread() calls, and with 4 KiB a 600 MB capture costs 150 000 read(2)
- * calls.  A 256 KiB buffer makes the bare read loop about a quarter faster
- * (bench/limit -b).  Mapping the file instead (glibc's fopen "rbm") is
- * faster still by about a tenth, but every page read stays mapped and
- * counts in the process's resident size until the end: 600 MB of page
- * cache charged to a program whose own memory is 40 MB.
+ * Records of a classic pcap file are read here, not by libpcap, when the
+ * file can be: a seekable stream (a regular file, or the fmemopen(3)
+ * stream of tfe_capture_open_stream()) with one of the four standard
+ * magic numbers and a link type that libpcap hands over unchanged.
+ * libpcap still opens the file and reads its 24-byte header, so every
+ * header error is its own; then the records are read in large chunks
+ * into a buffer of our own and parsed in place, which costs a few dozen
+ * instructions a record where pcap_next_ex() took about 500 (two fread()
+ * calls through stdio, each a copy).  The parser does what libpcap
+ * 1.10's pcap_next_packet() (sf-pcap.c) does, check by check and message
+ * by message: see own_next().  A file read this way keeps stdio's small
+ * default buffer, since its reads go straight into ours.
+ *
+ * Everything else (pcapng, the modified pcap formats, standard input,
+ * pipes, a byte-swapped Linux cooked capture whose SocketCAN headers
+ * libpcap rewrites) is read by pcap_next_ex() through a stdio buffer
+ * larger than the default (which is st_blksize, 4 KiB here): libpcap
+ * reads each record with two small fread() calls, and with 4 KiB a 600
+ * MB capture costs 150 000 read(2) calls.  Mapping a file instead
+ * (glibc's fopen "rbm") would charge every page read to the process's
+ * resident size until the end.
  *
  * A live interface is one more source: opened in immediate mode and
  * non-blocking, filtered in the kernel, with microsecond timestamps (as
@@ -29,22 +42,51 @@
 
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "decode.h"
 
 G_DEFINE_QUARK(tfe-error-quark, tfe_error)
 
+/* How a file's version says caplen and len are stored in each record
+ * (libpcap's lengths_swapped): 2.3 files were written both ways. */
+enum lengths {
+	LENGTHS_AS_IS,
+	LENGTHS_SWAPPED,     /* before 2.3, and DG/UX's 543.0 */
+	LENGTHS_MAYBE,       /* 2.3: swapped when caplen > len */
+};
+
+/* The record parser's state for one file (see own_next()). */
+struct own {
+	FILE *fp;                /* libpcap's stream, past the file header */
+	uint8_t *buf;            /* allocated at the first read, freed at the
+	                            end of the file */
+	size_t size;             /* of buf */
+	size_t pos, end;         /* unparsed bytes are buf[pos..end) */
+	bool eof;                /* nothing more to read from fp */
+	int read_errno;          /* fp's read error, 0 if none */
+	bool swapped;            /* written in the other byte order */
+	bool scale_up;           /* µs in the file: times 1000 */
+	enum lengths lengths;
+	uint32_t snapshot;       /* pcap_snapshot(): what libpcap keeps */
+	char errbuf[PCAP_ERRBUF_SIZE];
+};
+
 struct source {
 	char *name;
 	pcap_t *pcap;
 	char *iobuf;             /* the stream's buffer, freed after pcap_close */
+	int linktype;            /* pcap_datalink() */
 	bool nanos;
+	bool own;                /* records read by own_next(), not libpcap */
 	bool filtered;
 	struct bpf_program prog; /* applied here, not by pcap_setfilter(), so
 	                            that frames keep their numbers in the file
 	                            as Wireshark and tcpdump -# count them */
+	struct own rd;           /* when own */
 };
 
 struct tfe_capture {
@@ -95,6 +137,64 @@ magic_is_nanos(const unsigned char m[4])
 	       (m[0] == 0x4d && m[1] == 0x3c && m[2] == 0xb2 && m[3] == 0xa1);
 }
 
+/* Set by tests only (tfe_capture_libpcap_only()). */
+static bool libpcap_only;
+
+void
+tfe_capture_libpcap_only(bool only)
+{
+	libpcap_only = only;
+}
+
+#define PCAP_FILE_HDR 24
+#define PCAP_REC_HDR 16
+#define PCAP_MAGIC_US UINT32_C(0xa1b2c3d4)
+#define PCAP_MAGIC_NS UINT32_C(0xa1b23c4d)
+/* LINKTYPE_LINUX_SLL and LINKTYPE_LINUX_SLL2: libpcap rewrites the
+ * SocketCAN headers inside such records when the file's byte order is
+ * not the host's (swap_pseudo_headers()). */
+#define LINKTYPE_SLL_NUM 113
+#define LINKTYPE_SLL2_NUM 276
+
+static uint32_t
+load32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+/*
+ * Whether the records after this file header (`got` bytes of it read)
+ * may be read by own_next(): a standard magic number (not Kuznetzov's,
+ * whose record headers are longer), and no link type that libpcap
+ * changes records of.  The link type is looked at again once libpcap
+ * has opened the file (open_source_fp()).
+ */
+static bool
+header_is_plain(const unsigned char *h, size_t got)
+{
+	uint32_t magic, lt;
+	bool swapped;
+
+	if (got < PCAP_FILE_HDR || libpcap_only)
+		return false;
+	magic = load32(h);
+	if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS)
+		swapped = false;
+	else if (GUINT32_SWAP_LE_BE(magic) == PCAP_MAGIC_US ||
+	         GUINT32_SWAP_LE_BE(magic) == PCAP_MAGIC_NS)
+		swapped = true;
+	else
+		return false;
+	lt = load32(h + 20);
+	if (swapped)
+		lt = GUINT32_SWAP_LE_BE(lt);
+	lt &= 0x03FFFFFF; /* the upper 6 bits are not the link type */
+	return !(swapped && (lt == LINKTYPE_SLL_NUM || lt == LINKTYPE_SLL2_NUM));
+}
+
 /* Read buffers of all the files together stay under this: every file is
  * opened (and its buffer filled) before the first is read.  A share under
  * TFE_READ_BUF_MIN keeps stdio's own buffer. */
@@ -104,11 +204,12 @@ magic_is_nanos(const unsigned char m[4])
 
 static FILE *
 open_stream(const char *path, size_t bufsize, char **iobuf, bool *nanos,
-            GError **err)
+            bool *plain, GError **err)
 {
-	unsigned char m[4] = { 0 };
-	size_t got;
+	unsigned char h[PCAP_FILE_HDR] = { 0 };
+	ssize_t got;
 
+	*plain = false;
 	if (strcmp(path, "-") == 0) {
 		struct peek *pk = g_new0(struct peek, 1);
 		cookie_io_functions_t io = { peek_read, NULL, NULL, peek_close };
@@ -132,13 +233,19 @@ open_stream(const char *path, size_t bufsize, char **iobuf, bool *nanos,
 		            g_strerror(errno));
 		return NULL;
 	}
-	/* Before any read, as setvbuf(3) requires. */
-	if (bufsize >= TFE_READ_BUF_MIN) {
+	/* The header is peeked at with pread(2), which leaves the stream
+	 * untouched, so that its buffer can still be chosen; a pipe fails
+	 * here and is read by libpcap. */
+	got = pread(fileno(fp), h, sizeof h, 0);
+	*plain = got > 0 && header_is_plain(h, (size_t)got);
+	/* Before any read, as setvbuf(3) requires.  A file read by
+	 * own_next() keeps stdio's default buffer: its reads go past it. */
+	if (!*plain && bufsize >= TFE_READ_BUF_MIN) {
 		*iobuf = g_malloc(bufsize);
 		setvbuf(fp, *iobuf, _IOFBF, bufsize);
 	}
-	got = fread(m, 1, sizeof m, fp);
-	*nanos = got == 4 && magic_is_nanos(m);
+	got = (ssize_t)fread(h, 1, 4, fp);
+	*nanos = got == 4 && magic_is_nanos(h);
 	if (fseek(fp, 0, SEEK_SET) != 0) {
 		g_set_error(err, TFE_ERROR, TFE_ERR_INPUT, "%s: cannot rewind: %s",
 		            path, g_strerror(errno));
@@ -148,10 +255,38 @@ open_stream(const char *path, size_t bufsize, char **iobuf, bool *nanos,
 	return fp;
 }
 
-/* Hands `fp` (owned from here on) to libpcap as source `s`. */
+/* Sets `s` up for own_next() after libpcap has read the file header. */
+static void
+own_setup(struct source *s)
+{
+	struct own *r = &s->rd;
+	int major = pcap_major_version(s->pcap);
+	int minor = pcap_minor_version(s->pcap);
+
+	r->fp = pcap_file(s->pcap);
+	/* libpcap read the header and nothing else; anything else is a
+	 * stream we do not know how to follow. */
+	if (r->fp == NULL || ftell(r->fp) != PCAP_FILE_HDR ||
+	    pcap_snapshot(s->pcap) <= 0)
+		return;
+	r->swapped = pcap_is_swapped(s->pcap) == 1;
+	/* Files are opened asking for ns (PCAP_TSTAMP_PRECISION_NANO). */
+	r->scale_up = !s->nanos;
+	r->snapshot = (uint32_t)pcap_snapshot(s->pcap);
+	if ((major == 2 && minor < 3) || major == 543)
+		r->lengths = LENGTHS_SWAPPED;
+	else if (major == 2 && minor == 3)
+		r->lengths = LENGTHS_MAYBE;
+	else
+		r->lengths = LENGTHS_AS_IS;
+	s->own = true;
+}
+
+/* Hands `fp` (owned from here on) to libpcap as source `s`; `plain`
+ * when header_is_plain() said its records may be read here. */
 static bool
 open_source_fp(struct source *s, FILE *fp, const char *name,
-               const char *filter, GError **err)
+               const char *filter, bool plain, GError **err)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	int dlt;
@@ -173,6 +308,7 @@ open_source_fp(struct source *s, FILE *fp, const char *name,
 		            dname ? dname : "unknown");
 		return false;
 	}
+	s->linktype = dlt;
 	if (filter != NULL) {
 		if (pcap_compile(s->pcap, &s->prog, filter, 1,
 		                 PCAP_NETMASK_UNKNOWN) != 0) {
@@ -182,6 +318,11 @@ open_source_fp(struct source *s, FILE *fp, const char *name,
 		}
 		s->filtered = true;
 	}
+	/* Every link type the decoder takes is handed over unchanged by
+	 * libpcap but for the byte-swapped cooked captures that
+	 * header_is_plain() turned away. */
+	if (plain)
+		own_setup(s);
 	return true;
 }
 
@@ -189,13 +330,15 @@ static bool
 open_source(struct source *s, const char *path, size_t bufsize,
             const char *filter, GError **err)
 {
-	FILE *fp = open_stream(path, bufsize, &s->iobuf, &s->nanos, err);
+	bool plain;
+	FILE *fp = open_stream(path, bufsize, &s->iobuf, &s->nanos, &plain,
+	                       err);
 
 	if (fp == NULL)
 		return false;
 	return open_source_fp(s, fp, strcmp(path, "-") == 0 ? "standard input"
 	                                                     : path,
-	                      filter, err);
+	                      filter, plain, err);
 }
 
 struct tfe_capture *
@@ -203,8 +346,8 @@ tfe_capture_open_stream(FILE *fp, const char *name, const char *filter,
                         GError **err)
 {
 	struct tfe_capture *cap = g_new0(struct tfe_capture, 1);
-	unsigned char m[4] = { 0 };
-	size_t got = fread(m, 1, sizeof m, fp);
+	unsigned char h[PCAP_FILE_HDR] = { 0 };
+	size_t got = fread(h, 1, sizeof h, fp);
 
 	cap->src = g_new0(struct source, 1);
 	cap->n = 1;
@@ -215,8 +358,9 @@ tfe_capture_open_stream(FILE *fp, const char *name, const char *filter,
 		tfe_capture_close(cap);
 		return NULL;
 	}
-	cap->src[0].nanos = cap->nanos = got == 4 && magic_is_nanos(m);
-	if (!open_source_fp(&cap->src[0], fp, name, filter, err)) {
+	cap->src[0].nanos = cap->nanos = got >= 4 && magic_is_nanos(h);
+	if (!open_source_fp(&cap->src[0], fp, name, filter,
+	                    header_is_plain(h, got), err)) {
 		tfe_capture_close(cap);
 		return NULL;
 	}
@@ -252,15 +396,198 @@ tfe_capture_open_files(char **paths, guint n, const char *filter, GError **err)
 	return cap;
 }
 
+/* Frees the parser's buffer: at the end of its file, one buffer at a
+ * time is in use however many files are read. */
+static void
+own_release(struct own *r)
+{
+	g_free(r->buf);
+	r->buf = NULL;
+	r->size = r->pos = r->end = 0;
+}
+
+/* The largest record own_next() may need whole in its buffer: libpcap
+ * takes no captured length above TFE_SNAPLEN_MAX (MAXIMUM_SNAPLEN, the
+ * max_snaplen_for_dlt() of every link type read here). */
+#define OWN_BUF_SIZE (256 * 1024)
+#define OWN_BUF_MAX (PCAP_REC_HDR + TFE_SNAPLEN_MAX)
+
+/*
+ * Makes at least `need` bytes (at most OWN_BUF_MAX) unparsed in the
+ * buffer if the file has them: what is left is moved to the start and
+ * the rest filled from the stream.  Returns how many bytes are unparsed.
+ */
+static size_t
+own_fill(struct own *r, size_t need)
+{
+	size_t avail = r->end - r->pos, want, got;
+
+	if (r->eof)
+		return avail;
+	if (r->buf == NULL || need > r->size) {
+		/* The first read, or one record longer than the buffer:
+		 * the buffer grows once, to the most a record can take. */
+		size_t size = need > OWN_BUF_SIZE ? OWN_BUF_MAX : OWN_BUF_SIZE;
+		uint8_t *buf = g_malloc(size);
+
+		if (avail > 0)
+			memcpy(buf, r->buf + r->pos, avail);
+		g_free(r->buf);
+		r->buf = buf;
+		r->size = size;
+	} else if (r->pos > 0 && avail > 0) {
+		memmove(r->buf, r->buf + r->pos, avail);
+	}
+	r->pos = 0;
+	r->end = avail;
+	/* Whole 4 KiB blocks when that is enough: glibc reads those
+	 * straight into the buffer, and a tail through its own. */
+	want = r->size - avail;
+	if (want > 4096 && avail + (want & ~(size_t)4095) >= need)
+		want &= ~(size_t)4095;
+	got = fread(r->buf + avail, 1, want, r->fp);
+	r->end += got;
+	if (got < want) {
+		r->eof = true;
+		if (ferror(r->fp))
+			r->read_errno = errno != 0 ? errno : EIO;
+	}
+	return r->end;
+}
+
+/* An error: the message in r->errbuf; the file reads as ended after it.
+ * A short read (`short_read`) that a read error cut is that error, as in
+ * libpcap. */
+static int
+own_fail(struct own *r, bool short_read, const char *fmt, ...)
+	G_GNUC_PRINTF(3, 4);
+
+static int
+own_fail(struct own *r, bool short_read, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (short_read && r->read_errno != 0)
+		snprintf(r->errbuf, sizeof r->errbuf,
+		         "error reading dump file: %s", g_strerror(r->read_errno));
+	else
+		vsnprintf(r->errbuf, sizeof r->errbuf, fmt, ap);
+	va_end(ap);
+	r->pos = r->end;
+	r->eof = true;
+	return PCAP_ERROR;
+}
+
+/*
+ * The next record of a file read here, as libpcap 1.10's
+ * pcap_next_packet() (sf-pcap.c) returns it to pcap_next_ex(), with the
+ * same return values: 1 with *h and *data, PCAP_ERROR_BREAK at a clean
+ * end of file, PCAP_ERROR with libpcap's message in r->errbuf.  In its
+ * order:
+ *  - fewer than 16 bytes left for the record header: the end of the file
+ *    if none, else "truncated dump file; tried to read 16 header bytes,
+ *    only got N";
+ *  - the four fields in the file's byte order; the seconds and the
+ *    fraction as signed 32-bit numbers (struct pcap_timeval), the
+ *    fraction times 1000 for a µs file (we ask for ns);
+ *  - caplen and len exchanged in files before 2.3, and in 2.3 ones when
+ *    caplen > len;
+ *  - caplen above TFE_SNAPLEN_MAX: "invalid packet capture length N,
+ *    bigger than snaplen of S" when above the file's snapshot length
+ *    too, else "... bigger than maximum of 262144";
+ *  - caplen above the snapshot length S (the file's, as libpcap adjusted
+ *    it: pcap_snapshot()): the record's bytes are read, S of them kept,
+ *    and caplen becomes S; fewer than S there: "truncated dump file;
+ *    tried to read S captured bytes, only got N", fewer than caplen:
+ *    the same with caplen and every byte there;
+ *  - else fewer than caplen bytes: "truncated dump file; tried to read
+ *    CAPLEN captured bytes, only got N".
+ * A read error ends the file as libpcap does, with "error reading dump
+ * file: " and the system's text.  *data stays valid until the next call.
+ */
+static int
+own_next(struct own *r, struct pcap_pkthdr *h, const u_char **data)
+{
+	size_t avail = r->end - r->pos;
+	const uint8_t *rec;
+	uint32_t caplen, len, keep;
+	int32_t sec, frac;
+
+	if (G_UNLIKELY(avail < PCAP_REC_HDR)) {
+		avail = own_fill(r, PCAP_REC_HDR);
+		if (avail < PCAP_REC_HDR) {
+			if (avail == 0 && r->read_errno == 0)
+				return PCAP_ERROR_BREAK;
+			return own_fail(r, true, "truncated dump file; tried to read "
+			                "%zu header bytes, only got %zu",
+			                (size_t)PCAP_REC_HDR, avail);
+		}
+	}
+	rec = r->buf + r->pos;
+	sec = (int32_t)load32(rec);
+	frac = (int32_t)load32(rec + 4);
+	caplen = load32(rec + 8);
+	len = load32(rec + 12);
+	if (r->swapped) {
+		sec = (int32_t)GUINT32_SWAP_LE_BE((uint32_t)sec);
+		frac = (int32_t)GUINT32_SWAP_LE_BE((uint32_t)frac);
+		caplen = GUINT32_SWAP_LE_BE(caplen);
+		len = GUINT32_SWAP_LE_BE(len);
+	}
+	h->ts.tv_sec = sec;
+	h->ts.tv_usec = r->scale_up ? (suseconds_t)frac * 1000 : frac;
+	if (G_UNLIKELY(r->lengths != LENGTHS_AS_IS) &&
+	    (r->lengths == LENGTHS_SWAPPED || caplen > len)) {
+		uint32_t t = caplen;
+		caplen = len;
+		len = t;
+	}
+	if (G_UNLIKELY(caplen > TFE_SNAPLEN_MAX)) {
+		if (caplen > r->snapshot)
+			return own_fail(r, false, "invalid packet capture length %u, "
+			                "bigger than snaplen of %d", caplen,
+			                (int)r->snapshot);
+		return own_fail(r, false, "invalid packet capture length %u, bigger "
+		                "than maximum of %u", caplen,
+		                (unsigned)TFE_SNAPLEN_MAX);
+	}
+	keep = caplen <= r->snapshot ? caplen : r->snapshot;
+	if (G_UNLIKELY(avail < PCAP_REC_HDR + (size_t)caplen)) {
+		avail = own_fill(r, PCAP_REC_HDR + (size_t)caplen);
+		if (avail < PCAP_REC_HDR + (size_t)caplen) {
+			size_t got = avail - PCAP_REC_HDR;
+
+			if (keep < caplen && got < keep)
+				return own_fail(r, true, "truncated dump file; tried to "
+				                "read %u captured bytes, only got "
+				                "%zu", keep, got);
+			return own_fail(r, true, "truncated dump file; tried to read "
+			                "%u captured bytes, only got %zu", caplen,
+			                got);
+		}
+		rec = r->buf + r->pos;
+	}
+	r->pos += PCAP_REC_HDR + (size_t)caplen;
+	h->caplen = keep;
+	h->len = len;
+	*data = rec + PCAP_REC_HDR;
+	return 1;
+}
+
 int
 tfe_capture_next(struct tfe_capture *cap, struct tfe_packet *p, GError **err)
 {
 	while (cap->cur < cap->n) {
 		struct source *s = &cap->src[cap->cur];
-		struct pcap_pkthdr *h;
+		struct pcap_pkthdr own_h, *h = &own_h;
 		const u_char *data;
-		int rc = pcap_next_ex(s->pcap, &h, &data);
+		int rc;
 
+		if (s->own)
+			rc = own_next(&s->rd, h, &data);
+		else
+			rc = pcap_next_ex(s->pcap, &h, &data);
 		if (rc == 1) {
 			cap->frames++;
 			if (cap->dumper != NULL)
@@ -289,20 +616,31 @@ tfe_capture_next(struct tfe_capture *cap, struct tfe_packet *p, GError **err)
 			p->caplen = h->caplen;
 			p->len = h->len;
 			p->data = data;
-			p->linktype = pcap_datalink(s->pcap);
+			p->linktype = s->linktype;
 			return TFE_CAPTURE_PACKET;
 		}
 		if (rc == 0 && cap->live)
 			return TFE_CAPTURE_AGAIN;
 		if (rc == PCAP_ERROR_BREAK) {
+			own_release(&s->rd);
 			cap->cur++;
 			continue;
 		}
 		g_set_error(err, TFE_ERROR, TFE_ERR_INPUT, "%s: %s", s->name,
-		            pcap_geterr(s->pcap));
+		            s->own ? s->rd.errbuf : pcap_geterr(s->pcap));
 		return TFE_CAPTURE_ERROR;
 	}
 	return TFE_CAPTURE_END;
+}
+
+guint
+tfe_capture_own_files(const struct tfe_capture *cap)
+{
+	guint n = 0;
+
+	for (guint i = 0; i < cap->n; i++)
+		n += cap->src[i].own;
+	return n;
 }
 
 uint64_t
@@ -331,6 +669,7 @@ tfe_capture_close(struct tfe_capture *cap)
 		if (cap->src[i].pcap)
 			pcap_close(cap->src[i].pcap);
 		g_free(cap->src[i].iobuf);
+		own_release(&cap->src[i].rd);
 		g_free(cap->src[i].name);
 	}
 	g_free(cap->src);
@@ -448,6 +787,7 @@ tfe_capture_open_live(const char *iface, int snaplen, const char *filter,
 		cap->warning = g_strdup(why && *why ? why : pcap_statustostr(rc));
 	}
 	dlt = pcap_datalink(pcap);
+	s->linktype = dlt;
 	if (!tfe_decode_linktype_supported(dlt)) {
 		const char *name = pcap_datalink_val_to_name(dlt);
 		g_set_error(err, TFE_ERROR, TFE_ERR_INPUT,

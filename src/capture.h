@@ -3,6 +3,13 @@
  * (timestamp, caplen, len, bytes, link type).  Several files are read in
  * order as one capture.  Errors come back as a GError carrying libpcap's own
  * text; the caller prints them once.
+ *
+ * libpcap opens every file.  The records of a classic pcap file in a
+ * seekable stream are then parsed here from a 256 KiB buffer of our own,
+ * exactly as libpcap would hand them over (the same frames, times,
+ * lengths, bytes and error texts) but without its per-record stdio
+ * reads; pcapng, standard input and live capture go through
+ * pcap_next_ex().  capture.c says which files and why.
  */
 #ifndef TFE_CAPTURE_H
 #define TFE_CAPTURE_H
@@ -107,6 +114,15 @@ bool tfe_capture_stats(struct tfe_capture *cap, uint64_t *recv,
 /* Live: the interface name, link type and snapshot length, for the
  * "listening on" line. */
 void tfe_capture_describe(const struct tfe_capture *cap, GString *out);
+
+/* How many of the capture's files have their records parsed by capture.c
+ * rather than by libpcap's pcap_next_ex(). */
+guint tfe_capture_own_files(const struct tfe_capture *cap);
+
+/* For tests only, not an option of the program: while `only` is true,
+ * captures opened read every record through pcap_next_ex(), so that a
+ * test can hold the two readers' frames and errors against each other. */
+void tfe_capture_libpcap_only(bool only);
 
 /* Frames read so far, filtered out or not. */
 uint64_t tfe_capture_frames(const struct tfe_capture *cap);
