@@ -489,8 +489,9 @@ own_fail(struct own *r, bool short_read, const char *fmt, ...)
  *    if none, else "truncated dump file; tried to read 16 header bytes,
  *    only got N";
  *  - the four fields in the file's byte order; the seconds and the
- *    fraction as signed 32-bit numbers (struct pcap_timeval), the
- *    fraction times 1000 for a µs file (we ask for ns);
+ *    fraction as signed 32-bit numbers (struct pcap_timeval) in the
+ *    host's order, unsigned ones in the other (SWAPLONG()), the fraction
+ *    times 1000 for a µs file (we ask for ns);
  *  - caplen and len exchanged in files before 2.3, and in 2.3 ones when
  *    caplen > len;
  *  - caplen above TFE_SNAPLEN_MAX: "invalid packet capture length N,
@@ -512,7 +513,7 @@ own_next(struct own *r, struct pcap_pkthdr *h, const u_char **data)
 	size_t avail = r->end - r->pos;
 	const uint8_t *rec;
 	uint32_t caplen, len, keep;
-	int32_t sec, frac;
+	int64_t sec, frac;
 
 	if (G_UNLIKELY(avail < PCAP_REC_HDR)) {
 		avail = own_fill(r, PCAP_REC_HDR);
@@ -525,13 +526,15 @@ own_next(struct own *r, struct pcap_pkthdr *h, const u_char **data)
 		}
 	}
 	rec = r->buf + r->pos;
-	sec = (int32_t)load32(rec);
-	frac = (int32_t)load32(rec + 4);
 	caplen = load32(rec + 8);
 	len = load32(rec + 12);
-	if (r->swapped) {
-		sec = (int32_t)GUINT32_SWAP_LE_BE((uint32_t)sec);
-		frac = (int32_t)GUINT32_SWAP_LE_BE((uint32_t)frac);
+	if (G_LIKELY(!r->swapped)) {
+		sec = (int32_t)load32(rec);
+		frac = (int32_t)load32(rec + 4);
+	} else {
+		/* libpcap's SWAPLONG() yields an unsigned number */
+		sec = GUINT32_SWAP_LE_BE(load32(rec));
+		frac = GUINT32_SWAP_LE_BE(load32(rec + 4));
 		caplen = GUINT32_SWAP_LE_BE(caplen);
 		len = GUINT32_SWAP_LE_BE(len);
 	}
