@@ -15,7 +15,8 @@
  * do.  Two variants show what the reading itself costs, reported as extra
  * rows beside the plain limit:
  *   -b  a 256 KiB stdio buffer (the default is st_blksize, 4 KiB), as
- *       tcpflow-explain reads files;
+ *       tcpflow-explain reads the files it leaves to libpcap (pcapng;
+ *       classic pcap records it parses itself, src/capture.c);
  *   -m  glibc's fopen(FILE, "rbm"): stdio reads through a mapping of the
  *       whole file (no read(2) calls, no copy into a buffer), which also
  *       leaves every page read resident in the process.

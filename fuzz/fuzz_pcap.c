@@ -1,7 +1,9 @@
 /*
- * fuzz_pcap.c: arbitrary bytes as a whole capture file, read by libpcap
- * from memory (fmemopen) through the same capture module and loop as
- * "tcpflow-explain -r FILE", then analysed and rendered.
+ * fuzz_pcap.c: arbitrary bytes as a whole capture file, read from memory
+ * (fmemopen) through the same capture module and loop as
+ * "tcpflow-explain -r FILE" (libpcap opens it; a classic pcap file's
+ * records are then parsed by capture.c, pcapng's by libpcap), then
+ * analysed and rendered.
  */
 #include <glib.h>
 #include <stdint.h>
