@@ -133,7 +133,8 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 		tomb.tw_since = tfe_conn_rare(c)->taken_over_tw_since;
 	}
 	tfe_flow_detach(&a->table, c, cause == TFE_END_CLOSED ? &tomb : NULL);
-	tfe_conn_free(c);
+	if (a->sink.conn_take == NULL || !a->sink.conn_take(a->sink.ud, c))
+		tfe_conn_free(c);
 	/* Tombstones are bounded like connections: a flood of connections
 	 * that each end at once (SYNs to a closed port) must not grow the
 	 * table for 2MSL.  The oldest goes first. */

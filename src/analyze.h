@@ -58,6 +58,10 @@ struct tfe_sink {
 	 * with every frame up to it analysed (the netstat view) */
 	void (*snapshot)(void *ud, const struct tfe_analyzer *a, int64_t at);
 	void *ud;
+	/* may be NULL: called after conn_done, once the connection has left
+	 * the flow table; true when the sink keeps `c` and frees it later
+	 * with tfe_conn_free() (writer.h), false to have it freed now */
+	bool (*conn_take)(void *ud, struct tfe_conn *c);
 };
 
 /* When to take the snapshot (SPEC §1 --at). */
