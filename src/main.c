@@ -467,6 +467,11 @@ main(int argc, char **argv)
 	 * print their sentences: not worth formatting. */
 	cfg.verdict_messages = run.ro.format != TFE_FMT_SUMMARY &&
 	                       run.ro.format != TFE_FMT_NETSTAT;
+	/* Zeek's and Wireshark's words are in the forms that describe each
+	 * connection: summary and netstat need not follow Zeek's model
+	 * frame by frame. */
+	cfg.zeek_model = run.ro.format != TFE_FMT_SUMMARY &&
+	                 run.ro.format != TFE_FMT_NETSTAT;
 	if (at_given && run.ro.format != TFE_FMT_NETSTAT) {
 		error_msg("--at goes with --format netstat");
 		return EXIT_USAGE;
