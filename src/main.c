@@ -210,15 +210,16 @@ struct run {
 	uint64_t found[TFE_V__COUNT]; /* connections with each --fail-on kind */
 	struct tfe_netstat *netstat;
 	struct tfe_writer *writer; /* NULL: connections are written here */
-	bool write_next;       /* the connection conn_done just saw is to be
-	                          written (conn_take hands it to the writer) */
+	/* With a writer, its thread alone uses what follows until
+	 * tfe_writer_finish(), as it does failed and found above. */
+	const struct tfe_config *cfg; /* the analyser's */
+	GArray *verdicts;      /* each connection's in turn */
+	uint64_t by_verdict[TFE_V__COUNT]; /* for stats.by_verdict */
 };
 
 static void
-write_conn(void *ud, const struct tfe_conn *c)
+write_conn(const struct run *r, const struct tfe_conn *c)
 {
-	const struct run *r = ud;
-
 	if (r->ro.format == TFE_FMT_TEXT)
 		tfe_render_text_conn(&r->ro, c);
 	else if (r->ro.format == TFE_FMT_JSON)
@@ -227,10 +228,12 @@ write_conn(void *ud, const struct tfe_conn *c)
 		tfe_render_ladder_conn(&r->ro, c);
 }
 
-static void
-on_conn_done(void *ud, const struct tfe_conn *c)
+/* Counts a finished connection's --fail-on kinds; true when it is to be
+ * written (every connection, or with --verdicts-only those with a
+ * warning). */
+static bool
+judge(struct run *r, const struct tfe_conn *c)
 {
-	struct run *r = ud;
 	bool warning = false;
 	uint64_t hit = 0;
 
@@ -247,24 +250,53 @@ on_conn_done(void *ud, const struct tfe_conn *c)
 			r->failed = true;
 			r->found[k]++; /* connections, not verdicts */
 		}
-	r->write_next = !r->ro.verdicts_only || warning;
-	if (r->write_next && r->writer == NULL)
-		write_conn(r, c);
+	return !r->ro.verdicts_only || warning;
+}
+
+static void
+on_conn_done(void *ud, const struct tfe_conn *c)
+{
+	struct run *r = ud;
+
 	if (r->netstat)
 		tfe_netstat_update(r->netstat, c);
+	/* with a writer, its thread does the rest (write_taken) */
+	if (r->writer == NULL && judge(r, c))
+		write_conn(r, c);
 }
 
 /* After conn_done, once `c` has left the flow table: the writing thread
  * takes it when there is one. */
 static bool
-on_conn_take(void *ud, struct tfe_conn *c)
+on_conn_take(void *ud, struct tfe_conn *c, int64_t now)
 {
 	struct run *r = ud;
 
-	if (r->writer == NULL || !r->write_next)
+	if (r->writer == NULL)
 		return false;
-	tfe_writer_put(r->writer, c);
+	tfe_writer_put(r->writer, c, now);
 	return true;
+}
+
+/* The writing thread's part: the verdicts the analyser left to it (so
+ * that their sentences are formatted here), then the output. */
+static void
+write_taken(void *ud, struct tfe_conn *c, int64_t now)
+{
+	struct run *r = ud;
+	uint64_t kinds;
+
+	if (r->verdicts == NULL)
+		r->verdicts = g_array_new(FALSE, FALSE,
+		                          sizeof(struct tfe_verdict));
+	kinds = tfe_analyzer_verdicts(r->cfg, c, now, r->verdicts);
+	for (int k = 0; k < TFE_V__COUNT; k++)
+		if (kinds & (UINT64_C(1) << k))
+			r->by_verdict[k]++;
+	if (judge(r, c))
+		write_conn(r, c);
+	tfe_verdicts_clear(r->verdicts);
+	c->verdicts = NULL;
 }
 
 /* SIGUSR1 during a live capture: the netstat view of this moment. */
@@ -568,13 +600,21 @@ main(int argc, char **argv)
 		if (rd.threads >= 3 && (run.ro.format == TFE_FMT_TEXT ||
 		                        run.ro.format == TFE_FMT_JSON ||
 		                        run.ro.format == TFE_FMT_LADDER))
-			run.writer = tfe_writer_start(write_conn, &run, 0, 0);
+			run.writer = tfe_writer_start(write_taken, &run, 0, 0);
+		run.cfg = &an.cfg;
+		an.verdicts_later = run.writer != NULL;
 		tfe_reader_run(cap, &an, &rd, &err);
 		an.stats.filtered = filter != NULL;
 		an.stats.frames_read = tfe_capture_frames(cap);
 	}
 	tfe_analyzer_finish(&an);
 	tfe_writer_finish(run.writer);
+	if (run.writer != NULL) {
+		for (int k = 0; k < TFE_V__COUNT; k++)
+			an.stats.by_verdict[k] += run.by_verdict[k];
+		if (run.verdicts != NULL)
+			g_array_free(run.verdicts, TRUE);
+	}
 	run.writer = NULL;
 	if (run.ro.format == TFE_FMT_JSON)
 		tfe_render_json_summary(&run.ro, &an.stats);

@@ -17,9 +17,14 @@
 
 #include <pthread.h>
 
+struct taken {
+	struct tfe_conn *c;
+	int64_t now;             /* the analyser's clock when handed over */
+};
+
 struct wbatch {
 	guint n;                 /* connections in c */
-	struct tfe_conn **c;     /* room for w->batch */
+	struct taken *c;         /* room for w->batch */
 };
 
 struct tfe_writer {
@@ -27,7 +32,7 @@ struct tfe_writer {
 	void *ud;
 	guint batch, depth;
 	struct wbatch *ring;
-	struct tfe_conn **room;  /* the batches' pointers, one allocation */
+	struct taken *room;      /* the batches' entries, one allocation */
 	struct wbatch *cur;      /* the caller's batch being filled, or NULL */
 	GThread *th;
 
@@ -62,7 +67,7 @@ writing_thread(gpointer data)
 		pthread_mutex_unlock(&w->lock);
 
 		for (guint i = 0; i < b->n; i++)
-			w->fn(w->ud, b->c[i]);
+			w->fn(w->ud, b->c[i].c, b->c[i].now);
 
 		pthread_mutex_lock(&w->lock);
 		w->consumed++;
@@ -83,7 +88,7 @@ tfe_writer_start(tfe_writer_fn fn, void *ud, guint batch, guint depth)
 	w->batch = batch ? batch : TFE_WRITER_BATCH;
 	w->depth = depth >= 2 ? depth : TFE_WRITER_DEPTH;
 	w->ring = g_new0(struct wbatch, w->depth);
-	w->room = g_new(struct tfe_conn *, (gsize)w->depth * w->batch);
+	w->room = g_new(struct taken, (gsize)w->depth * w->batch);
 	for (guint i = 0; i < w->depth; i++)
 		w->ring[i].c = w->room + (gsize)i * w->batch;
 	pthread_mutex_init(&w->lock, NULL);
@@ -106,7 +111,7 @@ static void
 free_batch(struct wbatch *b)
 {
 	for (guint i = 0; i < b->n; i++)
-		tfe_conn_free(b->c[i]);
+		tfe_conn_free(b->c[i].c);
 	b->n = 0;
 }
 
@@ -122,7 +127,7 @@ publish(struct tfe_writer *w)
 }
 
 void
-tfe_writer_put(struct tfe_writer *w, struct tfe_conn *c)
+tfe_writer_put(struct tfe_writer *w, struct tfe_conn *c, int64_t now)
 {
 	if (w->cur == NULL) {
 		pthread_mutex_lock(&w->lock);
@@ -136,7 +141,8 @@ tfe_writer_put(struct tfe_writer *w, struct tfe_conn *c)
 		/* written in an earlier round: the writer is done with them */
 		free_batch(w->cur);
 	}
-	w->cur->c[w->cur->n++] = c;
+	w->cur->c[w->cur->n].c = c;
+	w->cur->c[w->cur->n++].now = now;
 	if (w->cur->n == w->batch)
 		publish(w);
 }

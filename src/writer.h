@@ -17,6 +17,7 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "conn.h"
 
@@ -25,12 +26,14 @@
 #define TFE_WRITER_BATCH 32
 #define TFE_WRITER_DEPTH 4
 
-typedef void (*tfe_writer_fn)(void *ud, const struct tfe_conn *c);
+/* Called in the writing thread for each connection, with the time it
+ * was handed over at (the analyser's clock, for its verdicts). */
+typedef void (*tfe_writer_fn)(void *ud, struct tfe_conn *c, int64_t now);
 
 struct tfe_writer;
 
-/* Starts the writing thread, which calls fn(ud, c) for every connection
- * put.  NULL when no thread can be started: the caller then writes in its
+/* Starts the writing thread, which calls fn(ud, c, now) for every
+ * connection put.  NULL when no thread can be started: the caller then writes in its
  * own thread.  batch and depth: 0 for the defaults (tests make them tiny;
  * depth at least 2). */
 struct tfe_writer *tfe_writer_start(tfe_writer_fn fn, void *ud, guint batch,
@@ -39,7 +42,7 @@ struct tfe_writer *tfe_writer_start(tfe_writer_fn fn, void *ud, guint batch,
 /* Hands `c` over: from here on the writer owns it and the caller must not
  * touch it.  May wait while every batch is still being written, and frees
  * the connections of a batch written before reusing it. */
-void tfe_writer_put(struct tfe_writer *w, struct tfe_conn *c);
+void tfe_writer_put(struct tfe_writer *w, struct tfe_conn *c, int64_t now);
 
 /* Hands over what is left, waits until everything is written, ends the
  * thread and frees every connection and `w`. */

@@ -48,17 +48,9 @@ struct sink_ud {
 	struct tfe_writer *writer;
 	GThread *analyser;       /* the thread conn_done must run in */
 	bool wrong_thread;       /* the writer wrote in the analyser's */
+	GArray *verdicts;        /* the writer's */
+	uint64_t by_verdict[TFE_V__COUNT];
 };
-
-static void
-write_one(void *ud, const struct tfe_conn *c)
-{
-	struct sink_ud *u = ud;
-
-	if (u->writer != NULL && g_thread_self() == u->analyser)
-		u->wrong_thread = true;
-	tfe_render_text_conn(&u->ro, c);
-}
 
 static void
 on_done(void *ud, const struct tfe_conn *c)
@@ -67,17 +59,39 @@ on_done(void *ud, const struct tfe_conn *c)
 
 	u->conns++;
 	if (u->writer == NULL)
-		write_one(u, c);
+		tfe_render_text_conn(&u->ro, c);
+}
+
+/* The writing thread: the verdicts the analyser left to it, then the
+ * text, as main.c does. */
+static void
+write_one(void *ud, struct tfe_conn *c, int64_t now)
+{
+	struct sink_ud *u = ud;
+	uint64_t kinds;
+
+	if (g_thread_self() == u->analyser)
+		u->wrong_thread = true;
+	if (u->verdicts == NULL)
+		u->verdicts = g_array_new(FALSE, FALSE,
+		                          sizeof(struct tfe_verdict));
+	kinds = tfe_analyzer_verdicts(u->ro.cfg, c, now, u->verdicts);
+	for (int k = 0; k < TFE_V__COUNT; k++)
+		if (kinds & (UINT64_C(1) << k))
+			u->by_verdict[k]++;
+	tfe_render_text_conn(&u->ro, c);
+	tfe_verdicts_clear(u->verdicts);
+	c->verdicts = NULL;
 }
 
 static bool
-on_take(void *ud, struct tfe_conn *c)
+on_take(void *ud, struct tfe_conn *c, int64_t now)
 {
 	struct sink_ud *u = ud;
 
 	if (u->writer == NULL)
 		return false;
-	tfe_writer_put(u->writer, c);
+	tfe_writer_put(u->writer, c, now);
 	return true;
 }
 
@@ -113,6 +127,7 @@ run(char **files, guint n, const char *filter, uint64_t max_packets,
 	cap = tfe_capture_open_files(files, n, filter, &err);
 	ck_assert_msg(cap != NULL, "%s", err ? err->message : "?");
 	tfe_analyzer_init(&an, &cfg, &sink);
+	an.verdicts_later = u.writer != NULL;
 	tfe_analyzer_snapshot_at(&an, TFE_AT_NONE, 0);
 	an.stats.timestamps_ns = tfe_capture_nanos(cap);
 	bool ok = tfe_reader_run(cap, &an, &o, &err);
@@ -122,6 +137,10 @@ run(char **files, guint n, const char *filter, uint64_t max_packets,
 	tfe_analyzer_finish(&an);
 	tfe_writer_finish(u.writer);
 	ck_assert(!u.wrong_thread);
+	for (int k = 0; k < TFE_V__COUNT; k++)
+		an.stats.by_verdict[k] += u.by_verdict[k];
+	if (u.verdicts != NULL)
+		g_array_free(u.verdicts, TRUE);
 	tfe_render_text_summary(&u.ro, &an.stats);
 	if (err != NULL) {
 		fprintf(fp, "error: %s (after %" G_GUINT64_FORMAT " packets)\n",

@@ -142,6 +142,11 @@ done
 same "a filter" "${many[@]}" --format summary tcp port 8080
 same "--at 0.5" "${many[@]}" --format netstat --at 0.5
 same "--fail-on" "${many[@]}" --fail-on rst_abort,zero_window_stall
+same "--fail-on, json" "${many[@]}" --format json --fail-on rst_to_closed_port,half_close
+same "--verdicts-only" "${many[@]}" --verdicts-only
+same "--verdicts-only, json" "${many[@]}" --format json --verdicts-only
+same "ladder" "${many[@]}" --format ladder
+same "ladder, --verdicts-only" "${many[@]}" --format ladder --verdicts-only
 
 # Standard input and a FIFO, which cannot be rewound.
 big=$(ls -S "$top_srcdir"/pcaps/*.pcap | head -n 1)
