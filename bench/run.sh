@@ -126,6 +126,11 @@ MODES+=(text text-all)
 if "$TOOL" --threads 1 --format summary -r "$TINY" >/dev/null 2>&1; then
 	MODES+=(summary-t1)
 fi
+# Text is written out in a third thread by default; the same in two
+# threads shows what the third brings.
+if "$TOOL" --threads 3 -r "$TINY" >/dev/null 2>&1; then
+	MODES+=(text-t2)
+fi
 
 # cmd_for NAME FILE: prints the command line, one word a line.
 cmd_for() {
@@ -139,6 +144,7 @@ cmd_for() {
 	text) printf '%s\n' "$TOOL" -r "$2" ;;
 	text-all) printf '%s\n' "$TOOL" -r "$2" --all-frames ;;
 	summary-t1) printf '%s\n' "$TOOL" -r "$2" --format summary --threads 1 ;;
+	text-t2) printf '%s\n' "$TOOL" -r "$2" --threads 2 ;;
 	tshark) printf '%s\n' tshark -n -q -z conv,tcp -r "$2" ;;
 	tcptrace) printf '%s\n' tcptrace -n -l "$2" ;;
 	esac
@@ -155,6 +161,7 @@ label_for() {
 	text) echo "tcpflow-explain (text) > /dev/null" ;;
 	text-all) echo "tcpflow-explain --all-frames > /dev/null" ;;
 	summary-t1) echo "tcpflow-explain --format summary --threads 1" ;;
+	text-t2) echo "tcpflow-explain (text) --threads 2 > /dev/null" ;;
 	tshark) echo "tshark -q -z conv,tcp" ;;
 	tcptrace) echo "tcptrace -n -l" ;;
 	esac
@@ -249,7 +256,7 @@ if ! skip callgrind; then
 	# Per thread (the reading thread and the analysing one): the total is
 	# the work done, the busiest thread bounds the rate when the two run
 	# on two CPUs.
-	for p in limit summary summary-t1 json text; do
+	for p in limit summary summary-t1 json text text-t2; do
 		[[ $p == limit || " ${MODES[*]} " == *" $p "* ]] || continue
 		mapfile -t cmd < <(cmd_for "$p" "$SMALL")
 		rm -rf "$TMP/cg"

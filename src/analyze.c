@@ -91,6 +91,21 @@ tfe_analyzer_clear(struct tfe_analyzer *a)
 	a->listeners = NULL;
 }
 
+uint64_t
+tfe_analyzer_verdicts(const struct tfe_config *cfg, struct tfe_conn *c,
+                      int64_t now, GArray *out)
+{
+	uint64_t kinds = 0;
+
+	tfe_verdicts_clear(out);
+	c->verdicts = out;
+	tfe_verdicts_collect(c, cfg, now, out);
+	for (guint i = 0; i < out->len; i++)
+		kinds |= UINT64_C(1) << g_array_index(out, struct tfe_verdict,
+		                                      i).kind;
+	return kinds;
+}
+
 /* Finishes a connection, hands it to the sink, leaves a tombstone and frees
  * it. */
 static void
@@ -99,15 +114,14 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 	struct tfe_tombstone tomb;
 
 	tfe_conn_finish(c, cause, &a->cfg);
-	c->verdicts = g_array_new(FALSE, FALSE, sizeof(struct tfe_verdict));
-	tfe_verdicts_collect(c, &a->cfg, a->now, c->verdicts);
-	uint64_t kinds = 0;
-	for (guint i = 0; i < c->verdicts->len; i++)
-		kinds |= UINT64_C(1) << g_array_index(c->verdicts,
-		                                      struct tfe_verdict, i).kind;
-	for (int k = 0; k < TFE_V__COUNT; k++)
-		if (kinds & (UINT64_C(1) << k))
-			a->stats.by_verdict[k]++;
+	if (!a->verdicts_later) {
+		uint64_t kinds = tfe_analyzer_verdicts(
+			&a->cfg, c, a->now,
+			g_array_new(FALSE, FALSE, sizeof(struct tfe_verdict)));
+		for (int k = 0; k < TFE_V__COUNT; k++)
+			if (kinds & (UINT64_C(1) << k))
+				a->stats.by_verdict[k]++;
+	}
 	a->stats.connections++;
 	a->stats.by_close[c->close_how]++;
 	for (int side = 0; side < 2; side++)
@@ -133,7 +147,9 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 		tomb.tw_since = tfe_conn_rare(c)->taken_over_tw_since;
 	}
 	tfe_flow_detach(&a->table, c, cause == TFE_END_CLOSED ? &tomb : NULL);
-	tfe_conn_free(c);
+	if (a->sink.conn_take == NULL ||
+	    !a->sink.conn_take(a->sink.ud, c, a->now))
+		tfe_conn_free(c);
 	/* Tombstones are bounded like connections: a flood of connections
 	 * that each end at once (SYNs to a closed port) must not grow the
 	 * table for 2MSL.  The oldest goes first. */

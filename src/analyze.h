@@ -58,6 +58,11 @@ struct tfe_sink {
 	 * with every frame up to it analysed (the netstat view) */
 	void (*snapshot)(void *ud, const struct tfe_analyzer *a, int64_t at);
 	void *ud;
+	/* may be NULL: called after conn_done, once the connection has left
+	 * the flow table, with the analyser's clock; true when the sink keeps
+	 * `c` and frees it later with tfe_conn_free() (writer.h), false to
+	 * have it freed now */
+	bool (*conn_take)(void *ud, struct tfe_conn *c, int64_t now);
 };
 
 /* When to take the snapshot (SPEC §1 --at). */
@@ -92,7 +97,22 @@ struct tfe_analyzer {
 	enum tfe_at_kind at_kind;
 	int64_t at;                  /* ns; resolved to epoch at the first frame */
 	bool snapshot_done;
+	bool verdicts_later;         /* the sink's conn_take works out every
+	                                connection's verdicts and counts them
+	                                (tfe_analyzer_verdicts()); conn_done
+	                                sees c->verdicts NULL */
 };
+
+/*
+ * A finished connection's verdicts into `out` (emptied first; then
+ * c->verdicts points to it), as the analyser works them out at time `now`;
+ * returns the kinds found as bits (1 << kind).  The analyser calls it for
+ * each connection it finishes unless verdicts_later is set; a sink that set
+ * it calls it from conn_take's `now`, in any thread, and adds the kinds to
+ * stats.by_verdict before the summary is written.
+ */
+uint64_t tfe_analyzer_verdicts(const struct tfe_config *cfg,
+                               struct tfe_conn *c, int64_t now, GArray *out);
 
 /* Asks for one snapshot; `at` in ns (relative or epoch, per `kind`). */
 void tfe_analyzer_snapshot_at(struct tfe_analyzer *a, enum tfe_at_kind kind,

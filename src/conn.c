@@ -63,6 +63,7 @@ tfe_config_defaults(struct tfe_config *cfg)
 	cfg->max_rows = 256;
 	cfg->all_frames = false;
 	cfg->verdict_messages = true;
+	cfg->zeek_model = true;
 }
 
 /* The per-segment scratch that set_state() fills for the timeline row. */
@@ -1017,7 +1018,9 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	st.frame = frame;
 	st.ts = ts;
 	st.notes = frame_notes(c, side, s);
-	tfe_zeek_update(&c->zeek, s, side, ts, cfg->zeek_ignore_checksums);
+	if (cfg->zeek_model)
+		tfe_zeek_update(&c->zeek, s, side, ts,
+		                cfg->zeek_ignore_checksums);
 
 	if (c->first_frame == 0) {
 		c->first_frame = frame;
@@ -1128,8 +1131,9 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 		/* The Zeek model reads and writes only c->zeek: it may come
 		 * last here, as a tail call. */
 		fast_update(c, s, side, frame, ts);
-		tfe_zeek_update(&c->zeek, s, side, ts,
-		                cfg->zeek_ignore_checksums);
+		if (cfg->zeek_model)
+			tfe_zeek_update(&c->zeek, s, side, ts,
+			                cfg->zeek_ignore_checksums);
 		return;
 	}
 	update_general(c, s, side, frame, ts, cfg);

@@ -45,6 +45,9 @@ struct tfe_config {
 	                               as `zeek -C` would */
 	bool verdict_messages;   /* write each verdict's sentence; off for
 	                            the forms that never print one */
+	bool zeek_model;         /* keep Zeek's conn_state and history and
+	                            Wireshark's completeness (zeek.c); off for
+	                            the forms that never print them */
 };
 
 void tfe_config_defaults(struct tfe_config *cfg);

@@ -18,6 +18,7 @@
 #include "capture.h"
 #include "live.h"
 #include "reader.h"
+#include "writer.h"
 #include "render.h"
 
 #define EXIT_USAGE 2
@@ -89,9 +90,10 @@ usage(FILE *out)
 "                           filter passes) to FILE as a pcap capture\n"
 "  -c N                     stop after N packets (that pass the filter)\n"
 "  --threads N              with -r: 1 reads, decodes and analyses in one\n"
-"                           thread; 2 reads and decodes in a second thread\n"
-"                           (default 2 when the program may run on more than\n"
-"                           one CPU, else 1); the output is the same\n"
+"                           thread; 2 reads and decodes in a second thread;\n"
+"                           3 also writes text, json and ladder output in a\n"
+"                           third (default 2 when the program may run on more\n"
+"                           than one CPU, else 1); the output is the same\n"
 "  BPF expression           trailing words form a capture filter, as in tcpdump;\n"
 "                           with -r, frames keep their numbers in the file\n"
 "\n"
@@ -207,12 +209,31 @@ struct run {
 	bool failed;
 	uint64_t found[TFE_V__COUNT]; /* connections with each --fail-on kind */
 	struct tfe_netstat *netstat;
+	struct tfe_writer *writer; /* NULL: connections are written here */
+	/* With a writer, its thread alone uses what follows until
+	 * tfe_writer_finish(), as it does failed and found above. */
+	const struct tfe_config *cfg; /* the analyser's */
+	GArray *verdicts;      /* each connection's in turn */
+	uint64_t by_verdict[TFE_V__COUNT]; /* for stats.by_verdict */
 };
 
 static void
-on_conn_done(void *ud, const struct tfe_conn *c)
+write_conn(const struct run *r, const struct tfe_conn *c)
 {
-	struct run *r = ud;
+	if (r->ro.format == TFE_FMT_TEXT)
+		tfe_render_text_conn(&r->ro, c);
+	else if (r->ro.format == TFE_FMT_JSON)
+		tfe_render_json_conn(&r->ro, c);
+	else if (r->ro.format == TFE_FMT_LADDER)
+		tfe_render_ladder_conn(&r->ro, c);
+}
+
+/* Counts a finished connection's --fail-on kinds; true when it is to be
+ * written (every connection, or with --verdicts-only those with a
+ * warning). */
+static bool
+judge(struct run *r, const struct tfe_conn *c)
+{
 	bool warning = false;
 	uint64_t hit = 0;
 
@@ -229,16 +250,53 @@ on_conn_done(void *ud, const struct tfe_conn *c)
 			r->failed = true;
 			r->found[k]++; /* connections, not verdicts */
 		}
-	if (r->ro.format == TFE_FMT_TEXT && (!r->ro.verdicts_only || warning))
-		tfe_render_text_conn(&r->ro, c);
-	else if (r->ro.format == TFE_FMT_JSON &&
-	         (!r->ro.verdicts_only || warning))
-		tfe_render_json_conn(&r->ro, c);
-	else if (r->ro.format == TFE_FMT_LADDER &&
-	         (!r->ro.verdicts_only || warning))
-		tfe_render_ladder_conn(&r->ro, c);
+	return !r->ro.verdicts_only || warning;
+}
+
+static void
+on_conn_done(void *ud, const struct tfe_conn *c)
+{
+	struct run *r = ud;
+
 	if (r->netstat)
 		tfe_netstat_update(r->netstat, c);
+	/* with a writer, its thread does the rest (write_taken) */
+	if (r->writer == NULL && judge(r, c))
+		write_conn(r, c);
+}
+
+/* After conn_done, once `c` has left the flow table: the writing thread
+ * takes it when there is one. */
+static bool
+on_conn_take(void *ud, struct tfe_conn *c, int64_t now)
+{
+	struct run *r = ud;
+
+	if (r->writer == NULL)
+		return false;
+	tfe_writer_put(r->writer, c, now);
+	return true;
+}
+
+/* The writing thread's part: the verdicts the analyser left to it (so
+ * that their sentences are formatted here), then the output. */
+static void
+write_taken(void *ud, struct tfe_conn *c, int64_t now)
+{
+	struct run *r = ud;
+	uint64_t kinds;
+
+	if (r->verdicts == NULL)
+		r->verdicts = g_array_new(FALSE, FALSE,
+		                          sizeof(struct tfe_verdict));
+	kinds = tfe_analyzer_verdicts(r->cfg, c, now, r->verdicts);
+	for (int k = 0; k < TFE_V__COUNT; k++)
+		if (kinds & (UINT64_C(1) << k))
+			r->by_verdict[k]++;
+	if (judge(r, c))
+		write_conn(r, c);
+	tfe_verdicts_clear(r->verdicts);
+	c->verdicts = NULL;
 }
 
 /* SIGUSR1 during a live capture: the netstat view of this moment. */
@@ -410,8 +468,9 @@ main(int argc, char **argv)
 			}
 			break;
 		case OPT_THREADS:
-			if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0) {
-				error_msg("--threads: '%s' is not 1 or 2", optarg);
+			if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0 &&
+			    strcmp(optarg, "3") != 0) {
+				error_msg("--threads: '%s' is not 1, 2 or 3", optarg);
 				return EXIT_USAGE;
 			}
 			rd.threads = (guint)(optarg[0] - '0');
@@ -440,6 +499,11 @@ main(int argc, char **argv)
 	 * print their sentences: not worth formatting. */
 	cfg.verdict_messages = run.ro.format != TFE_FMT_SUMMARY &&
 	                       run.ro.format != TFE_FMT_NETSTAT;
+	/* Zeek's and Wireshark's words are in the forms that describe each
+	 * connection: summary and netstat need not follow Zeek's model
+	 * frame by frame. */
+	cfg.zeek_model = run.ro.format != TFE_FMT_SUMMARY &&
+	                 run.ro.format != TFE_FMT_NETSTAT;
 	if (at_given && run.ro.format != TFE_FMT_NETSTAT) {
 		error_msg("--at goes with --format netstat");
 		return EXIT_USAGE;
@@ -516,7 +580,7 @@ main(int argc, char **argv)
 	setvbuf(stdout, outbuf, live.iface ? _IOLBF : _IOFBF, sizeof outbuf);
 
 	struct tfe_analyzer an;
-	struct tfe_sink sink = { on_conn_done, on_snapshot, &run };
+	struct tfe_sink sink = { on_conn_done, on_snapshot, &run, on_conn_take };
 	tfe_analyzer_init(&an, &cfg, &sink);
 	if (run.ro.format == TFE_FMT_NETSTAT)
 		tfe_analyzer_snapshot_at(&an, at_kind, at);
@@ -533,11 +597,25 @@ main(int argc, char **argv)
 		if (rd.threads == 0)
 			rd.threads = g_get_num_processors() > 1 ? 2 : 1;
 		rd.max_packets = max_packets;
+		if (rd.threads >= 3 && (run.ro.format == TFE_FMT_TEXT ||
+		                        run.ro.format == TFE_FMT_JSON ||
+		                        run.ro.format == TFE_FMT_LADDER))
+			run.writer = tfe_writer_start(write_taken, &run, 0, 0);
+		run.cfg = &an.cfg;
+		an.verdicts_later = run.writer != NULL;
 		tfe_reader_run(cap, &an, &rd, &err);
 		an.stats.filtered = filter != NULL;
 		an.stats.frames_read = tfe_capture_frames(cap);
 	}
 	tfe_analyzer_finish(&an);
+	tfe_writer_finish(run.writer);
+	if (run.writer != NULL) {
+		for (int k = 0; k < TFE_V__COUNT; k++)
+			an.stats.by_verdict[k] += run.by_verdict[k];
+		if (run.verdicts != NULL)
+			g_array_free(run.verdicts, TRUE);
+	}
+	run.writer = NULL;
 	if (run.ro.format == TFE_FMT_JSON)
 		tfe_render_json_summary(&run.ro, &an.stats);
 	else if (run.ro.format != TFE_FMT_NETSTAT)

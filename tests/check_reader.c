@@ -8,7 +8,9 @@
  * batch, so that the threads hand over thousands of times and wait for
  * each other at every step.  The text report, the summary and the error
  * (a file cut inside a record, last in the row) must be the same, and so
- * must the frame counts under -c and a filter.
+ * must the frame counts under -c and a filter.  The same again with a
+ * writing thread (writer.h) taking the finished connections in batches as
+ * small as one connection.
  */
 #include "config.h"
 
@@ -21,6 +23,7 @@
 #include "reader.h"
 #include "render.h"
 #include "testutil.h"
+#include "writer.h"
 
 /* Batches of these many frames in rings of these many batches (0: the
  * defaults). */
@@ -29,6 +32,12 @@ static const guint shapes[][2] = {
 };
 #define NSHAPES (sizeof shapes / sizeof shapes[0])
 
+/* The writer's batches of connections and batches in flight. */
+static const guint wshapes[][2] = {
+	{ 1, 2 }, { 2, 2 }, { 3, 3 }, { 0, 0 },
+};
+#define NWSHAPES (sizeof wshapes / sizeof wshapes[0])
+
 static GPtrArray *paths;         /* the .pcap files in pcaps/, sorted */
 static char *tmpdir;
 static char *cut_path;          /* a copy of one capture cut in a record */
@@ -36,6 +45,11 @@ static char *cut_path;          /* a copy of one capture cut in a record */
 struct sink_ud {
 	struct tfe_render_opts ro;
 	guint conns;
+	struct tfe_writer *writer;
+	GThread *analyser;       /* the thread conn_done must run in */
+	bool wrong_thread;       /* the writer wrote in the analyser's */
+	GArray *verdicts;        /* the writer's */
+	uint64_t by_verdict[TFE_V__COUNT];
 };
 
 static void
@@ -44,19 +58,54 @@ on_done(void *ud, const struct tfe_conn *c)
 	struct sink_ud *u = ud;
 
 	u->conns++;
+	if (u->writer == NULL)
+		tfe_render_text_conn(&u->ro, c);
+}
+
+/* The writing thread: the verdicts the analyser left to it, then the
+ * text, as main.c does. */
+static void
+write_one(void *ud, struct tfe_conn *c, int64_t now)
+{
+	struct sink_ud *u = ud;
+	uint64_t kinds;
+
+	if (g_thread_self() == u->analyser)
+		u->wrong_thread = true;
+	if (u->verdicts == NULL)
+		u->verdicts = g_array_new(FALSE, FALSE,
+		                          sizeof(struct tfe_verdict));
+	kinds = tfe_analyzer_verdicts(u->ro.cfg, c, now, u->verdicts);
+	for (int k = 0; k < TFE_V__COUNT; k++)
+		if (kinds & (UINT64_C(1) << k))
+			u->by_verdict[k]++;
 	tfe_render_text_conn(&u->ro, c);
+	tfe_verdicts_clear(u->verdicts);
+	c->verdicts = NULL;
+}
+
+static bool
+on_take(void *ud, struct tfe_conn *c, int64_t now)
+{
+	struct sink_ud *u = ud;
+
+	if (u->writer == NULL)
+		return false;
+	tfe_writer_put(u->writer, c, now);
+	return true;
 }
 
 /* Everything a run prints, as main prints it for -r; *conns counts the
  * connections reported. */
 static char *
 run(char **files, guint n, const char *filter, uint64_t max_packets,
-    guint threads, guint batch, guint depth, guint *conns)
+    guint threads, guint batch, guint depth, guint wbatch, guint wdepth,
+    guint *conns)
 {
 	struct tfe_config cfg;
 	struct tfe_analyzer an;
 	struct sink_ud u;
-	struct tfe_sink sink = { on_done, NULL, &u };
+	struct tfe_sink sink = { on_done, NULL, &u, on_take };
 	struct tfe_reader_opts o = { threads, max_packets, batch, depth };
 	struct tfe_capture *cap;
 	GError *err = NULL;
@@ -70,9 +119,15 @@ run(char **files, guint n, const char *filter, uint64_t max_packets,
 	u.ro.format = TFE_FMT_TEXT;
 	u.ro.cfg = &cfg;
 	u.ro.out = fp;
+	u.analyser = g_thread_self();
+	if (threads == 3) {
+		u.writer = tfe_writer_start(write_one, &u, wbatch, wdepth);
+		ck_assert_ptr_nonnull(u.writer);
+	}
 	cap = tfe_capture_open_files(files, n, filter, &err);
 	ck_assert_msg(cap != NULL, "%s", err ? err->message : "?");
 	tfe_analyzer_init(&an, &cfg, &sink);
+	an.verdicts_later = u.writer != NULL;
 	tfe_analyzer_snapshot_at(&an, TFE_AT_NONE, 0);
 	an.stats.timestamps_ns = tfe_capture_nanos(cap);
 	bool ok = tfe_reader_run(cap, &an, &o, &err);
@@ -80,6 +135,12 @@ run(char **files, guint n, const char *filter, uint64_t max_packets,
 	an.stats.filtered = filter != NULL;
 	an.stats.frames_read = tfe_capture_frames(cap);
 	tfe_analyzer_finish(&an);
+	tfe_writer_finish(u.writer);
+	ck_assert(!u.wrong_thread);
+	for (int k = 0; k < TFE_V__COUNT; k++)
+		an.stats.by_verdict[k] += u.by_verdict[k];
+	if (u.verdicts != NULL)
+		g_array_free(u.verdicts, TRUE);
 	tfe_render_text_summary(&u.ro, &an.stats);
 	if (err != NULL) {
 		fprintf(fp, "error: %s (after %" G_GUINT64_FORMAT " packets)\n",
@@ -99,7 +160,8 @@ compare(char **files, guint n, const char *filter, uint64_t max_packets,
         guint min_conns, const char *must_hold)
 {
 	guint want_conns, conns;
-	char *want = run(files, n, filter, max_packets, 1, 0, 0, &want_conns);
+	char *want = run(files, n, filter, max_packets, 1, 0, 0, 0, 0,
+	                 &want_conns);
 
 	ck_assert_uint_ge(want_conns, min_conns);
 	if (must_hold != NULL)
@@ -107,12 +169,22 @@ compare(char **files, guint n, const char *filter, uint64_t max_packets,
 		              "one thread's output lacks '%s'", must_hold);
 	for (guint i = 0; i < NSHAPES; i++) {
 		char *got = run(files, n, filter, max_packets, 2, shapes[i][0],
-		                shapes[i][1], &conns);
+		                shapes[i][1], 0, 0, &conns);
 
 		ck_assert_uint_eq(conns, want_conns);
 		ck_assert_msg(strcmp(got, want) == 0,
 		              "two threads, batches of %u in %u: output differs",
 		              shapes[i][0], shapes[i][1]);
+		free(got);
+	}
+	for (guint i = 0; i < NWSHAPES; i++) {
+		char *got = run(files, n, filter, max_packets, 3, 3, 2,
+		                wshapes[i][0], wshapes[i][1], &conns);
+
+		ck_assert_uint_eq(conns, want_conns);
+		ck_assert_msg(strcmp(got, want) == 0,
+		              "a writing thread, batches of %u connections in "
+		              "%u: output differs", wshapes[i][0], wshapes[i][1]);
 		free(got);
 	}
 	free(want);

@@ -1,6 +1,7 @@
 #!/bin/bash
-# threads.sh: --threads 2 (a second thread reads and decodes) prints
-# exactly what --threads 1 prints: the same standard output, the same
+# threads.sh: --threads 2 (a second thread reads and decodes) and
+# --threads 3 (a third one writes the connections out) print exactly what
+# --threads 1 prints: the same standard output, the same
 # standard error and the same exit status, for every capture in pcaps/,
 # every capture the golden tests craft, every hostile capture of
 # tests/hostile.sh (files cut in a record, bad timestamps, garbage) and,
@@ -36,25 +37,30 @@ done
 rm -rf "$out"
 mkdir -p "$out/craft" "$out/hostile" || exit 1
 
-# same NAME ARGS...: runs the program with --threads 1 and --threads 2
-# and compares everything it printed and its exit status.
+# same NAME ARGS...: runs the program with --threads 1, 2 and 3 and
+# compares everything it printed and its exit status.
 same() {
-	local name=$1 t rc1 rc2 why=""
+	local name=$1 t rc1 rct why=""
 	shift
-	for t in 1 2; do
+	for t in 1 2 3; do
 		timeout 60 "$prog" --threads $t "$@" >"$out/o$t" 2>"$out/e$t" </dev/null
 		echo $? >"$out/rc$t"
 	done
-	rc1=$(cat "$out/rc1") rc2=$(cat "$out/rc2")
+	rc1=$(cat "$out/rc1")
 	if [ "$rc1" -ge 124 ]; then
 		why="--threads 1: exit status $rc1 (signal or time limit)"
-	elif ! cmp -s "$out/rc1" "$out/rc2"; then
-		why="exit status $rc1 with one thread, $rc2 with two"
-	elif ! cmp -s "$out/o1" "$out/o2"; then
-		why="standard output differs: $(diff "$out/o1" "$out/o2" | head -n 3 | tr '\n' ' ')"
-	elif ! cmp -s "$out/e1" "$out/e2"; then
-		why="standard error differs: $(diff "$out/e1" "$out/e2" | head -n 3 | tr '\n' ' ')"
 	fi
+	for t in 2 3; do
+		[ -z "$why" ] || break
+		rct=$(cat "$out/rc$t")
+		if ! cmp -s "$out/rc1" "$out/rc$t"; then
+			why="exit status $rc1 with one thread, $rct with $t"
+		elif ! cmp -s "$out/o1" "$out/o$t"; then
+			why="--threads $t: standard output differs: $(diff "$out/o1" "$out/o$t" | head -n 3 | tr '\n' ' ')"
+		elif ! cmp -s "$out/e1" "$out/e$t"; then
+			why="--threads $t: standard error differs: $(diff "$out/e1" "$out/e$t" | head -n 3 | tr '\n' ' ')"
+		fi
+	done
 	if [ -z "$why" ]; then
 		passed=$((passed + 1))
 	else
@@ -136,21 +142,26 @@ done
 same "a filter" "${many[@]}" --format summary tcp port 8080
 same "--at 0.5" "${many[@]}" --format netstat --at 0.5
 same "--fail-on" "${many[@]}" --fail-on rst_abort,zero_window_stall
+same "--fail-on, json" "${many[@]}" --format json --fail-on rst_to_closed_port,half_close
+same "--verdicts-only" "${many[@]}" --verdicts-only
+same "--verdicts-only, json" "${many[@]}" --format json --verdicts-only
+same "ladder" "${many[@]}" --format ladder
+same "ladder, --verdicts-only" "${many[@]}" --format ladder --verdicts-only
 
 # Standard input and a FIFO, which cannot be rewound.
 big=$(ls -S "$top_srcdir"/pcaps/*.pcap | head -n 1)
-for t in 1 2; do
+for t in 1 2 3; do
 	"$prog" --threads $t -r - <"$big" >"$out/stdin$t" 2>&1
 	echo "status $?" >>"$out/stdin$t"
 done
-if cmp -s "$out/stdin1" "$out/stdin2" && cmp -s "$out/stdin1" <("$prog" --threads 1 -r "$big" 2>&1; echo "status $?"); then
+if cmp -s "$out/stdin1" "$out/stdin2" && cmp -s "$out/stdin1" "$out/stdin3" && cmp -s "$out/stdin1" <("$prog" --threads 1 -r "$big" 2>&1; echo "status $?"); then
 	passed=$((passed + 1))
 else
 	failed=$((failed + 1))
 	echo "FAIL -r - (standard input): the outputs differ"
 fi
 if mkfifo "$out/fifo" 2>/dev/null; then
-	for t in 1 2; do
+	for t in 1 2 3; do
 		cat "$big" >"$out/fifo" &
 		timeout 60 "$prog" --threads $t -r "$out/fifo" >"$out/fifo$t" 2>&1
 		echo "status $?" >>"$out/fifo$t"
@@ -158,7 +169,7 @@ if mkfifo "$out/fifo" 2>/dev/null; then
 	done
 	# (A FIFO is refused today, as it cannot be rewound after its magic
 	# number is read: the same refusal both ways.)
-	if cmp -s "$out/fifo1" "$out/fifo2"; then
+	if cmp -s "$out/fifo1" "$out/fifo2" && cmp -s "$out/fifo1" "$out/fifo3"; then
 		passed=$((passed + 1))
 	else
 		failed=$((failed + 1))
@@ -167,10 +178,10 @@ if mkfifo "$out/fifo" 2>/dev/null; then
 fi
 
 # The option itself.
-for bad in 0 3 -1 x ""; do
+for bad in 0 4 -1 x ""; do
 	"$prog" --threads "$bad" -r "$big" >/dev/null 2>"$out/err"
 	rc=$?
-	if [ $rc -eq 2 ] && grep -q "^tcpflow-explain: --threads: '$bad' is not 1 or 2$" "$out/err"; then
+	if [ $rc -eq 2 ] && grep -q "^tcpflow-explain: --threads: '$bad' is not 1, 2 or 3$" "$out/err"; then
 		passed=$((passed + 1))
 	else
 		failed=$((failed + 1))
