@@ -121,8 +121,7 @@ if "$TOOL" --format json -r "$TINY" >/dev/null 2>&1; then
 fi
 MODES+=(text text-all)
 # Files are read in a second thread by default when two CPUs are there;
-# the same mode in one thread shows what that thread brings (on a busy
-# machine, possibly nothing).
+# the same mode in one thread shows what that thread brings.
 if "$TOOL" --threads 1 --format summary -r "$TINY" >/dev/null 2>&1; then
 	MODES+=(summary-t1)
 fi
@@ -253,9 +252,9 @@ done
 CG=""
 if ! skip callgrind; then
 	log "bench: callgrind on the small capture"
-	# Per thread (the reading thread and the analysing one): the total is
-	# the work done, the busiest thread bounds the rate when the two run
-	# on two CPUs.
+	# Per thread (reading, analysing and, for text and json, writing): the
+	# total is the work done; the busiest thread bounds the rate when each
+	# has a CPU of its own.
 	for p in limit summary summary-t1 json text text-t2; do
 		[[ $p == limit || " ${MODES[*]} " == *" $p "* ]] || continue
 		mapfile -t cmd < <(cmd_for "$p" "$SMALL")

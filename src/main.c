@@ -92,7 +92,7 @@ usage(FILE *out)
 "  --threads N              with -r: 1 reads, decodes and analyses in one\n"
 "                           thread; 2 reads and decodes in a second thread;\n"
 "                           3 also writes text, json and ladder output in a\n"
-"                           third (default 2 when the program may run on more\n"
+"                           third (default 3 when the program may run on more\n"
 "                           than one CPU, else 1); the output is the same\n"
 "  BPF expression           trailing words form a capture filter, as in tcpdump;\n"
 "                           with -r, frames keep their numbers in the file\n"
@@ -593,14 +593,20 @@ main(int argc, char **argv)
 		struct tfe_live_hooks hooks = { on_live_snapshot, &run };
 		tfe_live_run(cap, &live, who, &an, &hooks, &err);
 	} else {
-		/* A second thread only pays when a second CPU runs it. */
+		/* More threads only pay when a second CPU runs them.  Two
+		 * CPUs are enough for three threads: the reading one does
+		 * less than the analysing one, and shares its CPU with the
+		 * writing one. */
+		guint ncpu = g_get_num_processors();
 		if (rd.threads == 0)
-			rd.threads = g_get_num_processors() > 1 ? 2 : 1;
+			rd.threads = ncpu > 1 ? 3 : 1;
 		rd.max_packets = max_packets;
 		if (rd.threads >= 3 && (run.ro.format == TFE_FMT_TEXT ||
 		                        run.ro.format == TFE_FMT_JSON ||
 		                        run.ro.format == TFE_FMT_LADDER))
 			run.writer = tfe_writer_start(write_taken, &run, 0, 0);
+		/* Fewer CPUs than threads: none may spin while it waits. */
+		rd.no_spin = run.writer != NULL && ncpu < 3;
 		run.cfg = &an.cfg;
 		an.verdicts_later = run.writer != NULL;
 		tfe_reader_run(cap, &an, &rd, &err);

@@ -55,6 +55,7 @@ struct pipe {
 	struct tfe_capture *cap; /* the reading thread's alone until joined */
 	uint64_t max_packets;
 	guint batch, depth;
+	int spin_rounds;         /* SPIN_ROUNDS, or 0 with no_spin */
 	struct batch *ring;      /* depth batches */
 	struct decoded *frames;  /* their frames, one allocation */
 
@@ -85,13 +86,13 @@ cpu_relax(void)
 }
 
 /* Spins until the counter at `v` is no longer `old`; false when it still
- * is after SPIN_ROUNDS looks (the caller then sleeps).  The acquire load
+ * is after `rounds` looks (the caller then sleeps).  The acquire load
  * pairs with the release store of the thread that moved it, so what that
  * thread wrote in the batch before is visible. */
 static bool
-spin_for(const uint64_t *v, uint64_t old)
+spin_for(const uint64_t *v, uint64_t old, int rounds)
 {
-	for (int i = 0; i < SPIN_ROUNDS; i++) {
+	for (int i = 0; i < rounds; i++) {
 		if (__atomic_load_n(v, __ATOMIC_ACQUIRE) != old)
 			return true;
 		cpu_relax();
@@ -113,7 +114,8 @@ reading_thread(gpointer data)
 		 * without sleeping. */
 		if (pp->produced - __atomic_load_n(&pp->consumed,
 		                                   __ATOMIC_ACQUIRE) == pp->depth)
-			spin_for(&pp->consumed, pp->produced - pp->depth);
+			spin_for(&pp->consumed, pp->produced - pp->depth,
+			         pp->spin_rounds);
 		pthread_mutex_lock(&pp->lock);
 		if (pp->produced - pp->consumed == pp->depth) {
 			pp->reader_waits = true;
@@ -191,6 +193,7 @@ tfe_reader_run(struct tfe_capture *cap, struct tfe_analyzer *a,
 		.max_packets = o->max_packets,
 		.batch = o->batch ? o->batch : TFE_READER_BATCH,
 		.depth = o->depth ? o->depth : TFE_READER_DEPTH,
+		.spin_rounds = o->no_spin ? 0 : SPIN_ROUNDS,
 	};
 	GThread *th;
 	GError *e = NULL;
@@ -224,7 +227,7 @@ tfe_reader_run(struct tfe_capture *cap, struct tfe_analyzer *a,
 		/* Empty: wait for the reader to publish one, briefly without
 		 * sleeping. */
 		if (__atomic_load_n(&pp.produced, __ATOMIC_ACQUIRE) == pp.consumed)
-			spin_for(&pp.produced, pp.consumed);
+			spin_for(&pp.produced, pp.consumed, pp.spin_rounds);
 		pthread_mutex_lock(&pp.lock);
 		if (pp.consumed == pp.produced) {
 			pp.analyser_waits = true;

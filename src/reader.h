@@ -37,6 +37,10 @@ struct tfe_reader_opts {
 	                            (the tests make it tiny) */
 	guint depth;             /* batches in flight, 0 for TFE_READER_DEPTH;
 	                            at least 2 */
+	bool no_spin;            /* a thread that finds the ring full or empty
+	                            sleeps at once: when more threads than CPUs
+	                            share the work, a spinning one would take
+	                            a CPU from the others */
 };
 
 /*
