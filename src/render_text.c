@@ -237,15 +237,6 @@ t_pad(struct tfe_obuf *b, const char *s, size_t width)
 	t_pad_n(b, s, strlen(s), width);
 }
 
-/* v in decimal, then spaces up to `width` columns */
-static void
-t_u64_pad(struct tfe_obuf *b, uint64_t v, size_t width)
-{
-	char d[21];
-
-	t_pad_n(b, d, (size_t)(u64_dec_end(v, d) - d), width);
-}
-
 static void
 t_flush(struct tfe_obuf *b, FILE *out)
 {
@@ -260,35 +251,36 @@ t_flush(struct tfe_obuf *b, FILE *out)
  */
 static uint8_t state_len[TFE_ST__COUNT];
 static uint16_t reason_len[TFE_RS__COUNT];
+static size_t row_room;         /* the most a frame row can take */
+
+/* Generous bounds of a frame row's columns (frame number, time, flags,
+ * numbers, window, two states and the spaces between, 16 bytes of slack
+ * for the padding below) and of its options column with every option. */
+#define ROW_COLUMNS 256
+#define ROW_OPTIONS 128
 
 static void
 lengths_init(void)
 {
+	size_t notes = 0, reason_max = 0;
+
 	if (state_len[0] != 0)
 		return;
-	for (int i = 0; i < TFE_ST__COUNT; i++)
+	for (int i = 0; i < TFE_ST__COUNT; i++) {
 		state_len[i] = (uint8_t)strlen(tfe_state_names[i]);
-	for (int i = 0; i < TFE_RS__COUNT; i++)
+		g_assert(state_len[i] <= 32);
+	}
+	for (int i = 0; i < TFE_RS__COUNT; i++) {
 		reason_len[i] = (uint16_t)strlen(tfe_reason_text[i]);
-}
-
-static inline void
-t_state(struct tfe_obuf *b, uint8_t st)
-{
-	t_mem(b, tfe_state_names[st], state_len[st]);
-}
-
-static inline void
-t_reason(struct tfe_obuf *b, uint8_t rs)
-{
-	t_mem(b, tfe_reason_text[rs], reason_len[rs]);
-}
-
-/* "client" or "server" */
-static inline void
-t_side(struct tfe_obuf *b, int side)
-{
-	t_mem(b, side_names[side], 6);
+		if (reason_len[i] > reason_max)
+			reason_max = reason_len[i];
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(note_names); i++)
+		notes += 3 + strlen(note_names[i].text);
+	/* the row, then two reason lines:
+	 * "          client STATE -> STATE: reason\n" */
+	row_room = ROW_COLUMNS + ROW_OPTIONS + notes + 1 +
+	           2 * (10 + 6 + 1 + 32 + 6 + 32 + 2 + reason_max + 1);
 }
 
 /* The option bits the options column shows (all TFE_OPT_*). */
@@ -501,73 +493,124 @@ header(struct tfe_obuf *b, const struct tfe_conn *c)
 	t_chr(b, '\n');
 }
 
-static void
-reasons(struct tfe_obuf *b, const struct tfe_row *r, const uint8_t before[2])
+/*
+ * A frame row is written with a bare pointer into room reserved once
+ * (row_room): no capacity test per piece.  Padding to a column's width is
+ * one 16-byte store of spaces and a move of the pointer (no column is
+ * wider than 16), the room's slack taking what lies past the end.
+ */
+static inline char *
+p_mem(char *p, const char *s, size_t n)
 {
-	for (int side = 0; side < 2; side++) {
-		if (r->reason[side] == TFE_RS_NONE && r->state[side] == before[side])
-			continue;
-		t_lit(b, "          ");
-		t_side(b, side);
-		if (r->state[side] != before[side]) {
-			t_chr(b, ' ');
-			t_state(b, before[side]);
-			t_lit(b, " -> ");
-		} else {
-			t_lit(b, " stays ");
-		}
-		t_state(b, r->state[side]);
-		t_lit(b, ": ");
-		t_reason(b, r->reason[side]);
-		t_chr(b, '\n');
-	}
+	tfe_copy(p, s, n);
+	return p + n;
 }
 
-/* A state column: the state, or "." when it did not change. */
-static inline void
-t_state_cell(struct tfe_obuf *b, uint8_t now, uint8_t before, bool first,
-             size_t width)
+#define p_lit(p, s) p_mem((p), "" s, sizeof(s) - 1)
+
+/* spaces from p up to `width` columns after `start` (width <= 16) */
+static inline char *
+p_pad(char *p, const char *start, size_t width)
 {
+	size_t n = (size_t)(p - start);
+
+	if (n < width) {
+		memcpy(p, "                ", 16);
+		p += width - n;
+	}
+	return p;
+}
+
+static inline char *
+p_u64_pad(char *p, uint64_t v, size_t width)
+{
+	char *s = p;
+
+	return p_pad(u64_dec_end(v, p), s, width);
+}
+
+static char *
+p_reasons(char *p, const struct tfe_row *r, const uint8_t before[2])
+{
+	for (int side = 0; side < 2; side++) {
+		uint8_t st = r->state[side];
+
+		if (r->reason[side] == TFE_RS_NONE && st == before[side])
+			continue;
+		p = p_lit(p, "          ");
+		p = p_mem(p, side_names[side], 6);
+		if (st != before[side]) {
+			*p++ = ' ';
+			p = p_mem(p, tfe_state_names[before[side]],
+			          state_len[before[side]]);
+			p = p_lit(p, " -> ");
+		} else {
+			p = p_lit(p, " stays ");
+		}
+		p = p_mem(p, tfe_state_names[st], state_len[st]);
+		p = p_lit(p, ": ");
+		p = p_mem(p, tfe_reason_text[r->reason[side]],
+		          reason_len[r->reason[side]]);
+		*p++ = '\n';
+	}
+	return p;
+}
+
+/* A state column: the state, or "." when it did not change; padded to
+ * `width` (0: not padded, the row's last column). */
+static inline char *
+p_state_cell(char *p, uint8_t now, uint8_t before, bool first, size_t width)
+{
+	char *s = p;
+
 	if (!first && now == before)
-		t_pad_n(b, ".", 1, width);
+		*p++ = '.';
 	else
-		t_pad_n(b, tfe_state_names[now], state_len[now], width);
+		p = p_mem(p, tfe_state_names[now], state_len[now]);
+	return width ? p_pad(p, s, width) : p;
 }
 
 static void
 frame_row(struct tfe_obuf *b, const struct tfe_conn *c, const struct tfe_row *r,
           const uint8_t before[2], bool first)
 {
-	char t[32], fl[16], win[24];
 	int peer = !r->dir;
 	bool opts = (r->opt_mask & OPTS_SHOWN) != 0;
+	char *p, *s, fl[16];
+
+	if (b->len + row_room > b->cap)
+		tfe_obuf_grow(b, row_room);
+	p = b->p + b->len;
 
 	/* "   %-7s %-*s %-4s %-6s %-10s %-10s %-6u %-10s %-13s %s" */
-	t_lit(b, "   ");
-	t_u64_pad(b, r->frame, 7);
-	t_chr(b, ' ');
-	t_pad_n(b, t, (size_t)(secs_end(r->ts - c->first_ts, c->timestamps_ns,
-	                                 true, t) - t), TIME_W(c));
-	t_chr(b, ' ');
-	t_mem(b, r->dir == TFE_DIR_C2S ? "->   " : "<-   ", 5);
-	t_pad(b, tfe_format_flags(r->flags, fl), 6);
-	t_chr(b, ' ');
-	t_u64_pad(b, tfe_conn_rel_seq(c, r->dir, r->seq), 10);
-	t_chr(b, ' ');
+	p = p_lit(p, "   ");
+	p = p_u64_pad(p, r->frame, 7);
+	*p++ = ' ';
+	s = p;
+	p = p_pad(secs_end(r->ts - c->first_ts, c->timestamps_ns, true, p), s,
+	          TIME_W(c));
+	*p++ = ' ';
+	p = p_mem(p, r->dir == TFE_DIR_C2S ? "->   " : "<-   ", 5);
+	s = p;
+	p = p_pad(p_mem(p, fl, strlen(tfe_format_flags(r->flags, fl))), s, 6);
+	*p++ = ' ';
+	p = p_u64_pad(p, tfe_conn_rel_seq(c, r->dir, r->seq), 10);
+	*p++ = ' ';
 	if ((r->flags & TFE_TH_ACK) && c->ep[peer].seq_known)
-		t_u64_pad(b, tfe_conn_rel_seq(c, peer, r->ack), 10);
+		p = p_u64_pad(p, tfe_conn_rel_seq(c, peer, r->ack), 10);
 	else
-		t_lit(b, "-         ");
-	t_chr(b, ' ');
-	t_u64_pad(b, r->len, 6);
-	t_chr(b, ' ');
-	t_pad_n(b, win, (size_t)(window_end(c, r->dir, r->win, r->flags, win) -
-	                         win), 10);
-	t_chr(b, ' ');
-	t_state_cell(b, r->state[0], before[0], first, 13);
-	t_chr(b, ' ');
-	t_state_cell(b, r->state[1], before[1], first,
-	             opts || r->notes ? 13 : 0);
+		p = p_lit(p, "-         ");
+	*p++ = ' ';
+	p = p_u64_pad(p, r->len, 6);
+	*p++ = ' ';
+	s = p;
+	p = p_pad(window_end(c, r->dir, r->win, r->flags, p), s, 10);
+	*p++ = ' ';
+	p = p_state_cell(p, r->state[0], before[0], first, 13);
+	*p++ = ' ';
+	p = p_state_cell(p, r->state[1], before[1], first,
+	                 opts || r->notes ? 13 : 0);
+	b->len = (size_t)(p - b->p);
 	if (opts) {
 		t_chr(b, ' ');
 		t_options(b, r);
@@ -579,8 +622,14 @@ frame_row(struct tfe_obuf *b, const struct tfe_conn *c, const struct tfe_row *r,
 				t_str(b, note_names[i].text);
 				t_chr(b, ')');
 			}
-	t_chr(b, '\n');
-	reasons(b, r, before);
+	/* the options and notes went through the checked writers: the
+	 * room left is still enough for the reasons */
+	if (b->len + row_room > b->cap)
+		tfe_obuf_grow(b, row_room);
+	p = b->p + b->len;
+	*p++ = '\n';
+	p = p_reasons(p, r, before);
+	b->len = (size_t)(p - b->p);
 }
 
 static void
