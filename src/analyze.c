@@ -86,6 +86,10 @@ void
 tfe_analyzer_clear(struct tfe_analyzer *a)
 {
 	tfe_flow_table_clear(&a->table);
+	tfe_conn_cache_clear();
+	if (a->verdicts != NULL)
+		g_array_free(a->verdicts, TRUE);
+	a->verdicts = NULL;
 	if (a->listeners)
 		g_hash_table_destroy(a->listeners);
 	a->listeners = NULL;
@@ -99,7 +103,12 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 	struct tfe_tombstone tomb;
 
 	tfe_conn_finish(c, cause, &a->cfg);
-	c->verdicts = g_array_new(FALSE, FALSE, sizeof(struct tfe_verdict));
+	/* One array serves every connection in turn: it is emptied once the
+	 * sink is done with it. */
+	if (a->verdicts == NULL)
+		a->verdicts = g_array_new(FALSE, FALSE,
+		                          sizeof(struct tfe_verdict));
+	c->verdicts = a->verdicts;
 	tfe_verdicts_collect(c, &a->cfg, a->now, c->verdicts);
 	uint64_t kinds = 0;
 	for (guint i = 0; i < c->verdicts->len; i++)
@@ -114,6 +123,8 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 		a->stats.final_state[side][c->ep[side].state]++;
 	if (a->sink.conn_done)
 		a->sink.conn_done(a->sink.ud, c);
+	tfe_verdicts_clear(a->verdicts);
+	c->verdicts = NULL;
 
 	memset(&tomb, 0, sizeof tomb);
 	tomb.conn_id = c->id;

@@ -89,6 +89,9 @@ struct tfe_analyzer {
 	int64_t now;                 /* latest timestamp seen (ns) */
 	bool started;
 	GHashTable *listeners;       /* struct tfe_listener, key = itself */
+	GArray *verdicts;            /* the finished connection's (struct
+	                                tfe_verdict), lent to it while the
+	                                sink sees it */
 	enum tfe_at_kind at_kind;
 	int64_t at;                  /* ns; resolved to epoch at the first frame */
 	bool snapshot_done;

@@ -599,11 +599,63 @@ tfe_conn_rel_seq(const struct tfe_conn *c, int side, uint32_t seq)
 	return seq - c->ep[side].seq_base;
 }
 
+/*
+ * Records of finished connections, and their rare parts, wait here for
+ * the next connections instead of going back to malloc: one connection
+ * ends about when another starts, and malloc's free and calloc (their
+ * bins, the neighbouring chunks' headers) took about a tenth of the
+ * analysing thread's time on a capture with 17 000 connections open at a
+ * time.  A record is reused last in, first out, while it is still in the
+ * CPU's cache.  Each list holds at most CACHE_MAX (the rest go back to
+ * malloc), and only what was allocated before, so memory stays below its
+ * peak.  One cache per thread: connections are made and freed by the
+ * thread that analyses, so no lock is needed.
+ */
+#define CACHE_MAX 4096
+
+struct conn_cache {
+	struct tfe_conn *conns;       /* linked through q_next */
+	struct tfe_conn_rare *rares;  /* linked through eps */
+	guint nconns, nrares;
+};
+
+static _Thread_local struct conn_cache cache;
+
+static struct tfe_conn *
+conn_alloc(void)
+{
+	struct tfe_conn *c = cache.conns;
+
+	if (c == NULL)
+		return g_new0(struct tfe_conn, 1);
+	cache.conns = c->q_next;
+	cache.nconns--;
+	memset(c, 0, sizeof *c);
+	return c;
+}
+
+void
+tfe_conn_cache_clear(void)
+{
+	while (cache.conns != NULL) {
+		struct tfe_conn *c = cache.conns;
+		cache.conns = c->q_next;
+		g_free(c);
+	}
+	while (cache.rares != NULL) {
+		struct tfe_conn_rare *r = cache.rares;
+		cache.rares = (struct tfe_conn_rare *)r->eps;
+		g_free(r);
+	}
+	cache.nconns = cache.nrares = 0;
+	tfe_timeline_cache_clear();
+}
+
 struct tfe_conn *
 tfe_conn_new(uint64_t id, const struct tfe_segment *s, bool from_lo,
              const struct tfe_config *cfg)
 {
-	struct tfe_conn *c = g_new0(struct tfe_conn, 1);
+	struct tfe_conn *c = conn_alloc();
 	bool syn = (s->flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) == TFE_TH_SYN;
 	bool synack = (s->flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) ==
 	              (TFE_TH_SYN | TFE_TH_ACK);
@@ -670,8 +722,17 @@ const struct tfe_ep_rare tfe_ep_rare_none;
 struct tfe_conn_rare *
 tfe_conn_rare_mut(struct tfe_conn *c)
 {
-	if (c->rare == NULL)
-		c->rare = g_new0(struct tfe_conn_rare, 1);
+	if (c->rare == NULL) {
+		struct tfe_conn_rare *r = cache.rares;
+		if (r != NULL) {
+			cache.rares = (struct tfe_conn_rare *)r->eps;
+			cache.nrares--;
+			memset(r, 0, sizeof *r);
+		} else {
+			r = g_new0(struct tfe_conn_rare, 1);
+		}
+		c->rare = r;
+	}
 	return c->rare;
 }
 
@@ -692,14 +753,27 @@ tfe_conn_free(struct tfe_conn *c)
 		return;
 	tfe_timeline_clear(&c->tl);
 	tfe_zeek_clear(&c->zeek);
-	if (c->rare != NULL)
+	if (c->rare != NULL) {
 		g_free(c->rare->eps);
-	g_free(c->rare);
+		if (cache.nrares < CACHE_MAX) {
+			c->rare->eps = (struct tfe_conn_rare_eps *)cache.rares;
+			cache.rares = c->rare;
+			cache.nrares++;
+		} else {
+			g_free(c->rare);
+		}
+	}
 	if (c->verdicts) {
 		tfe_verdicts_clear(c->verdicts);
 		g_array_free(c->verdicts, TRUE);
 	}
-	g_free(c);
+	if (cache.nconns < CACHE_MAX) {
+		c->q_next = cache.conns;
+		cache.conns = c;
+		cache.nconns++;
+	} else {
+		g_free(c);
+	}
 }
 
 /* Bookkeeping of what the sender has now shown of itself. */

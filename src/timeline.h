@@ -94,6 +94,10 @@ struct tfe_timeline {
 void tfe_timeline_init(struct tfe_timeline *tl, guint max_rows);
 void tfe_timeline_clear(struct tfe_timeline *tl);
 
+/* tfe_timeline_clear() keeps the arrays of the commonest sizes for the
+ * thread's next timelines; this frees them. */
+void tfe_timeline_cache_clear(void);
+
 /* Appends a frame row; returns its index, or -1 when the bound folded it. */
 int tfe_timeline_add_frame(struct tfe_timeline *tl, const struct tfe_row *row);
 
