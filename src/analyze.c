@@ -285,10 +285,18 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 	if (c == NULL) {
 		bool syn = (seg->flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) ==
 		           TFE_TH_SYN;
-		if (!syn && tfe_flow_tomb(&a->table, key) != NULL) {
-			/* A late segment of a connection already reported. */
-			a->stats.late_segments++;
-			return;
+		/* The tombstone is looked up once, unless an eviction below
+		 * changes the table in between. */
+		bool no_tomb = false;
+		if (!syn) {
+			if (tfe_flow_tomb_hashed(&a->table, key, ref->hash) !=
+			    NULL) {
+				/* A late segment of a connection already
+				 * reported. */
+				a->stats.late_segments++;
+				return;
+			}
+			no_tomb = true;
 		}
 		if (a->table.live >= a->cfg.max_flows) {
 			struct tfe_conn *old =
@@ -302,11 +310,17 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 					a->stats.evicted_closed++;
 				emit(a, old, old->ended ? TFE_END_CLOSED
 				                        : TFE_END_EVICTED);
+				no_tomb = false;
 			}
 		}
 		c = tfe_conn_new(a->next_id++, seg, from_lo, &a->cfg);
 		c->timestamps_ns = a->stats.timestamps_ns;
-		const struct tfe_tombstone *t = tfe_flow_tomb(&a->table, key);
+		/* The new connection takes the pair over: a TIME_WAIT that
+		 * accepted its SYN is gone (RFC 6191); `t` is the tombstone
+		 * as it was. */
+		const struct tfe_tombstone *t =
+			no_tomb ? NULL : tfe_flow_tomb_take_over(&a->table, key,
+			                                         ref->hash);
 		if (t != NULL) {
 			/* Sides by address: the new client may be the old
 			 * server. */
@@ -319,11 +333,8 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 			                  (uint8_t)(same ? t->tw_side : !t->tw_side);
 			rare->prev_snd_nxt[0] = t->snd_nxt[same ? 0 : 1];
 			rare->prev_snd_nxt[1] = t->snd_nxt[same ? 1 : 0];
-			/* The new connection takes the pair over: a TIME_WAIT
-			 * that accepted its SYN is gone (RFC 6191). */
-			tfe_flow_tomb_end_time_wait(&a->table, key);
 		}
-		tfe_flow_attach(&a->table, key, c);
+		tfe_flow_attach_hashed(&a->table, key, ref->hash, c);
 	}
 
 	int side = tfe_conn_side(c, from_lo);

@@ -754,7 +754,8 @@ tfe_conn_free(struct tfe_conn *c)
 	tfe_timeline_clear(&c->tl);
 	tfe_zeek_clear(&c->zeek);
 	if (c->rare != NULL) {
-		g_free(c->rare->eps);
+		if (c->rare->eps != NULL)
+			g_free(c->rare->eps);
 		if (cache.nrares < CACHE_MAX) {
 			c->rare->eps = (struct tfe_conn_rare_eps *)cache.rares;
 			cache.rares = c->rare;

@@ -182,10 +182,21 @@ tfe_flow_prefetch_conn(const struct tfe_flow_table *t, uint32_t h)
 const struct tfe_tombstone *tfe_flow_tomb(struct tfe_flow_table *t,
                                           const struct tfe_flow_key *k);
 
+/* The same, `h` being the key's hash (tfe_flow_key_make_hashed()). */
+const struct tfe_tombstone *tfe_flow_tomb_hashed(struct tfe_flow_table *t,
+                                                 const struct tfe_flow_key *k,
+                                                 uint32_t h);
+
 /* A new connection took the 4-tuple over: the tombstone on `k` keeps no
  * TIME_WAIT from now on (tw_since 0). */
 void tfe_flow_tomb_end_time_wait(struct tfe_flow_table *t,
                                  const struct tfe_flow_key *k);
+
+/* Both in one look: the tombstone on `k` (hash `h`) as it was, copied, or
+ * NULL; it keeps no TIME_WAIT from now on. */
+const struct tfe_tombstone *tfe_flow_tomb_take_over(struct tfe_flow_table *t,
+                                                    const struct tfe_flow_key *k,
+                                                    uint32_t h);
 
 /* Occupied slots, counted (for the tests: it must equal live). */
 guint tfe_flow_table_size(const struct tfe_flow_table *t);
@@ -198,6 +209,11 @@ guint tfe_flow_tomb_index_size(const struct tfe_flow_table *t);
  * must be none. */
 void tfe_flow_attach(struct tfe_flow_table *t, const struct tfe_flow_key *k,
                      struct tfe_conn *c);
+
+/* The same, `h` being the key's hash (tfe_flow_key_make_hashed()). */
+void tfe_flow_attach_hashed(struct tfe_flow_table *t,
+                            const struct tfe_flow_key *k, uint32_t h,
+                            struct tfe_conn *c);
 
 /* Marks activity: moves the connection to the tail of queue `q`. */
 void tfe_flow_touch(struct tfe_flow_table *t, struct tfe_conn *c,

@@ -104,8 +104,10 @@ delta(uint32_t a, uint32_t b)
 void
 tfe_zeek_clear(struct tfe_zeek *z)
 {
+	/* Most connections allocated nothing: no call to free them. */
 	for (int i = 0; i < 2; i++) {
-		g_free(z->ep[i].blk);
+		if (z->ep[i].blk != NULL)
+			g_free(z->ep[i].blk);
 		z->ep[i].blk = NULL;
 		z->ep[i].nblocks = 0;
 	}
