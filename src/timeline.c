@@ -140,28 +140,13 @@ tfe_timeline_add_frame(struct tfe_timeline *tl, const struct tfe_row *row)
 	return (int)tl->len - 1;
 }
 
-/* Folds a frame into the run row `last`. */
-static inline void
-fold_into(struct tfe_row *last, uint64_t span, int64_t ts, int dir,
-          uint32_t len, uint16_t win, const uint8_t state[2])
-{
-	last->frame_span = (uint32_t)span;
-	last->ts_last = ts;
-	last->count++;
-	last->bytes[dir] += len;
-	if (win < last->win_min[dir])
-		last->win_min[dir] = win;
-	if (win > last->win_max[dir])
-		last->win_max[dir] = win;
-	last->state[0] = state[0];
-	last->state[1] = state[1];
-}
-
 /* A new run row at the end with the frame in it: out of line, so that the
- * common fold into the run already there needs no stack frame. */
-static G_GNUC_NO_INLINE void
-fold_new_run(struct tfe_timeline *tl, uint64_t frame, int64_t ts, int dir,
-             uint32_t len, uint16_t win, const uint8_t state[2])
+ * common fold into the run already there (timeline.h) needs no stack
+ * frame. */
+void
+tfe_timeline_fold_new_run(struct tfe_timeline *tl, uint64_t frame, int64_t ts,
+                          int dir, uint32_t len, uint16_t win,
+                          const uint8_t state[2])
 {
 	struct tfe_row r;
 
@@ -170,28 +155,7 @@ fold_new_run(struct tfe_timeline *tl, uint64_t frame, int64_t ts, int dir,
 	r.frame = frame;
 	r.ts = ts;
 	r.win_min[0] = r.win_min[1] = UINT16_MAX;
-	fold_into(append(tl, &r), 0, ts, dir, len, win, state);
-}
-
-void
-tfe_timeline_fold(struct tfe_timeline *tl, uint64_t frame, int64_t ts,
-                  int dir, uint32_t len, uint16_t win, const uint8_t state[2])
-{
-	/* The run at the end takes the frame unless the states changed
-	 * (past the bound it takes them all) or its span would not fit. */
-	if (tl->len > 0) {
-		struct tfe_row *last = tfe_timeline_row(tl, tl->len - 1);
-		uint64_t span = frame - last->frame;
-
-		if (last->kind == TFE_ROW_RUN && span <= UINT32_MAX &&
-		    (tl->len + 1 >= tl->max_rows ||
-		     (last->state[0] == state[0] &&
-		      last->state[1] == state[1]))) {
-			fold_into(last, span, ts, dir, len, win, state);
-			return;
-		}
-	}
-	fold_new_run(tl, frame, ts, dir, len, win, state);
+	tfe_timeline_fold_into(append(tl, &r), 0, ts, dir, len, win, state);
 }
 
 void
