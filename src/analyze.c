@@ -28,6 +28,7 @@ tfe_analyzer_init(struct tfe_analyzer *a, const struct tfe_config *cfg,
 	a->cfg = *cfg;
 	a->sink = *sink;
 	a->next_id = 1;
+	a->timers_due = INT64_MIN;
 	tfe_flow_table_init(&a->table);
 }
 
@@ -95,6 +96,24 @@ tfe_analyzer_clear(struct tfe_analyzer *a)
 	a->listeners = NULL;
 }
 
+/* Sets timers_due: when the first of the timers below is due, as
+ * run_timers() would see it (the heads of the queues and of the
+ * tombstones). */
+static void
+timers_refresh(struct tfe_analyzer *a)
+{
+	const struct tfe_conn *c;
+	int64_t due = a->table.tomb_head_until;
+
+	if ((c = tfe_flow_queue_head(&a->table, TFE_Q_LINGER)) != NULL &&
+	    c->last_ts + a->cfg.linger < due)
+		due = c->last_ts + a->cfg.linger;
+	if ((c = tfe_flow_queue_head(&a->table, TFE_Q_OPEN)) != NULL &&
+	    c->last_ts + a->cfg.idle_timeout < due)
+		due = c->last_ts + a->cfg.idle_timeout;
+	a->timers_due = due;
+}
+
 /* Finishes a connection, hands it to the sink, leaves a tombstone and frees
  * it. */
 static void
@@ -151,6 +170,7 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 	while (a->table.ntombs > a->cfg.max_flows &&
 	       tfe_flow_drop_oldest_tomb(&a->table))
 		a->stats.tombs_evicted++;
+	timers_refresh(a);
 }
 
 void
@@ -186,6 +206,7 @@ run_timers(struct tfe_analyzer *a)
 		emit(a, c, TFE_END_IDLE);
 	if (tfe_flow_tombs_due(&a->table, a->now))
 		tfe_flow_expire_tombs(&a->table, a->now);
+	timers_refresh(a);
 }
 
 void
@@ -252,7 +273,9 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 	if (ts > a->stats.last_ts || a->stats.frames == 1)
 		a->stats.last_ts = ts;
 
-	run_timers(a);
+	/* Nothing is due before timers_due: most frames need not look. */
+	if (a->now >= a->timers_due)
+		run_timers(a);
 
 	a->stats.reasons[r]++;
 	if (r != TFE_DR_OK)
@@ -340,7 +363,17 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 	int side = tfe_conn_side(c, from_lo);
 	tfe_conn_update(c, seg, side, frame, ts, &a->cfg);
 	note_listener(a, c, seg, side, ts);
+	const struct tfe_conn *open = tfe_flow_queue_head(&a->table, TFE_Q_OPEN);
+	const struct tfe_conn *linger = tfe_flow_queue_head(&a->table,
+	                                                    TFE_Q_LINGER);
 	tfe_flow_touch(&a->table, c, c->ended ? TFE_Q_LINGER : TFE_Q_OPEN);
+	/* A queue's head changed (it was this connection, or the queue was
+	 * empty): its time may be earlier than timers_due says (the capture's
+	 * clock can go back). */
+	if (open != tfe_flow_queue_head(&a->table, TFE_Q_OPEN) ||
+	    linger != tfe_flow_queue_head(&a->table, TFE_Q_LINGER) ||
+	    c == open || c == linger)
+		timers_refresh(a);
 }
 
 void
