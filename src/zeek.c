@@ -612,16 +612,17 @@ fast_update(struct tfe_zeek *z, const struct tfe_segment *s, int side,
 	uint32_t len = s->payload_len;
 	struct tfe_zeek_ep *e = &z->ep[side];
 	struct tfe_zeek_ep *peer = &z->ep[!side];
-	bool orig = side == z->orig;
-	uint16_t letter = len > 0 ? HIST_DATA : HIST_ACK;
 
-	if (!orig)
-		letter = (uint16_t)(letter << 8);
 	if ((f & (TFE_TH_SYN | TFE_TH_FIN | TFE_TH_RST | TFE_TH_ACK)) !=
 	    TFE_TH_ACK || !z->fast_ok ||
 	    ts - z->last_time >= ZK_INACTIVITY ||
 	    (!ignore_checksums && (s->ip_csum_bad || s->csum == TFE_CSUM_BAD)))
 		return false;
+
+	bool orig = side == z->orig;
+	uint16_t letter = len > 0 ? HIST_DATA : HIST_ACK;
+	if (!orig)
+		letter = (uint16_t)(letter << 8);
 
 	/* completeness(): not the stream's first packet, no SYN */
 	z->completeness |= len > 0 ? TFE_WS_DATA : TFE_WS_ACK;
