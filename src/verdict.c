@@ -385,13 +385,14 @@ rule_close(struct ctx *x)
 		const struct tfe_row *la = find_entered(c, side, TFE_ST_LAST_ACK,
 		                                        NULL);
 		if (la != NULL) {
-			const struct tfe_row *lost = find_reason(c, side,
-			                                         TFE_RS_ACK_LOST);
+			/* the rarest first: most passive closers have none */
 			const struct tfe_row *again = find_reason(c, side,
 			                                 TFE_RS_REVERT_FINACK_LOST);
-			const struct tfe_row *reack = find_reason(c, p,
-			                                          TFE_RS_TW_REACK);
+			const struct tfe_row *lost = again == NULL ? NULL :
+				find_reason(c, side, TFE_RS_ACK_LOST);
 			if (lost && again) {
+				const struct tfe_row *reack =
+					find_reason(c, p, TFE_RS_TW_REACK);
 				uint64_t fr[] = { la->frame, lost->frame, again->frame,
 				                  reack ? reack->frame : 0 };
 				char re[96] = "";
@@ -443,8 +444,11 @@ rule_close(struct ctx *x)
 			                                       NULL);
 			if (fin) {
 				uint64_t fr[] = { fin->frame, pfin ? pfin->frame : 0, 0 };
-				char end[96];
-				if (pfin)
+				char end[96] = "";
+				/* the sentence's part, only when it is written */
+				if (!x->cfg->verdict_messages)
+					;
+				else if (pfin)
 					snprintf(end, sizeof end, "until its own FIN at %s "
 					         "(frame %" PRIu64 ")",
 					         rel(c, pfin->ts, t2, sizeof t2), pfin->frame);
