@@ -1002,12 +1002,13 @@ forget_row(struct tfe_conn *c, int row)
  *     RTT to record.
  */
 static inline bool
-fast_path_ok(const struct tfe_conn *c, const struct tfe_segment *s, int side)
+fast_path_ok(const struct tfe_conn *c, const struct tfe_segment *s,
+             const struct tfe_endpoint *snd, const struct tfe_endpoint *rcv)
 {
 	return (s->flags & (TFE_TH_SYN | TFE_TH_FIN | TFE_TH_RST |
 	                    TFE_TH_ACK)) == TFE_TH_ACK &&
-	       c->fast_ok && s->seq == c->ep[side].snd_nxt && s->win != 0 &&
-	       tfe_seq_leq(s->ack, c->ep[!side].snd_nxt);
+	       c->fast_ok && s->seq == snd->snd_nxt && s->win != 0 &&
+	       tfe_seq_leq(s->ack, rcv->snd_nxt);
 }
 
 /* The part of the test above that holds for the connection, whichever
@@ -1034,10 +1035,9 @@ conn_fast_ok(const struct tfe_conn *c, const struct tfe_config *cfg)
  * left out (track_sender(), track_evidence(), the fold). */
 static void
 fast_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
+            struct tfe_endpoint *snd, const struct tfe_endpoint *rcv,
             uint64_t frame, int64_t ts)
 {
-	struct tfe_endpoint *snd = &c->ep[side];
-	const struct tfe_endpoint *rcv = &c->ep[!side];
 	uint32_t len = s->payload_len;
 
 	/* conn_fast_ok(): no handshake ACK time left to take */
@@ -1064,17 +1064,20 @@ fast_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	/* track_evidence(): a segment ending at the peer's right edge */
 	if (len > 0 && rcv->ack_known) {
 		uint32_t edge = rcv->ack_max +
-			tfe_conn_scaled_window(c, !side, rcv->last_win, 0);
+			(c->ws_ok ? (uint32_t)rcv->last_win <<
+			            (rcv->wscale > 14 ? 14 : rcv->wscale)
+			          : rcv->last_win);
 		if (s->seq + len == edge)
 			snd->window_full++;
 	}
 
 	/* No forget_row(): only an update sets a row index, to the length
 	 * the timeline had at its start, and forgets it there if the frame
-	 * folded; so no index kept can name the row a fold may append. */
+	 * folded; so no index kept can name the row a fold may append.
+	 * c->ended is false already: conn_fast_ok() holds only when both
+	 * sides are ESTABLISHED. */
 	uint8_t states[2] = { TFE_ST_ESTABLISHED, TFE_ST_ESTABLISHED };
 	tfe_timeline_fold(&c->tl, frame, ts, side, len, s->win, states);
-	c->ended = false;
 }
 
 /* Every other segment, out of line so that the fast path pays for none
@@ -1199,10 +1202,15 @@ void
 tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
                 uint64_t frame, int64_t ts, const struct tfe_config *cfg)
 {
-	if (G_LIKELY(fast_path_ok(c, s, side))) {
+	/* The endpoints' addresses once (an endpoint is 120 bytes: the
+	 * compiler worked c + side * 120 out again for each use). */
+	struct tfe_endpoint *snd = side ? &c->ep[1] : &c->ep[0];
+	struct tfe_endpoint *rcv = side ? &c->ep[0] : &c->ep[1];
+
+	if (G_LIKELY(fast_path_ok(c, s, snd, rcv))) {
 		/* The Zeek model reads and writes only c->zeek: it may come
 		 * last here, as a tail call. */
-		fast_update(c, s, side, frame, ts);
+		fast_update(c, s, side, snd, rcv, frame, ts);
 		tfe_zeek_update(&c->zeek, s, side, ts,
 		                cfg->zeek_ignore_checksums);
 		return;
