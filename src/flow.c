@@ -632,12 +632,9 @@ queue_push_tail(struct tfe_flow_queue *qu, struct tfe_conn *c)
 }
 
 void
-tfe_flow_touch(struct tfe_flow_table *t, struct tfe_conn *c, enum tfe_queue q)
+tfe_flow_touch_move(struct tfe_flow_table *t, struct tfe_conn *c,
+                    enum tfe_queue q)
 {
-	/* Already the most recent in its queue: the usual case in a run of
-	 * segments of one connection. */
-	if (c->queue == (int)q && c->q_next == NULL)
-		return;
 	if (c->queue >= 0)
 		queue_unlink(&t->queue[c->queue], c);
 	queue_push_tail(&t->queue[q], c);

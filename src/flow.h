@@ -215,9 +215,21 @@ void tfe_flow_attach_hashed(struct tfe_flow_table *t,
                             const struct tfe_flow_key *k, uint32_t h,
                             struct tfe_conn *c);
 
-/* Marks activity: moves the connection to the tail of queue `q`. */
-void tfe_flow_touch(struct tfe_flow_table *t, struct tfe_conn *c,
-                    enum tfe_queue q);
+/* Moves the connection to the tail of queue `q` (tfe_flow_touch()'s
+ * work). */
+void tfe_flow_touch_move(struct tfe_flow_table *t, struct tfe_conn *c,
+                         enum tfe_queue q);
+
+/* Marks activity: moves the connection to the tail of queue `q`.  Inline:
+ * on every frame, and the connection is often there already (a run of
+ * segments of one connection). */
+static inline void
+tfe_flow_touch(struct tfe_flow_table *t, struct tfe_conn *c, enum tfe_queue q)
+{
+	if (c->queue == (int)q && c->q_next == NULL)
+		return;
+	tfe_flow_touch_move(t, c, q);
+}
 
 /* Detaches a live connection (the caller frees it) and forgets the
  * tombstone of the one before it; when `tomb` is given (its key is
