@@ -367,24 +367,6 @@ tfe_flow_table_clear(struct tfe_flow_table *t)
 	t->ntombs = 0;
 }
 
-struct tfe_conn *
-tfe_flow_lookup_hashed(struct tfe_flow_table *t, const struct tfe_flow_key *k,
-                       uint32_t h)
-{
-	if (t->live == 0)
-		return NULL;
-	guint mask = t->nslots - 1;
-
-	for (guint i = h & mask;; i = (i + 1) & mask) {
-		const struct tfe_flow_slot *sl = &t->slots[i];
-		if (sl->conn == NULL)
-			return NULL;
-		if (sl->conn->hash == h &&
-		    memcmp(&sl->conn->key, k, sizeof *k) == 0)
-			return sl->conn;
-	}
-}
-
 guint
 tfe_flow_table_size(const struct tfe_flow_table *t)
 {

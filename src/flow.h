@@ -15,6 +15,7 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "conn.h"
 #include "decode.h"
@@ -151,10 +152,24 @@ void tfe_flow_table_init(struct tfe_flow_table *t);
 void tfe_flow_table_clear(struct tfe_flow_table *t);
 
 /* The live connection on `k`, or NULL; `h` is the key's hash, as
- * tfe_flow_key_make_hashed() gives it. */
-struct tfe_conn *tfe_flow_lookup_hashed(struct tfe_flow_table *t,
-                                        const struct tfe_flow_key *k,
-                                        uint32_t h);
+ * tfe_flow_key_make_hashed() gives it.  Inline: once a frame. */
+static inline struct tfe_conn *
+tfe_flow_lookup_hashed(struct tfe_flow_table *t, const struct tfe_flow_key *k,
+                       uint32_t h)
+{
+	if (t->live == 0)
+		return NULL;
+	guint mask = t->nslots - 1;
+
+	for (guint i = h & mask;; i = (i + 1) & mask) {
+		const struct tfe_flow_slot *sl = &t->slots[i];
+		if (sl->conn == NULL)
+			return NULL;
+		if (sl->conn->hash == h &&
+		    memcmp(&sl->conn->key, k, sizeof *k) == 0)
+			return sl->conn;
+	}
+}
 
 /* Reading ahead, for a frame a few places further in the input: asks the
  * CPU to fetch the slot a key of hash `h` starts its probe at, then (some
