@@ -610,8 +610,10 @@ fast_update(struct tfe_zeek *z, const struct tfe_segment *s, int side,
 {
 	uint16_t f = s->flags;
 	uint32_t len = s->payload_len;
-	struct tfe_zeek_ep *e = &z->ep[side];
-	struct tfe_zeek_ep *peer = &z->ep[!side];
+	/* picked, not worked out (the compiler did side * 72 again for
+	 * each use) */
+	struct tfe_zeek_ep *e = side ? &z->ep[1] : &z->ep[0];
+	struct tfe_zeek_ep *peer = side ? &z->ep[0] : &z->ep[1];
 
 	if ((f & (TFE_TH_SYN | TFE_TH_FIN | TFE_TH_RST | TFE_TH_ACK)) !=
 	    TFE_TH_ACK || !z->fast_ok ||
