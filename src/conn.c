@@ -65,6 +65,12 @@ tfe_config_defaults(struct tfe_config *cfg)
 	cfg->verdict_messages = true;
 }
 
+/* An endpoint's address, picked rather than worked out: an endpoint is
+ * 120 bytes, and the compiler computed c + side * 120 again for each use
+ * (four instructions) where it keeps a pick in a register.  `side` is 0
+ * or 1. */
+#define EP(c, side) ((side) ? &(c)->ep[1] : &(c)->ep[0])
+
 /* The per-segment scratch that set_state() fills for the timeline row. */
 struct step {
 	uint8_t reason[2];
@@ -92,7 +98,7 @@ static void
 set_state(struct tfe_conn *c, struct step *st, int side, uint8_t next,
           uint8_t reason)
 {
-	struct tfe_endpoint *ep = &c->ep[side];
+	struct tfe_endpoint *ep = EP(c, side);
 
 	if (reason != TFE_RS_NONE)
 		st->reason[side] = reason;
@@ -144,14 +150,14 @@ rewrite_start(struct tfe_conn *c, int side, uint8_t state, uint8_t old_reason,
 			r->reason[side] = new_reason;
 	}
 	c->init_state[side] = state;
-	c->ep[side].state = state;
+	EP(c, side)->state = state;
 }
 
 static void
 revert(struct tfe_conn *c, struct step *st, int side, uint8_t to,
        uint8_t reason)
 {
-	struct tfe_endpoint *ep = &c->ep[side];
+	struct tfe_endpoint *ep = EP(c, side);
 	struct tfe_assumed *a = &ep->assumed;
 
 	rewrite_rows(c, side, a->row, to, TFE_RS_ACK_LOST);
@@ -175,8 +181,8 @@ static void
 sender_exception(struct tfe_conn *c, struct step *st, int side,
                  enum tfe_event ev, const struct tfe_segment *s)
 {
-	struct tfe_endpoint *ep = &c->ep[side];
-	const struct tfe_endpoint *peer = &c->ep[!side];
+	struct tfe_endpoint *ep = EP(c, side);
+	const struct tfe_endpoint *peer = EP(c, !side);
 
 	switch (ev) {
 	case TFE_EV_RST:
@@ -329,7 +335,7 @@ static void
 step_sender(struct tfe_conn *c, struct step *st, int side, enum tfe_event ev,
             const struct tfe_segment *s)
 {
-	struct tfe_endpoint *ep = &c->ep[side];
+	struct tfe_endpoint *ep = EP(c, side);
 
 	if (ev == TFE_EV_RST) {
 		ep->rst_unaccepted = false;
@@ -411,7 +417,7 @@ classify_rx(const struct tfe_endpoint *rcv, enum tfe_event ev,
 static inline enum tfe_seqcheck
 seqcheck(const struct tfe_conn *c, int side, const struct tfe_segment *s)
 {
-	const struct tfe_endpoint *rcv = &c->ep[!side];
+	const struct tfe_endpoint *rcv = EP(c, !side);
 	uint32_t end = s->seq + s->payload_len;
 	uint32_t wnd;
 
@@ -437,7 +443,7 @@ seqcheck(const struct tfe_conn *c, int side, const struct tfe_segment *s)
 static bool
 rst_acceptable(const struct tfe_conn *c, int side, const struct tfe_segment *s)
 {
-	const struct tfe_endpoint *rcv = &c->ep[!side];
+	const struct tfe_endpoint *rcv = EP(c, !side);
 
 	if (rcv->state == TFE_ST_SYN_SENT) {
 		if (!(s->flags & TFE_TH_ACK))
@@ -458,7 +464,7 @@ static bool
 redelivered(struct tfe_conn *c, struct step *st, int rside,
             enum tfe_rx_event rx, const struct tfe_segment *s, int row_hint)
 {
-	struct tfe_endpoint *rcv = &c->ep[rside];
+	struct tfe_endpoint *rcv = EP(c, rside);
 	const struct tfe_transition *t;
 
 	if (rx == TFE_RX_SYNACK && assumed_holds(rcv, false) &&
@@ -475,7 +481,7 @@ redelivered(struct tfe_conn *c, struct step *st, int rside,
 	}
 	if ((rx == TFE_RX_FIN || rx == TFE_RX_FIN_ACKS_FIN) &&
 	    rcv->fin_rcvd_row >= 0 && !rcv->acked_peer_fin &&
-	    c->ep[!rside].fin_sent && s->seq == c->ep[!rside].fin_seq) {
+	    EP(c, !rside)->fin_sent && s->seq == EP(c, !rside)->fin_seq) {
 		uint8_t before = rcv->fin_rcvd_before;
 
 		t = &tfe_receiver_table[rx][before];
@@ -496,7 +502,7 @@ step_receiver(struct tfe_conn *c, struct step *st, int side,
               enum tfe_event ev, const struct tfe_segment *s, int row_hint)
 {
 	int rside = !side;
-	struct tfe_endpoint *rcv = &c->ep[rside];
+	struct tfe_endpoint *rcv = EP(c, rside);
 	enum tfe_rx_event rx = classify_rx(rcv, ev, s);
 	uint8_t before = rcv->state;
 
@@ -505,10 +511,10 @@ step_receiver(struct tfe_conn *c, struct step *st, int side,
 		st->reason[rside] = before == TFE_ST_SYN_SENT ?
 		                    TFE_RS_RECV_RST_BAD_ACK :
 		                    TFE_RS_RECV_RST_OUT_OF_WINDOW;
-		c->ep[side].rst_unaccepted = true;
+		EP(c, side)->rst_unaccepted = true;
 		return;
 	}
-	if (rx == TFE_RX_RST && c->ep[side].ka_pending &&
+	if (rx == TFE_RX_RST && EP(c, side)->ka_pending &&
 	    tfe_conn_rare_ep(c, side)->ka_probes > 1 &&
 	    tfe_conn_rare_ep(c, side)->ka_unanswered_run > 0) {
 		/* The prober gave up on a peer that answered nothing: its RST
@@ -589,14 +595,14 @@ tfe_conn_scaled_window(const struct tfe_conn *c, int side, uint16_t raw,
 
 	if (!c->ws_ok || (flags & TFE_TH_SYN))
 		return raw;
-	shift = c->ep[side].wscale > 14 ? 14 : c->ep[side].wscale;
+	shift = EP(c, side)->wscale > 14 ? 14 : EP(c, side)->wscale;
 	return (uint32_t)raw << shift;
 }
 
 uint32_t
 tfe_conn_rel_seq(const struct tfe_conn *c, int side, uint32_t seq)
 {
-	return seq - c->ep[side].seq_base;
+	return seq - EP(c, side)->seq_base;
 }
 
 /*
@@ -782,7 +788,7 @@ static void
 track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
              uint64_t frame)
 {
-	struct tfe_endpoint *ep = &c->ep[side];
+	struct tfe_endpoint *ep = EP(c, side);
 	bool syn = s->flags & TFE_TH_SYN;
 	bool fin = s->flags & TFE_TH_FIN;
 	uint32_t end = s->seq + s->payload_len + (syn ? 1u : 0u);
@@ -832,7 +838,7 @@ track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
 		if (!ep->ack_known || tfe_seq_gt(s->ack, ep->ack_max))
 			ep->ack_max = s->ack;
 		ep->ack_known = true;
-		const struct tfe_endpoint *peer = &c->ep[!side];
+		const struct tfe_endpoint *peer = EP(c, !side);
 		if (peer->fin_sent && tfe_seq_gt(s->ack, peer->fin_seq))
 			ep->acked_peer_fin = true;
 	}
@@ -842,7 +848,7 @@ track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
 			ep->max_win = w;
 		ep->last_win = s->win;
 	}
-	if (G_UNLIKELY(c->ep[!side].fin_sent && new_data)) {
+	if (G_UNLIKELY(EP(c, !side)->fin_sent && new_data)) {
 		struct tfe_ep_rare *r = tfe_conn_rare_get(c, side);
 		r->bytes_after_peer_fin += s->payload_len;
 		r->segs_after_peer_fin++;
@@ -871,8 +877,8 @@ static void
 track_evidence(struct tfe_conn *c, int side, const struct tfe_segment *s,
                const struct step *st, uint64_t frame, int64_t ts)
 {
-	struct tfe_endpoint *ep = &c->ep[side];
-	struct tfe_endpoint *peer = &c->ep[!side];
+	struct tfe_endpoint *ep = EP(c, side);
+	struct tfe_endpoint *peer = EP(c, !side);
 
 	/* Anything from the peer answers a pending probe. */
 	if (G_UNLIKELY(peer->ka_pending)) {
@@ -923,7 +929,7 @@ track_evidence(struct tfe_conn *c, int side, const struct tfe_segment *s,
 static uint16_t
 frame_notes(const struct tfe_conn *c, int side, const struct tfe_segment *s)
 {
-	const struct tfe_endpoint *ep = &c->ep[side];
+	const struct tfe_endpoint *ep = EP(c, side);
 	uint16_t f = s->flags;
 	uint16_t notes = 0;
 	bool syn = f & TFE_TH_SYN, fin = f & TFE_TH_FIN, rst = f & TFE_TH_RST;
@@ -942,7 +948,7 @@ frame_notes(const struct tfe_conn *c, int side, const struct tfe_segment *s)
 		uint32_t end = s->seq + s->payload_len;
 		/* A keepalive probe re-sends the last byte or nothing with
 		 * SEG.SEQ = SND.NXT - 1 (RFC 9293 §3.8.4). */
-		const struct tfe_endpoint *peer = &c->ep[!side];
+		const struct tfe_endpoint *peer = EP(c, !side);
 		bool peer_closed_window = peer->pkts > 0 && peer->last_win == 0;
 		if (s->payload_len <= 1 && !fin && is_synchronized(ep->state) &&
 		    s->seq == ep->snd_nxt - 1)
@@ -1088,7 +1094,7 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 {
 	struct step st;
 	enum tfe_event ev = tfe_event_classify(s->flags);
-	struct tfe_endpoint *snd = &c->ep[side];
+	struct tfe_endpoint *snd = EP(c, side);
 	int next_row = (int)tfe_timeline_len(&c->tl);
 
 	memset(&st, 0, sizeof st);
@@ -1117,7 +1123,7 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	}
 
 	bool was_synced = is_synchronized(snd->state) ||
-	                  is_synchronized(c->ep[!side].state);
+	                  is_synchronized(EP(c, !side)->state);
 	step_sender(c, &st, side, ev, s);
 	step_receiver(c, &st, side, ev, s, next_row);
 	if (ev == TFE_EV_ACK && side == TFE_SIDE_CLIENT && c->synack_ts != 0 &&
@@ -1202,10 +1208,9 @@ void
 tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
                 uint64_t frame, int64_t ts, const struct tfe_config *cfg)
 {
-	/* The endpoints' addresses once (an endpoint is 120 bytes: the
-	 * compiler worked c + side * 120 out again for each use). */
-	struct tfe_endpoint *snd = side ? &c->ep[1] : &c->ep[0];
-	struct tfe_endpoint *rcv = side ? &c->ep[0] : &c->ep[1];
+	/* The endpoints' addresses once, for the fast path's parts. */
+	struct tfe_endpoint *snd = EP(c, side);
+	struct tfe_endpoint *rcv = EP(c, !side);
 
 	if (G_LIKELY(fast_path_ok(c, s, snd, rcv))) {
 		/* The Zeek model reads and writes only c->zeek: it may come
@@ -1222,7 +1227,7 @@ void
 tfe_conn_take_over(struct tfe_conn *c, int64_t ts)
 {
 	for (int side = 0; side < 2; side++) {
-		struct tfe_endpoint *ep = &c->ep[side];
+		struct tfe_endpoint *ep = EP(c, side);
 
 		if (ep->state != TFE_ST_TIME_WAIT)
 			continue;
@@ -1293,7 +1298,7 @@ tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
 	             c->ep[1].tw_since < c->ep[0].tw_since);
 	for (int i = 0; i < 2; i++) {
 		int side = i ^ first;
-		const struct tfe_endpoint *ep = &c->ep[side];
+		const struct tfe_endpoint *ep = EP(c, side);
 		if (ep->state != TFE_ST_TIME_WAIT)
 			continue;
 		uint8_t states[2] = { c->ep[0].state, c->ep[1].state };

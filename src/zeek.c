@@ -517,8 +517,8 @@ state_machine(struct tfe_zeek *z, struct tfe_zeek_ep *e,
 static bool
 is_reuse(const struct tfe_zeek *z, const struct tfe_segment *s)
 {
-	const struct tfe_zeek_ep *o = &z->ep[z->orig];
-	const struct tfe_zeek_ep *r = &z->ep[!z->orig];
+	const struct tfe_zeek_ep *o = z->orig ? &z->ep[1] : &z->ep[0];
+	const struct tfe_zeek_ep *r = z->orig ? &z->ep[0] : &z->ep[1];
 	const struct tfe_zeek_ep *conn_orig = o;
 
 	if (!(s->flags & TFE_TH_SYN))
@@ -543,8 +543,8 @@ is_reuse(const struct tfe_zeek *z, const struct tfe_segment *s)
 static bool
 timed_out(struct tfe_zeek *z, int64_t ts)
 {
-	const struct tfe_zeek_ep *o = &z->ep[z->orig];
-	const struct tfe_zeek_ep *r = &z->ep[!z->orig];
+	const struct tfe_zeek_ep *o = z->orig ? &z->ep[1] : &z->ep[0];
+	const struct tfe_zeek_ep *r = z->orig ? &z->ep[0] : &z->ep[1];
 
 	if (z->attempt_at != 0 && ts >= z->attempt_at) {
 		z->attempt_at = 0;
@@ -716,8 +716,8 @@ update_general(struct tfe_zeek *z, const struct tfe_segment *s, int side,
 		return;
 	}
 
-	struct tfe_zeek_ep *e = &z->ep[side];
-	struct tfe_zeek_ep *peer = &z->ep[!side];
+	struct tfe_zeek_ep *e = side ? &z->ep[1] : &z->ep[0];
+	struct tfe_zeek_ep *peer = side ? &z->ep[0] : &z->ep[1];
 
 	if (!ignore_checksums && s->csum == TFE_CSUM_BAD) {
 		scaled(z, e, 'C', &e->chk_cnt, &e->chk_exp);
@@ -893,8 +893,8 @@ syn_then_rst(const char *h)
 enum tfe_zeek_conn_state
 tfe_zeek_state_of(const struct tfe_zeek *z)
 {
-	const struct tfe_zeek_ep *o = &z->ep[z->orig];
-	const struct tfe_zeek_ep *r = &z->ep[!z->orig];
+	const struct tfe_zeek_ep *o = z->orig ? &z->ep[1] : &z->ep[0];
+	const struct tfe_zeek_ep *r = z->orig ? &z->ep[0] : &z->ep[1];
 	uint8_t os = o->state, rs = r->state;
 	bool o_inactive = os == TFE_ZK_INACTIVE || os == TFE_ZK_PARTIAL;
 	bool r_inactive = rs == TFE_ZK_INACTIVE || rs == TFE_ZK_PARTIAL;
