@@ -28,6 +28,7 @@ tfe_analyzer_init(struct tfe_analyzer *a, const struct tfe_config *cfg,
 	a->cfg = *cfg;
 	a->sink = *sink;
 	a->next_id = 1;
+	a->timers_due = INT64_MIN;
 	tfe_flow_table_init(&a->table);
 }
 
@@ -59,11 +60,12 @@ note_listener(struct tfe_analyzer *a, const struct tfe_conn *c,
 {
 	struct tfe_listener key;
 
-	if (side != TFE_SIDE_SERVER || c->roles != TFE_ROLES_SYN ||
+	/* the segment's flags first: they rule out nearly every frame */
+	if ((s->flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) !=
+	    (TFE_TH_SYN | TFE_TH_ACK) || side != TFE_SIDE_SERVER ||
+	    c->roles != TFE_ROLES_SYN ||
 	    c->ep[TFE_SIDE_SERVER].syn_count > 0 ||
-	    c->ep[TFE_SIDE_SERVER].synack_count != 1 ||
-	    (s->flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) !=
-	    (TFE_TH_SYN | TFE_TH_ACK))
+	    c->ep[TFE_SIDE_SERVER].synack_count != 1)
 		return;
 	if (a->listeners == NULL)
 		a->listeners = g_hash_table_new_full(listener_hash, listener_equal,
@@ -86,6 +88,10 @@ void
 tfe_analyzer_clear(struct tfe_analyzer *a)
 {
 	tfe_flow_table_clear(&a->table);
+	tfe_conn_cache_clear();
+	if (a->verdicts != NULL)
+		g_array_free(a->verdicts, TRUE);
+	a->verdicts = NULL;
 	if (a->listeners)
 		g_hash_table_destroy(a->listeners);
 	a->listeners = NULL;
@@ -106,6 +112,24 @@ tfe_analyzer_verdicts(const struct tfe_config *cfg, struct tfe_conn *c,
 	return kinds;
 }
 
+/* Sets timers_due: when the first of the timers below is due, as
+ * run_timers() would see it (the heads of the queues and of the
+ * tombstones). */
+static void
+timers_refresh(struct tfe_analyzer *a)
+{
+	const struct tfe_conn *c;
+	int64_t due = a->table.tomb_head_until;
+
+	if ((c = tfe_flow_queue_head(&a->table, TFE_Q_LINGER)) != NULL &&
+	    c->last_ts + a->cfg.linger < due)
+		due = c->last_ts + a->cfg.linger;
+	if ((c = tfe_flow_queue_head(&a->table, TFE_Q_OPEN)) != NULL &&
+	    c->last_ts + a->cfg.idle_timeout < due)
+		due = c->last_ts + a->cfg.idle_timeout;
+	a->timers_due = due;
+}
+
 /* Finishes a connection, hands it to the sink, leaves a tombstone and frees
  * it. */
 static void
@@ -115,9 +139,13 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 
 	tfe_conn_finish(c, cause, &a->cfg);
 	if (!a->verdicts_later) {
-		uint64_t kinds = tfe_analyzer_verdicts(
-			&a->cfg, c, a->now,
-			g_array_new(FALSE, FALSE, sizeof(struct tfe_verdict)));
+		/* One array serves every connection in turn: it is emptied
+		 * once the sink is done with it. */
+		if (a->verdicts == NULL)
+			a->verdicts = g_array_new(FALSE, FALSE,
+			                          sizeof(struct tfe_verdict));
+		uint64_t kinds = tfe_analyzer_verdicts(&a->cfg, c, a->now,
+		                                       a->verdicts);
 		for (int k = 0; k < TFE_V__COUNT; k++)
 			if (kinds & (UINT64_C(1) << k))
 				a->stats.by_verdict[k]++;
@@ -128,6 +156,10 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 		a->stats.final_state[side][c->ep[side].state]++;
 	if (a->sink.conn_done)
 		a->sink.conn_done(a->sink.ud, c);
+	if (!a->verdicts_later) {
+		tfe_verdicts_clear(a->verdicts);
+		c->verdicts = NULL;
+	}
 
 	memset(&tomb, 0, sizeof tomb);
 	tomb.conn_id = c->id;
@@ -156,6 +188,7 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 	while (a->table.ntombs > a->cfg.max_flows &&
 	       tfe_flow_drop_oldest_tomb(&a->table))
 		a->stats.tombs_evicted++;
+	timers_refresh(a);
 }
 
 void
@@ -191,6 +224,7 @@ run_timers(struct tfe_analyzer *a)
 		emit(a, c, TFE_END_IDLE);
 	if (tfe_flow_tombs_due(&a->table, a->now))
 		tfe_flow_expire_tombs(&a->table, a->now);
+	timers_refresh(a);
 }
 
 void
@@ -202,8 +236,10 @@ tfe_analyzer_tick(struct tfe_analyzer *a, int64_t now)
 }
 
 /* A SYN (without ACK) on a flow whose connection is over, or that carries
- * a different ISN than the SYN_SENT client's, starts a new connection. */
-static bool
+ * a different ISN than the SYN_SENT client's, starts a new connection.
+ * Inline: most frames are no SYN, and the call cost each of them about a
+ * dozen instructions. */
+static ALWAYS_INLINE bool
 starts_new(const struct tfe_conn *c, const struct tfe_segment *s, int side)
 {
 	if ((s->flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) != TFE_TH_SYN)
@@ -257,7 +293,9 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 	if (ts > a->stats.last_ts || a->stats.frames == 1)
 		a->stats.last_ts = ts;
 
-	run_timers(a);
+	/* Nothing is due before timers_due: most frames need not look. */
+	if (a->now >= a->timers_due)
+		run_timers(a);
 
 	a->stats.reasons[r]++;
 	if (r != TFE_DR_OK)
@@ -290,10 +328,18 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 	if (c == NULL) {
 		bool syn = (seg->flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) ==
 		           TFE_TH_SYN;
-		if (!syn && tfe_flow_tomb(&a->table, key) != NULL) {
-			/* A late segment of a connection already reported. */
-			a->stats.late_segments++;
-			return;
+		/* The tombstone is looked up once, unless an eviction below
+		 * changes the table in between. */
+		bool no_tomb = false;
+		if (!syn) {
+			if (tfe_flow_tomb_hashed(&a->table, key, ref->hash) !=
+			    NULL) {
+				/* A late segment of a connection already
+				 * reported. */
+				a->stats.late_segments++;
+				return;
+			}
+			no_tomb = true;
 		}
 		if (a->table.live >= a->cfg.max_flows) {
 			struct tfe_conn *old =
@@ -307,11 +353,17 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 					a->stats.evicted_closed++;
 				emit(a, old, old->ended ? TFE_END_CLOSED
 				                        : TFE_END_EVICTED);
+				no_tomb = false;
 			}
 		}
 		c = tfe_conn_new(a->next_id++, seg, from_lo, &a->cfg);
 		c->timestamps_ns = a->stats.timestamps_ns;
-		const struct tfe_tombstone *t = tfe_flow_tomb(&a->table, key);
+		/* The new connection takes the pair over: a TIME_WAIT that
+		 * accepted its SYN is gone (RFC 6191); `t` is the tombstone
+		 * as it was. */
+		const struct tfe_tombstone *t =
+			no_tomb ? NULL : tfe_flow_tomb_take_over(&a->table, key,
+			                                         ref->hash);
 		if (t != NULL) {
 			/* Sides by address: the new client may be the old
 			 * server. */
@@ -324,17 +376,24 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 			                  (uint8_t)(same ? t->tw_side : !t->tw_side);
 			rare->prev_snd_nxt[0] = t->snd_nxt[same ? 0 : 1];
 			rare->prev_snd_nxt[1] = t->snd_nxt[same ? 1 : 0];
-			/* The new connection takes the pair over: a TIME_WAIT
-			 * that accepted its SYN is gone (RFC 6191). */
-			tfe_flow_tomb_end_time_wait(&a->table, key);
 		}
-		tfe_flow_attach(&a->table, key, c);
+		tfe_flow_attach_hashed(&a->table, key, ref->hash, c);
 	}
 
 	int side = tfe_conn_side(c, from_lo);
 	tfe_conn_update(c, seg, side, frame, ts, &a->cfg);
 	note_listener(a, c, seg, side, ts);
+	const struct tfe_conn *open = tfe_flow_queue_head(&a->table, TFE_Q_OPEN);
+	const struct tfe_conn *linger = tfe_flow_queue_head(&a->table,
+	                                                    TFE_Q_LINGER);
 	tfe_flow_touch(&a->table, c, c->ended ? TFE_Q_LINGER : TFE_Q_OPEN);
+	/* A queue's head changed (it was this connection, or the queue was
+	 * empty): its time may be earlier than timers_due says (the capture's
+	 * clock can go back). */
+	if (open != tfe_flow_queue_head(&a->table, TFE_Q_OPEN) ||
+	    linger != tfe_flow_queue_head(&a->table, TFE_Q_LINGER) ||
+	    c == open || c == linger)
+		timers_refresh(a);
 }
 
 void

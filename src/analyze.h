@@ -92,8 +92,14 @@ struct tfe_analyzer {
 	struct tfe_sink sink;
 	uint64_t next_id;
 	int64_t now;                 /* latest timestamp seen (ns) */
+	int64_t timers_due;          /* ns: no timer is due before it (the
+	                                earliest of the queues' heads and of
+	                                the tombstones'; analyze.c) */
 	bool started;
 	GHashTable *listeners;       /* struct tfe_listener, key = itself */
+	GArray *verdicts;            /* the finished connection's (struct
+	                                tfe_verdict), lent to it while the
+	                                sink sees it */
 	enum tfe_at_kind at_kind;
 	int64_t at;                  /* ns; resolved to epoch at the first frame */
 	bool snapshot_done;

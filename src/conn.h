@@ -255,6 +255,11 @@ struct tfe_conn *tfe_conn_new(uint64_t id, const struct tfe_segment *s,
                               bool from_lo, const struct tfe_config *cfg);
 void tfe_conn_free(struct tfe_conn *c);
 
+/* tfe_conn_free() keeps some of what it frees for the next connections
+ * of the same thread (conn.c); this frees that too (the timelines' with
+ * it).  Call it when the thread is done with connections. */
+void tfe_conn_cache_clear(void);
+
 /* One side's address (network byte order; IPv4 in the first 4 bytes) and
  * port (host order), from the flow key. */
 static inline const uint8_t *

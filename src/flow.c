@@ -367,24 +367,6 @@ tfe_flow_table_clear(struct tfe_flow_table *t)
 	t->ntombs = 0;
 }
 
-struct tfe_conn *
-tfe_flow_lookup_hashed(struct tfe_flow_table *t, const struct tfe_flow_key *k,
-                       uint32_t h)
-{
-	if (t->live == 0)
-		return NULL;
-	guint mask = t->nslots - 1;
-
-	for (guint i = h & mask;; i = (i + 1) & mask) {
-		const struct tfe_flow_slot *sl = &t->slots[i];
-		if (sl->conn == NULL)
-			return NULL;
-		if (sl->conn->hash == h &&
-		    memcmp(&sl->conn->key, k, sizeof *k) == 0)
-			return sl->conn;
-	}
-}
-
 guint
 tfe_flow_table_size(const struct tfe_flow_table *t)
 {
@@ -448,14 +430,15 @@ slot_remove(struct tfe_flow_table *t, struct tfe_conn *c)
 	t->slots[i].conn = NULL;
 }
 
-/* The index slot of the active record on `k`, or NULL. */
+/* The index slot of the active record on `k` of hash `h` (key_hash()),
+ * or NULL. */
 static uint32_t *
-tomb_find(struct tfe_flow_table *t, const struct tfe_flow_key *k)
+tomb_find(struct tfe_flow_table *t, const struct tfe_flow_key *k, guint h)
 {
 	if (t->ntombs == 0)
 		return NULL;
 	guint mask = t->tomb_nslots - 1;
-	for (guint i = key_hash(k) & mask; t->tomb_slots[i] != 0;
+	for (guint i = h & mask; t->tomb_slots[i] != 0;
 	     i = (i + 1) & mask) {
 		struct tfe_flow_key rk;
 		rec_key(t, tomb_at(t, t->tomb_slots[i], NULL), &rk);
@@ -465,33 +448,63 @@ tomb_find(struct tfe_flow_table *t, const struct tfe_flow_key *k)
 	return NULL;
 }
 
-const struct tfe_tombstone *
-tfe_flow_tomb(struct tfe_flow_table *t, const struct tfe_flow_key *k)
+/* The record's TIME_WAIT is over. */
+static void
+rec_end_time_wait(struct tfe_flow_table *t, struct tfe_tomb_rec *r)
+{
+	if (r->kind == TFE_TOMB_WIDE)
+		((struct tfe_tomb_wide *)pool_at(&t->tomb_wide,
+		                                 r->u.ext))->tw_since = 0;
+	else
+		r->gap_off = TFE_TOMB_NO_TW;
+}
+
+/* The tombstone on `k`, decoded into tomb_copy, or NULL; with
+ * `end_time_wait`, its TIME_WAIT ends after the copy is taken. */
+static const struct tfe_tombstone *
+tomb_get(struct tfe_flow_table *t, const struct tfe_flow_key *k, guint h,
+         bool end_time_wait)
 {
 	struct tfe_tomb_block *b;
-	uint32_t *slot = tomb_find(t, k);
+	uint32_t *slot = tomb_find(t, k, h);
 
 	if (slot == NULL)
 		return NULL;
 	struct tfe_tomb_rec *r = tomb_at(t, *slot, &b);
 	rec_decode(t, b, r, &t->tomb_copy);
+	if (end_time_wait)
+		rec_end_time_wait(t, r);
 	return &t->tomb_copy;
+}
+
+const struct tfe_tombstone *
+tfe_flow_tomb(struct tfe_flow_table *t, const struct tfe_flow_key *k)
+{
+	return tomb_get(t, k, key_hash(k), false);
+}
+
+const struct tfe_tombstone *
+tfe_flow_tomb_hashed(struct tfe_flow_table *t, const struct tfe_flow_key *k,
+                     uint32_t h)
+{
+	return tomb_get(t, k, h, false);
+}
+
+const struct tfe_tombstone *
+tfe_flow_tomb_take_over(struct tfe_flow_table *t, const struct tfe_flow_key *k,
+                        uint32_t h)
+{
+	return tomb_get(t, k, h, true);
 }
 
 void
 tfe_flow_tomb_end_time_wait(struct tfe_flow_table *t,
                             const struct tfe_flow_key *k)
 {
-	uint32_t *slot = tomb_find(t, k);
+	uint32_t *slot = tomb_find(t, k, key_hash(k));
 
-	if (slot == NULL)
-		return;
-	struct tfe_tomb_rec *r = tomb_at(t, *slot, NULL);
-	if (r->kind == TFE_TOMB_WIDE)
-		((struct tfe_tomb_wide *)pool_at(&t->tomb_wide,
-		                                 r->u.ext))->tw_since = 0;
-	else
-		r->gap_off = TFE_TOMB_NO_TW;
+	if (slot != NULL)
+		rec_end_time_wait(t, tomb_at(t, *slot, NULL));
 }
 
 guint
@@ -531,16 +544,13 @@ tomb_slots_grow(struct tfe_flow_table *t)
 	t->tomb_nslots = n;
 }
 
-/* Empties the slot of `tomb` (linear probing's deletion, as for the
- * live connections; the homes are hashed again from the records). */
+/* Empties index slot `i` (linear probing's deletion, as for the live
+ * connections; the homes of the entries after it are hashed again from
+ * their records). */
 static void
-tomb_slot_remove(struct tfe_flow_table *t, const struct tfe_tomb_rec *tomb)
+tomb_slot_remove(struct tfe_flow_table *t, guint i)
 {
 	guint mask = t->tomb_nslots - 1;
-	guint i = rec_hash(t, tomb) & mask;
-
-	while (tomb_at(t, t->tomb_slots[i], NULL) != tomb)
-		i = (i + 1) & mask;
 	for (guint j = (i + 1) & mask; t->tomb_slots[j] != 0;
 	     j = (j + 1) & mask) {
 		guint home = rec_hash(t, tomb_at(t, t->tomb_slots[j], NULL)) &
@@ -559,10 +569,17 @@ void
 tfe_flow_attach(struct tfe_flow_table *t, const struct tfe_flow_key *k,
                 struct tfe_conn *c)
 {
+	tfe_flow_attach_hashed(t, k, key_hash(k), c);
+}
+
+void
+tfe_flow_attach_hashed(struct tfe_flow_table *t, const struct tfe_flow_key *k,
+                       uint32_t h, struct tfe_conn *c)
+{
 	if (2 * (t->live + 1) > t->nslots)
 		slots_grow(t);
 	c->key = *k;
-	c->hash = key_hash(k);
+	c->hash = h;
 	slot_put(t->slots, t->nslots - 1, c);
 	c->q_prev = c->q_next = NULL;
 	c->queue = -1;
@@ -597,12 +614,9 @@ queue_push_tail(struct tfe_flow_queue *qu, struct tfe_conn *c)
 }
 
 void
-tfe_flow_touch(struct tfe_flow_table *t, struct tfe_conn *c, enum tfe_queue q)
+tfe_flow_touch_move(struct tfe_flow_table *t, struct tfe_conn *c,
+                    enum tfe_queue q)
 {
-	/* Already the most recent in its queue: the usual case in a run of
-	 * segments of one connection. */
-	if (c->queue == (int)q && c->q_next == NULL)
-		return;
 	if (c->queue >= 0)
 		queue_unlink(&t->queue[c->queue], c);
 	queue_push_tail(&t->queue[q], c);
@@ -638,11 +652,18 @@ head_refresh(struct tfe_flow_table *t)
 		t->tomb_head_until = rec_until(t, b, r);
 }
 
-/* Forgets an active tombstone; its record waits in its block. */
+/* Forgets an active tombstone, in index slot `i` when `i` is not -1;
+ * its record waits in its block. */
 static void
-drop_tomb(struct tfe_flow_table *t, struct tfe_tomb_rec *tomb)
+drop_tomb(struct tfe_flow_table *t, struct tfe_tomb_rec *tomb, int i)
 {
-	tomb_slot_remove(t, tomb);
+	if (i < 0) {
+		guint mask = t->tomb_nslots - 1;
+		i = (int)(rec_hash(t, tomb) & mask);
+		while (tomb_at(t, t->tomb_slots[i], NULL) != tomb)
+			i = (int)((guint)(i + 1) & mask);
+	}
+	tomb_slot_remove(t, (guint)i);
 	tomb->active = false;
 	rec_release(t, tomb);
 	t->ntombs--;
@@ -659,7 +680,7 @@ until_fits(const struct tfe_tomb_block *b, int64_t until)
 }
 
 static void
-push_tomb(struct tfe_flow_table *t, const struct tfe_flow_key *k,
+push_tomb(struct tfe_flow_table *t, const struct tfe_flow_key *k, guint h,
           const struct tfe_tombstone *tomb)
 {
 	/* A time too far from the tail block's base starts the block again
@@ -711,8 +732,7 @@ push_tomb(struct tfe_flow_table *t, const struct tfe_flow_key *k,
 	struct tfe_tomb_rec *r = &t->tomb_tail->rec[t->tomb_tail_i];
 	rec_encode(t, t->tomb_tail, t->tomb_tail_i == 0, r, &copy, k);
 	t->tomb_tail_i++;
-	tomb_slot_put(t->tomb_slots, t->tomb_nslots - 1, handle,
-	              rec_hash(t, r));
+	tomb_slot_put(t->tomb_slots, t->tomb_nslots - 1, handle, h);
 	t->ntombs++;
 }
 
@@ -746,10 +766,10 @@ tfe_flow_detach(struct tfe_flow_table *t, struct tfe_conn *c,
 	c->queue = -1;
 	slot_remove(t, c);
 	t->live--;
-	if ((old = tomb_find(t, &c->key)) != NULL)
-		drop_tomb(t, tomb_at(t, *old, NULL));
+	if ((old = tomb_find(t, &c->key, c->hash)) != NULL)
+		drop_tomb(t, tomb_at(t, *old, NULL), (int)(old - t->tomb_slots));
 	if (tomb != NULL)
-		push_tomb(t, &c->key, tomb);
+		push_tomb(t, &c->key, c->hash, tomb);
 	head_refresh(t);
 }
 
@@ -763,7 +783,7 @@ tfe_flow_drop_oldest_tomb(struct tfe_flow_table *t)
 	while (!dropped && (r = tomb_oldest(t, &b)) != NULL) {
 		tomb_pop(t);
 		if (r->active) {
-			drop_tomb(t, r);
+			drop_tomb(t, r, -1);
 			dropped = true;
 		}
 	}
@@ -781,7 +801,7 @@ tfe_flow_expire_tombs(struct tfe_flow_table *t, int64_t now)
 		if (r->active) {
 			if (rec_until(t, b, r) > now)
 				break;
-			drop_tomb(t, r);
+			drop_tomb(t, r, -1);
 		}
 		tomb_pop(t);
 	}

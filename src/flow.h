@@ -15,6 +15,7 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "conn.h"
 #include "decode.h"
@@ -151,10 +152,24 @@ void tfe_flow_table_init(struct tfe_flow_table *t);
 void tfe_flow_table_clear(struct tfe_flow_table *t);
 
 /* The live connection on `k`, or NULL; `h` is the key's hash, as
- * tfe_flow_key_make_hashed() gives it. */
-struct tfe_conn *tfe_flow_lookup_hashed(struct tfe_flow_table *t,
-                                        const struct tfe_flow_key *k,
-                                        uint32_t h);
+ * tfe_flow_key_make_hashed() gives it.  Inline: once a frame. */
+static inline struct tfe_conn *
+tfe_flow_lookup_hashed(struct tfe_flow_table *t, const struct tfe_flow_key *k,
+                       uint32_t h)
+{
+	if (t->live == 0)
+		return NULL;
+	guint mask = t->nslots - 1;
+
+	for (guint i = h & mask;; i = (i + 1) & mask) {
+		const struct tfe_flow_slot *sl = &t->slots[i];
+		if (sl->conn == NULL)
+			return NULL;
+		if (sl->conn->hash == h &&
+		    memcmp(&sl->conn->key, k, sizeof *k) == 0)
+			return sl->conn;
+	}
+}
 
 /* Reading ahead, for a frame a few places further in the input: asks the
  * CPU to fetch the slot a key of hash `h` starts its probe at, then (some
@@ -182,10 +197,21 @@ tfe_flow_prefetch_conn(const struct tfe_flow_table *t, uint32_t h)
 const struct tfe_tombstone *tfe_flow_tomb(struct tfe_flow_table *t,
                                           const struct tfe_flow_key *k);
 
+/* The same, `h` being the key's hash (tfe_flow_key_make_hashed()). */
+const struct tfe_tombstone *tfe_flow_tomb_hashed(struct tfe_flow_table *t,
+                                                 const struct tfe_flow_key *k,
+                                                 uint32_t h);
+
 /* A new connection took the 4-tuple over: the tombstone on `k` keeps no
  * TIME_WAIT from now on (tw_since 0). */
 void tfe_flow_tomb_end_time_wait(struct tfe_flow_table *t,
                                  const struct tfe_flow_key *k);
+
+/* Both in one look: the tombstone on `k` (hash `h`) as it was, copied, or
+ * NULL; it keeps no TIME_WAIT from now on. */
+const struct tfe_tombstone *tfe_flow_tomb_take_over(struct tfe_flow_table *t,
+                                                    const struct tfe_flow_key *k,
+                                                    uint32_t h);
 
 /* Occupied slots, counted (for the tests: it must equal live). */
 guint tfe_flow_table_size(const struct tfe_flow_table *t);
@@ -199,9 +225,26 @@ guint tfe_flow_tomb_index_size(const struct tfe_flow_table *t);
 void tfe_flow_attach(struct tfe_flow_table *t, const struct tfe_flow_key *k,
                      struct tfe_conn *c);
 
-/* Marks activity: moves the connection to the tail of queue `q`. */
-void tfe_flow_touch(struct tfe_flow_table *t, struct tfe_conn *c,
-                    enum tfe_queue q);
+/* The same, `h` being the key's hash (tfe_flow_key_make_hashed()). */
+void tfe_flow_attach_hashed(struct tfe_flow_table *t,
+                            const struct tfe_flow_key *k, uint32_t h,
+                            struct tfe_conn *c);
+
+/* Moves the connection to the tail of queue `q` (tfe_flow_touch()'s
+ * work). */
+void tfe_flow_touch_move(struct tfe_flow_table *t, struct tfe_conn *c,
+                         enum tfe_queue q);
+
+/* Marks activity: moves the connection to the tail of queue `q`.  Inline:
+ * on every frame, and the connection is often there already (a run of
+ * segments of one connection). */
+static inline void
+tfe_flow_touch(struct tfe_flow_table *t, struct tfe_conn *c, enum tfe_queue q)
+{
+	if (c->queue == (int)q && c->q_next == NULL)
+		return;
+	tfe_flow_touch_move(t, c, q);
+}
 
 /* Detaches a live connection (the caller frees it) and forgets the
  * tombstone of the one before it; when `tomb` is given (its key is

@@ -10,16 +10,96 @@
 
 _Static_assert(sizeof(struct tfe_row) == 64, "a timeline row is 64 bytes");
 
-/* Room for one more row: doubles up to 8 rows (2, 4, 8: an unanswered
- * SYN, an open connection, a closed one), then grows by half, so a long
- * connection wastes at most a third of its rows' memory. */
+/*
+ * Arrays of 2, 4 and 8 rows, the sizes nine connections in ten go
+ * through (an unanswered SYN, an open connection, a closed one), are kept
+ * for reuse when a connection grows out of one or ends, instead of going
+ * through malloc's realloc and free (see conn.c's cache: the same reasons,
+ * the same bound, one per thread).  A kept array links to the next
+ * through its first bytes.
+ */
+#define CACHE_CLASSES 3
+#define CACHE_MAX 4096
+
+struct rows_cache {
+	struct tfe_row *head[CACHE_CLASSES];
+	guint n[CACHE_CLASSES];
+};
+
+static _Thread_local struct rows_cache cache;
+
+/* The list for arrays of `cap` rows, or -1 when they are not kept. */
+static inline int
+cache_class(guint cap)
+{
+	return cap == 2 ? 0 : cap == 4 ? 1 : cap == 8 ? 2 : -1;
+}
+
+static struct tfe_row *
+rows_get(guint cap)
+{
+	int k = cache_class(cap);
+	struct tfe_row *r;
+
+	if (k < 0 || cache.head[k] == NULL)
+		return g_new(struct tfe_row, cap);
+	r = cache.head[k];
+	memcpy(&cache.head[k], r, sizeof cache.head[k]);
+	cache.n[k]--;
+	return r;
+}
+
+static void
+rows_put(struct tfe_row *r, guint cap)
+{
+	int k = cache_class(cap);
+
+	if (k < 0 || cache.n[k] >= CACHE_MAX) {
+		g_free(r);
+		return;
+	}
+	memcpy(r, &cache.head[k], sizeof cache.head[k]);
+	cache.head[k] = r;
+	cache.n[k]++;
+}
+
+void
+tfe_timeline_cache_clear(void)
+{
+	for (int k = 0; k < CACHE_CLASSES; k++) {
+		while (cache.head[k] != NULL) {
+			struct tfe_row *r = cache.head[k];
+			memcpy(&cache.head[k], r, sizeof cache.head[k]);
+			g_free(r);
+		}
+		cache.n[k] = 0;
+	}
+}
+
+/* Room for one more row: doubles up to 8 rows (2, 4, 8), then grows by
+ * half, so a long connection wastes at most a third of its rows'
+ * memory. */
+static G_GNUC_NO_INLINE void
+grow(struct tfe_timeline *tl)
+{
+	guint cap = tl->cap < 8 ? tl->cap * 2 : tl->cap + tl->cap / 2;
+
+	if (cache_class(tl->cap) < 0 && cache_class(cap) < 0) {
+		tl->rows = g_renew(struct tfe_row, tl->rows, cap);
+	} else {
+		struct tfe_row *rows = rows_get(cap);
+		memcpy(rows, tl->rows, tl->len * sizeof *rows);
+		rows_put(tl->rows, tl->cap);
+		tl->rows = rows;
+	}
+	tl->cap = cap;
+}
+
 static struct tfe_row *
 append(struct tfe_timeline *tl, const struct tfe_row *row)
 {
-	if (tl->len == tl->cap) {
-		tl->cap = tl->cap < 8 ? tl->cap * 2 : tl->cap + tl->cap / 2;
-		tl->rows = g_renew(struct tfe_row, tl->rows, tl->cap);
-	}
+	if (tl->len == tl->cap)
+		grow(tl);
 	tl->rows[tl->len] = *row;
 	return &tl->rows[tl->len++];
 }
@@ -30,7 +110,7 @@ tfe_timeline_init(struct tfe_timeline *tl, guint max_rows)
 	/* Start with room for a SYN and its retransmission or answer:
 	 * unanswered SYNs wait out the idle timeout, so they must stay
 	 * cheap (SPEC §7); the rest grow to 4 and 8. */
-	tl->rows = g_new(struct tfe_row, 2);
+	tl->rows = rows_get(2);
 	tl->len = 0;
 	tl->cap = 2;
 	tl->max_rows = max_rows < 4 ? 4 : max_rows;
@@ -40,7 +120,8 @@ tfe_timeline_init(struct tfe_timeline *tl, guint max_rows)
 void
 tfe_timeline_clear(struct tfe_timeline *tl)
 {
-	g_free(tl->rows);
+	if (tl->rows != NULL)
+		rows_put(tl->rows, tl->cap);
 	tl->rows = NULL;
 	tl->len = tl->cap = 0;
 }
@@ -59,28 +140,13 @@ tfe_timeline_add_frame(struct tfe_timeline *tl, const struct tfe_row *row)
 	return (int)tl->len - 1;
 }
 
-/* Folds a frame into the run row `last`. */
-static inline void
-fold_into(struct tfe_row *last, uint64_t span, int64_t ts, int dir,
-          uint32_t len, uint16_t win, const uint8_t state[2])
-{
-	last->frame_span = (uint32_t)span;
-	last->ts_last = ts;
-	last->count++;
-	last->bytes[dir] += len;
-	if (win < last->win_min[dir])
-		last->win_min[dir] = win;
-	if (win > last->win_max[dir])
-		last->win_max[dir] = win;
-	last->state[0] = state[0];
-	last->state[1] = state[1];
-}
-
 /* A new run row at the end with the frame in it: out of line, so that the
- * common fold into the run already there needs no stack frame. */
-static G_GNUC_NO_INLINE void
-fold_new_run(struct tfe_timeline *tl, uint64_t frame, int64_t ts, int dir,
-             uint32_t len, uint16_t win, const uint8_t state[2])
+ * common fold into the run already there (timeline.h) needs no stack
+ * frame. */
+void
+tfe_timeline_fold_new_run(struct tfe_timeline *tl, uint64_t frame, int64_t ts,
+                          int dir, uint32_t len, uint16_t win,
+                          const uint8_t state[2])
 {
 	struct tfe_row r;
 
@@ -89,28 +155,7 @@ fold_new_run(struct tfe_timeline *tl, uint64_t frame, int64_t ts, int dir,
 	r.frame = frame;
 	r.ts = ts;
 	r.win_min[0] = r.win_min[1] = UINT16_MAX;
-	fold_into(append(tl, &r), 0, ts, dir, len, win, state);
-}
-
-void
-tfe_timeline_fold(struct tfe_timeline *tl, uint64_t frame, int64_t ts,
-                  int dir, uint32_t len, uint16_t win, const uint8_t state[2])
-{
-	/* The run at the end takes the frame unless the states changed
-	 * (past the bound it takes them all) or its span would not fit. */
-	if (tl->len > 0) {
-		struct tfe_row *last = tfe_timeline_row(tl, tl->len - 1);
-		uint64_t span = frame - last->frame;
-
-		if (last->kind == TFE_ROW_RUN && span <= UINT32_MAX &&
-		    (tl->len + 1 >= tl->max_rows ||
-		     (last->state[0] == state[0] &&
-		      last->state[1] == state[1]))) {
-			fold_into(last, span, ts, dir, len, win, state);
-			return;
-		}
-	}
-	fold_new_run(tl, frame, ts, dir, len, win, state);
+	tfe_timeline_fold_into(append(tl, &r), 0, ts, dir, len, win, state);
 }
 
 void

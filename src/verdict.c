@@ -78,6 +78,13 @@ struct ctx {
 	int64_t now;
 	GArray *out;
 	char *undecided;        /* why a rule could not decide, or NULL */
+	/* what the rows hold, gathered in one pass (rows_summary()) so
+	 * that the searches below skip the connections that cannot have
+	 * what they look for: */
+	uint64_t reasons[2];    /* per side, bit (reason % 64) of its
+	                           frame rows' reasons */
+	uint16_t states[2];     /* per side, bit state of every row */
+	uint16_t carried[2];    /* per sender, its frame rows' notes */
 };
 
 static char *
@@ -167,9 +174,33 @@ find_sent(const struct tfe_conn *c, int side, uint16_t flags, guint from,
 	return NULL;
 }
 
-static const struct tfe_row *
-find_reason(const struct tfe_conn *c, int side, uint8_t reason)
+G_STATIC_ASSERT(TFE_ST__COUNT <= 16);
+
+static void
+rows_summary(struct ctx *x)
 {
+	const struct tfe_conn *c = x->c;
+
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = row_at(c, i);
+
+		x->states[0] |= (uint16_t)(1u << r->state[0]);
+		x->states[1] |= (uint16_t)(1u << r->state[1]);
+		if (r->kind != TFE_ROW_FRAME)
+			continue;
+		x->reasons[0] |= UINT64_C(1) << (r->reason[0] % 64);
+		x->reasons[1] |= UINT64_C(1) << (r->reason[1] % 64);
+		x->carried[r->dir ? 1 : 0] |= r->notes;
+	}
+}
+
+static const struct tfe_row *
+find_reason(const struct ctx *x, int side, uint8_t reason)
+{
+	const struct tfe_conn *c = x->c;
+
+	if (!(x->reasons[side] & (UINT64_C(1) << (reason % 64))))
+		return NULL;
 	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
 		const struct tfe_row *r = row_at(c, i);
 
@@ -181,10 +212,13 @@ find_reason(const struct tfe_conn *c, int side, uint8_t reason)
 
 /* The first row at which `side` entered `state` (its index in *at). */
 static const struct tfe_row *
-find_entered(const struct tfe_conn *c, int side, uint8_t state, guint *at)
+find_entered(const struct ctx *x, int side, uint8_t state, guint *at)
 {
+	const struct tfe_conn *c = x->c;
 	uint8_t before = c->init_state[side];
 
+	if (!(x->states[side] & (1u << state)))
+		return NULL;
 	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
 		const struct tfe_row *r = row_at(c, i);
 
@@ -211,7 +245,7 @@ rule_open_and_reject(struct ctx *x)
 	    sv->synack_count == 0) {
 		const struct tfe_row *syn = find_sent(c, TFE_SIDE_CLIENT,
 		                                      TFE_TH_SYN, 0, NULL);
-		const struct tfe_row *rst = find_reason(c, TFE_SIDE_CLIENT,
+		const struct tfe_row *rst = find_reason(x, TFE_SIDE_CLIENT,
 		                                        TFE_RS_RECV_RST_REFUSED);
 		if (syn && rst) {
 			/* the SYN it answered: the last one before it */
@@ -339,7 +373,7 @@ rule_close(struct ctx *x)
 		/* lingering_close_wait: it took the peer's FIN and kept
 		 * quiet (SPEC §4). */
 		guint at = 0;
-		const struct tfe_row *cw = find_entered(c, side,
+		const struct tfe_row *cw = find_entered(x, side,
 		                                        TFE_ST_CLOSE_WAIT, &at);
 		if (cw != NULL) {
 			const struct tfe_row *fin = find_sent(c, side, TFE_TH_FIN,
@@ -382,16 +416,17 @@ rule_close(struct ctx *x)
 		/* missing_final_ack: the passive closer's FIN was ACKed, the
 		 * ACK never arrived, and it re-sent the FIN; or its FIN stayed
 		 * unacknowledged for EVIDENCE_NS of capture. */
-		const struct tfe_row *la = find_entered(c, side, TFE_ST_LAST_ACK,
+		const struct tfe_row *la = find_entered(x, side, TFE_ST_LAST_ACK,
 		                                        NULL);
 		if (la != NULL) {
-			const struct tfe_row *lost = find_reason(c, side,
-			                                         TFE_RS_ACK_LOST);
-			const struct tfe_row *again = find_reason(c, side,
+			/* the rarest first: most passive closers have none */
+			const struct tfe_row *again = find_reason(x, side,
 			                                 TFE_RS_REVERT_FINACK_LOST);
-			const struct tfe_row *reack = find_reason(c, p,
-			                                          TFE_RS_TW_REACK);
+			const struct tfe_row *lost = again == NULL ? NULL :
+				find_reason(x, side, TFE_RS_ACK_LOST);
 			if (lost && again) {
+				const struct tfe_row *reack =
+					find_reason(x, p, TFE_RS_TW_REACK);
 				uint64_t fr[] = { la->frame, lost->frame, again->frame,
 				                  reack ? reack->frame : 0 };
 				char re[96] = "";
@@ -443,8 +478,11 @@ rule_close(struct ctx *x)
 			                                       NULL);
 			if (fin) {
 				uint64_t fr[] = { fin->frame, pfin ? pfin->frame : 0, 0 };
-				char end[96];
-				if (pfin)
+				char end[96] = "";
+				/* the sentence's part, only when it is written */
+				if (!x->cfg->verdict_messages)
+					;
+				else if (pfin)
 					snprintf(end, sizeof end, "until its own FIN at %s "
 					         "(frame %" PRIu64 ")",
 					         rel(c, pfin->ts, t2, sizeof t2), pfin->frame);
@@ -472,8 +510,8 @@ rule_close(struct ctx *x)
 		}
 	}
 
-	if (find_reason(c, TFE_SIDE_CLIENT, TFE_RS_RECV_FIN_SIMCLOSE) ||
-	    find_reason(c, TFE_SIDE_SERVER, TFE_RS_RECV_FIN_SIMCLOSE)) {
+	if (find_reason(x, TFE_SIDE_CLIENT, TFE_RS_RECV_FIN_SIMCLOSE) ||
+	    find_reason(x, TFE_SIDE_SERVER, TFE_RS_RECV_FIN_SIMCLOSE)) {
 		const struct tfe_row *a = find_sent(c, TFE_SIDE_CLIENT, TFE_TH_FIN,
 		                                    0, NULL);
 		const struct tfe_row *b = find_sent(c, TFE_SIDE_SERVER, TFE_TH_FIN,
@@ -703,14 +741,10 @@ rule_oddities(struct ctx *x)
 		  "after the connection was reset" },
 	};
 
-	/* One pass for the notes each side's frames carry: most connections
-	 * have none of these, and the scans below are then skipped. */
-	uint16_t carried[2] = { 0, 0 };
-	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
-		const struct tfe_row *r = row_at(c, i);
-		if (r->kind == TFE_ROW_FRAME)
-			carried[r->dir ? 1 : 0] |= r->notes;
-	}
+	/* The notes each side's frames carry (rows_summary()): most
+	 * connections have none of these, and the scans below are then
+	 * skipped. */
+	const uint16_t *carried = x->carried;
 
 	for (size_t k = 0; k < G_N_ELEMENTS(notes); k++)
 		for (int side = 0; side < 2; side++) {
@@ -739,7 +773,7 @@ rule_oddities(struct ctx *x)
 	for (int side = 0; side < 2; side++) {
 		const struct tfe_endpoint *ep = &c->ep[side];
 		const struct tfe_ep_rare *rare = tfe_conn_rare_ep(c, side);
-		const struct tfe_row *r = find_reason(c, side,
+		const struct tfe_row *r = find_reason(x, side,
 		                                      TFE_RS_RST_NOT_ITS_OWN);
 		if (r) {
 			uint64_t fr[] = { r->frame, 0 };
@@ -817,8 +851,9 @@ void
 tfe_verdicts_collect(const struct tfe_conn *c, const struct tfe_config *cfg,
                      int64_t now, GArray *out)
 {
-	struct ctx x = { c, cfg, now, out, NULL };
+	struct ctx x = { c, cfg, now, out, NULL, { 0, 0 }, { 0, 0 }, { 0, 0 } };
 
+	rows_summary(&x);
 	rule_open_and_reject(&x);
 	rule_reuse(&x);
 	rule_close(&x);

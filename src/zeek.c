@@ -104,8 +104,10 @@ delta(uint32_t a, uint32_t b)
 void
 tfe_zeek_clear(struct tfe_zeek *z)
 {
+	/* Most connections allocated nothing: no call to free them. */
 	for (int i = 0; i < 2; i++) {
-		g_free(z->ep[i].blk);
+		if (z->ep[i].blk != NULL)
+			g_free(z->ep[i].blk);
 		z->ep[i].blk = NULL;
 		z->ep[i].nblocks = 0;
 	}
@@ -515,8 +517,8 @@ state_machine(struct tfe_zeek *z, struct tfe_zeek_ep *e,
 static bool
 is_reuse(const struct tfe_zeek *z, const struct tfe_segment *s)
 {
-	const struct tfe_zeek_ep *o = &z->ep[z->orig];
-	const struct tfe_zeek_ep *r = &z->ep[!z->orig];
+	const struct tfe_zeek_ep *o = z->orig ? &z->ep[1] : &z->ep[0];
+	const struct tfe_zeek_ep *r = z->orig ? &z->ep[0] : &z->ep[1];
 	const struct tfe_zeek_ep *conn_orig = o;
 
 	if (!(s->flags & TFE_TH_SYN))
@@ -541,8 +543,8 @@ is_reuse(const struct tfe_zeek *z, const struct tfe_segment *s)
 static bool
 timed_out(struct tfe_zeek *z, int64_t ts)
 {
-	const struct tfe_zeek_ep *o = &z->ep[z->orig];
-	const struct tfe_zeek_ep *r = &z->ep[!z->orig];
+	const struct tfe_zeek_ep *o = z->orig ? &z->ep[1] : &z->ep[0];
+	const struct tfe_zeek_ep *r = z->orig ? &z->ep[0] : &z->ep[1];
 
 	if (z->attempt_at != 0 && ts >= z->attempt_at) {
 		z->attempt_at = 0;
@@ -608,18 +610,21 @@ fast_update(struct tfe_zeek *z, const struct tfe_segment *s, int side,
 {
 	uint16_t f = s->flags;
 	uint32_t len = s->payload_len;
-	struct tfe_zeek_ep *e = &z->ep[side];
-	struct tfe_zeek_ep *peer = &z->ep[!side];
-	bool orig = side == z->orig;
-	uint16_t letter = len > 0 ? HIST_DATA : HIST_ACK;
+	/* picked, not worked out (the compiler did side * 72 again for
+	 * each use) */
+	struct tfe_zeek_ep *e = side ? &z->ep[1] : &z->ep[0];
+	struct tfe_zeek_ep *peer = side ? &z->ep[0] : &z->ep[1];
 
-	if (!orig)
-		letter = (uint16_t)(letter << 8);
 	if ((f & (TFE_TH_SYN | TFE_TH_FIN | TFE_TH_RST | TFE_TH_ACK)) !=
 	    TFE_TH_ACK || !z->fast_ok ||
 	    ts - z->last_time >= ZK_INACTIVITY ||
 	    (!ignore_checksums && (s->ip_csum_bad || s->csum == TFE_CSUM_BAD)))
 		return false;
+
+	bool orig = side == z->orig;
+	uint16_t letter = len > 0 ? HIST_DATA : HIST_ACK;
+	if (!orig)
+		letter = (uint16_t)(letter << 8);
 
 	/* completeness(): not the stream's first packet, no SYN */
 	z->completeness |= len > 0 ? TFE_WS_DATA : TFE_WS_ACK;
@@ -711,8 +716,8 @@ update_general(struct tfe_zeek *z, const struct tfe_segment *s, int side,
 		return;
 	}
 
-	struct tfe_zeek_ep *e = &z->ep[side];
-	struct tfe_zeek_ep *peer = &z->ep[!side];
+	struct tfe_zeek_ep *e = side ? &z->ep[1] : &z->ep[0];
+	struct tfe_zeek_ep *peer = side ? &z->ep[0] : &z->ep[1];
 
 	if (!ignore_checksums && s->csum == TFE_CSUM_BAD) {
 		scaled(z, e, 'C', &e->chk_cnt, &e->chk_exp);
@@ -888,8 +893,8 @@ syn_then_rst(const char *h)
 enum tfe_zeek_conn_state
 tfe_zeek_state_of(const struct tfe_zeek *z)
 {
-	const struct tfe_zeek_ep *o = &z->ep[z->orig];
-	const struct tfe_zeek_ep *r = &z->ep[!z->orig];
+	const struct tfe_zeek_ep *o = z->orig ? &z->ep[1] : &z->ep[0];
+	const struct tfe_zeek_ep *r = z->orig ? &z->ep[0] : &z->ep[1];
 	uint8_t os = o->state, rs = r->state;
 	bool o_inactive = os == TFE_ZK_INACTIVE || os == TFE_ZK_PARTIAL;
 	bool r_inactive = rs == TFE_ZK_INACTIVE || rs == TFE_ZK_PARTIAL;
