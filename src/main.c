@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <pcap/pcap.h>
 #include <stdarg.h>
 #include <getopt.h>
@@ -297,6 +299,25 @@ write_taken(void *ud, struct tfe_conn *c, int64_t now)
 		write_conn(r, c);
 	tfe_verdicts_clear(r->verdicts);
 	c->verdicts = NULL;
+}
+
+/* The two CPUs this thread may run on: *allowed as they are, *first and
+ * *second one each.  False when they are not exactly two. */
+static bool
+two_cpus(cpu_set_t *allowed, cpu_set_t *first, cpu_set_t *second)
+{
+	int n = 0;
+
+	if (pthread_getaffinity_np(pthread_self(), sizeof *allowed,
+	                           allowed) != 0 ||
+	    CPU_COUNT(allowed) != 2)
+		return false;
+	CPU_ZERO(first);
+	CPU_ZERO(second);
+	for (int cpu = 0; cpu < CPU_SETSIZE && n < 2; cpu++)
+		if (CPU_ISSET(cpu, allowed))
+			CPU_SET(cpu, n++ == 0 ? first : second);
+	return n == 2;
 }
 
 /* SIGUSR1 during a live capture: the netstat view of this moment. */
@@ -598,13 +619,32 @@ main(int argc, char **argv)
 		 * less than the analysing one, and shares its CPU with the
 		 * writing one. */
 		guint ncpu = g_get_num_processors();
+		cpu_set_t allowed, mine, theirs;
+		bool pinned = false;
 		if (rd.threads == 0)
 			rd.threads = ncpu > 1 ? 3 : 1;
 		rd.max_packets = max_packets;
 		if (rd.threads >= 3 && (run.ro.format == TFE_FMT_TEXT ||
 		                        run.ro.format == TFE_FMT_JSON ||
-		                        run.ro.format == TFE_FMT_LADDER))
+		                        run.ro.format == TFE_FMT_LADDER)) {
+			/* Three threads on two CPUs: the analysing thread,
+			 * the busiest, gets one to itself, the reading and
+			 * writing threads share the other (they inherit this
+			 * thread's CPUs when they start); left to place them,
+			 * the scheduler gave each a share of both and the run
+			 * took about a sixth longer. */
+			if (ncpu == 2 && two_cpus(&allowed, &mine, &theirs) &&
+			    pthread_setaffinity_np(pthread_self(), sizeof theirs,
+			                           &theirs) == 0)
+				pinned = true;
 			run.writer = tfe_writer_start(write_taken, &run, 0, 0);
+			if (pinned && run.writer != NULL)
+				rd.analyser_cpus = &mine;
+			else if (pinned)
+				pthread_setaffinity_np(pthread_self(),
+				                       sizeof allowed, &allowed);
+			pinned = rd.analyser_cpus != NULL;
+		}
 		/* Fewer CPUs than threads: none may spin while it waits. */
 		rd.no_spin = run.writer != NULL && ncpu < 3;
 		run.cfg = &an.cfg;
@@ -612,6 +652,9 @@ main(int argc, char **argv)
 		tfe_reader_run(cap, &an, &rd, &err);
 		an.stats.filtered = filter != NULL;
 		an.stats.frames_read = tfe_capture_frames(cap);
+		if (pinned)
+			pthread_setaffinity_np(pthread_self(), sizeof allowed,
+			                       &allowed);
 	}
 	tfe_analyzer_finish(&an);
 	tfe_writer_finish(run.writer);

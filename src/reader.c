@@ -211,6 +211,9 @@ tfe_reader_run(struct tfe_capture *cap, struct tfe_analyzer *a,
 	pthread_cond_init(&pp.room, NULL);
 
 	th = g_thread_try_new("tfe-reader", reading_thread, &pp, NULL);
+	if (o->analyser_cpus != NULL)
+		pthread_setaffinity_np(pthread_self(), sizeof *o->analyser_cpus,
+		                       o->analyser_cpus);
 	if (th == NULL) {
 		/* No thread to be had (a process limit): one does it all. */
 		pthread_mutex_destroy(&pp.lock);

@@ -15,6 +15,7 @@
 #define TFE_READER_H
 
 #include <glib.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -41,6 +42,9 @@ struct tfe_reader_opts {
 	                            sleeps at once: when more threads than CPUs
 	                            share the work, a spinning one would take
 	                            a CPU from the others */
+	const cpu_set_t *analyser_cpus; /* when not NULL, the calling thread
+	                            moves to these CPUs once the reading thread
+	                            has started (which keeps the caller's) */
 };
 
 /*
