@@ -156,10 +156,6 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 		a->stats.final_state[side][c->ep[side].state]++;
 	if (a->sink.conn_done)
 		a->sink.conn_done(a->sink.ud, c);
-	if (!a->verdicts_later) {
-		tfe_verdicts_clear(a->verdicts);
-		c->verdicts = NULL;
-	}
 
 	memset(&tomb, 0, sizeof tomb);
 	tomb.conn_id = c->id;
@@ -179,9 +175,19 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 		tomb.tw_since = tfe_conn_rare(c)->taken_over_tw_since;
 	}
 	tfe_flow_detach(&a->table, c, cause == TFE_END_CLOSED ? &tomb : NULL);
-	if (a->sink.conn_take == NULL ||
-	    !a->sink.conn_take(a->sink.ud, c, a->now))
+	if (a->sink.conn_take != NULL &&
+	    a->sink.conn_take(a->sink.ud, c, a->now)) {
+		/* The sink keeps `c`, with the verdicts worked out here: the
+		 * array goes with it, the next connection gets a new one. */
+		if (!a->verdicts_later)
+			a->verdicts = NULL;
+	} else {
+		if (!a->verdicts_later) {
+			tfe_verdicts_clear(a->verdicts);
+			c->verdicts = NULL;
+		}
 		tfe_conn_free(c);
+	}
 	/* Tombstones are bounded like connections: a flood of connections
 	 * that each end at once (SYNs to a closed port) must not grow the
 	 * table for 2MSL.  The oldest goes first. */

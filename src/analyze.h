@@ -60,8 +60,8 @@ struct tfe_sink {
 	void *ud;
 	/* may be NULL: called after conn_done, once the connection has left
 	 * the flow table, with the analyser's clock; true when the sink keeps
-	 * `c` and frees it later with tfe_conn_free() (writer.h), false to
-	 * have it freed now */
+	 * `c` (with its verdicts array, unless verdicts_later) and frees it
+	 * later with tfe_conn_free() (writer.h), false to have it freed now */
 	bool (*conn_take)(void *ud, struct tfe_conn *c, int64_t now);
 };
 

@@ -212,8 +212,12 @@ struct run {
 	uint64_t found[TFE_V__COUNT]; /* connections with each --fail-on kind */
 	struct tfe_netstat *netstat;
 	struct tfe_writer *writer; /* NULL: connections are written here */
-	/* With a writer, its thread alone uses what follows until
-	 * tfe_writer_finish(), as it does failed and found above. */
+	bool verdicts_in_writer; /* the writing thread works out the
+	                          verdicts (the analyser's verdicts_later) */
+	bool write_next;       /* otherwise: the connection conn_done just
+	                          judged is to be written */
+	/* With the verdicts in the writing thread, it alone uses what
+	 * follows until tfe_writer_finish(), and failed and found above. */
 	const struct tfe_config *cfg; /* the analyser's */
 	GArray *verdicts;      /* each connection's in turn */
 	uint64_t by_verdict[TFE_V__COUNT]; /* for stats.by_verdict */
@@ -262,36 +266,42 @@ on_conn_done(void *ud, const struct tfe_conn *c)
 
 	if (r->netstat)
 		tfe_netstat_update(r->netstat, c);
-	/* with a writer, its thread does the rest (write_taken) */
-	if (r->writer == NULL && judge(r, c))
+	/* the writing thread may judge it itself (write_taken) */
+	if (r->writer != NULL && r->verdicts_in_writer)
+		return;
+	r->write_next = judge(r, c);
+	if (r->writer == NULL && r->write_next)
 		write_conn(r, c);
 }
 
 /* After conn_done, once `c` has left the flow table: the writing thread
- * takes it when there is one. */
+ * takes it when there is one and it is to be written. */
 static bool
 on_conn_take(void *ud, struct tfe_conn *c, int64_t now)
 {
 	struct run *r = ud;
 
-	if (r->writer == NULL)
+	if (r->writer == NULL || (!r->verdicts_in_writer && !r->write_next))
 		return false;
 	tfe_writer_put(r->writer, c, now);
 	return true;
 }
 
-/* The writing thread's part: the verdicts the analyser left to it (so
- * that their sentences are formatted here), then the output. */
+/* The writing thread's part: the verdicts, when the analyser left them to
+ * it (so that their sentences are formatted here), then the output. */
 static void
 write_taken(void *ud, struct tfe_conn *c, int64_t now)
 {
 	struct run *r = ud;
-	uint64_t kinds;
 
+	if (!r->verdicts_in_writer) {
+		write_conn(r, c);
+		return;
+	}
 	if (r->verdicts == NULL)
 		r->verdicts = g_array_new(FALSE, FALSE,
 		                          sizeof(struct tfe_verdict));
-	kinds = tfe_analyzer_verdicts(r->cfg, c, now, r->verdicts);
+	uint64_t kinds = tfe_analyzer_verdicts(r->cfg, c, now, r->verdicts);
 	for (int k = 0; k < TFE_V__COUNT; k++)
 		if (kinds & (UINT64_C(1) << k))
 			r->by_verdict[k]++;
@@ -648,7 +658,11 @@ main(int argc, char **argv)
 		/* Fewer CPUs than threads: none may spin while it waits. */
 		rd.no_spin = run.writer != NULL && ncpu < 3;
 		run.cfg = &an.cfg;
-		an.verdicts_later = run.writer != NULL;
+		/* The verdicts go with the writing, to the writing thread,
+		 * when it has a CPU of its own; on two, its CPU is the busier
+		 * one (it also reads), so the analysing thread keeps them. */
+		run.verdicts_in_writer = run.writer != NULL && ncpu >= 3;
+		an.verdicts_later = run.verdicts_in_writer;
 		tfe_reader_run(cap, &an, &rd, &err);
 		an.stats.filtered = filter != NULL;
 		an.stats.frames_read = tfe_capture_frames(cap);

@@ -48,6 +48,7 @@ struct sink_ud {
 	struct tfe_writer *writer;
 	GThread *analyser;       /* the thread conn_done must run in */
 	bool wrong_thread;       /* the writer wrote in the analyser's */
+	bool verdicts_in_writer; /* as main.c: the writer works them out */
 	GArray *verdicts;        /* the writer's */
 	uint64_t by_verdict[TFE_V__COUNT];
 };
@@ -72,6 +73,12 @@ write_one(void *ud, struct tfe_conn *c, int64_t now)
 
 	if (g_thread_self() == u->analyser)
 		u->wrong_thread = true;
+	if (!u->verdicts_in_writer) {
+		/* worked out by the analyser, the array handed over */
+		ck_assert_ptr_nonnull(c->verdicts);
+		tfe_render_text_conn(&u->ro, c);
+		return;
+	}
 	if (u->verdicts == NULL)
 		u->verdicts = g_array_new(FALSE, FALSE,
 		                          sizeof(struct tfe_verdict));
@@ -100,7 +107,7 @@ on_take(void *ud, struct tfe_conn *c, int64_t now)
 static char *
 run(char **files, guint n, const char *filter, uint64_t max_packets,
     guint threads, guint batch, guint depth, guint wbatch, guint wdepth,
-    guint *conns)
+    bool verdicts_in_writer, guint *conns)
 {
 	struct tfe_config cfg;
 	struct tfe_analyzer an;
@@ -127,7 +134,8 @@ run(char **files, guint n, const char *filter, uint64_t max_packets,
 	cap = tfe_capture_open_files(files, n, filter, &err);
 	ck_assert_msg(cap != NULL, "%s", err ? err->message : "?");
 	tfe_analyzer_init(&an, &cfg, &sink);
-	an.verdicts_later = u.writer != NULL;
+	u.verdicts_in_writer = u.writer != NULL && verdicts_in_writer;
+	an.verdicts_later = u.verdicts_in_writer;
 	tfe_analyzer_snapshot_at(&an, TFE_AT_NONE, 0);
 	an.stats.timestamps_ns = tfe_capture_nanos(cap);
 	bool ok = tfe_reader_run(cap, &an, &o, &err);
@@ -160,7 +168,7 @@ compare(char **files, guint n, const char *filter, uint64_t max_packets,
         guint min_conns, const char *must_hold)
 {
 	guint want_conns, conns;
-	char *want = run(files, n, filter, max_packets, 1, 0, 0, 0, 0,
+	char *want = run(files, n, filter, max_packets, 1, 0, 0, 0, 0, false,
 	                 &want_conns);
 
 	ck_assert_uint_ge(want_conns, min_conns);
@@ -169,7 +177,7 @@ compare(char **files, guint n, const char *filter, uint64_t max_packets,
 		              "one thread's output lacks '%s'", must_hold);
 	for (guint i = 0; i < NSHAPES; i++) {
 		char *got = run(files, n, filter, max_packets, 2, shapes[i][0],
-		                shapes[i][1], 0, 0, &conns);
+		                shapes[i][1], 0, 0, false, &conns);
 
 		ck_assert_uint_eq(conns, want_conns);
 		ck_assert_msg(strcmp(got, want) == 0,
@@ -177,14 +185,17 @@ compare(char **files, guint n, const char *filter, uint64_t max_packets,
 		              shapes[i][0], shapes[i][1]);
 		free(got);
 	}
-	for (guint i = 0; i < NWSHAPES; i++) {
+	for (guint i = 0; i < 2 * NWSHAPES; i++) {
+		guint k = i % NWSHAPES;
+		bool later = i >= NWSHAPES;
 		char *got = run(files, n, filter, max_packets, 3, 3, 2,
-		                wshapes[i][0], wshapes[i][1], &conns);
+		                wshapes[k][0], wshapes[k][1], later, &conns);
 
 		ck_assert_uint_eq(conns, want_conns);
 		ck_assert_msg(strcmp(got, want) == 0,
 		              "a writing thread, batches of %u connections in "
-		              "%u: output differs", wshapes[i][0], wshapes[i][1]);
+		              "%u, verdicts %s: output differs", wshapes[k][0],
+		              wshapes[k][1], later ? "there" : "in the analyser");
 		free(got);
 	}
 	free(want);
