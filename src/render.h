@@ -153,34 +153,56 @@ tfe_obuf_put(struct tfe_obuf *b, const char *s, size_t n)
 	b->len += n;
 }
 
+/* Two decimal digits of each number below 100. */
+extern const char tfe_digit_pairs[201];
+
+/* The two digits of r (< 100) at p. */
+static inline void
+tfe_put2(char *p, unsigned r)
+{
+	memcpy(p, tfe_digit_pairs + 2 * r, 2);
+}
+
 /* Writes v in decimal at buf (room for 20 digits), not terminated, and
- * returns the end: two digits per step from a table, since numbers are
- * most of what the output forms write. */
+ * returns the end: its digits counted first, then written from the last,
+ * two per step from a table, since numbers are most of what the output
+ * forms write.  Values of 32 bits (nearly all) take 32-bit arithmetic. */
 static inline char *
 tfe_u64_dec_end(uint64_t v, char *buf)
 {
-	static const char pairs[201] =
-		"00010203040506070809101112131415161718192021222324"
-		"25262728293031323334353637383940414243444546474849"
-		"50515253545556575859606162636465666768697071727374"
-		"75767778798081828384858687888990919293949596979899";
-	char tmp[20], *p = tmp + sizeof tmp;
+	size_t n;
 
+	if (v <= UINT32_MAX) {
+		uint32_t w = (uint32_t)v;
+
+		n = w < 10 ? 1 : w < 100 ? 2 : w < 1000 ? 3 : w < 10000 ? 4 :
+		    w < 100000 ? 5 : w < 1000000 ? 6 : w < 10000000 ? 7 :
+		    w < 100000000 ? 8 : w < 1000000000 ? 9 : 10;
+		char *p = buf + n;
+		while (w >= 100) {
+			p -= 2;
+			tfe_put2(p, w % 100);
+			w /= 100;
+		}
+		if (w >= 10)
+			tfe_put2(p - 2, w);
+		else
+			p[-1] = (char)('0' + w);
+		return buf + n;
+	}
+	char tmp[20], *p = tmp + sizeof tmp;
 	while (v >= 100) {
-		unsigned r = (unsigned)(v % 100);
-		v /= 100;
 		p -= 2;
-		p[0] = pairs[2 * r];
-		p[1] = pairs[2 * r + 1];
+		tfe_put2(p, (unsigned)(v % 100));
+		v /= 100;
 	}
 	if (v >= 10) {
 		p -= 2;
-		p[0] = pairs[2 * v];
-		p[1] = pairs[2 * v + 1];
+		tfe_put2(p, (unsigned)v);
 	} else {
 		*--p = (char)('0' + v);
 	}
-	size_t n = (size_t)(tmp + sizeof tmp - p);
+	n = (size_t)(tmp + sizeof tmp - p);
 	tfe_copy(buf, p, n);
 	return buf + n;
 }

@@ -69,25 +69,33 @@ static char *
 secs_end(int64_t ns, bool nanos, bool sign, char *p)
 {
 	uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-	uint64_t sub = a % 1000000000u;
-	int digits = nanos ? 9 : 6;
-	uint64_t frac = nanos ? sub : sub / 1000u;
+	uint64_t whole = a / 1000000000u;
+	uint32_t sub = (uint32_t)(a - whole * 1000000000u);
 
 	if (ns < 0)
 		*p++ = '-';
 	else if (sign)
 		*p++ = '+';
-	p = u64_dec_end(a / 1000000000u, p);
+	p = u64_dec_end(whole, p);
 	*p++ = '.';
-	for (int i = digits - 2; i >= 0; i -= 2) {
-		unsigned r = (unsigned)(frac % 100);
-		frac /= 100;
-		p[i] = (char)('0' + r / 10);
-		p[i + 1] = (char)('0' + r % 10);
+	if (nanos) {
+		/* 9 digits: one, then four pairs */
+		p[0] = (char)('0' + sub / 100000000u);
+		sub %= 100000000u;
+		tfe_put2(p + 7, sub % 100);
+		sub /= 100;
+		tfe_put2(p + 5, sub % 100);
+		sub /= 100;
+		tfe_put2(p + 3, sub % 100);
+		tfe_put2(p + 1, sub / 100);
+		return p + 9;
 	}
-	if (digits & 1)
-		p[0] = (char)('0' + frac % 10);
-	return p + digits;
+	sub /= 1000u;
+	tfe_put2(p + 4, sub % 100);
+	sub /= 100;
+	tfe_put2(p + 2, sub % 100);
+	tfe_put2(p, sub / 100);
+	return p + 6;
 }
 
 char *
@@ -182,6 +190,12 @@ static struct tfe_obuf conn_buf;
 
 /* Written out when it holds this much, even in the middle of a block. */
 #define FLUSH_AT (1 << 16)
+
+const char tfe_digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324"
+	"25262728293031323334353637383940414243444546474849"
+	"50515253545556575859606162636465666768697071727374"
+	"75767778798081828384858687888990919293949596979899";
 
 void
 tfe_obuf_grow(struct tfe_obuf *b, size_t n)

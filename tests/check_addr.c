@@ -7,12 +7,19 @@
  * compress, ties between runs, a lone zero group, the IPv4-compatible and
  * mapped forms and their near misses) and on random addresses whose
  * groups are mostly zero, so that every shape of run comes up.
+ *
+ * The numbers and times every output form writes are also written by
+ * hand (render.h, render_text.c); they are held to printf's "%llu" and
+ * "%s%llu.%06llu" (or %09llu) on every power of ten and its neighbours and
+ * on random values of every length.
  */
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "render.h"
 #include "testutil.h"
 
 static void
@@ -134,6 +141,72 @@ START_TEST(test_short_buffer)
 }
 END_TEST
 
+static void
+assert_number(uint64_t v)
+{
+	char want[32], got[32];
+
+	snprintf(want, sizeof want, "%" PRIu64, v);
+	*tfe_u64_dec_end(v, got) = '\0';
+	ck_assert_str_eq(got, want);
+}
+
+static void
+assert_seconds(int64_t ns)
+{
+	char want[48], got[48];
+	uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+
+	for (int nanos = 0; nanos < 2; nanos++)
+		for (int sign = 0; sign < 2; sign++) {
+			const char *s = ns < 0 ? "-" : (sign ? "+" : "");
+			if (nanos)
+				snprintf(want, sizeof want, "%s%" PRIu64 ".%09" PRIu64,
+				         s, a / 1000000000u, a % 1000000000u);
+			else
+				snprintf(want, sizeof want, "%s%" PRIu64 ".%06" PRIu64,
+				         s, a / 1000000000u,
+				         (a % 1000000000u) / 1000u);
+			tfe_format_seconds(ns, nanos, sign, got, sizeof got);
+			ck_assert_str_eq(got, want);
+		}
+}
+
+START_TEST(test_numbers)
+{
+	GRand *rnd = g_rand_new_with_seed(1000);
+	uint64_t p = 1;
+
+	assert_number(0);
+	assert_number(UINT32_MAX);
+	assert_number((uint64_t)UINT32_MAX + 1);
+	assert_number(UINT64_MAX);
+	for (int k = 0; k < 20; k++, p *= 10) {
+		assert_number(p);
+		assert_number(p - 1);
+		assert_number(p + 1);
+		assert_number(p * 9 + (p - 1));
+		if (k < 19) { /* within int64 */
+			assert_seconds((int64_t)p);
+			assert_seconds((int64_t)p - 1);
+			assert_seconds(-(int64_t)p);
+		}
+	}
+	assert_seconds(0);
+	assert_seconds(INT64_MAX);
+	assert_seconds(INT64_MIN + 1);
+	for (int n = 0; n < 200000; n++) {
+		/* a random length, then a random value of it */
+		int bits = g_rand_int_range(rnd, 1, 65);
+		uint64_t v = ((uint64_t)g_rand_int(rnd) << 32 | g_rand_int(rnd)) >>
+		             (64 - bits);
+		assert_number(v);
+		assert_seconds((int64_t)(v >> 1) * (g_rand_boolean(rnd) ? 1 : -1));
+	}
+	g_rand_free(rnd);
+}
+END_TEST
+
 static Suite *
 addr_suite(void)
 {
@@ -144,6 +217,7 @@ addr_suite(void)
 	tcase_add_test(tc, test_ipv4_cases);
 	tcase_add_test(tc, test_random);
 	tcase_add_test(tc, test_short_buffer);
+	tcase_add_test(tc, test_numbers);
 	suite_add_tcase(s, tc);
 	return s;
 }
