@@ -78,6 +78,18 @@ writing_thread(gpointer data)
 	return NULL;
 }
 
+/* Frees `w` itself, the thread gone or never started. */
+static void
+destroy(struct tfe_writer *w)
+{
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->filled);
+	pthread_cond_destroy(&w->freed);
+	g_free(w->room);
+	g_free(w->ring);
+	g_free(w);
+}
+
 struct tfe_writer *
 tfe_writer_start(tfe_writer_fn fn, void *ud, guint batch, guint depth)
 {
@@ -96,12 +108,7 @@ tfe_writer_start(tfe_writer_fn fn, void *ud, guint batch, guint depth)
 	pthread_cond_init(&w->freed, NULL);
 	w->th = g_thread_try_new("tfe-writer", writing_thread, w, NULL);
 	if (w->th == NULL) {
-		pthread_mutex_destroy(&w->lock);
-		pthread_cond_destroy(&w->filled);
-		pthread_cond_destroy(&w->freed);
-		g_free(w->room);
-		g_free(w->ring);
-		g_free(w);
+		destroy(w);
 		return NULL;
 	}
 	return w;
@@ -162,10 +169,5 @@ tfe_writer_finish(struct tfe_writer *w)
 	g_thread_join(w->th);
 	for (guint i = 0; i < w->depth; i++)
 		free_batch(&w->ring[i]);
-	pthread_mutex_destroy(&w->lock);
-	pthread_cond_destroy(&w->filled);
-	pthread_cond_destroy(&w->freed);
-	g_free(w->room);
-	g_free(w->ring);
-	g_free(w);
+	destroy(w);
 }
