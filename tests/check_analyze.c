@@ -73,7 +73,7 @@ static void
 setup(struct fixture *fx, guint max_flows)
 {
 	struct tfe_config cfg;
-	struct tfe_sink sink = { count_done, NULL, &fx->n };
+	struct tfe_sink sink = { count_done, NULL, &fx->n, NULL };
 
 	memset(fx, 0, sizeof *fx);
 	tfe_config_defaults(&cfg);
