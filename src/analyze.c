@@ -97,9 +97,10 @@ tfe_analyzer_clear(struct tfe_analyzer *a)
 	a->listeners = NULL;
 }
 
-uint64_t
+void
 tfe_analyzer_verdicts(const struct tfe_config *cfg, struct tfe_conn *c,
-                      int64_t now, GArray *out)
+                      int64_t now, GArray *out,
+                      uint64_t by_verdict[TFE_V__COUNT])
 {
 	uint64_t kinds = 0;
 
@@ -109,7 +110,9 @@ tfe_analyzer_verdicts(const struct tfe_config *cfg, struct tfe_conn *c,
 	for (guint i = 0; i < out->len; i++)
 		kinds |= UINT64_C(1) << g_array_index(out, struct tfe_verdict,
 		                                      i).kind;
-	return kinds;
+	for (int k = 0; k < TFE_V__COUNT; k++)
+		if (kinds & (UINT64_C(1) << k))
+			by_verdict[k]++;
 }
 
 /* Sets timers_due: when the first of the timers below is due, as
@@ -144,11 +147,8 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 		if (a->verdicts == NULL)
 			a->verdicts = g_array_new(FALSE, FALSE,
 			                          sizeof(struct tfe_verdict));
-		uint64_t kinds = tfe_analyzer_verdicts(&a->cfg, c, a->now,
-		                                       a->verdicts);
-		for (int k = 0; k < TFE_V__COUNT; k++)
-			if (kinds & (UINT64_C(1) << k))
-				a->stats.by_verdict[k]++;
+		tfe_analyzer_verdicts(&a->cfg, c, a->now, a->verdicts,
+		                      a->stats.by_verdict);
 	}
 	a->stats.connections++;
 	a->stats.by_close[c->close_how]++;
@@ -389,16 +389,13 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 	int side = tfe_conn_side(c, from_lo);
 	tfe_conn_update(c, seg, side, frame, ts, &a->cfg);
 	note_listener(a, c, seg, side, ts);
-	const struct tfe_conn *open = tfe_flow_queue_head(&a->table, TFE_Q_OPEN);
-	const struct tfe_conn *linger = tfe_flow_queue_head(&a->table,
-	                                                    TFE_Q_LINGER);
+	/* The timers go by the queues' heads: when this connection was one
+	 * or becomes one, timers_due may move either way (the capture's
+	 * clock can go back).  A connection heads its queue when nothing is
+	 * before it. */
+	bool was_head = c->queue >= 0 && c->q_prev == NULL;
 	tfe_flow_touch(&a->table, c, c->ended ? TFE_Q_LINGER : TFE_Q_OPEN);
-	/* A queue's head changed (it was this connection, or the queue was
-	 * empty): its time may be earlier than timers_due says (the capture's
-	 * clock can go back). */
-	if (open != tfe_flow_queue_head(&a->table, TFE_Q_OPEN) ||
-	    linger != tfe_flow_queue_head(&a->table, TFE_Q_LINGER) ||
-	    c == open || c == linger)
+	if (was_head || c->q_prev == NULL)
 		timers_refresh(a);
 }
 

@@ -111,14 +111,16 @@ struct tfe_analyzer {
 
 /*
  * A finished connection's verdicts into `out` (emptied first; then
- * c->verdicts points to it), as the analyser works them out at time `now`;
- * returns the kinds found as bits (1 << kind).  The analyser calls it for
- * each connection it finishes unless verdicts_later is set; a sink that set
- * it calls it from conn_take's `now`, in any thread, and adds the kinds to
+ * c->verdicts points to it), as the analyser works them out at time `now`,
+ * each kind found counted once in by_verdict (as stats.by_verdict counts
+ * connections).  The analyser calls it for each connection it finishes
+ * unless verdicts_later is set; a sink that set it calls it from
+ * conn_take's `now`, in any thread, with counts of its own that it adds to
  * stats.by_verdict before the summary is written.
  */
-uint64_t tfe_analyzer_verdicts(const struct tfe_config *cfg,
-                               struct tfe_conn *c, int64_t now, GArray *out);
+void tfe_analyzer_verdicts(const struct tfe_config *cfg, struct tfe_conn *c,
+                           int64_t now, GArray *out,
+                           uint64_t by_verdict[TFE_V__COUNT]);
 
 /* Asks for one snapshot; `at` in ns (relative or epoch, per `kind`). */
 void tfe_analyzer_snapshot_at(struct tfe_analyzer *a, enum tfe_at_kind kind,

@@ -301,10 +301,7 @@ write_taken(void *ud, struct tfe_conn *c, int64_t now)
 	if (r->verdicts == NULL)
 		r->verdicts = g_array_new(FALSE, FALSE,
 		                          sizeof(struct tfe_verdict));
-	uint64_t kinds = tfe_analyzer_verdicts(r->cfg, c, now, r->verdicts);
-	for (int k = 0; k < TFE_V__COUNT; k++)
-		if (kinds & (UINT64_C(1) << k))
-			r->by_verdict[k]++;
+	tfe_analyzer_verdicts(r->cfg, c, now, r->verdicts, r->by_verdict);
 	if (judge(r, c))
 		write_conn(r, c);
 	tfe_verdicts_clear(r->verdicts);
@@ -526,15 +523,15 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	/* The summary and netstat forms count verdicts by kind and never
-	 * print their sentences: not worth formatting. */
-	cfg.verdict_messages = run.ro.format != TFE_FMT_SUMMARY &&
-	                       run.ro.format != TFE_FMT_NETSTAT;
-	/* Zeek's and Wireshark's words are in the forms that describe each
-	 * connection: summary and netstat need not follow Zeek's model
-	 * frame by frame. */
-	cfg.zeek_model = run.ro.format != TFE_FMT_SUMMARY &&
-	                 run.ro.format != TFE_FMT_NETSTAT;
+	/* Text, json and ladder describe each connection.  The summary and
+	 * netstat forms count verdicts by kind and never print their
+	 * sentences (not worth formatting), nor Zeek's and Wireshark's words
+	 * (no need to follow Zeek's model frame by frame), and have nothing
+	 * for a writing thread to write. */
+	bool per_conn = run.ro.format != TFE_FMT_SUMMARY &&
+	                run.ro.format != TFE_FMT_NETSTAT;
+	cfg.verdict_messages = per_conn;
+	cfg.zeek_model = per_conn;
 	if (at_given && run.ro.format != TFE_FMT_NETSTAT) {
 		error_msg("--at goes with --format netstat");
 		return EXIT_USAGE;
@@ -630,30 +627,27 @@ main(int argc, char **argv)
 		 * writing one. */
 		guint ncpu = g_get_num_processors();
 		cpu_set_t allowed, mine, theirs;
-		bool pinned = false;
 		if (rd.threads == 0)
 			rd.threads = ncpu > 1 ? 3 : 1;
 		rd.max_packets = max_packets;
-		if (rd.threads >= 3 && (run.ro.format == TFE_FMT_TEXT ||
-		                        run.ro.format == TFE_FMT_JSON ||
-		                        run.ro.format == TFE_FMT_LADDER)) {
+		if (rd.threads >= 3 && per_conn) {
 			/* Three threads on two CPUs: the analysing thread,
 			 * the busiest, gets one to itself, the reading and
 			 * writing threads share the other (they inherit this
 			 * thread's CPUs when they start); left to place them,
 			 * the scheduler gave each a share of both and the run
 			 * took about a sixth longer. */
-			if (ncpu == 2 && two_cpus(&allowed, &mine, &theirs) &&
-			    pthread_setaffinity_np(pthread_self(), sizeof theirs,
-			                           &theirs) == 0)
-				pinned = true;
+			bool split = ncpu == 2 &&
+			             two_cpus(&allowed, &mine, &theirs) &&
+			             pthread_setaffinity_np(pthread_self(),
+			                                    sizeof theirs,
+			                                    &theirs) == 0;
 			run.writer = tfe_writer_start(write_taken, &run, 0, 0);
-			if (pinned && run.writer != NULL)
+			if (split && run.writer != NULL)
 				rd.analyser_cpus = &mine;
-			else if (pinned)
+			else if (split)
 				pthread_setaffinity_np(pthread_self(),
 				                       sizeof allowed, &allowed);
-			pinned = rd.analyser_cpus != NULL;
 		}
 		/* Fewer CPUs than threads: none may spin while it waits. */
 		rd.no_spin = run.writer != NULL && ncpu < 3;
@@ -666,19 +660,18 @@ main(int argc, char **argv)
 		tfe_reader_run(cap, &an, &rd, &err);
 		an.stats.filtered = filter != NULL;
 		an.stats.frames_read = tfe_capture_frames(cap);
-		if (pinned)
+		if (rd.analyser_cpus != NULL)
 			pthread_setaffinity_np(pthread_self(), sizeof allowed,
 			                       &allowed);
 	}
 	tfe_analyzer_finish(&an);
 	tfe_writer_finish(run.writer);
-	if (run.writer != NULL) {
-		for (int k = 0; k < TFE_V__COUNT; k++)
-			an.stats.by_verdict[k] += run.by_verdict[k];
-		if (run.verdicts != NULL)
-			g_array_free(run.verdicts, TRUE);
-	}
 	run.writer = NULL;
+	/* what the writing thread counted, if it worked the verdicts out */
+	for (int k = 0; k < TFE_V__COUNT; k++)
+		an.stats.by_verdict[k] += run.by_verdict[k];
+	if (run.verdicts != NULL)
+		g_array_free(run.verdicts, TRUE);
 	if (run.ro.format == TFE_FMT_JSON)
 		tfe_render_json_summary(&run.ro, &an.stats);
 	else if (run.ro.format != TFE_FMT_NETSTAT)

@@ -69,7 +69,6 @@ static void
 write_one(void *ud, struct tfe_conn *c, int64_t now)
 {
 	struct sink_ud *u = ud;
-	uint64_t kinds;
 
 	if (g_thread_self() == u->analyser)
 		u->wrong_thread = true;
@@ -82,10 +81,7 @@ write_one(void *ud, struct tfe_conn *c, int64_t now)
 	if (u->verdicts == NULL)
 		u->verdicts = g_array_new(FALSE, FALSE,
 		                          sizeof(struct tfe_verdict));
-	kinds = tfe_analyzer_verdicts(u->ro.cfg, c, now, u->verdicts);
-	for (int k = 0; k < TFE_V__COUNT; k++)
-		if (kinds & (UINT64_C(1) << k))
-			u->by_verdict[k]++;
+	tfe_analyzer_verdicts(u->ro.cfg, c, now, u->verdicts, u->by_verdict);
 	tfe_render_text_conn(&u->ro, c);
 	tfe_verdicts_clear(u->verdicts);
 	c->verdicts = NULL;
