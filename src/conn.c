@@ -55,6 +55,9 @@ tfe_config_defaults(struct tfe_config *cfg)
 	memset(cfg, 0, sizeof *cfg);
 	cfg->msl = 30 * TFE_NS_PER_SEC;          /* Linux: TIME_WAIT 60 s */
 	cfg->close_wait = 5 * TFE_NS_PER_SEC;
+	/* Linux probes a zero window after one RTO (200 ms at least): a
+	 * stall of less than a second is flow control doing its job. */
+	cfg->zero_window = 1 * TFE_NS_PER_SEC;
 	cfg->idle_timeout = 300 * TFE_NS_PER_SEC; /* as Zeek's tcp_inactivity */
 	/* Late retransmissions of a FIN come after RTO back-off (200 ms, 400,
 	 * 800, ...): 3 s catches the first three. */
@@ -865,6 +868,7 @@ track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
 		r->rst_ip_id = s->ip_id;
 		r->ttl_before_rst = ep->ttl_last;
 		r->ip_id_before_rst = ep->ip_id_last;
+		r->rst_nth = (uint32_t)ep->pkts;
 		ep->rst_has_prev = ep->pkts > 0;
 	}
 	ep->pkts++;
@@ -1183,6 +1187,8 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 		r.opt_mask = s->opt_mask;
 		r.wscale = s->wscale;
 		r.sack_count = s->sack_count;
+		r.ip_id = s->ip_id;
+		r.nth = (uint32_t)snd->pkts;
 		r.state[0] = states[0];
 		r.state[1] = states[1];
 		r.reason[0] = st.reason[0];

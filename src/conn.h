@@ -36,6 +36,7 @@ struct tfe_flow_key {
 struct tfe_config {
 	int64_t msl;             /* --msl, default 30 s: TIME_WAIT is 2*msl */
 	int64_t close_wait;      /* --close-wait-threshold, default 5 s */
+	int64_t zero_window;     /* --zero-window-threshold, default 1 s */
 	int64_t idle_timeout;    /* --idle-timeout, default 300 s */
 	int64_t linger;          /* wait after a close for late segments */
 	guint max_flows;         /* --max-flows: open connections kept */
@@ -111,6 +112,7 @@ struct tfe_ep_rare {
 	uint32_t segs_after_peer_fin;
 	uint32_t ka_probes, ka_answered, ka_unanswered_run; /* keepalives */
 	uint32_t zw_probes;     /* the peer's probes while it advertised 0 */
+	uint32_t rst_nth;       /* its segments before its first RST */
 	uint16_t rst_ip_id, ip_id_before_rst; /* IP fields of its RST and of */
 	uint8_t rst_ttl, ttl_before_rst;      /* the segment before it */
 };

@@ -42,6 +42,7 @@ enum {
 	OPT_EVENTS,
 	OPT_ZEEK_IGNORE_CSUM,
 	OPT_THREADS,
+	OPT_ZERO_WINDOW,
 };
 
 static const struct option long_opts[] = {
@@ -51,6 +52,7 @@ static const struct option long_opts[] = {
 	{ "all-frames", no_argument, NULL, OPT_ALL_FRAMES },
 	{ "msl", required_argument, NULL, OPT_MSL },
 	{ "close-wait-threshold", required_argument, NULL, OPT_CLOSE_WAIT },
+	{ "zero-window-threshold", required_argument, NULL, OPT_ZERO_WINDOW },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
 	{ "at", required_argument, NULL, OPT_AT },
@@ -130,6 +132,10 @@ usage(FILE *out)
 "                           lasts 2*MSL (default 30, so 60 s as on Linux)\n"
 "  --close-wait-threshold S seconds after which an unanswered FIN counts as\n"
 "                           a lingering CLOSE_WAIT (default 5)\n"
+"  --zero-window-threshold S\n"
+"                           seconds of zero-window stall from which it is a\n"
+"                           zero_window warning; shorter ones are\n"
+"                           zero_window_brief, information (default 1)\n"
 "  --idle-timeout S         seconds of silence after which a connection is\n"
 "                           reported as timed out (default 300)\n"
 "  --max-flows N            connections held at once; past it the least\n"
@@ -452,6 +458,11 @@ main(int argc, char **argv)
 		case OPT_CLOSE_WAIT:
 			if (!parse_seconds("--close-wait-threshold", optarg,
 			                   &cfg.close_wait))
+				return EXIT_USAGE;
+			break;
+		case OPT_ZERO_WINDOW:
+			if (!parse_seconds("--zero-window-threshold", optarg,
+			                   &cfg.zero_window))
 				return EXIT_USAGE;
 			break;
 		case OPT_IDLE:

@@ -58,6 +58,8 @@ struct tfe_row {
 			uint8_t opt_mask;     /* TFE_OPT_* */
 			uint8_t wscale;       /* option value */
 			uint8_t sack_count;
+			uint16_t ip_id;       /* IPv4 identification */
+			uint32_t nth;         /* the sender's nth segment */
 		};
 		struct {              /* TFE_ROW_RUN */
 			int64_t ts_last;      /* time of the last frame */

@@ -27,7 +27,8 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 	[TFE_V_MISSING_FINAL_ACK] = { "missing_final_ack", TFE_SEV_WARNING,
 		"the last ACK of the close was lost", "RFC 9293 §3.6.1" },
 	[TFE_V_TIME_WAIT_REUSE] = { "time_wait_reuse", TFE_SEV_WARNING,
-		"4-tuple reused within 2MSL", "RFC 9293 §3.6.1, RFC 6191" },
+		"4-tuple reuse within 2MSL failed or unsafe",
+		"RFC 9293 §3.6.1, RFC 6191" },
 	[TFE_V_ABORTIVE_CLOSE] = { "abortive_close", TFE_SEV_WARNING,
 		"connection aborted by RST", "RFC 9293 §3.6, §3.10.7" },
 	[TFE_V_FIN_THEN_RST] = { "fin_then_rst", TFE_SEV_INFO,
@@ -64,6 +65,10 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		"segments after a RST", "RFC 9293 §3.10.7.4" },
 	[TFE_V_RST_SUSPICIOUS] = { "rst_suspicious", TFE_SEV_WARNING,
 		"RST that does not fit its sender", "RFC 5961 §3" },
+	[TFE_V_TIME_WAIT_REUSE_SAFE] = { "time_wait_reuse_safe", TFE_SEV_INFO,
+		"4-tuple reused safely within 2MSL", "RFC 6191, RFC 7323 §5" },
+	[TFE_V_ZERO_WINDOW_BRIEF] = { "zero_window_brief", TFE_SEV_INFO,
+		"receiver advertised a zero window briefly", "RFC 9293 §3.8.6.1" },
 };
 
 static const char *const side_word[3] = { "client", "server", "nobody" };
@@ -562,6 +567,12 @@ rule_close(struct ctx *x)
 			bool open = was == TFE_ST_ESTABLISHED ||
 			            was == TFE_ST_CLOSE_WAIT;
 			bool ka = rst->reason[s] == TFE_RS_SEND_RST_KEEPALIVE;
+			/* A server that took the connection and never wrote to
+			 * it nor closed it: it may never have accept()ed it. */
+			bool never_used = s == TFE_SIDE_SERVER &&
+			                  c->roles == TFE_ROLES_SYN &&
+			                  ep->bytes == 0 && !ep->fin_sent &&
+			                  c->hs_ack_ts != 0;
 			add(x, TFE_V_ABORTIVE_CLOSE, s, fr,
 			    "%s sent RST at %s (frame %" PRIu64 ") while the %s was "
 			    "in %s: the connection was aborted, not closed (%s); "
@@ -570,6 +581,11 @@ rule_close(struct ctx *x)
 			    rst->frame, side_word[!s], tfe_state_names[was],
 			    ka ? "its keepalive probes went unanswered and the "
 			         "kernel gave up with ETIMEDOUT"
+			       : never_used ? "the server never wrote to it: if "
+			         "it never accept()ed it, its listening socket was "
+			         "closed with the connection still in its accept "
+			         "queue, and the kernel resets those; else close() "
+			         "with unread data, SO_LINGER {1,0}, or a crash"
 			       : "SO_LINGER {1,0}, close() with unread data, or a "
 			         "crash",
 			    inflight,
@@ -604,6 +620,18 @@ rule_close(struct ctx *x)
 	}
 }
 
+/*
+ * time_wait_reuse / time_wait_reuse_safe: a new SYN on a 4-tuple that a
+ * side still held in TIME_WAIT.  Linux lets a TIME_WAIT server take a SYN
+ * whose ISN is above the old connection's last sequence number or whose
+ * timestamp is newer (tcp_timewait_state_process, RFC 6191), and lets a
+ * client reuse its own TIME_WAIT pair when timestamps were on
+ * (tcp_tw_reuse), starting the new ISN above the old one.  Such a reuse,
+ * with its handshake completed at the first try, is information; a reuse
+ * that failed (answered by an ACK of the old connection or a RST, or the
+ * SYN re-sent) or that nothing protects (ISN not above, no timestamps)
+ * is a warning.
+ */
 static void
 rule_reuse(struct ctx *x)
 {
@@ -613,8 +641,9 @@ rule_reuse(struct ctx *x)
 	if (!c->has_prev || rare->prev_tw_since == 0 ||
 	    c->prev_tw_side > TFE_SIDE_SERVER)
 		return;
+	guint at = 0;
 	const struct tfe_row *syn = find_sent(c, TFE_SIDE_CLIENT, TFE_TH_SYN, 0,
-	                                      NULL);
+	                                      &at);
 	if (syn == NULL)
 		return;
 	int64_t gap = syn->ts - rare->prev_tw_since;
@@ -623,20 +652,98 @@ rule_reuse(struct ctx *x)
 	const struct tfe_endpoint *cl = &c->ep[TFE_SIDE_CLIENT];
 	uint32_t old_end = rare->prev_snd_nxt[TFE_SIDE_CLIENT];
 	bool above = cl->isn_known && tfe_seq_gt(cl->isn, old_end);
-	uint64_t fr[] = { syn->frame, 0 };
+	bool ts = (syn->opt_mask & TFE_OPT_TS) != 0;
+
+	/* The first answer to the SYN, and anything that went wrong before
+	 * the handshake completed. */
+	const struct tfe_row *answer = NULL, *bad = NULL;
+	for (guint i = at + 1; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = row_at(c, i);
+		if (r->kind != TFE_ROW_FRAME)
+			continue;
+		if (c->hs_ack_ts != 0 && r->ts > c->hs_ack_ts)
+			break;
+		if ((r->flags & TFE_TH_RST) ||
+		    (r->dir == TFE_SIDE_CLIENT && (r->flags & TFE_TH_SYN) &&
+		     !(r->flags & TFE_TH_ACK))) {
+			bad = r;
+			break;
+		}
+		if (r->dir == TFE_SIDE_SERVER && answer == NULL)
+			answer = r;
+	}
+	bool synack = answer && (answer->flags & (TFE_TH_SYN | TFE_TH_ACK |
+	                                          TFE_TH_RST)) ==
+	              (TFE_TH_SYN | TFE_TH_ACK) && answer->ack == cl->isn + 1;
+	bool completed = synack && bad == NULL && c->hs_ack_ts != 0 &&
+	                 cl->syn_count == 1;
+	char t1[48];
+	rel(c, syn->ts, t1, sizeof t1);
+
+	if (completed && (above || ts)) {
+		uint64_t fr[] = { syn->frame, answer->frame, 0 };
+		char why[160];
+		if (above)
+			snprintf(why, sizeof why, "its ISN %" PRIu32 " is above the "
+			         "old sequence space (it ended at %" PRIu32 ")%s",
+			         cl->isn, old_end, ts ? " and it carries timestamps"
+			         : "");
+		else
+			snprintf(why, sizeof why, "its ISN %" PRIu32 " is not above "
+			         "the old sequence space (it ended at %" PRIu32 "), "
+			         "but its timestamps keep the two apart (PAWS)",
+			         cl->isn, old_end);
+		add(x, TFE_V_TIME_WAIT_REUSE_SAFE, c->prev_tw_side, fr,
+		    "the kernel reused the TIME_WAIT pair of connection #%"
+		    PRIu64 " safely: the new SYN (frame %" PRIu64 ", %.3f s "
+		    "after the %s entered TIME_WAIT, within 2MSL of %.0f s) "
+		    "was answered by a SYN+ACK (frame %" PRIu64 ") and the "
+		    "handshake completed; %s, as RFC 6191 and Linux's "
+		    "tcp_tw_reuse require", rare->prev_id, syn->frame,
+		    secs(gap), side_word[c->prev_tw_side],
+		    secs(2 * x->cfg->msl), answer->frame, why);
+		return;
+	}
+
+	char what[320];
+	uint64_t fr[] = { syn->frame, 0, 0 };
+	if (completed) {
+		fr[1] = answer->frame;
+		snprintf(what, sizeof what, "the handshake completed, but the new "
+		         "ISN %" PRIu32 " is not above the old sequence space (it "
+		         "ended at %" PRIu32 ") and the SYN carries no timestamps: "
+		         "nothing keeps old duplicates of the first connection out "
+		         "of the new one", cl->isn, old_end);
+	} else if (bad && (bad->flags & TFE_TH_RST)) {
+		fr[1] = bad->frame;
+		snprintf(what, sizeof what, "a RST (frame %" PRIu64 ", from the "
+		         "%s) came before the handshake completed", bad->frame,
+		         side_word[bad->dir]);
+	} else if (answer && !synack) {
+		fr[1] = answer->frame;
+		snprintf(what, sizeof what, "the %s answered with %s (frame %"
+		         PRIu64 "), not a SYN+ACK for it: the TIME_WAIT socket "
+		         "took the SYN for an old duplicate and sent a challenge "
+		         "ACK of the old connection", side_word[TFE_SIDE_SERVER],
+		         (answer->flags & TFE_TH_SYN) ? "a SYN+ACK of another "
+		         "sequence number" : "an ACK", answer->frame);
+	} else if (cl->syn_count > 1) {
+		snprintf(what, sizeof what, "the client had to send the SYN %u "
+		         "times: the first was not taken", cl->syn_count);
+	} else {
+		snprintf(what, sizeof what, "the handshake did not complete in "
+		         "the capture");
+	}
 	add(x, TFE_V_TIME_WAIT_REUSE, c->prev_tw_side, fr,
-	    "a new SYN (frame %" PRIu64 ") reuses the 4-tuple of "
+	    "a new SYN (frame %" PRIu64 ", %s) reuses the 4-tuple of "
 	    "connection #%" PRIu64 " %.3f s after its %s entered TIME_WAIT, "
 	    "within 2MSL (%.0f s); the new ISN %" PRIu32 " is %s the old "
-	    "sequence space (it ended at %" PRIu32 ")%s",
-	    syn->frame, rare->prev_id, secs(gap),
+	    "sequence space (it ended at %" PRIu32 ")%s; %s",
+	    syn->frame, t1, rare->prev_id, secs(gap),
 	    side_word[c->prev_tw_side], secs(2 * x->cfg->msl), cl->isn,
 	    above ? "above" : "not above", old_end,
-	    above ? ", so a TIME_WAIT socket accepts it as a new connection"
-	    : ": a TIME_WAIT socket answers with an ACK of the old connection "
-	      "unless timestamps show it is newer; a server restarting on "
-	      "this port needs SO_REUSEADDR (else bind() fails with "
-	      "EADDRINUSE)");
+	    ts ? ", the SYN carries timestamps" : ", the SYN carries no "
+	    "timestamps", what);
 }
 
 static void
@@ -689,6 +796,11 @@ rule_flow(struct ctx *x)
 		if (ep->zero_windows > 0) {
 			const struct tfe_ep_rare *rare = tfe_conn_rare_ep(c, side);
 			uint64_t fr[] = { rare->zw_first_frame, rare->zw_open_frame, 0 };
+			/* a window still closed counts until the end */
+			int64_t stall = rare->zw_stall;
+			if (ep->last_win == 0 && x->now > rare->zw_open_ts)
+				stall += x->now - rare->zw_open_ts;
+			bool brief = stall < x->cfg->zero_window;
 			char opened[96];
 			if (rare->zw_open_frame)
 				snprintf(opened, sizeof opened, "opened again at %s "
@@ -698,15 +810,31 @@ rule_flow(struct ctx *x)
 			else
 				snprintf(opened, sizeof opened, "was still closed when "
 				         "the capture ended");
-			add(x, TFE_V_ZERO_WINDOW, side, fr,
-			    "%s advertised a zero window at %s (frame %" PRIu64 "): its "
-			    "application stopped reading and the receive buffer is "
-			    "full; the window %s, %.3f s of stall in all, %u "
-			    "advertisements of 0, %u zero-window probes from the %s",
-			    ep_str(c, side, e, sizeof e),
-			    rel(c, rare->zw_first_ts, t1, sizeof t1), rare->zw_first_frame,
-			    opened, secs(rare->zw_stall), ep->zero_windows,
-			    tfe_conn_rare_ep(c, p)->zw_probes, side_word[p]);
+			if (brief)
+				add(x, TFE_V_ZERO_WINDOW_BRIEF, side, fr,
+				    "%s advertised a zero window at %s (frame %" PRIu64
+				    "): its receive buffer was full for a moment; the "
+				    "window %s, %.3f s of stall in all (under the "
+				    "%.1f s threshold), %u advertisements of 0, %u "
+				    "zero-window probes from the %s: flow control "
+				    "doing its job",
+				    ep_str(c, side, e, sizeof e),
+				    rel(c, rare->zw_first_ts, t1, sizeof t1),
+				    rare->zw_first_frame, opened, secs(stall),
+				    secs(x->cfg->zero_window), ep->zero_windows,
+				    tfe_conn_rare_ep(c, p)->zw_probes, side_word[p]);
+			else
+				add(x, TFE_V_ZERO_WINDOW, side, fr,
+				    "%s advertised a zero window at %s (frame %" PRIu64
+				    "): its application stopped reading and the receive "
+				    "buffer is full; the window %s, %.3f s of stall in "
+				    "all, %u advertisements of 0, %u zero-window probes "
+				    "from the %s",
+				    ep_str(c, side, e, sizeof e),
+				    rel(c, rare->zw_first_ts, t1, sizeof t1),
+				    rare->zw_first_frame, opened, secs(stall),
+				    ep->zero_windows, tfe_conn_rare_ep(c, p)->zw_probes,
+				    side_word[p]);
 		}
 		if (ep->window_full > 0 && c->ep[p].zero_windows > 0)
 			add(x, TFE_V_WINDOW_FULL, side, NULL,
@@ -720,6 +848,37 @@ rule_flow(struct ctx *x)
 			    "before)", ep_str(c, side, e, sizeof e), data_retrans,
 			    data_retrans == 1 ? "" : "s");
 	}
+}
+
+/*
+ * Does `side` number its IP datagrams with a counter?  Hosts that do
+ * (Linux per socket, Windows per host) continue it in the RST of a
+ * socket; hosts that pick IDs at random, or send 0 with DF, give the IP ID
+ * no meaning.  Learnt from its earliest kept frame with a non-zero ID to
+ * the segment before its first RST: the ID must have moved by at least as
+ * many segments as it sent in between, and not by much more (a host-wide
+ * counter moves with its other traffic too).  Needs 2 segments or more in
+ * between.
+ */
+static bool
+ip_ids_counted(const struct ctx *x, int side, const struct tfe_ep_rare *rare)
+{
+	const struct tfe_conn *c = x->c;
+
+	if (rare->ip_id_before_rst == 0)
+		return false;
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = row_at(c, i);
+		if (r->kind != TFE_ROW_FRAME || r->dir != side ||
+		    (r->flags & TFE_TH_RST) || r->ip_id == 0 || r->nth == 0)
+			continue;
+		if (r->nth >= rare->rst_nth || rare->rst_nth - r->nth < 2)
+			return false;
+		uint32_t n = rare->rst_nth - r->nth;
+		uint32_t moved = (uint16_t)(rare->ip_id_before_rst - r->ip_id);
+		return moved >= n && moved <= 2 * n + 256;
+	}
+	return false;
 }
 
 static void
@@ -746,6 +905,19 @@ rule_oddities(struct ctx *x)
 	 * skipped. */
 	const uint16_t *carried = x->carried;
 
+	/* Segments its receiver sent before the accepted RST could reach
+	 * it crossed the RST on the wire: within one round trip (the
+	 * handshake's) after it. */
+	int64_t crossed_until = INT64_MIN;
+	if ((carried[0] | carried[1]) & TFE_NOTE_AFTER_RST &&
+	    c->rst_by <= TFE_SIDE_SERVER) {
+		const struct tfe_row *rst = find_sent(c, c->rst_by, TFE_TH_RST,
+		                                      0, NULL);
+		int64_t up, down;
+		if (rst && tfe_conn_handshake_rtt(c, &up, &down))
+			crossed_until = rst->ts + up + down;
+	}
+
 	for (size_t k = 0; k < G_N_ELEMENTS(notes); k++)
 		for (int side = 0; side < 2; side++) {
 			uint64_t fr[TFE_VERDICT_MAX_FRAMES + 1] = { 0 };
@@ -756,6 +928,16 @@ rule_oddities(struct ctx *x)
 				const struct tfe_row *r = row_at(c, i);
 				if (r->kind != TFE_ROW_FRAME || r->dir != side ||
 				    !(r->notes & notes[k].note))
+					continue;
+				/* A RST from a side whose socket is gone answers a
+				 * segment that came after the reset: the expected
+				 * answer (RFC 9293 §3.10.7.1), not traffic after it. */
+				if (notes[k].note == TFE_NOTE_AFTER_RST &&
+				    (r->flags & TFE_TH_RST) &&
+				    r->reason[side] == TFE_RS_SEND_RST_CLOSED)
+					continue;
+				if (notes[k].note == TFE_NOTE_AFTER_RST &&
+				    side != c->rst_by && r->ts <= crossed_until)
 					continue;
 				if (n < TFE_VERDICT_MAX_FRAMES)
 					fr[n++] = r->frame;
@@ -797,12 +979,19 @@ rule_oddities(struct ctx *x)
 			                         TFE_RS_SEND_RST_NO_LISTENER ||
 			                         rr->reason[side] ==
 			                         TFE_RS_SEND_RST_NO_CONNECTION);
+			/* After its own FIN the socket is closed: Linux answers
+			 * a segment that reaches it with a RST of the kernel's
+			 * control socket, which has a counter of its own. */
+			const struct tfe_row *fin = find_sent(c, side, TFE_TH_FIN,
+			                                      0, NULL);
+			if (rr && fin && fin->frame < rr->frame)
+				socketless = true;
 			uint16_t jump = (uint16_t)(rare->rst_ip_id -
 			                           rare->ip_id_before_rst);
 			/* Only right after its previous packet: hosts with one
 			 * counter for all their connections move it fast. */
 			if (!socketless && c->family == 4 &&
-			    rare->ip_id_before_rst != 0 &&
+			    ip_ids_counted(x, side, rare) &&
 			    rare->rst_gap < 2 * TFE_NS_PER_SEC &&
 			    rare->rst_ip_id != 0 && jump > 1024 && jump < 65536 - 1024) {
 				uint64_t fr[] = { rare->rst_frame, 0 };

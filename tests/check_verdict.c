@@ -132,9 +132,20 @@ static const struct vcase cases[] = {
   TFE_V_KEEPALIVE_UNANSWERED, false, TFE_END_INPUT, 0, {
 	OPEN, V(C, F_A, 1000, 5001, 0, 1020), V(S, F_A, 5001, 1001, 0, 1021),
 	V(C, F_A, 1000, 5001, 0, 2020), V(S, F_A, 5001, 1001, 0, 2021) }, 7 },
-{ "window 0 advertised", TFE_V_ZERO_WINDOW, true, TFE_END_INPUT, 0, {
+{ "window 0 advertised for 1.5 s", TFE_V_ZERO_WINDOW, true, TFE_END_INPUT, 0, {
+	OPEN, V(C, F_PA, 1001, 5001, 1000, 30), VW(S, F_A, 5001, 2001, 0, 40, 0),
+	VW(S, F_A, 5001, 2001, 0, 1540, 1000) }, 6 },
+{ "near miss: window 0 for 0.5 s is no warning", TFE_V_ZERO_WINDOW, false,
+  TFE_END_INPUT, 0, {
 	OPEN, V(C, F_PA, 1001, 5001, 1000, 30), VW(S, F_A, 5001, 2001, 0, 40, 0),
 	VW(S, F_A, 5001, 2001, 0, 540, 1000) }, 6 },
+{ "window 0 for 0.5 s", TFE_V_ZERO_WINDOW_BRIEF, true, TFE_END_INPUT, 0, {
+	OPEN, V(C, F_PA, 1001, 5001, 1000, 30), VW(S, F_A, 5001, 2001, 0, 40, 0),
+	VW(S, F_A, 5001, 2001, 0, 540, 1000) }, 6 },
+{ "window 0 still closed 2 s later at the end", TFE_V_ZERO_WINDOW, true,
+  TFE_END_INPUT, 2000, {
+	OPEN, V(C, F_PA, 1001, 5001, 1000, 30), VW(S, F_A, 5001, 2001, 0, 40, 0) },
+  5 },
 { "a segment ends at the receiver's window edge, which then closes",
   TFE_V_WINDOW_FULL, true, TFE_END_INPUT, 0, {
 	OPEN, V(C, F_PA, 1001, 5001, 1000, 30), VW(S, F_A, 5001, 2001, 0, 40, 0) },
@@ -181,8 +192,15 @@ static const struct vcase cases[] = {
 	V(C, F_SF, 1000, 0, 0, 0) }, 1 },
 { "data past its own FIN", TFE_V_DATA_AFTER_FIN, true, TFE_END_INPUT, 0, {
 	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(C, F_PA, 1002, 5001, 10, 40) }, 5 },
-{ "a segment after the RST", TFE_V_DATA_AFTER_RST, true, TFE_END_CLOSED, 0, {
+{ "a segment long after the RST", TFE_V_DATA_AFTER_RST, true, TFE_END_CLOSED, 0, {
+	OPEN, V(S, F_RA, 5001, 1001, 0, 30), V(C, F_PA, 1001, 5001, 10, 200) }, 5 },
+{ "near miss: a segment that crossed the RST (within the round trip)",
+  TFE_V_DATA_AFTER_RST, false, TFE_END_CLOSED, 0, {
 	OPEN, V(S, F_RA, 5001, 1001, 0, 30), V(C, F_PA, 1001, 5001, 10, 40) }, 5 },
+{ "near miss: a crossing segment and the RST of the gone socket answering it",
+  TFE_V_DATA_AFTER_RST, false, TFE_END_CLOSED, 0, {
+	OPEN, V(S, F_RA, 5001, 1001, 0, 30), V(C, F_PA, 1001, 5001, 10, 35),
+	V(S, F_R, 5001, 0, 0, 36) }, 6 },
 { "out-of-window RST, then its sender carries on", TFE_V_RST_SUSPICIOUS,
   true, TFE_END_INPUT, 0, {
 	OPEN, V(S, F_R, 9000000, 0, 0, 30), V(S, F_PA, 5001, 1001, 10, 40) }, 5 },
@@ -192,8 +210,23 @@ static const struct vcase cases[] = {
   5 },
 { "RST whose IP ID jumps from its host's counter", TFE_V_RST_SUSPICIOUS,
   true, TFE_END_CLOSED, 0, {
-	OPEN, VI(S, F_PA, 5001, 1001, 10, 30, 943), VI(S, F_RA, 5011, 1001, 0, 40, 31000) },
-  5 },
+	VI(C, F_S, 1000, 0, 0, 0, 940), V(S, F_SA, 5000, 1001, 0, 10),
+	VI(C, F_A, 1001, 5001, 0, 20, 941), VI(C, F_PA, 1001, 5001, 10, 30, 942),
+	VI(C, F_PA, 1011, 5001, 10, 31, 943), VI(C, F_RA, 1021, 5001, 0, 40, 31000) },
+  6 },
+{ "near miss: a host whose IP IDs are random", TFE_V_RST_SUSPICIOUS,
+  false, TFE_END_CLOSED, 0, {
+	VI(C, F_S, 1000, 0, 0, 0, 17001), V(S, F_SA, 5000, 1001, 0, 10),
+	VI(C, F_A, 1001, 5001, 0, 20, 52011), VI(C, F_PA, 1001, 5001, 10, 30, 3),
+	VI(C, F_PA, 1011, 5001, 10, 31, 943), VI(C, F_RA, 1021, 5001, 0, 40, 31000) },
+  6 },
+{ "near miss: a counting host's RST after its own FIN (no socket left)",
+  TFE_V_RST_SUSPICIOUS, false, TFE_END_CLOSED, 0, {
+	VI(C, F_S, 1000, 0, 0, 0, 940), V(S, F_SA, 5000, 1001, 0, 10),
+	VI(C, F_A, 1001, 5001, 0, 20, 941), VI(C, F_PA, 1001, 5001, 10, 30, 942),
+	VI(C, F_FA, 1011, 5001, 0, 31, 943), V(S, F_PA, 5001, 1012, 10, 35),
+	VI(C, F_R, 1012, 0, 0, 36, 31000) },
+  7 },
 { "near miss: RST continuing its host's IP ID counter",
   TFE_V_RST_SUSPICIOUS, false, TFE_END_CLOSED, 0, {
 	OPEN, VI(S, F_PA, 5001, 1001, 10, 30, 943), VI(S, F_RA, 5011, 1001, 0, 40, 944) },
@@ -291,7 +324,7 @@ START_TEST(test_every_kind_covered)
 			if (cases[i].kind == (enum tfe_verdict_kind)k && cases[i].fires)
 				covered = true;
 		/* time_wait_reuse needs two connections: test_time_wait_reuse */
-		if (k == TFE_V_TIME_WAIT_REUSE)
+		if (k == TFE_V_TIME_WAIT_REUSE || k == TFE_V_TIME_WAIT_REUSE_SAFE)
 			continue;
 		ck_assert_msg(covered, "no firing case for %s", tfe_verdicts[k].kind);
 	}
@@ -322,41 +355,89 @@ START_TEST(test_catalogue)
 }
 END_TEST
 
-/* time_wait_reuse: a new connection whose tombstone says its 4-tuple sat
- * in TIME_WAIT; within 2MSL it fires, past it not. */
-static bool
-reuse_fires(int64_t gap_s)
+/* time_wait_reuse and time_wait_reuse_safe: a new connection whose
+ * tombstone says its 4-tuple sat in TIME_WAIT `gap_s` before its SYN, the
+ * old client's sequence space ending at `old_end`; the kinds found, as
+ * bits. */
+static unsigned
+reuse_kinds(int64_t gap_s, uint32_t old_end, const struct vseg *segs, int n,
+            bool ts)
 {
 	struct tfe_config cfg;
-	const struct vseg open[] = { OPEN };
 	struct tfe_conn *c = NULL;
+	int64_t last = T0;
 
 	tfe_config_defaults(&cfg);
-	for (int i = 0; i < 3; i++) {
-		struct tfe_segment s = make_seg(&open[i]);
+	for (int i = 0; i < n; i++) {
+		struct tfe_segment s = make_seg(&segs[i]);
+		if (ts) {
+			s.opt_mask |= TFE_OPT_TS;
+			s.ts_val = 1000 + (uint32_t)segs[i].ms;
+		}
 		if (c == NULL)
-			c = tfe_conn_new(2, &s, open[i].from == C, &cfg);
-		tfe_conn_update(c, &s, tfe_conn_side(c, open[i].from == C),
-		                (uint64_t)i + 20, T0 + open[i].ms * MS, &cfg);
+			c = tfe_conn_new(2, &s, segs[i].from == C, &cfg);
+		last = T0 + segs[i].ms * MS;
+		tfe_conn_update(c, &s, tfe_conn_side(c, segs[i].from == C),
+		                (uint64_t)i + 20, last, &cfg);
 	}
 	c->has_prev = true;
-	c->prev_tw_side = TFE_SIDE_CLIENT;
+	c->prev_tw_side = TFE_SIDE_SERVER;
 	tfe_conn_rare_mut(c)->prev_id = 1;
 	tfe_conn_rare_mut(c)->prev_tw_since = T0 - gap_s * TFE_NS_PER_SEC;
-	tfe_conn_rare_mut(c)->prev_snd_nxt[TFE_SIDE_CLIENT] = 900;
+	tfe_conn_rare_mut(c)->prev_snd_nxt[TFE_SIDE_CLIENT] = old_end;
 	tfe_conn_finish(c, TFE_END_INPUT, &cfg);
 	GArray *v = g_array_new(FALSE, FALSE, sizeof(struct tfe_verdict));
-	tfe_verdicts_collect(c, &cfg, T0 + 100 * MS, v);
-	bool found = false;
-	for (guint i = 0; i < v->len; i++)
-		if (g_array_index(v, struct tfe_verdict, i).kind ==
-		    TFE_V_TIME_WAIT_REUSE)
-			found = true;
+	tfe_verdicts_collect(c, &cfg, last + 2000 * MS, v);
+	unsigned found = 0;
+	for (guint i = 0; i < v->len; i++) {
+		const struct tfe_verdict *x = &g_array_index(v, struct tfe_verdict, i);
+		if (x->kind == TFE_V_TIME_WAIT_REUSE ||
+		    x->kind == TFE_V_TIME_WAIT_REUSE_SAFE) {
+			found |= 1u << x->kind;
+			ck_assert(x->message && strlen(x->message) > 20);
+			ck_assert_uint_eq(x->side, TFE_SIDE_SERVER);
+		}
+	}
 	tfe_verdicts_clear(v);
 	g_array_free(v, TRUE);
 	tfe_conn_free(c);
 	return found;
 }
+
+#define WARN (1u << TFE_V_TIME_WAIT_REUSE)
+#define SAFE (1u << TFE_V_TIME_WAIT_REUSE_SAFE)
+
+START_TEST(test_time_wait_reuse)
+{
+	const struct vseg open[] = { OPEN };
+	/* the TIME_WAIT server answers with an ACK of the old connection */
+	const struct vseg challenged[] = {
+		V(C, F_S, 1000, 0, 0, 0), V(S, F_A, 4000, 1500, 0, 1),
+		V(C, F_R, 1500, 0, 0, 2) };
+	/* the first SYN is not taken, the second is */
+	const struct vseg resent[] = {
+		V(C, F_S, 1000, 0, 0, 0), V(C, F_S, 1000, 0, 0, 1000),
+		V(S, F_SA, 5000, 1001, 0, 1010), V(C, F_A, 1001, 5001, 0, 1020) };
+	/* a SYN no one answers */
+	const struct vseg ignored[] = { V(C, F_S, 1000, 0, 0, 0) };
+
+	/* ISN above the old end, handshake at once: the kernel's safe reuse */
+	ck_assert_uint_eq(reuse_kinds(5, 900, open, 3, false), SAFE);
+	ck_assert_uint_eq(reuse_kinds(59, 900, open, 3, false), SAFE);
+	ck_assert_uint_eq(reuse_kinds(5, 900, open, 3, true), SAFE);
+	/* near miss: ISN not above, but timestamps keep them apart */
+	ck_assert_uint_eq(reuse_kinds(5, 1500, open, 3, true), SAFE);
+	/* ISN not above and no timestamps: unsafe though it completed */
+	ck_assert_uint_eq(reuse_kinds(5, 1500, open, 3, false), WARN);
+	/* failed reuses warn whatever the ISN */
+	ck_assert_uint_eq(reuse_kinds(5, 900, challenged, 3, true), WARN);
+	ck_assert_uint_eq(reuse_kinds(5, 900, resent, 4, true), WARN);
+	ck_assert_uint_eq(reuse_kinds(5, 900, ignored, 1, true), WARN);
+	/* past 2MSL: no reuse of a TIME_WAIT at all */
+	ck_assert_uint_eq(reuse_kinds(61, 900, open, 3, false), 0);
+	ck_assert_uint_eq(reuse_kinds(61, 1500, challenged, 3, false), 0);
+}
+END_TEST
 
 /* Too little capture after a SYN or a last FIN: no verdict, and the
  * open_at_end note says why. */
@@ -445,14 +526,6 @@ START_TEST(test_gap_flagged)
 	tfe_verdicts_clear(v);
 	g_array_free(v, TRUE);
 	tfe_conn_free(c);
-}
-END_TEST
-
-START_TEST(test_time_wait_reuse)
-{
-	ck_assert(reuse_fires(5));
-	ck_assert(reuse_fires(59));
-	ck_assert(!reuse_fires(61)); /* 2MSL over: the pair was free */
 }
 END_TEST
 
