@@ -406,7 +406,10 @@ rule_close(struct ctx *x)
 				    "read() returned 0; the %s %s",
 				    ep_str(c, side, e, sizeof e), side_word[p],
 				    rel(c, cw->ts, t1, sizeof t1), cw->frame,
-				    secs(wait), fin ? late : " until the capture ended",
+				    secs(wait), fin ? late :
+				    c->end_cause == TFE_END_IDLE ? " until the "
+				    "connection had been idle for --idle-timeout" :
+				    " until the capture ended",
 				    side_word[side], side_word[p],
 				    fin ? "waited in FIN_WAIT_2 all that time"
 				        : "waits in FIN_WAIT_2");
@@ -851,6 +854,14 @@ void
 tfe_verdicts_collect(const struct tfe_conn *c, const struct tfe_config *cfg,
                      int64_t now, GArray *out)
 {
+	/* A verdict speaks of what the capture shows of this connection:
+	 * after --idle-timeout of silence the analysis lets it go, so no
+	 * duration runs past its last packet plus that timeout, however
+	 * late the next packet of the file comes (connections years apart
+	 * in one file, a timer seen only at the next frame). */
+	if (cfg->idle_timeout > 0 && now - c->last_ts > cfg->idle_timeout)
+		now = c->last_ts + cfg->idle_timeout;
+
 	struct ctx x = { c, cfg, now, out, NULL, { 0, 0 }, { 0, 0 }, { 0, 0 } };
 
 	rows_summary(&x);
