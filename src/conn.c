@@ -1180,6 +1180,32 @@ infer_peer_fin(struct tfe_conn *c, struct step *st, int side,
 	return true;
 }
 
+/*
+ * One direction captured: a side whose peer has no packet in the capture
+ * echoes a timestamp other than the one its first frame row echoed.
+ * TSecr is the TSval of a segment it received (RFC 7323 §4.3), so the
+ * peer sent segments the capture lacks (ACKs of the data it is sent, for
+ * one).  SYNs are left out: a SYN+ACK may echo a re-sent SYN.  Runs only
+ * while the peer has sent nothing seen, over the first rows.
+ */
+static void
+track_echo(struct tfe_conn *c, int side, const struct tfe_segment *s)
+{
+	if (!(s->opt_mask & TFE_OPT_TS) || (s->flags & TFE_TH_SYN) ||
+	    s->ts_ecr == 0)
+		return;
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = &c->tl.rows[i];
+
+		if (r->kind != TFE_ROW_FRAME || r->dir != side ||
+		    !(r->opt_mask & TFE_OPT_TS) || (r->flags & TFE_TH_SYN) ||
+		    r->tsecr == 0)
+			continue;
+		c->echo_moved = r->tsecr != s->ts_ecr;
+		return;
+	}
+}
+
 /* Every other segment, out of line so that the fast path pays for none
  * of its registers and stack. */
 static G_GNUC_NO_INLINE void
@@ -1241,6 +1267,8 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 			snd->pkts > 0 ? ts - snd->last_ts : 0;
 	track_sender(c, side, s, frame);
 	snd->last_ts = ts;
+	if (G_UNLIKELY(EP(c, !side)->pkts == 0) && !c->echo_moved)
+		track_echo(c, side, s);
 
 	if (ev == TFE_EV_RST && !snd->rst_unaccepted) {
 		if (!c->rst_seen)
@@ -1368,6 +1396,9 @@ one_way_side(const struct tfe_conn *c)
 		 * there: SYN flood backscatter answers spoofed addresses) */
 		if ((side == TFE_SIDE_CLIENT && peer->isn_known) ||
 		    peer->fin_sent)
+			return side;
+		/* the timestamp it echoes moved (echo_moved) */
+		if (c->echo_moved)
 			return side;
 		/* its ACK moved: the first frame row it sent against its
 		 * highest ACK */

@@ -226,6 +226,9 @@ struct tfe_conn {
 	bool fast_ok : 1;       /* what conn.c's fast path needs of the
 	                           connection as a whole holds (set after
 	                           each segment of the general path) */
+	bool echo_moved : 1;    /* a side whose peer has no packet captured
+	                           echoed a newer timestamp (conn.c
+	                           track_echo) */
 	uint32_t hash;          /* of key, for the flow table's slots */
 
 	struct tfe_endpoint ep[2]; /* TFE_SIDE_CLIENT, TFE_SIDE_SERVER */
