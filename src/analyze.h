@@ -29,6 +29,8 @@ struct tfe_stats {
 	uint64_t reasons[TFE_DR__COUNT];       /* per decode outcome */
 	uint64_t connections;
 	uint64_t by_close[TFE_CLOSE__COUNT];
+	uint64_t one_way;                      /* connections of which one
+	                                          direction was captured */
 	uint64_t by_verdict[TFE_V__COUNT];     /* connections with each kind */
 	uint64_t final_state[2][TFE_ST__COUNT];/* [side][state] */
 	uint64_t evicted;                      /* open connections pushed out

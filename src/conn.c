@@ -180,6 +180,35 @@ assumed_holds(const struct tfe_endpoint *ep, bool of_fin)
 	       ep->state == ep->assumed.after;
 }
 
+/*
+ * One direction captured (asymmetric routing, a span port of one
+ * direction): what the side that is seen sends proves what the other
+ * did.  Each rule applies only while the capture holds no packet of the
+ * other side, so a capture of both directions never reaches it.
+ *
+ * A passive opener in SYN_RECEIVED that acknowledges more than its
+ * SYN+ACK did has received data from the peer, which carries the ACK of
+ * the SYN+ACK (RFC 9293 §3.10.7.4: SYN_RECEIVED -> ESTABLISHED); one that
+ * has sent more than 65535 bytes past its ISN has had them acknowledged,
+ * since the peer's SYN could offer no larger window (a SYN's window is
+ * never scaled, RFC 7323 §2.2).  A TCP Fast Open server may send data
+ * from SYN_RECEIVED, but no more than that window either.
+ */
+static bool
+synrcvd_proven_established(const struct tfe_endpoint *ep,
+                           const struct tfe_endpoint *peer,
+                           const struct tfe_segment *s)
+{
+	if (peer->pkts != 0 || ep->synack_count == 0 || ep->syn_count != 0 ||
+	    !ep->isn_known)
+		return false;
+	if ((s->flags & TFE_TH_ACK) && ep->ack_known &&
+	    tfe_seq_gt(s->ack, ep->ack_max))
+		return true;
+	return s->payload_len > 0 &&
+	       s->seq + s->payload_len - (ep->isn + 1) > 65535u;
+}
+
 /* The cells marked XX in tfe_sender_table. */
 static void
 sender_exception(struct tfe_conn *c, struct step *st, int side,
@@ -314,6 +343,9 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 			    tfe_seq_gt(s->ack, peer->isn))
 				set_state(c, st, side, TFE_ST_ESTABLISHED,
 				          TFE_RS_SEND_ACK_OF_SYNACK);
+			else if (synrcvd_proven_established(ep, peer, s))
+				set_state(c, st, side, TFE_ST_ESTABLISHED,
+				          TFE_RS_INFERRED_ACK_ARRIVED);
 		} else if (ep->state == TFE_ST_UNKNOWN) {
 			if (peer->fin_sent)
 				set_state(c, st, side, TFE_ST_CLOSE_WAIT,
@@ -559,6 +591,8 @@ step_receiver(struct tfe_conn *c, struct step *st, int side,
 			/* Its SYN was not captured; the ACK tells its ISN. */
 			rcv->isn = s->ack - 1;
 			rcv->isn_known = true;
+			if (!rcv->seq_known)
+				rcv->seq_base = rcv->isn;
 		}
 		if (rcv->state != before) {
 			rcv->assumed = (struct tfe_assumed){ true, false, before,
@@ -718,6 +752,7 @@ tfe_conn_new(uint64_t id, const struct tfe_segment *s, bool from_lo,
 	c->ep[0].rst_row = c->ep[1].rst_row = -1;
 	c->snap_idx[0] = c->snap_idx[1] = -1;
 	c->taken_over_side = TFE_SIDE_NONE;
+	c->one_way = TFE_SIDE_NONE;
 	c->ep[0].assumed.row = c->ep[1].assumed.row = -1;
 	c->init_state[0] = c->ep[0].state;
 	c->init_state[1] = c->ep[1].state;
@@ -802,7 +837,9 @@ track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
 	if (!ep->seq_known) {
 		ep->seq_known = true;
 		ep->first_frame = frame;
-		ep->seq_base = syn ? s->seq : s->seq - 1;
+		/* an ISN learned from the peer's ACK keeps its place */
+		ep->seq_base = syn ? s->seq : ep->isn_known ? ep->isn
+		                                            : s->seq - 1;
 		ep->snd_nxt = end;
 	}
 	if (syn && !(s->flags & TFE_TH_RST)) {
@@ -1091,6 +1128,88 @@ fast_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	tfe_timeline_fold(&c->tl, frame, ts, side, len, s->win, states);
 }
 
+/*
+ * One direction captured: a client whose SYN was seen acknowledges the
+ * server's ISN (SYN_SENT -> ESTABLISHED by its own ACK) while the capture
+ * holds nothing from the server.  The server sent a SYN+ACK and received
+ * this ACK: it is ESTABLISHED, and its ISN is the ACK minus one.
+ */
+static void
+infer_synack(struct tfe_conn *c, struct step *st, int side,
+             const struct tfe_segment *s)
+{
+	struct tfe_endpoint *peer = EP(c, !side);
+
+	if (side != TFE_SIDE_CLIENT || peer->pkts != 0 ||
+	    peer->synack_count != 0 || !(s->flags & TFE_TH_ACK) ||
+	    peer->isn_known)
+		return;
+	peer->isn = s->ack - 1;
+	peer->isn_known = true;
+	peer->seq_base = peer->isn;
+	peer->syn_acked = true;
+	set_state(c, st, !side, TFE_ST_ESTABLISHED,
+	          TFE_RS_INFERRED_SYNACK_ACKED);
+}
+
+/*
+ * One direction captured: a side in ESTABLISHED sends a FIN that
+ * acknowledges exactly one sequence number more than it had acknowledged
+ * before, while the capture holds nothing from its peer.  That number is
+ * the peer's FIN (a passive closer's FIN carries the ACK of the FIN that
+ * woke it): the peer closed first, and its FIN_WAIT_1 receives this FIN.
+ * The peer is recorded as having sent it (not captured), and the sender
+ * as in CLOSE_WAIT before its own FIN.  Returns true when it applied.
+ */
+static bool
+infer_peer_fin(struct tfe_conn *c, struct step *st, int side,
+               const struct tfe_segment *s)
+{
+	struct tfe_endpoint *ep = EP(c, side);
+	struct tfe_endpoint *peer = EP(c, !side);
+
+	if (peer->pkts != 0 || peer->fin_sent || ep->fin_sent ||
+	    ep->state != TFE_ST_ESTABLISHED || !(s->flags & TFE_TH_ACK) ||
+	    !ep->ack_known || s->ack != ep->ack_max + 1 ||
+	    !is_synchronized(peer->state))
+		return false;
+	peer->fin_sent = true;
+	peer->fin_seq = s->ack - 1;
+	peer->snd_nxt = s->ack;
+	set_state(c, st, !side, TFE_ST_FIN_WAIT_1, TFE_RS_NONE);
+	set_state(c, st, side, TFE_ST_CLOSE_WAIT, TFE_RS_NONE);
+	ep->acked_peer_fin = true;
+	if (c->closed_first == TFE_SIDE_NONE)
+		c->closed_first = (uint8_t)!side;
+	return true;
+}
+
+/*
+ * One direction captured: a side whose peer has no packet in the capture
+ * echoes a timestamp other than the one its first frame row echoed.
+ * TSecr is the TSval of a segment it received (RFC 7323 §4.3), so the
+ * peer sent segments the capture lacks (ACKs of the data it is sent, for
+ * one).  SYNs are left out: a SYN+ACK may echo a re-sent SYN.  Runs only
+ * while the peer has sent nothing seen, over the first rows.
+ */
+static void
+track_echo(struct tfe_conn *c, int side, const struct tfe_segment *s)
+{
+	if (!(s->opt_mask & TFE_OPT_TS) || (s->flags & TFE_TH_SYN) ||
+	    s->ts_ecr == 0)
+		return;
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = &c->tl.rows[i];
+
+		if (r->kind != TFE_ROW_FRAME || r->dir != side ||
+		    !(r->opt_mask & TFE_OPT_TS) || (r->flags & TFE_TH_SYN) ||
+		    r->tsecr == 0)
+			continue;
+		c->echo_moved = r->tsecr != s->ts_ecr;
+		return;
+	}
+}
+
 /* Every other segment, out of line so that the fast path pays for none
  * of its registers and stack. */
 static G_GNUC_NO_INLINE void
@@ -1131,8 +1250,16 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 
 	bool was_synced = is_synchronized(snd->state) ||
 	                  is_synchronized(EP(c, !side)->state);
+	bool peer_fin_inferred = ev == TFE_EV_FIN && infer_peer_fin(c, &st, side, s);
 	step_sender(c, &st, side, ev, s);
 	step_receiver(c, &st, side, ev, s, next_row);
+	if (st.reason[side] == TFE_RS_SEND_ACK_PROVES_SYNACK)
+		infer_synack(c, &st, side, s);
+	if (peer_fin_inferred) {
+		st.reason[side] = TFE_RS_INFERRED_FIN_PASSIVE;
+		if (EP(c, !side)->state == TFE_ST_TIME_WAIT)
+			st.reason[!side] = TFE_RS_INFERRED_FIN_ACKED;
+	}
 	if (ev == TFE_EV_ACK && side == TFE_SIDE_CLIENT && c->synack_ts != 0 &&
 	    c->hs_ack_ts == 0 && (s->flags & TFE_TH_ACK) &&
 	    c->ep[TFE_SIDE_SERVER].isn_known &&
@@ -1144,6 +1271,8 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 			snd->pkts > 0 ? ts - snd->last_ts : 0;
 	track_sender(c, side, s, frame);
 	snd->last_ts = ts;
+	if (G_UNLIKELY(EP(c, !side)->pkts == 0) && !c->echo_moved)
+		track_echo(c, side, s);
 
 	if (ev == TFE_EV_RST && !snd->rst_unaccepted) {
 		if (!c->rst_seen)
@@ -1252,6 +1381,47 @@ tfe_conn_take_over(struct tfe_conn *c, int64_t ts)
 	}
 }
 
+/*
+ * The side whose packets alone the capture holds, when the other side's
+ * traffic is proven by them: the client acknowledged the server's ISN
+ * (infer_synack), the other side's FIN was inferred, or the side seen
+ * acknowledged more of the other's sequence space over time than at its
+ * first segment.  A side that only ever re-sends the same thing (a SYN
+ * with no answer, a FIN to a peer gone) proves no peer: TFE_SIDE_NONE.
+ */
+static int
+one_way_side(const struct tfe_conn *c)
+{
+	for (int side = 0; side < 2; side++) {
+		const struct tfe_endpoint *ep = EP(c, side);
+		const struct tfe_endpoint *peer = EP(c, !side);
+
+		if (ep->pkts == 0 || peer->pkts != 0)
+			continue;
+		/* (a server's SYN+ACK alone proves no client that is still
+		 * there: SYN flood backscatter answers spoofed addresses) */
+		if ((side == TFE_SIDE_CLIENT && peer->isn_known) ||
+		    peer->fin_sent)
+			return side;
+		/* the timestamp it echoes moved (echo_moved) */
+		if (c->echo_moved)
+			return side;
+		/* its ACK moved: the first frame row it sent against its
+		 * highest ACK */
+		for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+			const struct tfe_row *r = &c->tl.rows[i];
+
+			if (r->kind != TFE_ROW_FRAME || r->dir != side)
+				continue;
+			if ((r->flags & TFE_TH_ACK) && ep->ack_known &&
+			    tfe_seq_gt(ep->ack_max, r->ack))
+				return side;
+			break;
+		}
+	}
+	return TFE_SIDE_NONE;
+}
+
 void
 tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
                 const struct tfe_config *cfg)
@@ -1263,6 +1433,7 @@ tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
 	bool answered = sv->synack_count > 0 || (c->roles == TFE_ROLES_PORT);
 
 	c->fast_ok = false;
+	c->one_way = (uint8_t)one_way_side(c);
 
 	c->end_cause = (uint8_t)cause;
 	/* Re-sent SYN+ACKs and never an ACK: none of them arrived. */
@@ -1275,15 +1446,19 @@ tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
 		cw->assumed.valid = false;
 		cw->syn_acked = false;
 	}
-	if (c->roles == TFE_ROLES_SYN && sv->pkts == 0) {
-		/* Nothing came back: no evidence that anything listened. */
+	if (c->roles == TFE_ROLES_SYN && sv->pkts == 0 && !sv->isn_known) {
+		/* Nothing came back, and the client acknowledged nothing: no
+		 * evidence that anything listened. */
 		rewrite_start(c, TFE_SIDE_SERVER, TFE_ST_UNKNOWN,
 		              TFE_RS_RECV_SYN_LISTEN, TFE_RS_RECV_SYN_UNANSWERED);
 		rewrite_start(c, TFE_SIDE_SERVER, TFE_ST_UNKNOWN,
 		              TFE_RS_RECV_SYN_RETRANS, TFE_RS_RECV_SYN_UNANSWERED);
 		c->close_how = TFE_CLOSE_UNANSWERED;
 	} else if (c->roles == TFE_ROLES_SYN && c->rst_seen &&
-	           c->hs_ack_ts == 0 && !both_fin) {
+	           c->hs_ack_ts == 0 && !both_fin &&
+	           !(sv->pkts == 0 && sv->isn_known)) {
+		/* (a server never captured but whose ISN the client
+		 * acknowledged completed the handshake: infer_synack()) */
 		/* A RST before the handshake completed, from either side. */
 		c->close_how = TFE_CLOSE_REJECTED;
 	} else if (c->rst_seen && !(both_fin && cl->fin_acked && sv->fin_acked)) {

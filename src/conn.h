@@ -213,6 +213,11 @@ struct tfe_conn {
 	uint8_t init_state[2];  /* each side's state before the first frame */
 	uint8_t taken_over_side; /* see rare->taken_over_tw_since */
 	uint8_t prev_tw_side;   /* see rare->prev_id */
+	uint8_t one_way;        /* TFE_SIDE_* of the only side whose packets
+	                           were captured while the other's ACKs show
+	                           that it sent (asymmetric routing, a span
+	                           port of one direction); TFE_SIDE_NONE
+	                           otherwise.  Set by tfe_conn_finish */
 	int8_t queue;           /* which queue it is in (flow.c), -1 for none */
 	bool client_is_lo : 1;  /* the client is the flow key's lower endpoint */
 	bool rst_seen : 1;
@@ -223,6 +228,9 @@ struct tfe_conn {
 	bool fast_ok : 1;       /* what conn.c's fast path needs of the
 	                           connection as a whole holds (set after
 	                           each segment of the general path) */
+	bool echo_moved : 1;    /* a side whose peer has no packet captured
+	                           echoed a newer timestamp (conn.c
+	                           track_echo) */
 	uint32_t hash;          /* of key, for the flow table's slots */
 
 	struct tfe_endpoint ep[2]; /* TFE_SIDE_CLIENT, TFE_SIDE_SERVER */
@@ -330,6 +338,15 @@ bool tfe_conn_handshake_rtt(const struct tfe_conn *c, int64_t *up,
 
 uint32_t tfe_conn_scaled_window(const struct tfe_conn *c, int side,
                                 uint16_t raw, uint16_t flags);
+
+/* Whether a side's relative sequence 0 is known: it has sent something,
+ * or its ISN was read from the peer's ACK (its SYN or SYN+ACK not
+ * captured). */
+static inline bool
+tfe_conn_base_known(const struct tfe_conn *c, int side)
+{
+	return c->ep[side].seq_known || c->ep[side].isn_known;
+}
 
 /* Relative sequence numbers as printed (SPEC §3). */
 uint32_t tfe_conn_rel_seq(const struct tfe_conn *c, int side, uint32_t seq);

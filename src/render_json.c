@@ -565,7 +565,8 @@ frame_event(struct jw *w, const struct tfe_conn *c, const struct tfe_row *r,
 	flags_value(w, r->flags);
 	k_u64(w, "seq", tfe_conn_rel_seq(c, r->dir, r->seq));
 	key(w, "ack");
-	if ((r->flags & TFE_TH_ACK) && c->ep[peer].seq_known)
+	if ((r->flags & TFE_TH_ACK) &&
+	    tfe_conn_base_known(c, peer))
 		v_u64(w, tfe_conn_rel_seq(c, peer, r->ack));
 	else
 		v_null(w);
@@ -736,6 +737,13 @@ tfe_render_json_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	} else {
 		v_null(&w);
 	}
+	key(&w, "one_direction");
+	if (c->one_way == TFE_SIDE_CLIENT)
+		v_const(&w, "client_to_server");
+	else if (c->one_way == TFE_SIDE_SERVER)
+		v_const(&w, "server_to_client");
+	else
+		v_null(&w);
 	k_u64(&w, "first_frame", c->first_frame);
 	k_u64(&w, "last_frame", c->last_frame);
 	k_secs(&w, "first_ts", c->first_ts, ns);
@@ -896,6 +904,7 @@ tfe_render_json_summary(const struct tfe_render_opts *o,
 		v_u64(&w, s->by_close[h]);
 	}
 	obj_end(&w);
+	k_u64(&w, "one_direction", s->one_way);
 	key(&w, "final_states");
 	obj_begin(&w);
 	for (int side = 0; side < 2; side++) {

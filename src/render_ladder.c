@@ -193,7 +193,8 @@ frame_label(const struct tfe_conn *c, const struct tfe_row *r, GString *g,
 	flag_words(r->flags, g);
 	g_ptr_array_add(parts, g_strdup_printf("seq=%" PRIu32,
 	                 tfe_conn_rel_seq(c, r->dir, r->seq)));
-	if ((r->flags & TFE_TH_ACK) && c->ep[peer].seq_known)
+	if ((r->flags & TFE_TH_ACK) &&
+	    tfe_conn_base_known(c, peer))
 		g_ptr_array_add(parts, g_strdup_printf("ack=%" PRIu32,
 		                 tfe_conn_rel_seq(c, peer, r->ack)));
 	if (r->len > 0)

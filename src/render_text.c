@@ -502,6 +502,10 @@ header(struct tfe_obuf *b, const struct tfe_conn *c)
 		fmt_ms(b, down, prec);
 		t_lit(b, " ms)");
 	}
+	if (c->one_way == TFE_SIDE_CLIENT)
+		t_lit(b, "  |  one direction captured: client to server only");
+	else if (c->one_way == TFE_SIDE_SERVER)
+		t_lit(b, "  |  one direction captured: server to client only");
 	t_lit(b, "  |  tcp.completeness ");
 	t_u64(b, tfe_wireshark_completeness(c));
 	t_chr(b, '\n');
@@ -610,7 +614,8 @@ frame_row(struct tfe_obuf *b, const struct tfe_conn *c, const struct tfe_row *r,
 	*p++ = ' ';
 	p = p_u64_pad(p, tfe_conn_rel_seq(c, r->dir, r->seq), 10);
 	*p++ = ' ';
-	if ((r->flags & TFE_TH_ACK) && c->ep[peer].seq_known)
+	if ((r->flags & TFE_TH_ACK) &&
+	    tfe_conn_base_known(c, peer))
 		p = p_u64_pad(p, tfe_conn_rel_seq(c, peer, r->ack), 10);
 	else
 		p = p_lit(p, "-         ");
@@ -895,6 +900,11 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 		if (s->by_close[h] > 0)
 			fprintf(out, "    %-14s %" PRIu64 "\n", tfe_close_names[h],
 			        s->by_close[h]);
+	if (s->one_way > 0)
+		fprintf(out, "  one direction captured: %" PRIu64 " connection%s "
+		        "(the other direction's states are read from the ACKs "
+		        "of the direction seen)\n", s->one_way,
+		        s->one_way == 1 ? "" : "s");
 	for (int side = 0; side < 2; side++) {
 		bool any = false;
 

@@ -305,6 +305,18 @@ const char *const tfe_reason_text[TFE_RS__COUNT] = {
 		"simultaneous open completes on this side",
 	[TFE_RS_TIME_WAIT_TAKEN_OVER] = "a new SYN on the same 4-tuple took the "
 		"pair over: TIME_WAIT ends early (RFC 6191)",
+	[TFE_RS_INFERRED_SYNACK_ACKED] = "ESTABLISHED, inferred from the peer's "
+		"ACK: it sent a SYN+ACK and the peer acknowledged it (its packets "
+		"were not captured)",
+	[TFE_RS_INFERRED_ACK_ARRIVED] = "ESTABLISHED, inferred from what it "
+		"sends: it acknowledged data of the peer or sent more than the "
+		"peer's SYN window, so the peer's ACK of its SYN+ACK arrived (the "
+		"peer's packets were not captured)",
+	[TFE_RS_INFERRED_FIN_PASSIVE] = "sent its own FIN acknowledging the "
+		"peer's FIN (inferred from this ACK: the peer's packets were not "
+		"captured): the peer closed first; passive close",
+	[TFE_RS_INFERRED_FIN_ACKED] = "received FIN acknowledging its own FIN: "
+		"TIME_WAIT (its FIN is inferred from the peer's ACK: not captured)",
 	[TFE_RS_SEND_FIN_SIMCLOSE] = "sent its own FIN before the peer's FIN "
 		"reached it: simultaneous close, CLOSING",
 	[TFE_RS_SEND_FIN_ACTIVE] = "sent FIN: active close (close() or shutdown(SHUT_WR))",

@@ -148,6 +148,11 @@ enum tfe_reason {
 	TFE_RS_SYNACK_NOT_YET,      /* set on a SYN+ACK receipt disproved */
 	TFE_RS_SEND_ACK_OF_SYNACK,
 	TFE_RS_TIME_WAIT_TAKEN_OVER,
+	/* one direction captured: read from the other side's ACKs */
+	TFE_RS_INFERRED_SYNACK_ACKED,
+	TFE_RS_INFERRED_ACK_ARRIVED,
+	TFE_RS_INFERRED_FIN_PASSIVE,
+	TFE_RS_INFERRED_FIN_ACKED,
 	TFE_RS__COUNT
 };
 

@@ -92,6 +92,15 @@ struct ctx {
 	uint16_t carried[2];    /* per sender, its frame rows' notes */
 };
 
+/* The capture holds none of `side`'s packets although the other side's
+ * ACKs show it sent (one direction captured): what it sent cannot be
+ * judged, only read from those ACKs. */
+static bool
+silent(const struct tfe_conn *c, int side)
+{
+	return c->one_way <= TFE_SIDE_SERVER && c->one_way != side;
+}
+
 static char *
 ep_str(const struct tfe_conn *c, int side, char *buf, size_t len)
 {
@@ -380,7 +389,7 @@ rule_close(struct ctx *x)
 		guint at = 0;
 		const struct tfe_row *cw = find_entered(x, side,
 		                                        TFE_ST_CLOSE_WAIT, &at);
-		if (cw != NULL) {
+		if (cw != NULL && !silent(c, side)) {
 			const struct tfe_row *fin = find_sent(c, side, TFE_TH_FIN,
 			                                      at + 1, NULL);
 			int64_t until = fin ? fin->ts : x->now;
@@ -411,7 +420,10 @@ rule_close(struct ctx *x)
 				    "read() returned 0; the %s %s",
 				    ep_str(c, side, e, sizeof e), side_word[p],
 				    rel(c, cw->ts, t1, sizeof t1), cw->frame,
-				    secs(wait), fin ? late : " until the capture ended",
+				    secs(wait), fin ? late :
+				    c->end_cause == TFE_END_IDLE ? " until the "
+				    "connection had been idle for --idle-timeout" :
+				    " until the capture ended",
 				    side_word[side], side_word[p],
 				    fin ? "waited in FIN_WAIT_2 all that time"
 				        : "waits in FIN_WAIT_2");
@@ -451,6 +463,8 @@ rule_close(struct ctx *x)
 				    ep_str(c, side, e, sizeof e),
 				    rel(c, again->ts, t1, sizeof t1), again->frame,
 				    side_word[p], lost->frame, re);
+			} else if (silent(c, p)) {
+				/* its ACK would not be in the capture */
 			} else if (!ep->fin_acked && ep->fin_sent && !c->rst_seen &&
 			           x->now - la->ts < EVIDENCE_NS && !x->undecided) {
 				x->undecided = g_strdup_printf("not enough capture to "
@@ -560,8 +574,12 @@ rule_close(struct ctx *x)
 			uint64_t fr[] = { rst->frame, 0 };
 			uint8_t was = at > 0 ? row_at(c, at - 1)->state[!s]
 			                     : c->init_state[!s];
-			char inflight[64] = "no data of its own was in flight";
-			if (flight > 0)
+			char inflight[96] = "no data of its own was in flight";
+			if (silent(c, !s))
+				snprintf(inflight, sizeof inflight, "how much of its "
+				         "data was unacknowledged is unknown (the "
+				         "%s's ACKs were not captured)", side_word[!s]);
+			else if (flight > 0)
 				snprintf(inflight, sizeof inflight, "%" PRIu32 " bytes "
 				         "it had sent were unacknowledged", flight);
 			bool open = was == TFE_ST_ESTABLISHED ||
@@ -777,7 +795,7 @@ rule_flow(struct ctx *x)
 			if (every > 0)
 				snprintf(apart, sizeof apart, " about %.1f s apart",
 				         every);
-			if (dead)
+			if (dead && !silent(c, p))
 				add(x, TFE_V_KEEPALIVE_UNANSWERED, side, fr,
 				    "%s sent %u keepalive probes%s, the last %u without "
 				    "any answer: the %s is gone (crashed, rebooted or cut "
@@ -1040,6 +1058,14 @@ void
 tfe_verdicts_collect(const struct tfe_conn *c, const struct tfe_config *cfg,
                      int64_t now, GArray *out)
 {
+	/* A verdict speaks of what the capture shows of this connection:
+	 * after --idle-timeout of silence the analysis lets it go, so no
+	 * duration runs past its last packet plus that timeout, however
+	 * late the next packet of the file comes (connections years apart
+	 * in one file, a timer seen only at the next frame). */
+	if (cfg->idle_timeout > 0 && now - c->last_ts > cfg->idle_timeout)
+		now = c->last_ts + cfg->idle_timeout;
+
 	struct ctx x = { c, cfg, now, out, NULL, { 0, 0 }, { 0, 0 }, { 0, 0 } };
 
 	rows_summary(&x);
@@ -1068,6 +1094,20 @@ tfe_verdicts_collect(const struct tfe_conn *c, const struct tfe_config *cfg,
 			v->message = m;
 		}
 		break;
+	}
+	if (cfg->verdict_messages && c->one_way <= TFE_SIDE_SERVER) {
+		int seen = c->one_way;
+		for (guint k = 0; k < out->len; k++) {
+			struct tfe_verdict *v = &g_array_index(out, struct tfe_verdict, k);
+			char *m = g_strdup_printf("%s (the capture missed a "
+			                          "direction: it holds only the %s's "
+			                          "packets; the %s's states are read "
+			                          "from the %s's ACKs)",
+			                          v->message, side_word[seen],
+			                          side_word[!seen], side_word[seen]);
+			g_free(v->message);
+			v->message = m;
+		}
 	}
 }
 
