@@ -771,10 +771,8 @@ tfe_conn_free(struct tfe_conn *c)
 			g_free(c->rare);
 		}
 	}
-	if (c->verdicts) {
-		tfe_verdicts_clear(c->verdicts);
+	if (c->verdicts) /* made by tfe_verdicts_new(): frees the messages */
 		g_array_free(c->verdicts, TRUE);
-	}
 	if (cache.nconns < CACHE_MAX) {
 		c->q_next = cache.conns;
 		cache.conns = c;

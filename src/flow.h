@@ -149,7 +149,10 @@ bool tfe_flow_key_make_hashed(const struct tfe_segment *s, struct tfe_flow_key *
                               uint32_t *hash);
 
 void tfe_flow_table_init(struct tfe_flow_table *t);
-void tfe_flow_table_clear(struct tfe_flow_table *t);
+/* Empties the table, handing each live connection it still holds to
+ * `drop` (the caller's to free: tfe_conn_free). */
+void tfe_flow_table_clear(struct tfe_flow_table *t,
+                          void (*drop)(struct tfe_conn *c));
 
 /* The live connection on `k`, or NULL; `h` is the key's hash, as
  * tfe_flow_key_make_hashed() gives it.  Inline: once a frame. */

@@ -299,8 +299,7 @@ write_taken(void *ud, struct tfe_conn *c, int64_t now)
 		return;
 	}
 	if (r->verdicts == NULL)
-		r->verdicts = g_array_new(FALSE, FALSE,
-		                          sizeof(struct tfe_verdict));
+		r->verdicts = tfe_verdicts_new();
 	tfe_analyzer_verdicts(r->cfg, c, now, r->verdicts, r->by_verdict);
 	if (judge(r, c))
 		write_conn(r, c);

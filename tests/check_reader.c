@@ -79,8 +79,7 @@ write_one(void *ud, struct tfe_conn *c, int64_t now)
 		return;
 	}
 	if (u->verdicts == NULL)
-		u->verdicts = g_array_new(FALSE, FALSE,
-		                          sizeof(struct tfe_verdict));
+		u->verdicts = tfe_verdicts_new();
 	tfe_analyzer_verdicts(u->ro.cfg, c, now, u->verdicts, u->by_verdict);
 	tfe_render_text_conn(&u->ro, c);
 	tfe_verdicts_clear(u->verdicts);

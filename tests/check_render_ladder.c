@@ -91,7 +91,7 @@ build(const struct lseg *segs, size_t n)
 		tfe_test_feed(&c, &s, from_lo, i + 1, T0 + segs[i].ns, &cfg);
 	}
 	tfe_conn_finish(c, TFE_END_CLOSED, &cfg);
-	c->verdicts = g_array_new(FALSE, FALSE, sizeof(struct tfe_verdict));
+	c->verdicts = tfe_verdicts_new();
 	return c;
 }
 

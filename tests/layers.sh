@@ -3,9 +3,13 @@
 #
 # The files are ranked in the order in which a frame travels (STAGES
 # below, lowest first):
-#   base (output buffer, numbers, addresses), capture, decode, flow table,
+#   base (output buffer, numbers, addresses), decode, capture, flow table,
 #   state machine, verdicts, analysis (the pipeline that drives them),
 #   renderers, front end.
+# Decode stands below capture although a frame passes capture first:
+# decode is a function of the bytes and the link type that uses nothing
+# else, and capture asks it which link types it reads so that a file it
+# cannot decode fails when it is opened.
 # A file may call a file of its own stage or of a lower one, never one of
 # a higher stage, and no files may call each other in a loop (two or
 # more, whatever their stages).
@@ -31,9 +35,9 @@ top_builddir=${top_builddir:-$(dirname "$here")}
 STAGES="
 format 0 base
 addr 0 base
-capture 1 capture
-privs 1 capture
-decode 2 decode
+decode 1 decode
+capture 2 capture
+privs 2 capture
 flow 3 flow-table
 tcp_table 4 state-machine
 timeline 4 state-machine
