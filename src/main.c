@@ -307,23 +307,35 @@ write_taken(void *ud, struct tfe_conn *c, int64_t now)
 	c->verdicts = NULL;
 }
 
-/* The two CPUs this thread may run on: *allowed as they are, *first and
- * *second one each.  False when they are not exactly two. */
+/* The two CPUs this thread may run on, in cpus; false when they are not
+ * exactly two. */
 static bool
-two_cpus(cpu_set_t *allowed, cpu_set_t *first, cpu_set_t *second)
+two_cpus(int cpus[2])
 {
+	cpu_set_t allowed;
 	int n = 0;
 
-	if (pthread_getaffinity_np(pthread_self(), sizeof *allowed,
-	                           allowed) != 0 ||
-	    CPU_COUNT(allowed) != 2)
+	if (pthread_getaffinity_np(pthread_self(), sizeof allowed,
+	                           &allowed) != 0 ||
+	    CPU_COUNT(&allowed) != 2)
 		return false;
-	CPU_ZERO(first);
-	CPU_ZERO(second);
 	for (int cpu = 0; cpu < CPU_SETSIZE && n < 2; cpu++)
-		if (CPU_ISSET(cpu, allowed))
-			CPU_SET(cpu, n++ == 0 ? first : second);
+		if (CPU_ISSET(cpu, &allowed))
+			cpus[n++] = cpu;
 	return n == 2;
+}
+
+/* Moves this thread to `cpu`, and `other` when not -1. */
+static void
+run_on(int cpu, int other)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (other >= 0)
+		CPU_SET(other, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 
 /* SIGUSR1 during a live capture: the netstat view of this moment. */
@@ -625,7 +637,7 @@ main(int argc, char **argv)
 		 * less than the analysing one, and shares its CPU with the
 		 * writing one. */
 		guint ncpu = g_get_num_processors();
-		cpu_set_t allowed, mine, theirs;
+		int cpus[2];
 		if (rd.threads == 0)
 			rd.threads = ncpu > 1 ? 3 : 1;
 		rd.max_packets = max_packets;
@@ -636,17 +648,17 @@ main(int argc, char **argv)
 			 * thread's CPUs when they start); left to place them,
 			 * the scheduler gave each a share of both and the run
 			 * took about a sixth longer. */
-			bool split = ncpu == 2 &&
-			             two_cpus(&allowed, &mine, &theirs) &&
-			             pthread_setaffinity_np(pthread_self(),
-			                                    sizeof theirs,
-			                                    &theirs) == 0;
+			bool split = ncpu == 2 && two_cpus(cpus);
+			if (split)
+				run_on(cpus[1], -1);
 			run.writer = tfe_writer_start(write_taken, &run, 0, 0);
-			if (split && run.writer != NULL)
-				rd.analyser_cpus = &mine;
-			else if (split)
-				pthread_setaffinity_np(pthread_self(),
-				                       sizeof allowed, &allowed);
+			if (split && run.writer != NULL) {
+				rd.split_cpus = true;
+				rd.cpus[0] = cpus[0];
+				rd.cpus[1] = cpus[1];
+			} else if (split) {
+				run_on(cpus[0], cpus[1]);
+			}
 		}
 		/* Fewer CPUs than threads: none may spin while it waits. */
 		rd.no_spin = run.writer != NULL && ncpu < 3;
@@ -659,9 +671,6 @@ main(int argc, char **argv)
 		tfe_reader_run(cap, &an, &rd, &err);
 		an.stats.filtered = filter != NULL;
 		an.stats.frames_read = tfe_capture_frames(cap);
-		if (rd.analyser_cpus != NULL)
-			pthread_setaffinity_np(pthread_self(), sizeof allowed,
-			                       &allowed);
 	}
 	tfe_analyzer_finish(&an);
 	tfe_writer_finish(run.writer);

@@ -15,7 +15,6 @@
 #define TFE_READER_H
 
 #include <glib.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -42,9 +41,12 @@ struct tfe_reader_opts {
 	                            sleeps at once: when more threads than CPUs
 	                            share the work, a spinning one would take
 	                            a CPU from the others */
-	const cpu_set_t *analyser_cpus; /* when not NULL, the calling thread
-	                            moves to these CPUs once the reading thread
-	                            has started (which keeps the caller's) */
+	bool split_cpus;         /* the process runs on two CPUs, cpus[0] and
+	                            cpus[1], and the calling thread on cpus[1]
+	                            alone: it moves to cpus[0] alone once the
+	                            reading thread has started (which keeps
+	                            cpus[1]), and to both at the end */
+	int cpus[2];
 };
 
 /*

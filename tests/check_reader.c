@@ -108,8 +108,9 @@ run(char **files, guint n, const char *filter, uint64_t max_packets,
 	struct tfe_analyzer an;
 	struct sink_ud u;
 	struct tfe_sink sink = { on_done, NULL, &u, on_take };
-	struct tfe_reader_opts o = { threads, max_packets, batch, depth, false,
-	                              NULL };
+	struct tfe_reader_opts o = { .threads = threads,
+	                             .max_packets = max_packets,
+	                             .batch = batch, .depth = depth };
 	struct tfe_capture *cap;
 	GError *err = NULL;
 	char *buf = NULL;

@@ -49,7 +49,7 @@ render_text 7 renderers
 render_json 7 renderers
 render_ladder 7 renderers
 render_netstat 7 renderers
-ring 8 front-end
+ring 0 base
 reader 8 front-end
 writer 8 front-end
 live 8 front-end
