@@ -123,8 +123,9 @@ run_one_thread(struct tfe_capture *cap, struct tfe_analyzer *a,
 	return true;
 }
 
-/* Moves the calling thread to one CPU, or back to the two it had. */
-static void
+/* Moves the calling thread to `cpu`, and `other` too when not -1; false
+ * when it could not. */
+static bool
 run_on(int cpu, int other)
 {
 	cpu_set_t set;
@@ -133,7 +134,65 @@ run_on(int cpu, int other)
 	CPU_SET(cpu, &set);
 	if (other >= 0)
 		CPU_SET(other, &set);
-	pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+	return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+}
+
+/* The two CPUs this thread may run on, in cpus; false when they are not
+ * exactly two. */
+static bool
+two_cpus(int cpus[2])
+{
+	cpu_set_t allowed;
+	int n = 0;
+
+	if (pthread_getaffinity_np(pthread_self(), sizeof allowed,
+	                           &allowed) != 0 ||
+	    CPU_COUNT(&allowed) != 2)
+		return false;
+	for (int cpu = 0; cpu < CPU_SETSIZE && n < 2; cpu++)
+		if (CPU_ISSET(cpu, &allowed))
+			cpus[n++] = cpu;
+	return n == 2;
+}
+
+struct tfe_writer *
+tfe_reader_setup(struct tfe_reader_opts *o, tfe_writer_fn write, void *ud,
+                 bool *verdicts_in_writer)
+{
+	/* More threads only pay when a second CPU runs them.  Two CPUs are
+	 * enough for three threads: the reading one does less than the
+	 * analysing one, and shares its CPU with the writing one. */
+	guint ncpu = g_get_num_processors();
+	struct tfe_writer *w = NULL;
+	int cpus[2];
+
+	if (o->threads == 0)
+		o->threads = ncpu > 1 ? 3 : 1;
+	if (o->threads >= 3 && write != NULL) {
+		/* Three threads on two CPUs: the analysing thread, the
+		 * busiest, gets one to itself, the reading and writing
+		 * threads share the other (they inherit this thread's CPUs
+		 * when they start); left to place them, the scheduler gave
+		 * each a share of both and the run took about a sixth
+		 * longer. */
+		bool split = ncpu == 2 && two_cpus(cpus) && run_on(cpus[1], -1);
+
+		w = tfe_writer_start(write, ud, 0, 0);
+		if (split && w != NULL) {
+			o->split_cpus = true;
+			o->cpus[0] = cpus[0];
+			o->cpus[1] = cpus[1];
+		} else if (split) {
+			run_on(cpus[0], cpus[1]);
+		}
+	}
+	/* Fewer CPUs than threads: none may spin while it waits. */
+	o->no_spin = o->no_spin || (w != NULL && ncpu < 3);
+	/* The verdicts go with the writing, to the writing thread, when it
+	 * has a CPU of its own; on two, its CPU is the busier one (it also
+	 * reads), so the analysing thread keeps them. */
+	*verdicts_in_writer = w != NULL && ncpu >= 3;
+	return w;
 }
 
 bool
