@@ -64,7 +64,7 @@ void tfe_render_text_summary(const struct tfe_render_opts *o,
                              const struct tfe_stats *s);
 
 /* The JSON Lines form (doc/json.md): one connection object per line. */
-#define TFE_JSON_SCHEMA 1
+#define TFE_JSON_SCHEMA 2
 void tfe_render_json_conn(const struct tfe_render_opts *o,
                           const struct tfe_conn *c);
 

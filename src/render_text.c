@@ -204,7 +204,7 @@ lengths_init(void)
 		g_assert(state_len[i] <= 32);
 	}
 	for (int i = 0; i < TFE_RS__COUNT; i++) {
-		reason_len[i] = (uint16_t)strlen(tfe_reason_text[i]);
+		reason_len[i] = (uint16_t)strlen(tfe_reasons[i].text);
 		if (reason_len[i] > reason_max)
 			reason_max = reason_len[i];
 	}
@@ -482,7 +482,7 @@ p_reasons(char *p, const struct tfe_row *r, const uint8_t before[2])
 		}
 		p = p_mem(p, tfe_state_names[st], state_len[st]);
 		p = p_lit(p, ": ");
-		p = p_mem(p, tfe_reason_text[r->reason[side]],
+		p = p_mem(p, tfe_reasons[r->reason[side]].text,
 		          reason_len[r->reason[side]]);
 		*p++ = '\n';
 	}
@@ -636,7 +636,7 @@ timer_row(struct tfe_obuf *b, const struct tfe_conn *c, const struct tfe_row *r,
 	t_lit(b, " -> ");
 	t_str(b, tfe_state_names[r->state[side]]);
 	t_lit(b, ": ");
-	t_str(b, tfe_reason_text[r->reason[side]]);
+	t_str(b, tfe_reasons[r->reason[side]].text);
 	t_chr(b, '\n');
 }
 
