@@ -4,7 +4,7 @@
  * The order connections come out in is the order they end (both sides
  * closed or reset plus a short linger, idle past the timeout, or evicted),
  * then at the end of input the lingering ones and the rest in order of
- * first frame (SPEC §5).  Nothing here depends on hash order.
+ * first frame (doc/json.md).  Nothing here depends on hash order.
  */
 #include "analyze.h"
 

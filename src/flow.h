@@ -22,7 +22,7 @@
 
 /* struct tfe_flow_key is in conn.h: each connection holds its own. */
 
-/* What stays of a finished connection for 2MSL (SPEC §7), as the table
+/* What stays of a finished connection for 2MSL (doc/hardening.md), as the table
  * takes it (tfe_flow_detach) and hands it out (tfe_flow_tomb,
  * tfe_flow_foreach_tomb): a copy, decoded from the record below. */
 struct tfe_tombstone {

@@ -1,6 +1,7 @@
 /*
- * main.c: the command line (tcpdump conventions, SPEC §1), and the wiring
- * of capture -> analysis -> renderer.  Nothing here analyses a packet.
+ * main.c: the command line (tcpdump conventions, doc/tcpflow-explain.1),
+ * and the wiring of capture -> analysis -> renderer.  Nothing here
+ * analyses a packet.
  */
 #include "config.h"
 
@@ -359,7 +360,7 @@ parse_options(int argc, char **argv, struct cmdline *cl,
 
 	/* "+" keeps getopt from permuting: the filter words come last, as
 	 * in tcpdump, and may start with a dash only after "--". */
-	opterr = 0; /* our own messages, in the SPEC §1 form */
+	opterr = 0; /* our own messages: "tcpflow-explain: ..." */
 	while ((opt = getopt_long(argc, argv, "+:r:c:hi:Ds:Z:w:", long_opts, NULL)) != -1) {
 		uint64_t n;
 
@@ -579,7 +580,7 @@ exit_status(const struct run *run, struct tfe_capture *cap, GError *err)
 		g_error_free(err);
 	}
 	if (status == EXIT_SUCCESS && run->failed) {
-		/* A --fail-on verdict (SPEC §1): say which, for CI logs. */
+		/* A --fail-on verdict: say which, for CI logs. */
 		GString *g = g_string_new(NULL);
 		for (int k = 0; k < TFE_V__COUNT; k++)
 			if (run->found[k])

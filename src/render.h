@@ -35,7 +35,7 @@ struct tfe_render_opts {
 	bool events;           /* json: each connection's timeline rows */
 };
 
-/* One connection block as SPEC §3 shows it. */
+/* One connection block, as README.md shows it. */
 void tfe_render_text_conn(const struct tfe_render_opts *o,
                           const struct tfe_conn *c);
 
@@ -59,7 +59,7 @@ void tfe_format_window(const struct tfe_conn *c, int side, uint16_t raw,
 void tfe_render_ladder_conn(const struct tfe_render_opts *o,
                             const struct tfe_conn *c);
 
-/* The summary (SPEC §5). */
+/* The summary: counts of packets, connections, final states and verdicts. */
 void tfe_render_text_summary(const struct tfe_render_opts *o,
                              const struct tfe_stats *s);
 
@@ -99,7 +99,7 @@ void tfe_netstat_print(const struct tfe_render_opts *o,
                        struct tfe_netstat *ns);
 void tfe_netstat_free(struct tfe_netstat *ns);
 
-/* Flag letters as SPEC §3 writes them: S F R P U E C, then A for ACK
+/* Flag letters as the text form writes them: S F R P U E C, then A for ACK
  * ("SA" is SYN+ACK, "FA" FIN+ACK), "-" for none; `buf` holds 16. */
 char *tfe_format_flags(uint16_t f, char *buf);
 

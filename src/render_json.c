@@ -1,5 +1,5 @@
 /*
- * render_json.c: the JSON Lines form (SPEC §5, doc/json.md).
+ * render_json.c: the JSON Lines form (doc/json.md).
  *
  * One object per line: a "connection" object per connection, in the order
  * the text form prints them, then one "summary" object.  With --events a
@@ -533,7 +533,7 @@ flags_value(struct jw *w, uint16_t f)
 	char buf[16];
 	size_t n = strlen(tfe_format_flags(f, buf));
 
-	/* The letters of the text form (SPEC §3); no flags is "". */
+	/* The letters of the text form; no flags is "". */
 	if (buf[0] == '-')
 		n = 0;
 	pre(w);

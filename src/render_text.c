@@ -6,7 +6,7 @@
  * timeline: one line per kept frame with both sides' states after it, the
  * reason for each state change on the lines under it, and one line per run
  * of ordinary frames.  A state that did not change prints as "." so that
- * changes stand out (SPEC §3).
+ * changes stand out (README.md shows a block).
  */
 #include "render.h"
 
@@ -97,8 +97,7 @@ window_end(const struct tfe_conn *c, int side, uint16_t raw, uint16_t flags,
 	if (c->ws_ok && !(flags & (TFE_TH_SYN | TFE_TH_RST)) &&
 	    c->ep[side].wscale > 0) {
 		*p++ = 'x';
-		p = u64_dec_end(1u << (c->ep[side].wscale > 14 ? 14 :
-		                       c->ep[side].wscale), p);
+		p = u64_dec_end(1u << tfe_wscale_shift(c->ep[side].wscale), p);
 	}
 	return p;
 }

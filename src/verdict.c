@@ -372,7 +372,7 @@ rule_close(struct ctx *x)
 		int p = !side;
 
 		/* lingering_close_wait: it took the peer's FIN and kept
-		 * quiet (SPEC §4). */
+		 * quiet: ordinary traffic gets no warning (doc/verdicts.md). */
 		guint at = 0;
 		const struct tfe_row *cw = find_entered(x, side,
 		                                        TFE_ST_CLOSE_WAIT, &at);

@@ -1,6 +1,6 @@
 /*
  * verdict.h: named findings about a connection, with the frames that prove
- * them and one plain sentence with the numbers (SPEC §4).
+ * them and one plain sentence with the numbers (doc/verdicts.md).
  *
  * The catalogue is one const table (verdict.c); kinds are stable
  * snake_case names, never renamed or reused once released.  Verdicts are

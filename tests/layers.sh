@@ -26,10 +26,7 @@
 #
 # A new source file must be given its stage in STAGES: the test fails,
 # naming it, until it is.
-set -u
-
-here=$(cd "$(dirname "$0")" && pwd)
-top_builddir=${top_builddir:-$(dirname "$here")}
+. "$(dirname "$0")/lib.sh"
 
 # file (without .c): stage number and name
 STAGES="
