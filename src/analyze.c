@@ -4,7 +4,7 @@
  * The order connections come out in is the order they end (both sides
  * closed or reset plus a short linger, idle past the timeout, or evicted),
  * then at the end of input the lingering ones and the rest in order of
- * first frame (SPEC §5).  Nothing here depends on hash order.
+ * first frame (doc/json.md).  Nothing here depends on hash order.
  */
 #include "analyze.h"
 
@@ -87,7 +87,7 @@ note_listener(struct tfe_analyzer *a, const struct tfe_conn *c,
 void
 tfe_analyzer_clear(struct tfe_analyzer *a)
 {
-	tfe_flow_table_clear(&a->table);
+	tfe_flow_table_clear(&a->table, tfe_conn_free);
 	tfe_conn_cache_clear();
 	if (a->verdicts != NULL)
 		g_array_free(a->verdicts, TRUE);
@@ -145,8 +145,7 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 		/* One array serves every connection in turn: it is emptied
 		 * once the sink is done with it. */
 		if (a->verdicts == NULL)
-			a->verdicts = g_array_new(FALSE, FALSE,
-			                          sizeof(struct tfe_verdict));
+			a->verdicts = tfe_verdicts_new();
 		tfe_analyzer_verdicts(&a->cfg, c, a->now, a->verdicts,
 		                      a->stats.by_verdict);
 	}

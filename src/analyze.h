@@ -5,7 +5,7 @@
  * feeds the state machines, and runs the timers (idle timeout, linger after
  * a close, tombstones) on the capture's clock.  Each connection is handed to
  * the sink once it is over and freed right after, so memory follows the
- * open connections and not the capture's size (SPEC §7).
+ * open connections and not the capture's size (doc/hardening.md).
  */
 #ifndef TFE_ANALYZE_H
 #define TFE_ANALYZE_H
@@ -18,7 +18,7 @@
 #include "flow.h"
 #include "verdict.h"
 
-/* Counts for the summary (SPEC §5). */
+/* Counts for the summary (text form's last block, JSON summary). */
 struct tfe_stats {
 	uint64_t frames;                       /* frames analysed (that passed
 	                                          the filter) */
@@ -67,7 +67,7 @@ struct tfe_sink {
 	bool (*conn_take)(void *ud, struct tfe_conn *c, int64_t now);
 };
 
-/* When to take the snapshot (SPEC §1 --at). */
+/* When to take the snapshot (--at, doc/tcpflow-explain.1). */
 enum tfe_at_kind {
 	TFE_AT_NONE,      /* no snapshot */
 	TFE_AT_END,       /* at the end of the capture */

@@ -22,7 +22,8 @@
 #define TFE_ERROR (tfe_error_quark())
 GQuark tfe_error_quark(void);
 
-/* GError codes; main maps them to exit codes (SPEC §1). */
+/* GError codes; main maps them to exit codes (2, 3, 4: the man page's
+ * EXIT STATUS). */
 enum tfe_error_code {
 	TFE_ERR_USAGE,   /* exit 2: bad option or filter */
 	TFE_ERR_INPUT,   /* exit 3: file, interface, permission, damage */

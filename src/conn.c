@@ -18,7 +18,7 @@
 #include "seq.h"
 #include "verdict.h"
 
-/* The per-connection memory (SPEC §7): the endpoint's state bytes keep
+/* The per-connection memory (doc/hardening.md): the endpoint's state bytes keep
  * states in 4 bits, and the connection fits in glibc's 656-byte chunk
  * (requests of up to 648 bytes). */
 _Static_assert(TFE_ST__COUNT <= 16, "a state fits in 4 bits");
@@ -324,7 +324,7 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 				          TFE_RS_SEND_FIN_MIDSTREAM);
 		} else if (assumed_holds(ep, true)) {
 			/* Its FIN again although we saw the ACK of it: that ACK
-			 * was lost.  LAST_ACK stays LAST_ACK (seed note 003). */
+			 * was lost.  LAST_ACK stays LAST_ACK (see states.md). */
 			uint8_t to = ep->assumed.before;
 			if (ep->state == TFE_ST_TIME_WAIT)
 				to = TFE_ST_CLOSING;
@@ -492,7 +492,7 @@ rst_acceptable(const struct tfe_conn *c, int side, const struct tfe_segment *s)
 
 /*
  * The peer sends its SYN+ACK or FIN again before the receiver answered the
- * first one: that first one never arrived (SPEC §3, "a retransmission
+ * first one: that first one never arrived (doc/states.md: "a retransmission
  * disproves it").  Move the receipt to this frame and rewrite the rows in
  * between.  Returns true when it did.
  */
@@ -633,7 +633,7 @@ tfe_conn_scaled_window(const struct tfe_conn *c, int side, uint16_t raw,
 
 	if (!c->ws_ok || (flags & TFE_TH_SYN))
 		return raw;
-	shift = EP(c, side)->wscale > 14 ? 14 : EP(c, side)->wscale;
+	shift = (uint8_t)tfe_wscale_shift(EP(c, side)->wscale);
 	return (uint32_t)raw << shift;
 }
 
@@ -718,7 +718,7 @@ tfe_conn_new(uint64_t id, const struct tfe_segment *s, bool from_lo,
 		sender_is_client = false;
 	} else {
 		/* No handshake seen: the lower port is the server, as the
-		 * well-known or registered port usually is (SPEC §3). */
+		 * well-known or registered port usually is (doc/states.md). */
 		c->roles = TFE_ROLES_PORT;
 		sender_is_client = s->sport > s->dport ||
 		                   (s->sport == s->dport && !from_lo);
@@ -809,10 +809,8 @@ tfe_conn_free(struct tfe_conn *c)
 			g_free(c->rare);
 		}
 	}
-	if (c->verdicts) {
-		tfe_verdicts_clear(c->verdicts);
+	if (c->verdicts) /* made by tfe_verdicts_new(): frees the messages */
 		g_array_free(c->verdicts, TRUE);
-	}
 	if (cache.nconns < CACHE_MAX) {
 		c->q_next = cache.conns;
 		cache.conns = c;
@@ -1099,7 +1097,7 @@ fast_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	snd->ack_known = true;
 	uint32_t w = s->win;
 	if (c->ws_ok)
-		w <<= snd->wscale > 14 ? 14 : snd->wscale;
+		w <<= tfe_wscale_shift(snd->wscale);
 	if (w > snd->max_win)
 		snd->max_win = w;
 	snd->last_win = s->win;
@@ -1113,7 +1111,7 @@ fast_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	if (len > 0 && rcv->ack_known) {
 		uint32_t edge = rcv->ack_max +
 			(c->ws_ok ? (uint32_t)rcv->last_win <<
-			            (rcv->wscale > 14 ? 14 : rcv->wscale)
+			            tfe_wscale_shift(rcv->wscale)
 			          : rcv->last_win);
 		if (s->seq + len == edge)
 			snd->window_full++;

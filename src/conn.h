@@ -32,7 +32,8 @@ struct tfe_flow_key {
 	uint8_t pad[3];
 };
 
-/* Analysis knobs (SPEC §1); times in nanoseconds. */
+/* Analysis knobs (the options of doc/tcpflow-explain.1); times in
+ * nanoseconds. */
 struct tfe_config {
 	int64_t msl;             /* --msl, default 30 s: TIME_WAIT is 2*msl */
 	int64_t close_wait;      /* --close-wait-threshold, default 5 s */
@@ -61,7 +62,7 @@ enum tfe_roles {
 };
 extern const char *const tfe_roles_names[TFE_ROLES__COUNT];
 
-/* How a connection ended (SPEC §4 close summary). */
+/* How a connection ended (the close summary, doc/json.md's close.how). */
 enum tfe_close_how {
 	TFE_CLOSE_GRACEFUL,
 	TFE_CLOSE_HALF_CLOSE,
@@ -87,7 +88,7 @@ enum tfe_end_cause {
 #define TFE_SIDE_NONE   2
 
 /* A receipt taken as delivered when seen, kept so that a retransmission by
- * the receiver can undo it (SPEC §3: "a retransmission disproves it"). */
+ * the receiver can undo it (doc/states.md: "a retransmission disproves it"). */
 struct tfe_assumed {
 	bool valid;
 	bool of_fin;          /* the ACK of its FIN (else of its SYN) */
@@ -130,7 +131,7 @@ struct tfe_conn_rare {
 	                                (tfe_conn.taken_over_side) */
 
 	/* the earlier connection on this 4-tuple, when its tombstone was
-	 * still there (SPEC §4 time_wait_reuse): tfe_conn.has_prev and
+	 * still there (time_wait_reuse, doc/verdicts.md): tfe_conn.has_prev and
 	 * prev_tw_side say which */
 	uint64_t prev_id;
 	int64_t prev_tw_since;  /* 0 when no side was in TIME_WAIT */
@@ -167,7 +168,7 @@ struct tfe_endpoint {
 	 * undone when its own FIN shows it had not (simultaneous close) */
 	int fin_rcvd_row;
 	/* its own RST when the receiver could not accept it (out of window):
-	 * if it then carries on, the RST was not its TCP's (SPEC §4
+	 * if it then carries on, the RST was not its TCP's (doc/verdicts.md,
 	 * rst_suspicious) and its state goes back (rst_unaccepted, rst_row,
 	 * rst_before) */
 	int rst_row;
@@ -259,7 +260,7 @@ struct tfe_conn {
 /*
  * Starts a connection with its first segment `s`, sent by the lower
  * endpoint of the flow key when `from_lo`.  Roles come from that segment
- * (SPEC §3).  Call tfe_conn_update() with the same segment next.
+ * (doc/states.md, Roles).  Call tfe_conn_update() with the same segment next.
  */
 struct tfe_conn *tfe_conn_new(uint64_t id, const struct tfe_segment *s,
                               bool from_lo, const struct tfe_config *cfg);
@@ -348,7 +349,7 @@ tfe_conn_base_known(const struct tfe_conn *c, int side)
 	return c->ep[side].seq_known || c->ep[side].isn_known;
 }
 
-/* Relative sequence numbers as printed (SPEC §3). */
+/* Relative sequence numbers as printed: the side's first seen is 0. */
 uint32_t tfe_conn_rel_seq(const struct tfe_conn *c, int side, uint32_t seq);
 
 /* Sequence/window check of a segment from `side` against what was seen of

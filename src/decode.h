@@ -166,7 +166,8 @@ struct tfe_segment {
 	/* options, present when the bit is set in opt_mask */
 	uint8_t opt_mask;        /* TFE_OPT_* */
 	uint16_t mss;            /* bytes */
-	uint8_t wscale;          /* shift count as sent (may exceed 14) */
+	uint8_t wscale;          /* shift count as sent (may exceed
+	                            TFE_WSCALE_MAX) */
 	uint8_t sack_count;      /* SACK blocks in the option (all of them) */
 	uint32_t sack[TFE_MAX_SACK_BLOCKS][2]; /* left, right edges, raw */
 	uint32_t ts_val, ts_ecr;
@@ -175,11 +176,15 @@ struct tfe_segment {
 	struct tfe_tunnel tunnel; /* depth 0 for a segment not in a tunnel */
 };
 
-/* Link types decoded (libpcap DLT_ numbers are mapped by the caller). */
-enum tfe_decode_result {
-	TFE_DECODE_OK = 0,
-	TFE_DECODE_FAIL = 1      /* see reason */
-};
+/* The largest window scale shift: RFC 7323 §2.3 has a receiver take a
+ * larger one as this. */
+#define TFE_WSCALE_MAX 14
+
+static inline unsigned
+tfe_wscale_shift(uint8_t wscale)
+{
+	return wscale > TFE_WSCALE_MAX ? TFE_WSCALE_MAX : wscale;
+}
 
 /*
  * Decodes one frame of link type `linktype` (a DLT_ value as returned by

@@ -344,10 +344,12 @@ tfe_flow_table_init(struct tfe_flow_table *t)
 }
 
 void
-tfe_flow_table_clear(struct tfe_flow_table *t)
+tfe_flow_table_clear(struct tfe_flow_table *t,
+                     void (*drop)(struct tfe_conn *c))
 {
 	for (guint i = 0; i < t->nslots; i++)
-		tfe_conn_free(t->slots[i].conn);
+		if (t->slots[i].conn != NULL)
+			drop(t->slots[i].conn);
 	g_free(t->slots);
 	t->slots = NULL;
 	t->nslots = 0;

@@ -22,7 +22,7 @@
 
 /* struct tfe_flow_key is in conn.h: each connection holds its own. */
 
-/* What stays of a finished connection for 2MSL (SPEC §7), as the table
+/* What stays of a finished connection for 2MSL (doc/hardening.md), as the table
  * takes it (tfe_flow_detach) and hands it out (tfe_flow_tomb,
  * tfe_flow_foreach_tomb): a copy, decoded from the record below. */
 struct tfe_tombstone {
@@ -149,7 +149,10 @@ bool tfe_flow_key_make_hashed(const struct tfe_segment *s, struct tfe_flow_key *
                               uint32_t *hash);
 
 void tfe_flow_table_init(struct tfe_flow_table *t);
-void tfe_flow_table_clear(struct tfe_flow_table *t);
+/* Empties the table, handing each live connection it still holds to
+ * `drop` (the caller's to free: tfe_conn_free). */
+void tfe_flow_table_clear(struct tfe_flow_table *t,
+                          void (*drop)(struct tfe_conn *c));
 
 /* The live connection on `k`, or NULL; `h` is the key's hash, as
  * tfe_flow_key_make_hashed() gives it.  Inline: once a frame. */

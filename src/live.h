@@ -1,5 +1,5 @@
 /*
- * live.h: live capture from a network interface (SPEC §6): open the
+ * live.h: live capture from a network interface (README.md): open the
  * device, drop privileges, then feed the analyser until SIGINT or SIGTERM,
  * running its timers on the wall clock when no packet comes, and printing
  * the netstat view of the moment on SIGUSR1.

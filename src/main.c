@@ -1,12 +1,11 @@
 /*
- * main.c: the command line (tcpdump conventions, SPEC §1), and the wiring
- * of capture -> analysis -> renderer.  Nothing here analyses a packet.
+ * main.c: the command line (tcpdump conventions, doc/tcpflow-explain.1),
+ * and the wiring of capture -> analysis -> renderer.  Nothing here
+ * analyses a packet.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <sched.h>
 #include <pcap/pcap.h>
 #include <stdarg.h>
 #include <getopt.h>
@@ -305,32 +304,12 @@ write_taken(void *ud, struct tfe_conn *c, int64_t now)
 		return;
 	}
 	if (r->verdicts == NULL)
-		r->verdicts = g_array_new(FALSE, FALSE,
-		                          sizeof(struct tfe_verdict));
+		r->verdicts = tfe_verdicts_new();
 	tfe_analyzer_verdicts(r->cfg, c, now, r->verdicts, r->by_verdict);
 	if (judge(r, c))
 		write_conn(r, c);
 	tfe_verdicts_clear(r->verdicts);
 	c->verdicts = NULL;
-}
-
-/* The two CPUs this thread may run on: *allowed as they are, *first and
- * *second one each.  False when they are not exactly two. */
-static bool
-two_cpus(cpu_set_t *allowed, cpu_set_t *first, cpu_set_t *second)
-{
-	int n = 0;
-
-	if (pthread_getaffinity_np(pthread_self(), sizeof *allowed,
-	                           allowed) != 0 ||
-	    CPU_COUNT(allowed) != 2)
-		return false;
-	CPU_ZERO(first);
-	CPU_ZERO(second);
-	for (int cpu = 0; cpu < CPU_SETSIZE && n < 2; cpu++)
-		if (CPU_ISSET(cpu, allowed))
-			CPU_SET(cpu, n++ == 0 ? first : second);
-	return n == 2;
 }
 
 /* SIGUSR1 during a live capture: the netstat view of this moment. */
@@ -361,60 +340,61 @@ on_snapshot(void *ud, const struct tfe_analyzer *a, int64_t at)
 		r->netstat = tfe_netstat_snapshot(a, at);
 }
 
-int
-main(int argc, char **argv)
-{
-	GPtrArray *files = g_ptr_array_new();
-	struct tfe_config cfg;
-	struct run run;
-	uint64_t max_packets = 0;
-	int opt, status = EXIT_SUCCESS;
-	enum tfe_at_kind at_kind = TFE_AT_END;
-	int color = -1; /* auto */
-	int64_t at = 0;
-	bool at_given = false;
-	struct tfe_live_opts live = { .snaplen = TFE_SNAPLEN_DEFAULT };
-	bool list_interfaces = false, snaplen_given = false;
-	struct tfe_reader_opts rd = { 0 };
-	char *who = NULL;
+/* What the command line asks for, besides the analysis options (struct
+ * tfe_config) and the output's (struct run). */
+struct cmdline {
+	GPtrArray *files;      /* -r, in order */
+	uint64_t max_packets;  /* -c, 0 for all */
+	enum tfe_at_kind at_kind;
+	int64_t at;            /* --at */
+	bool at_given;
+	int color;             /* --color: 1 always, 0 never, -1 auto */
+	struct tfe_live_opts live; /* -i, -s, -Z, -w */
+	bool list_interfaces, snaplen_given;
+	guint threads;         /* --threads, 0 when not given */
+	bool per_conn;         /* the output form describes each connection */
+	char *filter;          /* the trailing words, or NULL */
+};
 
-	tfe_config_defaults(&cfg);
-	memset(&run, 0, sizeof run);
-	run.ro.format = TFE_FMT_TEXT;
-	run.ro.cfg = &cfg;
-	run.ro.out = stdout;
+/* Reads the options into *cl, *cfg and *run; -1 to go on, otherwise the
+ * exit status (after --help, --version or a usage error). */
+static int
+parse_options(int argc, char **argv, struct cmdline *cl,
+              struct tfe_config *cfg, struct run *run)
+{
+	int opt;
 
 	/* "+" keeps getopt from permuting: the filter words come last, as
 	 * in tcpdump, and may start with a dash only after "--". */
-	opterr = 0; /* our own messages, in the SPEC §1 form */
+	opterr = 0; /* our own messages: "tcpflow-explain: ..." */
 	while ((opt = getopt_long(argc, argv, "+:r:c:hi:Ds:Z:w:", long_opts, NULL)) != -1) {
 		uint64_t n;
 
 		switch (opt) {
 		case 'r':
-			g_ptr_array_add(files, optarg);
+			g_ptr_array_add(cl->files, optarg);
 			break;
 		case 'c':
-			if (!parse_count("-c", optarg, UINT64_MAX, &max_packets))
+			if (!parse_count("-c", optarg, UINT64_MAX, &cl->max_packets))
 				return EXIT_USAGE;
 			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_SUCCESS;
 		case 'i':
-			live.iface = optarg;
+			cl->live.iface = optarg;
 			break;
 		case 'D':
-			list_interfaces = true;
+			cl->list_interfaces = true;
 			break;
 		case 's':
 			if (!parse_count("-s", optarg, TFE_SNAPLEN_MAX, &n))
 				return EXIT_USAGE;
-			live.snaplen = (int)n;
-			snaplen_given = true;
+			cl->live.snaplen = (int)n;
+			cl->snaplen_given = true;
 			break;
 		case 'Z':
-			live.user = optarg;
+			cl->live.user = optarg;
 			break;
 		case 'w':
 			if (strcmp(optarg, "-") == 0) {
@@ -422,7 +402,7 @@ main(int argc, char **argv)
 				          "give a file name");
 				return EXIT_USAGE;
 			}
-			live.save_path = optarg;
+			cl->live.save_path = optarg;
 			break;
 		case OPT_VERSION:
 			printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
@@ -430,15 +410,15 @@ main(int argc, char **argv)
 			return EXIT_SUCCESS;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "text") == 0)
-				run.ro.format = TFE_FMT_TEXT;
+				run->ro.format = TFE_FMT_TEXT;
 			else if (strcmp(optarg, "summary") == 0)
-				run.ro.format = TFE_FMT_SUMMARY;
+				run->ro.format = TFE_FMT_SUMMARY;
 			else if (strcmp(optarg, "netstat") == 0)
-				run.ro.format = TFE_FMT_NETSTAT;
+				run->ro.format = TFE_FMT_NETSTAT;
 			else if (strcmp(optarg, "json") == 0)
-				run.ro.format = TFE_FMT_JSON;
+				run->ro.format = TFE_FMT_JSON;
 			else if (strcmp(optarg, "ladder") == 0)
-				run.ro.format = TFE_FMT_LADDER;
+				run->ro.format = TFE_FMT_LADDER;
 			else {
 				error_msg("--format: unknown format '%s' (text, summary, "
 				          "netstat, json, ladder)", optarg);
@@ -446,46 +426,46 @@ main(int argc, char **argv)
 			}
 			break;
 		case OPT_ALL_FRAMES:
-			cfg.all_frames = true;
+			cfg->all_frames = true;
 			break;
 		case OPT_ZEEK_IGNORE_CSUM:
-			cfg.zeek_ignore_checksums = true;
+			cfg->zeek_ignore_checksums = true;
 			break;
 		case OPT_MSL:
-			if (!parse_seconds("--msl", optarg, &cfg.msl))
+			if (!parse_seconds("--msl", optarg, &cfg->msl))
 				return EXIT_USAGE;
 			break;
 		case OPT_CLOSE_WAIT:
 			if (!parse_seconds("--close-wait-threshold", optarg,
-			                   &cfg.close_wait))
+			                   &cfg->close_wait))
 				return EXIT_USAGE;
 			break;
 		case OPT_ZERO_WINDOW:
 			if (!parse_seconds("--zero-window-threshold", optarg,
-			                   &cfg.zero_window))
+			                   &cfg->zero_window))
 				return EXIT_USAGE;
 			break;
 		case OPT_IDLE:
 			if (!parse_seconds("--idle-timeout", optarg,
-			                   &cfg.idle_timeout))
+			                   &cfg->idle_timeout))
 				return EXIT_USAGE;
 			break;
 		case OPT_AT:
-			if (!parse_seconds("--at", optarg, &at))
+			if (!parse_seconds("--at", optarg, &cl->at))
 				return EXIT_USAGE;
-			at_kind = at < 1000000000 * TFE_NS_PER_SEC ? TFE_AT_RELATIVE
-			                                            : TFE_AT_EPOCH;
-			at_given = true;
+			cl->at_kind = cl->at < 1000000000 * TFE_NS_PER_SEC ?
+			              TFE_AT_RELATIVE : TFE_AT_EPOCH;
+			cl->at_given = true;
 			break;
 		case OPT_EVENTS:
-			run.ro.events = true;
+			run->ro.events = true;
 			break;
 		case OPT_VERDICTS_ONLY:
-			run.ro.verdicts_only = true;
+			run->ro.verdicts_only = true;
 			break;
 		case OPT_FAIL_ON: {
 			char *bad = NULL;
-			if (!tfe_verdict_parse_list(optarg, &run.fail_on, &bad)) {
+			if (!tfe_verdict_parse_list(optarg, &run->fail_on, &bad)) {
 				error_msg("--fail-on: '%s' is not a verdict kind "
 				          "(doc/verdicts.md lists them)", bad);
 				g_free(bad);
@@ -495,11 +475,11 @@ main(int argc, char **argv)
 		}
 		case OPT_COLOR:
 			if (strcmp(optarg, "always") == 0)
-				color = 1;
+				cl->color = 1;
 			else if (strcmp(optarg, "never") == 0)
-				color = 0;
+				cl->color = 0;
 			else if (strcmp(optarg, "auto") == 0)
-				color = -1;
+				cl->color = -1;
 			else {
 				error_msg("--color: '%s' is not auto, always or never",
 				          optarg);
@@ -512,12 +492,12 @@ main(int argc, char **argv)
 				error_msg("--threads: '%s' is not 1, 2 or 3", optarg);
 				return EXIT_USAGE;
 			}
-			rd.threads = (guint)(optarg[0] - '0');
+			cl->threads = (guint)(optarg[0] - '0');
 			break;
 		case OPT_MAX_FLOWS:
 			if (!parse_count("--max-flows", optarg, 1u << 26, &n))
 				return EXIT_USAGE;
-			cfg.max_flows = (guint)n;
+			cfg->max_flows = (guint)n;
 			break;
 		case ':':
 			error_msg("option '%s' needs a value", argv[optind - 1]);
@@ -534,24 +514,32 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	return -1;
+}
+
+/* Checks that the options go together, and answers -D; -1 to go on,
+ * otherwise the exit status. */
+static int
+check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
+{
 	/* Text, json and ladder describe each connection.  The summary and
 	 * netstat forms count verdicts by kind and never print their
 	 * sentences (not worth formatting), nor Zeek's and Wireshark's words
 	 * (no need to follow Zeek's model frame by frame), and have nothing
 	 * for a writing thread to write. */
-	bool per_conn = run.ro.format != TFE_FMT_SUMMARY &&
-	                run.ro.format != TFE_FMT_NETSTAT;
-	cfg.verdict_messages = per_conn;
-	cfg.zeek_model = per_conn;
-	if (at_given && run.ro.format != TFE_FMT_NETSTAT) {
+	cl->per_conn = run->ro.format != TFE_FMT_SUMMARY &&
+	               run->ro.format != TFE_FMT_NETSTAT;
+	cfg->verdict_messages = cl->per_conn;
+	cfg->zeek_model = cl->per_conn;
+	if (cl->at_given && run->ro.format != TFE_FMT_NETSTAT) {
 		error_msg("--at goes with --format netstat");
 		return EXIT_USAGE;
 	}
-	if (run.ro.events && run.ro.format != TFE_FMT_JSON) {
+	if (run->ro.events && run->ro.format != TFE_FMT_JSON) {
 		error_msg("--events goes with --format json");
 		return EXIT_USAGE;
 	}
-	if (list_interfaces) {
+	if (cl->list_interfaces) {
 		GError *lerr = NULL;
 		if (!tfe_capture_list_interfaces(stdout, &lerr)) {
 			error_msg("%s", lerr->message);
@@ -560,120 +548,154 @@ main(int argc, char **argv)
 		}
 		return EXIT_SUCCESS;
 	}
-	if (live.iface != NULL && files->len > 0) {
+	if (cl->live.iface != NULL && cl->files->len > 0) {
 		error_msg("-i and -r cannot be used together");
 		return EXIT_USAGE;
 	}
-	if (live.iface != NULL && rd.threads != 0) {
+	if (cl->live.iface != NULL && cl->threads != 0) {
 		error_msg("--threads goes with -r");
 		return EXIT_USAGE;
 	}
-	if (live.iface == NULL && (snaplen_given || live.user || live.save_path)) {
-		error_msg("%s goes with -i", snaplen_given ? "-s" :
-		          live.user ? "-Z" : "-w");
+	if (cl->live.iface == NULL &&
+	    (cl->snaplen_given || cl->live.user || cl->live.save_path)) {
+		error_msg("%s goes with -i", cl->snaplen_given ? "-s" :
+		          cl->live.user ? "-Z" : "-w");
 		return EXIT_USAGE;
 	}
-	if (files->len == 0 && live.iface == NULL) {
+	if (cl->files->len == 0 && cl->live.iface == NULL) {
 		error_msg("no input: give a capture file with -r FILE (- for "
 		          "standard input) or an interface with -i IFACE");
 		fputs("Try 'tcpflow-explain --help' for more information.\n", stderr);
 		return EXIT_USAGE;
 	}
+	return -1;
+}
 
-	char *filter = NULL;
+/* The exit status once the output is written: 3 when it could not be
+ * written or the input was damaged (`err`, freed here), 4 on an internal
+ * error, 1 when a --fail-on verdict was found (saying which), else 0. */
+static int
+exit_status(const struct run *run, struct tfe_capture *cap, GError *err)
+{
+	int status = EXIT_SUCCESS;
+
+	if (fflush(stdout) != 0) {
+		error_msg("writing the output failed: %s", g_strerror(errno));
+		status = EXIT_INPUT;
+	}
+	if (err != NULL) {
+		/* What was read before the damage is reported above. */
+		error_msg("%s (after %" G_GUINT64_FORMAT " packets)", err->message,
+		          tfe_capture_frames(cap));
+		status = err->code == TFE_ERR_INTERNAL ? EXIT_INTERNAL : EXIT_INPUT;
+		g_error_free(err);
+	}
+	if (status == EXIT_SUCCESS && run->failed) {
+		/* A --fail-on verdict: say which, for CI logs. */
+		GString *g = g_string_new(NULL);
+		for (int k = 0; k < TFE_V__COUNT; k++)
+			if (run->found[k])
+				g_string_append_printf(g, "%s%s in %" G_GUINT64_FORMAT
+				                       " connection%s", g->len ? ", " : "",
+				                       tfe_verdicts[k].kind, run->found[k],
+				                       run->found[k] == 1 ? "" : "s");
+		error_msg("--fail-on: found %s", g->str);
+		g_string_free(g, TRUE);
+		status = 1;
+	}
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cmdline cl = {
+		.files = g_ptr_array_new(),
+		.at_kind = TFE_AT_END,
+		.color = -1,
+		.live = { .snaplen = TFE_SNAPLEN_DEFAULT },
+	};
+	struct tfe_config cfg;
+	struct run run;
+	int status;
+	char *who = NULL;
+
+	tfe_config_defaults(&cfg);
+	memset(&run, 0, sizeof run);
+	run.ro.format = TFE_FMT_TEXT;
+	run.ro.cfg = &cfg;
+	run.ro.out = stdout;
+	status = parse_options(argc, argv, &cl, &cfg, &run);
+	if (status < 0)
+		status = check_options(&cl, &cfg, &run);
+	if (status >= 0) {
+		g_ptr_array_free(cl.files, TRUE);
+		return status;
+	}
 	if (optind < argc)
-		filter = g_strjoinv(" ", argv + optind);
+		cl.filter = g_strjoinv(" ", argv + optind);
 
 	GError *err = NULL;
 	struct tfe_capture *cap;
-	if (live.iface != NULL) {
-		live.filter = filter;
-		live.max_packets = max_packets;
-		cap = tfe_live_open(&live, &who, &err);
+	if (cl.live.iface != NULL) {
+		cl.live.filter = cl.filter;
+		cl.live.max_packets = cl.max_packets;
+		cap = tfe_live_open(&cl.live, &who, &err);
 	} else {
-		cap = tfe_capture_open_files((char **)files->pdata, files->len,
-		                             filter, &err);
+		cap = tfe_capture_open_files((char **)cl.files->pdata,
+		                             cl.files->len, cl.filter, &err);
 	}
 	if (cap == NULL) {
 		error_msg("%s", err->message);
 		status = err->code == TFE_ERR_USAGE ? EXIT_USAGE :
 		         err->code == TFE_ERR_INTERNAL ? EXIT_INTERNAL : EXIT_INPUT;
 		g_error_free(err);
-		g_free(filter);
-		g_ptr_array_free(files, TRUE);
+		g_free(cl.filter);
+		g_ptr_array_free(cl.files, TRUE);
 		return status;
 	}
 
 	/* NO_COLOR (no-color.org) wins over auto, not over an explicit
 	 * --color always. */
-	if (color < 0) {
+	if (cl.color < 0) {
 		const char *nc = getenv("NO_COLOR");
-		color = isatty(STDOUT_FILENO) && !(nc && *nc);
+		cl.color = isatty(STDOUT_FILENO) && !(nc && *nc);
 	}
-	run.ro.color = color == 1;
+	run.ro.color = cl.color == 1;
 
 	/* Large buffered writes: the output is the bulk of the work for long
 	 * captures.  Live, each line goes out at once, so that a pipe to grep
 	 * or a file sees a connection as soon as it ends. */
 	static char outbuf[1 << 16];
-	setvbuf(stdout, outbuf, live.iface ? _IOLBF : _IOFBF, sizeof outbuf);
+	setvbuf(stdout, outbuf, cl.live.iface ? _IOLBF : _IOFBF, sizeof outbuf);
 
 	struct tfe_analyzer an;
 	struct tfe_sink sink = { on_conn_done, on_snapshot, &run, on_conn_take };
 	tfe_analyzer_init(&an, &cfg, &sink);
 	if (run.ro.format == TFE_FMT_NETSTAT)
-		tfe_analyzer_snapshot_at(&an, at_kind, at);
+		tfe_analyzer_snapshot_at(&an, cl.at_kind, cl.at);
 	else
 		tfe_analyzer_snapshot_at(&an, TFE_AT_NONE, 0);
 	an.stats.timestamps_ns = tfe_capture_nanos(cap);
 
-	if (live.iface != NULL) {
+	if (cl.live.iface != NULL) {
 		/* The kernel filters: no count of the frames it turned away. */
 		struct tfe_live_hooks hooks = { on_live_snapshot, &run };
-		tfe_live_run(cap, &live, who, &an, &hooks, &err);
+		tfe_live_run(cap, &cl.live, who, &an, &hooks, &err);
 	} else {
-		/* More threads only pay when a second CPU runs them.  Two
-		 * CPUs are enough for three threads: the reading one does
-		 * less than the analysing one, and shares its CPU with the
-		 * writing one. */
-		guint ncpu = g_get_num_processors();
-		cpu_set_t allowed, mine, theirs;
-		if (rd.threads == 0)
-			rd.threads = ncpu > 1 ? 3 : 1;
-		rd.max_packets = max_packets;
-		if (rd.threads >= 3 && per_conn) {
-			/* Three threads on two CPUs: the analysing thread,
-			 * the busiest, gets one to itself, the reading and
-			 * writing threads share the other (they inherit this
-			 * thread's CPUs when they start); left to place them,
-			 * the scheduler gave each a share of both and the run
-			 * took about a sixth longer. */
-			bool split = ncpu == 2 &&
-			             two_cpus(&allowed, &mine, &theirs) &&
-			             pthread_setaffinity_np(pthread_self(),
-			                                    sizeof theirs,
-			                                    &theirs) == 0;
-			run.writer = tfe_writer_start(write_taken, &run, 0, 0);
-			if (split && run.writer != NULL)
-				rd.analyser_cpus = &mine;
-			else if (split)
-				pthread_setaffinity_np(pthread_self(),
-				                       sizeof allowed, &allowed);
-		}
-		/* Fewer CPUs than threads: none may spin while it waits. */
-		rd.no_spin = run.writer != NULL && ncpu < 3;
+		struct tfe_reader_opts rd = {
+			.threads = cl.threads,
+			.max_packets = cl.max_packets,
+		};
+		/* the threads, where they run, and which one works out the
+		 * verdicts: reader.c decides for this machine */
+		run.writer = tfe_reader_setup(&rd, cl.per_conn ? write_taken : NULL,
+		                              &run, &run.verdicts_in_writer);
 		run.cfg = &an.cfg;
-		/* The verdicts go with the writing, to the writing thread,
-		 * when it has a CPU of its own; on two, its CPU is the busier
-		 * one (it also reads), so the analysing thread keeps them. */
-		run.verdicts_in_writer = run.writer != NULL && ncpu >= 3;
 		an.verdicts_later = run.verdicts_in_writer;
 		tfe_reader_run(cap, &an, &rd, &err);
-		an.stats.filtered = filter != NULL;
+		an.stats.filtered = cl.filter != NULL;
 		an.stats.frames_read = tfe_capture_frames(cap);
-		if (rd.analyser_cpus != NULL)
-			pthread_setaffinity_np(pthread_self(), sizeof allowed,
-			                       &allowed);
 	}
 	tfe_analyzer_finish(&an);
 	tfe_writer_finish(run.writer);
@@ -691,34 +713,11 @@ main(int argc, char **argv)
 		tfe_netstat_print(&run.ro, run.netstat);
 		tfe_netstat_free(run.netstat);
 	}
-	if (fflush(stdout) != 0) {
-		error_msg("writing the output failed: %s", g_strerror(errno));
-		status = EXIT_INPUT;
-	}
-	if (err != NULL) {
-		/* What was read before the damage is reported above. */
-		error_msg("%s (after %" G_GUINT64_FORMAT " packets)", err->message,
-		          tfe_capture_frames(cap));
-		status = err->code == TFE_ERR_INTERNAL ? EXIT_INTERNAL : EXIT_INPUT;
-		g_error_free(err);
-	}
-	if (status == EXIT_SUCCESS && run.failed) {
-		/* A --fail-on verdict (SPEC §1): say which, for CI logs. */
-		GString *g = g_string_new(NULL);
-		for (int k = 0; k < TFE_V__COUNT; k++)
-			if (run.found[k])
-				g_string_append_printf(g, "%s%s in %" G_GUINT64_FORMAT
-				                       " connection%s", g->len ? ", " : "",
-				                       tfe_verdicts[k].kind, run.found[k],
-				                       run.found[k] == 1 ? "" : "s");
-		error_msg("--fail-on: found %s", g->str);
-		g_string_free(g, TRUE);
-		status = 1;
-	}
+	status = exit_status(&run, cap, err);
 	tfe_analyzer_clear(&an);
 	tfe_capture_close(cap);
 	g_free(who);
-	g_free(filter);
-	g_ptr_array_free(files, TRUE);
+	g_free(cl.filter);
+	g_ptr_array_free(cl.files, TRUE);
 	return status;
 }

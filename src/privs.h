@@ -1,6 +1,6 @@
 /*
  * privs.h: giving up root and every capability once the live capture is
- * open (SPEC §1 -Z), so that nothing that reads a packet runs privileged.
+ * open (-Z), so that nothing that reads a packet runs privileged.
  * It must not be called before the capture and its save file are open,
  * and it never runs anything as root itself.
  */

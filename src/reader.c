@@ -11,13 +11,11 @@
  * from one thread's.  The end of input or the damage that stopped the
  * reading travels in the last batch, after the frames read before it.
  *
- * The ring is guarded by one mutex, taken twice per batch on each side.
- * A reading thread that finds the ring full sleeps until half of it is
+ * The batches go through a ring (ring.h): a hand-over per batch.  A
+ * reading thread that finds the ring full sleeps until half of it is
  * free again, so the analyser (normally the slower side) wakes it once
- * per depth/2 batches, not once per batch.  The mutex and the conditions
- * are POSIX ones, not GMutex and GCond: glib implements those with its
- * own futex calls, which ThreadSanitizer cannot see, so it would report
- * every hand-over as a race; the thread itself is a GThread.
+ * per depth/2 batches, not once per batch.  The thread itself is a
+ * GThread.
  *
  * Nothing here allocates per frame; the batches are allocated once.
  */
@@ -26,8 +24,10 @@
 #include "reader.h"
 
 #include <pthread.h>
+#include <sched.h>
 
 #include "decode.h"
+#include "ring.h"
 
 /* How many frames ahead the analysing thread asks for the flow table's
  * slot, then for the connection in it. */
@@ -54,51 +54,12 @@ struct batch {
 struct pipe {
 	struct tfe_capture *cap; /* the reading thread's alone until joined */
 	uint64_t max_packets;
-	guint batch, depth;
-	int spin_rounds;         /* SPIN_ROUNDS, or 0 with no_spin */
-	struct batch *ring;      /* depth batches */
+	guint batch;
+	struct batch *ring;      /* ring.depth batches, slot by slot */
 	struct decoded *frames;  /* their frames, one allocation */
-
-	pthread_mutex_t lock;    /* guards what follows */
-	pthread_cond_t filled;   /* a batch was published */
-	pthread_cond_t room;     /* the ring is half free */
-	uint64_t produced;       /* batches published */
-	uint64_t consumed;       /* batches given back; both written under
-	                            the lock with atomic stores, so that the
-	                            other thread may read them without it
-	                            while it spins (spin_for) */
-	bool reader_waits, analyser_waits;
+	struct tfe_ring hand;    /* the reading thread produces, the
+	                            analysing one consumes */
 };
-
-/* How many times a thread looks again at the other's counter before it
- * sleeps on a condition variable: a few microseconds.  With a CPU each,
- * the other thread is usually that close to handing over or giving back
- * a batch, and going to sleep and being woken took about 6% of a run
- * (perf: the kernel's context switch). */
-#define SPIN_ROUNDS 2000
-
-static inline void
-cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#endif
-}
-
-/* Spins until the counter at `v` is no longer `old`; false when it still
- * is after `rounds` looks (the caller then sleeps).  The acquire load
- * pairs with the release store of the thread that moved it, so what that
- * thread wrote in the batch before is visible. */
-static bool
-spin_for(const uint64_t *v, uint64_t old, int rounds)
-{
-	for (int i = 0; i < rounds; i++) {
-		if (__atomic_load_n(v, __ATOMIC_ACQUIRE) != old)
-			return true;
-		cpu_relax();
-	}
-	return false;
-}
 
 static gpointer
 reading_thread(gpointer data)
@@ -108,23 +69,7 @@ reading_thread(gpointer data)
 	int rc = TFE_CAPTURE_PACKET;
 
 	while (rc == TFE_CAPTURE_PACKET) {
-		struct batch *b;
-
-		/* Full: wait for the analyser to give a batch back, briefly
-		 * without sleeping. */
-		if (pp->produced - __atomic_load_n(&pp->consumed,
-		                                   __ATOMIC_ACQUIRE) == pp->depth)
-			spin_for(&pp->consumed, pp->produced - pp->depth,
-			         pp->spin_rounds);
-		pthread_mutex_lock(&pp->lock);
-		if (pp->produced - pp->consumed == pp->depth) {
-			pp->reader_waits = true;
-			while (pp->produced - pp->consumed > pp->depth / 2)
-				pthread_cond_wait(&pp->room, &pp->lock);
-			pp->reader_waits = false;
-		}
-		b = &pp->ring[pp->produced % pp->depth];
-		pthread_mutex_unlock(&pp->lock);
+		struct batch *b = &pp->ring[tfe_ring_claim(&pp->hand)];
 
 		b->n = 0;
 		b->err = NULL;
@@ -151,13 +96,7 @@ reading_thread(gpointer data)
 				tfe_flow_ref_make(&d->seg, &d->ref);
 		}
 		b->end = rc;
-
-		pthread_mutex_lock(&pp->lock);
-		__atomic_store_n(&pp->produced, pp->produced + 1,
-		                 __ATOMIC_RELEASE);
-		if (pp->analyser_waits)
-			pthread_cond_signal(&pp->filled);
-		pthread_mutex_unlock(&pp->lock);
+		tfe_ring_publish(&pp->hand);
 	}
 	return NULL;
 }
@@ -184,6 +123,78 @@ run_one_thread(struct tfe_capture *cap, struct tfe_analyzer *a,
 	return true;
 }
 
+/* Moves the calling thread to `cpu`, and `other` too when not -1; false
+ * when it could not. */
+static bool
+run_on(int cpu, int other)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (other >= 0)
+		CPU_SET(other, &set);
+	return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+}
+
+/* The two CPUs this thread may run on, in cpus; false when they are not
+ * exactly two. */
+static bool
+two_cpus(int cpus[2])
+{
+	cpu_set_t allowed;
+	int n = 0;
+
+	if (pthread_getaffinity_np(pthread_self(), sizeof allowed,
+	                           &allowed) != 0 ||
+	    CPU_COUNT(&allowed) != 2)
+		return false;
+	for (int cpu = 0; cpu < CPU_SETSIZE && n < 2; cpu++)
+		if (CPU_ISSET(cpu, &allowed))
+			cpus[n++] = cpu;
+	return n == 2;
+}
+
+struct tfe_writer *
+tfe_reader_setup(struct tfe_reader_opts *o, tfe_writer_fn write, void *ud,
+                 bool *verdicts_in_writer)
+{
+	/* More threads only pay when a second CPU runs them.  Two CPUs are
+	 * enough for three threads: the reading one does less than the
+	 * analysing one, and shares its CPU with the writing one. */
+	guint ncpu = g_get_num_processors();
+	struct tfe_writer *w = NULL;
+	int cpus[2];
+
+	if (o->threads == 0)
+		o->threads = ncpu > 1 ? 3 : 1;
+	if (o->threads >= 3 && write != NULL) {
+		/* Three threads on two CPUs: the analysing thread, the
+		 * busiest, gets one to itself, the reading and writing
+		 * threads share the other (they inherit this thread's CPUs
+		 * when they start); left to place them, the scheduler gave
+		 * each a share of both and the run took about a sixth
+		 * longer. */
+		bool split = ncpu == 2 && two_cpus(cpus) && run_on(cpus[1], -1);
+
+		w = tfe_writer_start(write, ud, 0, 0);
+		if (split && w != NULL) {
+			o->split_cpus = true;
+			o->cpus[0] = cpus[0];
+			o->cpus[1] = cpus[1];
+		} else if (split) {
+			run_on(cpus[0], cpus[1]);
+		}
+	}
+	/* Fewer CPUs than threads: none may spin while it waits. */
+	o->no_spin = o->no_spin || (w != NULL && ncpu < 3);
+	/* The verdicts go with the writing, to the writing thread, when it
+	 * has a CPU of its own; on two, its CPU is the busier one (it also
+	 * reads), so the analysing thread keeps them. */
+	*verdicts_in_writer = w != NULL && ncpu >= 3;
+	return w;
+}
+
 bool
 tfe_reader_run(struct tfe_capture *cap, struct tfe_analyzer *a,
                const struct tfe_reader_opts *o, GError **err)
@@ -192,9 +203,8 @@ tfe_reader_run(struct tfe_capture *cap, struct tfe_analyzer *a,
 		.cap = cap,
 		.max_packets = o->max_packets,
 		.batch = o->batch ? o->batch : TFE_READER_BATCH,
-		.depth = o->depth ? o->depth : TFE_READER_DEPTH,
-		.spin_rounds = o->no_spin ? 0 : SPIN_ROUNDS,
 	};
+	guint depth = o->depth ? o->depth : TFE_READER_DEPTH;
 	GThread *th;
 	GError *e = NULL;
 	int end = TFE_CAPTURE_PACKET;
@@ -202,45 +212,32 @@ tfe_reader_run(struct tfe_capture *cap, struct tfe_analyzer *a,
 	if (o->threads < 2)
 		return run_one_thread(cap, a, o->max_packets, err);
 
-	pp.ring = g_new0(struct batch, pp.depth);
-	pp.frames = g_new(struct decoded, (gsize)pp.depth * pp.batch);
-	for (guint i = 0; i < pp.depth; i++)
+	pp.ring = g_new0(struct batch, depth);
+	pp.frames = g_new(struct decoded, (gsize)depth * pp.batch);
+	for (guint i = 0; i < depth; i++)
 		pp.ring[i].f = pp.frames + (gsize)i * pp.batch;
-	pthread_mutex_init(&pp.lock, NULL);
-	pthread_cond_init(&pp.filled, NULL);
-	pthread_cond_init(&pp.room, NULL);
+	tfe_ring_init(&pp.hand, depth, depth / 2,
+	              o->no_spin ? 0 : TFE_RING_SPIN);
 
 	th = g_thread_try_new("tfe-reader", reading_thread, &pp, NULL);
-	if (o->analyser_cpus != NULL)
-		pthread_setaffinity_np(pthread_self(), sizeof *o->analyser_cpus,
-		                       o->analyser_cpus);
+	if (o->split_cpus)
+		run_on(o->cpus[0], -1);
 	if (th == NULL) {
 		/* No thread to be had (a process limit): one does it all. */
-		pthread_mutex_destroy(&pp.lock);
-		pthread_cond_destroy(&pp.filled);
-		pthread_cond_destroy(&pp.room);
+		tfe_ring_destroy(&pp.hand);
 		g_free(pp.frames);
 		g_free(pp.ring);
-		return run_one_thread(cap, a, o->max_packets, err);
+		run_one_thread(cap, a, o->max_packets, &e);
+		goto out;
 	}
 
 	while (end == TFE_CAPTURE_PACKET) {
-		struct batch *b;
+		unsigned slot;
 
-		/* Empty: wait for the reader to publish one, briefly without
-		 * sleeping. */
-		if (__atomic_load_n(&pp.produced, __ATOMIC_ACQUIRE) == pp.consumed)
-			spin_for(&pp.produced, pp.consumed, pp.spin_rounds);
-		pthread_mutex_lock(&pp.lock);
-		if (pp.consumed == pp.produced) {
-			pp.analyser_waits = true;
-			while (pp.consumed == pp.produced)
-				pthread_cond_wait(&pp.filled, &pp.lock);
-			pp.analyser_waits = false;
-		}
-		b = &pp.ring[pp.consumed % pp.depth];
-		pthread_mutex_unlock(&pp.lock);
-
+		/* never closed: the last batch says where the input ended */
+		if (!tfe_ring_take(&pp.hand, &slot))
+			break;
+		const struct batch *b = &pp.ring[slot];
 		for (guint i = 0; i < b->n; i++) {
 			const struct decoded *d = &b->f[i];
 			if (i + PREFETCH_SLOT < b->n &&
@@ -257,20 +254,16 @@ tfe_reader_run(struct tfe_capture *cap, struct tfe_analyzer *a,
 		}
 		end = b->end;
 		e = b->err;
-
-		pthread_mutex_lock(&pp.lock);
-		__atomic_store_n(&pp.consumed, pp.consumed + 1, __ATOMIC_RELEASE);
-		if (pp.reader_waits && pp.produced - pp.consumed <= pp.depth / 2)
-			pthread_cond_signal(&pp.room);
-		pthread_mutex_unlock(&pp.lock);
+		tfe_ring_release(&pp.hand);
 	}
 
 	g_thread_join(th);
-	pthread_mutex_destroy(&pp.lock);
-	pthread_cond_destroy(&pp.filled);
-	pthread_cond_destroy(&pp.room);
+	tfe_ring_destroy(&pp.hand);
 	g_free(pp.frames);
 	g_free(pp.ring);
+out:
+	if (o->split_cpus)
+		run_on(o->cpus[0], o->cpus[1]);
 	if (e != NULL) {
 		g_propagate_error(err, e);
 		return false;

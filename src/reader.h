@@ -15,12 +15,12 @@
 #define TFE_READER_H
 
 #include <glib.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "analyze.h"
 #include "capture.h"
+#include "writer.h"
 
 /* Frames per batch and batches in flight when the options give 0: large
  * enough that handing a batch over (a mutex, now and then a wake-up) costs
@@ -31,7 +31,9 @@
 
 struct tfe_reader_opts {
 	guint threads;           /* 1: read, decode and analyse in this thread;
-	                            2: read and decode in another one */
+	                            2: read and decode in another one (3, a
+	                            writing thread besides, is the same
+	                            here: see tfe_reader_setup()) */
 	uint64_t max_packets;    /* -c: stop after this many frames that pass
 	                            the filter; 0 for all */
 	guint batch;             /* frames per batch, 0 for TFE_READER_BATCH
@@ -42,10 +44,30 @@ struct tfe_reader_opts {
 	                            sleeps at once: when more threads than CPUs
 	                            share the work, a spinning one would take
 	                            a CPU from the others */
-	const cpu_set_t *analyser_cpus; /* when not NULL, the calling thread
-	                            moves to these CPUs once the reading thread
-	                            has started (which keeps the caller's) */
+	bool split_cpus;         /* the process runs on two CPUs, cpus[0] and
+	                            cpus[1], and the calling thread on cpus[1]
+	                            alone: it moves to cpus[0] alone once the
+	                            reading thread has started (which keeps
+	                            cpus[1]), and to both at the end */
+	int cpus[2];             /* with split_cpus */
 };
+
+/*
+ * Sets the threads of a run up for this machine, before tfe_reader_run():
+ * how many (o->threads when it is 0: 3 when the process may run on more
+ * than one CPU, else 1), which CPUs they run on (o->split_cpus, o->cpus),
+ * whether they spin while they wait (o->no_spin), and whether a third
+ * thread writes the connections out.  With 3 threads and a `write`
+ * function (the output form writes connection by connection), it starts
+ * that writing thread (writer.h), calling write(ud, c, now), and returns
+ * it; otherwise NULL, and the analysing thread writes.
+ * *verdicts_in_writer says which thread works out the verdicts: the
+ * writing one when it has a CPU of its own (the analyser's
+ * verdicts_later).
+ */
+struct tfe_writer *tfe_reader_setup(struct tfe_reader_opts *o,
+                                    tfe_writer_fn write, void *ud,
+                                    bool *verdicts_in_writer);
 
 /*
  * Reads every frame of `cap` into `a` (frames that pass the filter, at

@@ -1,5 +1,5 @@
 /*
- * render_json.c: the JSON Lines form (SPEC §5, doc/json.md).
+ * render_json.c: the JSON Lines form (doc/json.md).
  *
  * One object per line: a "connection" object per connection, in the order
  * the text form prints them, then one "summary" object.  With --events a
@@ -389,15 +389,26 @@ v_ms(struct jw *w, int64_t ns, bool nanos)
 #define k_const(w, k, s)  (key((w), k), v_const((w), (s)))
 #define k_secs(w, k, t, n) (key((w), k), v_secs((w), (t), (n)))
 #define k_reason(w, k, r) (key((w), k), v_reason((w), (r)))
+#define k_reason_name(w, k, r) (key((w), k), v_reason_name((w), (r)))
 
-/* A reason, or null for none. */
+/* A reason's sentence, or null for none. */
 static void
 v_reason(struct jw *w, uint8_t reason)
 {
 	if (reason == TFE_RS_NONE || reason >= TFE_RS__COUNT)
 		v_null(w);
 	else
-		v_const(w, tfe_reason_text[reason]);
+		v_const(w, tfe_reasons[reason].text);
+}
+
+/* A reason's stable name, or null for none. */
+static void
+v_reason_name(struct jw *w, uint8_t reason)
+{
+	if (reason == TFE_RS_NONE || reason >= TFE_RS__COUNT)
+		v_null(w);
+	else
+		v_const(w, tfe_reasons[reason].name);
 }
 
 /* Ends the line and writes it out. */
@@ -507,6 +518,7 @@ states_object(struct jw *w, const struct tfe_conn *c)
 				v_u64(w, r->frame);
 			k_secs(w, "ts", r->ts, c->timestamps_ns);
 			k_reason(w, "reason", r->reason[side]);
+			k_reason_name(w, "reason_name", r->reason[side]);
 			obj_end(w);
 			before = cur[side];
 		}
@@ -521,7 +533,7 @@ flags_value(struct jw *w, uint16_t f)
 	char buf[16];
 	size_t n = strlen(tfe_format_flags(f, buf));
 
-	/* The letters of the text form (SPEC §3); no flags is "". */
+	/* The letters of the text form; no flags is "". */
 	if (buf[0] == '-')
 		n = 0;
 	pre(w);
@@ -547,6 +559,11 @@ pair_reasons(struct jw *w, const struct tfe_row *r)
 	obj_begin(w);
 	k_reason(w, "client", r->reason[0]);
 	k_reason(w, "server", r->reason[1]);
+	obj_end(w);
+	key(w, "reason_name");
+	obj_begin(w);
+	k_reason_name(w, "client", r->reason[0]);
+	k_reason_name(w, "server", r->reason[1]);
 	obj_end(w);
 }
 

@@ -346,7 +346,7 @@ print_frame_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 	for (int side = 0; side < 2; side++)
 		if (reason_mark(r->reason[side], side == rcv) != MARK_NONE)
 			print_note(o->out, side_names[side],
-			           tfe_reason_text[r->reason[side]]);
+			           tfe_reasons[r->reason[side]].text);
 	g_string_free(label, TRUE);
 	g_string_free(mid, TRUE);
 }
@@ -417,7 +417,7 @@ print_timer_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 
 	tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, t,
 	                   sizeof t);
-	g_string_assign(g, tfe_reason_text[r->reason[side]]);
+	g_string_assign(g, tfe_reasons[r->reason[side]].text);
 	fit_text(g, (gsize)mid_w - 2);
 	if (side == TFE_SIDE_CLIENT) {
 		g_string_prepend_c(g, ' ');

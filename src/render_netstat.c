@@ -1,6 +1,6 @@
 /*
  * render_netstat.c: what `netstat -tan` would have shown on each observed
- * host at one moment (SPEC §5 netstat).
+ * host at one moment (--format netstat, README.md).
  *
  * The analysis hands over its live connections and its 2MSL tombstones at
  * the moment asked for (analyze.c takes the snapshot with every frame up to

@@ -6,7 +6,7 @@
  * timeline: one line per kept frame with both sides' states after it, the
  * reason for each state change on the lines under it, and one line per run
  * of ordinary frames.  A state that did not change prints as "." so that
- * changes stand out (SPEC §3).
+ * changes stand out (README.md shows a block).
  */
 #include "render.h"
 
@@ -46,75 +46,11 @@ color_off(const struct tfe_render_opts *o)
 
 #define u64_dec_end tfe_u64_dec_end
 
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-void
-tfe_copy_long(char *dst, const char *src, size_t n)
-{
-	memcpy(dst, src, n);
-}
-
 /* Decimal digits of v into buf (at least 21 bytes); returns buf. */
 static char *
 u64_dec(uint64_t v, char *buf)
 {
 	*u64_dec_end(v, buf) = '\0';
-	return buf;
-}
-
-/* The digits of tfe_format_seconds at p (room for 32 bytes), not
- * terminated; returns their end. */
-static char *
-secs_end(int64_t ns, bool nanos, bool sign, char *p)
-{
-	uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-	uint64_t whole = a / 1000000000u;
-	uint32_t sub = (uint32_t)(a - whole * 1000000000u);
-
-	if (ns < 0)
-		*p++ = '-';
-	else if (sign)
-		*p++ = '+';
-	p = u64_dec_end(whole, p);
-	*p++ = '.';
-	if (nanos) {
-		/* 9 digits: one, then four pairs */
-		p[0] = (char)('0' + sub / 100000000u);
-		sub %= 100000000u;
-		tfe_put2(p + 7, sub % 100);
-		sub /= 100;
-		tfe_put2(p + 5, sub % 100);
-		sub /= 100;
-		tfe_put2(p + 3, sub % 100);
-		tfe_put2(p + 1, sub / 100);
-		return p + 9;
-	}
-	sub /= 1000u;
-	tfe_put2(p + 4, sub % 100);
-	sub /= 100;
-	tfe_put2(p + 2, sub % 100);
-	tfe_put2(p, sub / 100);
-	return p + 6;
-}
-
-char *
-tfe_format_seconds(int64_t ns, bool nanos, bool sign, char *buf, size_t len)
-{
-	/* sign, 20 digits, point, 9 digits and the NUL fit in 32 */
-	if (len < 32) {
-		const char *s = ns < 0 ? "-" : (sign ? "+" : "");
-		uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-
-		if (nanos)
-			snprintf(buf, len, "%s%" PRIu64 ".%09" PRIu64, s,
-			         a / 1000000000u, a % 1000000000u);
-		else
-			snprintf(buf, len, "%s%" PRIu64 ".%06" PRIu64, s,
-			         a / 1000000000u, (a % 1000000000u) / 1000u);
-		return buf;
-	}
-	*secs_end(ns, nanos, sign, buf) = '\0';
 	return buf;
 }
 
@@ -161,8 +97,7 @@ window_end(const struct tfe_conn *c, int side, uint16_t raw, uint16_t flags,
 	if (c->ws_ok && !(flags & (TFE_TH_SYN | TFE_TH_RST)) &&
 	    c->ep[side].wscale > 0) {
 		*p++ = 'x';
-		p = u64_dec_end(1u << (c->ep[side].wscale > 14 ? 14 :
-		                       c->ep[side].wscale), p);
+		p = u64_dec_end(1u << tfe_wscale_shift(c->ep[side].wscale), p);
 	}
 	return p;
 }
@@ -190,23 +125,6 @@ static struct tfe_obuf conn_buf;
 
 /* Written out when it holds this much, even in the middle of a block. */
 #define FLUSH_AT (1 << 16)
-
-const char tfe_digit_pairs[201] =
-	"00010203040506070809101112131415161718192021222324"
-	"25262728293031323334353637383940414243444546474849"
-	"50515253545556575859606162636465666768697071727374"
-	"75767778798081828384858687888990919293949596979899";
-
-void
-tfe_obuf_grow(struct tfe_obuf *b, size_t n)
-{
-	size_t cap = b->cap ? b->cap : 1 << 14;
-
-	while (cap < b->len + n)
-		cap *= 2;
-	b->p = g_realloc(b->p, cap);
-	b->cap = cap;
-}
 
 static inline void
 t_mem(struct tfe_obuf *b, const char *s, size_t n)
@@ -285,7 +203,7 @@ lengths_init(void)
 		g_assert(state_len[i] <= 32);
 	}
 	for (int i = 0; i < TFE_RS__COUNT; i++) {
-		reason_len[i] = (uint16_t)strlen(tfe_reason_text[i]);
+		reason_len[i] = (uint16_t)strlen(tfe_reasons[i].text);
 		if (reason_len[i] > reason_max)
 			reason_max = reason_len[i];
 	}
@@ -567,7 +485,7 @@ p_reasons(char *p, const struct tfe_row *r, const uint8_t before[2])
 		}
 		p = p_mem(p, tfe_state_names[st], state_len[st]);
 		p = p_lit(p, ": ");
-		p = p_mem(p, tfe_reason_text[r->reason[side]],
+		p = p_mem(p, tfe_reasons[r->reason[side]].text,
 		          reason_len[r->reason[side]]);
 		*p++ = '\n';
 	}
@@ -605,7 +523,7 @@ frame_row(struct tfe_obuf *b, const struct tfe_conn *c, const struct tfe_row *r,
 	p = p_u64_pad(p, r->frame, 7);
 	*p++ = ' ';
 	s = p;
-	p = p_pad(secs_end(r->ts - c->first_ts, c->timestamps_ns, true, p), s,
+	p = p_pad(tfe_secs_end(r->ts - c->first_ts, c->timestamps_ns, true, p), s,
 	          TIME_W(c));
 	*p++ = ' ';
 	p = p_mem(p, r->dir == TFE_DIR_C2S ? "->   " : "<-   ", 5);
@@ -722,7 +640,7 @@ timer_row(struct tfe_obuf *b, const struct tfe_conn *c, const struct tfe_row *r,
 	t_lit(b, " -> ");
 	t_str(b, tfe_state_names[r->state[side]]);
 	t_lit(b, ": ");
-	t_str(b, tfe_reason_text[r->reason[side]]);
+	t_str(b, tfe_reasons[r->reason[side]].text);
 	t_chr(b, '\n');
 }
 

@@ -257,136 +257,211 @@ const struct tfe_transition tfe_receiver_table[TFE_RX__COUNT][TFE_ST__COUNT] = {
 },
 };
 
-const char *const tfe_reason_text[TFE_RS__COUNT] = {
-	[TFE_RS_NONE] = "",
-	[TFE_RS_SEND_SYN] = "sent SYN: active open (connect())",
-	[TFE_RS_SEND_SYN_SIMOPEN] = "sent its own SYN while the peer's SYN was on "
-		"its way: simultaneous open (it was not listening)",
-	[TFE_RS_SEND_SYNACK] = "answered the SYN with SYN+ACK: passive open (listen()), "
-		"the connection waits in the SYN queue",
-	[TFE_RS_SEND_SYNACK_SIMOPEN] = "answered the crossing SYN with SYN+ACK: "
-		"simultaneous open",
-	[TFE_RS_RST_NOT_ITS_OWN] = "a RST with its address that its peer could not "
-		"accept; it carried on afterwards, so the RST was not its own",
-	[TFE_RS_CARRIES_ON_AFTER_RST] = "keeps sending after the out-of-window RST "
-		"in its name: that RST did not close it",
-	[TFE_RS_RECV_SYN_NO_LISTENER] = "SYN arrives at a port where nothing listens",
-	[TFE_RS_RECV_SYN_UNANSWERED] = "SYN sent to it; no answer seen",
-	[TFE_RS_RECV_RST_BAD_ACK] = "ignored a RST that does not acknowledge its SYN",
-	[TFE_RS_RECV_RST_CLOSING] = "received RST while closing: the connection is "
+const struct tfe_reason_row tfe_reasons[TFE_RS__COUNT] = {
+	[TFE_RS_NONE] = { "none",
+		"" },
+	[TFE_RS_SEND_SYN] = { "send_syn",
+		"sent SYN: active open (connect())" },
+	[TFE_RS_SEND_SYN_SIMOPEN] = { "send_syn_simopen",
+		"sent its own SYN while the peer's SYN was on "
+		"its way: simultaneous open (it was not listening)" },
+	[TFE_RS_SEND_SYNACK] = { "send_synack",
+		"answered the SYN with SYN+ACK: passive open (listen()), "
+		"the connection waits in the SYN queue" },
+	[TFE_RS_SEND_SYNACK_SIMOPEN] = { "send_synack_simopen",
+		"answered the crossing SYN with SYN+ACK: "
+		"simultaneous open" },
+	[TFE_RS_RST_NOT_ITS_OWN] = { "rst_not_its_own",
+		"a RST with its address that its peer could not "
+		"accept; it carried on afterwards, so the RST was not its own" },
+	[TFE_RS_CARRIES_ON_AFTER_RST] = { "carries_on_after_rst",
+		"keeps sending after the out-of-window RST "
+		"in its name: that RST did not close it" },
+	[TFE_RS_RECV_SYN_NO_LISTENER] = { "recv_syn_no_listener",
+		"SYN arrives at a port where nothing listens" },
+	[TFE_RS_RECV_SYN_UNANSWERED] = { "recv_syn_unanswered",
+		"SYN sent to it; no answer seen" },
+	[TFE_RS_RECV_RST_BAD_ACK] = { "recv_rst_bad_ack",
+		"ignored a RST that does not acknowledge its SYN" },
+	[TFE_RS_RECV_RST_CLOSING] = { "recv_rst_closing",
+		"received RST while closing: the connection is "
 		"reset; a read() after shutdown(SHUT_WR) gets ECONNRESET, after close() "
-		"nobody is told",
-	[TFE_RS_RECV_RST_TO_LISTEN] = "received RST before the handshake completed: "
-		"the half-open connection is dropped, the listener stays in LISTEN",
-	[TFE_RS_SEND_RST_AFTER_CLOSE] = "sent RST after its own close: data arrived "
-		"that no application will read (or SO_LINGER 0)",
-	[TFE_RS_SEND_RST_NO_CONNECTION] = "answered the SYN+ACK with a bare RST "
+		"nobody is told" },
+	[TFE_RS_RECV_RST_TO_LISTEN] = { "recv_rst_to_listen",
+		"received RST before the handshake completed: "
+		"the half-open connection is dropped, the listener stays in LISTEN" },
+	[TFE_RS_SEND_RST_AFTER_CLOSE] = { "send_rst_after_close",
+		"sent RST after its own close: data arrived "
+		"that no application will read (or SO_LINGER 0)" },
+	[TFE_RS_SEND_RST_NO_CONNECTION] = { "send_rst_no_connection",
+		"answered the SYN+ACK with a bare RST "
 		"(seq = its ACK): no socket matches it, the SYN was an old duplicate "
-		"or came from a raw socket (a SYN scan)",
-	[TFE_RS_RECV_SYNACK_UNMATCHED] = "received a SYN+ACK that no socket of "
-		"its own matched (shown by its RST)",
-	[TFE_RS_FIN_NOT_DELIVERED] = "this FIN did not reach it (the peer re-sent "
-		"it before any ACK)",
-	[TFE_RS_SYNACK_NOT_DELIVERED] = "this SYN+ACK did not reach it (the peer "
-		"re-sent it before any ACK)",
-	[TFE_RS_FIN_AFTER_TIMEOUT] = "the FIN arrived after its FIN_WAIT_2 had timed "
-		"out (tcp_fin_timeout): no socket was left, hence its RST",
-	[TFE_RS_SEND_RST_BAD_SYNACK] = "answered a SYN+ACK that does not acknowledge "
-		"its SYN with RST; it stays in SYN_SENT",
-	[TFE_RS_SYNACK_NEVER_ACKED] = "this SYN+ACK did not reach it either: it "
-		"never acknowledged any of them, so it stayed in SYN_SENT",
-	[TFE_RS_SEND_RST_KEEPALIVE] = "sent RST after its keepalive probes went "
-		"unanswered: the kernel gave up on the peer (ETIMEDOUT)",
-	[TFE_RS_RECV_RST_UNREACHABLE] = "the RST most likely never reached it: it "
-		"had answered none of the keepalive probes before",
-	[TFE_RS_SYNACK_NOT_YET] = "it had the peer's SYN (SYN_RECEIVED) but not "
-		"yet this SYN+ACK: its own SYN+ACK that follows shows it",
-	[TFE_RS_SEND_ACK_OF_SYNACK] = "acknowledged the peer's SYN+ACK: "
-		"simultaneous open completes on this side",
-	[TFE_RS_TIME_WAIT_TAKEN_OVER] = "a new SYN on the same 4-tuple took the "
-		"pair over: TIME_WAIT ends early (RFC 6191)",
-	[TFE_RS_INFERRED_SYNACK_ACKED] = "ESTABLISHED, inferred from the peer's "
+		"or came from a raw socket (a SYN scan)" },
+	[TFE_RS_RECV_SYNACK_UNMATCHED] = { "recv_synack_unmatched",
+		"received a SYN+ACK that no socket of "
+		"its own matched (shown by its RST)" },
+	[TFE_RS_FIN_NOT_DELIVERED] = { "fin_not_delivered",
+		"this FIN did not reach it (the peer re-sent "
+		"it before any ACK)" },
+	[TFE_RS_SYNACK_NOT_DELIVERED] = { "synack_not_delivered",
+		"this SYN+ACK did not reach it (the peer "
+		"re-sent it before any ACK)" },
+	[TFE_RS_FIN_AFTER_TIMEOUT] = { "fin_after_timeout",
+		"the FIN arrived after its FIN_WAIT_2 had timed "
+		"out (tcp_fin_timeout): no socket was left, hence its RST" },
+	[TFE_RS_SEND_RST_BAD_SYNACK] = { "send_rst_bad_synack",
+		"answered a SYN+ACK that does not acknowledge "
+		"its SYN with RST; it stays in SYN_SENT" },
+	[TFE_RS_SYNACK_NEVER_ACKED] = { "synack_never_acked",
+		"this SYN+ACK did not reach it either: it "
+		"never acknowledged any of them, so it stayed in SYN_SENT" },
+	[TFE_RS_SEND_RST_KEEPALIVE] = { "send_rst_keepalive",
+		"sent RST after its keepalive probes went "
+		"unanswered: the kernel gave up on the peer (ETIMEDOUT)" },
+	[TFE_RS_RECV_RST_UNREACHABLE] = { "recv_rst_unreachable",
+		"the RST most likely never reached it: it "
+		"had answered none of the keepalive probes before" },
+	[TFE_RS_SYNACK_NOT_YET] = { "synack_not_yet",
+		"it had the peer's SYN (SYN_RECEIVED) but not "
+		"yet this SYN+ACK: its own SYN+ACK that follows shows it" },
+	[TFE_RS_SEND_ACK_OF_SYNACK] = { "send_ack_of_synack",
+		"acknowledged the peer's SYN+ACK: "
+		"simultaneous open completes on this side" },
+	[TFE_RS_TIME_WAIT_TAKEN_OVER] = { "time_wait_taken_over",
+		"a new SYN on the same 4-tuple took the "
+		"pair over: TIME_WAIT ends early (RFC 6191)" },
+	[TFE_RS_INFERRED_SYNACK_ACKED] = { "inferred_synack_acked",
+		"ESTABLISHED, inferred from the peer's "
 		"ACK: it sent a SYN+ACK and the peer acknowledged it (its packets "
-		"were not captured)",
-	[TFE_RS_INFERRED_ACK_ARRIVED] = "ESTABLISHED, inferred from what it "
+		"were not captured)" },
+	[TFE_RS_INFERRED_ACK_ARRIVED] = { "inferred_ack_arrived",
+		"ESTABLISHED, inferred from what it "
 		"sends: it acknowledged data of the peer or sent more than the "
 		"peer's SYN window, so the peer's ACK of its SYN+ACK arrived (the "
-		"peer's packets were not captured)",
-	[TFE_RS_INFERRED_FIN_PASSIVE] = "sent its own FIN acknowledging the "
+		"peer's packets were not captured)" },
+	[TFE_RS_INFERRED_FIN_PASSIVE] = { "inferred_fin_passive",
+		"sent its own FIN acknowledging the "
 		"peer's FIN (inferred from this ACK: the peer's packets were not "
-		"captured): the peer closed first; passive close",
-	[TFE_RS_INFERRED_FIN_ACKED] = "received FIN acknowledging its own FIN: "
-		"TIME_WAIT (its FIN is inferred from the peer's ACK: not captured)",
-	[TFE_RS_SEND_FIN_SIMCLOSE] = "sent its own FIN before the peer's FIN "
-		"reached it: simultaneous close, CLOSING",
-	[TFE_RS_SEND_FIN_ACTIVE] = "sent FIN: active close (close() or shutdown(SHUT_WR))",
-	[TFE_RS_SEND_FIN_SYNRCVD] = "sent FIN before the handshake completed",
-	[TFE_RS_SEND_FIN_PASSIVE] = "sent its own FIN: the application called close() "
-		"after reading EOF; passive close",
-	[TFE_RS_SEND_FIN_MIDSTREAM] = "sent FIN (state before it unknown)",
-	[TFE_RS_SEND_RST] = "sent RST: abortive close (SO_LINGER 0, close() with "
-		"unread data, or a crash); the connection is gone on this side",
-	[TFE_RS_SEND_RST_NO_LISTENER] = "answered the SYN with RST: no socket listens "
-		"on this port",
-	[TFE_RS_SEND_RST_CLOSED] = "sent RST for a segment of a connection it does not have",
-	[TFE_RS_SEND_ACK_MIDSTREAM] = "sends ACK-bearing segments: synchronized, "
-		"taken as ESTABLISHED (mid-stream pickup)",
-	[TFE_RS_SEND_ACK_CLOSE_WAIT_MIDSTREAM] = "still sends after the peer's FIN: "
-		"CLOSE_WAIT (mid-stream pickup)",
-	[TFE_RS_SEND_ACK_PROVES_SYNACK] = "acknowledged the peer's SYN: the SYN+ACK "
-		"reached it (not seen here)",
-	[TFE_RS_RETRANS_SYN] = "re-sent its SYN: no answer yet",
-	[TFE_RS_RETRANS_SYNACK] = "re-sent its SYN+ACK: the ACK has not arrived",
-	[TFE_RS_RETRANS_FIN] = "re-sent its FIN: no ACK for it yet",
-	[TFE_RS_REVERT_SYNACK_LOST] = "re-sent its SYN: the SYN+ACK seen earlier never "
-		"reached it, still SYN_SENT",
-	[TFE_RS_REVERT_ACK_LOST] = "re-sent its SYN+ACK: the ACK seen earlier never "
-		"reached it, still SYN_RECEIVED",
-	[TFE_RS_REVERT_FINACK_LOST] = "re-sent its FIN: the ACK seen earlier never "
-		"reached it",
-	[TFE_RS_TW_REACK] = "acknowledged the re-sent FIN again from TIME_WAIT "
-		"(this is what 2MSL is for)",
-	[TFE_RS_SEND_FROM_CLOSED] = "sent a segment after its connection was closed",
-	[TFE_RS_INVALID_SEND] = "sent a segment that does not fit its state",
-	[TFE_RS_RECV_SYN_LISTEN] = "received SYN: a listening socket answers it "
-		"from its SYN queue",
-	[TFE_RS_RECV_SYN_SIMOPEN] = "received the peer's SYN while its own SYN is "
-		"unanswered: simultaneous open, SYN_RECEIVED",
-	[TFE_RS_RECV_SYN_RETRANS] = "received the SYN again",
-	[TFE_RS_RECV_SYNACK] = "received SYN+ACK acknowledging its SYN: ESTABLISHED "
-		"on this side, connect() returns",
-	[TFE_RS_RECV_SYNACK_SIMOPEN] = "received SYN+ACK for its SYN: simultaneous open "
-		"completes",
-	[TFE_RS_RECV_SYNACK_AGAIN] = "received the SYN+ACK again: the peer did not get "
-		"the ACK",
-	[TFE_RS_RECV_ACK_OF_SYN] = "received the ACK of its SYN+ACK: ESTABLISHED, "
-		"accept() can return it",
-	[TFE_RS_RECV_FIN] = "received FIN: the peer will send no more, read() returns 0; "
-		"the kernel ACKs it",
-	[TFE_RS_RECV_FIN_SIMCLOSE] = "received the peer's FIN while its own FIN is "
-		"unacknowledged: simultaneous close",
-	[TFE_RS_RECV_FIN_IN_FW2] = "received the peer's FIN: TIME_WAIT for 2MSL",
-	[TFE_RS_RECV_FINACK] = "received FIN acknowledging its FIN: TIME_WAIT for 2MSL",
-	[TFE_RS_RECV_FIN_AGAIN] = "received the peer's FIN again",
-	[TFE_RS_RECV_FIN_AGAIN_TW] = "received the FIN again: its last ACK was lost; "
-		"TIME_WAIT answers it and restarts 2MSL",
-	[TFE_RS_RECV_ACK_OF_FIN] = "its FIN is acknowledged: FIN_WAIT_2, half-closed, "
-		"waiting for the peer's FIN",
-	[TFE_RS_RECV_ACK_OF_FIN_CLOSING] = "its FIN is acknowledged in CLOSING: TIME_WAIT",
-	[TFE_RS_RECV_FINAL_ACK] = "received the last ACK of the close: CLOSED",
-	[TFE_RS_RECV_RST_REFUSED] = "received RST for its SYN: connect() fails with "
-		"ECONNREFUSED",
-	[TFE_RS_RECV_RST_SYNRCVD] = "received RST before the handshake completed: "
-		"the half-open connection is dropped",
-	[TFE_RS_RECV_RST] = "received RST: connection reset, the application gets "
-		"ECONNRESET",
-	[TFE_RS_RECV_RST_TW] = "received RST in TIME_WAIT: the 2MSL wait ends early",
-	[TFE_RS_RECV_RST_LISTEN] = "a listening socket ignores RST",
-	[TFE_RS_RECV_RST_OUT_OF_WINDOW] = "ignored a RST outside its receive window",
-	[TFE_RS_RECV_INVALID] = "received a segment that does not fit its state",
-	[TFE_RS_RECV_BAD_SYNACK] = "received SYN+ACK that does not acknowledge its SYN",
-	[TFE_RS_TIME_WAIT_EXPIRED] = "2MSL elapsed: TIME_WAIT ends, the port pair is free",
-	[TFE_RS_ACK_LOST] = "the ACK in this frame never reached it (it retransmitted later)",
+		"captured): the peer closed first; passive close" },
+	[TFE_RS_INFERRED_FIN_ACKED] = { "inferred_fin_acked",
+		"received FIN acknowledging its own FIN: "
+		"TIME_WAIT (its FIN is inferred from the peer's ACK: not captured)" },
+	[TFE_RS_SEND_FIN_SIMCLOSE] = { "send_fin_simclose",
+		"sent its own FIN before the peer's FIN "
+		"reached it: simultaneous close, CLOSING" },
+	[TFE_RS_SEND_FIN_ACTIVE] = { "send_fin_active",
+		"sent FIN: active close (close() or shutdown(SHUT_WR))" },
+	[TFE_RS_SEND_FIN_SYNRCVD] = { "send_fin_synrcvd",
+		"sent FIN before the handshake completed" },
+	[TFE_RS_SEND_FIN_PASSIVE] = { "send_fin_passive",
+		"sent its own FIN: the application called close() "
+		"after reading EOF; passive close" },
+	[TFE_RS_SEND_FIN_MIDSTREAM] = { "send_fin_midstream",
+		"sent FIN (state before it unknown)" },
+	[TFE_RS_SEND_RST] = { "send_rst",
+		"sent RST: abortive close (SO_LINGER 0, close() with "
+		"unread data, or a crash); the connection is gone on this side" },
+	[TFE_RS_SEND_RST_NO_LISTENER] = { "send_rst_no_listener",
+		"answered the SYN with RST: no socket listens "
+		"on this port" },
+	[TFE_RS_SEND_RST_CLOSED] = { "send_rst_closed",
+		"sent RST for a segment of a connection it does not have" },
+	[TFE_RS_SEND_ACK_MIDSTREAM] = { "send_ack_midstream",
+		"sends ACK-bearing segments: synchronized, "
+		"taken as ESTABLISHED (mid-stream pickup)" },
+	[TFE_RS_SEND_ACK_CLOSE_WAIT_MIDSTREAM] = { "send_ack_close_wait_midstream",
+		"still sends after the peer's FIN: "
+		"CLOSE_WAIT (mid-stream pickup)" },
+	[TFE_RS_SEND_ACK_PROVES_SYNACK] = { "send_ack_proves_synack",
+		"acknowledged the peer's SYN: the SYN+ACK "
+		"reached it (not seen here)" },
+	[TFE_RS_RETRANS_SYN] = { "retrans_syn",
+		"re-sent its SYN: no answer yet" },
+	[TFE_RS_RETRANS_SYNACK] = { "retrans_synack",
+		"re-sent its SYN+ACK: the ACK has not arrived" },
+	[TFE_RS_RETRANS_FIN] = { "retrans_fin",
+		"re-sent its FIN: no ACK for it yet" },
+	[TFE_RS_REVERT_SYNACK_LOST] = { "revert_synack_lost",
+		"re-sent its SYN: the SYN+ACK seen earlier never "
+		"reached it, still SYN_SENT" },
+	[TFE_RS_REVERT_ACK_LOST] = { "revert_ack_lost",
+		"re-sent its SYN+ACK: the ACK seen earlier never "
+		"reached it, still SYN_RECEIVED" },
+	[TFE_RS_REVERT_FINACK_LOST] = { "revert_finack_lost",
+		"re-sent its FIN: the ACK seen earlier never "
+		"reached it" },
+	[TFE_RS_TW_REACK] = { "tw_reack",
+		"acknowledged the re-sent FIN again from TIME_WAIT "
+		"(this is what 2MSL is for)" },
+	[TFE_RS_SEND_FROM_CLOSED] = { "send_from_closed",
+		"sent a segment after its connection was closed" },
+	[TFE_RS_INVALID_SEND] = { "invalid_send",
+		"sent a segment that does not fit its state" },
+	[TFE_RS_RECV_SYN_LISTEN] = { "recv_syn_listen",
+		"received SYN: a listening socket answers it "
+		"from its SYN queue" },
+	[TFE_RS_RECV_SYN_SIMOPEN] = { "recv_syn_simopen",
+		"received the peer's SYN while its own SYN is "
+		"unanswered: simultaneous open, SYN_RECEIVED" },
+	[TFE_RS_RECV_SYN_RETRANS] = { "recv_syn_retrans",
+		"received the SYN again" },
+	[TFE_RS_RECV_SYNACK] = { "recv_synack",
+		"received SYN+ACK acknowledging its SYN: ESTABLISHED "
+		"on this side, connect() returns" },
+	[TFE_RS_RECV_SYNACK_SIMOPEN] = { "recv_synack_simopen",
+		"received SYN+ACK for its SYN: simultaneous open "
+		"completes" },
+	[TFE_RS_RECV_SYNACK_AGAIN] = { "recv_synack_again",
+		"received the SYN+ACK again: the peer did not get "
+		"the ACK" },
+	[TFE_RS_RECV_ACK_OF_SYN] = { "recv_ack_of_syn",
+		"received the ACK of its SYN+ACK: ESTABLISHED, "
+		"accept() can return it" },
+	[TFE_RS_RECV_FIN] = { "recv_fin",
+		"received FIN: the peer will send no more, read() returns 0; "
+		"the kernel ACKs it" },
+	[TFE_RS_RECV_FIN_SIMCLOSE] = { "recv_fin_simclose",
+		"received the peer's FIN while its own FIN is "
+		"unacknowledged: simultaneous close" },
+	[TFE_RS_RECV_FIN_IN_FW2] = { "recv_fin_in_fw2",
+		"received the peer's FIN: TIME_WAIT for 2MSL" },
+	[TFE_RS_RECV_FINACK] = { "recv_finack",
+		"received FIN acknowledging its FIN: TIME_WAIT for 2MSL" },
+	[TFE_RS_RECV_FIN_AGAIN] = { "recv_fin_again",
+		"received the peer's FIN again" },
+	[TFE_RS_RECV_FIN_AGAIN_TW] = { "recv_fin_again_tw",
+		"received the FIN again: its last ACK was lost; "
+		"TIME_WAIT answers it and restarts 2MSL" },
+	[TFE_RS_RECV_ACK_OF_FIN] = { "recv_ack_of_fin",
+		"its FIN is acknowledged: FIN_WAIT_2, half-closed, "
+		"waiting for the peer's FIN" },
+	[TFE_RS_RECV_ACK_OF_FIN_CLOSING] = { "recv_ack_of_fin_closing",
+		"its FIN is acknowledged in CLOSING: TIME_WAIT" },
+	[TFE_RS_RECV_FINAL_ACK] = { "recv_final_ack",
+		"received the last ACK of the close: CLOSED" },
+	[TFE_RS_RECV_RST_REFUSED] = { "recv_rst_refused",
+		"received RST for its SYN: connect() fails with "
+		"ECONNREFUSED" },
+	[TFE_RS_RECV_RST_SYNRCVD] = { "recv_rst_synrcvd",
+		"received RST before the handshake completed: "
+		"the half-open connection is dropped" },
+	[TFE_RS_RECV_RST] = { "recv_rst",
+		"received RST: connection reset, the application gets "
+		"ECONNRESET" },
+	[TFE_RS_RECV_RST_TW] = { "recv_rst_tw",
+		"received RST in TIME_WAIT: the 2MSL wait ends early" },
+	[TFE_RS_RECV_RST_LISTEN] = { "recv_rst_listen",
+		"a listening socket ignores RST" },
+	[TFE_RS_RECV_RST_OUT_OF_WINDOW] = { "recv_rst_out_of_window",
+		"ignored a RST outside its receive window" },
+	[TFE_RS_RECV_INVALID] = { "recv_invalid",
+		"received a segment that does not fit its state" },
+	[TFE_RS_RECV_BAD_SYNACK] = { "recv_bad_synack",
+		"received SYN+ACK that does not acknowledge its SYN" },
+	[TFE_RS_TIME_WAIT_EXPIRED] = { "time_wait_expired",
+		"2MSL elapsed: TIME_WAIT ends, the port pair is free" },
+	[TFE_RS_ACK_LOST] = { "ack_lost",
+		"the ACK in this frame never reached it (it retransmitted later)" },
 };
 
 /*

@@ -70,7 +70,8 @@ extern const char *const tfe_rx_event_names[TFE_RX__COUNT];
 
 /*
  * Why a state changed, or why a frame that changed nothing still matters.
- * Append only: the text table tfe_reason_text[] is indexed the same way.
+ * Append only.  Each has a row in tfe_reasons[] (tcp_table.c): its name
+ * and its sentence.
  */
 enum tfe_reason {
 	TFE_RS_NONE,
@@ -156,7 +157,16 @@ enum tfe_reason {
 	TFE_RS__COUNT
 };
 
-extern const char *const tfe_reason_text[TFE_RS__COUNT];
+/* A reason's stable name (snake_case, the JSON's reason_name: programs
+ * read it, and it never changes once released) and its sentence in plain
+ * words (the text forms, the JSON's reason; its wording may improve).
+ * tests/check_reasons.c holds every row, and doc/json.md's list of names,
+ * to the enum. */
+struct tfe_reason_row {
+	const char *name;
+	const char *text;
+};
+extern const struct tfe_reason_row tfe_reasons[TFE_RS__COUNT];
 
 /* Table outcomes beyond the real states. */
 #define TFE_X_IGNORE    0xf0 /* no change, segment fits the state */

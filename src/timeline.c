@@ -109,7 +109,7 @@ tfe_timeline_init(struct tfe_timeline *tl, guint max_rows)
 {
 	/* Start with room for a SYN and its retransmission or answer:
 	 * unanswered SYNs wait out the idle timeout, so they must stay
-	 * cheap (SPEC §7); the rest grow to 4 and 8. */
+	 * cheap (doc/hardening.md, Memory bounds); the rest grow to 4 and 8. */
 	tl->rows = rows_get(2);
 	tl->len = 0;
 	tl->cap = 2;

@@ -4,7 +4,7 @@
  * A row is either one frame (kept because it changed a state, carries a
  * reason or a note, or has SYN, FIN or RST set) or a run of ordinary data and
  * ACK frames folded together with their counts, bytes each way and window
- * range (SPEC §3).  Rows hold raw numbers only; the renderers format them.
+ * range (README.md).  Rows hold raw numbers only; the renderers format them.
  * The number of rows is bounded, so a connection's memory stays small
  * however long it runs.
  */

@@ -11,10 +11,11 @@
 #include "verdict.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "addr.h"
-#include "render.h"
+#include "format.h"
 #include "seq.h"
 
 const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
@@ -385,7 +386,7 @@ rule_close(struct ctx *x)
 		int p = !side;
 
 		/* lingering_close_wait: it took the peer's FIN and kept
-		 * quiet (SPEC §4). */
+		 * quiet: ordinary traffic gets no warning (doc/verdicts.md). */
 		guint at = 0;
 		const struct tfe_row *cw = find_entered(x, side,
 		                                        TFE_ST_CLOSE_WAIT, &at);
@@ -1111,11 +1112,24 @@ tfe_verdicts_collect(const struct tfe_conn *c, const struct tfe_config *cfg,
 	}
 }
 
+static void
+verdict_clear(void *p)
+{
+	g_free(((struct tfe_verdict *)p)->message);
+}
+
+GArray *
+tfe_verdicts_new(void)
+{
+	GArray *v = g_array_new(FALSE, FALSE, sizeof(struct tfe_verdict));
+
+	g_array_set_clear_func(v, verdict_clear);
+	return v;
+}
+
 void
 tfe_verdicts_clear(GArray *v)
 {
-	for (guint i = 0; i < v->len; i++)
-		g_free(g_array_index(v, struct tfe_verdict, i).message);
 	g_array_set_size(v, 0);
 }
 

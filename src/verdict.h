@@ -1,6 +1,6 @@
 /*
  * verdict.h: named findings about a connection, with the frames that prove
- * them and one plain sentence with the numbers (SPEC §4).
+ * them and one plain sentence with the numbers (doc/verdicts.md).
  *
  * The catalogue is one const table (verdict.c); kinds are stable
  * snake_case names, never renamed or reused once released.  Verdicts are
@@ -69,8 +69,15 @@ struct tfe_verdict {
 	                           is off */
 };
 
-/* Works out a finished connection's verdicts into `out` (struct
- * tfe_verdict); `now` is the capture's clock when it was finished (ns). */
+/* An empty array of struct tfe_verdict that frees each verdict's
+ * message as it drops it (g_array_set_size, g_array_free), so that
+ * whoever holds one (a connection, conn.c) frees it with g_array_free
+ * alone. */
+GArray *tfe_verdicts_new(void);
+
+/* Works out a finished connection's verdicts into `out` (made by
+ * tfe_verdicts_new()); `now` is the capture's clock when it was finished
+ * (ns). */
 void tfe_verdicts_collect(const struct tfe_conn *c,
                           const struct tfe_config *cfg, int64_t now,
                           GArray *out);

@@ -17,13 +17,7 @@
 # quarantine): the captures are then 10 times smaller and only the counts
 # are checked, which the last line says.
 
-set -u
-
-here=$(cd "$(dirname "$0")" && pwd)
-top_builddir=${top_builddir:-$(dirname "$here")}
-export LC_ALL=C TZ=UTC
-
-prog=$top_builddir/tcpflow-explain
+. "$(dirname "$0")/lib.sh"
 flood=$top_builddir/tests/flood
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -9,9 +9,12 @@
  * groups are mostly zero, so that every shape of run comes up.
  *
  * The numbers and times every output form writes are also written by
- * hand (render.h, render_text.c); they are held to printf's "%llu" and
+ * hand (format.h, format.c); they are held to printf's "%llu" and
  * "%s%llu.%06llu" (or %09llu) on every power of ten and its neighbours and
  * on random values of every length.
+ *
+ * A scaled window is written and counted with the shift capped at
+ * TFE_WSCALE_MAX (RFC 7323).
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -19,6 +22,7 @@
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "format.h"
 #include "render.h"
 #include "testutil.h"
 
@@ -207,6 +211,40 @@ START_TEST(test_numbers)
 }
 END_TEST
 
+/* A window scale shift above 14 counts as 14 (RFC 7323 §2.3), wherever
+ * a window is scaled: the text form's "502x16384" and the scaled window
+ * the analysis keeps. */
+START_TEST(test_window_scale_cap)
+{
+	static const struct {
+		uint8_t wscale;
+		const char *text;
+		uint32_t scaled;
+	} cases[] = {
+		{ 0, "502", 502 },
+		{ 7, "502x128", 502u << 7 },
+		{ 14, "502x16384", 502u << 14 },
+		{ 15, "502x16384", 502u << 14 },
+		{ 255, "502x16384", 502u << 14 },
+	};
+	static struct tfe_conn c;
+	char buf[32];
+
+	c.ws_ok = true;
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		c.ep[TFE_SIDE_CLIENT].wscale = cases[i].wscale;
+		tfe_format_window(&c, TFE_SIDE_CLIENT, 502, TFE_TH_ACK, buf,
+		                  sizeof buf);
+		ck_assert_str_eq(buf, cases[i].text);
+		ck_assert_uint_eq(tfe_conn_scaled_window(&c, TFE_SIDE_CLIENT, 502,
+		                                         TFE_TH_ACK),
+		                  cases[i].scaled);
+		ck_assert_uint_le(tfe_wscale_shift(cases[i].wscale),
+		                  TFE_WSCALE_MAX);
+	}
+}
+END_TEST
+
 static Suite *
 addr_suite(void)
 {
@@ -218,6 +256,7 @@ addr_suite(void)
 	tcase_add_test(tc, test_random);
 	tcase_add_test(tc, test_short_buffer);
 	tcase_add_test(tc, test_numbers);
+	tcase_add_test(tc, test_window_scale_cap);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,5 +1,6 @@
 /*
- * check_analyze.c: the analyser's bounds and timers (SPEC §6, §7).
+ * check_analyze.c: the analyser's bounds and timers (doc/hardening.md,
+ * README.md's Live capture).
  *
  * Floods the analyser with raw IPv4 frames, the way a SYN flood reaches it
  * on a live interface, and checks that --max-flows bounds the live

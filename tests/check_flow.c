@@ -145,7 +145,7 @@ fixture_init(struct fixture *fx)
 static void
 fixture_clear(struct fixture *fx)
 {
-	tfe_flow_table_clear(&fx->t);
+	tfe_flow_table_clear(&fx->t, tfe_conn_free);
 	g_array_free(fx->want, TRUE);
 }
 

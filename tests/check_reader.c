@@ -79,8 +79,7 @@ write_one(void *ud, struct tfe_conn *c, int64_t now)
 		return;
 	}
 	if (u->verdicts == NULL)
-		u->verdicts = g_array_new(FALSE, FALSE,
-		                          sizeof(struct tfe_verdict));
+		u->verdicts = tfe_verdicts_new();
 	tfe_analyzer_verdicts(u->ro.cfg, c, now, u->verdicts, u->by_verdict);
 	tfe_render_text_conn(&u->ro, c);
 	tfe_verdicts_clear(u->verdicts);
@@ -109,8 +108,9 @@ run(char **files, guint n, const char *filter, uint64_t max_packets,
 	struct tfe_analyzer an;
 	struct sink_ud u;
 	struct tfe_sink sink = { on_done, NULL, &u, on_take };
-	struct tfe_reader_opts o = { threads, max_packets, batch, depth, false,
-	                              NULL };
+	struct tfe_reader_opts o = { .threads = threads,
+	                             .max_packets = max_packets,
+	                             .batch = batch, .depth = depth };
 	struct tfe_capture *cap;
 	GError *err = NULL;
 	char *buf = NULL;

@@ -370,7 +370,7 @@ build(const struct jseg *segs, size_t n, bool nanos, const char *message)
 	}
 	c->timestamps_ns = nanos;
 	tfe_conn_finish(c, TFE_END_CLOSED, &cfg);
-	c->verdicts = g_array_new(FALSE, FALSE, sizeof(struct tfe_verdict));
+	c->verdicts = tfe_verdicts_new();
 	if (message) {
 		struct tfe_verdict v = { .kind = TFE_V_ABORTIVE_CLOSE,
 			.side = TFE_SIDE_SERVER, .nframes = 2,

@@ -44,7 +44,7 @@ struct lseg {
 #define ALL_OPTS (TFE_OPT_MSS | TFE_OPT_WSCALE | TFE_OPT_SACKOK | \
                   TFE_OPT_SACK | TFE_OPT_TS | TFE_OPT_TFO | TFE_OPT_OTHER)
 
-/* The four-way close with the client's last ACK lost (seed note 003): the
+/* The four-way close with the client's last ACK lost (doc/states.md): the
  * server re-sends its FIN, TIME_WAIT answers it again. */
 static const struct lseg lost_final_ack[] = {
 	{ C, TFE_TH_SYN, 1000, 0, 0, 0, TFE_OPT_MSS },
@@ -91,7 +91,7 @@ build(const struct lseg *segs, size_t n)
 		tfe_test_feed(&c, &s, from_lo, i + 1, T0 + segs[i].ns, &cfg);
 	}
 	tfe_conn_finish(c, TFE_END_CLOSED, &cfg);
-	c->verdicts = g_array_new(FALSE, FALSE, sizeof(struct tfe_verdict));
+	c->verdicts = tfe_verdicts_new();
 	return c;
 }
 

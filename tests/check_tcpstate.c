@@ -262,12 +262,12 @@ run_case(const struct tcase_def *tc, const struct tfe_config *cfg)
 		              "%s: step %d: row states differ", tc->name, i + 1);
 		ck_assert_msg(r->reason[C] == st->rs_c,
 		              "%s: step %d: client reason '%s', expected '%s'",
-		              tc->name, i + 1, tfe_reason_text[r->reason[C]],
-		              tfe_reason_text[st->rs_c]);
+		              tc->name, i + 1, tfe_reasons[r->reason[C]].text,
+		              tfe_reasons[st->rs_c].text);
 		ck_assert_msg(r->reason[S] == st->rs_s,
 		              "%s: step %d: server reason '%s', expected '%s'",
-		              tc->name, i + 1, tfe_reason_text[r->reason[S]],
-		              tfe_reason_text[st->rs_s]);
+		              tc->name, i + 1, tfe_reasons[r->reason[S]].text,
+		              tfe_reasons[st->rs_s].text);
 	}
 	return c;
 }
@@ -478,7 +478,7 @@ START_TEST(test_name_tables)
 	for (int i = 0; i < TFE_RX__COUNT; i++)
 		ck_assert_ptr_nonnull(tfe_rx_event_names[i]);
 	for (int i = 1; i < TFE_RS__COUNT; i++)
-		ck_assert_msg(tfe_reason_text[i] && tfe_reason_text[i][0],
+		ck_assert_msg(tfe_reasons[i].text && tfe_reasons[i].text[0],
 		              "reason %d has no text", i);
 	for (int i = 0; i < TFE_CLOSE__COUNT; i++)
 		ck_assert_ptr_nonnull(tfe_close_names[i]);

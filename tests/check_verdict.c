@@ -270,7 +270,7 @@ START_TEST(test_verdict_case)
 	}
 	tfe_conn_finish(c, vc->cause, &cfg);
 
-	GArray *v = g_array_new(FALSE, FALSE, sizeof(struct tfe_verdict));
+	GArray *v = tfe_verdicts_new();
 	tfe_verdicts_collect(c, &cfg, last + vc->after_ms * MS, v);
 	bool found = false;
 	GString *all = g_string_new(NULL);
@@ -291,7 +291,7 @@ START_TEST(test_verdict_case)
 	/* Without their sentences (the summary form), the same verdicts
 	 * with the same evidence, and no message. */
 	cfg.verdict_messages = false;
-	GArray *bare = g_array_new(FALSE, FALSE, sizeof(struct tfe_verdict));
+	GArray *bare = tfe_verdicts_new();
 	tfe_verdicts_collect(c, &cfg, last + vc->after_ms * MS, bare);
 	ck_assert_uint_eq(bare->len, v->len);
 	for (guint i = 0; i < v->len; i++) {
@@ -386,7 +386,7 @@ reuse_kinds(int64_t gap_s, uint32_t old_end, const struct vseg *segs, int n,
 	tfe_conn_rare_mut(c)->prev_tw_since = T0 - gap_s * TFE_NS_PER_SEC;
 	tfe_conn_rare_mut(c)->prev_snd_nxt[TFE_SIDE_CLIENT] = old_end;
 	tfe_conn_finish(c, TFE_END_INPUT, &cfg);
-	GArray *v = g_array_new(FALSE, FALSE, sizeof(struct tfe_verdict));
+	GArray *v = tfe_verdicts_new();
 	tfe_verdicts_collect(c, &cfg, last + 2000 * MS, v);
 	unsigned found = 0;
 	for (guint i = 0; i < v->len; i++) {
@@ -459,7 +459,7 @@ undecided_text(const struct vseg *segs, int n, int after_ms)
 		                (uint64_t)i + 1, last, &cfg);
 	}
 	tfe_conn_finish(c, TFE_END_INPUT, &cfg);
-	GArray *v = g_array_new(FALSE, FALSE, sizeof(struct tfe_verdict));
+	GArray *v = tfe_verdicts_new();
 	tfe_verdicts_collect(c, &cfg, last + after_ms * MS, v);
 	for (guint i = 0; i < v->len; i++) {
 		const struct tfe_verdict *x = &g_array_index(v, struct tfe_verdict, i);
@@ -516,7 +516,7 @@ START_TEST(test_gap_flagged)
 		                i + 1, T0 + segs[i].ms * MS, &cfg);
 	}
 	tfe_conn_finish(c, TFE_END_CLOSED, &cfg);
-	GArray *v = g_array_new(FALSE, FALSE, sizeof(struct tfe_verdict));
+	GArray *v = tfe_verdicts_new();
 	tfe_verdicts_collect(c, &cfg, T0 + 100 * MS, v);
 	ck_assert_uint_gt(v->len, 0);
 	for (guint i = 0; i < v->len; i++)

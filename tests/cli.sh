@@ -1,5 +1,5 @@
 #!/bin/bash
-# cli.sh: the command line and its error behaviour (SPEC §1).
+# cli.sh: the command line and its error behaviour (doc/tcpflow-explain.1).
 #
 # Runs tcpflow-explain with good and bad arguments and inputs and checks
 # exit codes (0 ok, 2 usage, 3 input or capture), that errors reach stderr
@@ -14,14 +14,7 @@
 # Prints PASS or FAIL per check and ends with "N passed, N failed";
 # exits 1 if any check failed.
 
-set -u
-
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=${top_srcdir:-$(dirname "$here")}
-top_builddir=${top_builddir:-$(dirname "$here")}
-export LC_ALL=C TZ=UTC
-
-prog=$top_builddir/tcpflow-explain
+. "$(dirname "$0")/lib.sh"
 craftpcap=$top_builddir/tests/craftpcap
 craft=$top_srcdir/tests/craft
 
@@ -325,7 +318,7 @@ else
 fi
 
 # --fail-on: exit 1 when a named verdict is found, 0 when not, 2 for a
-# name that is no verdict kind (SPEC §1).
+# name that is no verdict kind.
 crafted lost-final-ack
 crafted rst-closed-port
 run -r "$tmp/lost-final-ack.pcap" --format summary --fail-on missing_final_ack

@@ -10,14 +10,7 @@
 # connection of ours, or the other way round, fails too.
 # Skipped, saying so, when tshark is not installed.
 
-set -u
-
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=${top_srcdir:-$(dirname "$here")}
-top_builddir=${top_builddir:-$(dirname "$here")}
-export LC_ALL=C TZ=UTC
-
-prog=$top_builddir/tcpflow-explain
+. "$(dirname "$0")/lib.sh"
 
 if ! command -v tshark >/dev/null 2>&1; then
 	echo "skipped: tshark is not installed"

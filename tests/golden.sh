@@ -31,14 +31,7 @@
 #
 # Exit status: 0 all passed (or skipped), 1 a test failed, 2 usage error.
 
-set -u
-
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=${top_srcdir:-$(dirname "$here")}
-top_builddir=${top_builddir:-$(dirname "$here")}
-export LC_ALL=C TZ=UTC
-
-prog=$top_builddir/tcpflow-explain
+. "$(dirname "$0")/lib.sh"
 read -r -a wrapper <<<"${TFE_WRAPPER-}"
 craftpcap=$top_builddir/tests/craftpcap
 outdir=$top_builddir/tests/out

@@ -12,13 +12,7 @@
 # sanitizer report and no signal or hang.  Each file is also read with
 # --format json and --format netstat, which must end the same way.
 
-set -u
-
-here=$(cd "$(dirname "$0")" && pwd)
-top_builddir=${top_builddir:-$(dirname "$here")}
-export LC_ALL=C TZ=UTC
-
-prog=$top_builddir/tcpflow-explain
+. "$(dirname "$0")/lib.sh"
 gen=$top_builddir/tests/hostile
 out=$top_builddir/tests/out/hostile
 limit=${TFE_HOSTILE_TIMEOUT:-30}

@@ -27,14 +27,7 @@
 #
 # Prints PASS or FAIL per check and ends with "N passed, N failed".
 
-set -u
-
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=${top_srcdir:-$(dirname "$here")}
-top_builddir=${top_builddir:-$(dirname "$here")}
-export LC_ALL=C TZ=UTC
-
-prog=$top_builddir/tcpflow-explain
+. "$(dirname "$0")/lib.sh"
 craftpcap=$top_builddir/tests/craftpcap
 
 if ! command -v python3 >/dev/null 2>&1; then

@@ -18,14 +18,7 @@
 # default to the directory above this script.  Prints PASS or FAIL per
 # check and ends with "N passed, N failed"; exits 1 if any check failed.
 
-set -u
-
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=${top_srcdir:-$(dirname "$here")}
-top_builddir=${top_builddir:-$(dirname "$here")}
-export LC_ALL=C TZ=UTC
-
-prog=$top_builddir/tcpflow-explain
+. "$(dirname "$0")/lib.sh"
 craftpcap=$top_builddir/tests/craftpcap
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tfe-ladder.XXXXXX") || exit 99

@@ -1,5 +1,5 @@
 #!/bin/bash
-# live.sh: live capture (SPEC §6), for real.
+# live.sh: live capture (README.md, Live capture), for real.
 #
 # Makes a network namespace of its own (named lv-PID), brings its loopback
 # up, and runs tcpflow-explain -i lo (and -i any) inside it while
@@ -24,13 +24,7 @@
 # script.  Prints PASS or FAIL per check and ends with "N passed, N
 # failed"; exits 1 if any check failed.
 
-set -u
-
-here=$(cd "$(dirname "$0")" && pwd)
-top_builddir=${top_builddir:-$(dirname "$here")}
-export LC_ALL=C TZ=UTC
-
-prog=$top_builddir/tcpflow-explain
+. "$(dirname "$0")/lib.sh"
 peer=$top_builddir/tests/livepeer
 
 if [ "$(id -u)" != 0 ]; then

@@ -20,14 +20,7 @@
 # Prints PASS or FAIL per check and ends with "N passed, N failed";
 # exits 1 if any check failed.
 
-set -u
-
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=${top_srcdir:-$(dirname "$here")}
-top_builddir=${top_builddir:-$(dirname "$here")}
-export LC_ALL=C
-
-prog=$top_builddir/tcpflow-explain
+. "$(dirname "$0")/lib.sh"
 page=$top_srcdir/doc/tcpflow-explain.1
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tfe-man.XXXXXX") || exit 99

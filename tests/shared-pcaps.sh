@@ -6,14 +6,7 @@
 # build this is also the check for memory errors on real traffic.
 # Skipped, saying so, when ../shared is not beside the source tree.
 
-set -u
-
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=${top_srcdir:-$(dirname "$here")}
-top_builddir=${top_builddir:-$(dirname "$here")}
-export LC_ALL=C TZ=UTC
-
-prog=$top_builddir/tcpflow-explain
+. "$(dirname "$0")/lib.sh"
 # TFE_SHARED_PCAPS lets a build outside the source tree (the sanitizer
 # build from the tarball) find them too.
 shared=${TFE_SHARED_PCAPS:-$top_srcdir/../shared/pcaps}

@@ -13,14 +13,7 @@
 # tests/check_reader.c does the same through the library with batches of
 # one frame (thousands of hand-overs); this one checks the program.
 
-set -u
-
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=${top_srcdir:-$(dirname "$here")}
-top_builddir=${top_builddir:-$(dirname "$here")}
-export LC_ALL=C TZ=UTC
-
-prog=$top_builddir/tcpflow-explain
+. "$(dirname "$0")/lib.sh"
 craftpcap=$top_builddir/tests/craftpcap
 gen=$top_builddir/tests/hostile
 out=$top_builddir/tests/out/threads

@@ -17,14 +17,7 @@
 #
 # Prints PASS/FAIL per snapshot and ends with "N passed, N failed".
 
-set -u
-
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=${top_srcdir:-$(dirname "$here")}
-top_builddir=${top_builddir:-$(dirname "$here")}
-export LC_ALL=C TZ=UTC
-
-prog=$top_builddir/tcpflow-explain
+. "$(dirname "$0")/lib.sh"
 known=$top_srcdir/tests/truth-differences
 show=0
 if [ "${1:-}" = "--show" ]; then

@@ -23,14 +23,7 @@
 # every listed one must still disagree, so the list cannot go stale.
 # Skipped, saying so, when ../shared is not beside the source tree.
 
-set -u
-
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=${top_srcdir:-$(dirname "$here")}
-top_builddir=${top_builddir:-$(dirname "$here")}
-export LC_ALL=C TZ=UTC
-
-prog=$top_builddir/tcpflow-explain
+. "$(dirname "$0")/lib.sh"
 shared=${TFE_SHARED_PCAPS:-$top_srcdir/../shared/pcaps}
 known=$top_srcdir/tests/zeek-differences
 table=$shared/zeek-conn.tsv
