@@ -815,10 +815,12 @@ rule_flow(struct ctx *x)
 		if (ep->zero_windows > 0) {
 			const struct tfe_ep_rare *rare = tfe_conn_rare_ep(c, side);
 			uint64_t fr[] = { rare->zw_first_frame, rare->zw_open_frame, 0 };
-			/* a window still closed counts until the end */
+			/* a window still closed counts until the connection's
+			 * last frame: the stall it shows (a later end of the
+			 * capture shows nothing of it) */
 			int64_t stall = rare->zw_stall;
-			if (ep->last_win == 0 && x->now > rare->zw_open_ts)
-				stall += x->now - rare->zw_open_ts;
+			if (ep->last_win == 0 && c->last_ts > rare->zw_open_ts)
+				stall += c->last_ts - rare->zw_open_ts;
 			bool brief = stall < x->cfg->zero_window;
 			char opened[96];
 			if (rare->zw_open_frame)
@@ -832,7 +834,7 @@ rule_flow(struct ctx *x)
 			if (brief)
 				add(x, TFE_V_ZERO_WINDOW_BRIEF, side, fr,
 				    "%s advertised a zero window at %s (frame %" PRIu64
-				    "): its receive buffer was full for a moment; the "
+				    "): its receive buffer filled up; the "
 				    "window %s, %.3f s of stall in all (under the "
 				    "%.1f s threshold), %u advertisements of 0, %u "
 				    "zero-window probes from the %s: flow control "

@@ -142,8 +142,14 @@ static const struct vcase cases[] = {
 { "window 0 for 0.5 s", TFE_V_ZERO_WINDOW_BRIEF, true, TFE_END_INPUT, 0, {
 	OPEN, V(C, F_PA, 1001, 5001, 1000, 30), VW(S, F_A, 5001, 2001, 0, 40, 0),
 	VW(S, F_A, 5001, 2001, 0, 540, 1000) }, 6 },
-{ "window 0 still closed 2 s later at the end", TFE_V_ZERO_WINDOW, true,
-  TFE_END_INPUT, 2000, {
+{ "window 0 still closed at the end, probed for 2 s", TFE_V_ZERO_WINDOW, true,
+  TFE_END_INPUT, 0, {
+	OPEN, V(C, F_PA, 1001, 5001, 1000, 30), VW(S, F_A, 5001, 2001, 0, 40, 0),
+	V(C, F_A, 2000, 5001, 0, 1040), VW(S, F_A, 5001, 2001, 0, 1041, 0),
+	V(C, F_A, 2000, 5001, 0, 2040), VW(S, F_A, 5001, 2001, 0, 2041, 0) },
+  9 },
+{ "near miss: window 0 in the last frame, the capture going on 2 s",
+  TFE_V_ZERO_WINDOW, false, TFE_END_INPUT, 2000, {
 	OPEN, V(C, F_PA, 1001, 5001, 1000, 30), VW(S, F_A, 5001, 2001, 0, 40, 0) },
   5 },
 { "a segment ends at the receiver's window edge, which then closes",

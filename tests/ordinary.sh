@@ -66,6 +66,7 @@ cleanup() {
 	local p
 	for p in "${pids[@]}"; do
 		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
 	done
 	ip netns del "$ns" 2>/dev/null
 	rm -rf "$tmp"
