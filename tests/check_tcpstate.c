@@ -207,6 +207,28 @@ static const struct tcase_def cases[] = {
 	{ seg(C, F_FA, 1001, 5001, 0), sF1, sCW, R(SEND_FIN_MIDSTREAM), R(RECV_FIN) },
 	{ seg(S, F_A, 5001, 1002, 0), sF2, sCW, R(RECV_ACK_OF_FIN), R(NONE) },
 	}, 2 },
+{ "one direction captured, the client's: its ACK proves the SYN+ACK", {
+	{ seg(C, F_S, 1000, 0, 0), sSS, sLI, R(SEND_SYN), R(RECV_SYN_LISTEN) },
+	{ seg(C, F_A, 1001, 5001, 0), sES, sES, R(SEND_ACK_PROVES_SYNACK),
+	  R(INFERRED_SYNACK_ACKED) },
+	{ seg(C, F_PA, 1001, 5001, 100), sES, sES, R(NONE), R(NONE) },
+	{ seg(C, F_RA, 1101, 33001, 0), sCL, sCL, R(SEND_RST), R(RECV_RST) },
+	}, 4 },
+{ "one direction captured, the server's: its ACKs tell the client's part", {
+	{ seg(S, F_SA, 5000, 1001, 0), sES, sSR, R(RECV_SYNACK), R(SEND_SYNACK) },
+	/* data within any SYN's window proves nothing yet */
+	{ seg(S, F_PA, 5001, 1001, 100), sES, sSR, R(NONE), R(NONE) },
+	/* it acknowledges 20 bytes of the client's */
+	{ seg(S, F_A, 5101, 1021, 0), sES, sES, R(NONE), R(INFERRED_ACK_ARRIVED) },
+	/* its FIN acknowledges one more: the client's FIN */
+	{ seg(S, F_FA, 5101, 1022, 0), sTW, sLA, R(INFERRED_FIN_ACKED),
+	  R(INFERRED_FIN_PASSIVE) },
+	}, 4 },
+{ "both directions: a FIN acknowledging one byte more infers no FIN", {
+	OPEN,
+	{ seg(C, F_PA, 1001, 5001, 1), sES, sES, R(NONE), R(NONE) },
+	{ seg(S, F_FA, 5001, 1002, 0), sCW, sF1, R(RECV_FIN), R(SEND_FIN_ACTIVE) },
+	}, 5 },
 { "sequence numbers wrap around 2^32", {
 	{ seg(C, F_S, 4294967290u, 0, 0), sSS, sLI, R(SEND_SYN), R(RECV_SYN_LISTEN) },
 	{ seg(S, F_SA, 4294967000u, 4294967291u, 0), sES, sSR, R(RECV_SYNACK), R(SEND_SYNACK) },
