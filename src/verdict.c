@@ -373,7 +373,7 @@ fin_resent_unacked(struct ctx *x, int side, const struct tfe_row *la)
 {
 	const struct tfe_conn *c = x->c;
 	int p = !side;
-	char e[80], t1[40];
+	char e[TFE_ADDR_STRLEN + 8], t1[48];
 	guint at = 0;
 	const struct tfe_row *first = find_sent(c, side, TFE_TH_FIN, 0, &at);
 	const struct tfe_row *again = NULL, *ack = NULL;
