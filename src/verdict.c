@@ -373,6 +373,81 @@ rule_open_and_reject(struct ctx *x)
 	}
 }
 
+
+/*
+ * missing_final_ack when the passive closer re-sent its FIN with no ACK of
+ * the first copy in the capture: its FIN or the peer's ACK of it was lost,
+ * and which one depends on where the capture sits.  The peer's ACK of the
+ * FIN tells them apart when both carry timestamps: a receiver takes
+ * TS.Recent only from a segment at its left window edge (RFC 7323 4.3),
+ * so a peer that had the first copy keeps echoing it when the duplicate
+ * comes, and a peer that never had it echoes the copy that arrived.
+ */
+static void
+fin_resent_unacked(struct ctx *x, int side, const struct tfe_row *la)
+{
+	const struct tfe_conn *c = x->c;
+	int p = !side;
+	char e[TFE_ADDR_STRLEN + 8], t1[48];
+	guint at = 0;
+	const struct tfe_row *first = find_sent(c, side, TFE_TH_FIN, 0, &at);
+	const struct tfe_row *again = NULL, *ack = NULL;
+
+	if (first == NULL)
+		return;
+	for (guint i = at + 1; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = row_at(c, i);
+
+		if (r->kind != TFE_ROW_FRAME)
+			continue;
+		if (r->dir == side && (r->flags & TFE_TH_FIN) && again == NULL)
+			again = r;
+		else if (r->dir == p && (r->flags & TFE_TH_ACK) &&
+		         r->ack == first->seq + first->len + 1) {
+			ack = r;
+			break;
+		}
+	}
+	if (again == NULL)
+		return;
+	int ts = ack != NULL && (ack->opt_mask & TFE_OPT_TS) &&
+	         (first->opt_mask & TFE_OPT_TS) &&
+	         (again->opt_mask & TFE_OPT_TS) && first->tsval != again->tsval;
+	uint64_t fr[] = { la->frame, again->frame, ack ? ack->frame : 0, 0 };
+
+	if (ts && ack->tsecr == first->tsval)
+		add(x, TFE_V_MISSING_FINAL_ACK, side, fr,
+		    "%s re-sent its FIN at %s (frame %" PRIu64 ") with no ACK "
+		    "of the first (frame %" PRIu64 ") in the capture; the %s's "
+		    "ACK (frame %" PRIu64 ") echoes the first FIN's timestamp, "
+		    "so the %s had received it and its last ACK was lost on the "
+		    "way; the %s, in TIME_WAIT, acknowledged the re-sent FIN: "
+		    "this is what 2MSL is for",
+		    ep_str(c, side, e, sizeof e),
+		    rel(c, again->ts, t1, sizeof t1), again->frame, first->frame,
+		    side_word[p], ack->frame, side_word[p], side_word[p]);
+	else if (ts && ack->tsecr != first->tsval &&
+	         (int32_t)(ack->tsecr - again->tsval) >= 0)
+		add(x, TFE_V_MISSING_FINAL_ACK, side, fr,
+		    "%s re-sent its FIN at %s (frame %" PRIu64 ") with no ACK "
+		    "of the first (frame %" PRIu64 ") in the capture; the %s's "
+		    "ACK (frame %" PRIu64 ") echoes a re-sent FIN's timestamp, "
+		    "not the first's, so the first FIN was lost before it "
+		    "reached the %s, which waited in FIN_WAIT_2 until the "
+		    "re-sent one came",
+		    ep_str(c, side, e, sizeof e),
+		    rel(c, again->ts, t1, sizeof t1), again->frame, first->frame,
+		    side_word[p], ack->frame, side_word[p]);
+	else
+		add(x, TFE_V_MISSING_FINAL_ACK, side, fr,
+		    "%s re-sent its FIN at %s (frame %" PRIu64 ") with no ACK "
+		    "of the first (frame %" PRIu64 ") in the capture: the FIN "
+		    "or the %s's ACK of it was lost, the capture cannot tell "
+		    "which%s",
+		    ep_str(c, side, e, sizeof e),
+		    rel(c, again->ts, t1, sizeof t1), again->frame, first->frame,
+		    side_word[p], ack ? "" : " (and no ACK of the FIN came)");
+}
 static void
 rule_close(struct ctx *x)
 {
@@ -466,6 +541,8 @@ rule_close(struct ctx *x)
 				    side_word[p], lost->frame, re);
 			} else if (silent(c, p)) {
 				/* its ACK would not be in the capture */
+			} else if (ep->fin_count > 1 && !c->rst_seen) {
+				fin_resent_unacked(x, side, la);
 			} else if (!ep->fin_acked && ep->fin_sent && !c->rst_seen &&
 			           x->now - la->ts < EVIDENCE_NS && !x->undecided) {
 				x->undecided = g_strdup_printf("not enough capture to "

@@ -99,11 +99,19 @@ static const struct vcase cases[] = {
   TFE_END_INPUT, 2000, {
 	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(S, F_A, 5001, 1002, 0, 40),
 	V(S, F_FA, 5001, 1002, 0, 50) }, 6 },
-{ "near miss: a FIN re-sent before any ACK, then ACKed",
-  TFE_V_MISSING_FINAL_ACK, false, TFE_END_CLOSED, 0, {
+{ "passive closer's FIN re-sent before any ACK, then ACKed (SPEC: the FIN "
+  "or its ACK was lost)", TFE_V_MISSING_FINAL_ACK, true, TFE_END_CLOSED, 0, {
 	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(S, F_A, 5001, 1002, 0, 40),
 	V(S, F_FA, 5001, 1002, 0, 50), V(S, F_FA, 5001, 1002, 0, 260),
 	V(C, F_A, 1002, 5002, 0, 261) }, 8 },
+{ "near miss: the active closer's FIN re-sent before any ACK, then ACKed",
+  TFE_V_MISSING_FINAL_ACK, false, TFE_END_CLOSED, 0, {
+	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(C, F_FA, 1001, 5001, 0, 240),
+	V(S, F_A, 5001, 1002, 0, 250), V(S, F_FA, 5001, 1002, 0, 260),
+	V(C, F_A, 1002, 5002, 0, 270) }, 8 },
+{ "near miss: the passive closer's FIN sent once and ACKed",
+  TFE_V_MISSING_FINAL_ACK, false, TFE_END_CLOSED, 0, {
+	OPEN, CLOSE_FROM(30) }, 7 },
 { "RST in ESTABLISHED", TFE_V_ABORTIVE_CLOSE, true, TFE_END_CLOSED, 0, {
 	OPEN, V(S, F_PA, 5001, 1001, 500, 30), V(S, F_RA, 5501, 1001, 0, 40) },
   5 },

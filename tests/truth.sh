@@ -3,19 +3,36 @@
 #
 # Every pcaps/*.truth file holds the `ss -tan` snapshots the scenario lab
 # took inside each network namespace while the capture ran ("@EPOCH HOST
-# LABEL" followed by "ss STATE RECV-Q SEND-Q LOCAL PEER ..." lines).  For
-# each snapshot this runs
-#     tcpflow-explain -r pcaps/X.pcap --format netstat --at EPOCH
+# LABEL" followed by "ss STATE RECV-Q SEND-Q LOCAL PEER ..." lines), and
+# names the captures made at the same time ("capture ... side=VANTAGE ...
+# file=FILE": the client's end, and for newer scenarios also the server's
+# end and the router).  For each capture and each snapshot this runs
+#     tcpflow-explain -r pcaps/FILE --format netstat --at EPOCH
 # and compares the sockets it shows on that host (state, local and foreign
 # endpoint) with the ones ss listed.  A difference must be listed in
 # tests/truth-differences with the reason (a bug to fix, or a limit of what
-# a capture point can know); anything else fails.
+# a capture point can know); anything else fails, and so does a listed
+# difference that no longer happens (the entry must go).
 #
 #   tests/truth.sh            check every capture
-#   tests/truth.sh NAME...    only these captures (pcaps/NAME.pcap)
+#   tests/truth.sh NAME...    only these scenarios (pcaps/NAME.truth)
 #   tests/truth.sh --show     print every difference in the file's format
 #
-# Prints PASS/FAIL per snapshot and ends with "N passed, N failed".
+# Prints PASS/FAIL per snapshot, then per vantage how many socket states
+# agree exactly with ss and how many are definite contradictions, and
+# ends with "N passed, N failed".
+#
+# Counting: each socket of a snapshot (ss's or ours, keyed by its two
+# endpoints; listeners by port) is one socket state.  It agrees when both
+# show it in the same state.  It is a definite contradiction when the
+# tool prints a definite state (not UNKNOWN, not marked "?") that differs
+# from the kernel's, where a socket ss does not list is CLOSED, and a
+# socket the tool does not list counts as its claim of CLOSED only when
+# the tool lists the connection's other end.  Newer truth files give each
+# snapshot the window in which ss ran (ss-window START END): when the view
+# at START differs, the snapshot still matches if the view at END, or just
+# after any frame inside the window, is the one ss showed (the kernel was
+# read at some moment of the window, not at its start).
 
 . "$(dirname "$0")/lib.sh"
 known=$top_srcdir/tests/truth-differences
@@ -63,13 +80,41 @@ normalize_ours() {
 }
 
 passed=0 failed=0
-declare -A seen_known=()
+declare -A seen_known=() checked=()
+# Per vantage and group ("lab" or "router path"): socket states, exact
+# agreements, definite contradictions.
+declare -A n_states=() n_agree=() n_contra=()
+
+# count_states WANT GOT: "states agree contradictions" for one snapshot.
+count_states() {
+	awk '
+	function key(l,  f) { split(l, f, " "); return f[1] == "LISTEN" ? f[2] : f[2] " " f[3] }
+	function st(l,  f) { split(l, f, " "); return f[1] }
+	FNR == 1 { file++ }
+	file == 1 { want[key($0)] = st($0); all[key($0)] = 1; next }
+	file == 2 {
+		got[key($0)] = st($0); all[key($0)] = 1
+		split(key($0), e, " ")
+		if (e[2] != "") { knows[e[1] " " e[2]] = 1; knows[e[2] " " e[1]] = 1 }
+	}
+	END {
+		for (k in all) {
+			n++
+			w = (k in want) ? want[k] : "CLOSED"
+			g = (k in got) ? got[k] : ""
+			if (g == w) { a++; continue }
+			if (g == "") {
+				if (k in knows) c++
+				continue
+			}
+			if (g != "UNKNOWN" && g !~ /\?$/) c++
+		}
+		printf "%d %d %d\n", n, a, c
+	}' "$1" "$2"
+}
 
 check_capture() {
-	local truth=$1 name pcap
-	name=$(basename "$truth" .truth)
-	pcap=$top_srcdir/pcaps/$name.pcap
-	[ -f "$pcap" ] || return 0
+	local truth=$1
 
 	# host NAME ns=... if=... V4 V6
 	declare -A v4=() v6=()
@@ -79,60 +124,156 @@ check_capture() {
 		v6[$hname]=$a6
 	done < <(grep '^host ' "$truth")
 
+	# The captures: "capture EPOCH side=V ... file=F" (older truth files
+	# name one, the client's end).
+	local -a vantages=() files=()
+	local w side file
+	while read -r line; do
+		side='' file=''
+		for w in $line; do
+			case $w in
+			side=*) side=${w#side=} ;;
+			file=*) file=${w#file=} ;;
+			esac
+		done
+		if [ -z "$side" ] || [ -z "$file" ]; then
+			continue
+		fi
+		[ -f "$top_srcdir/pcaps/$file" ] || continue
+		vantages+=("$side")
+		files+=("$file")
+	done < <(grep '^capture ' "$truth")
+	[ ${#files[@]} -gt 0 ] || return 0
+
+	local group="lab"
+	grep -q '^firewall [0-9.]* router ' "$truth" && group="router path"
+
 	# Split the truth file into one block per snapshot.
+	rm -f "$tmp"/snap.*
 	awk -v dir="$tmp" '
-	/^@/ { n++; f = dir "/snap." n; print > f; next }
-	/^ss / && n { print >> f }
+	/^@/ { n++; f = sprintf("%s/snap.%04d", dir, n); print > f; next }
+	/^ss(-window)? / && n { print >> f }
 	/^(call|check|capture|describe|scenario|kernel|host|attempt)/ { f = "" ; n = n }
 	' "$truth"
 
-	local snap
-	for snap in "$tmp"/snap.*; do
-		[ -f "$snap" ] || continue
-		local head epoch host label
-		head=$(head -n 1 "$snap")
-		epoch=${head%% *}; epoch=${epoch#@}
-		host=$(cut -d' ' -f2 <<<"$head")
-		label=$(cut -d' ' -f3- <<<"$head")
-		normalize_ss < "$snap" | sort > "$tmp/want"
-		"$prog" -r "$pcap" --format netstat --at "$epoch" > "$tmp/view" 2>&1
-		normalize_ours "${v4[$host]:-none}" "${v6[$host]:-none}" \
-			< "$tmp/view" | sort > "$tmp/got"
-		local diffs ok=1 d key
-		diffs=$(comm -3 "$tmp/want" "$tmp/got" |
-		        sed -e 's/^\t/extra /' -e '/^extra /!s/^/missing /')
-		while IFS= read -r d; do
-			[ -n "$d" ] || continue
-			# Ephemeral client ports change with every lab run; the
-			# entries name them as :EPHEMERAL.
-			key=$(sed -E 's/:(3[2-9][0-9]{3}|[4-6][0-9]{4})( |$)/:EPHEMERAL\2/g' \
-			      <<<"$name | $label | $host | $d")
-			if [ $show = 1 ]; then
-				echo "$key | REASON"
+	local i snap pcap cap vant
+	for i in "${!files[@]}"; do
+		pcap=$top_srcdir/pcaps/${files[$i]}
+		cap=${files[$i]%.pcap}
+		vant=${vantages[$i]}
+		checked[$cap]=1
+		# the frames' times, for the snapshots' windows
+		tcpdump -tt -nr "$pcap" 2>/dev/null | awk '{ print $1 }' > "$tmp/frames.$i"
+		for snap in "$tmp"/snap.*; do
+			[ -f "$snap" ] || continue
+			local epoch host label wend
+			read -r epoch host label < "$snap"
+			epoch=${epoch#@}
+			wend=$(awk '$1 == "ss-window" { print $3 }' "$snap")
+			normalize_ss < "$snap" | sort > "$tmp/want"
+			"$prog" -r "$pcap" --format netstat --at "$epoch" > "$tmp/view" 2>&1
+			normalize_ours "${v4[$host]:-none}" "${v6[$host]:-none}" \
+				< "$tmp/view" | sort > "$tmp/got"
+			# ss read the kernel somewhere between the snapshot's epoch
+			# and the end of its window: the view at the end counts too.
+			if [ -n "$wend" ] && ! cmp -s "$tmp/want" "$tmp/got"; then
+				local at
+				while read -r at; do
+					"$prog" -r "$pcap" --format netstat --at "$at" > "$tmp/view" 2>&1
+					normalize_ours "${v4[$host]:-none}" "${v6[$host]:-none}" \
+						< "$tmp/view" | sort > "$tmp/got.at"
+					if cmp -s "$tmp/want" "$tmp/got.at"; then
+						mv "$tmp/got.at" "$tmp/got"
+						break
+					fi
+				done < <(awk -v a="$epoch" -v b="$wend" \
+				         '$1 > a && $1 < b { printf "%.6f\n", $1 + 0.000001 }
+				          END { print b }' "$tmp/frames.$i")
 			fi
-			if grep -qF -- "$key |" "$known" 2>/dev/null; then
-				seen_known[$key]=1
+			local counts ns na nc
+			counts=$(count_states "$tmp/want" "$tmp/got")
+			read -r ns na nc <<<"$counts"
+			n_states[$vant|$group]=$(( ${n_states[$vant|$group]:-0} + ns ))
+			n_agree[$vant|$group]=$(( ${n_agree[$vant|$group]:-0} + na ))
+			n_contra[$vant|$group]=$(( ${n_contra[$vant|$group]:-0} + nc ))
+			local diffs ok=1 d key
+			diffs=$(comm -3 "$tmp/want" "$tmp/got" |
+			        sed -e 's/^\t/extra /' -e '/^extra /!s/^/missing /')
+			while IFS= read -r d; do
+				[ -n "$d" ] || continue
+				# Ephemeral client ports change with every lab run; the
+				# entries name them as :EPHEMERAL.
+				key=$(sed -E 's/:(3[2-9][0-9]{3}|[4-6][0-9]{4})( |$)/:EPHEMERAL\2/g' \
+				      <<<"$cap | $label | $host | $d")
+				if [ $show = 1 ]; then
+					echo "$key | REASON"
+				fi
+				if grep -qF -- "$key |" "$known" 2>/dev/null; then
+					seen_known[$key]=1
+				else
+					ok=0
+					echo "  $key (not in tests/truth-differences)"
+				fi
+			done <<<"$diffs"
+			if [ $ok = 1 ]; then
+				passed=$((passed + 1))
+				echo "PASS $cap @$epoch $host: $label"
 			else
-				ok=0
-				echo "  $key (not in tests/truth-differences)"
+				failed=$((failed + 1))
+				echo "FAIL $cap @$epoch $host: $label"
+				sed 's/^/    ss:   /' "$tmp/want"
+				sed 's/^/    ours: /' "$tmp/got"
 			fi
-		done <<<"$diffs"
-		if [ $ok = 1 ]; then
-			passed=$((passed + 1))
-			echo "PASS $name @$epoch $host: $label"
-		else
-			failed=$((failed + 1))
-			echo "FAIL $name @$epoch $host: $label"
-			sed 's/^/    ss:   /' "$tmp/want"
-			sed 's/^/    ours: /' "$tmp/got"
-		fi
-		rm -f "$snap"
+		done
 	done
+	rm -f "$tmp"/snap.*
+}
+
+# A listed difference of a capture that was checked, never seen: the tool
+# now agrees with the kernel there, and the entry must go.
+check_stale() {
+	local entry cap n=0
+	while IFS= read -r entry; do
+		case $entry in '#'* | '') continue ;; esac
+		entry=${entry% | *}
+		cap=${entry%% | *}
+		[ -n "${checked[$cap]:-}" ] || continue
+		if [ -z "${seen_known[$entry]:-}" ]; then
+			echo "FAIL listed but not seen (remove it from tests/truth-differences): $entry"
+			n=$((n + 1))
+		fi
+	done < "$known"
+	failed=$((failed + n))
+	[ $n = 0 ] && passed=$((passed + 1)) && echo "PASS every listed difference still happens"
+	return 0
+}
+
+# The measured table: per vantage and group, how many socket states agree.
+print_table() {
+	local v g k pct
+	echo
+	echo "vantage  group        states  agree  agree%  contradictions"
+	for v in client server router; do
+		for g in "lab" "router path"; do
+			k="$v|$g"
+			[ -n "${n_states[$k]:-}" ] || continue
+			pct=$(awk -v a="${n_agree[$k]}" -v n="${n_states[$k]}" \
+			      'BEGIN { printf "%.1f", n ? 100 * a / n : 100 }')
+			printf '%-8s %-12s %6d %6d %6s%% %6d\n' "$v" "$g" \
+				"${n_states[$k]}" "${n_agree[$k]}" "$pct" "${n_contra[$k]}"
+		done
+	done
+	echo
 }
 
 if [ ! -x "$prog" ]; then
 	echo "truth.sh: $prog is not built" >&2
 	exit 2
+fi
+# tcpdump lists the frames' times inside each snapshot's window.
+if ! command -v tcpdump >/dev/null 2>&1; then
+	echo "truth.sh: SKIP: tcpdump is not installed (it reads the frames' times)"
+	exit 77
 fi
 
 shopt -s nullglob
@@ -148,6 +289,8 @@ fi
 for t in "${truths[@]}"; do
 	check_capture "$t"
 done
+check_stale
+print_table
 
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -1,17 +1,22 @@
 #!/bin/bash
 # run-all.sh [SCENARIO...]: make the captures in pcaps/ from real Linux
-# TCP traffic between two network namespaces, each with a truth file of
-# what the kernel said (ss snapshots, socket call results).  Run as root.
+# TCP traffic between two network namespaces joined through a third, a
+# router: each scenario is captured at once at the client's end
+# (NAME.pcap), at the server's end (NAME.server.pcap) and on the router
+# (NAME.router.pcap), with one truth file of what the kernel said (ss
+# snapshots, socket call results).  Run as root.
 #
 # With no arguments every scenario runs; with names, only those.  The
 # helpers are built with plain cc into a temporary folder, never with the
 # project's autotools.  Exit status: 0 when every scenario's checks
 # passed, 1 otherwise (the captures that did pass are still written).
+# TFE_LAB_OUT=DIR writes the files there instead of pcaps/ (to compare a
+# new run with the committed one).
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-OUT=$(cd "$HERE/../.." && pwd)/pcaps
+OUT=${TFE_LAB_OUT:-$(cd "$HERE/../.." && pwd)/pcaps}
 
 if ((EUID != 0)); then
 	echo "run-all.sh: needs root (network namespaces, iptables)" >&2
@@ -100,6 +105,11 @@ for name in "${wanted[@]}"; do
 	done
 	if [[ -e $WORK/$name.pcap ]]; then
 		cp "$WORK/$name.pcap" "$WORK/$name.truth" "$OUT/"
+		for v in server router; do
+			if [[ -e $WORK/$name.$v.pcap ]]; then
+				cp "$WORK/$name.$v.pcap" "$OUT/"
+			fi
+		done
 	fi
 	((rc == 0)) || failed+=("$name")
 done

@@ -5,8 +5,12 @@
 #
 # Conventions: the server listens on $PORT; sync names ("listening",
 # "go"...) order the two hosts; every "snap" is a snapshot of ss in both
-# namespaces.  Unless a scenario says otherwise the capture is on the
-# client's end of the veth.
+# namespaces.  Every scenario is captured at three places at once: the
+# client's end (NAME.pcap), the server's end (NAME.server.pcap) and the
+# router's client-side interface (NAME.router.pcap).  The router-*
+# scenarios delay or drop segments on the router's forwarding path
+# (NFQUEUE in its FORWARD chain); the others, older, act inside the
+# receiving host's namespace.
 
 # shellcheck disable=SC2034
 SCENARIOS=(
@@ -34,13 +38,21 @@ SCENARIOS=(
 	listen-backlog-full
 	mss-mismatch
 	no-options
+	router-delay-100ms
+	router-fin-lost
+	router-final-ack-lost
+	router-synack-lost
+	router-one-direction
 )
 
 # Scenarios whose timing can go wrong get more than one try.
 # shellcheck disable=SC2034
+# lost-final-ack's LAST-ACK lasts one RTO (about 200 ms): on a busy
+# machine the snapshot can come too late.
 declare -A ATTEMPTS=(
 	[simultaneous-close]=3
 	[simultaneous-open]=3
+	[lost-final-ack]=3
 )
 
 FIN='tcp[tcpflags] & tcp-fin != 0'
@@ -515,4 +527,134 @@ sc_no_options() {
 	end
 	check_tshark "no TS/SACK/WS anywhere" "tcp.options.timestamp.tsval || tcp.options.sack_perm || tcp.options.wscale.shift || tcp.options.sack" 0 0
 	check_tshark "MSS in SYN and SYN-ACK" "tcp.flags.syn == 1 && tcp.options.mss_val" 2 2
+}
+
+# The router-* scenarios: what happens on the path between the hosts.
+
+sc_router_delay_100ms() {
+	begin router-delay-100ms client \
+		"as close-client-first, with 100 ms each way on the router: every forwarded TCP segment is held 100 ms in the router's FORWARD chain (nfq), so each end sees the other's segments 100 ms after they left, and the router's capture (client-side interface) sees the client's segments before the delay and the server's after it"
+	nfq router 0 -d 100
+	ipt router -A FORWARD -p tcp -j NFQUEUE --queue-num 0
+	snap_every 0.02
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept snap "server accepted" \
+		recv 100 send 200 recv_to_eof snap "server read EOF" close \
+		snap "server closed" sleep 0.1 snap "100 ms after the server's close"
+	on client wait listening socket inet connect "$S4" "$PORT" \
+		snap "client connected" send 100 recv 200 close \
+		snap "client closed" sleep 0.1 snap "100 ms after the client's close"
+	wait_bg
+	sleep 0.3
+	snap_every_stop
+	snap "both done"
+	end
+	local v
+	for v in client server router; do
+		check_at "$v" "client FIN" "src $C4 and $FIN" 1 1
+		check_at "$v" "server FIN" "src $S4 and $FIN" 1 1
+		check_at "$v" "no RST" "$RST" 0 0
+	done
+	check_truth "segments held on the router" "^nfq .* router #1 .* delay=100ms$"
+	check_truth "client TIME-WAIT" "^ss TIME-WAIT 0 0 $C4:"
+}
+
+sc_router_fin_lost() {
+	begin router-fin-lost client \
+		"client closes first; the server ACKs the client's FIN, closes 0.2 s later, and its FIN is dropped on the router (FORWARD, nfq drop #1 of the server's FINs), so the client stays FIN-WAIT-2 while the server sits in LAST-ACK until its RTO (rto_min 1.5 s on its route) re-sends the FIN; the client ACKs that one and goes TIME-WAIT. The server's end sees both FINs, the router's capture (downstream of the loss) and the client's end only the second"
+	rto_min server 1500ms
+	nfq router 0 -x 1
+	ipt router -A FORWARD -p tcp -s "$S4" --tcp-flags FIN FIN -j NFQUEUE --queue-num 0
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 200 \
+		recv_to_eof sleep 0.2 close \
+		snap "server closed (its FIN is lost on the router)" \
+		sleep 0.5 snap "500 ms later" sleep 1.5 \
+		snap "after the FIN retransmission"
+	on client wait listening socket inet connect "$S4" "$PORT" \
+		send 100 recv 200 close snap "client closed"
+	wait_bg
+	end
+	check_at server "server FIN sent twice" "src $S4 and $FIN" 2 2
+	check_at router "server FIN once past the router" "src $S4 and $FIN" 1 1
+	check "server FIN once at the client" "src $S4 and $FIN" 1 1
+	check "client FIN" "src $C4 and $FIN" 1 1
+	check_truth "nfq dropped the server's FIN" "^nfq .* router #1 $S4\\.$PORT > .* \\[FP?\\.\\] .* drop$"
+	check_truth "client FIN-WAIT-2 while the FIN is lost" "^ss FIN-WAIT-2 0 0 $C4:"
+	check_truth "server LAST-ACK" "^ss LAST-ACK 0 1 $S4:$PORT"
+	check_truth "client TIME-WAIT after the second FIN" "^ss TIME-WAIT 0 0 $C4:"
+}
+
+sc_router_final_ack_lost() {
+	begin router-final-ack-lost client \
+		"as lost-final-ack, with the loss on the router: the client's final ACK of the server's FIN is dropped in the router's FORWARD chain (nfq drop #1), so the server re-sends its FIN from LAST-ACK (rto_min 1.5 s on its route) and the client re-ACKs from TIME-WAIT. The client's end and the router's capture (upstream of the loss) show the lost ACK; the server's end does not"
+	rto_min server 1500ms
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 200 \
+		recv_to_eof signal got-eof wait armed close \
+		snap "server closed (the final ACK is lost on the router)" \
+		sleep 0.5 snap "500 ms later" sleep 1.5 \
+		snap "after the FIN retransmission"
+	on client wait listening socket inet connect "$S4" "$PORT" \
+		send 100 recv 200 close snap "client closed"
+	sync_wait got-eof
+	nfq router 0 -x 1
+	ipt router -A FORWARD -p tcp -s "$C4" --tcp-flags ALL ACK -j NFQUEUE --queue-num 0
+	sync_signal armed
+	wait_bg
+	end
+	local v
+	for v in client server router; do
+		check_at "$v" "server FIN sent twice" "src $S4 and $FIN" 2 2
+	done
+	check "client bare ACKs after both FINs" "src $C4 and tcp[tcpflags] == tcp-ack" 2
+	check_at router "client bare ACKs after both FINs" "src $C4 and tcp[tcpflags] == tcp-ack" 2
+	check_truth "nfq dropped the final ACK" "^nfq .* router #1 $C4\\.[0-9]+ > .* \\[\\.\\] .* drop$"
+	check_truth "server LAST-ACK" "^ss LAST-ACK 0 1 $S4:$PORT"
+	check_truth "client TIME-WAIT" "^ss TIME-WAIT 0 0 $C4:"
+}
+
+sc_router_synack_lost() {
+	begin router-synack-lost client \
+		"the server's first SYN-ACK is dropped on the router (FORWARD, nfq drop #1); the client re-sends its SYN and the server its SYN-ACK after about 1 s, the second SYN-ACK gets through, and a normal exchange and close follow. Only the server's end sees the lost SYN-ACK"
+	nfq router 0 -x 1
+	ipt router -A FORWARD -p tcp -s "$S4" --tcp-flags SYN,ACK SYN,ACK -j NFQUEUE --queue-num 0
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept snap "server accepted" \
+		recv 100 send 200 recv_to_eof close
+	on client wait listening socket inet connect_nb "$S4" "$PORT" \
+		snap "SYN sent" sleep 0.5 snap "SYN-ACK lost on the router" \
+		await_connect 3 snap "client connected" send 100 recv 200 \
+		close snap "client closed"
+	wait_bg
+	end
+	check_at server "SYN-ACK sent more than once" "src $S4 and $SYNACK" 2
+	check "SYN re-sent" "src $C4 and $SYN_ONLY" 2
+	check_truth "nfq dropped the SYN-ACK" "^nfq .* router #1 $S4\\.$PORT > .* \\[S\\.\\] .* drop$"
+	check_truth "server SYN-RECV" "^ss SYN-RECV 0 0 $S4:$PORT"
+	check_truth "client SYN-SENT" "^ss SYN-SENT 0 1 $C4:"
+	check_truth "client connected" "await_connect\\(\\) = 0"
+}
+
+sc_router_one_direction() {
+	# Only this scenario's router capture is one-directional.
+	# shellcheck disable=SC2034
+	ROUTER_DIRECTION=in
+	begin router-one-direction client \
+		"as close-client-first, but the router's capture keeps only what arrives from the client (tcpdump -Q in on veth-rc): the view of a capture point on one leg of an asymmetric route, which sees client to server only. The client's and the server's ends see both directions"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 200 \
+		recv_to_eof snap "server read EOF" sleep 0.2 close \
+		snap "server closed"
+	on client wait listening socket inet connect "$S4" "$PORT" \
+		snap "client connected" send 100 recv 200 close \
+		snap "client closed" sleep 0.1 snap "100 ms after the client's close"
+	wait_bg
+	snap "both done"
+	end
+	check_at router "nothing from the server" "src $S4" 0 0
+	check_at router "the client's side" "src $C4" 5
+	check_at router "client FIN" "src $C4 and $FIN" 1 1
+	check "server FIN" "src $S4 and $FIN" 1 1
+	check_at server "server FIN" "src $S4 and $FIN" 1 1
 }
