@@ -358,6 +358,84 @@ rule_open_and_reject(struct ctx *x)
 	}
 }
 
+/*
+ * Does the first RST `side` sent not fit that host's earlier packets (an
+ * IP ID far off its counter right after its previous packet, or a TTL
+ * more than 4 away)?  0 when it fits, 1 for the IP ID, 2 for the TTL.  A
+ * RST sent for no socket comes from another counter: only a RST its
+ * socket sent is held to that socket's numbers (rst_suspicious).
+ */
+static int
+rst_foreign(const struct tfe_conn *c, int side)
+{
+	const struct tfe_endpoint *ep = &c->ep[side];
+	const struct tfe_ep_rare *rare = tfe_conn_rare_ep(c, side);
+
+	if (!rare->rst_frame || !ep->rst_has_prev)
+		return 0;
+	const struct tfe_row *rr = find_sent(c, side, TFE_TH_RST, 0, NULL);
+	bool socketless = rr && (rr->reason[side] == TFE_RS_SEND_RST_CLOSED ||
+	                         rr->reason[side] ==
+	                         TFE_RS_SEND_RST_NO_LISTENER ||
+	                         rr->reason[side] ==
+	                         TFE_RS_SEND_RST_NO_CONNECTION);
+	uint16_t jump = (uint16_t)(rare->rst_ip_id - rare->ip_id_before_rst);
+	/* Only right after its previous packet: hosts with one counter for
+	 * all their connections move it fast. */
+	if (!socketless && c->family == 4 && rare->ip_id_before_rst != 0 &&
+	    rare->rst_gap < 2 * TFE_NS_PER_SEC && rare->rst_ip_id != 0 &&
+	    jump > 1024 && jump < 65536 - 1024)
+		return 1;
+	int dttl = (int)rare->rst_ttl - (int)rare->ttl_before_rst;
+	if (dttl > 4 || dttl < -4)
+		return 2;
+	return 0;
+}
+
+/*
+ * The RST that aborted the connection: the first one its receiver took
+ * (it went from an open or closing state to CLOSED, or back to LISTEN, at
+ * that frame) and that its sender's TCP sent; when every such RST is one
+ * its sender disowns (rst_foreign(), or it carried on after it), the
+ * first of them, with *foreign set.  NULL when no RST moved its receiver.
+ */
+static const struct tfe_row *
+aborting_rst(const struct ctx *x, guint *at, bool *foreign)
+{
+	const struct tfe_conn *c = x->c;
+	const struct tfe_row *disowned = NULL;
+	guint disowned_at = 0;
+	uint8_t before[2] = { c->init_state[0], c->init_state[1] };
+
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = row_at(c, i);
+		int s = r->dir ? 1 : 0;
+
+		if (r->kind == TFE_ROW_FRAME && (r->flags & TFE_TH_RST) &&
+		    before[!s] != TFE_ST_CLOSED && before[!s] != TFE_ST_LISTEN &&
+		    (r->state[!s] == TFE_ST_CLOSED ||
+		     r->state[!s] == TFE_ST_LISTEN)) {
+			bool own = r->reason[s] != TFE_RS_RST_NOT_ITS_OWN &&
+			           !(r->frame == tfe_conn_rare_ep(c, s)->rst_frame &&
+			             rst_foreign(c, s));
+			if (own) {
+				*at = i;
+				*foreign = false;
+				return r;
+			}
+			if (disowned == NULL) {
+				disowned = r;
+				disowned_at = i;
+			}
+		}
+		before[0] = r->state[0];
+		before[1] = r->state[1];
+	}
+	*at = disowned_at;
+	*foreign = disowned != NULL;
+	return disowned;
+}
+
 static void
 rule_close(struct ctx *x)
 {
@@ -543,14 +621,17 @@ rule_close(struct ctx *x)
 	}
 	if (c->close_how == TFE_CLOSE_ABORT && c->rst_by <= TFE_SIDE_SERVER &&
 	    !both_fins_first) {
-		int s = c->rst_by;
+		guint at = 0;
+		bool foreign = false;
+		const struct tfe_row *rst = aborting_rst(x, &at, &foreign);
+		int s = rst ? (rst->dir ? 1 : 0) : c->rst_by;
+		if (rst == NULL)
+			rst = find_sent(c, s, TFE_TH_RST, 0, &at);
 		const struct tfe_endpoint *ep = &c->ep[s];
 		const struct tfe_endpoint *peer = &c->ep[!s];
 		uint32_t una = peer->ack_known ? peer->ack_max : ep->snd_nxt;
 		uint32_t flight = tfe_seq_gt(ep->snd_nxt, una) ?
 		                  ep->snd_nxt - una : 0;
-		guint at = 0;
-		const struct tfe_row *rst = find_sent(c, s, TFE_TH_RST, 0, &at);
 		if (rst) {
 			uint64_t fr[] = { rst->frame, 0 };
 			uint8_t was = at > 0 ? row_at(c, at - 1)->state[!s]
@@ -562,21 +643,36 @@ rule_close(struct ctx *x)
 			bool open = was == TFE_ST_ESTABLISHED ||
 			            was == TFE_ST_CLOSE_WAIT;
 			bool ka = rst->reason[s] == TFE_RS_SEND_RST_KEEPALIVE;
-			add(x, TFE_V_ABORTIVE_CLOSE, s, fr,
-			    "%s sent RST at %s (frame %" PRIu64 ") while the %s was "
-			    "in %s: the connection was aborted, not closed (%s); "
-			    "%s; %s",
-			    ep_str(c, s, e, sizeof e), rel(c, rst->ts, t1, sizeof t1),
-			    rst->frame, side_word[!s], tfe_state_names[was],
-			    ka ? "its keepalive probes went unanswered and the "
-			         "kernel gave up with ETIMEDOUT"
-			       : "SO_LINGER {1,0}, close() with unread data, or a "
-			         "crash",
-			    inflight,
-			    ka ? "the peer, unreachable, most likely never learns "
-			         "of it" :
-			    open ? "the peer application gets ECONNRESET"
-			         : "the peer had already closed its side");
+			if (foreign) {
+				add(x, TFE_V_ABORTIVE_CLOSE, s, fr,
+				    "a RST in the name of %s at %s (frame %" PRIu64
+				    "), which its own numbers say another device sent "
+				    "(rst_suspicious), reset the %s while it was in %s: "
+				    "the connection was aborted on the path, not closed "
+				    "by either application; the %s %s",
+				    ep_str(c, s, e, sizeof e),
+				    rel(c, rst->ts, t1, sizeof t1), rst->frame,
+				    side_word[!s], tfe_state_names[was], side_word[!s],
+				    open ? "application gets ECONNRESET"
+				         : "had already closed its side");
+			} else {
+				add(x, TFE_V_ABORTIVE_CLOSE, s, fr,
+				    "%s sent RST at %s (frame %" PRIu64 ") while the %s "
+				    "was in %s: the connection was aborted, not closed "
+				    "(%s); %s; %s",
+				    ep_str(c, s, e, sizeof e),
+				    rel(c, rst->ts, t1, sizeof t1), rst->frame,
+				    side_word[!s], tfe_state_names[was],
+				    ka ? "its keepalive probes went unanswered and the "
+				         "kernel gave up with ETIMEDOUT"
+				       : "SO_LINGER {1,0}, close() with unread data, "
+				         "or a crash",
+				    inflight,
+				    ka ? "the peer, unreachable, most likely never "
+				         "learns of it" :
+				    open ? "the peer application gets ECONNRESET"
+				         : "the peer had already closed its side");
+			}
 		}
 	}
 	if (both_fins_first) {
@@ -771,7 +867,6 @@ rule_oddities(struct ctx *x)
 	/* rst_suspicious: a RST its peer could not accept and after which its
 	 * sender carried on, or whose TTL / IP ID does not fit the host. */
 	for (int side = 0; side < 2; side++) {
-		const struct tfe_endpoint *ep = &c->ep[side];
 		const struct tfe_ep_rare *rare = tfe_conn_rare_ep(c, side);
 		const struct tfe_row *r = find_reason(x, side,
 		                                      TFE_RS_RST_NOT_ITS_OWN);
@@ -785,47 +880,25 @@ rule_oddities(struct ctx *x)
 			    side_word[side], side_word[side]);
 			continue;
 		}
-		if (rare->rst_frame && ep->rst_has_prev) {
-			/* A RST from a host with no socket for the segment comes
-			 * from a different IP ID counter: only a RST its socket
-			 * sent is held to that socket's numbers. */
-			const struct tfe_row *rr = find_sent(c, side, TFE_TH_RST, 0,
-			                                     NULL);
-			bool socketless = rr && (rr->reason[side] ==
-			                         TFE_RS_SEND_RST_CLOSED ||
-			                         rr->reason[side] ==
-			                         TFE_RS_SEND_RST_NO_LISTENER ||
-			                         rr->reason[side] ==
-			                         TFE_RS_SEND_RST_NO_CONNECTION);
-			uint16_t jump = (uint16_t)(rare->rst_ip_id -
-			                           rare->ip_id_before_rst);
-			/* Only right after its previous packet: hosts with one
-			 * counter for all their connections move it fast. */
-			if (!socketless && c->family == 4 &&
-			    rare->ip_id_before_rst != 0 &&
-			    rare->rst_gap < 2 * TFE_NS_PER_SEC &&
-			    rare->rst_ip_id != 0 && jump > 1024 && jump < 65536 - 1024) {
-				uint64_t fr[] = { rare->rst_frame, 0 };
-				add(x, TFE_V_RST_SUSPICIOUS, side, fr,
-				    "the RST from %s (frame %" PRIu64 ") has IP ID %u "
-				    "where its previous packet had %u: a host's own "
-				    "RST continues its counter, so another device "
-				    "(a firewall or an injector) probably sent it",
-				    ep_str(c, side, e, sizeof e), rare->rst_frame,
-				    rare->rst_ip_id, rare->ip_id_before_rst);
-				continue;
-			}
-			int dttl = (int)rare->rst_ttl - (int)rare->ttl_before_rst;
-			if (dttl > 4 || dttl < -4) {
-				uint64_t fr[] = { rare->rst_frame, 0 };
-				add(x, TFE_V_RST_SUSPICIOUS, side, fr,
-				    "the RST from %s (frame %" PRIu64 ") has TTL %u where "
-				    "its earlier packets had %u: it was probably sent "
-				    "by another device on the path (a firewall or an "
-				    "injector), not by the host",
-				    ep_str(c, side, e, sizeof e), rare->rst_frame,
-				    rare->rst_ttl, rare->ttl_before_rst);
-			}
+		int foreign = rst_foreign(c, side);
+		if (foreign == 1) {
+			uint64_t fr[] = { rare->rst_frame, 0 };
+			add(x, TFE_V_RST_SUSPICIOUS, side, fr,
+			    "the RST from %s (frame %" PRIu64 ") has IP ID %u "
+			    "where its previous packet had %u: a host's own "
+			    "RST continues its counter, so another device "
+			    "(a firewall or an injector) probably sent it",
+			    ep_str(c, side, e, sizeof e), rare->rst_frame,
+			    rare->rst_ip_id, rare->ip_id_before_rst);
+		} else if (foreign == 2) {
+			uint64_t fr[] = { rare->rst_frame, 0 };
+			add(x, TFE_V_RST_SUSPICIOUS, side, fr,
+			    "the RST from %s (frame %" PRIu64 ") has TTL %u where "
+			    "its earlier packets had %u: it was probably sent "
+			    "by another device on the path (a firewall or an "
+			    "injector), not by the host",
+			    ep_str(c, side, e, sizeof e), rare->rst_frame,
+			    rare->rst_ttl, rare->ttl_before_rst);
 		}
 	}
 }

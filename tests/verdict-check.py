@@ -131,7 +131,8 @@ def check_conn(c, problems):
             need_sent(k, int(g.group(3)), g.group(1), FLAG[g.group(2)],
                       "the %s's %s" % (g.group(1), g.group(2)))
         for g in re.finditer(r"(?:a RST in the name of|the RST from) "
-                             r"(client|server) \S+ \(frame (\d+)\)", m):
+                             r"(client|server) \S+ (?:at \S+ s )?"
+                             r"\(frame (\d+)\)", m):
             need_sent(k, int(g.group(2)), g.group(1), "R",
                       "the %s's RST" % g.group(1))
         for g in re.finditer(r"received the (client|server)'s FIN at \S+ s "
@@ -271,7 +272,7 @@ def check_conn(c, problems):
                   for f in v["frames"]}
     for v in kinds.get("abortive_close", []):
         for f in v["frames"]:
-            if f in suspicious:
+            if f in suspicious and "(rst_suspicious)" not in v["message"]:
                 bad("abortive_close", "blames the RST in frame %d, which "
                     "rst_suspicious says its sender did not send" % f)
         if v["frames"]:
