@@ -177,6 +177,33 @@ assumed_holds(const struct tfe_endpoint *ep, bool of_fin)
 	       ep->state == ep->assumed.after;
 }
 
+/*
+ * Could `side`'s FIN_WAIT_2 have timed out before the peer's FIN came
+ * (the bare RST from TIME_WAIT below)?  Only when it sent a FIN at least a
+ * second before that FIN arrived: Linux's tcp_fin_timeout counts whole
+ * seconds, and an orphaned FIN_WAIT_2 lasts at least that long.  Sooner,
+ * the socket was dropped for another reason.
+ * Runs only for such a RST, so the scan of the rows costs nothing per
+ * packet.
+ */
+static bool
+fin_wait_2_could_expire(const struct tfe_conn *c, int side)
+{
+	const struct tfe_endpoint *ep = EP(c, side);
+
+	if (!ep->fin_sent || ep->fin_rcvd_row < 0 ||
+	    (guint)ep->fin_rcvd_row >= tfe_timeline_len(&c->tl))
+		return false;
+	int64_t fin_in = c->tl.rows[ep->fin_rcvd_row].ts;
+	for (guint i = 0; i < (guint)ep->fin_rcvd_row; i++) {
+		const struct tfe_row *r = &c->tl.rows[i];
+		if (r->kind == TFE_ROW_FRAME && r->dir == side &&
+		    (r->flags & TFE_TH_FIN))
+			return fin_in - r->ts >= TFE_NS_PER_SEC;
+	}
+	return false;
+}
+
 /* The cells marked XX in tfe_sender_table. */
 static void
 sender_exception(struct tfe_conn *c, struct step *st, int side,
@@ -212,9 +239,12 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 		} else if (ep->state == TFE_ST_TIME_WAIT &&
 		           !(s->flags & TFE_TH_ACK) && ep->fin_rcvd_row >= 0) {
 			/* TIME_WAIT answers a FIN with an ACK, never a RST: the
-			 * FIN found no socket, its FIN_WAIT_2 had timed out. */
+			 * FIN found no socket, its FIN_WAIT_2 had timed out, or,
+			 * sooner than a timeout can be, it was dropped. */
 			rewrite_rows(c, side, ep->fin_rcvd_row, TFE_ST_CLOSED,
-			             TFE_RS_FIN_AFTER_TIMEOUT);
+			             fin_wait_2_could_expire(c, side) ?
+			             TFE_RS_FIN_AFTER_TIMEOUT :
+			             TFE_RS_FIN_SOCKET_GONE);
 			ep->state = TFE_ST_CLOSED;
 			ep->tw_since = 0;
 			st->reason[side] = TFE_RS_SEND_RST_CLOSED;

@@ -291,6 +291,10 @@ const char *const tfe_reason_text[TFE_RS__COUNT] = {
 		"re-sent it before any ACK)",
 	[TFE_RS_FIN_AFTER_TIMEOUT] = "the FIN arrived after its FIN_WAIT_2 had timed "
 		"out (tcp_fin_timeout): no socket was left, hence its RST",
+	[TFE_RS_FIN_SOCKET_GONE] = "the FIN found no socket, hence its RST: it "
+		"had dropped its connection less than a second after its own FIN, "
+		"too soon for a FIN_WAIT_2 timeout (an abortive close, or the "
+		"kernel's limit on orphaned sockets)",
 	[TFE_RS_SEND_RST_BAD_SYNACK] = "answered a SYN+ACK that does not acknowledge "
 		"its SYN with RST; it stays in SYN_SENT",
 	[TFE_RS_SYNACK_NEVER_ACKED] = "this SYN+ACK did not reach it either: it "

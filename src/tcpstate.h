@@ -148,6 +148,8 @@ enum tfe_reason {
 	TFE_RS_SYNACK_NOT_YET,      /* set on a SYN+ACK receipt disproved */
 	TFE_RS_SEND_ACK_OF_SYNACK,
 	TFE_RS_TIME_WAIT_TAKEN_OVER,
+	TFE_RS_FIN_SOCKET_GONE,     /* set on a FIN receipt by a socket gone
+	                               sooner than a timeout explains */
 	TFE_RS__COUNT
 };
 
