@@ -468,7 +468,7 @@ seqcheck(const struct tfe_conn *c, int side, const struct tfe_segment *s)
 /*
  * Is a RST from `side` acceptable to its receiver?  RFC 9293 §3.10.7.3: in
  * SYN_SENT only if it acknowledges the SYN; RFC 9293 §3.10.7.4 (and RFC 5961
- * §3): otherwise only inside the receive window.  Where the capture has not
+ * §3): otherwise only inside the receive window, never below RCV.NXT.  Where the capture has not
  * seen enough of the receiver, give it the benefit of the doubt.
  */
 static bool
@@ -481,6 +481,15 @@ rst_acceptable(const struct tfe_conn *c, int side, const struct tfe_segment *s)
 			return false;
 		return !rcv->isn_known || s->ack == rcv->isn + 1;
 	}
+	/* Below RCV.NXT (the highest ACK the receiver sent) a RST is out of
+	 * the window (RFC 9293 §3.10.7.4: RCV.NXT =< SEG.SEQ); Linux takes
+	 * RCV.NXT - 1 only in CLOSE_WAIT, LAST_ACK and CLOSING, for stacks
+	 * that reset with their FIN's number (tcp_reset_check()). */
+	if (rcv->ack_known && tfe_seq_lt(s->seq, rcv->ack_max))
+		return s->seq == rcv->ack_max - 1 &&
+		       (rcv->state == TFE_ST_CLOSE_WAIT ||
+		        rcv->state == TFE_ST_LAST_ACK ||
+		        rcv->state == TFE_ST_CLOSING);
 	enum tfe_seqcheck r = seqcheck(c, side, s);
 	return r != TFE_SEQ_PAST_WINDOW && r != TFE_SEQ_TOO_OLD;
 }
