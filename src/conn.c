@@ -1168,7 +1168,9 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	                  is_synchronized(EP(c, !side)->state);
 	step_sender(c, &st, side, ev, s);
 	step_receiver(c, &st, side, ev, s, next_row);
-	if (ev == TFE_EV_ACK && side == TFE_SIDE_CLIENT && c->synack_ts != 0 &&
+	/* the handshake's ACK may come with data and a FIN (FIN+ACK) */
+	if ((ev == TFE_EV_ACK || ev == TFE_EV_FIN) && side == TFE_SIDE_CLIENT &&
+	    c->synack_ts != 0 &&
 	    c->hs_ack_ts == 0 && (s->flags & TFE_TH_ACK) &&
 	    c->ep[TFE_SIDE_SERVER].isn_known &&
 	    tfe_seq_gt(s->ack, c->ep[TFE_SIDE_SERVER].isn))
@@ -1316,8 +1318,11 @@ tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
 		              TFE_RS_RECV_SYN_RETRANS, TFE_RS_RECV_SYN_UNANSWERED);
 		c->close_how = TFE_CLOSE_UNANSWERED;
 	} else if (c->roles == TFE_ROLES_SYN && c->rst_seen &&
-	           c->hs_ack_ts == 0 && !both_fin) {
-		/* A RST before the handshake completed, from either side. */
+	           c->hs_ack_ts == 0 && !both_fin &&
+	           !(cl->syn_acked && sv->syn_acked)) {
+		/* A RST before the handshake completed, from either side
+		 * (each side's SYN acknowledged is a completed handshake, in
+		 * whatever segments: a split handshake, a FIN+ACK). */
 		c->close_how = TFE_CLOSE_REJECTED;
 	} else if (c->rst_seen && !(both_fin && cl->fin_acked && sv->fin_acked)) {
 		c->close_how = TFE_CLOSE_ABORT;
