@@ -442,6 +442,10 @@ rule_close(struct ctx *x)
 	const struct tfe_conn *c = x->c;
 	char e[TFE_ADDR_STRLEN + 8], f[TFE_ADDR_STRLEN + 8];
 	char t1[48], t2[48];
+	bool sim_close = find_reason(x, TFE_SIDE_CLIENT,
+	                             TFE_RS_RECV_FIN_SIMCLOSE) ||
+	                 find_reason(x, TFE_SIDE_SERVER,
+	                             TFE_RS_RECV_FIN_SIMCLOSE);
 
 	for (int side = 0; side < 2; side++) {
 		const struct tfe_endpoint *ep = &c->ep[side];
@@ -454,9 +458,14 @@ rule_close(struct ctx *x)
 		const struct tfe_row *cw = find_entered(x, side,
 		                                        TFE_ST_CLOSE_WAIT, &at);
 		if (cw != NULL) {
+			guint fin_at = 0;
 			const struct tfe_row *fin = find_sent(c, side, TFE_TH_FIN,
-			                                      at + 1, NULL);
+			                                      at + 1, &fin_at);
 			int64_t until = fin ? fin->ts : x->now;
+			/* the peer's state while it waited: just before the late
+			 * FIN, or at the end */
+			uint8_t pw = fin ? row_at(c, fin_at - 1)->state[p]
+			                 : peer->state;
 			int64_t wait = until - cw->ts;
 			if (fin == NULL && !c->rst_seen &&
 			    wait < x->cfg->close_wait) {
@@ -481,13 +490,13 @@ rule_close(struct ctx *x)
 				    "%s received the %s's FIN at %s (frame %" PRIu64
 				    ") and sent no FIN of its own for %.1f s%s: "
 				    "the %s application did not call close() after "
-				    "read() returned 0; the %s %s",
+				    "read() returned 0; the %s %s %s%s",
 				    ep_str(c, side, e, sizeof e), side_word[p],
 				    rel(c, cw->ts, t1, sizeof t1), cw->frame,
 				    secs(wait), fin ? late : " until the capture ended",
 				    side_word[side], side_word[p],
-				    fin ? "waited in FIN_WAIT_2 all that time"
-				        : "waits in FIN_WAIT_2");
+				    fin ? "waited in" : "waits in", tfe_state_names[pw],
+				    fin ? " all that time" : "");
 			}
 		}
 
@@ -546,10 +555,12 @@ rule_close(struct ctx *x)
 			}
 		}
 
-		/* half_close: data to a side after its FIN. */
+		/* half_close: data to a side after its FIN; not when the
+		 * FINs crossed (simultaneous_close): the data then was sent
+		 * before the FIN reached its sender. */
 		const struct tfe_ep_rare *prare = tfe_conn_rare_ep(c, p);
 		if (ep->fin_sent && prare->bytes_after_peer_fin > 0 &&
-		    ep->acked_after_fin) {
+		    ep->acked_after_fin && !sim_close) {
 			const struct tfe_row *fin = find_sent(c, side, TFE_TH_FIN, 0,
 			                                      NULL);
 			const struct tfe_row *pfin = find_sent(c, p, TFE_TH_FIN, 0,
@@ -588,8 +599,7 @@ rule_close(struct ctx *x)
 		}
 	}
 
-	if (find_reason(x, TFE_SIDE_CLIENT, TFE_RS_RECV_FIN_SIMCLOSE) ||
-	    find_reason(x, TFE_SIDE_SERVER, TFE_RS_RECV_FIN_SIMCLOSE)) {
+	if (sim_close) {
 		const struct tfe_row *a = find_sent(c, TFE_SIDE_CLIENT, TFE_TH_FIN,
 		                                    0, NULL);
 		const struct tfe_row *b = find_sent(c, TFE_SIDE_SERVER, TFE_TH_FIN,
@@ -600,10 +610,28 @@ rule_close(struct ctx *x)
 			fr[0] = fr[1];
 			fr[1] = t;
 		}
+		/* what the timeline says of each side, not the textbook */
+		bool cg0 = x->states[0] & (1u << TFE_ST_CLOSING);
+		bool cg1 = x->states[1] & (1u << TFE_ST_CLOSING);
+		char went[64] = "";
+		if (cg0 && cg1)
+			snprintf(went, sizeof went, ", both sides went through "
+			         "CLOSING");
+		else if (cg0 || cg1)
+			snprintf(went, sizeof went, ", the %s went through "
+			         "CLOSING", side_word[cg0 ? 0 : 1]);
+		char end[96];
+		if (c->ep[0].state == TFE_ST_TIME_WAIT &&
+		    c->ep[1].state == TFE_ST_TIME_WAIT)
+			snprintf(end, sizeof end, "both wait in TIME_WAIT");
+		else
+			snprintf(end, sizeof end, "the client ends in %s, the "
+			         "server in %s",
+			         tfe_state_names[c->ep[0].state],
+			         tfe_state_names[c->ep[1].state]);
 		add(x, TFE_V_SIMULTANEOUS_CLOSE, TFE_SIDE_NONE, fr,
 		    "the FINs crossed (frames %" PRIu64 " and %" PRIu64 "): "
-		    "simultaneous close, both sides went through CLOSING, and both "
-		    "wait in TIME_WAIT", fr[0], fr[1]);
+		    "simultaneous close%s, and %s", fr[0], fr[1], went, end);
 	}
 
 	bool both_fins_first = false;

@@ -217,7 +217,9 @@ def check_conn(c, problems):
                     bad(k, "says both wait in TIME_WAIT; the %s ends in %s"
                         % (side, c.final[side]))
         g = re.search(r"not closed: client ([A-Z_0-9]+), server ([A-Z_0-9]+)",
-                      m)
+                      m) or \
+            re.search(r"the client ends in ([A-Z_0-9]+), the server in "
+                      r"([A-Z_0-9]+)", m)
         if g:
             for side, st in (("client", g.group(1)), ("server", g.group(2))):
                 if c.final[side] != st:
