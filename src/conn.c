@@ -209,6 +209,33 @@ synrcvd_proven_established(const struct tfe_endpoint *ep,
 	       s->seq + s->payload_len - (ep->isn + 1) > 65535u;
 }
 
+/*
+ * Could `side`'s FIN_WAIT_2 have timed out before the peer's FIN came
+ * (the bare RST from TIME_WAIT below)?  Only when it sent a FIN at least a
+ * second before that FIN arrived: Linux's tcp_fin_timeout counts whole
+ * seconds, and an orphaned FIN_WAIT_2 lasts at least that long.  Sooner,
+ * the socket was dropped for another reason.
+ * Runs only for such a RST, so the scan of the rows costs nothing per
+ * packet.
+ */
+static bool
+fin_wait_2_could_expire(const struct tfe_conn *c, int side)
+{
+	const struct tfe_endpoint *ep = EP(c, side);
+
+	if (!ep->fin_sent || ep->fin_rcvd_row < 0 ||
+	    (guint)ep->fin_rcvd_row >= tfe_timeline_len(&c->tl))
+		return false;
+	int64_t fin_in = c->tl.rows[ep->fin_rcvd_row].ts;
+	for (guint i = 0; i < (guint)ep->fin_rcvd_row; i++) {
+		const struct tfe_row *r = &c->tl.rows[i];
+		if (r->kind == TFE_ROW_FRAME && r->dir == side &&
+		    (r->flags & TFE_TH_FIN))
+			return fin_in - r->ts >= TFE_NS_PER_SEC;
+	}
+	return false;
+}
+
 /* The cells marked XX in tfe_sender_table. */
 static void
 sender_exception(struct tfe_conn *c, struct step *st, int side,
@@ -244,9 +271,12 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 		} else if (ep->state == TFE_ST_TIME_WAIT &&
 		           !(s->flags & TFE_TH_ACK) && ep->fin_rcvd_row >= 0) {
 			/* TIME_WAIT answers a FIN with an ACK, never a RST: the
-			 * FIN found no socket, its FIN_WAIT_2 had timed out. */
+			 * FIN found no socket, its FIN_WAIT_2 had timed out, or,
+			 * sooner than a timeout can be, it was dropped. */
 			rewrite_rows(c, side, ep->fin_rcvd_row, TFE_ST_CLOSED,
-			             TFE_RS_FIN_AFTER_TIMEOUT);
+			             fin_wait_2_could_expire(c, side) ?
+			             TFE_RS_FIN_AFTER_TIMEOUT :
+			             TFE_RS_FIN_SOCKET_GONE);
 			ep->state = TFE_ST_CLOSED;
 			ep->tw_since = 0;
 			st->reason[side] = TFE_RS_SEND_RST_CLOSED;
@@ -473,7 +503,7 @@ seqcheck(const struct tfe_conn *c, int side, const struct tfe_segment *s)
 /*
  * Is a RST from `side` acceptable to its receiver?  RFC 9293 §3.10.7.3: in
  * SYN_SENT only if it acknowledges the SYN; RFC 9293 §3.10.7.4 (and RFC 5961
- * §3): otherwise only inside the receive window.  Where the capture has not
+ * §3): otherwise only inside the receive window, never below RCV.NXT.  Where the capture has not
  * seen enough of the receiver, give it the benefit of the doubt.
  */
 static bool
@@ -486,6 +516,15 @@ rst_acceptable(const struct tfe_conn *c, int side, const struct tfe_segment *s)
 			return false;
 		return !rcv->isn_known || s->ack == rcv->isn + 1;
 	}
+	/* Below RCV.NXT (the highest ACK the receiver sent) a RST is out of
+	 * the window (RFC 9293 §3.10.7.4: RCV.NXT =< SEG.SEQ); Linux takes
+	 * RCV.NXT - 1 only in CLOSE_WAIT, LAST_ACK and CLOSING, for stacks
+	 * that reset with their FIN's number (tcp_reset_check()). */
+	if (rcv->ack_known && tfe_seq_lt(s->seq, rcv->ack_max))
+		return s->seq == rcv->ack_max - 1 &&
+		       (rcv->state == TFE_ST_CLOSE_WAIT ||
+		        rcv->state == TFE_ST_LAST_ACK ||
+		        rcv->state == TFE_ST_CLOSING);
 	enum tfe_seqcheck r = seqcheck(c, side, s);
 	return r != TFE_SEQ_PAST_WINDOW && r != TFE_SEQ_TOO_OLD;
 }
@@ -1258,7 +1297,9 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 		if (EP(c, !side)->state == TFE_ST_TIME_WAIT)
 			st.reason[!side] = TFE_RS_INFERRED_FIN_ACKED;
 	}
-	if (ev == TFE_EV_ACK && side == TFE_SIDE_CLIENT && c->synack_ts != 0 &&
+	/* the handshake's ACK may come with data and a FIN (FIN+ACK) */
+	if ((ev == TFE_EV_ACK || ev == TFE_EV_FIN) && side == TFE_SIDE_CLIENT &&
+	    c->synack_ts != 0 &&
 	    c->hs_ack_ts == 0 && (s->flags & TFE_TH_ACK) &&
 	    c->ep[TFE_SIDE_SERVER].isn_known &&
 	    tfe_seq_gt(s->ack, c->ep[TFE_SIDE_SERVER].isn))
@@ -1454,10 +1495,13 @@ tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
 		c->close_how = TFE_CLOSE_UNANSWERED;
 	} else if (c->roles == TFE_ROLES_SYN && c->rst_seen &&
 	           c->hs_ack_ts == 0 && !both_fin &&
-	           !(sv->pkts == 0 && sv->isn_known)) {
-		/* (a server never captured but whose ISN the client
-		 * acknowledged completed the handshake: infer_synack()) */
-		/* A RST before the handshake completed, from either side. */
+	           !(sv->pkts == 0 && sv->isn_known) &&
+	           !(cl->syn_acked && sv->syn_acked)) {
+		/* A RST before the handshake completed, from either side
+		 * (each side's SYN acknowledged is a completed handshake, in
+		 * whatever segments: a split handshake, a FIN+ACK; a server
+		 * never captured but whose ISN the client acknowledged
+		 * completed it too: infer_synack()). */
 		c->close_how = TFE_CLOSE_REJECTED;
 	} else if (c->rst_seen && !(both_fin && cl->fin_acked && sv->fin_acked)) {
 		c->close_how = TFE_CLOSE_ABORT;

@@ -309,6 +309,11 @@ const struct tfe_reason_row tfe_reasons[TFE_RS__COUNT] = {
 	[TFE_RS_FIN_AFTER_TIMEOUT] = { "fin_after_timeout",
 		"the FIN arrived after its FIN_WAIT_2 had timed "
 		"out (tcp_fin_timeout): no socket was left, hence its RST" },
+	[TFE_RS_FIN_SOCKET_GONE] = { "fin_socket_gone",
+		"the FIN found no socket, hence its RST: it "
+		"had dropped its connection less than a second after its own FIN, "
+		"too soon for a FIN_WAIT_2 timeout (an abortive close, or the "
+		"kernel's limit on orphaned sockets)" },
 	[TFE_RS_SEND_RST_BAD_SYNACK] = { "send_rst_bad_synack",
 		"answered a SYN+ACK that does not acknowledge "
 		"its SYN with RST; it stays in SYN_SENT" },

@@ -154,6 +154,8 @@ enum tfe_reason {
 	TFE_RS_INFERRED_ACK_ARRIVED,
 	TFE_RS_INFERRED_FIN_PASSIVE,
 	TFE_RS_INFERRED_FIN_ACKED,
+	TFE_RS_FIN_SOCKET_GONE,     /* set on a FIN receipt by a socket gone
+	                               sooner than a timeout explains */
 	TFE_RS__COUNT
 };
 

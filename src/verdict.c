@@ -448,12 +448,132 @@ fin_resent_unacked(struct ctx *x, int side, const struct tfe_row *la)
 		    rel(c, again->ts, t1, sizeof t1), again->frame, first->frame,
 		    side_word[p], ack ? "" : " (and no ACK of the FIN came)");
 }
+
+/*
+ * Does `side` number its IP datagrams with a counter?  Hosts that do
+ * (Linux per socket, Windows per host) continue it in the RST of a
+ * socket; hosts that pick IDs at random, or send 0 with DF, give the IP ID
+ * no meaning.  Learnt from its earliest kept frame with a non-zero ID to
+ * the segment before its first RST: the ID must have moved by at least as
+ * many segments as it sent in between, and not by much more (a host-wide
+ * counter moves with its other traffic too).  Needs 2 segments or more in
+ * between.
+ */
+static bool
+ip_ids_counted(const struct tfe_conn *c, int side,
+               const struct tfe_ep_rare *rare)
+{
+	if (rare->ip_id_before_rst == 0)
+		return false;
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = row_at(c, i);
+		if (r->kind != TFE_ROW_FRAME || r->dir != side ||
+		    (r->flags & TFE_TH_RST) || r->ip_id == 0 || r->nth == 0)
+			continue;
+		if (r->nth >= rare->rst_nth || rare->rst_nth - r->nth < 2)
+			return false;
+		uint32_t n = rare->rst_nth - r->nth;
+		uint32_t moved = (uint16_t)(rare->ip_id_before_rst - r->ip_id);
+		return moved >= n && moved <= 2 * n + 256;
+	}
+	return false;
+}
+
+/*
+ * Does the first RST `side` sent not fit that host's earlier packets (an
+ * IP ID far off its counter right after its previous packet, from a host
+ * whose IDs were learnt to run as a counter, or a TTL
+ * more than 4 away)?  0 when it fits, 1 for the IP ID, 2 for the TTL.  A
+ * RST sent for no socket comes from another counter: only a RST its
+ * socket sent is held to that socket's numbers (rst_suspicious).
+ */
+static int
+rst_foreign(const struct tfe_conn *c, int side)
+{
+	const struct tfe_endpoint *ep = &c->ep[side];
+	const struct tfe_ep_rare *rare = tfe_conn_rare_ep(c, side);
+
+	if (!rare->rst_frame || !ep->rst_has_prev)
+		return 0;
+	const struct tfe_row *rr = find_sent(c, side, TFE_TH_RST, 0, NULL);
+	bool socketless = rr && (rr->reason[side] == TFE_RS_SEND_RST_CLOSED ||
+	                         rr->reason[side] ==
+	                         TFE_RS_SEND_RST_NO_LISTENER ||
+	                         rr->reason[side] ==
+	                         TFE_RS_SEND_RST_NO_CONNECTION);
+	/* After its own FIN the socket is closed: Linux answers a segment
+	 * that reaches it with a RST of the kernel's control socket, which
+	 * has a counter of its own. */
+	const struct tfe_row *fin = find_sent(c, side, TFE_TH_FIN, 0, NULL);
+	if (rr && fin && fin->frame < rr->frame)
+		socketless = true;
+	uint16_t jump = (uint16_t)(rare->rst_ip_id - rare->ip_id_before_rst);
+	/* Only right after its previous packet: hosts with one counter for
+	 * all their connections move it fast. */
+	if (!socketless && c->family == 4 && ip_ids_counted(c, side, rare) &&
+	    rare->rst_gap < 2 * TFE_NS_PER_SEC && rare->rst_ip_id != 0 &&
+	    jump > 1024 && jump < 65536 - 1024)
+		return 1;
+	int dttl = (int)rare->rst_ttl - (int)rare->ttl_before_rst;
+	if (dttl > 4 || dttl < -4)
+		return 2;
+	return 0;
+}
+
+/*
+ * The RST that aborted the connection: the first one its receiver took
+ * (it went from an open or closing state to CLOSED, or back to LISTEN, at
+ * that frame) and that its sender's TCP sent; when every such RST is one
+ * its sender disowns (rst_foreign(), or it carried on after it), the
+ * first of them, with *foreign set.  NULL when no RST moved its receiver.
+ */
+static const struct tfe_row *
+aborting_rst(const struct ctx *x, guint *at, bool *foreign)
+{
+	const struct tfe_conn *c = x->c;
+	const struct tfe_row *disowned = NULL;
+	guint disowned_at = 0;
+	uint8_t before[2] = { c->init_state[0], c->init_state[1] };
+
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = row_at(c, i);
+		int s = r->dir ? 1 : 0;
+
+		if (r->kind == TFE_ROW_FRAME && (r->flags & TFE_TH_RST) &&
+		    before[!s] != TFE_ST_CLOSED && before[!s] != TFE_ST_LISTEN &&
+		    (r->state[!s] == TFE_ST_CLOSED ||
+		     r->state[!s] == TFE_ST_LISTEN)) {
+			bool own = r->reason[s] != TFE_RS_RST_NOT_ITS_OWN &&
+			           !(r->frame == tfe_conn_rare_ep(c, s)->rst_frame &&
+			             rst_foreign(c, s));
+			if (own) {
+				*at = i;
+				*foreign = false;
+				return r;
+			}
+			if (disowned == NULL) {
+				disowned = r;
+				disowned_at = i;
+			}
+		}
+		before[0] = r->state[0];
+		before[1] = r->state[1];
+	}
+	*at = disowned_at;
+	*foreign = disowned != NULL;
+	return disowned;
+}
+
 static void
 rule_close(struct ctx *x)
 {
 	const struct tfe_conn *c = x->c;
 	char e[TFE_ADDR_STRLEN + 8], f[TFE_ADDR_STRLEN + 8];
 	char t1[48], t2[48];
+	bool sim_close = find_reason(x, TFE_SIDE_CLIENT,
+	                             TFE_RS_RECV_FIN_SIMCLOSE) ||
+	                 find_reason(x, TFE_SIDE_SERVER,
+	                             TFE_RS_RECV_FIN_SIMCLOSE);
 
 	for (int side = 0; side < 2; side++) {
 		const struct tfe_endpoint *ep = &c->ep[side];
@@ -466,9 +586,14 @@ rule_close(struct ctx *x)
 		const struct tfe_row *cw = find_entered(x, side,
 		                                        TFE_ST_CLOSE_WAIT, &at);
 		if (cw != NULL && !silent(c, side)) {
+			guint fin_at = 0;
 			const struct tfe_row *fin = find_sent(c, side, TFE_TH_FIN,
-			                                      at + 1, NULL);
+			                                      at + 1, &fin_at);
 			int64_t until = fin ? fin->ts : x->now;
+			/* the peer's state while it waited: just before the late
+			 * FIN, or at the end */
+			uint8_t pw = fin ? row_at(c, fin_at - 1)->state[p]
+			                 : peer->state;
 			int64_t wait = until - cw->ts;
 			if (fin == NULL && !c->rst_seen &&
 			    wait < x->cfg->close_wait) {
@@ -493,7 +618,7 @@ rule_close(struct ctx *x)
 				    "%s received the %s's FIN at %s (frame %" PRIu64
 				    ") and sent no FIN of its own for %.1f s%s: "
 				    "the %s application did not call close() after "
-				    "read() returned 0; the %s %s",
+				    "read() returned 0; the %s %s %s%s",
 				    ep_str(c, side, e, sizeof e), side_word[p],
 				    rel(c, cw->ts, t1, sizeof t1), cw->frame,
 				    secs(wait), fin ? late :
@@ -501,8 +626,8 @@ rule_close(struct ctx *x)
 				    "connection had been idle for --idle-timeout" :
 				    " until the capture ended",
 				    side_word[side], side_word[p],
-				    fin ? "waited in FIN_WAIT_2 all that time"
-				        : "waits in FIN_WAIT_2");
+				    fin ? "waited in" : "waits in", tfe_state_names[pw],
+				    fin ? " all that time" : "");
 			}
 		}
 
@@ -565,10 +690,12 @@ rule_close(struct ctx *x)
 			}
 		}
 
-		/* half_close: data to a side after its FIN. */
+		/* half_close: data to a side after its FIN; not when the
+		 * FINs crossed (simultaneous_close): the data then was sent
+		 * before the FIN reached its sender. */
 		const struct tfe_ep_rare *prare = tfe_conn_rare_ep(c, p);
 		if (ep->fin_sent && prare->bytes_after_peer_fin > 0 &&
-		    ep->acked_after_fin) {
+		    ep->acked_after_fin && !sim_close) {
 			const struct tfe_row *fin = find_sent(c, side, TFE_TH_FIN, 0,
 			                                      NULL);
 			const struct tfe_row *pfin = find_sent(c, p, TFE_TH_FIN, 0,
@@ -607,8 +734,7 @@ rule_close(struct ctx *x)
 		}
 	}
 
-	if (find_reason(x, TFE_SIDE_CLIENT, TFE_RS_RECV_FIN_SIMCLOSE) ||
-	    find_reason(x, TFE_SIDE_SERVER, TFE_RS_RECV_FIN_SIMCLOSE)) {
+	if (sim_close) {
 		const struct tfe_row *a = find_sent(c, TFE_SIDE_CLIENT, TFE_TH_FIN,
 		                                    0, NULL);
 		const struct tfe_row *b = find_sent(c, TFE_SIDE_SERVER, TFE_TH_FIN,
@@ -619,10 +745,28 @@ rule_close(struct ctx *x)
 			fr[0] = fr[1];
 			fr[1] = t;
 		}
+		/* what the timeline says of each side, not the textbook */
+		bool cg0 = x->states[0] & (1u << TFE_ST_CLOSING);
+		bool cg1 = x->states[1] & (1u << TFE_ST_CLOSING);
+		char went[64] = "";
+		if (cg0 && cg1)
+			snprintf(went, sizeof went, ", both sides went through "
+			         "CLOSING");
+		else if (cg0 || cg1)
+			snprintf(went, sizeof went, ", the %s went through "
+			         "CLOSING", side_word[cg0 ? 0 : 1]);
+		char end[96];
+		if (c->ep[0].state == TFE_ST_TIME_WAIT &&
+		    c->ep[1].state == TFE_ST_TIME_WAIT)
+			snprintf(end, sizeof end, "both wait in TIME_WAIT");
+		else
+			snprintf(end, sizeof end, "the client ends in %s, the "
+			         "server in %s",
+			         tfe_state_names[c->ep[0].state],
+			         tfe_state_names[c->ep[1].state]);
 		add(x, TFE_V_SIMULTANEOUS_CLOSE, TFE_SIDE_NONE, fr,
 		    "the FINs crossed (frames %" PRIu64 " and %" PRIu64 "): "
-		    "simultaneous close, both sides went through CLOSING, and both "
-		    "wait in TIME_WAIT", fr[0], fr[1]);
+		    "simultaneous close%s, and %s", fr[0], fr[1], went, end);
 	}
 
 	bool both_fins_first = false;
@@ -640,14 +784,17 @@ rule_close(struct ctx *x)
 	}
 	if (c->close_how == TFE_CLOSE_ABORT && c->rst_by <= TFE_SIDE_SERVER &&
 	    !both_fins_first) {
-		int s = c->rst_by;
+		guint at = 0;
+		bool foreign = false;
+		const struct tfe_row *rst = aborting_rst(x, &at, &foreign);
+		int s = rst ? (rst->dir ? 1 : 0) : c->rst_by;
+		if (rst == NULL)
+			rst = find_sent(c, s, TFE_TH_RST, 0, &at);
 		const struct tfe_endpoint *ep = &c->ep[s];
 		const struct tfe_endpoint *peer = &c->ep[!s];
 		uint32_t una = peer->ack_known ? peer->ack_max : ep->snd_nxt;
 		uint32_t flight = tfe_seq_gt(ep->snd_nxt, una) ?
 		                  ep->snd_nxt - una : 0;
-		guint at = 0;
-		const struct tfe_row *rst = find_sent(c, s, TFE_TH_RST, 0, &at);
 		if (rst) {
 			uint64_t fr[] = { rst->frame, 0 };
 			uint8_t was = at > 0 ? row_at(c, at - 1)->state[!s]
@@ -669,26 +816,42 @@ rule_close(struct ctx *x)
 			                  c->roles == TFE_ROLES_SYN &&
 			                  ep->bytes == 0 && !ep->fin_sent &&
 			                  c->hs_ack_ts != 0;
-			add(x, TFE_V_ABORTIVE_CLOSE, s, fr,
-			    "%s sent RST at %s (frame %" PRIu64 ") while the %s was "
-			    "in %s: the connection was aborted, not closed (%s); "
-			    "%s; %s",
-			    ep_str(c, s, e, sizeof e), rel(c, rst->ts, t1, sizeof t1),
-			    rst->frame, side_word[!s], tfe_state_names[was],
-			    ka ? "its keepalive probes went unanswered and the "
-			         "kernel gave up with ETIMEDOUT"
-			       : never_used ? "the server never wrote to it: if "
-			         "it never accept()ed it, its listening socket was "
-			         "closed with the connection still in its accept "
-			         "queue, and the kernel resets those; else close() "
-			         "with unread data, SO_LINGER {1,0}, or a crash"
-			       : "SO_LINGER {1,0}, close() with unread data, or a "
-			         "crash",
-			    inflight,
-			    ka ? "the peer, unreachable, most likely never learns "
-			         "of it" :
-			    open ? "the peer application gets ECONNRESET"
-			         : "the peer had already closed its side");
+			if (foreign) {
+				add(x, TFE_V_ABORTIVE_CLOSE, s, fr,
+				    "a RST in the name of %s at %s (frame %" PRIu64
+				    "), which its own numbers say another device sent "
+				    "(rst_suspicious), reset the %s while it was in %s: "
+				    "the connection was aborted on the path, not closed "
+				    "by either application; the %s %s",
+				    ep_str(c, s, e, sizeof e),
+				    rel(c, rst->ts, t1, sizeof t1), rst->frame,
+				    side_word[!s], tfe_state_names[was], side_word[!s],
+				    open ? "application gets ECONNRESET"
+				         : "had already closed its side");
+			} else {
+				add(x, TFE_V_ABORTIVE_CLOSE, s, fr,
+				    "%s sent RST at %s (frame %" PRIu64 ") while the %s "
+				    "was in %s: the connection was aborted, not closed "
+				    "(%s); %s; %s",
+				    ep_str(c, s, e, sizeof e),
+				    rel(c, rst->ts, t1, sizeof t1), rst->frame,
+				    side_word[!s], tfe_state_names[was],
+				    ka ? "its keepalive probes went unanswered and the "
+				         "kernel gave up with ETIMEDOUT"
+				       : never_used ? "the server never wrote to it: "
+				         "if it never accept()ed it, its listening socket "
+				         "was closed with the connection still in its "
+				         "accept queue, and the kernel resets those; else "
+				         "close() with unread data, SO_LINGER {1,0}, or a "
+				         "crash"
+				       : "SO_LINGER {1,0}, close() with unread data, "
+				         "or a crash",
+				    inflight,
+				    ka ? "the peer, unreachable, most likely never "
+				         "learns of it" :
+				    open ? "the peer application gets ECONNRESET"
+				         : "the peer had already closed its side");
+			}
 		}
 	}
 	if (both_fins_first) {
@@ -948,37 +1111,6 @@ rule_flow(struct ctx *x)
 	}
 }
 
-/*
- * Does `side` number its IP datagrams with a counter?  Hosts that do
- * (Linux per socket, Windows per host) continue it in the RST of a
- * socket; hosts that pick IDs at random, or send 0 with DF, give the IP ID
- * no meaning.  Learnt from its earliest kept frame with a non-zero ID to
- * the segment before its first RST: the ID must have moved by at least as
- * many segments as it sent in between, and not by much more (a host-wide
- * counter moves with its other traffic too).  Needs 2 segments or more in
- * between.
- */
-static bool
-ip_ids_counted(const struct ctx *x, int side, const struct tfe_ep_rare *rare)
-{
-	const struct tfe_conn *c = x->c;
-
-	if (rare->ip_id_before_rst == 0)
-		return false;
-	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
-		const struct tfe_row *r = row_at(c, i);
-		if (r->kind != TFE_ROW_FRAME || r->dir != side ||
-		    (r->flags & TFE_TH_RST) || r->ip_id == 0 || r->nth == 0)
-			continue;
-		if (r->nth >= rare->rst_nth || rare->rst_nth - r->nth < 2)
-			return false;
-		uint32_t n = rare->rst_nth - r->nth;
-		uint32_t moved = (uint16_t)(rare->ip_id_before_rst - r->ip_id);
-		return moved >= n && moved <= 2 * n + 256;
-	}
-	return false;
-}
-
 static void
 rule_oddities(struct ctx *x)
 {
@@ -1051,7 +1183,6 @@ rule_oddities(struct ctx *x)
 	/* rst_suspicious: a RST its peer could not accept and after which its
 	 * sender carried on, or whose TTL / IP ID does not fit the host. */
 	for (int side = 0; side < 2; side++) {
-		const struct tfe_endpoint *ep = &c->ep[side];
 		const struct tfe_ep_rare *rare = tfe_conn_rare_ep(c, side);
 		const struct tfe_row *r = find_reason(x, side,
 		                                      TFE_RS_RST_NOT_ITS_OWN);
@@ -1065,54 +1196,25 @@ rule_oddities(struct ctx *x)
 			    side_word[side], side_word[side]);
 			continue;
 		}
-		if (rare->rst_frame && ep->rst_has_prev) {
-			/* A RST from a host with no socket for the segment comes
-			 * from a different IP ID counter: only a RST its socket
-			 * sent is held to that socket's numbers. */
-			const struct tfe_row *rr = find_sent(c, side, TFE_TH_RST, 0,
-			                                     NULL);
-			bool socketless = rr && (rr->reason[side] ==
-			                         TFE_RS_SEND_RST_CLOSED ||
-			                         rr->reason[side] ==
-			                         TFE_RS_SEND_RST_NO_LISTENER ||
-			                         rr->reason[side] ==
-			                         TFE_RS_SEND_RST_NO_CONNECTION);
-			/* After its own FIN the socket is closed: Linux answers
-			 * a segment that reaches it with a RST of the kernel's
-			 * control socket, which has a counter of its own. */
-			const struct tfe_row *fin = find_sent(c, side, TFE_TH_FIN,
-			                                      0, NULL);
-			if (rr && fin && fin->frame < rr->frame)
-				socketless = true;
-			uint16_t jump = (uint16_t)(rare->rst_ip_id -
-			                           rare->ip_id_before_rst);
-			/* Only right after its previous packet: hosts with one
-			 * counter for all their connections move it fast. */
-			if (!socketless && c->family == 4 &&
-			    ip_ids_counted(x, side, rare) &&
-			    rare->rst_gap < 2 * TFE_NS_PER_SEC &&
-			    rare->rst_ip_id != 0 && jump > 1024 && jump < 65536 - 1024) {
-				uint64_t fr[] = { rare->rst_frame, 0 };
-				add(x, TFE_V_RST_SUSPICIOUS, side, fr,
-				    "the RST from %s (frame %" PRIu64 ") has IP ID %u "
-				    "where its previous packet had %u: a host's own "
-				    "RST continues its counter, so another device "
-				    "(a firewall or an injector) probably sent it",
-				    ep_str(c, side, e, sizeof e), rare->rst_frame,
-				    rare->rst_ip_id, rare->ip_id_before_rst);
-				continue;
-			}
-			int dttl = (int)rare->rst_ttl - (int)rare->ttl_before_rst;
-			if (dttl > 4 || dttl < -4) {
-				uint64_t fr[] = { rare->rst_frame, 0 };
-				add(x, TFE_V_RST_SUSPICIOUS, side, fr,
-				    "the RST from %s (frame %" PRIu64 ") has TTL %u where "
-				    "its earlier packets had %u: it was probably sent "
-				    "by another device on the path (a firewall or an "
-				    "injector), not by the host",
-				    ep_str(c, side, e, sizeof e), rare->rst_frame,
-				    rare->rst_ttl, rare->ttl_before_rst);
-			}
+		int foreign = rst_foreign(c, side);
+		if (foreign == 1) {
+			uint64_t fr[] = { rare->rst_frame, 0 };
+			add(x, TFE_V_RST_SUSPICIOUS, side, fr,
+			    "the RST from %s (frame %" PRIu64 ") has IP ID %u "
+			    "where its previous packet had %u: a host's own "
+			    "RST continues its counter, so another device "
+			    "(a firewall or an injector) probably sent it",
+			    ep_str(c, side, e, sizeof e), rare->rst_frame,
+			    rare->rst_ip_id, rare->ip_id_before_rst);
+		} else if (foreign == 2) {
+			uint64_t fr[] = { rare->rst_frame, 0 };
+			add(x, TFE_V_RST_SUSPICIOUS, side, fr,
+			    "the RST from %s (frame %" PRIu64 ") has TTL %u where "
+			    "its earlier packets had %u: it was probably sent "
+			    "by another device on the path (a firewall or an "
+			    "injector), not by the host",
+			    ep_str(c, side, e, sizeof e), rare->rst_frame,
+			    rare->rst_ttl, rare->ttl_before_rst);
 		}
 	}
 }

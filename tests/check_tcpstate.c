@@ -147,7 +147,7 @@ static const struct tcase_def cases[] = {
 	{ seg(S, F_A, 5001, 1002, 0), sF2, sCW, R(RECV_ACK_OF_FIN), R(NONE) },
 	{ seg(S, F_R, 5001, 0, 0), sCL, sCL, R(RECV_RST_CLOSING), R(SEND_RST) },
 	}, 6 },
-{ "RST in LAST_ACK: the FIN came after FIN_WAIT_2 timed out", {
+{ "RST in LAST_ACK: the FIN found no socket (10 ms after its own FIN)", {
 	OPEN,
 	{ seg(C, F_FA, 1001, 5001, 0), sF1, sCW, R(SEND_FIN_ACTIVE), R(RECV_FIN) },
 	{ seg(S, F_A, 5001, 1002, 0), sF2, sCW, R(RECV_ACK_OF_FIN), R(NONE) },
@@ -429,7 +429,7 @@ START_TEST(test_redelivery_rewrites_rows)
 	c = run_case(find_case("RST in LAST_ACK"), &cfg);
 	const struct tfe_row *fin = tfe_timeline_row(&c->tl, 5);
 	ck_assert_int_eq(fin->state[C], TFE_ST_CLOSED);
-	ck_assert_int_eq(fin->reason[C], TFE_RS_FIN_AFTER_TIMEOUT);
+	ck_assert_int_eq(fin->reason[C], TFE_RS_FIN_SOCKET_GONE);
 	tfe_conn_finish(c, TFE_END_CLOSED, &cfg);
 	ck_assert_int_eq(c->close_how, TFE_CLOSE_ABORT);
 	tfe_conn_free(c);

@@ -1,0 +1,362 @@
+#!/usr/bin/env python3
+"""verdict-check.py: does every verdict agree with the timeline it sits under?
+
+Reads the JSON Lines of `tcpflow-explain --format json --events` (files
+named on the command line, or standard input) and holds each verdict's
+claims against the connection's own events:
+
+  - every frame it lists or names in its sentence belongs to the
+    connection (a frame event, or inside a run of folded frames);
+  - a frame the sentence says a side sent (its SYN, SYN+ACK, FIN or RST)
+    was sent by that side and has that flag;
+  - a state the sentence names for a side at a frame ("while the server
+    was in ESTABLISHED") is the state the timeline gives that side just
+    before the frame; a state it names for the end ("the client waits in
+    FIN_WAIT_2", "both wait in TIME_WAIT", "client X, server Y") is the
+    side's final state; a path it names ("each went SYN_SENT ->
+    SYN_RECEIVED -> ESTABLISHED", "both sides went through CLOSING") is
+    in each side's states, in that order;
+  - verdicts do not contradict each other: an abortive_close never blames
+    a RST that rst_suspicious says its sender did not send, and
+    half_close and simultaneous_close never describe the same two FINs;
+  - the close summary fits the timeline: `rejected` only for a connection
+    whose two sides never were both synchronized and carried no data;
+  - a reason that says a FIN came after FIN_WAIT_2 timed out names a side
+    that had sent a FIN at least a second before.
+
+Prints one line per inconsistency ("NAME #ID KIND: what") and, last,
+"N connections, N verdicts, N inconsistencies".  Exit status 1 when there
+is an inconsistency, 0 otherwise.  `--name NAME` sets the label printed
+for the input (default: the file name).
+"""
+
+import json
+import re
+import sys
+
+SYNCED = {"ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT",
+          "CLOSING", "LAST_ACK", "TIME_WAIT"}
+FLAG = {"SYN": "S", "FIN": "F", "RST": "R"}
+OTHER = {"client": "server", "server": "client"}
+# How long a FIN_WAIT_2 must have lasted before a timeout can have ended
+# it: Linux's tcp_fin_timeout is counted in whole seconds.
+FW2_TIMEOUT_MIN = 1.0
+TIMEOUT_REASON = "the FIN arrived after its FIN_WAIT_2 had timed out"
+
+
+class Conn:
+    """One connection object and what its events say, indexed."""
+
+    def __init__(self, obj):
+        self.obj = obj
+        self.events = obj.get("events")
+        self.frames = {}          # frame number -> frame event
+        self.before = {}          # frame number -> states before it
+        self.runs = []            # (first, last)
+        self.paths = {"client": [], "server": []}
+        state = {s: obj[s]["initial_state"] for s in ("client", "server")}
+        for s in ("client", "server"):
+            self.paths[s].append(state[s])
+        for e in self.events or []:
+            if e["type"] == "frame":
+                self.frames[e["frame"]] = e
+                self.before[e["frame"]] = dict(state)
+            elif e["type"] == "run":
+                self.runs.append((e["frame"], e["frame_last"]))
+            for s in ("client", "server"):
+                st = e["state"][s]
+                if st != self.paths[s][-1]:
+                    self.paths[s].append(st)
+                state[s] = st
+        self.final = {s: obj[s]["final_state"] for s in ("client", "server")}
+
+    def has_frame(self, n):
+        if n in self.frames:
+            return True
+        return any(a <= n <= b for a, b in self.runs)
+
+    def sent(self, n, side, flag):
+        """None when frame n is a `flag` segment from `side`, else why
+        not; "" when the frame was folded (nothing to say)."""
+        e = self.frames.get(n)
+        if e is None:
+            return "" if self.has_frame(n) else "is not in the connection"
+        if e["from"] != side:
+            return "was sent by the %s" % e["from"]
+        if flag == "SA":
+            if "S" not in e["flags"] or "A" not in e["flags"]:
+                return "is not a SYN+ACK (flags %r)" % e["flags"]
+        elif flag == "S":
+            if "S" not in e["flags"] or "A" in e["flags"]:
+                return "is not a SYN (flags %r)" % e["flags"]
+        elif flag not in e["flags"]:
+            return "has no %s (flags %r)" % (flag, e["flags"])
+        return None
+
+
+def path_has(path, want):
+    i = 0
+    for st in path:
+        if i < len(want) and st == want[i]:
+            i += 1
+    return i == len(want)
+
+
+def check_conn(c, problems):
+    o = c.obj
+
+    def bad(kind, what):
+        problems.append("#%d %s: %s" % (o["id"], kind, what))
+
+    def need_sent(kind, n, side, flag, what):
+        why = c.sent(n, side, flag)
+        if why:
+            bad(kind, "frame %d, %s, %s" % (n, what, why))
+
+    verdicts = o["verdicts"]
+    for v in verdicts:
+        k = v["kind"]
+        m = v["message"]
+        vs = v["side"]
+        cited = set(v["frames"])
+        for g in re.finditer(r"\bframes? (\d+)(?:(?:-| and )(\d+))?", m):
+            cited.update(int(x) for x in g.groups() if x)
+        for n in sorted(cited):
+            if not c.has_frame(n):
+                bad(k, "frame %d is not in the connection" % n)
+
+        # what a side is said to have sent
+        for g in re.finditer(r"(client|server) \S+ (?:sent|re-sent) (?:its )?"
+                             r"(RST|FIN) at \S+ s \(frame (\d+)\)", m):
+            need_sent(k, int(g.group(3)), g.group(1), FLAG[g.group(2)],
+                      "the %s's %s" % (g.group(1), g.group(2)))
+        for g in re.finditer(r"(?:a RST in the name of|the RST from) "
+                             r"(client|server) \S+ (?:at \S+ s )?"
+                             r"\(frame (\d+)\)", m):
+            need_sent(k, int(g.group(2)), g.group(1), "R",
+                      "the %s's RST" % g.group(1))
+        for g in re.finditer(r"received the (client|server)'s FIN at \S+ s "
+                             r"\(frame (\d+)\)", m):
+            need_sent(k, int(g.group(2)), g.group(1), "F",
+                      "the %s's FIN" % g.group(1))
+        g = re.search(r"until its (late|own) FIN at \S+ s \(frame (\d+)\)", m)
+        if g and vs in OTHER:
+            owner = vs if k == "lingering_close_wait" else OTHER[vs]
+            need_sent(k, int(g.group(2)), owner, "F",
+                      "the %s's FIN" % owner)
+        g = re.search(r"answered the client's SYN \(frame (\d+)\) with RST "
+                      r"\(frame (\d+)", m)
+        if g:
+            need_sent(k, int(g.group(1)), "client", "S", "the client's SYN")
+            need_sent(k, int(g.group(2)), "server", "R", "the server's RST")
+        g = re.search(r"SYNs? from the client to \S+ \S+ \(frames (\d+)-(\d+)\)",
+                      m)
+        if g:
+            for x in g.groups():
+                need_sent(k, int(x), "client", "S", "the client's SYN")
+        g = re.search(r"answered \d+ times with SYN\+ACK \(first at frame "
+                      r"(\d+)\)", m)
+        if g:
+            need_sent(k, int(g.group(1)), "server", "SA",
+                      "the server's SYN+ACK")
+        g = re.search(r"a new SYN \(frame (\d+)\)", m)
+        if g:
+            need_sent(k, int(g.group(1)), "client", "S", "the client's SYN")
+        if k in ("fin_retransmitted", "syn_retransmitted") and v["frames"]:
+            need_sent(k, v["frames"][0], vs,
+                      "F" if k == "fin_retransmitted" else "S",
+                      "the %s's first" % vs)
+
+        # states at a frame
+        g = re.search(r"sent RST at \S+ s \(frame (\d+)\) while the "
+                      r"(client|server) was in ([A-Z_0-9]+)", m)
+        if g:
+            n, side, st = int(g.group(1)), g.group(2), g.group(3)
+            was = c.before.get(n, {}).get(side)
+            if was is not None and was != st:
+                bad(k, "says the %s was in %s at frame %d; the timeline "
+                    "has %s" % (side, st, n, was))
+        g = re.search(r"the (client|server), in TIME_WAIT, acknowledged it "
+                      r"again \(frame (\d+)\)", m)
+        if g:
+            n, side = int(g.group(2)), g.group(1)
+            was = c.before.get(n, {}).get(side)
+            if was is not None and was != "TIME_WAIT":
+                bad(k, "says the %s was in TIME_WAIT at frame %d; the "
+                    "timeline has %s" % (side, n, was))
+            need_sent(k, n, side, "A", "the %s's ACK" % side)
+        g = re.search(r"ended the (client|server)'s TIME_WAIT early", m)
+        if g and v["frames"]:
+            n, side = v["frames"][0], g.group(1)
+            was = c.before.get(n, {}).get(side)
+            if was is not None and was != "TIME_WAIT":
+                bad(k, "says the RST ended the %s's TIME_WAIT; the timeline "
+                    "has %s before frame %d" % (side, was, n))
+        if k == "lingering_close_wait" and "waited in FIN_WAIT_2 all that " \
+                                          "time" in m and len(v["frames"]) > 1:
+            n = v["frames"][1]
+            was = c.before.get(n, {}).get(OTHER[vs])
+            if was is not None and was != "FIN_WAIT_2":
+                bad(k, "says the %s waited in FIN_WAIT_2; before frame %d "
+                    "it was in %s" % (OTHER[vs], n, was))
+
+        # states at the end
+        for g in re.finditer(r"the (client|server) (?:waits|sits) in "
+                             r"([A-Z_0-9]+)", m):
+            side, st = g.group(1), g.group(2)
+            if c.final[side] != st:
+                bad(k, "says the %s waits in %s; it ends in %s"
+                    % (side, st, c.final[side]))
+        if re.search(r"\bit waits in LAST_ACK", m) and vs in OTHER:
+            if c.final[vs] != "LAST_ACK":
+                bad(k, "says the %s waits in LAST_ACK; it ends in %s"
+                    % (vs, c.final[vs]))
+        if "both wait in TIME_WAIT" in m:
+            for side in ("client", "server"):
+                if c.final[side] != "TIME_WAIT":
+                    bad(k, "says both wait in TIME_WAIT; the %s ends in %s"
+                        % (side, c.final[side]))
+        g = re.search(r"not closed: client ([A-Z_0-9]+), server ([A-Z_0-9]+)",
+                      m) or \
+            re.search(r"the client ends in ([A-Z_0-9]+), the server in "
+                      r"([A-Z_0-9]+)", m)
+        if g:
+            for side, st in (("client", g.group(1)), ("server", g.group(2))):
+                if c.final[side] != st:
+                    bad(k, "names the %s's state %s; it ends in %s"
+                        % (side, st, c.final[side]))
+
+        # paths
+        if "each went SYN_SENT -> SYN_RECEIVED -> ESTABLISHED" in m:
+            for side in ("client", "server"):
+                want = ["SYN_SENT", "SYN_RECEIVED", "ESTABLISHED"]
+                if not path_has(c.paths[side], want):
+                    bad(k, "says the %s went SYN_SENT -> SYN_RECEIVED -> "
+                        "ESTABLISHED; its states were %s"
+                        % (side, " -> ".join(c.paths[side])))
+        if "both sides went through CLOSING" in m:
+            for side in ("client", "server"):
+                if "CLOSING" not in c.paths[side]:
+                    bad(k, "says the %s went through CLOSING; its states "
+                        "were %s" % (side, " -> ".join(c.paths[side])))
+        g = re.search(r"the FINs crossed \(frames (\d+) and (\d+)\)", m)
+        if g:
+            a, b = int(g.group(1)), int(g.group(2))
+            ea, eb = c.frames.get(a), c.frames.get(b)
+            if ea and eb:
+                if ea["from"] == eb["from"] or "F" not in ea["flags"] or \
+                        "F" not in eb["flags"]:
+                    bad(k, "frames %d and %d are not one FIN from each side"
+                        % (a, b))
+                elif eb["ack"] is not None and \
+                        eb["ack"] > ea["seq"] + ea["len"]:
+                    bad(k, "the later FIN (frame %d) acknowledges the "
+                        "earlier one (frame %d): they did not cross"
+                        % (b, a))
+        g = re.search(r"both sides sent a SYN before either answered "
+                      r"\(frames (\d+) and (\d+)\)", m)
+        if g:
+            a, b = int(g.group(1)), int(g.group(2))
+            need_sent(k, a, "client", "S", "the client's SYN")
+            need_sent(k, b, "server", "S", "the server's SYN")
+            first_sa = min((n for n, e in c.frames.items()
+                            if "S" in e["flags"] and "A" in e["flags"]),
+                           default=None)
+            if first_sa is not None and first_sa < max(a, b):
+                bad(k, "a SYN+ACK (frame %d) answered before the second "
+                    "SYN (frame %d)" % (first_sa, max(a, b)))
+
+    # verdicts against each other
+    kinds = {}
+    for v in verdicts:
+        kinds.setdefault(v["kind"], []).append(v)
+    suspicious = {f for v in kinds.get("rst_suspicious", [])
+                  for f in v["frames"]}
+    for v in kinds.get("abortive_close", []):
+        for f in v["frames"]:
+            if f in suspicious and "(rst_suspicious)" not in v["message"]:
+                bad("abortive_close", "blames the RST in frame %d, which "
+                    "rst_suspicious says its sender did not send" % f)
+        if v["frames"]:
+            n = v["frames"][0]
+            e = c.frames.get(n)
+            peer = OTHER.get(v["side"])
+            if e and peer and (e["reason"][peer] or "").startswith(
+                    "ignored a RST"):
+                bad("abortive_close", "blames the RST in frame %d, which "
+                    "the %s ignored" % (n, peer))
+    for hc in kinds.get("half_close", []):
+        for sc in kinds.get("simultaneous_close", []):
+            if set(hc["frames"]) == set(sc["frames"]):
+                bad("half_close", "describes the same two FINs (frames %s) "
+                    "as simultaneous_close" % sorted(hc["frames"]))
+
+    # the close summary
+    how = o["close"]["how"]
+    if how == "rejected" and c.events is not None:
+        both = all(any(st in SYNCED for st in c.paths[s])
+                   for s in ("client", "server"))
+        data = any(e["len"] > 0 and "S" not in e["flags"]
+                   for e in c.frames.values()) or \
+            any(sum(e["bytes"].values()) > 0 for e in c.events
+                if e["type"] == "run")
+        if both and data:
+            bad("close", "says rejected, but both sides were synchronized "
+                "and data was carried")
+
+    # reasons in the timeline
+    fins = {"client": [], "server": []}
+    for e in c.events or []:
+        if e["type"] != "frame":
+            continue
+        for side in ("client", "server"):
+            r = e["reason"][side]
+            if r and r.startswith(TIMEOUT_REASON):
+                own = [f for f in fins[side] if f[0] < e["frame"]]
+                if not own:
+                    bad("timeline", "frame %d says the %s's FIN_WAIT_2 had "
+                        "timed out, but it sent no FIN before"
+                        % (e["frame"], side))
+                elif float(e["ts"]) - float(own[0][1]) < FW2_TIMEOUT_MIN:
+                    bad("timeline", "frame %d says the %s's FIN_WAIT_2 had "
+                        "timed out, %.3f s after its FIN (frame %d)"
+                        % (e["frame"], side,
+                           float(e["ts"]) - float(own[0][1]), own[0][0]))
+        if "F" in e["flags"]:
+            fins[e["from"]].append((e["frame"], e["ts"]))
+
+
+def main(argv):
+    name = None
+    files = []
+    it = iter(argv)
+    for a in it:
+        if a == "--name":
+            name = next(it)
+        else:
+            files.append(a)
+    streams = [(f, open(f, encoding="utf-8")) for f in files] or \
+        [("-", sys.stdin)]
+    nconn = nverd = nbad = 0
+    for fname, fh in streams:
+        label = name or fname
+        for line in fh:
+            o = json.loads(line)
+            if o.get("type") != "connection":
+                continue
+            if "events" not in o:
+                sys.exit("verdict-check: run the program with --events")
+            nconn += 1
+            nverd += len(o["verdicts"])
+            problems = []
+            check_conn(Conn(o), problems)
+            for p in problems:
+                print("%s %s" % (label, p))
+            nbad += len(problems)
+    print("%d connections, %d verdicts, %d inconsistencies"
+          % (nconn, nverd, nbad))
+    return 1 if nbad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
