@@ -211,6 +211,16 @@ enum tfe_decode_reason tfe_decode_frame_general(int linktype,
                                                 size_t wirelen,
                                                 struct tfe_segment *out);
 
+/* Frames of one link type the decoder does not know (TFE_DR_LINKTYPE),
+ * for the summary to name. */
+struct tfe_linktype_count {
+	int linktype;            /* DLT_ value */
+	uint64_t frames;
+};
+
+/* At most this many undecoded link types are named in a summary. */
+#define TFE_MAX_UNDECODED_LINKTYPES 8
+
 /* True when tfe_decode_frame() knows this DLT_ value. */
 bool tfe_decode_linktype_supported(int linktype);
 

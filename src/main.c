@@ -660,6 +660,8 @@ main(int argc, char **argv)
 		tfe_reader_run(cap, &an, &rd, &err);
 		an.stats.filtered = filter != NULL;
 		an.stats.frames_read = tfe_capture_frames(cap);
+		an.stats.n_undecoded = tfe_capture_undecoded(
+			cap, an.stats.undecoded, TFE_MAX_UNDECODED_LINKTYPES);
 		if (rd.analyser_cpus != NULL)
 			pthread_setaffinity_np(pthread_self(), sizeof allowed,
 			                       &allowed);

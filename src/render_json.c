@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "capture.h"
 #include "zeek.h"
 
 static const char *const side_names[2] = { "client", "server" };
@@ -870,6 +871,21 @@ tfe_render_json_summary(const struct tfe_render_opts *o,
 		v_u64(&w, s->reasons[r]);
 	}
 	obj_end(&w);
+	/* the link types counted in unsupported_link_type, by name */
+	key(&w, "undecoded_link_types");
+	arr_begin(&w);
+	for (unsigned i = 0; i < s->n_undecoded; i++) {
+		int lt = s->undecoded[i].linktype;
+		obj_begin(&w);
+		k_u64(&w, "linktype", (uint64_t)(unsigned)lt);
+		key(&w, "name");
+		v_str(&w, tfe_capture_linktype_name(lt));
+		key(&w, "description");
+		v_str(&w, tfe_capture_linktype_description(lt));
+		k_u64(&w, "frames", s->undecoded[i].frames);
+		obj_end(&w);
+	}
+	arr_end(&w);
 	obj_end(&w);
 
 	if (s->frames > 0) {
