@@ -64,6 +64,11 @@ const char *const tfe_json_decode_keys[TFE_DR__COUNT] = {
 	[TFE_DR_GENEVE_VERSION]    = "unsupported_geneve_version",
 	[TFE_DR_TUNNEL_PAYLOAD]    = "unsupported_tunnel_payload",
 	[TFE_DR_TUNNEL_DEPTH]      = "too_many_nested_tunnels",
+	[TFE_DR_LINK_BAD_HEADER]   = "link_bad_header",
+	[TFE_DR_WLAN_NOT_DATA]     = "wlan_not_data",
+	[TFE_DR_LINK_PAYLOAD]      = "unsupported_link_payload",
+	[TFE_DR_LINK_DEPTH]        = "too_many_link_headers",
+	[TFE_DR_TUNNEL_TRUNCATED]  = "tunnel_truncated",
 };
 
 /* Notes on a frame (TFE_NOTE_* bits), in the order the text form
