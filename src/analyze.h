@@ -27,6 +27,10 @@ struct tfe_stats {
 	bool filtered;
 	uint64_t tcp_segments;                 /* decoded TCP segments */
 	uint64_t reasons[TFE_DR__COUNT];       /* per decode outcome */
+	struct tfe_linktype_count undecoded[TFE_MAX_UNDECODED_LINKTYPES];
+	unsigned n_undecoded;                  /* link types in undecoded[],
+	                                          their frames counted in
+	                                          reasons[TFE_DR_LINKTYPE] */
 	uint64_t connections;
 	uint64_t by_close[TFE_CLOSE__COUNT];
 	uint64_t one_way;                      /* connections of which one

@@ -80,6 +80,8 @@ struct source {
 	pcap_t *pcap;
 	char *iobuf;             /* the stream's buffer, freed after pcap_close */
 	int linktype;            /* pcap_datalink() */
+	bool decoded;            /* tfe_decode_linktype_supported() */
+	uint64_t undecoded;      /* frames handed over when not decoded */
 	bool nanos;
 	bool own;                /* records read by own_next(), not libpcap */
 	bool filtered;
@@ -155,6 +157,7 @@ tfe_capture_libpcap_only(bool only)
  * not the host's (swap_pseudo_headers()). */
 #define LINKTYPE_SLL_NUM 113
 #define LINKTYPE_SLL2_NUM 276
+#define LINKTYPE_NFLOG_NUM 239 /* TLV lengths and types in host order */
 
 static uint32_t
 load32(const uint8_t *p)
@@ -192,7 +195,8 @@ header_is_plain(const unsigned char *h, size_t got)
 	if (swapped)
 		lt = GUINT32_SWAP_LE_BE(lt);
 	lt &= 0x03FFFFFF; /* the upper 6 bits are not the link type */
-	return !(swapped && (lt == LINKTYPE_SLL_NUM || lt == LINKTYPE_SLL2_NUM));
+	return !(swapped && (lt == LINKTYPE_SLL_NUM || lt == LINKTYPE_SLL2_NUM ||
+	                     lt == LINKTYPE_NFLOG_NUM));
 }
 
 /* Read buffers of all the files together stay under this: every file is
@@ -300,15 +304,12 @@ open_source_fp(struct source *s, FILE *fp, const char *name,
 		            ebuf[0] ? ebuf : "not a pcap or pcapng capture");
 		return false;
 	}
+	/* A link type the decoder does not know is read all the same: its
+	 * frames are counted as TFE_DR_LINKTYPE, and the summary names the
+	 * type with their number (tfe_capture_undecoded()). */
 	dlt = pcap_datalink(s->pcap);
-	if (!tfe_decode_linktype_supported(dlt)) {
-		const char *dname = pcap_datalink_val_to_name(dlt);
-		g_set_error(err, TFE_ERROR, TFE_ERR_INPUT,
-		            "%s: link type %d (%s) is not supported", s->name, dlt,
-		            dname ? dname : "unknown");
-		return false;
-	}
 	s->linktype = dlt;
+	s->decoded = tfe_decode_linktype_supported(dlt);
 	if (filter != NULL) {
 		if (pcap_compile(s->pcap, &s->prog, filter, 1,
 		                 PCAP_NETMASK_UNKNOWN) != 0) {
@@ -620,6 +621,8 @@ tfe_capture_next(struct tfe_capture *cap, struct tfe_packet *p, GError **err)
 			p->len = h->len;
 			p->data = data;
 			p->linktype = s->linktype;
+			if (!s->decoded)
+				s->undecoded++;
 			return TFE_CAPTURE_PACKET;
 		}
 		if (rc == 0 && cap->live)
@@ -650,6 +653,48 @@ uint64_t
 tfe_capture_frames(const struct tfe_capture *cap)
 {
 	return cap->frames;
+}
+
+guint
+tfe_capture_undecoded(const struct tfe_capture *cap,
+                      struct tfe_linktype_count *out, guint max)
+{
+	guint n = 0;
+
+	for (guint i = 0; i < cap->n; i++) {
+		const struct source *s = &cap->src[i];
+		guint j;
+
+		if (s->decoded || s->undecoded == 0)
+			continue;
+		for (j = 0; j < n && out[j].linktype != s->linktype; j++)
+			;
+		if (j == n) {
+			if (n == max)
+				continue;
+			out[n].linktype = s->linktype;
+			out[n].frames = 0;
+			n++;
+		}
+		out[j].frames += s->undecoded;
+	}
+	return n;
+}
+
+const char *
+tfe_capture_linktype_name(int linktype)
+{
+	const char *name = pcap_datalink_val_to_name(linktype);
+
+	return name != NULL ? name : "unknown";
+}
+
+const char *
+tfe_capture_linktype_description(int linktype)
+{
+	const char *d = pcap_datalink_val_to_description(linktype);
+
+	return d != NULL ? d : "not known to libpcap";
 }
 
 bool

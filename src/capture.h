@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "decode.h"
+
 #define TFE_ERROR (tfe_error_quark())
 GQuark tfe_error_quark(void);
 
@@ -127,6 +129,17 @@ void tfe_capture_libpcap_only(bool only);
 
 /* Frames read so far, filtered out or not. */
 uint64_t tfe_capture_frames(const struct tfe_capture *cap);
+
+/* Fills out[] with each undecoded link type of the capture's files that
+ * had frames handed over (at most `max`, in the order of the files) and
+ * returns how many. */
+guint tfe_capture_undecoded(const struct tfe_capture *cap,
+                            struct tfe_linktype_count *out, guint max);
+
+/* libpcap's name of a DLT_ value ("IEEE802_11_RADIO"), and its
+ * description ("802.11 plus radiotap header"); never NULL. */
+const char *tfe_capture_linktype_name(int linktype);
+const char *tfe_capture_linktype_description(int linktype);
 
 /* True when the input carries nanosecond timestamps. */
 bool tfe_capture_nanos(const struct tfe_capture *cap);

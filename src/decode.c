@@ -77,7 +77,27 @@
 #define ETHERTYPE_QINQ_OLD  0x9100 /* pre-802.1ad stacked tag, still seen */
 #define ETHERTYPE_TEB       0x6558 /* transparent Ethernet bridging (GRE,
                                       Geneve): an Ethernet frame follows */
+#define ETHERTYPE_MPLS      0x8847 /* RFC 3032 unicast */
+#define ETHERTYPE_MPLS_MC   0x8848 /* RFC 5332 multicast */
+#define ETHERTYPE_PPPOE     0x8864 /* RFC 2516 session stage */
+#define ETHERTYPE_PBB       0x88e7 /* IEEE 802.1ah I-TAG */
+#define ETHERTYPE_VNTAG     0x8926 /* Cisco VN-Tag */
+#define ETHERTYPE_FABRICPATH 0x8903 /* Cisco FabricPath */
+#define ETHERTYPE_ERSPAN2   0x88be /* in GRE: ERSPAN type I/II */
+#define ETHERTYPE_ERSPAN3   0x22eb /* in GRE: ERSPAN type III */
+#define ETHERTYPE_MAX_LEN   1500   /* at most this: an 802.3 length */
 #define MAX_VLAN_TAGS       8
+#define MAX_LINK_HEADERS    16     /* labels, tags, LLC, PPPoE, ... */
+
+/* PPP protocol numbers (RFC 1661 §2, IANA PPP DLL protocol numbers). */
+#define PPP_IPV4            0x0021
+#define PPP_IPV6            0x0057
+#define PPP_MPLS            0x0281
+#define PPP_MPLS_MC         0x0283
+
+/* Cisco HDLC address bytes: the first byte of its frames. */
+#define CHDLC_UNICAST       0x0f
+#define CHDLC_BCAST         0x8f
 
 /* Linux "cooked" capture headers (see pcap-linktype(7)). */
 #define SLL_HDR_LEN         16 /* protocol is the last 2 bytes */
@@ -85,6 +105,32 @@
 
 /* The LINKTYPE_ number for raw IP, seen when a file's type is not mapped. */
 #define LINKTYPE_RAW_NUM    101
+
+/* Link types numbered the same on every system (pcap-linktype(7)); the
+ * fallback numbers are for a libpcap whose headers lack a name. */
+#ifndef DLT_PPP_SERIAL
+#define DLT_PPP_SERIAL      50
+#endif
+#ifndef DLT_PPP_ETHER
+#define DLT_PPP_ETHER       51
+#endif
+#ifndef DLT_C_HDLC
+#define DLT_C_HDLC          104
+#endif
+#ifndef DLT_IEEE802_11
+#define DLT_IEEE802_11      105
+#endif
+#ifndef DLT_IEEE802_11_RADIO
+#define DLT_IEEE802_11_RADIO 127
+#endif
+#ifndef DLT_NFLOG
+#define DLT_NFLOG           239
+#endif
+#ifndef DLT_IPOIB
+#define DLT_IPOIB           242
+#endif
+#define NFULA_PAYLOAD       9      /* the packet, in an NFLOG TLV */
+#define RADIOTAP_MIN_HDR    8
 
 /*
  * Address family values in a DLT_NULL / DLT_LOOP header.  AF_INET is 2
@@ -125,6 +171,8 @@
 #define UDP_PORT_VXLAN      4789 /* RFC 7348 §5 */
 #define UDP_PORT_VXLAN_LNX  8472 /* Linux's default before IANA's */
 #define UDP_PORT_GENEVE     6081 /* RFC 8926 §3.3 */
+#define UDP_PORT_GTPU       2152 /* 3GPP TS 29.281 §4.4.2.3 */
+#define GTP_MIN_HDR         8
 #define GRE_MIN_HDR         4    /* flags and version, protocol type */
 #define GRE_FLAG_C          0x8000 /* checksum and reserved1 present */
 #define GRE_FLAG_R          0x4000 /* RFC 1701 routing present */
@@ -177,6 +225,11 @@ const char *const tfe_decode_reason_names[TFE_DR__COUNT] = {
 	[TFE_DR_GENEVE_VERSION]    = "unsupported geneve version",
 	[TFE_DR_TUNNEL_PAYLOAD]    = "unsupported tunnel payload",
 	[TFE_DR_TUNNEL_DEPTH]      = "too many nested tunnels",
+	[TFE_DR_LINK_BAD_HEADER]   = "link header invalid",
+	[TFE_DR_WLAN_NOT_DATA]     = "802.11 frame without data",
+	[TFE_DR_LINK_PAYLOAD]      = "unsupported mpls or ppp payload",
+	[TFE_DR_LINK_DEPTH]        = "too many link headers",
+	[TFE_DR_TUNNEL_TRUNCATED]  = "erspan or gtp header truncated",
 };
 
 const enum tfe_decode_class tfe_decode_reason_class[TFE_DR__COUNT] = {
@@ -210,6 +263,11 @@ const enum tfe_decode_class tfe_decode_reason_class[TFE_DR__COUNT] = {
 	[TFE_DR_GENEVE_VERSION]    = TFE_DC_UNSUPPORTED,
 	[TFE_DR_TUNNEL_PAYLOAD]    = TFE_DC_UNSUPPORTED,
 	[TFE_DR_TUNNEL_DEPTH]      = TFE_DC_UNSUPPORTED,
+	[TFE_DR_LINK_BAD_HEADER]   = TFE_DC_MALFORMED,
+	[TFE_DR_WLAN_NOT_DATA]     = TFE_DC_SKIPPED,
+	[TFE_DR_LINK_PAYLOAD]      = TFE_DC_UNSUPPORTED,
+	[TFE_DR_LINK_DEPTH]        = TFE_DC_UNSUPPORTED,
+	[TFE_DR_TUNNEL_TRUNCATED]  = TFE_DC_TRUNCATED,
 };
 
 const char *const tfe_decode_class_names[TFE_DC__COUNT] = {
@@ -227,6 +285,7 @@ const char *const tfe_tunnel_names[TFE_TUN__COUNT] = {
 	[TFE_TUN_GRE_UDP] = "GRE-in-UDP",
 	[TFE_TUN_VXLAN]   = "VXLAN",
 	[TFE_TUN_GENEVE]  = "Geneve",
+	[TFE_TUN_GTPU]    = "GTP-U",
 };
 
 /* How the link layer of a frame is laid out. */
@@ -239,7 +298,15 @@ enum link_kind {
 	LINK_IPV4,
 	LINK_IPV6,
 	LINK_NULL,     /* 4-byte address family in the capturing host's order */
-	LINK_LOOP      /* 4-byte address family in network byte order */
+	LINK_LOOP,     /* 4-byte address family in network byte order */
+	LINK_PPP,      /* PPP, with or without HDLC-like framing, or Cisco
+	                  HDLC (DLT_PPP, DLT_PPP_SERIAL) */
+	LINK_PPP_ETHER,/* a PPPoE header, then PPP (DLT_PPP_ETHER) */
+	LINK_CHDLC,    /* Cisco HDLC: address, control, Ethernet type */
+	LINK_NFLOG,    /* Linux NFLOG: header and TLVs in host order */
+	LINK_IPOIB,    /* IP over InfiniBand: type, 2 reserved bytes */
+	LINK_80211,    /* IEEE 802.11 */
+	LINK_RADIOTAP  /* radiotap, then IEEE 802.11 */
 };
 
 /* What the link layer says comes next. */
@@ -277,6 +344,20 @@ link_kind_of(int linktype)
 		return LINK_IPV4;
 	if (linktype == DLT_IPV6)
 		return LINK_IPV6;
+	if (linktype == DLT_PPP || linktype == DLT_PPP_SERIAL)
+		return LINK_PPP;
+	if (linktype == DLT_PPP_ETHER)
+		return LINK_PPP_ETHER;
+	if (linktype == DLT_C_HDLC)
+		return LINK_CHDLC;
+	if (linktype == DLT_NFLOG)
+		return LINK_NFLOG;
+	if (linktype == DLT_IPOIB)
+		return LINK_IPOIB;
+	if (linktype == DLT_IEEE802_11)
+		return LINK_80211;
+	if (linktype == DLT_IEEE802_11_RADIO)
+		return LINK_RADIOTAP;
 	return LINK_NONE;
 }
 
@@ -302,16 +383,33 @@ net_of_ethertype(uint16_t type, enum net_kind *net)
 }
 
 /*
- * Ethernet II, with any number up to MAX_VLAN_TAGS of 802.1Q, 802.1ad or
- * old-style 0x9100 tags between the source address and the real type.
+ * What follows an Ethernet type that is not IPv4 or IPv6 nor a VLAN tag:
+ * the other headers a link layer stacks before IP, each read through the
+ * cursor, until IP or something that is not for us.  Kept out of line:
+ * the ordinary frame never comes here.
+ *
+ *   MPLS (RFC 3032 §2.1): 4-byte label stack entries until the one with
+ *     the bottom-of-stack bit; then IPv4 or IPv6 by the version nibble,
+ *     or a 0 nibble: the pseudowire control word of RFC 4385 §3, then an
+ *     Ethernet frame (RFC 4448).
+ *   PPPoE session (RFC 2516 §4): version/type 0x11, code, session id,
+ *     length, then a PPP protocol number.
+ *   802.1ah (PBB): the 4-byte I-TAG, the customer's two addresses, a type.
+ *   Cisco VN-Tag: 4 bytes, then a type.
+ *   Cisco FabricPath: FTag and TTL (2 bytes), then the inner frame's
+ *     addresses and type.
+ *   An 802.3 length (<= 1500): LLC (IEEE 802.2); with SNAP (DSAP and SSAP
+ *     0xAA, UI), a 3-byte OUI and a type follow; any other LLC is not IP.
+ * `depth` counts the headers read so far, MAX_LINK_HEADERS at most.
  */
-static ALWAYS_INLINE enum tfe_decode_reason
-link_ethernet(struct tfe_cursor *c, enum net_kind *net)
-{
-	uint16_t type;
+static COLD enum tfe_decode_reason link_more(struct tfe_cursor *c,
+                                             uint16_t type, unsigned depth,
+                                             enum net_kind *net);
 
-	if (!tfe_cursor_skip(c, 12) || !tfe_cursor_be16(c, &type))
-		return TFE_DR_LINK_TRUNCATED;
+static ALWAYS_INLINE enum tfe_decode_reason
+link_ethertype(struct tfe_cursor *c, uint16_t type, unsigned depth,
+               enum net_kind *net)
+{
 	for (unsigned tags = 0;
 	     type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ ||
 	     type == ETHERTYPE_QINQ_OLD;
@@ -322,9 +420,269 @@ link_ethernet(struct tfe_cursor *c, enum net_kind *net)
 		if (!tfe_cursor_skip(c, 2) || !tfe_cursor_be16(c, &type))
 			return TFE_DR_LINK_TRUNCATED;
 	}
-	/* An 802.3 length (<= 1500) never equals an IP type, so LLC frames
-	 * fall out as NOT_IP here too. */
-	return net_of_ethertype(type, net);
+	if (type == ETHERTYPE_IPV4 || type == ETHERTYPE_IPV6)
+		return net_of_ethertype(type, net);
+	return link_more(c, type, depth, net);
+}
+
+/*
+ * Ethernet II, with any number up to MAX_VLAN_TAGS of 802.1Q, 802.1ad or
+ * old-style 0x9100 tags between the source address and the real type,
+ * and the headers link_more() reads after them.
+ */
+static ALWAYS_INLINE enum tfe_decode_reason
+link_ethernet(struct tfe_cursor *c, enum net_kind *net)
+{
+	uint16_t type;
+
+	if (!tfe_cursor_skip(c, 12) || !tfe_cursor_be16(c, &type))
+		return TFE_DR_LINK_TRUNCATED;
+	return link_ethertype(c, type, 0, net);
+}
+
+/* An MPLS label stack; the cursor is at its first entry. */
+static enum tfe_decode_reason
+link_mpls(struct tfe_cursor *c, unsigned depth, enum net_kind *net)
+{
+	uint32_t entry;
+
+	do {
+		if (++depth > MAX_LINK_HEADERS)
+			return TFE_DR_LINK_DEPTH;
+		if (!tfe_cursor_be32(c, &entry))
+			return TFE_DR_LINK_TRUNCATED;
+	} while ((entry & 0x100) == 0); /* S, bottom of stack */
+
+	uint8_t first;
+	struct tfe_cursor peek = *c;
+	if (!tfe_cursor_u8(&peek, &first))
+		return TFE_DR_LINK_TRUNCATED;
+	switch (first >> 4) {
+	case 4:
+		*net = NET_IPV4;
+		return TFE_DR_OK;
+	case 6:
+		*net = NET_IPV6;
+		return TFE_DR_OK;
+	case 0: { /* control word, then Ethernet */
+		uint16_t type;
+		if (!tfe_cursor_skip(c, 4 + 12) || !tfe_cursor_be16(c, &type))
+			return TFE_DR_LINK_TRUNCATED;
+		return link_more(c, type, depth, net);
+	}
+	default:
+		return TFE_DR_LINK_PAYLOAD;
+	}
+}
+
+/* A PPP protocol number (RFC 1661 §2) to what follows. */
+static enum tfe_decode_reason
+link_ppp_proto(struct tfe_cursor *c, uint16_t proto, unsigned depth,
+               enum net_kind *net)
+{
+	switch (proto) {
+	case PPP_IPV4:
+		*net = NET_IPV4;
+		return TFE_DR_OK;
+	case PPP_IPV6:
+		*net = NET_IPV6;
+		return TFE_DR_OK;
+	case PPP_MPLS:
+	case PPP_MPLS_MC:
+		return link_mpls(c, depth, net);
+	default: /* LCP, IPCP, CHAP, compressed data, ... */
+		return TFE_DR_NOT_IP;
+	}
+}
+
+/*
+ * A PPP frame (RFC 1661 §2) as PPP link types and PPTP's GRE carry it:
+ * the HDLC-like address and control bytes 0xff 0x03 (RFC 1662 §3.1) are
+ * there or not, and the protocol is one byte when it is odd (protocol
+ * field compression, RFC 1661 §6.5).  A frame that starts with a Cisco
+ * HDLC address is Cisco HDLC, which DLT_PPP files also hold (tcpdump and
+ * Wireshark read them so).
+ */
+static enum tfe_decode_reason
+link_ppp(struct tfe_cursor *c, unsigned depth, enum net_kind *net)
+{
+	uint8_t b0, b1;
+	uint16_t proto;
+	struct tfe_cursor peek = *c;
+
+	if (!tfe_cursor_u8(&peek, &b0) || !tfe_cursor_u8(&peek, &b1))
+		return TFE_DR_LINK_TRUNCATED;
+	if (b0 == CHDLC_UNICAST || b0 == CHDLC_BCAST) {
+		if (!tfe_cursor_skip(c, 2) || !tfe_cursor_be16(c, &proto))
+			return TFE_DR_LINK_TRUNCATED;
+		return link_more(c, proto, depth, net);
+	}
+	if (b0 == 0xff && b1 == 0x03)
+		(void)tfe_cursor_skip(c, 2);
+	if (!tfe_cursor_u8(c, &b0))
+		return TFE_DR_LINK_TRUNCATED;
+	if (b0 & 1) {
+		proto = b0;
+	} else {
+		if (!tfe_cursor_u8(c, &b1))
+			return TFE_DR_LINK_TRUNCATED;
+		proto = (uint16_t)(b0 << 8 | b1);
+	}
+	return link_ppp_proto(c, proto, depth, net);
+}
+
+/* A PPPoE session header (RFC 2516 §4), then a two-byte PPP protocol. */
+static enum tfe_decode_reason
+link_pppoe(struct tfe_cursor *c, unsigned depth, enum net_kind *net)
+{
+	uint8_t vt, code;
+	uint16_t proto;
+
+	if (!tfe_cursor_u8(c, &vt) || !tfe_cursor_u8(c, &code) ||
+	    !tfe_cursor_skip(c, 4) || !tfe_cursor_be16(c, &proto))
+		return TFE_DR_LINK_TRUNCATED;
+	if (vt != 0x11 || code != 0)
+		return TFE_DR_LINK_BAD_HEADER;
+	return link_ppp_proto(c, proto, depth, net);
+}
+
+static COLD enum tfe_decode_reason
+link_more(struct tfe_cursor *c, uint16_t type, unsigned depth,
+          enum net_kind *net)
+{
+	uint8_t llc[3];
+
+	for (;;) {
+		if (++depth > MAX_LINK_HEADERS)
+			return TFE_DR_LINK_DEPTH;
+		switch (type) {
+		case ETHERTYPE_IPV4:
+		case ETHERTYPE_IPV6:
+			return net_of_ethertype(type, net);
+		case ETHERTYPE_VLAN:
+		case ETHERTYPE_QINQ:
+		case ETHERTYPE_QINQ_OLD:
+			return link_ethertype(c, type, depth, net);
+		case ETHERTYPE_MPLS:
+		case ETHERTYPE_MPLS_MC:
+			return link_mpls(c, depth, net);
+		case ETHERTYPE_PPPOE:
+			return link_pppoe(c, depth, net);
+		case ETHERTYPE_PBB: /* I-TAG, then C-DA and C-SA */
+			if (!tfe_cursor_skip(c, 4 + 12) ||
+			    !tfe_cursor_be16(c, &type))
+				return TFE_DR_LINK_TRUNCATED;
+			continue;
+		case ETHERTYPE_VNTAG:
+			if (!tfe_cursor_skip(c, 4) || !tfe_cursor_be16(c, &type))
+				return TFE_DR_LINK_TRUNCATED;
+			continue;
+		case ETHERTYPE_FABRICPATH: /* FTag and TTL, inner addresses */
+			if (!tfe_cursor_skip(c, 2 + 12) ||
+			    !tfe_cursor_be16(c, &type))
+				return TFE_DR_LINK_TRUNCATED;
+			continue;
+		default:
+			break;
+		}
+		if (type > ETHERTYPE_MAX_LEN)
+			return TFE_DR_NOT_IP; /* ARP, LLDP, ... */
+		/* 802.3: a length, then LLC */
+		if (!tfe_cursor_copy(c, llc, 3))
+			return TFE_DR_LINK_TRUNCATED;
+		if (llc[0] != 0xaa || llc[1] != 0xaa || llc[2] != 0x03)
+			return TFE_DR_NOT_IP; /* STP, NetBIOS, IPX, ... */
+		if (!tfe_cursor_skip(c, 3) || !tfe_cursor_be16(c, &type))
+			return TFE_DR_LINK_TRUNCATED;
+	}
+}
+
+/*
+ * IEEE 802.11 (802.11-2020 §9.2.4, §9.3.2.1): a data frame's header, then
+ * LLC/SNAP.  Frame control is little-endian: type in bits 2-3 (2 is
+ * data), subtype in bits 4-7 (bit 6 set: no data; bit 7 set: QoS, 2 more
+ * bytes), then the flags (to-DS and from-DS both set: a fourth address;
+ * protected: encrypted, nothing we can read; order with QoS: a 4-byte
+ * HT control field).
+ */
+static enum tfe_decode_reason
+link_80211(struct tfe_cursor *c, enum net_kind *net)
+{
+	uint8_t fc, flags;
+	uint8_t llc[3];
+	uint16_t type;
+
+	if (!tfe_cursor_u8(c, &fc) || !tfe_cursor_u8(c, &flags))
+		return TFE_DR_LINK_TRUNCATED;
+	if (((fc >> 2) & 3) != 2 || (fc & 0x40) != 0 || (flags & 0x40) != 0)
+		return TFE_DR_WLAN_NOT_DATA;
+	size_t hlen = 24 - 2;
+	if ((flags & 3) == 3)
+		hlen += 6;
+	if (fc & 0x80) {
+		hlen += 2;
+		if (flags & 0x80)
+			hlen += 4;
+	}
+	if (!tfe_cursor_skip(c, hlen) || !tfe_cursor_copy(c, llc, 3))
+		return TFE_DR_LINK_TRUNCATED;
+	if (llc[0] != 0xaa || llc[1] != 0xaa || llc[2] != 0x03)
+		return TFE_DR_NOT_IP;
+	if (!tfe_cursor_skip(c, 3) || !tfe_cursor_be16(c, &type))
+		return TFE_DR_LINK_TRUNCATED;
+	return link_more(c, type, 0, net);
+}
+
+/* Radiotap (radiotap.org): version 0, a pad byte, the header's length
+ * (little-endian, at least 8), then an 802.11 frame. */
+static enum tfe_decode_reason
+link_radiotap(struct tfe_cursor *c, enum net_kind *net)
+{
+	uint8_t version, pad;
+	uint16_t len;
+
+	if (!tfe_cursor_u8(c, &version) || !tfe_cursor_u8(c, &pad) ||
+	    !tfe_cursor_le16(c, &len))
+		return TFE_DR_LINK_TRUNCATED;
+	if (version != 0 || len < RADIOTAP_MIN_HDR)
+		return TFE_DR_LINK_BAD_HEADER;
+	if (!tfe_cursor_skip(c, (size_t)len - 4))
+		return TFE_DR_LINK_TRUNCATED;
+	return link_80211(c, net);
+}
+
+/*
+ * Linux NFLOG (pcap-linktype(7), LINKTYPE_NFLOG): family, version 0,
+ * resource id, then TLVs, each a length (counting its 4-byte header) and
+ * a type, in the capturing host's byte order, which libpcap has turned
+ * into ours; each padded to 4 bytes.  The packet is the NFULA_PAYLOAD
+ * TLV's value, an IP packet of the header's family.
+ */
+static enum tfe_decode_reason
+link_nflog(struct tfe_cursor *c, enum net_kind *net)
+{
+	uint8_t family, version;
+
+	if (!tfe_cursor_u8(c, &family) || !tfe_cursor_u8(c, &version) ||
+	    !tfe_cursor_skip(c, 2))
+		return TFE_DR_LINK_TRUNCATED;
+	if (version != 0)
+		return TFE_DR_LINK_BAD_HEADER;
+	for (;;) {
+		uint16_t len, type;
+		if (!tfe_cursor_copy(c, &len, 2) || !tfe_cursor_copy(c, &type, 2))
+			return TFE_DR_LINK_TRUNCATED;
+		if (len < 4)
+			return TFE_DR_LINK_BAD_HEADER;
+		if (type == NFULA_PAYLOAD)
+			break;
+		if (!tfe_cursor_skip(c, ((size_t)len + 3) / 4 * 4 - 4))
+			return TFE_DR_LINK_TRUNCATED;
+	}
+	/* AF_INET is 2, AF_INET6 is 10 on Linux; else by the version */
+	*net = family == NULL_AF_INET ? NET_IPV4 :
+	       family == NULL_AF_INET6_LINUX ? NET_IPV6 : NET_BY_VERSION;
+	return TFE_DR_OK;
 }
 
 /*
@@ -389,6 +747,24 @@ decode_link(enum link_kind kind, struct tfe_cursor *c, enum net_kind *net)
 	case LINK_IPV6:
 		*net = NET_IPV6;
 		return TFE_DR_OK;
+	case LINK_PPP:
+		return link_ppp(c, 0, net);
+	case LINK_PPP_ETHER:
+		return link_pppoe(c, 0, net);
+	case LINK_CHDLC:
+		if (!tfe_cursor_skip(c, 2) || !tfe_cursor_be16(c, &type))
+			return TFE_DR_LINK_TRUNCATED;
+		return link_more(c, type, 0, net);
+	case LINK_IPOIB:
+		if (!tfe_cursor_be16(c, &type) || !tfe_cursor_skip(c, 2))
+			return TFE_DR_LINK_TRUNCATED;
+		return link_more(c, type, 0, net);
+	case LINK_NFLOG:
+		return link_nflog(c, net);
+	case LINK_80211:
+		return link_80211(c, net);
+	case LINK_RADIOTAP:
+		return link_radiotap(c, net);
 	case LINK_NONE:
 		break;
 	}
@@ -893,6 +1269,8 @@ tunnel_of_port(uint16_t port)
 		return TFE_TUN_VXLAN;
 	case UDP_PORT_GENEVE:
 		return TFE_TUN_GENEVE;
+	case UDP_PORT_GTPU:
+		return TFE_TUN_GTPU;
 	default:
 		return TFE_TUN_NONE;
 	}
@@ -949,6 +1327,7 @@ static enum tfe_decode_reason
 decode_gre(struct tfe_cursor *c, size_t *len, uint16_t *type)
 {
 	uint16_t flags;
+	enum tfe_decode_reason r;
 
 	if (*len < GRE_MIN_HDR)
 		return TFE_DR_TUNNEL_BAD_LENGTH;
@@ -968,6 +1347,96 @@ decode_gre(struct tfe_cursor *c, size_t *len, uint16_t *type)
 	if (!tfe_cursor_skip(c, hlen - GRE_MIN_HDR))
 		return TFE_DR_GRE_TRUNCATED;
 	*len -= hlen;
+
+	/*
+	 * ERSPAN: type I (no sequence number) is the mirrored Ethernet
+	 * frame alone; type II has an 8-byte header before it; type III
+	 * (protocol 0x22eb) a 12-byte one, and 8 bytes more of platform
+	 * specific subheader when its O flag (last bit) is set.
+	 */
+	size_t ehlen = 0;
+	if (*type == ETHERTYPE_ERSPAN2) {
+		ehlen = (flags & GRE_FLAG_S) ? 8 : 0;
+	} else if (*type == ETHERTYPE_ERSPAN3) {
+		struct tfe_cursor peek = *c;
+		uint8_t b;
+		if (!tfe_cursor_skip(&peek, 11) || !tfe_cursor_u8(&peek, &b))
+			return *len < 12 ? TFE_DR_TUNNEL_BAD_LENGTH :
+			                   TFE_DR_TUNNEL_TRUNCATED;
+		ehlen = 12 + ((b & 1) ? 8 : 0);
+	} else {
+		return TFE_DR_OK;
+	}
+	r = TFE_DR_OK;
+	if (ehlen > *len)
+		r = TFE_DR_TUNNEL_BAD_LENGTH;
+	else if (!tfe_cursor_skip(c, ehlen))
+		r = TFE_DR_TUNNEL_TRUNCATED;
+	*len -= ehlen;
+	*type = ETHERTYPE_TEB;
+	return r;
+}
+
+/*
+ * GTP-U (3GPP TS 29.281 §5.1): flags (version 1 in the top 3 bits, PT,
+ * E, S, PN), message type (255: a G-PDU, which carries a user packet;
+ * the others are signalling, not for us), length, TEID; then, when any
+ * of E, S, PN is set, 4 more bytes whose last is the first extension
+ * header's type; each extension header (§5.2) is a length in 4-byte
+ * units counting itself, and ends with the next one's type.  The user
+ * packet is IPv4 or IPv6, told by its version nibble.
+ */
+static enum tfe_decode_reason
+decode_gtpu(struct tfe_cursor *c, size_t *len, uint16_t *type)
+{
+	uint8_t flags, msg, next = 0;
+	size_t hlen = GTP_MIN_HDR;
+
+	if (*len < GTP_MIN_HDR)
+		return TFE_DR_TUNNEL_BAD_LENGTH;
+	if (!tfe_cursor_u8(c, &flags) || !tfe_cursor_u8(c, &msg) ||
+	    !tfe_cursor_skip(c, 6))
+		return TFE_DR_TUNNEL_TRUNCATED;
+	if ((flags >> 5) != 1 || (flags & 0x10) == 0 || msg != 0xff)
+		return TFE_DR_NOT_TCP;
+	if (flags & 0x07) {
+		hlen += 4;
+		if (*len < hlen)
+			return TFE_DR_TUNNEL_BAD_LENGTH;
+		if (!tfe_cursor_skip(c, 3) || !tfe_cursor_u8(c, &next))
+			return TFE_DR_TUNNEL_TRUNCATED;
+		if ((flags & 0x04) == 0)
+			next = 0;
+	}
+	for (unsigned n = 0; next != 0; n++) {
+		uint8_t units;
+		if (n == MAX_LINK_HEADERS)
+			return TFE_DR_LINK_DEPTH;
+		if (!tfe_cursor_u8(c, &units))
+			return *len < hlen + 1 ? TFE_DR_TUNNEL_BAD_LENGTH :
+			                         TFE_DR_TUNNEL_TRUNCATED;
+		if (units == 0)
+			return TFE_DR_TUNNEL_BAD_LENGTH;
+		hlen += (size_t)units * 4;
+		if (*len < hlen)
+			return TFE_DR_TUNNEL_BAD_LENGTH;
+		if (!tfe_cursor_skip(c, (size_t)units * 4 - 2) ||
+		    !tfe_cursor_u8(c, &next))
+			return TFE_DR_TUNNEL_TRUNCATED;
+	}
+	*len -= hlen;
+	struct tfe_cursor peek = *c;
+	uint8_t first;
+	if (*len == 0)
+		return TFE_DR_NOT_TCP;
+	if (!tfe_cursor_u8(&peek, &first))
+		return TFE_DR_TUNNEL_TRUNCATED;
+	if (first >> 4 == 4)
+		*type = ETHERTYPE_IPV4;
+	else if (first >> 4 == 6)
+		*type = ETHERTYPE_IPV6;
+	else
+		return TFE_DR_NOT_TCP;
 	return TFE_DR_OK;
 }
 
@@ -1067,6 +1536,9 @@ decapsulate(struct tfe_cursor *c, const struct ip_next *next, unsigned level,
 		break;
 	case TFE_TUN_GENEVE:
 		r = decode_geneve(c, &len, &type);
+		break;
+	case TFE_TUN_GTPU:
+		r = decode_gtpu(c, &len, &type);
 		break;
 	default: /* IP-in-IP: nothing between the headers */
 		break;

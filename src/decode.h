@@ -108,6 +108,17 @@ enum tfe_decode_reason {
 	                             not IPv4, IPv6 or Ethernet (ERSPAN, ...) */
 	TFE_DR_TUNNEL_DEPTH,      /* unsupported: more than
 	                             TFE_MAX_TUNNEL_DEPTH nested tunnels */
+	/* more link layers and encapsulations, appended */
+	TFE_DR_LINK_BAD_HEADER,   /* malformed: a link header that contradicts
+	                             itself (radiotap length or version, an
+	                             NFLOG TLV length, PPPoE version) */
+	TFE_DR_WLAN_NOT_DATA,     /* skipped: an 802.11 management, control,
+	                             null-data or protected (encrypted) frame */
+	TFE_DR_LINK_PAYLOAD,      /* unsupported: what an MPLS stack or a PPP
+	                             frame carries is neither IP nor Ethernet */
+	TFE_DR_LINK_DEPTH,        /* unsupported: more than 16 nested link
+	                             headers (MPLS labels, tags, LLC, PPPoE) */
+	TFE_DR_TUNNEL_TRUNCATED,  /* ERSPAN or GTP-U header truncated */
 	TFE_DR__COUNT
 };
 
@@ -123,6 +134,7 @@ enum tfe_tunnel_kind {
 	TFE_TUN_GRE_UDP,  /* GRE in UDP port 4754 (RFC 8086) */
 	TFE_TUN_VXLAN,    /* VXLAN, UDP 4789 (RFC 7348) or Linux's 8472 */
 	TFE_TUN_GENEVE,   /* Geneve, UDP 6081 (RFC 8926) */
+	TFE_TUN_GTPU,     /* GTP-U, UDP 2152 (3GPP TS 29.281) */
 	TFE_TUN__COUNT
 };
 
@@ -215,6 +227,16 @@ enum tfe_decode_reason tfe_decode_frame_general(int linktype,
                                                 size_t caplen,
                                                 size_t wirelen,
                                                 struct tfe_segment *out);
+
+/* Frames of one link type the decoder does not know (TFE_DR_LINKTYPE),
+ * for the summary to name. */
+struct tfe_linktype_count {
+	int linktype;            /* DLT_ value */
+	uint64_t frames;
+};
+
+/* At most this many undecoded link types are named in a summary. */
+#define TFE_MAX_UNDECODED_LINKTYPES 8
 
 /* True when tfe_decode_frame() knows this DLT_ value. */
 bool tfe_decode_linktype_supported(int linktype);

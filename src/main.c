@@ -696,6 +696,8 @@ main(int argc, char **argv)
 		tfe_reader_run(cap, &an, &rd, &err);
 		an.stats.filtered = cl.filter != NULL;
 		an.stats.frames_read = tfe_capture_frames(cap);
+		an.stats.n_undecoded = tfe_capture_undecoded(
+			cap, an.stats.undecoded, TFE_MAX_UNDECODED_LINKTYPES);
 	}
 	tfe_analyzer_finish(&an);
 	tfe_writer_finish(run.writer);

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "capture.h"
 #include "zeek.h"
 
 static const char *const side_names[2] = { "client", "server" };
@@ -63,6 +64,11 @@ const char *const tfe_json_decode_keys[TFE_DR__COUNT] = {
 	[TFE_DR_GENEVE_VERSION]    = "unsupported_geneve_version",
 	[TFE_DR_TUNNEL_PAYLOAD]    = "unsupported_tunnel_payload",
 	[TFE_DR_TUNNEL_DEPTH]      = "too_many_nested_tunnels",
+	[TFE_DR_LINK_BAD_HEADER]   = "link_bad_header",
+	[TFE_DR_WLAN_NOT_DATA]     = "wlan_not_data",
+	[TFE_DR_LINK_PAYLOAD]      = "unsupported_link_payload",
+	[TFE_DR_LINK_DEPTH]        = "too_many_link_headers",
+	[TFE_DR_TUNNEL_TRUNCATED]  = "tunnel_truncated",
 };
 
 /* Notes on a frame (TFE_NOTE_* bits), in the order the text form
@@ -895,6 +901,21 @@ tfe_render_json_summary(const struct tfe_render_opts *o,
 		v_u64(&w, s->reasons[r]);
 	}
 	obj_end(&w);
+	/* the link types counted in unsupported_link_type, by name */
+	key(&w, "undecoded_link_types");
+	arr_begin(&w);
+	for (unsigned i = 0; i < s->n_undecoded; i++) {
+		int lt = s->undecoded[i].linktype;
+		obj_begin(&w);
+		k_u64(&w, "linktype", (uint64_t)(unsigned)lt);
+		key(&w, "name");
+		v_str(&w, tfe_capture_linktype_name(lt));
+		key(&w, "description");
+		v_str(&w, tfe_capture_linktype_description(lt));
+		k_u64(&w, "frames", s->undecoded[i].frames);
+		obj_end(&w);
+	}
+	arr_end(&w);
 	obj_end(&w);
 
 	if (s->frames > 0) {

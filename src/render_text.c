@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "capture.h"
 #include "seq.h"
 
 const char *const tfe_format_names[TFE_FMT__COUNT] = {
@@ -795,6 +796,13 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 			fprintf(out, "    %-12s %-32s %" PRIu64 "\n",
 			        tfe_decode_class_names[tfe_decode_reason_class[r]],
 			        tfe_decode_reason_names[r], s->reasons[r]);
+	for (unsigned i = 0; i < s->n_undecoded; i++)
+		fprintf(out, "      link type %s (%d, %s): %" PRIu64 " frames "
+		        "not decoded: no decoder for this link type\n",
+		        tfe_capture_linktype_name(s->undecoded[i].linktype),
+		        s->undecoded[i].linktype,
+		        tfe_capture_linktype_description(s->undecoded[i].linktype),
+		        s->undecoded[i].frames);
 	if (s->frames > 0)
 		fprintf(out, "  capture span: %s s\n",
 		        tfe_format_seconds(s->last_ts - s->first_ts,

@@ -718,12 +718,20 @@ not_captures(void)
 	fclose(f);
 	expect("cut-in-file-header.pcap", 3, "err", "truncated dump file");
 
-	/* A link type the decoder does not know (147, user 0). */
+	/* A link type the decoder does not know (147, user 0): read, its
+	 * frames counted and the link type named in the summary. */
 	struct pcapw w;
+	static const uint8_t junk[4] = { 'a', 'b', 'c', 'd' };
 	pcap_open(&w, "linktype-unknown.pcap", 147, 65535);
+	pcap_rec(&w, junk, sizeof junk, sizeof junk);
+	pcap_rec(&w, junk, sizeof junk, sizeof junk);
 	pcap_close(&w);
-	expect("linktype-unknown.pcap", 3, "err",
-	       "link type 147 (unknown) is not supported");
+	expect_tcp("linktype-unknown.pcap", 2, 0);
+	expect_reason("linktype-unknown.pcap", "unsupported",
+	              "unsupported link type", 2);
+	expect("linktype-unknown.pcap", 0, "line",
+	       "      link type unknown (147, not known to libpcap): 2 frames "
+	       "not decoded: no decoder for this link type");
 }
 
 /* pcapng: a block of type `type` with `body` (padded to 4 bytes). */
