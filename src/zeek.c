@@ -569,29 +569,62 @@ timed_out(struct tfe_zeek *z, int64_t ts)
 	return false;
 }
 
-/* Wireshark's conversation completeness, from the stream's packets.  The
- * stream's first packet counts only when it is a SYN. */
+/* The completeness bits one segment sets: a SYN+ACK its own bit; a SYN
+ * its own, and DATA when it carries payload; else, with ACK and without
+ * SYN, DATA or (no payload) ACK; FIN only with ACK; RST always.  Payload
+ * without ACK and a FIN without ACK set nothing. */
+static uint8_t
+completeness_bits(const struct tfe_segment *s)
+{
+	uint16_t f = s->flags;
+	uint8_t bits = 0;
+	/* The first fragment of an IPv4 datagram not reassembled (more
+	 * fragments follow): its segment's length is not known, so neither
+	 * DATA nor ACK.  (For IPv6 the decoder's flag also marks an atomic
+	 * fragment, which is a whole datagram: not taken.) */
+	bool len_known = !(s->ip_first_fragment && s->has_ip_id);
+
+	if ((f & (TFE_TH_SYN | TFE_TH_ACK)) == (TFE_TH_SYN | TFE_TH_ACK))
+		bits |= TFE_WS_SYNACK;
+	else if (f & TFE_TH_SYN)
+		bits |= s->payload_len > 0 && len_known ?
+		        TFE_WS_SYN | TFE_WS_DATA : TFE_WS_SYN;
+	else if ((f & TFE_TH_ACK) && len_known)
+		bits |= s->payload_len > 0 ? TFE_WS_DATA : TFE_WS_ACK;
+	if ((f & (TFE_TH_FIN | TFE_TH_ACK)) == (TFE_TH_FIN | TFE_TH_ACK))
+		bits |= TFE_WS_FIN;
+	if (f & TFE_TH_RST)
+		bits |= TFE_WS_RST;
+	return bits;
+}
+
+/* Wireshark's conversation completeness, from the stream's packets
+ * (completeness_bits() for each).  The SYN bit comes only from a SYN
+ * without ACK that starts the stream (a SYN after a SYN+ACK sets none).
+ * The stream's first packet, unless it is such a SYN, is left out of
+ * tshark's first pass (the stream is created by it); the second pass
+ * (tshark -2) shows each packet the value left by the packets before it,
+ * so that packet's bits reach the stream's last value only when another
+ * packet follows it: they are kept apart until then. */
 static void
 completeness(struct tfe_zeek *z, const struct tfe_segment *s)
 {
-	uint16_t f = s->flags;
 	bool first = !z->ws_seen;
+	uint8_t bits = completeness_bits(s);
 
 	z->ws_seen = true;
-	if (f & TFE_TH_SYN) {
-		z->completeness |= (f & TFE_TH_ACK) ? TFE_WS_SYNACK : TFE_WS_SYN;
-		return;
+	z->completeness |= z->ws_first;
+	z->ws_first = 0;
+	if ((s->flags & (TFE_TH_SYN | TFE_TH_ACK)) == TFE_TH_SYN) {
+		/* only the SYN that starts the stream sets SYN */
+		if (!first)
+			bits &= (uint8_t)~TFE_WS_SYN;
+		z->completeness |= bits;
+	} else if (first) {
+		z->ws_first = bits;
+	} else {
+		z->completeness |= bits;
 	}
-	if (first)
-		return;
-	if (f & TFE_TH_FIN)
-		z->completeness |= TFE_WS_FIN;
-	if (f & TFE_TH_RST)
-		z->completeness |= TFE_WS_RST;
-	if ((f & TFE_TH_ACK) && s->payload_len == 0)
-		z->completeness |= TFE_WS_ACK;
-	if (s->payload_len > 0)
-		z->completeness |= TFE_WS_DATA;
 }
 
 /*
@@ -617,6 +650,7 @@ fast_update(struct tfe_zeek *z, const struct tfe_segment *s, int side,
 
 	if ((f & (TFE_TH_SYN | TFE_TH_FIN | TFE_TH_RST | TFE_TH_ACK)) !=
 	    TFE_TH_ACK || !z->fast_ok ||
+	    (s->ip_first_fragment && s->has_ip_id) ||
 	    ts - z->last_time >= ZK_INACTIVITY ||
 	    (!ignore_checksums && (s->ip_csum_bad || s->csum == TFE_CSUM_BAD)))
 		return false;
@@ -626,7 +660,8 @@ fast_update(struct tfe_zeek *z, const struct tfe_segment *s, int side,
 	if (!orig)
 		letter = (uint16_t)(letter << 8);
 
-	/* completeness(): not the stream's first packet, no SYN */
+	/* completeness(): not the stream's first packet; ACK without SYN,
+	 * FIN or RST */
 	z->completeness |= len > 0 ? TFE_WS_DATA : TFE_WS_ACK;
 	/* timed_out(): the attempt timer goes, with nobody in SYN_SENT */
 	if (z->attempt_at != 0 && ts >= z->attempt_at)
@@ -678,7 +713,8 @@ conn_fast_ok(const struct tfe_zeek *z)
 	return z->ep[0].state == TFE_ZK_ESTABLISHED &&
 	       z->ep[1].state == TFE_ZK_ESTABLISHED &&
 	       !z->ep[0].did_close && !z->ep[1].did_close &&
-	       z->started && !z->over && z->ws_seen && z->first_seen == 3 &&
+	       z->started && !z->over && z->ws_seen && z->ws_first == 0 &&
+	       z->first_seen == 3 &&
 	       z->delete_at == 0;
 }
 

@@ -103,6 +103,9 @@ struct tfe_zeek {
 	uint8_t first_seen;          /* bit 1 orig, bit 2 resp: first packet
 	                                of that role seen */
 	uint8_t completeness;        /* Wireshark's bits */
+	uint8_t ws_first;            /* the bits of the stream's first
+	                                packet (unless a SYN without ACK)
+	                                until another packet follows it */
 	uint8_t hist_len;
 	bool started : 1;            /* Zeek has a connection for it */
 	bool over : 1;               /* Zeek's connection ended; later

@@ -57,8 +57,11 @@ struct zcase {
  * F ...) first, then W for its window, T for its sequence number, and G
  * for what its ACK reveals of the peer's stream.  Completeness bits are
  * Wireshark's: a pure ACK, a FIN+ACK or a RST+ACK without payload sets
- * ACK (4), data with an ACK does not; the stream's first segment counts
- * only if it is a SYN. */
+ * ACK (4), data with an ACK does not; a SYN with payload sets DATA too,
+ * a SYN+ACK with payload does not; FIN counts only with ACK, payload only
+ * with ACK or on a SYN; only a SYN without ACK that starts the stream
+ * sets SYN; the stream's first segment, unless such a SYN, counts only
+ * once another follows it. */
 
 static const struct zcase cases[] = {
 	/* ---- every conn_state value */
@@ -250,14 +253,90 @@ static const struct zcase cases[] = {
 	  { { S, P_ | A_, .seq = 5001, .ack = 1001, .len = 10,
 	      .win = 509, .ms = 0 },
 	    { C, A_, .seq = 1001, .ack = 5011, .win = 502, .ms = 10 } },
-	  "OTH", "^dA", 0x04 },
+	  "OTH", "^dA", 0x0c },
 	{ "^: SYN+ACK then an ACK: flipped (no port hint)", 5000, false, 2,
 	  { SYNACK(0), ACK3(10) }, "S1", "H^A", 0x06 },
 	{ "no ^ when neither port hints", 5000, false, 2,
 	  { { S, P_ | A_, .seq = 5001, .ack = 1001, .len = 10,
 	      .win = 509, .ms = 0 },
 	    { C, A_, .seq = 1001, .ack = 5011, .win = 502, .ms = 10 } },
-	  "OTH", "Da", 0x04 },
+	  "OTH", "Da", 0x0c },
+
+	/* ---- Wireshark completeness beyond the handshake */
+	{ .name = "completeness: a SYN with payload sets DATA too",
+	  .server_port = 5000, .n = 2,
+	  .seg = { { C, S_, .seq = 1000, .len = 20, .win = 64240, .ms = 0 },
+	           { S, S_ | A_, .seq = 5000, .ack = 1021, .win = 65160, .ms = 10 } },
+	  /* Zeek starts the SYN's endpoint past its payload, so the
+	   * payload reads as sent again: T */
+	  .conn_state = "S1", .history = "STh", .completeness = 0x0b },
+	{ .name = "completeness: a SYN+ACK with payload sets no DATA",
+	  .server_port = 5000, .n = 3,
+	  .seg = { SYN, { S, S_ | A_, .seq = 5000, .ack = 1001, .len = 20, .win = 65160, .ms = 10 },
+	           { C, A_, .seq = 1001, .ack = 5021, .win = 502, .ms = 20 } },
+	  .conn_state = "S1", .history = "ShtA", .completeness = 0x07 },
+	{ .name = "completeness: a lone non-SYN packet counts for nothing",
+	  .server_port = 5000, .n = 1,
+	  .seg = { { C, P_ | A_, .seq = 1001, .ack = 5001, .len = 10, .win = 502, .ms = 0 } },
+	  .conn_state = "OTH", .history = "D", .completeness = 0x00 },
+	{ .name = "completeness: the first packet's FIN counts once another "
+	          "follows",
+	  .server_port = 5000, .n = 2,
+	  .seg = { { C, F_ | A_, .seq = 1001, .ack = 5001, .win = 502, .ms = 0 },
+	           { S, A_, .seq = 5001, .ack = 1002, .win = 509, .ms = 10 } },
+	  .conn_state = "SH", .history = "Fa", .completeness = 0x14 },
+	{ .name = "completeness: the first packet's ACK counts once a RST "
+	          "follows",
+	  .server_port = 5000, .n = 2,
+	  .seg = { { C, A_, .seq = 1001, .ack = 5001, .win = 502, .ms = 0 },
+	           { S, R_, .seq = 5001, .ms = 10 } },
+	  .conn_state = "RSTRH", .history = "Ar", .completeness = 0x24 },
+	{ .name = "completeness: a lone SYN+ACK counts for nothing",
+	  .server_port = 5000, .n = 1, .seg = { SYNACK(0) },
+	  .conn_state = "OTH", .history = "H", .completeness = 0x00 },
+	{ .name = "completeness: a FIN without ACK sets no FIN bit",
+	  .server_port = 5000, .n = 2,
+	  .seg = { { C, F_, .seq = 1001, .win = 502, .ms = 0 },
+	           { S, R_ | A_, .ack = 1002, .ms = 10 } },
+	  .conn_state = "RSTR", .history = "Fr", .completeness = 0x24 },
+	{ .name = "completeness: payload without ACK sets no DATA bit",
+	  .server_port = 5000, .n = 2,
+	  .seg = { { C, 0, .seq = 1001, .len = 1, .win = 502, .ms = 0 },
+	           { C, 0, .seq = 1002, .len = 89, .win = 502, .ms = 10 } },
+	  .conn_state = "OTH", .history = "D", .completeness = 0x00 },
+	/* ---- one direction only, originator choice and flips */
+	{ .name = "SH: one direction only, mid-stream data, ACK, FIN",
+	  .server_port = 5000, .n = 3,
+	  .seg = { { C, P_ | A_, .seq = 1001, .ack = 5001, .len = 10, .win = 502, .ms = 0 },
+	           { C, A_, .seq = 1011, .ack = 5001, .win = 502, .ms = 10 },
+	           { C, F_ | A_, .seq = 1011, .ack = 5001, .win = 502, .ms = 20 } },
+	  .conn_state = "SH", .history = "DAF", .completeness = 0x1c },
+	{ .name = "SHR: the same from a likely server port: flipped first",
+	  .n = 3,
+	  .seg = { { S, P_ | A_, .seq = 5001, .ack = 1001, .len = 10, .win = 509, .ms = 0 },
+	           { S, A_, .seq = 5011, .ack = 1001, .win = 509, .ms = 10 },
+	           { S, F_ | A_, .seq = 5011, .ack = 1001, .win = 509, .ms = 20 } },
+	  .conn_state = "SHR", .history = "^daf", .completeness = 0x1c },
+	{ .name = "S1: SYN+ACK before the SYN: the SYN flips, after its s; "
+	          "a SYN that does not start the stream sets no SYN bit",
+	  .server_port = 5000, .n = 3,
+	  .seg = { SYNACK(0), { C, S_, .seq = 1000, .win = 64240, .ms = 10 },
+	           ACK3(20) },
+	  .conn_state = "S1", .history = "Hs^A", .completeness = 0x06 },
+	{ .name = "S1: the SYN missed, the SYN+ACK seen (likely server port)",
+	  .n = 4,
+	  .seg = { SYNACK(0), ACK3(10),
+	           { C, P_ | A_, .seq = 1001, .ack = 5001, .len = 10, .win = 502, .ms = 20 },
+	           { S, P_ | A_, .seq = 5001, .ack = 1011, .len = 10, .win = 509, .ms = 30 } },
+	  .conn_state = "S1", .history = "^hADd", .completeness = 0x0e },
+	{ .name = "SF: mid-stream, both close",
+	  .server_port = 5000, .n = 5,
+	  .seg = { { C, P_ | A_, .seq = 1001, .ack = 5001, .len = 10, .win = 502, .ms = 0 },
+	           { S, P_ | A_, .seq = 5001, .ack = 1011, .len = 10, .win = 509, .ms = 10 },
+	           { C, F_ | A_, .seq = 1011, .ack = 5011, .win = 502, .ms = 20 },
+	           { S, F_ | A_, .seq = 5011, .ack = 1012, .win = 509, .ms = 30 },
+	           { C, A_, .seq = 1012, .ack = 5012, .win = 502, .ms = 40 } },
+	  .conn_state = "SF", .history = "DdFfA", .completeness = 0x1c },
 
 	/* ---- Zeek's connection ends before ours */
 	{ "attempt timer: a SYN+ACK after 5 s is another connection", 0, false,
@@ -373,6 +452,39 @@ START_TEST(zeek_long_history)
 }
 END_TEST
 
+/* The first fragment of an IPv4 datagram that was not reassembled: tshark
+ * cannot tell its segment's length, so it sets neither DATA (a SYN with
+ * payload, or data with ACK) nor ACK; the whole segment gives both. */
+START_TEST(zeek_first_fragment)
+{
+	for (int frag = 0; frag < 2; frag++) {
+		struct tfe_zeek z;
+		struct tfe_segment s;
+
+		tfe_zeek_init(&z);
+		s = tfe_test_segment(true, S_, 1000, 0, 20, 64240, 64, 0);
+		s.ip_first_fragment = frag;
+		s.has_ip_id = true;
+		tfe_zeek_update(&z, &s, 0, 0, false);
+		s = tfe_test_segment(false, S_ | A_, 5000, 1021, 0, 65160, 64, 1);
+		tfe_zeek_update(&z, &s, 1, 10000000, false);
+		s = tfe_test_segment(true, A_, 1021, 5001, 0, 502, 64, 2);
+		s.ip_first_fragment = frag;
+		s.has_ip_id = true;
+		tfe_zeek_update(&z, &s, 0, 20000000, false);
+		s = tfe_test_segment(true, P_ | A_, 1021, 5001, 10, 502, 64, 3);
+		s.ip_first_fragment = frag;
+		s.has_ip_id = true;
+		tfe_zeek_update(&z, &s, 0, 30000000, false);
+		ck_assert_uint_eq(z.completeness,
+		                  frag ? TFE_WS_SYN | TFE_WS_SYNACK
+		                       : TFE_WS_SYN | TFE_WS_SYNACK |
+		                         TFE_WS_ACK | TFE_WS_DATA);
+		tfe_zeek_clear(&z);
+	}
+}
+END_TEST
+
 START_TEST(zeek_likely_ports)
 {
 	ck_assert(tfe_zeek_likely_server_port(80));
@@ -396,6 +508,7 @@ main(void)
 	tcase_add_test(tc, zeek_every_state);
 	tcase_add_test(tc, zeek_long_history);
 	tcase_add_test(tc, zeek_likely_ports);
+	tcase_add_test(tc, zeek_first_fragment);
 	suite_add_tcase(s, tc);
 	return tfe_test_main(s);
 }

@@ -21,15 +21,23 @@
 # Every disagreement must be listed in tests/zeek-differences (trace,
 # orig_p, resp_p, field, reason; doc/vocabulary.md explains each), and
 # every listed one must still disagree, so the list cannot go stale.
-# Skipped, saying so, when ../shared is not beside the source tree.
+# Both shared samples are read: ../shared/pcaps and ../shared/pcaps-more,
+# each with its own zeek-conn.tsv when it has one (a sample without one is
+# named as having nothing to compare).  Skipped, saying so, when ../shared
+# is not beside the source tree.
 
 . "$(dirname "$0")/lib.sh"
-shared=${TFE_SHARED_PCAPS:-$top_srcdir/../shared/pcaps}
+# ../shared, or the folder holding $TFE_SHARED_PCAPS (a build outside the
+# source tree)
+if [ -n "${TFE_SHARED_PCAPS:-}" ]; then
+	shared_top=$(dirname "$TFE_SHARED_PCAPS")
+else
+	shared_top=$top_srcdir/../shared
+fi
 known=$top_srcdir/tests/zeek-differences
-table=$shared/zeek-conn.tsv
 
-if [ ! -f "$table" ]; then
-	echo "skipped: ../shared not present ($shared/zeek-conn.tsv)"
+if [ ! -f "$shared_top/pcaps/zeek-conn.tsv" ]; then
+	echo "skipped: ../shared not present ($shared_top/pcaps/zeek-conn.tsv)"
 	exit 77
 fi
 
@@ -45,86 +53,94 @@ is_known() { # trace orig_p resp_p field
 		 END { exit !found }' "$known"
 }
 
-# Columns by name, so that a new column in the table does not shift them.
-cols=$(head -n 1 "$table")
-col() { printf '%s\n' "$cols" | tr '\t' '\n' | grep -nx "$1" | cut -d: -f1; }
-c_trace=$(col trace) c_oh=$(col orig_h) c_op=$(col orig_p) c_rh=$(col resp_h)
-c_rp=$(col resp_p) c_cs=$(col conn_state) c_hist=$(col history)
-c_n=$(col zeek_conns) c_set=$(col settings)
-
-while IFS= read -r row; do
-	f() { printf '%s\n' "$row" | cut -f"$1"; }
-	trace=$(f "$c_trace") oh=$(f "$c_oh") op=$(f "$c_op") rh=$(f "$c_rh")
-	rp=$(f "$c_rp") zcs=$(f "$c_cs") zhist=$(f "$c_hist")
-	nconn=$(f "$c_n") settings=$(f "$c_set")
-	[ -f "$shared/$trace" ] || continue
-
-	opts=()
-	case $settings in *-C*) opts+=(--zeek-ignore-checksums) ;; esac
-	timeout 60 "$prog" -r "$shared/$trace" "${opts[@]}" > "$tmp/out" 2>/dev/null
-	grep -E '^#[0-9]+ ' "$tmp/out" > "$tmp/hdr"
-
-	if [ "$oh" = "-" ]; then
-		head -n 1 "$tmp/hdr" > "$tmp/mine"
-	else
-		a="$oh:$op" b="$rh:$rp"
-		case $oh in *:*) a="[$oh]:$op" ;; esac
-		case $rh in *:*) b="[$rh]:$rp" ;; esac
-		awk -v a="$a" -v b="$b" '($2 == a && $4 == b) || ($2 == b && $4 == a)' \
-			"$tmp/hdr" > "$tmp/mine"
-		# zeek_conns identical Zeek connections: as many of ours
-		[ "${nconn:-1}" -gt 1 ] 2>/dev/null || nconn=1
+for sample in pcaps pcaps-more; do
+	shared=$shared_top/$sample
+	table=$shared/zeek-conn.tsv
+	if [ ! -f "$table" ]; then
+		echo "$sample: no zeek-conn.tsv, nothing to compare with Zeek"
+		continue
 	fi
-	n=$(wc -l < "$tmp/mine")
+	# Columns by name, so that a new column in the table does not shift them.
+	cols=$(head -n 1 "$table")
+	col() { printf '%s\n' "$cols" | tr '\t' '\n' | grep -nx "$1" | cut -d: -f1; }
+	c_trace=$(col trace) c_oh=$(col orig_h) c_op=$(col orig_p) c_rh=$(col resp_h)
+	c_rp=$(col resp_p) c_cs=$(col conn_state) c_hist=$(col history)
+	c_n=$(col zeek_conns) c_set=$(col settings)
 
-	check() { # field zeek ours
-		local field=$1 z=$2 o=$3 ok=0
-		[ "$z" = "$o" ] && ok=1
-		if [ "$field" = conn_state ]; then
-			cs_n=$((cs_n + 1)); cs_ok=$((cs_ok + ok))
+	while IFS= read -r row; do
+		f() { printf '%s\n' "$row" | cut -f"$1"; }
+		trace=$(f "$c_trace") oh=$(f "$c_oh") op=$(f "$c_op") rh=$(f "$c_rh")
+		rp=$(f "$c_rp") zcs=$(f "$c_cs") zhist=$(f "$c_hist")
+		nconn=$(f "$c_n") settings=$(f "$c_set")
+		[ -f "$shared/$trace" ] || continue
+
+		opts=()
+		case $settings in *-C*) opts+=(--zeek-ignore-checksums) ;; esac
+		timeout 60 "$prog" -r "$shared/$trace" "${opts[@]}" > "$tmp/out" 2>/dev/null
+		grep -E '^#[0-9]+ ' "$tmp/out" > "$tmp/hdr"
+
+		if [ "$oh" = "-" ]; then
+			head -n 1 "$tmp/hdr" > "$tmp/mine"
 		else
-			h_n=$((h_n + 1)); h_ok=$((h_ok + ok))
+			a="$oh:$op" b="$rh:$rp"
+			case $oh in *:*) a="[$oh]:$op" ;; esac
+			case $rh in *:*) b="[$rh]:$rp" ;; esac
+			awk -v a="$a" -v b="$b" '($2 == a && $4 == b) || ($2 == b && $4 == a)' \
+				"$tmp/hdr" > "$tmp/mine"
+			# zeek_conns identical Zeek connections: as many of ours
+			[ "${nconn:-1}" -gt 1 ] 2>/dev/null || nconn=1
 		fi
-		if is_known "$trace" "$op" "$rp" "$field"; then
-			if [ $ok = 1 ]; then
-				echo "FAIL $trace $op-$rp: $field agrees ($o) but is listed in tests/zeek-differences"
+		n=$(wc -l < "$tmp/mine")
+
+		check() { # field zeek ours
+			local field=$1 z=$2 o=$3 ok=0
+			[ "$z" = "$o" ] && ok=1
+			if [ "$field" = conn_state ]; then
+				cs_n=$((cs_n + 1)); cs_ok=$((cs_ok + ok))
+			else
+				h_n=$((h_n + 1)); h_ok=$((h_ok + ok))
+			fi
+			if is_known "$trace" "$op" "$rp" "$field"; then
+				if [ $ok = 1 ]; then
+					echo "FAIL $trace $op-$rp: $field agrees ($o) but is listed in tests/zeek-differences"
+					return 1
+				fi
+				documented=$((documented + 1))
+				echo "KNOWN $trace $op-$rp: $field Zeek $z, ours $o"
+				return 0
+			fi
+			if [ $ok = 0 ]; then
+				echo "FAIL $trace $op-$rp: $field Zeek $z, ours ${o:-(none)} ($settings)"
 				return 1
 			fi
-			documented=$((documented + 1))
-			echo "KNOWN $trace $op-$rp: $field Zeek $z, ours $o"
 			return 0
-		fi
-		if [ $ok = 0 ]; then
-			echo "FAIL $trace $op-$rp: $field Zeek $z, ours ${o:-(none)} ($settings)"
-			return 1
-		fi
-		return 0
-	}
+		}
 
-	bad=0
-	if [ "$n" -eq 0 ]; then
-		# No connection of ours on that tuple: both fields disagree.
-		check conn_state "$zcs" "" || bad=1
-		check history "$zhist" "" || bad=1
-	else
-		if [ "$oh" != "-" ] && [ "$n" -ne "$nconn" ]; then
-			echo "NOTE $trace $op-$rp: Zeek logged $nconn connection(s), we have $n"
-		fi
-		while read -r line; do
-			set -- $line
-			shift $(($# - 4))
-			if [ "$zcs" != "-" ]; then
-				check conn_state "$zcs" "$1" || bad=1
+		bad=0
+		if [ "$n" -eq 0 ]; then
+			# No connection of ours on that tuple: both fields disagree.
+			check conn_state "$zcs" "" || bad=1
+			check history "$zhist" "" || bad=1
+		else
+			if [ "$oh" != "-" ] && [ "$n" -ne "$nconn" ]; then
+				echo "NOTE $trace $op-$rp: Zeek logged $nconn connection(s), we have $n"
 			fi
-			check history "$zhist" "$2" || bad=1
-		done < "$tmp/mine"
-	fi
-	if [ $bad = 0 ]; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-	fi
-done < <(tail -n +2 "$table")
+			while read -r line; do
+				set -- $line
+				shift $(($# - 4))
+				if [ "$zcs" != "-" ]; then
+					check conn_state "$zcs" "$1" || bad=1
+				fi
+				check history "$zhist" "$2" || bad=1
+			done < "$tmp/mine"
+		fi
+		if [ $bad = 0 ]; then
+			passed=$((passed + 1))
+		else
+			failed=$((failed + 1))
+		fi
+	done < <(tail -n +2 "$table")
+done
 
 echo "conn_state: $cs_ok of $cs_n agree with Zeek; history: $h_ok of $h_n" \
      "agree, $documented documented differences (tests/zeek-differences)"
