@@ -8,16 +8,10 @@
 # must name it in the summary.  Skipped, saying so, when ../shared is not
 # beside the source tree.
 
-set -u
-
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=${top_srcdir:-$(dirname "$here")}
-top_builddir=${top_builddir:-$(dirname "$here")}
-export LC_ALL=C TZ=UTC
-
-prog=$top_builddir/tcpflow-explain
-more=${TFE_SHARED_PCAPS_MORE:-$top_srcdir/../shared/pcaps-more}
+. "$(dirname "$0")/lib.sh"
 shared=${TFE_SHARED_PCAPS:-$top_srcdir/../shared/pcaps}
+# pcaps-more lies beside pcaps (also when TFE_SHARED_PCAPS names it)
+more=${TFE_SHARED_PCAPS_MORE:-$(dirname "$shared")/pcaps-more}
 
 if ! command -v python3 >/dev/null; then
 	echo "SKIP: python3 is needed to read the JSON summary"

@@ -21,13 +21,7 @@
 # verdicts of each kind, and ends with "N passed, N failed"; exits 1 if
 # any check failed.
 
-set -u
-
-here=$(cd "$(dirname "$0")" && pwd)
-top_builddir=${top_builddir:-$(dirname "$here")}
-export LC_ALL=C TZ=UTC
-
-prog=$top_builddir/tcpflow-explain
+. "$(dirname "$0")/lib.sh"
 peer=$top_builddir/tests/ordinary
 port=47201
 qport=47202

@@ -11,14 +11,7 @@
 # "CAPTURE #CONN KIND: what"), or on a listed one that is no longer found.
 # Needs python3.
 
-set -u
-
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=${top_srcdir:-$(dirname "$here")}
-top_builddir=${top_builddir:-$(dirname "$here")}
-export LC_ALL=C TZ=UTC
-
-prog=$top_builddir/tcpflow-explain
+. "$(dirname "$0")/lib.sh"
 craftpcap=$top_builddir/tests/craftpcap
 check=$top_srcdir/tests/verdict-check.py
 shared=${TFE_SHARED_PCAPS:-$top_srcdir/../shared/pcaps}
