@@ -664,6 +664,16 @@ tfe_conn_handshake_rtt(const struct tfe_conn *c, int64_t *up, int64_t *down)
 	return true;
 }
 
+const char *
+tfe_conn_handshake_ambiguous(const struct tfe_conn *c)
+{
+	if (c->ep[TFE_SIDE_CLIENT].syn_count > 1)
+		return "the SYN was re-sent";
+	if (c->ep[TFE_SIDE_SERVER].synack_count > 1)
+		return "the SYN+ACK was re-sent";
+	return NULL;
+}
+
 uint32_t
 tfe_conn_scaled_window(const struct tfe_conn *c, int side, uint16_t raw,
                        uint16_t flags)

@@ -330,10 +330,18 @@ void tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
 
 /* Window as the receiver should read it: raw << wscale when both SYNs
  * negotiated scaling (RFC 7323 §2.3), never on a SYN. */
-/* The handshake's two halves in ns: the answered SYN to the first SYN+ACK
- * (`up`) and the answered SYN+ACK to the ACK (`down`); retransmissions do
- * not count (Karn).  False when the handshake was not all seen, or was a
- * simultaneous open. */
+/* Why the handshake RTT is no sample (Karn's rule, RFC 6298 §3): the SYN
+ * or the SYN+ACK was sent more than once, so the answer seen may answer
+ * either copy and a time taken from it may be too short or too long.
+ * NULL when each was sent once. */
+const char *tfe_conn_handshake_ambiguous(const struct tfe_conn *c);
+
+/* The handshake's two halves in ns: the last SYN before the first
+ * SYN+ACK to that SYN+ACK (`up`) and the last SYN+ACK to the ACK
+ * (`down`).  False when the handshake was not all seen, or was a
+ * simultaneous open.  Timed from the wire, whatever was re-sent: the
+ * analysis uses it as an estimate of the round trip; what is printed as
+ * the handshake RTT must first ask tfe_conn_handshake_ambiguous(). */
 bool tfe_conn_handshake_rtt(const struct tfe_conn *c, int64_t *up,
                             int64_t *down);
 

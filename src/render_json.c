@@ -838,8 +838,8 @@ tfe_render_json_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	k_u64(&w, "wireshark_completeness", tfe_wireshark_completeness(c));
 
 	int64_t up, down;
-	if (tfe_conn_handshake_rtt(c, &up, &down)) {
-
+	if (tfe_conn_handshake_rtt(c, &up, &down) &&
+	    tfe_conn_handshake_ambiguous(c) == NULL) {
 		key(&w, "handshake_rtt_ms");
 		v_ms(&w, up + down, ns);
 		key(&w, "syn_to_synack_ms");

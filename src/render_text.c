@@ -411,7 +411,12 @@ header(struct tfe_obuf *b, const struct tfe_conn *c)
 	t_lit(b, "  |  ");
 	side_opts(b, c, TFE_SIDE_SERVER);
 	int64_t up, down;
-	if (tfe_conn_handshake_rtt(c, &up, &down)) {
+	const char *karn = tfe_conn_handshake_ambiguous(c);
+	if (tfe_conn_handshake_rtt(c, &up, &down) && karn != NULL) {
+		t_lit(b, "  |  handshake RTT not measured: ");
+		t_str(b, karn);
+		t_lit(b, " (Karn's rule: an answer may be to either copy)");
+	} else if (tfe_conn_handshake_rtt(c, &up, &down)) {
 		int prec = c->timestamps_ns ? 6 : 3;
 		t_lit(b, "  |  handshake RTT ");
 		fmt_ms(b, up + down, prec);
