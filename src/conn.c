@@ -450,7 +450,13 @@ classify_rx(const struct tfe_endpoint *rcv, enum tfe_event ev,
 	case TFE_EV_RST:
 		return TFE_RX_RST;
 	case TFE_EV_SYNACK:
-		if (rcv->isn_known && s->ack != rcv->isn + 1)
+		/* Acceptable: SND.UNA < SEG.ACK =< SND.NXT (RFC 9293
+		 * §3.10.7.3).  SND.NXT is past the SYN's data when the SYN
+		 * carried some (TCP Fast Open, RFC 7413): a SYN+ACK may
+		 * acknowledge the data too, or the SYN alone. */
+		if (rcv->isn_known && s->ack != rcv->isn + 1 &&
+		    !(rcv->seq_known && tfe_seq_gt(s->ack, rcv->isn + 1) &&
+		      tfe_seq_leq(s->ack, rcv->snd_nxt)))
 			return TFE_RX_SYNACK_BAD;
 		return TFE_RX_SYNACK;
 	case TFE_EV_SYN:
