@@ -13,7 +13,8 @@
 
 . "$(dirname "$0")/lib.sh"
 craftpcap=$top_builddir/tests/craftpcap
-check=$top_srcdir/tests/verdict-check.py
+# absolute: it runs from inside the folder of outputs
+check=$(cd "$top_srcdir/tests" && pwd)/verdict-check.py
 shared=${TFE_SHARED_PCAPS:-$top_srcdir/../shared/pcaps}
 
 if ! command -v python3 >/dev/null 2>&1; then
