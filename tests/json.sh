@@ -43,9 +43,10 @@ npass=0 nfail=0
 pass() { echo "PASS $1"; npass=$((npass + 1)); }
 fail() { echo "FAIL $1: $2"; nfail=$((nfail + 1)); }
 
-# The inputs: the lab's captures, then the crafted ones.
+# The inputs: the lab's captures, the captures kept for the tests alone
+# (tests/data: a link type with no decoder), then the crafted ones.
 names=() pcaps=()
-for f in "$top_srcdir"/pcaps/*.pcap; do
+for f in "$top_srcdir"/pcaps/*.pcap "$top_srcdir"/tests/data/*.pcap; do
 	[ -e "$f" ] || continue
 	names+=("$(basename "$f" .pcap)")
 	pcaps+=("$f")
