@@ -132,8 +132,20 @@ else
 	show "$tmp/queued.err"
 fi
 
-# tcpdump is killed only once it has written all it has: the file stops
-# growing.  Its buffer holds what it has not read yet.
+# tcpdump is killed only once it has written all it has: its buffer holds
+# what it has not read yet, and on a busy machine the file can stand still
+# for a while before it is drained.  The provoked reset is the last packet
+# sent, and tcpdump writes in order: once that RST is in the file (read
+# back with a filter), so is everything before it; then the file must
+# also have stopped growing.
+for _ in $(seq 1 240); do
+	if tcpdump -r "$cap" -nn -c 1 \
+		"tcp port $qport and tcp[tcpflags] & tcp-rst != 0" 2>/dev/null |
+		grep -q .; then
+		break
+	fi
+	sleep 0.25
+done
 prev=-1
 for _ in $(seq 1 120); do
 	size=$(stat -c %s "$cap" 2>/dev/null || echo 0)
