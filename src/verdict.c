@@ -70,6 +70,8 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		"4-tuple reused safely within 2MSL", "RFC 6191, RFC 7323 §5" },
 	[TFE_V_ZERO_WINDOW_BRIEF] = { "zero_window_brief", TFE_SEV_INFO,
 		"receiver advertised a zero window briefly", "RFC 9293 §3.8.6.1" },
+	[TFE_V_ACCEPT_QUEUE_FULL] = { "accept_queue_full", TFE_SEV_WARNING,
+		"the listener's accept queue was full", "RFC 9293 §3.10.7.2" },
 };
 
 static const char *const side_word[3] = { "client", "server", "nobody" };
@@ -564,6 +566,150 @@ aborting_rst(const struct ctx *x, guint *at, bool *foreign)
 	return disowned;
 }
 
+/*
+ * The server's TCP took the SYN (it answered with SYN+ACK) but would not
+ * take the connection when the client's ACK came: Linux does that when
+ * the listener's accept queue is full (the application does not call
+ * accept() fast enough, or its listen() backlog is too small).  With
+ * net.ipv4.tcp_abort_on_overflow=0, the default, it ignores the ACK and
+ * every segment after it and keeps re-sending the SYN+ACK from the SYN
+ * queue; with 1 it answers with a RST from no socket: no ACK flag, its
+ * sequence number the client's ACK.  The server sent nothing but
+ * SYN+ACKs before either.
+ */
+static bool
+server_sent_only_synacks(const struct tfe_conn *c)
+{
+	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
+
+	return c->roles == TFE_ROLES_SYN && sv->isn_known &&
+	       sv->synack_count > 0 && sv->bytes == 0 && !sv->fin_sent;
+}
+
+/* The RST the overflow sent (tcp_abort_on_overflow=1), or NULL; *answered
+ * is the client's segment it answered. */
+static const struct tfe_row *
+accept_overflow_rst(const struct ctx *x, const struct tfe_row **answered)
+{
+	const struct tfe_conn *c = x->c;
+	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
+	const struct tfe_row *last_cl = NULL;
+
+	if (!server_sent_only_synacks(c) || c->rst_by != TFE_SIDE_SERVER ||
+	    c->hs_ack_ts == 0 ||
+	    sv->pkts != (uint64_t)sv->synack_count + 1)
+		return NULL;
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = row_at(c, i);
+		if (r->kind == TFE_ROW_RUN) {
+			/* the server's frames are all kept (SYN+ACKs), so a
+			 * run folds the client's alone: the RST answers its
+			 * last if nothing follows */
+			last_cl = r;
+			continue;
+		}
+		if (r->kind != TFE_ROW_FRAME)
+			continue;
+		if (r->dir == TFE_SIDE_CLIENT) {
+			last_cl = (r->flags & TFE_TH_ACK) &&
+			          r->ack == sv->isn + 1 ? r : NULL;
+			continue;
+		}
+		if (!(r->flags & TFE_TH_RST))
+			continue;
+		if (last_cl == NULL || (r->flags & TFE_TH_ACK) ||
+		    r->seq != sv->isn + 1)
+			return NULL;
+		*answered = last_cl;
+		return r;
+	}
+	return NULL;
+}
+
+static void
+rule_accept_queue(struct ctx *x)
+{
+	const struct tfe_conn *c = x->c;
+	const struct tfe_endpoint *cl = &c->ep[TFE_SIDE_CLIENT];
+	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
+	char e[TFE_ADDR_STRLEN + 8], t1[48];
+
+	if (!server_sent_only_synacks(c))
+		return;
+	const struct tfe_row *answered = NULL;
+	const struct tfe_row *rst = accept_overflow_rst(x, &answered);
+	if (rst != NULL) {
+		uint64_t fr[] = { answered->kind == TFE_ROW_FRAME ?
+		                  answered->frame : tfe_row_frame_last(answered),
+		                  rst->frame, 0 };
+		add(x, TFE_V_ACCEPT_QUEUE_FULL, TFE_SIDE_SERVER, fr,
+		    "%s answered the client's %s (frame %" PRIu64 ") with a "
+		    "bare RST %.3f ms later (frame %" PRIu64 ", at %s) after "
+		    "sending nothing but its SYN+ACK: its TCP took the SYN but "
+		    "not the connection, which is what Linux does when the "
+		    "listener's accept queue is full and "
+		    "net.ipv4.tcp_abort_on_overflow is 1; the application did "
+		    "not call accept() fast enough, the client's %s fails with "
+		    "ECONNRESET",
+		    ep_str(c, TFE_SIDE_SERVER, e, sizeof e),
+		    cl->bytes > 0 ? "request" : "ACK", fr[0],
+		    (double)(rst->ts - (answered->kind == TFE_ROW_FRAME ?
+		                        answered->ts : answered->ts_last)) / 1e6,
+		    rst->frame, rel(c, rst->ts, t1, sizeof t1),
+		    cl->bytes > 0 ? "read" : "first read or write");
+		return;
+	}
+	/* The ACKs ignored: SYN+ACKs re-sent after the client acknowledged
+	 * a re-sent one (one lost ACK would explain a single re-send). */
+	if (sv->synack_count < 3 || sv->pkts != sv->synack_count || c->rst_seen)
+		return;
+	const struct tfe_row *first_ack = NULL, *last_sa = NULL;
+	guint resent_after = 0, sas = 0;
+	bool acked_since = false;
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = row_at(c, i);
+		if (r->kind != TFE_ROW_FRAME)
+			continue;
+		if (r->dir == TFE_SIDE_CLIENT && (r->flags & TFE_TH_ACK) &&
+		    !(r->flags & TFE_TH_SYN) && r->ack == sv->isn + 1) {
+			if (first_ack == NULL)
+				first_ack = r;
+			acked_since = true;
+		} else if (r->dir == TFE_SIDE_SERVER &&
+		           (r->flags & (TFE_TH_SYN | TFE_TH_ACK)) ==
+		           (TFE_TH_SYN | TFE_TH_ACK)) {
+			sas++;
+			if (acked_since && sas > 2)
+				resent_after++;
+			if (acked_since)
+				last_sa = r;
+			acked_since = false;
+		}
+	}
+	if (resent_after == 0 || first_ack == NULL || last_sa == NULL)
+		return;
+	uint64_t fr[] = { first_ack->frame, last_sa->frame, 0 };
+	char req[128] = "";
+	uint32_t data = tfe_seq_gt(cl->snd_nxt, cl->isn + 1) ?
+	                cl->snd_nxt - cl->isn - 1 : 0;
+	if (data > 0)
+		snprintf(req, sizeof req, "; the client's %" PRIu32 " bytes of data, "
+		         "re-sent %u time%s, were never acknowledged", data,
+		         cl->data_retrans, cl->data_retrans == 1 ? "" : "s");
+	add(x, TFE_V_ACCEPT_QUEUE_FULL, TFE_SIDE_SERVER, fr,
+	    "%s sent its SYN+ACK %u times, the last at %s (frame %" PRIu64 "), "
+	    "although the client acknowledged it from frame %" PRIu64 " on, "
+	    "in %" PRIu64 " segments%s: the server's TCP ignored them and "
+	    "kept the connection in its SYN queue, which is what Linux does "
+	    "when the listener's accept queue is full "
+	    "(net.ipv4.tcp_abort_on_overflow 0); the application did not "
+	    "call accept() fast enough, and the client, which believes it "
+	    "is connected, waits",
+	    ep_str(c, TFE_SIDE_SERVER, e, sizeof e), sv->synack_count,
+	    rel(c, last_sa->ts, t1, sizeof t1), last_sa->frame,
+	    first_ack->frame, cl->pkts - cl->syn_count, req);
+}
+
 static void
 rule_close(struct ctx *x)
 {
@@ -816,6 +962,9 @@ rule_close(struct ctx *x)
 			                  c->roles == TFE_ROLES_SYN &&
 			                  ep->bytes == 0 && !ep->fin_sent &&
 			                  c->hs_ack_ts != 0;
+			const struct tfe_row *answered = NULL;
+			bool overflow = never_used &&
+			                accept_overflow_rst(x, &answered) == rst;
 			if (foreign) {
 				add(x, TFE_V_ABORTIVE_CLOSE, s, fr,
 				    "a RST in the name of %s at %s (frame %" PRIu64
@@ -838,6 +987,9 @@ rule_close(struct ctx *x)
 				    side_word[!s], tfe_state_names[was],
 				    ka ? "its keepalive probes went unanswered and the "
 				         "kernel gave up with ETIMEDOUT"
+				       : overflow ? "the server's TCP never took the "
+				         "connection: its listener's accept queue was "
+				         "full, see accept_queue_full"
 				       : never_used ? "the server never wrote to it: "
 				         "if it never accept()ed it, its listening socket "
 				         "was closed with the connection still in its "
@@ -1253,6 +1405,7 @@ tfe_verdicts_collect(const struct tfe_conn *c, const struct tfe_config *cfg,
 	rows_summary(&x);
 	rule_open_and_reject(&x);
 	rule_reuse(&x);
+	rule_accept_queue(&x);
 	rule_close(&x);
 	rule_flow(&x);
 	rule_oddities(&x);

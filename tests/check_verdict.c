@@ -249,6 +249,35 @@ static const struct vcase cases[] = {
   TFE_END_CLOSED, 0, {
 	OPEN, VT(S, F_PA, 5001, 1001, 10, 30, 64), VT(S, F_RA, 5011, 1001, 0, 40, 64) },
   5 },
+{ "handshake's ACK answered by a bare RST (tcp_abort_on_overflow)",
+  TFE_V_ACCEPT_QUEUE_FULL, true, TFE_END_CLOSED, 0, {
+	OPEN, V(S, F_R, 5001, 0, 0, 21) }, 4 },
+{ "request answered by a bare RST, nothing sent but the SYN+ACK",
+  TFE_V_ACCEPT_QUEUE_FULL, true, TFE_END_CLOSED, 0, {
+	OPEN, V(C, F_PA, 1001, 5001, 100, 30), V(S, F_R, 5001, 0, 0, 31) }, 5 },
+{ "SYN+ACK re-sent after the client acknowledged a re-sent one",
+  TFE_V_ACCEPT_QUEUE_FULL, true, TFE_END_INPUT, 0, {
+	OPEN, V(C, F_PA, 1001, 5001, 100, 30), V(S, F_SA, 5000, 1001, 0, 1010),
+	V(C, F_A, 1101, 5001, 0, 1011), V(S, F_SA, 5000, 1001, 0, 3010),
+	V(C, F_A, 1101, 5001, 0, 3011) }, 8 },
+{ "near miss: a listener closed with the connection queued (RST+ACK)",
+  TFE_V_ACCEPT_QUEUE_FULL, false, TFE_END_CLOSED, 0, {
+	OPEN, V(S, F_RA, 5001, 1001, 0, 2000) }, 4 },
+{ "near miss: a bare RST after the server sent data",
+  TFE_V_ACCEPT_QUEUE_FULL, false, TFE_END_CLOSED, 0, {
+	OPEN, V(S, F_PA, 5001, 1001, 10, 25), V(C, F_PA, 1001, 5011, 100, 30),
+	V(S, F_R, 5011, 0, 0, 31) }, 6 },
+{ "near miss: a bare RST out of the server's sequence space",
+  TFE_V_ACCEPT_QUEUE_FULL, false, TFE_END_CLOSED, 0, {
+	OPEN, V(C, F_PA, 1001, 5001, 100, 30), V(S, F_R, 9000, 0, 0, 31) }, 5 },
+{ "near miss: the handshake's ACK lost once, then taken",
+  TFE_V_ACCEPT_QUEUE_FULL, false, TFE_END_INPUT, 0, {
+	OPEN, V(S, F_SA, 5000, 1001, 0, 1010), V(C, F_A, 1001, 5001, 0, 1011),
+	V(C, F_PA, 1001, 5001, 100, 1020), V(S, F_A, 5001, 1101, 0, 1030) }, 7 },
+{ "near miss: SYN+ACKs re-sent, the client never acknowledging",
+  TFE_V_ACCEPT_QUEUE_FULL, false, TFE_END_INPUT, 0, {
+	V(C, F_S, 1000, 0, 0, 0), V(S, F_SA, 5000, 1001, 0, 10),
+	V(S, F_SA, 5000, 1001, 0, 1010), V(S, F_SA, 5000, 1001, 0, 3010) }, 4 },
 };
 
 static struct tfe_segment
