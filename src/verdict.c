@@ -489,6 +489,32 @@ ip_ids_counted(const struct tfe_conn *c, int side,
  * RST sent for no socket comes from another counter: only a RST its
  * socket sent is held to that socket's numbers (rst_suspicious).
  */
+enum {
+	RST_FOREIGN_IP_ID = 1,
+	RST_FOREIGN_TTL,
+	RST_FOREIGN_TTL_HIGHER,
+	RST_FOREIGN_IP_ID_ZERO,
+	RST_FOREIGN_WINDOW,
+	RST_FOREIGN_DATA_AFTER
+};
+
+/* The RST's TTL is above every TTL the side's kept frames carried (one
+ * capture point sees one TTL per host; a file that holds each packet
+ * twice, before and after a router, has two, and the higher is the
+ * host's). */
+static bool
+rst_ttl_above_host(const struct tfe_conn *c, int side,
+                   const struct tfe_row *rst)
+{
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = row_at(c, i);
+		if (r->kind == TFE_ROW_FRAME && r->dir == side &&
+		    r->ttl >= rst->ttl && r != rst)
+			return false;
+	}
+	return true;
+}
+
 static int
 rst_foreign(const struct tfe_conn *c, int side)
 {
@@ -510,15 +536,47 @@ rst_foreign(const struct tfe_conn *c, int side)
 	if (rr && fin && fin->frame < rr->frame)
 		socketless = true;
 	uint16_t jump = (uint16_t)(rare->rst_ip_id - rare->ip_id_before_rst);
+	bool counted = !socketless && c->family == 4 &&
+	               ip_ids_counted(c, side, rare);
 	/* Only right after its previous packet: hosts with one counter for
 	 * all their connections move it fast. */
-	if (!socketless && c->family == 4 && ip_ids_counted(c, side, rare) &&
-	    rare->rst_gap < 2 * TFE_NS_PER_SEC && rare->rst_ip_id != 0 &&
-	    jump > 1024 && jump < 65536 - 1024)
-		return 1;
+	if (counted && rare->rst_gap < 2 * TFE_NS_PER_SEC &&
+	    rare->rst_ip_id != 0 && jump > 1024 && jump < 65536 - 1024)
+		return RST_FOREIGN_IP_ID;
 	int dttl = (int)rare->rst_ttl - (int)rare->ttl_before_rst;
 	if (dttl > 4 || dttl < -4)
-		return 2;
+		return RST_FOREIGN_TTL;
+	/* Fewer hops than the host's own packets took: a device nearer
+	 * than the host sent it (a firewall's REJECT --reject-with
+	 * tcp-reset).  A host's own RSTs, from its socket or from its
+	 * control socket, leave with the same initial TTL. */
+	if (dttl > 0 && rr && rst_ttl_above_host(c, side, rr))
+		return RST_FOREIGN_TTL_HIGHER;
+	/* A socket's RST continues its counter; a counting host's socket
+	 * does not send 0 (Linux's control socket does, which is why
+	 * socket-less RSTs and those after its FIN are left out). */
+	if (counted && rare->rst_ip_id == 0)
+		return RST_FOREIGN_IP_ID_ZERO;
+	/* A RST that continues the host's IP ID counter came from its
+	 * stack, whatever its window says (some stacks put one in). */
+	uint16_t step = (uint16_t)(jump - 1);
+	bool continues = c->family == 4 && rare->rst_ip_id != 0 && step < 16;
+	if (rr && !socketless && !continues && !(rr->flags & TFE_TH_ACK) &&
+	    rr->win != 0)
+		return RST_FOREIGN_WINDOW;
+	/* Its sender went on sending data: its socket was not reset. */
+	guint at = 0;
+	if (rr && find_sent(c, side, TFE_TH_RST, 0, &at)) {
+		for (guint i = at + 1; i < tfe_timeline_len(&c->tl); i++) {
+			const struct tfe_row *r = row_at(c, i);
+			if (r->kind == TFE_ROW_FRAME && r->dir == side &&
+			    !(r->flags & (TFE_TH_RST | TFE_TH_SYN)) && r->len > 0 &&
+			    !(r->notes & TFE_NOTE_RETRANS))
+				return RST_FOREIGN_DATA_AFTER;
+			if (r->kind == TFE_ROW_FRAME && r->dir != side)
+				break;
+		}
+	}
 	return 0;
 }
 
@@ -966,17 +1024,8 @@ rule_close(struct ctx *x)
 			bool overflow = never_used &&
 			                accept_overflow_rst(x, &answered) == rst;
 			if (foreign) {
-				add(x, TFE_V_ABORTIVE_CLOSE, s, fr,
-				    "a RST in the name of %s at %s (frame %" PRIu64
-				    "), which its own numbers say another device sent "
-				    "(rst_suspicious), reset the %s while it was in %s: "
-				    "the connection was aborted on the path, not closed "
-				    "by either application; the %s %s",
-				    ep_str(c, s, e, sizeof e),
-				    rel(c, rst->ts, t1, sizeof t1), rst->frame,
-				    side_word[!s], tfe_state_names[was], side_word[!s],
-				    open ? "application gets ECONNRESET"
-				         : "had already closed its side");
+				/* not the claimed sender's abort: rst_suspicious
+				 * says what sent it and what it did */
 			} else {
 				add(x, TFE_V_ABORTIVE_CLOSE, s, fr,
 				    "%s sent RST at %s (frame %" PRIu64 ") while the %s "
@@ -1349,25 +1398,65 @@ rule_oddities(struct ctx *x)
 			continue;
 		}
 		int foreign = rst_foreign(c, side);
-		if (foreign == 1) {
-			uint64_t fr[] = { rare->rst_frame, 0 };
-			add(x, TFE_V_RST_SUSPICIOUS, side, fr,
-			    "the RST from %s (frame %" PRIu64 ") has IP ID %u "
-			    "where its previous packet had %u: a host's own "
-			    "RST continues its counter, so another device "
-			    "(a firewall or an injector) probably sent it",
-			    ep_str(c, side, e, sizeof e), rare->rst_frame,
-			    rare->rst_ip_id, rare->ip_id_before_rst);
-		} else if (foreign == 2) {
-			uint64_t fr[] = { rare->rst_frame, 0 };
-			add(x, TFE_V_RST_SUSPICIOUS, side, fr,
-			    "the RST from %s (frame %" PRIu64 ") has TTL %u where "
-			    "its earlier packets had %u: it was probably sent "
-			    "by another device on the path (a firewall or an "
-			    "injector), not by the host",
-			    ep_str(c, side, e, sizeof e), rare->rst_frame,
-			    rare->rst_ttl, rare->ttl_before_rst);
+		if (foreign == 0)
+			continue;
+		const struct tfe_row *rr = find_sent(c, side, TFE_TH_RST, 0,
+		                                     NULL);
+		char why[200];
+		switch (foreign) {
+		case RST_FOREIGN_IP_ID:
+			snprintf(why, sizeof why, "has IP ID %u where its "
+			         "previous packet had %u: a host's own RST "
+			         "continues its counter", rare->rst_ip_id,
+			         rare->ip_id_before_rst);
+			break;
+		case RST_FOREIGN_TTL:
+			snprintf(why, sizeof why, "has TTL %u where its earlier "
+			         "packets had %u", rare->rst_ttl,
+			         rare->ttl_before_rst);
+			break;
+		case RST_FOREIGN_TTL_HIGHER:
+			snprintf(why, sizeof why, "has TTL %u where its earlier "
+			         "packets had %u: it crossed fewer hops, so a "
+			         "device nearer than the host sent it (as a "
+			         "firewall's REJECT --reject-with tcp-reset does)",
+			         rare->rst_ttl, rare->ttl_before_rst);
+			break;
+		case RST_FOREIGN_IP_ID_ZERO:
+			snprintf(why, sizeof why, "has IP ID 0 where the host's "
+			         "packets counted up (its previous had %u)",
+			         rare->ip_id_before_rst);
+			break;
+		case RST_FOREIGN_WINDOW:
+			snprintf(why, sizeof why, "carries no ACK but a window "
+			         "of %u: a TCP's RST without ACK advertises 0",
+			         rr ? rr->win : 0);
+			break;
+		default:
+			snprintf(why, sizeof why, "was followed by new data "
+			         "from the %s itself: its socket was not reset "
+			         "(an injector's RST that lost the race)",
+			         side_word[side]);
+			break;
 		}
+		uint64_t fr[] = { rare->rst_frame, 0 };
+		guint at = 0;
+		bool disowned = false;
+		const struct tfe_row *ab = aborting_rst(x, &at, &disowned);
+		char did[160];
+		if (disowned && ab && ab->frame == rare->rst_frame)
+			snprintf(did, sizeof did, "it reset the %s, whose "
+			         "application gets ECONNRESET, while the %s's own "
+			         "socket is probably still open", side_word[!side],
+			         side_word[side]);
+		else
+			snprintf(did, sizeof did, "the %s's own socket is "
+			         "probably still open", side_word[side]);
+		add(x, TFE_V_RST_SUSPICIOUS, side, fr,
+		    "the RST from %s (frame %" PRIu64 ") %s; another device "
+		    "on the path (a firewall, a load balancer, an injector) "
+		    "probably sent it, not the host: %s",
+		    ep_str(c, side, e, sizeof e), rare->rst_frame, why, did);
 	}
 }
 

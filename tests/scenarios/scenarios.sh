@@ -45,6 +45,7 @@ SCENARIOS=(
 	router-final-ack-lost
 	router-synack-lost
 	router-one-direction
+	router-reject-reset
 )
 
 # Scenarios whose timing can go wrong get more than one try.
@@ -704,4 +705,28 @@ sc_router_one_direction() {
 	check_at router "client FIN" "src $C4 and $FIN" 1 1
 	check "server FIN" "src $S4 and $FIN" 1 1
 	check_at server "server FIN" "src $S4 and $FIN" 1 1
+}
+
+sc_router_reject_reset() {
+	begin router-reject-reset client \
+		"after one request and its answer, the router starts rejecting the client's segments to the server with iptables REJECT --reject-with tcp-reset: the client's second request is answered by a RST the router sends in the server's name (TTL 64 at the client, where the server's packets arrive with 63 after one hop), the client's read fails with ECONNRESET, and the server's socket stays ESTABLISHED, never told"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 200 \
+		wait capture-done close
+	bg client wait listening socket inet connect "$S4" "$PORT" send 100 \
+		recv 200 signal first-done wait rejecting send 100 recv_to_eof \
+		snap "client reset" close
+	sync_wait first-done
+	ipt router -I FORWARD -p tcp -s "$C4" --dport "$PORT" \
+		-j REJECT --reject-with tcp-reset
+	sync_signal rejecting
+	sleep 0.5
+	snap "after the reset"
+	end
+	check "one RST" "$RST" 1 1
+	check "RST in the server's name" "src $S4 and $RST" 1 1
+	check "RST TTL 64 (the router's)" "src $S4 and $RST and ip[8] == 64" 1 1
+	check_at server "no RST at the server" "$RST" 0 0
+	check_truth "ECONNRESET" "recv_to_eof\(\) = -1 ECONNRESET"
+	check_truth "server still ESTABLISHED" "^ss ESTAB 0 0 $S4:$PORT"
 }
