@@ -1372,6 +1372,7 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 		r.wscale = s->wscale;
 		r.sack_count = s->sack_count;
 		r.ip_id = s->ip_id;
+		r.ttl = s->ttl;
 		r.nth = (uint32_t)snd->pkts;
 		r.state[0] = states[0];
 		r.state[1] = states[1];

@@ -58,6 +58,7 @@ struct tfe_row {
 			uint8_t opt_mask;     /* TFE_OPT_* */
 			uint8_t wscale;       /* option value */
 			uint8_t sack_count;
+			uint8_t ttl;          /* IPv4 TTL, IPv6 hop limit */
 			uint16_t ip_id;       /* IPv4 identification */
 			uint32_t nth;         /* the sender's nth segment */
 		};

@@ -70,6 +70,8 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		"4-tuple reused safely within 2MSL", "RFC 6191, RFC 7323 §5" },
 	[TFE_V_ZERO_WINDOW_BRIEF] = { "zero_window_brief", TFE_SEV_INFO,
 		"receiver advertised a zero window briefly", "RFC 9293 §3.8.6.1" },
+	[TFE_V_ACCEPT_QUEUE_FULL] = { "accept_queue_full", TFE_SEV_WARNING,
+		"the listener's accept queue was full", "RFC 9293 §3.10.7.2" },
 };
 
 static const char *const side_word[3] = { "client", "server", "nobody" };
@@ -487,6 +489,32 @@ ip_ids_counted(const struct tfe_conn *c, int side,
  * RST sent for no socket comes from another counter: only a RST its
  * socket sent is held to that socket's numbers (rst_suspicious).
  */
+enum {
+	RST_FOREIGN_IP_ID = 1,
+	RST_FOREIGN_TTL,
+	RST_FOREIGN_TTL_HIGHER,
+	RST_FOREIGN_IP_ID_ZERO,
+	RST_FOREIGN_WINDOW,
+	RST_FOREIGN_DATA_AFTER
+};
+
+/* The RST's TTL is above every TTL the side's kept frames carried (one
+ * capture point sees one TTL per host; a file that holds each packet
+ * twice, before and after a router, has two, and the higher is the
+ * host's). */
+static bool
+rst_ttl_above_host(const struct tfe_conn *c, int side,
+                   const struct tfe_row *rst)
+{
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = row_at(c, i);
+		if (r->kind == TFE_ROW_FRAME && r->dir == side &&
+		    r->ttl >= rst->ttl && r != rst)
+			return false;
+	}
+	return true;
+}
+
 static int
 rst_foreign(const struct tfe_conn *c, int side)
 {
@@ -508,15 +536,47 @@ rst_foreign(const struct tfe_conn *c, int side)
 	if (rr && fin && fin->frame < rr->frame)
 		socketless = true;
 	uint16_t jump = (uint16_t)(rare->rst_ip_id - rare->ip_id_before_rst);
+	bool counted = !socketless && c->family == 4 &&
+	               ip_ids_counted(c, side, rare);
 	/* Only right after its previous packet: hosts with one counter for
 	 * all their connections move it fast. */
-	if (!socketless && c->family == 4 && ip_ids_counted(c, side, rare) &&
-	    rare->rst_gap < 2 * TFE_NS_PER_SEC && rare->rst_ip_id != 0 &&
-	    jump > 1024 && jump < 65536 - 1024)
-		return 1;
+	if (counted && rare->rst_gap < 2 * TFE_NS_PER_SEC &&
+	    rare->rst_ip_id != 0 && jump > 1024 && jump < 65536 - 1024)
+		return RST_FOREIGN_IP_ID;
 	int dttl = (int)rare->rst_ttl - (int)rare->ttl_before_rst;
 	if (dttl > 4 || dttl < -4)
-		return 2;
+		return RST_FOREIGN_TTL;
+	/* Fewer hops than the host's own packets took: a device nearer
+	 * than the host sent it (a firewall's REJECT --reject-with
+	 * tcp-reset).  A host's own RSTs, from its socket or from its
+	 * control socket, leave with the same initial TTL. */
+	if (dttl > 0 && rr && rst_ttl_above_host(c, side, rr))
+		return RST_FOREIGN_TTL_HIGHER;
+	/* A socket's RST continues its counter; a counting host's socket
+	 * does not send 0 (Linux's control socket does, which is why
+	 * socket-less RSTs and those after its FIN are left out). */
+	if (counted && rare->rst_ip_id == 0)
+		return RST_FOREIGN_IP_ID_ZERO;
+	/* A RST that continues the host's IP ID counter came from its
+	 * stack, whatever its window says (some stacks put one in). */
+	uint16_t step = (uint16_t)(jump - 1);
+	bool continues = c->family == 4 && rare->rst_ip_id != 0 && step < 16;
+	if (rr && !socketless && !continues && !(rr->flags & TFE_TH_ACK) &&
+	    rr->win != 0)
+		return RST_FOREIGN_WINDOW;
+	/* Its sender went on sending data: its socket was not reset. */
+	guint at = 0;
+	if (rr && find_sent(c, side, TFE_TH_RST, 0, &at)) {
+		for (guint i = at + 1; i < tfe_timeline_len(&c->tl); i++) {
+			const struct tfe_row *r = row_at(c, i);
+			if (r->kind == TFE_ROW_FRAME && r->dir == side &&
+			    !(r->flags & (TFE_TH_RST | TFE_TH_SYN)) && r->len > 0 &&
+			    !(r->notes & TFE_NOTE_RETRANS))
+				return RST_FOREIGN_DATA_AFTER;
+			if (r->kind == TFE_ROW_FRAME && r->dir != side)
+				break;
+		}
+	}
 	return 0;
 }
 
@@ -562,6 +622,150 @@ aborting_rst(const struct ctx *x, guint *at, bool *foreign)
 	*at = disowned_at;
 	*foreign = disowned != NULL;
 	return disowned;
+}
+
+/*
+ * The server's TCP took the SYN (it answered with SYN+ACK) but would not
+ * take the connection when the client's ACK came: Linux does that when
+ * the listener's accept queue is full (the application does not call
+ * accept() fast enough, or its listen() backlog is too small).  With
+ * net.ipv4.tcp_abort_on_overflow=0, the default, it ignores the ACK and
+ * every segment after it and keeps re-sending the SYN+ACK from the SYN
+ * queue; with 1 it answers with a RST from no socket: no ACK flag, its
+ * sequence number the client's ACK.  The server sent nothing but
+ * SYN+ACKs before either.
+ */
+static bool
+server_sent_only_synacks(const struct tfe_conn *c)
+{
+	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
+
+	return c->roles == TFE_ROLES_SYN && sv->isn_known &&
+	       sv->synack_count > 0 && sv->bytes == 0 && !sv->fin_sent;
+}
+
+/* The RST the overflow sent (tcp_abort_on_overflow=1), or NULL; *answered
+ * is the client's segment it answered. */
+static const struct tfe_row *
+accept_overflow_rst(const struct ctx *x, const struct tfe_row **answered)
+{
+	const struct tfe_conn *c = x->c;
+	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
+	const struct tfe_row *last_cl = NULL;
+
+	if (!server_sent_only_synacks(c) || c->rst_by != TFE_SIDE_SERVER ||
+	    c->hs_ack_ts == 0 ||
+	    sv->pkts != (uint64_t)sv->synack_count + 1)
+		return NULL;
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = row_at(c, i);
+		if (r->kind == TFE_ROW_RUN) {
+			/* the server's frames are all kept (SYN+ACKs), so a
+			 * run folds the client's alone: the RST answers its
+			 * last if nothing follows */
+			last_cl = r;
+			continue;
+		}
+		if (r->kind != TFE_ROW_FRAME)
+			continue;
+		if (r->dir == TFE_SIDE_CLIENT) {
+			last_cl = (r->flags & TFE_TH_ACK) &&
+			          r->ack == sv->isn + 1 ? r : NULL;
+			continue;
+		}
+		if (!(r->flags & TFE_TH_RST))
+			continue;
+		if (last_cl == NULL || (r->flags & TFE_TH_ACK) ||
+		    r->seq != sv->isn + 1)
+			return NULL;
+		*answered = last_cl;
+		return r;
+	}
+	return NULL;
+}
+
+static void
+rule_accept_queue(struct ctx *x)
+{
+	const struct tfe_conn *c = x->c;
+	const struct tfe_endpoint *cl = &c->ep[TFE_SIDE_CLIENT];
+	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
+	char e[TFE_ADDR_STRLEN + 8], t1[48];
+
+	if (!server_sent_only_synacks(c))
+		return;
+	const struct tfe_row *answered = NULL;
+	const struct tfe_row *rst = accept_overflow_rst(x, &answered);
+	if (rst != NULL) {
+		uint64_t fr[] = { answered->kind == TFE_ROW_FRAME ?
+		                  answered->frame : tfe_row_frame_last(answered),
+		                  rst->frame, 0 };
+		add(x, TFE_V_ACCEPT_QUEUE_FULL, TFE_SIDE_SERVER, fr,
+		    "%s answered the client's %s (frame %" PRIu64 ") with a "
+		    "bare RST %.3f ms later (frame %" PRIu64 ", at %s) after "
+		    "sending nothing but its SYN+ACK: its TCP took the SYN but "
+		    "not the connection, which is what Linux does when the "
+		    "listener's accept queue is full and "
+		    "net.ipv4.tcp_abort_on_overflow is 1; the application did "
+		    "not call accept() fast enough, the client's %s fails with "
+		    "ECONNRESET",
+		    ep_str(c, TFE_SIDE_SERVER, e, sizeof e),
+		    cl->bytes > 0 ? "request" : "ACK", fr[0],
+		    (double)(rst->ts - (answered->kind == TFE_ROW_FRAME ?
+		                        answered->ts : answered->ts_last)) / 1e6,
+		    rst->frame, rel(c, rst->ts, t1, sizeof t1),
+		    cl->bytes > 0 ? "read" : "first read or write");
+		return;
+	}
+	/* The ACKs ignored: SYN+ACKs re-sent after the client acknowledged
+	 * a re-sent one (one lost ACK would explain a single re-send). */
+	if (sv->synack_count < 3 || sv->pkts != sv->synack_count || c->rst_seen)
+		return;
+	const struct tfe_row *first_ack = NULL, *last_sa = NULL;
+	guint resent_after = 0, sas = 0;
+	bool acked_since = false;
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = row_at(c, i);
+		if (r->kind != TFE_ROW_FRAME)
+			continue;
+		if (r->dir == TFE_SIDE_CLIENT && (r->flags & TFE_TH_ACK) &&
+		    !(r->flags & TFE_TH_SYN) && r->ack == sv->isn + 1) {
+			if (first_ack == NULL)
+				first_ack = r;
+			acked_since = true;
+		} else if (r->dir == TFE_SIDE_SERVER &&
+		           (r->flags & (TFE_TH_SYN | TFE_TH_ACK)) ==
+		           (TFE_TH_SYN | TFE_TH_ACK)) {
+			sas++;
+			if (acked_since && sas > 2)
+				resent_after++;
+			if (acked_since)
+				last_sa = r;
+			acked_since = false;
+		}
+	}
+	if (resent_after == 0 || first_ack == NULL || last_sa == NULL)
+		return;
+	uint64_t fr[] = { first_ack->frame, last_sa->frame, 0 };
+	char req[128] = "";
+	uint32_t data = tfe_seq_gt(cl->snd_nxt, cl->isn + 1) ?
+	                cl->snd_nxt - cl->isn - 1 : 0;
+	if (data > 0)
+		snprintf(req, sizeof req, "; the client's %" PRIu32 " bytes of data, "
+		         "re-sent %u time%s, were never acknowledged", data,
+		         cl->data_retrans, cl->data_retrans == 1 ? "" : "s");
+	add(x, TFE_V_ACCEPT_QUEUE_FULL, TFE_SIDE_SERVER, fr,
+	    "%s sent its SYN+ACK %u times, the last at %s (frame %" PRIu64 "), "
+	    "although the client acknowledged it from frame %" PRIu64 " on, "
+	    "in %" PRIu64 " segments%s: the server's TCP ignored them and "
+	    "kept the connection in its SYN queue, which is what Linux does "
+	    "when the listener's accept queue is full "
+	    "(net.ipv4.tcp_abort_on_overflow 0); the application did not "
+	    "call accept() fast enough, and the client, which believes it "
+	    "is connected, waits",
+	    ep_str(c, TFE_SIDE_SERVER, e, sizeof e), sv->synack_count,
+	    rel(c, last_sa->ts, t1, sizeof t1), last_sa->frame,
+	    first_ack->frame, cl->pkts - cl->syn_count, req);
 }
 
 static void
@@ -816,18 +1020,12 @@ rule_close(struct ctx *x)
 			                  c->roles == TFE_ROLES_SYN &&
 			                  ep->bytes == 0 && !ep->fin_sent &&
 			                  c->hs_ack_ts != 0;
+			const struct tfe_row *answered = NULL;
+			bool overflow = never_used &&
+			                accept_overflow_rst(x, &answered) == rst;
 			if (foreign) {
-				add(x, TFE_V_ABORTIVE_CLOSE, s, fr,
-				    "a RST in the name of %s at %s (frame %" PRIu64
-				    "), which its own numbers say another device sent "
-				    "(rst_suspicious), reset the %s while it was in %s: "
-				    "the connection was aborted on the path, not closed "
-				    "by either application; the %s %s",
-				    ep_str(c, s, e, sizeof e),
-				    rel(c, rst->ts, t1, sizeof t1), rst->frame,
-				    side_word[!s], tfe_state_names[was], side_word[!s],
-				    open ? "application gets ECONNRESET"
-				         : "had already closed its side");
+				/* not the claimed sender's abort: rst_suspicious
+				 * says what sent it and what it did */
 			} else {
 				add(x, TFE_V_ABORTIVE_CLOSE, s, fr,
 				    "%s sent RST at %s (frame %" PRIu64 ") while the %s "
@@ -838,6 +1036,9 @@ rule_close(struct ctx *x)
 				    side_word[!s], tfe_state_names[was],
 				    ka ? "its keepalive probes went unanswered and the "
 				         "kernel gave up with ETIMEDOUT"
+				       : overflow ? "the server's TCP never took the "
+				         "connection: its listener's accept queue was "
+				         "full, see accept_queue_full"
 				       : never_used ? "the server never wrote to it: "
 				         "if it never accept()ed it, its listening socket "
 				         "was closed with the connection still in its "
@@ -1197,25 +1398,65 @@ rule_oddities(struct ctx *x)
 			continue;
 		}
 		int foreign = rst_foreign(c, side);
-		if (foreign == 1) {
-			uint64_t fr[] = { rare->rst_frame, 0 };
-			add(x, TFE_V_RST_SUSPICIOUS, side, fr,
-			    "the RST from %s (frame %" PRIu64 ") has IP ID %u "
-			    "where its previous packet had %u: a host's own "
-			    "RST continues its counter, so another device "
-			    "(a firewall or an injector) probably sent it",
-			    ep_str(c, side, e, sizeof e), rare->rst_frame,
-			    rare->rst_ip_id, rare->ip_id_before_rst);
-		} else if (foreign == 2) {
-			uint64_t fr[] = { rare->rst_frame, 0 };
-			add(x, TFE_V_RST_SUSPICIOUS, side, fr,
-			    "the RST from %s (frame %" PRIu64 ") has TTL %u where "
-			    "its earlier packets had %u: it was probably sent "
-			    "by another device on the path (a firewall or an "
-			    "injector), not by the host",
-			    ep_str(c, side, e, sizeof e), rare->rst_frame,
-			    rare->rst_ttl, rare->ttl_before_rst);
+		if (foreign == 0)
+			continue;
+		const struct tfe_row *rr = find_sent(c, side, TFE_TH_RST, 0,
+		                                     NULL);
+		char why[200];
+		switch (foreign) {
+		case RST_FOREIGN_IP_ID:
+			snprintf(why, sizeof why, "has IP ID %u where its "
+			         "previous packet had %u: a host's own RST "
+			         "continues its counter", rare->rst_ip_id,
+			         rare->ip_id_before_rst);
+			break;
+		case RST_FOREIGN_TTL:
+			snprintf(why, sizeof why, "has TTL %u where its earlier "
+			         "packets had %u", rare->rst_ttl,
+			         rare->ttl_before_rst);
+			break;
+		case RST_FOREIGN_TTL_HIGHER:
+			snprintf(why, sizeof why, "has TTL %u where its earlier "
+			         "packets had %u: it crossed fewer hops, so a "
+			         "device nearer than the host sent it (as a "
+			         "firewall's REJECT --reject-with tcp-reset does)",
+			         rare->rst_ttl, rare->ttl_before_rst);
+			break;
+		case RST_FOREIGN_IP_ID_ZERO:
+			snprintf(why, sizeof why, "has IP ID 0 where the host's "
+			         "packets counted up (its previous had %u)",
+			         rare->ip_id_before_rst);
+			break;
+		case RST_FOREIGN_WINDOW:
+			snprintf(why, sizeof why, "carries no ACK but a window "
+			         "of %u: a TCP's RST without ACK advertises 0",
+			         rr ? rr->win : 0);
+			break;
+		default:
+			snprintf(why, sizeof why, "was followed by new data "
+			         "from the %s itself: its socket was not reset "
+			         "(an injector's RST that lost the race)",
+			         side_word[side]);
+			break;
 		}
+		uint64_t fr[] = { rare->rst_frame, 0 };
+		guint at = 0;
+		bool disowned = false;
+		const struct tfe_row *ab = aborting_rst(x, &at, &disowned);
+		char did[160];
+		if (disowned && ab && ab->frame == rare->rst_frame)
+			snprintf(did, sizeof did, "it reset the %s, whose "
+			         "application gets ECONNRESET, while the %s's own "
+			         "socket is probably still open", side_word[!side],
+			         side_word[side]);
+		else
+			snprintf(did, sizeof did, "the %s's own socket is "
+			         "probably still open", side_word[side]);
+		add(x, TFE_V_RST_SUSPICIOUS, side, fr,
+		    "the RST from %s (frame %" PRIu64 ") %s; another device "
+		    "on the path (a firewall, a load balancer, an injector) "
+		    "probably sent it, not the host: %s",
+		    ep_str(c, side, e, sizeof e), rare->rst_frame, why, did);
 	}
 }
 
@@ -1253,6 +1494,7 @@ tfe_verdicts_collect(const struct tfe_conn *c, const struct tfe_config *cfg,
 	rows_summary(&x);
 	rule_open_and_reject(&x);
 	rule_reuse(&x);
+	rule_accept_queue(&x);
 	rule_close(&x);
 	rule_flow(&x);
 	rule_oddities(&x);

@@ -33,7 +33,8 @@ struct vseg {
 	int ms;             /* time of the frame, ms from 0 */
 	int win;            /* -1: 1000 */
 	int ttl;            /* 0: 64 */
-	int ip_id;          /* 0: the frame's index + 100 (a counter) */
+	int ip_id;          /* 0: the frame's time in ms + 100 (a counter);
+	                       -1: IP ID 0 */
 };
 
 #define MAX_SEGS 14
@@ -249,6 +250,89 @@ static const struct vcase cases[] = {
   TFE_END_CLOSED, 0, {
 	OPEN, VT(S, F_PA, 5001, 1001, 10, 30, 64), VT(S, F_RA, 5011, 1001, 0, 40, 64) },
   5 },
+{ "RST one TTL above every packet of its host (a nearer device)",
+  TFE_V_RST_SUSPICIOUS, true, TFE_END_CLOSED, 0, {
+	V(C, F_S, 1000, 0, 0, 0), VT(S, F_SA, 5000, 1001, 0, 10, 63),
+	V(C, F_A, 1001, 5001, 0, 20), VT(S, F_PA, 5001, 1001, 10, 30, 63),
+	VT(S, F_R, 5011, 0, 0, 40, 64) }, 5 },
+{ "near miss: RST one TTL below its host's", TFE_V_RST_SUSPICIOUS, false,
+  TFE_END_CLOSED, 0, {
+	V(C, F_S, 1000, 0, 0, 0), VT(S, F_SA, 5000, 1001, 0, 10, 64),
+	V(C, F_A, 1001, 5001, 0, 20), VT(S, F_PA, 5001, 1001, 10, 30, 64),
+	VT(S, F_R, 5011, 0, 0, 40, 63) }, 5 },
+{ "near miss: RST at the higher of the host's two TTLs (captured twice)",
+  TFE_V_RST_SUSPICIOUS, false, TFE_END_CLOSED, 0, {
+	V(C, F_S, 1000, 0, 0, 0), VT(S, F_SA, 5000, 1001, 0, 10, 64),
+	V(C, F_A, 1001, 5001, 0, 20), VT(S, F_PA, 5001, 1001, 10, 30, 63),
+	VT(S, F_R, 5011, 0, 0, 40, 64) }, 5 },
+{ "RST with IP ID 0 from a host whose IDs count", TFE_V_RST_SUSPICIOUS,
+  true, TFE_END_CLOSED, 0, {
+	VI(C, F_S, 1000, 0, 0, 0, 940), V(S, F_SA, 5000, 1001, 0, 10),
+	VI(C, F_A, 1001, 5001, 0, 20, 941), VI(C, F_PA, 1001, 5001, 10, 30, 942),
+	VI(C, F_PA, 1011, 5001, 10, 31, 943), VI(C, F_RA, 1021, 5001, 0, 40, -1) },
+  6 },
+{ "near miss: RST with IP ID 0 from a host whose IDs are random",
+  TFE_V_RST_SUSPICIOUS, false, TFE_END_CLOSED, 0, {
+	VI(C, F_S, 1000, 0, 0, 0, 17001), V(S, F_SA, 5000, 1001, 0, 10),
+	VI(C, F_A, 1001, 5001, 0, 20, 52011), VI(C, F_PA, 1001, 5001, 10, 30, 3),
+	VI(C, F_PA, 1011, 5001, 10, 31, 943), VI(C, F_RA, 1021, 5001, 0, 40, -1) },
+  6 },
+{ "bare RST with a window", TFE_V_RST_SUSPICIOUS, true, TFE_END_CLOSED, 0, {
+	OPEN, VI(S, F_PA, 5001, 1001, 10, 30, 943),
+	{ S, F_R, 5011, 0, 0, 40, 8192, 0, 500 } }, 5 },
+{ "near miss: RST+ACK with a window (Linux's abort)", TFE_V_RST_SUSPICIOUS,
+  false, TFE_END_CLOSED, 0, {
+	OPEN, V(S, F_PA, 5001, 1001, 10, 30), VW(S, F_RA, 5011, 1001, 0, 40, 509) },
+  5 },
+{ "near miss: bare RST with a window after its own FIN (Cisco IOS)",
+  TFE_V_RST_SUSPICIOUS, false, TFE_END_CLOSED, 0, {
+	OPEN, V(S, F_FA, 5001, 1001, 0, 30), V(C, F_A, 1001, 5002, 0, 40),
+	VW(S, F_R, 5002, 0, 0, 50, 4104) }, 6 },
+{ "near miss: bare RST with a window continuing its host's IP IDs",
+  TFE_V_RST_SUSPICIOUS, false, TFE_END_CLOSED, 0, {
+	OPEN, VI(S, F_PA, 5001, 1001, 10, 30, 943),
+	{ S, F_R, 5011, 0, 0, 40, 8192, 0, 944 } }, 5 },
+{ "RST taken, then new data from its claimed sender",
+  TFE_V_RST_SUSPICIOUS, true, TFE_END_CLOSED, 0, {
+	OPEN, V(S, F_RA, 5001, 1001, 0, 30), V(S, F_PA, 5001, 1001, 10, 40) },
+  5 },
+{ "near miss: RST, then data from the other side only",
+  TFE_V_RST_SUSPICIOUS, false, TFE_END_CLOSED, 0, {
+	OPEN, V(S, F_RA, 5001, 1001, 0, 30), V(C, F_PA, 1001, 5001, 10, 40) },
+  5 },
+{ "near miss: a disowned RST is no abortive_close",
+  TFE_V_ABORTIVE_CLOSE, false, TFE_END_CLOSED, 0, {
+	OPEN, VI(S, F_PA, 5001, 1001, 10, 30, 943),
+	{ S, F_R, 5011, 0, 0, 40, 8192, 0, 500 } }, 5 },
+{ "handshake's ACK answered by a bare RST (tcp_abort_on_overflow)",
+  TFE_V_ACCEPT_QUEUE_FULL, true, TFE_END_CLOSED, 0, {
+	OPEN, V(S, F_R, 5001, 0, 0, 21) }, 4 },
+{ "request answered by a bare RST, nothing sent but the SYN+ACK",
+  TFE_V_ACCEPT_QUEUE_FULL, true, TFE_END_CLOSED, 0, {
+	OPEN, V(C, F_PA, 1001, 5001, 100, 30), V(S, F_R, 5001, 0, 0, 31) }, 5 },
+{ "SYN+ACK re-sent after the client acknowledged a re-sent one",
+  TFE_V_ACCEPT_QUEUE_FULL, true, TFE_END_INPUT, 0, {
+	OPEN, V(C, F_PA, 1001, 5001, 100, 30), V(S, F_SA, 5000, 1001, 0, 1010),
+	V(C, F_A, 1101, 5001, 0, 1011), V(S, F_SA, 5000, 1001, 0, 3010),
+	V(C, F_A, 1101, 5001, 0, 3011) }, 8 },
+{ "near miss: a listener closed with the connection queued (RST+ACK)",
+  TFE_V_ACCEPT_QUEUE_FULL, false, TFE_END_CLOSED, 0, {
+	OPEN, V(S, F_RA, 5001, 1001, 0, 2000) }, 4 },
+{ "near miss: a bare RST after the server sent data",
+  TFE_V_ACCEPT_QUEUE_FULL, false, TFE_END_CLOSED, 0, {
+	OPEN, V(S, F_PA, 5001, 1001, 10, 25), V(C, F_PA, 1001, 5011, 100, 30),
+	V(S, F_R, 5011, 0, 0, 31) }, 6 },
+{ "near miss: a bare RST out of the server's sequence space",
+  TFE_V_ACCEPT_QUEUE_FULL, false, TFE_END_CLOSED, 0, {
+	OPEN, V(C, F_PA, 1001, 5001, 100, 30), V(S, F_R, 9000, 0, 0, 31) }, 5 },
+{ "near miss: the handshake's ACK lost once, then taken",
+  TFE_V_ACCEPT_QUEUE_FULL, false, TFE_END_INPUT, 0, {
+	OPEN, V(S, F_SA, 5000, 1001, 0, 1010), V(C, F_A, 1001, 5001, 0, 1011),
+	V(C, F_PA, 1001, 5001, 100, 1020), V(S, F_A, 5001, 1101, 0, 1030) }, 7 },
+{ "near miss: SYN+ACKs re-sent, the client never acknowledging",
+  TFE_V_ACCEPT_QUEUE_FULL, false, TFE_END_INPUT, 0, {
+	V(C, F_S, 1000, 0, 0, 0), V(S, F_SA, 5000, 1001, 0, 10),
+	V(S, F_SA, 5000, 1001, 0, 1010), V(S, F_SA, 5000, 1001, 0, 3010) }, 4 },
 };
 
 static struct tfe_segment
@@ -257,6 +341,7 @@ make_seg(const struct vseg *v)
 	return tfe_test_segment(v->from == C, v->flags, v->seq, v->ack, v->len,
 	                        v->win < 0 ? 1000 : (uint16_t)v->win,
 	                        v->ttl ? (uint8_t)v->ttl : 64,
+	                        v->ip_id < 0 ? 0 :
 	                        v->ip_id ? (uint16_t)v->ip_id
 	                                 : (uint16_t)(100 + v->ms));
 }

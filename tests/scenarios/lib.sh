@@ -19,9 +19,11 @@ S6=fd00:231::2
 # shellcheck disable=SC2034
 PORT=8080
 
-NS_CLIENT="tfe-$$-client"
-NS_ROUTER="tfe-$$-router"
-NS_SERVER="tfe-$$-server"
+# TFE_LAB_NS sets the namespaces' prefix (default tfe-PID), so that two
+# labs run at once on one machine never share a name.
+NS_CLIENT="${TFE_LAB_NS:-tfe-$$}-client"
+NS_ROUTER="${TFE_LAB_NS:-tfe-$$}-router"
+NS_SERVER="${TFE_LAB_NS:-tfe-$$}-server"
 export TFE_NS_CLIENT=$NS_CLIENT TFE_NS_SERVER=$NS_SERVER
 
 # Set by run-all.sh: where the helpers were built, and the output folder.

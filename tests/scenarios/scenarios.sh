@@ -36,6 +36,8 @@ SCENARIOS=(
 	syn-unanswered
 	synack-lost
 	listen-backlog-full
+	listen-overflow-ignored
+	listen-overflow-abort
 	mss-mismatch
 	no-options
 	router-delay-100ms
@@ -43,6 +45,7 @@ SCENARIOS=(
 	router-final-ack-lost
 	router-synack-lost
 	router-one-direction
+	router-reject-reset
 )
 
 # Scenarios whose timing can go wrong get more than one try.
@@ -493,6 +496,51 @@ sc_listen_backlog_full() {
 	check_truth "overflow counted" "^counter .* TcpExtListenOverflows [1-9]"
 }
 
+# listen_overflow SYSCTL: the accept queue overflows under a connection
+# whose SYN was taken: listen(1) (the accept queue holds two), client s0
+# completes; client s1 (port 40001) gets its SYN+ACK but the router drops
+# its handshake ACK; client s2 completes; the queue is full when s1's
+# request arrives.
+listen_overflow() {
+	local abort=$1
+	sysctl_set server net.ipv4.tcp_abort_on_overflow "$abort"
+	nfq router 0 -x 1
+	ipt router -A FORWARD -p tcp -s "$C4" --sport 40001 \
+		--tcp-flags SYN,ACK,FIN,RST,PSH ACK -m length --length 40:64 \
+		-j NFQUEUE --queue-num 0
+	bg server socket inet reuseaddr bind "$S4" "$PORT" listen 1 \
+		signal listening wait capture-done close
+	on client wait listening socket inet connect "$S4" "$PORT" \
+		socket inet bind "$C4" 40001 connect_nb "$S4" "$PORT" sleep 0.05 \
+		socket inet connect_nb "$S4" "$PORT" sleep 0.05 \
+		use 1 await_connect 1 send 100 snap "request sent" sleep 3.6 \
+		snap "3.6 s later" use 0 close use 1 close use 2 close
+	counters server TcpExtListenOverflows TcpExtListenDrops TcpExtSyncookiesSent
+}
+
+sc_listen_overflow_ignored() {
+	begin listen-overflow-ignored client \
+		"server listen(fd, 1), never accepts, tcp_abort_on_overflow=0; client port 40001's handshake ACK is dropped on the router, two other connections fill the accept queue, so its request and its ACKs are ignored: the server keeps re-sending its SYN+ACK from the SYN queue and the client re-sends the request"
+	listen_overflow 0
+	end
+	check "SYN+ACK re-sent to port 40001" "src $S4 and dst port 40001 and $SYNACK" 3
+	check "request re-sent" "src $C4 and src port 40001 and tcp[tcpflags] & tcp-push != 0" 2
+	check "no RST" "$RST" 0 0
+	check_truth "handshake ACK dropped" "^nfq .* router #1 .*40001.* drop"
+	check_truth "overflow counted" "^counter .* TcpExtListenOverflows [1-9]"
+}
+
+sc_listen_overflow_abort() {
+	begin listen-overflow-abort client \
+		"as listen-overflow-ignored with tcp_abort_on_overflow=1: the server answers the request of client port 40001, which arrives with the accept queue full, with RST"
+	listen_overflow 1
+	end
+	check "one SYN+ACK to port 40001" "src $S4 and dst port 40001 and $SYNACK" 1 1
+	check "RST to port 40001" "src $S4 and dst port 40001 and $RST" 1 1
+	check_truth "handshake ACK dropped" "^nfq .* router #1 .*40001.* drop"
+	check_truth "overflow counted" "^counter .* TcpExtListenOverflows [1-9]"
+}
+
 sc_mss_mismatch() {
 	begin mss-mismatch client \
 		"server sets TCP_MAXSEG=1000 on its listener (SYN-ACK MSS 1000), the client announces 1460; 5000 bytes each way, so every segment carries at most 1000 bytes"
@@ -657,4 +705,28 @@ sc_router_one_direction() {
 	check_at router "client FIN" "src $C4 and $FIN" 1 1
 	check "server FIN" "src $S4 and $FIN" 1 1
 	check_at server "server FIN" "src $S4 and $FIN" 1 1
+}
+
+sc_router_reject_reset() {
+	begin router-reject-reset client \
+		"after one request and its answer, the router starts rejecting the client's segments to the server with iptables REJECT --reject-with tcp-reset: the client's second request is answered by a RST the router sends in the server's name (TTL 64 at the client, where the server's packets arrive with 63 after one hop), the client's read fails with ECONNRESET, and the server's socket stays ESTABLISHED, never told"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 200 \
+		wait capture-done close
+	bg client wait listening socket inet connect "$S4" "$PORT" send 100 \
+		recv 200 signal first-done wait rejecting send 100 recv_to_eof \
+		snap "client reset" close
+	sync_wait first-done
+	ipt router -I FORWARD -p tcp -s "$C4" --dport "$PORT" \
+		-j REJECT --reject-with tcp-reset
+	sync_signal rejecting
+	sleep 0.5
+	snap "after the reset"
+	end
+	check "one RST" "$RST" 1 1
+	check "RST in the server's name" "src $S4 and $RST" 1 1
+	check "RST TTL 64 (the router's)" "src $S4 and $RST and ip[8] == 64" 1 1
+	check_at server "no RST at the server" "$RST" 0 0
+	check_truth "ECONNRESET" "recv_to_eof\(\) = -1 ECONNRESET"
+	check_truth "server still ESTABLISHED" "^ss ESTAB 0 0 $S4:$PORT"
 }
