@@ -95,6 +95,8 @@ tfe_analyzer_clear(struct tfe_analyzer *a)
 	if (a->listeners)
 		g_hash_table_destroy(a->listeners);
 	a->listeners = NULL;
+	tfe_defrag_free(a->defrag);
+	a->defrag = NULL;
 }
 
 void
@@ -408,9 +410,13 @@ tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
 	struct tfe_segment seg;
 	enum tfe_decode_reason r;
 
-	/* The decoder reads only the frame: decoding first, before the
-	 * clock and the timers move, changes nothing. */
-	r = tfe_decode_frame(linktype, data, caplen, wirelen, &seg);
+	/* The decoder reads only the frame, and reassembly keeps time on
+	 * its own: decoding first, before the clock and the timers move,
+	 * changes nothing. */
+	if (a->defrag == NULL)
+		a->defrag = tfe_defrag_new();
+	r = tfe_defrag_frame(a->defrag, linktype, ts, data, caplen, wirelen,
+	                     &seg);
 	analyze_segment(a, frame, ts, r, &seg, NULL);
 }
 
@@ -437,6 +443,13 @@ tfe_analyzer_finish(struct tfe_analyzer *a)
 	struct tfe_conn *c;
 	GList *rest = NULL;
 
+	if (a->defrag != NULL) {
+		/* datagrams still incomplete are counted as such */
+		tfe_defrag_finish(a->defrag);
+		tfe_defrag_stats_add(&a->stats.frag, tfe_defrag_stats(a->defrag));
+		tfe_defrag_free(a->defrag);
+		a->defrag = NULL;
+	}
 	if (!a->snapshot_done) {
 		/* A time past the end of the capture: the timers run to it. */
 		if (a->at_kind == TFE_AT_EPOCH && a->at > a->now)

@@ -16,6 +16,7 @@
 #include "conn.h"
 #include "decode.h"
 #include "flow.h"
+#include "frag.h"
 #include "verdict.h"
 
 /* Counts for the summary (text form's last block, JSON summary). */
@@ -50,6 +51,7 @@ struct tfe_stats {
 	uint64_t time_backwards;               /* frames older than the last */
 	uint64_t tcp_csum_bad;                 /* TCP checksum wrong */
 	uint64_t ip_csum_bad;                  /* IPv4 header checksum wrong */
+	struct tfe_defrag_stats frag;          /* IP fragment reassembly */
 	int64_t first_ts, last_ts;             /* ns */
 	bool have_capture_stats;               /* live: libpcap's counters */
 	uint64_t ps_recv, ps_drop, ps_ifdrop;
@@ -109,6 +111,8 @@ struct tfe_analyzer {
 	enum tfe_at_kind at_kind;
 	int64_t at;                  /* ns; resolved to epoch at the first frame */
 	bool snapshot_done;
+	struct tfe_defrag *defrag;   /* fragments of tfe_analyzer_frame()'s
+	                                frames; NULL until the first */
 	bool verdicts_later;         /* the sink's conn_take works out every
 	                                connection's verdicts and counts them
 	                                (tfe_analyzer_verdicts()); conn_done
@@ -136,7 +140,8 @@ void tfe_analyzer_init(struct tfe_analyzer *a, const struct tfe_config *cfg,
                        const struct tfe_sink *sink);
 
 /* One captured frame: `ts` in ns since the epoch, `frame` 1-based.  The
- * same as tfe_decode_frame() then tfe_analyzer_segment(). */
+ * same as tfe_defrag_frame() (which reassembles IP fragments: frag.h)
+ * then tfe_analyzer_segment(). */
 void tfe_analyzer_frame(struct tfe_analyzer *a, int linktype, uint64_t frame,
                         int64_t ts, const uint8_t *data, size_t caplen,
                         size_t wirelen);

@@ -198,8 +198,8 @@ const char *const tfe_decode_reason_names[TFE_DR__COUNT] = {
 	[TFE_DR_OK]                = "ok",
 	[TFE_DR_NOT_IP]            = "not ip",
 	[TFE_DR_NOT_TCP]           = "not tcp",
-	[TFE_DR_IPV4_FRAGMENT]     = "non-first ipv4 fragment",
-	[TFE_DR_IPV6_FRAGMENT]     = "non-first ipv6 fragment",
+	[TFE_DR_IPV4_FRAGMENT]     = "ipv4 fragment",
+	[TFE_DR_IPV6_FRAGMENT]     = "ipv6 fragment",
 	[TFE_DR_LINK_TRUNCATED]    = "link header truncated",
 	[TFE_DR_IPV4_TRUNCATED]    = "ipv4 header truncated",
 	[TFE_DR_IPV6_TRUNCATED]    = "ipv6 header truncated",
@@ -230,6 +230,11 @@ const char *const tfe_decode_reason_names[TFE_DR__COUNT] = {
 	[TFE_DR_LINK_PAYLOAD]      = "unsupported mpls or ppp payload",
 	[TFE_DR_LINK_DEPTH]        = "too many link headers",
 	[TFE_DR_TUNNEL_TRUNCATED]  = "erspan or gtp header truncated",
+	[TFE_DR_FRAG_DUPLICATE]    = "duplicate ip fragment",
+	[TFE_DR_FRAG_OVERLAP]      = "overlapping ip fragment",
+	[TFE_DR_FRAG_INVALID]      = "ip fragment invalid",
+	[TFE_DR_FRAG_OF_DROPPED]   = "fragment of a dropped datagram",
+	[TFE_DR_FRAG_LIMIT]        = "too many fragments in a datagram",
 };
 
 const enum tfe_decode_class tfe_decode_reason_class[TFE_DR__COUNT] = {
@@ -268,6 +273,11 @@ const enum tfe_decode_class tfe_decode_reason_class[TFE_DR__COUNT] = {
 	[TFE_DR_LINK_PAYLOAD]      = TFE_DC_UNSUPPORTED,
 	[TFE_DR_LINK_DEPTH]        = TFE_DC_UNSUPPORTED,
 	[TFE_DR_TUNNEL_TRUNCATED]  = TFE_DC_TRUNCATED,
+	[TFE_DR_FRAG_DUPLICATE]    = TFE_DC_SKIPPED,
+	[TFE_DR_FRAG_OVERLAP]      = TFE_DC_MALFORMED,
+	[TFE_DR_FRAG_INVALID]      = TFE_DC_MALFORMED,
+	[TFE_DR_FRAG_OF_DROPPED]   = TFE_DC_SKIPPED,
+	[TFE_DR_FRAG_LIMIT]        = TFE_DC_UNSUPPORTED,
 };
 
 const char *const tfe_decode_class_names[TFE_DC__COUNT] = {
@@ -863,6 +873,14 @@ struct ip_next {
 	                   (header plus payload; may exceed the capture) */
 };
 
+/* Where a fragment is described for reassembly (NULL: it is not, and a
+ * fragment is handled as tfe_decode_frame() always has). */
+struct frag_ctx {
+	struct tfe_fragment *f;
+	const uint8_t *base;    /* the frame or datagram offsets count from */
+	unsigned level;         /* tunnels opened before the IP header */
+};
+
 /* The IP protocols that can lead to TCP through a tunnel; UDP only on a
  * tunnel port, which the caller finds out. */
 static bool
@@ -872,6 +890,48 @@ tunnel_proto(uint8_t proto)
 	       proto == IPPROTO_NUM_IPIP || proto == IPPROTO_NUM_IPV6;
 }
 
+static enum tfe_tunnel_kind tunnel_of_port(uint16_t port);
+
+/*
+ * Describes a fragment for reassembly in fc->f.  `hdr` is its IP header,
+ * `hdr_len` the unfragmentable part, `nh_byte` (IPv6) the byte naming the
+ * fragment header, and the cursor `c` is at the fragment data, `len`
+ * bytes as declared.  The first fragment of a UDP datagram shows its
+ * ports: on no tunnel port, the datagram cannot lead to TCP.
+ */
+static void
+frag_describe(const struct frag_ctx *fc, const struct tfe_segment *out,
+              const uint8_t *hdr, size_t hdr_len, const uint8_t *nh_byte,
+              const struct tfe_cursor *c, size_t len, uint32_t id,
+              uint32_t offset, bool more, uint8_t proto)
+{
+	struct tfe_fragment *f = fc->f;
+
+	memset(f, 0, sizeof *f);
+	f->family = out->family;
+	f->level = (uint8_t)fc->level;
+	f->proto = proto;
+	f->more = more;
+	f->ip_csum_bad = out->ip_csum_bad;
+	f->id = id;
+	f->offset = offset;
+	f->len = (uint32_t)len;
+	f->data_at = (uint32_t)(c->p - fc->base);
+	f->captured = (uint32_t)(c->left < len ? c->left : len);
+	f->hdr_at = (uint32_t)(hdr - fc->base);
+	f->hdr_len = (uint32_t)hdr_len;
+	f->nh_at = nh_byte != NULL ? (uint32_t)(nh_byte - hdr) : 0;
+	memcpy(f->src, out->src, sizeof f->src);
+	memcpy(f->dst, out->dst, sizeof f->dst);
+	f->tunnel = out->tunnel;
+	if (offset == 0 && proto == IPPROTO_NUM_UDP && f->captured >= 4) {
+		uint16_t sport = tfe_load_be16(c->p);
+		uint16_t dport = tfe_load_be16(c->p + 2);
+		f->discard = tunnel_of_port(dport) == TFE_TUN_NONE &&
+		             tunnel_of_port(sport) == TFE_TUN_NONE;
+	}
+}
+
 /*
  * IPv4 (RFC 791 §3.1).  On success the cursor is at the upper-layer
  * header, which is TCP or may be a tunnel, and `next` says which and how
@@ -879,7 +939,7 @@ tunnel_proto(uint8_t proto)
  */
 static enum tfe_decode_reason
 decode_ipv4(struct tfe_cursor *c, size_t wire_left, struct tfe_segment *out,
-            struct ip_next *next)
+            struct ip_next *next, const struct frag_ctx *fc)
 {
 	const uint8_t *hdr = c->p;
 	size_t hdr_captured = c->left;
@@ -932,6 +992,12 @@ decode_ipv4(struct tfe_cursor *c, size_t wire_left, struct tfe_segment *out,
 		return TFE_DR_NOT_TCP;
 	uint16_t offset = frag & 0x1fff; /* in 8-byte units */
 	bool more_frags = (frag & 0x2000) != 0;
+	if (fc != NULL && (offset != 0 || more_frags)) {
+		out->family = 4;
+		frag_describe(fc, out, hdr, hlen, NULL, c, ip_len - hlen, id,
+		              (uint32_t)offset * 8, more_frags, proto);
+		return TFE_DR_IPV4_FRAGMENT;
+	}
 	if (offset != 0)
 		return proto == IPPROTO_NUM_UDP ? TFE_DR_NOT_TCP :
 		                                  TFE_DR_IPV4_FRAGMENT;
@@ -966,8 +1032,10 @@ ext_generic(uint8_t nh)
  */
 static enum tfe_decode_reason
 decode_ipv6(struct tfe_cursor *c, size_t wire_left, struct tfe_segment *out,
-            struct ip_next *next_out)
+            struct ip_next *next_out, const struct frag_ctx *fc)
 {
+	const uint8_t *hdr = c->p;
+	const uint8_t *nh_byte = hdr + 6; /* names the header after it */
 	uint32_t vtf;
 	uint16_t plen;
 	uint8_t nh, hop;
@@ -1028,8 +1096,24 @@ decode_ipv6(struct tfe_cursor *c, size_t wire_left, struct tfe_segment *out,
 
 		if (nh == IPPROTO_NUM_FRAGMENT) {
 			uint16_t offlg;
-			if (!tfe_cursor_be16(&peek, &offlg))
+			uint32_t id;
+			if (!tfe_cursor_be16(&peek, &offlg) ||
+			    !tfe_cursor_be32(&peek, &id))
 				return TFE_DR_IPV6_TRUNCATED;
+			if (fc != NULL && (offlg & 0xfff9) != 0 &&
+			    (next == IPPROTO_NUM_TCP || ext_generic(next) ||
+			     next == IPPROTO_NUM_AH || tunnel_proto(next))) {
+				/* for reassembly: offset in bytes (the low 3
+				 * bits are reserved and M) */
+				out->family = 6;
+				(void)tfe_cursor_skip(c, hlen); /* in peek */
+				frag_describe(fc, out, hdr,
+				              (size_t)(c->p - hdr) - hlen, nh_byte,
+				              c, declared - hlen, id,
+				              offlg & 0xfff8u, (offlg & 1) != 0,
+				              next);
+				return TFE_DR_IPV6_FRAGMENT;
+			}
 			/*
 			 * A non-first fragment's next header names the first
 			 * header of the fragmentable part; only call it a
@@ -1049,6 +1133,7 @@ decode_ipv6(struct tfe_cursor *c, size_t wire_left, struct tfe_segment *out,
 			if (offlg & 1)
 				more_fragments = true;
 		}
+		nh_byte = c->p;
 		if (!tfe_cursor_skip(c, hlen))
 			return TFE_DR_IPV6_TRUNCATED;
 		declared -= hlen;
@@ -1696,12 +1781,47 @@ decode_fast(enum link_kind kind, const uint8_t *data, size_t caplen,
 	return decode_tcp(&c, tcp_len, true, out);
 }
 
+/*
+ * From an IP header on: one IP header per pass, the outer one, then one
+ * per tunnel.  decapsulate() refuses a level past TFE_MAX_TUNNEL_DEPTH, so
+ * this runs at most that many times plus one.  `level` is the number of
+ * tunnels already opened (not 0 for a reassembled inner datagram);
+ * `frag`, when not NULL, receives a fragment's description, with offsets
+ * from `base`.
+ */
+static enum tfe_decode_reason
+decode_ip_chain(struct tfe_cursor *c, enum net_kind net, size_t wire_left,
+                unsigned level, bool layouts, struct tfe_segment *out,
+                struct tfe_fragment *frag, const uint8_t *base)
+{
+	enum tfe_decode_reason r;
+
+	for (;; level++) {
+		struct ip_next next;
+		struct frag_ctx fcs = { frag, base, level };
+		const struct frag_ctx *fc = frag != NULL ? &fcs : NULL;
+
+		if (net == NET_IPV4)
+			r = decode_ipv4(c, wire_left, out, &next, fc);
+		else
+			r = decode_ipv6(c, wire_left, out, &next, fc);
+		if (r != TFE_DR_OK)
+			return r;
+		if (next.proto == IPPROTO_NUM_TCP)
+			return decode_tcp(c, next.len, layouts, out);
+		r = decapsulate(c, &next, level, out, &net, &wire_left);
+		if (r != TFE_DR_OK)
+			return r;
+	}
+}
+
 /* The general path: every layer through the bounded cursor.  `layouts`:
  * whether the TCP options may take their fast path (see
  * decode_tcp_options). */
 static enum tfe_decode_reason
 decode_general(enum link_kind kind, const uint8_t *data, size_t caplen,
-               size_t wirelen, bool layouts, struct tfe_segment *out)
+               size_t wirelen, bool layouts, struct tfe_segment *out,
+               struct tfe_fragment *frag)
 {
 	/* A zero-length frame may come with a NULL pointer; give the cursor
 	 * a real one so that even a zero-byte advance is defined. */
@@ -1741,24 +1861,8 @@ decode_general(enum link_kind kind, const uint8_t *data, size_t caplen,
 	 * and the IP header itself has been captured when it is read. */
 	size_t wire_left = wire - (caplen - c.left);
 
-	/* One IP header per pass: the outer one, then one per tunnel.
-	 * decapsulate() refuses a level past TFE_MAX_TUNNEL_DEPTH, so this
-	 * runs at most that many times plus one. */
-	for (unsigned level = 0;; level++) {
-		struct ip_next next;
-
-		if (net == NET_IPV4)
-			r = decode_ipv4(&c, wire_left, out, &next);
-		else
-			r = decode_ipv6(&c, wire_left, out, &next);
-		if (r != TFE_DR_OK)
-			return r;
-		if (next.proto == IPPROTO_NUM_TCP)
-			return decode_tcp(&c, next.len, layouts, out);
-		r = decapsulate(&c, &next, level, out, &net, &wire_left);
-		if (r != TFE_DR_OK)
-			return r;
-	}
+	return decode_ip_chain(&c, net, wire_left, 0, layouts, out, frag,
+	                       c.p - (caplen - c.left));
 }
 
 enum tfe_decode_reason
@@ -1775,7 +1879,49 @@ tfe_decode_frame(int linktype, const uint8_t *data, size_t caplen,
 		if (r != FAST_FALLBACK)
 			return r;
 	}
-	return decode_general(kind, data, caplen, wirelen, true, out);
+	return decode_general(kind, data, caplen, wirelen, true, out, NULL);
+}
+
+enum tfe_decode_reason
+tfe_decode_frame_frag(int linktype, const uint8_t *data, size_t caplen,
+                      size_t wirelen, struct tfe_segment *out,
+                      struct tfe_fragment *frag)
+{
+	enum link_kind kind = link_kind_of(linktype);
+
+	/* The fast path takes no fragment: it hands them all over. */
+	memset(out, 0, sizeof *out);
+	if (data != NULL) {
+		size_t wire = wirelen < caplen ? caplen : wirelen;
+		enum tfe_decode_reason r =
+			decode_fast(kind, data, caplen, wire, out);
+		if (r != FAST_FALLBACK)
+			return r;
+	}
+	return decode_general(kind, data, caplen, wirelen, true, out, frag);
+}
+
+enum tfe_decode_reason
+tfe_decode_datagram(const struct tfe_fragment *f, const uint8_t *pkt,
+                    size_t caplen, size_t wirelen, struct tfe_segment *out,
+                    struct tfe_fragment *inner)
+{
+	struct tfe_cursor c;
+
+	memset(out, 0, sizeof *out);
+	out->tunnel = f->tunnel;
+	out->ip_csum_bad = f->ip_csum_bad;
+	if (wirelen < caplen)
+		wirelen = caplen;
+	/* The IP decoders take the wire to hold a fixed header; frag.c
+	 * builds no shorter datagram, but a caller's mistake must not read
+	 * past it. */
+	if (wirelen < (f->family == 4 ? IPV4_MIN_HDR : IPV6_HDR_LEN))
+		return f->family == 4 ? TFE_DR_IPV4_BAD_LENGTH :
+		                        TFE_DR_IPV6_BAD_LENGTH;
+	tfe_cursor_init(&c, pkt, caplen);
+	return decode_ip_chain(&c, f->family == 4 ? NET_IPV4 : NET_IPV6,
+	                       wirelen, f->level, true, out, inner, pkt);
 }
 
 enum tfe_decode_reason
@@ -1795,5 +1941,5 @@ tfe_decode_frame_general(int linktype, const uint8_t *data, size_t caplen,
 {
 	memset(out, 0, sizeof *out);
 	return decode_general(link_kind_of(linktype), data, caplen, wirelen,
-	                      false, out);
+	                      false, out, NULL);
 }

@@ -119,6 +119,21 @@ enum tfe_decode_reason {
 	TFE_DR_LINK_DEPTH,        /* unsupported: more than 16 nested link
 	                             headers (MPLS labels, tags, LLC, PPPoE) */
 	TFE_DR_TUNNEL_TRUNCATED,  /* ERSPAN or GTP-U header truncated */
+	/* IP fragment reassembly (frag.h), appended; a fragment held is
+	 * TFE_DR_IPV4_FRAGMENT or TFE_DR_IPV6_FRAGMENT */
+	TFE_DR_FRAG_DUPLICATE,    /* skipped: a fragment whose bytes are all
+	                             held already (the first copy wins) */
+	TFE_DR_FRAG_OVERLAP,      /* malformed: a fragment that overlaps part
+	                             of what is held: the datagram is dropped */
+	TFE_DR_FRAG_INVALID,      /* malformed: a fragment that contradicts
+	                             its datagram (empty, past 65535 bytes, not
+	                             a multiple of 8 bytes with more to come,
+	                             an end other than the last fragment's):
+	                             the datagram is dropped */
+	TFE_DR_FRAG_OF_DROPPED,   /* skipped: a fragment of a datagram
+	                             dropped before, within its timeout */
+	TFE_DR_FRAG_LIMIT,        /* unsupported: a datagram of more fragments
+	                             than TFE_FRAG_MAX_PIECES: dropped */
 	TFE_DR__COUNT
 };
 
@@ -187,6 +202,66 @@ struct tfe_segment {
 
 	struct tfe_tunnel tunnel; /* depth 0 for a segment not in a tunnel */
 };
+
+/*
+ * An IP fragment, as tfe_decode_frame_frag() describes it for reassembly
+ * (frag.h).  Offsets are from the start of the frame (or of the datagram
+ * handed to tfe_decode_datagram()); nothing points into it.
+ */
+struct tfe_fragment {
+	uint8_t family;          /* 4 or 6 */
+	uint8_t level;           /* tunnels opened before this IP header */
+	uint8_t proto;           /* IPv4 protocol, or the IPv6 fragment
+	                            header's next header */
+	bool more;               /* MF (IPv4) or M (IPv6): more follow */
+	bool discard;            /* the first fragment shows a datagram that
+	                            cannot lead to TCP (UDP on no tunnel port) */
+	bool ip_csum_bad;        /* an IPv4 header checksum on the way, this
+	                            one's included, was wrong */
+	uint32_t id;             /* identification: 16 bits for IPv4 */
+	uint32_t offset;         /* bytes into the datagram's fragmentable
+	                            part */
+	uint32_t len;            /* bytes of fragment data the IP header
+	                            declares */
+	uint32_t data_at;        /* where the fragment data starts */
+	uint32_t captured;       /* bytes of it in the capture (<= len) */
+	uint32_t hdr_at;         /* where the IP header starts */
+	uint32_t hdr_len;        /* the unfragmentable part: the IPv4 header
+	                            with its options, or the IPv6 header and
+	                            the extension headers before the fragment
+	                            header */
+	uint32_t nh_at;          /* IPv6: the byte that names the fragment
+	                            header, from hdr_at */
+	uint8_t src[16], dst[16];
+	struct tfe_tunnel tunnel; /* the tunnels around it, as far as opened */
+};
+
+/*
+ * tfe_decode_frame(), except that an IPv4 or IPv6 fragment (first or not)
+ * of a datagram that may lead to TCP, directly or through a tunnel, is
+ * described in *frag and returned as TFE_DR_IPV4_FRAGMENT or
+ * TFE_DR_IPV6_FRAGMENT, for frag.c to reassemble; UDP fragments are
+ * included, since a later one cannot show its port.  An atomic fragment
+ * (offset 0, no more to come) is decoded as the whole packet it is.
+ */
+enum tfe_decode_reason tfe_decode_frame_frag(int linktype, const uint8_t *data,
+                                             size_t caplen, size_t wirelen,
+                                             struct tfe_segment *out,
+                                             struct tfe_fragment *frag);
+
+/*
+ * Decodes a reassembled datagram: `pkt` is the IP packet of family
+ * f->family with its header rewritten as unfragmented, `caplen` bytes of
+ * it held and `wirelen` its whole length; `f` is its first fragment's
+ * description, whose tunnels and level are taken up again.  A fragment
+ * inside it (a tunnel's inner packet) is described in *inner as
+ * tfe_decode_frame_frag() does.
+ */
+enum tfe_decode_reason tfe_decode_datagram(const struct tfe_fragment *f,
+                                           const uint8_t *pkt, size_t caplen,
+                                           size_t wirelen,
+                                           struct tfe_segment *out,
+                                           struct tfe_fragment *inner);
 
 /* The largest window scale shift: RFC 7323 §2.3 has a receiver take a
  * larger one as this. */

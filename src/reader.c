@@ -27,6 +27,7 @@
 #include <sched.h>
 
 #include "decode.h"
+#include "frag.h"
 #include "ring.h"
 
 /* How many frames ahead the analysing thread asks for the flow table's
@@ -59,6 +60,9 @@ struct pipe {
 	struct decoded *frames;  /* their frames, one allocation */
 	struct tfe_ring hand;    /* the reading thread produces, the
 	                            analysing one consumes */
+	struct tfe_defrag *defrag; /* the reading thread's alone until
+	                            joined: fragments are held in capture
+	                            order, as tfe_analyzer_frame() does */
 };
 
 static gpointer
@@ -90,8 +94,9 @@ reading_thread(gpointer data)
 			d = &b->f[b->n++];
 			d->frame = p.frame;
 			d->ts = p.ts;
-			d->reason = tfe_decode_frame(p.linktype, p.data, p.caplen,
-			                             p.len, &d->seg);
+			d->reason = tfe_defrag_frame(pp->defrag, p.linktype, p.ts,
+			                             p.data, p.caplen, p.len,
+			                             &d->seg);
 			if (d->reason == TFE_DR_OK)
 				tfe_flow_ref_make(&d->seg, &d->ref);
 		}
@@ -212,6 +217,7 @@ tfe_reader_run(struct tfe_capture *cap, struct tfe_analyzer *a,
 	if (o->threads < 2)
 		return run_one_thread(cap, a, o->max_packets, err);
 
+	pp.defrag = tfe_defrag_new();
 	pp.ring = g_new0(struct batch, depth);
 	pp.frames = g_new(struct decoded, (gsize)depth * pp.batch);
 	for (guint i = 0; i < depth; i++)
@@ -224,6 +230,7 @@ tfe_reader_run(struct tfe_capture *cap, struct tfe_analyzer *a,
 		run_on(o->cpus[0], -1);
 	if (th == NULL) {
 		/* No thread to be had (a process limit): one does it all. */
+		tfe_defrag_free(pp.defrag);
 		tfe_ring_destroy(&pp.hand);
 		g_free(pp.frames);
 		g_free(pp.ring);
@@ -258,6 +265,11 @@ tfe_reader_run(struct tfe_capture *cap, struct tfe_analyzer *a,
 	}
 
 	g_thread_join(th);
+	/* Datagrams still incomplete are counted here, as
+	 * tfe_analyzer_finish() does for its own. */
+	tfe_defrag_finish(pp.defrag);
+	tfe_defrag_stats_add(&a->stats.frag, tfe_defrag_stats(pp.defrag));
+	tfe_defrag_free(pp.defrag);
 	tfe_ring_destroy(&pp.hand);
 	g_free(pp.frames);
 	g_free(pp.ring);

@@ -69,6 +69,11 @@ const char *const tfe_json_decode_keys[TFE_DR__COUNT] = {
 	[TFE_DR_LINK_PAYLOAD]      = "unsupported_link_payload",
 	[TFE_DR_LINK_DEPTH]        = "too_many_link_headers",
 	[TFE_DR_TUNNEL_TRUNCATED]  = "tunnel_truncated",
+	[TFE_DR_FRAG_DUPLICATE]    = "fragment_duplicate",
+	[TFE_DR_FRAG_OVERLAP]      = "fragment_overlap",
+	[TFE_DR_FRAG_INVALID]      = "fragment_invalid",
+	[TFE_DR_FRAG_OF_DROPPED]   = "fragment_of_dropped_datagram",
+	[TFE_DR_FRAG_LIMIT]        = "too_many_fragments",
 };
 
 /* Notes on a frame (TFE_NOTE_* bits), in the order the text form
@@ -916,6 +921,21 @@ tfe_render_json_summary(const struct tfe_render_opts *o,
 		obj_end(&w);
 	}
 	arr_end(&w);
+	/* IP fragment reassembly (frag.h) */
+	key(&w, "reassembly");
+	obj_begin(&w);
+	k_u64(&w, "datagrams", s->frag.reassembled);
+	k_u64(&w, "fragments", s->frag.reassembled_fragments);
+	key(&w, "dropped");
+	obj_begin(&w);
+	for (int i = 0; i < TFE_FD__COUNT; i++) {
+		key_s(&w, tfe_frag_drop_keys[i]);
+		v_u64(&w, s->frag.dropped[i]);
+	}
+	obj_end(&w);
+	k_u64(&w, "dropped_fragments", s->frag.dropped_fragments);
+	k_u64(&w, "peak_datagrams", s->frag.peak_datagrams);
+	obj_end(&w);
 	obj_end(&w);
 
 	if (s->frames > 0) {

@@ -808,6 +808,30 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 		        s->undecoded[i].linktype,
 		        tfe_capture_linktype_description(s->undecoded[i].linktype),
 		        s->undecoded[i].frames);
+	uint64_t dropped = 0;
+	for (int i = 0; i < TFE_FD__COUNT; i++)
+		dropped += s->frag.dropped[i];
+	if (s->frag.reassembled > 0 || dropped > 0) {
+		fprintf(out, "  ip reassembly: %" PRIu64 " datagram%s from %"
+		        PRIu64 " fragments", s->frag.reassembled,
+		        s->frag.reassembled == 1 ? "" : "s",
+		        s->frag.reassembled_fragments);
+		if (dropped > 0) {
+			fprintf(out, "; %" PRIu64 " dropped with the %" PRIu64
+			        " fragments they held (", dropped,
+			        s->frag.dropped_fragments);
+			const char *sep = "";
+			for (int i = 0; i < TFE_FD__COUNT; i++) {
+				if (s->frag.dropped[i] == 0)
+					continue;
+				fprintf(out, "%s%s %" PRIu64, sep,
+				        tfe_frag_drop_names[i], s->frag.dropped[i]);
+				sep = ", ";
+			}
+			fputc(')', out);
+		}
+		fputc('\n', out);
+	}
 	if (s->frames > 0)
 		fprintf(out, "  capture span: %s s\n",
 		        tfe_format_seconds(s->last_ts - s->first_ts,

@@ -123,6 +123,9 @@ struct packet {
 	bool no_df;
 	bool bad_sum;
 	gint64 trunc;       /* -1: capture the whole frame */
+	char *frags;        /* frags=SPEC: send as IP fragments (see
+	                       emit_fragments()); NULL: whole */
+	bool hbh;           /* IPv6: a hop-by-hop options header (PadN) */
 };
 
 /* The state of one run: settings so far, the current tuple, the output. */
@@ -545,12 +548,18 @@ build_ip(struct craft *c, const struct packet *pk,
 	} else {
 		if (tcp->len > 65535)
 			die_at(c, "the IPv6 payload would exceed 65535 bytes");
+		guint ext = pk->hbh ? 8 : 0;
 		put_be32(ip, 0x60000000); /* version 6, class 0, flow 0 */
-		put_be16(ip, (guint16)tcp->len);
-		put_u8(ip, 6);
+		put_be16(ip, (guint16)(tcp->len + ext));
+		put_u8(ip, pk->hbh ? 0 : 6);
 		put_u8(ip, pk->ttl);
 		g_byte_array_append(ip, src->addr, 16);
 		g_byte_array_append(ip, dst->addr, 16);
+		if (pk->hbh) {
+			/* next header TCP, length 0 (8 bytes), PadN of 4 */
+			static const guint8 h[8] = { 6, 0, 1, 4, 0, 0, 0, 0 };
+			g_byte_array_append(ip, h, sizeof h);
+		}
 	}
 	g_byte_array_append(ip, tcp->data, tcp->len);
 	return ip;
@@ -799,6 +808,87 @@ append_record(struct craft *c, const struct packet *pk, const GByteArray *f)
 	c->npackets++;
 }
 
+static void emit_ip(struct craft *c, struct packet *pk, GByteArray *ip);
+
+/*
+ * frags=SPEC: the IP packet goes out as fragments instead, one frame per
+ * piece of SPEC, in the order given.  A piece is START-END, byte offsets
+ * into the fragmentable part (the TCP segment), END exclusive, optionally
+ * followed by @SECONDS added to the packet's time (for a late fragment);
+ * MF is set unless the piece ends at the end of the segment, or a
+ * trailing "!" says otherwise ("0-8!" claims to be last).  Pieces may
+ * overlap, repeat or leave gaps: nothing is checked, so that a test can
+ * give a reassembler exactly what it must cope with.  IPv4 fragments
+ * have DF clear; IPv6 ones carry a fragment header (RFC 8200 §4.5) after
+ * the unfragmentable part (the hop-by-hop header, with hbh).  Every
+ * piece has the packet's IP ID (IPv6: the same value as identification).
+ */
+static void
+emit_fragments(struct craft *c, struct packet *pk, GByteArray *ip, int family)
+{
+	guint hlen = family == AF_INET ? 20 : 40 + (pk->hbh ? 8 : 0);
+	guint plen = ip->len - hlen;
+	guint32 id = family == AF_INET ? (guint32)(ip->data[4] << 8 | ip->data[5]) :
+	             (pk->ipid >= 0 ? (guint32)pk->ipid : 0x10000u + c->npackets);
+	char **pieces = g_strsplit(pk->frags, ",", -1);
+
+	for (char **pp = pieces; *pp != NULL; pp++) {
+		char *spec = *pp, *at = strchr(spec, '@');
+		bool last_forced = false;
+		struct packet fp = *pk;
+		guint64 start, end;
+
+		if (at != NULL) {
+			guint64 dsec;
+			guint32 dnsec;
+			*at = '\0';
+			parse_time(c, "frags delay", at + 1, &dsec, &dnsec);
+			fp.sec += dsec;
+			fp.nsec += dnsec;
+			if (fp.nsec >= 1000000000u) {
+				fp.nsec -= 1000000000u;
+				fp.sec++;
+			}
+		}
+		gsize sl = strlen(spec);
+		if (sl > 0 && spec[sl - 1] == '!') {
+			last_forced = true;
+			spec[sl - 1] = '\0';
+		}
+		char *dash = strchr(spec, '-');
+		if (dash == NULL)
+			die_at(c, "frags: a piece is START-END[@SECONDS]");
+		*dash = '\0';
+		start = parse_uint(c, "frags start", spec, plen);
+		end = parse_uint(c, "frags end", dash + 1, plen);
+		if (end < start || start % 8)
+			die_at(c, "frags: START a multiple of 8, END not before it");
+		bool more = !last_forced && end < plen;
+		GByteArray *f = g_byte_array_new();
+		if (family == AF_INET) {
+			g_byte_array_append(f, ip->data, 20);
+			set_be16(f, 2, (guint16)(20 + end - start));
+			set_be16(f, 6, (guint16)(start / 8 | (more ? 0x2000 : 0)));
+			set_be16(f, 10, 0);
+			set_be16(f, 10, csum_fold(csum_add(0, f->data, 20)));
+		} else {
+			g_byte_array_append(f, ip->data, hlen);
+			/* the header before the fragment header names it */
+			f->data[pk->hbh ? 40 : 6] = 44;
+			set_be16(f, 4, (guint16)(hlen - 40 + 8 + end - start));
+			put_u8(f, 6);
+			put_u8(f, 0);
+			put_be16(f, (guint16)(start | (more ? 1 : 0)));
+			put_be32(f, id);
+		}
+		g_byte_array_append(f, ip->data + hlen + start,
+		                    (guint)(end - start));
+		emit_ip(c, &fp, f);
+	}
+	g_strfreev(pieces);
+	g_byte_array_unref(ip);
+}
+
 static void
 emit_packet(struct craft *c, struct packet *pk)
 {
@@ -817,6 +907,10 @@ emit_packet(struct craft *c, struct packet *pk)
 	if ((pk->frag_off || pk->more_frags) && src->family != AF_INET)
 		die_at(c, "frag and mf exist only for IPv4 here; use raw=HEX");
 
+	if (pk->hbh && src->family != AF_INET6)
+		die_at(c, "hbh exists only for IPv6");
+	if (pk->frags && (pk->raw || pk->frag_off || pk->more_frags))
+		die_at(c, "frags= builds the fragments itself: no raw, frag, mf");
 	if (pk->raw) {
 		ip = g_byte_array_ref(pk->raw);
 	} else {
@@ -824,6 +918,19 @@ emit_packet(struct craft *c, struct packet *pk)
 		ip = build_ip(c, pk, src, dst, tcp);
 		g_byte_array_unref(tcp);
 	}
+	if (pk->frags) {
+		emit_fragments(c, pk, ip, src->family);
+		return;
+	}
+	emit_ip(c, pk, ip);
+}
+
+/* Wraps an IP packet of the sender's family in the tunnels and the link
+ * header, and writes it; takes `ip` over. */
+static void
+emit_ip(struct craft *c, struct packet *pk, GByteArray *ip)
+{
+	const struct endpoint *src = pk->from_client ? &c->client : &c->server;
 	/* Tunnels from the innermost out; raw=HEX is wrapped the same way,
 	 * taken to be of the client's family. */
 	int family = src->family;
@@ -845,6 +952,7 @@ emit_packet(struct craft *c, struct packet *pk)
 static const char *const packet_keys[] = {
 	"seq", "ack", "win", "urp", "len", "fill", "payload", "mss", "ws",
 	"sackok", "sack", "ts", "tfo", "opt", "ttl", "ipid", "frag", "mf",
+	"frags", "hbh",
 	"nodf", "badsum", NULL
 };
 
@@ -895,7 +1003,7 @@ parse_packet(struct craft *c, char **tok)
 		/* keys that take no value */
 		bool bare = !strcmp(k, "sackok") || !strcmp(k, "tfo") ||
 			    !strcmp(k, "mf") || !strcmp(k, "nodf") ||
-			    !strcmp(k, "badsum");
+			    !strcmp(k, "badsum") || !strcmp(k, "hbh");
 
 		if (!v && !bare)
 			die_at(c, "'%s' needs a value: %s=...", k, k);
@@ -955,6 +1063,10 @@ parse_packet(struct craft *c, char **tok)
 			pk.more_frags = true;
 		else if (!strcmp(k, "nodf"))
 			pk.no_df = true;
+		else if (!strcmp(k, "frags"))
+			pk.frags = g_strdup(v);
+		else if (!strcmp(k, "hbh"))
+			pk.hbh = true;
 		else if (!strcmp(k, "badsum"))
 			pk.bad_sum = true;
 		else if (!strcmp(k, "raw"))
@@ -991,6 +1103,7 @@ parse_packet(struct craft *c, char **tok)
 	g_clear_pointer(&pk.extra_opts, g_byte_array_unref);
 	g_clear_pointer(&pk.payload, g_byte_array_unref);
 	g_clear_pointer(&pk.raw, g_byte_array_unref);
+	g_free(pk.frags);
 }
 
 static guint32

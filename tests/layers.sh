@@ -33,6 +33,7 @@ STAGES="
 format 0 base
 addr 0 base
 decode 1 decode
+frag 1 decode
 capture 2 capture
 privs 2 capture
 flow 3 flow-table
