@@ -89,15 +89,18 @@ usage(FILE *out)
 "  -Z USER                  with -i: after opening the interface, run as USER\n"
 "                           with no capabilities (default when root: nobody;\n"
 "                           -Z root keeps root)\n"
-"  -w FILE                  with -i: also save the packets analysed (those the\n"
-"                           filter passes) to FILE as a pcap capture\n"
+"  -w FILE                  also save the packets analysed (those the filter\n"
+"                           passes) to FILE as a pcap capture; with -r it\n"
+"                           filters a capture into a new one\n"
 "  -c N                     stop after N packets (that pass the filter)\n"
 "  --threads N              with -r: 1 reads, decodes and analyses in one\n"
 "                           thread; 2 reads and decodes in a second thread;\n"
 "                           3 also writes text, json and ladder output in a\n"
 "                           third (default 3 when the program may run on more\n"
 "                           than one CPU, else 1); the output is the same\n"
-"  BPF expression           trailing words form a capture filter, as in tcpdump;\n"
+"  -n, -nn                  accepted as in tcpdump: names are never resolved\n"
+"  BPF expression           the words that are not options form a capture\n"
+"                           filter, as in tcpdump; options may follow them;\n"
 "                           with -r, frames keep their numbers in the file\n"
 "\n"
 "Output:\n"
@@ -116,6 +119,12 @@ usage(FILE *out)
 "                           is seconds from the first packet, otherwise an\n"
 "                           epoch timestamp on the capture's clock (default:\n"
 "                           the end of the capture)\n"
+"  -t, -tt, -ttt, -tttt     text: the frame rows' time as time of day (UTC),\n"
+"                           seconds since 1970, seconds since the row above,\n"
+"                           or date and time (UTC); by default seconds since\n"
+"                           the connection's first frame\n"
+"  -S                       text and ladder: sequence and acknowledgment\n"
+"                           numbers as on the wire, not relative to the ISN\n"
 "  --all-frames             print every frame instead of folding runs of\n"
 "                           ordinary data and ACK frames\n"
 "  --verdicts-only          print only connections with a warning verdict\n"
@@ -352,6 +361,7 @@ struct cmdline {
 	struct tfe_live_opts live; /* -i, -s, -Z, -w */
 	bool list_interfaces, snaplen_given;
 	guint threads;         /* --threads, 0 when not given */
+	unsigned tstamp;       /* how many -t: enum tfe_tstamp */
 	bool per_conn;         /* the output form describes each connection */
 	char *filter;          /* the trailing words, or NULL */
 };
@@ -364,10 +374,12 @@ parse_options(int argc, char **argv, struct cmdline *cl,
 {
 	int opt;
 
-	/* "+" keeps getopt from permuting: the filter words come last, as
-	 * in tcpdump, and may start with a dash only after "--". */
+	/* As in tcpdump, options may come before or after the filter words
+	 * (getopt moves the words to the end); a filter word may start with
+	 * a dash only after "--". */
 	opterr = 0; /* our own messages: "tcpflow-explain: ..." */
-	while ((opt = getopt_long(argc, argv, "+:r:c:hi:Ds:Z:w:", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":r:c:hi:Ds:Z:w:nSt", long_opts,
+	                          NULL)) != -1) {
 		uint64_t n;
 
 		switch (opt) {
@@ -386,6 +398,19 @@ parse_options(int argc, char **argv, struct cmdline *cl,
 			break;
 		case 'D':
 			cl->list_interfaces = true;
+			break;
+		case 'n':
+			/* -n, -nn: names are never resolved; accepted for
+			 * tcpdump's habit */
+			break;
+		case 'S':
+			run->ro.raw_seq = true;
+			break;
+		case 't':
+			if (++cl->tstamp >= TFE_TS__COUNT) {
+				error_msg("-t: at most four (-tttt: date and time)");
+				return EXIT_USAGE;
+			}
 			break;
 		case 's':
 			if (!parse_count("-s", optarg, TFE_SNAPLEN_MAX, &n))
@@ -556,12 +581,15 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 		error_msg("--threads goes with -r");
 		return EXIT_USAGE;
 	}
-	if (cl->live.iface == NULL &&
-	    (cl->snaplen_given || cl->live.user || cl->live.save_path)) {
-		error_msg("%s goes with -i", cl->snaplen_given ? "-s" :
-		          cl->live.user ? "-Z" : "-w");
+	if (cl->live.iface == NULL && (cl->snaplen_given || cl->live.user)) {
+		error_msg("%s goes with -i", cl->snaplen_given ? "-s" : "-Z");
 		return EXIT_USAGE;
 	}
+	if (cl->tstamp != 0 && run->ro.format != TFE_FMT_TEXT) {
+		error_msg("-t, -tt, -ttt and -tttt go with --format text");
+		return EXIT_USAGE;
+	}
+	run->ro.tstamp = (uint8_t)cl->tstamp;
 	if (cl->files->len == 0 && cl->live.iface == NULL) {
 		error_msg("no input: give a capture file with -r FILE (- for "
 		          "standard input) or an interface with -i IFACE");
@@ -569,6 +597,25 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 		return EXIT_USAGE;
 	}
 	return -1;
+}
+
+/* A filter that matched nothing where the frames it turned away carry
+ * VLAN tags: libpcap's filter looks inside a tag only after the word
+ * "vlan", as in tcpdump. */
+static void
+vlan_hint(const struct cmdline *cl, const struct tfe_stats *st,
+          const struct tfe_capture *cap)
+{
+	uint64_t tagged = tfe_capture_vlan_rejected(cap);
+
+	if (cl->filter == NULL || cl->live.iface != NULL || st->frames != 0 ||
+	    tagged == 0)
+		return;
+	error_msg("the filter '%s' matched none of the %" G_GUINT64_FORMAT
+	          " frames; %" G_GUINT64_FORMAT " of them carry a VLAN tag, "
+	          "and a filter reads past the tag only after the word vlan: "
+	          "try 'vlan and (%s)'", cl->filter, tfe_capture_frames(cap),
+	          tagged, cl->filter);
 }
 
 /* The exit status once the output is written: 3 when it could not be
@@ -644,6 +691,11 @@ main(int argc, char **argv)
 	} else {
 		cap = tfe_capture_open_files((char **)cl.files->pdata,
 		                             cl.files->len, cl.filter, &err);
+		if (cap != NULL && cl.live.save_path != NULL &&
+		    !tfe_capture_save(cap, cl.live.save_path, &err)) {
+			tfe_capture_close(cap);
+			cap = NULL;
+		}
 	}
 	if (cap == NULL) {
 		error_msg("%s", err->message);
@@ -715,6 +767,7 @@ main(int argc, char **argv)
 		tfe_netstat_print(&run.ro, run.netstat);
 		tfe_netstat_free(run.netstat);
 	}
+	vlan_hint(&cl, &an.stats, cap);
 	status = exit_status(&run, cap, err);
 	tfe_analyzer_clear(&an);
 	tfe_capture_close(cap);

@@ -130,6 +130,19 @@ secs(int64_t ns)
 	return (double)ns / 1e9;
 }
 
+/* " (26 h 3 min)" after a duration of a minute or more, else "". */
+static char *
+long_words(int64_t ns, char *buf, size_t len)
+{
+	char w[32];
+
+	if (tfe_format_duration_words(ns, w, sizeof w)[0])
+		snprintf(buf, len, " (%s)", w);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
 /* Records a verdict with its frames (a 0-terminated list, or NULL) and,
  * when `fmt` is not NULL, its sentence. */
 static void G_GNUC_PRINTF(5, 6)
@@ -254,7 +267,7 @@ rule_open_and_reject(struct ctx *x)
 	const struct tfe_conn *c = x->c;
 	const struct tfe_endpoint *cl = &c->ep[TFE_SIDE_CLIENT];
 	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
-	char e[TFE_ADDR_STRLEN + 8];
+	char e[TFE_ADDR_STRLEN + 8], lw[40];
 
 	if (c->close_how == TFE_CLOSE_REJECTED && c->rst_by == TFE_SIDE_SERVER &&
 	    sv->synack_count == 0) {
@@ -315,12 +328,13 @@ rule_open_and_reject(struct ctx *x)
 				fr[1] = 0;
 			add(x, TFE_V_SYN_UNANSWERED, TFE_SIDE_SERVER, fr,
 			    "%u SYN%s from the client to %s (frames %" PRIu64
-			    "-%" PRIu64 ") got no answer in %.1f s%s%s%s: a firewall "
-			    "dropping them, a host that is down, or a listener whose "
-			    "queue is full",
+			    "-%" PRIu64 ") got no answer in %.1f s%s%s%s%s: a "
+			    "firewall dropping them, a host that is down, or a "
+			    "listener whose queue is full",
 			    n, n == 1 ? "" : "s",
 			    ep_str(c, TFE_SIDE_SERVER, e, sizeof e), fr[0],
 			    fr[1] ? fr[1] : fr[0], secs(x->now - first),
+			    long_words(x->now - first, lw, sizeof lw),
 			    n > 1 ? "; re-sent after " : "",
 			    n > 1 ? times->str : "", n > 1 ? " s (back-off)" : "");
 		}
@@ -569,7 +583,7 @@ rule_close(struct ctx *x)
 {
 	const struct tfe_conn *c = x->c;
 	char e[TFE_ADDR_STRLEN + 8], f[TFE_ADDR_STRLEN + 8];
-	char t1[48], t2[48];
+	char t1[48], t2[48], lw[40];
 	bool sim_close = find_reason(x, TFE_SIDE_CLIENT,
 	                             TFE_RS_RECV_FIN_SIMCLOSE) ||
 	                 find_reason(x, TFE_SIDE_SERVER,
@@ -616,12 +630,13 @@ rule_close(struct ctx *x)
 					         rel(c, fin->ts, t2, sizeof t2), fin->frame);
 				add(x, TFE_V_LINGERING_CLOSE_WAIT, side, fr,
 				    "%s received the %s's FIN at %s (frame %" PRIu64
-				    ") and sent no FIN of its own for %.1f s%s: "
+				    ") and sent no FIN of its own for %.1f s%s%s: "
 				    "the %s application did not call close() after "
 				    "read() returned 0; the %s %s %s%s",
 				    ep_str(c, side, e, sizeof e), side_word[p],
 				    rel(c, cw->ts, t1, sizeof t1), cw->frame,
-				    secs(wait), fin ? late :
+				    secs(wait), long_words(wait, lw, sizeof lw),
+				    fin ? late :
 				    c->end_cause == TFE_END_IDLE ? " until the "
 				    "connection had been idle for --idle-timeout" :
 				    " until the capture ended",
@@ -680,11 +695,13 @@ rule_close(struct ctx *x)
 				uint64_t fr[] = { la->frame, 0 };
 				add(x, TFE_V_MISSING_FINAL_ACK, side, fr,
 				    "%s sent its FIN at %s (frame %" PRIu64 ") and no ACK "
-				    "for it came in %.1f s of capture: it waits in "
+				    "for it came in %.1f s%s of capture: it waits in "
 				    "LAST_ACK, re-sending the FIN, while the %s %s",
 				    ep_str(c, side, e, sizeof e),
 				    rel(c, la->ts, t1, sizeof t1), la->frame,
-				    secs(x->now - la->ts), side_word[p],
+				    secs(x->now - la->ts),
+				    long_words(x->now - la->ts, lw, sizeof lw),
+				    side_word[p],
 				    peer->state == TFE_ST_TIME_WAIT ? "sits in TIME_WAIT"
 				    : "sent nothing more");
 			}
