@@ -841,7 +841,7 @@ activate_error(const char *iface, pcap_t *pcap, int rc, GError **err)
 		g_set_error(err, TFE_ERROR, TFE_ERR_INPUT,
 		            "%s: no permission to capture (%s): run it as root, "
 		            "or give the program the CAP_NET_RAW capability "
-		            "with setcap (see README, Live capture)",
+		            "with setcap (see tcpflow-explain(1), LIVE CAPTURE)",
 		            iface, why);
 		break;
 	case PCAP_ERROR_IFACE_NOT_UP:

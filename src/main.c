@@ -15,8 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "analyze.h"
 #include "capture.h"
+#include "expect.h"
 #include "live.h"
 #include "reader.h"
 #include "writer.h"
@@ -42,6 +44,8 @@ enum {
 	OPT_ZEEK_IGNORE_CSUM,
 	OPT_THREADS,
 	OPT_ZERO_WINDOW,
+	OPT_EXPLAIN,
+	OPT_EXPECT,
 };
 
 static const struct option long_opts[] = {
@@ -61,6 +65,8 @@ static const struct option long_opts[] = {
 	{ "events", no_argument, NULL, OPT_EVENTS },
 	{ "zeek-ignore-checksums", no_argument, NULL, OPT_ZEEK_IGNORE_CSUM },
 	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "explain", required_argument, NULL, OPT_EXPLAIN },
+	{ "expect", required_argument, NULL, OPT_EXPECT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -110,7 +116,7 @@ usage(FILE *out)
 "                           netstat: what netstat -tan would have shown on\n"
 "                           each observed host at one moment (see --at);\n"
 "                           json: JSON Lines, one object per connection then\n"
-"                           the summary (doc/json.md); ladder: the same\n"
+"                           the summary (tcpflow-explain(1)); ladder: the same\n"
 "                           timeline as a sequence diagram, client on the\n"
 "                           left, server on the right, then the summary\n"
 "  --events                 with --format json: add each connection's\n"
@@ -128,8 +134,16 @@ usage(FILE *out)
 "  --all-frames             print every frame instead of folding runs of\n"
 "                           ordinary data and ACK frames\n"
 "  --verdicts-only          print only connections with a warning verdict\n"
-"  --fail-on KIND,...       exit 1 when any of these verdicts is found\n"
-"                           (doc/verdicts.md lists the kinds)\n"
+"  --fail-on KIND,...       exit 1 when any of these verdicts is found, naming\n"
+"                           the connections; all, warning and info name\n"
+"                           every kind or a severity's, -KIND takes one out\n"
+"                           (warning,-time_wait_reuse)\n"
+"  --expect FILE            check the capture against the expectations in FILE\n"
+"                           (per connection: close, final states, verdicts\n"
+"                           that must and must not appear); exit 1 with a\n"
+"                           diff of those not met\n"
+"  --explain KIND           print what a verdict kind means, what to do, and\n"
+"                           an example, then exit; --explain list: the kinds\n"
 "  --color auto|always|never\n"
 "                           colour verdicts by severity (default auto: when\n"
 "                           standard output is a terminal and NO_COLOR is\n"
@@ -158,7 +172,8 @@ usage(FILE *out)
 "  -h, --help               show this help and exit\n"
 "  --version                show the version and exit\n"
 "\n"
-"Exit status: 0 ok, 1 a --fail-on verdict was found, 2 usage error,\n"
+"Exit status: 0 ok, 1 a --fail-on verdict was found or an --expect\n"
+"expectation not met, 2 usage error,\n"
 "3 input or capture error, 4 internal error.\n",
 	      out);
 }
@@ -199,6 +214,48 @@ parse_seconds(const char *opt, const char *s, int64_t *out)
 	return true;
 }
 
+#ifndef TFE_DOCDIR
+#define TFE_DOCDIR "doc"
+#endif
+
+/* --explain KIND: the kind's section of doc/verdicts.md, compiled in;
+ * --explain list (or an unknown kind) lists the kinds.  The exit
+ * status. */
+static int
+explain(const char *kind)
+{
+	int k;
+
+	for (k = 0; k < TFE_V__COUNT; k++)
+		if (strcmp(kind, tfe_verdicts[k].kind) == 0)
+			break;
+	if (k == TFE_V__COUNT) {
+		bool list = strcmp(kind, "list") == 0;
+		FILE *out = list ? stdout : stderr;
+
+		if (!list)
+			error_msg("--explain: '%s' is not a verdict kind; the kinds:",
+			          kind);
+		for (k = 0; k < TFE_V__COUNT; k++)
+			fprintf(out, "%-22s %-8s %s\n", tfe_verdicts[k].kind,
+			        tfe_verdicts[k].severity == TFE_SEV_WARNING ?
+			        "warning" : "info", tfe_verdicts[k].title);
+		return list ? EXIT_SUCCESS : EXIT_USAGE;
+	}
+	for (const struct tfe_verdict_doc *d = tfe_verdict_docs; d->kind; d++)
+		if (strcmp(d->kind, kind) == 0) {
+			printf("%s (%s): %s\n\n%s\n", kind,
+			       tfe_verdicts[k].severity == TFE_SEV_WARNING ?
+			       "warning" : "info", tfe_verdicts[k].title, d->text);
+			printf("Every kind: tcpflow-explain --explain list, "
+			       "tcpflow-explain(1), and verdicts.md in %s.\n",
+			       TFE_DOCDIR);
+			return EXIT_SUCCESS;
+		}
+	error_msg("--explain: no documentation for '%s'", kind);
+	return EXIT_INTERNAL;
+}
+
 static bool
 parse_count(const char *opt, const char *s, uint64_t max, uint64_t *out)
 {
@@ -224,6 +281,9 @@ struct run {
 	uint64_t fail_on;      /* verdict kinds that make the exit status 1 */
 	bool failed;
 	uint64_t found[TFE_V__COUNT]; /* connections with each --fail-on kind */
+	GString *named[TFE_V__COUNT]; /* the first FAIL_NAMED of them,
+	                                 "#12 10.0.0.1:4000 -> 10.0.0.2:80" */
+	struct tfe_expect *expect; /* --expect */
 	struct tfe_netstat *netstat;
 	struct tfe_writer *writer; /* NULL: connections are written here */
 	bool verdicts_in_writer; /* the writing thread works out the
@@ -248,6 +308,25 @@ write_conn(const struct run *r, const struct tfe_conn *c)
 		tfe_render_ladder_conn(&r->ro, c);
 }
 
+/* How many connections the --fail-on message names for each kind. */
+#define FAIL_NAMED 10
+
+/* Adds "#N client -> server" to the connections named for kind k. */
+static void
+name_conn(struct run *r, int k, const struct tfe_conn *c)
+{
+	char a[TFE_ADDR_STRLEN], b[TFE_ADDR_STRLEN];
+
+	if (r->named[k] == NULL)
+		r->named[k] = g_string_new(NULL);
+	tfe_endpoint_format(c->family, tfe_conn_addr(c, TFE_SIDE_CLIENT),
+	                    tfe_conn_port(c, TFE_SIDE_CLIENT), a, sizeof a);
+	tfe_endpoint_format(c->family, tfe_conn_addr(c, TFE_SIDE_SERVER),
+	                    tfe_conn_port(c, TFE_SIDE_SERVER), b, sizeof b);
+	g_string_append_printf(r->named[k], "%s#%" G_GUINT64_FORMAT " %s -> %s",
+	                       r->named[k]->len ? ", " : "", c->id, a, b);
+}
+
 /* Counts a finished connection's --fail-on kinds; true when it is to be
  * written (every connection, or with --verdicts-only those with a
  * warning). */
@@ -265,10 +344,14 @@ judge(struct run *r, const struct tfe_conn *c)
 		if (tfe_verdicts[v->kind].severity == TFE_SEV_WARNING)
 			warning = true;
 	}
+	if (r->expect != NULL)
+		tfe_expect_note(r->expect, c);
 	for (int k = 0; k < TFE_V__COUNT; k++)
 		if (hit & (UINT64_C(1) << k)) {
 			r->failed = true;
 			r->found[k]++; /* connections, not verdicts */
+			if (r->found[k] <= FAIL_NAMED)
+				name_conn(r, k, c);
 		}
 	return !r->ro.verdicts_only || warning;
 }
@@ -491,10 +574,25 @@ parse_options(int argc, char **argv, struct cmdline *cl,
 		case OPT_FAIL_ON: {
 			char *bad = NULL;
 			if (!tfe_verdict_parse_list(optarg, &run->fail_on, &bad)) {
-				error_msg("--fail-on: '%s' is not a verdict kind "
-				          "(doc/verdicts.md lists them)", bad);
+				error_msg("--fail-on: '%s' is not a verdict kind, "
+				          "all, warning or info (--explain lists "
+				          "the kinds)", bad);
 				g_free(bad);
 				return EXIT_USAGE;
+			}
+			break;
+		}
+		case OPT_EXPLAIN:
+			return explain(optarg);
+		case OPT_EXPECT: {
+			GError *e = NULL;
+			tfe_expect_free(run->expect);
+			run->expect = tfe_expect_load(optarg, &e);
+			if (run->expect == NULL) {
+				error_msg("%s", e->message);
+				int st = e->code == TFE_ERR_USAGE ? EXIT_USAGE : EXIT_INPUT;
+				g_error_free(e);
+				return st;
 			}
 			break;
 		}
@@ -640,16 +738,27 @@ exit_status(const struct run *run, struct tfe_capture *cap, GError *err)
 	if (status == EXIT_SUCCESS && run->failed) {
 		/* A --fail-on verdict: say which, for CI logs. */
 		GString *g = g_string_new(NULL);
-		for (int k = 0; k < TFE_V__COUNT; k++)
-			if (run->found[k])
-				g_string_append_printf(g, "%s%s in %" G_GUINT64_FORMAT
-				                       " connection%s", g->len ? ", " : "",
-				                       tfe_verdicts[k].kind, run->found[k],
-				                       run->found[k] == 1 ? "" : "s");
+		for (int k = 0; k < TFE_V__COUNT; k++) {
+			if (!run->found[k])
+				continue;
+			g_string_append_printf(g, "%s%s in %" G_GUINT64_FORMAT
+			                       " connection%s (%s", g->len ? "; " : "",
+			                       tfe_verdicts[k].kind, run->found[k],
+			                       run->found[k] == 1 ? "" : "s",
+			                       run->named[k]->str);
+			if (run->found[k] > FAIL_NAMED)
+				g_string_append_printf(g, " and %" G_GUINT64_FORMAT
+				                       " more", run->found[k] - FAIL_NAMED);
+			g_string_append_c(g, ')');
+		}
 		error_msg("--fail-on: found %s", g->str);
 		g_string_free(g, TRUE);
 		status = 1;
 	}
+	/* --expect: the diff of what was not met, after the output */
+	if ((status == EXIT_SUCCESS || status == 1) && run->expect != NULL &&
+	    tfe_expect_check(run->expect, stderr) > 0)
+		status = 1;
 	return status;
 }
 
@@ -676,6 +785,7 @@ main(int argc, char **argv)
 	if (status < 0)
 		status = check_options(&cl, &cfg, &run);
 	if (status >= 0) {
+		tfe_expect_free(run.expect);
 		g_ptr_array_free(cl.files, TRUE);
 		return status;
 	}
@@ -704,6 +814,7 @@ main(int argc, char **argv)
 		g_error_free(err);
 		g_free(cl.filter);
 		g_ptr_array_free(cl.files, TRUE);
+		tfe_expect_free(run.expect);
 		return status;
 	}
 
@@ -769,6 +880,10 @@ main(int argc, char **argv)
 	}
 	vlan_hint(&cl, &an.stats, cap);
 	status = exit_status(&run, cap, err);
+	for (int k = 0; k < TFE_V__COUNT; k++)
+		if (run.named[k] != NULL)
+			g_string_free(run.named[k], TRUE);
+	tfe_expect_free(run.expect);
 	tfe_analyzer_clear(&an);
 	tfe_capture_close(cap);
 	g_free(who);

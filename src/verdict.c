@@ -1339,20 +1339,33 @@ tfe_verdict_parse_list(const char *list, uint64_t *set, char **bad)
 
 	*set = 0;
 	for (gchar **n = names; *n; n++) {
-		int k;
+		uint64_t these = 0;
 		gchar *name = g_strstrip(*n);
+		bool minus = name[0] == '-';
 
+		if (minus)
+			name++;
 		if (*name == '\0')
 			continue;
-		for (k = 0; k < TFE_V__COUNT; k++)
-			if (strcmp(name, tfe_verdicts[k].kind) == 0)
-				break;
-		if (k == TFE_V__COUNT) {
-			*bad = g_strdup(name);
+		for (int k = 0; k < TFE_V__COUNT; k++)
+			if (strcmp(name, tfe_verdicts[k].kind) == 0 ||
+			    strcmp(name, "all") == 0 ||
+			    (strcmp(name, "warning") == 0 &&
+			     tfe_verdicts[k].severity == TFE_SEV_WARNING) ||
+			    (strcmp(name, "info") == 0 &&
+			     tfe_verdicts[k].severity == TFE_SEV_INFO))
+				these |= UINT64_C(1) << k;
+		if (these == 0) {
+			*bad = g_strdup(*n);
 			ok = FALSE;
 			break;
 		}
-		*set |= UINT64_C(1) << k;
+		/* in order: "warning,-time_wait_reuse" is every warning
+		 * but that one */
+		if (minus)
+			*set &= ~these;
+		else
+			*set |= these;
 	}
 	g_strfreev(names);
 	return ok;

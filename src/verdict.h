@@ -85,8 +85,19 @@ void tfe_verdicts_collect(const struct tfe_conn *c,
 /* Frees the messages of the verdicts in `v` and empties it. */
 void tfe_verdicts_clear(GArray *v);
 
-/* Parses "kind,kind,..." into a bit set; false (and *bad set to the
- * first unknown name) when a name is not a kind. */
+/* The documentation of each kind, from doc/verdicts.md (made into
+ * src/verdict-docs.c at build time, linked into the program only):
+ * `kind` NULL ends the table. */
+struct tfe_verdict_doc {
+	const char *kind;
+	const char *text;
+};
+extern const struct tfe_verdict_doc tfe_verdict_docs[];
+
+/* Parses "kind,kind,..." into a bit set; a name may also be "all",
+ * "warning" or "info" (every kind, or every kind of that severity), and
+ * "-name" takes its kinds out of those named before it.  False (and *bad
+ * set to the first unknown name) when a name is none of these. */
 gboolean tfe_verdict_parse_list(const char *list, uint64_t *set,
                                 char **bad);
 
