@@ -45,7 +45,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <linux/if_packet.h>
+#endif
 #include <unistd.h>
 
 #include "decode.h"
@@ -1015,6 +1019,39 @@ tfe_capture_fd(const struct tfe_capture *cap, int *timeout_ms)
 	if (tv != NULL)
 		*timeout_ms = (int)(tv->tv_sec * 1000 + (tv->tv_usec + 999) / 1000);
 	return pcap_get_selectable_fd(pcap);
+}
+
+bool
+tfe_capture_fanout(struct tfe_capture *cap, int group, GError **err)
+{
+#if defined(__linux__) && defined(PACKET_FANOUT)
+	/* libpcap has no call for it: its packet socket, bound to the
+	 * interface on activation, joins the group directly.  The kernel's
+	 * hash is symmetric (__skb_get_hash_symmetric), so both directions
+	 * of a connection go to the same member. */
+	int fd = pcap_fileno(cap->src[0].pcap);
+	int val = (group & 0xffff) | (PACKET_FANOUT_HASH << 16);
+
+	if (!cap->live || fd < 0) {
+		g_set_error(err, TFE_ERROR, TFE_ERR_INTERNAL,
+		            "--fanout: not a live capture");
+		return false;
+	}
+	if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &val, sizeof val) != 0) {
+		g_set_error(err, TFE_ERROR, TFE_ERR_INPUT,
+		            "%s: cannot join fanout group %d: %s (the group's "
+		            "other members must capture on the same interface "
+		            "with the same mode)", cap->src[0].name, group,
+		            g_strerror(errno));
+		return false;
+	}
+	return true;
+#else
+	(void)cap;
+	g_set_error(err, TFE_ERROR, TFE_ERR_USAGE,
+	            "--fanout %d: packet fanout is a Linux feature", group);
+	return false;
+#endif
 }
 
 void

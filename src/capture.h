@@ -120,6 +120,11 @@ bool tfe_capture_save(struct tfe_capture *cap, const char *path,
  * a filter without "vlan" does not look inside them. */
 uint64_t tfe_capture_vlan_rejected(const struct tfe_capture *cap);
 
+/* Live, Linux: joins the PACKET_FANOUT_HASH group `group` (1 to 65535),
+ * so that the processes of the group share the interface's packets,
+ * each connection's both ways to one of them (--fanout). */
+bool tfe_capture_fanout(struct tfe_capture *cap, int group, GError **err);
+
 /* Live: writes what is buffered for the save file to disk. */
 void tfe_capture_flush(struct tfe_capture *cap);
 

@@ -46,6 +46,8 @@ enum {
 	OPT_ZERO_WINDOW,
 	OPT_EXPLAIN,
 	OPT_EXPECT,
+	OPT_SHARD,
+	OPT_FANOUT,
 };
 
 static const struct option long_opts[] = {
@@ -67,6 +69,8 @@ static const struct option long_opts[] = {
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "explain", required_argument, NULL, OPT_EXPLAIN },
 	{ "expect", required_argument, NULL, OPT_EXPECT },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "fanout", required_argument, NULL, OPT_FANOUT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -105,6 +109,13 @@ usage(FILE *out)
 "                           third (default 3 when the program may run on more\n"
 "                           than one CPU, else 1); the output is the same\n"
 "  -n, -nn                  accepted as in tcpdump: names are never resolved\n"
+"  --shard K/N              with -r: analyse only the connections whose\n"
+"                           4-tuple hashes to shard K of N (1 <= K <= N), each\n"
+"                           as the whole run would; connections are numbered\n"
+"                           by their first frame\n"
+"  --fanout GROUP           with -i (Linux): join the kernel's packet fanout\n"
+"                           group GROUP (1 to 65535), hashing each connection\n"
+"                           both ways to one of the group's processes\n"
 "  BPF expression           the words that are not options form a capture\n"
 "                           filter, as in tcpdump; options may follow them;\n"
 "                           with -r, frames keep their numbers in the file\n"
@@ -445,6 +456,7 @@ struct cmdline {
 	bool list_interfaces, snaplen_given;
 	guint threads;         /* --threads, 0 when not given */
 	unsigned tstamp;       /* how many -t: enum tfe_tstamp */
+	uint32_t shard_k, shard_n; /* --shard K/N, K 1-based; n 0 without */
 	bool per_conn;         /* the output form describes each connection */
 	char *filter;          /* the trailing words, or NULL */
 };
@@ -596,6 +608,34 @@ parse_options(int argc, char **argv, struct cmdline *cl,
 			}
 			break;
 		}
+		case OPT_SHARD: {
+			unsigned long k, nn;
+			char *end;
+			errno = 0;
+			k = strtoul(optarg, &end, 10);
+			if (errno == 0 && end != optarg && *end == '/' &&
+			    end[1] >= '1' && end[1] <= '9') {
+				char *sl = end + 1;
+				nn = strtoul(sl, &end, 10);
+			} else {
+				nn = 0;
+			}
+			if (errno != 0 || nn == 0 || *end != '\0' || k < 1 ||
+			    k > nn || nn > 65536 || optarg[0] == '-' ||
+			    optarg[0] == '+') {
+				error_msg("--shard: '%s' is not K/N with 1 <= K <= N "
+				          "<= 65536", optarg);
+				return EXIT_USAGE;
+			}
+			cl->shard_k = (uint32_t)k;
+			cl->shard_n = (uint32_t)nn;
+			break;
+		}
+		case OPT_FANOUT:
+			if (!parse_count("--fanout", optarg, 65535, &n))
+				return EXIT_USAGE;
+			cl->live.fanout_group = (int)n;
+			break;
 		case OPT_COLOR:
 			if (strcmp(optarg, "always") == 0)
 				cl->color = 1;
@@ -673,6 +713,15 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 	}
 	if (cl->live.iface != NULL && cl->files->len > 0) {
 		error_msg("-i and -r cannot be used together");
+		return EXIT_USAGE;
+	}
+	if (cl->live.iface != NULL && cl->shard_n != 0) {
+		error_msg("--shard goes with -r (live, --fanout splits an "
+		          "interface)");
+		return EXIT_USAGE;
+	}
+	if (cl->live.iface == NULL && cl->live.fanout_group != 0) {
+		error_msg("--fanout goes with -i");
 		return EXIT_USAGE;
 	}
 	if (cl->live.iface != NULL && cl->threads != 0) {
@@ -840,6 +889,8 @@ main(int argc, char **argv)
 	else
 		tfe_analyzer_snapshot_at(&an, TFE_AT_NONE, 0);
 	an.stats.timestamps_ns = tfe_capture_nanos(cap);
+	an.shard_n = an.stats.shard_n = cl.shard_n;
+	an.shard_k = an.stats.shard_k = cl.shard_n ? cl.shard_k - 1 : 0;
 
 	if (cl.live.iface != NULL) {
 		/* The kernel filters: no count of the frames it turned away. */

@@ -859,6 +859,11 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 		        " dropped by the kernel, %" PRIu64
 		        " dropped by the interface\n", s->ps_recv, s->ps_drop,
 		        s->ps_ifdrop);
+	if (s->shard_n > 0)
+		fprintf(out, "  shard %u of %u: the connections whose 4-tuple "
+		        "hashes to it, numbered by their first frame; %" PRIu64
+		        " TCP segments of the other shards' left out\n",
+		        s->shard_k + 1, s->shard_n, s->other_shards);
 	fprintf(out, "  connections: %" PRIu64 "\n", s->connections);
 	for (int h = 0; h < TFE_CLOSE__COUNT; h++)
 		if (s->by_close[h] > 0)
