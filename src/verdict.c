@@ -165,6 +165,20 @@ add_verdict(struct ctx *x, enum tfe_verdict_kind kind, int side,
 	g_array_append_val(x->out, v);
 }
 
+/* Adds a number to the verdict just recorded. */
+static void
+num(struct ctx *x, const char *name, enum tfe_vnum_unit unit, int64_t value)
+{
+	struct tfe_verdict *v =
+		&g_array_index(x->out, struct tfe_verdict, x->out->len - 1);
+
+	g_assert(v->nnumbers < TFE_VERDICT_MAX_NUMBERS);
+	v->numbers[v->nnumbers++] = (struct tfe_verdict_number){
+		name, value, (uint8_t)unit };
+}
+#define vcount(x, name, v) num(x, name, TFE_VNUM_COUNT, (int64_t)(v))
+#define vdur(x, name, v) num(x, name, TFE_VNUM_NS, (int64_t)(v))
+
 /*
  * add(x, kind, side, frames, fmt, args...): a verdict, with its sentence
  * only when the output form prints one.  A macro so that the arguments
@@ -337,6 +351,8 @@ rule_open_and_reject(struct ctx *x)
 			    long_words(x->now - first, lw, sizeof lw),
 			    n > 1 ? "; re-sent after " : "",
 			    n > 1 ? times->str : "", n > 1 ? " s (back-off)" : "");
+			vcount(x, "syns", n);
+			vdur(x, "wait_s", x->now - first);
 		}
 		g_string_free(times, TRUE);
 	}
@@ -643,6 +659,8 @@ rule_close(struct ctx *x)
 				    side_word[side], side_word[p],
 				    fin ? "waited in" : "waits in", tfe_state_names[pw],
 				    fin ? " all that time" : "");
+				vdur(x, "wait_s", wait);
+				vdur(x, "threshold_s", x->cfg->close_wait);
 			}
 		}
 
@@ -1053,7 +1071,7 @@ rule_flow(struct ctx *x)
 			if (every > 0)
 				snprintf(apart, sizeof apart, " about %.1f s apart",
 				         every);
-			if (dead && !silent(c, p))
+			if (dead && !silent(c, p)) {
 				add(x, TFE_V_KEEPALIVE_UNANSWERED, side, fr,
 				    "%s sent %u keepalive probes%s, the last %u without "
 				    "any answer: the %s is gone (crashed, rebooted or cut "
@@ -1061,13 +1079,18 @@ rule_flow(struct ctx *x)
 				    "with ETIMEDOUT",
 				    ep_str(c, side, e, sizeof e), er->ka_probes, apart,
 				    er->ka_unanswered_run + 1, side_word[p]);
-			else
+				vcount(x, "probes", er->ka_probes);
+				vcount(x, "unanswered", er->ka_unanswered_run + 1);
+			} else {
 				add(x, TFE_V_KEEPALIVE, side, fr,
 				    "%s sent %u keepalive probe%s (SO_KEEPALIVE)%s; the "
 				    "%s answered %u",
 				    ep_str(c, side, e, sizeof e), er->ka_probes,
 				    er->ka_probes == 1 ? "" : "s", apart,
 				    side_word[p], er->ka_answered);
+				vcount(x, "probes", er->ka_probes);
+				vcount(x, "answered", er->ka_answered);
+			}
 		}
 		if (ep->zero_windows > 0) {
 			const struct tfe_ep_rare *rare = tfe_conn_rare_ep(c, side);
@@ -1088,7 +1111,7 @@ rule_flow(struct ctx *x)
 			else
 				snprintf(opened, sizeof opened, "was still closed when "
 				         "the capture ended");
-			if (brief)
+			if (brief) {
 				add(x, TFE_V_ZERO_WINDOW_BRIEF, side, fr,
 				    "%s advertised a zero window at %s (frame %" PRIu64
 				    "): its receive buffer filled up; the "
@@ -1101,7 +1124,11 @@ rule_flow(struct ctx *x)
 				    rare->zw_first_frame, opened, secs(stall),
 				    secs(x->cfg->zero_window), ep->zero_windows,
 				    tfe_conn_rare_ep(c, p)->zw_probes, side_word[p]);
-			else
+				vdur(x, "stall_s", stall);
+				vdur(x, "threshold_s", x->cfg->zero_window);
+				vcount(x, "zero_windows", ep->zero_windows);
+				vcount(x, "probes", tfe_conn_rare_ep(c, p)->zw_probes);
+			} else {
 				add(x, TFE_V_ZERO_WINDOW, side, fr,
 				    "%s advertised a zero window at %s (frame %" PRIu64
 				    "): its application stopped reading and the receive "
@@ -1113,18 +1140,26 @@ rule_flow(struct ctx *x)
 				    rare->zw_first_frame, opened, secs(stall),
 				    ep->zero_windows, tfe_conn_rare_ep(c, p)->zw_probes,
 				    side_word[p]);
+				vdur(x, "stall_s", stall);
+				vcount(x, "zero_windows", ep->zero_windows);
+				vcount(x, "probes", tfe_conn_rare_ep(c, p)->zw_probes);
+			}
 		}
-		if (ep->window_full > 0 && c->ep[p].zero_windows > 0)
+		if (ep->window_full > 0 && c->ep[p].zero_windows > 0) {
 			add(x, TFE_V_WINDOW_FULL, side, NULL,
 			    "%s filled the %s's receive window %u time%s",
 			    ep_str(c, side, e, sizeof e), side_word[p],
 			    ep->window_full, ep->window_full == 1 ? "" : "s");
+			vcount(x, "times", ep->window_full);
+		}
 		uint32_t data_retrans = ep->data_retrans;
-		if (data_retrans > 0)
+		if (data_retrans > 0) {
 			add(x, TFE_V_RETRANSMISSION, side, NULL,
 			    "%s re-sent data %u time%s (sequence space it had sent "
 			    "before)", ep_str(c, side, e, sizeof e), data_retrans,
 			    data_retrans == 1 ? "" : "s");
+			vcount(x, "segments", data_retrans);
+		}
 	}
 }
 

@@ -60,11 +60,24 @@ extern const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT];
 
 #define TFE_VERDICT_MAX_FRAMES 4
 
+/* A number a verdict's sentence gives, as a field of its own (JSON
+ * "numbers"): a count, or a duration in ns (named "..._s", written in
+ * seconds). */
+enum tfe_vnum_unit { TFE_VNUM_COUNT, TFE_VNUM_NS };
+#define TFE_VERDICT_MAX_NUMBERS 4
+struct tfe_verdict_number {
+	const char *name;       /* static: "syns", "wait_s" */
+	int64_t value;
+	uint8_t unit;           /* enum tfe_vnum_unit */
+};
+
 struct tfe_verdict {
 	uint8_t kind;           /* enum tfe_verdict_kind */
 	uint8_t side;           /* TFE_SIDE_* it concerns */
 	uint8_t nframes;
+	uint8_t nnumbers;
 	uint64_t frames[TFE_VERDICT_MAX_FRAMES];
+	struct tfe_verdict_number numbers[TFE_VERDICT_MAX_NUMBERS];
 	char *message;          /* owned; NULL when cfg->verdict_messages
 	                           is off */
 };

@@ -204,6 +204,47 @@ done
 run -r "$lbf" --expect "$tmp/missing.expect"
 [ "$rc" -eq 3 ] && pass "--expect on a missing file: exit 3" || fail "--expect missing" "exit $rc"
 
+# ---- the numbers of JSON verdicts -----------------------------------------
+
+# Each verdict's numbers are the ones its sentence gives: a count as a
+# number of its own in the message, a duration as the message rounds it
+# (thresholds, the options' values, are not in every sentence).
+if command -v python3 >/dev/null 2>&1; then
+	for p in "$pcaps"/*.pcap; do
+		"$prog" -r "$p" --format json
+	done >"$tmp/all.jsonl" 2>/dev/null
+	if python3 - "$tmp/all.jsonl" >"$tmp/nums" <<'PY'
+import json, re, sys
+n = bad = 0
+kinds = set()
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    if o["type"] != "connection":
+        continue
+    for v in o["verdicts"]:
+        for k, val in v["numbers"].items():
+            if k == "threshold_s":
+                continue
+            n += 1
+            kinds.add(v["kind"])
+            msg = v["message"]
+            if k.endswith("_s"):
+                ok = any("%.*f s" % (d, val) in msg for d in (1, 3))
+            else:
+                ok = re.search(r"(?<![\d.])%d(?![\d.])" % val, msg) is not None
+            if not ok:
+                bad += 1
+                print("%s %s=%s not in: %s" % (v["kind"], k, val, msg[:120]))
+print(n, len(kinds))
+sys.exit(1 if bad or n == 0 else 0)
+PY
+	then
+		pass "JSON verdicts: $(tail -n 1 "$tmp/nums" | cut -d' ' -f1) numbers of $(tail -n 1 "$tmp/nums" | cut -d' ' -f2) kinds, each as its sentence gives it"
+	else
+		fail "JSON verdict numbers" "$(head -n 3 "$tmp/nums")"
+	fi
+fi
+
 # ---- the suite: a folder of captures with their expectations --------------
 
 n=0 failed=""
