@@ -99,7 +99,7 @@ void tfe_verdicts_collect(const struct tfe_conn *c,
 void tfe_verdicts_clear(GArray *v);
 
 /* The documentation of each kind, from doc/verdicts.md (made into
- * src/verdict-docs.c at build time, linked into the program only):
+ * src/verdict_docs.c at build time, linked into the program only):
  * `kind` NULL ends the table. */
 struct tfe_verdict_doc {
 	const char *kind;

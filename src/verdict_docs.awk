@@ -1,4 +1,4 @@
-# verdict-docs.awk: makes src/verdict-docs.c from doc/verdicts.md, so that
+# verdict_docs.awk: makes src/verdict_docs.c from doc/verdicts.md, so that
 # --explain KIND prints the documentation of a kind from the program
 # itself.  Each "## kind" section (a snake_case name alone on the line)
 # becomes one string, as plain text: bold marks dropped, code blocks
@@ -23,7 +23,7 @@ function cstr(s) {
 	return s;
 }
 BEGIN {
-	print "/* Made by src/verdict-docs.awk from doc/verdicts.md: do not edit. */";
+	print "/* Made by src/verdict_docs.awk from doc/verdicts.md: do not edit. */";
 	print "#include \"verdict.h\"";
 	print "";
 	print "const struct tfe_verdict_doc tfe_verdict_docs[] = {";
