@@ -320,6 +320,11 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 		tfe_flow_ref_make(seg, &own);
 		ref = &own;
 	}
+	/* --shard: the key is the same both ways, and so its hash */
+	if (G_UNLIKELY(a->shard_n > 1) && ref->hash % a->shard_n != a->shard_k) {
+		a->stats.other_shards++;
+		return;
+	}
 	const struct tfe_flow_key *key = &ref->key;
 	bool from_lo = ref->from_lo;
 	struct tfe_conn *c = tfe_flow_lookup_hashed(&a->table, key, ref->hash);
@@ -365,7 +370,10 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 				no_tomb = false;
 			}
 		}
-		c = tfe_conn_new(a->next_id++, seg, from_lo, &a->cfg);
+		/* sharded, a connection's number is its first frame's: the
+		 * same in every shard and in the run of them all */
+		c = tfe_conn_new(a->shard_n ? frame : a->next_id++, seg, from_lo,
+		                 &a->cfg);
 		c->timestamps_ns = a->stats.timestamps_ns;
 		/* The new connection takes the pair over: a TIME_WAIT that
 		 * accepted its SYN is gone (RFC 6191); `t` is the tombstone

@@ -52,6 +52,10 @@ struct tfe_stats {
 	uint64_t tcp_csum_bad;                 /* TCP checksum wrong */
 	uint64_t ip_csum_bad;                  /* IPv4 header checksum wrong */
 	struct tfe_defrag_stats frag;          /* IP fragment reassembly */
+	uint32_t shard_n, shard_k;             /* --shard K/N (k 0-based),
+	                                          n 0 without it */
+	uint64_t other_shards;                 /* --shard: TCP segments of
+	                                          other shards' connections */
 	int64_t first_ts, last_ts;             /* ns */
 	bool have_capture_stats;               /* live: libpcap's counters */
 	uint64_t ps_recv, ps_drop, ps_ifdrop;
@@ -117,6 +121,10 @@ struct tfe_analyzer {
 	                                connection's verdicts and counts them
 	                                (tfe_analyzer_verdicts()); conn_done
 	                                sees c->verdicts NULL */
+	uint32_t shard_n, shard_k;   /* --shard K/N: only the connections
+	                                whose flow key hashes to k (0-based)
+	                                modulo n, numbered by their first
+	                                frame; n 0 without the option */
 };
 
 /*

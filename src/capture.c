@@ -45,6 +45,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#ifdef __linux__
+#include <linux/if_packet.h>
+#endif
 #include <unistd.h>
 
 #include "decode.h"
@@ -97,7 +102,11 @@ struct tfe_capture {
 	bool nanos;
 	uint64_t frames;
 	bool live;
-	pcap_dumper_t *dumper;   /* -w, live only */
+	pcap_dumper_t *dumper;   /* -w */
+	pcap_t *dump_pcap;       /* -w with files: its header's source */
+	bool dump_micro;         /* -w with files of microseconds */
+	uint64_t vlan_rejected;  /* frames the filter turned away that carry
+	                            an 802.1Q or 802.1ad tag */
 	int snaplen;
 	char *warning;           /* what pcap_activate() warned about */
 };
@@ -314,7 +323,10 @@ open_source_fp(struct source *s, FILE *fp, const char *name,
 		if (pcap_compile(s->pcap, &s->prog, filter, 1,
 		                 PCAP_NETMASK_UNKNOWN) != 0) {
 			g_set_error(err, TFE_ERROR, TFE_ERR_USAGE,
-			            "bad filter expression: %s", pcap_geterr(s->pcap));
+			            "bad filter expression: %s; the filter was "
+			            "taken from the words '%s' (every word that is "
+			            "not an option or an option's value)",
+			            pcap_geterr(s->pcap), filter);
 			return false;
 		}
 		s->filtered = true;
@@ -579,6 +591,81 @@ own_next(struct own *r, struct pcap_pkthdr *h, const u_char **data)
 	return 1;
 }
 
+/* The Ethernet type of a VLAN tag: 802.1Q, 802.1ad, and the 0x9100
+ * that older QinQ switches use. */
+static bool
+is_vlan_tpid(uint8_t hi, uint8_t lo)
+{
+	unsigned t = (unsigned)hi << 8 | lo;
+
+	return t == 0x8100 || t == 0x88a8 || t == 0x9100;
+}
+
+uint64_t
+tfe_capture_vlan_rejected(const struct tfe_capture *cap)
+{
+	return cap->vlan_rejected;
+}
+
+bool
+tfe_capture_save(struct tfe_capture *cap, const char *path, GError **err)
+{
+	struct stat w;
+	bool exists = stat(path, &w) == 0;
+
+	if (cap->n == 0 || cap->live || cap->dumper != NULL) {
+		g_set_error(err, TFE_ERROR, TFE_ERR_INTERNAL,
+		            "tfe_capture_save: not a capture of files");
+		return false;
+	}
+	for (guint i = 0; i < cap->n; i++) {
+		struct stat r;
+
+		if (exists && strcmp(cap->src[i].name, "standard input") != 0 &&
+		    stat(cap->src[i].name, &r) == 0 && r.st_dev == w.st_dev &&
+		    r.st_ino == w.st_ino) {
+			g_set_error(err, TFE_ERROR, TFE_ERR_USAGE,
+			            "-w %s: it is also read with -r; write to "
+			            "another file", path);
+			return false;
+		}
+		if (cap->src[i].linktype != cap->src[0].linktype) {
+			g_set_error(err, TFE_ERROR, TFE_ERR_USAGE,
+			            "-w %s: %s has link type %s and %s has %s: "
+			            "one pcap file holds one link type",
+			            path, cap->src[0].name,
+			            tfe_capture_linktype_name(cap->src[0].linktype),
+			            cap->src[i].name,
+			            tfe_capture_linktype_name(cap->src[i].linktype));
+			return false;
+		}
+	}
+	/* the first file's link type and snapshot length; microseconds
+	 * unless a file has nanoseconds, so that a copy reads back with the
+	 * digits it had */
+	int snaplen = 0;
+	for (guint i = 0; i < cap->n; i++)
+		if (pcap_snapshot(cap->src[i].pcap) > snaplen)
+			snaplen = pcap_snapshot(cap->src[i].pcap);
+	cap->dump_pcap = pcap_open_dead_with_tstamp_precision(
+		cap->src[0].linktype, snaplen,
+		cap->nanos ? PCAP_TSTAMP_PRECISION_NANO :
+		             PCAP_TSTAMP_PRECISION_MICRO);
+	if (cap->dump_pcap == NULL) {
+		g_set_error(err, TFE_ERROR, TFE_ERR_INTERNAL,
+		            "-w %s: pcap_open_dead failed", path);
+		return false;
+	}
+	cap->dump_micro = !cap->nanos;
+	cap->dumper = pcap_dump_open(cap->dump_pcap, path);
+	if (cap->dumper == NULL) {
+		g_set_error(err, TFE_ERROR, TFE_ERR_INPUT, "-w %s: %s", path,
+		            pcap_geterr(cap->dump_pcap));
+		return false;
+	}
+	return true;
+}
+
 int
 tfe_capture_next(struct tfe_capture *cap, struct tfe_packet *p, GError **err)
 {
@@ -594,10 +681,22 @@ tfe_capture_next(struct tfe_capture *cap, struct tfe_packet *p, GError **err)
 			rc = pcap_next_ex(s->pcap, &h, &data);
 		if (rc == 1) {
 			cap->frames++;
-			if (cap->dumper != NULL)
-				pcap_dump((u_char *)cap->dumper, h, data);
-			if (s->filtered && !pcap_offline_filter(&s->prog, h, data))
+			if (s->filtered && !pcap_offline_filter(&s->prog, h, data)) {
+				if (s->linktype == DLT_EN10MB && h->caplen >= 14 &&
+				    is_vlan_tpid(data[12], data[13]))
+					cap->vlan_rejected++;
 				continue;
+			}
+			/* -w: what the filter passed (live, the kernel
+			 * filters: every frame) */
+			if (cap->dumper != NULL && cap->dump_micro) {
+				/* files are read in ns (tv_usec holds them) */
+				struct pcap_pkthdr mh = *h;
+				mh.ts.tv_usec /= 1000;
+				pcap_dump((u_char *)cap->dumper, &mh, data);
+			} else if (cap->dumper != NULL) {
+				pcap_dump((u_char *)cap->dumper, h, data);
+			}
 			/* pcapng timestamps are 64-bit counts in any unit: one
 			 * past the analysis clock's range is damage, not a
 			 * time to compute with (the timers add up to 2e18 ns
@@ -710,6 +809,8 @@ tfe_capture_close(struct tfe_capture *cap)
 		return;
 	if (cap->dumper != NULL)
 		pcap_dump_close(cap->dumper);
+	if (cap->dump_pcap != NULL)
+		pcap_close(cap->dump_pcap);
 	g_free(cap->warning);
 	for (guint i = 0; i < cap->n; i++) {
 		if (cap->src[i].filtered)
@@ -744,7 +845,7 @@ activate_error(const char *iface, pcap_t *pcap, int rc, GError **err)
 		g_set_error(err, TFE_ERROR, TFE_ERR_INPUT,
 		            "%s: no permission to capture (%s): run it as root, "
 		            "or give the program the CAP_NET_RAW capability "
-		            "with setcap (see README, Live capture)",
+		            "with setcap (see tcpflow-explain(1), LIVE CAPTURE)",
 		            iface, why);
 		break;
 	case PCAP_ERROR_IFACE_NOT_UP:
@@ -772,7 +873,10 @@ set_live_filter(pcap_t *pcap, const char *iface, const char *filter,
 		mask = PCAP_NETMASK_UNKNOWN;
 	if (pcap_compile(pcap, &prog, filter, 1, mask) != 0) {
 		g_set_error(err, TFE_ERROR, TFE_ERR_USAGE,
-		            "bad filter expression: %s", pcap_geterr(pcap));
+		            "bad filter expression: %s; the filter was taken "
+		            "from the words '%s' (every word that is not an "
+		            "option or an option's value)", pcap_geterr(pcap),
+		            filter);
 		return false;
 	}
 	if (pcap_setfilter(pcap, &prog) != 0) {
@@ -915,6 +1019,39 @@ tfe_capture_fd(const struct tfe_capture *cap, int *timeout_ms)
 	if (tv != NULL)
 		*timeout_ms = (int)(tv->tv_sec * 1000 + (tv->tv_usec + 999) / 1000);
 	return pcap_get_selectable_fd(pcap);
+}
+
+bool
+tfe_capture_fanout(struct tfe_capture *cap, int group, GError **err)
+{
+#if defined(__linux__) && defined(PACKET_FANOUT)
+	/* libpcap has no call for it: its packet socket, bound to the
+	 * interface on activation, joins the group directly.  The kernel's
+	 * hash is symmetric (__skb_get_hash_symmetric), so both directions
+	 * of a connection go to the same member. */
+	int fd = pcap_fileno(cap->src[0].pcap);
+	int val = (group & 0xffff) | (PACKET_FANOUT_HASH << 16);
+
+	if (!cap->live || fd < 0) {
+		g_set_error(err, TFE_ERROR, TFE_ERR_INTERNAL,
+		            "--fanout: not a live capture");
+		return false;
+	}
+	if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &val, sizeof val) != 0) {
+		g_set_error(err, TFE_ERROR, TFE_ERR_INPUT,
+		            "%s: cannot join fanout group %d: %s (the group's "
+		            "other members must capture on the same interface "
+		            "with the same mode)", cap->src[0].name, group,
+		            g_strerror(errno));
+		return false;
+	}
+	return true;
+#else
+	(void)cap;
+	g_set_error(err, TFE_ERROR, TFE_ERR_USAGE,
+	            "--fanout %d: packet fanout is a Linux feature", group);
+	return false;
+#endif
 }
 
 void

@@ -107,6 +107,24 @@ int tfe_capture_next(struct tfe_capture *cap, struct tfe_packet *p,
  * tfe_capture_next() anyway (-1: no such limit, as on Linux). */
 int tfe_capture_fd(const struct tfe_capture *cap, int *timeout_ms);
 
+/* Files: writes every frame the filter passes (all of them without a
+ * filter) to `path` as a pcap file, with the first file's link type, the
+ * largest snapshot length, and nanosecond timestamps when a file has
+ * them, else microseconds (-w with -r).  Refused
+ * (TFE_ERR_USAGE) when the files have different link types or `path` is
+ * one of them. */
+bool tfe_capture_save(struct tfe_capture *cap, const char *path,
+                      GError **err);
+
+/* Frames the filter turned away that carry a VLAN tag (802.1Q, 802.1ad):
+ * a filter without "vlan" does not look inside them. */
+uint64_t tfe_capture_vlan_rejected(const struct tfe_capture *cap);
+
+/* Live, Linux: joins the PACKET_FANOUT_HASH group `group` (1 to 65535),
+ * so that the processes of the group share the interface's packets,
+ * each connection's both ways to one of them (--fanout). */
+bool tfe_capture_fanout(struct tfe_capture *cap, int group, GError **err);
+
 /* Live: writes what is buffered for the save file to disk. */
 void tfe_capture_flush(struct tfe_capture *cap);
 

@@ -175,4 +175,35 @@ tfe_secs_end(int64_t ns, bool nanos, bool sign, char *p)
 	return p + 6;
 }
 
+/* How a frame row's time column reads (-t, -tt, -ttt, -tttt, as tcpdump
+ * counts them; doc/tcpflow-explain.1). */
+enum tfe_tstamp {
+	TFE_TS_CONN = 0,  /* default: seconds since the connection's first
+	                     frame, "+0.000220" */
+	TFE_TS_CLOCK,     /* -t: time of day, UTC, "12:26:27.980066" */
+	TFE_TS_EPOCH,     /* -tt: seconds since 1970, "1795311987.980066" */
+	TFE_TS_DELTA,     /* -ttt: seconds since the row above, "+0.000220" */
+	TFE_TS_DATE,      /* -tttt: date and time, UTC,
+	                     "2026-11-21 12:26:27.980066" */
+	TFE_TS__COUNT
+};
+
+/* The time column's width in the mode, with 6 or 9 decimals. */
+int tfe_tstamp_width(enum tfe_tstamp mode, bool nanos);
+
+/* Writes `ts` (ns since the epoch) as the mode says at p (room for 40
+ * bytes), not terminated; `base` is the connection's first frame
+ * (TFE_TS_CONN) or the row above (TFE_TS_DELTA).  Returns the end. */
+char *tfe_tstamp_end(enum tfe_tstamp mode, int64_t ts, int64_t base,
+                     bool nanos, char *p);
+
+/* A duration in ns as seconds with 6 or 9 decimals, then " s", and when
+ * it is a minute or longer, how long that is in words, rounded down:
+ * "93780.250000 s (26 h 3 min)", "75.000000 s (1 min 15 s)",
+ * "950400.000000 s (11 d 0 h)".  `buf` holds 64. */
+char *tfe_format_duration(int64_t ns, bool nanos, char *buf, size_t len);
+
+/* The words alone, "26 h 3 min"; empty under a minute.  `buf` holds 32. */
+char *tfe_format_duration_words(int64_t ns, char *buf, size_t len);
+
 #endif /* TFE_FORMAT_H */

@@ -114,6 +114,11 @@ tfe_live_open(const struct tfe_live_opts *o, char **who, GError **err)
 	                            o->save_path, err);
 	if (cap == NULL)
 		return NULL;
+	if (o->fanout_group != 0 &&
+	    !tfe_capture_fanout(cap, o->fanout_group, err)) {
+		tfe_capture_close(cap);
+		return NULL;
+	}
 	if (!tfe_privs_drop(o->user, who, err)) {
 		tfe_capture_close(cap);
 		return NULL;

@@ -24,6 +24,7 @@ struct tfe_live_opts {
 	const char *save_path;   /* -w or NULL */
 	const char *user;        /* -Z or NULL for the default */
 	uint64_t max_packets;    /* -c, 0 for no limit */
+	int fanout_group;        /* --fanout, 0 for none */
 };
 
 struct tfe_live_hooks {

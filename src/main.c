@@ -15,8 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "analyze.h"
 #include "capture.h"
+#include "expect.h"
 #include "live.h"
 #include "reader.h"
 #include "writer.h"
@@ -42,6 +44,10 @@ enum {
 	OPT_ZEEK_IGNORE_CSUM,
 	OPT_THREADS,
 	OPT_ZERO_WINDOW,
+	OPT_EXPLAIN,
+	OPT_EXPECT,
+	OPT_SHARD,
+	OPT_FANOUT,
 };
 
 static const struct option long_opts[] = {
@@ -61,6 +67,10 @@ static const struct option long_opts[] = {
 	{ "events", no_argument, NULL, OPT_EVENTS },
 	{ "zeek-ignore-checksums", no_argument, NULL, OPT_ZEEK_IGNORE_CSUM },
 	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "explain", required_argument, NULL, OPT_EXPLAIN },
+	{ "expect", required_argument, NULL, OPT_EXPECT },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "fanout", required_argument, NULL, OPT_FANOUT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -89,15 +99,25 @@ usage(FILE *out)
 "  -Z USER                  with -i: after opening the interface, run as USER\n"
 "                           with no capabilities (default when root: nobody;\n"
 "                           -Z root keeps root)\n"
-"  -w FILE                  with -i: also save the packets analysed (those the\n"
-"                           filter passes) to FILE as a pcap capture\n"
+"  -w FILE                  also save the packets analysed (those the filter\n"
+"                           passes) to FILE as a pcap capture; with -r it\n"
+"                           filters a capture into a new one\n"
 "  -c N                     stop after N packets (that pass the filter)\n"
 "  --threads N              with -r: 1 reads, decodes and analyses in one\n"
 "                           thread; 2 reads and decodes in a second thread;\n"
 "                           3 also writes text, json and ladder output in a\n"
 "                           third (default 3 when the program may run on more\n"
 "                           than one CPU, else 1); the output is the same\n"
-"  BPF expression           trailing words form a capture filter, as in tcpdump;\n"
+"  -n, -nn                  accepted as in tcpdump: names are never resolved\n"
+"  --shard K/N              with -r: analyse only the connections whose\n"
+"                           4-tuple hashes to shard K of N (1 <= K <= N), each\n"
+"                           as the whole run would; connections are numbered\n"
+"                           by their first frame\n"
+"  --fanout GROUP           with -i (Linux): join the kernel's packet fanout\n"
+"                           group GROUP (1 to 65535), hashing each connection\n"
+"                           both ways to one of the group's processes\n"
+"  BPF expression           the words that are not options form a capture\n"
+"                           filter, as in tcpdump; options may follow them;\n"
 "                           with -r, frames keep their numbers in the file\n"
 "\n"
 "Output:\n"
@@ -107,7 +127,7 @@ usage(FILE *out)
 "                           netstat: what netstat -tan would have shown on\n"
 "                           each observed host at one moment (see --at);\n"
 "                           json: JSON Lines, one object per connection then\n"
-"                           the summary (doc/json.md); ladder: the same\n"
+"                           the summary (tcpflow-explain(1)); ladder: the same\n"
 "                           timeline as a sequence diagram, client on the\n"
 "                           left, server on the right, then the summary\n"
 "  --events                 with --format json: add each connection's\n"
@@ -116,11 +136,25 @@ usage(FILE *out)
 "                           is seconds from the first packet, otherwise an\n"
 "                           epoch timestamp on the capture's clock (default:\n"
 "                           the end of the capture)\n"
+"  -t, -tt, -ttt, -tttt     text: the frame rows' time as time of day (UTC),\n"
+"                           seconds since 1970, seconds since the row above,\n"
+"                           or date and time (UTC); by default seconds since\n"
+"                           the connection's first frame\n"
+"  -S                       text and ladder: sequence and acknowledgment\n"
+"                           numbers as on the wire, not relative to the ISN\n"
 "  --all-frames             print every frame instead of folding runs of\n"
 "                           ordinary data and ACK frames\n"
 "  --verdicts-only          print only connections with a warning verdict\n"
-"  --fail-on KIND,...       exit 1 when any of these verdicts is found\n"
-"                           (doc/verdicts.md lists the kinds)\n"
+"  --fail-on KIND,...       exit 1 when any of these verdicts is found, naming\n"
+"                           the connections; all, warning and info name\n"
+"                           every kind or a severity's, -KIND takes one out\n"
+"                           (warning,-time_wait_reuse)\n"
+"  --expect FILE            check the capture against the expectations in FILE\n"
+"                           (per connection: close, final states, verdicts\n"
+"                           that must and must not appear); exit 1 with a\n"
+"                           diff of those not met\n"
+"  --explain KIND           print what a verdict kind means, what to do, and\n"
+"                           an example, then exit; --explain list: the kinds\n"
 "  --color auto|always|never\n"
 "                           colour verdicts by severity (default auto: when\n"
 "                           standard output is a terminal and NO_COLOR is\n"
@@ -149,7 +183,8 @@ usage(FILE *out)
 "  -h, --help               show this help and exit\n"
 "  --version                show the version and exit\n"
 "\n"
-"Exit status: 0 ok, 1 a --fail-on verdict was found, 2 usage error,\n"
+"Exit status: 0 ok, 1 a --fail-on verdict was found or an --expect\n"
+"expectation not met, 2 usage error,\n"
 "3 input or capture error, 4 internal error.\n",
 	      out);
 }
@@ -190,6 +225,48 @@ parse_seconds(const char *opt, const char *s, int64_t *out)
 	return true;
 }
 
+#ifndef TFE_DOCDIR
+#define TFE_DOCDIR "doc"
+#endif
+
+/* --explain KIND: the kind's section of doc/verdicts.md, compiled in;
+ * --explain list (or an unknown kind) lists the kinds.  The exit
+ * status. */
+static int
+explain(const char *kind)
+{
+	int k;
+
+	for (k = 0; k < TFE_V__COUNT; k++)
+		if (strcmp(kind, tfe_verdicts[k].kind) == 0)
+			break;
+	if (k == TFE_V__COUNT) {
+		bool list = strcmp(kind, "list") == 0;
+		FILE *out = list ? stdout : stderr;
+
+		if (!list)
+			error_msg("--explain: '%s' is not a verdict kind; the kinds:",
+			          kind);
+		for (k = 0; k < TFE_V__COUNT; k++)
+			fprintf(out, "%-22s %-8s %s\n", tfe_verdicts[k].kind,
+			        tfe_verdicts[k].severity == TFE_SEV_WARNING ?
+			        "warning" : "info", tfe_verdicts[k].title);
+		return list ? EXIT_SUCCESS : EXIT_USAGE;
+	}
+	for (const struct tfe_verdict_doc *d = tfe_verdict_docs; d->kind; d++)
+		if (strcmp(d->kind, kind) == 0) {
+			printf("%s (%s): %s\n\n%s\n", kind,
+			       tfe_verdicts[k].severity == TFE_SEV_WARNING ?
+			       "warning" : "info", tfe_verdicts[k].title, d->text);
+			printf("Every kind: tcpflow-explain --explain list, "
+			       "tcpflow-explain(1), and verdicts.md in %s.\n",
+			       TFE_DOCDIR);
+			return EXIT_SUCCESS;
+		}
+	error_msg("--explain: no documentation for '%s'", kind);
+	return EXIT_INTERNAL;
+}
+
 static bool
 parse_count(const char *opt, const char *s, uint64_t max, uint64_t *out)
 {
@@ -215,6 +292,9 @@ struct run {
 	uint64_t fail_on;      /* verdict kinds that make the exit status 1 */
 	bool failed;
 	uint64_t found[TFE_V__COUNT]; /* connections with each --fail-on kind */
+	GString *named[TFE_V__COUNT]; /* the first FAIL_NAMED of them,
+	                                 "#12 10.0.0.1:4000 -> 10.0.0.2:80" */
+	struct tfe_expect *expect; /* --expect */
 	struct tfe_netstat *netstat;
 	struct tfe_writer *writer; /* NULL: connections are written here */
 	bool verdicts_in_writer; /* the writing thread works out the
@@ -239,6 +319,25 @@ write_conn(const struct run *r, const struct tfe_conn *c)
 		tfe_render_ladder_conn(&r->ro, c);
 }
 
+/* How many connections the --fail-on message names for each kind. */
+#define FAIL_NAMED 10
+
+/* Adds "#N client -> server" to the connections named for kind k. */
+static void
+name_conn(struct run *r, int k, const struct tfe_conn *c)
+{
+	char a[TFE_ADDR_STRLEN], b[TFE_ADDR_STRLEN];
+
+	if (r->named[k] == NULL)
+		r->named[k] = g_string_new(NULL);
+	tfe_endpoint_format(c->family, tfe_conn_addr(c, TFE_SIDE_CLIENT),
+	                    tfe_conn_port(c, TFE_SIDE_CLIENT), a, sizeof a);
+	tfe_endpoint_format(c->family, tfe_conn_addr(c, TFE_SIDE_SERVER),
+	                    tfe_conn_port(c, TFE_SIDE_SERVER), b, sizeof b);
+	g_string_append_printf(r->named[k], "%s#%" G_GUINT64_FORMAT " %s -> %s",
+	                       r->named[k]->len ? ", " : "", c->id, a, b);
+}
+
 /* Counts a finished connection's --fail-on kinds; true when it is to be
  * written (every connection, or with --verdicts-only those with a
  * warning). */
@@ -256,10 +355,14 @@ judge(struct run *r, const struct tfe_conn *c)
 		if (tfe_verdicts[v->kind].severity == TFE_SEV_WARNING)
 			warning = true;
 	}
+	if (r->expect != NULL)
+		tfe_expect_note(r->expect, c);
 	for (int k = 0; k < TFE_V__COUNT; k++)
 		if (hit & (UINT64_C(1) << k)) {
 			r->failed = true;
 			r->found[k]++; /* connections, not verdicts */
+			if (r->found[k] <= FAIL_NAMED)
+				name_conn(r, k, c);
 		}
 	return !r->ro.verdicts_only || warning;
 }
@@ -352,6 +455,8 @@ struct cmdline {
 	struct tfe_live_opts live; /* -i, -s, -Z, -w */
 	bool list_interfaces, snaplen_given;
 	guint threads;         /* --threads, 0 when not given */
+	unsigned tstamp;       /* how many -t: enum tfe_tstamp */
+	uint32_t shard_k, shard_n; /* --shard K/N, K 1-based; n 0 without */
 	bool per_conn;         /* the output form describes each connection */
 	char *filter;          /* the trailing words, or NULL */
 };
@@ -364,10 +469,12 @@ parse_options(int argc, char **argv, struct cmdline *cl,
 {
 	int opt;
 
-	/* "+" keeps getopt from permuting: the filter words come last, as
-	 * in tcpdump, and may start with a dash only after "--". */
+	/* As in tcpdump, options may come before or after the filter words
+	 * (getopt moves the words to the end); a filter word may start with
+	 * a dash only after "--". */
 	opterr = 0; /* our own messages: "tcpflow-explain: ..." */
-	while ((opt = getopt_long(argc, argv, "+:r:c:hi:Ds:Z:w:", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":r:c:hi:Ds:Z:w:nSt", long_opts,
+	                          NULL)) != -1) {
 		uint64_t n;
 
 		switch (opt) {
@@ -386,6 +493,19 @@ parse_options(int argc, char **argv, struct cmdline *cl,
 			break;
 		case 'D':
 			cl->list_interfaces = true;
+			break;
+		case 'n':
+			/* -n, -nn: names are never resolved; accepted for
+			 * tcpdump's habit */
+			break;
+		case 'S':
+			run->ro.raw_seq = true;
+			break;
+		case 't':
+			if (++cl->tstamp >= TFE_TS__COUNT) {
+				error_msg("-t: at most four (-tttt: date and time)");
+				return EXIT_USAGE;
+			}
 			break;
 		case 's':
 			if (!parse_count("-s", optarg, TFE_SNAPLEN_MAX, &n))
@@ -466,13 +586,56 @@ parse_options(int argc, char **argv, struct cmdline *cl,
 		case OPT_FAIL_ON: {
 			char *bad = NULL;
 			if (!tfe_verdict_parse_list(optarg, &run->fail_on, &bad)) {
-				error_msg("--fail-on: '%s' is not a verdict kind "
-				          "(doc/verdicts.md lists them)", bad);
+				error_msg("--fail-on: '%s' is not a verdict kind, "
+				          "all, warning or info (--explain lists "
+				          "the kinds)", bad);
 				g_free(bad);
 				return EXIT_USAGE;
 			}
 			break;
 		}
+		case OPT_EXPLAIN:
+			return explain(optarg);
+		case OPT_EXPECT: {
+			GError *e = NULL;
+			tfe_expect_free(run->expect);
+			run->expect = tfe_expect_load(optarg, &e);
+			if (run->expect == NULL) {
+				error_msg("%s", e->message);
+				int st = e->code == TFE_ERR_USAGE ? EXIT_USAGE : EXIT_INPUT;
+				g_error_free(e);
+				return st;
+			}
+			break;
+		}
+		case OPT_SHARD: {
+			unsigned long k, nn;
+			char *end;
+			errno = 0;
+			k = strtoul(optarg, &end, 10);
+			if (errno == 0 && end != optarg && *end == '/' &&
+			    end[1] >= '1' && end[1] <= '9') {
+				char *sl = end + 1;
+				nn = strtoul(sl, &end, 10);
+			} else {
+				nn = 0;
+			}
+			if (errno != 0 || nn == 0 || *end != '\0' || k < 1 ||
+			    k > nn || nn > 65536 || optarg[0] == '-' ||
+			    optarg[0] == '+') {
+				error_msg("--shard: '%s' is not K/N with 1 <= K <= N "
+				          "<= 65536", optarg);
+				return EXIT_USAGE;
+			}
+			cl->shard_k = (uint32_t)k;
+			cl->shard_n = (uint32_t)nn;
+			break;
+		}
+		case OPT_FANOUT:
+			if (!parse_count("--fanout", optarg, 65535, &n))
+				return EXIT_USAGE;
+			cl->live.fanout_group = (int)n;
+			break;
 		case OPT_COLOR:
 			if (strcmp(optarg, "always") == 0)
 				cl->color = 1;
@@ -552,16 +715,28 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 		error_msg("-i and -r cannot be used together");
 		return EXIT_USAGE;
 	}
+	if (cl->live.iface != NULL && cl->shard_n != 0) {
+		error_msg("--shard goes with -r (live, --fanout splits an "
+		          "interface)");
+		return EXIT_USAGE;
+	}
+	if (cl->live.iface == NULL && cl->live.fanout_group != 0) {
+		error_msg("--fanout goes with -i");
+		return EXIT_USAGE;
+	}
 	if (cl->live.iface != NULL && cl->threads != 0) {
 		error_msg("--threads goes with -r");
 		return EXIT_USAGE;
 	}
-	if (cl->live.iface == NULL &&
-	    (cl->snaplen_given || cl->live.user || cl->live.save_path)) {
-		error_msg("%s goes with -i", cl->snaplen_given ? "-s" :
-		          cl->live.user ? "-Z" : "-w");
+	if (cl->live.iface == NULL && (cl->snaplen_given || cl->live.user)) {
+		error_msg("%s goes with -i", cl->snaplen_given ? "-s" : "-Z");
 		return EXIT_USAGE;
 	}
+	if (cl->tstamp != 0 && run->ro.format != TFE_FMT_TEXT) {
+		error_msg("-t, -tt, -ttt and -tttt go with --format text");
+		return EXIT_USAGE;
+	}
+	run->ro.tstamp = (uint8_t)cl->tstamp;
 	if (cl->files->len == 0 && cl->live.iface == NULL) {
 		error_msg("no input: give a capture file with -r FILE (- for "
 		          "standard input) or an interface with -i IFACE");
@@ -569,6 +744,25 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 		return EXIT_USAGE;
 	}
 	return -1;
+}
+
+/* A filter that matched nothing where the frames it turned away carry
+ * VLAN tags: libpcap's filter looks inside a tag only after the word
+ * "vlan", as in tcpdump. */
+static void
+vlan_hint(const struct cmdline *cl, const struct tfe_stats *st,
+          const struct tfe_capture *cap)
+{
+	uint64_t tagged = tfe_capture_vlan_rejected(cap);
+
+	if (cl->filter == NULL || cl->live.iface != NULL || st->frames != 0 ||
+	    tagged == 0)
+		return;
+	error_msg("the filter '%s' matched none of the %" G_GUINT64_FORMAT
+	          " frames; %" G_GUINT64_FORMAT " of them carry a VLAN tag, "
+	          "and a filter reads past the tag only after the word vlan: "
+	          "try 'vlan and (%s)'", cl->filter, tfe_capture_frames(cap),
+	          tagged, cl->filter);
 }
 
 /* The exit status once the output is written: 3 when it could not be
@@ -593,16 +787,27 @@ exit_status(const struct run *run, struct tfe_capture *cap, GError *err)
 	if (status == EXIT_SUCCESS && run->failed) {
 		/* A --fail-on verdict: say which, for CI logs. */
 		GString *g = g_string_new(NULL);
-		for (int k = 0; k < TFE_V__COUNT; k++)
-			if (run->found[k])
-				g_string_append_printf(g, "%s%s in %" G_GUINT64_FORMAT
-				                       " connection%s", g->len ? ", " : "",
-				                       tfe_verdicts[k].kind, run->found[k],
-				                       run->found[k] == 1 ? "" : "s");
+		for (int k = 0; k < TFE_V__COUNT; k++) {
+			if (!run->found[k])
+				continue;
+			g_string_append_printf(g, "%s%s in %" G_GUINT64_FORMAT
+			                       " connection%s (%s", g->len ? "; " : "",
+			                       tfe_verdicts[k].kind, run->found[k],
+			                       run->found[k] == 1 ? "" : "s",
+			                       run->named[k]->str);
+			if (run->found[k] > FAIL_NAMED)
+				g_string_append_printf(g, " and %" G_GUINT64_FORMAT
+				                       " more", run->found[k] - FAIL_NAMED);
+			g_string_append_c(g, ')');
+		}
 		error_msg("--fail-on: found %s", g->str);
 		g_string_free(g, TRUE);
 		status = 1;
 	}
+	/* --expect: the diff of what was not met, after the output */
+	if ((status == EXIT_SUCCESS || status == 1) && run->expect != NULL &&
+	    tfe_expect_check(run->expect, stderr) > 0)
+		status = 1;
 	return status;
 }
 
@@ -629,6 +834,7 @@ main(int argc, char **argv)
 	if (status < 0)
 		status = check_options(&cl, &cfg, &run);
 	if (status >= 0) {
+		tfe_expect_free(run.expect);
 		g_ptr_array_free(cl.files, TRUE);
 		return status;
 	}
@@ -644,6 +850,11 @@ main(int argc, char **argv)
 	} else {
 		cap = tfe_capture_open_files((char **)cl.files->pdata,
 		                             cl.files->len, cl.filter, &err);
+		if (cap != NULL && cl.live.save_path != NULL &&
+		    !tfe_capture_save(cap, cl.live.save_path, &err)) {
+			tfe_capture_close(cap);
+			cap = NULL;
+		}
 	}
 	if (cap == NULL) {
 		error_msg("%s", err->message);
@@ -652,6 +863,7 @@ main(int argc, char **argv)
 		g_error_free(err);
 		g_free(cl.filter);
 		g_ptr_array_free(cl.files, TRUE);
+		tfe_expect_free(run.expect);
 		return status;
 	}
 
@@ -677,6 +889,8 @@ main(int argc, char **argv)
 	else
 		tfe_analyzer_snapshot_at(&an, TFE_AT_NONE, 0);
 	an.stats.timestamps_ns = tfe_capture_nanos(cap);
+	an.shard_n = an.stats.shard_n = cl.shard_n;
+	an.shard_k = an.stats.shard_k = cl.shard_n ? cl.shard_k - 1 : 0;
 
 	if (cl.live.iface != NULL) {
 		/* The kernel filters: no count of the frames it turned away. */
@@ -715,7 +929,12 @@ main(int argc, char **argv)
 		tfe_netstat_print(&run.ro, run.netstat);
 		tfe_netstat_free(run.netstat);
 	}
+	vlan_hint(&cl, &an.stats, cap);
 	status = exit_status(&run, cap, err);
+	for (int k = 0; k < TFE_V__COUNT; k++)
+		if (run.named[k] != NULL)
+			g_string_free(run.named[k], TRUE);
+	tfe_expect_free(run.expect);
 	tfe_analyzer_clear(&an);
 	tfe_capture_close(cap);
 	g_free(who);

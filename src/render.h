@@ -33,6 +33,11 @@ struct tfe_render_opts {
 	bool color;            /* SGR colours by severity */
 	bool verdicts_only;    /* only connections with a warning verdict */
 	bool events;           /* json: each connection's timeline rows */
+	uint8_t tstamp;        /* text: the frame rows' time column (-t and
+	                          the like, enum tfe_tstamp) */
+	bool raw_seq;          /* text and ladder: sequence and acknowledgment
+	                          numbers as on the wire (-S), not relative to
+	                          each side's ISN */
 };
 
 /* One connection block, as README.md shows it. */

@@ -815,6 +815,20 @@ tfe_render_json_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 		for (int f = 0; f < v->nframes && f < TFE_VERDICT_MAX_FRAMES; f++)
 			v_u64(&w, v->frames[f]);
 		arr_end(&w);
+		/* the numbers of the sentence, as fields */
+		key(&w, "numbers");
+		obj_begin(&w);
+		for (int n = 0; n < v->nnumbers && n < TFE_VERDICT_MAX_NUMBERS;
+		     n++) {
+			const struct tfe_verdict_number *vn = &v->numbers[n];
+
+			key_s(&w, vn->name);
+			if (vn->unit == TFE_VNUM_NS)
+				v_secs(&w, vn->value, c->timestamps_ns);
+			else
+				v_u64(&w, (uint64_t)vn->value);
+		}
+		obj_end(&w);
 		key(&w, "message");
 		v_str(&w, v->message ? v->message : "");
 		obj_end(&w);

@@ -183,8 +183,8 @@ append_options(const struct tfe_row *r, GString *g, gsize room)
  * give way to it when needed); the options take what is left.
  */
 static void
-frame_label(const struct tfe_conn *c, const struct tfe_row *r, GString *g,
-            gsize room)
+frame_label(const struct tfe_conn *c, const struct tfe_row *r, bool raw_seq,
+            GString *g, gsize room)
 {
 	GPtrArray *parts = g_ptr_array_new_with_free_func(g_free);
 	int peer = !r->dir;
@@ -193,9 +193,11 @@ frame_label(const struct tfe_conn *c, const struct tfe_row *r, GString *g,
 
 	flag_words(r->flags, g);
 	g_ptr_array_add(parts, g_strdup_printf("seq=%" PRIu32,
-	                 tfe_conn_rel_seq(c, r->dir, r->seq)));
-	if ((r->flags & TFE_TH_ACK) &&
-	    tfe_conn_base_known(c, peer))
+	                 raw_seq ? r->seq : tfe_conn_rel_seq(c, r->dir, r->seq)));
+	if ((r->flags & TFE_TH_ACK) && raw_seq)
+		g_ptr_array_add(parts, g_strdup_printf("ack=%" PRIu32, r->ack));
+	else if ((r->flags & TFE_TH_ACK) &&
+	         tfe_conn_base_known(c, peer))
 		g_ptr_array_add(parts, g_strdup_printf("ack=%" PRIu32,
 		                 tfe_conn_rel_seq(c, peer, r->ack)));
 	if (r->len > 0)
@@ -324,7 +326,7 @@ print_frame_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 	snprintf(fr, sizeof fr, "%" PRIu64, r->frame);
 	tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, t,
 	                   sizeof t);
-	frame_label(c, r, label, (gsize)(mid_w - ARROW_MIN));
+	frame_label(c, r, o->raw_seq, label, (gsize)(mid_w - ARROW_MIN));
 	int dashes = mid_w - (int)label->len - 5;
 	if (r->dir == TFE_DIR_C2S) {
 		g_string_printf(mid, "-- %s ", label->str);

@@ -42,8 +42,32 @@ color_off(const struct tfe_render_opts *o)
 	return o->color ? "\033[0m" : "";
 }
 
-/* The time column: "+12.345678" or, with nanoseconds, "+12.345678901". */
-#define TIME_W(c) ((c)->timestamps_ns ? 14 : 11)
+/* The time column: "+12.345678" or, with nanoseconds, "+12.345678901",
+ * wider with -t and the like (enum tfe_tstamp). */
+#define TIME_W(o, c) tfe_tstamp_width((enum tfe_tstamp)(o)->tstamp, \
+                                      (c)->timestamps_ns)
+
+/* A row's time, as -t and the like ask; `prev` is the row above's (for
+ * -ttt). */
+static inline char *
+p_time(char *p, const struct tfe_render_opts *o, const struct tfe_conn *c,
+       int64_t ts, int64_t prev)
+{
+	if (o->tstamp == TFE_TS_CONN)
+		return tfe_secs_end(ts - c->first_ts, c->timestamps_ns, true, p);
+	return tfe_tstamp_end((enum tfe_tstamp)o->tstamp, ts,
+	                      o->tstamp == TFE_TS_DELTA ? prev : c->first_ts,
+	                      c->timestamps_ns, p);
+}
+
+/* The same, terminated, into t (at least 48 bytes). */
+static char *
+row_time(char *t, const struct tfe_render_opts *o, const struct tfe_conn *c,
+         int64_t ts, int64_t prev)
+{
+	*p_time(t, o, c, ts, prev) = '\0';
+	return t;
+}
 
 #define u64_dec_end tfe_u64_dec_end
 
@@ -282,7 +306,7 @@ t_options(struct tfe_obuf *b, const struct tfe_row *r)
 static void
 fmt_ms(struct tfe_obuf *b, int64_t ns, int prec)
 {
-	char d[40];
+	char d[64];
 
 	if (ns < 0 || ns >= INT64_C(1000000000000000) ||
 	    (prec == 3 && ns % 1000 == 500) || (prec != 3 && prec != 6)) {
@@ -390,9 +414,9 @@ title(struct tfe_obuf *b, const struct tfe_conn *c)
 	t_chr(b, ' ');
 	t_str(b, hist[0] ? hist : "-");
 	t_lit(b, "  ");
-	t_str(b, tfe_format_seconds(c->last_ts - c->first_ts, c->timestamps_ns,
-	                            false, d, sizeof d));
-	t_lit(b, " s\n");
+	t_str(b, tfe_format_duration(c->last_ts - c->first_ts,
+	                             c->timestamps_ns, d, sizeof d));
+	t_chr(b, '\n');
 }
 
 void
@@ -513,8 +537,9 @@ p_state_cell(char *p, uint8_t now, uint8_t before, bool first, size_t width)
 }
 
 static void
-frame_row(struct tfe_obuf *b, const struct tfe_conn *c, const struct tfe_row *r,
-          const uint8_t before[2], bool first)
+frame_row(struct tfe_obuf *b, const struct tfe_render_opts *o,
+          const struct tfe_conn *c, const struct tfe_row *r,
+          const uint8_t before[2], bool first, int64_t prev)
 {
 	int peer = !r->dir;
 	bool opts = (r->opt_mask & OPTS_SHOWN) != 0;
@@ -529,17 +554,19 @@ frame_row(struct tfe_obuf *b, const struct tfe_conn *c, const struct tfe_row *r,
 	p = p_u64_pad(p, r->frame, 7);
 	*p++ = ' ';
 	s = p;
-	p = p_pad(tfe_secs_end(r->ts - c->first_ts, c->timestamps_ns, true, p), s,
-	          TIME_W(c));
+	p = p_pad(p_time(p, o, c, r->ts, prev), s, (size_t)TIME_W(o, c));
 	*p++ = ' ';
 	p = p_mem(p, r->dir == TFE_DIR_C2S ? "->   " : "<-   ", 5);
 	s = p;
 	p = p_pad(p_mem(p, fl, strlen(tfe_format_flags(r->flags, fl))), s, 6);
 	*p++ = ' ';
-	p = p_u64_pad(p, tfe_conn_rel_seq(c, r->dir, r->seq), 10);
+	p = p_u64_pad(p, o->raw_seq ? r->seq : tfe_conn_rel_seq(c, r->dir, r->seq),
+	              10);
 	*p++ = ' ';
-	if ((r->flags & TFE_TH_ACK) &&
-	    tfe_conn_base_known(c, peer))
+	if ((r->flags & TFE_TH_ACK) && o->raw_seq)
+		p = p_u64_pad(p, r->ack, 10);
+	else if ((r->flags & TFE_TH_ACK) &&
+	         tfe_conn_base_known(c, peer))
 		p = p_u64_pad(p, tfe_conn_rel_seq(c, peer, r->ack), 10);
 	else
 		p = p_lit(p, "-         ");
@@ -576,10 +603,11 @@ frame_row(struct tfe_obuf *b, const struct tfe_conn *c, const struct tfe_row *r,
 }
 
 static void
-run_row(struct tfe_obuf *b, const struct tfe_conn *c, const struct tfe_row *r,
-        const uint8_t before[2], bool first)
+run_row(struct tfe_obuf *b, const struct tfe_render_opts *o,
+        const struct tfe_conn *c, const struct tfe_row *r,
+        const uint8_t before[2], bool first, int64_t prev)
 {
-	char t[32], fr[48];
+	char t[48], fr[48];
 
 	u64_dec(r->frame, fr);
 	if (r->count != 1) {
@@ -587,12 +615,12 @@ run_row(struct tfe_obuf *b, const struct tfe_conn *c, const struct tfe_row *r,
 		fr[n] = '-';
 		u64_dec(tfe_row_frame_last(r), fr + n + 1);
 	}
-	tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, t, sizeof t);
+	row_time(t, o, c, r->ts, prev);
 	/* "   %-7s %-*s %-4s %u frame%s of data and ACKs" */
 	t_lit(b, "   ");
 	t_pad(b, fr, 7);
 	t_chr(b, ' ');
-	t_pad(b, t, TIME_W(c));
+	t_pad(b, t, (size_t)TIME_W(o, c));
 	t_lit(b, " ..   ");
 	t_u64(b, r->count);
 	if (r->count == 1)
@@ -629,16 +657,17 @@ run_row(struct tfe_obuf *b, const struct tfe_conn *c, const struct tfe_row *r,
 }
 
 static void
-timer_row(struct tfe_obuf *b, const struct tfe_conn *c, const struct tfe_row *r,
-          const uint8_t before[2])
+timer_row(struct tfe_obuf *b, const struct tfe_render_opts *o,
+          const struct tfe_conn *c, const struct tfe_row *r,
+          const uint8_t before[2], int64_t prev)
 {
-	char t[32];
+	char t[48];
 	int side = r->dir;
 
-	tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, t, sizeof t);
+	row_time(t, o, c, r->ts, prev);
 	/* "   %-7s %-*s %-4s %s %s -> %s: %s\n" with "-" and "--" */
 	t_lit(b, "   -       ");
-	t_pad(b, t, TIME_W(c));
+	t_pad(b, t, (size_t)TIME_W(o, c));
 	t_lit(b, " --   ");
 	t_str(b, side_names[side]);
 	t_chr(b, ' ');
@@ -663,40 +692,44 @@ tfe_render_text_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	header(b, c);
 	/* The two head lines differ only by the time column's width and
 	 * the states: formatted once per width. */
-	static char head[2][2][128];
-	static size_t head_len[2][2];
-	int wi = c->timestamps_ns ? 1 : 0;
-	if (head[wi][0][0] == '\0') {
-		snprintf(head[wi][0], sizeof head[wi][0],
+	static char head[TFE_TS__COUNT][2][2][128];
+	static size_t head_len[TFE_TS__COUNT][2][2];
+	int wi = c->timestamps_ns ? 1 : 0, ti = o->tstamp % TFE_TS__COUNT;
+	char (*hd)[128] = head[ti][wi];
+	size_t *hl = head_len[ti][wi];
+	if (hd[0][0] == '\0') {
+		snprintf(hd[0], sizeof hd[0],
 		         "   %-7s %-*s %-4s %-6s %-10s %-10s %-6s %-10s %-13s %s\n",
-		         "frame", TIME_W(c), "time", "dir", "flags", "seq", "ack",
+		         "frame", TIME_W(o, c), "time", "dir", "flags", "seq", "ack",
 		         "len", "win", "client", "server");
-		snprintf(head[wi][1], sizeof head[wi][1],
+		snprintf(hd[1], sizeof hd[1],
 		         "   %-7s %-*s %-4s %-6s %-10s %-10s %-6s %-10s ", "",
-		         TIME_W(c), "", "", "", "", "", "", "(before)");
-		head_len[wi][0] = strlen(head[wi][0]);
-		head_len[wi][1] = strlen(head[wi][1]);
+		         TIME_W(o, c), "", "", "", "", "", "", "(before)");
+		hl[0] = strlen(hd[0]);
+		hl[1] = strlen(hd[1]);
 	}
-	t_mem(b, head[wi][0], head_len[wi][0]);
-	t_mem(b, head[wi][1], head_len[wi][1]);
+	t_mem(b, hd[0], hl[0]);
+	t_mem(b, hd[1], hl[1]);
 	t_pad(b, tfe_state_names[before[0]], 13);
 	t_chr(b, ' ');
 	t_str(b, tfe_state_names[before[1]]);
 	t_chr(b, '\n');
+	int64_t prev = c->first_ts; /* the row above's time, for -ttt */
 	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
 		const struct tfe_row *r = &c->tl.rows[i];
 
 		switch (r->kind) {
 		case TFE_ROW_FRAME:
-			frame_row(b, c, r, before, false);
+			frame_row(b, o, c, r, before, false, prev);
 			break;
 		case TFE_ROW_RUN:
-			run_row(b, c, r, before, false);
+			run_row(b, o, c, r, before, false, prev);
 			break;
 		case TFE_ROW_TIMER:
-			timer_row(b, c, r, before);
+			timer_row(b, o, c, r, before, prev);
 			break;
 		}
+		prev = r->ts;
 		/* A timer row for one side must not hide the other side's
 		 * own TIME_WAIT row that follows it. */
 		before[0] = r->state[0];
@@ -782,7 +815,7 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 {
 	FILE *out = o->out;
 	uint64_t bad[TFE_DC__COUNT] = { 0 };
-	char d[32];
+	char d[64];
 
 	for (int r = 0; r < TFE_DR__COUNT; r++)
 		bad[tfe_decode_reason_class[r]] += s->reasons[r];
@@ -833,9 +866,9 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 		fputc('\n', out);
 	}
 	if (s->frames > 0)
-		fprintf(out, "  capture span: %s s\n",
-		        tfe_format_seconds(s->last_ts - s->first_ts,
-		                           s->timestamps_ns, false, d, sizeof d));
+		fprintf(out, "  capture span: %s\n",
+		        tfe_format_duration(s->last_ts - s->first_ts,
+		                            s->timestamps_ns, d, sizeof d));
 	if (s->time_backwards > 0)
 		fprintf(out, "  timestamps going backwards: %" PRIu64 " frames\n",
 		        s->time_backwards);
@@ -850,6 +883,11 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 		        " dropped by the kernel, %" PRIu64
 		        " dropped by the interface\n", s->ps_recv, s->ps_drop,
 		        s->ps_ifdrop);
+	if (s->shard_n > 0)
+		fprintf(out, "  shard %u of %u: the connections whose 4-tuple "
+		        "hashes to it, numbered by their first frame; %" PRIu64
+		        " TCP segments of the other shards' left out\n",
+		        s->shard_k + 1, s->shard_n, s->other_shards);
 	fprintf(out, "  connections: %" PRIu64 "\n", s->connections);
 	for (int h = 0; h < TFE_CLOSE__COUNT; h++)
 		if (s->by_close[h] > 0)

@@ -44,7 +44,10 @@ rows_get(guint cap)
 	if (k < 0 || cache.head[k] == NULL)
 		return g_new(struct tfe_row, cap);
 	r = cache.head[k];
-	memcpy(&cache.head[k], r, sizeof cache.head[k]);
+	/* the next free block's address is kept in this one's first bytes
+	 * (byte copies: clang's -Wsizeof-pointer-memaccess would take a
+	 * pointer-sized copy from a struct pointer for a mistake) */
+	memcpy(&cache.head[k], (const unsigned char *)r, sizeof cache.head[k]);
 	cache.n[k]--;
 	return r;
 }
@@ -58,7 +61,7 @@ rows_put(struct tfe_row *r, guint cap)
 		g_free(r);
 		return;
 	}
-	memcpy(r, &cache.head[k], sizeof cache.head[k]);
+	memcpy((unsigned char *)r, &cache.head[k], sizeof cache.head[k]);
 	cache.head[k] = r;
 	cache.n[k]++;
 }
@@ -69,7 +72,8 @@ tfe_timeline_cache_clear(void)
 	for (int k = 0; k < CACHE_CLASSES; k++) {
 		while (cache.head[k] != NULL) {
 			struct tfe_row *r = cache.head[k];
-			memcpy(&cache.head[k], r, sizeof cache.head[k]);
+			memcpy(&cache.head[k], (const unsigned char *)r,
+			       sizeof cache.head[k]);
 			g_free(r);
 		}
 		cache.n[k] = 0;

@@ -132,6 +132,19 @@ secs(int64_t ns)
 	return (double)ns / 1e9;
 }
 
+/* " (26 h 3 min)" after a duration of a minute or more, else "". */
+static char *
+long_words(int64_t ns, char *buf, size_t len)
+{
+	char w[32];
+
+	if (tfe_format_duration_words(ns, w, sizeof w)[0])
+		snprintf(buf, len, " (%s)", w);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
 /* Records a verdict with its frames (a 0-terminated list, or NULL) and,
  * when `fmt` is not NULL, its sentence. */
 static void G_GNUC_PRINTF(5, 6)
@@ -153,6 +166,20 @@ add_verdict(struct ctx *x, enum tfe_verdict_kind kind, int side,
 	}
 	g_array_append_val(x->out, v);
 }
+
+/* Adds a number to the verdict just recorded. */
+static void
+num(struct ctx *x, const char *name, enum tfe_vnum_unit unit, int64_t value)
+{
+	struct tfe_verdict *v =
+		&g_array_index(x->out, struct tfe_verdict, x->out->len - 1);
+
+	g_assert(v->nnumbers < TFE_VERDICT_MAX_NUMBERS);
+	v->numbers[v->nnumbers++] = (struct tfe_verdict_number){
+		name, value, (uint8_t)unit };
+}
+#define vcount(x, name, v) num(x, name, TFE_VNUM_COUNT, (int64_t)(v))
+#define vdur(x, name, v) num(x, name, TFE_VNUM_NS, (int64_t)(v))
 
 /*
  * add(x, kind, side, frames, fmt, args...): a verdict, with its sentence
@@ -256,7 +283,7 @@ rule_open_and_reject(struct ctx *x)
 	const struct tfe_conn *c = x->c;
 	const struct tfe_endpoint *cl = &c->ep[TFE_SIDE_CLIENT];
 	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
-	char e[TFE_ADDR_STRLEN + 8];
+	char e[TFE_ADDR_STRLEN + 8], lw[40];
 
 	if (c->close_how == TFE_CLOSE_REJECTED && c->rst_by == TFE_SIDE_SERVER &&
 	    sv->synack_count == 0) {
@@ -317,14 +344,17 @@ rule_open_and_reject(struct ctx *x)
 				fr[1] = 0;
 			add(x, TFE_V_SYN_UNANSWERED, TFE_SIDE_SERVER, fr,
 			    "%u SYN%s from the client to %s (frames %" PRIu64
-			    "-%" PRIu64 ") got no answer in %.1f s%s%s%s: a firewall "
-			    "dropping them, a host that is down, or a listener whose "
-			    "queue is full",
+			    "-%" PRIu64 ") got no answer in %.1f s%s%s%s%s: a "
+			    "firewall dropping them, a host that is down, or a "
+			    "listener whose queue is full",
 			    n, n == 1 ? "" : "s",
 			    ep_str(c, TFE_SIDE_SERVER, e, sizeof e), fr[0],
 			    fr[1] ? fr[1] : fr[0], secs(x->now - first),
+			    long_words(x->now - first, lw, sizeof lw),
 			    n > 1 ? "; re-sent after " : "",
 			    n > 1 ? times->str : "", n > 1 ? " s (back-off)" : "");
+			vcount(x, "syns", n);
+			vdur(x, "wait_s", x->now - first);
 		}
 		g_string_free(times, TRUE);
 	}
@@ -773,7 +803,7 @@ rule_close(struct ctx *x)
 {
 	const struct tfe_conn *c = x->c;
 	char e[TFE_ADDR_STRLEN + 8], f[TFE_ADDR_STRLEN + 8];
-	char t1[48], t2[48];
+	char t1[48], t2[48], lw[40];
 	bool sim_close = find_reason(x, TFE_SIDE_CLIENT,
 	                             TFE_RS_RECV_FIN_SIMCLOSE) ||
 	                 find_reason(x, TFE_SIDE_SERVER,
@@ -820,18 +850,21 @@ rule_close(struct ctx *x)
 					         rel(c, fin->ts, t2, sizeof t2), fin->frame);
 				add(x, TFE_V_LINGERING_CLOSE_WAIT, side, fr,
 				    "%s received the %s's FIN at %s (frame %" PRIu64
-				    ") and sent no FIN of its own for %.1f s%s: "
+				    ") and sent no FIN of its own for %.1f s%s%s: "
 				    "the %s application did not call close() after "
 				    "read() returned 0; the %s %s %s%s",
 				    ep_str(c, side, e, sizeof e), side_word[p],
 				    rel(c, cw->ts, t1, sizeof t1), cw->frame,
-				    secs(wait), fin ? late :
+				    secs(wait), long_words(wait, lw, sizeof lw),
+				    fin ? late :
 				    c->end_cause == TFE_END_IDLE ? " until the "
 				    "connection had been idle for --idle-timeout" :
 				    " until the capture ended",
 				    side_word[side], side_word[p],
 				    fin ? "waited in" : "waits in", tfe_state_names[pw],
 				    fin ? " all that time" : "");
+				vdur(x, "wait_s", wait);
+				vdur(x, "threshold_s", x->cfg->close_wait);
 			}
 		}
 
@@ -884,11 +917,13 @@ rule_close(struct ctx *x)
 				uint64_t fr[] = { la->frame, 0 };
 				add(x, TFE_V_MISSING_FINAL_ACK, side, fr,
 				    "%s sent its FIN at %s (frame %" PRIu64 ") and no ACK "
-				    "for it came in %.1f s of capture: it waits in "
+				    "for it came in %.1f s%s of capture: it waits in "
 				    "LAST_ACK, re-sending the FIN, while the %s %s",
 				    ep_str(c, side, e, sizeof e),
 				    rel(c, la->ts, t1, sizeof t1), la->frame,
-				    secs(x->now - la->ts), side_word[p],
+				    secs(x->now - la->ts),
+				    long_words(x->now - la->ts, lw, sizeof lw),
+				    side_word[p],
 				    peer->state == TFE_ST_TIME_WAIT ? "sits in TIME_WAIT"
 				    : "sent nothing more");
 			}
@@ -1237,7 +1272,7 @@ rule_flow(struct ctx *x)
 			if (every > 0)
 				snprintf(apart, sizeof apart, " about %.1f s apart",
 				         every);
-			if (dead && !silent(c, p))
+			if (dead && !silent(c, p)) {
 				add(x, TFE_V_KEEPALIVE_UNANSWERED, side, fr,
 				    "%s sent %u keepalive probes%s, the last %u without "
 				    "any answer: the %s is gone (crashed, rebooted or cut "
@@ -1245,13 +1280,18 @@ rule_flow(struct ctx *x)
 				    "with ETIMEDOUT",
 				    ep_str(c, side, e, sizeof e), er->ka_probes, apart,
 				    er->ka_unanswered_run + 1, side_word[p]);
-			else
+				vcount(x, "probes", er->ka_probes);
+				vcount(x, "unanswered", er->ka_unanswered_run + 1);
+			} else {
 				add(x, TFE_V_KEEPALIVE, side, fr,
 				    "%s sent %u keepalive probe%s (SO_KEEPALIVE)%s; the "
 				    "%s answered %u",
 				    ep_str(c, side, e, sizeof e), er->ka_probes,
 				    er->ka_probes == 1 ? "" : "s", apart,
 				    side_word[p], er->ka_answered);
+				vcount(x, "probes", er->ka_probes);
+				vcount(x, "answered", er->ka_answered);
+			}
 		}
 		if (ep->zero_windows > 0) {
 			const struct tfe_ep_rare *rare = tfe_conn_rare_ep(c, side);
@@ -1272,7 +1312,7 @@ rule_flow(struct ctx *x)
 			else
 				snprintf(opened, sizeof opened, "was still closed when "
 				         "the capture ended");
-			if (brief)
+			if (brief) {
 				add(x, TFE_V_ZERO_WINDOW_BRIEF, side, fr,
 				    "%s advertised a zero window at %s (frame %" PRIu64
 				    "): its receive buffer filled up; the "
@@ -1285,7 +1325,11 @@ rule_flow(struct ctx *x)
 				    rare->zw_first_frame, opened, secs(stall),
 				    secs(x->cfg->zero_window), ep->zero_windows,
 				    tfe_conn_rare_ep(c, p)->zw_probes, side_word[p]);
-			else
+				vdur(x, "stall_s", stall);
+				vdur(x, "threshold_s", x->cfg->zero_window);
+				vcount(x, "zero_windows", ep->zero_windows);
+				vcount(x, "probes", tfe_conn_rare_ep(c, p)->zw_probes);
+			} else {
 				add(x, TFE_V_ZERO_WINDOW, side, fr,
 				    "%s advertised a zero window at %s (frame %" PRIu64
 				    "): its application stopped reading and the receive "
@@ -1297,18 +1341,26 @@ rule_flow(struct ctx *x)
 				    rare->zw_first_frame, opened, secs(stall),
 				    ep->zero_windows, tfe_conn_rare_ep(c, p)->zw_probes,
 				    side_word[p]);
+				vdur(x, "stall_s", stall);
+				vcount(x, "zero_windows", ep->zero_windows);
+				vcount(x, "probes", tfe_conn_rare_ep(c, p)->zw_probes);
+			}
 		}
-		if (ep->window_full > 0 && c->ep[p].zero_windows > 0)
+		if (ep->window_full > 0 && c->ep[p].zero_windows > 0) {
 			add(x, TFE_V_WINDOW_FULL, side, NULL,
 			    "%s filled the %s's receive window %u time%s",
 			    ep_str(c, side, e, sizeof e), side_word[p],
 			    ep->window_full, ep->window_full == 1 ? "" : "s");
+			vcount(x, "times", ep->window_full);
+		}
 		uint32_t data_retrans = ep->data_retrans;
-		if (data_retrans > 0)
+		if (data_retrans > 0) {
 			add(x, TFE_V_RETRANSMISSION, side, NULL,
 			    "%s re-sent data %u time%s (sequence space it had sent "
 			    "before)", ep_str(c, side, e, sizeof e), data_retrans,
 			    data_retrans == 1 ? "" : "s");
+			vcount(x, "segments", data_retrans);
+		}
 	}
 }
 
@@ -1564,20 +1616,33 @@ tfe_verdict_parse_list(const char *list, uint64_t *set, char **bad)
 
 	*set = 0;
 	for (gchar **n = names; *n; n++) {
-		int k;
+		uint64_t these = 0;
 		gchar *name = g_strstrip(*n);
+		bool minus = name[0] == '-';
 
+		if (minus)
+			name++;
 		if (*name == '\0')
 			continue;
-		for (k = 0; k < TFE_V__COUNT; k++)
-			if (strcmp(name, tfe_verdicts[k].kind) == 0)
-				break;
-		if (k == TFE_V__COUNT) {
-			*bad = g_strdup(name);
+		for (int k = 0; k < TFE_V__COUNT; k++)
+			if (strcmp(name, tfe_verdicts[k].kind) == 0 ||
+			    strcmp(name, "all") == 0 ||
+			    (strcmp(name, "warning") == 0 &&
+			     tfe_verdicts[k].severity == TFE_SEV_WARNING) ||
+			    (strcmp(name, "info") == 0 &&
+			     tfe_verdicts[k].severity == TFE_SEV_INFO))
+				these |= UINT64_C(1) << k;
+		if (these == 0) {
+			*bad = g_strdup(*n);
 			ok = FALSE;
 			break;
 		}
-		*set |= UINT64_C(1) << k;
+		/* in order: "warning,-time_wait_reuse" is every warning
+		 * but that one */
+		if (minus)
+			*set &= ~these;
+		else
+			*set |= these;
 	}
 	g_strfreev(names);
 	return ok;

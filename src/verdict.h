@@ -61,11 +61,24 @@ extern const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT];
 
 #define TFE_VERDICT_MAX_FRAMES 4
 
+/* A number a verdict's sentence gives, as a field of its own (JSON
+ * "numbers"): a count, or a duration in ns (named "..._s", written in
+ * seconds). */
+enum tfe_vnum_unit { TFE_VNUM_COUNT, TFE_VNUM_NS };
+#define TFE_VERDICT_MAX_NUMBERS 4
+struct tfe_verdict_number {
+	const char *name;       /* static: "syns", "wait_s" */
+	int64_t value;
+	uint8_t unit;           /* enum tfe_vnum_unit */
+};
+
 struct tfe_verdict {
 	uint8_t kind;           /* enum tfe_verdict_kind */
 	uint8_t side;           /* TFE_SIDE_* it concerns */
 	uint8_t nframes;
+	uint8_t nnumbers;
 	uint64_t frames[TFE_VERDICT_MAX_FRAMES];
+	struct tfe_verdict_number numbers[TFE_VERDICT_MAX_NUMBERS];
 	char *message;          /* owned; NULL when cfg->verdict_messages
 	                           is off */
 };
@@ -86,8 +99,19 @@ void tfe_verdicts_collect(const struct tfe_conn *c,
 /* Frees the messages of the verdicts in `v` and empties it. */
 void tfe_verdicts_clear(GArray *v);
 
-/* Parses "kind,kind,..." into a bit set; false (and *bad set to the
- * first unknown name) when a name is not a kind. */
+/* The documentation of each kind, from doc/verdicts.md (made into
+ * src/verdict_docs.c at build time, linked into the program only):
+ * `kind` NULL ends the table. */
+struct tfe_verdict_doc {
+	const char *kind;
+	const char *text;
+};
+extern const struct tfe_verdict_doc tfe_verdict_docs[];
+
+/* Parses "kind,kind,..." into a bit set; a name may also be "all",
+ * "warning" or "info" (every kind, or every kind of that severity), and
+ * "-name" takes its kinds out of those named before it.  False (and *bad
+ * set to the first unknown name) when a name is none of these. */
 gboolean tfe_verdict_parse_list(const char *list, uint64_t *set,
                                 char **bad);
 

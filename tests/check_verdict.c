@@ -451,6 +451,32 @@ START_TEST(test_catalogue)
 	ck_assert(!tfe_verdict_parse_list("zero_window,nope", &set, &bad));
 	ck_assert_str_eq(bad, "nope");
 	g_free(bad);
+	/* severities, all, and -kind in order */
+	uint64_t warn = 0, info = 0;
+	for (int k = 0; k < TFE_V__COUNT; k++) {
+		if (tfe_verdicts[k].severity == TFE_SEV_WARNING)
+			warn |= UINT64_C(1) << k;
+		else
+			info |= UINT64_C(1) << k;
+	}
+	ck_assert(warn != 0 && info != 0);
+	ck_assert(tfe_verdict_parse_list("warning", &set, &bad));
+	ck_assert_uint_eq(set, warn);
+	ck_assert(tfe_verdict_parse_list("info", &set, &bad));
+	ck_assert_uint_eq(set, info);
+	ck_assert(tfe_verdict_parse_list("all", &set, &bad));
+	ck_assert_uint_eq(set, warn | info);
+	ck_assert(tfe_verdict_parse_list("warning,-time_wait_reuse", &set, &bad));
+	ck_assert_uint_eq(set, warn & ~(UINT64_C(1) << TFE_V_TIME_WAIT_REUSE));
+	/* a kind taken out, then named again */
+	ck_assert(tfe_verdict_parse_list("all,-warning,zero_window", &set, &bad));
+	ck_assert_uint_eq(set, info | (UINT64_C(1) << TFE_V_ZERO_WINDOW));
+	ck_assert(!tfe_verdict_parse_list("warning,-nope", &set, &bad));
+	ck_assert_str_eq(bad, "-nope");
+	g_free(bad);
+	ck_assert(!tfe_verdict_parse_list("warnings", &set, &bad));
+	ck_assert_str_eq(bad, "warnings");
+	g_free(bad);
 }
 END_TEST
 

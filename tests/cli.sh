@@ -159,7 +159,7 @@ expect_exit "-r without a file" 2 && pass "-r without its argument: exit 2"
 run -r "$full" -i lo
 expect_exit "-r with -i" 2 "together" && pass "-r with -i: exit 2"
 
-for opt in "-s 128" "-Z nobody" "-w $tmp/x.pcap"; do
+for opt in "-s 128" "-Z nobody"; do
 	# shellcheck disable=SC2086
 	run -r "$full" $opt
 	expect_exit "${opt%% *} without -i" 2 "goes with -i" &&

@@ -656,7 +656,7 @@ record_lies(void)
 	pcap_close(&w);
 	expect_tcp("time-far-future.pcap", 3, 3);
 	expect("time-far-future.pcap", 0, "line",
-	       "  capture span: 447483647.001000 s");
+	       "  capture span: 447483647.001000 s (5179 d 5 h)");
 	expect("time-far-future.pcap", 0, "line",
 	       "  timestamps going backwards: 1 frames");
 	expect("time-far-future.pcap", 0, "line", "  connections: 2");

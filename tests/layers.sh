@@ -42,6 +42,7 @@ timeline 4 state-machine
 zeek 4 state-machine
 conn 4 state-machine
 verdict 5 verdicts
+verdict_docs 5 verdicts
 analyze 6 analysis
 render_text 7 renderers
 render_json 7 renderers
@@ -51,6 +52,7 @@ ring 0 base
 reader 8 front-end
 writer 8 front-end
 live 8 front-end
+expect 8 front-end
 main 9 front-end
 "
 

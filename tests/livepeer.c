@@ -38,7 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static void
+static void __attribute__((format(printf, 1, 2)))
 die(const char *fmt, ...)
 {
 	va_list ap;

@@ -101,9 +101,11 @@ if [ ! -r "$page" ]; then
 	finish
 fi
 
-# The page as text: comments dropped, \- and \(hy as -, font changes
-# (\fB \fI \fR \fP \f(CW \f[CR]) and zero-width \& \% removed.
-sed -E -e '/^\.\\"/d' \
+# The page as text: the sections made from the documents
+# (doc/man-sections.py: they quote other programs' options, such as
+# iptables --reject-with) and comments dropped, \- and \(hy as -, font
+# changes (\fB \fI \fR \fP \f(CW \f[CR]) and zero-width \& \% removed.
+sed -E -e '/^\.\\" BEGIN /,/^\.\\" END /d' -e '/^\.\\"/d' \
 	-e 's/\\-/-/g' -e 's/\\\(hy/-/g' \
 	-e 's/\\f(\[[^]]*\]|\(..|.)//g' \
 	-e 's/\\[&%]//g' "$page" >"$tmp/page"

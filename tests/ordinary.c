@@ -53,7 +53,7 @@
 #define REQ_LEN 100
 #define BULK_LEN (100 * 1024)
 
-static void
+static void __attribute__((format(printf, 1, 2)))
 die(const char *fmt, ...)
 {
 	va_list ap;

@@ -1,0 +1,228 @@
+#!/bin/bash
+# habits.sh: what a tcpdump user types works (doc/tcpflow-explain.1):
+# options after the filter words, a bad filter named by its words, -n and
+# -nn, -t to -tttt on the frame rows, -S, -w with -r, the hint when a
+# filter misses every frame of a VLAN-tagged capture, and durations of a
+# minute or more in words.
+#
+# Inputs are crafted from tests/craft/ descriptions into a temporary
+# directory; their times, addresses and sequence numbers are known from
+# the descriptions, so every check below holds the output against them.
+#
+# Prints PASS or FAIL per check and ends with "N passed, N failed".
+
+. "$(dirname "$0")/lib.sh"
+craftpcap=$top_builddir/tests/craftpcap
+craft=$top_srcdir/tests/craft
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tfe-habits.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+npass=0 nfail=0
+pass() { echo "PASS $1"; npass=$((npass + 1)); }
+fail() {
+	echo "FAIL $1: $2"
+	[ -s "$tmp/err" ] && sed 's/^/    /' "$tmp/err" | head -n 5
+	nfail=$((nfail + 1))
+}
+run() {
+	"$prog" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+crafted() {
+	"$craftpcap" "$craft/$1.txt" "$tmp/$1.pcap" || exit 99
+}
+
+for tool in "$prog" "$craftpcap"; do
+	if [ ! -x "$tool" ]; then
+		echo "FAIL $tool is not built"
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+done
+
+# handshake-close-client-first.txt: time 1700000000.000000 (2023-11-14
+# 22:13:20 UTC), 11 frames, client ISN 1000, server ISN 5000, frame 2 at
+# +0.020000, frame 3 at +0.020100.
+crafted handshake-close-client-first
+crafted vlan
+crafted rst-last-ack
+crafted years-apart
+hc=$tmp/handshake-close-client-first.pcap
+
+# ---- options after the filter words --------------------------------------
+
+run -r "$hc" tcp port 8080 -c 3 --format summary
+if [ "$rc" -eq 0 ] && grep -q '^  filter: 3 of 3 frames matched' "$tmp/out"; then
+	pass "options after the filter words: -c 3 and --format after 'tcp port 8080'"
+else
+	fail "options after the filter" "exit $rc; $(grep filter: "$tmp/out")"
+fi
+run -r "$hc" --format summary -- tcp port 8080
+if [ "$rc" -eq 0 ] && grep -q '^  filter: 11 of 11 frames matched' "$tmp/out"; then
+	pass "-- before the filter words"
+else
+	fail "-- before the filter" "exit $rc"
+fi
+run -r "$hc" port 8080 and and -c 3
+if [ "$rc" -eq 2 ] && grep -qF "taken from the words 'port 8080 and and'" "$tmp/err" &&
+	! grep -q -- '-c' "$tmp/err"; then
+	pass "a bad filter: exit 2, the message names the words taken as the filter, without -c 3"
+else
+	fail "a bad filter" "exit $rc"
+fi
+
+# ---- -n, -nn --------------------------------------------------------------
+
+run -r "$hc"
+cp "$tmp/out" "$tmp/plain"
+for n in -n -nn "-n -n"; do
+	# shellcheck disable=SC2086
+	run -r "$hc" $n
+	if [ "$rc" -eq 0 ] && cmp -s "$tmp/out" "$tmp/plain"; then
+		pass "$n: accepted, the same output"
+	else
+		fail "$n" "exit $rc or other output"
+	fi
+done
+
+# ---- -t, -tt, -ttt, -tttt -------------------------------------------------
+
+# row N's time column (the second word of the frame row that starts with N)
+row_time() {
+	awk -v f="$1" '$1 == f { print $2 ($3 ~ /^[0-9:.]+$/ ? " " $3 : ""); exit }' "$tmp/out"
+}
+check_t() {
+	local opt=$1 frame=$2 want=$3 got
+	run -r "$hc" "$opt"
+	got=$(row_time "$frame")
+	if [ "$rc" -eq 0 ] && [ "$got" = "$want" ]; then
+		pass "$opt: frame $frame at '$want'"
+	else
+		fail "$opt" "frame $frame at '$got', expected '$want' (exit $rc)"
+	fi
+}
+check_t -t 1 "22:13:20.000000"
+check_t -t 3 "22:13:20.020100"
+check_t -tt 2 "1700000000.020000"
+check_t -ttt 2 "+0.020000"
+check_t -ttt 3 "+0.000100"
+check_t -tttt 1 "2023-11-14 22:13:20.000000"
+check_t -tttt 11 "2023-11-14 22:13:20.071100"
+run -r "$hc" -tttt
+if awk '$1 == "frame" { exit !($2 == "time" && index($0, "time                       dir")) }' "$tmp/out"; then
+	pass "-tttt: the time column is as wide as its dates"
+else
+	fail "-tttt column" "$(grep -m1 '^   frame' "$tmp/out")"
+fi
+run -r "$hc" -ttttt
+[ "$rc" -eq 2 ] && pass "-ttttt: exit 2" || fail "-ttttt" "exit $rc"
+run -r "$hc" -t --format json
+[ "$rc" -eq 2 ] && grep -q 'format text' "$tmp/err" &&
+	pass "-t with --format json: exit 2" || fail "-t with json" "exit $rc"
+# nanosecond captures keep their nine digits
+crafted nanosecond
+run -r "$tmp/nanosecond.pcap" -tt
+if [ "$rc" -eq 0 ] && awk '$1 == 1 { n = split($2, p, "."); exit !(n == 2 && length(p[2]) == 9) }' "$tmp/out"; then
+	pass "-tt on a nanosecond capture: nine decimals"
+else
+	fail "-tt nanoseconds" "$(awk '$1 == 1' "$tmp/out")"
+fi
+
+# ---- -S -------------------------------------------------------------------
+
+run -r "$hc" -S
+seqs=$(awk '$1 == 2 || $1 == 3 { print $5, $6 }' "$tmp/out" | tr '\n' ' ')
+if [ "$rc" -eq 0 ] && [ "$seqs" = "5000 1001 1001 5001 " ]; then
+	pass "-S: raw sequence and acknowledgment numbers (5000 1001, 1001 5001)"
+else
+	fail "-S" "frames 2 and 3 say '$seqs'"
+fi
+run -r "$hc"
+seqs=$(awk '$1 == 2 || $1 == 3 { print $5, $6 }' "$tmp/out" | tr '\n' ' ')
+[ "$seqs" = "0 1 1 1 " ] && pass "without -S: relative numbers (0 1, 1 1)" ||
+	fail "relative numbers" "'$seqs'"
+run -r "$hc" -S --format ladder
+if grep -q 'SYN+ACK seq=5000 ack=1001' "$tmp/out"; then
+	pass "-S with --format ladder: the arrows carry the raw numbers"
+else
+	fail "-S ladder" "no 'SYN+ACK seq=5000 ack=1001'"
+fi
+
+# ---- -w with -r -----------------------------------------------------------
+
+run -r "$hc" -r "$tmp/rst-last-ack.pcap" -w "$tmp/saved.pcap" port 8080 and tcp[13] '&' 1 != 0
+saved_rc=$rc
+run -r "$tmp/saved.pcap" --format summary
+if [ "$saved_rc" -eq 0 ] && [ "$rc" -eq 0 ] &&
+	grep -q '^  packets: 4 read, 4 TCP' "$tmp/out"; then
+	pass "-w with -r: the 4 FIN frames of two files the filter passed, read back"
+else
+	fail "-w with -r" "exit $saved_rc, then $rc: $(grep packets: "$tmp/out")"
+fi
+run -r "$hc" -w "$tmp/all.pcap"
+run -r "$tmp/all.pcap"
+if [ "$rc" -eq 0 ] && cmp -s "$tmp/out" "$tmp/plain"; then
+	pass "-w with -r and no filter: the copy reads back to the same output"
+else
+	fail "-w copy" "other output"
+fi
+cp "$hc" "$tmp/same.pcap"
+run -r "$tmp/same.pcap" -w "$tmp/same.pcap"
+if [ "$rc" -eq 2 ] && cmp -s "$tmp/same.pcap" "$hc"; then
+	pass "-w onto the file -r reads: exit 2, the file untouched"
+else
+	fail "-w onto the input" "exit $rc"
+fi
+crafted linktype-raw
+run -r "$hc" -r "$tmp/linktype-raw.pcap" -w "$tmp/mixed.pcap"
+[ "$rc" -eq 2 ] && grep -q 'link type' "$tmp/err" &&
+	pass "-w over files of two link types: exit 2" ||
+	fail "-w two link types" "exit $rc"
+
+# ---- a filter that misses every VLAN-tagged frame -------------------------
+
+run -r "$tmp/vlan.pcap" port 8080
+if [ "$rc" -eq 0 ] && grep -qF "7 of them carry a VLAN tag" "$tmp/err" &&
+	grep -qF "try 'vlan and (port 8080)'" "$tmp/err"; then
+	pass "a filter missing a VLAN-tagged capture: says vlan and ... is needed"
+else
+	fail "VLAN hint" "exit $rc"
+fi
+run -r "$tmp/vlan.pcap" vlan and port 8080
+if [ "$rc" -eq 0 ] && [ ! -s "$tmp/err" ] && grep -q '7 of 7 frames matched' "$tmp/out"; then
+	pass "'vlan and port 8080' matches all 7 frames, no hint"
+else
+	fail "vlan and" "exit $rc"
+fi
+run -r "$hc" port 9999
+if [ "$rc" -eq 0 ] && [ ! -s "$tmp/err" ]; then
+	pass "a filter missing an untagged capture: no VLAN hint"
+else
+	fail "no VLAN hint" "exit $rc"
+fi
+
+# ---- durations in words ---------------------------------------------------
+
+run -r "$tmp/rst-last-ack.pcap"
+if head -n 1 "$tmp/out" | grep -q ' 65\.070100 s (1 min 5 s)$'; then
+	pass "a connection of 65 s: '65.070100 s (1 min 5 s)'"
+else
+	fail "1 min 5 s" "$(head -n 1 "$tmp/out")"
+fi
+run -r "$hc"
+if head -n 1 "$tmp/out" | grep -q ' 0\.071100 s$'; then
+	pass "under a minute: seconds alone"
+else
+	fail "seconds alone" "$(head -n 1 "$tmp/out")"
+fi
+run -r "$tmp/years-apart.pcap"
+if grep -q '^  capture span: 94608000.000500 s (1095 d 0 h)$' "$tmp/out"; then
+	pass "three years: '(1095 d 0 h)'"
+else
+	fail "days" "$(grep 'capture span' "$tmp/out")"
+fi
+
+echo "$npass passed, $nfail failed"
+[ "$nfail" -eq 0 ]
