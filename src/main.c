@@ -42,6 +42,13 @@ enum {
 	OPT_ZEEK_IGNORE_CSUM,
 	OPT_THREADS,
 	OPT_ZERO_WINDOW,
+	OPT_ALERTS,
+	OPT_NO_ALERTS,
+	OPT_EVERY,
+	OPT_SYN_THRESHOLD,
+	OPT_SYN_RECEIVED_THRESHOLD,
+	OPT_FIN_WAIT_2_THRESHOLD,
+	OPT_LAST_ACK_THRESHOLD,
 };
 
 static const struct option long_opts[] = {
@@ -61,6 +68,15 @@ static const struct option long_opts[] = {
 	{ "events", no_argument, NULL, OPT_EVENTS },
 	{ "zeek-ignore-checksums", no_argument, NULL, OPT_ZEEK_IGNORE_CSUM },
 	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "alerts", no_argument, NULL, OPT_ALERTS },
+	{ "no-alerts", no_argument, NULL, OPT_NO_ALERTS },
+	{ "every", required_argument, NULL, OPT_EVERY },
+	{ "syn-threshold", required_argument, NULL, OPT_SYN_THRESHOLD },
+	{ "syn-received-threshold", required_argument, NULL,
+	  OPT_SYN_RECEIVED_THRESHOLD },
+	{ "fin-wait-2-threshold", required_argument, NULL,
+	  OPT_FIN_WAIT_2_THRESHOLD },
+	{ "last-ack-threshold", required_argument, NULL, OPT_LAST_ACK_THRESHOLD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -82,7 +98,7 @@ usage(FILE *out)
 "                           them); needs root or CAP_NET_RAW; each connection\n"
 "                           prints when it ends; SIGINT or SIGTERM stops (the\n"
 "                           open ones print, then the summary), SIGUSR1 prints\n"
-"                           the netstat view of the moment and carries on\n"
+"                           the socket table of the moment and carries on\n"
 "  -D                       list the interfaces -i can open, and exit\n"
 "  -s N                     with -i: bytes kept of each packet (default 256,\n"
 "                           enough for the headers)\n"
@@ -125,6 +141,24 @@ usage(FILE *out)
 "                           colour verdicts by severity (default auto: when\n"
 "                           standard output is a terminal and NO_COLOR is\n"
 "                           not set)\n"
+"\n"
+"Watching:\n"
+"  --alerts                 with -r: report a socket at the moment it has\n"
+"                           stayed past its threshold in SYN_SENT,\n"
+"                           SYN_RECEIVED, FIN_WAIT_2, CLOSE_WAIT or LAST_ACK\n"
+"                           (on by default with -i)\n"
+"  --no-alerts              with -i: no alerts\n"
+"  --every S                every S seconds (of the capture's clock with -r,\n"
+"                           of the wall clock with -i) print the socket\n"
+"                           table: sockets per server and state, with the\n"
+"                           oldest's age and the change since the last one\n"
+"  --syn-threshold S        alert for a SYN unanswered this long (default 3)\n"
+"  --syn-received-threshold S\n"
+"                           alert for a SYN+ACK unanswered this long\n"
+"                           (default 3)\n"
+"  --fin-wait-2-threshold S alert for a FIN_WAIT_2 this long (default 60)\n"
+"  --last-ack-threshold S   alert for a LAST_ACK this long (default 3)\n"
+"                           (CLOSE_WAIT's is --close-wait-threshold)\n"
 "\n"
 "Analysis:\n"
 "  --msl S                  maximum segment lifetime in seconds; TIME_WAIT\n"
@@ -216,6 +250,7 @@ struct run {
 	bool failed;
 	uint64_t found[TFE_V__COUNT]; /* connections with each --fail-on kind */
 	struct tfe_netstat *netstat;
+	struct tfe_table *table; /* --every and SIGUSR1: the last counts */
 	struct tfe_writer *writer; /* NULL: connections are written here */
 	bool verdicts_in_writer; /* the writing thread works out the
 	                          verdicts (the analyser's verdicts_later) */
@@ -312,23 +347,79 @@ write_taken(void *ud, struct tfe_conn *c, int64_t now)
 	c->verdicts = NULL;
 }
 
-/* SIGUSR1 during a live capture: the netstat view of this moment. */
+/* Alerts and tables in their place among the connections: handed to the
+ * writing thread when there is one (it alone writes then), else written
+ * here. */
+static void
+write_alert(const struct run *r, const struct tfe_alert *al)
+{
+	if (r->ro.format == TFE_FMT_JSON)
+		tfe_render_json_alert(&r->ro, al);
+	else
+		tfe_render_text_alert(&r->ro, al);
+}
+
+static void
+note_alert(void *ud, void *note)
+{
+	write_alert(ud, note);
+	g_free(note);
+}
+
+static void
+on_alert(void *ud, const struct tfe_alert *al)
+{
+	struct run *r = ud;
+
+	if (r->writer != NULL)
+		tfe_writer_put_note(r->writer, note_alert,
+		                    g_memdup2(al, sizeof *al));
+	else
+		write_alert(r, al);
+}
+
+static void
+write_table(const struct run *r, const struct tfe_table_shot *t)
+{
+	if (r->ro.format == TFE_FMT_JSON)
+		tfe_render_json_table(&r->ro, t);
+	else
+		tfe_table_print(&r->ro, t);
+}
+
+static void
+note_table(void *ud, void *note)
+{
+	write_table(ud, note);
+	tfe_table_shot_free(note);
+}
+
+static void
+on_table(void *ud, const struct tfe_analyzer *a, int64_t at)
+{
+	struct run *r = ud;
+	struct tfe_table_shot *t;
+
+	if (r->table == NULL)
+		r->table = tfe_table_new();
+	t = tfe_table_take(r->table, a, at);
+	if (r->writer != NULL) {
+		tfe_writer_put_note(r->writer, note_table, t);
+	} else {
+		write_table(r, t);
+		tfe_table_shot_free(t);
+	}
+}
+
+/* SIGUSR1 during a live capture: the socket table of this moment, on
+ * standard output (a JSON object in JSON). */
 static void
 on_live_snapshot(void *ud, struct tfe_analyzer *a, int64_t at)
 {
 	struct run *r = ud;
-	struct tfe_netstat *ns = tfe_netstat_snapshot(a, at);
-	struct tfe_render_opts o = r->ro;
 
-	/* JSON Lines on standard output stay JSON: the table goes to
-	 * standard error there. */
-	if (o.format == TFE_FMT_JSON) {
-		o.out = stderr;
-		o.color = false;
-	}
-	tfe_netstat_print(&o, ns);
-	tfe_netstat_free(ns);
-	fflush(o.out);
+	on_table(r, a, at);
+	fflush(r->ro.out);
 }
 
 static void
@@ -353,6 +444,8 @@ struct cmdline {
 	bool list_interfaces, snaplen_given;
 	guint threads;         /* --threads, 0 when not given */
 	bool per_conn;         /* the output form describes each connection */
+	int alerts;            /* --alerts 1, --no-alerts 0, -1 not given */
+	struct tfe_watch watch; /* thresholds and --every */
 	char *filter;          /* the trailing words, or NULL */
 };
 
@@ -494,6 +587,34 @@ parse_options(int argc, char **argv, struct cmdline *cl,
 			}
 			cl->threads = (guint)(optarg[0] - '0');
 			break;
+		case OPT_ALERTS:
+			cl->alerts = 1;
+			break;
+		case OPT_NO_ALERTS:
+			cl->alerts = 0;
+			break;
+		case OPT_EVERY:
+			if (!parse_seconds("--every", optarg, &cl->watch.every))
+				return EXIT_USAGE;
+			if (cl->watch.every < TFE_NS_PER_SEC / 10) {
+				error_msg("--every: '%s' is below 0.1 s", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_SYN_THRESHOLD:
+		case OPT_SYN_RECEIVED_THRESHOLD:
+		case OPT_FIN_WAIT_2_THRESHOLD:
+		case OPT_LAST_ACK_THRESHOLD: {
+			int k = opt == OPT_SYN_THRESHOLD ? TFE_AL_SYN_UNANSWERED :
+			        opt == OPT_SYN_RECEIVED_THRESHOLD ?
+			        TFE_AL_SYN_RECEIVED :
+			        opt == OPT_FIN_WAIT_2_THRESHOLD ? TFE_AL_FIN_WAIT_2 :
+			        TFE_AL_LAST_ACK;
+			if (!parse_seconds(tfe_alert_options[k], optarg,
+			                   &cl->watch.threshold[k]))
+				return EXIT_USAGE;
+			break;
+		}
 		case OPT_MAX_FLOWS:
 			if (!parse_count("--max-flows", optarg, 1u << 26, &n))
 				return EXIT_USAGE;
@@ -539,6 +660,19 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 		error_msg("--events goes with --format json");
 		return EXIT_USAGE;
 	}
+	/* alerts: on by default live, asked for with -r */
+	cl->watch.threshold[TFE_AL_CLOSE_WAIT] = cfg->close_wait;
+	cl->watch.alerts = cl->alerts == 1 ||
+	                   (cl->alerts < 0 && cl->live.iface != NULL);
+	if (run->ro.format == TFE_FMT_NETSTAT &&
+	    (cl->alerts == 1 || cl->watch.every > 0)) {
+		error_msg("%s does not go with --format netstat (it prints one "
+		          "view at the end)", cl->alerts == 1 ? "--alerts" :
+		          "--every");
+		return EXIT_USAGE;
+	}
+	if (run->ro.format == TFE_FMT_NETSTAT)
+		cl->watch.alerts = false;
 	if (cl->list_interfaces) {
 		GError *lerr = NULL;
 		if (!tfe_capture_list_interfaces(stdout, &lerr)) {
@@ -613,6 +747,7 @@ main(int argc, char **argv)
 		.files = g_ptr_array_new(),
 		.at_kind = TFE_AT_END,
 		.color = -1,
+		.alerts = -1,
 		.live = { .snaplen = TFE_SNAPLEN_DEFAULT },
 	};
 	struct tfe_config cfg;
@@ -621,6 +756,7 @@ main(int argc, char **argv)
 	char *who = NULL;
 
 	tfe_config_defaults(&cfg);
+	tfe_watch_defaults(&cl.watch, cfg.close_wait);
 	memset(&run, 0, sizeof run);
 	run.ro.format = TFE_FMT_TEXT;
 	run.ro.cfg = &cfg;
@@ -670,13 +806,18 @@ main(int argc, char **argv)
 	setvbuf(stdout, outbuf, cl.live.iface ? _IOLBF : _IOFBF, sizeof outbuf);
 
 	struct tfe_analyzer an;
-	struct tfe_sink sink = { on_conn_done, on_snapshot, &run, on_conn_take };
+	struct tfe_sink sink = { on_conn_done, on_snapshot, &run, on_conn_take,
+	                         on_alert, on_table };
 	tfe_analyzer_init(&an, &cfg, &sink);
 	if (run.ro.format == TFE_FMT_NETSTAT)
 		tfe_analyzer_snapshot_at(&an, cl.at_kind, cl.at);
 	else
 		tfe_analyzer_snapshot_at(&an, TFE_AT_NONE, 0);
 	an.stats.timestamps_ns = tfe_capture_nanos(cap);
+	/* live, the tables count from now on the wall clock; from a file,
+	 * from its first frame */
+	tfe_analyzer_watch(&an, &cl.watch,
+	                   cl.live.iface != NULL ? g_get_real_time() * 1000 : 0);
 
 	if (cl.live.iface != NULL) {
 		/* The kernel filters: no count of the frames it turned away. */
@@ -715,6 +856,7 @@ main(int argc, char **argv)
 		tfe_netstat_print(&run.ro, run.netstat);
 		tfe_netstat_free(run.netstat);
 	}
+	tfe_table_free(run.table);
 	status = exit_status(&run, cap, err);
 	tfe_analyzer_clear(&an);
 	tfe_capture_close(cap);

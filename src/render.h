@@ -99,6 +99,53 @@ void tfe_netstat_print(const struct tfe_render_opts *o,
                        struct tfe_netstat *ns);
 void tfe_netstat_free(struct tfe_netstat *ns);
 
+/* The operator's view (render_watch.c): an alert as it fires, and the
+ * socket table of --every and SIGUSR1, text and JSON. */
+void tfe_render_text_alert(const struct tfe_render_opts *o,
+                           const struct tfe_alert *al);
+void tfe_render_json_alert(const struct tfe_render_opts *o,
+                           const struct tfe_alert *al);
+
+/* One row of the table: the sockets of one group in one state. */
+struct tfe_table_row {
+	uint8_t family;
+	uint8_t role;           /* TFE_SIDE_SERVER: the server's sockets;
+	                           TFE_SIDE_CLIENT: a client host's, to the
+	                           server of service/port */
+	uint8_t state;          /* enum tfe_state */
+	uint8_t host[16];       /* the host the sockets live on */
+	uint8_t service[16];    /* the server's address */
+	uint16_t port;          /* the server's port */
+	uint64_t count;
+	int64_t change;         /* since the previous table */
+	int64_t oldest_since;   /* ns: the oldest entered the state then */
+};
+/* The table, kept from one time to the next for the changes; each time
+ * gives a shot of its own, which may be written by another thread. */
+struct tfe_table;
+struct tfe_table_shot {
+	GArray *rows;           /* struct tfe_table_row, in print order */
+	int64_t at, first_ts;   /* ns */
+	bool nanos;
+};
+struct tfe_table *tfe_table_new(void);
+struct tfe_table_shot *tfe_table_take(struct tfe_table *t,
+                                      const struct tfe_analyzer *a,
+                                      int64_t at);
+/* "10.0.0.2:80" (a server's) or "10.0.0.1:*" (a client's), and the
+ * server's endpoint */
+void tfe_table_row_names(const struct tfe_table_row *r, char *local,
+                         size_t llen, char *service, size_t slen);
+void tfe_table_print(const struct tfe_render_opts *o,
+                     const struct tfe_table_shot *t);
+void tfe_render_json_table(const struct tfe_render_opts *o,
+                           const struct tfe_table_shot *t);
+void tfe_table_shot_free(struct tfe_table_shot *s);
+void tfe_table_free(struct tfe_table *t);
+
+/* An age: "6.0 s" below a minute, "26 min 3 s", "26 h 3 min". */
+void tfe_format_age(int64_t ns, char *buf, size_t len);
+
 /* Flag letters as the text form writes them: S F R P U E C, then A for ACK
  * ("SA" is SYN+ACK, "FA" FIN+ACK), "-" for none; `buf` holds 16. */
 char *tfe_format_flags(uint16_t f, char *buf);
