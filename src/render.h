@@ -143,7 +143,8 @@ void tfe_render_json_table(const struct tfe_render_opts *o,
 void tfe_table_shot_free(struct tfe_table_shot *s);
 void tfe_table_free(struct tfe_table *t);
 
-/* An age: "6.0 s" below a minute, "26 min 3 s", "26 h 3 min". */
+/* An age: "0.050 s" below a second, "6.0 s" below a minute, "26 min 3 s",
+ * "26 h 3 min". */
 void tfe_format_age(int64_t ns, char *buf, size_t len);
 
 /* Flag letters as the text form writes them: S F R P U E C, then A for ACK

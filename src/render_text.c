@@ -863,6 +863,16 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 		        color_off(o), tfe_verdicts[k].severity == TFE_SEV_WARNING ?
 		        "warning" : "info", s->by_verdict[k]);
 	}
+	bool alerts = false;
+	for (int k = 0; k < TFE_AL__COUNT; k++) {
+		if (s->alerts[k] == 0)
+			continue;
+		fprintf(out, "%s %s %" PRIu64, alerts ? "," : "  alerts given:",
+		        tfe_alert_names[k], s->alerts[k]);
+		alerts = true;
+	}
+	if (alerts)
+		fputc('\n', out);
 	if (s->late_segments > 0)
 		fprintf(out, "  late segments of connections already reported: %"
 		        PRIu64 "\n", s->late_segments);

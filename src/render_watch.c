@@ -272,13 +272,18 @@ tfe_table_row_names(const struct tfe_table_row *r, char *local, size_t llen,
 	tfe_endpoint_format(r->family, r->service, r->port, service, slen);
 }
 
-/* An age in seconds, one decimal ("6.0 s"), or whole minutes and seconds
- * from a minute on ("26 min 3 s"). */
+/* An age: in seconds with three decimals below a second ("0.050 s"), one
+ * below a minute ("6.0 s"), then whole minutes and seconds ("26 min 3 s"),
+ * from an hour on hours and minutes ("26 h 3 min"). */
 void
 tfe_format_age(int64_t ns, char *buf, size_t len)
 {
 	if (ns < 0)
 		ns = 0;
+	if (ns < TFE_NS_PER_SEC) {
+		snprintf(buf, len, "%.3f s", (double)ns / 1e9);
+		return;
+	}
 	if (ns < 60 * TFE_NS_PER_SEC) {
 		snprintf(buf, len, "%.1f s", (double)ns / 1e9);
 		return;
@@ -362,10 +367,10 @@ tfe_render_text_alert(const struct tfe_render_opts *o,
 	fprintf(o->out,
 	        "%salert %s%s at %s (%s s): #%" PRIu64 " %s -> %s  the %s has "
 	        "been in %s for %s, since %s s (frame %" PRIu64 "), past %s %s; "
-	        "%" PRIu64 " frames so far (%" PRIu64 " to %" PRIu64 ")\n",
+	        "%" PRIu64 " frame%s so far (%" PRIu64 " to %" PRIu64 ")\n",
 	        on, tfe_alert_names[al->kind], off, when, rel, al->id, cli, srv,
 	        al->side == TFE_SIDE_CLIENT ? "client" : "server",
 	        tfe_state_names[al->state], age, since, al->since_frame,
-	        tfe_alert_options[al->kind], thr, al->frames, al->first_frame,
-	        al->last_frame);
+	        tfe_alert_options[al->kind], thr, al->frames,
+	        al->frames == 1 ? "" : "s", al->first_frame, al->last_frame);
 }

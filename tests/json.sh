@@ -194,6 +194,20 @@ if [ "${#ran[@]}" -gt 0 ]; then
 			--all-frames >"$tmp/all-frames.json"
 		all+=("$tmp/all-frames.json")
 	fi
+	# The alert and table objects: every alert kind and a table with
+	# a row that emptied (the server's capture point of a connection
+	# through a router that delays).
+	if [ -e "$top_srcdir/pcaps/router-delay-100ms.server.pcap" ]; then
+		"$prog" -r "$top_srcdir/pcaps/router-delay-100ms.server.pcap" \
+			--format json --alerts --syn-received-threshold 0.05 \
+			--fin-wait-2-threshold 1 --last-ack-threshold 0.1 \
+			--every 1 >"$tmp/watch.json"
+		"$prog" -r "$top_srcdir/pcaps/syn-unanswered.pcap" \
+			--format json --alerts >>"$tmp/watch.json"
+		"$prog" -r "$top_srcdir/pcaps/close-ipv6.pcap" --format json \
+			--every 0.1 >>"$tmp/watch.json"
+		all+=("$tmp/watch.json")
+	fi
 	python3 "$here/json-doc.py" "$top_srcdir/doc/json.md" \
 		"$top_srcdir/doc/tcpflow-explain.schema.json" \
 		"$top_srcdir/doc/verdicts.md" "${all[@]}" >"$tmp/doc.out" 2>&1
