@@ -117,7 +117,7 @@ usage(FILE *out)
 "                           with -r, frames keep their numbers in the file\n"
 "\n"
 "Output:\n"
-"  --format text|summary|netstat|json|ladder\n"
+"  --format text|summary|netstat|json|ladder|conn\n"
 "                           text (default): each connection's timeline, then\n"
 "                           the summary; summary: the summary alone;\n"
 "                           netstat: what netstat -tan would have shown on\n"
@@ -125,7 +125,11 @@ usage(FILE *out)
 "                           json: JSON Lines, one object per connection then\n"
 "                           the summary (doc/json.md); ladder: the same\n"
 "                           timeline as a sequence diagram, client on the\n"
-"                           left, server on the right, then the summary\n"
+"                           left, server on the right, then the summary;\n"
+"                           conn: one line per connection in aligned\n"
+"                           columns under a header (start, duration, ends,\n"
+"                           close, final states, bytes, packets, handshake\n"
+"                           RTT, verdict kinds), no summary\n"
 "  --events                 with --format json: add each connection's\n"
 "                           timeline (frames, runs, timers)\n"
 "  --at TIME                with --format netstat: the moment; below 1e9 it\n"
@@ -272,6 +276,8 @@ write_conn(const struct run *r, const struct tfe_conn *c)
 		tfe_render_json_conn(&r->ro, c);
 	else if (r->ro.format == TFE_FMT_LADDER)
 		tfe_render_ladder_conn(&r->ro, c);
+	else if (r->ro.format == TFE_FMT_CONN)
+		tfe_render_conn_line(&r->ro, c);
 }
 
 /* Counts a finished connection's --fail-on kinds; true when it is to be
@@ -512,9 +518,11 @@ parse_options(int argc, char **argv, struct cmdline *cl,
 				run->ro.format = TFE_FMT_JSON;
 			else if (strcmp(optarg, "ladder") == 0)
 				run->ro.format = TFE_FMT_LADDER;
+			else if (strcmp(optarg, "conn") == 0)
+				run->ro.format = TFE_FMT_CONN;
 			else {
 				error_msg("--format: unknown format '%s' (text, summary, "
-				          "netstat, json, ladder)", optarg);
+				          "netstat, json, ladder, conn)", optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -650,8 +658,9 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 	 * for a writing thread to write. */
 	cl->per_conn = run->ro.format != TFE_FMT_SUMMARY &&
 	               run->ro.format != TFE_FMT_NETSTAT;
-	cfg->verdict_messages = cl->per_conn;
-	cfg->zeek_model = cl->per_conn;
+	/* the conn form names the verdicts' kinds only */
+	cfg->verdict_messages = cl->per_conn && run->ro.format != TFE_FMT_CONN;
+	cfg->zeek_model = cl->per_conn && run->ro.format != TFE_FMT_CONN;
 	if (cl->at_given && run->ro.format != TFE_FMT_NETSTAT) {
 		error_msg("--at goes with --format netstat");
 		return EXIT_USAGE;
@@ -819,6 +828,8 @@ main(int argc, char **argv)
 	tfe_analyzer_watch(&an, &cl.watch,
 	                   cl.live.iface != NULL ? g_get_real_time() * 1000 : 0);
 
+	if (run.ro.format == TFE_FMT_CONN)
+		tfe_render_conn_header(&run.ro);
 	if (cl.live.iface != NULL) {
 		/* The kernel filters: no count of the frames it turned away. */
 		struct tfe_live_hooks hooks = { on_live_snapshot, &run };
@@ -850,7 +861,8 @@ main(int argc, char **argv)
 		g_array_free(run.verdicts, TRUE);
 	if (run.ro.format == TFE_FMT_JSON)
 		tfe_render_json_summary(&run.ro, &an.stats);
-	else if (run.ro.format != TFE_FMT_NETSTAT)
+	else if (run.ro.format != TFE_FMT_NETSTAT &&
+	         run.ro.format != TFE_FMT_CONN)
 		tfe_render_text_summary(&run.ro, &an.stats);
 	if (run.netstat) {
 		tfe_netstat_print(&run.ro, run.netstat);

@@ -22,6 +22,7 @@ enum tfe_format {
 	TFE_FMT_NETSTAT,
 	TFE_FMT_JSON,
 	TFE_FMT_LADDER,
+	TFE_FMT_CONN,
 	TFE_FMT__COUNT
 };
 extern const char *const tfe_format_names[TFE_FMT__COUNT];
@@ -98,6 +99,12 @@ void tfe_netstat_update(struct tfe_netstat *ns, const struct tfe_conn *c);
 void tfe_netstat_print(const struct tfe_render_opts *o,
                        struct tfe_netstat *ns);
 void tfe_netstat_free(struct tfe_netstat *ns);
+
+/* One line per connection (--format conn, render_conn.c): the header
+ * first, then a line as each connection ends. */
+void tfe_render_conn_header(const struct tfe_render_opts *o);
+void tfe_render_conn_line(const struct tfe_render_opts *o,
+                          const struct tfe_conn *c);
 
 /* The operator's view (render_watch.c): an alert as it fires, and the
  * socket table of --every and SIGUSR1, text and JSON. */

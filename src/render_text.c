@@ -23,6 +23,7 @@ const char *const tfe_format_names[TFE_FMT__COUNT] = {
 	[TFE_FMT_NETSTAT] = "netstat",
 	[TFE_FMT_JSON] = "json",
 	[TFE_FMT_LADDER] = "ladder",
+	[TFE_FMT_CONN] = "conn",
 };
 
 static const char *const side_names[3] = { "client", "server", "nobody" };
