@@ -49,6 +49,7 @@ enum {
 	OPT_SYN_RECEIVED_THRESHOLD,
 	OPT_FIN_WAIT_2_THRESHOLD,
 	OPT_LAST_ACK_THRESHOLD,
+	OPT_SERVERS,
 };
 
 static const struct option long_opts[] = {
@@ -77,6 +78,7 @@ static const struct option long_opts[] = {
 	{ "fin-wait-2-threshold", required_argument, NULL,
 	  OPT_FIN_WAIT_2_THRESHOLD },
 	{ "last-ack-threshold", required_argument, NULL, OPT_LAST_ACK_THRESHOLD },
+	{ "servers", no_argument, NULL, OPT_SERVERS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -139,6 +141,11 @@ usage(FILE *out)
 "  --all-frames             print every frame instead of folding runs of\n"
 "                           ordinary data and ACK frames\n"
 "  --verdicts-only          print only connections with a warning verdict\n"
+"  --servers                add to the summary the picture per server: its\n"
+"                           connections, how they ended, its verdicts, its\n"
+"                           handshake RTT's median and 99th percentile, and\n"
+"                           the busiest offenders per warning kind (always\n"
+"                           in --format summary)\n"
 "  --fail-on KIND,...       exit 1 when any of these verdicts is found\n"
 "                           (doc/verdicts.md lists the kinds)\n"
 "  --color auto|always|never\n"
@@ -255,6 +262,7 @@ struct run {
 	uint64_t found[TFE_V__COUNT]; /* connections with each --fail-on kind */
 	struct tfe_netstat *netstat;
 	struct tfe_table *table; /* --every and SIGUSR1: the last counts */
+	struct tfe_picture *picture; /* --servers, counted in judge() */
 	struct tfe_writer *writer; /* NULL: connections are written here */
 	bool verdicts_in_writer; /* the writing thread works out the
 	                          verdicts (the analyser's verdicts_later) */
@@ -302,6 +310,8 @@ judge(struct run *r, const struct tfe_conn *c)
 			r->failed = true;
 			r->found[k]++; /* connections, not verdicts */
 		}
+	if (r->picture != NULL)
+		tfe_picture_add(r->picture, c);
 	return !r->ro.verdicts_only || warning;
 }
 
@@ -595,6 +605,9 @@ parse_options(int argc, char **argv, struct cmdline *cl,
 			}
 			cl->threads = (guint)(optarg[0] - '0');
 			break;
+		case OPT_SERVERS:
+			run->picture = tfe_picture_new();
+			break;
 		case OPT_ALERTS:
 			cl->alerts = 1;
 			break;
@@ -682,6 +695,13 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 	}
 	if (run->ro.format == TFE_FMT_NETSTAT)
 		cl->watch.alerts = false;
+	if (run->picture == NULL && run->ro.format == TFE_FMT_SUMMARY)
+		run->picture = tfe_picture_new();
+	if (run->picture != NULL && (run->ro.format == TFE_FMT_NETSTAT ||
+	                             run->ro.format == TFE_FMT_CONN)) {
+		error_msg("--servers goes with the forms that print a summary");
+		return EXIT_USAGE;
+	}
 	if (cl->list_interfaces) {
 		GError *lerr = NULL;
 		if (!tfe_capture_list_interfaces(stdout, &lerr)) {
@@ -859,11 +879,18 @@ main(int argc, char **argv)
 		an.stats.by_verdict[k] += run.by_verdict[k];
 	if (run.verdicts != NULL)
 		g_array_free(run.verdicts, TRUE);
-	if (run.ro.format == TFE_FMT_JSON)
+	if (run.ro.format == TFE_FMT_JSON) {
+		if (run.picture != NULL)
+			tfe_render_json_picture(&run.ro, run.picture,
+			                        an.stats.timestamps_ns);
 		tfe_render_json_summary(&run.ro, &an.stats);
-	else if (run.ro.format != TFE_FMT_NETSTAT &&
-	         run.ro.format != TFE_FMT_CONN)
+	} else if (run.ro.format != TFE_FMT_NETSTAT &&
+	           run.ro.format != TFE_FMT_CONN) {
 		tfe_render_text_summary(&run.ro, &an.stats);
+		if (run.picture != NULL)
+			tfe_picture_print(&run.ro, run.picture);
+	}
+	tfe_picture_free(run.picture);
 	if (run.netstat) {
 		tfe_netstat_print(&run.ro, run.netstat);
 		tfe_netstat_free(run.netstat);

@@ -106,6 +106,35 @@ void tfe_render_conn_header(const struct tfe_render_opts *o);
 void tfe_render_conn_line(const struct tfe_render_opts *o,
                           const struct tfe_conn *c);
 
+/* The picture of the whole capture (render_picture.c): per server
+ * address and port, counted as each connection is judged. */
+struct tfe_server_row {
+	uint8_t family;
+	uint8_t addr[16];
+	uint16_t port;
+	uint64_t connections;
+	uint64_t by_close[TFE_CLOSE__COUNT];
+	uint64_t by_verdict[TFE_V__COUNT];   /* connections with each kind */
+	GArray *rtts;                         /* int64_t ns, handshake RTTs */
+	bool has_rtt;                         /* set by tfe_picture_servers() */
+	int64_t rtt_median, rtt_p99;          /* ns, nearest rank */
+};
+#define TFE_PICTURE_TEXT_MAX 20   /* servers the text lists */
+#define TFE_PICTURE_OFFENDERS 3   /* servers named per warning kind */
+struct tfe_picture;
+struct tfe_picture *tfe_picture_new(void);
+void tfe_picture_add(struct tfe_picture *p, const struct tfe_conn *c);
+/* The servers, busiest first (the rows stay the picture's). */
+GPtrArray *tfe_picture_servers(struct tfe_picture *p);
+/* The (at most max) servers with the most connections carrying `kind`. */
+guint tfe_picture_offenders(GPtrArray *servers, int kind,
+                            const struct tfe_server_row **top, guint max);
+void tfe_picture_print(const struct tfe_render_opts *o,
+                       struct tfe_picture *p);
+void tfe_render_json_picture(const struct tfe_render_opts *o,
+                             struct tfe_picture *p, bool nanos);
+void tfe_picture_free(struct tfe_picture *p);
+
 /* The operator's view (render_watch.c): an alert as it fires, and the
  * socket table of --every and SIGUSR1, text and JSON. */
 void tfe_render_text_alert(const struct tfe_render_opts *o,

@@ -1087,3 +1087,87 @@ tfe_render_json_table(const struct tfe_render_opts *o,
 	obj_end(&w);
 	emit(o, &w);
 }
+
+/* -- the picture of the capture (--servers) -------------------------------- */
+
+void
+tfe_render_json_picture(const struct tfe_render_opts *o,
+                        struct tfe_picture *p, bool ns)
+{
+	GPtrArray *servers = tfe_picture_servers(p);
+	struct jw w;
+
+	jw_init(&w, &line_buf);
+	obj_begin(&w);
+	k_const(&w, "type", "servers");
+	k_u64(&w, "schema", TFE_JSON_SCHEMA);
+	key(&w, "servers");
+	arr_begin(&w);
+	for (guint i = 0; i < servers->len; i++) {
+		const struct tfe_server_row *r = servers->pdata[i];
+		char a[TFE_ADDR_STRLEN];
+
+		obj_begin(&w);
+		key(&w, "addr");
+		v_str(&w, tfe_addr_format(r->family, r->addr, a, sizeof a));
+		k_u64(&w, "port", r->port);
+		k_u64(&w, "connections", r->connections);
+		key(&w, "close");
+		obj_begin(&w);
+		for (int k = 0; k < TFE_CLOSE__COUNT; k++) {
+			key_s(&w, tfe_close_names[k]);
+			v_u64(&w, r->by_close[k]);
+		}
+		obj_end(&w);
+		key(&w, "verdicts");
+		obj_begin(&w);
+		for (int k = 0; k < TFE_V__COUNT; k++)
+			if (r->by_verdict[k] > 0) {
+				key_s(&w, tfe_verdicts[k].kind);
+				v_u64(&w, r->by_verdict[k]);
+			}
+		obj_end(&w);
+		key(&w, "rtt_median");
+		if (r->has_rtt)
+			v_secs(&w, r->rtt_median, ns);
+		else
+			v_null(&w);
+		key(&w, "rtt_p99");
+		if (r->has_rtt)
+			v_secs(&w, r->rtt_p99, ns);
+		else
+			v_null(&w);
+		obj_end(&w);
+	}
+	arr_end(&w);
+	key(&w, "offenders");
+	obj_begin(&w);
+	for (int k = 0; k < TFE_V__COUNT; k++) {
+		const struct tfe_server_row *top[TFE_PICTURE_OFFENDERS];
+		guint n;
+
+		if (tfe_verdicts[k].severity != TFE_SEV_WARNING)
+			continue;
+		n = tfe_picture_offenders(servers, k, top, TFE_PICTURE_OFFENDERS);
+		if (n == 0)
+			continue;
+		key_s(&w, tfe_verdicts[k].kind);
+		arr_begin(&w);
+		for (guint i = 0; i < n; i++) {
+			char a[TFE_ADDR_STRLEN];
+
+			obj_begin(&w);
+			key(&w, "addr");
+			v_str(&w, tfe_addr_format(top[i]->family, top[i]->addr, a,
+			                          sizeof a));
+			k_u64(&w, "port", top[i]->port);
+			k_u64(&w, "connections", top[i]->by_verdict[k]);
+			obj_end(&w);
+		}
+		arr_end(&w);
+	}
+	obj_end(&w);
+	obj_end(&w);
+	emit(o, &w);
+	g_ptr_array_free(servers, TRUE);
+}

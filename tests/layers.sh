@@ -49,6 +49,7 @@ render_ladder 7 renderers
 render_netstat 7 renderers
 render_watch 7 renderers
 render_conn 7 renderers
+render_picture 7 renderers
 ring 0 base
 reader 8 front-end
 writer 8 front-end
