@@ -322,8 +322,10 @@ tfe_table_print(const struct tfe_render_opts *o,
 			tfe_format_age(at - r->oldest_since, age, sizeof age);
 		else
 			snprintf(age, sizeof age, "-");
-		snprintf(change, sizeof change, r->change > 0 ? "+%" PRId64 :
-		         "%" PRId64, r->change);
+		if (r->change > 0)
+			snprintf(change, sizeof change, "+%" PRId64, r->change);
+		else
+			snprintf(change, sizeof change, "%" PRId64, r->change);
 		fprintf(out, "  %-30s %-30s %-12s %7" PRIu64 " %7s  %s\n", local,
 		        service, tfe_state_names[r->state], r->count, change, age);
 		totals[r->state] += r->count;
