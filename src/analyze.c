@@ -29,6 +29,8 @@ tfe_analyzer_init(struct tfe_analyzer *a, const struct tfe_config *cfg,
 	a->sink = *sink;
 	a->next_id = 1;
 	a->timers_due = INT64_MIN;
+	a->alerts_due = INT64_MAX;
+	a->every_due = INT64_MAX;
 	tfe_flow_table_init(&a->table);
 }
 
@@ -74,13 +76,21 @@ note_listener(struct tfe_analyzer *a, const struct tfe_conn *c,
 	key.family = s->family;
 	memcpy(key.addr, s->src, 16);
 	key.port = s->sport;
-	if (g_hash_table_contains(a->listeners, &key) ||
-	    g_hash_table_size(a->listeners) >= TFE_MAX_LISTENERS ||
+	struct tfe_listener *known = g_hash_table_lookup(a->listeners, &key);
+	if (known != NULL) {
+		/* still listening: the table and the netstat view show it
+		 * while it answers within the idle timeout */
+		if (ts > known->last_ts)
+			known->last_ts = ts;
+		return;
+	}
+	if (g_hash_table_size(a->listeners) >= TFE_MAX_LISTENERS ||
 	    g_hash_table_size(a->listeners) >= a->cfg.max_flows)
 		return;
 	struct tfe_listener *l = g_new(struct tfe_listener, 1);
 	*l = key;
 	l->proven_ts = ts;
+	l->last_ts = ts;
 	g_hash_table_add(a->listeners, l);
 }
 
@@ -132,6 +142,10 @@ timers_refresh(struct tfe_analyzer *a)
 	if ((c = tfe_flow_queue_head(&a->table, TFE_Q_OPEN)) != NULL &&
 	    c->last_ts + a->cfg.idle_timeout < due)
 		due = c->last_ts + a->cfg.idle_timeout;
+	if (a->alerts_due < due)
+		due = a->alerts_due;
+	if (a->every_due > 0 && a->every_due < due)
+		due = a->every_due;
 	a->timers_due = due;
 }
 
@@ -225,6 +239,11 @@ run_timers(struct tfe_analyzer *a)
 {
 	struct tfe_conn *c;
 
+	/* alerts and tables first: they see the connections as they were
+	 * before the frame that brought the clock here */
+	if (a->now >= a->alerts_due ||
+	    (a->every_due > 0 && a->now >= a->every_due))
+		tfe_analyzer_watch_run(a, a->now);
 	while ((c = tfe_flow_queue_head(&a->table, TFE_Q_LINGER)) != NULL &&
 	       c->last_ts + a->cfg.linger <= a->now)
 		emit(a, c, TFE_END_CLOSED);
@@ -283,6 +302,8 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 		a->started = true;
 		a->stats.first_ts = ts;
 		a->now = ts;
+		if (a->every_due == 0) /* --every counts from here */
+			a->every_due = ts + a->watch.every;
 		if (a->at_kind == TFE_AT_RELATIVE) {
 			a->at += ts;
 			a->at_kind = TFE_AT_EPOCH;
@@ -398,7 +419,11 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 	}
 
 	int side = tfe_conn_side(c, from_lo);
+	uint8_t before[2] = { c->ep[0].state, c->ep[1].state };
 	tfe_conn_update(c, seg, side, frame, ts, &a->cfg);
+	if ((c->ep[0].state != before[0] || c->ep[1].state != before[1]) &&
+	    a->watch.alerts)
+		tfe_watch_moved(a, c, before, ts);
 	note_listener(a, c, seg, side, ts);
 	/* The timers go by the queues' heads: when this connection was one
 	 * or becomes one, timers_due may move either way (the capture's

@@ -19,6 +19,18 @@
 #include "frag.h"
 #include "verdict.h"
 
+/* Alerts (watch.c): a side that has stayed in one of these states past
+ * its threshold is reported at that moment, once, while the connection
+ * goes on (doc/tcpflow-explain.1, --alerts). */
+enum tfe_alert_kind {
+	TFE_AL_SYN_UNANSWERED,      /* SYN_SENT: no answer to the SYN */
+	TFE_AL_SYN_RECEIVED,        /* SYN_RECEIVED: the SYN+ACK unanswered */
+	TFE_AL_FIN_WAIT_2,          /* FIN_WAIT_2: the peer never closes */
+	TFE_AL_CLOSE_WAIT,          /* CLOSE_WAIT: the application never
+	                               closes */
+	TFE_AL_LAST_ACK,            /* LAST_ACK: the FIN unacknowledged */
+	TFE_AL__COUNT
+};
 /* Counts for the summary (text form's last block, JSON summary). */
 struct tfe_stats {
 	uint64_t frames;                       /* frames analysed (that passed
@@ -60,7 +72,45 @@ struct tfe_stats {
 	bool have_capture_stats;               /* live: libpcap's counters */
 	uint64_t ps_recv, ps_drop, ps_ifdrop;
 	bool timestamps_ns;
+	uint64_t alerts[TFE_AL__COUNT];        /* alerts given, by kind */
 };
+
+extern const char *const tfe_alert_names[TFE_AL__COUNT];
+/* the state each kind watches, and its option's name */
+extern const uint8_t tfe_alert_states[TFE_AL__COUNT];
+extern const char *const tfe_alert_options[TFE_AL__COUNT];
+
+/* One alert: `side` of the connection has been in `state` since `since`
+ * (frame since_frame), which at `at` is past the kind's threshold. */
+struct tfe_alert {
+	uint8_t kind;               /* enum tfe_alert_kind */
+	uint8_t side;               /* TFE_SIDE_* */
+	uint8_t state;              /* enum tfe_state */
+	uint8_t family;
+	int64_t since, at, threshold; /* ns */
+	uint64_t since_frame;
+	int64_t capture_start;      /* the capture's first frame (ns) */
+	/* the connection so far, copied so that the alert can be written
+	 * after the connection has moved on (by another thread) */
+	uint64_t id, first_frame, last_frame, frames;
+	int64_t first_ts;
+	uint8_t addr[2][16];        /* [TFE_SIDE_*] */
+	uint16_t port[2];
+	bool nanos;
+};
+
+/* What the operator's view watches: the alerts' thresholds and the
+ * period of the socket table.  Times in ns; 0 turns one off. */
+struct tfe_watch {
+	bool alerts;                       /* --alerts (on by default in
+	                                      the per-connection forms) */
+	int64_t threshold[TFE_AL__COUNT];  /* TFE_AL_CLOSE_WAIT's is
+	                                      --close-wait-threshold */
+	int64_t every;                     /* --every: the socket table */
+};
+
+/* Sets the defaults of doc/tcpflow-explain.1 (alerts off). */
+void tfe_watch_defaults(struct tfe_watch *w, int64_t close_wait);
 
 /* Where finished connections go: renderers implement this. */
 struct tfe_analyzer;
@@ -75,6 +125,11 @@ struct tfe_sink {
 	 * `c` (with its verdicts array, unless verdicts_later) and frees it
 	 * later with tfe_conn_free() (writer.h), false to have it freed now */
 	bool (*conn_take)(void *ud, struct tfe_conn *c, int64_t now);
+	/* may be NULL: an alert about a connection still open (watch.c) */
+	void (*alert)(void *ud, const struct tfe_alert *al);
+	/* may be NULL: --every's table is due at `at` (ns, epoch), with
+	 * every frame up to it analysed */
+	void (*table)(void *ud, const struct tfe_analyzer *a, int64_t at);
 };
 
 /* When to take the snapshot (--at, doc/tcpflow-explain.1). */
@@ -94,7 +149,18 @@ struct tfe_listener {
 	uint8_t family;
 	uint8_t pad;
 	int64_t proven_ts;           /* first SYN+ACK, ns */
+	int64_t last_ts;             /* latest SYN+ACK of a new connection:
+	                                the listener is shown while it is
+	                                within --idle-timeout */
 };
+
+/* Whether listener `l` is still proven at `at`: it had answered a SYN by
+ * then, and not longer than `idle` before. */
+static inline bool
+tfe_listener_proven(const struct tfe_listener *l, int64_t at, int64_t idle)
+{
+	return l->proven_ts <= at && at - l->last_ts <= idle;
+}
 #define TFE_MAX_LISTENERS 65536
 
 struct tfe_analyzer {
@@ -117,6 +183,10 @@ struct tfe_analyzer {
 	bool snapshot_done;
 	struct tfe_defrag *defrag;   /* fragments of tfe_analyzer_frame()'s
 	                                frames; NULL until the first */
+	struct tfe_watch watch;      /* alerts and --every (watch.c) */
+	int64_t alerts_due;          /* ns: no alert is due before it */
+	int64_t every_due;           /* ns: the next table, INT64_MAX for
+	                                none; 0 until the clock starts */
 	bool verdicts_later;         /* the sink's conn_take works out every
 	                                connection's verdicts and counts them
 	                                (tfe_analyzer_verdicts()); conn_done
@@ -172,6 +242,27 @@ void tfe_analyzer_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 
 /* Fills `ref` for a decoded segment. */
 void tfe_flow_ref_make(const struct tfe_segment *seg, struct tfe_flow_ref *ref);
+
+/* Sets the watch (alerts, --every) before the first frame; `start` is
+ * the time the tables count from (live: the wall clock when capture
+ * starts), or 0 for the first frame's. */
+void tfe_analyzer_watch(struct tfe_analyzer *a, const struct tfe_watch *w,
+                        int64_t start);
+
+/* A frame at `ts` changed the state of one side or both (before[] were
+ * the states before it): when an alert is due (analyze.c calls it). */
+void tfe_watch_moved(struct tfe_analyzer *a, struct tfe_conn *c,
+                     const uint8_t before[2], int64_t ts);
+
+/* When `side` of `c` entered its present state, by its timeline (the
+ * connection's first frame when the timeline does not say). */
+void tfe_watch_entered(const struct tfe_conn *c, int side, int64_t *ts,
+                       uint64_t *frame);
+
+/* Gives the alerts and tables due up to `upto` (ns), which may be ahead of
+ * the analyser's clock: live capture calls it on the wall clock, a little
+ * behind it, while the connection timers run further behind. */
+void tfe_analyzer_watch_run(struct tfe_analyzer *a, int64_t upto);
 
 /* Runs the timers up to `now` without a frame (live capture's idle tick). */
 void tfe_analyzer_tick(struct tfe_analyzer *a, int64_t now);

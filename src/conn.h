@@ -232,6 +232,8 @@ struct tfe_conn {
 	bool echo_moved : 1;    /* a side whose peer has no packet captured
 	                           echoed a newer timestamp (conn.c
 	                           track_echo) */
+	uint16_t alerted;       /* the alerts given (watch.c): bit kind * 2
+	                           + side (enum tfe_alert_kind) */
 	uint32_t hash;          /* of key, for the flow table's slots */
 
 	struct tfe_endpoint ep[2]; /* TFE_SIDE_CLIENT, TFE_SIDE_SERVER */

@@ -48,6 +48,14 @@ enum {
 	OPT_EXPECT,
 	OPT_SHARD,
 	OPT_FANOUT,
+	OPT_ALERTS,
+	OPT_NO_ALERTS,
+	OPT_EVERY,
+	OPT_SYN_THRESHOLD,
+	OPT_SYN_RECEIVED_THRESHOLD,
+	OPT_FIN_WAIT_2_THRESHOLD,
+	OPT_LAST_ACK_THRESHOLD,
+	OPT_SERVERS,
 };
 
 static const struct option long_opts[] = {
@@ -71,6 +79,16 @@ static const struct option long_opts[] = {
 	{ "expect", required_argument, NULL, OPT_EXPECT },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "fanout", required_argument, NULL, OPT_FANOUT },
+	{ "alerts", no_argument, NULL, OPT_ALERTS },
+	{ "no-alerts", no_argument, NULL, OPT_NO_ALERTS },
+	{ "every", required_argument, NULL, OPT_EVERY },
+	{ "syn-threshold", required_argument, NULL, OPT_SYN_THRESHOLD },
+	{ "syn-received-threshold", required_argument, NULL,
+	  OPT_SYN_RECEIVED_THRESHOLD },
+	{ "fin-wait-2-threshold", required_argument, NULL,
+	  OPT_FIN_WAIT_2_THRESHOLD },
+	{ "last-ack-threshold", required_argument, NULL, OPT_LAST_ACK_THRESHOLD },
+	{ "servers", no_argument, NULL, OPT_SERVERS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -92,7 +110,7 @@ usage(FILE *out)
 "                           them); needs root or CAP_NET_RAW; each connection\n"
 "                           prints when it ends; SIGINT or SIGTERM stops (the\n"
 "                           open ones print, then the summary), SIGUSR1 prints\n"
-"                           the netstat view of the moment and carries on\n"
+"                           the socket table of the moment and carries on\n"
 "  -D                       list the interfaces -i can open, and exit\n"
 "  -s N                     with -i: bytes kept of each packet (default 256,\n"
 "                           enough for the headers)\n"
@@ -121,7 +139,7 @@ usage(FILE *out)
 "                           with -r, frames keep their numbers in the file\n"
 "\n"
 "Output:\n"
-"  --format text|summary|netstat|json|ladder\n"
+"  --format text|summary|netstat|json|ladder|conn\n"
 "                           text (default): each connection's timeline, then\n"
 "                           the summary; summary: the summary alone;\n"
 "                           netstat: what netstat -tan would have shown on\n"
@@ -129,7 +147,11 @@ usage(FILE *out)
 "                           json: JSON Lines, one object per connection then\n"
 "                           the summary (tcpflow-explain(1)); ladder: the same\n"
 "                           timeline as a sequence diagram, client on the\n"
-"                           left, server on the right, then the summary\n"
+"                           left, server on the right, then the summary;\n"
+"                           conn: one line per connection in aligned\n"
+"                           columns under a header (start, duration, ends,\n"
+"                           close, final states, bytes, packets, handshake\n"
+"                           RTT, verdict kinds), no summary\n"
 "  --events                 with --format json: add each connection's\n"
 "                           timeline (frames, runs, timers)\n"
 "  --at TIME                with --format netstat: the moment; below 1e9 it\n"
@@ -145,6 +167,11 @@ usage(FILE *out)
 "  --all-frames             print every frame instead of folding runs of\n"
 "                           ordinary data and ACK frames\n"
 "  --verdicts-only          print only connections with a warning verdict\n"
+"  --servers                add to the summary the picture per server: its\n"
+"                           connections, how they ended, its verdicts, its\n"
+"                           handshake RTT's median and 99th percentile, and\n"
+"                           the busiest offenders per warning kind (always\n"
+"                           in --format summary)\n"
 "  --fail-on KIND,...       exit 1 when any of these verdicts is found, naming\n"
 "                           the connections; all, warning and info name\n"
 "                           every kind or a severity's, -KIND takes one out\n"
@@ -159,6 +186,24 @@ usage(FILE *out)
 "                           colour verdicts by severity (default auto: when\n"
 "                           standard output is a terminal and NO_COLOR is\n"
 "                           not set)\n"
+"\n"
+"Watching:\n"
+"  --alerts                 with -r: report a socket at the moment it has\n"
+"                           stayed past its threshold in SYN_SENT,\n"
+"                           SYN_RECEIVED, FIN_WAIT_2, CLOSE_WAIT or LAST_ACK\n"
+"                           (on by default with -i)\n"
+"  --no-alerts              with -i: no alerts\n"
+"  --every S                every S seconds (of the capture's clock with -r,\n"
+"                           of the wall clock with -i) print the socket\n"
+"                           table: sockets per server and state, with the\n"
+"                           oldest's age and the change since the last one\n"
+"  --syn-threshold S        alert for a SYN unanswered this long (default 3)\n"
+"  --syn-received-threshold S\n"
+"                           alert for a SYN+ACK unanswered this long\n"
+"                           (default 3)\n"
+"  --fin-wait-2-threshold S alert for a FIN_WAIT_2 this long (default 60)\n"
+"  --last-ack-threshold S   alert for a LAST_ACK this long (default 3)\n"
+"                           (CLOSE_WAIT's is --close-wait-threshold)\n"
 "\n"
 "Analysis:\n"
 "  --msl S                  maximum segment lifetime in seconds; TIME_WAIT\n"
@@ -296,6 +341,8 @@ struct run {
 	                                 "#12 10.0.0.1:4000 -> 10.0.0.2:80" */
 	struct tfe_expect *expect; /* --expect */
 	struct tfe_netstat *netstat;
+	struct tfe_table *table; /* --every and SIGUSR1: the last counts */
+	struct tfe_picture *picture; /* --servers, counted in judge() */
 	struct tfe_writer *writer; /* NULL: connections are written here */
 	bool verdicts_in_writer; /* the writing thread works out the
 	                          verdicts (the analyser's verdicts_later) */
@@ -317,6 +364,8 @@ write_conn(const struct run *r, const struct tfe_conn *c)
 		tfe_render_json_conn(&r->ro, c);
 	else if (r->ro.format == TFE_FMT_LADDER)
 		tfe_render_ladder_conn(&r->ro, c);
+	else if (r->ro.format == TFE_FMT_CONN)
+		tfe_render_conn_line(&r->ro, c);
 }
 
 /* How many connections the --fail-on message names for each kind. */
@@ -364,6 +413,8 @@ judge(struct run *r, const struct tfe_conn *c)
 			if (r->found[k] <= FAIL_NAMED)
 				name_conn(r, k, c);
 		}
+	if (r->picture != NULL)
+		tfe_picture_add(r->picture, c);
 	return !r->ro.verdicts_only || warning;
 }
 
@@ -415,23 +466,79 @@ write_taken(void *ud, struct tfe_conn *c, int64_t now)
 	c->verdicts = NULL;
 }
 
-/* SIGUSR1 during a live capture: the netstat view of this moment. */
+/* Alerts and tables in their place among the connections: handed to the
+ * writing thread when there is one (it alone writes then), else written
+ * here. */
+static void
+write_alert(const struct run *r, const struct tfe_alert *al)
+{
+	if (r->ro.format == TFE_FMT_JSON)
+		tfe_render_json_alert(&r->ro, al);
+	else
+		tfe_render_text_alert(&r->ro, al);
+}
+
+static void
+note_alert(void *ud, void *note)
+{
+	write_alert(ud, note);
+	g_free(note);
+}
+
+static void
+on_alert(void *ud, const struct tfe_alert *al)
+{
+	struct run *r = ud;
+
+	if (r->writer != NULL)
+		tfe_writer_put_note(r->writer, note_alert,
+		                    g_memdup2(al, sizeof *al));
+	else
+		write_alert(r, al);
+}
+
+static void
+write_table(const struct run *r, const struct tfe_table_shot *t)
+{
+	if (r->ro.format == TFE_FMT_JSON)
+		tfe_render_json_table(&r->ro, t);
+	else
+		tfe_table_print(&r->ro, t);
+}
+
+static void
+note_table(void *ud, void *note)
+{
+	write_table(ud, note);
+	tfe_table_shot_free(note);
+}
+
+static void
+on_table(void *ud, const struct tfe_analyzer *a, int64_t at)
+{
+	struct run *r = ud;
+	struct tfe_table_shot *t;
+
+	if (r->table == NULL)
+		r->table = tfe_table_new();
+	t = tfe_table_take(r->table, a, at);
+	if (r->writer != NULL) {
+		tfe_writer_put_note(r->writer, note_table, t);
+	} else {
+		write_table(r, t);
+		tfe_table_shot_free(t);
+	}
+}
+
+/* SIGUSR1 during a live capture: the socket table of this moment, on
+ * standard output (a JSON object in JSON). */
 static void
 on_live_snapshot(void *ud, struct tfe_analyzer *a, int64_t at)
 {
 	struct run *r = ud;
-	struct tfe_netstat *ns = tfe_netstat_snapshot(a, at);
-	struct tfe_render_opts o = r->ro;
 
-	/* JSON Lines on standard output stay JSON: the table goes to
-	 * standard error there. */
-	if (o.format == TFE_FMT_JSON) {
-		o.out = stderr;
-		o.color = false;
-	}
-	tfe_netstat_print(&o, ns);
-	tfe_netstat_free(ns);
-	fflush(o.out);
+	on_table(r, a, at);
+	fflush(r->ro.out);
 }
 
 static void
@@ -458,6 +565,8 @@ struct cmdline {
 	unsigned tstamp;       /* how many -t: enum tfe_tstamp */
 	uint32_t shard_k, shard_n; /* --shard K/N, K 1-based; n 0 without */
 	bool per_conn;         /* the output form describes each connection */
+	int alerts;            /* --alerts 1, --no-alerts 0, -1 not given */
+	struct tfe_watch watch; /* thresholds and --every */
 	char *filter;          /* the trailing words, or NULL */
 };
 
@@ -539,9 +648,11 @@ parse_options(int argc, char **argv, struct cmdline *cl,
 				run->ro.format = TFE_FMT_JSON;
 			else if (strcmp(optarg, "ladder") == 0)
 				run->ro.format = TFE_FMT_LADDER;
+			else if (strcmp(optarg, "conn") == 0)
+				run->ro.format = TFE_FMT_CONN;
 			else {
 				error_msg("--format: unknown format '%s' (text, summary, "
-				          "netstat, json, ladder)", optarg);
+				          "netstat, json, ladder, conn)", optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -657,6 +768,37 @@ parse_options(int argc, char **argv, struct cmdline *cl,
 			}
 			cl->threads = (guint)(optarg[0] - '0');
 			break;
+		case OPT_SERVERS:
+			run->picture = tfe_picture_new();
+			break;
+		case OPT_ALERTS:
+			cl->alerts = 1;
+			break;
+		case OPT_NO_ALERTS:
+			cl->alerts = 0;
+			break;
+		case OPT_EVERY:
+			if (!parse_seconds("--every", optarg, &cl->watch.every))
+				return EXIT_USAGE;
+			if (cl->watch.every < TFE_NS_PER_SEC / 10) {
+				error_msg("--every: '%s' is below 0.1 s", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_SYN_THRESHOLD:
+		case OPT_SYN_RECEIVED_THRESHOLD:
+		case OPT_FIN_WAIT_2_THRESHOLD:
+		case OPT_LAST_ACK_THRESHOLD: {
+			int k = opt == OPT_SYN_THRESHOLD ? TFE_AL_SYN_UNANSWERED :
+			        opt == OPT_SYN_RECEIVED_THRESHOLD ?
+			        TFE_AL_SYN_RECEIVED :
+			        opt == OPT_FIN_WAIT_2_THRESHOLD ? TFE_AL_FIN_WAIT_2 :
+			        TFE_AL_LAST_ACK;
+			if (!parse_seconds(tfe_alert_options[k], optarg,
+			                   &cl->watch.threshold[k]))
+				return EXIT_USAGE;
+			break;
+		}
 		case OPT_MAX_FLOWS:
 			if (!parse_count("--max-flows", optarg, 1u << 26, &n))
 				return EXIT_USAGE;
@@ -692,14 +834,35 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 	 * for a writing thread to write. */
 	cl->per_conn = run->ro.format != TFE_FMT_SUMMARY &&
 	               run->ro.format != TFE_FMT_NETSTAT;
-	cfg->verdict_messages = cl->per_conn;
-	cfg->zeek_model = cl->per_conn;
+	/* the conn form names the verdicts' kinds only */
+	cfg->verdict_messages = cl->per_conn && run->ro.format != TFE_FMT_CONN;
+	cfg->zeek_model = cl->per_conn && run->ro.format != TFE_FMT_CONN;
 	if (cl->at_given && run->ro.format != TFE_FMT_NETSTAT) {
 		error_msg("--at goes with --format netstat");
 		return EXIT_USAGE;
 	}
 	if (run->ro.events && run->ro.format != TFE_FMT_JSON) {
 		error_msg("--events goes with --format json");
+		return EXIT_USAGE;
+	}
+	/* alerts: on by default live, asked for with -r */
+	cl->watch.threshold[TFE_AL_CLOSE_WAIT] = cfg->close_wait;
+	cl->watch.alerts = cl->alerts == 1 ||
+	                   (cl->alerts < 0 && cl->live.iface != NULL);
+	if (run->ro.format == TFE_FMT_NETSTAT &&
+	    (cl->alerts == 1 || cl->watch.every > 0)) {
+		error_msg("%s does not go with --format netstat (it prints one "
+		          "view at the end)", cl->alerts == 1 ? "--alerts" :
+		          "--every");
+		return EXIT_USAGE;
+	}
+	if (run->ro.format == TFE_FMT_NETSTAT)
+		cl->watch.alerts = false;
+	if (run->picture == NULL && run->ro.format == TFE_FMT_SUMMARY)
+		run->picture = tfe_picture_new();
+	if (run->picture != NULL && (run->ro.format == TFE_FMT_NETSTAT ||
+	                             run->ro.format == TFE_FMT_CONN)) {
+		error_msg("--servers goes with the forms that print a summary");
 		return EXIT_USAGE;
 	}
 	if (cl->list_interfaces) {
@@ -818,6 +981,7 @@ main(int argc, char **argv)
 		.files = g_ptr_array_new(),
 		.at_kind = TFE_AT_END,
 		.color = -1,
+		.alerts = -1,
 		.live = { .snaplen = TFE_SNAPLEN_DEFAULT },
 	};
 	struct tfe_config cfg;
@@ -826,6 +990,7 @@ main(int argc, char **argv)
 	char *who = NULL;
 
 	tfe_config_defaults(&cfg);
+	tfe_watch_defaults(&cl.watch, cfg.close_wait);
 	memset(&run, 0, sizeof run);
 	run.ro.format = TFE_FMT_TEXT;
 	run.ro.cfg = &cfg;
@@ -882,7 +1047,8 @@ main(int argc, char **argv)
 	setvbuf(stdout, outbuf, cl.live.iface ? _IOLBF : _IOFBF, sizeof outbuf);
 
 	struct tfe_analyzer an;
-	struct tfe_sink sink = { on_conn_done, on_snapshot, &run, on_conn_take };
+	struct tfe_sink sink = { on_conn_done, on_snapshot, &run, on_conn_take,
+	                         on_alert, on_table };
 	tfe_analyzer_init(&an, &cfg, &sink);
 	if (run.ro.format == TFE_FMT_NETSTAT)
 		tfe_analyzer_snapshot_at(&an, cl.at_kind, cl.at);
@@ -891,7 +1057,13 @@ main(int argc, char **argv)
 	an.stats.timestamps_ns = tfe_capture_nanos(cap);
 	an.shard_n = an.stats.shard_n = cl.shard_n;
 	an.shard_k = an.stats.shard_k = cl.shard_n ? cl.shard_k - 1 : 0;
+	/* live, the tables count from now on the wall clock; from a file,
+	 * from its first frame */
+	tfe_analyzer_watch(&an, &cl.watch,
+	                   cl.live.iface != NULL ? g_get_real_time() * 1000 : 0);
 
+	if (run.ro.format == TFE_FMT_CONN)
+		tfe_render_conn_header(&run.ro);
 	if (cl.live.iface != NULL) {
 		/* The kernel filters: no count of the frames it turned away. */
 		struct tfe_live_hooks hooks = { on_live_snapshot, &run };
@@ -921,15 +1093,24 @@ main(int argc, char **argv)
 		an.stats.by_verdict[k] += run.by_verdict[k];
 	if (run.verdicts != NULL)
 		g_array_free(run.verdicts, TRUE);
-	if (run.ro.format == TFE_FMT_JSON)
+	if (run.ro.format == TFE_FMT_JSON) {
+		if (run.picture != NULL)
+			tfe_render_json_picture(&run.ro, run.picture,
+			                        an.stats.timestamps_ns);
 		tfe_render_json_summary(&run.ro, &an.stats);
-	else if (run.ro.format != TFE_FMT_NETSTAT)
+	} else if (run.ro.format != TFE_FMT_NETSTAT &&
+	           run.ro.format != TFE_FMT_CONN) {
 		tfe_render_text_summary(&run.ro, &an.stats);
+		if (run.picture != NULL)
+			tfe_picture_print(&run.ro, run.picture);
+	}
+	tfe_picture_free(run.picture);
 	if (run.netstat) {
 		tfe_netstat_print(&run.ro, run.netstat);
 		tfe_netstat_free(run.netstat);
 	}
 	vlan_hint(&cl, &an.stats, cap);
+	tfe_table_free(run.table);
 	status = exit_status(&run, cap, err);
 	for (int k = 0; k < TFE_V__COUNT; k++)
 		if (run.named[k] != NULL)

@@ -22,6 +22,7 @@ enum tfe_format {
 	TFE_FMT_NETSTAT,
 	TFE_FMT_JSON,
 	TFE_FMT_LADDER,
+	TFE_FMT_CONN,
 	TFE_FMT__COUNT
 };
 extern const char *const tfe_format_names[TFE_FMT__COUNT];
@@ -103,6 +104,89 @@ void tfe_netstat_update(struct tfe_netstat *ns, const struct tfe_conn *c);
 void tfe_netstat_print(const struct tfe_render_opts *o,
                        struct tfe_netstat *ns);
 void tfe_netstat_free(struct tfe_netstat *ns);
+
+/* One line per connection (--format conn, render_conn.c): the header
+ * first, then a line as each connection ends. */
+void tfe_render_conn_header(const struct tfe_render_opts *o);
+void tfe_render_conn_line(const struct tfe_render_opts *o,
+                          const struct tfe_conn *c);
+
+/* The picture of the whole capture (render_picture.c): per server
+ * address and port, counted as each connection is judged. */
+struct tfe_server_row {
+	uint8_t family;
+	uint8_t addr[16];
+	uint16_t port;
+	uint64_t connections;
+	uint64_t by_close[TFE_CLOSE__COUNT];
+	uint64_t by_verdict[TFE_V__COUNT];   /* connections with each kind */
+	GArray *rtts;                         /* int64_t ns, handshake RTTs */
+	bool has_rtt;                         /* set by tfe_picture_servers() */
+	int64_t rtt_median, rtt_p99;          /* ns, nearest rank */
+};
+#define TFE_PICTURE_TEXT_MAX 20   /* servers the text lists */
+#define TFE_PICTURE_OFFENDERS 3   /* servers named per warning kind */
+struct tfe_picture;
+struct tfe_picture *tfe_picture_new(void);
+void tfe_picture_add(struct tfe_picture *p, const struct tfe_conn *c);
+/* The servers, busiest first (the rows stay the picture's). */
+GPtrArray *tfe_picture_servers(struct tfe_picture *p);
+/* The (at most max) servers with the most connections carrying `kind`. */
+guint tfe_picture_offenders(GPtrArray *servers, int kind,
+                            const struct tfe_server_row **top, guint max);
+void tfe_picture_print(const struct tfe_render_opts *o,
+                       struct tfe_picture *p);
+void tfe_render_json_picture(const struct tfe_render_opts *o,
+                             struct tfe_picture *p, bool nanos);
+void tfe_picture_free(struct tfe_picture *p);
+
+/* The operator's view (render_watch.c): an alert as it fires, and the
+ * socket table of --every and SIGUSR1, text and JSON. */
+void tfe_render_text_alert(const struct tfe_render_opts *o,
+                           const struct tfe_alert *al);
+void tfe_render_json_alert(const struct tfe_render_opts *o,
+                           const struct tfe_alert *al);
+
+/* One row of the table: the sockets of one group in one state. */
+struct tfe_table_row {
+	uint8_t family;
+	uint8_t role;           /* TFE_SIDE_SERVER: the server's sockets;
+	                           TFE_SIDE_CLIENT: a client host's, to the
+	                           server of service/port */
+	uint8_t state;          /* enum tfe_state */
+	uint8_t host[16];       /* the host the sockets live on */
+	uint8_t service[16];    /* the server's address */
+	uint16_t port;          /* the server's port */
+	uint64_t count;
+	int64_t change;         /* since the previous table */
+	int64_t oldest_since;   /* ns: the oldest entered the state then */
+};
+/* The table, kept from one time to the next for the changes; each time
+ * gives a shot of its own, which may be written by another thread. */
+struct tfe_table;
+struct tfe_table_shot {
+	GArray *rows;           /* struct tfe_table_row, in print order */
+	int64_t at, first_ts;   /* ns */
+	bool nanos;
+};
+struct tfe_table *tfe_table_new(void);
+struct tfe_table_shot *tfe_table_take(struct tfe_table *t,
+                                      const struct tfe_analyzer *a,
+                                      int64_t at);
+/* "10.0.0.2:80" (a server's) or "10.0.0.1:*" (a client's), and the
+ * server's endpoint */
+void tfe_table_row_names(const struct tfe_table_row *r, char *local,
+                         size_t llen, char *service, size_t slen);
+void tfe_table_print(const struct tfe_render_opts *o,
+                     const struct tfe_table_shot *t);
+void tfe_render_json_table(const struct tfe_render_opts *o,
+                           const struct tfe_table_shot *t);
+void tfe_table_shot_free(struct tfe_table_shot *s);
+void tfe_table_free(struct tfe_table *t);
+
+/* An age: "0.050 s" below a second, "6.0 s" below a minute, "26 min 3 s",
+ * "26 h 3 min". */
+void tfe_format_age(int64_t ns, char *buf, size_t len);
 
 /* Flag letters as the text form writes them: S F R P U E C, then A for ACK
  * ("SA" is SYN+ACK, "FA" FIN+ACK), "-" for none; `buf` holds 16. */

@@ -1014,3 +1014,194 @@ tfe_render_json_summary(const struct tfe_render_opts *o,
 	obj_end(&w);
 	emit(o, &w);
 }
+
+/* -- the operator's view: alerts and the socket table ---------------------- */
+
+static void
+v_i64(struct jw *w, int64_t v)
+{
+	pre(w);
+	if (v < 0)
+		put_c(w->b, '-');
+	put_u64(w->b, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+}
+
+static void
+endpoint_object(struct jw *w, int family, const uint8_t addr[16],
+                uint16_t port)
+{
+	char a[TFE_ADDR_STRLEN];
+
+	obj_begin(w);
+	key(w, "addr");
+	v_str(w, tfe_addr_format(family, addr, a, sizeof a));
+	k_u64(w, "port", port);
+	obj_end(w);
+}
+
+void
+tfe_render_json_alert(const struct tfe_render_opts *o,
+                      const struct tfe_alert *al)
+{
+	bool ns = al->nanos;
+	struct jw w;
+
+	jw_init(&w, &line_buf);
+	obj_begin(&w);
+	k_const(&w, "type", "alert");
+	k_u64(&w, "schema", TFE_JSON_SCHEMA);
+	k_const(&w, "kind", tfe_alert_names[al->kind]);
+	k_u64(&w, "id", al->id);
+	k_u64(&w, "ip", al->family);
+	key(&w, "client");
+	endpoint_object(&w, al->family, al->addr[TFE_SIDE_CLIENT],
+	                al->port[TFE_SIDE_CLIENT]);
+	key(&w, "server");
+	endpoint_object(&w, al->family, al->addr[TFE_SIDE_SERVER],
+	                al->port[TFE_SIDE_SERVER]);
+	k_const(&w, "side", side_names[al->side]);
+	k_const(&w, "state", tfe_state_names[al->state]);
+	k_secs(&w, "time", al->at, ns);
+	k_secs(&w, "since", al->since, ns);
+	k_u64(&w, "since_frame", al->since_frame);
+	k_secs(&w, "age", al->at - al->since, ns);
+	k_secs(&w, "threshold", al->threshold, ns);
+	k_const(&w, "option", tfe_alert_options[al->kind]);
+	k_u64(&w, "frames", al->frames);
+	k_u64(&w, "first_frame", al->first_frame);
+	k_u64(&w, "last_frame", al->last_frame);
+	k_secs(&w, "first_ts", al->first_ts, ns);
+	obj_end(&w);
+	emit(o, &w);
+}
+
+void
+tfe_render_json_table(const struct tfe_render_opts *o,
+                      const struct tfe_table_shot *t)
+{
+	bool ns = t->nanos;
+	struct jw w;
+
+	jw_init(&w, &line_buf);
+	obj_begin(&w);
+	k_const(&w, "type", "table");
+	k_u64(&w, "schema", TFE_JSON_SCHEMA);
+	k_secs(&w, "time", t->at, ns);
+	k_secs(&w, "since_first_frame", t->at - t->first_ts, ns);
+	key(&w, "rows");
+	arr_begin(&w);
+	for (guint i = 0; i < t->rows->len; i++) {
+		const struct tfe_table_row *r =
+			&g_array_index(t->rows, struct tfe_table_row, i);
+		char a[TFE_ADDR_STRLEN];
+
+		obj_begin(&w);
+		k_const(&w, "role", side_names[r->role]);
+		key(&w, "host");
+		v_str(&w, tfe_addr_format(r->family, r->host, a, sizeof a));
+		key(&w, "port");
+		if (r->role == TFE_SIDE_SERVER)
+			v_u64(&w, r->port);
+		else
+			v_null(&w);
+		key(&w, "server");
+		endpoint_object(&w, r->family, r->service, r->port);
+		k_const(&w, "state", tfe_state_names[r->state]);
+		k_u64(&w, "count", r->count);
+		key(&w, "change");
+		v_i64(&w, r->change);
+		key(&w, "oldest_age");
+		if (r->count > 0)
+			v_secs(&w, t->at - r->oldest_since, ns);
+		else
+			v_null(&w);
+		obj_end(&w);
+	}
+	arr_end(&w);
+	obj_end(&w);
+	emit(o, &w);
+}
+
+/* -- the picture of the capture (--servers) -------------------------------- */
+
+void
+tfe_render_json_picture(const struct tfe_render_opts *o,
+                        struct tfe_picture *p, bool ns)
+{
+	GPtrArray *servers = tfe_picture_servers(p);
+	struct jw w;
+
+	jw_init(&w, &line_buf);
+	obj_begin(&w);
+	k_const(&w, "type", "servers");
+	k_u64(&w, "schema", TFE_JSON_SCHEMA);
+	key(&w, "servers");
+	arr_begin(&w);
+	for (guint i = 0; i < servers->len; i++) {
+		const struct tfe_server_row *r = servers->pdata[i];
+		char a[TFE_ADDR_STRLEN];
+
+		obj_begin(&w);
+		key(&w, "addr");
+		v_str(&w, tfe_addr_format(r->family, r->addr, a, sizeof a));
+		k_u64(&w, "port", r->port);
+		k_u64(&w, "connections", r->connections);
+		key(&w, "close");
+		obj_begin(&w);
+		for (int k = 0; k < TFE_CLOSE__COUNT; k++) {
+			key_s(&w, tfe_close_names[k]);
+			v_u64(&w, r->by_close[k]);
+		}
+		obj_end(&w);
+		key(&w, "verdicts");
+		obj_begin(&w);
+		for (int k = 0; k < TFE_V__COUNT; k++)
+			if (r->by_verdict[k] > 0) {
+				key_s(&w, tfe_verdicts[k].kind);
+				v_u64(&w, r->by_verdict[k]);
+			}
+		obj_end(&w);
+		key(&w, "rtt_median");
+		if (r->has_rtt)
+			v_secs(&w, r->rtt_median, ns);
+		else
+			v_null(&w);
+		key(&w, "rtt_p99");
+		if (r->has_rtt)
+			v_secs(&w, r->rtt_p99, ns);
+		else
+			v_null(&w);
+		obj_end(&w);
+	}
+	arr_end(&w);
+	key(&w, "offenders");
+	obj_begin(&w);
+	for (int k = 0; k < TFE_V__COUNT; k++) {
+		const struct tfe_server_row *top[TFE_PICTURE_OFFENDERS];
+		guint n;
+
+		if (tfe_verdicts[k].severity != TFE_SEV_WARNING)
+			continue;
+		n = tfe_picture_offenders(servers, k, top, TFE_PICTURE_OFFENDERS);
+		if (n == 0)
+			continue;
+		key_s(&w, tfe_verdicts[k].kind);
+		arr_begin(&w);
+		for (guint i = 0; i < n; i++) {
+			char a[TFE_ADDR_STRLEN];
+
+			obj_begin(&w);
+			key(&w, "addr");
+			v_str(&w, tfe_addr_format(top[i]->family, top[i]->addr, a,
+			                          sizeof a));
+			k_u64(&w, "port", top[i]->port);
+			k_u64(&w, "connections", top[i]->by_verdict[k]);
+			obj_end(&w);
+		}
+		arr_end(&w);
+	}
+	obj_end(&w);
+	obj_end(&w);
+	emit(o, &w);
+	g_ptr_array_free(servers, TRUE);
+}

@@ -147,7 +147,9 @@ add_listeners(GArray *socks, const struct tfe_analyzer *a, int64_t at)
 		const struct tfe_listener *l = value;
 		struct sock k;
 
-		if (l->proven_ts > at)
+		/* a listener the capture no longer proves (no SYN
+		 * answered within the idle timeout) may be gone */
+		if (!tfe_listener_proven(l, at, a->cfg.idle_timeout))
 			continue;
 		memset(&k, 0, sizeof k);
 		k.family = l->family;

@@ -23,6 +23,7 @@ const char *const tfe_format_names[TFE_FMT__COUNT] = {
 	[TFE_FMT_NETSTAT] = "netstat",
 	[TFE_FMT_JSON] = "json",
 	[TFE_FMT_LADDER] = "ladder",
+	[TFE_FMT_CONN] = "conn",
 };
 
 static const char *const side_names[3] = { "client", "server", "nobody" };
@@ -925,6 +926,16 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 		        color_off(o), tfe_verdicts[k].severity == TFE_SEV_WARNING ?
 		        "warning" : "info", s->by_verdict[k]);
 	}
+	bool alerts = false;
+	for (int k = 0; k < TFE_AL__COUNT; k++) {
+		if (s->alerts[k] == 0)
+			continue;
+		fprintf(out, "%s %s %" PRIu64, alerts ? "," : "  alerts given:",
+		        tfe_alert_names[k], s->alerts[k]);
+		alerts = true;
+	}
+	if (alerts)
+		fputc('\n', out);
 	if (s->late_segments > 0)
 		fprintf(out, "  late segments of connections already reported: %"
 		        PRIu64 "\n", s->late_segments);

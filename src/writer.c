@@ -17,8 +17,10 @@
 #include "ring.h"
 
 struct taken {
-	struct tfe_conn *c;
+	struct tfe_conn *c;      /* NULL for a note */
 	int64_t now;             /* the analyser's clock when handed over */
+	tfe_writer_note_fn note_fn;
+	void *note;
 };
 
 struct wbatch {
@@ -47,8 +49,12 @@ writing_thread(gpointer data)
 	while (tfe_ring_take(&w->hand, &slot)) {
 		const struct wbatch *b = &w->ring[slot];
 
-		for (guint i = 0; i < b->n; i++)
-			w->fn(w->ud, b->c[i].c, b->c[i].now);
+		for (guint i = 0; i < b->n; i++) {
+			if (b->c[i].c == NULL)
+				b->c[i].note_fn(w->ud, b->c[i].note);
+			else
+				w->fn(w->ud, b->c[i].c, b->c[i].now);
+		}
 		tfe_ring_release(&w->hand);
 	}
 	return NULL;
@@ -91,7 +97,8 @@ static void
 free_batch(struct wbatch *b)
 {
 	for (guint i = 0; i < b->n; i++)
-		tfe_conn_free(b->c[i].c);
+		if (b->c[i].c != NULL)
+			tfe_conn_free(b->c[i].c);
 	b->n = 0;
 }
 
@@ -102,16 +109,37 @@ publish(struct tfe_writer *w)
 	w->cur = NULL;
 }
 
-void
-tfe_writer_put(struct tfe_writer *w, struct tfe_conn *c, int64_t now)
+static struct taken *
+next_entry(struct tfe_writer *w)
 {
 	if (w->cur == NULL) {
 		w->cur = &w->ring[tfe_ring_claim(&w->hand)];
 		/* written in an earlier round: the writer is done with them */
 		free_batch(w->cur);
 	}
-	w->cur->c[w->cur->n].c = c;
-	w->cur->c[w->cur->n++].now = now;
+	return &w->cur->c[w->cur->n++];
+}
+
+void
+tfe_writer_put(struct tfe_writer *w, struct tfe_conn *c, int64_t now)
+{
+	struct taken *t = next_entry(w);
+
+	t->c = c;
+	t->now = now;
+	if (w->cur->n == w->batch)
+		publish(w);
+}
+
+void
+tfe_writer_put_note(struct tfe_writer *w, tfe_writer_note_fn fn, void *note)
+{
+	struct taken *t = next_entry(w);
+
+	t->c = NULL;
+	t->now = 0;
+	t->note_fn = fn;
+	t->note = note;
 	if (w->cur->n == w->batch)
 		publish(w);
 }

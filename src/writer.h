@@ -44,6 +44,12 @@ struct tfe_writer *tfe_writer_start(tfe_writer_fn fn, void *ud, guint batch,
  * the connections of a batch written before reusing it. */
 void tfe_writer_put(struct tfe_writer *w, struct tfe_conn *c, int64_t now);
 
+/* Something else to write in its place among the connections (an alert,
+ * a table): the writing thread calls fn(ud, note), which owns `note`. */
+typedef void (*tfe_writer_note_fn)(void *ud, void *note);
+void tfe_writer_put_note(struct tfe_writer *w, tfe_writer_note_fn fn,
+                         void *note);
+
 /* Hands over what is left, waits until everything is written, ends the
  * thread and frees every connection and `w`. */
 void tfe_writer_finish(struct tfe_writer *w);

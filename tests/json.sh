@@ -200,6 +200,21 @@ if [ "${#ran[@]}" -gt 0 ]; then
 			--all-frames >"$tmp/all-frames.json"
 		all+=("$tmp/all-frames.json")
 	fi
+	# The alert, table and servers objects: every alert kind, a table with
+	# a row that emptied (the server's capture point of a connection
+	# through a router that delays), servers with and without an RTT.
+	if [ -e "$top_srcdir/pcaps/router-delay-100ms.server.pcap" ]; then
+		"$prog" -r "$top_srcdir/pcaps/router-delay-100ms.server.pcap" \
+			--format json --alerts --syn-received-threshold 0.05 \
+			--fin-wait-2-threshold 1 --last-ack-threshold 0.1 \
+			--every 1 >"$tmp/watch.json"
+		"$prog" -r "$top_srcdir/pcaps/syn-unanswered.pcap" \
+			-r "$top_srcdir/pcaps/lost-final-ack.pcap" \
+			--format json --alerts --servers >>"$tmp/watch.json"
+		"$prog" -r "$top_srcdir/pcaps/close-ipv6.pcap" --format json \
+			--every 0.1 --servers >>"$tmp/watch.json"
+		all+=("$tmp/watch.json")
+	fi
 	python3 "$here/json-doc.py" "$top_srcdir/doc/json.md" \
 		"$top_srcdir/doc/tcpflow-explain.schema.json" \
 		"$top_srcdir/doc/verdicts.md" "${all[@]}" >"$tmp/doc.out" 2>&1

@@ -44,10 +44,14 @@ conn 4 state-machine
 verdict 5 verdicts
 verdict_docs 5 verdicts
 analyze 6 analysis
+watch 6 analysis
 render_text 7 renderers
 render_json 7 renderers
 render_ladder 7 renderers
 render_netstat 7 renderers
+render_watch 7 renderers
+render_conn 7 renderers
+render_picture 7 renderers
 ring 0 base
 reader 8 front-end
 writer 8 front-end

@@ -7,7 +7,7 @@
 # a normal close, a SYN refused with RST by a closed port, a CLOSE_WAIT
 # that lingers, and a flood of SYNs.  It checks what the program prints
 # while it runs (a connection appears as soon as it is over, before any
-# signal), on SIGUSR1 (the netstat view, and it carries on) and after
+# signal), on SIGUSR1 (the socket table, and it carries on) and after
 # SIGINT (the open connection as open_at_end, the summary with libpcap's
 # counters); that after start-up it runs as nobody with no capability
 # (/proc/PID/status), and as nobody with only CAP_NET_RAW on the binary;
@@ -15,7 +15,11 @@
 # SYN flood with --max-flows 1000 keeps its memory within a bound and
 # counts what it evicted; that a second SIGINT ends it at once even when
 # its output is stuck; and the errors for a missing interface, a bad
-# filter, no permission and an unknown -Z user.
+# filter, no permission and an unknown -Z user.  The operator's view:
+# the CLOSE_WAIT alert within a second of its threshold, the unanswered
+# SYN's alert, --every's tables on the wall clock, the SIGUSR1 table's
+# counts against ss(8) in the namespace, and a listener that is gone
+# leaving the table once --idle-timeout has passed without a SYN answered.
 #
 # Needs root (namespaces, raw sockets, setcap); without root, or when no
 # namespace can be made, it says "skipped: why" and exits 77.  Every wait
@@ -224,12 +228,12 @@ if start main -i lo --close-wait-threshold 1 -w "$tmp/saved.pcap" \
 	sleep 2 # past --close-wait-threshold 1
 
 	kill -USR1 "$pid"
-	if wait_for "$tmp/main.out" '^netstat view at ' 10 &&
-		wait_for "$tmp/main.out" '127\.0\.0\.1:47103 +127\.0\.0\.1:[0-9]+ +CLOSE_WAIT' 5 &&
-		wait_for "$tmp/main.out" '127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:47103 +FIN_WAIT2' 5; then
-		pass "SIGUSR1 prints the netstat view: server CLOSE_WAIT, client FIN_WAIT2"
+	if wait_for "$tmp/main.out" '^sockets at ' 10 &&
+		wait_for "$tmp/main.out" '^  127\.0\.0\.1:47103 +127\.0\.0\.1:47103 +CLOSE_WAIT +1 ' 5 &&
+		wait_for "$tmp/main.out" '^  127\.0\.0\.1:\* +127\.0\.0\.1:47103 +FIN_WAIT_2 +1 ' 5; then
+		pass "SIGUSR1 prints the socket table: server CLOSE_WAIT, client FIN_WAIT_2"
 	else
-		fail "SIGUSR1" "no netstat view with CLOSE_WAIT and FIN_WAIT2 for port 47103"
+		fail "SIGUSR1" "no socket table with CLOSE_WAIT and FIN_WAIT_2 for port 47103"
 		show "$tmp/main.out" 60
 	fi
 	sleep 0.5
@@ -238,7 +242,7 @@ if start main -i lo --close-wait-threshold 1 -w "$tmp/saved.pcap" \
 	else
 		fail "SIGUSR1" "the program ended"
 	fi
-	# The SIGUSR1 view comes before the CLOSE_WAIT connection's block.
+	# The SIGUSR1 table comes before the CLOSE_WAIT connection's block.
 	if grep -Eq '^#[0-9]+ .*:47103 ' "$tmp/main.out"; then
 		fail "CLOSE_WAIT" "the open connection printed before SIGINT"
 	else
@@ -314,7 +318,7 @@ if start main -i lo --close-wait-threshold 1 -w "$tmp/saved.pcap" \
 	fi
 fi
 
-# ---- --format json: JSON Lines while running, the netstat view aside ---
+# ---- --format json: JSON Lines while running, the table among them ----
 
 if start json -i lo --format json tcp port 47108; then
 	pid=$tpid
@@ -327,17 +331,17 @@ if start json -i lo --format json tcp port 47108; then
 		show "$tmp/json.out"
 	fi
 	kill -USR1 "$pid"
-	if wait_for "$tmp/json.err" '^netstat view at ' 10; then
-		pass "--format json: SIGUSR1 writes the netstat view to standard error"
+	if wait_for "$tmp/json.out" '^\{"type":"table",.*"rows":\[' 10; then
+		pass "--format json: SIGUSR1 writes the socket table as a table object"
 	else
-		fail "json SIGUSR1" "no netstat view on standard error"
-		show "$tmp/json.err"
+		fail "json SIGUSR1" "no table object on standard output"
+		show "$tmp/json.out"
 	fi
 	kill -INT "$pid"
 	if ! wait_exit "$pid" 20 || [ "$rc" -ne 0 ]; then
 		fail "json SIGINT" "exit status $rc"
-	elif grep -q '^netstat view' "$tmp/json.out"; then
-		fail "json" "the netstat view went to standard output"
+	elif grep -q '^sockets at' "$tmp/json.out" "$tmp/json.err"; then
+		fail "json" "a text table was written"
 	elif ! tail -n 1 "$tmp/json.out" |
 		grep -Eq '^\{"type":"summary",.*"capture":\{"received":[1-9][0-9]*,"dropped":0,"ifdropped":0\}'; then
 		fail "json summary" "no summary object with libpcap's counts"
@@ -350,6 +354,126 @@ for line in sys.stdin:
 	else
 		pass "--format json: after SIGINT every line of standard output is JSON, the summary has libpcap's counts"
 	fi
+fi
+
+# ---- alerts at the threshold, --every, the SIGUSR1 table against ss -----
+
+# now: the wall clock in seconds with decimals.
+now() {
+	date +%s.%N
+}
+
+# ss_count STATE FILTER...: sockets in STATE that ss sees in the namespace.
+ss_count() {
+	local st=$1
+	shift
+	"${in_ns[@]}" ss -Htan state "$st" "$@" | wc -l
+}
+
+# table_count FILE LOCAL STATE: the count of the last table's row.
+table_count() {
+	awk -v l="$2" -v st="$3" '
+		/^sockets at / { n = 0 }
+		$1 == l && $3 == st { n = $4 }
+		END { print n + 0 }' "$1"
+}
+
+if start watch -i lo --close-wait-threshold 2 --syn-threshold 1 --every 1 \
+	'tcp port 47110 or tcp port 47111'; then
+	pid=$tpid
+	"${in_ns[@]}" "$peer" closewait 47110 30 >"$tmp/cw2.out" 2>&1 &
+	cwpid=$!
+	pids+=("$cwpid")
+	if ! wait_for "$tmp/cw2.out" '^ready' 15; then
+		fail "closewait" "livepeer closewait did not get ready"
+	fi
+	# The alert says when the threshold passed (capture time); the line
+	# must be out within a second of that on the wall clock.
+	pat='^alert lingering_close_wait at [0-9.]+ .* -> 127\.0\.0\.1:47110  the server has been in CLOSE_WAIT for 2\.0 s'
+	if wait_for "$tmp/watch.out" "$pat" 6; then
+		seen=$(now)
+		at=$(grep -E "$pat" "$tmp/watch.out" | head -n 1 |
+			sed -E 's/^alert [a-z_]+ at ([0-9.]+) .*/\1/')
+		late=$(awk -v s="$seen" -v a="$at" 'BEGIN { printf "%.3f", s - a }')
+		if awk -v l="$late" 'BEGIN { exit !(l >= 0 && l < 1) }'; then
+			pass "the CLOSE_WAIT alert comes at its threshold (seen $late s after it), before the connection ends"
+		else
+			fail "CLOSE_WAIT alert" "seen $late s after its threshold"
+		fi
+	else
+		fail "CLOSE_WAIT alert" "no lingering_close_wait alert for port 47110 within 6 s"
+		show "$tmp/watch.out" 40
+	fi
+
+	# A SYN from an address with no route back: nothing answers.
+	"${in_ns[@]}" "$peer" flood 10.99.0.1 47111 1
+	if wait_for "$tmp/watch.out" '^alert syn_unanswered at .*10\.99\.0\.1:[0-9]+ -> 127\.0\.0\.1:47111  the client has been in SYN_SENT for 1\.0 s' 5; then
+		pass "an unanswered SYN gets its alert"
+	else
+		fail "SYN alert" "no syn_unanswered alert for port 47111 within 5 s"
+		show "$tmp/watch.out" 40
+	fi
+
+	# The SIGUSR1 table against ss, state by state, for port 47110.
+	ss_cw=$(ss_count close-wait '( sport = :47110 )')
+	ss_fw=$(ss_count fin-wait-2 '( dport = :47110 )')
+	lines=$(grep -c '^sockets at ' "$tmp/watch.out")
+	kill -USR1 "$pid"
+	wait_for "$tmp/watch.out" '^sockets at ' 5
+	sleep 0.5
+	t_cw=$(table_count "$tmp/watch.out" 127.0.0.1:47110 CLOSE_WAIT)
+	t_fw=$(table_count "$tmp/watch.out" '127.0.0.1:*' FIN_WAIT_2)
+	if [ "$ss_cw" = 1 ] && [ "$ss_fw" = 1 ] && [ "$t_cw" = "$ss_cw" ] &&
+		[ "$t_fw" = "$ss_fw" ]; then
+		pass "the socket table agrees with ss: CLOSE_WAIT $t_cw, FIN_WAIT_2 $t_fw"
+	else
+		fail "table vs ss" "ss CLOSE_WAIT $ss_cw FIN_WAIT_2 $ss_fw, table $t_cw $t_fw"
+		show "$tmp/watch.out" 60
+	fi
+	# --every 1: a table a second on the wall clock, one second apart.
+	if [ "$lines" -ge 3 ] && awk '/^sockets at / { t[n++] = $3 }
+		END { for (i = 1; i < n; i++) { d = t[i] - t[i - 1]
+			if (d > 0.999 && d < 1.001) ok++ }
+			exit !(ok >= 2) }' "$tmp/watch.out"; then
+		pass "--every 1 prints a table each second ($lines so far)"
+	else
+		fail "--every" "$lines tables, not a second apart"
+		grep '^sockets at ' "$tmp/watch.out" | show /dev/stdin
+	fi
+	kill -INT "$pid"
+	wait_exit "$pid" 20
+	kill -TERM "$cwpid" 2>/dev/null
+	wait "$cwpid" 2>/dev/null
+	if [ "$(grep -c '^alert lingering_close_wait ' "$tmp/watch.out")" = 1 ] &&
+		grep -Eq '^#[0-9]+ .*-> 127\.0\.0\.1:47110 ' "$tmp/watch.out"; then
+		pass "the alert came once, and the connection's block followed at the end"
+	else
+		fail "alert once" "not exactly one CLOSE_WAIT alert, or no block after it"
+	fi
+fi
+
+# A listener is shown while the capture proves it: livepeer closes its
+# listening socket right after the connection; with --idle-timeout 2 the
+# table drops it 2 s after the SYN+ACK, as ss has.
+if start lst -i lo --idle-timeout 2 tcp port 47112; then
+	pid=$tpid
+	"${in_ns[@]}" "$peer" close 47112
+	kill -USR1 "$pid"
+	wait_for "$tmp/lst.out" '^sockets at ' 5
+	first=$(table_count "$tmp/lst.out" 127.0.0.1:47112 LISTEN)
+	sleep 3
+	ss_l=$(ss_count listening '( sport = :47112 )')
+	kill -USR1 "$pid"
+	sleep 1
+	later=$(table_count "$tmp/lst.out" 127.0.0.1:47112 LISTEN)
+	if [ "$first" = 1 ] && [ "$ss_l" = 0 ] && [ "$later" = 0 ]; then
+		pass "the table shows a listener while proven, and drops it as ss did after --idle-timeout"
+	else
+		fail "listener" "first $first, after 3 s $later, ss $ss_l"
+		show "$tmp/lst.out" 40
+	fi
+	kill -INT "$pid"
+	wait_exit "$pid" 20
 fi
 
 # ---- -i any: Linux cooked capture ---------------------------------------
