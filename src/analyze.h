@@ -16,6 +16,7 @@
 #include "conn.h"
 #include "decode.h"
 #include "flow.h"
+#include "vantage.h"
 #include "verdict.h"
 
 /* Counts for the summary (text form's last block, JSON summary). */
@@ -33,6 +34,7 @@ struct tfe_stats {
 	                                          reasons[TFE_DR_LINKTYPE] */
 	uint64_t connections;
 	uint64_t by_close[TFE_CLOSE__COUNT];
+	uint64_t by_vantage[TFE_VP__COUNT];   /* capture point (vantage.h) */
 	uint64_t one_way;                      /* connections of which one
 	                                          direction was captured */
 	uint64_t by_verdict[TFE_V__COUNT];     /* connections with each kind */

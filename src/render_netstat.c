@@ -21,6 +21,7 @@
 
 #include "addr.h"
 #include "seq.h"
+#include "vantage.h"
 
 struct sock {
 	uint8_t family;
@@ -217,21 +218,40 @@ tfe_netstat_snapshot(const struct tfe_analyzer *a, int64_t at)
 }
 
 /* The side's state at `at` by its final timeline: the state after the
- * last row at or before that time. */
+ * last row that the side had gone through by then, each row at the time
+ * the side's host saw it (tfe_vantage_time(): a far host receives a
+ * segment after the capture point saw it, and sent it before). */
 static uint8_t
-state_at(const struct tfe_conn *c, int side, int64_t at, int64_t *tw_since)
+state_at(const struct tfe_conn *c, const struct tfe_vantage *v, int side,
+         int64_t at, int64_t *tw_since)
 {
-	uint8_t st = c->init_state[side];
+	uint8_t st = c->init_state[side], wire = st;
+	int64_t shift = tfe_vantage_shift(v, side), last = INT64_MIN;
 
 	*tw_since = 0;
 	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
 		const struct tfe_row *r =
 			&c->tl.rows[i];
-		if (r->ts > at)
+		/* rows are in wire order; a host's times are at most one
+		 * delay either side of them */
+		if (r->ts > at + shift)
+			break;
+		/* only the rows that changed the side's state count, and a
+		 * host goes through its states in order: a change is never
+		 * placed before the one the wire showed first */
+		bool changed = r->state[side] != wire;
+		wire = r->state[side];
+		if (!changed)
+			continue;
+		int64_t t = tfe_vantage_time(v, side, r);
+		if (t < last)
+			t = last;
+		last = t;
+		if (t > at)
 			break;
 		if (r->state[side] == TFE_ST_TIME_WAIT &&
 		    st != TFE_ST_TIME_WAIT)
-			*tw_since = r->ts;
+			*tw_since = t;
 		st = r->state[side];
 	}
 	return st;
@@ -240,20 +260,25 @@ state_at(const struct tfe_conn *c, int side, int64_t at, int64_t *tw_since)
 void
 tfe_netstat_update(struct tfe_netstat *ns, const struct tfe_conn *c)
 {
+	struct tfe_vantage v;
+
+	tfe_vantage_estimate(c, &v);
 	for (int side = 0; side < 2; side++) {
 		int64_t tw_since;
+		int64_t shift = tfe_vantage_shift(&v, side);
 
 		if (c->snap_idx[side] < 0 ||
 		    (guint)c->snap_idx[side] >= ns->socks->len)
 			continue;
 		struct sock *k = &g_array_index(ns->socks, struct sock,
 		                                c->snap_idx[side]);
-		k->state = state_at(c, side, ns->at, &tw_since);
+		k->state = state_at(c, &v, side, ns->at, &tw_since);
 		if (k->state == TFE_ST_TIME_WAIT) {
-			/* a re-sent FIN restarts it: keep the later start */
-			if (c->ep[side].tw_since > tw_since &&
-			    c->ep[side].tw_since <= ns->at)
-				tw_since = c->ep[side].tw_since;
+			/* a re-sent FIN restarts it: keep the later start
+			 * (a receipt: the host's time is the later) */
+			int64_t again = c->ep[side].tw_since + shift;
+			if (again > tw_since && again <= ns->at)
+				tw_since = again;
 			k->tw_left = tw_since + 2 * ns->msl - ns->at;
 		} else {
 			k->tw_left = -1;

@@ -16,6 +16,7 @@
 #include "addr.h"
 #include "capture.h"
 #include "seq.h"
+#include "vantage.h"
 
 const char *const tfe_format_names[TFE_FMT__COUNT] = {
 	[TFE_FMT_TEXT] = "text",
@@ -402,6 +403,34 @@ tfe_render_text_title(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	t_flush(&conn_buf, o->out);
 }
 
+/* "capture point: near the client, server 100.200 ms away (at most
+ * 200.400)": the vantage model's estimate (vantage.h), each host that is
+ * not the one the capture point is near with its one-way delay and the
+ * bound. */
+static void
+capture_point(struct tfe_obuf *b, const struct tfe_conn *c)
+{
+	struct tfe_vantage v;
+	int prec = c->timestamps_ns ? 6 : 3;
+
+	tfe_vantage_estimate(c, &v);
+	t_lit(b, "  |  capture point: ");
+	t_str(b, tfe_vantage_text[v.pos]);
+	for (int side = 0; side < 2; side++) {
+		if (!v.rtt_known[side] ||
+		    (v.pos == TFE_VP_NEAR_CLIENT && side == TFE_SIDE_CLIENT) ||
+		    (v.pos == TFE_VP_NEAR_SERVER && side == TFE_SIDE_SERVER))
+			continue;
+		t_lit(b, ", ");
+		t_str(b, side_names[side]);
+		t_chr(b, ' ');
+		fmt_ms(b, v.delay[side], prec);
+		t_lit(b, " ms away (at most ");
+		fmt_ms(b, v.delay_max[side], prec);
+		t_chr(b, ')');
+	}
+}
+
 static void
 header(struct tfe_obuf *b, const struct tfe_conn *c)
 {
@@ -426,6 +455,7 @@ header(struct tfe_obuf *b, const struct tfe_conn *c)
 		fmt_ms(b, down, prec);
 		t_lit(b, " ms)");
 	}
+	capture_point(b, c);
 	if (c->one_way == TFE_SIDE_CLIENT)
 		t_lit(b, "  |  one direction captured: client to server only");
 	else if (c->one_way == TFE_SIDE_SERVER)
@@ -831,6 +861,17 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 		if (s->by_close[h] > 0)
 			fprintf(out, "    %-14s %" PRIu64 "\n", tfe_close_names[h],
 			        s->by_close[h]);
+	bool any_cp = false;
+	for (int p = 0; p < TFE_VP__COUNT; p++) {
+		if (s->by_vantage[p] == 0)
+			continue;
+		fprintf(out, "%s%s %" PRIu64, any_cp ? ", " :
+		        "  capture point: ", tfe_vantage_text[p],
+		        s->by_vantage[p]);
+		any_cp = true;
+	}
+	if (any_cp)
+		fputc('\n', out);
 	if (s->one_way > 0)
 		fprintf(out, "  one direction captured: %" PRIu64 " connection%s "
 		        "(the other direction's states are read from the ACKs "
