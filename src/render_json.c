@@ -541,6 +541,20 @@ states_object(struct jw *w, const struct tfe_conn *c)
 				v_null(w);
 			k_reason(w, "reason", r->reason[side]);
 			k_reason_name(w, "reason_name", r->reason[side]);
+			uint8_t why, alt = tfe_conn_alt(c, side, i, &why);
+			key(w, "alternatives");
+			if (alt < TFE_ST__COUNT) {
+				obj_begin(w);
+				key(w, "states");
+				arr_begin(w);
+				v_const(w, tfe_state_names[alt]);
+				arr_end(w);
+				k_reason(w, "reason", why);
+				k_reason_name(w, "reason_name", why);
+				obj_end(w);
+			} else {
+				v_null(w);
+			}
 			obj_end(w);
 			before = cur[side];
 		}

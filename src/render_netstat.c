@@ -29,6 +29,10 @@ struct sock {
 	uint8_t faddr[16];
 	uint16_t lport, fport;
 	uint8_t state;        /* enum tfe_state */
+	uint8_t alt;          /* the other state it may be in, when the wire
+	                         cannot decide (tfe_conn_alt()); else
+	                         TFE_ST__COUNT */
+	uint8_t alt_why;      /* enum tfe_reason */
 	bool listener;
 	int64_t sendq;        /* bytes, -1 when the wire cannot tell */
 	int64_t tw_left;      /* ns of TIME_WAIT left, -1 when not */
@@ -86,6 +90,7 @@ add_conn(GArray *socks, struct tfe_conn *c, int64_t at, int64_t msl)
 		struct sock k;
 
 		memset(&k, 0, sizeof k);
+		k.alt = TFE_ST__COUNT;
 		k.family = c->family;
 		memcpy(k.host, tfe_conn_addr(c, side), 16);
 		memcpy(k.faddr, tfe_conn_addr(c, !side), 16);
@@ -124,6 +129,7 @@ add_tombstone(const struct tfe_tombstone *t, void *ud)
 	bool tw_is_lo = (t->tw_side == TFE_SIDE_CLIENT) == t->client_is_lo;
 	tfe_flow_tomb_key(t, &key);
 	memset(&k, 0, sizeof k);
+		k.alt = TFE_ST__COUNT;
 	k.family = key.family;
 	memcpy(k.host, tw_is_lo ? key.addr_lo : key.addr_hi, 16);
 	memcpy(k.faddr, tw_is_lo ? key.addr_hi : key.addr_lo, 16);
@@ -151,6 +157,7 @@ add_listeners(GArray *socks, const struct tfe_analyzer *a, int64_t at)
 		if (l->proven_ts > at)
 			continue;
 		memset(&k, 0, sizeof k);
+		k.alt = TFE_ST__COUNT;
 		k.family = l->family;
 		memcpy(k.host, l->addr, 16);
 		k.lport = l->port;
@@ -223,12 +230,13 @@ tfe_netstat_snapshot(const struct tfe_analyzer *a, int64_t at)
  * segment after the capture point saw it, and sent it before). */
 static uint8_t
 state_at(const struct tfe_conn *c, const struct tfe_vantage *v, int side,
-         int64_t at, int64_t *tw_since)
+         int64_t at, int64_t *tw_since, int64_t *row)
 {
 	uint8_t st = c->init_state[side], wire = st;
 	int64_t shift = tfe_vantage_shift(v, side), last = INT64_MIN;
 
 	*tw_since = 0;
+	*row = -1;
 	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
 		const struct tfe_row *r =
 			&c->tl.rows[i];
@@ -253,6 +261,7 @@ state_at(const struct tfe_conn *c, const struct tfe_vantage *v, int side,
 		    st != TFE_ST_TIME_WAIT)
 			*tw_since = t;
 		st = r->state[side];
+		*row = i;
 	}
 	return st;
 }
@@ -272,7 +281,10 @@ tfe_netstat_update(struct tfe_netstat *ns, const struct tfe_conn *c)
 			continue;
 		struct sock *k = &g_array_index(ns->socks, struct sock,
 		                                c->snap_idx[side]);
-		k->state = state_at(c, &v, side, ns->at, &tw_since);
+		int64_t row;
+		k->state = state_at(c, &v, side, ns->at, &tw_since, &row);
+		k->alt = row < 0 ? TFE_ST__COUNT :
+		         tfe_conn_alt(c, side, (guint)row, &k->alt_why);
 		if (k->state == TFE_ST_TIME_WAIT) {
 			/* a re-sent FIN restarts it: keep the later start
 			 * (a receipt: the host's time is the later) */
@@ -296,6 +308,28 @@ hidden(const struct sock *k)
 	                                    k->state == TFE_ST_LISTEN ||
 	                                    k->state == TFE_ST_UNKNOWN)) ||
 	       (k->state == TFE_ST_TIME_WAIT && k->tw_left <= 0);
+}
+
+/* Under a host, the footnotes of its sockets whose state ends in "?":
+ * the wire cannot decide it (doc/states.md, "A or B"). */
+static void
+print_undecided(FILE *out, GArray *socks, const struct sock *host)
+{
+	for (guint i = 0; i < socks->len; i++) {
+		const struct sock *k = &g_array_index(socks, struct sock, i);
+		char a[TFE_ADDR_STRLEN], f[TFE_ADDR_STRLEN];
+
+		if (k->alt >= TFE_ST__COUNT || hidden(k) ||
+		    k->family != host->family ||
+		    memcmp(k->host, host->host, 16) != 0)
+			continue;
+		tfe_addr_format(k->family, k->host, a, sizeof a);
+		tfe_addr_format(k->family, k->faddr, f, sizeof f);
+		fprintf(out, "  ? %s:%u %s:%u: %s or %s: %s\n", a,
+		        (unsigned)k->lport, f, (unsigned)k->fport,
+		        tfe_state_netstat[k->state], tfe_state_netstat[k->alt],
+		        tfe_reasons[k->alt_why].text);
+	}
 }
 
 void
@@ -323,8 +357,10 @@ tfe_netstat_print(const struct tfe_render_opts *o, struct tfe_netstat *ns)
 			continue;
 		if (prev == NULL || prev->family != k->family ||
 		    memcmp(prev->host, k->host, 16) != 0) {
-			if (prev != NULL)
+			if (prev != NULL) {
 				print_counts(out, counts);
+				print_undecided(out, socks, prev);
+			}
 			memset(counts, 0, sizeof counts);
 			tfe_addr_format(k->family, k->host, host, sizeof host);
 			fprintf(out, "\nhost %s\n", host);
@@ -346,18 +382,21 @@ tfe_netstat_print(const struct tfe_render_opts *o, struct tfe_netstat *ns)
 		fprintf(out, "%-5s", k->family == 6 ? "tcp6" : "tcp");
 		print_q(out, -1);
 		print_q(out, k->state == TFE_ST_TIME_WAIT ? 0 : k->sendq);
-		fprintf(out, " %-23s %-23s %s", local, foreign,
-		        tfe_state_netstat[k->state]);
+		fprintf(out, " %-23s %-23s %s%s", local, foreign,
+		        tfe_state_netstat[k->state],
+		        k->alt < TFE_ST__COUNT ? "?" : "");
 		if (k->tw_left >= 0 && k->state == TFE_ST_TIME_WAIT)
 			fprintf(out, "  timewait (%.2f/0/0)", (double)k->tw_left / 1e9);
 		fputc('\n', out);
 		counts[k->state]++;
 		prev = k;
 	}
-	if (prev != NULL)
+	if (prev != NULL) {
 		print_counts(out, counts);
-	else
+		print_undecided(out, socks, prev);
+	} else {
 		fprintf(out, "\nno TCP sockets at that moment\n");
+	}
 }
 
 void

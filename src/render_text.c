@@ -501,6 +501,12 @@ p_u64_pad(char *p, uint64_t v, size_t width)
 	return p_pad(u64_dec_end(v, p), s, width);
 }
 
+/* Per side, the alternative to the state of the row being written when
+ * the wire cannot decide it (tfe_conn_alt()), else TFE_ST__COUNT; and the
+ * reason.  Set by tfe_render_text_conn() for each row. */
+static uint8_t row_alt[2] = { TFE_ST__COUNT, TFE_ST__COUNT };
+static uint8_t row_alt_why[2];
+
 static char *
 p_reasons(char *p, const struct tfe_row *r, const uint8_t before[2])
 {
@@ -520,6 +526,8 @@ p_reasons(char *p, const struct tfe_row *r, const uint8_t before[2])
 			p = p_lit(p, " stays ");
 		}
 		p = p_mem(p, tfe_state_names[st], state_len[st]);
+		if (row_alt[side] < TFE_ST__COUNT)
+			*p++ = '?';
 		p = p_lit(p, ": ");
 		p = p_mem(p, tfe_reasons[r->reason[side]].text,
 		          reason_len[r->reason[side]]);
@@ -531,14 +539,18 @@ p_reasons(char *p, const struct tfe_row *r, const uint8_t before[2])
 /* A state column: the state, or "." when it did not change; padded to
  * `width` (0: not padded, the row's last column). */
 static inline char *
-p_state_cell(char *p, uint8_t now, uint8_t before, bool first, size_t width)
+p_state_cell(char *p, uint8_t now, uint8_t before, bool first, size_t width,
+             bool undecided)
 {
 	char *s = p;
 
-	if (!first && now == before)
+	if (!first && now == before) {
 		*p++ = '.';
-	else
+	} else {
 		p = p_mem(p, tfe_state_names[now], state_len[now]);
+		if (undecided)
+			*p++ = '?';
+	}
 	return width ? p_pad(p, s, width) : p;
 }
 
@@ -579,10 +591,11 @@ frame_row(struct tfe_obuf *b, const struct tfe_conn *c, const struct tfe_row *r,
 	s = p;
 	p = p_pad(window_end(c, r->dir, r->win, r->flags, p), s, 10);
 	*p++ = ' ';
-	p = p_state_cell(p, r->state[0], before[0], first, 13);
+	p = p_state_cell(p, r->state[0], before[0], first, 13,
+	                 row_alt[0] < TFE_ST__COUNT);
 	*p++ = ' ';
 	p = p_state_cell(p, r->state[1], before[1], first,
-	                 opts || r->notes ? 13 : 0);
+	                 opts || r->notes ? 13 : 0, row_alt[1] < TFE_ST__COUNT);
 	b->len = (size_t)(p - b->p);
 	if (opts) {
 		t_chr(b, ' ');
@@ -603,6 +616,22 @@ frame_row(struct tfe_obuf *b, const struct tfe_conn *c, const struct tfe_row *r,
 	*p++ = '\n';
 	p = p_reasons(p, r, before);
 	b->len = (size_t)(p - b->p);
+	/* "          client TIME_WAIT? or FIN_WAIT_2: why", where the
+	 * undecided state is entered */
+	for (int side = 0; side < 2; side++) {
+		if (row_alt[side] >= TFE_ST__COUNT ||
+		    r->state[side] == before[side])
+			continue;
+		t_lit(b, "          ");
+		t_str(b, side_names[side]);
+		t_chr(b, ' ');
+		t_str(b, tfe_state_names[r->state[side]]);
+		t_lit(b, "? or ");
+		t_str(b, tfe_state_names[row_alt[side]]);
+		t_lit(b, ": ");
+		t_str(b, tfe_reasons[row_alt_why[side]].text);
+		t_chr(b, '\n');
+	}
 }
 
 static void
@@ -716,6 +745,9 @@ tfe_render_text_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
 		const struct tfe_row *r = &c->tl.rows[i];
 
+		for (int side = 0; side < 2; side++)
+			row_alt[side] = tfe_conn_alt(c, side, i,
+			                             &row_alt_why[side]);
 		switch (r->kind) {
 		case TFE_ROW_FRAME:
 			frame_row(b, c, r, before, false);
@@ -731,6 +763,7 @@ tfe_render_text_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 		 * own TIME_WAIT row that follows it. */
 		before[0] = r->state[0];
 		before[1] = r->state[1];
+		row_alt[0] = row_alt[1] = TFE_ST__COUNT;
 		/* --all-frames keeps every frame of a connection: the buffer
 		 * stays small however long the connection. */
 		if (b->len >= FLUSH_AT)
