@@ -169,6 +169,9 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 	a->stats.by_close[c->close_how]++;
 	if (c->one_way != TFE_SIDE_NONE)
 		a->stats.one_way++;
+	struct tfe_vantage v;
+	tfe_vantage_estimate(c, &v);
+	a->stats.by_vantage[v.pos]++;
 	for (int side = 0; side < 2; side++)
 		a->stats.final_state[side][c->ep[side].state]++;
 	if (a->sink.conn_done)

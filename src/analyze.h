@@ -17,6 +17,7 @@
 #include "decode.h"
 #include "flow.h"
 #include "frag.h"
+#include "vantage.h"
 #include "verdict.h"
 
 /* Alerts (watch.c): a side that has stayed in one of these states past
@@ -46,6 +47,7 @@ struct tfe_stats {
 	                                          reasons[TFE_DR_LINKTYPE] */
 	uint64_t connections;
 	uint64_t by_close[TFE_CLOSE__COUNT];
+	uint64_t by_vantage[TFE_VP__COUNT];   /* capture point (vantage.h) */
 	uint64_t one_way;                      /* connections of which one
 	                                          direction was captured */
 	uint64_t by_verdict[TFE_V__COUNT];     /* connections with each kind */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "seq.h"
+#include "vantage.h"
 #include "verdict.h"
 
 /* The per-connection memory (doc/hardening.md): the endpoint's state bytes keep
@@ -568,6 +569,20 @@ redelivered(struct tfe_conn *c, struct step *st, int rside,
 		t = &tfe_receiver_table[rx][before];
 		if (t->next >= TFE_ST__COUNT)
 			return false;
+		/* Or the FIN did arrive and the receiver's ACK was lost:
+		 * settled at the end (settle_fin_or_ack()). */
+		if ((guint)rcv->fin_rcvd_row < tfe_timeline_len(&c->tl) &&
+		    rcv->state == TFE_ST_TIME_WAIT &&
+		    (c->rare == NULL || !c->rare->und.pending)) {
+			struct tfe_conn_rare *rr = tfe_conn_rare_mut(c);
+			rr->und = (struct tfe_undecided){
+				.from = rcv->fin_rcvd_row, .to = row_hint,
+				.side = (uint8_t)rside, .before = before,
+				.after = rcv->state,
+				.first_reason = c->tl.rows[rcv->fin_rcvd_row]
+				                .reason[rside],
+				.pending = true };
+		}
 		rewrite_rows(c, rside, rcv->fin_rcvd_row, before,
 		             TFE_RS_FIN_NOT_DELIVERED);
 		rcv->state = before;
@@ -1478,6 +1493,80 @@ one_way_side(const struct tfe_conn *c)
 	return TFE_SIDE_NONE;
 }
 
+/*
+ * A FIN re-sent with no ACK of the first in the capture (redelivered()
+ * took the first as lost): either it never arrived, or it did and the
+ * receiver's ACK was lost before the capture point.  Decided by, in turn:
+ * the receiver's ACK of the FIN, when both copies and the ACK carry
+ * timestamps (a receiver takes TS.Recent only from a segment at its left
+ * window edge, RFC 7323 §4.3: one that had the first copy echoes it, one
+ * that had only the re-sent copy echoes that); the capture point on the
+ * receiver's host (TTL as sent, round trip under 1 ms: it saw the FIN
+ * arrive).  Otherwise the FIN is taken as delivered when seen, as
+ * everywhere, and the other state is kept as the alternative.
+ */
+static void
+settle_fin_or_ack(struct tfe_conn *c)
+{
+	struct tfe_undecided *u;
+	guint len = tfe_timeline_len(&c->tl);
+
+	if (c->rare == NULL || !c->rare->und.pending)
+		return;
+	u = &c->rare->und;
+	u->pending = false;
+	int side = u->side;
+	if (u->from < 0 || u->to <= u->from || (guint)u->to >= len)
+		return;
+	struct tfe_row *first = &c->tl.rows[u->from];
+	const struct tfe_row *again = &c->tl.rows[u->to];
+	if (first->kind != TFE_ROW_FRAME || again->kind != TFE_ROW_FRAME ||
+	    first->dir == side || again->dir == side)
+		return;
+	for (int32_t i = u->from; i < u->to; i++)
+		if (c->tl.rows[i].state[side] != u->before)
+			return;
+
+	const struct tfe_row *ack = NULL;
+	for (guint i = (guint)u->to + 1; i < len; i++) {
+		const struct tfe_row *r = &c->tl.rows[i];
+		if (r->kind == TFE_ROW_FRAME && r->dir == side &&
+		    (r->flags & TFE_TH_ACK) &&
+		    tfe_seq_gt(r->ack, first->seq + first->len)) {
+			ack = r;
+			break;
+		}
+	}
+	bool ts = ack != NULL && (ack->opt_mask & TFE_OPT_TS) &&
+	          (first->opt_mask & TFE_OPT_TS) &&
+	          (again->opt_mask & TFE_OPT_TS) && first->tsval != again->tsval;
+	bool decided;
+	if (ts && ack->tsecr == first->tsval) {
+		decided = true;
+	} else if (ts && (int32_t)(ack->tsecr - again->tsval) >= 0) {
+		return; /* the first FIN was lost: as the rows say */
+	} else {
+		struct tfe_vantage v;
+		tfe_vantage_estimate(c, &v);
+		decided = v.hops[side] == 0 && v.rtt_known[side] &&
+		          v.delay[side] < TFE_VANTAGE_NEAR_NS &&
+		          v.pos == (side == TFE_SIDE_CLIENT ? TFE_VP_NEAR_CLIENT
+		                                            : TFE_VP_NEAR_SERVER);
+	}
+	/* The first FIN arrived (or is taken to): the receiver was in
+	 * `after` from it on, and the re-sent one found it there. */
+	for (int32_t i = u->from; i < u->to; i++)
+		c->tl.rows[i].state[side] = u->after;
+	first->reason[side] = u->first_reason;
+	c->tl.rows[u->to].reason[side] = decided ? TFE_RS_RECV_FIN_AGAIN_TW :
+	                                           TFE_RS_FIN_OR_ACK_LOST;
+	if (!decided) {
+		u->open = true;
+		u->alt = u->before;
+		u->why = TFE_RS_FIN_OR_ACK_LOST;
+	}
+}
+
 void
 tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
                 const struct tfe_config *cfg)
@@ -1492,6 +1581,7 @@ tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
 	c->one_way = (uint8_t)one_way_side(c);
 
 	c->end_cause = (uint8_t)cause;
+	settle_fin_or_ack(c);
 	/* Re-sent SYN+ACKs and never an ACK: none of them arrived. */
 	struct tfe_endpoint *cw = &c->ep[TFE_SIDE_CLIENT];
 	if (assumed_holds(cw, false) && cw->pkts == cw->syn_count &&

@@ -125,8 +125,24 @@ struct tfe_conn_rare_eps {
 	struct tfe_ep_rare ep[2];
 };
 
+/* A side whose state the wire cannot decide (doc/states.md, "A or B"):
+ * over the timeline rows [from, to) it is `state` (as the rows hold it)
+ * or `alt`, for the reason `why`.  One per connection: the FIN re-sent
+ * with no ACK of the first seen. */
+struct tfe_undecided {
+	int32_t from, to;      /* rows */
+	uint8_t side;          /* TFE_SIDE_* */
+	uint8_t before, after; /* enum tfe_state: without and with the
+	                          first FIN (conn.c) */
+	uint8_t first_reason;  /* the receipt's reason before it was undone */
+	uint8_t alt, why;      /* enum tfe_state, enum tfe_reason */
+	bool pending : 1;      /* recorded, not yet settled (conn.c) */
+	bool open : 1;         /* settled and undecided: alt is valid */
+};
+
 struct tfe_conn_rare {
 	struct tfe_conn_rare_eps *eps; /* NULL until needed */
+	struct tfe_undecided und;
 	int64_t taken_over_tw_since; /* a TIME_WAIT a new SYN ended early
 	                                (tfe_conn.taken_over_side) */
 
@@ -303,6 +319,25 @@ tfe_conn_rare_ep(const struct tfe_conn *c, int side)
 {
 	return c->rare != NULL && c->rare->eps != NULL ? &c->rare->eps->ep[side]
 	                                               : &tfe_ep_rare_none;
+}
+
+/* The alternative to the side's state after timeline row `i` when the
+ * wire cannot decide it (struct tfe_undecided), with its reason in *why;
+ * TFE_ST__COUNT when the state is definite. */
+static inline uint8_t
+tfe_conn_alt(const struct tfe_conn *c, int side, guint i, uint8_t *why)
+{
+	const struct tfe_undecided *u;
+
+	if (c->rare == NULL)
+		return TFE_ST__COUNT;
+	u = &c->rare->und;
+	if (!u->open || u->side != side || (int64_t)i < u->from ||
+	    (int64_t)i >= u->to)
+		return TFE_ST__COUNT;
+	if (why != NULL)
+		*why = u->why;
+	return u->alt;
 }
 
 /* The same for writing: allocated at the first call. */

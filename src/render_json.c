@@ -21,6 +21,7 @@
  * connection.
  */
 #include "render.h"
+#include "vantage.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -505,10 +506,14 @@ row_states(const struct tfe_row *r, uint8_t cur[2])
 static void
 states_object(struct jw *w, const struct tfe_conn *c)
 {
+	struct tfe_vantage v;
+
+	tfe_vantage_estimate(c, &v);
 	obj_begin(w);
 	for (int side = 0; side < 2; side++) {
 		uint8_t cur[2] = { c->init_state[0], c->init_state[1] };
 		uint8_t before = c->init_state[side];
+		int64_t last = INT64_MIN;
 
 		key_s(w, side_names[side]);
 		arr_begin(w);
@@ -528,8 +533,33 @@ states_object(struct jw *w, const struct tfe_conn *c)
 			else
 				v_u64(w, r->frame);
 			k_secs(w, "ts", r->ts, c->timestamps_ns);
+			/* at the side's host by the vantage model, never
+			 * before its previous change (doc/states.md) */
+			int64_t t = tfe_vantage_time(&v, side, r);
+			if (t < last)
+				t = last;
+			last = t;
+			key(w, "host_ts");
+			if (t != r->ts)
+				v_secs(w, t, c->timestamps_ns);
+			else
+				v_null(w);
 			k_reason(w, "reason", r->reason[side]);
 			k_reason_name(w, "reason_name", r->reason[side]);
+			uint8_t why, alt = tfe_conn_alt(c, side, i, &why);
+			key(w, "alternatives");
+			if (alt < TFE_ST__COUNT) {
+				obj_begin(w);
+				key(w, "states");
+				arr_begin(w);
+				v_const(w, tfe_state_names[alt]);
+				arr_end(w);
+				k_reason(w, "reason", why);
+				k_reason_name(w, "reason_name", why);
+				obj_end(w);
+			} else {
+				v_null(w);
+			}
 			obj_end(w);
 			before = cur[side];
 		}
@@ -727,6 +757,44 @@ v_side_or_null(struct jw *w, uint8_t side)
 		v_null(w);
 }
 
+/* The vantage model (vantage.h): where the capture point sits, and per
+ * side the round trip to it and back, the estimated one-way delay with
+ * its bound, and the routers between by TTL. */
+static void
+vantage_object(struct jw *w, const struct tfe_conn *c)
+{
+	struct tfe_vantage v;
+
+	tfe_vantage_estimate(c, &v);
+	obj_begin(w);
+	k_const(w, "position", tfe_vantage_names[v.pos]);
+	for (int side = 0; side < 2; side++) {
+		key_s(w, side_names[side]);
+		obj_begin(w);
+		if (v.rtt_known[side]) {
+			key(w, "rtt_ms");
+			v_ms(w, v.rtt[side], c->timestamps_ns);
+			key(w, "delay_ms");
+			v_ms(w, v.delay[side], c->timestamps_ns);
+			key(w, "delay_max_ms");
+			v_ms(w, v.delay_max[side], c->timestamps_ns);
+		} else {
+			k_null(w, "rtt_ms");
+			k_null(w, "delay_ms");
+			k_null(w, "delay_max_ms");
+		}
+		k_u64(w, "rtt_samples", v.samples[side]);
+		key(w, "hops");
+		if (v.hops[side] >= 0)
+			v_u64(w, (uint64_t)v.hops[side]);
+		else
+			v_null(w);
+		k_bool(w, "far_side_times", tfe_vantage_shift(&v, side) != 0);
+		obj_end(w);
+	}
+	obj_end(w);
+}
+
 void
 tfe_render_json_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 {
@@ -870,6 +938,8 @@ tfe_render_json_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 		k_null(&w, "syn_to_synack_ms");
 		k_null(&w, "synack_to_ack_ms");
 	}
+	key(&w, "vantage");
+	vantage_object(&w, c);
 	k_u64(&w, "timeline_folded", c->tl.folded);
 	if (o->events) {
 		key(&w, "events");
@@ -977,6 +1047,13 @@ tfe_render_json_summary(const struct tfe_render_opts *o,
 	}
 	obj_end(&w);
 	k_u64(&w, "one_direction", s->one_way);
+	key(&w, "capture_points");
+	obj_begin(&w);
+	for (int p = 0; p < TFE_VP__COUNT; p++) {
+		key_s(&w, tfe_vantage_names[p]);
+		v_u64(&w, s->by_vantage[p]);
+	}
+	obj_end(&w);
 	key(&w, "final_states");
 	obj_begin(&w);
 	for (int side = 0; side < 2; side++) {

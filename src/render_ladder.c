@@ -314,7 +314,8 @@ print_note(FILE *out, const char *who, const char *text)
 
 static void
 print_frame_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
-                const struct tfe_row *r, const uint8_t before[2], int mid_w)
+                const struct tfe_row *r, guint row_i, const uint8_t before[2],
+                int mid_w)
 {
 	char t[32], fr[24];
 	int rcv = !r->dir;
@@ -345,11 +346,34 @@ print_frame_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 		cst = "(not recvd)";
 	if (lost && rcv == TFE_SIDE_SERVER && !sst[0])
 		sst = "(not recvd)";
+	/* A state the wire cannot decide: "TIME_WAIT?" where it is
+	 * entered, and the alternative with its reason under the row. */
+	uint8_t why[2], alt[2];
+	char q[2][40];
+	for (int side = 0; side < 2; side++) {
+		const char **cell = side == TFE_SIDE_CLIENT ? &cst : &sst;
+		alt[side] = tfe_conn_alt(c, side, row_i, &why[side]);
+		if (alt[side] < TFE_ST__COUNT && r->state[side] != before[side]) {
+			snprintf(q[side], sizeof q[side], "%s?", *cell);
+			*cell = q[side];
+		} else {
+			alt[side] = TFE_ST__COUNT;
+		}
+	}
 	print_line(o->out, c, fr, t, cst, '|', mid->str, mid_w, sst);
-	for (int side = 0; side < 2; side++)
+	for (int side = 0; side < 2; side++) {
 		if (reason_mark(r->reason[side], side == rcv) != MARK_NONE)
 			print_note(o->out, side_names[side],
 			           tfe_reasons[r->reason[side]].text);
+		if (alt[side] < TFE_ST__COUNT) {
+			char *n = g_strdup_printf("%s? or %s: %s",
+			                          tfe_state_names[r->state[side]],
+			                          tfe_state_names[alt[side]],
+			                          tfe_reasons[why[side]].text);
+			print_note(o->out, side_names[side], n);
+			g_free(n);
+		}
+	}
 	g_string_free(label, TRUE);
 	g_string_free(mid, TRUE);
 }
@@ -453,7 +477,7 @@ tfe_render_ladder_conn(const struct tfe_render_opts *o,
 
 		switch (r->kind) {
 		case TFE_ROW_FRAME:
-			print_frame_row(o, c, r, before, mid_w);
+			print_frame_row(o, c, r, i, before, mid_w);
 			break;
 		case TFE_ROW_RUN:
 			print_run_row(o, c, r, before, mid_w);

@@ -21,6 +21,7 @@
 
 #include "addr.h"
 #include "seq.h"
+#include "vantage.h"
 
 struct sock {
 	uint8_t family;
@@ -28,6 +29,10 @@ struct sock {
 	uint8_t faddr[16];
 	uint16_t lport, fport;
 	uint8_t state;        /* enum tfe_state */
+	uint8_t alt;          /* the other state it may be in, when the wire
+	                         cannot decide (tfe_conn_alt()); else
+	                         TFE_ST__COUNT */
+	uint8_t alt_why;      /* enum tfe_reason */
 	bool listener;
 	int64_t sendq;        /* bytes, -1 when the wire cannot tell */
 	int64_t tw_left;      /* ns of TIME_WAIT left, -1 when not */
@@ -85,6 +90,7 @@ add_conn(GArray *socks, struct tfe_conn *c, int64_t at, int64_t msl)
 		struct sock k;
 
 		memset(&k, 0, sizeof k);
+		k.alt = TFE_ST__COUNT;
 		k.family = c->family;
 		memcpy(k.host, tfe_conn_addr(c, side), 16);
 		memcpy(k.faddr, tfe_conn_addr(c, !side), 16);
@@ -123,6 +129,7 @@ add_tombstone(const struct tfe_tombstone *t, void *ud)
 	bool tw_is_lo = (t->tw_side == TFE_SIDE_CLIENT) == t->client_is_lo;
 	tfe_flow_tomb_key(t, &key);
 	memset(&k, 0, sizeof k);
+		k.alt = TFE_ST__COUNT;
 	k.family = key.family;
 	memcpy(k.host, tw_is_lo ? key.addr_lo : key.addr_hi, 16);
 	memcpy(k.faddr, tw_is_lo ? key.addr_hi : key.addr_lo, 16);
@@ -152,6 +159,7 @@ add_listeners(GArray *socks, const struct tfe_analyzer *a, int64_t at)
 		if (!tfe_listener_proven(l, at, a->cfg.idle_timeout))
 			continue;
 		memset(&k, 0, sizeof k);
+		k.alt = TFE_ST__COUNT;
 		k.family = l->family;
 		memcpy(k.host, l->addr, 16);
 		k.lport = l->port;
@@ -219,22 +227,43 @@ tfe_netstat_snapshot(const struct tfe_analyzer *a, int64_t at)
 }
 
 /* The side's state at `at` by its final timeline: the state after the
- * last row at or before that time. */
+ * last row that the side had gone through by then, each row at the time
+ * the side's host saw it (tfe_vantage_time(): a far host receives a
+ * segment after the capture point saw it, and sent it before). */
 static uint8_t
-state_at(const struct tfe_conn *c, int side, int64_t at, int64_t *tw_since)
+state_at(const struct tfe_conn *c, const struct tfe_vantage *v, int side,
+         int64_t at, int64_t *tw_since, int64_t *row)
 {
-	uint8_t st = c->init_state[side];
+	uint8_t st = c->init_state[side], wire = st;
+	int64_t shift = tfe_vantage_shift(v, side), last = INT64_MIN;
 
 	*tw_since = 0;
+	*row = -1;
 	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
 		const struct tfe_row *r =
 			&c->tl.rows[i];
-		if (r->ts > at)
+		/* rows are in wire order; a host's times are at most one
+		 * delay either side of them */
+		if (r->ts > at + shift)
+			break;
+		/* only the rows that changed the side's state count, and a
+		 * host goes through its states in order: a change is never
+		 * placed before the one the wire showed first */
+		bool changed = r->state[side] != wire;
+		wire = r->state[side];
+		if (!changed)
+			continue;
+		int64_t t = tfe_vantage_time(v, side, r);
+		if (t < last)
+			t = last;
+		last = t;
+		if (t > at)
 			break;
 		if (r->state[side] == TFE_ST_TIME_WAIT &&
 		    st != TFE_ST_TIME_WAIT)
-			*tw_since = r->ts;
+			*tw_since = t;
 		st = r->state[side];
+		*row = i;
 	}
 	return st;
 }
@@ -242,20 +271,28 @@ state_at(const struct tfe_conn *c, int side, int64_t at, int64_t *tw_since)
 void
 tfe_netstat_update(struct tfe_netstat *ns, const struct tfe_conn *c)
 {
+	struct tfe_vantage v;
+
+	tfe_vantage_estimate(c, &v);
 	for (int side = 0; side < 2; side++) {
 		int64_t tw_since;
+		int64_t shift = tfe_vantage_shift(&v, side);
 
 		if (c->snap_idx[side] < 0 ||
 		    (guint)c->snap_idx[side] >= ns->socks->len)
 			continue;
 		struct sock *k = &g_array_index(ns->socks, struct sock,
 		                                c->snap_idx[side]);
-		k->state = state_at(c, side, ns->at, &tw_since);
+		int64_t row;
+		k->state = state_at(c, &v, side, ns->at, &tw_since, &row);
+		k->alt = row < 0 ? TFE_ST__COUNT :
+		         tfe_conn_alt(c, side, (guint)row, &k->alt_why);
 		if (k->state == TFE_ST_TIME_WAIT) {
-			/* a re-sent FIN restarts it: keep the later start */
-			if (c->ep[side].tw_since > tw_since &&
-			    c->ep[side].tw_since <= ns->at)
-				tw_since = c->ep[side].tw_since;
+			/* a re-sent FIN restarts it: keep the later start
+			 * (a receipt: the host's time is the later) */
+			int64_t again = c->ep[side].tw_since + shift;
+			if (again > tw_since && again <= ns->at)
+				tw_since = again;
 			k->tw_left = tw_since + 2 * ns->msl - ns->at;
 		} else {
 			k->tw_left = -1;
@@ -273,6 +310,28 @@ hidden(const struct sock *k)
 	                                    k->state == TFE_ST_LISTEN ||
 	                                    k->state == TFE_ST_UNKNOWN)) ||
 	       (k->state == TFE_ST_TIME_WAIT && k->tw_left <= 0);
+}
+
+/* Under a host, the footnotes of its sockets whose state ends in "?":
+ * the wire cannot decide it (doc/states.md, "A or B"). */
+static void
+print_undecided(FILE *out, GArray *socks, const struct sock *host)
+{
+	for (guint i = 0; i < socks->len; i++) {
+		const struct sock *k = &g_array_index(socks, struct sock, i);
+		char a[TFE_ADDR_STRLEN], f[TFE_ADDR_STRLEN];
+
+		if (k->alt >= TFE_ST__COUNT || hidden(k) ||
+		    k->family != host->family ||
+		    memcmp(k->host, host->host, 16) != 0)
+			continue;
+		tfe_addr_format(k->family, k->host, a, sizeof a);
+		tfe_addr_format(k->family, k->faddr, f, sizeof f);
+		fprintf(out, "  ? %s:%u %s:%u: %s or %s: %s\n", a,
+		        (unsigned)k->lport, f, (unsigned)k->fport,
+		        tfe_state_netstat[k->state], tfe_state_netstat[k->alt],
+		        tfe_reasons[k->alt_why].text);
+	}
 }
 
 void
@@ -300,8 +359,10 @@ tfe_netstat_print(const struct tfe_render_opts *o, struct tfe_netstat *ns)
 			continue;
 		if (prev == NULL || prev->family != k->family ||
 		    memcmp(prev->host, k->host, 16) != 0) {
-			if (prev != NULL)
+			if (prev != NULL) {
 				print_counts(out, counts);
+				print_undecided(out, socks, prev);
+			}
 			memset(counts, 0, sizeof counts);
 			tfe_addr_format(k->family, k->host, host, sizeof host);
 			fprintf(out, "\nhost %s\n", host);
@@ -323,18 +384,21 @@ tfe_netstat_print(const struct tfe_render_opts *o, struct tfe_netstat *ns)
 		fprintf(out, "%-5s", k->family == 6 ? "tcp6" : "tcp");
 		print_q(out, -1);
 		print_q(out, k->state == TFE_ST_TIME_WAIT ? 0 : k->sendq);
-		fprintf(out, " %-23s %-23s %s", local, foreign,
-		        tfe_state_netstat[k->state]);
+		fprintf(out, " %-23s %-23s %s%s", local, foreign,
+		        tfe_state_netstat[k->state],
+		        k->alt < TFE_ST__COUNT ? "?" : "");
 		if (k->tw_left >= 0 && k->state == TFE_ST_TIME_WAIT)
 			fprintf(out, "  timewait (%.2f/0/0)", (double)k->tw_left / 1e9);
 		fputc('\n', out);
 		counts[k->state]++;
 		prev = k;
 	}
-	if (prev != NULL)
+	if (prev != NULL) {
 		print_counts(out, counts);
-	else
+		print_undecided(out, socks, prev);
+	} else {
 		fprintf(out, "\nno TCP sockets at that moment\n");
+	}
 }
 
 void

@@ -16,6 +16,7 @@
 #include "addr.h"
 #include "capture.h"
 #include "seq.h"
+#include "vantage.h"
 
 const char *const tfe_format_names[TFE_FMT__COUNT] = {
 	[TFE_FMT_TEXT] = "text",
@@ -427,6 +428,34 @@ tfe_render_text_title(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	t_flush(&conn_buf, o->out);
 }
 
+/* "capture point: near the client, server 100.200 ms away (at most
+ * 200.400)": the vantage model's estimate (vantage.h), each host that is
+ * not the one the capture point is near with its one-way delay and the
+ * bound. */
+static void
+capture_point(struct tfe_obuf *b, const struct tfe_conn *c)
+{
+	struct tfe_vantage v;
+	int prec = c->timestamps_ns ? 6 : 3;
+
+	tfe_vantage_estimate(c, &v);
+	t_lit(b, "  |  capture point: ");
+	t_str(b, tfe_vantage_text[v.pos]);
+	for (int side = 0; side < 2; side++) {
+		if (!v.rtt_known[side] ||
+		    (v.pos == TFE_VP_NEAR_CLIENT && side == TFE_SIDE_CLIENT) ||
+		    (v.pos == TFE_VP_NEAR_SERVER && side == TFE_SIDE_SERVER))
+			continue;
+		t_lit(b, ", ");
+		t_str(b, side_names[side]);
+		t_chr(b, ' ');
+		fmt_ms(b, v.delay[side], prec);
+		t_lit(b, " ms away (at most ");
+		fmt_ms(b, v.delay_max[side], prec);
+		t_chr(b, ')');
+	}
+}
+
 static void
 header(struct tfe_obuf *b, const struct tfe_conn *c)
 {
@@ -451,6 +480,7 @@ header(struct tfe_obuf *b, const struct tfe_conn *c)
 		fmt_ms(b, down, prec);
 		t_lit(b, " ms)");
 	}
+	capture_point(b, c);
 	if (c->one_way == TFE_SIDE_CLIENT)
 		t_lit(b, "  |  one direction captured: client to server only");
 	else if (c->one_way == TFE_SIDE_SERVER)
@@ -496,6 +526,12 @@ p_u64_pad(char *p, uint64_t v, size_t width)
 	return p_pad(u64_dec_end(v, p), s, width);
 }
 
+/* Per side, the alternative to the state of the row being written when
+ * the wire cannot decide it (tfe_conn_alt()), else TFE_ST__COUNT; and the
+ * reason.  Set by tfe_render_text_conn() for each row. */
+static uint8_t row_alt[2] = { TFE_ST__COUNT, TFE_ST__COUNT };
+static uint8_t row_alt_why[2];
+
 static char *
 p_reasons(char *p, const struct tfe_row *r, const uint8_t before[2])
 {
@@ -515,6 +551,8 @@ p_reasons(char *p, const struct tfe_row *r, const uint8_t before[2])
 			p = p_lit(p, " stays ");
 		}
 		p = p_mem(p, tfe_state_names[st], state_len[st]);
+		if (row_alt[side] < TFE_ST__COUNT)
+			*p++ = '?';
 		p = p_lit(p, ": ");
 		p = p_mem(p, tfe_reasons[r->reason[side]].text,
 		          reason_len[r->reason[side]]);
@@ -526,14 +564,18 @@ p_reasons(char *p, const struct tfe_row *r, const uint8_t before[2])
 /* A state column: the state, or "." when it did not change; padded to
  * `width` (0: not padded, the row's last column). */
 static inline char *
-p_state_cell(char *p, uint8_t now, uint8_t before, bool first, size_t width)
+p_state_cell(char *p, uint8_t now, uint8_t before, bool first, size_t width,
+             bool undecided)
 {
 	char *s = p;
 
-	if (!first && now == before)
+	if (!first && now == before) {
 		*p++ = '.';
-	else
+	} else {
 		p = p_mem(p, tfe_state_names[now], state_len[now]);
+		if (undecided)
+			*p++ = '?';
+	}
 	return width ? p_pad(p, s, width) : p;
 }
 
@@ -577,10 +619,11 @@ frame_row(struct tfe_obuf *b, const struct tfe_render_opts *o,
 	s = p;
 	p = p_pad(window_end(c, r->dir, r->win, r->flags, p), s, 10);
 	*p++ = ' ';
-	p = p_state_cell(p, r->state[0], before[0], first, 13);
+	p = p_state_cell(p, r->state[0], before[0], first, 13,
+	                 row_alt[0] < TFE_ST__COUNT);
 	*p++ = ' ';
 	p = p_state_cell(p, r->state[1], before[1], first,
-	                 opts || r->notes ? 13 : 0);
+	                 opts || r->notes ? 13 : 0, row_alt[1] < TFE_ST__COUNT);
 	b->len = (size_t)(p - b->p);
 	if (opts) {
 		t_chr(b, ' ');
@@ -601,6 +644,22 @@ frame_row(struct tfe_obuf *b, const struct tfe_render_opts *o,
 	*p++ = '\n';
 	p = p_reasons(p, r, before);
 	b->len = (size_t)(p - b->p);
+	/* "          client TIME_WAIT? or FIN_WAIT_2: why", where the
+	 * undecided state is entered */
+	for (int side = 0; side < 2; side++) {
+		if (row_alt[side] >= TFE_ST__COUNT ||
+		    r->state[side] == before[side])
+			continue;
+		t_lit(b, "          ");
+		t_str(b, side_names[side]);
+		t_chr(b, ' ');
+		t_str(b, tfe_state_names[r->state[side]]);
+		t_lit(b, "? or ");
+		t_str(b, tfe_state_names[row_alt[side]]);
+		t_lit(b, ": ");
+		t_str(b, tfe_reasons[row_alt_why[side]].text);
+		t_chr(b, '\n');
+	}
 }
 
 static void
@@ -719,6 +778,9 @@ tfe_render_text_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
 		const struct tfe_row *r = &c->tl.rows[i];
 
+		for (int side = 0; side < 2; side++)
+			row_alt[side] = tfe_conn_alt(c, side, i,
+			                             &row_alt_why[side]);
 		switch (r->kind) {
 		case TFE_ROW_FRAME:
 			frame_row(b, o, c, r, before, false, prev);
@@ -735,6 +797,7 @@ tfe_render_text_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 		 * own TIME_WAIT row that follows it. */
 		before[0] = r->state[0];
 		before[1] = r->state[1];
+		row_alt[0] = row_alt[1] = TFE_ST__COUNT;
 		/* --all-frames keeps every frame of a connection: the buffer
 		 * stays small however long the connection. */
 		if (b->len >= FLUSH_AT)
@@ -894,6 +957,17 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 		if (s->by_close[h] > 0)
 			fprintf(out, "    %-14s %" PRIu64 "\n", tfe_close_names[h],
 			        s->by_close[h]);
+	bool any_cp = false;
+	for (int p = 0; p < TFE_VP__COUNT; p++) {
+		if (s->by_vantage[p] == 0)
+			continue;
+		fprintf(out, "%s%s %" PRIu64, any_cp ? ", " :
+		        "  capture point: ", tfe_vantage_text[p],
+		        s->by_vantage[p]);
+		any_cp = true;
+	}
+	if (any_cp)
+		fputc('\n', out);
 	if (s->one_way > 0)
 		fprintf(out, "  one direction captured: %" PRIu64 " connection%s "
 		        "(the other direction's states are read from the ACKs "

@@ -314,6 +314,11 @@ const struct tfe_reason_row tfe_reasons[TFE_RS__COUNT] = {
 		"had dropped its connection less than a second after its own FIN, "
 		"too soon for a FIN_WAIT_2 timeout (an abortive close, or the "
 		"kernel's limit on orphaned sockets)" },
+	[TFE_RS_FIN_OR_ACK_LOST] = { "fin_or_ack_lost",
+		"the FIN was re-sent with no ACK of the first "
+		"seen: either that FIN never arrived (FIN_WAIT_2 until the "
+		"re-sent one) or it did and the ACK was lost on the way back "
+		"(TIME_WAIT); the capture cannot tell which" },
 	[TFE_RS_SEND_RST_BAD_SYNACK] = { "send_rst_bad_synack",
 		"answered a SYN+ACK that does not acknowledge "
 		"its SYN with RST; it stays in SYN_SENT" },

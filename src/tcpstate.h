@@ -156,6 +156,8 @@ enum tfe_reason {
 	TFE_RS_INFERRED_FIN_ACKED,
 	TFE_RS_FIN_SOCKET_GONE,     /* set on a FIN receipt by a socket gone
 	                               sooner than a timeout explains */
+	TFE_RS_FIN_OR_ACK_LOST,     /* a FIN re-sent, no ACK of the first:
+	                               the state is one of two */
 	TFE_RS__COUNT
 };
 

@@ -377,12 +377,28 @@ expect_exit "--color with a bad value" 2 && pass "--color purple: exit 2"
 run -r "$tmp/lost-final-ack.pcap" --at 1
 expect_exit "--at without netstat" 2 "netstat" &&
 	pass "--at without --format netstat: exit 2"
+# The server is 10 ms from the capture point (the handshake's SYN to
+# SYN+ACK is 20 ms): its FIN, seen at +0.071, left it at +0.061, so at
+# +0.0705 it is in LAST_ACK by its own clock (doc/states.md, "Far-side
+# times"), while the client next to the capture point is in FIN_WAIT2.
 run -r "$tmp/lost-final-ack.pcap" --format netstat --at 0.0705
 if expect_exit "--format netstat --at" 0; then
-	if grep -q 'FIN_WAIT2' "$tmp/out" && grep -q 'CLOSE_WAIT' "$tmp/out"; then
-		pass "--format netstat --at 0.0705: FIN_WAIT2 and CLOSE_WAIT"
+	if grep -q 'FIN_WAIT2' "$tmp/out" && grep -q 'LAST_ACK' "$tmp/out" &&
+	   ! grep -q 'CLOSE_WAIT' "$tmp/out"; then
+		pass "--format netstat --at 0.0705: FIN_WAIT2 and LAST_ACK (the server's far-side time)"
 	else
-		fail "--format netstat --at 0.0705" "expected FIN_WAIT2 and CLOSE_WAIT"
+		fail "--format netstat --at 0.0705" "expected FIN_WAIT2 and LAST_ACK"
+	fi
+fi
+
+# Ten ms earlier by the server's clock the client's FIN (seen at +0.050)
+# had reached it (+0.060) and its own had not left yet (+0.061).
+run -r "$tmp/lost-final-ack.pcap" --format netstat --at 0.0605
+if expect_exit "--format netstat --at" 0; then
+	if grep -q 'CLOSE_WAIT' "$tmp/out" && grep -q 'FIN_WAIT1' "$tmp/out"; then
+		pass "--format netstat --at 0.0605: FIN_WAIT1 and CLOSE_WAIT (the server's far-side time)"
+	else
+		fail "--format netstat --at 0.0605" "expected FIN_WAIT1 and CLOSE_WAIT"
 	fi
 fi
 

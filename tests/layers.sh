@@ -41,6 +41,7 @@ tcp_table 4 state-machine
 timeline 4 state-machine
 zeek 4 state-machine
 conn 4 state-machine
+vantage 4 state-machine
 verdict 5 verdicts
 verdict_docs 5 verdicts
 analyze 6 analysis
