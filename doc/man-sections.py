@@ -97,7 +97,10 @@ def json_fields():
            "\\fB<side>\\fP stands for \\fBclient\\fP and \\fBserver\\fP."]
     titles = {"## The connection object": "The connection object",
               "## Events (`--events`)": "Events (\\-\\-events)",
-              "## The summary object": "The summary object"}
+              "## The summary object": "The summary object",
+              "## The alert object": "The alert object (\\-\\-alerts)",
+              "## The table object": "The table object (\\-\\-every, SIGUSR1)",
+              "## The servers object": "The servers object (\\-\\-servers)"}
     cur = None
     for ln in md.split("\n"):
         if ln.startswith("## "):
