@@ -64,7 +64,7 @@ fz_run_start(struct fz_run *r, uint8_t knobs)
 	r->ro_json.color = false;
 	r->ro_json.events = (knobs & 0x10) != 0; /* the timeline as data */
 
-	struct tfe_sink sink = { on_conn_done, on_snapshot, r, NULL };
+	struct tfe_sink sink = { .conn_done = on_conn_done, .snapshot = on_snapshot, .ud = r };
 	tfe_analyzer_init(&r->an, &r->cfg, &sink);
 	if (r->netstat_wanted)
 		tfe_analyzer_snapshot_at(&r->an,

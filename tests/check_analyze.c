@@ -74,7 +74,7 @@ static void
 setup(struct fixture *fx, guint max_flows)
 {
 	struct tfe_config cfg;
-	struct tfe_sink sink = { count_done, NULL, &fx->n, NULL };
+	struct tfe_sink sink = { .conn_done = count_done, .ud = &fx->n };
 
 	memset(fx, 0, sizeof *fx);
 	tfe_config_defaults(&cfg);

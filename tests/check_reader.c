@@ -107,7 +107,7 @@ run(char **files, guint n, const char *filter, uint64_t max_packets,
 	struct tfe_config cfg;
 	struct tfe_analyzer an;
 	struct sink_ud u;
-	struct tfe_sink sink = { on_done, NULL, &u, on_take };
+	struct tfe_sink sink = { .conn_done = on_done, .ud = &u, .conn_take = on_take };
 	struct tfe_reader_opts o = { .threads = threads,
 	                             .max_packets = max_packets,
 	                             .batch = batch, .depth = depth };
