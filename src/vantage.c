@@ -54,11 +54,14 @@ sample(struct tfe_vantage *v, int side, int64_t t)
 static bool
 near(const struct tfe_vantage *v, int side)
 {
+	/* delays are halves of non-negative times, so their sum fits; a
+	 * tenth of it is compared rather than ten times one delay, which a
+	 * capture whose clock jumps by years would overflow */
 	int64_t total = v->delay[0] + v->delay[1];
 
 	return v->rtt_known[side] &&
 	       (v->delay[side] < TFE_VANTAGE_NEAR_NS ||
-	        (v->rtt_known[!side] && v->delay[side] * 10 <= total));
+	        (v->rtt_known[!side] && v->delay[side] <= total / 10));
 }
 
 void
@@ -164,6 +167,17 @@ tfe_vantage_shift(const struct tfe_vantage *v, int side)
 	return v->delay[side];
 }
 
+/* t + d, held within int64_t (d is a delay, at least 0, or its negation) */
+static int64_t
+later(int64_t t, int64_t d)
+{
+	if (d > 0 && t > INT64_MAX - d)
+		return INT64_MAX;
+	if (d < 0 && t < INT64_MIN - d)
+		return INT64_MIN;
+	return t + d;
+}
+
 int64_t
 tfe_vantage_time(const struct tfe_vantage *v, int side,
                  const struct tfe_row *r)
@@ -174,9 +188,9 @@ tfe_vantage_time(const struct tfe_vantage *v, int side,
 		return r->ts;
 	switch (r->kind) {
 	case TFE_ROW_FRAME:
-		return r->dir == side ? r->ts - d : r->ts + d;
+		return r->dir == side ? later(r->ts, -d) : later(r->ts, d);
 	case TFE_ROW_TIMER:
-		return r->ts + d;
+		return later(r->ts, d);
 	default:
 		return r->ts;
 	}
