@@ -1866,23 +1866,6 @@ decode_general(enum link_kind kind, const uint8_t *data, size_t caplen,
 }
 
 enum tfe_decode_reason
-tfe_decode_frame(int linktype, const uint8_t *data, size_t caplen,
-                 size_t wirelen, struct tfe_segment *out)
-{
-	enum link_kind kind = link_kind_of(linktype);
-
-	memset(out, 0, sizeof *out);
-	if (data != NULL) {
-		size_t wire = wirelen < caplen ? caplen : wirelen;
-		enum tfe_decode_reason r =
-			decode_fast(kind, data, caplen, wire, out);
-		if (r != FAST_FALLBACK)
-			return r;
-	}
-	return decode_general(kind, data, caplen, wirelen, true, out, NULL);
-}
-
-enum tfe_decode_reason
 tfe_decode_frame_frag(int linktype, const uint8_t *data, size_t caplen,
                       size_t wirelen, struct tfe_segment *out,
                       struct tfe_fragment *frag)
@@ -1899,6 +1882,13 @@ tfe_decode_frame_frag(int linktype, const uint8_t *data, size_t caplen,
 			return r;
 	}
 	return decode_general(kind, data, caplen, wirelen, true, out, frag);
+}
+
+enum tfe_decode_reason
+tfe_decode_frame(int linktype, const uint8_t *data, size_t caplen,
+                 size_t wirelen, struct tfe_segment *out)
+{
+	return tfe_decode_frame_frag(linktype, data, caplen, wirelen, out, NULL);
 }
 
 enum tfe_decode_reason

@@ -504,11 +504,9 @@ row_states(const struct tfe_row *r, uint8_t cur[2])
 
 /* Each side's state changes, from the timeline rows. */
 static void
-states_object(struct jw *w, const struct tfe_conn *c)
+states_object(struct jw *w, const struct tfe_conn *c,
+              const struct tfe_vantage *v)
 {
-	struct tfe_vantage v;
-
-	tfe_vantage_estimate(c, &v);
 	obj_begin(w);
 	for (int side = 0; side < 2; side++) {
 		uint8_t cur[2] = { c->init_state[0], c->init_state[1] };
@@ -535,7 +533,7 @@ states_object(struct jw *w, const struct tfe_conn *c)
 			k_secs(w, "ts", r->ts, c->timestamps_ns);
 			/* at the side's host by the vantage model, never
 			 * before its previous change (doc/states.md) */
-			int64_t t = tfe_vantage_time(&v, side, r);
+			int64_t t = tfe_vantage_time(v, side, r);
 			if (t < last)
 				t = last;
 			last = t;
@@ -761,35 +759,33 @@ v_side_or_null(struct jw *w, uint8_t side)
  * side the round trip to it and back, the estimated one-way delay with
  * its bound, and the routers between by TTL. */
 static void
-vantage_object(struct jw *w, const struct tfe_conn *c)
+vantage_object(struct jw *w, const struct tfe_conn *c,
+               const struct tfe_vantage *v)
 {
-	struct tfe_vantage v;
-
-	tfe_vantage_estimate(c, &v);
 	obj_begin(w);
-	k_const(w, "position", tfe_vantage_names[v.pos]);
+	k_const(w, "position", tfe_vantage_names[v->pos]);
 	for (int side = 0; side < 2; side++) {
 		key_s(w, side_names[side]);
 		obj_begin(w);
-		if (v.rtt_known[side]) {
+		if (v->rtt_known[side]) {
 			key(w, "rtt_ms");
-			v_ms(w, v.rtt[side], c->timestamps_ns);
+			v_ms(w, v->rtt[side], c->timestamps_ns);
 			key(w, "delay_ms");
-			v_ms(w, v.delay[side], c->timestamps_ns);
+			v_ms(w, v->delay[side], c->timestamps_ns);
 			key(w, "delay_max_ms");
-			v_ms(w, v.delay_max[side], c->timestamps_ns);
+			v_ms(w, v->delay_max[side], c->timestamps_ns);
 		} else {
 			k_null(w, "rtt_ms");
 			k_null(w, "delay_ms");
 			k_null(w, "delay_max_ms");
 		}
-		k_u64(w, "rtt_samples", v.samples[side]);
+		k_u64(w, "rtt_samples", v->samples[side]);
 		key(w, "hops");
-		if (v.hops[side] >= 0)
-			v_u64(w, (uint64_t)v.hops[side]);
+		if (v->hops[side] >= 0)
+			v_u64(w, (uint64_t)v->hops[side]);
 		else
 			v_null(w);
-		k_bool(w, "far_side_times", tfe_vantage_shift(&v, side) != 0);
+		k_bool(w, "far_side_times", tfe_vantage_shift(v, side) != 0);
 		obj_end(w);
 	}
 	obj_end(w);
@@ -800,8 +796,10 @@ tfe_render_json_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 {
 	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
 	bool ns = c->timestamps_ns;
+	struct tfe_vantage vp; /* one estimate for the states and "vantage" */
 	struct jw w;
 
+	tfe_vantage_estimate(c, &vp);
 	jw_init(&w, &line_buf);
 	obj_begin(&w);
 	k_const(&w, "type", "connection");
@@ -848,7 +846,7 @@ tfe_render_json_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	k_bool(&w, "window_scaling", c->ws_ok);
 
 	key(&w, "states");
-	states_object(&w, c);
+	states_object(&w, c, &vp);
 
 	key(&w, "close");
 	obj_begin(&w);
@@ -939,7 +937,7 @@ tfe_render_json_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 		k_null(&w, "synack_to_ack_ms");
 	}
 	key(&w, "vantage");
-	vantage_object(&w, c);
+	vantage_object(&w, c, &vp);
 	k_u64(&w, "timeline_folded", c->tl.folded);
 	if (o->events) {
 		key(&w, "events");
