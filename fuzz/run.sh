@@ -89,7 +89,9 @@ for t in "${targets[@]}"; do
 		passed=$((passed + 1))
 	else
 		failed=$((failed + 1))
-		grep -E 'ERROR|runtime error|SUMMARY|Test unit written' "$log" | head -n 20 | sed 's/^/   /'
+		# the finding, the harness's own words and the top of the stack
+		grep -E 'ERROR|runtime error|SUMMARY|Test unit written|^fuzz_|^ +#[0-9] ' \
+			"$log" | head -n 24 | sed 's/^/   /'
 	fi
 done
 echo "$passed passed, $failed failed"

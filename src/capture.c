@@ -22,8 +22,8 @@
  * default buffer, since its reads go straight into ours.
  *
  * Everything else (pcapng, the modified pcap formats, standard input,
- * pipes, a byte-swapped Linux cooked capture whose SocketCAN headers
- * libpcap rewrites) is read by pcap_next_ex() through a stdio buffer
+ * pipes, the link types whose records libpcap rewrites, such as a
+ * byte-swapped Linux cooked capture's SocketCAN headers) is read by pcap_next_ex() through a stdio buffer
  * larger than the default (which is st_blksize, 4 KiB here): libpcap
  * reads each record with two small fread() calls, and with 4 KiB a 600
  * MB capture costs 150 000 read(2) calls.  Mapping a file instead
@@ -161,12 +161,18 @@ tfe_capture_libpcap_only(bool only)
 #define PCAP_REC_HDR 16
 #define PCAP_MAGIC_US UINT32_C(0xa1b2c3d4)
 #define PCAP_MAGIC_NS UINT32_C(0xa1b23c4d)
-/* LINKTYPE_LINUX_SLL and LINKTYPE_LINUX_SLL2: libpcap rewrites the
- * SocketCAN headers inside such records when the file's byte order is
- * not the host's (swap_pseudo_headers()). */
+/* The link types whose records libpcap rewrites (pcap_post_process()):
+ * when the file's byte order is not the host's, the pseudo-headers of
+ * pflog (uid, pid, rule_uid, rule_pid), of Linux cooked captures
+ * (SocketCAN headers), of Linux USB and of NFLOG (TLV lengths and
+ * types) are put in host order; and a memory-mapped Linux USB record's
+ * length is corrected in either order. */
+#define LINKTYPE_PFLOG_NUM 117
 #define LINKTYPE_SLL_NUM 113
+#define LINKTYPE_USB_LINUX_NUM 189
+#define LINKTYPE_USB_LINUX_MMAPPED_NUM 220
+#define LINKTYPE_NFLOG_NUM 239
 #define LINKTYPE_SLL2_NUM 276
-#define LINKTYPE_NFLOG_NUM 239 /* TLV lengths and types in host order */
 
 static uint32_t
 load32(const uint8_t *p)
@@ -204,8 +210,11 @@ header_is_plain(const unsigned char *h, size_t got)
 	if (swapped)
 		lt = GUINT32_SWAP_LE_BE(lt);
 	lt &= 0x03FFFFFF; /* the upper 6 bits are not the link type */
-	return !(swapped && (lt == LINKTYPE_SLL_NUM || lt == LINKTYPE_SLL2_NUM ||
-	                     lt == LINKTYPE_NFLOG_NUM));
+	if (lt == LINKTYPE_USB_LINUX_MMAPPED_NUM)
+		return false;
+	return !(swapped && (lt == LINKTYPE_PFLOG_NUM || lt == LINKTYPE_SLL_NUM ||
+	                     lt == LINKTYPE_USB_LINUX_NUM ||
+	                     lt == LINKTYPE_NFLOG_NUM || lt == LINKTYPE_SLL2_NUM));
 }
 
 /* Read buffers of all the files together stay under this: every file is
@@ -331,9 +340,8 @@ open_source_fp(struct source *s, FILE *fp, const char *name,
 		}
 		s->filtered = true;
 	}
-	/* Every link type the decoder takes is handed over unchanged by
-	 * libpcap but for the byte-swapped cooked captures that
-	 * header_is_plain() turned away. */
+	/* libpcap hands every record over unchanged but for the link
+	 * types that header_is_plain() turned away. */
 	if (plain)
 		own_setup(s);
 	return true;
