@@ -161,16 +161,14 @@ tfe_capture_libpcap_only(bool only)
 #define PCAP_REC_HDR 16
 #define PCAP_MAGIC_US UINT32_C(0xa1b2c3d4)
 #define PCAP_MAGIC_NS UINT32_C(0xa1b23c4d)
-/* The link types whose records libpcap rewrites (pcap_post_process()):
- * when the file's byte order is not the host's, the pseudo-headers of
+/* The link types whose records libpcap rewrites (pcap_post_process())
+ * when the file's byte order is not the host's: the pseudo-headers of
  * pflog (uid, pid, rule_uid, rule_pid), of Linux cooked captures
  * (SocketCAN headers), of Linux USB and of NFLOG (TLV lengths and
- * types) are put in host order; and a memory-mapped Linux USB record's
- * length is corrected in either order. */
+ * types) are put in host order. */
 #define LINKTYPE_PFLOG_NUM 117
 #define LINKTYPE_SLL_NUM 113
 #define LINKTYPE_USB_LINUX_NUM 189
-#define LINKTYPE_USB_LINUX_MMAPPED_NUM 220
 #define LINKTYPE_NFLOG_NUM 239
 #define LINKTYPE_SLL2_NUM 276
 
@@ -186,8 +184,8 @@ load32(const uint8_t *p)
 /*
  * Whether the records after this file header (`got` bytes of it read)
  * may be read by own_next(): a standard magic number (not Kuznetzov's,
- * whose record headers are longer), and no link type that libpcap
- * changes records of.  The link type is looked at again once libpcap
+ * whose record headers are longer), and a link type that the decoder
+ * takes and libpcap does not change records of.  The link type is looked at again once libpcap
  * has opened the file (open_source_fp()).
  */
 static bool
@@ -210,7 +208,10 @@ header_is_plain(const unsigned char *h, size_t got)
 	if (swapped)
 		lt = GUINT32_SWAP_LE_BE(lt);
 	lt &= 0x03FFFFFF; /* the upper 6 bits are not the link type */
-	if (lt == LINKTYPE_USB_LINUX_MMAPPED_NUM)
+	/* Other link types may have a larger maximum record length in
+	 * libpcap (D-Bus's is 128 MiB) or be rewritten (memory-mapped Linux
+	 * USB); the decoder skips their frames, so libpcap reads them. */
+	if (!tfe_decode_linktype_supported((int)lt))
 		return false;
 	return !(swapped && (lt == LINKTYPE_PFLOG_NUM || lt == LINKTYPE_SLL_NUM ||
 	                     lt == LINKTYPE_USB_LINUX_NUM ||
