@@ -422,11 +422,15 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 	}
 
 	int side = tfe_conn_side(c, from_lo);
-	uint8_t before[2] = { c->ep[0].state, c->ep[1].state };
-	tfe_conn_update(c, seg, side, frame, ts, &a->cfg);
-	if ((c->ep[0].state != before[0] || c->ep[1].state != before[1]) &&
-	    a->watch.alerts)
-		tfe_watch_moved(a, c, before, ts);
+	if (G_UNLIKELY(a->watch.alerts)) {
+		uint8_t before[2] = { c->ep[0].state, c->ep[1].state };
+
+		tfe_conn_update(c, seg, side, frame, ts, &a->cfg);
+		if (c->ep[0].state != before[0] || c->ep[1].state != before[1])
+			tfe_watch_moved(a, c, before, ts);
+	} else {
+		tfe_conn_update(c, seg, side, frame, ts, &a->cfg);
+	}
 	note_listener(a, c, seg, side, ts);
 	/* The timers go by the queues' heads: when this connection was one
 	 * or becomes one, timers_due may move either way (the capture's

@@ -87,9 +87,10 @@ struct dgram {
 };
 
 struct tfe_defrag {
+	struct tfe_defrag_head h;    /* first: frag.h's inline reads it */
 	GHashTable *table;           /* struct key -> struct dgram */
 	struct dgram *head[2], *tail[2]; /* [0] IPv4, [1] IPv6 */
-	size_t count, mem;
+	size_t mem;
 	int64_t now;
 	struct tfe_defrag_stats st;
 	/* a datagram written out, and the one inside it (a tunnel's
@@ -164,7 +165,7 @@ forget(struct tfe_defrag *d, struct dgram *dg)
 	unlink_dgram(d, dg);
 	g_hash_table_remove(d->table, &dg->key);
 	d->mem -= dg->mem;
-	d->count--;
+	d->h.count--;
 	g_free(dg);
 }
 
@@ -239,7 +240,7 @@ make_room(struct tfe_defrag *d, size_t datagrams, size_t bytes,
 {
 	struct dgram *o;
 
-	while ((d->count + datagrams > TFE_FRAG_MAX_DATAGRAMS ||
+	while ((d->h.count + datagrams > TFE_FRAG_MAX_DATAGRAMS ||
 	        d->mem + bytes > TFE_FRAG_MAX_BYTES) &&
 	       (o = oldest(d, keep)) != NULL)
 		retire(d, o, TFE_FD_MEMORY);
@@ -248,8 +249,8 @@ make_room(struct tfe_defrag *d, size_t datagrams, size_t bytes,
 static void
 note_peak(struct tfe_defrag *d)
 {
-	if (d->count > d->st.peak_datagrams)
-		d->st.peak_datagrams = d->count;
+	if (d->h.count > d->st.peak_datagrams)
+		d->st.peak_datagrams = d->h.count;
 }
 
 static void
@@ -288,7 +289,7 @@ create(struct tfe_defrag *d, const struct key *k, int64_t ts)
 		d->head[fam] = dg;
 	d->tail[fam] = dg;
 	g_hash_table_insert(d->table, &dg->key, dg);
-	d->count++;
+	d->h.count++;
 	d->mem += dg->mem;
 	return dg;
 }
@@ -471,17 +472,13 @@ build(const struct dgram *dg, uint8_t *buf, size_t *caplen, size_t *wirelen)
 }
 
 enum tfe_decode_reason
-tfe_defrag_frame(struct tfe_defrag *d, int linktype, int64_t ts,
-                 const uint8_t *data, size_t caplen, size_t wirelen,
-                 struct tfe_segment *out)
+tfe_defrag_more(struct tfe_defrag *d, int linktype, int64_t ts,
+                const uint8_t *data, size_t caplen, size_t wirelen,
+                struct tfe_segment *out, enum tfe_decode_reason r,
+                const struct tfe_fragment *first)
 {
-	struct tfe_fragment f;
-	enum tfe_decode_reason r;
+	struct tfe_fragment f = *first;
 
-	r = tfe_decode_frame_frag(linktype, data, caplen, wirelen, out, &f);
-	if (d->count == 0 && r != TFE_DR_IPV4_FRAGMENT &&
-	    r != TFE_DR_IPV6_FRAGMENT)
-		return r;
 	if (ts > d->now) {
 		d->now = ts;
 		expire(d);

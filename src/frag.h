@@ -80,6 +80,12 @@ struct tfe_defrag_stats {
 	                                    ones remembered included */
 };
 
+/* The part of the table that tfe_defrag_frame() reads inline; the rest
+ * is frag.c's. */
+struct tfe_defrag_head {
+	size_t count;                    /* datagrams held or remembered */
+};
+
 struct tfe_defrag;
 
 struct tfe_defrag *tfe_defrag_new(void);
@@ -90,10 +96,31 @@ void tfe_defrag_free(struct tfe_defrag *d);
  * returns its decode reason, with `out` filled when TFE_DR_OK (the
  * segment of a datagram this frame completed, or of the frame itself).
  */
-enum tfe_decode_reason tfe_defrag_frame(struct tfe_defrag *d, int linktype,
-                                        int64_t ts, const uint8_t *data,
-                                        size_t caplen, size_t wirelen,
-                                        struct tfe_segment *out);
+enum tfe_decode_reason tfe_defrag_more(struct tfe_defrag *d, int linktype,
+                                       int64_t ts, const uint8_t *data,
+                                       size_t caplen, size_t wirelen,
+                                       struct tfe_segment *out,
+                                       enum tfe_decode_reason r,
+                                       const struct tfe_fragment *f);
+
+/* Inline, so that the ordinary frame (no fragment, none held) costs the
+ * decoder's call and two tests; tfe_defrag_more() does the rest. */
+static inline enum tfe_decode_reason
+tfe_defrag_frame(struct tfe_defrag *d, int linktype, int64_t ts,
+                 const uint8_t *data, size_t caplen, size_t wirelen,
+                 struct tfe_segment *out)
+{
+	struct tfe_fragment f;
+	enum tfe_decode_reason r;
+
+	r = tfe_decode_frame_frag(linktype, data, caplen, wirelen, out, &f);
+	if (__builtin_expect(((const struct tfe_defrag_head *)(void *)d)->count
+	                     == 0 && r != TFE_DR_IPV4_FRAGMENT &&
+	                     r != TFE_DR_IPV6_FRAGMENT, 1))
+		return r;
+	return tfe_defrag_more(d, linktype, ts, data, caplen, wirelen, out, r,
+	                       &f);
+}
 
 /* End of input: every datagram still incomplete is dropped (TFE_FD_END). */
 void tfe_defrag_finish(struct tfe_defrag *d);
