@@ -16,6 +16,7 @@
 #   BENCH_PEERS_BIG=0
 #                  time tshark and tcptrace on the small capture only
 #   BENCH_SKIP     words among: timing callgrind growth startup open live
+#                  html
 #   BENCH_OPEN_A, BENCH_OPEN_B
 #                  connections in the two held-open captures (default 2000
 #                  and 16000; the server holds one descriptor for each,
@@ -300,6 +301,34 @@ if ! skip growth; then
 	done
 fi
 
+# ---- the HTML page of the small capture ---------------------------------------
+# Its size against doc/html.md's bound, the time to write it, and, when
+# chromium is installed, the time to load it headless and whether it
+# logged any console message (the page's script reports what it caught).
+
+HTML=""
+if ! skip html; then
+	t0=$EPOCHREALTIME
+	"$TOOL" -r "$SMALL" --format html >"$TMP/small.html" || die "--format html failed"
+	t1=$EPOCHREALTIME
+	HTML="$(awk -v n="$(wc -c <"$TMP/small.html")" 'BEGIN{printf "%.2f MB", n / 1e6}') (bound 20 MB), $(grep -c '<section class="conn' "$TMP/small.html") connections drawn, written in $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f s", b - a}')"
+	if command -v chromium >/dev/null 2>&1; then
+		t0=$EPOCHREALTIME
+		timeout 120 chromium --headless --no-sandbox --disable-gpu \
+			--user-data-dir="$TMP/chromium" --enable-logging=stderr --v=0 \
+			--dump-dom "file://$TMP/small.html" >"$TMP/small.dom" 2>"$TMP/chromium.log" ||
+			true
+		t1=$EPOCHREALTIME
+		HTML+="; chromium (headless) loaded it in $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f s", b - a}')"
+		if grep -q ':CONSOLE' "$TMP/chromium.log" ||
+		   ! grep -q '<body data-ready="1">' "$TMP/small.dom"; then
+			HTML+=" WITH ERRORS: $(grep ':CONSOLE' "$TMP/chromium.log" | head -n 1)"
+		else
+			HTML+=", no console message"
+		fi
+	fi
+fi
+
 # ---- start-up on a tiny capture ---------------------------------------------
 
 STARTUP=""
@@ -415,6 +444,7 @@ ver=$("$TOOL" --version | head -n 1)
 	fi
 	echo
 	[[ -n $STARTUP ]] && echo "Start-up on a tiny capture ($(basename "$TINY"), text output): median of 30 runs $(awk -v s="$STARTUP" 'BEGIN{printf "%.1f ms", s * 1000}') (the limit program: $(awk -v s="$STARTUP_LIMIT" 'BEGIN{printf "%.1f ms", s * 1000}'))."
+	[[ -n $HTML ]] && echo "HTML page of the small capture (--format html): $HTML."
 	[[ -n $OPEN ]] && echo "Memory per open connection (summary mode, held-open captures): $OPEN."
 	echo "Live: $LIVE."
 } >"$OUTMD"

@@ -56,6 +56,8 @@ enum {
 	OPT_FIN_WAIT_2_THRESHOLD,
 	OPT_LAST_ACK_THRESHOLD,
 	OPT_SERVERS,
+	OPT_CONN,
+	OPT_DRAW,
 };
 
 static const struct option long_opts[] = {
@@ -89,6 +91,8 @@ static const struct option long_opts[] = {
 	  OPT_FIN_WAIT_2_THRESHOLD },
 	{ "last-ack-threshold", required_argument, NULL, OPT_LAST_ACK_THRESHOLD },
 	{ "servers", no_argument, NULL, OPT_SERVERS },
+	{ "conn", required_argument, NULL, OPT_CONN },
+	{ "draw", required_argument, NULL, OPT_DRAW },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -139,7 +143,7 @@ usage(FILE *out)
 "                           with -r, frames keep their numbers in the file\n"
 "\n"
 "Output:\n"
-"  --format text|summary|netstat|json|ladder|conn\n"
+"  --format text|summary|netstat|json|ladder|conn|html\n"
 "                           text (default): each connection's timeline, then\n"
 "                           the summary; summary: the summary alone;\n"
 "                           netstat: what netstat -tan would have shown on\n"
@@ -151,7 +155,16 @@ usage(FILE *out)
 "                           conn: one line per connection in aligned\n"
 "                           columns under a header (start, duration, ends,\n"
 "                           close, final states, bytes, packets, handshake\n"
-"                           RTT, verdict kinds), no summary\n"
+"                           RTT, verdict kinds), no summary; html: one\n"
+"                           self-contained page: the overview, the list of\n"
+"                           connections, and drawings of some (--draw)\n"
+"  --draw all|warnings|N    with --format html: which connections are drawn\n"
+"                           (ladder, sequence and window graphs): all, those\n"
+"                           with a warning, or those and the N largest and N\n"
+"                           longest (default 5)\n"
+"  --conn N                 only connection N (its number in the output), in\n"
+"                           every form that prints connections; the summary\n"
+"                           still counts the whole capture\n"
 "  --events                 with --format json: add each connection's\n"
 "                           timeline (frames, runs, timers)\n"
 "  --at TIME                with --format netstat: the moment; below 1e9 it\n"
@@ -343,6 +356,7 @@ struct run {
 	struct tfe_netstat *netstat;
 	struct tfe_table *table; /* --every and SIGUSR1: the last counts */
 	struct tfe_picture *picture; /* --servers, counted in judge() */
+	uint64_t conn_only;    /* --conn N: only that connection, 0 for all */
 	struct tfe_writer *writer; /* NULL: connections are written here */
 	bool verdicts_in_writer; /* the writing thread works out the
 	                          verdicts (the analyser's verdicts_later) */
@@ -366,6 +380,8 @@ write_conn(const struct run *r, const struct tfe_conn *c)
 		tfe_render_ladder_conn(&r->ro, c);
 	else if (r->ro.format == TFE_FMT_CONN)
 		tfe_render_conn_line(&r->ro, c);
+	else if (r->ro.format == TFE_FMT_HTML)
+		tfe_html_add(r->ro.html, &r->ro, c);
 }
 
 /* How many connections the --fail-on message names for each kind. */
@@ -415,6 +431,8 @@ judge(struct run *r, const struct tfe_conn *c)
 		}
 	if (r->picture != NULL)
 		tfe_picture_add(r->picture, c);
+	if (r->conn_only != 0 && c->id != r->conn_only)
+		return false;
 	return !r->ro.verdicts_only || warning;
 }
 
@@ -558,6 +576,10 @@ struct cmdline {
 	enum tfe_at_kind at_kind;
 	int64_t at;            /* --at */
 	bool at_given;
+	int64_t draw;          /* --draw: TFE_HTML_DRAW_ALL, or how many of
+	                          the largest and of the longest besides the
+	                          connections with a warning */
+	bool draw_given;
 	int color;             /* --color: 1 always, 0 never, -1 auto */
 	struct tfe_live_opts live; /* -i, -s, -Z, -w */
 	bool list_interfaces, snaplen_given;
@@ -650,9 +672,11 @@ parse_options(int argc, char **argv, struct cmdline *cl,
 				run->ro.format = TFE_FMT_LADDER;
 			else if (strcmp(optarg, "conn") == 0)
 				run->ro.format = TFE_FMT_CONN;
+			else if (strcmp(optarg, "html") == 0)
+				run->ro.format = TFE_FMT_HTML;
 			else {
 				error_msg("--format: unknown format '%s' (text, summary, "
-				          "netstat, json, ladder, conn)", optarg);
+				          "netstat, json, ladder, conn, html)", optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -693,6 +717,29 @@ parse_options(int argc, char **argv, struct cmdline *cl,
 			break;
 		case OPT_VERDICTS_ONLY:
 			run->ro.verdicts_only = true;
+			break;
+		case OPT_CONN:
+			if (!parse_count("--conn", optarg, UINT64_MAX, &n))
+				return EXIT_USAGE;
+			if (n == 0) {
+				error_msg("--conn: connections are numbered from 1");
+				return EXIT_USAGE;
+			}
+			run->conn_only = n;
+			break;
+		case OPT_DRAW:
+			if (strcmp(optarg, "all") == 0) {
+				cl->draw = TFE_HTML_DRAW_ALL;
+			} else if (strcmp(optarg, "warnings") == 0) {
+				cl->draw = 0;
+			} else {
+				/* a count, else parse_count says what is wrong */
+				if (!parse_count("--draw", optarg,
+				                 TFE_HTML_DRAW_TOP_MAX, &n))
+					return EXIT_USAGE;
+				cl->draw = (int64_t)n;
+			}
+			cl->draw_given = true;
 			break;
 		case OPT_FAIL_ON: {
 			char *bad = NULL;
@@ -858,7 +905,12 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 	}
 	if (run->ro.format == TFE_FMT_NETSTAT)
 		cl->watch.alerts = false;
-	if (run->picture == NULL && run->ro.format == TFE_FMT_SUMMARY)
+	if (cl->draw_given && run->ro.format != TFE_FMT_HTML) {
+		error_msg("--draw goes with --format html");
+		return EXIT_USAGE;
+	}
+	if (run->picture == NULL && (run->ro.format == TFE_FMT_SUMMARY ||
+	                             run->ro.format == TFE_FMT_HTML))
 		run->picture = tfe_picture_new();
 	if (run->picture != NULL && (run->ro.format == TFE_FMT_NETSTAT ||
 	                             run->ro.format == TFE_FMT_CONN)) {
@@ -981,6 +1033,7 @@ main(int argc, char **argv)
 		.files = g_ptr_array_new(),
 		.at_kind = TFE_AT_END,
 		.color = -1,
+		.draw = TFE_HTML_DRAW_DEFAULT,
 		.alerts = -1,
 		.live = { .snaplen = TFE_SNAPLEN_DEFAULT },
 	};
@@ -1064,6 +1117,9 @@ main(int argc, char **argv)
 
 	if (run.ro.format == TFE_FMT_CONN)
 		tfe_render_conn_header(&run.ro);
+	if (run.ro.format == TFE_FMT_HTML)
+		run.ro.html = tfe_html_new(run.conn_only != 0 ? TFE_HTML_DRAW_ALL
+		                                              : cl.draw);
 	if (cl.live.iface != NULL) {
 		/* The kernel filters: no count of the frames it turned away. */
 		struct tfe_live_hooks hooks = { on_live_snapshot, &run };
@@ -1093,7 +1149,19 @@ main(int argc, char **argv)
 		an.stats.by_verdict[k] += run.by_verdict[k];
 	if (run.verdicts != NULL)
 		g_array_free(run.verdicts, TRUE);
-	if (run.ro.format == TFE_FMT_JSON) {
+	if (run.ro.format == TFE_FMT_HTML) {
+		struct tfe_html_input in = {
+			.files = (const char *const *)cl.files->pdata,
+			.nfiles = cl.files->len,
+			.iface = cl.live.iface,
+			.filter = cl.filter,
+			.conn_only = run.conn_only,
+		};
+		tfe_html_page(run.ro.html, &run.ro, &in, &an.stats,
+		              run.picture);
+		tfe_html_free(run.ro.html);
+		run.ro.html = NULL;
+	} else if (run.ro.format == TFE_FMT_JSON) {
 		if (run.picture != NULL)
 			tfe_render_json_picture(&run.ro, run.picture,
 			                        an.stats.timestamps_ns);

@@ -23,9 +23,12 @@ enum tfe_format {
 	TFE_FMT_JSON,
 	TFE_FMT_LADDER,
 	TFE_FMT_CONN,
+	TFE_FMT_HTML,
 	TFE_FMT__COUNT
 };
 extern const char *const tfe_format_names[TFE_FMT__COUNT];
+
+struct tfe_html;
 
 struct tfe_render_opts {
 	enum tfe_format format;
@@ -39,6 +42,7 @@ struct tfe_render_opts {
 	bool raw_seq;          /* text and ladder: sequence and acknowledgment
 	                          numbers as on the wire (-S), not relative to
 	                          each side's ISN */
+	struct tfe_html *html; /* html: the page being gathered */
 };
 
 /* One connection block, as README.md shows it. */
@@ -52,6 +56,10 @@ void tfe_render_text_title(const struct tfe_render_opts *o,
                            const struct tfe_conn *c);
 void tfe_render_text_footer(const struct tfe_render_opts *o,
                             const struct tfe_conn *c);
+/* The title and the line of facts under it (options, handshake RTT,
+ * capture point, completeness), as the text form's block starts. */
+void tfe_render_text_header(const struct tfe_render_opts *o,
+                            const struct tfe_conn *c);
 
 /* A window as the text form prints it: "502x128" when scaled, else raw. */
 void tfe_format_window(const struct tfe_conn *c, int side, uint16_t raw,
@@ -64,6 +72,27 @@ void tfe_format_window(const struct tfe_conn *c, int side, uint16_t raw,
 #define TFE_LADDER_WIDTH 100
 void tfe_render_ladder_conn(const struct tfe_render_opts *o,
                             const struct tfe_conn *c);
+
+/* The ladder's pieces that the HTML page draws as well (render_ladder.c).
+ * What a reason recorded on a frame row says about its segment: the
+ * receiver's says whether it never arrived (LOST), a correction is worth
+ * its sentence under the row (NOTE); anything else is in the states. */
+enum tfe_ladder_mark {
+	TFE_LADDER_MARK_NONE,
+	TFE_LADDER_MARK_LOST,  /* it never reached the receiver */
+	TFE_LADDER_MARK_NOTE,  /* a correction worth its sentence */
+};
+enum tfe_ladder_mark tfe_ladder_reason_mark(uint8_t reason, bool receiver);
+/* Flags as words, in the text form's letter order: "SYN+ACK". */
+void tfe_flag_words(uint16_t f, GString *g);
+/* A frame row's arrow label in at most `room` columns: flags, seq, ack,
+ * length, notes, window, then the options that fit ("..." where cut). */
+void tfe_ladder_label(const struct tfe_conn *c, const struct tfe_row *r,
+                      bool raw_seq, GString *g, gsize room);
+/* What a run row folded: "4 frames: client 100 bytes win 502, ..." (with
+ * the windows, with "of data and ACKs" as asked). */
+void tfe_ladder_run_text(const struct tfe_conn *c, const struct tfe_row *r,
+                         bool windows, bool words, GString *g);
 
 /* The summary: counts of packets, connections, final states and verdicts. */
 void tfe_render_text_summary(const struct tfe_render_opts *o,
@@ -191,5 +220,40 @@ void tfe_format_age(int64_t ns, char *buf, size_t len);
 /* Flag letters as the text form writes them: S F R P U E C, then A for ACK
  * ("SA" is SYN+ACK, "FA" FIN+ACK), "-" for none; `buf` holds 16. */
 char *tfe_format_flags(uint16_t f, char *buf);
+
+/*
+ * The HTML page (--format html, render_html.c, doc/html.md).  Every
+ * connection gets a line in the list (up to TFE_HTML_LIST_MAX); the
+ * drawings (ladder, time-sequence graph, window graph) go to those with a
+ * warning (up to TFE_HTML_DRAW_WARN_MAX) and to the `draw` largest and
+ * `draw` longest of the others, or to all with TFE_HTML_DRAW_ALL; each
+ * drawing shows at most TFE_HTML_ROWS_MAX rows (doc/html.md: the size).  The
+ * page is written at the end, overview first.
+ */
+#define TFE_HTML_DRAW_ALL      (-1)
+#define TFE_HTML_DRAW_DEFAULT  5
+#define TFE_HTML_DRAW_TOP_MAX  20
+#define TFE_HTML_DRAW_WARN_MAX 50
+#define TFE_HTML_LIST_MAX      5000
+#define TFE_HTML_ROWS_MAX      300   /* timeline rows drawn per connection */
+struct tfe_html_input {
+	const char *const *files;  /* -r, in order */
+	unsigned nfiles;
+	const char *iface;         /* -i, or NULL */
+	const char *filter;        /* the BPF expression, or NULL */
+	uint64_t conn_only;        /* --conn, 0 for none */
+};
+struct tfe_html *tfe_html_new(int64_t draw);
+void tfe_html_add(struct tfe_html *h, const struct tfe_render_opts *o,
+                  const struct tfe_conn *c);
+void tfe_html_page(struct tfe_html *h, const struct tfe_render_opts *o,
+                   const struct tfe_html_input *in,
+                   const struct tfe_stats *s, struct tfe_picture *p);
+void tfe_html_free(struct tfe_html *h);
+
+/* Appends `s` escaped for HTML text and attribute values (& < > " '),
+ * invalid UTF-8 replaced by U+FFFD, control characters but tab and
+ * newline dropped. */
+void tfe_html_escape(GString *out, const char *s);
 
 #endif /* TFE_RENDER_H */

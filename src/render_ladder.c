@@ -49,18 +49,11 @@ static const char *const side_names[2] = { "client", "server" };
  * columns besides the label. */
 #define ARROW_MIN 7
 
-/* What a receiver-side reason says about the segment of its row. */
-enum mark {
-	MARK_NONE,
-	MARK_LOST,    /* it never reached the receiver: "x" for a head */
-	MARK_NOTE,    /* a correction worth its sentence under the row */
-};
-
 /* Reasons that record a correction made by later evidence, or the
  * evidence itself; the text form prints every reason, the ladder only
  * these (under the row).  Everything else is in the states. */
-static enum mark
-reason_mark(uint8_t reason, bool receiver)
+enum tfe_ladder_mark
+tfe_ladder_reason_mark(uint8_t reason, bool receiver)
 {
 	switch (reason) {
 	case TFE_RS_ACK_LOST:
@@ -68,7 +61,7 @@ reason_mark(uint8_t reason, bool receiver)
 	case TFE_RS_SYNACK_NOT_DELIVERED:
 	case TFE_RS_SYNACK_NEVER_ACKED:
 	case TFE_RS_RECV_RST_UNREACHABLE:
-		return receiver ? MARK_LOST : MARK_NOTE;
+		return receiver ? TFE_LADDER_MARK_LOST : TFE_LADDER_MARK_NOTE;
 	case TFE_RS_SYNACK_NOT_YET:
 	case TFE_RS_FIN_AFTER_TIMEOUT:
 	case TFE_RS_FIN_SOCKET_GONE:
@@ -82,15 +75,15 @@ reason_mark(uint8_t reason, bool receiver)
 	case TFE_RS_RECV_FIN_AGAIN_TW:
 	case TFE_RS_TW_REACK:
 	case TFE_RS_TIME_WAIT_TAKEN_OVER:
-		return MARK_NOTE;
+		return TFE_LADDER_MARK_NOTE;
 	default:
-		return MARK_NONE;
+		return TFE_LADDER_MARK_NONE;
 	}
 }
 
 /* Flags as words, in the text form's letter order: "SYN+ACK". */
-static void
-flag_words(uint16_t f, GString *g)
+void
+tfe_flag_words(uint16_t f, GString *g)
 {
 	static const struct {
 		uint16_t bit;
@@ -182,16 +175,16 @@ append_options(const struct tfe_row *r, GString *g, gsize room)
  * that does not fit is left out and " ..." says so (the last parts kept
  * give way to it when needed); the options take what is left.
  */
-static void
-frame_label(const struct tfe_conn *c, const struct tfe_row *r, bool raw_seq,
-            GString *g, gsize room)
+void
+tfe_ladder_label(const struct tfe_conn *c, const struct tfe_row *r,
+                 bool raw_seq, GString *g, gsize room)
 {
 	GPtrArray *parts = g_ptr_array_new_with_free_func(g_free);
 	int peer = !r->dir;
 	char win[24];
 	bool cut = false;
 
-	flag_words(r->flags, g);
+	tfe_flag_words(r->flags, g);
 	g_ptr_array_add(parts, g_strdup_printf("seq=%" PRIu32,
 	                 raw_seq ? r->seq : tfe_conn_rel_seq(c, r->dir, r->seq)));
 	if ((r->flags & TFE_TH_ACK) && raw_seq)
@@ -319,7 +312,8 @@ print_frame_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 {
 	char t[32], fr[24];
 	int rcv = !r->dir;
-	bool lost = reason_mark(r->reason[rcv], true) == MARK_LOST;
+	bool lost = tfe_ladder_reason_mark(r->reason[rcv], true) ==
+	            TFE_LADDER_MARK_LOST;
 	GString *label = g_string_new(NULL), *mid = g_string_new(NULL);
 	const char *cst = changed(r, before, TFE_SIDE_CLIENT);
 	const char *sst = changed(r, before, TFE_SIDE_SERVER);
@@ -327,7 +321,7 @@ print_frame_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 	snprintf(fr, sizeof fr, "%" PRIu64, r->frame);
 	tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, t,
 	                   sizeof t);
-	frame_label(c, r, o->raw_seq, label, (gsize)(mid_w - ARROW_MIN));
+	tfe_ladder_label(c, r, o->raw_seq, label, (gsize)(mid_w - ARROW_MIN));
 	int dashes = mid_w - (int)label->len - 5;
 	if (r->dir == TFE_DIR_C2S) {
 		g_string_printf(mid, "-- %s ", label->str);
@@ -362,7 +356,8 @@ print_frame_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 	}
 	print_line(o->out, c, fr, t, cst, '|', mid->str, mid_w, sst);
 	for (int side = 0; side < 2; side++) {
-		if (reason_mark(r->reason[side], side == rcv) != MARK_NONE)
+		if (tfe_ladder_reason_mark(r->reason[side], side == rcv) !=
+		    TFE_LADDER_MARK_NONE)
 			print_note(o->out, side_names[side],
 			           tfe_reasons[r->reason[side]].text);
 		if (alt[side] < TFE_ST__COUNT) {
@@ -378,9 +373,9 @@ print_frame_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 	g_string_free(mid, TRUE);
 }
 
-static void
-run_text(const struct tfe_conn *c, const struct tfe_row *r, bool windows,
-         bool words, GString *g)
+void
+tfe_ladder_run_text(const struct tfe_conn *c, const struct tfe_row *r,
+                    bool windows, bool words, GString *g)
 {
 	g_string_printf(g, " %" PRIu32 " frame%s%s", r->count,
 	                r->count == 1 ? "" : "s",
@@ -420,11 +415,11 @@ print_run_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 		         tfe_row_frame_last(r));
 	tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, t,
 	                   sizeof t);
-	run_text(c, r, true, true, g);
+	tfe_ladder_run_text(c, r, true, true, g);
 	if (g->len > (gsize)mid_w - 1)
-		run_text(c, r, false, true, g);
+		tfe_ladder_run_text(c, r, false, true, g);
 	if (g->len > (gsize)mid_w - 1)
-		run_text(c, r, false, false, g);
+		tfe_ladder_run_text(c, r, false, false, g);
 	fit_text(g, (gsize)mid_w - 1);
 	print_line(o->out, c, fr, t, changed(r, before, TFE_SIDE_CLIENT), ':',
 	           g->str, mid_w, changed(r, before, TFE_SIDE_SERVER));

@@ -25,6 +25,7 @@ const char *const tfe_format_names[TFE_FMT__COUNT] = {
 	[TFE_FMT_JSON] = "json",
 	[TFE_FMT_LADDER] = "ladder",
 	[TFE_FMT_CONN] = "conn",
+	[TFE_FMT_HTML] = "html",
 };
 
 static const char *const side_names[3] = { "client", "server", "nobody" };
@@ -419,6 +420,16 @@ title(struct tfe_obuf *b, const struct tfe_conn *c)
 	t_str(b, tfe_format_duration(c->last_ts - c->first_ts,
 	                             c->timestamps_ns, d, sizeof d));
 	t_chr(b, '\n');
+}
+
+static void header(struct tfe_obuf *b, const struct tfe_conn *c);
+
+void
+tfe_render_text_header(const struct tfe_render_opts *o,
+                       const struct tfe_conn *c)
+{
+	header(&conn_buf, c);
+	t_flush(&conn_buf, o->out);
 }
 
 void

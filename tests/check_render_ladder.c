@@ -143,6 +143,35 @@ START_TEST(test_format_names)
 }
 END_TEST
 
+/* The HTML page's escaping (render_html.c): the five characters of
+ * markup become references, invalid UTF-8 becomes U+FFFD, control
+ * characters but tab and newline go, and valid UTF-8 stays as it is. */
+START_TEST(test_html_escape)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "plain 10.0.0.1:80", "plain 10.0.0.1:80" },
+		{ "<script>&\"'", "&lt;script&gt;&amp;&quot;&#39;" },
+		{ "a\xff" "b", "a\xef\xbf\xbd" "b" },
+		{ "\xc3", "\xef\xbf\xbd" },           /* cut short */
+		{ "x\x01y\x7f\tz\n", "xy\tz\n" },
+		{ "\xc2\x85", "" },                    /* C1 control */
+		{ "caf\xc3\xa9 \xe2\x86\x92", "caf\xc3\xa9 \xe2\x86\x92" },
+		{ "", "" },
+	};
+
+	ck_assert_str_eq(tfe_format_names[TFE_FMT_HTML], "html");
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		GString *g = g_string_new(NULL);
+		tfe_html_escape(g, cases[i].in);
+		ck_assert_msg(strcmp(g->str, cases[i].out) == 0,
+		              "case %zu: got '%s'", i, g->str);
+		g_string_free(g, TRUE);
+	}
+}
+END_TEST
+
 /* Where the lifelines are: the client's is the first '|' or ':', the
  * server's the last one before the server's column. */
 static void
@@ -301,6 +330,7 @@ render_ladder_suite(void)
 	TCase *tc = tcase_create("ladder");
 
 	tcase_add_test(tc, test_format_names);
+	tcase_add_test(tc, test_html_escape);
 	tcase_add_test(tc, test_rows_and_states);
 	tcase_add_test(tc, test_lost_ack);
 	tcase_add_test(tc, test_width);

@@ -49,6 +49,7 @@ watch 6 analysis
 render_text 7 renderers
 render_json 7 renderers
 render_ladder 7 renderers
+render_html 7 renderers
 render_netstat 7 renderers
 render_watch 7 renderers
 render_conn 7 renderers
