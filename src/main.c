@@ -20,9 +20,11 @@
 #include "capture.h"
 #include "expect.h"
 #include "live.h"
+#include "pair.h"
 #include "reader.h"
 #include "writer.h"
 #include "render.h"
+#include "render_pair.h"
 
 #define EXIT_USAGE 2
 #define EXIT_INPUT 3
@@ -56,6 +58,7 @@ enum {
 	OPT_FIN_WAIT_2_THRESHOLD,
 	OPT_LAST_ACK_THRESHOLD,
 	OPT_SERVERS,
+	OPT_PAIR,
 };
 
 static const struct option long_opts[] = {
@@ -89,6 +92,7 @@ static const struct option long_opts[] = {
 	  OPT_FIN_WAIT_2_THRESHOLD },
 	{ "last-ack-threshold", required_argument, NULL, OPT_LAST_ACK_THRESHOLD },
 	{ "servers", no_argument, NULL, OPT_SERVERS },
+	{ "pair", required_argument, NULL, OPT_PAIR },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -131,6 +135,11 @@ usage(FILE *out)
 "                           4-tuple hashes to shard K of N (1 <= K <= N), each\n"
 "                           as the whole run would; connections are numbered\n"
 "                           by their first frame\n"
+"  --pair A B               read two captures of the same traffic taken at\n"
+"                           two points (near each end, or on the path) and\n"
+"                           match them: connections and segments (through\n"
+"                           NAT), the clocks' offset, and what the path lost,\n"
+"                           made or changed (text, json or summary)\n"
 "  --fanout GROUP           with -i (Linux): join the kernel's packet fanout\n"
 "                           group GROUP (1 to 65535), hashing each connection\n"
 "                           both ways to one of the group's processes\n"
@@ -568,6 +577,7 @@ struct cmdline {
 	int alerts;            /* --alerts 1, --no-alerts 0, -1 not given */
 	struct tfe_watch watch; /* thresholds and --every */
 	char *filter;          /* the trailing words, or NULL */
+	const char *pair[2];   /* --pair A B */
 };
 
 /* Reads the options into *cl, *cfg and *run; -1 to go on, otherwise the
@@ -771,6 +781,16 @@ parse_options(int argc, char **argv, struct cmdline *cl,
 		case OPT_SERVERS:
 			run->picture = tfe_picture_new();
 			break;
+		case OPT_PAIR:
+			/* two values: the second is the next word */
+			if (optind >= argc || argv[optind][0] == '\0' ||
+			    (argv[optind][0] == '-' && argv[optind][1] != '\0')) {
+				error_msg("--pair needs two capture files: --pair A B");
+				return EXIT_USAGE;
+			}
+			cl->pair[0] = optarg;
+			cl->pair[1] = argv[optind++];
+			break;
 		case OPT_ALERTS:
 			cl->alerts = 1;
 			break;
@@ -874,6 +894,30 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 		}
 		return EXIT_SUCCESS;
 	}
+	if (cl->pair[0] != NULL) {
+		if (cl->files->len > 0 || cl->live.iface != NULL) {
+			error_msg("--pair reads its two files itself: no -r or -i "
+			          "with it");
+			return EXIT_USAGE;
+		}
+		if (run->ro.format != TFE_FMT_TEXT &&
+		    run->ro.format != TFE_FMT_JSON &&
+		    run->ro.format != TFE_FMT_SUMMARY) {
+			error_msg("--pair goes with --format text, json or summary");
+			return EXIT_USAGE;
+		}
+		if (cl->shard_n != 0 || cl->tstamp != 0 || run->ro.events ||
+		    run->fail_on != 0 ||
+		    run->expect != NULL || run->picture != NULL ||
+		    cl->alerts == 1 || cl->watch.every > 0 || cl->live.save_path ||
+		    cl->max_packets != 0) {
+			error_msg("--pair does not go with --shard, -t, --events, "
+			          "--fail-on, --expect, --servers, --alerts, --every, -w "
+			          "or -c");
+			return EXIT_USAGE;
+		}
+		return -1;
+	}
 	if (cl->live.iface != NULL && cl->files->len > 0) {
 		error_msg("-i and -r cannot be used together");
 		return EXIT_USAGE;
@@ -974,6 +1018,46 @@ exit_status(const struct run *run, struct tfe_capture *cap, GError *err)
 	return status;
 }
 
+/* --pair A B: both files analysed and matched (pair.c), then written
+ * (render_pair.c); the exit status. */
+static int
+run_pair(const struct cmdline *cl, struct tfe_config *cfg, struct run *run)
+{
+	struct tfe_pair p;
+	GError *err = NULL;
+	int status = EXIT_SUCCESS;
+
+	if (cl->color < 0) {
+		const char *nc = getenv("NO_COLOR");
+		run->ro.color = isatty(STDOUT_FILENO) && !(nc && *nc);
+	} else {
+		run->ro.color = cl->color == 1;
+	}
+	/* the pairing prints its own findings; each capture's verdicts are
+	 * not printed */
+	cfg->verdict_messages = false;
+	if (!tfe_pair_run(&p, cl->pair[0], cl->pair[1], cl->filter, cfg,
+	                  &err) && p.links == NULL) {
+		error_msg("%s", err->message);
+		status = err->code == TFE_ERR_USAGE ? EXIT_USAGE : EXIT_INPUT;
+		g_error_free(err);
+		return status;
+	}
+	tfe_render_pair(&run->ro, &p);
+	if (fflush(stdout) != 0) {
+		error_msg("writing the output failed: %s", g_strerror(errno));
+		status = EXIT_INPUT;
+	}
+	if (err != NULL) {
+		error_msg("%s", err->message);
+		status = EXIT_INPUT;
+		g_error_free(err);
+	}
+	tfe_pair_clear(&p);
+	tfe_conn_cache_clear();
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1007,6 +1091,12 @@ main(int argc, char **argv)
 		cl.filter = g_strjoinv(" ", argv + optind);
 
 	GError *err = NULL;
+	if (cl.pair[0] != NULL) {
+		status = run_pair(&cl, &cfg, &run);
+		g_free(cl.filter);
+		g_ptr_array_free(cl.files, TRUE);
+		return status;
+	}
 	struct tfe_capture *cap;
 	if (cl.live.iface != NULL) {
 		cl.live.filter = cl.filter;

@@ -39,6 +39,8 @@ struct tfe_render_opts {
 	bool raw_seq;          /* text and ladder: sequence and acknowledgment
 	                          numbers as on the wire (-S), not relative to
 	                          each side's ISN */
+	const char *summary_pair; /* json: --pair's object for the summary
+	                             (render_pair.c), or NULL */
 };
 
 /* One connection block, as README.md shows it. */

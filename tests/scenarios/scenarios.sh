@@ -730,3 +730,59 @@ sc_router_reject_reset() {
 	check_truth "ECONNRESET" "recv_to_eof\(\) = -1 ECONNRESET"
 	check_truth "server still ESTABLISHED" "^ss ESTAB 0 0 $S4:$PORT"
 }
+
+# The pair-* scenarios are made by pair-lab.sh for --pair (tests/pair/):
+# not in SCENARIOS, since a NAT on the path gives the two ends different
+# addresses for one connection, which the single-capture checks of
+# pcaps/ do not expect.
+
+# NAT_ADDR is the router's outside address in pair-nat-mss: the server
+# sees the client there.  It is one more address inside the lab's subnet.
+NAT_ADDR=10.231.0.3
+
+sc_pair_nat_mss() {
+	begin pair-nat-mss client \
+		"the router rewrites the client's address and port (iptables SNAT to $NAT_ADDR, ports 40000-40099, in POSTROUTING), clamps the MSS of every SYN and SYN-ACK it forwards to 1200 (mangle FORWARD TCPMSS --set-mss 1200), and drops the client's first 100-byte request once in FORWARD (nfq drop #1): the client re-sends it after its RTO. The server's end sees the client as $NAT_ADDR with another port, MSS 1200 in the SYN, and the request once; the client's end sees MSS 1200 in the SYN-ACK and its request twice"
+	local mac_rs
+	mac_rs=$(in_ns "$NS_ROUTER" cat /sys/class/net/veth-rs/address)
+	in_ns "$NS_SERVER" ip neigh replace "$NAT_ADDR" lladdr "$mac_rs" dev veth-s nud permanent
+	truth "neighbour server $NAT_ADDR lladdr $mac_rs (the router)"
+	ipt router -t nat -A POSTROUTING -o veth-rs -p tcp -s "$C4" \
+		-j SNAT --to-source "$NAT_ADDR:40000-40099"
+	ipt router -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN \
+		-j TCPMSS --set-mss 1200
+	nfq router 0 -x 1
+	ipt router -A FORWARD -p tcp -s "$C4" --dport "$PORT" \
+		-m length --length 140:200 -j NFQUEUE --queue-num 0
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 200 \
+		recv_to_eof snap "server read EOF" close snap "server closed"
+	on client wait listening socket inet connect "$S4" "$PORT" \
+		snap "client connected" send 100 recv 200 close snap "client closed"
+	wait_bg
+	end
+	check "client SYN" "src $C4 and tcp[tcpflags] == tcp-syn" 1 1
+	check_at server "SYN from the NAT address" "src $NAT_ADDR and tcp[tcpflags] == tcp-syn" 1 1
+	check_at server "nothing from the client's own address" "src $C4" 0 0
+	check_at server "SYN MSS 1200 at the server" "src $NAT_ADDR and tcp[tcpflags] == tcp-syn and tcp[22:2] == 1200" 1 1
+	check "SYN-ACK MSS 1200 at the client" "src $S4 and tcp[tcpflags] == tcp-syn|tcp-ack and tcp[22:2] == 1200" 1 1
+	check "request sent twice" "src $C4 and greater 140 and less 200" 2 2
+	check_at server "request received once" "src $NAT_ADDR and greater 140 and less 200" 1 1
+	check_truth "nfq dropped the request" "^nfq .* router #1 $C4\\.[0-9]+ > .* drop$"
+}
+
+sc_pair_endpoint_reset() {
+	begin pair-endpoint-reset client \
+		"the near miss of a middlebox's reset: nothing on the router but forwarding; the client sends 100 bytes, sets SO_LINGER {1,0} and closes, so its own kernel sends the RST, which both ends see"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv_to_eof \
+		snap "server read reset" close
+	on client wait listening socket inet connect "$S4" "$PORT" send 100 \
+		sleep 0.1 linger 1 0 close snap "client aborted"
+	wait_bg
+	end
+	check "client RST" "src $C4 and $RST" 1 1
+	check_at server "client RST at the server" "src $C4 and $RST" 1 1
+	check "no FIN" "$FIN" 0 0
+	check_truth "ECONNRESET" "recv_to_eof\(\) = -1 ECONNRESET"
+}

@@ -1,0 +1,188 @@
+#!/bin/bash
+# tests/pair.sh: --pair on the lab's paired captures, offline: the
+# captures taken at the client's and at the server's end at once
+# (pcaps/router-*.pcap with their .server.pcap, tests/pair/ made by
+# tests/scenarios/pair-lab.sh).  Golden outputs (tests/expected/pair/),
+# then what the truth files say, checked from the JSON: every segment
+# the router dropped is lost on the path in its direction, the router's
+# RST appeared on the path and an endpoint's RST did not, the MSS clamp
+# and the NAT mapping with both values, the clock offset within 1 ms of
+# the shift editcap applied; ordinary traffic and a capture paired with
+# itself give no verdict; and the usage errors.
+. "$(dirname "$0")/lib.sh"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tfe-pair.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+npass=0 nfail=0
+pass() {
+	echo "PASS $1"
+	npass=$((npass + 1))
+}
+fail() {
+	echo "FAIL $1: $2"
+	nfail=$((nfail + 1))
+}
+
+pc=$top_srcdir/pcaps
+tp=$top_srcdir/tests/pair
+exp=$top_srcdir/tests/expected/pair
+
+# golden NAME A B [options]: the text (or other) output against
+# tests/expected/pair/NAME, with the paths as given here.
+golden() {
+	local name=$1 a=$2 b=$3
+	shift 3
+	(cd "$top_srcdir" && "$prog" --pair "$a" "$b" "$@") \
+		>"$tmp/$name" 2>"$tmp/$name.err"
+	if diff -u "$exp/$name" "$tmp/$name" >"$tmp/$name.diff"; then
+		pass "golden $name"
+	else
+		fail "golden $name" "differs from tests/expected/pair/$name"
+		cat "$tmp/$name.diff"
+	fi
+}
+
+golden nat-mss-shifted.txt tests/pair/pair-nat-mss.pcap \
+	tests/pair/pair-nat-mss.server-shifted.pcap
+golden nat-mss-shifted.json tests/pair/pair-nat-mss.pcap \
+	tests/pair/pair-nat-mss.server-shifted.pcap --format json
+golden reject-reset.txt pcaps/router-reject-reset.pcap \
+	pcaps/router-reject-reset.server.pcap
+golden fin-lost-swapped.txt pcaps/router-fin-lost.server.pcap \
+	pcaps/router-fin-lost.pcap
+golden endpoint-reset.summary tests/pair/pair-endpoint-reset.pcap \
+	tests/pair/pair-endpoint-reset.server.pcap --format summary
+
+# check NAME A B PYTHON: the JSON output's lines as `conns` (the
+# pair_connection objects) and `summary`; PYTHON's assertions must hold.
+check() {
+	local name=$1 a=$2 b=$3 code=$4
+	if ! "$prog" --pair "$a" "$b" --format json >"$tmp/j" 2>"$tmp/e"; then
+		fail "$name" "exit status $? ($(cat "$tmp/e"))"
+		return
+	fi
+	if python3 - "$tmp/j" >"$tmp/py" 2>&1 <<EOF; then
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+conns = [l for l in lines if l["type"] == "pair_connection"]
+summary = lines[-1]
+assert summary["type"] == "summary", summary["type"]
+pair = summary["pair"]
+def verdicts(kind):
+    return [v for c in conns for v in c["verdicts"] if v["kind"] == kind]
+$code
+EOF
+		pass "$name"
+	else
+		fail "$name" "$(tail -n 3 "$tmp/py")"
+	fi
+}
+
+shift_s=$(awk '$1 == "shift" { print $2 }' "$tp/pair-nat-mss.truth")
+check "clock offset within 1 ms of the editcap shift ($shift_s s)" \
+	"$tp/pair-nat-mss.pcap" "$tp/pair-nat-mss.server-shifted.pcap" "
+off = pair['clock']['offset_s']
+assert abs(off - $shift_s) < 0.001, off
+assert pair['clock']['bound_s'] < 0.001, pair['clock']
+assert abs(off - $shift_s) <= pair['clock']['bound_s'], (off, pair['clock'])"
+check "the same pair unshifted: offset within 1 ms of 0" \
+	"$tp/pair-nat-mss.pcap" "$tp/pair-nat-mss.server.pcap" "
+assert abs(pair['clock']['offset_s']) < 0.001, pair['clock']"
+check "NAT mapping and MSS clamp, both values, the dropped request" \
+	"$tp/pair-nat-mss.pcap" "$tp/pair-nat-mss.server.pcap" "
+assert pair['connections'] == {'matched': 1, 'only_a': 0, 'only_b': 0}
+c = conns[0]
+assert c['a']['client'] == {'addr': '10.231.0.1', 'port': c['a']['client']['port']}
+assert c['b']['client']['addr'] == '10.231.0.3', c['b']
+assert 40000 <= c['b']['client']['port'] <= 40099, c['b']
+assert c['a']['client']['port'] != c['b']['client']['port']
+nat = verdicts('nat')
+assert len(nat) == 1 and nat[0]['side'] == 'client', nat
+assert '10.231.0.1:%d' % c['a']['client']['port'] in nat[0]['message']
+assert '10.231.0.3:%d' % c['b']['client']['port'] in nat[0]['message']
+mod = verdicts('modified_on_path')
+assert len(mod) == 2, mod
+assert {v['side'] for v in mod} == {'client', 'server'}, mod
+for v in mod:
+    assert '1460' in v['message'] and '1200' in v['message'], v
+    assert 'clamped' in v['message'], v
+lost = verdicts('lost_on_path')
+assert len(lost) == 1 and lost[0]['side'] == 'client', lost
+assert lost[0]['frames_a'] == [4] and lost[0]['frames_b'] == [], lost
+assert not verdicts('appeared_on_path')"
+check "router REJECT: its RST appeared on the path, the request lost" \
+	"$pc/router-reject-reset.pcap" "$pc/router-reject-reset.server.pcap" "
+app = verdicts('appeared_on_path')
+assert len(app) == 1 and app[0]['side'] == 'server', app
+assert app[0]['frames_a'] == [9], app
+assert 'RST' in app[0]['message'] and 'TTL 64' in app[0]['message'], app
+lost = verdicts('lost_on_path')
+assert len(lost) == 1 and lost[0]['side'] == 'client', lost
+assert lost[0]['frames_a'] == [8], lost
+assert conns[0]['near_client'] == 'a'"
+check "the server's FIN dropped on the router: lost toward the client" \
+	"$pc/router-fin-lost.pcap" "$pc/router-fin-lost.server.pcap" "
+lost = verdicts('lost_on_path')
+assert len(lost) == 1 and lost[0]['side'] == 'server', lost
+assert lost[0]['frames_b'] == [10] and lost[0]['frames_a'] == [], lost
+assert pair['segments']['lost_on_path'] == {'from_a_side': 0, 'from_b_side': 1}
+assert len(conns[0]['verdicts']) == 1"
+check "the client's final ACK dropped on the router: lost toward the server" \
+	"$pc/router-final-ack-lost.pcap" "$pc/router-final-ack-lost.server.pcap" "
+lost = verdicts('lost_on_path')
+assert len(lost) == 1 and lost[0]['side'] == 'client', lost
+assert lost[0]['frames_a'] == [11], lost
+assert len(conns[0]['verdicts']) == 1"
+check "the server's SYN+ACK dropped on the router" \
+	"$pc/router-synack-lost.pcap" "$pc/router-synack-lost.server.pcap" "
+lost = verdicts('lost_on_path')
+assert len(lost) == 1 and lost[0]['side'] == 'server', lost
+assert lost[0]['frames_b'] == [2], lost
+assert 'SYN+ACK' in lost[0]['message']
+assert len(conns[0]['verdicts']) == 1"
+check "near miss: the client's own RST (SO_LINGER 0) is no middlebox's" \
+	"$tp/pair-endpoint-reset.pcap" "$tp/pair-endpoint-reset.server.pcap" "
+assert conns[0]['segments'] == {'matched': 6, 'only_a': 0, 'only_b': 0}
+assert conns[0]['verdicts'] == [], conns[0]['verdicts']"
+check "near miss: 100 ms each way on the router is delay, not loss" \
+	"$pc/router-delay-100ms.pcap" "$pc/router-delay-100ms.server.pcap" "
+assert conns[0]['verdicts'] == [], conns[0]['verdicts']
+assert abs(pair['clock']['offset_s']) < 0.001, pair['clock']
+assert 0.099 < pair['clock']['delay_a_to_b_s'] < 0.102, pair['clock']"
+check "the same capture twice: everything matched, offset 0" \
+	"$pc/close-client-first.pcap" "$pc/close-client-first.pcap" "
+assert all(c['verdicts'] == [] for c in conns)
+assert all(c['segments']['only_a'] == 0 and c['segments']['only_b'] == 0 for c in conns)
+assert pair['clock']['offset_s'] == 0, pair['clock']"
+check "the server's capture as A: the same findings, mirrored" \
+	"$pc/router-reject-reset.server.pcap" "$pc/router-reject-reset.pcap" "
+assert conns[0]['near_client'] == 'b', conns[0]
+app = verdicts('appeared_on_path')
+assert len(app) == 1 and app[0]['frames_b'] == [9], app
+lost = verdicts('lost_on_path')
+assert len(lost) == 1 and lost[0]['frames_b'] == [8], lost"
+
+# usage errors
+usage() {
+	local what=$1 want=$2
+	shift 2
+	"$prog" "$@" >"$tmp/out" 2>"$tmp/err"
+	local st=$?
+	if [[ $st == "$want" ]] && grep -q "^tcpflow-explain: " "$tmp/err"; then
+		pass "$what"
+	else
+		fail "$what" "exit $st, want $want: $(cat "$tmp/err")"
+	fi
+}
+usage "--pair with one file" 2 --pair "$pc/router-fin-lost.pcap"
+usage "--pair with -r" 2 --pair "$pc/router-fin-lost.pcap" \
+	"$pc/router-fin-lost.server.pcap" -r "$pc/router-fin-lost.pcap"
+usage "--pair with --format ladder" 2 --pair "$pc/router-fin-lost.pcap" \
+	"$pc/router-fin-lost.server.pcap" --format ladder
+usage "--pair with a missing file" 3 --pair "$pc/router-fin-lost.pcap" \
+	"$tmp/none.pcap"
+
+echo "$npass passed, $nfail failed"
+((nfail == 0))

@@ -1,0 +1,34 @@
+#!/bin/bash
+# pair-lab.sh: makes the paired captures of tests/pair/ for --pair with
+# the scenario lab (run-all.sh, real Linux TCP in network namespaces whose
+# names hold "pair", deleted afterwards): the pair-* scenarios of
+# scenarios.sh, each captured at the client's end and at the server's end
+# at once, then a copy of one server-end capture with its clock moved by
+# a known amount (editcap -t), for the clock offset estimate.  Run as
+# root.  The router-* captures of pcaps/ are paired as they are.
+# shellcheck source-path=SCRIPTDIR
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+OUT=${TFE_LAB_OUT:-$(cd "$HERE/../.." && pwd)/tests/pair}
+# The shift applied to the copy, in seconds (the offset --pair must find).
+SHIFT=2.718281
+
+if ((EUID != 0)); then
+	echo "pair-lab.sh: needs root (network namespaces, iptables)" >&2
+	exit 2
+fi
+command -v editcap >/dev/null 2>&1 || {
+	echo "pair-lab.sh: needs editcap (Debian: wireshark-common)" >&2
+	exit 2
+}
+
+mkdir -p "$OUT"
+TFE_LAB_OUT=$OUT TFE_LAB_NS=tfe-pair-$$ "$HERE/run-all.sh" pair-nat-mss \
+	pair-endpoint-reset
+# The routers' captures are not used by the paired tests.
+rm -f "$OUT"/pair-*.router.pcap
+editcap -F pcap -t "$SHIFT" "$OUT/pair-nat-mss.server.pcap" \
+	"$OUT/pair-nat-mss.server-shifted.pcap"
+printf 'shift %s s: pair-nat-mss.server-shifted.pcap is pair-nat-mss.server.pcap with every timestamp moved by editcap -t %s\n' \
+	"$SHIFT" "$SHIFT" >>"$OUT/pair-nat-mss.truth"
