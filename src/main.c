@@ -294,6 +294,17 @@ explain(const char *kind)
 	for (k = 0; k < TFE_V__COUNT; k++)
 		if (strcmp(kind, tfe_verdicts[k].kind) == 0)
 			break;
+	for (int pk = 0; k == TFE_V__COUNT && pk < TFE_PF__COUNT; pk++)
+		if (strcmp(kind, tfe_pair_kinds[pk].kind) == 0) {
+			/* the pairing's kinds (--pair) are documented with it */
+			printf("%s (%s): %s\n\nA finding of --pair, from two captures "
+			       "of the same traffic: see pair.md and the section "
+			       "\"Two captures\" of verdicts.md in %s.\n", kind,
+			       tfe_pair_kinds[pk].severity == TFE_SEV_WARNING ?
+			       "warning" : "info", tfe_pair_kinds[pk].title,
+			       TFE_DOCDIR);
+			return EXIT_SUCCESS;
+		}
 	if (k == TFE_V__COUNT) {
 		bool list = strcmp(kind, "list") == 0;
 		FILE *out = list ? stdout : stderr;

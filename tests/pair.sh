@@ -164,6 +164,43 @@ assert len(app) == 1 and app[0]['frames_b'] == [9], app
 lost = verdicts('lost_on_path')
 assert len(lost) == 1 and lost[0]['frames_b'] == [8], lost"
 
+# every line of the JSON output against the schema (python3-jsonschema)
+if python3 -c 'import jsonschema' 2>/dev/null; then
+	"$prog" --pair "$tp/pair-nat-mss.pcap" "$tp/pair-nat-mss.server.pcap" \
+		--format json >"$tmp/all.json"
+	"$prog" --pair "$pc/router-reject-reset.pcap" \
+		"$tp/pair-nat-mss.server.pcap" --format json >>"$tmp/all.json"
+	if python3 - "$top_srcdir/doc/tcpflow-explain.schema.json" \
+		"$tmp/all.json" >"$tmp/py" 2>&1 <<'EOF'; then
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+v = jsonschema.Draft202012Validator(schema)
+n = 0
+for line in open(sys.argv[2]):
+    v.validate(json.loads(line))
+    n += 1
+assert n == 5, n
+EOF
+		pass "the JSON output validates against the schema"
+	else
+		fail "the JSON output validates against the schema" "$(tail -n 3 "$tmp/py")"
+	fi
+else
+	echo "SKIP schema validation: no python3-jsonschema"
+fi
+
+# --explain knows the pairing's kinds
+for k in lost_on_path:warning appeared_on_path:warning \
+	modified_on_path:warning nat:info; do
+	if "$prog" --explain "${k%%:*}" >"$tmp/ex" 2>&1 &&
+		head -n 1 "$tmp/ex" | grep -q "^${k%%:*} (${k#*:}): " &&
+		grep -q 'pair.md' "$tmp/ex"; then
+		pass "--explain ${k%%:*}"
+	else
+		fail "--explain ${k%%:*}" "$(head -n 1 "$tmp/ex")"
+	fi
+done
+
 # usage errors
 usage() {
 	local what=$1 want=$2
