@@ -219,7 +219,8 @@ read_capture(struct tfe_pair_capture *cap, const char *path,
 	g_ptr_array_sort(cap->conns, by_first_frame);
 	assign_segments(cap, raws);
 	g_array_free(raws, TRUE);
-	return rc != TFE_CAPTURE_ERROR;
+	cap->damaged = rc == TFE_CAPTURE_ERROR;
+	return !cap->damaged;
 }
 
 static struct tfe_pair_conn *
@@ -614,6 +615,10 @@ find_missing(struct tfe_pair *p, struct tfe_pair_link *l)
 		int64_t shift = k == 0 ? p->offset : -p->offset;
 		int64_t lo = MIN(oc->first_ts, p->cap[k].first_ts + shift);
 		int64_t hi = MAX(oc->last_ts, p->cap[k].last_ts + shift);
+		/* ... unless the other file is damaged: it ends where the
+		 * damage starts */
+		if (oc->damaged)
+			hi = oc->last_ts;
 		bool past_end[2] = { false, false };
 		/* per kind found: count, first and last */
 		uint64_t count[2] = { 0, 0 };
@@ -950,14 +955,23 @@ tfe_pair_run(struct tfe_pair *p, const char *a, const char *b,
 
 	memset(p, 0, sizeof *p);
 	p->links = g_array_new(FALSE, TRUE, sizeof(struct tfe_pair_link));
-	if (!read_capture(&p->cap[0], a, filter, cfg, err))
-		ok = false;
-	if (p->cap[0].conns == NULL)
-		return false;
-	if (ok && !read_capture(&p->cap[1], b, filter, cfg, err))
-		ok = false;
-	if (p->cap[1].conns == NULL)
-		return false;
+	/* a file that cannot be opened: nothing to show (links NULL); one
+	 * damaged on the way: what was read before the damage is matched */
+	for (int k = 0; k < 2; k++) {
+		GError *e = NULL;
+
+		if (!read_capture(&p->cap[k], k == 0 ? a : b, filter, cfg, &e)) {
+			ok = false;
+			if (err != NULL && *err == NULL)
+				g_propagate_error(err, e);
+			else
+				g_error_free(e);
+		}
+		if (p->cap[k].conns == NULL) {
+			tfe_pair_clear(p);
+			return false;
+		}
+	}
 	match_conns(p);
 	for (guint i = 0; i < p->links->len; i++) {
 		struct tfe_pair_link *l = &g_array_index(p->links,

@@ -69,6 +69,8 @@ struct tfe_pair_capture {
 	struct tfe_stats stats;    /* as -r gives them */
 	int64_t first_ts, last_ts; /* its first and last frame, ns */
 	bool nanos;
+	bool damaged;              /* the file ended in damage: its span ends
+	                              at its last frame read */
 };
 
 /* How two connections were found to be one. */

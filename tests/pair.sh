@@ -221,5 +221,22 @@ usage "--pair with --format ladder" 2 --pair "$pc/router-fin-lost.pcap" \
 usage "--pair with a missing file" 3 --pair "$pc/router-fin-lost.pcap" \
 	"$tmp/none.pcap"
 
+[ -s "$tmp/out" ] && fail "--pair with a missing file" "wrote: $(head -n 1 "$tmp/out")"
+
+# A damaged file: what was read before the damage is matched, the error
+# comes after, exit 3, and its span ends at the damage (its missing tail
+# is no loss)
+head -c 700 "$pc/router-fin-lost.server.pcap" >"$tmp/cut.pcap"
+"$prog" --pair "$pc/router-fin-lost.pcap" "$tmp/cut.pcap" --format json \
+	>"$tmp/out" 2>"$tmp/err"
+st=$?
+if [[ $st == 3 ]] && grep -q "truncated" "$tmp/err" &&
+	grep -q '"type":"pair_connection"' "$tmp/out" &&
+	! grep -q '"kind":"' "$tmp/out"; then
+	pass "a damaged capture: matched up to the damage, no verdict past it"
+else
+	fail "a damaged capture" "exit $st: $(cat "$tmp/err") $(grep -o '"kind":"[a-z_]*"' "$tmp/out")"
+fi
+
 echo "$npass passed, $nfail failed"
 ((nfail == 0))
