@@ -112,6 +112,23 @@ lost = verdicts('lost_on_path')
 assert len(lost) == 1 and lost[0]['side'] == 'client', lost
 assert lost[0]['frames_a'] == [4] and lost[0]['frames_b'] == [], lost
 assert not verdicts('appeared_on_path')"
+read -r seq_c seq_s < <(awk '$1 == "isn-shift" { sub(/:$/, "", $5); print $3, $5 }' "$tp/pair-nat-mss.truth")
+check "sequence numbers moved on the path: matched by timestamps, both shifts" \
+	"$tp/pair-nat-mss.pcap" "$tp/pair-nat-mss.server-isn.pcap" "
+c = conns[0]
+assert c['matched_by'] == 'timestamps', c['matched_by']
+assert c['isn_shift'] == {'client': $seq_c, 'server': $seq_s}, c['isn_shift']
+assert c['segments'] == {'matched': 11, 'only_a': 1, 'only_b': 0}, c['segments']
+shifted = [v for v in verdicts('modified_on_path') if 'sequence numbers' in v['message']]
+assert sorted(v['side'] for v in shifted) == ['client', 'server'], shifted
+assert any('moved by $seq_c' in v['message'] for v in shifted), shifted
+assert any('moved by $seq_s' in v['message'] for v in shifted), shifted
+assert len(verdicts('lost_on_path')) == 1 and not verdicts('appeared_on_path')"
+check "near miss: two captures of different traffic match nothing" \
+	"$pc/router-reject-reset.pcap" "$tp/pair-nat-mss.server-isn.pcap" "
+assert pair['connections'] == {'matched': 0, 'only_a': 1, 'only_b': 1}, pair['connections']
+assert all(c['verdicts'] == [] for c in conns)
+assert pair['clock'] is None"
 check "router REJECT: its RST appeared on the path, the request lost" \
 	"$pc/router-reject-reset.pcap" "$pc/router-reject-reset.server.pcap" "
 app = verdicts('appeared_on_path')

@@ -4,7 +4,9 @@
 # names hold "pair", deleted afterwards): the pair-* scenarios of
 # scenarios.sh, each captured at the client's end and at the server's end
 # at once, then a copy of one server-end capture with its clock moved by
-# a known amount (editcap -t), for the clock offset estimate.  Run as
+# a known amount (editcap -t), for the clock offset estimate, and one
+# with its sequence numbers moved (pcap-shift-seq.py), for the matching
+# by timestamps.  Run as
 # root.  The router-* captures of pcaps/ are paired as they are.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -32,3 +34,12 @@ editcap -F pcap -t "$SHIFT" "$OUT/pair-nat-mss.server.pcap" \
 	"$OUT/pair-nat-mss.server-shifted.pcap"
 printf 'shift %s s: pair-nat-mss.server-shifted.pcap is pair-nat-mss.server.pcap with every timestamp moved by editcap -t %s\n' \
 	"$SHIFT" "$SHIFT" >>"$OUT/pair-nat-mss.truth"
+# and one whose sequence numbers a firewall randomising ISNs would have
+# moved: the client's (here 10.231.0.3 after the NAT) by SEQ_C, the
+# server's by SEQ_S
+SEQ_C=123456789
+SEQ_S=987654321
+python3 "$HERE/pcap-shift-seq.py" "$OUT/pair-nat-mss.server.pcap" \
+	"$OUT/pair-nat-mss.server-isn.pcap" 10.231.0.3 "$SEQ_C" "$SEQ_S"
+printf 'isn-shift client %s server %s: pair-nat-mss.server-isn.pcap is pair-nat-mss.server.pcap with every sequence number moved (pcap-shift-seq.py)\n' \
+	"$SEQ_C" "$SEQ_S" >>"$OUT/pair-nat-mss.truth"
