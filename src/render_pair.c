@@ -64,6 +64,17 @@ g_secs(GString *g, int64_t ns)
 	                       a / 1000000000u, a % 1000000000u);
 }
 
+/* Epoch seconds as the rest of the JSON writes them: six decimals, nine
+ * when the capture has nanoseconds. */
+static void
+g_ts(GString *g, int64_t ns, bool nanos)
+{
+	char buf[48];
+
+	g_string_append(g, tfe_format_seconds(ns, nanos, false, buf,
+	                                      sizeof buf));
+}
+
 /* The capture whose connection shows `side`'s own states: the one nearer
  * it, else the one that has the connection. */
 static int
@@ -383,8 +394,8 @@ json_link(const struct tfe_render_opts *o, const struct tfe_pair *p,
 		                       "\"changes\":[", side ? "," : "",
 		                       side_word[side], cap_key[k]);
 		st = pc->c->init_state[side];
-		g_string_append_printf(g, "{\"state\":\"%s\",\"frame\":null}",
-		                       tfe_state_names[st]);
+		g_string_append_printf(g, "{\"state\":\"%s\",\"frame\":null,"
+		                       "\"ts\":null}", tfe_state_names[st]);
 		for (guint i = 0; i < pc->c->tl.len; i++) {
 			const struct tfe_row *r = &pc->c->tl.rows[i];
 
@@ -393,12 +404,14 @@ json_link(const struct tfe_render_opts *o, const struct tfe_pair *p,
 			st = r->state[side];
 			if (r->kind == TFE_ROW_TIMER)
 				g_string_append_printf(g, ",{\"state\":\"%s\","
-				                       "\"frame\":null}",
+				                       "\"frame\":null,\"ts\":",
 				                       tfe_state_names[st]);
 			else
 				g_string_append_printf(g, ",{\"state\":\"%s\","
-				                       "\"frame\":%" PRIu64 "}",
+				                       "\"frame\":%" PRIu64 ",\"ts\":",
 				                       tfe_state_names[st], r->frame);
+			g_ts(g, r->ts, p->cap[k].nanos);
+			g_string_append_c(g, '}');
 		}
 		g_string_append(g, "]}");
 	}

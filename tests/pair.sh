@@ -7,8 +7,9 @@
 # the router dropped is lost on the path in its direction, the router's
 # RST appeared on the path and an endpoint's RST did not, the MSS clamp
 # and the NAT mapping with both values, the clock offset within 1 ms of
-# the shift editcap applied; ordinary traffic and a capture paired with
-# itself give no verdict; and the usage errors.
+# the shift editcap applied; both sides' states against every ss
+# snapshot; ordinary traffic and a capture paired with itself give no
+# verdict; and the usage errors.
 . "$(dirname "$0")/lib.sh"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tfe-pair.XXXXXX") || exit 99
@@ -180,6 +181,22 @@ app = verdicts('appeared_on_path')
 assert len(app) == 1 and app[0]['frames_b'] == [9], app
 lost = verdicts('lost_on_path')
 assert len(lost) == 1 and lost[0]['frames_b'] == [8], lost"
+
+# Both sides' states, each read from the capture nearer it, against
+# every ss snapshot of the lab (tests/pair-ss.py)
+for n in tests/pair/pair-nat-mss tests/pair/pair-endpoint-reset \
+	pcaps/router-reject-reset pcaps/router-fin-lost \
+	pcaps/router-final-ack-lost pcaps/router-synack-lost \
+	pcaps/router-delay-100ms; do
+	"$prog" --pair "$top_srcdir/$n.pcap" "$top_srcdir/$n.server.pcap" \
+		--format json >"$tmp/ss.json"
+	if python3 "$top_srcdir/tests/pair-ss.py" "$top_srcdir/$n.truth" \
+		"$tmp/ss.json" >"$tmp/ss.out" 2>&1; then
+		pass "${n##*/}: both sides' states agree with ss ($(tail -n 1 "$tmp/ss.out"))"
+	else
+		fail "${n##*/}: states against ss" "$(grep -E 'DIFFER|Error' "$tmp/ss.out" | head -n 3)"
+	fi
+done
 
 # every line of the JSON output against the schema (python3-jsonschema)
 if python3 -c 'import jsonschema' 2>/dev/null; then
