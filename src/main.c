@@ -139,7 +139,7 @@ usage(FILE *out)
 "                           two points (near each end, or on the path) and\n"
 "                           match them: connections and segments (through\n"
 "                           NAT), the clocks' offset, and what the path lost,\n"
-"                           made or changed (text, json or summary)\n"
+"                           made or changed (text, json, ladder or summary)\n"
 "  --fanout GROUP           with -i (Linux): join the kernel's packet fanout\n"
 "                           group GROUP (1 to 65535), hashing each connection\n"
 "                           both ways to one of the group's processes\n"
@@ -913,8 +913,10 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 		}
 		if (run->ro.format != TFE_FMT_TEXT &&
 		    run->ro.format != TFE_FMT_JSON &&
+		    run->ro.format != TFE_FMT_LADDER &&
 		    run->ro.format != TFE_FMT_SUMMARY) {
-			error_msg("--pair goes with --format text, json or summary");
+			error_msg("--pair goes with --format text, json, ladder "
+			          "or summary");
 			return EXIT_USAGE;
 		}
 		if (cl->shard_n != 0 || cl->tstamp != 0 || run->ro.events ||

@@ -281,6 +281,175 @@ text_link(const struct tfe_render_opts *o, const struct tfe_pair *p,
 	fputc('\n', out);
 }
 
+/* The state `side` is in after time `t` (ns, on its own capture's clock),
+ * from the capture nearer it: its timeline's last change at or before
+ * `t`. */
+static uint8_t
+state_at(const struct tfe_conn *c, int side, int64_t t)
+{
+	uint8_t st = c->init_state[side];
+
+	for (guint i = 0; i < c->tl.len; i++) {
+		const struct tfe_row *r = &c->tl.rows[i];
+
+		if (r->ts > t)
+			break;
+		st = r->state[side];
+	}
+	return st;
+}
+
+/* The ladder (--format ladder): the client's lifeline on the left, the
+ * server's on the right, the path between them; each state from the
+ * capture nearer its side, shown where it changes.  A segment lost on
+ * the path ends in x in the middle; one made on the path starts with *
+ * there. */
+#define LAD_LEFT 34   /* the client's lifeline */
+#define LAD_RIGHT 94  /* the server's */
+
+static void
+ladder_link(const struct tfe_render_opts *o, const struct tfe_pair *p,
+            guint n, const struct tfe_pair_link *l)
+{
+	FILE *out = o->out;
+	const struct tfe_pair_conn *near[2];
+	uint8_t shown[2];
+	GArray *rows;
+
+	if (l->near_client == 2 || l->conn[0] < 0 || l->conn[1] < 0) {
+		/* nothing to draw between two points: the text form */
+		text_link(o, p, n, l);
+		return;
+	}
+	fprintf(out, "pair #%u", n);
+	for (int k = 0; k < 2; k++) {
+		const struct tfe_pair_conn *pc = tfe_pair_link_conn(p, l, k);
+		char cl[TFE_ADDR_STRLEN], sv[TFE_ADDR_STRLEN];
+
+		endpoint(pc->c, TFE_SIDE_CLIENT, cl, sizeof cl);
+		endpoint(pc->c, TFE_SIDE_SERVER, sv, sizeof sv);
+		fprintf(out, "  %s #%" PRIu64 " %s -> %s", cap_name[k], pc->c->id,
+		        cl, sv);
+	}
+	fprintf(out, "  matched by %s\n", tfe_pair_how_names[l->how]);
+	near[TFE_SIDE_CLIENT] = tfe_pair_link_conn(p, l, l->near_client);
+	near[TFE_SIDE_SERVER] = tfe_pair_link_conn(p, l, !l->near_client);
+	fprintf(out, "   %-7s %-7s %-14s %-*s%*s\n", "A", "B", "client",
+	        LAD_RIGHT - LAD_LEFT + 1, "", 0, "server");
+	fprintf(out, "   %-7s %-7s %14s |%*s| %s\n", "", "(before)",
+	        tfe_state_names[near[0]->c->init_state[0]],
+	        LAD_RIGHT - LAD_LEFT - 1, "",
+	        tfe_state_names[near[1]->c->init_state[1]]);
+	shown[0] = near[0]->c->init_state[0];
+	shown[1] = near[1]->c->init_state[1];
+	rows = merged_rows(p, l);
+	for (guint i = 0; i < rows->len; i++) {
+		const struct mrow *r = &g_array_index(rows, struct mrow, i);
+		const struct tfe_pair_conn *pc = tfe_pair_link_conn(p, l, r->k);
+		const struct tfe_pair_conn *oc = tfe_pair_link_conn(p, l, !r->k);
+		const struct tfe_pair_seg *s =
+			&g_array_index(pc->segs, struct tfe_pair_seg, r->i);
+		const struct tfe_pair_seg *m = s->match >= 0 ?
+			&g_array_index(oc->segs, struct tfe_pair_seg,
+			               (guint)s->match) : NULL;
+		/* the capture nearer the sender, and whether it saw it */
+		int sender_cap = s->side == TFE_SIDE_CLIENT ? l->near_client :
+		                 !l->near_client;
+		bool c2s = s->side == TFE_SIDE_CLIENT;
+		char fa[24], fb[24], fl[12], label[64], line[LAD_RIGHT + 2];
+		const char *st[2] = { "", "" };
+		int w = LAD_RIGHT - LAD_LEFT - 1, mid = w / 2, len;
+		uint8_t now[2];
+
+		g_snprintf(fa, sizeof fa, r->k == 0 ? "%" PRIu64 : "-",
+		           r->k == 0 ? s->frame : 0);
+		g_snprintf(fb, sizeof fb, r->k == 1 ? "%" PRIu64 :
+		           m ? "%" PRIu64 : "-", r->k == 1 ? s->frame :
+		           m ? m->frame : 0);
+		flags_str(s->flags, fl);
+		{
+			char ack[24] = "", ln[24] = "";
+
+			/* a half arrow has room for less: no ack there */
+			if ((s->flags & TFE_TH_ACK) && m != NULL)
+				g_snprintf(ack, sizeof ack, " ack=%u",
+				           tfe_conn_rel_seq(pc->c, !s->side, s->ack));
+			if (s->len > 0)
+				g_snprintf(ln, sizeof ln, " len=%u", s->len);
+			g_snprintf(label, sizeof label, " %s seq=%u%s%s ", fl,
+			           tfe_conn_rel_seq(pc->c, s->side, s->seq), ack,
+			           ln);
+		}
+		len = (int)strlen(label);
+		if (len > (m != NULL ? w - 6 : mid - 4))
+			len = m != NULL ? w - 6 : mid - 4;
+		memset(line, '-', (size_t)w);
+		line[w] = '\0';
+		if (m != NULL) {
+			/* both saw it: across the whole path */
+			memcpy(line + (w - len) / 2, label, (size_t)len);
+			if (c2s)
+				line[w - 1] = '>';
+			else
+				line[0] = '<';
+		} else if (r->k == sender_cap) {
+			/* lost on the path: from the sender to the middle */
+			if (c2s) {
+				memcpy(line + 2, label, (size_t)len);
+				line[mid] = 'x';
+				memset(line + mid + 1, ' ', (size_t)(w - mid - 1));
+			} else {
+				memset(line, ' ', (size_t)mid);
+				line[mid] = 'x';
+				memcpy(line + w - 2 - len, label, (size_t)len);
+			}
+		} else {
+			/* made on the path: from the middle to the receiver */
+			if (c2s) {
+				memset(line, ' ', (size_t)mid);
+				line[mid] = '*';
+				memcpy(line + mid + 2, label, (size_t)len);
+				line[w - 1] = '>';
+			} else {
+				line[0] = '<';
+				memcpy(line + 2, label, (size_t)len);
+				line[mid] = '*';
+				memset(line + mid + 1, ' ', (size_t)(w - mid - 1));
+			}
+		}
+		/* each side's state after the segment passed it, from the
+		 * capture nearer it */
+		for (int side = 0; side < 2; side++) {
+			int k = side == TFE_SIDE_CLIENT ? l->near_client :
+			        !l->near_client;
+			const struct tfe_pair_seg *here = r->k == k ? s : m;
+			int64_t t;
+
+			if (here == NULL)
+				continue;
+			t = here->ts;
+			now[side] = state_at(near[side]->c, side, t);
+			if (now[side] != shown[side]) {
+				st[side] = tfe_state_names[now[side]];
+				shown[side] = now[side];
+			}
+		}
+		fprintf(out, "   %-7s %-7s %14s |%s| %s\n", fa, fb, st[0], line,
+		        st[1]);
+	}
+	g_array_free(rows, TRUE);
+	for (guint i = 0; i < l->findings->len; i++) {
+		const struct tfe_pair_finding *f =
+			&g_array_index(l->findings, struct tfe_pair_finding, i);
+		const struct tfe_pair_kind_def *d = &tfe_pair_kinds[f->kind];
+
+		fprintf(out, "   verdict %s (%s): %s\n", d->kind,
+		        d->severity == TFE_SEV_WARNING ? "warning" : "info",
+		        f->message);
+	}
+	fputc('\n', out);
+}
+
 static void
 text_summary(const struct tfe_render_opts *o, const struct tfe_pair *p)
 {
@@ -526,6 +695,8 @@ tfe_render_pair(const struct tfe_render_opts *o, const struct tfe_pair *p)
 			json_link(o, p, i + 1, l);
 		else if (o->format == TFE_FMT_TEXT)
 			text_link(o, p, i + 1, l);
+		else if (o->format == TFE_FMT_LADDER)
+			ladder_link(o, p, i + 1, l);
 	}
 	if (o->format == TFE_FMT_JSON) {
 		struct tfe_render_opts jo = *o;

@@ -53,6 +53,10 @@ golden reject-reset.txt pcaps/router-reject-reset.pcap \
 	pcaps/router-reject-reset.server.pcap
 golden fin-lost-swapped.txt pcaps/router-fin-lost.server.pcap \
 	pcaps/router-fin-lost.pcap
+golden fin-lost.ladder pcaps/router-fin-lost.pcap \
+	pcaps/router-fin-lost.server.pcap --format ladder
+golden reject-reset.ladder pcaps/router-reject-reset.pcap \
+	pcaps/router-reject-reset.server.pcap --format ladder
 golden endpoint-reset.summary tests/pair/pair-endpoint-reset.pcap \
 	tests/pair/pair-endpoint-reset.server.pcap --format summary
 
@@ -250,8 +254,8 @@ usage() {
 usage "--pair with one file" 2 --pair "$pc/router-fin-lost.pcap"
 usage "--pair with -r" 2 --pair "$pc/router-fin-lost.pcap" \
 	"$pc/router-fin-lost.server.pcap" -r "$pc/router-fin-lost.pcap"
-usage "--pair with --format ladder" 2 --pair "$pc/router-fin-lost.pcap" \
-	"$pc/router-fin-lost.server.pcap" --format ladder
+usage "--pair with --format netstat" 2 --pair "$pc/router-fin-lost.pcap" \
+	"$pc/router-fin-lost.server.pcap" --format netstat
 usage "--pair with a missing file" 3 --pair "$pc/router-fin-lost.pcap" \
 	"$tmp/none.pcap"
 
