@@ -889,7 +889,10 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 	}
 	if (run->ro.format == TFE_FMT_NETSTAT)
 		cl->watch.alerts = false;
-	if (run->picture == NULL && run->ro.format == TFE_FMT_SUMMARY)
+	/* the summary form's picture per server; not for --pair, whose
+	 * summary is the pairing's */
+	if (run->picture == NULL && run->ro.format == TFE_FMT_SUMMARY &&
+	    cl->pair[0] == NULL)
 		run->picture = tfe_picture_new();
 	if (run->picture != NULL && (run->ro.format == TFE_FMT_NETSTAT ||
 	                             run->ro.format == TFE_FMT_CONN)) {

@@ -471,9 +471,10 @@ text_summary(const struct tfe_render_opts *o, const struct tfe_pair *p)
 	fprintf(out, "pair summary\n");
 	for (int k = 0; k < 2; k++)
 		fprintf(out, "  %s: %s: %" PRIu64 " frames, %" PRIu64
-		        " TCP segments, %" PRIu64 " connections\n", cap_name[k],
+		        " TCP segments, %" PRIu64 " connection%s\n", cap_name[k],
 		        p->cap[k].path, p->cap[k].stats.frames,
-		        p->cap[k].stats.tcp_segments, p->cap[k].stats.connections);
+		        p->cap[k].stats.tcp_segments, p->cap[k].stats.connections,
+		        p->cap[k].stats.connections == 1 ? "" : "s");
 	fprintf(out, "  connections: %" PRIu64 " in both (%" PRIu64 " by ISNs, %"
 	        PRIu64 " by timestamps, %" PRIu64 " by addresses), %" PRIu64
 	        " in A alone, %" PRIu64 " in B alone\n", matched,

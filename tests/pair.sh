@@ -37,7 +37,10 @@ golden() {
 	shift 3
 	(cd "$top_srcdir" && "$prog" --pair "$a" "$b" "$@") \
 		>"$tmp/$name" 2>"$tmp/$name.err"
-	if diff -u "$exp/$name" "$tmp/$name" >"$tmp/$name.diff"; then
+	local st=$?
+	if [[ $st != 0 || ! -s $tmp/$name || -s $tmp/$name.err ]]; then
+		fail "golden $name" "exit $st, $(wc -c <"$tmp/$name") bytes out: $(head -n 2 "$tmp/$name.err")"
+	elif diff -u "$exp/$name" "$tmp/$name" >"$tmp/$name.diff"; then
 		pass "golden $name"
 	else
 		fail "golden $name" "differs from tests/expected/pair/$name"
