@@ -286,15 +286,35 @@ match_conns(struct tfe_pair *p)
 {
 	guint na = p->cap[0].conns->len, nb = p->cap[1].conns->len;
 
+	/* B's connections by their client's ISN */
+	GHashTable *by_isn = g_hash_table_new_full(g_direct_hash,
+	                                           g_direct_equal, NULL,
+	                                           (GDestroyNotify)
+	                                           g_array_unref);
+
+	for (guint j = 0; j < nb; j++) {
+		struct tfe_pair_conn *y = conn_at(p, 1, (int)j);
+		gpointer k = GUINT_TO_POINTER(y->c->ep[0].isn);
+		GArray *l = g_hash_table_lookup(by_isn, k);
+
+		if (l == NULL) {
+			l = g_array_new(FALSE, FALSE, sizeof(guint));
+			g_hash_table_insert(by_isn, k, l);
+		}
+		g_array_append_val(l, j);
+	}
 	/* the ISNs: the client's must be equal, and the server's when both
 	 * captures know it */
 	for (guint i = 0; i < na; i++) {
 		struct tfe_pair_conn *x = conn_at(p, 0, (int)i);
+		GArray *l = g_hash_table_lookup(by_isn,
+		                                GUINT_TO_POINTER(x->c->ep[0].isn));
 
 		if (!isn_known(x->c, TFE_SIDE_CLIENT) ||
 		    x->c->roles != TFE_ROLES_SYN)
 			continue;
-		for (guint j = 0; j < nb; j++) {
+		for (guint c = 0; l != NULL && c < l->len; c++) {
+			guint j = g_array_index(l, guint, c);
 			struct tfe_pair_conn *y = conn_at(p, 1, (int)j);
 
 			if (y->link >= 0 || y->c->roles != TFE_ROLES_SYN ||
@@ -308,6 +328,7 @@ match_conns(struct tfe_pair *p)
 			break;
 		}
 	}
+	g_hash_table_destroy(by_isn);
 	/* the timestamps of the SYN and the SYN+ACK, the ISNs moved */
 	for (guint i = 0; i < na; i++) {
 		struct tfe_pair_conn *x = conn_at(p, 0, (int)i);
@@ -395,30 +416,93 @@ seg_at(struct tfe_pair_conn *pc, guint i)
 	return &g_array_index(pc->segs, struct tfe_pair_seg, i);
 }
 
+/* The segments of a connection by the fields same_seg() compares (the
+ * sequence number moved by `shift`, so that A's keys are B's): a hash
+ * table from the key to the indices that have it, so that matching costs
+ * a lookup per segment and not a pass over the other capture's. */
+struct seg_index {
+	GHashTable *h;           /* gint64 * (in keys) -> GArray of guint */
+	gint64 *keys;            /* per segment */
+};
+
+static gint64
+seg_key(const struct tfe_pair_seg *s, const uint32_t *shift)
+{
+	uint16_t f = s->flags & (TFE_TH_SYN | TFE_TH_FIN | TFE_TH_RST |
+	                         TFE_TH_ACK);
+	uint32_t seq = s->seq + (shift != NULL ? shift[s->side] : 0);
+
+	/* other fields may collide: same_seg() decides */
+	return (gint64)(((uint64_t)seq << 32) ^ ((uint64_t)s->len << 6) ^
+	                ((uint64_t)f << 1) ^ s->side);
+}
+
+static void
+index_make(struct seg_index *ix, struct tfe_pair_conn *pc,
+           const uint32_t *shift)
+{
+	ix->h = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
+	                              (GDestroyNotify)g_array_unref);
+	ix->keys = g_new(gint64, pc->segs->len ? pc->segs->len : 1);
+	for (guint i = 0; i < pc->segs->len; i++) {
+		GArray *l;
+
+		ix->keys[i] = seg_key(seg_at(pc, i), shift);
+		l = g_hash_table_lookup(ix->h, &ix->keys[i]);
+		if (l == NULL) {
+			l = g_array_new(FALSE, FALSE, sizeof(guint));
+			g_hash_table_insert(ix->h, &ix->keys[i], l);
+		}
+		g_array_append_val(l, i);
+	}
+}
+
+static void
+index_clear(struct seg_index *ix)
+{
+	g_hash_table_destroy(ix->h);
+	g_free(ix->keys);
+}
+
+/* The unmatched segments of `pc` (indexed by `ix`) that are the same as
+ * `s` of the other capture, at most `max`: how many, the first in
+ * *first. */
+static int
+candidates(struct tfe_pair_conn *pc, const struct seg_index *ix, gint64 key,
+           const struct tfe_pair_seg *s, bool s_is_a,
+           const uint32_t shift[2], int max, int *first)
+{
+	GArray *l = g_hash_table_lookup(ix->h, &key);
+	int n = 0;
+
+	for (guint j = 0; l != NULL && j < l->len && n < max; j++) {
+		guint i = g_array_index(l, guint, j);
+		struct tfe_pair_seg *c = seg_at(pc, i);
+
+		if (c->match >= 0 ||
+		    !(s_is_a ? same_seg(s, c, shift) : same_seg(c, s, shift)))
+			continue;
+		if (n++ == 0)
+			*first = (int)i;
+	}
+	return n;
+}
+
 /* Step 2, first pass: segments with one candidate each way. */
 static void
 match_unique(struct tfe_pair_link *l, struct tfe_pair_conn *x,
-             struct tfe_pair_conn *y)
+             struct tfe_pair_conn *y, const struct seg_index *ix,
+             const struct seg_index *iy)
 {
 	for (guint i = 0; i < x->segs->len; i++) {
 		struct tfe_pair_seg *a = seg_at(x, i);
-		int found = -1, n = 0;
+		int found = -1, back = -1;
 
-		for (guint j = 0; j < y->segs->len && n < 2; j++)
-			if (seg_at(y, j)->match < 0 &&
-			    same_seg(a, seg_at(y, j), l->isn_shift)) {
-				found = (int)j;
-				n++;
-			}
-		if (n != 1)
+		if (candidates(y, iy, ix->keys[i], a, true, l->isn_shift, 2,
+		               &found) != 1)
 			continue;
-		n = 0;
-		for (guint k = 0; k < x->segs->len && n < 2; k++)
-			if (seg_at(x, k)->match < 0 &&
-			    same_seg(seg_at(x, k), seg_at(y, (guint)found),
-			             l->isn_shift))
-				n++;
-		if (n != 1)
+		if (candidates(x, ix, iy->keys[found], seg_at(y, (guint)found),
+		               false, l->isn_shift, 2, &back) != 1)
 			continue;
 		a->match = found;
 		seg_at(y, (guint)found)->match = (int)i;
@@ -430,16 +514,20 @@ match_unique(struct tfe_pair_link *l, struct tfe_pair_conn *x,
  * the clocks are known, else to the earliest. */
 static void
 match_copies(struct tfe_pair_link *l, struct tfe_pair_conn *x,
-             struct tfe_pair_conn *y, const int64_t *expect)
+             struct tfe_pair_conn *y, const int64_t *expect,
+             const struct seg_index *ix, const struct seg_index *iy)
 {
 	for (guint j = 0; j < y->segs->len; j++) {
 		struct tfe_pair_seg *b = seg_at(y, j);
+		GArray *cands;
 		int best = -1;
 		int64_t best_d = INT64_MAX;
 
 		if (b->match >= 0)
 			continue;
-		for (guint i = 0; i < x->segs->len; i++) {
+		cands = g_hash_table_lookup(ix->h, &iy->keys[j]);
+		for (guint c = 0; cands != NULL && c < cands->len; c++) {
+			guint i = g_array_index(cands, guint, c);
 			struct tfe_pair_seg *a = seg_at(x, i);
 			int64_t d;
 
@@ -978,9 +1066,15 @@ tfe_pair_run(struct tfe_pair *p, const char *a, const char *b,
 		                                         struct tfe_pair_link, i);
 		struct tfe_pair_conn *x = conn_at(p, 0, l->conn[0]);
 		struct tfe_pair_conn *y = conn_at(p, 1, l->conn[1]);
+		struct seg_index ix, iy;
 
-		if (x != NULL && y != NULL)
-			match_unique(l, x, y);
+		if (x == NULL || y == NULL)
+			continue;
+		index_make(&ix, x, l->isn_shift);
+		index_make(&iy, y, NULL);
+		match_unique(l, x, y, &ix, &iy);
+		index_clear(&ix);
+		index_clear(&iy);
 	}
 	estimate_clocks(p);
 	for (guint i = 0; i < p->links->len; i++) {
@@ -988,6 +1082,7 @@ tfe_pair_run(struct tfe_pair *p, const char *a, const char *b,
 		                                         struct tfe_pair_link, i);
 		struct tfe_pair_conn *x = conn_at(p, 0, l->conn[0]);
 		struct tfe_pair_conn *y = conn_at(p, 1, l->conn[1]);
+		struct seg_index ix, iy;
 
 		if (x == NULL || y == NULL)
 			continue;
@@ -997,8 +1092,12 @@ tfe_pair_run(struct tfe_pair *p, const char *a, const char *b,
 			expect[s] = p->offset +
 			            ((s == TFE_SIDE_CLIENT) == (l->near_client == 0) ?
 			             p->delay : -p->delay);
+		index_make(&ix, x, l->isn_shift);
+		index_make(&iy, y, NULL);
 		match_copies(l, x, y, p->clock_known && l->near_client != 2 ?
-		             expect : NULL);
+		             expect : NULL, &ix, &iy);
+		index_clear(&ix);
+		index_clear(&iy);
 	}
 	for (guint i = 0; i < p->links->len; i++) {
 		struct tfe_pair_link *l = &g_array_index(p->links,
