@@ -844,10 +844,11 @@ find_missing(struct tfe_pair *p, struct tfe_pair_link *l)
 				}
 				if (ttl_other >= 0 && ttl_other != s->ttl)
 					g_snprintf(after, sizeof after,
-					           " (TTL %u at %s, where the %s's own "
-					           "segments arrive with %d)", s->ttl,
-					           cap_name[k], side_word[s->side],
-					           ttl_other);
+					           " (%s %u at %s, where the %s's own "
+					           "segments arrive with %d)",
+					           c->family == 6 ? "hop limit" : "TTL",
+					           s->ttl, cap_name[k],
+					           side_word[s->side], ttl_other);
 				g_string_printf(m, "a %s in the name of the %s %s "
 				                "(seq %u, %s frame %" PRIu64
 				                " at %s s%s) reached %s (near the "

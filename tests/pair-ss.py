@@ -51,6 +51,12 @@ def states_in(changes, start, end):
     return out
 
 
+def endpoint(e):
+    """As ss writes it: an IPv6 address in brackets."""
+    a = e["addr"]
+    return ("[%s]:%d" if ":" in a else "%s:%d") % (a, e["port"])
+
+
 def main():
     snaps = snapshots(sys.argv[1])
     conns = [json.loads(l) for l in open(sys.argv[2])]
@@ -62,9 +68,9 @@ def main():
             cap = c[st["capture"]]
             if cap is None:
                 continue
-            me = "%s:%d" % (cap[side]["addr"], cap[side]["port"])
+            me = endpoint(cap[side])
             other = "server" if side == "client" else "client"
-            peer = "%s:%d" % (cap[other]["addr"], cap[other]["port"])
+            peer = endpoint(cap[other])
             for s in snaps:
                 if s["host"] != side:
                     continue

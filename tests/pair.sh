@@ -147,6 +147,15 @@ lost = verdicts('lost_on_path')
 assert len(lost) == 1 and lost[0]['side'] == 'client', lost
 assert lost[0]['frames_a'] == [8], lost
 assert conns[0]['near_client'] == 'a'"
+check "router REJECT over IPv6: its RST appeared on the path (hop limit)" \
+	"$tp/pair-reject-reset-v6.pcap" "$tp/pair-reject-reset-v6.server.pcap" "
+app = verdicts('appeared_on_path')
+assert len(app) == 1 and app[0]['side'] == 'server', app
+assert app[0]['frames_a'] == [9], app
+assert 'hop limit 64' in app[0]['message'] and 'arrive with 63' in app[0]['message'], app
+lost = verdicts('lost_on_path')
+assert len(lost) == 1 and lost[0]['side'] == 'client' and lost[0]['frames_a'] == [8], lost
+assert conns[0]['a']['client']['addr'] == 'fd00:231::1', conns[0]['a']"
 check "the server's FIN dropped on the router: lost toward the client" \
 	"$pc/router-fin-lost.pcap" "$pc/router-fin-lost.server.pcap" "
 lost = verdicts('lost_on_path')
@@ -192,6 +201,7 @@ assert len(lost) == 1 and lost[0]['frames_b'] == [8], lost"
 # Both sides' states, each read from the capture nearer it, against
 # every ss snapshot of the lab (tests/pair-ss.py)
 for n in tests/pair/pair-nat-mss tests/pair/pair-endpoint-reset \
+	tests/pair/pair-reject-reset-v6 \
 	pcaps/router-reject-reset pcaps/router-fin-lost \
 	pcaps/router-final-ack-lost pcaps/router-synack-lost \
 	pcaps/router-delay-100ms; do

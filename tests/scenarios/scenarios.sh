@@ -786,3 +786,29 @@ sc_pair_endpoint_reset() {
 	check "no FIN" "$FIN" 0 0
 	check_truth "ECONNRESET" "recv_to_eof\(\) = -1 ECONNRESET"
 }
+
+sc_pair_reject_reset_v6() {
+	begin pair-reject-reset-v6 client \
+		"as router-reject-reset over IPv6: after one request and its answer, the router rejects the client's segments to the server with ip6tables REJECT --reject-with tcp-reset, so the client's second request is answered by a RST the router sends in the server's name (hop limit 64 at the client, where the server's packets arrive with 63); the server's socket stays ESTABLISHED"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S6" inet6) accept recv 100 send 200 \
+		wait capture-done close
+	bg client wait listening socket inet6 connect "$S6" "$PORT" send 100 \
+		recv 200 signal first-done wait rejecting send 100 recv_to_eof \
+		snap "client reset" close
+	sync_wait first-done
+	ipt router -6 -I FORWARD -p tcp -s "$C6" --dport "$PORT" \
+		-j REJECT --reject-with tcp-reset
+	sync_signal rejecting
+	sleep 0.5
+	snap "after the reset"
+	end
+	# tcp[] reads IPv4 only: the flags are byte 13 of the TCP header
+	# right after the 40-byte IPv6 header
+	local rst6='ip6[53] & 4 != 0'
+	check "one RST" "$rst6" 1 1
+	check "RST in the server's name" "src $S6 and $rst6" 1 1
+	check "RST hop limit 64 (the router's)" "src $S6 and $rst6 and ip6[7] == 64" 1 1
+	check_at server "no RST at the server" "$rst6" 0 0
+	check_truth "ECONNRESET" "recv_to_eof\(\) = -1 ECONNRESET"
+}
