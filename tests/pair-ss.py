@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""pair-ss.py TRUTH PAIR.jsonl: each side's states that --pair reads from
+"""pair-ss.py TRUTH PAIR.jsonl [TRUTH PAIR.jsonl ...]: each side's states that --pair reads from
 the capture nearer that side, against every `ss` snapshot the lab took of
 that side's host (TRUTH: "@EPOCH HOST LABEL", "ss-window START END", then
 "ss STATE RECV-Q SEND-Q LOCAL PEER ..." lines; see pcaps/README.md).
@@ -9,7 +9,8 @@ gives the side at some moment of the window ss ran in (at its start, or
 just after a change inside it); a socket ss does not list is CLOSED, and
 so is the server's side before its connection has a socket (LISTEN in the
 tool: the listener's, not this connection's).  Prints one line per
-snapshot and "N agree, M differ"; exits 1 when one differs.
+snapshot and, per pair of files, "pair TRUTH: N agree, M differ"; exits 1
+when one differs or a pair has no snapshot to compare.
 """
 import json
 import sys
@@ -57,9 +58,9 @@ def endpoint(e):
     return ("[%s]:%d" if ":" in a else "%s:%d") % (a, e["port"])
 
 
-def main():
-    snaps = snapshots(sys.argv[1])
-    conns = [json.loads(l) for l in open(sys.argv[2])]
+def compare(truth, jsonl):
+    snaps = snapshots(truth)
+    conns = [json.loads(l) for l in open(jsonl)]
     conns = [c for c in conns if c["type"] == "pair_connection"]
     agree = differ = 0
     for c in conns:
@@ -87,8 +88,16 @@ def main():
                 print("%s %s %s at %.6f (%s): ss %s, ours %s" % (
                     "agree" if ok else "DIFFER", side, me, s["start"],
                     s["label"], kernel, " or ".join(sorted(ours))))
-    print("%d agree, %d differ" % (agree, differ))
-    sys.exit(1 if differ or not agree else 0)
+    print("pair %s: %d agree, %d differ" % (truth, agree, differ))
+    return differ == 0 and agree > 0
+
+
+def main():
+    args = sys.argv[1:]
+    ok = len(args) >= 2 and len(args) % 2 == 0
+    for i in range(0, len(args) - 1, 2):
+        ok = compare(args[i], args[i + 1]) and ok
+    sys.exit(0 if ok else 1)
 
 
 main()

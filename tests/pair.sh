@@ -65,27 +65,56 @@ golden endpoint-reset.summary tests/pair/pair-endpoint-reset.pcap \
 
 # check NAME A B PYTHON: the JSON output's lines as `conns` (the
 # pair_connection objects) and `summary`; PYTHON's assertions must hold.
+# The checks are collected and run by one Python process at the end
+# (run_checks): a Python start costs more than all the runs together.
+nchecks=0
 check() {
 	local name=$1 a=$2 b=$3 code=$4
-	if ! "$prog" --pair "$a" "$b" --format json >"$tmp/j" 2>"$tmp/e"; then
-		fail "$name" "exit status $? ($(cat "$tmp/e"))"
-		return
+	nchecks=$((nchecks + 1))
+	printf '%s\n' "$name" >"$tmp/check$nchecks.name"
+	printf '%s\n' "$code" >"$tmp/check$nchecks.py"
+	if ! "$prog" --pair "$a" "$b" --format json >"$tmp/check$nchecks.json" \
+		2>"$tmp/e"; then
+		printf 'exit status %s (%s)\n' "$?" "$(cat "$tmp/e")" \
+			>"$tmp/check$nchecks.err"
 	fi
-	if python3 - "$tmp/j" >"$tmp/py" 2>&1 <<EOF; then
-import json, sys
-lines = [json.loads(l) for l in open(sys.argv[1])]
-conns = [l for l in lines if l["type"] == "pair_connection"]
-summary = lines[-1]
-assert summary["type"] == "summary", summary["type"]
-pair = summary["pair"]
-def verdicts(kind):
-    return [v for c in conns for v in c["verdicts"] if v["kind"] == kind]
-$code
+}
+
+run_checks() {
+	local line
+	python3 - "$tmp" "$nchecks" >"$tmp/checks.out" 2>&1 <<'EOF'
+import json, os, sys, traceback
+tmp, n = sys.argv[1], int(sys.argv[2])
+for i in range(1, n + 1):
+    base = os.path.join(tmp, "check%d" % i)
+    name = open(base + ".name").read().strip()
+    if os.path.exists(base + ".err"):
+        print("FAIL %s: %s" % (name, open(base + ".err").read().strip()))
+        continue
+    try:
+        lines = [json.loads(l) for l in open(base + ".json")]
+        conns = [l for l in lines if l["type"] == "pair_connection"]
+        summary = lines[-1]
+        assert summary["type"] == "summary", summary["type"]
+        pair = summary["pair"]
+        def verdicts(kind, conns=conns):
+            return [v for c in conns for v in c["verdicts"]
+                    if v["kind"] == kind]
+        exec(open(base + ".py").read(),
+             {"conns": conns, "summary": summary, "pair": pair,
+              "verdicts": verdicts})
+        print("PASS " + name)
+    except Exception:
+        last = traceback.format_exc().strip().splitlines()[-3:]
+        print("FAIL %s: %s" % (name, " | ".join(l.strip() for l in last)))
 EOF
-		pass "$name"
-	else
-		fail "$name" "$(tail -n 3 "$tmp/py")"
-	fi
+	while IFS= read -r line; do
+		case $line in
+		"PASS "*) pass "${line#PASS }" ;;
+		"FAIL "*) line=${line#FAIL }; fail "${line%%: *}" "${line#*: }" ;;
+		*) fail "run_checks" "$line" ;;
+		esac
+	done <"$tmp/checks.out"
 }
 
 shift_s=$(awk '$1 == "shift" { print $2 }' "$tp/pair-nat-mss.truth")
@@ -198,20 +227,29 @@ assert len(app) == 1 and app[0]['frames_b'] == [9], app
 lost = verdicts('lost_on_path')
 assert len(lost) == 1 and lost[0]['frames_b'] == [8], lost"
 
+run_checks
+
 # Both sides' states, each read from the capture nearer it, against
 # every ss snapshot of the lab (tests/pair-ss.py)
+ss_args=()
 for n in tests/pair/pair-nat-mss tests/pair/pair-endpoint-reset \
 	tests/pair/pair-reject-reset-v6 \
 	pcaps/router-reject-reset pcaps/router-fin-lost \
 	pcaps/router-final-ack-lost pcaps/router-synack-lost \
 	pcaps/router-delay-100ms; do
 	"$prog" --pair "$top_srcdir/$n.pcap" "$top_srcdir/$n.server.pcap" \
-		--format json >"$tmp/ss.json"
-	if python3 "$top_srcdir/tests/pair-ss.py" "$top_srcdir/$n.truth" \
-		"$tmp/ss.json" >"$tmp/ss.out" 2>&1; then
-		pass "${n##*/}: both sides' states agree with ss ($(tail -n 1 "$tmp/ss.out"))"
+		--format json >"$tmp/ss-${n##*/}.json"
+	ss_args+=("$top_srcdir/$n.truth" "$tmp/ss-${n##*/}.json")
+done
+python3 "$top_srcdir/tests/pair-ss.py" "${ss_args[@]}" >"$tmp/ss.out" 2>&1
+for ((i = 0; i < ${#ss_args[@]}; i += 2)); do
+	t=${ss_args[$i]}
+	n=${t##*/}
+	l=$(grep -F "pair $t: " "$tmp/ss.out")
+	if [[ $l == *", 0 differ" && $l != *": 0 agree"* ]]; then
+		pass "${n%.truth}: both sides' states agree with ss (${l##*: })"
 	else
-		fail "${n##*/}: states against ss" "$(grep -E 'DIFFER|Error' "$tmp/ss.out" | head -n 3)"
+		fail "${n%.truth}: states against ss" "${l:-no result}; $(grep -E 'DIFFER|Error' "$tmp/ss.out" | head -n 3)"
 	fi
 done
 
