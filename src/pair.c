@@ -280,6 +280,16 @@ add_link(struct tfe_pair *p, int a, int b, enum tfe_pair_how how,
 	g_array_append_val(p->links, l);
 }
 
+static gint
+by_conns(gconstpointer a, gconstpointer b)
+{
+	const struct tfe_pair_link *x = a, *y = b;
+	int64_t kx = x->conn[0] >= 0 ? x->conn[0] : INT32_MAX + (int64_t)x->conn[1];
+	int64_t ky = y->conn[0] >= 0 ? y->conn[0] : INT32_MAX + (int64_t)y->conn[1];
+
+	return kx < ky ? -1 : kx > ky;
+}
+
 /* Step 1: the connections. */
 static void
 match_conns(struct tfe_pair *p)
@@ -389,6 +399,15 @@ match_conns(struct tfe_pair *p)
 	for (guint j = 0; j < nb; j++)
 		if (conn_at(p, 1, (int)j)->link < 0)
 			add_link(p, -1, (int)j, TFE_PM_ISN, NULL);
+	/* in the order of A's connections, then B's that A did not see */
+	g_array_sort(p->links, by_conns);
+	for (guint i = 0; i < p->links->len; i++) {
+		const struct tfe_pair_link *l =
+			&g_array_index(p->links, struct tfe_pair_link, i);
+		for (int k = 0; k < 2; k++)
+			if (l->conn[k] >= 0)
+				conn_at(p, k, l->conn[k])->link = (int)i;
+	}
 }
 
 /* Whether A's segment x and B's segment y are the same segment. */
@@ -707,6 +726,13 @@ find_missing(struct tfe_pair *p, struct tfe_pair_link *l)
 		 * damage starts */
 		if (oc->damaged)
 			hi = oc->last_ts;
+		/* a connection the other capture never saw at all: only while
+		 * that capture is known to have run, its own first to last
+		 * frame (it may have started later or stopped earlier) */
+		if (other == NULL) {
+			lo = oc->first_ts;
+			hi = oc->last_ts;
+		}
 		bool past_end[2] = { false, false };
 		/* per kind found: count, first and last */
 		uint64_t count[2] = { 0, 0 };
@@ -714,8 +740,8 @@ find_missing(struct tfe_pair *p, struct tfe_pair_link *l)
 		const struct tfe_pair_seg *lasts[2] = { NULL, NULL };
 		int firstidx[2] = { -1, -1 };
 
-		if (me == NULL || other == NULL || l->near_client == 2 ||
-		    !p->clock_known)
+		if (me == NULL || (other == NULL && !l->path_shared) ||
+		    l->near_client == 2 || !p->clock_known)
 			continue;
 		near_word[0] = l->near_client == 0 ? "client" : "server";
 		near_word[1] = l->near_client == 0 ? "server" : "client";
@@ -1004,6 +1030,38 @@ find_modified(struct tfe_pair *p, struct tfe_pair_link *l)
 	}
 }
 
+/* A connection one capture alone saw, whose client and server the
+ * other capture saw talking in another connection (matched): the other
+ * capture sits on its path too, and which is nearer the client is that
+ * connection's answer. */
+static void
+place_alone(struct tfe_pair *p, struct tfe_pair_link *l)
+{
+	int k = l->conn[0] >= 0 ? 0 : 1;
+	const struct tfe_conn *c = conn_at(p, k, l->conn[k])->c;
+
+	for (guint i = 0; i < p->links->len; i++) {
+		const struct tfe_pair_link *m =
+			&g_array_index(p->links, struct tfe_pair_link, i);
+		const struct tfe_conn *d;
+
+		if (m->conn[0] < 0 || m->conn[1] < 0 || m->near_client == 2)
+			continue;
+		d = conn_at(p, k, m->conn[k])->c;
+		if (d->family != c->family ||
+		    tfe_conn_port(d, TFE_SIDE_SERVER) !=
+		    tfe_conn_port(c, TFE_SIDE_SERVER) ||
+		    memcmp(tfe_conn_addr(d, TFE_SIDE_SERVER),
+		           tfe_conn_addr(c, TFE_SIDE_SERVER), 16) != 0 ||
+		    memcmp(tfe_conn_addr(d, TFE_SIDE_CLIENT),
+		           tfe_conn_addr(c, TFE_SIDE_CLIENT), 16) != 0)
+			continue;
+		l->near_client = m->near_client;
+		l->path_shared = true;
+		return;
+	}
+}
+
 static void
 find_nat(struct tfe_pair *p, struct tfe_pair_link *l)
 {
@@ -1118,6 +1176,8 @@ tfe_pair_run(struct tfe_pair *p, const char *a, const char *b,
 				}
 			}
 		}
+		if (l->conn[0] < 0 || l->conn[1] < 0)
+			place_alone(p, l);
 		find_nat(p, l);
 		find_modified(p, l);
 		find_missing(p, l);

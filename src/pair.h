@@ -99,6 +99,10 @@ struct tfe_pair_link {
 	uint8_t how;               /* enum tfe_pair_how, when both */
 	uint8_t near_client;       /* which capture is nearer the client:
 	                              0 (A), 1 (B), 2 unknown */
+	bool path_shared;          /* seen by one capture alone, whose client
+	                              and server the other saw in another
+	                              connection: the other is on its path
+	                              too */
 	uint32_t isn_shift[2];     /* per sender: B's sequence numbers less
 	                              A's (0 unless a middlebox moved them) */
 	uint32_t matched, only[2]; /* segments: in both, in one alone */

@@ -80,8 +80,10 @@ g_ts(GString *g, int64_t ns, bool nanos)
 static int
 own_capture(const struct tfe_pair_link *l, int side)
 {
-	if (l->near_client != 2)
-		return side == TFE_SIDE_CLIENT ? l->near_client : !l->near_client;
+	int k = side == TFE_SIDE_CLIENT ? l->near_client : !l->near_client;
+
+	if (l->near_client != 2 && l->conn[k] >= 0)
+		return k;
 	return l->conn[0] >= 0 ? 0 : 1;
 }
 
@@ -142,8 +144,10 @@ text_states(FILE *out, const struct tfe_pair *p, const struct tfe_pair_link *l,
 	st = c->init_state[side];
 	fprintf(out, "   %s states (from %s%s): %s", side_word[side],
 	        cap_name[k], l->near_client == 2 ? "" :
-	        side == TFE_SIDE_CLIENT ? ", near the client" :
-	        ", near the server", tfe_state_names[st]);
+	        (side == TFE_SIDE_CLIENT) == (l->near_client == k) ?
+	        (side == TFE_SIDE_CLIENT ? ", near the client" :
+	         ", near the server") : ", the other capture did not see it",
+	        tfe_state_names[st]);
 	for (guint i = 0; i < c->tl.len; i++) {
 		const struct tfe_row *r = &c->tl.rows[i];
 

@@ -73,9 +73,11 @@ check() {
 	nchecks=$((nchecks + 1))
 	printf '%s\n' "$name" >"$tmp/check$nchecks.name"
 	printf '%s\n' "$code" >"$tmp/check$nchecks.py"
-	if ! "$prog" --pair "$a" "$b" --format json >"$tmp/check$nchecks.json" \
-		2>"$tmp/e"; then
-		printf 'exit status %s (%s)\n' "$?" "$(cat "$tmp/e")" \
+	"$prog" --pair "$a" "$b" --format json >"$tmp/check$nchecks.json" \
+		2>"$tmp/e"
+	local st=$?
+	if [[ $st != 0 ]]; then
+		printf 'exit status %s (%s)\n' "$st" "$(cat "$tmp/e")" \
 			>"$tmp/check$nchecks.err"
 	fi
 }
@@ -161,6 +163,16 @@ assert sorted(v['side'] for v in shifted) == ['client', 'server'], shifted
 assert any('moved by $seq_c' in v['message'] for v in shifted), shifted
 assert any('moved by $seq_s' in v['message'] for v in shifted), shifted
 assert len(verdicts('lost_on_path')) == 1 and not verdicts('appeared_on_path')"
+check "SYNs dropped on the router: a connection the server's end never saw" \
+	"$tp/pair-syn-blocked.pcap" "$tp/pair-syn-blocked.server.pcap" "
+assert pair['connections'] == {'matched': 2, 'only_a': 1, 'only_b': 0}, pair['connections']
+alone = [c for c in conns if c['b'] is None]
+assert len(alone) == 1 and alone[0]['near_client'] == 'a', alone
+assert alone[0]['id'] == 2 and alone[0]['a']['conn'] == 2, alone
+lost = verdicts('lost_on_path')
+assert len(lost) == 1 and lost[0]['side'] == 'client', lost
+assert lost[0]['frames_a'] == [11, 12] and 'SYN' in lost[0]['message'], lost
+assert all(c['verdicts'] == [] for c in conns if c['b'] is not None)"
 check "near miss: two captures of different traffic match nothing" \
 	"$pc/router-reject-reset.pcap" "$tp/pair-nat-mss.server-isn.pcap" "
 assert pair['connections'] == {'matched': 0, 'only_a': 1, 'only_b': 1}, pair['connections']

@@ -27,7 +27,7 @@ command -v editcap >/dev/null 2>&1 || {
 
 mkdir -p "$OUT"
 TFE_LAB_OUT=$OUT TFE_LAB_NS=tfe-pair-$$ "$HERE/run-all.sh" pair-nat-mss \
-	pair-endpoint-reset pair-reject-reset-v6
+	pair-endpoint-reset pair-reject-reset-v6 pair-syn-blocked
 # The routers' captures are not used by the paired tests.
 rm -f "$OUT"/pair-*.router.pcap
 editcap -F pcap -t "$SHIFT" "$OUT/pair-nat-mss.server.pcap" \

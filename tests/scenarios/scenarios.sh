@@ -812,3 +812,29 @@ sc_pair_reject_reset_v6() {
 	check_at server "no RST at the server" "$rst6" 0 0
 	check_truth "ECONNRESET" "recv_to_eof\(\) = -1 ECONNRESET"
 }
+
+sc_pair_syn_blocked() {
+	begin pair-syn-blocked client \
+		"one ordinary connection through the router, then the router drops every SYN from the client to the server's port (iptables DROP in FORWARD) and the client connects again: its SYN and the one re-sent 1 s later (TCP_SYNCNT=1, tcp_syn_linear_timeouts=0) never reach the server, and connect() fails with ETIMEDOUT at 3 s; then the rule is deleted and a third connection goes through. The server's end never sees the second connection"
+	sysctl_set client net.ipv4.tcp_syn_linear_timeouts 0
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 200 \
+		recv_to_eof close
+	on client wait listening socket inet connect "$S4" "$PORT" send 100 \
+		recv 200 close
+	wait_bg
+	ipt router -I FORWARD -p tcp -s "$C4" --dport "$PORT" --syn -j DROP
+	on client socket inet syncnt 1 connect "$S4" "$PORT" close || true
+	ipt router -D FORWARD -p tcp -s "$C4" --dport "$PORT" --syn -j DROP
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 200 \
+		recv_to_eof close
+	# "listening" was signalled by the first server already
+	sleep 0.2
+	on client socket inet connect "$S4" "$PORT" send 100 recv 200 close
+	wait_bg
+	end
+	check "four SYNs at the client" "src $C4 and $SYN_ONLY" 4 4
+	check_at server "two SYNs at the server" "src $C4 and $SYN_ONLY" 2 2
+	check_truth "ETIMEDOUT" "connect\(.*\) = -1 ETIMEDOUT"
+}
