@@ -100,7 +100,9 @@ def json_fields():
               "## The summary object": "The summary object",
               "## The alert object": "The alert object (\\-\\-alerts)",
               "## The table object": "The table object (\\-\\-every, SIGUSR1)",
-              "## The servers object": "The servers object (\\-\\-servers)"}
+              "## The servers object": "The servers object (\\-\\-servers)",
+              "## The pair_connection object":
+                  "The pair_connection object (\\-\\-pair)"}
     cur = None
     for ln in md.split("\n"):
         if ln.startswith("## "):

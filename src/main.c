@@ -20,9 +20,11 @@
 #include "capture.h"
 #include "expect.h"
 #include "live.h"
+#include "pair.h"
 #include "reader.h"
 #include "writer.h"
 #include "render.h"
+#include "render_pair.h"
 
 #define EXIT_USAGE 2
 #define EXIT_INPUT 3
@@ -58,6 +60,7 @@ enum {
 	OPT_SERVERS,
 	OPT_CONN,
 	OPT_DRAW,
+	OPT_PAIR,
 };
 
 static const struct option long_opts[] = {
@@ -93,6 +96,7 @@ static const struct option long_opts[] = {
 	{ "servers", no_argument, NULL, OPT_SERVERS },
 	{ "conn", required_argument, NULL, OPT_CONN },
 	{ "draw", required_argument, NULL, OPT_DRAW },
+	{ "pair", required_argument, NULL, OPT_PAIR },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -135,6 +139,11 @@ usage(FILE *out)
 "                           4-tuple hashes to shard K of N (1 <= K <= N), each\n"
 "                           as the whole run would; connections are numbered\n"
 "                           by their first frame\n"
+"  --pair A B               read two captures of the same traffic taken at\n"
+"                           two points (near each end, or on the path) and\n"
+"                           match them: connections and segments (through\n"
+"                           NAT), the clocks' offset, and what the path lost,\n"
+"                           made or changed (text, json, ladder or summary)\n"
 "  --fanout GROUP           with -i (Linux): join the kernel's packet fanout\n"
 "                           group GROUP (1 to 65535), hashing each connection\n"
 "                           both ways to one of the group's processes\n"
@@ -298,6 +307,17 @@ explain(const char *kind)
 	for (k = 0; k < TFE_V__COUNT; k++)
 		if (strcmp(kind, tfe_verdicts[k].kind) == 0)
 			break;
+	for (int pk = 0; k == TFE_V__COUNT && pk < TFE_PF__COUNT; pk++)
+		if (strcmp(kind, tfe_pair_kinds[pk].kind) == 0) {
+			/* the pairing's kinds (--pair) are documented with it */
+			printf("%s (%s): %s\n\nA finding of --pair, from two captures "
+			       "of the same traffic: see pair.md and the section "
+			       "\"Two captures\" of verdicts.md in %s.\n", kind,
+			       tfe_pair_kinds[pk].severity == TFE_SEV_WARNING ?
+			       "warning" : "info", tfe_pair_kinds[pk].title,
+			       TFE_DOCDIR);
+			return EXIT_SUCCESS;
+		}
 	if (k == TFE_V__COUNT) {
 		bool list = strcmp(kind, "list") == 0;
 		FILE *out = list ? stdout : stderr;
@@ -590,6 +610,7 @@ struct cmdline {
 	int alerts;            /* --alerts 1, --no-alerts 0, -1 not given */
 	struct tfe_watch watch; /* thresholds and --every */
 	char *filter;          /* the trailing words, or NULL */
+	const char *pair[2];   /* --pair A B */
 };
 
 /* Reads the options into *cl, *cfg and *run; -1 to go on, otherwise the
@@ -818,6 +839,16 @@ parse_options(int argc, char **argv, struct cmdline *cl,
 		case OPT_SERVERS:
 			run->picture = tfe_picture_new();
 			break;
+		case OPT_PAIR:
+			/* two values: the second is the next word */
+			if (optind >= argc || argv[optind][0] == '\0' ||
+			    (argv[optind][0] == '-' && argv[optind][1] != '\0')) {
+				error_msg("--pair needs two capture files: --pair A B");
+				return EXIT_USAGE;
+			}
+			cl->pair[0] = optarg;
+			cl->pair[1] = argv[optind++];
+			break;
 		case OPT_ALERTS:
 			cl->alerts = 1;
 			break;
@@ -909,8 +940,11 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 		error_msg("--draw goes with --format html");
 		return EXIT_USAGE;
 	}
+	/* the summary form's and the page's picture per server; not for
+	 * --pair, whose summary is the pairing's */
 	if (run->picture == NULL && (run->ro.format == TFE_FMT_SUMMARY ||
-	                             run->ro.format == TFE_FMT_HTML))
+	                             run->ro.format == TFE_FMT_HTML) &&
+	    cl->pair[0] == NULL)
 		run->picture = tfe_picture_new();
 	if (run->picture != NULL && (run->ro.format == TFE_FMT_NETSTAT ||
 	                             run->ro.format == TFE_FMT_CONN)) {
@@ -925,6 +959,32 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 			return EXIT_INPUT;
 		}
 		return EXIT_SUCCESS;
+	}
+	if (cl->pair[0] != NULL) {
+		if (cl->files->len > 0 || cl->live.iface != NULL) {
+			error_msg("--pair reads its two files itself: no -r or -i "
+			          "with it");
+			return EXIT_USAGE;
+		}
+		if (run->ro.format != TFE_FMT_TEXT &&
+		    run->ro.format != TFE_FMT_JSON &&
+		    run->ro.format != TFE_FMT_LADDER &&
+		    run->ro.format != TFE_FMT_SUMMARY) {
+			error_msg("--pair goes with --format text, json, ladder "
+			          "or summary");
+			return EXIT_USAGE;
+		}
+		if (cl->shard_n != 0 || cl->tstamp != 0 || run->ro.events ||
+		    run->fail_on != 0 ||
+		    run->expect != NULL || run->picture != NULL ||
+		    cl->alerts == 1 || cl->watch.every > 0 || cl->live.save_path ||
+		    cl->max_packets != 0) {
+			error_msg("--pair does not go with --shard, -t, --events, "
+			          "--fail-on, --expect, --servers, --alerts, --every, -w "
+			          "or -c");
+			return EXIT_USAGE;
+		}
+		return -1;
 	}
 	if (cl->live.iface != NULL && cl->files->len > 0) {
 		error_msg("-i and -r cannot be used together");
@@ -1026,6 +1086,46 @@ exit_status(const struct run *run, struct tfe_capture *cap, GError *err)
 	return status;
 }
 
+/* --pair A B: both files analysed and matched (pair.c), then written
+ * (render_pair.c); the exit status. */
+static int
+run_pair(const struct cmdline *cl, struct tfe_config *cfg, struct run *run)
+{
+	struct tfe_pair p;
+	GError *err = NULL;
+	int status = EXIT_SUCCESS;
+
+	if (cl->color < 0) {
+		const char *nc = getenv("NO_COLOR");
+		run->ro.color = isatty(STDOUT_FILENO) && !(nc && *nc);
+	} else {
+		run->ro.color = cl->color == 1;
+	}
+	/* the pairing prints its own findings; each capture's verdicts are
+	 * not printed */
+	cfg->verdict_messages = false;
+	if (!tfe_pair_run(&p, cl->pair[0], cl->pair[1], cl->filter, cfg,
+	                  &err) && p.links == NULL) {
+		error_msg("%s", err->message);
+		status = err->code == TFE_ERR_USAGE ? EXIT_USAGE : EXIT_INPUT;
+		g_error_free(err);
+		return status;
+	}
+	tfe_render_pair(&run->ro, &p);
+	if (fflush(stdout) != 0) {
+		error_msg("writing the output failed: %s", g_strerror(errno));
+		status = EXIT_INPUT;
+	}
+	if (err != NULL) {
+		error_msg("%s", err->message);
+		status = EXIT_INPUT;
+		g_error_free(err);
+	}
+	tfe_pair_clear(&p);
+	tfe_conn_cache_clear();
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1060,6 +1160,12 @@ main(int argc, char **argv)
 		cl.filter = g_strjoinv(" ", argv + optind);
 
 	GError *err = NULL;
+	if (cl.pair[0] != NULL) {
+		status = run_pair(&cl, &cfg, &run);
+		g_free(cl.filter);
+		g_ptr_array_free(cl.files, TRUE);
+		return status;
+	}
 	struct tfe_capture *cap;
 	if (cl.live.iface != NULL) {
 		cl.live.filter = cl.filter;

@@ -43,6 +43,8 @@ struct tfe_render_opts {
 	                          numbers as on the wire (-S), not relative to
 	                          each side's ISN */
 	struct tfe_html *html; /* html: the page being gathered */
+	const char *summary_pair; /* json: --pair's object for the summary
+	                             (render_pair.c), or NULL */
 };
 
 /* One connection block, as README.md shows it. */

@@ -1086,6 +1086,12 @@ tfe_render_json_summary(const struct tfe_render_opts *o,
 	} else {
 		v_null(&w);
 	}
+	if (o->summary_pair != NULL) {
+		/* --pair: the pairing's object, made by render_pair.c */
+		key(&w, "pair");
+		pre(&w);
+		put(w.b, o->summary_pair, strlen(o->summary_pair));
+	}
 	obj_end(&w);
 	emit(o, &w);
 }

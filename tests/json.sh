@@ -215,6 +215,19 @@ if [ "${#ran[@]}" -gt 0 ]; then
 			--every 0.1 --servers >>"$tmp/watch.json"
 		all+=("$tmp/watch.json")
 	fi
+	# --pair: connections seen by both and by one alone, every kind
+	if [ -e "$top_srcdir/tests/pair/pair-nat-mss.server.pcap" ]; then
+		"$prog" --pair "$top_srcdir/tests/pair/pair-nat-mss.pcap" \
+			"$top_srcdir/tests/pair/pair-nat-mss.server.pcap" \
+			--format json >"$tmp/pair.json"
+		"$prog" --pair "$top_srcdir/pcaps/router-reject-reset.pcap" \
+			"$top_srcdir/tests/pair/pair-nat-mss.server.pcap" \
+			--format json >>"$tmp/pair.json"
+		"$prog" --pair "$top_srcdir/pcaps/router-reject-reset.pcap" \
+			"$top_srcdir/pcaps/router-reject-reset.server.pcap" \
+			--format json >>"$tmp/pair.json"
+		all+=("$tmp/pair.json")
+	fi
 	python3 "$here/json-doc.py" "$top_srcdir/doc/json.md" \
 		"$top_srcdir/doc/tcpflow-explain.schema.json" \
 		"$top_srcdir/doc/verdicts.md" "${all[@]}" >"$tmp/doc.out" 2>&1

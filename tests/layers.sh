@@ -54,11 +54,13 @@ render_netstat 7 renderers
 render_watch 7 renderers
 render_conn 7 renderers
 render_picture 7 renderers
+render_pair 7 renderers
 ring 0 base
 reader 8 front-end
 writer 8 front-end
 live 8 front-end
 expect 8 front-end
+pair 6 analysis
 main 9 front-end
 "
 

@@ -730,3 +730,111 @@ sc_router_reject_reset() {
 	check_truth "ECONNRESET" "recv_to_eof\(\) = -1 ECONNRESET"
 	check_truth "server still ESTABLISHED" "^ss ESTAB 0 0 $S4:$PORT"
 }
+
+# The pair-* scenarios are made by pair-lab.sh for --pair (tests/pair/):
+# not in SCENARIOS, since a NAT on the path gives the two ends different
+# addresses for one connection, which the single-capture checks of
+# pcaps/ do not expect.
+
+# NAT_ADDR is the router's outside address in pair-nat-mss: the server
+# sees the client there.  It is one more address inside the lab's subnet.
+NAT_ADDR=10.231.0.3
+
+sc_pair_nat_mss() {
+	begin pair-nat-mss client \
+		"the router rewrites the client's address and port (iptables SNAT to $NAT_ADDR, ports 40000-40099, in POSTROUTING), clamps the MSS of every SYN and SYN-ACK it forwards to 1200 (mangle FORWARD TCPMSS --set-mss 1200), and drops the client's first 100-byte request once in FORWARD (nfq drop #1): the client re-sends it after its RTO. The server's end sees the client as $NAT_ADDR with another port, MSS 1200 in the SYN, and the request once; the client's end sees MSS 1200 in the SYN-ACK and its request twice"
+	local mac_rs
+	mac_rs=$(in_ns "$NS_ROUTER" cat /sys/class/net/veth-rs/address)
+	in_ns "$NS_SERVER" ip neigh replace "$NAT_ADDR" lladdr "$mac_rs" dev veth-s nud permanent
+	truth "neighbour server $NAT_ADDR lladdr $mac_rs (the router)"
+	ipt router -t nat -A POSTROUTING -o veth-rs -p tcp -s "$C4" \
+		-j SNAT --to-source "$NAT_ADDR:40000-40099"
+	ipt router -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN \
+		-j TCPMSS --set-mss 1200
+	nfq router 0 -x 1
+	ipt router -A FORWARD -p tcp -s "$C4" --dport "$PORT" \
+		-m length --length 140:200 -j NFQUEUE --queue-num 0
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 200 \
+		recv_to_eof snap "server read EOF" close snap "server closed"
+	on client wait listening socket inet connect "$S4" "$PORT" \
+		snap "client connected" send 100 recv 200 close snap "client closed"
+	wait_bg
+	end
+	check "client SYN" "src $C4 and tcp[tcpflags] == tcp-syn" 1 1
+	check_at server "SYN from the NAT address" "src $NAT_ADDR and tcp[tcpflags] == tcp-syn" 1 1
+	check_at server "nothing from the client's own address" "src $C4" 0 0
+	check_at server "SYN MSS 1200 at the server" "src $NAT_ADDR and tcp[tcpflags] == tcp-syn and tcp[22:2] == 1200" 1 1
+	check "SYN-ACK MSS 1200 at the client" "src $S4 and tcp[tcpflags] == tcp-syn|tcp-ack and tcp[22:2] == 1200" 1 1
+	check "request sent twice" "src $C4 and greater 140 and less 200" 2 2
+	check_at server "request received once" "src $NAT_ADDR and greater 140 and less 200" 1 1
+	check_truth "nfq dropped the request" "^nfq .* router #1 $C4\\.[0-9]+ > .* drop$"
+}
+
+sc_pair_endpoint_reset() {
+	begin pair-endpoint-reset client \
+		"the near miss of a middlebox's reset: nothing on the router but forwarding; the client sends 100 bytes, sets SO_LINGER {1,0} and closes, so its own kernel sends the RST, which both ends see"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv_to_eof \
+		snap "server read reset" close
+	on client wait listening socket inet connect "$S4" "$PORT" send 100 \
+		sleep 0.1 linger 1 0 close snap "client aborted"
+	wait_bg
+	end
+	check "client RST" "src $C4 and $RST" 1 1
+	check_at server "client RST at the server" "src $C4 and $RST" 1 1
+	check "no FIN" "$FIN" 0 0
+	check_truth "ECONNRESET" "recv_to_eof\(\) = -1 ECONNRESET"
+}
+
+sc_pair_reject_reset_v6() {
+	begin pair-reject-reset-v6 client \
+		"as router-reject-reset over IPv6: after one request and its answer, the router rejects the client's segments to the server with ip6tables REJECT --reject-with tcp-reset, so the client's second request is answered by a RST the router sends in the server's name (hop limit 64 at the client, where the server's packets arrive with 63); the server's socket stays ESTABLISHED"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S6" inet6) accept recv 100 send 200 \
+		wait capture-done close
+	bg client wait listening socket inet6 connect "$S6" "$PORT" send 100 \
+		recv 200 signal first-done wait rejecting send 100 recv_to_eof \
+		snap "client reset" close
+	sync_wait first-done
+	ipt router -6 -I FORWARD -p tcp -s "$C6" --dport "$PORT" \
+		-j REJECT --reject-with tcp-reset
+	sync_signal rejecting
+	sleep 0.5
+	snap "after the reset"
+	end
+	# tcp[] reads IPv4 only: the flags are byte 13 of the TCP header
+	# right after the 40-byte IPv6 header
+	local rst6='ip6[53] & 4 != 0'
+	check "one RST" "$rst6" 1 1
+	check "RST in the server's name" "src $S6 and $rst6" 1 1
+	check "RST hop limit 64 (the router's)" "src $S6 and $rst6 and ip6[7] == 64" 1 1
+	check_at server "no RST at the server" "$rst6" 0 0
+	check_truth "ECONNRESET" "recv_to_eof\(\) = -1 ECONNRESET"
+}
+
+sc_pair_syn_blocked() {
+	begin pair-syn-blocked client \
+		"one ordinary connection through the router, then the router drops every SYN from the client to the server's port (iptables DROP in FORWARD) and the client connects again: its SYN and the one re-sent 1 s later (TCP_SYNCNT=1, tcp_syn_linear_timeouts=0) never reach the server, and connect() fails with ETIMEDOUT at 3 s; then the rule is deleted and a third connection goes through. The server's end never sees the second connection"
+	sysctl_set client net.ipv4.tcp_syn_linear_timeouts 0
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 200 \
+		recv_to_eof close
+	on client wait listening socket inet connect "$S4" "$PORT" send 100 \
+		recv 200 close
+	wait_bg
+	ipt router -I FORWARD -p tcp -s "$C4" --dport "$PORT" --syn -j DROP
+	on client socket inet syncnt 1 connect "$S4" "$PORT" close || true
+	ipt router -D FORWARD -p tcp -s "$C4" --dport "$PORT" --syn -j DROP
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 200 \
+		recv_to_eof close
+	# "listening" was signalled by the first server already
+	sleep 0.2
+	on client socket inet connect "$S4" "$PORT" send 100 recv 200 close
+	wait_bg
+	end
+	check "four SYNs at the client" "src $C4 and $SYN_ONLY" 4 4
+	check_at server "two SYNs at the server" "src $C4 and $SYN_ONLY" 2 2
+	check_truth "ETIMEDOUT" "connect\(.*\) = -1 ETIMEDOUT"
+}
