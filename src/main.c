@@ -19,6 +19,7 @@
 #include "analyze.h"
 #include "capture.h"
 #include "expect.h"
+#include "kernel.h"
 #include "live.h"
 #include "reader.h"
 #include "writer.h"
@@ -56,6 +57,7 @@ enum {
 	OPT_FIN_WAIT_2_THRESHOLD,
 	OPT_LAST_ACK_THRESHOLD,
 	OPT_SERVERS,
+	OPT_NO_PROCESSES,
 };
 
 static const struct option long_opts[] = {
@@ -89,6 +91,7 @@ static const struct option long_opts[] = {
 	  OPT_FIN_WAIT_2_THRESHOLD },
 	{ "last-ack-threshold", required_argument, NULL, OPT_LAST_ACK_THRESHOLD },
 	{ "servers", no_argument, NULL, OPT_SERVERS },
+	{ "no-processes", no_argument, NULL, OPT_NO_PROCESSES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -117,6 +120,9 @@ usage(FILE *out)
 "  -Z USER                  with -i: after opening the interface, run as USER\n"
 "                           with no capabilities (default when root: nobody;\n"
 "                           -Z root keeps root)\n"
+"  --no-processes           with -i: do not look for the processes that own\n"
+"                           the local sockets (the kernel's state, queues\n"
+"                           and timers are still read)\n"
 "  -w FILE                  also save the packets analysed (those the filter\n"
 "                           passes) to FILE as a pcap capture; with -r it\n"
 "                           filters a capture into a new one\n"
@@ -343,6 +349,7 @@ struct run {
 	struct tfe_netstat *netstat;
 	struct tfe_table *table; /* --every and SIGUSR1: the last counts */
 	struct tfe_picture *picture; /* --servers, counted in judge() */
+	struct tfe_kernel *kernel; /* live: the local sockets' view */
 	struct tfe_writer *writer; /* NULL: connections are written here */
 	bool verdicts_in_writer; /* the writing thread works out the
 	                          verdicts (the analyser's verdicts_later) */
@@ -537,8 +544,18 @@ on_live_snapshot(void *ud, struct tfe_analyzer *a, int64_t at)
 {
 	struct run *r = ud;
 
+	tfe_analyzer_query_all(a, TFE_LQ_TABLE);
 	on_table(r, a, at);
 	fflush(r->ro.out);
+}
+
+/* Live: the kernel's view of a connection's local sockets. */
+static void
+on_query(void *ud, struct tfe_analyzer *a, struct tfe_conn *c, int why)
+{
+	struct run *r = ud;
+
+	tfe_kernel_query(r->kernel, a, c, why);
 }
 
 static void
@@ -771,6 +788,9 @@ parse_options(int argc, char **argv, struct cmdline *cl,
 		case OPT_SERVERS:
 			run->picture = tfe_picture_new();
 			break;
+		case OPT_NO_PROCESSES:
+			cl->live.processes = false;
+			break;
 		case OPT_ALERTS:
 			cl->alerts = 1;
 			break;
@@ -891,6 +911,10 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 		error_msg("--threads goes with -r");
 		return EXIT_USAGE;
 	}
+	if (cl->live.iface == NULL && !cl->live.processes) {
+		error_msg("--no-processes goes with -i");
+		return EXIT_USAGE;
+	}
 	if (cl->live.iface == NULL && (cl->snaplen_given || cl->live.user)) {
 		error_msg("%s goes with -i", cl->snaplen_given ? "-s" : "-Z");
 		return EXIT_USAGE;
@@ -982,7 +1006,8 @@ main(int argc, char **argv)
 		.at_kind = TFE_AT_END,
 		.color = -1,
 		.alerts = -1,
-		.live = { .snaplen = TFE_SNAPLEN_DEFAULT },
+		.live = { .snaplen = TFE_SNAPLEN_DEFAULT, .kernel = true,
+		          .processes = true },
 	};
 	struct tfe_config cfg;
 	struct run run;
@@ -1011,7 +1036,7 @@ main(int argc, char **argv)
 	if (cl.live.iface != NULL) {
 		cl.live.filter = cl.filter;
 		cl.live.max_packets = cl.max_packets;
-		cap = tfe_live_open(&cl.live, &who, &err);
+		cap = tfe_live_open(&cl.live, &who, &run.kernel, &err);
 	} else {
 		cap = tfe_capture_open_files((char **)cl.files->pdata,
 		                             cl.files->len, cl.filter, &err);
@@ -1048,7 +1073,8 @@ main(int argc, char **argv)
 
 	struct tfe_analyzer an;
 	struct tfe_sink sink = { on_conn_done, on_snapshot, &run, on_conn_take,
-	                         on_alert, on_table };
+	                         on_alert, on_table,
+	                         run.kernel != NULL ? on_query : NULL };
 	tfe_analyzer_init(&an, &cfg, &sink);
 	if (run.ro.format == TFE_FMT_NETSTAT)
 		tfe_analyzer_snapshot_at(&an, cl.at_kind, cl.at);
@@ -1117,6 +1143,7 @@ main(int argc, char **argv)
 			g_string_free(run.named[k], TRUE);
 	tfe_expect_free(run.expect);
 	tfe_analyzer_clear(&an);
+	tfe_kernel_close(run.kernel);
 	tfe_capture_close(cap);
 	g_free(who);
 	g_free(cl.filter);

@@ -184,6 +184,13 @@ void tfe_render_json_table(const struct tfe_render_opts *o,
 void tfe_table_shot_free(struct tfe_table_shot *s);
 void tfe_table_free(struct tfe_table *t);
 
+/* Live: one local socket as the kernel described it, for the text
+ * forms: "server pid 24713 python3 (python3 srv.py); kernel CLOSE_WAIT,
+ * Recv-Q 0, Send-Q 0, timer keepalive 7199.9 s" (render_watch.c). */
+void tfe_format_ksock(GString *g, const struct tfe_ksock *ks, int side);
+/* The owner alone: "pid 24713 python3", "owner unknown (...)", ... */
+void tfe_format_owner(GString *g, const struct tfe_ksock *ks);
+
 /* An age: "0.050 s" below a second, "6.0 s" below a minute, "26 min 3 s",
  * "26 h 3 min". */
 void tfe_format_age(int64_t ns, char *buf, size_t len);

@@ -344,6 +344,57 @@ tfe_table_print(const struct tfe_render_opts *o,
 }
 
 void
+tfe_format_owner(GString *g, const struct tfe_ksock *ks)
+{
+	switch (ks->owner) {
+	case TFE_OWN_FOUND:
+		g_string_append_printf(g, "pid %d %s", (int)ks->pid, ks->comm);
+		if (ks->via_listener)
+			g_string_append(g, " (its listener's)");
+		break;
+	case TFE_OWN_NONE:
+		g_string_append(g, "no process holds it");
+		break;
+	case TFE_OWN_UNKNOWN:
+		g_string_append(g, "owner unknown (no privilege to look)");
+		break;
+	case TFE_OWN_OFF:
+		g_string_append(g, "owner not looked for (--no-processes)");
+		break;
+	default:
+		g_string_append(g, "no process seen yet");
+		break;
+	}
+}
+
+void
+tfe_format_ksock(GString *g, const struct tfe_ksock *ks, int side)
+{
+	g_string_append(g, side == TFE_SIDE_CLIENT ? "client " : "server ");
+	tfe_format_owner(g, ks);
+	if (ks->owner == TFE_OWN_FOUND && ks->cmdline[0] != '\0' &&
+	    strcmp(ks->cmdline, ks->comm) != 0)
+		g_string_append_printf(g, " (%s)", ks->cmdline);
+	if (!ks->asked)
+		return;
+	if (!ks->found) {
+		g_string_append(g, "; kernel: no socket (CLOSED)");
+		return;
+	}
+	g_string_append_printf(g, "; kernel: %s, Recv-Q %u, Send-Q %u",
+	                       tfe_state_names[ks->state], ks->recv_q,
+	                       ks->send_q);
+	if (ks->timer != TFE_KT_NONE) {
+		char age[32];
+		tfe_format_age(ks->timer_ms * 1000000LL, age, sizeof age);
+		g_string_append_printf(g, ", timer %s %s",
+		                       tfe_ktimer_names[ks->timer], age);
+		if (ks->retrans > 0)
+			g_string_append_printf(g, " (%u unanswered)", ks->retrans);
+	}
+}
+
+void
 tfe_render_text_alert(const struct tfe_render_opts *o,
                       const struct tfe_alert *al)
 {
@@ -375,4 +426,16 @@ tfe_render_text_alert(const struct tfe_render_opts *o,
 	        tfe_state_names[al->state], age, since, al->since_frame,
 	        tfe_alert_options[al->kind], thr, al->frames,
 	        al->frames == 1 ? "" : "s", al->first_frame, al->last_frame);
+	if (al->have_local) {
+		/* live: who holds the socket, and what the kernel says */
+		GString *g = g_string_new("   local: ");
+		tfe_format_ksock(g, &al->local, al->side);
+		if (al->kind == TFE_AL_CLOSE_WAIT &&
+		    al->local.owner == TFE_OWN_FOUND)
+			g_string_append_printf(g, "; pid %d %s has not called "
+			                       "close() for %s", (int)al->local.pid,
+			                       al->local.comm, age);
+		fprintf(o->out, "%s\n", g->str);
+		g_string_free(g, TRUE);
+	}
 }
