@@ -10,8 +10,8 @@
  *
  * A scan reads every open file of the processes of one user (the
  * socket's, as the kernel reports it) and remembers each socket inode's
- * process; the whole of /proc is read only when that finds nothing, at
- * most five times a second.
+ * process, at most twenty times a second; the whole of /proc is read only
+ * when that finds nothing, at most five times a second.
  */
 #include "config.h"
 
@@ -55,7 +55,8 @@ struct request {
 struct scanner {
 	int sock_mnt;          /* the socket filesystem's mount id */
 	GHashTable *where;     /* inode (uint64 in a pointer) -> pid */
-	int64_t last_full;     /* ns, monotonic */
+	int64_t last_scan;     /* ns, monotonic: the last scan of a user's */
+	int64_t last_full;     /* and of every process */
 	bool denied;           /* a scan met a process it may not read */
 };
 
@@ -221,14 +222,20 @@ known(struct scanner *s, uint64_t inode, struct tfe_owner_answer *ans)
 static void
 answer(struct scanner *s, const struct request *q, struct tfe_owner_answer *ans)
 {
+	int64_t now = mono_ns();
+
 	memset(ans, 0, sizeof *ans);
 	s->denied = false;
 	if (known(s, q->inode, ans))
 		return;
-	scan(s, false, q->uid);
-	if (known(s, q->inode, ans))
-		return;
-	int64_t now = mono_ns();
+	/* at most twenty scans of a user's processes a second: a socket
+	 * missed now is asked about again at the next query */
+	if (now - s->last_scan >= 50000000LL) {
+		s->last_scan = now;
+		scan(s, false, q->uid);
+		if (known(s, q->inode, ans))
+			return;
+	}
 	if (now - s->last_full >= 200000000LL) {
 		s->last_full = now;
 		scan(s, true, 0);
@@ -310,7 +317,7 @@ helper_main(int fd, const struct passwd *pw)
 	if (!helper_privs(pw))
 		_exit(1);
 	s.where = g_hash_table_new(g_direct_hash, g_direct_equal);
-	s.last_full = mono_ns() - 1000000000LL;
+	s.last_full = s.last_scan = mono_ns() - 1000000000LL;
 	while (read(fd, &q, sizeof q) == (ssize_t)sizeof q) {
 		if (s.sock_mnt < 0) {
 			memset(&ans, 0, sizeof ans);

@@ -160,6 +160,10 @@ struct tfe_table_row {
 	uint64_t count;
 	int64_t change;         /* since the previous table */
 	int64_t oldest_since;   /* ns: the oldest entered the state then */
+	bool kernel;            /* live: local sockets in the state the
+	                           kernel gave them at the table's query
+	                           (kernel.h), with their queues summed */
+	uint64_t recv_q, send_q;
 };
 /* The table, kept from one time to the next for the changes; each time
  * gives a shot of its own, which may be written by another thread. */

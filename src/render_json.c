@@ -1288,6 +1288,12 @@ tfe_render_json_table(const struct tfe_render_opts *o,
 			v_secs(&w, t->at - r->oldest_since, ns);
 		else
 			v_null(&w);
+		if (r->kernel) {
+			/* live only: local sockets in the kernel's state */
+			k_bool(&w, "kernel", true);
+			k_u64(&w, "recv_q", r->recv_q);
+			k_u64(&w, "send_q", r->send_q);
+		}
 		obj_end(&w);
 	}
 	arr_end(&w);

@@ -289,6 +289,31 @@ peer fill fill 47402 || exit 1
 # (the queues stay put: ss is asked just before and after the program
 # asks the kernel at SIGINT, below)
 
+# The SIGUSR1 table: local sockets in the kernel's state with its queues,
+# against ss just before and after.
+sleep 0.5
+tb=$("${in_ns[@]}" ss -Htan state established '( sport = :47402 or dport = :47402 )')
+kill -USR1 "$text_pid"
+wait_for "$tmp/text.out" '^  127\.0\.0\.1:\* +127\.0\.0\.1:47402 .*\(kernel: ' 5
+ta=$("${in_ns[@]}" ss -Htan state established '( sport = :47402 or dport = :47402 )')
+ss_srv_recv=$(awk '$3 == "127.0.0.1:47402" { print $1 }' <<<"$tb")
+ss_srv_recv2=$(awk '$3 == "127.0.0.1:47402" { print $1 }' <<<"$ta")
+ss_cli_send=$(awk '$4 == "127.0.0.1:47402" { print $2 }' <<<"$tb")
+ss_cli_send2=$(awk '$4 == "127.0.0.1:47402" { print $2 }' <<<"$ta")
+row_srv=$(grep -E '^  127\.0\.0\.1:47402 +127\.0\.0\.1:47402 +ESTABLISHED +1 .*\(kernel: Recv-Q [0-9]+, Send-Q 0\)$' "$tmp/text.out" | tail -n 1)
+row_cli=$(grep -E '^  127\.0\.0\.1:\* +127\.0\.0\.1:47402 +ESTABLISHED +1 .*\(kernel: Recv-Q 0, Send-Q [0-9]+\)$' "$tmp/text.out" | tail -n 1)
+t_recv=$(sed -nE 's/.*Recv-Q ([0-9]+),.*/\1/p' <<<"$row_srv")
+t_send=$(sed -nE 's/.*Send-Q ([0-9]+)\)$/\1/p' <<<"$row_cli")
+if [ -n "$t_recv" ] && [ -n "$t_send" ] && [ "${t_recv:-0}" -gt 0 ] &&
+	[ "${t_send:-0}" -gt 0 ] &&
+	[ "$t_recv" = "$ss_srv_recv" ] && [ "$t_recv" = "$ss_srv_recv2" ] &&
+	[ "$t_send" = "$ss_cli_send" ] && [ "$t_send" = "$ss_cli_send2" ]; then
+	pass "the SIGUSR1 table marks the local sockets with the kernel's queues, as ss has them (Recv-Q $t_recv, Send-Q $t_send)"
+else
+	fail "table" "table Recv-Q '$t_recv' Send-Q '$t_send', ss Recv-Q $ss_srv_recv/$ss_srv_recv2 Send-Q $ss_cli_send/$ss_cli_send2"
+	grep -A8 '^sockets at' "$tmp/text.out" | tail -n 9 | show /dev/stdin
+fi
+
 # ---- a graceful close: the client's TIME_WAIT --------------------------
 
 peer cl close 47403 || exit 1
@@ -413,13 +438,19 @@ done <"$tmp/json.check"
 # says CLOSE_WAIT and FIN_WAIT_2.
 cat >"$tmp/nofin.py" <<'EOF'
 import json, sys
-conn = summary = None
+conn = summary = table = None
 for line in open(sys.argv[1]):
     o = json.loads(line)
     if o["type"] == "connection":
         conn = o
     elif o["type"] == "summary":
         summary = o
+    elif o["type"] == "table":
+        table = o
+rows = [(r["role"], r["state"], r.get("kernel")) for r in table["rows"]]
+print("    table rows:", rows)
+if ("server", "CLOSE_WAIT", True) not in rows or ("client", "FIN_WAIT_2", True) not in rows:
+    sys.exit(1)
 d = conn["local"]["kernel_disagrees"]
 print("    kernel_disagrees:", d)
 srv = [x for x in d if x["side"] == "server" and x["wire"] == "ESTABLISHED"
@@ -428,7 +459,7 @@ sys.exit(not (srv and summary["kernel"]["disagreeing_connections"] == 1
               and summary["kernel"]["disagreements"] >= 1))
 EOF
 if "$py" "$tmp/nofin.py" "$tmp/nofin.out"; then
-	pass "a capture that hides the FINs: kernel_disagrees (wire ESTABLISHED, kernel CLOSE_WAIT), counted in the summary"
+	pass "a capture that hides the FINs: the table has the kernel's CLOSE_WAIT and FIN_WAIT_2; kernel_disagrees (wire ESTABLISHED, kernel CLOSE_WAIT), counted in the summary"
 else
 	fail "kernel_disagrees" "not reported"
 	show "$tmp/nofin.out"
