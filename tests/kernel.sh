@@ -9,10 +9,12 @@
 # writes until its send buffer is full (queues that stay put).  Checks:
 # the CLOSE_WAIT alert, the connection's header and its JSON name the
 # server's pid and command; the kernel's Recv-Q, Send-Q and TIME_WAIT
-# timer match ss -tanpo taken at the same moment; a capture filter that
-# hides the FINs makes the wire disagree with the kernel, which
-# kernel_disagrees says and the summary counts, while the full capture
-# has no disagreement; the analysing process runs as nobody with CapEff
+# timer match ss -tanpo taken at the same moment, in the JSON and in the
+# SIGUSR1 table (local sockets in the kernel's state, with its queues); a
+# capture filter that hides the FINs makes the wire disagree with the
+# kernel, which kernel_disagrees says (text and JSON) and the summary
+# counts, while the full capture has no disagreement; the live JSON is
+# valid by the schema; the analysing process runs as nobody with CapEff
 # and CapPrm 0 and the owner lookup as nobody with CAP_SYS_PTRACE alone;
 # --no-processes starts no lookup; run as nobody with only CAP_NET_RAW,
 # owners are unknown and it carries on.
@@ -221,6 +223,9 @@ json_pid=$tpid
 start nofin -i lo --format json 'tcp port 47401 and tcp[tcpflags] & tcp-fin == 0' ||
 	exit 1
 nofin_pid=$tpid
+start nofintext -i lo 'tcp port 47401 and tcp[tcpflags] & tcp-fin == 0' ||
+	exit 1
+nofintext_pid=$tpid
 
 # ---- privileges: the analysing process and the owner lookup ------------
 
@@ -344,15 +349,16 @@ fi
 # ---- the end ------------------------------------------------------------
 
 kill -USR1 "$nofin_pid"
+kill -USR1 "$nofintext_pid"
 sleep 0.5
 ss_q() {
 	"${in_ns[@]}" ss -Htan state established '( sport = :47402 or dport = :47402 )'
 }
 ss_before=$(ss_q)
-for p in "$text_pid" "$json_pid" "$nofin_pid"; do
+for p in "$text_pid" "$json_pid" "$nofin_pid" "$nofintext_pid"; do
 	kill -INT "$p"
 done
-for p in "$text_pid" "$json_pid" "$nofin_pid"; do
+for p in "$text_pid" "$json_pid" "$nofin_pid" "$nofintext_pid"; do
 	if ! wait_exit "$p" 20 || [ "$rc" -ne 0 ]; then
 		fail "SIGINT" "process $p: exit status $rc"
 	fi
@@ -407,7 +413,7 @@ tool = {}
 for side in ("client", "server"):
     k = c["local"][side]
     tool["%s:%d" % (c[side]["addr"], c[side]["port"])] = (k["recv_q"], k["send_q"])
-print("    ss before %s, after %s; the tool %s" % (b, a, tool))
+print("note: ss before %s, after %s; the tool %s" % (b, a, tool))
 def near(x, lo, hi):
     return min(lo, hi) - 4096 <= x <= max(lo, hi) + 4096
 good = len(tool) == 2 and all(e in b and e in a and
@@ -463,6 +469,24 @@ if "$py" "$tmp/nofin.py" "$tmp/nofin.out"; then
 else
 	fail "kernel_disagrees" "not reported"
 	show "$tmp/nofin.out"
+fi
+
+# the same in text: the table's rows, the lines under the header, the
+# summary
+if grep -Eq '^  127\.0\.0\.1:47401 +127\.0\.0\.1:47401 +CLOSE_WAIT +1 .*\(kernel: Recv-Q 0, Send-Q 0\)$' "$tmp/nofintext.out" &&
+	grep -Eq '^   kernel_disagrees: at \+[0-9.]+ s \(table query\) the wire has the server in ESTABLISHED, the kernel CLOSE_WAIT$' "$tmp/nofintext.out" &&
+	grep -Eq '^   kernel_disagrees: at \+[0-9.]+ s \(table query\) the wire has the client in ESTABLISHED, the kernel FIN_WAIT_2$' "$tmp/nofintext.out" &&
+	grep -Eq "^  kernel's view of local sockets: [0-9]+ queries \(0 failed\), kernel_disagrees in 1 connection \([0-9]+ queries\)$" "$tmp/nofintext.out"; then
+	pass "text: the table's kernel CLOSE_WAIT, the kernel_disagrees lines, the summary's count"
+else
+	fail "text kernel_disagrees" "lines missing"
+	show "$tmp/nofintext.out" 40
+fi
+if grep -q '^   kernel_disagrees' "$tmp/text.out"; then
+	fail "full capture" "a kernel_disagrees line"
+	grep '^   kernel_disagrees' "$tmp/text.out" | show /dev/stdin
+else
+	pass "text, the full capture: no kernel_disagrees line"
 fi
 
 # ---- --no-processes, and without privileges ------------------------------
