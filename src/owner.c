@@ -312,7 +312,12 @@ helper_main(int fd, const struct passwd *pw)
 	if (dup2(fd, 3) < 0)
 		_exit(1);
 	fd = 3;
-	(void)syscall(SYS_close_range, 4u, ~0u, 0u);
+	if (syscall(SYS_close_range, 4u, ~0u, 0u) != 0) {
+		/* before Linux 5.9: one by one */
+		long max = sysconf(_SC_OPEN_MAX);
+		for (long i = 4; i < (max > 0 && max < 65536 ? max : 65536); i++)
+			close((int)i);
+	}
 	s.sock_mnt = sock_mount();
 	if (!helper_privs(pw))
 		_exit(1);

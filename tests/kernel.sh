@@ -63,6 +63,7 @@ chmod 755 "$tmp"
 pids=()
 cleanup() {
 	local p
+	exec 2>/dev/null # no "Killed" notices for the peers
 	for p in "${pids[@]}"; do
 		kill -KILL "$p" 2>/dev/null
 	done
