@@ -157,6 +157,9 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 	struct tfe_tombstone tomb;
 
 	tfe_conn_finish(c, cause, &a->cfg);
+	/* live: the kernel's view as it is reported, for its verdicts too */
+	if (a->sink.query != NULL)
+		a->sink.query(a->sink.ud, a, c, TFE_LQ_END);
 	if (!a->verdicts_later) {
 		/* One array serves every connection in turn: it is emptied
 		 * once the sink is done with it. */
@@ -363,6 +366,7 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 		emit(a, c, c->ended ? TFE_END_CLOSED : TFE_END_INPUT);
 		c = NULL;
 	}
+	bool fresh = c == NULL;
 	if (c == NULL) {
 		bool syn = (seg->flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) ==
 		           TFE_TH_SYN;
@@ -432,6 +436,8 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 		tfe_conn_update(c, seg, side, frame, ts, &a->cfg);
 	}
 	note_listener(a, c, seg, side, ts);
+	if (G_UNLIKELY(fresh) && a->sink.query != NULL)
+		a->sink.query(a->sink.ud, a, c, TFE_LQ_NEW);
 	/* The timers go by the queues' heads: when this connection was one
 	 * or becomes one, timers_due may move either way (the capture's
 	 * clock can go back).  A connection heads its queue when nothing is

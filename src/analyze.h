@@ -17,6 +17,7 @@
 #include "decode.h"
 #include "flow.h"
 #include "frag.h"
+#include "local.h"
 #include "vantage.h"
 #include "verdict.h"
 
@@ -75,6 +76,13 @@ struct tfe_stats {
 	uint64_t ps_recv, ps_drop, ps_ifdrop;
 	bool timestamps_ns;
 	uint64_t alerts[TFE_AL__COUNT];        /* alerts given, by kind */
+	/* live, the kernel's view of the local sockets (kernel.h) */
+	bool kernel_view;                      /* some side was local */
+	uint64_t kernel_queries;               /* sockets asked about */
+	uint64_t kernel_errors;                /* questions that failed */
+	uint64_t kernel_disagree_conns;        /* connections with a
+	                                          kernel_disagrees note */
+	uint64_t kernel_disagreements;         /* queries that disagreed */
 };
 
 extern const char *const tfe_alert_names[TFE_AL__COUNT];
@@ -99,6 +107,9 @@ struct tfe_alert {
 	uint8_t addr[2][16];        /* [TFE_SIDE_*] */
 	uint16_t port[2];
 	bool nanos;
+	bool have_local;            /* live: the side's socket as the kernel
+	                               described it at the alert */
+	struct tfe_ksock local;
 };
 
 /* What the operator's view watches: the alerts' thresholds and the
@@ -132,6 +143,11 @@ struct tfe_sink {
 	/* may be NULL: --every's table is due at `at` (ns, epoch), with
 	 * every frame up to it analysed */
 	void (*table)(void *ud, const struct tfe_analyzer *a, int64_t at);
+	/* may be NULL (offline): ask the kernel about the connection's
+	 * local sockets (why: enum tfe_lq_why), at its first frame, an
+	 * alert, a table and when it is reported (kernel.h) */
+	void (*query)(void *ud, struct tfe_analyzer *a, struct tfe_conn *c,
+	              int why);
 };
 
 /* When to take the snapshot (--at, doc/tcpflow-explain.1). */
@@ -265,6 +281,10 @@ void tfe_watch_entered(const struct tfe_conn *c, int side, int64_t *ts,
  * the analyser's clock: live capture calls it on the wall clock, a little
  * behind it, while the connection timers run further behind. */
 void tfe_analyzer_watch_run(struct tfe_analyzer *a, int64_t upto);
+
+/* Asks the sink's query about every connection held (the socket
+ * tables: why is TFE_LQ_TABLE). */
+void tfe_analyzer_query_all(struct tfe_analyzer *a, int why);
 
 /* Runs the timers up to `now` without a frame (live capture's idle tick). */
 void tfe_analyzer_tick(struct tfe_analyzer *a, int64_t now);

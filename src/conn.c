@@ -871,6 +871,8 @@ tfe_conn_free(struct tfe_conn *c)
 	if (c->rare != NULL) {
 		if (c->rare->eps != NULL)
 			g_free(c->rare->eps);
+		g_free(c->rare->local); /* plain data */
+		c->rare->local = NULL;
 		if (cache.nrares < CACHE_MAX) {
 			c->rare->eps = (struct tfe_conn_rare_eps *)cache.rares;
 			cache.rares = c->rare;

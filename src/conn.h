@@ -154,6 +154,9 @@ struct tfe_conn_rare {
 	uint32_t prev_snd_nxt[2];
 	struct tfe_tunnel tunnel; /* the first segment's, depth 0 for none;
 	                             src is on the client's side */
+	struct tfe_local *local; /* live: the kernel's view of its local
+	                            sockets (local.h, kernel.c); NULL
+	                            offline (tfe_conn_local()) */
 };
 
 /* Fields ordered by size so that no padding is left between them. */
@@ -342,6 +345,13 @@ tfe_conn_alt(const struct tfe_conn *c, int side, guint i, uint8_t *why)
 
 /* The same for writing: allocated at the first call. */
 struct tfe_conn_rare *tfe_conn_rare_mut(struct tfe_conn *c);
+
+/* Live: the kernel's view of the connection's local sockets, or NULL. */
+static inline struct tfe_local *
+tfe_conn_local(const struct tfe_conn *c)
+{
+	return c->rare != NULL ? c->rare->local : NULL;
+}
 struct tfe_ep_rare *tfe_conn_rare_get(struct tfe_conn *c, int side);
 
 /* Which side sent `s`: TFE_SIDE_CLIENT or TFE_SIDE_SERVER (inline: it

@@ -112,10 +112,12 @@ drain_wake(void)
 }
 
 struct tfe_capture *
-tfe_live_open(const struct tfe_live_opts *o, char **who, GError **err)
+tfe_live_open(const struct tfe_live_opts *o, char **who,
+              struct tfe_kernel **kernel, GError **err)
 {
 	struct tfe_capture *cap;
 
+	*kernel = NULL;
 	cap = tfe_capture_open_live(o->iface, o->snaplen, o->filter,
 	                            o->save_path, err);
 	if (cap == NULL)
@@ -125,7 +127,19 @@ tfe_live_open(const struct tfe_live_opts *o, char **who, GError **err)
 		tfe_capture_close(cap);
 		return NULL;
 	}
+	if (o->kernel) {
+		GError *kerr = NULL;
+		*kernel = tfe_kernel_open(o->processes, o->user, &kerr);
+		if (*kernel == NULL) {
+			fprintf(stderr, "tcpflow-explain: %s; going on without the "
+			        "kernel's view of the local sockets\n",
+			        kerr->message);
+			g_error_free(kerr);
+		}
+	}
 	if (!tfe_privs_drop(o->user, who, err)) {
+		tfe_kernel_close(*kernel);
+		*kernel = NULL;
 		tfe_capture_close(cap);
 		return NULL;
 	}

@@ -16,6 +16,7 @@
 
 #include "analyze.h"
 #include "capture.h"
+#include "kernel.h"
 
 struct tfe_live_opts {
 	const char *iface;       /* -i */
@@ -25,6 +26,8 @@ struct tfe_live_opts {
 	const char *user;        /* -Z or NULL for the default */
 	uint64_t max_packets;    /* -c, 0 for no limit */
 	int fanout_group;        /* --fanout, 0 for none */
+	bool kernel;             /* ask the kernel about local sockets */
+	bool processes;          /* and their owners (--no-processes) */
 };
 
 struct tfe_live_hooks {
@@ -34,10 +37,12 @@ struct tfe_live_hooks {
 	void *ud;
 };
 
-/* Opens the interface (and the -w file), then drops root for good
+/* Opens the interface (and the -w file) and, with o->kernel, the
+ * kernel's socket table and the owner lookup (kernel.h; NULL in *kernel
+ * when the kernel has none, said on stderr), then drops root for good
  * (privs.h).  On success *who names the user now in effect (free it). */
 struct tfe_capture *tfe_live_open(const struct tfe_live_opts *o, char **who,
-                                  GError **err);
+                                  struct tfe_kernel **kernel, GError **err);
 
 /*
  * Installs the signal handlers, says "listening on ..." on stderr, and

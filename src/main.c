@@ -19,6 +19,7 @@
 #include "analyze.h"
 #include "capture.h"
 #include "expect.h"
+#include "kernel.h"
 #include "live.h"
 #include "pair.h"
 #include "reader.h"
@@ -61,6 +62,7 @@ enum {
 	OPT_CONN,
 	OPT_DRAW,
 	OPT_PAIR,
+	OPT_NO_PROCESSES,
 };
 
 static const struct option long_opts[] = {
@@ -97,6 +99,7 @@ static const struct option long_opts[] = {
 	{ "conn", required_argument, NULL, OPT_CONN },
 	{ "draw", required_argument, NULL, OPT_DRAW },
 	{ "pair", required_argument, NULL, OPT_PAIR },
+	{ "no-processes", no_argument, NULL, OPT_NO_PROCESSES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -125,6 +128,9 @@ usage(FILE *out)
 "  -Z USER                  with -i: after opening the interface, run as USER\n"
 "                           with no capabilities (default when root: nobody;\n"
 "                           -Z root keeps root)\n"
+"  --no-processes           with -i: do not look for the processes that own\n"
+"                           the local sockets (the kernel's state, queues\n"
+"                           and timers are still read)\n"
 "  -w FILE                  also save the packets analysed (those the filter\n"
 "                           passes) to FILE as a pcap capture; with -r it\n"
 "                           filters a capture into a new one\n"
@@ -377,6 +383,7 @@ struct run {
 	struct tfe_table *table; /* --every and SIGUSR1: the last counts */
 	struct tfe_picture *picture; /* --servers, counted in judge() */
 	uint64_t conn_only;    /* --conn N: only that connection, 0 for all */
+	struct tfe_kernel *kernel; /* live: the local sockets' view */
 	struct tfe_writer *writer; /* NULL: connections are written here */
 	bool verdicts_in_writer; /* the writing thread works out the
 	                          verdicts (the analyser's verdicts_later) */
@@ -575,8 +582,18 @@ on_live_snapshot(void *ud, struct tfe_analyzer *a, int64_t at)
 {
 	struct run *r = ud;
 
+	tfe_analyzer_query_all(a, TFE_LQ_TABLE);
 	on_table(r, a, at);
 	fflush(r->ro.out);
+}
+
+/* Live: the kernel's view of a connection's local sockets. */
+static void
+on_query(void *ud, struct tfe_analyzer *a, struct tfe_conn *c, int why)
+{
+	struct run *r = ud;
+
+	tfe_kernel_query(r->kernel, a, c, why);
 }
 
 static void
@@ -849,6 +866,9 @@ parse_options(int argc, char **argv, struct cmdline *cl,
 			cl->pair[0] = optarg;
 			cl->pair[1] = argv[optind++];
 			break;
+		case OPT_NO_PROCESSES:
+			cl->live.processes = false;
+			break;
 		case OPT_ALERTS:
 			cl->alerts = 1;
 			break;
@@ -1003,6 +1023,10 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 		error_msg("--threads goes with -r");
 		return EXIT_USAGE;
 	}
+	if (cl->live.iface == NULL && !cl->live.processes) {
+		error_msg("--no-processes goes with -i");
+		return EXIT_USAGE;
+	}
 	if (cl->live.iface == NULL && (cl->snaplen_given || cl->live.user)) {
 		error_msg("%s goes with -i", cl->snaplen_given ? "-s" : "-Z");
 		return EXIT_USAGE;
@@ -1135,7 +1159,8 @@ main(int argc, char **argv)
 		.color = -1,
 		.draw = TFE_HTML_DRAW_DEFAULT,
 		.alerts = -1,
-		.live = { .snaplen = TFE_SNAPLEN_DEFAULT },
+		.live = { .snaplen = TFE_SNAPLEN_DEFAULT, .kernel = true,
+		          .processes = true },
 	};
 	struct tfe_config cfg;
 	struct run run;
@@ -1170,7 +1195,7 @@ main(int argc, char **argv)
 	if (cl.live.iface != NULL) {
 		cl.live.filter = cl.filter;
 		cl.live.max_packets = cl.max_packets;
-		cap = tfe_live_open(&cl.live, &who, &err);
+		cap = tfe_live_open(&cl.live, &who, &run.kernel, &err);
 	} else {
 		cap = tfe_capture_open_files((char **)cl.files->pdata,
 		                             cl.files->len, cl.filter, &err);
@@ -1207,7 +1232,8 @@ main(int argc, char **argv)
 
 	struct tfe_analyzer an;
 	struct tfe_sink sink = { on_conn_done, on_snapshot, &run, on_conn_take,
-	                         on_alert, on_table };
+	                         on_alert, on_table,
+	                         run.kernel != NULL ? on_query : NULL };
 	tfe_analyzer_init(&an, &cfg, &sink);
 	if (run.ro.format == TFE_FMT_NETSTAT)
 		tfe_analyzer_snapshot_at(&an, cl.at_kind, cl.at);
@@ -1291,6 +1317,7 @@ main(int argc, char **argv)
 			g_string_free(run.named[k], TRUE);
 	tfe_expect_free(run.expect);
 	tfe_analyzer_clear(&an);
+	tfe_kernel_close(run.kernel);
 	tfe_capture_close(cap);
 	g_free(who);
 	g_free(cl.filter);

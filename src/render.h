@@ -191,6 +191,10 @@ struct tfe_table_row {
 	uint64_t count;
 	int64_t change;         /* since the previous table */
 	int64_t oldest_since;   /* ns: the oldest entered the state then */
+	bool kernel;            /* live: local sockets in the state the
+	                           kernel gave them at the table's query
+	                           (kernel.h), with their queues summed */
+	uint64_t recv_q, send_q;
 };
 /* The table, kept from one time to the next for the changes; each time
  * gives a shot of its own, which may be written by another thread. */
@@ -214,6 +218,13 @@ void tfe_render_json_table(const struct tfe_render_opts *o,
                            const struct tfe_table_shot *t);
 void tfe_table_shot_free(struct tfe_table_shot *s);
 void tfe_table_free(struct tfe_table *t);
+
+/* Live: one local socket as the kernel described it, for the text
+ * forms: "server pid 24713 python3 (python3 srv.py); kernel CLOSE_WAIT,
+ * Recv-Q 0, Send-Q 0, timer keepalive 7199.9 s" (render_watch.c). */
+void tfe_format_ksock(GString *g, const struct tfe_ksock *ks, int side);
+/* The owner alone: "pid 24713 python3", "owner unknown (...)", ... */
+void tfe_format_owner(GString *g, const struct tfe_ksock *ks);
 
 /* An age: "0.050 s" below a second, "6.0 s" below a minute, "26 min 3 s",
  * "26 h 3 min". */

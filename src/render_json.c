@@ -791,6 +791,84 @@ vantage_object(struct jw *w, const struct tfe_conn *c,
 	obj_end(w);
 }
 
+static const char *const owner_names[TFE_OWN__COUNT] = {
+	[TFE_OWN_NOT_ASKED] = "not_seen",
+	[TFE_OWN_FOUND] = "found",
+	[TFE_OWN_NONE] = "none",
+	[TFE_OWN_UNKNOWN] = "unknown",
+	[TFE_OWN_OFF] = "off",
+};
+
+/* Live: one local socket as the kernel described it (doc/json.md). */
+static void
+ksock_object(struct jw *w, const struct tfe_ksock *ks, bool ns)
+{
+	obj_begin(w);
+	k_bool(w, "found", ks->found);
+	k_const(w, "state", tfe_state_names[ks->state]);
+	k_u64(w, "recv_q", ks->recv_q);
+	k_u64(w, "send_q", ks->send_q);
+	k_const(w, "timer", tfe_ktimer_names[ks->timer]);
+	k_u64(w, "timer_ms", (uint64_t)(ks->timer_ms > 0 ? ks->timer_ms : 0));
+	k_u64(w, "retrans", ks->retrans);
+	k_u64(w, "inode", ks->inode);
+	key(w, "uid");
+	if (ks->found)
+		v_u64(w, ks->uid);
+	else
+		v_null(w);
+	k_const(w, "query", tfe_lq_names[ks->why]);
+	k_secs(w, "query_ts", ks->queried, ns);
+	k_const(w, "owner", owner_names[ks->owner]);
+	if (ks->owner == TFE_OWN_FOUND) {
+		k_u64(w, "pid", (uint64_t)ks->pid);
+		key(w, "command");
+		v_str(w, ks->comm);
+		key(w, "cmdline");
+		v_str(w, ks->cmdline);
+		k_bool(w, "via_listener", ks->via_listener);
+	} else {
+		k_null(w, "pid");
+		k_null(w, "command");
+		k_null(w, "cmdline");
+		k_bool(w, "via_listener", false);
+	}
+	obj_end(w);
+}
+
+static void
+local_object(struct jw *w, const struct tfe_conn *c)
+{
+	const struct tfe_local *lc = tfe_conn_local(c);
+	bool ns = c->timestamps_ns;
+
+	obj_begin(w);
+	for (int side = 0; side < 2; side++) {
+		key_s(w, side_names[side]);
+		if (lc->side[side].local && lc->side[side].asked)
+			ksock_object(w, &lc->side[side], ns);
+		else
+			v_null(w);
+	}
+	k_u64(w, "queries", lc->queries);
+	k_u64(w, "disagreements", lc->disagreements);
+	key(w, "kernel_disagrees");
+	arr_begin(w);
+	for (int i = 0; i < lc->n_disagree; i++) {
+		const struct tfe_disagree *d = &lc->disagree[i];
+
+		obj_begin(w);
+		k_const(w, "side", side_names[d->side]);
+		k_secs(w, "ts", d->at, ns);
+		k_const(w, "query", tfe_lq_names[d->why]);
+		k_const(w, "wire", tfe_state_names[d->wire]);
+		k_const(w, "kernel", tfe_state_names[d->kernel]);
+		obj_end(w);
+	}
+	arr_end(w);
+	obj_end(w);
+}
+
 void
 tfe_render_json_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 {
@@ -939,6 +1017,11 @@ tfe_render_json_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	key(&w, "vantage");
 	vantage_object(&w, c, &vp);
 	k_u64(&w, "timeline_folded", c->tl.folded);
+	if (tfe_conn_local(c) != NULL) {
+		/* live only: a capture file has no kernel to ask */
+		key(&w, "local");
+		local_object(&w, c);
+	}
 	if (o->events) {
 		key(&w, "events");
 		events_array(&w, c);
@@ -1092,6 +1175,16 @@ tfe_render_json_summary(const struct tfe_render_opts *o,
 		pre(&w);
 		put(w.b, o->summary_pair, strlen(o->summary_pair));
 	}
+	if (s->kernel_view) {
+		/* live only */
+		key(&w, "kernel");
+		obj_begin(&w);
+		k_u64(&w, "queries", s->kernel_queries);
+		k_u64(&w, "failed", s->kernel_errors);
+		k_u64(&w, "disagreeing_connections", s->kernel_disagree_conns);
+		k_u64(&w, "disagreements", s->kernel_disagreements);
+		obj_end(&w);
+	}
 	obj_end(&w);
 	emit(o, &w);
 }
@@ -1152,6 +1245,11 @@ tfe_render_json_alert(const struct tfe_render_opts *o,
 	k_u64(&w, "first_frame", al->first_frame);
 	k_u64(&w, "last_frame", al->last_frame);
 	k_secs(&w, "first_ts", al->first_ts, ns);
+	if (al->have_local) {
+		/* live only: the side's socket as the kernel described it */
+		key(&w, "local");
+		ksock_object(&w, &al->local, ns);
+	}
 	obj_end(&w);
 	emit(o, &w);
 }
@@ -1196,6 +1294,12 @@ tfe_render_json_table(const struct tfe_render_opts *o,
 			v_secs(&w, t->at - r->oldest_since, ns);
 		else
 			v_null(&w);
+		if (r->kernel) {
+			/* live only: local sockets in the kernel's state */
+			k_bool(&w, "kernel", true);
+			k_u64(&w, "recv_q", r->recv_q);
+			k_u64(&w, "send_q", r->send_q);
+		}
 		obj_end(&w);
 	}
 	arr_end(&w);

@@ -753,6 +753,46 @@ timer_row(struct tfe_obuf *b, const struct tfe_render_opts *o,
 static void footer(struct tfe_obuf *b, const struct tfe_render_opts *o,
                    const struct tfe_conn *c);
 
+/* Live: the local sockets as the kernel described them at the last
+ * query, and where the wire disagreed with it (kernel.h). */
+static void
+local_lines(struct tfe_obuf *b, const struct tfe_conn *c)
+{
+	const struct tfe_local *lc = tfe_conn_local(c);
+	GString *g = g_string_new(NULL);
+
+	for (int side = 0; side < 2; side++) {
+		if (!lc->side[side].local)
+			continue;
+		g_string_truncate(g, 0);
+		g_string_append(g, "   local: ");
+		tfe_format_ksock(g, &lc->side[side], side);
+		g_string_append_c(g, '\n');
+		t_str(b, g->str);
+	}
+	for (int i = 0; i < lc->n_disagree; i++) {
+		const struct tfe_disagree *d = &lc->disagree[i];
+		char rel[32];
+
+		tfe_format_seconds(d->at - c->first_ts, c->timestamps_ns, true,
+		                   rel, sizeof rel);
+		g_string_truncate(g, 0);
+		g_string_append_printf(g, "   kernel_disagrees: at %s s (%s "
+		                       "query) the wire has the %s in %s, the "
+		                       "kernel %s\n", rel, tfe_lq_names[d->why],
+		                       d->side == TFE_SIDE_CLIENT ? "client" :
+		                       "server", tfe_state_names[d->wire],
+		                       tfe_state_names[d->kernel]);
+		t_str(b, g->str);
+	}
+	if (lc->disagreements > lc->n_disagree) {
+		g_string_printf(g, "   kernel_disagrees: %u more\n",
+		                lc->disagreements - lc->n_disagree);
+		t_str(b, g->str);
+	}
+	g_string_free(g, TRUE);
+}
+
 void
 tfe_render_text_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 {
@@ -761,6 +801,8 @@ tfe_render_text_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 
 	lengths_init();
 	header(b, c);
+	if (G_UNLIKELY(tfe_conn_local(c) != NULL))
+		local_lines(b, c);
 	/* The two head lines differ only by the time column's width and
 	 * the states: formatted once per width. */
 	static char head[TFE_TS__COUNT][2][2][128];
@@ -1021,6 +1063,15 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 	}
 	if (alerts)
 		fputc('\n', out);
+	if (s->kernel_view)
+		fprintf(out, "  kernel's view of local sockets: %" PRIu64
+		        " queries (%" PRIu64 " failed), kernel_disagrees in %"
+		        PRIu64 " connection%s (%" PRIu64 " quer%s)\n",
+		        s->kernel_queries, s->kernel_errors,
+		        s->kernel_disagree_conns,
+		        s->kernel_disagree_conns == 1 ? "" : "s",
+		        s->kernel_disagreements,
+		        s->kernel_disagreements == 1 ? "y" : "ies");
 	if (s->late_segments > 0)
 		fprintf(out, "  late segments of connections already reported: %"
 		        PRIu64 "\n", s->late_segments);

@@ -26,7 +26,8 @@ struct row_key {
 	uint8_t family;
 	uint8_t role;         /* TFE_SIDE_CLIENT or TFE_SIDE_SERVER */
 	uint8_t state;        /* enum tfe_state */
-	uint8_t pad[3];
+	uint8_t kernel;       /* the kernel's state (live), not the wire's */
+	uint8_t pad[2];
 };
 
 struct tfe_table {
@@ -89,11 +90,14 @@ key_to_row(const struct row_key *k, struct tfe_table_row *r)
 	memcpy(r->service, k->service, 16);
 	r->port = k->port;
 	r->oldest_since = INT64_MAX;
+	r->kernel = k->kernel != 0;
 }
 
-/* One socket in state `state` since `since`. */
+/* One socket in state `state` since `since`, with its queues when the
+ * kernel gave them. */
 static void
-count(GHashTable *cur, const struct row_key *k, int64_t since)
+count_q(GHashTable *cur, const struct row_key *k, int64_t since,
+        uint64_t recv_q, uint64_t send_q)
 {
 	struct tfe_table_row *r = g_hash_table_lookup(cur, k);
 
@@ -104,8 +108,34 @@ count(GHashTable *cur, const struct row_key *k, int64_t since)
 		g_hash_table_insert(cur, kk, r);
 	}
 	r->count++;
+	r->recv_q += recv_q;
+	r->send_q += send_q;
 	if (since < r->oldest_since)
 		r->oldest_since = since;
+}
+
+static void
+count(GHashTable *cur, const struct row_key *k, int64_t since)
+{
+	count_q(cur, k, since, 0, 0);
+}
+
+/* Live: the kernel's answer about this side at the table's query, if it
+ * was asked then (tfe_analyzer_query_all() before the table). */
+static const struct tfe_ksock *
+kernel_view(const struct tfe_conn *c, int side, int64_t at)
+{
+	const struct tfe_local *lc = tfe_conn_local(c);
+	const struct tfe_ksock *ks;
+
+	if (lc == NULL)
+		return NULL;
+	ks = &lc->side[side];
+	if (!ks->local || !ks->asked || ks->why != TFE_LQ_TABLE ||
+	    ks->queried < at - 2 * TFE_NS_PER_SEC ||
+	    ks->queried > at + 2 * TFE_NS_PER_SEC)
+		return NULL;
+	return ks;
 }
 
 struct ctx {
@@ -118,10 +148,29 @@ add_conn(struct ctx *x, const struct tfe_conn *c)
 {
 	for (int side = 0; side < 2; side++) {
 		const struct tfe_endpoint *ep = &c->ep[side];
+		const struct tfe_ksock *ks = kernel_view(c, side, x->at);
 		int64_t since;
 		uint64_t frame;
 		struct row_key k;
 
+		if (ks != NULL) {
+			/* live, a local socket: the kernel's state and queues */
+			if (!ks->found || ks->state == TFE_ST_CLOSED)
+				continue;
+			tfe_watch_entered(c, side, &since, &frame);
+			if (ks->state != ep->state)
+				since = c->last_ts; /* it moved after that */
+			memset(&k, 0, sizeof k);
+			k.family = c->family;
+			k.role = (uint8_t)side;
+			k.state = ks->state;
+			k.kernel = 1;
+			memcpy(k.host, tfe_conn_addr(c, side), 16);
+			memcpy(k.service, tfe_conn_addr(c, TFE_SIDE_SERVER), 16);
+			k.port = tfe_conn_port(c, TFE_SIDE_SERVER);
+			count_q(x->cur, &k, since, ks->recv_q, ks->send_q);
+			continue;
+		}
 		/* no socket to show: as the netstat view (render_netstat.c) */
 		if (ep->state == TFE_ST_CLOSED || ep->state == TFE_ST_LISTEN ||
 		    ep->state == TFE_ST_UNKNOWN)
@@ -182,7 +231,9 @@ row_cmp(gconstpointer pa, gconstpointer pb)
 		return a->role > b->role ? -1 : 1; /* server first */
 	if ((c = memcmp(a->host, b->host, 16)) != 0)
 		return c;
-	return (int)a->state - (int)b->state;
+	if (a->state != b->state)
+		return (int)a->state - (int)b->state;
+	return (int)a->kernel - (int)b->kernel;
 }
 
 struct tfe_table_shot *
@@ -326,8 +377,12 @@ tfe_table_print(const struct tfe_render_opts *o,
 			snprintf(change, sizeof change, "+%" PRId64, r->change);
 		else
 			snprintf(change, sizeof change, "%" PRId64, r->change);
-		fprintf(out, "  %-30s %-30s %-12s %7" PRIu64 " %7s  %s\n", local,
+		fprintf(out, "  %-30s %-30s %-12s %7" PRIu64 " %7s  %s", local,
 		        service, tfe_state_names[r->state], r->count, change, age);
+		if (r->kernel)
+			fprintf(out, "  (kernel: Recv-Q %" PRIu64 ", Send-Q %"
+			        PRIu64 ")", r->recv_q, r->send_q);
+		fputc('\n', out);
 		totals[r->state] += r->count;
 	}
 	if (t->rows->len == 0)
@@ -341,6 +396,57 @@ tfe_table_print(const struct tfe_render_opts *o,
 			any = true;
 		}
 	fprintf(out, "%s\n\n", any ? "" : " 0");
+}
+
+void
+tfe_format_owner(GString *g, const struct tfe_ksock *ks)
+{
+	switch (ks->owner) {
+	case TFE_OWN_FOUND:
+		g_string_append_printf(g, "pid %d %s", (int)ks->pid, ks->comm);
+		if (ks->via_listener)
+			g_string_append(g, " (its listener's)");
+		break;
+	case TFE_OWN_NONE:
+		g_string_append(g, "no process holds it");
+		break;
+	case TFE_OWN_UNKNOWN:
+		g_string_append(g, "owner unknown (no privilege to look)");
+		break;
+	case TFE_OWN_OFF:
+		g_string_append(g, "owner not looked for (--no-processes)");
+		break;
+	default:
+		g_string_append(g, "no process seen yet");
+		break;
+	}
+}
+
+void
+tfe_format_ksock(GString *g, const struct tfe_ksock *ks, int side)
+{
+	g_string_append(g, side == TFE_SIDE_CLIENT ? "client " : "server ");
+	tfe_format_owner(g, ks);
+	if (ks->owner == TFE_OWN_FOUND && ks->cmdline[0] != '\0' &&
+	    strcmp(ks->cmdline, ks->comm) != 0)
+		g_string_append_printf(g, " (%s)", ks->cmdline);
+	if (!ks->asked)
+		return;
+	if (!ks->found) {
+		g_string_append(g, "; kernel: no socket (CLOSED)");
+		return;
+	}
+	g_string_append_printf(g, "; kernel: %s, Recv-Q %u, Send-Q %u",
+	                       tfe_state_names[ks->state], ks->recv_q,
+	                       ks->send_q);
+	if (ks->timer != TFE_KT_NONE) {
+		char age[32];
+		tfe_format_age(ks->timer_ms * 1000000LL, age, sizeof age);
+		g_string_append_printf(g, ", timer %s %s",
+		                       tfe_ktimer_names[ks->timer], age);
+		if (ks->retrans > 0)
+			g_string_append_printf(g, " (%u unanswered)", ks->retrans);
+	}
 }
 
 void
@@ -375,4 +481,16 @@ tfe_render_text_alert(const struct tfe_render_opts *o,
 	        tfe_state_names[al->state], age, since, al->since_frame,
 	        tfe_alert_options[al->kind], thr, al->frames,
 	        al->frames == 1 ? "" : "s", al->first_frame, al->last_frame);
+	if (al->have_local) {
+		/* live: who holds the socket, and what the kernel says */
+		GString *g = g_string_new("   local: ");
+		tfe_format_ksock(g, &al->local, al->side);
+		if (al->kind == TFE_AL_CLOSE_WAIT &&
+		    al->local.owner == TFE_OWN_FOUND)
+			g_string_append_printf(g, "; pid %d %s has not called "
+			                       "close() for %s", (int)al->local.pid,
+			                       al->local.comm, age);
+		fprintf(o->out, "%s\n", g->str);
+		g_string_free(g, TRUE);
+	}
 }

@@ -16,6 +16,7 @@
 
 #include "addr.h"
 #include "format.h"
+#include "local.h"
 #include "seq.h"
 
 const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
@@ -165,6 +166,34 @@ add_verdict(struct ctx *x, enum tfe_verdict_kind kind, int side,
 		va_end(ap);
 	}
 	g_array_append_val(x->out, v);
+}
+
+/* Live: the lingering_close_wait just recorded names the process that
+ * holds the socket, when the kernel told it (local.h). */
+static void
+name_owner(struct ctx *x, const struct tfe_conn *c, int side, bool closed,
+           int64_t wait)
+{
+	const struct tfe_local *lc = tfe_conn_local(c);
+	struct tfe_verdict *v =
+		&g_array_index(x->out, struct tfe_verdict, x->out->len - 1);
+	char *m;
+
+	if (lc == NULL || !lc->side[side].local || v->message == NULL ||
+	    lc->side[side].owner != TFE_OWN_FOUND)
+		return;
+	if (closed)
+		m = g_strdup_printf("%s; pid %d %s held the socket and called "
+		                    "close() only after %.1f s", v->message,
+		                    (int)lc->side[side].pid, lc->side[side].comm,
+		                    (double)wait / 1e9);
+	else
+		m = g_strdup_printf("%s; pid %d %s holds the socket and has not "
+		                    "called close() for %.1f s", v->message,
+		                    (int)lc->side[side].pid, lc->side[side].comm,
+		                    (double)wait / 1e9);
+	g_free(v->message);
+	v->message = m;
 }
 
 /* Adds a number to the verdict just recorded. */
@@ -865,6 +894,7 @@ rule_close(struct ctx *x)
 				    fin ? " all that time" : "");
 				vdur(x, "wait_s", wait);
 				vdur(x, "threshold_s", x->cfg->close_wait);
+				name_owner(x, c, side, fin != NULL, wait);
 			}
 		}
 

@@ -207,11 +207,30 @@ scan(struct tfe_analyzer *a, int64_t upto)
 			p->al.port[side] = tfe_conn_port(c, side);
 		}
 		a->stats.alerts[p->al.kind]++;
+		if (a->sink.query != NULL) {
+			a->sink.query(a->sink.ud, a, c, TFE_LQ_ALERT);
+			const struct tfe_local *lc = tfe_conn_local(c);
+			if (lc != NULL && lc->side[p->al.side].local) {
+				p->al.have_local = true;
+				p->al.local = lc->side[p->al.side];
+			}
+		}
 		if (a->sink.alert)
 			a->sink.alert(a->sink.ud, &p->al);
 	}
 	g_array_free(due, TRUE);
 	return next;
+}
+
+void
+tfe_analyzer_query_all(struct tfe_analyzer *a, int why)
+{
+	if (a->sink.query == NULL)
+		return;
+	for (int q = 0; q < TFE_Q__COUNT; q++)
+		for (struct tfe_conn *c = tfe_flow_queue_head(&a->table, q);
+		     c != NULL; c = tfe_flow_queue_next(c))
+			a->sink.query(a->sink.ud, a, c, why);
 }
 
 void
@@ -246,6 +265,8 @@ tfe_analyzer_watch_run(struct tfe_analyzer *a, int64_t upto)
 		/* one table per period, also through a silence: each is
 		 * what the sockets were then (their ages grow) */
 		a->every_due = table_at + a->watch.every;
+		if (a->sink.table && a->sink.query)
+			tfe_analyzer_query_all(a, TFE_LQ_TABLE);
 		if (a->sink.table)
 			a->sink.table(a->sink.ud, a, table_at);
 	}

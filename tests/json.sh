@@ -228,6 +228,23 @@ if [ "${#ran[@]}" -gt 0 ]; then
 			--format json >>"$tmp/pair.json"
 		all+=("$tmp/pair.json")
 	fi
+	# Live only, the kernel's view of the local sockets: the lines of a
+	# real run of tests/kernel.sh (tests/data/README.md), valid by the
+	# schema and documented like the rest.
+	sample=$top_srcdir/tests/data/kernel-live.jsonl
+	all+=("$sample")
+	if python3 -c 'import jsonschema' 2>/dev/null; then
+		if python3 -c 'import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+for line in open(sys.argv[2]):
+    jsonschema.validate(json.loads(line), schema)' \
+			"$top_srcdir/doc/tcpflow-explain.schema.json" "$sample" \
+			>"$tmp/sample.out" 2>&1; then
+			pass "the live sample (local, kernel) is valid by the schema"
+		else
+			fail "live sample" "not valid by the schema: $(tail -n 1 "$tmp/sample.out")"
+		fi
+	fi
 	python3 "$here/json-doc.py" "$top_srcdir/doc/json.md" \
 		"$top_srcdir/doc/tcpflow-explain.schema.json" \
 		"$top_srcdir/doc/verdicts.md" "${all[@]}" >"$tmp/doc.out" 2>&1

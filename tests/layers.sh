@@ -36,6 +36,8 @@ decode 1 decode
 frag 1 decode
 capture 2 capture
 privs 2 capture
+sockdiag 2 capture
+owner 2 capture
 flow 3 flow-table
 tcp_table 4 state-machine
 timeline 4 state-machine
@@ -59,6 +61,7 @@ ring 0 base
 reader 8 front-end
 writer 8 front-end
 live 8 front-end
+kernel 8 front-end
 expect 8 front-end
 pair 6 analysis
 main 9 front-end
