@@ -172,6 +172,7 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 	a->stats.by_close[c->close_how]++;
 	if (c->one_way != TFE_SIDE_NONE)
 		a->stats.one_way++;
+	a->stats.capture_copies += tfe_conn_rare(c)->capture_copies;
 	struct tfe_vantage v;
 	tfe_vantage_estimate(c, &v);
 	a->stats.by_vantage[v.pos]++;

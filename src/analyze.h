@@ -64,6 +64,8 @@ struct tfe_stats {
 	uint64_t late_segments;                /* after their connection was
 	                                          reported, within 2MSL */
 	uint64_t time_backwards;               /* frames older than the last */
+	uint64_t capture_copies;               /* frames the capture repeated
+	                                          (conn.c: capture_copy()) */
 	uint64_t tcp_csum_bad;                 /* TCP checksum wrong */
 	uint64_t ip_csum_bad;                  /* IPv4 header checksum wrong */
 	struct tfe_defrag_stats frag;          /* IP fragment reassembly */

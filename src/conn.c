@@ -873,6 +873,8 @@ tfe_conn_free(struct tfe_conn *c)
 			g_free(c->rare->eps);
 		g_free(c->rare->local); /* plain data */
 		c->rare->local = NULL;
+		g_free(c->rare->copies);
+		c->rare->copies = NULL;
 		if (cache.nrares < CACHE_MAX) {
 			c->rare->eps = (struct tfe_conn_rare_eps *)cache.rares;
 			cache.rares = c->rare;
@@ -1145,6 +1147,7 @@ conn_fast_ok(const struct tfe_conn *c, const struct tfe_config *cfg)
 	}
 	/* the handshake's ACK time is taken (or there was no SYN+ACK) */
 	return !c->rst_seen && !cfg->all_frames &&
+	       (c->rare == NULL || c->rare->copies == NULL) &&
 	       (c->hs_ack_ts != 0 || c->synack_ts == 0);
 }
 
@@ -1282,6 +1285,105 @@ track_echo(struct tfe_conn *c, int side, const struct tfe_segment *s)
 
 /* Every other segment, out of line so that the fast path pays for none
  * of its registers and stack. */
+/*
+ * A frame that repeats its side's last one, IPv4 identification
+ * included, is a copy the capture made (a mirror port that forwards a
+ * packet twice, a capture on two interfaces it crossed, where the TTL
+ * differs by the hop), not a second transmission: a host gives each
+ * IPv4 datagram of a connection a new identification (Linux counts them
+ * per socket), so a re-sent segment has another.  Claimed only when all
+ * of these agree, so that a host that repeats its identifications is
+ * not taken for a copy: identification not 0, the same window, end of
+ * sequence space (this side's highest) and acknowledgment (its
+ * highest), within TFE_COPY_WINDOW of the last, and nothing from the
+ * peer in between (a fast retransmission answers the peer's duplicate
+ * ACKs; a timer's comes later).  Wireshark and Zeek count such a copy
+ * as a retransmission.
+ */
+#define TFE_COPY_WINDOW INT64_C(5000000) /* ns */
+
+/*
+ * Once a connection has shown a copy, the capture is known to repeat
+ * frames, and not always next to each other (two mirror sessions, one
+ * behind the other): from then on its latest segments are kept, and a
+ * frame equal to one of them (side, identification, sequence and
+ * acknowledgment numbers, flags, length, window, timestamp value)
+ * within TFE_COPY_RING_WINDOW is a copy as well.  Such a connection
+ * leaves the fast path, so that every segment is kept.
+ */
+#define TFE_COPY_RING 16
+#define TFE_COPY_RING_WINDOW INT64_C(100000000) /* ns */
+
+struct tfe_copy_ring {
+	uint64_t sig[TFE_COPY_RING];
+	int64_t ts[TFE_COPY_RING];
+	unsigned next;
+};
+
+static uint64_t
+copy_sig(const struct tfe_segment *s, int side)
+{
+	uint64_t a = (uint64_t)s->seq << 32 | s->ack;
+	uint64_t b = (uint64_t)s->ip_id << 48 | (uint64_t)s->win << 32 |
+	             (uint64_t)s->flags << 20 | (uint64_t)side;
+	uint64_t h = (a ^ (b * UINT64_C(0x9e3779b97f4a7c15))) *
+	             UINT64_C(0xff51afd7ed558ccd);
+
+	h ^= ((uint64_t)s->payload_len << 32 | s->ts_val) *
+	     UINT64_C(0xc4ceb9fe1a85ec53);
+	return h ^ (h >> 29);
+}
+
+static void
+copy_ring_add(struct tfe_copy_ring *r, const struct tfe_segment *s, int side,
+              int64_t ts)
+{
+	r->sig[r->next] = copy_sig(s, side);
+	r->ts[r->next] = ts;
+	r->next = (r->next + 1) % TFE_COPY_RING;
+}
+
+static bool
+copy_ring_has(const struct tfe_copy_ring *r, const struct tfe_segment *s,
+              int side, int64_t ts)
+{
+	uint64_t sig = copy_sig(s, side);
+
+	for (unsigned i = 0; i < TFE_COPY_RING; i++)
+		if (r->sig[i] == sig && r->ts[i] != 0 && ts >= r->ts[i] &&
+		    ts - r->ts[i] <= TFE_COPY_RING_WINDOW)
+			return true;
+	return false;
+}
+
+static bool
+capture_copy(const struct tfe_conn *c, const struct tfe_segment *s, int side,
+             int64_t ts)
+{
+	const struct tfe_endpoint *snd = EP(c, side);
+	const struct tfe_endpoint *rcv = EP(c, !side);
+
+	if (!s->has_ip_id || s->ip_id == 0)
+		return false;
+	if (c->rare != NULL && c->rare->copies != NULL &&
+	    copy_ring_has(c->rare->copies, s, side, ts))
+		return true;
+	if (snd->pkts == 0 ||
+	    !snd->seq_known || s->ip_id != snd->ip_id_last ||
+	    s->win != snd->last_win ||
+	    ts < snd->last_ts || ts - snd->last_ts > TFE_COPY_WINDOW ||
+	    (rcv->pkts > 0 && rcv->last_ts >= snd->last_ts))
+		return false;
+	uint32_t end = s->seq + s->payload_len +
+	               ((s->flags & TFE_TH_SYN) ? 1 : 0) +
+	               ((s->flags & TFE_TH_FIN) ? 1 : 0);
+	if (end != snd->snd_nxt)
+		return false;
+	if (s->flags & TFE_TH_ACK)
+		return snd->ack_known && s->ack == snd->ack_max;
+	return !snd->ack_known;
+}
+
 static G_GNUC_NO_INLINE void
 update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
                uint64_t frame, int64_t ts, const struct tfe_config *cfg)
@@ -1298,6 +1400,22 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	if (cfg->zeek_model)
 		tfe_zeek_update(&c->zeek, s, side, ts,
 		                cfg->zeek_ignore_checksums);
+	/* a copy changes nothing but its count (the Zeek model above counts
+	 * it, as Zeek does) */
+	if (G_UNLIKELY(capture_copy(c, s, side, ts))) {
+		struct tfe_conn_rare *rare = tfe_conn_rare_mut(c);
+
+		rare->capture_copies++;
+		if (rare->copies == NULL) {
+			rare->copies = g_new0(struct tfe_copy_ring, 1);
+			copy_ring_add(rare->copies, s, side, ts);
+			c->fast_ok = false;
+		}
+		return;
+	}
+	if (G_UNLIKELY(c->rare != NULL && c->rare->copies != NULL) &&
+	    s->has_ip_id)
+		copy_ring_add(c->rare->copies, s, side, ts);
 
 	if (c->first_frame == 0) {
 		c->first_frame = frame;

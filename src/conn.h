@@ -157,6 +157,11 @@ struct tfe_conn_rare {
 	struct tfe_local *local; /* live: the kernel's view of its local
 	                            sockets (local.h, kernel.c); NULL
 	                            offline (tfe_conn_local()) */
+	uint32_t capture_copies; /* frames the capture repeated
+	                            (capture_copy() in conn.c) */
+	struct tfe_copy_ring *copies; /* from the first copy on: the
+	                                 latest segments, to know their
+	                                 copies again; NULL before */
 };
 
 /* Fields ordered by size so that no padding is left between them. */

@@ -1155,6 +1155,7 @@ tfe_render_json_summary(const struct tfe_render_opts *o,
 	}
 	obj_end(&w);
 	k_u64(&w, "late_segments", s->late_segments);
+	k_u64(&w, "capture_copies", s->capture_copies);
 	k_u64(&w, "evicted", s->evicted);
 	k_u64(&w, "evicted_closed", s->evicted_closed);
 	k_u64(&w, "tombstones_evicted", s->tombs_evicted);

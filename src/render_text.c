@@ -989,6 +989,11 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 	if (s->time_backwards > 0)
 		fprintf(out, "  timestamps going backwards: %" PRIu64 " frames\n",
 		        s->time_backwards);
+	if (s->capture_copies > 0)
+		fprintf(out, "  frames the capture repeated: %" PRIu64 " (the same "
+		        "IPv4 identification and TCP header as a frame just "
+		        "before: copies the capture made, not sent again; left "
+		        "out of the analysis)\n", s->capture_copies);
 	if (s->tcp_csum_bad > 0 || s->ip_csum_bad > 0)
 		fprintf(out, "  bad checksums: %" PRIu64 " TCP, %" PRIu64
 		        " IPv4 header (usual when the capturing host offloads "
