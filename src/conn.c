@@ -1384,6 +1384,71 @@ capture_copy(const struct tfe_conn *c, const struct tfe_segment *s, int side,
 	return !snd->ack_known;
 }
 
+/* A frame's row: the segment's fields, the sender's count and both
+ * states; notes and reasons are the caller's. */
+static void
+frame_row(struct tfe_row *r, const struct tfe_segment *s, int side,
+          uint64_t frame, int64_t ts, const struct tfe_endpoint *snd,
+          const uint8_t states[2])
+{
+	memset(r, 0, sizeof *r);
+	r->kind = TFE_ROW_FRAME;
+	r->frame = frame;
+	r->ts = ts;
+	r->seq = s->seq;
+	r->ack = s->ack;
+	r->len = s->payload_len;
+	r->tsval = s->ts_val;
+	r->tsecr = s->ts_ecr;
+	r->flags = s->flags;
+	r->win = s->win;
+	r->mss = s->mss;
+	r->dir = (uint8_t)side;
+	r->opt_mask = s->opt_mask;
+	r->wscale = s->wscale;
+	r->sack_count = s->sack_count;
+	r->ip_id = s->ip_id;
+	r->ttl = s->ttl;
+	r->nth = (uint32_t)snd->pkts;
+	r->state[0] = states[0];
+	r->state[1] = states[1];
+}
+
+/* A copy: counted as a frame of its side (as Wireshark's and Arkime's
+ * packet counts have it), shown as a row where the original would be
+ * (SYN, FIN and RST always, any with --all-frames) or folded without
+ * bytes, and nothing else: no state, no sequence space, no sender's
+ * time (the connection's last frame is this one). */
+static void
+copy_seen(struct tfe_conn *c, const struct tfe_segment *s, int side,
+          uint64_t frame, int64_t ts, const struct tfe_config *cfg)
+{
+	struct tfe_conn_rare *rare = tfe_conn_rare_mut(c);
+	struct tfe_endpoint *snd = EP(c, side);
+	uint8_t states[2] = { c->ep[0].state, c->ep[1].state };
+
+	rare->capture_copies++;
+	if (rare->copies == NULL) {
+		rare->copies = g_new0(struct tfe_copy_ring, 1);
+		copy_ring_add(rare->copies, s, side, ts);
+		c->fast_ok = false;
+	}
+	snd->pkts++;
+	snd->bytes += s->payload_len;
+	c->last_frame = frame;
+	c->last_ts = ts;
+	if (cfg->all_frames ||
+	    (s->flags & (TFE_TH_SYN | TFE_TH_FIN | TFE_TH_RST))) {
+		struct tfe_row r;
+
+		frame_row(&r, s, side, frame, ts, snd, states);
+		r.notes = TFE_NOTE_COPY;
+		(void)tfe_timeline_add_frame(&c->tl, &r);
+	} else {
+		tfe_timeline_fold(&c->tl, frame, ts, side, 0, s->win, states);
+	}
+}
+
 static G_GNUC_NO_INLINE void
 update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
                uint64_t frame, int64_t ts, const struct tfe_config *cfg)
@@ -1403,14 +1468,7 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	/* a copy changes nothing but its count (the Zeek model above counts
 	 * it, as Zeek does) */
 	if (G_UNLIKELY(capture_copy(c, s, side, ts))) {
-		struct tfe_conn_rare *rare = tfe_conn_rare_mut(c);
-
-		rare->capture_copies++;
-		if (rare->copies == NULL) {
-			rare->copies = g_new0(struct tfe_copy_ring, 1);
-			copy_ring_add(rare->copies, s, side, ts);
-			c->fast_ok = false;
-		}
+		copy_seen(c, s, side, frame, ts, cfg);
 		return;
 	}
 	if (G_UNLIKELY(c->rare != NULL && c->rare->copies != NULL) &&
@@ -1489,28 +1547,8 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	if (keep) {
 		struct tfe_row r;
 
-		memset(&r, 0, sizeof r);
-		r.kind = TFE_ROW_FRAME;
-		r.frame = frame;
-		r.ts = ts;
-		r.seq = s->seq;
-		r.ack = s->ack;
-		r.len = s->payload_len;
-		r.tsval = s->ts_val;
-		r.tsecr = s->ts_ecr;
-		r.flags = s->flags;
-		r.win = s->win;
-		r.mss = s->mss;
+		frame_row(&r, s, side, frame, ts, snd, states);
 		r.notes = st.notes;
-		r.dir = (uint8_t)side;
-		r.opt_mask = s->opt_mask;
-		r.wscale = s->wscale;
-		r.sack_count = s->sack_count;
-		r.ip_id = s->ip_id;
-		r.ttl = s->ttl;
-		r.nth = (uint32_t)snd->pkts;
-		r.state[0] = states[0];
-		r.state[1] = states[1];
 		r.reason[0] = st.reason[0];
 		r.reason[1] = st.reason[1];
 		int idx = tfe_timeline_add_frame(&c->tl, &r);

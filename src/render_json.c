@@ -83,6 +83,7 @@ const struct tfe_json_note tfe_json_notes[TFE_JSON_NOTES] = {
 	{ TFE_NOTE_RETRANS, "retransmission" },
 	{ TFE_NOTE_KEEPALIVE, "keepalive" },
 	{ TFE_NOTE_ZW_PROBE, "zero_window_probe" },
+	{ TFE_NOTE_COPY, "capture_copy" },
 	{ TFE_NOTE_ZERO_WINDOW, "zero_window" },
 	{ TFE_NOTE_WINDOW_OPEN, "window_open" },
 	{ TFE_NOTE_AFTER_FIN, "data_after_fin" },

@@ -111,6 +111,7 @@ static const struct {
 	{ TFE_NOTE_RETRANS, "retrans" },
 	{ TFE_NOTE_KEEPALIVE, "keepalive" },
 	{ TFE_NOTE_ZW_PROBE, "zero-window probe" },
+	{ TFE_NOTE_COPY, "copy" },
 	{ TFE_NOTE_ZERO_WINDOW, "zero window" },
 	{ TFE_NOTE_WINDOW_OPEN, "window opens" },
 	{ TFE_NOTE_AFTER_FIN, "data after FIN" },

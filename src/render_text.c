@@ -107,6 +107,7 @@ static const struct {
 	{ TFE_NOTE_RETRANS, "retransmission" },
 	{ TFE_NOTE_KEEPALIVE, "keepalive" },
 	{ TFE_NOTE_ZW_PROBE, "zero-window probe" },
+	{ TFE_NOTE_COPY, "the capture's copy of a frame before" },
 	{ TFE_NOTE_ZERO_WINDOW, "zero window" },
 	{ TFE_NOTE_WINDOW_OPEN, "window opens" },
 	{ TFE_NOTE_AFTER_FIN, "data after its FIN" },

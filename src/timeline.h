@@ -33,6 +33,8 @@ enum tfe_row_kind {
 #define TFE_NOTE_GAP          0x0040 /* ACKs data the capture never saw */
 #define TFE_NOTE_WINDOW_OPEN  0x0080 /* window opens again after 0 */
 #define TFE_NOTE_ZW_PROBE     0x0100 /* probes the peer's zero window */
+#define TFE_NOTE_COPY         0x0200 /* a copy the capture made of a frame
+                                        before (conn.c: capture_copy()) */
 
 /* Directions: sender is the client (0) or the server (1). */
 #define TFE_DIR_C2S 0

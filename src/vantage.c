@@ -93,6 +93,9 @@ tfe_vantage_estimate(const struct tfe_conn *c, struct tfe_vantage *v)
 		}
 		int a = r->dir, b = !a;
 
+		if (r->notes & TFE_NOTE_COPY) /* not a transmission */
+			continue;
+
 		/* An ACK that carries data or a FIN of its own left when the
 		 * application wrote or closed, not when the segment came:
 		 * it ends the wait without a sample.  A SYN+ACK is the
