@@ -341,6 +341,8 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 		a->stats.tcp_csum_bad++;
 	if (seg->ip_csum_bad)
 		a->stats.ip_csum_bad++;
+	if (seg->opts_cut)
+		a->stats.tcp_opts_cut++;
 
 	if (ref == NULL) {
 		/* one thread: the key is made here */
