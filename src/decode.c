@@ -1191,9 +1191,9 @@ tcp_option_layouts(const uint8_t *p, size_t n, struct tfe_segment *out)
  * makes the whole segment MALFORMED, as does a wrong fixed length for an
  * option whose size the RFC fixes, because its value cannot be trusted.
  */
-static enum tfe_decode_reason
-decode_tcp_options(struct tfe_cursor *c, size_t hidden,
-                   struct tfe_segment *out)
+static ALWAYS_INLINE enum tfe_decode_reason
+parse_tcp_options(struct tfe_cursor *c, size_t hidden,
+                  struct tfe_segment *out)
 {
 	uint8_t kind, len;
 
@@ -1276,20 +1276,34 @@ decode_tcp_options(struct tfe_cursor *c, size_t hidden,
 	return TFE_DR_OK;
 }
 
+/* The options of a whole header: the parse above with nothing cut, so
+ * that the compiler leaves out what only a cut needs. */
+static enum tfe_decode_reason
+decode_tcp_options(struct tfe_cursor *c, struct tfe_segment *out)
+{
+	return parse_tcp_options(c, 0, out);
+}
+
 /*
  * The rest of a TCP header whose options area the snapshot length cut
  * (`opts` holds what was captured of its `optlen` bytes): the fixed header
  * is all the connection's states need, so the segment is decoded, with
  * the options read as far as they were captured, opts_cut set, no payload
- * captured and the checksum unverified.  Out of line: an uncut frame never
- * comes here.
+ * captured and the checksum unverified.  `hdr` and `captured` are the TCP
+ * header and the bytes of it captured (20 or more, short of tcp_hlen).
+ * Out of line: an uncut frame never comes here.
  */
 static COLD enum tfe_decode_reason
-decode_tcp_cut(struct tfe_cursor *opts, size_t optlen, size_t tcp_len,
-               size_t hlen, struct tfe_segment *out)
+decode_tcp_cut(const uint8_t *hdr, size_t captured, size_t tcp_len,
+               struct tfe_segment *out)
 {
+	struct tfe_cursor opts;
+	size_t hlen = out->tcp_hlen;
+
+	/* the fixed header was captured, the options area was not all */
+	tfe_cursor_init(&opts, hdr + TCP_MIN_HDR, captured - TCP_MIN_HDR);
 	enum tfe_decode_reason r =
-		decode_tcp_options(opts, optlen - opts->left, out);
+		parse_tcp_options(&opts, hlen - captured, out);
 	if (r != TFE_DR_OK)
 		return r;
 	size_t payload = tcp_len - hlen;
@@ -1340,10 +1354,10 @@ decode_tcp(struct tfe_cursor *c, size_t tcp_len, bool layouts,
 	size_t optlen = hlen - TCP_MIN_HDR;
 	struct tfe_cursor opts = tfe_cursor_sub(c, optlen);
 	if (!tfe_cursor_skip(c, optlen))
-		return decode_tcp_cut(&opts, optlen, tcp_len, hlen, out);
+		return decode_tcp_cut(hdr, captured, tcp_len, out);
 	/* `layouts` false: the loop alone, for the tests to compare */
 	if (!layouts || !tcp_option_layouts(opts.p, opts.left, out)) {
-		enum tfe_decode_reason r = decode_tcp_options(&opts, 0, out);
+		enum tfe_decode_reason r = decode_tcp_options(&opts, out);
 		if (r != TFE_DR_OK)
 			return r;
 	}

@@ -196,6 +196,10 @@ struct tfe_segment {
 
 	/* options, present when the bit is set in opt_mask */
 	uint8_t opt_mask;        /* TFE_OPT_* */
+	bool opts_cut;           /* the snapshot length cut the options
+	                            area: the options wholly captured are
+	                            in opt_mask, any after the cut are
+	                            unknown; captured_payload is 0 */
 	uint16_t mss;            /* bytes */
 	uint8_t wscale;          /* shift count as sent (may exceed
 	                            TFE_WSCALE_MAX) */
@@ -203,10 +207,6 @@ struct tfe_segment {
 	uint32_t sack[TFE_MAX_SACK_BLOCKS][2]; /* left, right edges, raw */
 	uint32_t ts_val, ts_ecr;
 	uint8_t tfo_cookie_len;  /* 0 for a cookie request */
-	bool opts_cut;           /* the snapshot length cut the options
-	                            area: the options wholly captured are
-	                            in opt_mask, any after the cut are
-	                            unknown; captured_payload is 0 */
 
 	struct tfe_tunnel tunnel; /* depth 0 for a segment not in a tunnel */
 };
