@@ -338,8 +338,14 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 	if (r != TFE_DR_OK)
 		return;
 	a->stats.tcp_segments++;
-	if (seg->csum == TFE_CSUM_BAD)
-		a->stats.tcp_csum_bad++;
+	/* a segment whose options were cut has its checksum unverified:
+	 * one test for a whole segment with a right checksum, as before */
+	if (seg->csum != TFE_CSUM_OK) {
+		if (seg->csum == TFE_CSUM_BAD)
+			a->stats.tcp_csum_bad++;
+		else if (seg->opts_cut)
+			a->stats.tcp_opts_cut++;
+	}
 	if (seg->ip_csum_bad)
 		a->stats.ip_csum_bad++;
 

@@ -67,6 +67,9 @@ struct tfe_stats {
 	uint64_t capture_copies;               /* frames the capture repeated
 	                                          (conn.c: capture_copy()) */
 	uint64_t tcp_csum_bad;                 /* TCP checksum wrong */
+	uint64_t tcp_opts_cut;                 /* decoded segments whose
+	                                          options the snapshot
+	                                          length cut (opts_cut) */
 	uint64_t ip_csum_bad;                  /* IPv4 header checksum wrong */
 	struct tfe_defrag_stats frag;          /* IP fragment reassembly */
 	uint32_t shard_n, shard_k;             /* --shard K/N (k 0-based),

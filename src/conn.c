@@ -695,6 +695,26 @@ tfe_conn_handshake_ambiguous(const struct tfe_conn *c)
 	return NULL;
 }
 
+bool
+tfe_conn_ws_unknown(const struct tfe_conn *c)
+{
+	bool cut = false;
+
+	if (c->ws_ok)
+		return false;
+	for (int i = 0; i < 2; i++) {
+		const struct tfe_endpoint *ep = &c->ep[i];
+		if (ep->syn_count == 0 && ep->synack_count == 0)
+			continue;
+		if (ep->has_wscale)
+			continue;
+		if (!(c->syn_opts_cut & (1u << i)))
+			return false; /* a whole SYN without it: scaling off */
+		cut = true;
+	}
+	return cut;
+}
+
 uint32_t
 tfe_conn_scaled_window(const struct tfe_conn *c, int side, uint16_t raw,
                        uint16_t flags)
@@ -929,6 +949,10 @@ track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
 		ep->sack_ok = (s->opt_mask & TFE_OPT_SACKOK) != 0;
 		ep->ts_ok = (s->opt_mask & TFE_OPT_TS) != 0;
 		ep->tfo = (s->opt_mask & TFE_OPT_TFO) != 0;
+		if (s->opts_cut)
+			c->syn_opts_cut |= (uint8_t)(1u << side);
+		else
+			c->syn_opts_cut &= (uint8_t)~(1u << side);
 		c->ws_ok = c->ep[0].has_wscale && c->ep[1].has_wscale;
 		if (s->flags & TFE_TH_ACK)
 			ep->synack_count++;

@@ -256,6 +256,9 @@ struct tfe_conn {
 	bool echo_moved : 1;    /* a side whose peer has no packet captured
 	                           echoed a newer timestamp (conn.c
 	                           track_echo) */
+	uint8_t syn_opts_cut : 2; /* bit 1 << side: the snapshot length cut
+	                           the options of that side's last SYN, so
+	                           an option not seen may have been sent */
 	uint16_t alerted;       /* the alerts given (watch.c): bit kind * 2
 	                           + side (enum tfe_alert_kind) */
 	uint32_t hash;          /* of key, for the flow table's slots */
@@ -396,6 +399,11 @@ const char *tfe_conn_handshake_ambiguous(const struct tfe_conn *c);
  * the handshake RTT must first ask tfe_conn_handshake_ambiguous(). */
 bool tfe_conn_handshake_rtt(const struct tfe_conn *c, int64_t *up,
                             int64_t *down);
+
+/* Whether window scaling is in use cannot be told: it is not known to be
+ * on (ws_ok), no SYN seen whole lacks the option, and a SYN whose options
+ * the capture cut may have carried it. */
+bool tfe_conn_ws_unknown(const struct tfe_conn *c);
 
 uint32_t tfe_conn_scaled_window(const struct tfe_conn *c, int side,
                                 uint16_t raw, uint16_t flags);

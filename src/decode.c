@@ -1183,14 +1183,17 @@ tcp_option_layouts(const uint8_t *p, size_t n, struct tfe_segment *out)
 }
 
 /*
- * TCP options (RFC 9293 §3.1 "Options", §3.2).  `c` covers exactly the
- * options area.  A kind other than EOL and NOP carries a length byte that
+ * TCP options (RFC 9293 §3.1 "Options", §3.2).  `c` covers the options
+ * area as captured; `hidden` is how many bytes of it the snapshot length
+ * cut off (0 nearly always).  An option wholly captured is read; one that
+ * the cut runs through ends the parse, leaving the segment valid.  A kind other than EOL and NOP carries a length byte that
  * counts itself and the kind; a length below 2 or running past the area
  * makes the whole segment MALFORMED, as does a wrong fixed length for an
  * option whose size the RFC fixes, because its value cannot be trusted.
  */
-static enum tfe_decode_reason
-decode_tcp_options(struct tfe_cursor *c, struct tfe_segment *out)
+static ALWAYS_INLINE enum tfe_decode_reason
+parse_tcp_options(struct tfe_cursor *c, size_t hidden,
+                  struct tfe_segment *out)
 {
 	uint8_t kind, len;
 
@@ -1199,12 +1202,19 @@ decode_tcp_options(struct tfe_cursor *c, struct tfe_segment *out)
 			break;
 		if (kind == TCPOPT_NOP)
 			continue;
-		if (!tfe_cursor_u8(c, &len) || len < 2)
+		if (!tfe_cursor_u8(c, &len))
+			/* the capture stopped after the kind: no harm when
+			 * the area goes on past it */
+			return hidden > 0 ? TFE_DR_OK : TFE_DR_TCP_BAD_OPTION;
+		if (len < 2)
 			return TFE_DR_TCP_BAD_OPTION;
 		size_t body = (size_t)len - 2;
 		struct tfe_cursor o = tfe_cursor_sub(c, body);
 		if (!tfe_cursor_skip(c, body))
-			return TFE_DR_TCP_BAD_OPTION;
+			/* an option that fits the area but not the capture
+			 * ends the parse, and is not read */
+			return body <= c->left + hidden ? TFE_DR_OK
+			                                : TFE_DR_TCP_BAD_OPTION;
 
 		switch (kind) {
 		case TCPOPT_MSS: /* RFC 9293 §3.2: kind 2, length 4 */
@@ -1266,6 +1276,44 @@ decode_tcp_options(struct tfe_cursor *c, struct tfe_segment *out)
 	return TFE_DR_OK;
 }
 
+/* The options of a whole header: the parse above with nothing cut, so
+ * that the compiler leaves out what only a cut needs. */
+static enum tfe_decode_reason
+decode_tcp_options(struct tfe_cursor *c, struct tfe_segment *out)
+{
+	return parse_tcp_options(c, 0, out);
+}
+
+/*
+ * The rest of a TCP header whose options area the snapshot length cut
+ * (`opts` holds what was captured of its `optlen` bytes): the fixed header
+ * is all the connection's states need, so the segment is decoded, with
+ * the options read as far as they were captured, opts_cut set, no payload
+ * captured and the checksum unverified.  `hdr` and `captured` are the TCP
+ * header and the bytes of it captured (20 or more, short of tcp_hlen).
+ * Out of line: an uncut frame never comes here.
+ */
+static COLD enum tfe_decode_reason
+decode_tcp_cut(const uint8_t *hdr, size_t captured, size_t tcp_len,
+               struct tfe_segment *out)
+{
+	struct tfe_cursor opts;
+	size_t hlen = out->tcp_hlen;
+
+	/* the fixed header was captured, the options area was not all */
+	tfe_cursor_init(&opts, hdr + TCP_MIN_HDR, captured - TCP_MIN_HDR);
+	enum tfe_decode_reason r =
+		parse_tcp_options(&opts, hlen - captured, out);
+	if (r != TFE_DR_OK)
+		return r;
+	size_t payload = tcp_len - hlen;
+	out->payload_len = (uint32_t)(payload > UINT32_MAX ? UINT32_MAX
+	                                                   : payload);
+	out->captured_payload = 0;
+	out->opts_cut = true;
+	return TFE_DR_OK;
+}
+
 /*
  * TCP header (RFC 9293 §3.1).  `tcp_len` is the TCP length declared by the
  * IP layer; the cursor holds whatever was captured from the TCP header on
@@ -1306,7 +1354,7 @@ decode_tcp(struct tfe_cursor *c, size_t tcp_len, bool layouts,
 	size_t optlen = hlen - TCP_MIN_HDR;
 	struct tfe_cursor opts = tfe_cursor_sub(c, optlen);
 	if (!tfe_cursor_skip(c, optlen))
-		return TFE_DR_TCP_OPT_TRUNCATED;
+		return decode_tcp_cut(hdr, captured, tcp_len, out);
 	/* `layouts` false: the loop alone, for the tests to compare */
 	if (!layouts || !tcp_option_layouts(opts.p, opts.left, out)) {
 		enum tfe_decode_reason r = decode_tcp_options(&opts, out);

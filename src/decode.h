@@ -3,10 +3,11 @@
  *
  * This is the only module that touches raw packet bytes.  Every read goes
  * through the bounded cursor in cursor.h and is checked against the captured
- * length; a header that does not fit is TRUNCATED, a header that lies about
- * itself is MALFORMED, a link or network layer we do not decode is
- * UNSUPPORTED, and traffic that is fine but not for us (ARP, UDP, a non-first
- * IPv4 fragment) is SKIPPED.  The decoder never allocates and never keeps a
+ * length; a header that does not fit is TRUNCATED (except TCP options: a
+ * segment whose fixed header was captured is decoded, see opts_cut), a
+ * header that lies about itself is MALFORMED, a link or network layer we
+ * do not decode is UNSUPPORTED, and traffic that is fine but not for us
+ * (ARP, UDP, a non-first IPv4 fragment) is SKIPPED.  The decoder never allocates and never keeps a
  * pointer into the frame after it returns.
  *
  * Tunnels (IP-in-IP, GRE, GRE-in-UDP, VXLAN, Geneve) are opened up to
@@ -78,7 +79,10 @@ enum tfe_decode_reason {
 	TFE_DR_IPV4_TRUNCATED,    /* fixed header or options */
 	TFE_DR_IPV6_TRUNCATED,    /* fixed header or an extension header */
 	TFE_DR_TCP_TRUNCATED,     /* fixed 20-byte header */
-	TFE_DR_TCP_OPT_TRUNCATED, /* the options area (data offset) */
+	TFE_DR_TCP_OPT_TRUNCATED, /* never given now: a segment whose options
+	                             the capture cut is decoded, with
+	                             tfe_segment.opts_cut set; kept so that
+	                             the numbering and names stay */
 	/* malformed */
 	TFE_DR_IP_BAD_VERSION,    /* version nibble is not what the link said */
 	TFE_DR_IPV4_BAD_IHL,      /* IHL < 5 */
@@ -192,6 +196,10 @@ struct tfe_segment {
 
 	/* options, present when the bit is set in opt_mask */
 	uint8_t opt_mask;        /* TFE_OPT_* */
+	bool opts_cut;           /* the snapshot length cut the options
+	                            area: the options wholly captured are
+	                            in opt_mask, any after the cut are
+	                            unknown; captured_payload is 0 */
 	uint16_t mss;            /* bytes */
 	uint8_t wscale;          /* shift count as sent (may exceed
 	                            TFE_WSCALE_MAX) */

@@ -922,7 +922,10 @@ tfe_render_json_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	k_secs(&w, "first_ts", c->first_ts, ns);
 	k_secs(&w, "last_ts", c->last_ts, ns);
 	k_secs(&w, "duration", c->last_ts - c->first_ts, ns);
-	k_bool(&w, "window_scaling", c->ws_ok);
+	if (tfe_conn_ws_unknown(c))
+		k_null(&w, "window_scaling");
+	else
+		k_bool(&w, "window_scaling", c->ws_ok);
 
 	key(&w, "states");
 	states_object(&w, c, &vp);

@@ -361,6 +361,9 @@ side_opts(struct tfe_obuf *b, const struct tfe_conn *c, int side)
 		t_lit(b, " TS");
 	if (ep->tfo)
 		t_lit(b, " TFO");
+	if (c->syn_opts_cut & (1u << side))
+		t_lit(b, " (options cut by the snapshot length: more may have "
+		      "been sent)");
 }
 
 static void
@@ -995,6 +998,11 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 		        "IPv4 identification and TCP header as a frame just "
 		        "before: copies the capture made, not sent again; left "
 		        "out of the analysis)\n", s->capture_copies);
+	if (s->tcp_opts_cut > 0)
+		fprintf(out, "  TCP options cut by the snapshot length: %" PRIu64
+		        " segment%s (decoded from the fixed header; options "
+		        "after the cut unknown)\n", s->tcp_opts_cut,
+		        s->tcp_opts_cut == 1 ? "" : "s");
 	if (s->tcp_csum_bad > 0 || s->ip_csum_bad > 0)
 		fprintf(out, "  bad checksums: %" PRIu64 " TCP, %" PRIu64
 		        " IPv4 header (usual when the capturing host offloads "

@@ -2323,6 +2323,8 @@ assert_segment_eq(const char *name, const struct tfe_segment *got,
 	ck_assert_uint_eq(got->ts_val, want->ts_val);
 	ck_assert_uint_eq(got->ts_ecr, want->ts_ecr);
 	ck_assert_uint_eq(got->tfo_cookie_len, want->tfo_cookie_len);
+	ck_assert_msg(got->opts_cut == want->opts_cut, "%s: opts_cut %d",
+	              name, got->opts_cut);
 	ck_assert_msg(got->tunnel.depth == want->tunnel.depth,
 	              "%s: tunnel depth %u, want %u", name, got->tunnel.depth,
 	              want->tunnel.depth);
@@ -2804,38 +2806,148 @@ END_TEST
 
 /*
  * Cuts a valid frame at every length short of the whole, keeping the full
- * wire length, as a small snaplen would.  Short of the headers the result
- * must be a TRUNCATED-class reason (never OK, never MALFORMED: the header
- * did not lie, the capture stopped); from there on it must be OK with
- * exactly the payload bytes that survived the cut.
+ * wire length, as a small snaplen would (decode_copy holds exactly the
+ * bytes kept, so a read past them is caught by the sanitizers and
+ * valgrind).  Short of the fixed TCP header the result must be a
+ * TRUNCATED-class reason (never OK, never MALFORMED: the header did not
+ * lie, the capture stopped).  Inside the options area it must be OK with
+ * opts_cut set, the fixed header's fields whole, no payload captured, the
+ * checksum unverified, and only options that are wholly captured read,
+ * each with its right value, more of them the more was captured.  From
+ * the end of the options on it must be OK with exactly the payload bytes
+ * that survived the cut.
  */
 START_TEST(test_cut_everywhere)
 {
 	const struct valid_case *vc = &valid_cases[_i];
+	size_t fixed_end = vc->hdr_len - (vc->want.tcp_hlen - 20u);
+	uint8_t prev_mask = 0;
 
 	for (size_t cut = 0; cut < vc->len; cut++) {
 		struct tfe_segment seg;
 		enum tfe_decode_reason r =
 			decode_copy(vc->linktype, vc->bytes, cut, vc->len, &seg);
-		if (cut < vc->hdr_len) {
+		if (cut < fixed_end) {
 			ck_assert_msg(r != TFE_DR_OK, "%s cut at %zu: ok",
 			              vc->name, cut);
 			ck_assert_msg(tfe_decode_reason_class[r] ==
 			              TFE_DC_TRUNCATED,
 			              "%s cut at %zu: %s", vc->name, cut,
 			              tfe_decode_reason_names[r]);
+		} else if (cut < vc->hdr_len) {
+			const struct tfe_segment *w = &vc->want;
+			ck_assert_msg(r == TFE_DR_OK, "%s cut at %zu: %s",
+			              vc->name, cut, tfe_decode_reason_names[r]);
+			ck_assert_msg(seg.opts_cut, "%s cut at %zu: not cut",
+			              vc->name, cut);
+			ck_assert_uint_eq(seg.sport, w->sport);
+			ck_assert_uint_eq(seg.dport, w->dport);
+			ck_assert_uint_eq(seg.seq, w->seq);
+			ck_assert_uint_eq(seg.ack, w->ack);
+			ck_assert_uint_eq(seg.flags, w->flags);
+			ck_assert_uint_eq(seg.win, w->win);
+			ck_assert_uint_eq(seg.tcp_hlen, w->tcp_hlen);
+			ck_assert_uint_eq(seg.payload_len, w->payload_len);
+			ck_assert_uint_eq(seg.captured_payload, 0);
+			ck_assert_uint_eq(seg.csum, TFE_CSUM_UNVERIFIED);
+			ck_assert_msg((seg.opt_mask & ~w->opt_mask) == 0 &&
+			              (seg.opt_mask & prev_mask) == prev_mask,
+			              "%s cut at %zu: options 0x%x of 0x%x, "
+			              "0x%x before", vc->name, cut, seg.opt_mask,
+			              w->opt_mask, prev_mask);
+			prev_mask = seg.opt_mask;
+			if (seg.opt_mask & TFE_OPT_MSS)
+				ck_assert_uint_eq(seg.mss, w->mss);
+			if (seg.opt_mask & TFE_OPT_WSCALE)
+				ck_assert_uint_eq(seg.wscale, w->wscale);
+			if (seg.opt_mask & TFE_OPT_TS) {
+				ck_assert_uint_eq(seg.ts_val, w->ts_val);
+				ck_assert_uint_eq(seg.ts_ecr, w->ts_ecr);
+			}
+			if (seg.opt_mask & TFE_OPT_SACK) {
+				ck_assert_uint_eq(seg.sack_count, w->sack_count);
+				ck_assert_uint_eq(seg.sack[0][0], w->sack[0][0]);
+				ck_assert_uint_eq(seg.sack[0][1], w->sack[0][1]);
+			}
 		} else {
 			uint32_t left = (uint32_t)(cut - vc->hdr_len);
 			uint32_t want = left < vc->want.payload_len ?
 			                left : vc->want.payload_len;
 			ck_assert_msg(r == TFE_DR_OK, "%s cut at %zu: %s",
 			              vc->name, cut, tfe_decode_reason_names[r]);
+			ck_assert_msg(!seg.opts_cut, "%s cut at %zu: opts_cut",
+			              vc->name, cut);
+			ck_assert_uint_eq(seg.opt_mask, vc->want.opt_mask);
 			ck_assert_uint_eq(seg.payload_len, vc->want.payload_len);
 			ck_assert_msg(seg.captured_payload == want,
 			              "%s cut at %zu: captured %u, want %u",
 			              vc->name, cut, seg.captured_payload, want);
 		}
 	}
+}
+END_TEST
+
+/*
+ * Which options a cut SYN (MSS, SACK permitted, timestamps, NOP, window
+ * scale) still shows at each length: an option is read only when its
+ * last byte was captured.  And a cut does not excuse a lie: an option
+ * length below 2, or one running past the options area, is still
+ * MALFORMED when it is captured before the cut.
+ */
+START_TEST(test_options_cut)
+{
+	static const struct {
+		size_t opt_bytes; /* of the 20-byte options area captured */
+		uint8_t mask;
+	} steps[] = {
+		{ 0, 0 }, { 1, 0 }, { 3, 0 }, { 4, TFE_OPT_MSS },
+		{ 6, TFE_OPT_MSS | TFE_OPT_SACKOK },
+		{ 15, TFE_OPT_MSS | TFE_OPT_SACKOK },
+		{ 16, TFE_OPT_MSS | TFE_OPT_SACKOK | TFE_OPT_TS },
+		{ 19, TFE_OPT_MSS | TFE_OPT_SACKOK | TFE_OPT_TS },
+	};
+	struct tfe_segment seg;
+	size_t fixed = 14 + 20 + 20;
+
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		size_t cut = fixed + steps[i].opt_bytes;
+		enum tfe_decode_reason r =
+			decode_copy(DLT_EN10MB, fx_eth_ipv4_syn, cut,
+			            sizeof fx_eth_ipv4_syn, &seg);
+		ck_assert_msg(r == TFE_DR_OK, "cut at %zu: %s", cut,
+		              tfe_decode_reason_names[r]);
+		ck_assert_msg(seg.opts_cut && seg.opt_mask == steps[i].mask,
+		              "cut at %zu: options 0x%x, want 0x%x", cut,
+		              seg.opt_mask, steps[i].mask);
+		ck_assert_uint_eq(seg.flags, TFE_TH_SYN);
+		ck_assert_uint_eq(seg.seq, 0x1a2b3c4d);
+	}
+	ck_assert_uint_eq(seg.mss, 1460);
+	ck_assert_uint_eq(seg.ts_val, 123456);
+
+	uint8_t frame[sizeof fx_eth_ipv4_syn];
+	/* MSS with length 1, captured, the area cut after it */
+	memcpy(frame, fx_eth_ipv4_syn, sizeof frame);
+	frame[fixed + 1] = 1;
+	ck_assert_int_eq(decode_copy(DLT_EN10MB, frame, fixed + 6,
+	                             sizeof frame, &seg),
+	                 TFE_DR_TCP_BAD_OPTION);
+	/* an option of length 40 in a 20-byte area, cut inside it: the
+	 * area cannot hold it, whatever the capture */
+	memcpy(frame, fx_eth_ipv4_syn, sizeof frame);
+	frame[fixed] = 0xfd;
+	frame[fixed + 1] = 40;
+	ck_assert_int_eq(decode_copy(DLT_EN10MB, frame, fixed + 6,
+	                             sizeof frame, &seg),
+	                 TFE_DR_TCP_BAD_OPTION);
+	/* the same option of length 20 fills the area: a cut inside it
+	 * stops the parse, and the unknown kind is not claimed */
+	frame[fixed + 1] = 20;
+	ck_assert_int_eq(decode_copy(DLT_EN10MB, frame, fixed + 6,
+	                             sizeof frame, &seg),
+	                 TFE_DR_OK);
+	ck_assert(seg.opts_cut);
+	ck_assert_uint_eq(seg.opt_mask, 0);
 }
 END_TEST
 
@@ -3274,11 +3386,21 @@ START_TEST(test_fast_path_lengths)
 		              tfe_decode_reason_names[r]);
 	}
 	/* From the fixed TCP header on, the fast path decides: a cut in
-	 * the options is its TRUNCATED too. */
+	 * the options gives the segment, with its options cut. */
+	for (size_t cut = hdrs; cut < sizeof fx_eth_ipv4_syn; cut++) {
+		ck_assert_int_eq(tfe_decode_frame_fast(DLT_EN10MB,
+		                                       fx_eth_ipv4_syn, cut,
+		                                       sizeof fx_eth_ipv4_syn,
+		                                       &seg),
+		                 TFE_DR_OK);
+		ck_assert(seg.opts_cut);
+		ck_assert_uint_eq(seg.captured_payload, 0);
+	}
 	ck_assert_int_eq(tfe_decode_frame_fast(DLT_EN10MB, fx_eth_ipv4_syn,
-	                                       hdrs, sizeof fx_eth_ipv4_syn,
-	                                       &seg),
-	                 TFE_DR_TCP_OPT_TRUNCATED);
+	                                       sizeof fx_eth_ipv4_syn,
+	                                       sizeof fx_eth_ipv4_syn, &seg),
+	                 TFE_DR_OK);
+	ck_assert(!seg.opts_cut);
 	/* IPv6: 14 + 40 + 20 */
 	hdrs = 20 + 40 + 20;
 	for (size_t cut = 0; cut < hdrs; cut++)
@@ -3444,6 +3566,7 @@ decode_suite(void)
 	                    (int)G_N_ELEMENTS(valid_cases));
 	tcase_add_loop_test(tc, test_cut_everywhere, 0,
 	                    (int)G_N_ELEMENTS(valid_cases));
+	tcase_add_test(tc, test_options_cut);
 	tcase_add_loop_test(tc, test_invalid_frame, 0,
 	                    (int)G_N_ELEMENTS(invalid_cases));
 	tcase_add_test(tc, test_ipv6_ext_limit);
