@@ -87,6 +87,9 @@ struct ctx {
 	int64_t now;
 	GArray *out;
 	char *undecided;        /* why a rule could not decide, or NULL */
+	int64_t und_after;      /* its numbers: how long the capture lasts
+	                           after the evidence (ns) */
+	int64_t und_threshold;  /* and the threshold, or -1 */
 	/* what the rows hold, gathered in one pass (rows_summary()) so
 	 * that the searches below skip the connections that cannot have
 	 * what they look for: */
@@ -168,6 +171,9 @@ add_verdict(struct ctx *x, enum tfe_verdict_kind kind, int side,
 	g_array_append_val(x->out, v);
 }
 
+static void num(struct ctx *x, const char *name, enum tfe_vnum_unit unit,
+                int64_t value);
+
 /* Live: the lingering_close_wait just recorded names the process that
  * holds the socket, when the kernel told it (local.h). */
 static void
@@ -179,8 +185,11 @@ name_owner(struct ctx *x, const struct tfe_conn *c, int side, bool closed,
 		&g_array_index(x->out, struct tfe_verdict, x->out->len - 1);
 	char *m;
 
-	if (lc == NULL || !lc->side[side].local || v->message == NULL ||
+	if (lc == NULL || !lc->side[side].local ||
 	    lc->side[side].owner != TFE_OWN_FOUND)
+		return;
+	num(x, "pid", TFE_VNUM_COUNT, lc->side[side].pid);
+	if (v->message == NULL)
 		return;
 	if (closed)
 		m = g_strdup_printf("%s; pid %d %s held the socket and called "
@@ -209,6 +218,8 @@ num(struct ctx *x, const char *name, enum tfe_vnum_unit unit, int64_t value)
 }
 #define vcount(x, name, v) num(x, name, TFE_VNUM_COUNT, (int64_t)(v))
 #define vdur(x, name, v) num(x, name, TFE_VNUM_NS, (int64_t)(v))
+/* a time as the sentence gives it: after the connection's first frame */
+#define vat(x, name, ts) vdur(x, name, (ts) - (x)->c->first_ts)
 
 /*
  * add(x, kind, side, frames, fmt, args...): a verdict, with its sentence
@@ -339,6 +350,8 @@ rule_open_and_reject(struct ctx *x)
 			    rst->frame, (double)(rst->ts - syn->ts) / 1e6,
 			    cl->syn_count > 1 ? " after the SYN was re-sent" : "",
 			    (unsigned)tfe_conn_port(c, TFE_SIDE_SERVER));
+			vdur(x, "delay_s", rst->ts - syn->ts);
+			vcount(x, "port", tfe_conn_port(c, TFE_SIDE_SERVER));
 		}
 	}
 	if (c->close_how == TFE_CLOSE_UNANSWERED && cl->syn_count > 0) {
@@ -367,6 +380,8 @@ rule_open_and_reject(struct ctx *x)
 			    "whether the SYN (frame %" PRIu64 ") is answered: the "
 			    "capture ends %.3f s after it", fr[0],
 			    secs(x->now - last));
+			x->und_after = x->now - last;
+			x->und_threshold = -1;
 		}
 		if (n > 0 && (n > 1 || x->now - last >= EVIDENCE_NS)) {
 			if (fr[1] == fr[0])
@@ -400,6 +415,7 @@ rule_open_and_reject(struct ctx *x)
 		    "are lost on the way back (asymmetric routing, a firewall on "
 		    "the client's side), so the client's connect() sees no answer",
 		    sv->synack_count, fr[0]);
+		vcount(x, "synacks", sv->synack_count);
 	}
 	if (c->roles == TFE_ROLES_SYN && sv->syn_count > 0) {
 		const struct tfe_row *a = find_sent(c, TFE_SIDE_CLIENT, TFE_TH_SYN,
@@ -431,6 +447,7 @@ rule_open_and_reject(struct ctx *x)
 		    "answers were lost or refused (each try waits out the "
 		    "retransmission timeout, 1 s at first on Linux)",
 		    cl->syn_count);
+		vcount(x, "syns", cl->syn_count);
 	}
 }
 
@@ -508,6 +525,7 @@ fin_resent_unacked(struct ctx *x, int side, const struct tfe_row *la)
 		    ep_str(c, side, e, sizeof e),
 		    rel(c, again->ts, t1, sizeof t1), again->frame, first->frame,
 		    side_word[p], ack ? "" : " (and no ACK of the FIN came)");
+	vat(x, "resent_at_s", again->ts);
 }
 
 /*
@@ -774,6 +792,9 @@ rule_accept_queue(struct ctx *x)
 		                        answered->ts : answered->ts_last)) / 1e6,
 		    rst->frame, rel(c, rst->ts, t1, sizeof t1),
 		    cl->bytes > 0 ? "read" : "first read or write");
+		vdur(x, "delay_s", rst->ts - (answered->kind == TFE_ROW_FRAME ?
+		                              answered->ts : answered->ts_last));
+		vat(x, "rst_at_s", rst->ts);
 		return;
 	}
 	/* The ACKs ignored: SYN+ACKs re-sent after the client acknowledged
@@ -825,6 +846,13 @@ rule_accept_queue(struct ctx *x)
 	    ep_str(c, TFE_SIDE_SERVER, e, sizeof e), sv->synack_count,
 	    rel(c, last_sa->ts, t1, sizeof t1), last_sa->frame,
 	    first_ack->frame, cl->pkts - cl->syn_count, req);
+	vcount(x, "synacks", sv->synack_count);
+	vat(x, "last_synack_at_s", last_sa->ts);
+	vcount(x, "segments", cl->pkts - cl->syn_count);
+	if (data > 0) {
+		vcount(x, "data_bytes", data);
+		vcount(x, "data_resent", cl->data_retrans);
+	}
 }
 
 static void
@@ -868,6 +896,8 @@ rule_close(struct ctx *x)
 				    PRIu64 "), the threshold is %.1f s",
 				    side_word[side], secs(wait), side_word[p],
 				    cw->frame, secs(x->cfg->close_wait));
+				x->und_after = wait;
+				x->und_threshold = x->cfg->close_wait;
 			}
 			if (wait >= x->cfg->close_wait &&
 			    (fin != NULL || !c->rst_seen)) {
@@ -894,6 +924,9 @@ rule_close(struct ctx *x)
 				    fin ? " all that time" : "");
 				vdur(x, "wait_s", wait);
 				vdur(x, "threshold_s", x->cfg->close_wait);
+				vat(x, "fin_at_s", cw->ts);
+				if (fin)
+					vat(x, "late_fin_at_s", fin->ts);
 				name_owner(x, c, side, fin != NULL, wait);
 			}
 		}
@@ -931,6 +964,7 @@ rule_close(struct ctx *x)
 				    ep_str(c, side, e, sizeof e),
 				    rel(c, again->ts, t1, sizeof t1), again->frame,
 				    side_word[p], lost->frame, re);
+				vat(x, "resent_at_s", again->ts);
 			} else if (silent(c, p)) {
 				/* its ACK would not be in the capture */
 			} else if (ep->fin_count > 1 && !c->rst_seen) {
@@ -941,6 +975,8 @@ rule_close(struct ctx *x)
 				    "tell whether the %s's last FIN (frame %" PRIu64
 				    ") gets its ACK: the capture ends %.3f s after it",
 				    side_word[side], la->frame, secs(x->now - la->ts));
+				x->und_after = x->now - la->ts;
+				x->und_threshold = -1;
 			} else if (!ep->fin_acked && ep->fin_sent &&
 			           x->now - la->ts >= EVIDENCE_NS &&
 			           !c->rst_seen) {
@@ -956,6 +992,8 @@ rule_close(struct ctx *x)
 				    side_word[p],
 				    peer->state == TFE_ST_TIME_WAIT ? "sits in TIME_WAIT"
 				    : "sent nothing more");
+				vat(x, "fin_at_s", la->ts);
+				vdur(x, "wait_s", x->now - la->ts);
 			}
 		}
 
@@ -990,6 +1028,11 @@ rule_close(struct ctx *x)
 				    rel(c, fin->ts, t1, sizeof t1), fin->frame,
 				    side_word[p], prare->bytes_after_peer_fin,
 				    prare->segs_after_peer_fin, end);
+				vat(x, "fin_at_s", fin->ts);
+				vcount(x, "data_bytes", prare->bytes_after_peer_fin);
+				vcount(x, "segments", prare->segs_after_peer_fin);
+				if (pfin)
+					vat(x, "peer_fin_at_s", pfin->ts);
 			}
 		}
 
@@ -1000,6 +1043,7 @@ rule_close(struct ctx *x)
 			add(x, TFE_V_FIN_RETRANSMITTED, side, fr,
 			    "%s sent its FIN %u times", ep_str(c, side, e, sizeof e),
 			    ep->fin_count);
+			vcount(x, "fins", ep->fin_count);
 		}
 	}
 
@@ -1117,6 +1161,9 @@ rule_close(struct ctx *x)
 				         "learns of it" :
 				    open ? "the peer application gets ECONNRESET"
 				         : "the peer had already closed its side");
+				vat(x, "rst_at_s", rst->ts);
+				if (!silent(c, !s) && flight > 0)
+					vcount(x, "unacked_bytes", flight);
 			}
 		}
 	}
@@ -1142,6 +1189,7 @@ rule_close(struct ctx *x)
 		    "%s sent RST at %s (frame %" PRIu64 ") after both FINs: %s",
 		    ep_str(c, s, f, sizeof f), rel(c, rst->ts, t1, sizeof t1),
 		    rst->frame, why);
+		vat(x, "rst_at_s", rst->ts);
 	}
 }
 
@@ -1227,6 +1275,10 @@ rule_reuse(struct ctx *x)
 		    "tcp_tw_reuse require", rare->prev_id, syn->frame,
 		    secs(gap), side_word[c->prev_tw_side],
 		    secs(2 * x->cfg->msl), answer->frame, why);
+		vdur(x, "gap_s", gap);
+		vdur(x, "two_msl_s", 2 * x->cfg->msl);
+		vcount(x, "isn", cl->isn);
+		vcount(x, "old_seq_end", old_end);
 		return;
 	}
 
@@ -1269,6 +1321,13 @@ rule_reuse(struct ctx *x)
 	    above ? "above" : "not above", old_end,
 	    ts ? ", the SYN carries timestamps" : ", the SYN carries no "
 	    "timestamps", what);
+	vat(x, "syn_at_s", syn->ts);
+	vdur(x, "gap_s", gap);
+	vdur(x, "two_msl_s", 2 * x->cfg->msl);
+	vcount(x, "isn", cl->isn);
+	vcount(x, "old_seq_end", old_end);
+	if (!completed && !bad && !(answer && !synack) && cl->syn_count > 1)
+		vcount(x, "syns", cl->syn_count);
 }
 
 static void
@@ -1312,6 +1371,9 @@ rule_flow(struct ctx *x)
 				    er->ka_unanswered_run + 1, side_word[p]);
 				vcount(x, "probes", er->ka_probes);
 				vcount(x, "unanswered", er->ka_unanswered_run + 1);
+				if (every > 0)
+					vdur(x, "interval_s", (last->ts - first->ts) /
+					     (er->ka_probes - 1));
 			} else {
 				add(x, TFE_V_KEEPALIVE, side, fr,
 				    "%s sent %u keepalive probe%s (SO_KEEPALIVE)%s; the "
@@ -1321,6 +1383,9 @@ rule_flow(struct ctx *x)
 				    side_word[p], er->ka_answered);
 				vcount(x, "probes", er->ka_probes);
 				vcount(x, "answered", er->ka_answered);
+				if (every > 0)
+					vdur(x, "interval_s", (last->ts - first->ts) /
+					     (er->ka_probes - 1));
 			}
 		}
 		if (ep->zero_windows > 0) {
@@ -1359,6 +1424,10 @@ rule_flow(struct ctx *x)
 				vdur(x, "threshold_s", x->cfg->zero_window);
 				vcount(x, "zero_windows", ep->zero_windows);
 				vcount(x, "probes", tfe_conn_rare_ep(c, p)->zw_probes);
+				vat(x, "zero_window_at_s", rare->zw_first_ts);
+				if (rare->zw_open_frame)
+					vat(x, "opened_at_s",
+					    rare->zw_first_ts + rare->zw_stall);
 			} else {
 				add(x, TFE_V_ZERO_WINDOW, side, fr,
 				    "%s advertised a zero window at %s (frame %" PRIu64
@@ -1374,6 +1443,10 @@ rule_flow(struct ctx *x)
 				vdur(x, "stall_s", stall);
 				vcount(x, "zero_windows", ep->zero_windows);
 				vcount(x, "probes", tfe_conn_rare_ep(c, p)->zw_probes);
+				vat(x, "zero_window_at_s", rare->zw_first_ts);
+				if (rare->zw_open_frame)
+					vat(x, "opened_at_s",
+					    rare->zw_first_ts + rare->zw_stall);
 			}
 		}
 		if (ep->window_full > 0 && c->ep[p].zero_windows > 0) {
@@ -1456,11 +1529,13 @@ rule_oddities(struct ctx *x)
 					fr[n++] = r->frame;
 				total++;
 			}
-			if (total > 0)
+			if (total > 0) {
 				add(x, notes[k].kind, side, fr, "%s sent %u segment%s %s "
 				    "(first at frame %" PRIu64 ")",
 				    ep_str(c, side, e, sizeof e), total,
 				    total == 1 ? "" : "s", notes[k].what, fr[0]);
+				vcount(x, "segments", total);
+			}
 		}
 
 	/* rst_suspicious: a RST its peer could not accept and after which its
@@ -1485,19 +1560,33 @@ rule_oddities(struct ctx *x)
 		const struct tfe_row *rr = find_sent(c, side, TFE_TH_RST, 0,
 		                                     NULL);
 		char why[200];
+		/* the numbers the reason gives: what the RST has, what the
+		 * host's earlier packets had (-1: none) */
+		int64_t has = -1, had = -1;
+		const char *has_name = "ip_id", *had_name = "previous_ip_id";
 		switch (foreign) {
 		case RST_FOREIGN_IP_ID:
+			has = rare->rst_ip_id;
+			had = rare->ip_id_before_rst;
 			snprintf(why, sizeof why, "has IP ID %u where its "
 			         "previous packet had %u: a host's own RST "
 			         "continues its counter", rare->rst_ip_id,
 			         rare->ip_id_before_rst);
 			break;
 		case RST_FOREIGN_TTL:
+			has = rare->rst_ttl;
+			had = rare->ttl_before_rst;
+			has_name = "ttl";
+			had_name = "previous_ttl";
 			snprintf(why, sizeof why, "has TTL %u where its earlier "
 			         "packets had %u", rare->rst_ttl,
 			         rare->ttl_before_rst);
 			break;
 		case RST_FOREIGN_TTL_HIGHER:
+			has = rare->rst_ttl;
+			had = rare->ttl_before_rst;
+			has_name = "ttl";
+			had_name = "previous_ttl";
 			snprintf(why, sizeof why, "has TTL %u where its earlier "
 			         "packets had %u: it crossed fewer hops, so a "
 			         "device nearer than the host sent it (as a "
@@ -1505,11 +1594,15 @@ rule_oddities(struct ctx *x)
 			         rare->rst_ttl, rare->ttl_before_rst);
 			break;
 		case RST_FOREIGN_IP_ID_ZERO:
+			has = 0;
+			had = rare->ip_id_before_rst;
 			snprintf(why, sizeof why, "has IP ID 0 where the host's "
 			         "packets counted up (its previous had %u)",
 			         rare->ip_id_before_rst);
 			break;
 		case RST_FOREIGN_WINDOW:
+			has = rr ? rr->win : 0;
+			has_name = "window";
 			snprintf(why, sizeof why, "carries no ACK but a window "
 			         "of %u: a TCP's RST without ACK advertises 0",
 			         rr ? rr->win : 0);
@@ -1539,6 +1632,10 @@ rule_oddities(struct ctx *x)
 		    "on the path (a firewall, a load balancer, an injector) "
 		    "probably sent it, not the host: %s",
 		    ep_str(c, side, e, sizeof e), rare->rst_frame, why, did);
+		if (has >= 0)
+			vcount(x, has_name, has);
+		if (had >= 0)
+			vcount(x, had_name, had);
 	}
 }
 
@@ -1557,6 +1654,11 @@ rule_open_at_end(struct ctx *x)
 	    "(--max-flows)" : "capture ended",
 	    tfe_state_names[c->ep[0].state], tfe_state_names[c->ep[1].state],
 	    x->undecided ? "; " : "", x->undecided ? x->undecided : "");
+	if (x->undecided) {
+		vdur(x, "capture_after_s", x->und_after);
+		if (x->und_threshold >= 0)
+			vdur(x, "threshold_s", x->und_threshold);
+	}
 }
 
 void
@@ -1571,7 +1673,8 @@ tfe_verdicts_collect(const struct tfe_conn *c, const struct tfe_config *cfg,
 	if (cfg->idle_timeout > 0 && now - c->last_ts > cfg->idle_timeout)
 		now = c->last_ts + cfg->idle_timeout;
 
-	struct ctx x = { c, cfg, now, out, NULL, { 0, 0 }, { 0, 0 }, { 0, 0 } };
+	struct ctx x = { .c = c, .cfg = cfg, .now = now, .out = out,
+	                 .und_threshold = -1 };
 
 	rows_summary(&x);
 	rule_open_and_reject(&x);

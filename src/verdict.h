@@ -65,7 +65,7 @@ extern const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT];
  * "numbers"): a count, or a duration in ns (named "..._s", written in
  * seconds). */
 enum tfe_vnum_unit { TFE_VNUM_COUNT, TFE_VNUM_NS };
-#define TFE_VERDICT_MAX_NUMBERS 4
+#define TFE_VERDICT_MAX_NUMBERS 8
 struct tfe_verdict_number {
 	const char *name;       /* static: "syns", "wait_s" */
 	int64_t value;

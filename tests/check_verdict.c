@@ -381,6 +381,24 @@ START_TEST(test_verdict_case)
 			/* a verdict always says something, with its frames */
 			ck_assert(x->message && strlen(x->message) > 20);
 			ck_assert_uint_le(x->nframes, TFE_VERDICT_MAX_FRAMES);
+			/* and the numbers its sentence gives as fields: all
+			 * kinds but those whose sentences give frames alone
+			 * (rst_suspicious: its first form) */
+			bool none = x->kind == TFE_V_SIMULTANEOUS_OPEN ||
+			            x->kind == TFE_V_SIMULTANEOUS_CLOSE ||
+			            x->kind == TFE_V_MIDSTREAM ||
+			            x->kind == TFE_V_OPEN_AT_END ||
+			            x->kind == TFE_V_RST_SUSPICIOUS;
+			ck_assert_msg(none || x->nnumbers > 0, "%s: %s has no "
+			              "numbers: %s", vc->name,
+			              tfe_verdicts[x->kind].kind, x->message);
+			for (int n = 0; n < x->nnumbers; n++) {
+				const char *nm = x->numbers[n].name;
+				bool secs = g_str_has_suffix(nm, "_s");
+				ck_assert_msg(secs == (x->numbers[n].unit ==
+				                       TFE_VNUM_NS), "%s", nm);
+				ck_assert_int_ge(x->numbers[n].value, 0);
+			}
 		}
 	}
 	ck_assert_msg(found == vc->fires, "%s: %s %s; found:%s", vc->name,
@@ -402,6 +420,11 @@ START_TEST(test_verdict_case)
 		ck_assert_uint_eq(y->nframes, x->nframes);
 		for (int f = 0; f < x->nframes; f++)
 			ck_assert_uint_eq(y->frames[f], x->frames[f]);
+		ck_assert_uint_eq(y->nnumbers, x->nnumbers);
+		for (int n = 0; n < x->nnumbers; n++) {
+			ck_assert_str_eq(y->numbers[n].name, x->numbers[n].name);
+			ck_assert_int_eq(y->numbers[n].value, x->numbers[n].value);
+		}
 		ck_assert_ptr_null(y->message);
 	}
 	tfe_verdicts_clear(bare);

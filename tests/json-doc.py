@@ -18,7 +18,11 @@ a field is required in the schema exactly when the doc does not call it
 absent; each event type has exactly the fields the doc gives it; every
 field of the output is documented and of a documented type; every
 documented field occurs in the output (or sits under a value that was
-null there); every enum value of the schema is named in the docs.
+null there); every enum value of the schema is named in the docs; the
+fields of each kind's verdict `numbers` that DOC.md lists (in the row of
+`verdicts[].numbers`, as "`kind`: `name`, `name`; ...") are the ones
+VERDICTS.md gives under each kind's **Numbers**, and every field a
+verdict of the output carries is listed for its kind.
 
 Uses only the standard library.  Prints PASS/FAIL lines and ends with
 "N passed, M failed"; exits 1 when a check failed.
@@ -199,6 +203,35 @@ def fits(seen, allowed):
                for t in seen)
 
 
+def doc_numbers(doc_path, verdicts_path):
+    """{kind: set of number fields} from DOC.md's `verdicts[].numbers` row
+    and from VERDICTS.md's **Numbers** paragraphs."""
+    in_doc = {}
+    with open(doc_path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("| `verdicts[].numbers` |"):
+                for g in re.finditer(r"`([a-z_]+)`: ((?:`[a-z0-9_]+`"
+                                     r"(?:, )?)+)", line):
+                    in_doc[g.group(1)] = set(re.findall(r"`([a-z0-9_]+)`",
+                                                        g.group(2)))
+                g = re.search(r"none for ((?:`[a-z_]+`(?:, )?)+)", line)
+                for k in re.findall(r"`([a-z_]+)`", g.group(1) if g else ""):
+                    in_doc[k] = set()
+    in_verdicts = {}
+    kind = None
+    with open(verdicts_path, encoding="utf-8") as f:
+        paras = f.read().split("\n\n")
+    for p in paras:
+        g = re.match(r"## ([a-z_]+)$", p.strip())
+        if g:
+            kind = g.group(1)
+        elif kind and p.startswith("**Numbers**"):
+            in_verdicts[kind] = set(n for n in re.findall(r"`([^`]+)`", p)
+                                    if re.fullmatch(r"[a-z][a-z0-9_]*", n)
+                                    and n != "numbers")
+    return in_doc, in_verdicts
+
+
 def main(argv):
     if len(argv) < 5:
         print("usage: json-doc.py DOC.md SCHEMA.json VERDICTS.md OUTPUT.jsonl...",
@@ -218,6 +251,7 @@ def main(argv):
 
     seen = {name: {} for name in objs}
     nlines = 0
+    emitted = {}
     for out_path in argv[4:]:
         with open(out_path, encoding="utf-8") as f:
             for line in f:
@@ -229,6 +263,8 @@ def main(argv):
                     continue
                 nlines += 1
                 walk(d, "", flat[t], seen[t])
+                for v in d.get("verdicts", []) if t == "connection" else []:
+                    emitted.setdefault(v["kind"], set()).update(v["numbers"])
     for s in seen.values():
         s.pop("", None)
     result(nlines > 0, "the output has lines to compare", "none read")
@@ -306,6 +342,18 @@ def main(argv):
     unnamed = sorted(v for v in schema.enums() if "`%s`" % v not in text)
     result(not unnamed, "every enum value of the schema is named in the docs",
            " ".join(unnamed))
+
+    in_doc, in_verdicts = doc_numbers(doc_path, verdicts_path)
+    result(in_doc and in_doc == in_verdicts, "the verdict numbers of each "
+           "kind are the same in both docs",
+           "; ".join("%s: %s / %s" % (k, sorted(in_doc.get(k, ())),
+                                      sorted(in_verdicts.get(k, ())))
+                     for k in sorted(set(in_doc) | set(in_verdicts))
+                     if in_doc.get(k) != in_verdicts.get(k)) or "none listed")
+    bad = sorted("%s.%s" % (k, n) for k, names in emitted.items()
+                 for n in names - in_doc.get(k, set()))
+    result(not bad, "every verdict number in the output is documented for "
+           "its kind", " ".join(bad))
 
     print("%d passed, %d failed" % (npass, nfail))
     return 1 if nfail else 0

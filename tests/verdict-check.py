@@ -22,7 +22,14 @@ claims against the connection's own events:
   - the close summary fits the timeline: `rejected` only for a connection
     whose two sides never were both synchronized and carried no data;
   - a reason that says a FIN came after FIN_WAIT_2 timed out names a side
-    that had sent a FIN at least a second before.
+    that had sent a FIN at least a second before;
+  - every field of a verdict's `numbers` is a number its sentence gives
+    (a count as an integer; a duration `*_s` in seconds or milliseconds,
+    as rounded in the sentence; `pid` after "pid"); each kind carries the
+    fields NUMBERS requires of it (of one of its forms, and those its
+    sentence's optional parts call for), and a kind NUMBERS does not know
+    is an inconsistency, as is an empty `numbers` under a sentence that
+    gives a count, a duration or bytes.
 
 Prints one line per inconsistency ("NAME #ID KIND: what") and, last,
 "N connections, N verdicts, N inconsistencies".  Exit status 1 when there
@@ -42,6 +49,108 @@ OTHER = {"client": "server", "server": "client"}
 # it: Linux's tcp_fin_timeout is counted in whole seconds.
 FW2_TIMEOUT_MIN = 1.0
 TIMEOUT_REASON = "the FIN arrived after its FIN_WAIT_2 had timed out"
+
+# The fields each kind's `numbers` must have: a list of forms (the kind
+# carries every field of at least one), and the fields a phrase of the
+# sentence calls for.
+NUMBERS = {
+    "rst_to_closed_port": [{"delay_s", "port"}],
+    "syn_unanswered": [{"syns", "wait_s"}, {"synacks"}],
+    "lingering_close_wait": [{"wait_s", "threshold_s", "fin_at_s"}],
+    "missing_final_ack": [{"resent_at_s"}, {"fin_at_s", "wait_s"}],
+    "time_wait_reuse": [{"syn_at_s", "gap_s", "two_msl_s", "isn",
+                         "old_seq_end"}],
+    "time_wait_reuse_safe": [{"gap_s", "two_msl_s", "isn", "old_seq_end"}],
+    "abortive_close": [{"rst_at_s"}],
+    "fin_then_rst": [{"rst_at_s"}],
+    "half_close": [{"fin_at_s", "data_bytes", "segments"}],
+    "keepalive": [{"probes", "answered"}],
+    "keepalive_unanswered": [{"probes", "unanswered"}],
+    "zero_window": [{"stall_s", "zero_windows", "probes",
+                     "zero_window_at_s"}],
+    "zero_window_brief": [{"stall_s", "threshold_s", "zero_windows",
+                           "probes", "zero_window_at_s"}],
+    "accept_queue_full": [{"delay_s", "rst_at_s"},
+                          {"synacks", "last_synack_at_s", "segments"}],
+    "window_full": [{"times"}],
+    "simultaneous_open": [set()],
+    "simultaneous_close": [set()],
+    "midstream": [set()],
+    "open_at_end": [set()],
+    "syn_retransmitted": [{"syns"}],
+    "fin_retransmitted": [{"fins"}],
+    "retransmission": [{"segments"}],
+    "invalid_flags": [{"segments"}],
+    "data_after_fin": [{"segments"}],
+    "data_after_rst": [{"segments"}],
+    "rst_suspicious": [set()],
+}
+NUMBERS_IF = [
+    ("lingering_close_wait", r"until its late FIN at", {"late_fin_at_s"}),
+    ("lingering_close_wait", r"; pid \d+ ", {"pid"}),
+    ("time_wait_reuse", r"had to send the SYN \d+ times", {"syns"}),
+    ("abortive_close", r"\d+ bytes it had sent were unacknowledged",
+     {"unacked_bytes"}),
+    ("half_close", r"until its own FIN at", {"peer_fin_at_s"}),
+    ("keepalive", r" apart", {"interval_s"}),
+    ("keepalive_unanswered", r" apart", {"interval_s"}),
+    ("zero_window", r"opened again at", {"opened_at_s"}),
+    ("zero_window_brief", r"opened again at", {"opened_at_s"}),
+    ("accept_queue_full", r"bytes of data, re-sent",
+     {"data_bytes", "data_resent"}),
+    ("open_at_end", r"not enough capture", {"capture_after_s"}),
+    ("open_at_end", r"the threshold is", {"threshold_s"}),
+    ("rst_suspicious", r"has IP ID", {"ip_id", "previous_ip_id"}),
+    ("rst_suspicious", r"has TTL", {"ttl", "previous_ttl"}),
+    ("rst_suspicious", r"a window of \d+", {"window"}),
+]
+# A sentence that gives one of these has numbers to carry.
+NUMBER_WORDS = re.compile(r"\b\d+(?:\.\d+)? (?:s|ms|bytes|segments?|times|"
+                          r"SYNs?|FINs?|keepalive probes?|advertisements)\b")
+
+
+def number_said(m, name, value):
+    """Does sentence m give `value` (of field `name`)?"""
+    if name == "pid":
+        return re.search(r"\bpid %d\b" % value, m) is not None
+    if name.endswith("_s"):
+        for g in re.finditer(r"(?<![\d.])(\d+)(?:\.(\d+))? (s|ms)\b", m):
+            said = float(g.group(1) + "." + (g.group(2) or "0"))
+            unit = 1.0 if g.group(3) == "s" else 1e-3
+            half = 0.5 * 10 ** -len(g.group(2) or "") * unit
+            # the field is written with six decimals
+            if abs(said * unit - value) <= half + 1e-6:
+                return True
+        return False
+    return re.search(r"(?<![\d.])%d(?![\d]|\.\d)" % value, m) is not None
+
+
+# Fields a sentence may leave out: the threshold a lingering CLOSE_WAIT's
+# wait is held to (the sentence gives the wait alone).
+UNSAID = {("lingering_close_wait", "threshold_s")}
+
+
+def check_numbers(v, bad):
+    k, m, nums = v["kind"], v["message"], v["numbers"]
+    for name, value in nums.items():
+        if (k, name) not in UNSAID and not number_said(m, name, value):
+            bad(k, "numbers.%s = %s is not a number of its sentence"
+                % (name, value))
+    if k not in NUMBERS:
+        bad(k, "a kind verdict-check.py does not know: say in NUMBERS "
+            "which numbers it carries")
+        return
+    forms = NUMBERS[k]
+    if not any(f <= set(nums) for f in forms):
+        bad(k, "numbers %s lack %s" % (sorted(nums), " or ".join(
+            ",".join(sorted(f - set(nums))) for f in forms)))
+    for kind, phrase, want in NUMBERS_IF:
+        if kind == k and re.search(phrase, m) and not want <= set(nums):
+            bad(k, "its sentence says %r but numbers lack %s"
+                % (phrase, ",".join(sorted(want - set(nums)))))
+    if not nums and NUMBER_WORDS.search(m):
+        bad(k, "its sentence gives %r but its numbers are empty"
+            % NUMBER_WORDS.search(m).group(0))
 
 
 class Conn:
@@ -118,6 +227,7 @@ def check_conn(c, problems):
         k = v["kind"]
         m = v["message"]
         vs = v["side"]
+        check_numbers(v, bad)
         cited = set(v["frames"])
         for g in re.finditer(r"\bframes? (\d+)(?:(?:-| and )(\d+))?", m):
             cited.update(int(x) for x in g.groups() if x)
