@@ -914,12 +914,136 @@ tfe_conn_free(struct tfe_conn *c)
 	}
 }
 
+/*
+ * Holes: sequence space a side skipped in the capture.  TCP sends in
+ * order, so a segment that begins past SND.NXT leaves behind it bytes that
+ * were sent before it and that the capture has not seen yet.  A segment
+ * that later falls inside such a hole is new to the capture: within one
+ * round trip of the hole appearing it cannot be a re-send (that needs the
+ * peer's duplicate ACKs or a timer, a round trip at least), so it was
+ * reordered before the capture point; later, it re-sends what was lost
+ * before the capture point.  Wireshark draws the same line
+ * (tcp.analysis.out_of_order against retransmission).
+ */
+
+/* A gap larger than this is a jump in sequence space, not a hole. */
+#define HOLE_MAX (UINT32_C(1) << 30)
+
+/* The round trip a reordered segment is held to: the handshake's, from
+ * the SYN to the ACK of the SYN+ACK (a whole round trip from any capture
+ * point), or 3 ms without one, as Wireshark takes it. */
+static int64_t
+reorder_within(const struct tfe_conn *c)
+{
+	if (c->syn_ts != 0 && c->hs_ack_ts > c->syn_ts)
+		return c->hs_ack_ts - c->syn_ts;
+	return 3 * (TFE_NS_PER_SEC / 1000);
+}
+
+/* The hole of `r` that [seq, end) lies in, or -1. */
+static int
+hole_of(const struct tfe_ep_rare *r, uint32_t seq, uint32_t end)
+{
+	for (int i = 0; i < r->holes; i++)
+		if (tfe_seq_geq(seq, r->hole_lo[i]) &&
+		    tfe_seq_leq(end, r->hole_hi[i]))
+			return i;
+	return -1;
+}
+
+/* The hole a data segment from `side` fills, if it came soon enough to
+ * be reordered rather than re-sent; -1 otherwise.  Bytes the peer has
+ * acknowledged were delivered: sending them again is a re-send. */
+static int
+reordered_hole(const struct tfe_conn *c, int side,
+               const struct tfe_segment *s, int64_t ts)
+{
+	const struct tfe_ep_rare *r = tfe_conn_rare_ep(c, side);
+	const struct tfe_endpoint *peer = EP(c, !side);
+	uint32_t end = s->seq + s->payload_len;
+
+	if (r->holes == 0 || s->payload_len == 0 ||
+	    (s->flags & (TFE_TH_SYN | TFE_TH_FIN | TFE_TH_RST)) ||
+	    (peer->ack_known && tfe_seq_geq(peer->ack_max, end)))
+		return -1;
+	int i = hole_of(r, s->seq, end);
+	if (i < 0 || ts < r->hole_ts[i] ||
+	    ts - r->hole_ts[i] >= reorder_within(c))
+		return -1;
+	return i;
+}
+
+/* A reordered segment: counted with how long it came after its hole. */
+static void
+count_reordered(struct tfe_conn *c, int side, const struct tfe_segment *s,
+                int64_t ts)
+{
+	int i = reordered_hole(c, side, s, ts);
+	if (i < 0)
+		return;
+	struct tfe_ep_rare *r = tfe_conn_rare_get(c, side);
+	r->out_of_order++;
+	if (ts - r->hole_ts[i] > r->ooo_late)
+		r->ooo_late = ts - r->hole_ts[i];
+	r->ooo_within = reorder_within(c);
+}
+
+static void
+hole_open(struct tfe_conn *c, int side, uint32_t lo, uint32_t hi,
+          int64_t ts)
+{
+	if (hi - lo > HOLE_MAX || tfe_conn_rare_ep(c, side)->holes >= TFE_HOLES)
+		return;
+	struct tfe_ep_rare *r = tfe_conn_rare_get(c, side);
+	r->hole_lo[r->holes] = lo;
+	r->hole_hi[r->holes] = hi;
+	r->hole_ts[r->holes] = ts;
+	r->holes++;
+}
+
+/* [lo, hi) has been seen: take it out of the side's holes. */
+static void
+hole_fill(struct tfe_conn *c, int side, uint32_t lo, uint32_t hi)
+{
+	if (tfe_conn_rare_ep(c, side)->holes == 0)
+		return;
+	struct tfe_ep_rare *r = tfe_conn_rare_get(c, side);
+	for (int i = 0; i < r->holes; i++) {
+		uint32_t hlo = r->hole_lo[i], hhi = r->hole_hi[i];
+		if (tfe_seq_geq(lo, hhi) || tfe_seq_leq(hi, hlo))
+			continue;
+		if (tfe_seq_leq(lo, hlo) && tfe_seq_geq(hi, hhi)) {
+			/* filled: the last one takes its place */
+			r->holes--;
+			r->hole_lo[i] = r->hole_lo[r->holes];
+			r->hole_hi[i] = r->hole_hi[r->holes];
+			r->hole_ts[i] = r->hole_ts[r->holes];
+			i--;
+		} else if (tfe_seq_leq(lo, hlo)) {
+			r->hole_lo[i] = hi;
+		} else if (tfe_seq_geq(hi, hhi)) {
+			r->hole_hi[i] = lo;
+		} else {
+			/* split; without room the right part is forgotten
+			 * (a segment there is then taken as re-sent) */
+			if (r->holes < TFE_HOLES) {
+				r->hole_lo[r->holes] = hi;
+				r->hole_hi[r->holes] = hhi;
+				r->hole_ts[r->holes] = r->hole_ts[i];
+				r->holes++;
+			}
+			r->hole_hi[i] = lo;
+		}
+	}
+}
+
 /* Bookkeeping of what the sender has now shown of itself. */
 static void
 track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
-             uint64_t frame)
+             uint64_t frame, int64_t ts)
 {
 	struct tfe_endpoint *ep = EP(c, side);
+	bool known = ep->seq_known;
 	bool syn = s->flags & TFE_TH_SYN;
 	bool fin = s->flags & TFE_TH_FIN;
 	uint32_t end = s->seq + s->payload_len + (syn ? 1u : 0u);
@@ -968,6 +1092,12 @@ track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
 		}
 		ep->fin_count++;
 		end++;
+	}
+	if (known && !syn && !(s->flags & TFE_TH_RST)) {
+		if (tfe_seq_gt(s->seq, ep->snd_nxt))
+			hole_open(c, side, ep->snd_nxt, s->seq, ts);
+		else if (s->payload_len > 0 && tfe_seq_lt(s->seq, ep->snd_nxt))
+			hole_fill(c, side, s->seq, s->seq + s->payload_len);
 	}
 	if (!(s->flags & TFE_TH_RST))
 		ep->snd_nxt = tfe_seq_max(ep->snd_nxt, end);
@@ -1065,7 +1195,8 @@ track_evidence(struct tfe_conn *c, int side, const struct tfe_segment *s,
 
 /* Notes on a frame that are facts about it, before anything is updated. */
 static uint16_t
-frame_notes(const struct tfe_conn *c, int side, const struct tfe_segment *s)
+frame_notes(const struct tfe_conn *c, int side, const struct tfe_segment *s,
+            int64_t ts)
 {
 	const struct tfe_endpoint *ep = EP(c, side);
 	uint16_t f = s->flags;
@@ -1096,7 +1227,8 @@ frame_notes(const struct tfe_conn *c, int side, const struct tfe_segment *s)
 			                            : TFE_NOTE_KEEPALIVE;
 		else if ((s->payload_len > 0 || fin) &&
 		         tfe_seq_lt(s->seq, ep->snd_nxt))
-			notes |= TFE_NOTE_RETRANS;
+			notes |= reordered_hole(c, side, s, ts) >= 0
+			         ? TFE_NOTE_OUT_OF_ORDER : TFE_NOTE_RETRANS;
 		if (ep->fin_sent && s->payload_len > 0 &&
 		    tfe_seq_gt(end, ep->fin_seq))
 			notes |= TFE_NOTE_AFTER_FIN;
@@ -1485,7 +1617,7 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	memset(&st, 0, sizeof st);
 	st.frame = frame;
 	st.ts = ts;
-	st.notes = frame_notes(c, side, s);
+	st.notes = frame_notes(c, side, s, ts);
 	if (cfg->zeek_model)
 		tfe_zeek_update(&c->zeek, s, side, ts,
 		                cfg->zeek_ignore_checksums);
@@ -1498,6 +1630,8 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	if (G_UNLIKELY(c->rare != NULL && c->rare->copies != NULL) &&
 	    s->has_ip_id)
 		copy_ring_add(c->rare->copies, s, side, ts);
+	if (G_UNLIKELY(st.notes & TFE_NOTE_OUT_OF_ORDER))
+		count_reordered(c, side, s, ts);
 
 	if (c->first_frame == 0) {
 		c->first_frame = frame;
@@ -1541,7 +1675,7 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	    tfe_conn_rare_ep(c, side)->rst_frame == 0)
 		tfe_conn_rare_get(c, side)->rst_gap =
 			snd->pkts > 0 ? ts - snd->last_ts : 0;
-	track_sender(c, side, s, frame);
+	track_sender(c, side, s, frame, ts);
 	snd->last_ts = ts;
 	if (G_UNLIKELY(EP(c, !side)->pkts == 0) && !c->echo_moved)
 		track_echo(c, side, s);

@@ -101,6 +101,9 @@ struct tfe_assumed {
  * the 4-tuple, a tunnel): struct
  * tfe_conn_rare holds it for both sides, allocated at the first
  * (tfe_conn_rare_mut); until then every field reads as 0. */
+/* Holes remembered per side (struct tfe_ep_rare); more are not. */
+#define TFE_HOLES 4
+
 struct tfe_ep_rare {
 	uint64_t zw_first_frame, zw_open_frame; /* its first window 0, and
 	                                           the first opening after */
@@ -116,6 +119,16 @@ struct tfe_ep_rare {
 	uint32_t rst_nth;       /* its segments before its first RST */
 	uint16_t rst_ip_id, ip_id_before_rst; /* IP fields of its RST and of */
 	uint8_t rst_ttl, ttl_before_rst;      /* the segment before it */
+	/* Sequence space below SND.NXT that the capture has not seen: a
+	 * segment began past SND.NXT at hole_ts, leaving [lo, hi) behind
+	 * it.  A segment inside a hole is new to the capture, not re-sent;
+	 * within a round trip of the hole it was reordered (conn.c). */
+	uint32_t hole_lo[TFE_HOLES], hole_hi[TFE_HOLES];
+	int64_t hole_ts[TFE_HOLES];
+	uint32_t out_of_order;  /* segments that filled a hole that soon */
+	int64_t ooo_late;       /* the longest wait among them (ns) */
+	int64_t ooo_within;     /* the round trip they were held to (ns) */
+	uint8_t holes;
 };
 
 /* The two sides' parts, allocated together when either is first needed

@@ -571,7 +571,9 @@ tseq_graph(GString *g, const struct tfe_conn *c, int snd)
 				                       " len %" PRIu32 "%s%s</title></line>\n",
 				                       cls, x, y0, x, y1, r->frame, s0, r->len,
 				                       (r->notes & TFE_NOTE_RETRANS) ?
-				                       " (retransmission)" : "",
+				                       " (retransmission)" :
+				                       (r->notes & TFE_NOTE_OUT_OF_ORDER) ?
+				                       " (out of order)" : "",
 				                       (r->notes & TFE_NOTE_KEEPALIVE) ?
 				                       " (keepalive)" : "");
 				continue;

@@ -81,6 +81,7 @@ const char *const tfe_json_decode_keys[TFE_DR__COUNT] = {
  * prints them. */
 const struct tfe_json_note tfe_json_notes[TFE_JSON_NOTES] = {
 	{ TFE_NOTE_RETRANS, "retransmission" },
+	{ TFE_NOTE_OUT_OF_ORDER, "out_of_order" },
 	{ TFE_NOTE_KEEPALIVE, "keepalive" },
 	{ TFE_NOTE_ZW_PROBE, "zero_window_probe" },
 	{ TFE_NOTE_COPY, "capture_copy" },

@@ -109,6 +109,7 @@ static const struct {
 	const char *text;
 } note_names[] = {
 	{ TFE_NOTE_RETRANS, "retrans" },
+	{ TFE_NOTE_OUT_OF_ORDER, "out of order" },
 	{ TFE_NOTE_KEEPALIVE, "keepalive" },
 	{ TFE_NOTE_ZW_PROBE, "zero-window probe" },
 	{ TFE_NOTE_COPY, "copy" },

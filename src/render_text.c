@@ -105,6 +105,7 @@ static const struct {
 	const char *text;
 } note_names[] = {
 	{ TFE_NOTE_RETRANS, "retransmission" },
+	{ TFE_NOTE_OUT_OF_ORDER, "out of order" },
 	{ TFE_NOTE_KEEPALIVE, "keepalive" },
 	{ TFE_NOTE_ZW_PROBE, "zero-window probe" },
 	{ TFE_NOTE_COPY, "the capture's copy of a frame before" },
@@ -241,7 +242,8 @@ lengths_init(void)
 	/* the row, then two reason lines:
 	 * "          client STATE -> STATE: reason\n" */
 	row_room = ROW_COLUMNS + ROW_OPTIONS + notes + 1 +
-	           2 * (10 + 6 + 1 + 32 + 6 + 32 + 2 + reason_max + 1);
+	           2 * (10 + 6 + 1 + 32 + 6 + 32 + 2 + reason_max + 1 +
+	                16 + 48);
 }
 
 /* The option bits the options column shows (all TFE_OPT_*). */
@@ -443,6 +445,10 @@ tfe_render_text_title(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	t_flush(&conn_buf, o->out);
 }
 
+/* The connection's vantage model, estimated once by capture_point() for
+ * the host times of its rows (row_host). */
+static struct tfe_vantage row_vantage;
+
 /* "capture point: near the client, server 100.200 ms away (at most
  * 200.400)": the vantage model's estimate (vantage.h), each host that is
  * not the one the capture point is near with its one-way delay and the
@@ -454,6 +460,7 @@ capture_point(struct tfe_obuf *b, const struct tfe_conn *c)
 	int prec = c->timestamps_ns ? 6 : 3;
 
 	tfe_vantage_estimate(c, &v);
+	row_vantage = v;
 	t_lit(b, "  |  capture point: ");
 	t_str(b, tfe_vantage_text[v.pos]);
 	for (int side = 0; side < 2; side++) {
@@ -547,6 +554,23 @@ p_u64_pad(char *p, uint64_t v, size_t width)
 static uint8_t row_alt[2] = { TFE_ST__COUNT, TFE_ST__COUNT };
 static uint8_t row_alt_why[2];
 
+/* Per side, when the side's host changed state at the row being written
+ * by the vantage model (tfe_vantage_time()), written as the time column
+ * writes times; empty when it is the wire's time.  Set by
+ * tfe_render_text_conn() for each row from row_vantage. */
+static char row_host[2][48];
+
+static char *
+p_host_time(char *p, int side)
+{
+	if (row_host[side][0] == '\0')
+		return p;
+	p = p_lit(p, " (at its host ~");
+	p = p_mem(p, row_host[side], strlen(row_host[side]));
+	*p++ = ')';
+	return p;
+}
+
 static char *
 p_reasons(char *p, const struct tfe_row *r, const uint8_t before[2])
 {
@@ -568,6 +592,8 @@ p_reasons(char *p, const struct tfe_row *r, const uint8_t before[2])
 		p = p_mem(p, tfe_state_names[st], state_len[st]);
 		if (row_alt[side] < TFE_ST__COUNT)
 			*p++ = '?';
+		if (st != before[side])
+			p = p_host_time(p, side);
 		p = p_lit(p, ": ");
 		p = p_mem(p, tfe_reasons[r->reason[side]].text,
 		          reason_len[r->reason[side]]);
@@ -749,6 +775,11 @@ timer_row(struct tfe_obuf *b, const struct tfe_render_opts *o,
 	t_str(b, tfe_state_names[before[side]]);
 	t_lit(b, " -> ");
 	t_str(b, tfe_state_names[r->state[side]]);
+	if (row_host[side][0] != '\0') {
+		t_lit(b, " (at its host ~");
+		t_str(b, row_host[side]);
+		t_chr(b, ')');
+	}
 	t_lit(b, ": ");
 	t_str(b, tfe_reasons[r->reason[side]].text);
 	t_chr(b, '\n');
@@ -832,12 +863,32 @@ tfe_render_text_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 	t_str(b, tfe_state_names[before[1]]);
 	t_chr(b, '\n');
 	int64_t prev = c->first_ts; /* the row above's time, for -ttt */
+	/* each side's latest change at its host: never earlier than the
+	 * one before (as JSON's host_ts) */
+	int64_t host_last[2] = { INT64_MIN, INT64_MIN };
 	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
 		const struct tfe_row *r = &c->tl.rows[i];
 
-		for (int side = 0; side < 2; side++)
+		for (int side = 0; side < 2; side++) {
 			row_alt[side] = tfe_conn_alt(c, side, i,
 			                             &row_alt_why[side]);
+			row_host[side][0] = '\0';
+			if (r->state[side] == before[side])
+				continue;
+			int64_t t = tfe_vantage_time(&row_vantage, side, r);
+			if (t < host_last[side])
+				t = host_last[side];
+			host_last[side] = t;
+			if (t == r->ts)
+				continue;
+			/* -ttt's delta to the row above means nothing here:
+			 * the time since the connection's first frame */
+			if (o->tstamp == TFE_TS_DELTA)
+				*tfe_secs_end(t - c->first_ts, c->timestamps_ns, true,
+				              row_host[side]) = '\0';
+			else
+				row_time(row_host[side], o, c, t, prev);
+		}
 		switch (r->kind) {
 		case TFE_ROW_FRAME:
 			frame_row(b, o, c, r, before, false, prev);

@@ -115,8 +115,8 @@ tfe_vantage_estimate(const struct tfe_conn *c, struct tfe_vantage *v)
 		/* Karn's rule: an ACK may answer either copy of a segment
 		 * sent twice; probes are answered when the window opens or
 		 * the timer fires, not at once. */
-		if (r->notes & (TFE_NOTE_RETRANS | TFE_NOTE_KEEPALIVE |
-		                TFE_NOTE_ZW_PROBE))
+		if (r->notes & (TFE_NOTE_RETRANS | TFE_NOTE_OUT_OF_ORDER |
+		                TFE_NOTE_KEEPALIVE | TFE_NOTE_ZW_PROBE))
 			pend[b].on = false;
 		else if (!pend[b].on) {
 			pend[b].on = true;

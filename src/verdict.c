@@ -59,6 +59,9 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		"FIN re-sent", "RFC 9293 §3.8.1" },
 	[TFE_V_RETRANSMISSION] = { "retransmission", TFE_SEV_INFO,
 		"data re-sent", "RFC 6298" },
+	[TFE_V_OUT_OF_ORDER] = { "out_of_order", TFE_SEV_INFO,
+		"segments reordered before the capture point",
+		"RFC 9293 §3.10.7.4, RFC 4737" },
 	[TFE_V_INVALID_FLAGS] = { "invalid_flags", TFE_SEV_WARNING,
 		"impossible flag combination", "RFC 9293 §3.10.7" },
 	[TFE_V_DATA_AFTER_FIN] = { "data_after_fin", TFE_SEV_WARNING,
@@ -1463,6 +1466,35 @@ rule_flow(struct ctx *x)
 			    "before)", ep_str(c, side, e, sizeof e), data_retrans,
 			    data_retrans == 1 ? "" : "s");
 			vcount(x, "segments", data_retrans);
+		}
+		const struct tfe_ep_rare *rare = tfe_conn_rare_ep(c, side);
+		if (rare->out_of_order > 0) {
+			uint64_t fr[TFE_VERDICT_MAX_FRAMES + 1] = { 0 };
+			guint n = 0;
+			for (guint i = 0; i < tfe_timeline_len(&c->tl) &&
+			     n < TFE_VERDICT_MAX_FRAMES; i++) {
+				const struct tfe_row *r = row_at(c, i);
+				if (r->kind == TFE_ROW_FRAME && r->dir == side &&
+				    (r->notes & TFE_NOTE_OUT_OF_ORDER))
+					fr[n++] = r->frame;
+			}
+			add(x, TFE_V_OUT_OF_ORDER, side, fr,
+			    "%s sent %u segment%s that reached the capture point "
+			    "out of order: %s a gap in its sequence space %s%.3f ms "
+			    "after the gap appeared, under one round trip (%.3f "
+			    "ms%s), too soon to be a re-send",
+			    ep_str(c, side, e, sizeof e), rare->out_of_order,
+			    rare->out_of_order == 1 ? "" : "s",
+			    rare->out_of_order == 1 ? "it filled" : "each filled",
+			    rare->out_of_order == 1 ? "" : "at most ",
+			    secs(rare->ooo_late) * 1e3,
+			    secs(rare->ooo_within) * 1e3,
+			    c->hs_ack_ts > c->syn_ts && c->syn_ts != 0
+			        ? ", the handshake's"
+			        : ", no handshake in the capture to measure it");
+			vcount(x, "segments", rare->out_of_order);
+			vdur(x, "late_s", rare->ooo_late);
+			vdur(x, "within_s", rare->ooo_within);
 		}
 	}
 }

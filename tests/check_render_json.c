@@ -307,7 +307,8 @@ START_TEST(test_name_tables)
 		bits |= tfe_json_notes[i].bit;
 	}
 	/* every TFE_NOTE_* bit timeline.h defines */
-	ck_assert_uint_eq(bits, TFE_NOTE_RETRANS | TFE_NOTE_ZERO_WINDOW |
+	ck_assert_uint_eq(bits, TFE_NOTE_RETRANS | TFE_NOTE_OUT_OF_ORDER |
+	                  TFE_NOTE_ZERO_WINDOW |
 	                  TFE_NOTE_KEEPALIVE | TFE_NOTE_AFTER_FIN |
 	                  TFE_NOTE_AFTER_RST | TFE_NOTE_BAD_FLAGS | TFE_NOTE_GAP |
 	                  TFE_NOTE_WINDOW_OPEN | TFE_NOTE_ZW_PROBE | TFE_NOTE_COPY);

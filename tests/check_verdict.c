@@ -203,6 +203,26 @@ static const struct vcase cases[] = {
 { "near miss: new data only", TFE_V_RETRANSMISSION, false, TFE_END_INPUT, 0,
   { OPEN, V(C, F_PA, 1001, 5001, 100, 30), V(C, F_PA, 1101, 5001, 100, 40) },
   5 },
+{ "near miss: a gap filled within the round trip is no re-send",
+  TFE_V_RETRANSMISSION, false, TFE_END_INPUT, 0, {
+	OPEN, V(C, F_PA, 1001, 5001, 100, 30), V(C, F_PA, 1201, 5001, 100, 31),
+	V(C, F_PA, 1101, 5001, 100, 32) }, 6 },
+{ "a gap filled 1 ms after it appeared (round trip 20 ms)",
+  TFE_V_OUT_OF_ORDER, true, TFE_END_INPUT, 0, {
+	OPEN, V(C, F_PA, 1001, 5001, 100, 30), V(C, F_PA, 1201, 5001, 100, 31),
+	V(C, F_PA, 1101, 5001, 100, 32) }, 6 },
+{ "near miss: a gap filled 29 ms after it appeared, past the round trip",
+  TFE_V_OUT_OF_ORDER, false, TFE_END_INPUT, 0, {
+	OPEN, V(C, F_PA, 1001, 5001, 100, 30), V(C, F_PA, 1201, 5001, 100, 31),
+	V(C, F_PA, 1101, 5001, 100, 60) }, 6 },
+{ "near miss: a gap filled at once after the peer acknowledged it",
+  TFE_V_OUT_OF_ORDER, false, TFE_END_INPUT, 0, {
+	OPEN, V(C, F_PA, 1001, 5001, 100, 30), V(C, F_PA, 1201, 5001, 100, 31),
+	V(S, F_A, 5001, 1301, 0, 31), V(C, F_PA, 1101, 5001, 100, 32) }, 7 },
+{ "near miss: bytes sent twice 1 ms apart, no gap",
+  TFE_V_OUT_OF_ORDER, false, TFE_END_INPUT, 0, {
+	OPEN, V(C, F_PA, 1001, 5001, 100, 30), V(C, F_PA, 1001, 5001, 100, 31) },
+  5 },
 { "SYN+FIN", TFE_V_INVALID_FLAGS, true, TFE_END_INPUT, 0, {
 	V(C, F_SF, 1000, 0, 0, 0) }, 1 },
 { "data past its own FIN", TFE_V_DATA_AFTER_FIN, true, TFE_END_INPUT, 0, {

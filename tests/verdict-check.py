@@ -78,6 +78,7 @@ NUMBERS = {
     "midstream": [set()],
     "open_at_end": [set()],
     "syn_retransmitted": [{"syns"}],
+    "out_of_order": [{"segments", "late_s", "within_s"}],
     "fin_retransmitted": [{"fins"}],
     "retransmission": [{"segments"}],
     "invalid_flags": [{"segments"}],
