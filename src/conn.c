@@ -307,10 +307,13 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 		} else if (ep->synack_count == 0)
 			st->reason[side] = TFE_RS_SEND_SYNACK_SIMOPEN;
 		else if (assumed_holds(ep, false) &&
-		         ep->state == TFE_ST_ESTABLISHED)
+		         ep->state == TFE_ST_ESTABLISHED) {
 			revert(c, st, side, TFE_ST_SYN_RECEIVED,
 			       TFE_RS_REVERT_ACK_LOST);
-		else
+			struct tfe_ep_rare *r = tfe_conn_rare_get(c, side);
+			if (r->acks_ignored < UINT8_MAX)
+				r->acks_ignored++;
+		} else
 			st->reason[side] = TFE_RS_RETRANS_SYNACK;
 		break;
 	case TFE_EV_SYN:
@@ -377,6 +380,14 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 			else if (synrcvd_proven_established(ep, peer, s))
 				set_state(c, st, side, TFE_ST_ESTABLISHED,
 				          TFE_RS_INFERRED_ACK_ARRIVED);
+			/* after ACKs it ignored (step_receiver()): only an
+			 * established side acknowledges data or sends any */
+			else if (tfe_conn_rare_ep(c, side)->acks_ignored >= 2 &&
+			         (s->flags & TFE_TH_ACK) && peer->isn_known &&
+			         (s->payload_len > 0 ||
+			          tfe_seq_gt(s->ack, peer->isn + 1)))
+				set_state(c, st, side, TFE_ST_ESTABLISHED,
+				          TFE_RS_SEND_PROVES_ACCEPTED);
 		} else if (ep->state == TFE_ST_UNKNOWN) {
 			if (peer->fin_sent)
 				set_state(c, st, side, TFE_ST_CLOSE_WAIT,
@@ -620,6 +631,18 @@ step_receiver(struct tfe_conn *c, struct step *st, int side,
 	}
 	if (redelivered(c, st, rside, rx, s, row_hint))
 		return;
+	/* A side that re-sent its SYN+ACK past an ACK of it twice ignores
+	 * those ACKs: one lost ACK explains one re-send, not two; Linux
+	 * drops them while the listener's accept queue is full
+	 * (tcp_abort_on_overflow 0).  A further one is not taken as
+	 * delivered; the side is ESTABLISHED once it shows it
+	 * (synrcvd_proven_established()), as the accept_queue_full
+	 * verdict reads it. */
+	if (rx == TFE_RX_ACK_SYN && before == TFE_ST_SYN_RECEIVED &&
+	    tfe_conn_rare_ep(c, rside)->acks_ignored >= 2) {
+		st->reason[rside] = TFE_RS_RECV_ACK_QUEUE_FULL;
+		return;
+	}
 
 	const struct tfe_transition *t = &tfe_receiver_table[rx][before];
 	switch (t->next) {

@@ -119,6 +119,8 @@ struct tfe_ep_rare {
 	uint32_t rst_nth;       /* its segments before its first RST */
 	uint16_t rst_ip_id, ip_id_before_rst; /* IP fields of its RST and of */
 	uint8_t rst_ttl, ttl_before_rst;      /* the segment before it */
+	uint8_t acks_ignored;   /* SYN+ACKs it re-sent after an ACK of one
+	                           (conn.c: accept queue full) */
 	/* Sequence space below SND.NXT that the capture has not seen: a
 	 * segment began past SND.NXT at hole_ts, leaving [lo, hi) behind
 	 * it.  A segment inside a hole is new to the capture, not re-sent;

@@ -319,6 +319,15 @@ const struct tfe_reason_row tfe_reasons[TFE_RS__COUNT] = {
 		"seen: either that FIN never arrived (FIN_WAIT_2 until the "
 		"re-sent one) or it did and the ACK was lost on the way back "
 		"(TIME_WAIT); the capture cannot tell which" },
+	[TFE_RS_RECV_ACK_QUEUE_FULL] = { "recv_ack_queue_full",
+		"received the ACK of its SYN+ACK again, after re-sending the "
+		"SYN+ACK twice past ACKs of it: it ignores them while its "
+		"accept queue is full, so this one too until it shows "
+		"otherwise" },
+	[TFE_RS_SEND_PROVES_ACCEPTED] = { "send_proves_accepted",
+		"acknowledged the peer's data or sent its own: an ACK of its "
+		"SYN+ACK was taken in after all (its accept queue had room "
+		"again), ESTABLISHED" },
 	[TFE_RS_SEND_RST_BAD_SYNACK] = { "send_rst_bad_synack",
 		"answered a SYN+ACK that does not acknowledge "
 		"its SYN with RST; it stays in SYN_SENT" },

@@ -158,6 +158,9 @@ enum tfe_reason {
 	                               sooner than a timeout explains */
 	TFE_RS_FIN_OR_ACK_LOST,     /* a FIN re-sent, no ACK of the first:
 	                               the state is one of two */
+	TFE_RS_RECV_ACK_QUEUE_FULL, /* the ACK of its SYN+ACK again, after
+	                               two it ignored */
+	TFE_RS_SEND_PROVES_ACCEPTED, /* and then it acknowledged data */
 	TFE_RS__COUNT
 };
 
