@@ -49,81 +49,7 @@ if [ -z "$nobody_uid" ]; then
 	exit 77
 fi
 
-ns=kernel-$$
-if ! ip netns add "$ns" 2>/dev/null; then
-	echo "skipped: cannot make a network namespace"
-	exit 77
-fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tfe-kernel.XXXXXX") || {
-	ip netns del "$ns"
-	exit 99
-}
-chmod 755 "$tmp"
-
-pids=()
-cleanup() {
-	local p
-	exec 2>/dev/null # no "Killed" notices for the peers
-	for p in "${pids[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	ip netns del "$ns" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if ! ip -n "$ns" link set lo up; then
-	echo "skipped: cannot bring up the loopback interface of a namespace"
-	exit 77
-fi
-
-npass=0 nfail=0
-pass() {
-	echo "PASS $1"
-	npass=$((npass + 1))
-}
-fail() {
-	echo "FAIL $1: $2"
-	nfail=$((nfail + 1))
-}
-show() {
-	[ -s "$1" ] && head -n "${2:-15}" "$1" | sed 's/^/    /'
-}
-
-in_ns=(nsenter --net="/run/netns/$ns" --)
-
-wait_for() {
-	local file=$1 pattern=$2 tenths=$(($3 * 10))
-	while [ "$tenths" -gt 0 ]; do
-		grep -Eq -- "$pattern" "$file" 2>/dev/null && return 0
-		sleep 0.1
-		tenths=$((tenths - 1))
-	done
-	return 1
-}
-
-rc=0
-wait_exit() {
-	local pid=$1 tenths=$(($2 * 10))
-	while [ "$tenths" -gt 0 ] && kill -0 "$pid" 2>/dev/null; do
-		sleep 0.1
-		tenths=$((tenths - 1))
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		rc=124
-		return 1
-	fi
-	wait "$pid"
-	rc=$?
-	return 0
-}
-
-status_field() {
-	sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" 2>/dev/null
-}
+netns_setup "kernel-$$" tfe-kernel
 
 # The peers: python3 peer.py MODE PORT.  leak: accept, read to EOF, never
 # close; close: accept, read to EOF, close; noread: accept, never read;
@@ -197,22 +123,6 @@ peer() {
 		return 1
 	fi
 	ppid=$(head -n 1 "$tmp/$1.peer")
-}
-
-# start NAME ARGS...: the program in the namespace, in the background.
-tpid=
-start() {
-	local name=$1
-	shift
-	"${in_ns[@]}" "$prog" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-	tpid=$!
-	pids+=("$tpid")
-	if wait_for "$tmp/$name.err" '^tcpflow-explain: listening on ' 15; then
-		return 0
-	fi
-	fail "$name: start" "no 'listening on' line within 15 s"
-	show "$tmp/$name.err"
-	return 1
 }
 
 filter='tcp port 47401 or tcp port 47402 or tcp port 47403'
