@@ -38,6 +38,8 @@ struct host_addr {
 struct tfe_kernel {
 	struct tfe_sockdiag *sd;
 	struct tfe_owner *owner;     /* NULL: --no-processes, or it failed */
+	uint8_t no_owner;            /* then, what the owners are: enum
+	                                tfe_owner_status */
 	bool processes;
 	GArray *addrs;               /* struct host_addr */
 	int64_t addrs_at;            /* ns */
@@ -118,7 +120,15 @@ tfe_kernel_open(bool processes, const char *user, GError **err)
 	k->sd = sd;
 	k->processes = processes;
 	k->addrs = g_array_new(FALSE, FALSE, sizeof(struct host_addr));
-	if (processes) {
+	k->no_owner = processes ? TFE_OWN_UNKNOWN : TFE_OWN_OFF;
+	if (processes && !tfe_owner_supported()) {
+		/* before Linux 5.14: the kernel's view without the owners */
+		k->no_owner = TFE_OWN_UNSUPPORTED;
+		fprintf(stderr, "tcpflow-explain: the sockets' owners will be "
+		        "unknown: this kernel's /proc/PID/fdinfo names no "
+		        "socket inode (it does from Linux 5.14 on); their "
+		        "states, queues and timers are still read\n");
+	} else if (processes) {
 		GError *e = NULL;
 		k->owner = tfe_owner_start(user, &e);
 		if (k->owner == NULL) {
@@ -160,7 +170,7 @@ find_owner(struct tfe_kernel *k, struct tfe_ksock *ks, uint64_t inode,
 		return;
 	}
 	if (k->owner == NULL) {
-		ks->owner = TFE_OWN_UNKNOWN;
+		ks->owner = k->no_owner;
 		return;
 	}
 	tfe_owner_ask(k->owner, inode, uid, &ans);

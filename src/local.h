@@ -42,6 +42,8 @@ enum tfe_owner_status {
 	                        or closed between two looks) */
 	TFE_OWN_UNKNOWN,     /* no privilege to look (doc/kernel.md) */
 	TFE_OWN_OFF,         /* --no-processes */
+	TFE_OWN_UNSUPPORTED, /* the kernel's fdinfo names no inode (before
+	                        Linux 5.14): no owner can be found */
 	TFE_OWN__COUNT
 };
 

@@ -438,6 +438,10 @@ tfe_format_owner(GString *g, const struct tfe_ksock *ks)
 	case TFE_OWN_OFF:
 		g_string_append(g, "owner not looked for (--no-processes)");
 		break;
+	case TFE_OWN_UNSUPPORTED:
+		g_string_append(g, "owner unknown (the kernel is older than "
+		                "Linux 5.14: its fdinfo names no socket inode)");
+		break;
 	default:
 		g_string_append(g, "no process seen yet");
 		break;
