@@ -3,17 +3,25 @@
 # wire's (doc/kernel.md), for real.
 #
 # In a network namespace of its own (kernel-PID), Python servers and
-# clients on loopback: a server that never calls close() after its
-# client's FIN (a CLOSE_WAIT that lingers), a graceful close that leaves
-# the client in TIME_WAIT, and a server that never reads while its client
-# writes until its send buffer is full (queues that stay put).  Checks:
+# clients on loopback, 127.0.0.1 and ::1: a server that never calls
+# close() after its client's FIN (a CLOSE_WAIT that lingers), two graceful
+# closes that leave their clients in TIME_WAIT, and a server that never
+# reads while its client writes until its send buffer is full (queues
+# that stay put).  Checks:
 # the CLOSE_WAIT alert, the connection's header and its JSON name the
 # server's pid and command; the kernel's Recv-Q, Send-Q and TIME_WAIT
 # timer match ss -tanpo taken at the same moment, in the JSON and in the
 # SIGUSR1 table (local sockets in the kernel's state, with its queues); a
 # capture filter that hides the FINs makes the wire disagree with the
 # kernel, which kernel_disagrees says (text and JSON) and the summary
-# counts, while the full capture has no disagreement; the live JSON is
+# counts, while the full capture has no disagreement; on ::1 the same
+# CLOSE_WAIT's process (as ss -tanpo names it) and queues; --format netstat
+# at SIGINT shows the local sockets in the kernel's state marked "*" with
+# its queues and TIME_WAIT timer as ss -tanpo has them, the listeners as
+# the wire has them, and the FIN-less capture's disagreements as
+# footnotes; after both graceful closes are reported and one TIME_WAIT is
+# ended by ss -K, the table and the netstat view show the other alone,
+# the kernel's; the live JSON is
 # valid by the schema; the analysing process runs as nobody with CapEff
 # and CapPrm 0 and the owner lookup as nobody with CAP_SYS_PTRACE alone;
 # --no-processes starts no lookup; run as nobody with only CAP_NET_RAW,
