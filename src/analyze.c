@@ -107,6 +107,9 @@ tfe_analyzer_clear(struct tfe_analyzer *a)
 	a->listeners = NULL;
 	tfe_defrag_free(a->defrag);
 	a->defrag = NULL;
+	if (a->tw_kernel != NULL)
+		g_hash_table_destroy(a->tw_kernel);
+	a->tw_kernel = NULL;
 }
 
 void
@@ -236,6 +239,10 @@ take_snapshot(struct tfe_analyzer *a)
 	if (a->snapshot_done)
 		return;
 	a->snapshot_done = true;
+	/* live: the local sockets as the kernel has them now, for the
+	 * netstat view as for a table */
+	if (a->sink.snapshot && a->sink.query)
+		tfe_analyzer_query_all(a, TFE_LQ_TABLE);
 	if (a->sink.snapshot)
 		a->sink.snapshot(a->sink.ud, a, a->at_kind == TFE_AT_END ? a->now
 		                                                         : a->at);

@@ -153,6 +153,10 @@ struct tfe_sink {
 	 * alert, a table and when it is reported (kernel.h) */
 	void (*query)(void *ud, struct tfe_analyzer *a, struct tfe_conn *c,
 	              int why);
+	/* may be NULL (offline): for a table or the netstat view, ask the
+	 * kernel about the local sockets of the TIME_WAITs remembered after
+	 * their connections were reported, into tw_kernel */
+	void (*query_tombs)(void *ud, struct tfe_analyzer *a);
 };
 
 /* When to take the snapshot (--at, doc/tcpflow-explain.1). */
@@ -214,6 +218,10 @@ struct tfe_analyzer {
 	                                connection's verdicts and counts them
 	                                (tfe_analyzer_verdicts()); conn_done
 	                                sees c->verdicts NULL */
+	GHashTable *tw_kernel;       /* live: struct tfe_ktw by its conn_id,
+	                                the kernel's answers at the last
+	                                table's query (kernel.c); NULL
+	                                offline */
 	uint32_t shard_n, shard_k;   /* --shard K/N: only the connections
 	                                whose flow key hashes to k (0-based)
 	                                modulo n, numbered by their first
@@ -288,7 +296,8 @@ void tfe_watch_entered(const struct tfe_conn *c, int side, int64_t *ts,
 void tfe_analyzer_watch_run(struct tfe_analyzer *a, int64_t upto);
 
 /* Asks the sink's query about every connection held (the socket
- * tables: why is TFE_LQ_TABLE). */
+ * tables and the netstat view: why is TFE_LQ_TABLE, and then also
+ * query_tombs about the TIME_WAITs remembered). */
 void tfe_analyzer_query_all(struct tfe_analyzer *a, int why);
 
 /* Runs the timers up to `now` without a frame (live capture's idle tick). */

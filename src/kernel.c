@@ -38,6 +38,8 @@ struct host_addr {
 struct tfe_kernel {
 	struct tfe_sockdiag *sd;
 	struct tfe_owner *owner;     /* NULL: --no-processes, or it failed */
+	uint8_t no_owner;            /* then, what the owners are: enum
+	                                tfe_owner_status */
 	bool processes;
 	GArray *addrs;               /* struct host_addr */
 	int64_t addrs_at;            /* ns */
@@ -118,7 +120,15 @@ tfe_kernel_open(bool processes, const char *user, GError **err)
 	k->sd = sd;
 	k->processes = processes;
 	k->addrs = g_array_new(FALSE, FALSE, sizeof(struct host_addr));
-	if (processes) {
+	k->no_owner = processes ? TFE_OWN_UNKNOWN : TFE_OWN_OFF;
+	if (processes && !tfe_owner_supported()) {
+		/* before Linux 5.14: the kernel's view without the owners */
+		k->no_owner = TFE_OWN_UNSUPPORTED;
+		fprintf(stderr, "tcpflow-explain: the sockets' owners will be "
+		        "unknown: this kernel's /proc/PID/fdinfo names no "
+		        "socket inode (it does from Linux 5.14 on); their "
+		        "states, queues and timers are still read\n");
+	} else if (processes) {
 		GError *e = NULL;
 		k->owner = tfe_owner_start(user, &e);
 		if (k->owner == NULL) {
@@ -160,7 +170,7 @@ find_owner(struct tfe_kernel *k, struct tfe_ksock *ks, uint64_t inode,
 		return;
 	}
 	if (k->owner == NULL) {
-		ks->owner = TFE_OWN_UNKNOWN;
+		ks->owner = k->no_owner;
 		return;
 	}
 	tfe_owner_ask(k->owner, inode, uid, &ans);
@@ -200,6 +210,7 @@ query_side(struct tfe_kernel *k, struct tfe_analyzer *a, struct tfe_conn *c,
 	ks->why = (uint8_t)why;
 	ks->queried = now;
 	ks->found = rc == 1;
+	ks->disagrees = false;
 	if (rc == 0) {
 		ks->state = TFE_ST_CLOSED;
 		ks->timer = TFE_KT_NONE;
@@ -238,6 +249,8 @@ query_side(struct tfe_kernel *k, struct tfe_analyzer *a, struct tfe_conn *c,
 	    wire == TFE_ST_LISTEN || now - c->last_ts < SETTLE_NS ||
 	    wire == ks->state)
 		return;
+	ks->disagrees = true;
+	ks->wire = wire;
 	if (lc->disagreements++ == 0)
 		a->stats.kernel_disagree_conns++;
 	a->stats.kernel_disagreements++;
@@ -283,4 +296,65 @@ tfe_kernel_query(struct tfe_kernel *k, struct tfe_analyzer *a,
 	for (int side = 0; side < 2; side++)
 		if (local[side])
 			query_side(k, a, c, side, why, now);
+}
+
+struct tomb_query {
+	struct tfe_kernel *k;
+	struct tfe_analyzer *a;
+	int64_t now;
+};
+
+/* One remembered TIME_WAIT: its side's socket, when that is local. */
+static void
+query_tomb(const struct tfe_tombstone *t, void *ud)
+{
+	struct tomb_query *x = ud;
+	struct tfe_sockdiag_answer ans;
+	struct tfe_flow_key key;
+	int rc;
+
+	if (!t->active || t->tw_side > TFE_SIDE_SERVER || t->tw_since == 0)
+		return;
+	tfe_flow_tomb_key(t, &key);
+	/* which end of the key is the TIME_WAIT side */
+	bool tw_is_lo = (t->tw_side == TFE_SIDE_CLIENT) == t->client_is_lo;
+	const uint8_t *addr = tw_is_lo ? key.addr_lo : key.addr_hi;
+	const uint8_t *faddr = tw_is_lo ? key.addr_hi : key.addr_lo;
+	uint16_t port = tw_is_lo ? key.port_lo : key.port_hi;
+	uint16_t fport = tw_is_lo ? key.port_hi : key.port_lo;
+
+	if (!is_local(x->k, key.family, addr, x->now))
+		return;
+	rc = tfe_sockdiag_query(x->k->sd, key.family, addr, port, faddr, fport,
+	                        &ans);
+	if (rc < 0) {
+		x->a->stats.kernel_errors++;
+		return;
+	}
+	x->a->stats.kernel_queries++;
+	x->a->stats.kernel_view = true;
+	struct tfe_ktw *w = g_new0(struct tfe_ktw, 1);
+	w->conn_id = t->conn_id;
+	w->queried = x->now;
+	w->found = rc == 1;
+	w->state = rc == 1 ? ans.state : TFE_ST_CLOSED;
+	w->timer_ms = rc == 1 && ans.timer == TFE_KT_TIME_WAIT ? ans.timer_ms
+	                                                       : -1;
+	g_hash_table_replace(x->a->tw_kernel, &w->conn_id, w);
+}
+
+void
+tfe_kernel_query_tombs(struct tfe_kernel *k, struct tfe_analyzer *a)
+{
+	struct tomb_query x = { k, a, wall_ns() };
+
+	if (k == NULL)
+		return;
+	if (a->tw_kernel == NULL)
+		a->tw_kernel = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+		                                     NULL, g_free);
+	/* the answers of this table alone: a tombstone gone since is not
+	 * kept */
+	g_hash_table_remove_all(a->tw_kernel);
+	tfe_flow_foreach_tomb(&a->table, query_tomb, &x);
 }

@@ -32,6 +32,12 @@ struct tfe_kernel *tfe_kernel_open(bool processes, const char *user,
 void tfe_kernel_query(struct tfe_kernel *k, struct tfe_analyzer *a,
                       struct tfe_conn *c, int why);
 
+/* For a table or the netstat view: asks the kernel about the local
+ * socket of each TIME_WAIT remembered after its connection was reported
+ * (flow.h's tombstones), into a->tw_kernel, emptied first; counts in
+ * a->stats. */
+void tfe_kernel_query_tombs(struct tfe_kernel *k, struct tfe_analyzer *a);
+
 /* The owner lookup's process id, or 0. */
 pid_t tfe_kernel_owner_pid(const struct tfe_kernel *k);
 

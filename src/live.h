@@ -2,7 +2,7 @@
  * live.h: live capture from a network interface (README.md): open the
  * device, drop privileges, then feed the analyser until SIGINT or SIGTERM,
  * running its timers on the wall clock when no packet comes, and printing
- * the netstat view of the moment on SIGUSR1.
+ * the socket table of the moment on SIGUSR1.
  *
  * It wires capture -> analysis like main does for files; it never formats
  * output itself (the hooks do) and never analyses a packet.
@@ -31,7 +31,7 @@ struct tfe_live_opts {
 };
 
 struct tfe_live_hooks {
-	/* SIGUSR1: print the netstat view at `at` (ns, epoch: the wall
+	/* SIGUSR1: print the socket table at `at` (ns, epoch: the wall
 	 * clock, never before a->now) and carry on */
 	void (*snapshot)(void *ud, struct tfe_analyzer *a, int64_t at);
 	void *ud;

@@ -42,6 +42,8 @@ enum tfe_owner_status {
 	                        or closed between two looks) */
 	TFE_OWN_UNKNOWN,     /* no privilege to look (doc/kernel.md) */
 	TFE_OWN_OFF,         /* --no-processes */
+	TFE_OWN_UNSUPPORTED, /* the kernel's fdinfo names no inode (before
+	                        Linux 5.14): no owner can be found */
 	TFE_OWN__COUNT
 };
 
@@ -66,6 +68,8 @@ struct tfe_ksock {
 	int64_t timer_ms;    /* left on the timer */
 	uint64_t inode;      /* 0: none (TIME_WAIT, not yet accepted) */
 	int64_t queried;     /* the last query, ns since the epoch */
+	bool disagrees;      /* the last query counted a kernel_disagrees */
+	uint8_t wire;        /* then, the wire's state (enum tfe_state) */
 	int32_t pid;
 	char comm[TFE_COMM_LEN + 1];
 	char cmdline[TFE_CMDLINE_LEN + 1];
@@ -89,6 +93,19 @@ struct tfe_local {
 	uint32_t disagreements;          /* all of them */
 	uint8_t n_disagree;              /* kept below */
 	struct tfe_disagree disagree[TFE_DISAGREE_KEPT];
+};
+
+/* The kernel's answer about the socket of a TIME_WAIT remembered after
+ * its connection was reported (a tombstone, flow.h), asked for each
+ * table and the netstat view: ss -tano shows such a socket as
+ * "TIME-WAIT 0 0 ... timer:(timewait,59sec,0)", no queues and no owner,
+ * the timer's time left the only news. */
+struct tfe_ktw {
+	uint64_t conn_id;    /* the tombstone's connection (the key) */
+	int64_t queried;     /* ns since the epoch */
+	int64_t timer_ms;    /* left on its TIME_WAIT timer */
+	uint8_t state;       /* enum tfe_state: CLOSED when it had none */
+	bool found;
 };
 
 #endif /* TFE_LOCAL_H */

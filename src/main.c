@@ -596,6 +596,15 @@ on_query(void *ud, struct tfe_analyzer *a, struct tfe_conn *c, int why)
 	tfe_kernel_query(r->kernel, a, c, why);
 }
 
+/* Live: the kernel's view of the remembered TIME_WAITs' local sockets. */
+static void
+on_query_tombs(void *ud, struct tfe_analyzer *a)
+{
+	struct run *r = ud;
+
+	tfe_kernel_query_tombs(r->kernel, a);
+}
+
 static void
 on_snapshot(void *ud, const struct tfe_analyzer *a, int64_t at)
 {
@@ -1233,7 +1242,8 @@ main(int argc, char **argv)
 	struct tfe_analyzer an;
 	struct tfe_sink sink = { on_conn_done, on_snapshot, &run, on_conn_take,
 	                         on_alert, on_table,
-	                         run.kernel != NULL ? on_query : NULL };
+	                         run.kernel != NULL ? on_query : NULL,
+	                         run.kernel != NULL ? on_query_tombs : NULL };
 	tfe_analyzer_init(&an, &cfg, &sink);
 	if (run.ro.format == TFE_FMT_NETSTAT)
 		tfe_analyzer_snapshot_at(&an, cl.at_kind, cl.at);

@@ -87,9 +87,8 @@ read_small(int dirfd, const char *path, char *buf, size_t len)
 	return n;
 }
 
-/* The mnt_id and ino of an fdinfo file's text; false when missing. */
-static bool
-parse_fdinfo(const char *text, int *mnt, uint64_t *ino)
+bool
+tfe_owner_fdinfo_parse(const char *text, int *mnt, uint64_t *ino)
 {
 	const char *m = strstr(text, "mnt_id:");
 	const char *i = strstr(text, "\nino:");
@@ -134,7 +133,7 @@ scan_pid(struct scanner *s, int procfd, const char *pid)
 				s->denied = true;
 			continue;
 		}
-		if (parse_fdinfo(text, &mnt, &ino) && mnt == s->sock_mnt)
+		if (tfe_owner_fdinfo_parse(text, &mnt, &ino) && mnt == s->sock_mnt)
 			g_hash_table_insert(s->where, GSIZE_TO_POINTER(ino),
 			                    GINT_TO_POINTER(atoi(pid)));
 	}
@@ -258,7 +257,7 @@ sock_mount(void)
 		return -1;
 	snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
 	if (read_small(AT_FDCWD, path, text, sizeof text) < 0 ||
-	    !parse_fdinfo(text, &mnt, &ino))
+	    !tfe_owner_fdinfo_parse(text, &mnt, &ino))
 		mnt = -1;
 	close(fd);
 	return mnt;
@@ -337,6 +336,12 @@ helper_main(int fd, const struct passwd *pw)
 }
 
 /* ---- the analysing process's side ------------------------------------ */
+
+bool
+tfe_owner_supported(void)
+{
+	return sock_mount() >= 0;
+}
 
 struct tfe_owner *
 tfe_owner_start(const char *user, GError **err)

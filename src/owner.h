@@ -31,6 +31,14 @@ struct tfe_owner_answer {
 	char cmdline[TFE_CMDLINE_LEN + 1];
 };
 
+/* The mnt_id and ino lines of a /proc/PID/fdinfo/FD file's text; false
+ * when either is missing (the ino line came with Linux 5.14). */
+bool tfe_owner_fdinfo_parse(const char *text, int *mnt, uint64_t *ino);
+
+/* Whether this kernel's fdinfo names a socket's inode (Linux 5.14 on):
+ * without it no owner can be found. */
+bool tfe_owner_supported(void);
+
 /* Starts the process, as root before it drops root (`user` as for
  * tfe_privs_drop(): NULL is the default user).  NULL and *err when it
  * cannot start. */

@@ -219,6 +219,18 @@ void tfe_render_json_table(const struct tfe_render_opts *o,
 void tfe_table_shot_free(struct tfe_table_shot *s);
 void tfe_table_free(struct tfe_table *t);
 
+/* Live: the kernel's answer about `side` of `c` at the query made for
+ * the table or netstat view of `at` (tfe_analyzer_query_all(), within 2 s
+ * of it), or NULL: offline, a remote side, or no such query.  The
+ * tables and the netstat view show such a socket in the kernel's state
+ * with its queues, and every other socket by the wire (render_watch.c). */
+const struct tfe_ksock *tfe_kernel_view(const struct tfe_conn *c, int side,
+                                        int64_t at);
+/* The same for a TIME_WAIT remembered after its connection (`conn_id`)
+ * was reported: its local socket as the kernel had it then, or NULL. */
+const struct tfe_ktw *tfe_kernel_tw_view(const struct tfe_analyzer *a,
+                                         uint64_t conn_id, int64_t at);
+
 /* Live: one local socket as the kernel described it, for the text
  * forms: "server pid 24713 python3 (python3 srv.py); kernel CLOSE_WAIT,
  * Recv-Q 0, Send-Q 0, timer keepalive 7199.9 s" (render_watch.c). */

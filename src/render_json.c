@@ -799,6 +799,7 @@ static const char *const owner_names[TFE_OWN__COUNT] = {
 	[TFE_OWN_NONE] = "none",
 	[TFE_OWN_UNKNOWN] = "unknown",
 	[TFE_OWN_OFF] = "off",
+	[TFE_OWN_UNSUPPORTED] = "unsupported",
 };
 
 /* Live: one local socket as the kernel described it (doc/json.md). */

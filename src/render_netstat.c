@@ -12,7 +12,11 @@
  * listener is shown where the capture proves one (it answered a SYN with
  * SYN+ACK).  Send-Q is what the capture point saw sent and not yet
  * acknowledged; Recv-Q is "-": what the application has read does not
- * cross the wire.  Formatting only: nothing here changes a connection.
+ * cross the wire.  Live, a local socket is shown as the kernel had it at
+ * the view's moment (state, Recv-Q, Send-Q and TIME_WAIT timer, marked
+ * "*"), as the socket tables do (tfe_kernel_view()), and a kernel_disagrees
+ * counted at that query is a footnote under its host.  Formatting only:
+ * nothing here changes a connection.
  */
 #include "render.h"
 
@@ -34,6 +38,11 @@ struct sock {
 	                         TFE_ST__COUNT */
 	uint8_t alt_why;      /* enum tfe_reason */
 	bool listener;
+	bool kernel;          /* live: the kernel's state and queues */
+	bool disagrees;       /* ... and that query counted a
+	                         kernel_disagrees; the wire had `wire` */
+	uint8_t wire;
+	int64_t recvq;        /* bytes, -1 when unknown (the wire's) */
 	int64_t sendq;        /* bytes, -1 when the wire cannot tell */
 	int64_t tw_left;      /* ns of TIME_WAIT left, -1 when not */
 };
@@ -97,9 +106,24 @@ add_conn(GArray *socks, struct tfe_conn *c, int64_t at, int64_t msl)
 		k.lport = tfe_conn_port(c, side);
 		k.fport = tfe_conn_port(c, !side);
 		k.state = ep->state;
+		k.recvq = -1;
 		k.sendq = send_queue(c, side);
 		k.tw_left = ep->state == TFE_ST_TIME_WAIT ?
 		            ep->tw_since + 2 * msl - at : -1;
+		const struct tfe_ksock *ks = tfe_kernel_view(c, side, at);
+		if (ks != NULL) {
+			/* live, a local socket: as the kernel has it (no
+			 * socket: CLOSED, not shown) */
+			k.kernel = true;
+			k.state = ks->found ? ks->state : TFE_ST_CLOSED;
+			k.recvq = ks->recv_q;
+			k.sendq = ks->send_q;
+			k.tw_left = k.state == TFE_ST_TIME_WAIT &&
+			            ks->timer == TFE_KT_TIME_WAIT ?
+			            ks->timer_ms * 1000000 : -1;
+			k.disagrees = ks->disagrees;
+			k.wire = ks->wire;
+		}
 		/* Kept even when CLOSED now: the final timeline may say
 		 * otherwise (tfe_netstat_update). */
 		c->snap_idx[side] = (int)socks->len;
@@ -110,6 +134,7 @@ add_conn(GArray *socks, struct tfe_conn *c, int64_t at, int64_t msl)
 struct tomb_ctx {
 	GArray *socks;
 	int64_t at, msl;
+	const struct tfe_analyzer *a;
 };
 
 static void
@@ -123,7 +148,10 @@ add_tombstone(const struct tfe_tombstone *t, void *ud)
 
 	if (!t->active || t->tw_side > TFE_SIDE_SERVER || t->tw_since == 0)
 		return;
-	if (t->tw_since + 2 * msl <= at)
+	/* live, a local socket: the kernel's TIME_WAIT and its timer, or
+	 * none when the kernel has ended it */
+	const struct tfe_ktw *w = tfe_kernel_tw_view(x->a, t->conn_id, at);
+	if (w != NULL ? w->state != TFE_ST_TIME_WAIT : t->tw_since + 2 * msl <= at)
 		return;
 	/* Which end of the key is the TIME_WAIT side. */
 	bool tw_is_lo = (t->tw_side == TFE_SIDE_CLIENT) == t->client_is_lo;
@@ -136,8 +164,13 @@ add_tombstone(const struct tfe_tombstone *t, void *ud)
 	k.lport = tw_is_lo ? key.port_lo : key.port_hi;
 	k.fport = tw_is_lo ? key.port_hi : key.port_lo;
 	k.state = TFE_ST_TIME_WAIT;
+	k.recvq = w != NULL ? 0 : -1;
 	k.sendq = 0;
 	k.tw_left = t->tw_since + 2 * msl - at;
+	if (w != NULL) {
+		k.kernel = true;
+		k.tw_left = w->timer_ms >= 0 ? w->timer_ms * 1000000 : -1;
+	}
 	g_array_append_val(socks, k);
 }
 
@@ -165,6 +198,7 @@ add_listeners(GArray *socks, const struct tfe_analyzer *a, int64_t at)
 		k.lport = l->port;
 		k.state = TFE_ST_LISTEN;
 		k.listener = true;
+		k.recvq = -1;
 		k.sendq = -1;
 		k.tw_left = -1;
 		g_array_append_val(socks, k);
@@ -220,7 +254,7 @@ tfe_netstat_snapshot(const struct tfe_analyzer *a, int64_t at)
 		for (struct tfe_conn *c = tfe_flow_queue_head(t, q); c != NULL;
 		     c = tfe_flow_queue_next(c))
 			add_conn(ns->socks, c, at, a->cfg.msl);
-	struct tomb_ctx x = { ns->socks, at, a->cfg.msl };
+	struct tomb_ctx x = { ns->socks, at, a->cfg.msl, a };
 	tfe_flow_foreach_tomb(t, add_tombstone, &x);
 	add_listeners(ns->socks, a, at);
 	return ns;
@@ -283,6 +317,8 @@ tfe_netstat_update(struct tfe_netstat *ns, const struct tfe_conn *c)
 			continue;
 		struct sock *k = &g_array_index(ns->socks, struct sock,
 		                                c->snap_idx[side]);
+		if (k->kernel)
+			continue; /* the kernel's word at the moment stands */
 		int64_t row;
 		k->state = state_at(c, &v, side, ns->at, &tw_since, &row);
 		k->alt = row < 0 ? TFE_ST__COUNT :
@@ -309,7 +345,8 @@ hidden(const struct sock *k)
 	return (!k->listener && (k->state == TFE_ST_CLOSED ||
 	                                    k->state == TFE_ST_LISTEN ||
 	                                    k->state == TFE_ST_UNKNOWN)) ||
-	       (k->state == TFE_ST_TIME_WAIT && k->tw_left <= 0);
+	       (k->state == TFE_ST_TIME_WAIT && k->tw_left <= 0 &&
+	        !k->kernel);
 }
 
 /* Under a host, the footnotes of its sockets whose state ends in "?":
@@ -332,6 +369,42 @@ print_undecided(FILE *out, GArray *socks, const struct sock *host)
 		        tfe_state_netstat[k->state], tfe_state_netstat[k->alt],
 		        tfe_reasons[k->alt_why].text);
 	}
+}
+
+/* Under a host with a socket the kernel described, what "*" means, and
+ * each kernel_disagrees counted at the view's query (also for a socket
+ * not shown: the kernel had none). */
+static void
+print_kernel(FILE *out, GArray *socks, const struct sock *host)
+{
+	for (int pass = 0; pass < 2; pass++)
+		for (guint i = 0; i < socks->len; i++) {
+			const struct sock *k =
+				&g_array_index(socks, struct sock, i);
+			char a[TFE_ADDR_STRLEN], f[TFE_ADDR_STRLEN];
+
+			if (!k->kernel || k->family != host->family ||
+			    memcmp(k->host, host->host, 16) != 0)
+				continue;
+			if (pass == 0) {
+				if (hidden(k))
+					continue;
+				fprintf(out, "  * the kernel's state, Recv-Q and "
+				        "Send-Q (sock_diag); the other sockets "
+				        "as the wire shows them\n");
+				break;
+			}
+			if (!k->disagrees)
+				continue;
+			tfe_addr_format(k->family, k->host, a, sizeof a);
+			tfe_addr_format(k->family, k->faddr, f, sizeof f);
+			fprintf(out, "  * %s:%u %s:%u: kernel_disagrees: the "
+			        "kernel has %s, the wire %s\n", a,
+			        (unsigned)k->lport, f, (unsigned)k->fport,
+			        k->state == TFE_ST_CLOSED ? "no socket (CLOSE)" :
+			        tfe_state_netstat[k->state],
+			        tfe_state_netstat[k->wire]);
+		}
 }
 
 void
@@ -362,6 +435,7 @@ tfe_netstat_print(const struct tfe_render_opts *o, struct tfe_netstat *ns)
 			if (prev != NULL) {
 				print_counts(out, counts);
 				print_undecided(out, socks, prev);
+				print_kernel(out, socks, prev);
 			}
 			memset(counts, 0, sizeof counts);
 			tfe_addr_format(k->family, k->host, host, sizeof host);
@@ -382,10 +456,10 @@ tfe_netstat_print(const struct tfe_render_opts *o, struct tfe_netstat *ns)
 			         (unsigned)k->fport);
 		}
 		fprintf(out, "%-5s", k->family == 6 ? "tcp6" : "tcp");
-		print_q(out, -1);
+		print_q(out, k->recvq);
 		print_q(out, k->state == TFE_ST_TIME_WAIT ? 0 : k->sendq);
-		fprintf(out, " %-23s %-23s %s%s", local, foreign,
-		        tfe_state_netstat[k->state],
+		fprintf(out, " %-23s %-23s %s%s%s", local, foreign,
+		        tfe_state_netstat[k->state], k->kernel ? "*" : "",
 		        k->alt < TFE_ST__COUNT ? "?" : "");
 		if (k->tw_left >= 0 && k->state == TFE_ST_TIME_WAIT)
 			fprintf(out, "  timewait (%.2f/0/0)", (double)k->tw_left / 1e9);
@@ -396,6 +470,7 @@ tfe_netstat_print(const struct tfe_render_opts *o, struct tfe_netstat *ns)
 	if (prev != NULL) {
 		print_counts(out, counts);
 		print_undecided(out, socks, prev);
+		print_kernel(out, socks, prev);
 	} else {
 		fprintf(out, "\nno TCP sockets at that moment\n");
 	}

@@ -120,10 +120,15 @@ count(GHashTable *cur, const struct row_key *k, int64_t since)
 	count_q(cur, k, since, 0, 0);
 }
 
-/* Live: the kernel's answer about this side at the table's query, if it
- * was asked then (tfe_analyzer_query_all() before the table). */
-static const struct tfe_ksock *
-kernel_view(const struct tfe_conn *c, int side, int64_t at)
+static bool
+near_at(int64_t queried, int64_t at)
+{
+	return queried >= at - 2 * TFE_NS_PER_SEC &&
+	       queried <= at + 2 * TFE_NS_PER_SEC;
+}
+
+const struct tfe_ksock *
+tfe_kernel_view(const struct tfe_conn *c, int side, int64_t at)
 {
 	const struct tfe_local *lc = tfe_conn_local(c);
 	const struct tfe_ksock *ks;
@@ -132,15 +137,26 @@ kernel_view(const struct tfe_conn *c, int side, int64_t at)
 		return NULL;
 	ks = &lc->side[side];
 	if (!ks->local || !ks->asked || ks->why != TFE_LQ_TABLE ||
-	    ks->queried < at - 2 * TFE_NS_PER_SEC ||
-	    ks->queried > at + 2 * TFE_NS_PER_SEC)
+	    !near_at(ks->queried, at))
 		return NULL;
 	return ks;
+}
+
+const struct tfe_ktw *
+tfe_kernel_tw_view(const struct tfe_analyzer *a, uint64_t conn_id, int64_t at)
+{
+	const struct tfe_ktw *w;
+
+	if (a->tw_kernel == NULL)
+		return NULL;
+	w = g_hash_table_lookup(a->tw_kernel, &conn_id);
+	return w != NULL && near_at(w->queried, at) ? w : NULL;
 }
 
 struct ctx {
 	GHashTable *cur;
 	int64_t at, msl;
+	const struct tfe_analyzer *a;
 };
 
 static void
@@ -148,7 +164,7 @@ add_conn(struct ctx *x, const struct tfe_conn *c)
 {
 	for (int side = 0; side < 2; side++) {
 		const struct tfe_endpoint *ep = &c->ep[side];
-		const struct tfe_ksock *ks = kernel_view(c, side, x->at);
+		const struct tfe_ksock *ks = tfe_kernel_view(c, side, x->at);
 		int64_t since;
 		uint64_t frame;
 		struct row_key k;
@@ -200,7 +216,12 @@ add_tomb(const struct tfe_tombstone *t, void *ud)
 	struct tfe_flow_key key;
 	struct row_key k;
 
-	if (!t->active || t->tw_side > TFE_SIDE_SERVER || t->tw_since == 0 ||
+	if (!t->active || t->tw_side > TFE_SIDE_SERVER || t->tw_since == 0)
+		return;
+	/* live, a local socket: the kernel says whether it is still in
+	 * TIME_WAIT (its timer, not the wire's 2MSL) */
+	const struct tfe_ktw *w = tfe_kernel_tw_view(x->a, t->conn_id, x->at);
+	if (w != NULL ? w->state != TFE_ST_TIME_WAIT :
 	    t->tw_since + 2 * x->msl <= x->at)
 		return;
 	tfe_flow_tomb_key(t, &key);
@@ -209,6 +230,7 @@ add_tomb(const struct tfe_tombstone *t, void *ud)
 	k.family = key.family;
 	k.role = t->tw_side;
 	k.state = TFE_ST_TIME_WAIT;
+	k.kernel = w != NULL;
 	memcpy(k.host, tw_is_lo ? key.addr_lo : key.addr_hi, 16);
 	memcpy(k.service, t->client_is_lo ? key.addr_hi : key.addr_lo, 16);
 	k.port = t->client_is_lo ? key.port_hi : key.port_lo;
@@ -242,7 +264,7 @@ tfe_table_take(struct tfe_table *t, const struct tfe_analyzer *a, int64_t at)
 	struct tfe_table_shot *shot = g_new0(struct tfe_table_shot, 1);
 	GHashTable *cur = g_hash_table_new_full(key_hash, key_equal, g_free,
 	                                        g_free);
-	struct ctx x = { cur, at, a->cfg.msl };
+	struct ctx x = { cur, at, a->cfg.msl, a };
 	GHashTableIter it;
 	gpointer kp, vp;
 
@@ -415,6 +437,10 @@ tfe_format_owner(GString *g, const struct tfe_ksock *ks)
 		break;
 	case TFE_OWN_OFF:
 		g_string_append(g, "owner not looked for (--no-processes)");
+		break;
+	case TFE_OWN_UNSUPPORTED:
+		g_string_append(g, "owner unknown (the kernel is older than "
+		                "Linux 5.14: its fdinfo names no socket inode)");
 		break;
 	default:
 		g_string_append(g, "no process seen yet");

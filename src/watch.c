@@ -231,6 +231,8 @@ tfe_analyzer_query_all(struct tfe_analyzer *a, int why)
 		for (struct tfe_conn *c = tfe_flow_queue_head(&a->table, q);
 		     c != NULL; c = tfe_flow_queue_next(c))
 			a->sink.query(a->sink.ud, a, c, why);
+	if (why == TFE_LQ_TABLE && a->sink.query_tombs != NULL)
+		a->sink.query_tombs(a->sink.ud, a);
 }
 
 void

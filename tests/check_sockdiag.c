@@ -11,7 +11,10 @@
  * one off); after the writer's close(), its end is FIN_WAIT_2 with the
  * TIME_WAIT timer the kernel keeps for an orphan, the reader's
  * CLOSE_WAIT.  The kernel's state numbers map to ours, and the name
- * tables of local.h are complete.
+ * tables of local.h are complete.  The owner lookup reads an fdinfo
+ * file's mnt_id and ino lines, and finds none on a kernel before 5.14
+ * (its fdinfo has no ino line): then a socket's owner says why it is
+ * unknown.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -22,6 +25,8 @@
 #include <unistd.h>
 
 #include "local.h"
+#include "owner.h"
+#include "render.h"
 #include "sockdiag.h"
 #include "tcpstate.h"
 #include "testutil.h"
@@ -144,6 +149,45 @@ START_TEST(test_states_and_names)
 }
 END_TEST
 
+START_TEST(test_fdinfo)
+{
+	/* a socket's /proc/PID/fdinfo/FD, Linux 5.14 on and before */
+	static const char now[] = "pos:\t0\nflags:\t02000002\nmnt_id:\t8\n"
+	                          "ino:\t1234567\n";
+	static const char before[] = "pos:\t0\nflags:\t02000002\nmnt_id:\t8\n";
+	int mnt = -1;
+	uint64_t ino = 0;
+	struct tfe_ksock ks;
+	GString *g = g_string_new(NULL);
+
+	ck_assert(tfe_owner_fdinfo_parse(now, &mnt, &ino));
+	ck_assert_int_eq(mnt, 8);
+	ck_assert_uint_eq(ino, 1234567);
+	ck_assert(!tfe_owner_fdinfo_parse(before, &mnt, &ino));
+	/* this kernel: supported exactly when its own fdinfo has the line */
+	char path[64], text[512];
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	FILE *f;
+	size_t n;
+	snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(text, 1, sizeof text - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	close(fd);
+	ck_assert_int_eq(tfe_owner_supported(),
+	                 strstr(text, "\nino:") != NULL);
+	/* what a socket's owner says then */
+	memset(&ks, 0, sizeof ks);
+	ks.owner = TFE_OWN_UNSUPPORTED;
+	tfe_format_owner(g, &ks);
+	ck_assert_str_eq(g->str, "owner unknown (the kernel is older than "
+	                 "Linux 5.14: its fdinfo names no socket inode)");
+	g_string_free(g, TRUE);
+}
+END_TEST
+
 static Suite *
 sockdiag_suite(void)
 {
@@ -152,6 +196,7 @@ sockdiag_suite(void)
 
 	tcase_add_test(tc, test_one_socket);
 	tcase_add_test(tc, test_states_and_names);
+	tcase_add_test(tc, test_fdinfo);
 	suite_add_tcase(s, tc);
 	return s;
 }

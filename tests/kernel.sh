@@ -3,17 +3,25 @@
 # wire's (doc/kernel.md), for real.
 #
 # In a network namespace of its own (kernel-PID), Python servers and
-# clients on loopback: a server that never calls close() after its
-# client's FIN (a CLOSE_WAIT that lingers), a graceful close that leaves
-# the client in TIME_WAIT, and a server that never reads while its client
-# writes until its send buffer is full (queues that stay put).  Checks:
+# clients on loopback, 127.0.0.1 and ::1: a server that never calls
+# close() after its client's FIN (a CLOSE_WAIT that lingers), two graceful
+# closes that leave their clients in TIME_WAIT, and a server that never
+# reads while its client writes until its send buffer is full (queues
+# that stay put).  Checks:
 # the CLOSE_WAIT alert, the connection's header and its JSON name the
 # server's pid and command; the kernel's Recv-Q, Send-Q and TIME_WAIT
 # timer match ss -tanpo taken at the same moment, in the JSON and in the
 # SIGUSR1 table (local sockets in the kernel's state, with its queues); a
 # capture filter that hides the FINs makes the wire disagree with the
 # kernel, which kernel_disagrees says (text and JSON) and the summary
-# counts, while the full capture has no disagreement; the live JSON is
+# counts, while the full capture has no disagreement; on ::1 the same
+# CLOSE_WAIT's process (as ss -tanpo names it) and queues; --format netstat
+# at SIGINT shows the local sockets in the kernel's state marked "*" with
+# its queues and TIME_WAIT timer as ss -tanpo has them, the listeners as
+# the wire has them, and the FIN-less capture's disagreements as
+# footnotes; after both graceful closes are reported and one TIME_WAIT is
+# ended by ss -K, the table and the netstat view show the other alone,
+# the kernel's; the live JSON is
 # valid by the schema; the analysing process runs as nobody with CapEff
 # and CapPrm 0 and the owner lookup as nobody with CAP_SYS_PTRACE alone;
 # --no-processes starts no lookup; run as nobody with only CAP_NET_RAW,
@@ -49,95 +57,23 @@ if [ -z "$nobody_uid" ]; then
 	exit 77
 fi
 
-ns=kernel-$$
-if ! ip netns add "$ns" 2>/dev/null; then
-	echo "skipped: cannot make a network namespace"
-	exit 77
-fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tfe-kernel.XXXXXX") || {
-	ip netns del "$ns"
-	exit 99
-}
-chmod 755 "$tmp"
+netns_setup "kernel-$$" tfe-kernel
 
-pids=()
-cleanup() {
-	local p
-	exec 2>/dev/null # no "Killed" notices for the peers
-	for p in "${pids[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	ip netns del "$ns" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if ! ip -n "$ns" link set lo up; then
-	echo "skipped: cannot bring up the loopback interface of a namespace"
-	exit 77
-fi
-
-npass=0 nfail=0
-pass() {
-	echo "PASS $1"
-	npass=$((npass + 1))
-}
-fail() {
-	echo "FAIL $1: $2"
-	nfail=$((nfail + 1))
-}
-show() {
-	[ -s "$1" ] && head -n "${2:-15}" "$1" | sed 's/^/    /'
-}
-
-in_ns=(nsenter --net="/run/netns/$ns" --)
-
-wait_for() {
-	local file=$1 pattern=$2 tenths=$(($3 * 10))
-	while [ "$tenths" -gt 0 ]; do
-		grep -Eq -- "$pattern" "$file" 2>/dev/null && return 0
-		sleep 0.1
-		tenths=$((tenths - 1))
-	done
-	return 1
-}
-
-rc=0
-wait_exit() {
-	local pid=$1 tenths=$(($2 * 10))
-	while [ "$tenths" -gt 0 ] && kill -0 "$pid" 2>/dev/null; do
-		sleep 0.1
-		tenths=$((tenths - 1))
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		rc=124
-		return 1
-	fi
-	wait "$pid"
-	rc=$?
-	return 0
-}
-
-status_field() {
-	sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" 2>/dev/null
-}
-
-# The peers: python3 peer.py MODE PORT.  leak: accept, read to EOF, never
-# close; close: accept, read to EOF, close; noread: accept, never read;
-# client: connect, send 100 bytes, close; fill: connect, send until the
-# send buffer is full, say "full", stay.  Each prints "ready" when it
-# can be used, and its pid first.
+# The peers: python3 peer.py MODE PORT [6].  leak: accept, read to EOF,
+# never close; close: accept, read to EOF, close; noread: accept, never
+# read; client: connect, send 100 bytes, close; fill: connect, send until
+# the send buffer is full, say "full", stay.  On 127.0.0.1, or with 6 on
+# ::1.  Each prints "ready" when it can be used, and its pid first.
 cat >"$tmp/peer.py" <<'EOF'
 import os, socket, sys, time
 mode, port = sys.argv[1], int(sys.argv[2])
+v6 = sys.argv[3:] == ["6"]
+fam, host = (socket.AF_INET6, "::1") if v6 else (socket.AF_INET, "127.0.0.1")
 print(os.getpid(), flush=True)
 if mode in ("leak", "close", "noread"):
-    s = socket.socket()
+    s = socket.socket(fam)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("127.0.0.1", port))
+    s.bind((host, port))
     s.listen(8)
     print("ready", flush=True)
     held = []
@@ -151,12 +87,12 @@ if mode in ("leak", "close", "noread"):
         if mode == "close":
             c.close()
 elif mode == "client":
-    c = socket.create_connection(("127.0.0.1", port))
+    c = socket.create_connection((host, port))
     c.sendall(b"x" * 100)
     c.close()
     print("ready", flush=True)
 elif mode == "fill":
-    c = socket.create_connection(("127.0.0.1", port))
+    c = socket.create_connection((host, port))
     c.setblocking(False)
     sent = 0
     while True:
@@ -175,7 +111,9 @@ cat >"$tmp/tw.py" <<'EOF'
 import json, re, sys
 c = json.loads(sys.stdin.readline())
 cl = c["local"]["client"]
-m = re.search(r"timer:\(timewait,(\d+)(?:min(\d+))?sec", sys.argv[1])
+mine = [l for l in sys.argv[1].splitlines()
+        if l.split()[2:3] == ["127.0.0.1:%d" % c["client"]["port"]]]
+m = re.search(r"timer:\(timewait,(\d+)(?:min(\d+))?sec", "".join(mine))
 if not m or cl["state"] != "TIME_WAIT" or cl["timer"] != "time_wait":
     print("    ss:", sys.argv[1], "tool:", cl)
     sys.exit(1)
@@ -186,10 +124,10 @@ print("    TIME_WAIT left: ss %d s, the kernel through the tool %.1f s" % (ss_le
 sys.exit(not abs(ss_left - tool_left) <= 1.5)
 EOF
 
-# peer NAME MODE PORT: starts a peer in the namespace; its pid in ppid.
+# peer NAME MODE PORT [6]: starts a peer in the namespace; its pid in ppid.
 ppid=
 peer() {
-	"${in_ns[@]}" "$py" "$tmp/peer.py" "$2" "$3" >"$tmp/$1.peer" 2>&1 &
+	"${in_ns[@]}" "$py" "$tmp/peer.py" "${@:2}" >"$tmp/$1.peer" 2>&1 &
 	pids+=("$!")
 	if ! wait_for "$tmp/$1.peer" '^ready' 10; then
 		fail "$1 peer" "not ready"
@@ -199,23 +137,8 @@ peer() {
 	ppid=$(head -n 1 "$tmp/$1.peer")
 }
 
-# start NAME ARGS...: the program in the namespace, in the background.
-tpid=
-start() {
-	local name=$1
-	shift
-	"${in_ns[@]}" "$prog" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-	tpid=$!
-	pids+=("$tpid")
-	if wait_for "$tmp/$name.err" '^tcpflow-explain: listening on ' 15; then
-		return 0
-	fi
-	fail "$name: start" "no 'listening on' line within 15 s"
-	show "$tmp/$name.err"
-	return 1
-}
-
-filter='tcp port 47401 or tcp port 47402 or tcp port 47403'
+# 47401-47403 on 127.0.0.1, 47406 and 47407 on ::1
+filter='tcp port 47401 or tcp port 47402 or tcp port 47403 or tcp port 47406 or tcp port 47407'
 start text -i lo --close-wait-threshold 1 "$filter" || exit 1
 text_pid=$tpid
 start json -i lo --close-wait-threshold 1 --format json "$filter" || exit 1
@@ -227,6 +150,12 @@ nofin_pid=$tpid
 start nofintext -i lo 'tcp port 47401 and tcp[tcpflags] & tcp-fin == 0' ||
 	exit 1
 nofintext_pid=$tpid
+# --format netstat: the view at SIGINT, the local sockets the kernel's
+start netstat -i lo --format netstat "$filter" || exit 1
+netstat_pid=$tpid
+start nofinnetstat -i lo --format netstat \
+	'tcp port 47401 and tcp[tcpflags] & tcp-fin == 0' || exit 1
+nofinnetstat_pid=$tpid
 
 # ---- privileges: the analysing process and the owner lookup ------------
 
@@ -288,10 +217,25 @@ else
 	grep '^{"type":"alert"' "$tmp/json.out" | show /dev/stdin
 fi
 
+# ---- IPv6: a CLOSE_WAIT on ::1 ---------------------------------------------
+
+peer leak6 leak 47406 6 || exit 1
+leak6_pid=$ppid
+peer c6 client 47406 6 || exit 1
+if wait_for "$tmp/text.out" '^alert lingering_close_wait .* -> \[::1\]:47406 ' 6 &&
+	wait_for "$tmp/text.out" "^   local: server pid $leak6_pid python3 .*; kernel: CLOSE_WAIT, .*; pid $leak6_pid python3 has not called close\(\) for 1\.0 s$" 2; then
+	pass "IPv6: the CLOSE_WAIT alert on [::1]:47406 names the server's process (pid $leak6_pid python3)"
+else
+	fail "IPv6 alert" "no alert on [::1]:47406 naming pid $leak6_pid python3"
+	show "$tmp/text.out" 30
+fi
+
 # ---- queues that stay put, against ss ----------------------------------
 
 peer nr noread 47402 || exit 1
 peer fill fill 47402 || exit 1
+peer nr6 noread 47407 6 || exit 1
+peer fill6 fill 47407 6 || exit 1
 # (the queues stay put: ss is asked just before and after the program
 # asks the kernel at SIGINT, below)
 
@@ -324,6 +268,7 @@ fi
 
 peer cl close 47403 || exit 1
 peer c3 client 47403 || exit 1
+peer c3b client 47403 || exit 1
 
 # The graceful close is reported after its linger: then its TIME_WAIT
 # timer against ss's.
@@ -347,19 +292,54 @@ else
 	show "$tmp/json.out"
 fi
 
+# ---- TIME_WAITs remembered after their connections were reported --------
+
+# Both 47403 connections reported; the kernel's TIME_WAIT of one ended
+# early (ss -K): the next table counts the other alone, marked as the
+# kernel's (the wire alone would count both until its 2MSL is over).
+tw_pat='^#[0-9]+ 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:47403 '
+for _ in $(seq 100); do
+	[ "$(grep -Ec "$tw_pat" "$tmp/text.out")" -ge 2 ] && break
+	sleep 0.1
+done
+tw_ports=$("${in_ns[@]}" ss -Htan state time-wait '( dport = :47403 )' |
+	awk '{ sub(/.*:/, "", $3); print $3 }' | sort -n)
+tw_gone=$(tail -n 1 <<<"$tw_ports")
+tw_kept=$(head -n 1 <<<"$tw_ports")
+"${in_ns[@]}" ss -K state time-wait '( dport = :47403 and sport = :'"$tw_gone"' )' >/dev/null 2>&1
+tw_want=1
+if [ "$(wc -l <<<"$tw_ports")" -ne 2 ] || [ "$tw_gone" = "$tw_kept" ]; then
+	fail "TIME_WAITs" "ss has not two on port 47403: '$tw_ports'"
+elif "${in_ns[@]}" ss -Htan state time-wait '( sport = :'"$tw_gone"' )' | grep -q .; then
+	echo "SKIP the TIME_WAIT ended early: ss -K cannot end one on this kernel"
+	tw_want=2 tw_gone=
+fi
+kill -USR1 "$text_pid"
+if wait_for "$tmp/text.out" '^  127\.0\.0\.1:\* +127\.0\.0\.1:47403 +TIME_WAIT +'"$tw_want"' .*\(kernel: Recv-Q 0, Send-Q 0\)$' 5; then
+	pass "the table after the connections were reported: $tw_want TIME_WAIT on port 47403, the kernel's"
+else
+	fail "remembered TIME_WAIT" "no row of $tw_want TIME_WAIT marked as the kernel's"
+	grep -A12 '^sockets at' "$tmp/text.out" | tail -n 13 | show /dev/stdin
+fi
+
 # ---- the end ------------------------------------------------------------
 
 kill -USR1 "$nofin_pid"
 kill -USR1 "$nofintext_pid"
 sleep 0.5
 ss_q() {
-	"${in_ns[@]}" ss -Htan state established '( sport = :47402 or dport = :47402 )'
+	"${in_ns[@]}" ss -Htanpo state established '( sport = :47402 or dport = :47402 or sport = :47407 or dport = :47407 )'
 }
 ss_before=$(ss_q)
-for p in "$text_pid" "$json_pid" "$nofin_pid" "$nofintext_pid"; do
+ss_tw=$("${in_ns[@]}" ss -Htano state time-wait '( dport = :47403 )')
+ss_cw6=$("${in_ns[@]}" ss -Htanpo state close-wait '( sport = :47406 )')
+ss_at=$(date +%s.%N)
+all=("$text_pid" "$json_pid" "$nofin_pid" "$nofintext_pid" "$netstat_pid"
+	"$nofinnetstat_pid")
+for p in "${all[@]}"; do
 	kill -INT "$p"
 done
-for p in "$text_pid" "$json_pid" "$nofin_pid" "$nofintext_pid"; do
+for p in "${all[@]}"; do
 	if ! wait_exit "$p" 20 || [ "$rc" -ne 0 ]; then
 		fail "SIGINT" "process $p: exit status $rc"
 	fi
@@ -383,8 +363,9 @@ fi
 
 # JSON: the leak's local object, and the queues against ss
 cat >"$tmp/jcheck.py" <<'EOF'
-import json, sys
+import json, re, sys
 leak, before, after = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+leak6, cw6 = int(sys.argv[5]), sys.argv[6]
 conns = {}
 summary = None
 for line in open(sys.argv[4]):
@@ -401,7 +382,16 @@ def check(what, cond):
 srv = conns[47401]["local"]["server"]
 check("JSON: the leak's local.server names pid %d python3 in CLOSE_WAIT" % leak,
       srv["pid"] == leak and srv["command"] == "python3" and srv["state"] == "CLOSE_WAIT")
-# ss -Htan state established: Recv-Q Send-Q Local Peer, for both ends
+srv6 = conns[47406]["local"]["server"]
+m = re.search(r'users:\(\("([^"]*)",pid=(\d+),', cw6)
+check("IPv6: local.server of [::1]:47406 names pid %d python3 in CLOSE_WAIT, "
+      "the process ss -tanpo names (%s)" %
+      (leak6, "%s pid %s" % m.groups() if m else cw6),
+      srv6["pid"] == leak6 and srv6["command"] == "python3" and
+      srv6["state"] == "CLOSE_WAIT" and m is not None and
+      int(m.group(2)) == leak6 and m.group(1) == "python3")
+# ss -Htanpo state established: Recv-Q Send-Q Local Peer Process, for
+# both ends
 def queues(text):
     q = {}
     for l in text.splitlines():
@@ -409,20 +399,24 @@ def queues(text):
         q[f[2]] = (int(f[0]), int(f[1]))
     return q
 b, a = queues(before), queues(after)
-c = conns[47402]
-tool = {}
-for side in ("client", "server"):
-    k = c["local"][side]
-    tool["%s:%d" % (c[side]["addr"], c[side]["port"])] = (k["recv_q"], k["send_q"])
-print("note: ss before %s, after %s; the tool %s" % (b, a, tool))
 def near(x, lo, hi):
     return min(lo, hi) - 4096 <= x <= max(lo, hi) + 4096
-good = len(tool) == 2 and all(e in b and e in a and
-                              near(tool[e][0], b[e][0], a[e][0]) and
-                              near(tool[e][1], b[e][1], a[e][1]) for e in tool)
-nonzero = any(v[0] > 0 for v in tool.values()) and any(v[1] > 0 for v in tool.values())
-check("the kernel's Recv-Q and Send-Q through the tool match ss -tan (both sides, non-zero)",
-      good and nonzero)
+for port, what in ((47402, "127.0.0.1"), (47407, "IPv6, ::1")):
+    c = conns[port]
+    tool = {}
+    for side in ("client", "server"):
+        k = c["local"][side]
+        addr = c[side]["addr"]
+        tool[("[%s]:%d" if ":" in addr else "%s:%d") % (addr, c[side]["port"])] = \
+            (k["recv_q"], k["send_q"])
+    print("note: port %d: ss before %s, after %s; the tool %s" %
+          (port, {e: b.get(e) for e in tool}, {e: a.get(e) for e in tool}, tool))
+    good = len(tool) == 2 and all(e in b and e in a and
+                                  near(tool[e][0], b[e][0], a[e][0]) and
+                                  near(tool[e][1], b[e][1], a[e][1]) for e in tool)
+    nonzero = any(v[0] > 0 for v in tool.values()) and any(v[1] > 0 for v in tool.values())
+    check("%s: the kernel's Recv-Q and Send-Q through the tool match ss -tanpo "
+          "(both sides, non-zero)" % what, good and nonzero)
 k = summary.get("kernel")
 check("the full capture: the summary's kernel object, no disagreement",
       k is not None and k["queries"] > 0 and k["disagreements"] == 0 and
@@ -430,7 +424,7 @@ check("the full capture: the summary's kernel object, no disagreement",
 sys.exit(not ok)
 EOF
 if ! "$py" "$tmp/jcheck.py" "$leak_pid" "$ss_before" "$ss_after" "$tmp/json.out" \
-	>"$tmp/json.check" 2>&1 && ! grep -q '^FAIL ' "$tmp/json.check"; then
+	"$leak6_pid" "$ss_cw6" >"$tmp/json.check" 2>&1 && ! grep -q '^FAIL ' "$tmp/json.check"; then
 	fail "the JSON checks" "they did not run to the end"
 fi
 while read -r verdict rest; do
@@ -489,6 +483,94 @@ if grep -q '^   kernel_disagrees' "$tmp/text.out"; then
 else
 	pass "text, the full capture: no kernel_disagrees line"
 fi
+
+# --format netstat, live: the kernel's state and queues for the local
+# sockets (marked *), the wire's for the listeners; the TIME_WAIT the
+# kernel keeps with its timer; kernel_disagrees as footnotes.
+cat >"$tmp/ncheck.py" <<'EOF'
+import re, sys
+view, before, after, ss_tw, ss_at, kept, gone, nofin = sys.argv[1:9]
+ok = True
+def check(what, cond):
+    global ok
+    print(("PASS " if cond else "FAIL ") + what)
+    ok = ok and cond
+def rows(path):
+    out, foot = [], []
+    for l in open(path):
+        f = l.split()
+        if f[:1] in (["tcp"], ["tcp6"]) and len(f) >= 6:
+            out.append(f)
+        elif l.startswith("  * "):
+            foot.append(l.strip())
+    return out, foot
+def key(ep):
+    a, p = ep.rsplit(":", 1)
+    return ("[%s]:%s" if ":" in a else "%s:%s") % (a, p)
+r, foot = rows(view)
+def find(local_port, state):
+    return [f for f in r if f[3].endswith(":%d" % local_port) and f[5] == state]
+cw = find(47401, "CLOSE_WAIT*") + find(47406, "CLOSE_WAIT*")
+check("netstat: the leaks' CLOSE_WAITs (127.0.0.1:47401, ::1:47406) as the kernel's, Recv-Q 0, Send-Q 0",
+      len(cw) == 2 and all(f[1:3] == ["0", "0"] for f in cw) and
+      {f[0] for f in cw} == {"tcp", "tcp6"})
+def queues(text):
+    return {l.split()[2]: (int(l.split()[0]), int(l.split()[1]))
+            for l in text.splitlines()}
+b, a = queues(before), queues(after)
+def near(x, e, i):
+    lo, hi = sorted((b[e][i], a[e][i]))
+    return lo - 4096 <= x <= hi + 4096
+est = [f for f in r if f[5] == "ESTABLISHED*"]
+good = len(est) == 4
+for f in est:
+    e = key(f[3])
+    good = good and e in b and e in a and near(int(f[1]), e, 0) and \
+        near(int(f[2]), e, 1)
+nonzero = sum(int(f[1]) > 0 for f in est) == 2 and sum(int(f[2]) > 0 for f in est) == 2
+print("note: netstat ESTABLISHED rows %s; ss before %s" % ([f[1:5] for f in est], b))
+check("netstat: the stalled transfers (47402, and 47407 on ::1) with the kernel's Recv-Q and Send-Q, as ss -tanpo",
+      good and nonzero)
+lis = [f for f in r if f[5].startswith("LISTEN")]
+check("netstat: listeners as the wire shows them (no *, Recv-Q -)",
+      len(lis) == 5 and all(f[5] == "LISTEN" and f[1] == "-" for f in lis))
+check("netstat: the legend under each host, no kernel_disagrees footnote",
+      sum(x.startswith("* the kernel's state, Recv-Q and Send-Q") for x in foot) == 2
+      and not any("kernel_disagrees" in x for x in foot))
+tw = [l for l in open(view) if "TIME_WAIT" in l and "127.0.0.1:47403" in l]
+m = re.search(r"timewait \(([0-9.]+)/0/0\)", "".join(tw))
+mine = [l for l in ss_tw.splitlines() if l.split()[2:3] == ["127.0.0.1:" + kept]]
+s = re.search(r"timer:\(timewait,(\d+)sec", "".join(mine))
+want = 1 if gone else 2
+print("note: netstat %s; ss %s" % ([l.strip() for l in tw], mine))
+check("netstat: %d remembered TIME_WAIT on 127.0.0.1:47403, the kernel's, its timer as ss -tano's%s"
+      % (want, ", the one it ended early not shown" if gone else ""),
+      len(tw) == want and all("TIME_WAIT*" in l and l.split()[1:3] == ["0", "0"] for l in tw) and
+      any(l.split()[3] == "127.0.0.1:" + kept for l in tw) and
+      not any(gone and l.split()[3] == "127.0.0.1:" + gone for l in tw) and
+      m is not None and s is not None and abs(float(m.group(1)) - int(s.group(1))) <= 1.5)
+r2, foot2 = rows(nofin)
+print("note: without FINs: %s %s" % ([f[3:6] for f in r2], foot2))
+check("netstat, a capture without FINs: the kernel's CLOSE_WAIT* and FIN_WAIT2*, and a kernel_disagrees footnote for each (the wire ESTABLISHED)",
+      any(f[5] == "CLOSE_WAIT*" and f[3] == "127.0.0.1:47401" for f in r2) and
+      any(f[5] == "FIN_WAIT2*" and f[4] == "127.0.0.1:47401" for f in r2) and
+      sum(bool(re.match(r"\* 127\.0\.0\.1:\d+ 127\.0\.0\.1:\d+: kernel_disagrees: the kernel has (CLOSE_WAIT|FIN_WAIT2), the wire ESTABLISHED$", x))
+          for x in foot2) == 2)
+sys.exit(not ok)
+EOF
+if ! "$py" "$tmp/ncheck.py" "$tmp/netstat.out" "$ss_before" "$ss_after" "$ss_tw" \
+	"$ss_at" "$tw_kept" "$tw_gone" "$tmp/nofinnetstat.out" >"$tmp/netstat.check" 2>&1 &&
+	! grep -q '^FAIL ' "$tmp/netstat.check"; then
+	fail "the netstat checks" "they did not run to the end"
+	show "$tmp/netstat.check"
+fi
+while read -r verdict rest; do
+	case $verdict in
+	PASS) pass "$rest" ;;
+	FAIL) fail "$rest" "see above" ;;
+	*) echo "$verdict $rest" ;;
+	esac
+done <"$tmp/netstat.check"
 
 # ---- --no-processes, and without privileges ------------------------------
 
