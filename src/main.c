@@ -186,10 +186,10 @@ usage(FILE *out)
 "                           is seconds from the first packet, otherwise an\n"
 "                           epoch timestamp on the capture's clock (default:\n"
 "                           the end of the capture)\n"
-"  -t, -tt, -ttt, -tttt     text: the frame rows' time as time of day (UTC),\n"
-"                           seconds since 1970, seconds since the row above,\n"
-"                           or date and time (UTC); by default seconds since\n"
-"                           the connection's first frame\n"
+"  -t, -tt, -ttt, -tttt     text, ladder and html: the frame rows' time as\n"
+"                           time of day (UTC), seconds since 1970, seconds\n"
+"                           since the row above, or date and time (UTC); by\n"
+"                           default seconds since the connection's first frame\n"
 "  -S                       text and ladder: sequence and acknowledgment\n"
 "                           numbers as on the wire, not relative to the ISN\n"
 "  --all-frames             print every frame instead of folding runs of\n"
@@ -1031,8 +1031,11 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 		error_msg("%s goes with -i", cl->snaplen_given ? "-s" : "-Z");
 		return EXIT_USAGE;
 	}
-	if (cl->tstamp != 0 && run->ro.format != TFE_FMT_TEXT) {
-		error_msg("-t, -tt, -ttt and -tttt go with --format text");
+	if (cl->tstamp != 0 && run->ro.format != TFE_FMT_TEXT &&
+	    run->ro.format != TFE_FMT_LADDER &&
+	    run->ro.format != TFE_FMT_HTML) {
+		error_msg("-t, -tt, -ttt and -tttt go with --format text, ladder "
+		          "or html");
 		return EXIT_USAGE;
 	}
 	run->ro.tstamp = (uint8_t)cl->tstamp;

@@ -243,7 +243,7 @@ ladder(GString *g, const struct tfe_render_opts *o, const struct tfe_conn *c)
 	}
 	for (guint i = 0; i < n; i++) {
 		const struct tfe_row *r = &c->tl.rows[i];
-		char tm[32], fr[48];
+		char tm[48], fr[48];
 		int64_t dt = r->ts - prev_ts;
 
 		y += L_STEP + gap_px(dt);
@@ -260,9 +260,9 @@ ladder(GString *g, const struct tfe_render_opts *o, const struct tfe_conn *c)
 			                       (L_CX + L_SX) / 2, ym + 6, d,
 			                       L_CX, ym - 4, L_SX, ym - 4);
 		}
+		/* the time column as the text form's (-t and the like) */
+		tfe_render_row_time(o, c, r->ts, prev_ts, tm);
 		prev_ts = r->ts;
-		tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, tm,
-		                   sizeof tm);
 		if (r->kind == TFE_ROW_RUN && r->count > 1)
 			snprintf(fr, sizeof fr, "%" PRIu64 "-%" PRIu64, r->frame,
 			         tfe_row_frame_last(r));
