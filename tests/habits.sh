@@ -274,5 +274,42 @@ else
 	fail "days" "$(grep 'capture span' "$tmp/out")"
 fi
 
+# long-waits.txt: the verdict sentences' durations of a minute or more
+crafted long-waits
+run -r "$tmp/long-waits.pcap"
+lw_check() {
+	if grep -qF -- "$2" "$tmp/out"; then
+		pass "$1: '$2'"
+	else
+		fail "$1" "no '$2' in: $(grep "verdict $1 " "$tmp/out")"
+	fi
+}
+lw_check keepalive "sent 2 keepalive probes (SO_KEEPALIVE) about 75.0 s (1 min 15 s) apart;"
+lw_check zero_window "(frame 22), 150.000 s (2 min 30 s) of stall in all,"
+lw_check syn_unanswered "got no answer in 127.0 s (2 min 7 s); re-sent after 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0 s (1 min 4 s) (back-off):"
+# the JSON numbers stay in seconds
+run -r "$tmp/long-waits.pcap" --format json
+nums=$(grep -o '"numbers":{[^}]*}' "$tmp/out" | grep -o '"\(interval\|stall\|wait\)_s":[0-9.]*' | tr '\n' ' ')
+if [ "$nums" = '"interval_s":75.001000 "stall_s":150.000000 "wait_s":127.000000 ' ]; then
+	pass "JSON numbers in seconds: $nums"
+else
+	fail "JSON numbers" "'$nums'"
+fi
+crafted time-wait-reuse-late
+run -r "$tmp/time-wait-reuse-late.pcap" --msl 120
+lw_check time_wait_reuse_safe "(frame 12, 89.929 s (1 min 29 s) after the client entered TIME_WAIT, within 2MSL of 240 s)"
+run -r "$tmp/time-wait-reuse-late.pcap" --msl 120 --format json
+if grep -q '"numbers":{"gap_s":89.929000,"two_msl_s":240.000000,' "$tmp/out"; then
+	pass "JSON: gap_s 89.929000, two_msl_s 240.000000"
+else
+	fail "JSON gap_s" "$(grep -o '"numbers":{[^}]*}' "$tmp/out")"
+fi
+run -r "$tmp/time-wait-reuse-late.pcap"
+if [ "$rc" -eq 0 ] && ! grep -q 'verdict time_wait_reuse' "$tmp/out"; then
+	pass "the same 90 s later with 2MSL 60 s: no reuse verdict"
+else
+	fail "reuse near miss" "$(grep verdict "$tmp/out")"
+fi
+
 echo "$npass passed, $nfail failed"
 [ "$nfail" -eq 0 ]
