@@ -935,6 +935,7 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 	/* the conn form names the verdicts' kinds only */
 	cfg->verdict_messages = cl->per_conn && run->ro.format != TFE_FMT_CONN;
 	cfg->zeek_model = cl->per_conn && run->ro.format != TFE_FMT_CONN;
+	cfg->keep_sacks = run->ro.format == TFE_FMT_HTML;
 	if (cl->at_given && run->ro.format != TFE_FMT_NETSTAT) {
 		error_msg("--at goes with --format netstat");
 		return EXIT_USAGE;
