@@ -513,14 +513,22 @@ write_taken(void *ud, struct tfe_conn *c, int64_t now)
 
 /* Alerts and tables in their place among the connections: handed to the
  * writing thread when there is one (it alone writes then), else written
- * here. */
+ * here.  The HTML page is written whole at the end, so that standard
+ * output holds the page alone: alerts and tables go to standard error,
+ * as text. */
 static void
 write_alert(const struct run *r, const struct tfe_alert *al)
 {
-	if (r->ro.format == TFE_FMT_JSON)
-		tfe_render_json_alert(&r->ro, al);
+	struct tfe_render_opts o = r->ro;
+
+	if (o.format == TFE_FMT_HTML) {
+		o.out = stderr;
+		o.color = false;
+	}
+	if (o.format == TFE_FMT_JSON)
+		tfe_render_json_alert(&o, al);
 	else
-		tfe_render_text_alert(&r->ro, al);
+		tfe_render_text_alert(&o, al);
 }
 
 static void
@@ -545,10 +553,16 @@ on_alert(void *ud, const struct tfe_alert *al)
 static void
 write_table(const struct run *r, const struct tfe_table_shot *t)
 {
-	if (r->ro.format == TFE_FMT_JSON)
-		tfe_render_json_table(&r->ro, t);
+	struct tfe_render_opts o = r->ro;
+
+	if (o.format == TFE_FMT_HTML) {
+		o.out = stderr;
+		o.color = false;
+	}
+	if (o.format == TFE_FMT_JSON)
+		tfe_render_json_table(&o, t);
 	else
-		tfe_table_print(&r->ro, t);
+		tfe_table_print(&o, t);
 }
 
 static void
