@@ -165,6 +165,23 @@ EOP
 else
 	fail "SACK blocks" "$out"
 fi
+# the bound: 600 ACKs with a block each keep the first 512, and the graph
+# says how many more there were
+{
+	sed -n '1,5p' "$tmp/sack.txt"
+	for i in $(seq 1 600); do
+		printf '0.%06d c A  seq=1001 ack=5101 win=502 sack=5201-5301\n' $((20100 + i))
+	done
+} >"$tmp/sacks.txt"
+"$craftpcap" "$tmp/sacks.txt" "$tmp/sacks.pcap"
+"$prog" -r "$tmp/sacks.pcap" --format html >"$tmp/sacks.html"
+n=$(grep -c '^<g class="sack" ' "$tmp/sacks.html")
+if [ "$n" -eq 512 ] && [ "$(grep -o '<g class="sack" data-frame="[0-9]*"' "$tmp/sacks.html" | tail -n 1)" = '<g class="sack" data-frame="515"' ] &&
+	grep -q '>SACK blocks of 88 later segments not drawn (the first 512 are)</text>' "$tmp/sacks.html"; then
+	pass "SACK: 600 segments with a block: the first 512 drawn (frames 4-515), the 88 others counted on the graph"
+else
+	fail "SACK bound" "$n drawn"
+fi
 "$prog" -r "$tmp/handshake-close-client-first.pcap" --format html >"$tmp/nosack.html" 2>/dev/null
 if ! grep -q 'class="sack"' "$tmp/nosack.html"; then
 	pass "SACK: a capture without SACK blocks has none drawn"
