@@ -440,6 +440,10 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 	}
 
 	int side = tfe_conn_side(c, from_lo);
+	/* the SACK blocks, for the HTML page's graphs: before the update,
+	 * while its arguments are at hand */
+	if (G_UNLIKELY(seg->sack_count > 0) && a->cfg.keep_sacks)
+		tfe_timeline_add_sack(&c->tl, frame, ts, side, seg);
 	if (G_UNLIKELY(a->watch.alerts)) {
 		uint8_t before[2] = { c->ep[0].state, c->ep[1].state };
 

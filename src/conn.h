@@ -50,6 +50,8 @@ struct tfe_config {
 	bool zeek_model;         /* keep Zeek's conn_state and history and
 	                            Wireshark's completeness (zeek.c); off for
 	                            the forms that never print them */
+	bool keep_sacks;         /* keep each segment's SACK blocks beside
+	                            the timeline (--format html draws them) */
 };
 
 void tfe_config_defaults(struct tfe_config *cfg);

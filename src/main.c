@@ -186,10 +186,10 @@ usage(FILE *out)
 "                           is seconds from the first packet, otherwise an\n"
 "                           epoch timestamp on the capture's clock (default:\n"
 "                           the end of the capture)\n"
-"  -t, -tt, -ttt, -tttt     text: the frame rows' time as time of day (UTC),\n"
-"                           seconds since 1970, seconds since the row above,\n"
-"                           or date and time (UTC); by default seconds since\n"
-"                           the connection's first frame\n"
+"  -t, -tt, -ttt, -tttt     text, ladder and html: the frame rows' time as\n"
+"                           time of day (UTC), seconds since 1970, seconds\n"
+"                           since the row above, or date and time (UTC); by\n"
+"                           default seconds since the connection's first frame\n"
 "  -S                       text and ladder: sequence and acknowledgment\n"
 "                           numbers as on the wire, not relative to the ISN\n"
 "  --all-frames             print every frame instead of folding runs of\n"
@@ -513,14 +513,22 @@ write_taken(void *ud, struct tfe_conn *c, int64_t now)
 
 /* Alerts and tables in their place among the connections: handed to the
  * writing thread when there is one (it alone writes then), else written
- * here. */
+ * here.  The HTML page is written whole at the end, so that standard
+ * output holds the page alone: alerts and tables go to standard error,
+ * as text. */
 static void
 write_alert(const struct run *r, const struct tfe_alert *al)
 {
-	if (r->ro.format == TFE_FMT_JSON)
-		tfe_render_json_alert(&r->ro, al);
+	struct tfe_render_opts o = r->ro;
+
+	if (o.format == TFE_FMT_HTML) {
+		o.out = stderr;
+		o.color = false;
+	}
+	if (o.format == TFE_FMT_JSON)
+		tfe_render_json_alert(&o, al);
 	else
-		tfe_render_text_alert(&r->ro, al);
+		tfe_render_text_alert(&o, al);
 }
 
 static void
@@ -545,10 +553,16 @@ on_alert(void *ud, const struct tfe_alert *al)
 static void
 write_table(const struct run *r, const struct tfe_table_shot *t)
 {
-	if (r->ro.format == TFE_FMT_JSON)
-		tfe_render_json_table(&r->ro, t);
+	struct tfe_render_opts o = r->ro;
+
+	if (o.format == TFE_FMT_HTML) {
+		o.out = stderr;
+		o.color = false;
+	}
+	if (o.format == TFE_FMT_JSON)
+		tfe_render_json_table(&o, t);
 	else
-		tfe_table_print(&r->ro, t);
+		tfe_table_print(&o, t);
 }
 
 static void
@@ -944,6 +958,7 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 	/* the conn form names the verdicts' kinds only */
 	cfg->verdict_messages = cl->per_conn && run->ro.format != TFE_FMT_CONN;
 	cfg->zeek_model = cl->per_conn && run->ro.format != TFE_FMT_CONN;
+	cfg->keep_sacks = run->ro.format == TFE_FMT_HTML;
 	if (cl->at_given && run->ro.format != TFE_FMT_NETSTAT) {
 		error_msg("--at goes with --format netstat");
 		return EXIT_USAGE;
@@ -1040,8 +1055,11 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 		error_msg("%s goes with -i", cl->snaplen_given ? "-s" : "-Z");
 		return EXIT_USAGE;
 	}
-	if (cl->tstamp != 0 && run->ro.format != TFE_FMT_TEXT) {
-		error_msg("-t, -tt, -ttt and -tttt go with --format text");
+	if (cl->tstamp != 0 && run->ro.format != TFE_FMT_TEXT &&
+	    run->ro.format != TFE_FMT_LADDER &&
+	    run->ro.format != TFE_FMT_HTML) {
+		error_msg("-t, -tt, -ttt and -tttt go with --format text, ladder "
+		          "or html");
 		return EXIT_USAGE;
 	}
 	run->ro.tstamp = (uint8_t)cl->tstamp;

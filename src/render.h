@@ -37,8 +37,9 @@ struct tfe_render_opts {
 	bool color;            /* SGR colours by severity */
 	bool verdicts_only;    /* only connections with a warning verdict */
 	bool events;           /* json: each connection's timeline rows */
-	uint8_t tstamp;        /* text: the frame rows' time column (-t and
-	                          the like, enum tfe_tstamp) */
+	uint8_t tstamp;        /* text, ladder and html: the frame rows'
+	                          time column (-t and the like, enum
+	                          tfe_tstamp) */
 	bool raw_seq;          /* text and ladder: sequence and acknowledgment
 	                          numbers as on the wire (-S), not relative to
 	                          each side's ISN */
@@ -58,6 +59,14 @@ void tfe_render_text_title(const struct tfe_render_opts *o,
                            const struct tfe_conn *c);
 void tfe_render_text_footer(const struct tfe_render_opts *o,
                             const struct tfe_conn *c);
+
+/* A timeline row's time as -t and the like ask (o->tstamp), terminated,
+ * into `buf` (at least 48 bytes): `prev` is the row above's time (for
+ * -ttt; the connection's first frame's for the first row).  The time
+ * column is tfe_tstamp_width() wide. */
+char *tfe_render_row_time(const struct tfe_render_opts *o,
+                          const struct tfe_conn *c, int64_t ts, int64_t prev,
+                          char *buf);
 /* The title and the line of facts under it (options, handshake RTT,
  * capture point, completeness), as the text form's block starts. */
 void tfe_render_text_header(const struct tfe_render_opts *o,

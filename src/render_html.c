@@ -243,7 +243,7 @@ ladder(GString *g, const struct tfe_render_opts *o, const struct tfe_conn *c)
 	}
 	for (guint i = 0; i < n; i++) {
 		const struct tfe_row *r = &c->tl.rows[i];
-		char tm[32], fr[48];
+		char tm[48], fr[48];
 		int64_t dt = r->ts - prev_ts;
 
 		y += L_STEP + gap_px(dt);
@@ -260,9 +260,9 @@ ladder(GString *g, const struct tfe_render_opts *o, const struct tfe_conn *c)
 			                       (L_CX + L_SX) / 2, ym + 6, d,
 			                       L_CX, ym - 4, L_SX, ym - 4);
 		}
+		/* the time column as the text form's (-t and the like) */
+		tfe_render_row_time(o, c, r->ts, prev_ts, tm);
 		prev_ts = r->ts;
-		tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, tm,
-		                   sizeof tm);
 		if (r->kind == TFE_ROW_RUN && r->count > 1)
 			snprintf(fr, sizeof fr, "%" PRIu64 "-%" PRIu64, r->frame,
 			         tfe_row_frame_last(r));
@@ -594,13 +594,6 @@ tseq_graph(GString *g, const struct tfe_conn *c, int snd)
 			/* a window far beyond the data would flatten it: the
 			 * edge stops at the top of the graph */
 			step_to(edge, x, gy(&a, MIN(ak + w, a.v1)));
-			if (r->sack_count > 0)
-				g_string_append_printf(marks, "<path class=\"sack\" d=\"M%.1f "
-				                       "%.1f l-4 -7 h8 z\"><title>frame %"
-				                       PRIu64 ": %u SACK block%s</title>"
-				                       "</path>\n", x, gy(&a, ak), r->frame,
-				                       (unsigned)r->sack_count,
-				                       r->sack_count == 1 ? "" : "s");
 			if ((r->notes & TFE_NOTE_ZERO_WINDOW) && zw_from < 0)
 				zw_from = r->ts;
 			if ((r->notes & TFE_NOTE_WINDOW_OPEN) && zw_from >= 0) {
@@ -613,6 +606,46 @@ tseq_graph(GString *g, const struct tfe_conn *c, int snd)
 				zw_from = -1;
 			}
 		}
+		/* the SACK blocks the peer reported, at the time of the
+		 * segment that carried them, folded or not */
+		const struct tfe_sacks *k = c->tl.sacks;
+		for (guint i = 0; k != NULL && i < k->len; i++) {
+			const struct tfe_sack_rec *sr = &k->rec[i];
+
+			if (sr->dir != peer)
+				continue;
+			for (int b = 0; b < sr->n; b++) {
+				double l = tfe_conn_rel_seq(c, snd, sr->edge[b][0]);
+				double rt = tfe_conn_rel_seq(c, snd, sr->edge[b][1]);
+				if (l > 2147483648.0 || rt > 2147483648.0)
+					continue; /* before the base: not drawn */
+				if (rt > top)
+					top = rt;
+				if (pass == 0)
+					continue;
+				double x = gx(&a, sr->ts);
+				double yl = gy(&a, l), yr = gy(&a, rt);
+				g_string_append_printf(marks, "<g class=\"sack\" "
+				                       "data-frame=\"%" PRIu64 "\" "
+				                       "data-left=\"%.0f\" data-right=\""
+				                       "%.0f\"><title>frame %" PRIu64
+				                       ": SACK block %.0f-%.0f (ACK "
+				                       "%.0f)</title><path d=\"M%.1f "
+				                       "%.1f V%.1f M%.1f %.1f h8 M%.1f "
+				                       "%.1f h8\"/></g>\n", sr->frame, l,
+				                       rt, sr->frame, l, rt,
+				                       (double)tfe_conn_rel_seq(c, snd,
+				                                                sr->ack),
+				                       x, yl, yr, x - 4, yl, x - 4, yr);
+			}
+		}
+		if (pass == 1 && k != NULL && k->dropped > 0)
+			g_string_append_printf(marks, "<text class=\"ax\" x=\"%d\" "
+			                       "y=\"%d\" text-anchor=\"end\">SACK "
+			                       "blocks of %" PRIu64 " later segments "
+			                       "not drawn (the first %u are)</text>\n",
+			                       G_W - G_R, G_T - 6, k->dropped,
+			                       (unsigned)TFE_SACKS_MAX);
 		if (pass == 0) {
 			/* the data and the ACKs fill the height, with room
 			 * above for the window edge when it is near */
@@ -1078,7 +1111,7 @@ static const char css[] =
 "stroke-width:3}svg.tseq line.runseg{stroke:#124;stroke-width:2;"
 "stroke-dasharray:4 2}svg path.ack{stroke:#080;fill:none}"
 "svg path.rwin{stroke:#cc0;fill:none;stroke-dasharray:3 2}"
-"svg path.sack{fill:#90c}svg rect.zw{fill:#fcc;opacity:.6}"
+"svg g.sack path{stroke:#90c;stroke-width:2;fill:none}svg rect.zw{fill:#fcc;opacity:.6}"
 "svg path.wl{fill:none;stroke-width:1.5}svg path.client{stroke:#36c}"
 "svg path.server{stroke:#393}svg rect.wrun{opacity:.3}"
 "svg rect.client{fill:#36c}svg rect.server{fill:#393}";

@@ -23,7 +23,7 @@
  * gets an "x" for an arrow head and a note line under it.
  *
  * Width: TFE_LADDER_WIDTH columns (the middle narrows for nanosecond
- * times; the title and verdict lines are the text form's); the label of an
+ * times and the wider times of -t and the like; the title and verdict lines are the text form's); the label of an
  * arrow keeps what matters first (flags, seq, ack, length, notes, window,
  * then as many options as fit) and says "..." where it cut.  Plain ASCII.
  */
@@ -42,7 +42,10 @@ static const char *const side_names[2] = { "client", "server" };
 #define INDENT   3
 #define FRAME_W  5
 #define STATE_W  12       /* "SYN_RECEIVED" */
-#define TIME_W(c) ((c)->timestamps_ns ? 14 : 11)
+/* The time column: "+12.345678", three more digits with nanoseconds,
+ * wider with -t and the like (as the text form's, enum tfe_tstamp). */
+#define TIME_W(o, c) tfe_tstamp_width((enum tfe_tstamp)(o)->tstamp, \
+                                      (c)->timestamps_ns)
 #define MID_W    (TFE_LADDER_WIDTH - INDENT - (FRAME_W + 1) - (11 + 1) - \
                   (STATE_W + 1) - 2 - (1 + STATE_W))
 /* An arrow is "-- LABEL -->" or "<-- LABEL --" at its shortest: 7
@@ -255,14 +258,15 @@ repeat(FILE *out, char ch, int n)
 /* One diagram line: frame, time, client state, the middle between the
  * lifelines (exactly mid_w columns), server state. */
 static void
-print_line(FILE *out, const struct tfe_conn *c, const char *frame,
-           const char *time, const char *cst, char life, const char *mid,
-           int mid_w, const char *sst)
+print_line(const struct tfe_render_opts *o, const struct tfe_conn *c,
+           const char *frame, const char *time, const char *cst, char life,
+           const char *mid, int mid_w, const char *sst)
 {
+	FILE *out = o->out;
 	int pad = mid_w - (int)strlen(mid);
 
 	fprintf(out, "%*s%-*s %-*s %*s %c%s", INDENT, "", FRAME_W, frame,
-	        TIME_W(c), time, STATE_W, cst, life, mid);
+	        TIME_W(o, c), time, STATE_W, cst, life, mid);
 	repeat(out, ' ', pad > 0 ? pad : 0);
 	if (sst[0])
 		fprintf(out, "%c %s\n", life, sst);
@@ -310,9 +314,9 @@ print_note(FILE *out, const char *who, const char *text)
 static void
 print_frame_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
                 const struct tfe_row *r, guint row_i, const uint8_t before[2],
-                int mid_w)
+                int64_t prev, int mid_w)
 {
-	char t[32], fr[24];
+	char t[48], fr[24];
 	int rcv = !r->dir;
 	bool lost = tfe_ladder_reason_mark(r->reason[rcv], true) ==
 	            TFE_LADDER_MARK_LOST;
@@ -321,8 +325,7 @@ print_frame_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 	const char *sst = changed(r, before, TFE_SIDE_SERVER);
 
 	snprintf(fr, sizeof fr, "%" PRIu64, r->frame);
-	tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, t,
-	                   sizeof t);
+	tfe_render_row_time(o, c, r->ts, prev, t);
 	tfe_ladder_label(c, r, o->raw_seq, label, (gsize)(mid_w - ARROW_MIN));
 	int dashes = mid_w - (int)label->len - 5;
 	if (r->dir == TFE_DIR_C2S) {
@@ -356,7 +359,7 @@ print_frame_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 			alt[side] = TFE_ST__COUNT;
 		}
 	}
-	print_line(o->out, c, fr, t, cst, '|', mid->str, mid_w, sst);
+	print_line(o, c, fr, t, cst, '|', mid->str, mid_w, sst);
 	for (int side = 0; side < 2; side++) {
 		if (tfe_ladder_reason_mark(r->reason[side], side == rcv) !=
 		    TFE_LADDER_MARK_NONE)
@@ -405,9 +408,10 @@ tfe_ladder_run_text(const struct tfe_conn *c, const struct tfe_row *r,
  * as fits, windows first to go. */
 static void
 print_run_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
-              const struct tfe_row *r, const uint8_t before[2], int mid_w)
+              const struct tfe_row *r, const uint8_t before[2], int64_t prev,
+              int mid_w)
 {
-	char t[32], fr[48];
+	char t[48], fr[48];
 	GString *g = g_string_new(NULL);
 
 	if (r->count == 1)
@@ -415,15 +419,14 @@ print_run_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 	else
 		snprintf(fr, sizeof fr, "%" PRIu64 "-%" PRIu64, r->frame,
 		         tfe_row_frame_last(r));
-	tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, t,
-	                   sizeof t);
+	tfe_render_row_time(o, c, r->ts, prev, t);
 	tfe_ladder_run_text(c, r, true, true, g);
 	if (g->len > (gsize)mid_w - 1)
 		tfe_ladder_run_text(c, r, false, true, g);
 	if (g->len > (gsize)mid_w - 1)
 		tfe_ladder_run_text(c, r, false, false, g);
 	fit_text(g, (gsize)mid_w - 1);
-	print_line(o->out, c, fr, t, changed(r, before, TFE_SIDE_CLIENT), ':',
+	print_line(o, c, fr, t, changed(r, before, TFE_SIDE_CLIENT), ':',
 	           g->str, mid_w, changed(r, before, TFE_SIDE_SERVER));
 	g_string_free(g, TRUE);
 }
@@ -433,14 +436,13 @@ print_run_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
  * (two sides' TIME_WAIT timers can end in either order). */
 static void
 print_timer_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
-                const struct tfe_row *r, int mid_w)
+                const struct tfe_row *r, int64_t prev, int mid_w)
 {
-	char t[32];
+	char t[48];
 	int side = r->dir;
 	GString *g = g_string_new(NULL);
 
-	tfe_format_seconds(r->ts - c->first_ts, c->timestamps_ns, true, t,
-	                   sizeof t);
+	tfe_render_row_time(o, c, r->ts, prev, t);
 	g_string_assign(g, tfe_reasons[r->reason[side]].text);
 	fit_text(g, (gsize)mid_w - 2);
 	if (side == TFE_SIDE_CLIENT) {
@@ -449,7 +451,7 @@ print_timer_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 		while (g->len < (gsize)mid_w - 1)
 			g_string_prepend_c(g, ' ');
 	}
-	print_line(o->out, c, "-", t, side == TFE_SIDE_CLIENT ?
+	print_line(o, c, "-", t, side == TFE_SIDE_CLIENT ?
 	           tfe_state_names[r->state[side]] : "", '|', g->str, mid_w,
 	           side == TFE_SIDE_SERVER ? tfe_state_names[r->state[side]] : "");
 	g_string_free(g, TRUE);
@@ -461,12 +463,13 @@ tfe_render_ladder_conn(const struct tfe_render_opts *o,
 {
 	FILE *out = o->out;
 	uint8_t before[2] = { c->init_state[0], c->init_state[1] };
-	int mid_w = MID_W - (TIME_W(c) - 11);
+	int mid_w = MID_W - (TIME_W(o, c) - 11);
+	int64_t prev = c->first_ts; /* the row above's time, for -ttt */
 
 	tfe_render_text_title(o, c);
 	fprintf(out, "%*s%-*s %-*s %*s %-*s %s\n", INDENT, "", FRAME_W, "frame",
-	        TIME_W(c), "time", STATE_W, "client", mid_w + 1, "", "server");
-	print_line(out, c, "", "(before)", tfe_state_names[before[0]], '|', "",
+	        TIME_W(o, c), "time", STATE_W, "client", mid_w + 1, "", "server");
+	print_line(o, c, "", "(before)", tfe_state_names[before[0]], '|', "",
 	           mid_w, tfe_state_names[before[1]]);
 	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
 		const struct tfe_row *r =
@@ -474,15 +477,16 @@ tfe_render_ladder_conn(const struct tfe_render_opts *o,
 
 		switch (r->kind) {
 		case TFE_ROW_FRAME:
-			print_frame_row(o, c, r, i, before, mid_w);
+			print_frame_row(o, c, r, i, before, prev, mid_w);
 			break;
 		case TFE_ROW_RUN:
-			print_run_row(o, c, r, before, mid_w);
+			print_run_row(o, c, r, before, prev, mid_w);
 			break;
 		case TFE_ROW_TIMER:
-			print_timer_row(o, c, r, mid_w);
+			print_timer_row(o, c, r, prev, mid_w);
 			break;
 		}
+		prev = r->ts;
 		before[0] = r->state[0];
 		before[1] = r->state[1];
 	}

@@ -72,6 +72,13 @@ row_time(char *t, const struct tfe_render_opts *o, const struct tfe_conn *c,
 	return t;
 }
 
+char *
+tfe_render_row_time(const struct tfe_render_opts *o, const struct tfe_conn *c,
+                    int64_t ts, int64_t prev, char *buf)
+{
+	return row_time(buf, o, c, ts, prev);
+}
+
 #define u64_dec_end tfe_u64_dec_end
 
 /* Decimal digits of v into buf (at least 21 bytes); returns buf. */

@@ -119,6 +119,7 @@ tfe_timeline_init(struct tfe_timeline *tl, guint max_rows)
 	tl->cap = 2;
 	tl->max_rows = max_rows < 4 ? 4 : max_rows;
 	tl->folded = 0;
+	tl->sacks = NULL;
 }
 
 void
@@ -128,6 +129,8 @@ tfe_timeline_clear(struct tfe_timeline *tl)
 		rows_put(tl->rows, tl->cap);
 	tl->rows = NULL;
 	tl->len = tl->cap = 0;
+	g_free(tl->sacks);
+	tl->sacks = NULL;
 }
 
 int
@@ -135,7 +138,8 @@ tfe_timeline_add_frame(struct tfe_timeline *tl, const struct tfe_row *row)
 {
 	/* Keep one slot free so the bound can always end on a run row. */
 	if (tl->len + 1 >= tl->max_rows) {
-		tl->folded++;
+		if (tl->folded < UINT32_MAX)
+			tl->folded++;
 		tfe_timeline_fold(tl, row->frame, row->ts, row->dir, row->len,
 		                  row->win, row->state);
 		return -1;
@@ -160,6 +164,38 @@ tfe_timeline_fold_new_run(struct tfe_timeline *tl, uint64_t frame, int64_t ts,
 	r.ts = ts;
 	r.win_min[0] = r.win_min[1] = UINT16_MAX;
 	tfe_timeline_fold_into(append(tl, &r), 0, ts, dir, len, win, state);
+}
+
+void
+tfe_timeline_add_sack(struct tfe_timeline *tl, uint64_t frame, int64_t ts,
+                      int dir, const struct tfe_segment *s)
+{
+	struct tfe_sacks *k = tl->sacks;
+
+	if (k != NULL && k->len >= TFE_SACKS_MAX) {
+		k->dropped++;
+		return;
+	}
+	if (k == NULL || k->len == k->cap) {
+		guint cap = k == NULL ? 4 : k->cap * 2;
+		if (cap > TFE_SACKS_MAX)
+			cap = TFE_SACKS_MAX;
+		k = g_realloc(k, sizeof *k + cap * sizeof k->rec[0]);
+		if (tl->sacks == NULL) {
+			k->len = 0;
+			k->dropped = 0;
+		}
+		k->cap = cap;
+		tl->sacks = k;
+	}
+	struct tfe_sack_rec *r = &k->rec[k->len++];
+	memset(r, 0, sizeof *r);
+	r->frame = frame;
+	r->ts = ts;
+	r->ack = s->ack;
+	r->dir = (uint8_t)dir;
+	r->n = (uint8_t)MIN(s->sack_count, TFE_MAX_SACK_BLOCKS);
+	memcpy(r->edge, s->sack, r->n * sizeof r->edge[0]);
 }
 
 void

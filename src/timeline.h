@@ -92,11 +92,34 @@ tfe_row_frame_last(const struct tfe_row *r)
 	return r->frame + r->frame_span;
 }
 
+/* The SACK blocks of one segment, as the receiver reported them (raw
+ * edges, left and right), kept beside the rows when asked (--format html
+ * draws them): a folded frame keeps its blocks too. */
+#define TFE_SACKS_MAX 512     /* segments with SACK blocks kept per
+                                 connection; later ones are counted */
+struct tfe_sack_rec {
+	uint64_t frame;
+	int64_t ts;
+	uint32_t ack;
+	uint32_t edge[TFE_MAX_SACK_BLOCKS][2];
+	uint8_t dir;          /* TFE_DIR_*: the sender of the SACK */
+	uint8_t n;            /* blocks kept (the option may say more) */
+};
+
+struct tfe_sacks {
+	guint len, cap;
+	uint64_t dropped;     /* segments with SACK blocks past the bound */
+	struct tfe_sack_rec rec[];
+};
+
 struct tfe_timeline {
 	struct tfe_row *rows;
 	guint len, cap;       /* rows used, allocated */
 	guint max_rows;       /* bound; past it notable frames fold into runs */
-	uint64_t folded;      /* notable frames folded because of the bound */
+	uint32_t folded;      /* notable frames folded because of the bound
+	                         (stays at UINT32_MAX once there) */
+	struct tfe_sacks *sacks; /* NULL unless SACK blocks were kept
+	                            (tfe_timeline_add_sack()) */
 };
 
 void tfe_timeline_init(struct tfe_timeline *tl, guint max_rows);
@@ -109,6 +132,12 @@ void tfe_timeline_cache_clear(void);
 /* Appends a frame row; returns its index, or -1 when the bound folded it. */
 int tfe_timeline_add_frame(struct tfe_timeline *tl, const struct tfe_row *row);
 
+
+/* Keeps the SACK blocks of segment `s` (frame, time, sender `dir`),
+ * whether its frame became a row or folded into a run; past
+ * TFE_SACKS_MAX segments it only counts them. */
+void tfe_timeline_add_sack(struct tfe_timeline *tl, uint64_t frame,
+                           int64_t ts, int dir, const struct tfe_segment *s);
 
 /* Appends a timer row (no frame). */
 void tfe_timeline_add_timer(struct tfe_timeline *tl, int64_t ts, int side,

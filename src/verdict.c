@@ -186,7 +186,7 @@ name_owner(struct ctx *x, const struct tfe_conn *c, int side, bool closed,
 	const struct tfe_local *lc = tfe_conn_local(c);
 	struct tfe_verdict *v =
 		&g_array_index(x->out, struct tfe_verdict, x->out->len - 1);
-	char *m;
+	char *m, lw[40];
 
 	if (lc == NULL || !lc->side[side].local ||
 	    lc->side[side].owner != TFE_OWN_FOUND)
@@ -196,14 +196,16 @@ name_owner(struct ctx *x, const struct tfe_conn *c, int side, bool closed,
 		return;
 	if (closed)
 		m = g_strdup_printf("%s; pid %d %s held the socket and called "
-		                    "close() only after %.1f s", v->message,
+		                    "close() only after %.1f s%s", v->message,
 		                    (int)lc->side[side].pid, lc->side[side].comm,
-		                    (double)wait / 1e9);
+		                    (double)wait / 1e9,
+		                    long_words(wait, lw, sizeof lw));
 	else
 		m = g_strdup_printf("%s; pid %d %s holds the socket and has not "
-		                    "called close() for %.1f s", v->message,
+		                    "called close() for %.1f s%s", v->message,
 		                    (int)lc->side[side].pid, lc->side[side].comm,
-		                    (double)wait / 1e9);
+		                    (double)wait / 1e9,
+		                    long_words(wait, lw, sizeof lw));
 	g_free(v->message);
 	v->message = m;
 }
@@ -362,6 +364,7 @@ rule_open_and_reject(struct ctx *x)
 		uint64_t fr[3] = { 0 };
 		int64_t first = 0, last = 0, prev = 0;
 		guint n = 0, i = 0;
+		bool last_long = false; /* the last wait has its unit */
 		const struct tfe_row *r;
 
 		while ((r = find_sent(c, TFE_SIDE_CLIENT, TFE_TH_SYN, i, &i))) {
@@ -369,8 +372,15 @@ rule_open_and_reject(struct ctx *x)
 				first = r->ts;
 				fr[0] = r->frame;
 			} else {
-				g_string_append_printf(times, "%s%.1f", n > 1 ? ", " : "",
-				                       secs(r->ts - prev));
+				char iw[40];
+				/* a wait of a minute or more with its unit and
+				 * in words: "32.0, 64.0 s (1 min 4 s)" */
+				long_words(r->ts - prev, iw, sizeof iw);
+				g_string_append_printf(times, "%s%.1f%s%s",
+				                       n > 1 ? ", " : "",
+				                       secs(r->ts - prev),
+				                       iw[0] ? " s" : "", iw);
+				last_long = iw[0] != '\0';
 			}
 			fr[1] = r->frame;
 			prev = last = r->ts;
@@ -399,7 +409,8 @@ rule_open_and_reject(struct ctx *x)
 			    fr[1] ? fr[1] : fr[0], secs(x->now - first),
 			    long_words(x->now - first, lw, sizeof lw),
 			    n > 1 ? "; re-sent after " : "",
-			    n > 1 ? times->str : "", n > 1 ? " s (back-off)" : "");
+			    n > 1 ? times->str : "",
+			    n < 2 ? "" : last_long ? " (back-off)" : " s (back-off)");
 			vcount(x, "syns", n);
 			vdur(x, "wait_s", x->now - first);
 		}
@@ -895,9 +906,10 @@ rule_close(struct ctx *x)
 				g_free(x->undecided);
 				x->undecided = g_strdup_printf("not enough capture to "
 				    "tell whether the %s's CLOSE_WAIT lingers: the "
-				    "capture ends %.3f s after the %s's FIN (frame %"
+				    "capture ends %.3f s%s after the %s's FIN (frame %"
 				    PRIu64 "), the threshold is %.1f s",
-				    side_word[side], secs(wait), side_word[p],
+				    side_word[side], secs(wait),
+				    long_words(wait, lw, sizeof lw), side_word[p],
 				    cw->frame, secs(x->cfg->close_wait));
 				x->und_after = wait;
 				x->und_threshold = x->cfg->close_wait;
@@ -1253,7 +1265,7 @@ rule_reuse(struct ctx *x)
 	              (TFE_TH_SYN | TFE_TH_ACK) && answer->ack == cl->isn + 1;
 	bool completed = synack && bad == NULL && c->hs_ack_ts != 0 &&
 	                 cl->syn_count == 1;
-	char t1[48];
+	char t1[48], gw[40];
 	rel(c, syn->ts, t1, sizeof t1);
 
 	if (completed && (above || ts)) {
@@ -1271,13 +1283,14 @@ rule_reuse(struct ctx *x)
 			         cl->isn, old_end);
 		add(x, TFE_V_TIME_WAIT_REUSE_SAFE, c->prev_tw_side, fr,
 		    "the kernel reused the TIME_WAIT pair of connection #%"
-		    PRIu64 " safely: the new SYN (frame %" PRIu64 ", %.3f s "
+		    PRIu64 " safely: the new SYN (frame %" PRIu64 ", %.3f s%s "
 		    "after the %s entered TIME_WAIT, within 2MSL of %.0f s) "
 		    "was answered by a SYN+ACK (frame %" PRIu64 ") and the "
 		    "handshake completed; %s, as RFC 6191 and Linux's "
 		    "tcp_tw_reuse require", rare->prev_id, syn->frame,
-		    secs(gap), side_word[c->prev_tw_side],
-		    secs(2 * x->cfg->msl), answer->frame, why);
+		    secs(gap), long_words(gap, gw, sizeof gw),
+		    side_word[c->prev_tw_side], secs(2 * x->cfg->msl),
+		    answer->frame, why);
 		vdur(x, "gap_s", gap);
 		vdur(x, "two_msl_s", 2 * x->cfg->msl);
 		vcount(x, "isn", cl->isn);
@@ -1316,11 +1329,12 @@ rule_reuse(struct ctx *x)
 	}
 	add(x, TFE_V_TIME_WAIT_REUSE, c->prev_tw_side, fr,
 	    "a new SYN (frame %" PRIu64 ", %s) reuses the 4-tuple of "
-	    "connection #%" PRIu64 " %.3f s after its %s entered TIME_WAIT, "
-	    "within 2MSL (%.0f s); the new ISN %" PRIu32 " is %s the old "
-	    "sequence space (it ended at %" PRIu32 ")%s; %s",
+	    "connection #%" PRIu64 " %.3f s%s after its %s entered "
+	    "TIME_WAIT, within 2MSL (%.0f s); the new ISN %" PRIu32 " is %s "
+	    "the old sequence space (it ended at %" PRIu32 ")%s; %s",
 	    syn->frame, t1, rare->prev_id, secs(gap),
-	    side_word[c->prev_tw_side], secs(2 * x->cfg->msl), cl->isn,
+	    long_words(gap, gw, sizeof gw), side_word[c->prev_tw_side],
+	    secs(2 * x->cfg->msl), cl->isn,
 	    above ? "above" : "not above", old_end,
 	    ts ? ", the SYN carries timestamps" : ", the SYN carries no "
 	    "timestamps", what);
@@ -1337,7 +1351,7 @@ static void
 rule_flow(struct ctx *x)
 {
 	const struct tfe_conn *c = x->c;
-	char e[TFE_ADDR_STRLEN + 8], t1[48], t2[48];
+	char e[TFE_ADDR_STRLEN + 8], t1[48], t2[48], sw[40];
 
 	for (int side = 0; side < 2; side++) {
 		const struct tfe_endpoint *ep = &c->ep[side];
@@ -1360,10 +1374,12 @@ rule_flow(struct ctx *x)
 			                  last && last != first ? last->frame : 0, 0 };
 			double every = (first && last && er->ka_probes > 1) ?
 				secs(last->ts - first->ts) / (er->ka_probes - 1) : 0;
-			char apart[48] = "";
+			char apart[96] = "", aw[40];
 			if (every > 0)
-				snprintf(apart, sizeof apart, " about %.1f s apart",
-				         every);
+				snprintf(apart, sizeof apart, " about %.1f s%s apart",
+				         every, long_words((last->ts - first->ts) /
+				                           (er->ka_probes - 1), aw,
+				                           sizeof aw));
 			if (dead && !silent(c, p)) {
 				add(x, TFE_V_KEEPALIVE_UNANSWERED, side, fr,
 				    "%s sent %u keepalive probes%s, the last %u without "
@@ -1414,13 +1430,14 @@ rule_flow(struct ctx *x)
 				add(x, TFE_V_ZERO_WINDOW_BRIEF, side, fr,
 				    "%s advertised a zero window at %s (frame %" PRIu64
 				    "): its receive buffer filled up; the "
-				    "window %s, %.3f s of stall in all (under the "
+				    "window %s, %.3f s%s of stall in all (under the "
 				    "%.1f s threshold), %u advertisements of 0, %u "
 				    "zero-window probes from the %s: flow control "
 				    "doing its job",
 				    ep_str(c, side, e, sizeof e),
 				    rel(c, rare->zw_first_ts, t1, sizeof t1),
 				    rare->zw_first_frame, opened, secs(stall),
+				    long_words(stall, sw, sizeof sw),
 				    secs(x->cfg->zero_window), ep->zero_windows,
 				    tfe_conn_rare_ep(c, p)->zw_probes, side_word[p]);
 				vdur(x, "stall_s", stall);
@@ -1435,12 +1452,13 @@ rule_flow(struct ctx *x)
 				add(x, TFE_V_ZERO_WINDOW, side, fr,
 				    "%s advertised a zero window at %s (frame %" PRIu64
 				    "): its application stopped reading and the receive "
-				    "buffer is full; the window %s, %.3f s of stall in "
+				    "buffer is full; the window %s, %.3f s%s of stall in "
 				    "all, %u advertisements of 0, %u zero-window probes "
 				    "from the %s",
 				    ep_str(c, side, e, sizeof e),
 				    rel(c, rare->zw_first_ts, t1, sizeof t1),
 				    rare->zw_first_frame, opened, secs(stall),
+				    long_words(stall, sw, sizeof sw),
 				    ep->zero_windows, tfe_conn_rare_ep(c, p)->zw_probes,
 				    side_word[p]);
 				vdur(x, "stall_s", stall);

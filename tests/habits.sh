@@ -1,9 +1,9 @@
 #!/bin/bash
 # habits.sh: what a tcpdump user types works (doc/tcpflow-explain.1):
 # options after the filter words, a bad filter named by its words, -n and
-# -nn, -t to -tttt on the frame rows, -S, -w with -r, the hint when a
-# filter misses every frame of a VLAN-tagged capture, and durations of a
-# minute or more in words.
+# -nn, -t to -tttt on the frame rows (text, ladder and html), -S, -w
+# with -r, the hint when a filter misses every frame of a VLAN-tagged
+# capture, and durations of a minute or more in words.
 #
 # Inputs are crafted from tests/craft/ descriptions into a temporary
 # directory; their times, addresses and sequence numbers are known from
@@ -118,9 +118,59 @@ else
 fi
 run -r "$hc" -ttttt
 [ "$rc" -eq 2 ] && pass "-ttttt: exit 2" || fail "-ttttt" "exit $rc"
-run -r "$hc" -t --format json
-[ "$rc" -eq 2 ] && grep -q 'format text' "$tmp/err" &&
-	pass "-t with --format json: exit 2" || fail "-t with json" "exit $rc"
+for f in json summary netstat conn; do
+	run -r "$hc" -t --format "$f"
+	[ "$rc" -eq 2 ] && grep -q 'format text, ladder or html' "$tmp/err" &&
+		pass "-t with --format $f: exit 2" || fail "-t with $f" "exit $rc"
+done
+# the ladder's time column reads as the text form's
+check_ladder_t() {
+	local opt=$1 frame=$2 want=$3 got
+	run -r "$hc" --format ladder "$opt"
+	got=$(row_time "$frame")
+	if [ "$rc" -eq 0 ] && [ "$got" = "$want" ]; then
+		pass "$opt --format ladder: frame $frame at '$want'"
+	else
+		fail "$opt ladder" "frame $frame at '$got', expected '$want' (exit $rc)"
+	fi
+}
+check_ladder_t -t 1 "22:13:20.000000"
+check_ladder_t -t 3 "22:13:20.020100"
+check_ladder_t -tt 2 "1700000000.020000"
+check_ladder_t -ttt 2 "+0.020000"
+check_ladder_t -ttt 3 "+0.000100"
+check_ladder_t -tttt 1 "2023-11-14 22:13:20.000000"
+check_ladder_t -tttt 11 "2023-11-14 22:13:20.071100"
+# a run row (frames 4-7) and the 2MSL timer row follow it too
+check_ladder_t -tttt 4-7 "2023-11-14 22:13:20.020200"
+run -r "$hc" --format ladder -tttt
+timer=$(awk '$1 == "-" { print $2, $3; exit }' "$tmp/out")
+if [ "$timer" = "2023-11-14 22:14:20.071000" ]; then
+	pass "-tttt --format ladder: the 2MSL timer row at '$timer'"
+else
+	fail "-tttt ladder timer" "'$timer'"
+fi
+wide=$(awk 'NR > 1 && /^   / && !/^   (verdict |end: )/ && length($0) > 100 { print NR ": " length($0); exit }' "$tmp/out")
+if [ -z "$wide" ] && grep -q '^   frame time  *client' "$tmp/out"; then
+	pass "-tttt --format ladder: the diagram stays within 100 columns"
+else
+	fail "-tttt ladder width" "line $wide"
+fi
+# the HTML page's ladder rows
+run -r "$hc" --format html -tttt
+got=$(grep -o 'id="c1-f3" data-frame="3"><rect[^>]*/><text class="fr"[^>]*>3</text><text class="tm"[^>]*>[^<]*<' "$tmp/out" | sed 's/.*>\([^<]*\)<$/\1/')
+if [ "$rc" -eq 0 ] && [ "$got" = "2023-11-14 22:13:20.020100" ]; then
+	pass "-tttt --format html: the ladder's frame 3 at '$got'"
+else
+	fail "-tttt html" "frame 3 at '$got' (exit $rc)"
+fi
+run -r "$hc" --format html -ttt
+got=$(grep -o 'id="c1-f3" data-frame="3"><rect[^>]*/><text class="fr"[^>]*>3</text><text class="tm"[^>]*>[^<]*<' "$tmp/out" | sed 's/.*>\([^<]*\)<$/\1/')
+if [ "$rc" -eq 0 ] && [ "$got" = "+0.000100" ]; then
+	pass "-ttt --format html: the ladder's frame 3 at '$got'"
+else
+	fail "-ttt html" "frame 3 at '$got' (exit $rc)"
+fi
 # nanosecond captures keep their nine digits
 crafted nanosecond
 run -r "$tmp/nanosecond.pcap" -tt
@@ -222,6 +272,43 @@ if grep -q '^  capture span: 94608000.000500 s (1095 d 0 h)$' "$tmp/out"; then
 	pass "three years: '(1095 d 0 h)'"
 else
 	fail "days" "$(grep 'capture span' "$tmp/out")"
+fi
+
+# long-waits.txt: the verdict sentences' durations of a minute or more
+crafted long-waits
+run -r "$tmp/long-waits.pcap"
+lw_check() {
+	if grep -qF -- "$2" "$tmp/out"; then
+		pass "$1: '$2'"
+	else
+		fail "$1" "no '$2' in: $(grep "verdict $1 " "$tmp/out")"
+	fi
+}
+lw_check keepalive "sent 2 keepalive probes (SO_KEEPALIVE) about 75.0 s (1 min 15 s) apart;"
+lw_check zero_window "(frame 22), 150.000 s (2 min 30 s) of stall in all,"
+lw_check syn_unanswered "got no answer in 127.0 s (2 min 7 s); re-sent after 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0 s (1 min 4 s) (back-off):"
+# the JSON numbers stay in seconds
+run -r "$tmp/long-waits.pcap" --format json
+nums=$(grep -o '"numbers":{[^}]*}' "$tmp/out" | grep -o '"\(interval\|stall\|wait\)_s":[0-9.]*' | tr '\n' ' ')
+if [ "$nums" = '"interval_s":75.001000 "stall_s":150.000000 "wait_s":127.000000 ' ]; then
+	pass "JSON numbers in seconds: $nums"
+else
+	fail "JSON numbers" "'$nums'"
+fi
+crafted time-wait-reuse-late
+run -r "$tmp/time-wait-reuse-late.pcap" --msl 120
+lw_check time_wait_reuse_safe "(frame 12, 89.929 s (1 min 29 s) after the client entered TIME_WAIT, within 2MSL of 240 s)"
+run -r "$tmp/time-wait-reuse-late.pcap" --msl 120 --format json
+if grep -q '"numbers":{"gap_s":89.929000,"two_msl_s":240.000000,' "$tmp/out"; then
+	pass "JSON: gap_s 89.929000, two_msl_s 240.000000"
+else
+	fail "JSON gap_s" "$(grep -o '"numbers":{[^}]*}' "$tmp/out")"
+fi
+run -r "$tmp/time-wait-reuse-late.pcap"
+if [ "$rc" -eq 0 ] && ! grep -q 'verdict time_wait_reuse' "$tmp/out"; then
+	pass "the same 90 s later with 2MSL 60 s: no reuse verdict"
+else
+	fail "reuse near miss" "$(grep verdict "$tmp/out")"
 fi
 
 echo "$npass passed, $nfail failed"

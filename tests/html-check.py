@@ -6,8 +6,9 @@
   html-check.py structure-list FILE   the same for each line of FILE:
                                       NAME, TEXT and HTML, tab-separated
   html-check.py hostile HTML NAME     nothing from the capture became markup
+  html-check.py page HTML             only the checks below (a live page)
 
-Both check first that the page's tags nest and its ids are unique.
+All check first that the page's tags nest and its ids are unique.
 Prints what is wrong and exits 1, or exits 0.
 """
 import re
@@ -192,6 +193,8 @@ def main():
             for line in f:
                 name, text, page = line.rstrip("\n").split("\t")
                 errs += ["%s: %s" % (name, e) for e in structure(text, page)]
+    elif len(sys.argv) == 3 and sys.argv[1] == "page":
+        errs = read_page(sys.argv[2]).errors
     elif len(sys.argv) == 4 and sys.argv[1] == "hostile":
         errs = hostile(sys.argv[2], sys.argv[3])
     else:

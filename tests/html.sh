@@ -14,6 +14,8 @@
 #     markup, read with a filter holding "<": the page keeps exactly its
 #     own one script, no element has an event attribute, and the name
 #     reads back as text;
+#   - SACK: the time-sequence graph draws each SACK block of a crafted
+#     loss at the time of its ACK, from its left to its right edge;
 #   - --conn N: every form prints connection N alone;
 #   - --draw: warnings, counts and all choose what is drawn, and the page
 #     says what was not; the size bounds of doc/html.md hold on flood
@@ -100,6 +102,91 @@ if "$craftpcap" "$tmp/hostile.txt" "$tmp/$hostile_name" 2>"$tmp/err"; then
 	fi
 else
 	fail "escaping" "craftpcap: $(cat "$tmp/err")"
+fi
+
+# ---- SACK blocks in the time-sequence graph ------------------------------
+# A loss the receiver reports with SACK: the server's data 101-200 is
+# lost, 201-300 and then 301-400 arrive, and the client's two duplicate
+# ACKs of 101 report one block (201-301), then two (301-401 and 201-301,
+# the latest first, as RFC 2018 has it); both are ordinary frames folded
+# into a run.  Each block is drawn at its ACK's time from its left edge to
+# its right edge in the server-to-client graph, and nowhere else; the
+# retransmitted hole (frame 9, 101-201) ends where the blocks begin.
+cat >"$tmp/sack.txt" <<'EOT'
+client 10.0.0.1:40000
+server 10.0.0.2:8080
+0.000000 c S  seq=1000 win=64240 mss=1460 sackok ws=7
+0.010000 s SA seq=5000 ack=1001 win=65160 mss=1460 sackok ws=7
+0.010100 c A  seq=1001 ack=5001 win=502
+0.020000 s PA seq=5001 ack=1001 win=509 len=100
+0.020010 s PA seq=5201 ack=1001 win=509 len=100
+0.020200 c A  seq=1001 ack=5101 win=502 sack=5201-5301
+0.020300 s PA seq=5301 ack=1001 win=509 len=100
+0.020400 c A  seq=1001 ack=5101 win=502 sack=5301-5401,5201-5301
+0.030000 s PA seq=5101 ack=1001 win=509 len=100
+0.030100 c A  seq=1001 ack=5401 win=502
+0.040000 c FA seq=1001 ack=5401 win=502
+0.040100 s FA seq=5401 ack=1002 win=509
+0.040200 c A  seq=1002 ack=5402 win=502
+EOT
+"$craftpcap" "$tmp/sack.txt" "$tmp/sack.pcap"
+"$prog" -r "$tmp/sack.pcap" --format html >"$tmp/sack.html"
+if out=$(python3 - "$tmp/sack.html" <<'EOP' 2>&1
+import re, sys
+page = open(sys.argv[1]).read()
+s2c = re.search(r'<svg class="graph tseq s2c".*?</svg>', page, re.S).group(0)
+c2s = re.search(r'<svg class="graph tseq c2s".*?</svg>', page, re.S).group(0)
+blocks = re.findall(r'<g class="sack" data-frame="(\d+)" data-left="(\d+)" '
+                    r'data-right="(\d+)"><title>frame \d+: SACK block '
+                    r'(\d+)-(\d+) \(ACK (\d+)\)</title><path d="M([\d.]+) '
+                    r'([\d.]+) V([\d.]+) M[\d.]+ ([\d.]+) h8 M[\d.]+ '
+                    r'([\d.]+) h8"/></g>', s2c)
+got = [(int(f), int(l), int(r), int(a)) for f, l, r, l2, r2, a, *_ in blocks]
+want = [(6, 201, 301, 101), (8, 301, 401, 101), (8, 201, 301, 101)]
+assert got == want, "blocks %s, expected %s" % (got, want)
+assert s2c.count('class="sack"') == 3, "other SACK marks in the graph"
+assert 'class="sack"' not in c2s, "a SACK block in the client's graph"
+for f, l, r, l2, r2, a, x, y0, y1, ya, yb in blocks:
+    assert (l, r) == (l2, r2), "title and data differ"
+    assert (y0, y1) == (ya, yb), "the edges are not the bar's ends"
+    assert float(y0) > float(y1), "the left edge is not below the right"
+# the hole retransmitted, 101-201, ends where the first block begins
+hole = re.search(r'<line class="retrans" x1="[\d.]+" y1="([\d.]+)" '
+                 r'x2="[\d.]+" y2="([\d.]+)"><title>frame 9: seq 101 ', s2c)
+assert hole, "no retransmission of frame 9"
+assert hole.group(2) == blocks[0][7], \
+    "block 201 at y %s, the hole's end at %s" % (blocks[0][7], hole.group(2))
+# two blocks of one ACK share its x; the later ACK is to the right
+assert blocks[1][6] == blocks[2][6] and float(blocks[1][6]) > float(blocks[0][6])
+print("3 blocks")
+EOP
+); then
+	pass "SACK: each block drawn from its left to its right edge at its ACK ($out; frames 6 and 8, folded)"
+else
+	fail "SACK blocks" "$out"
+fi
+# the bound: 600 ACKs with a block each keep the first 512, and the graph
+# says how many more there were
+{
+	sed -n '1,5p' "$tmp/sack.txt"
+	for i in $(seq 1 600); do
+		printf '0.%06d c A  seq=1001 ack=5101 win=502 sack=5201-5301\n' $((20100 + i))
+	done
+} >"$tmp/sacks.txt"
+"$craftpcap" "$tmp/sacks.txt" "$tmp/sacks.pcap"
+"$prog" -r "$tmp/sacks.pcap" --format html >"$tmp/sacks.html"
+n=$(grep -c '^<g class="sack" ' "$tmp/sacks.html")
+if [ "$n" -eq 512 ] && [ "$(grep -o '<g class="sack" data-frame="[0-9]*"' "$tmp/sacks.html" | tail -n 1)" = '<g class="sack" data-frame="515"' ] &&
+	grep -q '>SACK blocks of 88 later segments not drawn (the first 512 are)</text>' "$tmp/sacks.html"; then
+	pass "SACK: 600 segments with a block: the first 512 drawn (frames 4-515), the 88 others counted on the graph"
+else
+	fail "SACK bound" "$n drawn"
+fi
+"$prog" -r "$tmp/handshake-close-client-first.pcap" --format html >"$tmp/nosack.html" 2>/dev/null
+if ! grep -q 'class="sack"' "$tmp/nosack.html"; then
+	pass "SACK: a capture without SACK blocks has none drawn"
+else
+	fail "SACK none" "a SACK block drawn"
 fi
 
 # ---- --conn N in every form ----------------------------------------------

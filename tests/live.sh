@@ -1,7 +1,8 @@
 #!/bin/bash
 # live.sh: live capture (README.md, Live capture), for real.
 #
-# Makes a network namespace of its own (named lv-PID), brings its loopback
+# Makes a network namespace of its own (named lv-PID, or
+# TFE_LIVE_NS-PID when that is set), brings its loopback
 # up, and runs tcpflow-explain -i lo (and -i any) inside it while
 # tests/livepeer makes the kernel's TCP talk on test ports 47101-47107:
 # a normal close, a SYN refused with RST by a closed port, a CLOSE_WAIT
@@ -47,7 +48,7 @@ if ! command -v ip >/dev/null || ! command -v nsenter >/dev/null; then
 	exit 77
 fi
 
-netns_setup "lv-$$" tfe-live
+netns_setup "${TFE_LIVE_NS:-lv}-$$" tfe-live
 
 # check_unprivileged NAME PID UID: all four uids are UID, no capability
 # in the effective or permitted set.
@@ -371,6 +372,73 @@ if start lst -i lo --idle-timeout 2 tcp port 47112; then
 	fi
 	kill -INT "$pid"
 	wait_exit "$pid" 20
+fi
+
+# ---- --format html: the page on exit, after SIGINT or -c ---------------
+# Standard output holds the page alone, written when the capture ends; the
+# SIGUSR1 table goes to standard error (and shows that the connection was
+# read before the SIGINT).
+
+# check_page NAME PORT ENDING: the page of $tmp/NAME.out is one document,
+# its tags nest and its ids are unique (tests/html-check.py), it names the interface, and lists
+# and draws the connection to PORT with that ending.
+check_page() {
+	local name=$1 port=$2 ending=$3 f=$tmp/$1.out
+	if [ "$(head -c 15 "$f")" != '<!DOCTYPE html>' ] ||
+		[ "$(tail -n 1 "$f")" != '</html>' ]; then
+		fail "$name page" "standard output is not the page alone"
+		show "$f" 5
+	elif command -v python3 >/dev/null &&
+		! python3 "$top_srcdir/tests/html-check.py" page "$f" >"$tmp/$name.check"; then
+		fail "$name page" "its tags do not nest or an id repeats"
+		show "$tmp/$name.check"
+	elif ! grep -q '<p>Live on interface <code>lo</code>' "$f"; then
+		fail "$name page" "no 'Live on interface lo'"
+	elif ! grep -Eq "<td class=\"ep\">127\.0\.0\.1:$port</td><td>$ending</td>" "$f"; then
+		fail "$name page" "no $ending connection to port $port in the list"
+		grep -o '<tr id="l[0-9]*".*</tr>' "$f" | head -n 3 | sed 's/^/    /'
+	elif ! grep -q '<section class="conn[^>]*id="c1"' "$f" ||
+		! grep -q '<svg class="ladder"' "$f"; then
+		fail "$name page" "connection #1 is not drawn"
+	else
+		return 0
+	fi
+	return 1
+}
+
+if start html -i lo --format html tcp port 47112; then
+	pid=$tpid
+	if ! "${in_ns[@]}" "$peer" close 47112; then
+		fail "html" "livepeer close failed"
+	fi
+	kill -USR1 "$pid"
+	if wait_for "$tmp/html.err" '^  127\.0\.0\.1:\*  .*127\.0\.0\.1:47112 +TIME_WAIT ' 20 &&
+		[ ! -s "$tmp/html.out" ]; then
+		pass "--format html: SIGUSR1's table goes to standard error, nothing to standard output while it runs"
+	else
+		fail "html SIGUSR1" "no TIME_WAIT row on standard error, or output before the end"
+		show "$tmp/html.err"
+		show "$tmp/html.out" 3
+	fi
+	kill -INT "$pid"
+	if ! wait_exit "$pid" 20 || [ "$rc" -ne 0 ]; then
+		fail "html SIGINT" "exit status $rc"
+	elif check_page html 47112 graceful; then
+		pass "--format html: after SIGINT the page, alone on standard output, lists and draws the graceful close on lo"
+	fi
+fi
+# -c 3: the handshake alone, then the program stops by itself
+if start htmlc -i lo --format html -c 3 tcp port 47113; then
+	pid=$tpid
+	"${in_ns[@]}" "$peer" close 47113 || fail "html -c" "livepeer close failed"
+	if ! wait_exit "$pid" 20 || [ "$rc" -ne 0 ]; then
+		fail "html -c 3" "exit status $rc (124: still running)"
+	elif check_page htmlc 47113 open_at_end &&
+		grep -q 'packets: 3 read' "$tmp/htmlc.out"; then
+		pass "--format html -c 3: it stops after the handshake and writes the page with the connection open_at_end"
+	else
+		fail "html -c 3" "no 'packets: 3 read'"
+	fi
 fi
 
 # ---- -i any: Linux cooked capture ---------------------------------------

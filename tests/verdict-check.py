@@ -29,7 +29,10 @@ claims against the connection's own events:
     fields NUMBERS requires of it (of one of its forms, and those its
     sentence's optional parts call for), and a kind NUMBERS does not know
     is an inconsistency, as is an empty `numbers` under a sentence that
-    gives a count, a duration or bytes.
+    gives a count, a duration or bytes;
+  - a duration of a minute or more is followed by its length in words
+    ("75.0 s (1 min 15 s)"), and the words agree with the seconds (the
+    settings it quotes, thresholds and 2MSL, excepted).
 
 Prints one line per inconsistency ("NAME #ID KIND: what") and, last,
 "N connections, N verdicts, N inconsistencies".  Exit status 1 when there
@@ -110,11 +113,56 @@ NUMBER_WORDS = re.compile(r"\b\d+(?:\.\d+)? (?:s|ms|bytes|segments?|times|"
                           r"SYNs?|FINs?|keepalive probes?|advertisements)\b")
 
 
+# How a duration of a minute or more reads in words after its seconds
+# (tfe_format_duration_words()): "75.0 s (1 min 15 s)", "(26 h 3 min)",
+# "(11 d 0 h)".
+WORDS = re.compile(r"(?<![\d.+])(\d+(?:\.\d+)?) s \((?:(\d+) min (\d+) s|"
+                   r"(\d+) h (\d+) min|(\d+) d (\d+) h)\)")
+# A duration in seconds, not a time since the first frame ("+75.0 s").
+SECONDS = re.compile(r"(?<![\d.+])(\d+(?:\.\d+)?) s\b")
+# The settings a sentence quotes in the seconds they are given in: they
+# need no words.
+SETTING = re.compile(r"(?:the threshold is|under the|2MSL of|2MSL \()$")
+
+
+def words_of(secs):
+    """The words tfe_format_duration_words() gives whole seconds."""
+    s = int(secs)
+    if s < 60:
+        return None
+    if s < 3600:
+        return "%d min %d s" % (s // 60, s % 60)
+    if s < 86400:
+        return "%d h %d min" % (s // 3600, s // 60 % 60)
+    return "%d d %d h" % (s // 86400, s // 3600 % 24)
+
+
+def check_words(m, bad, k):
+    """Every duration of a minute or more in sentence m is followed by
+    its length in words, and the words are its seconds'.  The seconds as
+    written are rounded; the words count whole seconds of the exact
+    value, so they may be one second below the written value's."""
+    for g in WORDS.finditer(m):
+        said = g.group(0)[g.group(0).index("(") + 1:-1]
+        x = float(g.group(1))
+        if said not in (words_of(x), words_of(x - 1)):
+            bad(k, "%r: %s s is not %s" % (g.group(0), g.group(1), said))
+    for g in SECONDS.finditer(m):
+        x = float(g.group(1))
+        if x < 60 or SETTING.search(m[:g.start()].rstrip()):
+            continue
+        w = WORDS.match(m, g.start())
+        if w is None:
+            bad(k, "%s s without its length in words" % g.group(1))
+
+
 def number_said(m, name, value):
     """Does sentence m give `value` (of field `name`)?"""
     if name == "pid":
         return re.search(r"\bpid %d\b" % value, m) is not None
     if name.endswith("_s"):
+        # the words after a duration are not another number
+        m = WORDS.sub(lambda g: g.group(1) + " s", m)
         for g in re.finditer(r"(?<![\d.])(\d+)(?:\.(\d+))? (s|ms)\b", m):
             said = float(g.group(1) + "." + (g.group(2) or "0"))
             unit = 1.0 if g.group(3) == "s" else 1e-3
@@ -229,6 +277,7 @@ def check_conn(c, problems):
         m = v["message"]
         vs = v["side"]
         check_numbers(v, bad)
+        check_words(m, bad, k)
         cited = set(v["frames"])
         for g in re.finditer(r"\bframes? (\d+)(?:(?:-| and )(\d+))?", m):
             cited.update(int(x) for x in g.groups() if x)
