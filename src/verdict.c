@@ -84,6 +84,21 @@ static const char *const side_word[3] = { "client", "server", "nobody" };
  * wait for an answer may speak. */
 #define EVIDENCE_NS (1 * TFE_NS_PER_SEC)
 
+/* How long a side whose FIN got no ACK takes to re-send it, at the most:
+ * the retransmission timeout's floor (RFC 6298 §2.4: 1 s; Linux 200 ms)
+ * doubled once, plus the round trip's share of the timeout (four times
+ * the handshake's, RFC 6298 §2.3's RTTVAR bound).  A capture that goes on
+ * longer with neither the ACK nor a re-sent FIN missed the ACK. */
+static int64_t
+resend_due(const struct tfe_conn *c)
+{
+	int64_t up, down, due = 3 * TFE_NS_PER_SEC;
+
+	if (tfe_conn_handshake_rtt(c, &up, &down))
+		due += 4 * (up + down);
+	return due;
+}
+
 struct ctx {
 	const struct tfe_conn *c;
 	const struct tfe_config *cfg;
@@ -992,6 +1007,28 @@ rule_close(struct ctx *x)
 				    side_word[side], la->frame, secs(x->now - la->ts));
 				x->und_after = x->now - la->ts;
 				x->und_threshold = -1;
+			} else if (!ep->fin_acked && ep->fin_sent &&
+			           x->now - la->ts >= resend_due(c) &&
+			           !c->rst_seen) {
+				/* A side in LAST_ACK whose FIN is not acknowledged
+				 * re-sends it within resend_due(): none in that
+				 * long, it had its ACK, and the capture missed
+				 * it.  No warning: the capture's loss, not the
+				 * network's. */
+				if (!x->undecided) {
+					x->undecided = g_strdup_printf("the %s's FIN "
+					    "(frame %" PRIu64 ") was neither acknowledged "
+					    "nor re-sent in the %.1f s%s of capture after "
+					    "it: a side whose FIN is lost or unacknowledged "
+					    "re-sends it within %.1f s, so its ACK most "
+					    "likely came and the capture missed it",
+					    side_word[side], la->frame,
+					    secs(x->now - la->ts),
+					    long_words(x->now - la->ts, lw, sizeof lw),
+					    secs(resend_due(c)));
+					x->und_after = x->now - la->ts;
+					x->und_threshold = resend_due(c);
+				}
 			} else if (!ep->fin_acked && ep->fin_sent &&
 			           x->now - la->ts >= EVIDENCE_NS &&
 			           !c->rst_seen) {

@@ -100,6 +100,16 @@ static const struct vcase cases[] = {
   TFE_END_INPUT, 2000, {
 	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(S, F_A, 5001, 1002, 0, 40),
 	V(S, F_FA, 5001, 1002, 0, 50) }, 6 },
+{ "near miss: last FIN neither acknowledged nor re-sent in 10 s of capture "
+  "(the capture missed the ACK)", TFE_V_MISSING_FINAL_ACK, false,
+  TFE_END_INPUT, 10000, {
+	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(S, F_A, 5001, 1002, 0, 40),
+	V(S, F_FA, 5001, 1002, 0, 50) }, 6 },
+{ "last FIN unacknowledged for 3 s, within the round trip's share of the "
+  "re-send bound", TFE_V_MISSING_FINAL_ACK, true,
+  TFE_END_INPUT, 3000, {
+	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(S, F_A, 5001, 1002, 0, 40),
+	V(S, F_FA, 5001, 1002, 0, 50) }, 6 },
 { "passive closer's FIN re-sent before any ACK, then ACKed (SPEC: the FIN "
   "or its ACK was lost)", TFE_V_MISSING_FINAL_ACK, true, TFE_END_CLOSED, 0, {
 	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(S, F_A, 5001, 1002, 0, 40),
