@@ -28,6 +28,7 @@
  * then as many options as fit) and says "..." where it cut.  Plain ASCII.
  */
 #include "render.h"
+#include "vantage.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -457,6 +458,43 @@ print_timer_row(const struct tfe_render_opts *o, const struct tfe_conn *c,
 	g_string_free(g, TRUE);
 }
 
+/* Under a row where a far host changed state at another time than the
+ * wire's (tfe_vantage_time()): that time in the time column, in the
+ * column's own form (-ttt: since the connection's first frame), and
+ * "~ at host" under each side that changed then.  host_last keeps
+ * each side's changes in order, as the text form and JSON do. */
+static void
+print_host_times(const struct tfe_render_opts *o, const struct tfe_conn *c,
+                 const struct tfe_vantage *v, const struct tfe_row *r,
+                 const uint8_t before[2], int64_t host_last[2], int mid_w)
+{
+	int64_t at[2] = { INT64_MIN, INT64_MIN };
+
+	for (int side = 0; side < 2; side++) {
+		if (r->kind == TFE_ROW_RUN || r->state[side] == before[side] ||
+		    (r->kind == TFE_ROW_TIMER && r->dir != side))
+			continue;
+		int64_t t = tfe_vantage_time(v, side, r);
+		if (t < host_last[side])
+			t = host_last[side];
+		host_last[side] = t;
+		if (t != r->ts)
+			at[side] = t;
+	}
+	for (int side = 0; side < 2; side++) {
+		char t[48];
+		bool both = at[!side] == at[side];
+
+		if (at[side] == INT64_MIN || (both && side == TFE_SIDE_SERVER))
+			continue;
+		tfe_render_row_time(o, c, at[side], c->first_ts, t);
+		print_line(o, c, "", t,
+		           side == TFE_SIDE_CLIENT || both ? "~ at host" : "",
+		           '|', "", mid_w,
+		           side == TFE_SIDE_SERVER || both ? "~ at host" : "");
+	}
+}
+
 void
 tfe_render_ladder_conn(const struct tfe_render_opts *o,
                        const struct tfe_conn *c)
@@ -465,7 +503,10 @@ tfe_render_ladder_conn(const struct tfe_render_opts *o,
 	uint8_t before[2] = { c->init_state[0], c->init_state[1] };
 	int mid_w = MID_W - (TIME_W(o, c) - 11);
 	int64_t prev = c->first_ts; /* the row above's time, for -ttt */
+	struct tfe_vantage v;
+	int64_t host_last[2] = { INT64_MIN, INT64_MIN };
 
+	tfe_vantage_estimate(c, &v);
 	tfe_render_text_title(o, c);
 	fprintf(out, "%*s%-*s %-*s %*s %-*s %s\n", INDENT, "", FRAME_W, "frame",
 	        TIME_W(o, c), "time", STATE_W, "client", mid_w + 1, "", "server");
@@ -486,6 +527,7 @@ tfe_render_ladder_conn(const struct tfe_render_opts *o,
 			print_timer_row(o, c, r, prev, mid_w);
 			break;
 		}
+		print_host_times(o, c, &v, r, before, host_last, mid_w);
 		prev = r->ts;
 		before[0] = r->state[0];
 		before[1] = r->state[1];
