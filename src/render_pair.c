@@ -190,10 +190,14 @@ text_link(const struct tfe_render_opts *o, const struct tfe_pair *p,
 		fprintf(out, "  matched by %s", tfe_pair_how_names[l->how]);
 	fputc('\n', out);
 	fprintf(out, "   %s; segments: %u in both, %u at A alone, %u at B "
-	        "alone\n", l->near_client == 0 ? "A is nearer the client, B "
+	        "alone", l->near_client == 0 ? "A is nearer the client, B "
 	        "nearer the server" : l->near_client == 1 ? "B is nearer the "
 	        "client, A nearer the server" : "which capture is nearer "
 	        "which end is not known", l->matched, l->only[0], l->only[1]);
+	if (l->copies[0] + l->copies[1] > 0)
+		fprintf(out, "; the captures' own copies, left out: %u at A, %u "
+		        "at B", l->copies[0], l->copies[1]);
+	fputc('\n', out);
 	text_states(out, p, l, TFE_SIDE_CLIENT);
 	text_states(out, p, l, TFE_SIDE_SERVER);
 
@@ -265,6 +269,8 @@ text_link(const struct tfe_render_opts *o, const struct tfe_pair *p,
 			                    (s->side == TFE_SIDE_CLIENT) !=
 			                    (l->near_client == 0) ? -1 : 1),
 			                   nanos, true, tr, sizeof tr);
+		else if (s->copy)
+			g_strlcpy(tr, "the capture's copy", sizeof tr);
 		else
 			g_strlcpy(tr, sa ? "not at B" : "not at A", sizeof tr);
 		fprintf(out, "   %-7s %-7s %-7s %-6s %-10u %-10s %-6u %-12s %-12s %s\n",
@@ -365,6 +371,9 @@ ladder_link(const struct tfe_render_opts *o, const struct tfe_pair *p,
 		int w = LAD_RIGHT - LAD_LEFT - 1, mid = w / 2, len;
 		uint8_t now[2];
 
+		/* a capture's own copy is no passage on the path */
+		if (s->copy)
+			continue;
 		g_snprintf(fa, sizeof fa, r->k == 0 ? "%" PRIu64 : "-",
 		           r->k == 0 ? s->frame : 0);
 		g_snprintf(fb, sizeof fb, r->k == 1 ? "%" PRIu64 :
