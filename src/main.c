@@ -149,7 +149,8 @@ usage(FILE *out)
 "                           two points (near each end, or on the path) and\n"
 "                           match them: connections and segments (through\n"
 "                           NAT), the clocks' offset, and what the path lost,\n"
-"                           made or changed (text, json, ladder or summary)\n"
+"                           made, changed, reordered or held (every form\n"
+"                           but html)\n"
 "  --fanout GROUP           with -i (Linux): join the kernel's packet fanout\n"
 "                           group GROUP (1 to 65535), hashing each connection\n"
 "                           both ways to one of the group's processes\n"
@@ -1036,12 +1037,16 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 			          "with it");
 			return EXIT_USAGE;
 		}
-		if (run->ro.format != TFE_FMT_TEXT &&
-		    run->ro.format != TFE_FMT_JSON &&
-		    run->ro.format != TFE_FMT_LADDER &&
-		    run->ro.format != TFE_FMT_SUMMARY) {
-			error_msg("--pair goes with --format text, json, ladder "
-			          "or summary");
+		if (run->ro.format == TFE_FMT_HTML) {
+			error_msg("--pair goes with --format text, json, ladder, "
+			          "summary, netstat or conn: the page (html) "
+			          "draws one capture; open each capture's page "
+			          "with -r");
+			return EXIT_USAGE;
+		}
+		if (run->ro.format == TFE_FMT_NETSTAT && cl->at_given) {
+			error_msg("--at does not go with --pair: each host is "
+			          "shown when the capture nearer it ended");
 			return EXIT_USAGE;
 		}
 		if (cl->shard_n != 0 || cl->tstamp != 0 || run->ro.events ||

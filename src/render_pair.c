@@ -689,9 +689,178 @@ tfe_render_pair_summary_json(const struct tfe_pair *p)
 	return g_string_free(g, FALSE);
 }
 
+/* A side's state when its own capture (the one nearer it) ended: what
+ * netstat on that host would have shown then. */
+static uint8_t
+end_state(const struct tfe_pair *p, const struct tfe_pair_link *l, int side,
+          int *cap)
+{
+	int k = own_capture(l, side);
+	const struct tfe_pair_conn *pc = tfe_pair_link_conn(p, l, k);
+
+	*cap = k;
+	return state_at(pc->c, side, p->cap[k].last_ts);
+}
+
+/* Whether `side`'s states come from the capture nearer it (not from the
+ * other one, which cannot tell what that host did). */
+static bool
+side_near(const struct tfe_pair_link *l, int side)
+{
+	int k = side == TFE_SIDE_CLIENT ? l->near_client : !l->near_client;
+
+	return l->near_client != 2 && l->conn[k] >= 0;
+}
+
+/* --format conn: one line per connection of the pair, each capture's
+ * names for it, each side's state at the end of the capture nearer it,
+ * the segment counts and the kinds found. */
+static void
+conn_header(FILE *out)
+{
+	fprintf(out, "#pair a_conn b_conn matched_by near_client %-23s %-23s "
+	        "%-23s %-23s %-12s %-12s both only_a only_b verdicts\n",
+	        "a_client", "a_server", "b_client", "b_server", "client_state",
+	        "server_state");
+}
+
+static void
+conn_link(const struct tfe_render_opts *o, const struct tfe_pair *p,
+          guint n, const struct tfe_pair_link *l)
+{
+	FILE *out = o->out;
+	char ep[4][TFE_ADDR_STRLEN], num[2][24];
+	const char *st[2];
+	GString *v = g_string_new(NULL);
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		const struct tfe_pair_conn *pc = tfe_pair_link_conn(p, l, k);
+
+		if (pc == NULL) {
+			g_strlcpy(ep[2 * k], "-", sizeof ep[0]);
+			g_strlcpy(ep[2 * k + 1], "-", sizeof ep[0]);
+			g_strlcpy(num[k], "-", sizeof num[0]);
+			continue;
+		}
+		endpoint(pc->c, TFE_SIDE_CLIENT, ep[2 * k], sizeof ep[0]);
+		endpoint(pc->c, TFE_SIDE_SERVER, ep[2 * k + 1], sizeof ep[0]);
+		g_snprintf(num[k], sizeof num[0], "%" PRIu64, pc->c->id);
+	}
+	for (guint i = 0; i < l->findings->len; i++) {
+		const char *kind = tfe_pair_kinds[g_array_index(
+			l->findings, struct tfe_pair_finding, i).kind].kind;
+		bool dup = false;
+
+		for (guint j = 0; j < i && !dup; j++)
+			dup = g_array_index(l->findings, struct tfe_pair_finding,
+			                    j).kind == g_array_index(
+				l->findings, struct tfe_pair_finding, i).kind;
+		if (!dup)
+			g_string_append_printf(v, "%s%s", v->len ? "," : "", kind);
+	}
+	/* a side the capture nearer it did not see: not known */
+	for (int side = 0; side < 2; side++)
+		st[side] = l->near_client != 2 && !side_near(l, side) ? "-" :
+		           tfe_state_names[end_state(p, l, side, &k)];
+	fprintf(out, "%-5u %-6s %-6s %-10s %-11s %-23s %-23s %-23s %-23s "
+	        "%-12s %-12s %-4u %-6u %-6u %s\n", n, num[0], num[1],
+	        l->conn[0] >= 0 && l->conn[1] >= 0 ?
+	        tfe_pair_how_names[l->how] : "-",
+	        l->near_client == 2 ? "-" : cap_key[l->near_client],
+	        ep[0], ep[1], ep[2], ep[3], st[0], st[1],
+	        l->matched, l->only[0], l->only[1], v->len ? v->str : "-");
+	g_string_free(v, TRUE);
+}
+
+/* --format netstat: each host's sockets as netstat on it would have
+ * listed them when the capture nearer it ended, its addresses as that
+ * capture saw them (before any NAT on the path); a side the capture
+ * nearer it did not see is left out.  The queues are not known from a
+ * pair: "-". */
+static void
+netstat_pair(const struct tfe_render_opts *o, const struct tfe_pair *p)
+{
+	FILE *out = o->out;
+	GPtrArray *hosts = g_ptr_array_new_with_free_func(g_free);
+
+	fprintf(out, "netstat view of each host when the capture nearer it "
+	        "ended (A: %s, B: %s)\n", p->cap[0].path, p->cap[1].path);
+	/* the hosts in the order their first socket comes */
+	for (guint i = 0; i < p->links->len; i++)
+		for (int side = 0; side < 2; side++) {
+			const struct tfe_pair_link *l = &g_array_index(
+				p->links, struct tfe_pair_link, i);
+			int k = own_capture(l, side);
+			const struct tfe_conn *c = tfe_pair_link_conn(p, l, k)->c;
+			char a[TFE_ADDR_STRLEN], *h;
+			bool seen = false;
+
+			if (!side_near(l, side))
+				continue;
+			tfe_addr_format(c->family, tfe_conn_addr(c, side), a,
+			                sizeof a);
+			h = g_strdup_printf("%s (from %s)", a, cap_name[k]);
+			for (guint j = 0; j < hosts->len && !seen; j++)
+				seen = strcmp(g_ptr_array_index(hosts, j), h) == 0;
+			if (seen)
+				g_free(h);
+			else
+				g_ptr_array_add(hosts, h);
+		}
+	for (guint j = 0; j < hosts->len; j++) {
+		const char *h = g_ptr_array_index(hosts, j);
+		uint64_t count = 0;
+
+		fprintf(out, "\nhost %s\n%-5s %-6s %-6s %-23s %-23s %s\n", h,
+		        "Proto", "Recv-Q", "Send-Q", "Local Address",
+		        "Foreign Address", "State");
+		for (guint i = 0; i < p->links->len; i++)
+			for (int side = 0; side < 2; side++) {
+				const struct tfe_pair_link *l = &g_array_index(
+					p->links, struct tfe_pair_link, i);
+				int k;
+				uint8_t st;
+				const struct tfe_conn *c;
+				char a[TFE_ADDR_STRLEN], me[TFE_ADDR_STRLEN],
+				     peer[TFE_ADDR_STRLEN];
+				char *mine;
+
+				if (!side_near(l, side))
+					continue;
+				st = end_state(p, l, side, &k);
+				c = tfe_pair_link_conn(p, l, k)->c;
+				tfe_addr_format(c->family, tfe_conn_addr(c, side),
+				                a, sizeof a);
+				mine = g_strdup_printf("%s (from %s)", a,
+				                       cap_name[k]);
+				if (strcmp(mine, h) != 0 || st == TFE_ST_CLOSED ||
+				    st == TFE_ST_UNKNOWN || st == TFE_ST_LISTEN) {
+					g_free(mine);
+					continue;
+				}
+				g_free(mine);
+				endpoint(c, side, me, sizeof me);
+				endpoint(c, !side, peer, sizeof peer);
+				fprintf(out, "%-5s %-6s %-6s %-23s %-23s %s\n",
+				        c->family == 6 ? "tcp6" : "tcp", "-", "-",
+				        me, peer, tfe_state_names[st]);
+				count++;
+			}
+		fprintf(out, "  sockets: %" PRIu64 "\n", count);
+	}
+	g_ptr_array_free(hosts, TRUE);
+}
+
 void
 tfe_render_pair(const struct tfe_render_opts *o, const struct tfe_pair *p)
 {
+	if (o->format == TFE_FMT_NETSTAT) {
+		netstat_pair(o, p);
+		return;
+	}
+	if (o->format == TFE_FMT_CONN)
+		conn_header(o->out);
 	for (guint i = 0; i < p->links->len; i++) {
 		const struct tfe_pair_link *l =
 			&g_array_index(p->links, struct tfe_pair_link, i);
@@ -711,7 +880,11 @@ tfe_render_pair(const struct tfe_render_opts *o, const struct tfe_pair *p)
 			text_link(o, p, i + 1, l);
 		else if (o->format == TFE_FMT_LADDER)
 			ladder_link(o, p, i + 1, l);
+		else if (o->format == TFE_FMT_CONN)
+			conn_link(o, p, i + 1, l);
 	}
+	if (o->format == TFE_FMT_CONN)
+		return;
 	if (o->format == TFE_FMT_JSON) {
 		struct tfe_render_opts jo = *o;
 		char *pj = tfe_render_pair_summary_json(p);

@@ -62,6 +62,12 @@ golden reject-reset.ladder pcaps/router-reject-reset.pcap \
 	pcaps/router-reject-reset.server.pcap --format ladder
 golden endpoint-reset.summary tests/pair/pair-endpoint-reset.pcap \
 	tests/pair/pair-endpoint-reset.server.pcap --format summary
+golden reorder-delay.conn tests/pair/pair-reorder-delay.pcap \
+	tests/pair/pair-reorder-delay.server.pcap --format conn
+golden syn-blocked.conn tests/pair/pair-syn-blocked.pcap \
+	tests/pair/pair-syn-blocked.server.pcap --format conn
+golden syn-blocked.netstat tests/pair/pair-syn-blocked.pcap \
+	tests/pair/pair-syn-blocked.server.pcap --format netstat
 
 # check NAME A B PYTHON: the JSON output's lines as `conns` (the
 # pair_connection objects) and `summary`; PYTHON's assertions must hold.
@@ -403,8 +409,10 @@ usage() {
 usage "--pair with one file" 2 --pair "$pc/router-fin-lost.pcap"
 usage "--pair with -r" 2 --pair "$pc/router-fin-lost.pcap" \
 	"$pc/router-fin-lost.server.pcap" -r "$pc/router-fin-lost.pcap"
-usage "--pair with --format netstat" 2 --pair "$pc/router-fin-lost.pcap" \
-	"$pc/router-fin-lost.server.pcap" --format netstat
+usage "--pair with --format html" 2 --pair "$pc/router-fin-lost.pcap" \
+	"$pc/router-fin-lost.server.pcap" --format html
+usage "--pair with --format netstat --at" 2 --pair "$pc/router-fin-lost.pcap" \
+	"$pc/router-fin-lost.server.pcap" --format netstat --at 1
 usage "--fail-on a single capture's kind with --pair" 2 --pair \
 	"$pc/router-fin-lost.pcap" "$pc/router-fin-lost.server.pcap" \
 	--fail-on rst_suspicious
