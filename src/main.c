@@ -149,8 +149,7 @@ usage(FILE *out)
 "                           two points (near each end, or on the path) and\n"
 "                           match them: connections and segments (through\n"
 "                           NAT), the clocks' offset, and what the path lost,\n"
-"                           made, changed, reordered or held (every form\n"
-"                           but html)\n"
+"                           made, changed, reordered or held (every form)\n"
 "  --fanout GROUP           with -i (Linux): join the kernel's packet fanout\n"
 "                           group GROUP (1 to 65535), hashing each connection\n"
 "                           both ways to one of the group's processes\n"
@@ -1035,13 +1034,6 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 		if (cl->files->len > 0 || cl->live.iface != NULL) {
 			error_msg("--pair reads its two files itself: no -r or -i "
 			          "with it");
-			return EXIT_USAGE;
-		}
-		if (run->ro.format == TFE_FMT_HTML) {
-			error_msg("--pair goes with --format text, json, ladder, "
-			          "summary, netstat or conn: the page (html) "
-			          "draws one capture; open each capture's page "
-			          "with -r");
 			return EXIT_USAGE;
 		}
 		if (run->ro.format == TFE_FMT_NETSTAT && cl->at_given) {

@@ -10,6 +10,8 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
@@ -852,11 +854,131 @@ netstat_pair(const struct tfe_render_opts *o, const struct tfe_pair *p)
 	g_ptr_array_free(hosts, TRUE);
 }
 
+/* One renderer's output for a link (or the summary when `l` is NULL),
+ * captured without colours. */
+static char *
+captured(const struct tfe_render_opts *o, const struct tfe_pair *p, guint n,
+         const struct tfe_pair_link *l,
+         void (*fn)(const struct tfe_render_opts *, const struct tfe_pair *,
+                    guint, const struct tfe_pair_link *))
+{
+	struct tfe_render_opts t = *o;
+	char *buf = NULL;
+	size_t len = 0;
+
+	t.color = false;
+	t.out = open_memstream(&buf, &len);
+	if (t.out == NULL)
+		return g_strdup("");
+	if (l != NULL)
+		fn(&t, p, n, l);
+	else
+		text_summary(&t, p);
+	fclose(t.out);
+	return buf;
+}
+
+/* --format html: one self-contained page, a section per connection of
+ * the pair (the ladder, or the text form where there is nothing to
+ * draw between two points, and its findings listed), then the pair
+ * summary; an index of the connections with their kinds first. */
+static void
+html_pair(const struct tfe_render_opts *o, const struct tfe_pair *p)
+{
+	GString *g = g_string_new(NULL);
+	char *t;
+
+	g_string_append(g, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	                "<meta charset=\"utf-8\">\n<title>tcpflow-explain "
+	                "--pair ");
+	tfe_html_escape(g, p->cap[0].path);
+	g_string_append(g, " ");
+	tfe_html_escape(g, p->cap[1].path);
+	g_string_append(g, "</title>\n<style>\nbody{font-family:sans-serif;"
+	                "margin:1em 2em}\npre{font-size:12px;overflow-x:auto}\n"
+	                "li.warning{color:#a00}\nli.info{color:#036}\n"
+	                "</style>\n</head>\n<body>\n<h1>Two captures of one "
+	                "path</h1>\n<p>A: <code>");
+	tfe_html_escape(g, p->cap[0].path);
+	g_string_append(g, "</code>, B: <code>");
+	tfe_html_escape(g, p->cap[1].path);
+	g_string_append(g, "</code> (doc/pair.md says how they are "
+	                "matched)</p>\n<ul>\n");
+	for (guint i = 0; i < p->links->len; i++) {
+		const struct tfe_pair_link *l =
+			&g_array_index(p->links, struct tfe_pair_link, i);
+		const struct tfe_pair_conn *pc = tfe_pair_link_conn(
+			p, l, l->conn[0] >= 0 ? 0 : 1);
+		char cl[TFE_ADDR_STRLEN], sv[TFE_ADDR_STRLEN];
+
+		endpoint(pc->c, TFE_SIDE_CLIENT, cl, sizeof cl);
+		endpoint(pc->c, TFE_SIDE_SERVER, sv, sizeof sv);
+		g_string_append_printf(g, "<li><a href=\"#pair-%u\">pair #%u</a> ",
+		                       i + 1, i + 1);
+		tfe_html_escape(g, cl);
+		g_string_append(g, " &rarr; ");
+		tfe_html_escape(g, sv);
+		for (int k = 0, any = 0; k < TFE_PF__COUNT; k++)
+			for (guint j = 0; j < l->findings->len; j++)
+				if (g_array_index(l->findings,
+				                  struct tfe_pair_finding,
+				                  j).kind == k) {
+					g_string_append_printf(
+						g, "%s%s", any++ ? ", " : ": ",
+						tfe_pair_kinds[k].kind);
+					break;
+				}
+		g_string_append(g, "</li>\n");
+	}
+	g_string_append(g, "</ul>\n");
+	for (guint i = 0; i < p->links->len; i++) {
+		const struct tfe_pair_link *l =
+			&g_array_index(p->links, struct tfe_pair_link, i);
+
+		g_string_append_printf(g, "<h2 id=\"pair-%u\">pair #%u</h2>\n",
+		                       i + 1, i + 1);
+		if (l->findings->len > 0) {
+			g_string_append(g, "<ul>\n");
+			for (guint j = 0; j < l->findings->len; j++) {
+				const struct tfe_pair_finding *f = &g_array_index(
+					l->findings, struct tfe_pair_finding, j);
+				const struct tfe_pair_kind_def *d =
+					&tfe_pair_kinds[f->kind];
+				const char *sev = d->severity == TFE_SEV_WARNING ?
+				                  "warning" : "info";
+
+				g_string_append_printf(g, "<li class=\"%s\"><b>%s"
+				                       "</b> (%s): ", sev, d->kind,
+				                       sev);
+				tfe_html_escape(g, f->message);
+				g_string_append(g, "</li>\n");
+			}
+			g_string_append(g, "</ul>\n");
+		}
+		t = captured(o, p, i + 1, l, ladder_link);
+		g_string_append(g, "<pre>");
+		tfe_html_escape(g, t);
+		g_string_append(g, "</pre>\n");
+		free(t);
+	}
+	t = captured(o, p, 0, NULL, NULL);
+	g_string_append(g, "<h2>Summary</h2>\n<pre>");
+	tfe_html_escape(g, t);
+	g_string_append(g, "</pre>\n</body>\n</html>\n");
+	free(t);
+	fputs(g->str, o->out);
+	g_string_free(g, TRUE);
+}
+
 void
 tfe_render_pair(const struct tfe_render_opts *o, const struct tfe_pair *p)
 {
 	if (o->format == TFE_FMT_NETSTAT) {
 		netstat_pair(o, p);
+		return;
+	}
+	if (o->format == TFE_FMT_HTML) {
+		html_pair(o, p);
 		return;
 	}
 	if (o->format == TFE_FMT_CONN)

@@ -7,9 +7,12 @@
 # the router dropped is lost on the path in its direction, the router's
 # RST appeared on the path and an endpoint's RST did not, the MSS clamp
 # and the NAT mapping with both values, the clock offset within 1 ms of
-# the shift editcap applied; both sides' states against every ss
-# snapshot; ordinary traffic and a capture paired with itself give no
-# verdict; and the usage errors.
+# the shift editcap applied, the segments the router held overtaken and
+# delayed (a re-sent copy no reordering, ordinary jitter no delay), a TTL
+# set on the path, the captures' own copies and a fragmented segment
+# changing nothing; both sides' states against every ss snapshot;
+# ordinary traffic and a capture paired with itself give no verdict;
+# --fail-on with the pairing's kinds; and the usage errors.
 . "$(dirname "$0")/lib.sh"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tfe-pair.XXXXXX") || exit 99
@@ -394,6 +397,46 @@ failon "--fail-on lost_on_path,nat: none found" 0 "" \
 failon "--fail-on warning,-reordered_on_path: none left" 0 "" \
 	--fail-on warning,-reordered_on_path --format json
 
+# --format html: one page, a section per connection of the pair with its
+# findings and ladder, the summary; the tags nest, the ids are unique,
+# no script, and the files' names (markup in them here) stay text
+cp "$tp/pair-reorder-delay.pcap" "$tmp/a<i>x.pcap"
+"$prog" --pair "$tmp/a<i>x.pcap" "$tp/pair-reorder-delay.server.pcap" \
+	--format html >"$tmp/page.html" 2>"$tmp/err"
+st=$?
+if [[ $st == 0 && ! -s $tmp/err ]] && python3 - "$tmp/page.html" >"$tmp/py" 2>&1 <<'EOF'; then
+import sys
+from html.parser import HTMLParser
+page = open(sys.argv[1]).read()
+void = {"meta", "br", "hr", "img", "link", "input"}
+stack, ids, tags = [], [], []
+class P(HTMLParser):
+    def handle_starttag(self, tag, attrs):
+        tags.append(tag)
+        for k, v in attrs:
+            assert not k.startswith("on"), k
+            if k == "id":
+                ids.append(v)
+        if tag not in void:
+            stack.append(tag)
+    def handle_endtag(self, tag):
+        assert stack and stack[-1] == tag, (stack[-3:], tag)
+        stack.pop()
+P().feed(page)
+assert stack == [], stack
+assert len(ids) == len(set(ids)) and ids == ["pair-1"], ids
+assert "script" not in tags and "i" not in tags, tags
+assert "a&lt;i&gt;x.pcap" in page
+assert page.count("<b>reordered_on_path</b>") == 2, page.count("<b>reordered_on_path</b>")
+assert page.count("<b>delayed_on_path</b>") == 2
+assert "<h2>Summary</h2>" in page and "verdicts (connections): reordered_on_path 1, delayed_on_path 1" in page
+assert "|------------------ A seq=1 ack=1 len=488 -----------------&gt;|" in page
+EOF
+	pass "--pair --format html: the page holds every finding and nests"
+else
+	fail "--pair --format html" "exit $st: $(cat "$tmp/err") $(tail -n 2 "$tmp/py")"
+fi
+
 # usage errors
 usage() {
 	local what=$1 want=$2
@@ -409,8 +452,6 @@ usage() {
 usage "--pair with one file" 2 --pair "$pc/router-fin-lost.pcap"
 usage "--pair with -r" 2 --pair "$pc/router-fin-lost.pcap" \
 	"$pc/router-fin-lost.server.pcap" -r "$pc/router-fin-lost.pcap"
-usage "--pair with --format html" 2 --pair "$pc/router-fin-lost.pcap" \
-	"$pc/router-fin-lost.server.pcap" --format html
 usage "--pair with --format netstat --at" 2 --pair "$pc/router-fin-lost.pcap" \
 	"$pc/router-fin-lost.server.pcap" --format netstat --at 1
 usage "--fail-on a single capture's kind with --pair" 2 --pair \
