@@ -207,13 +207,14 @@ read_capture(struct tfe_pair_capture *cap, const char *path,
 	struct tfe_sink sink = { 0 };
 	struct tfe_analyzer an;
 	struct tfe_packet pk;
-	struct tfe_defrag *defrag = tfe_defrag_new();
+	struct tfe_defrag *defrag;
 	GArray *raws;
 	bool first = true;
 	int rc;
 
 	if (in == NULL)
 		return false;
+	defrag = tfe_defrag_new();
 	cap->path = path;
 	cap->conns = g_ptr_array_new();
 	sink.conn_done = on_done;
