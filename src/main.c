@@ -149,7 +149,7 @@ usage(FILE *out)
 "                           two points (near each end, or on the path) and\n"
 "                           match them: connections and segments (through\n"
 "                           NAT), the clocks' offset, and what the path lost,\n"
-"                           made or changed (text, json, ladder or summary)\n"
+"                           made, changed, reordered or held (every form)\n"
 "  --fanout GROUP           with -i (Linux): join the kernel's packet fanout\n"
 "                           group GROUP (1 to 65535), hashing each connection\n"
 "                           both ways to one of the group's processes\n"
@@ -203,7 +203,8 @@ usage(FILE *out)
 "  --fail-on KIND,...       exit 1 when any of these verdicts is found, naming\n"
 "                           the connections; all, warning and info name\n"
 "                           every kind or a severity's, -KIND takes one out\n"
-"                           (warning,-time_wait_reuse)\n"
+"                           (warning,-time_wait_reuse); with --pair, the\n"
+"                           pairing's kinds (lost_on_path, ...)\n"
 "  --expect FILE            check the capture against the expectations in FILE\n"
 "                           (per connection: close, final states, verdicts\n"
 "                           that must and must not appear); exit 1 with a\n"
@@ -374,6 +375,9 @@ parse_count(const char *opt, const char *s, uint64_t max, uint64_t *out)
 struct run {
 	struct tfe_render_opts ro;
 	uint64_t fail_on;      /* verdict kinds that make the exit status 1 */
+	uint64_t fail_on_pair; /* --pair's kinds (tfe_pair_kinds) that do */
+	bool fail_on_named;    /* --fail-on named a kind of the catalogue */
+	bool fail_on_pair_named; /* ... or one of --pair's */
 	bool failed;
 	uint64_t found[TFE_V__COUNT]; /* connections with each --fail-on kind */
 	GString *named[TFE_V__COUNT]; /* the first FAIL_NAMED of them,
@@ -409,6 +413,52 @@ write_conn(const struct run *r, const struct tfe_conn *c)
 		tfe_render_conn_line(&r->ro, c);
 	else if (r->ro.format == TFE_FMT_HTML)
 		tfe_html_add(r->ro.html, &r->ro, c);
+}
+
+/* --fail-on's list: the pairing's kinds (--pair) into fail_on_pair, the
+ * catalogue's into fail_on; all, warning and info into both; -KIND
+ * takes one out, in order.  False with *bad the first unknown name. */
+static bool
+parse_fail_on(struct run *run, const char *list, char **bad)
+{
+	gchar **names = g_strsplit(list, ",", -1);
+	GString *rest = g_string_new(NULL);
+	bool ok;
+
+	run->fail_on_pair = 0;
+	for (gchar **n = names; *n; n++) {
+		gchar *name = g_strstrip(*n);
+		bool minus = name[0] == '-';
+		const char *bare = minus ? name + 1 : name;
+		bool general = strcmp(bare, "all") == 0 ||
+		               strcmp(bare, "warning") == 0 ||
+		               strcmp(bare, "info") == 0;
+		uint64_t these = 0;
+
+		for (int k = 0; k < TFE_PF__COUNT; k++)
+			if (strcmp(bare, tfe_pair_kinds[k].kind) == 0 ||
+			    strcmp(bare, "all") == 0 ||
+			    (strcmp(bare, "warning") == 0 &&
+			     tfe_pair_kinds[k].severity == TFE_SEV_WARNING) ||
+			    (strcmp(bare, "info") == 0 &&
+			     tfe_pair_kinds[k].severity == TFE_SEV_INFO))
+				these |= UINT64_C(1) << k;
+		if (minus)
+			run->fail_on_pair &= ~these;
+		else
+			run->fail_on_pair |= these;
+		if (these != 0 && !general) {
+			run->fail_on_pair_named = true;
+			continue;
+		}
+		if (*bare != '\0' && !general)
+			run->fail_on_named = true;
+		g_string_append_printf(rest, "%s%s", rest->len ? "," : "", name);
+	}
+	g_strfreev(names);
+	ok = tfe_verdict_parse_list(rest->str, &run->fail_on, bad);
+	g_string_free(rest, TRUE);
+	return ok;
 }
 
 /* How many connections the --fail-on message names for each kind. */
@@ -804,7 +854,7 @@ parse_options(int argc, char **argv, struct cmdline *cl,
 			break;
 		case OPT_FAIL_ON: {
 			char *bad = NULL;
-			if (!tfe_verdict_parse_list(optarg, &run->fail_on, &bad)) {
+			if (!parse_fail_on(run, optarg, &bad)) {
 				error_msg("--fail-on: '%s' is not a verdict kind, "
 				          "all, warning or info (--explain lists "
 				          "the kinds)", bad);
@@ -1010,25 +1060,33 @@ check_options(struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 			          "with it");
 			return EXIT_USAGE;
 		}
-		if (run->ro.format != TFE_FMT_TEXT &&
-		    run->ro.format != TFE_FMT_JSON &&
-		    run->ro.format != TFE_FMT_LADDER &&
-		    run->ro.format != TFE_FMT_SUMMARY) {
-			error_msg("--pair goes with --format text, json, ladder "
-			          "or summary");
+		if (run->ro.format == TFE_FMT_NETSTAT && cl->at_given) {
+			error_msg("--at does not go with --pair: each host is "
+			          "shown when the capture nearer it ended");
 			return EXIT_USAGE;
 		}
 		if (cl->shard_n != 0 || cl->tstamp != 0 || run->ro.events ||
-		    run->fail_on != 0 ||
 		    run->expect != NULL || run->picture != NULL ||
 		    cl->alerts == 1 || cl->watch.every > 0 || cl->live.save_path ||
 		    cl->max_packets != 0) {
 			error_msg("--pair does not go with --shard, -t, --events, "
-			          "--fail-on, --expect, --servers, --alerts, --every, -w "
-			          "or -c");
+			          "--expect, --servers, --alerts, --every, -w or -c");
+			return EXIT_USAGE;
+		}
+		if (run->fail_on_named) {
+			error_msg("--fail-on with --pair takes the pairing's kinds "
+			          "(lost_on_path, appeared_on_path, modified_on_path, "
+			          "nat, reordered_on_path, delayed_on_path), all, "
+			          "warning or info: one capture's kinds are not "
+			          "judged with it");
 			return EXIT_USAGE;
 		}
 		return -1;
+	}
+	if (run->fail_on_pair_named) {
+		error_msg("--fail-on: the pairing's kinds (such as lost_on_path) "
+		          "go with --pair A B");
+		return EXIT_USAGE;
 	}
 	if (cl->live.iface != NULL && cl->files->len > 0) {
 		error_msg("-i and -r cannot be used together");
@@ -1137,6 +1195,56 @@ exit_status(const struct run *run, struct tfe_capture *cap, GError *err)
 	return status;
 }
 
+/* --fail-on with --pair: the pairing's kinds found, said as for one
+ * capture (the connections by their pair number); true when any. */
+static bool
+pair_failed(const struct run *run, const struct tfe_pair *p)
+{
+	GString *g = g_string_new(NULL);
+	bool any = false;
+
+	for (int k = 0; k < TFE_PF__COUNT; k++) {
+		GString *named = g_string_new(NULL);
+		uint64_t n = 0;
+
+		if (!(run->fail_on_pair & (UINT64_C(1) << k))) {
+			g_string_free(named, TRUE);
+			continue;
+		}
+		for (guint i = 0; i < p->links->len; i++) {
+			const struct tfe_pair_link *l = &g_array_index(
+				p->links, struct tfe_pair_link, i);
+			bool has = false;
+
+			for (guint j = 0; j < l->findings->len && !has; j++)
+				has = g_array_index(l->findings,
+				                    struct tfe_pair_finding,
+				                    j).kind == k;
+			if (!has)
+				continue;
+			if (n++ < FAIL_NAMED)
+				g_string_append_printf(named, "%spair #%u",
+				                       named->len ? ", " : "", i + 1);
+		}
+		if (n > 0) {
+			g_string_append_printf(g, "%s%s in %" G_GUINT64_FORMAT
+			                       " connection%s (%s", g->len ? "; " : "",
+			                       tfe_pair_kinds[k].kind, n,
+			                       n == 1 ? "" : "s", named->str);
+			if (n > FAIL_NAMED)
+				g_string_append_printf(g, " and %" G_GUINT64_FORMAT
+				                       " more", n - FAIL_NAMED);
+			g_string_append_c(g, ')');
+			any = true;
+		}
+		g_string_free(named, TRUE);
+	}
+	if (any)
+		error_msg("--fail-on: found %s", g->str);
+	g_string_free(g, TRUE);
+	return any;
+}
+
 /* --pair A B: both files analysed and matched (pair.c), then written
  * (render_pair.c); the exit status. */
 static int
@@ -1172,6 +1280,9 @@ run_pair(const struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 		status = EXIT_INPUT;
 		g_error_free(err);
 	}
+	if (status == EXIT_SUCCESS && run->fail_on_pair != 0 &&
+	    pair_failed(run, &p))
+		status = 1;
 	tfe_pair_clear(&p);
 	tfe_conn_cache_clear();
 	return status;

@@ -36,6 +36,7 @@
 #include "capture.h"
 #include "flow.h"
 #include "format.h"
+#include "frag.h"
 #include "pair.h"
 
 const struct tfe_pair_kind_def tfe_pair_kinds[TFE_PF__COUNT] = {
@@ -47,6 +48,10 @@ const struct tfe_pair_kind_def tfe_pair_kinds[TFE_PF__COUNT] = {
 		"a field rewritten between the two capture points" },
 	[TFE_PF_NAT] = { "nat", TFE_SEV_INFO,
 		"addresses or ports translated on the path" },
+	[TFE_PF_REORDERED_ON_PATH] = { "reordered_on_path", TFE_SEV_WARNING,
+		"segments overtaken between the two capture points" },
+	[TFE_PF_DELAYED_ON_PATH] = { "delayed_on_path", TFE_SEV_INFO,
+		"a segment held well beyond the usual transit (queueing)" },
 };
 
 const char *const tfe_pair_how_names[TFE_PM__COUNT] = {
@@ -154,6 +159,45 @@ assign_segments(struct tfe_pair_capture *cap, GArray *raws)
 	g_hash_table_destroy(by_key);
 }
 
+/* The capture's own copies of a segment (a capture on both sides of a
+ * router, or on two interfaces): the same non-zero IPv4 identification
+ * and TCP header as one of the sender's latest 16 segments within
+ * 100 ms, as the analyser tells them (conn.c).  A re-sent segment has
+ * an identification of its own.  They are left out of the matching:
+ * one capture repeating a frame is no loss, no reordering. */
+#define COPY_LOOKBACK 16
+#define COPY_WINDOW INT64_C(100000000) /* ns */
+
+static void
+mark_copies(struct tfe_pair_conn *pc)
+{
+	for (guint i = 1; i < pc->segs->len; i++) {
+		struct tfe_pair_seg *s =
+			&g_array_index(pc->segs, struct tfe_pair_seg, i);
+		guint seen = 0;
+
+		if (!s->has_ip_id || s->ip_id == 0)
+			continue;
+		for (guint j = i; j-- > 0 && seen < COPY_LOOKBACK;) {
+			const struct tfe_pair_seg *r =
+				&g_array_index(pc->segs, struct tfe_pair_seg, j);
+
+			if (s->ts - r->ts > COPY_WINDOW)
+				break;
+			if (r->side != s->side || r->copy)
+				continue;
+			seen++;
+			if (r->ip_id == s->ip_id && r->seq == s->seq &&
+			    r->ack == s->ack && r->len == s->len &&
+			    r->flags == s->flags && r->win == s->win &&
+			    r->tsval == s->tsval) {
+				s->copy = true;
+				break;
+			}
+		}
+	}
+}
+
 static bool
 read_capture(struct tfe_pair_capture *cap, const char *path,
              const char *filter, const struct tfe_config *cfg, GError **err)
@@ -163,12 +207,14 @@ read_capture(struct tfe_pair_capture *cap, const char *path,
 	struct tfe_sink sink = { 0 };
 	struct tfe_analyzer an;
 	struct tfe_packet pk;
+	struct tfe_defrag *defrag;
 	GArray *raws;
 	bool first = true;
 	int rc;
 
 	if (in == NULL)
 		return false;
+	defrag = tfe_defrag_new();
 	cap->path = path;
 	cap->conns = g_ptr_array_new();
 	sink.conn_done = on_done;
@@ -187,10 +233,14 @@ read_capture(struct tfe_pair_capture *cap, const char *path,
 		first = false;
 		if (pk.ts > cap->last_ts)
 			cap->last_ts = pk.ts;
-		tfe_analyzer_frame(&an, pk.linktype, pk.frame, pk.ts, pk.data,
-		                   pk.caplen, pk.len);
-		if (tfe_decode_frame(pk.linktype, pk.data, pk.caplen, pk.len,
-		                     &seg) != TFE_DR_OK)
+		/* the analyser's own path, with the fragments reassembled
+		 * once here: a datagram's segment is the frame that completed
+		 * it */
+		enum tfe_decode_reason dr = tfe_defrag_frame(
+			defrag, pk.linktype, pk.ts, pk.data, pk.caplen, pk.len,
+			&seg);
+		tfe_analyzer_segment(&an, pk.frame, pk.ts, dr, &seg, NULL);
+		if (dr != TFE_DR_OK)
 			continue;
 		memset(&r, 0, sizeof r);
 		r.from_lo = tfe_flow_key_make(&seg, &r.key);
@@ -207,9 +257,14 @@ read_capture(struct tfe_pair_capture *cap, const char *path,
 		r.s.tsval = seg.ts_val;
 		r.s.tsecr = seg.ts_ecr;
 		r.s.ttl = seg.ttl;
+		r.s.has_ip_id = seg.has_ip_id;
+		r.s.ip_id = seg.ip_id;
 		r.s.match = -1;
 		g_array_append_val(raws, r);
 	}
+	tfe_defrag_finish(defrag);
+	tfe_defrag_stats_add(&an.stats.frag, tfe_defrag_stats(defrag));
+	tfe_defrag_free(defrag);
 	tfe_analyzer_finish(&an);
 	an.stats.frames_read = tfe_capture_frames(in);
 	an.stats.filtered = filter != NULL;
@@ -219,6 +274,8 @@ read_capture(struct tfe_pair_capture *cap, const char *path,
 	g_ptr_array_sort(cap->conns, by_first_frame);
 	assign_segments(cap, raws);
 	g_array_free(raws, TRUE);
+	for (guint i = 0; i < cap->conns->len; i++)
+		mark_copies(g_ptr_array_index(cap->conns, i));
 	cap->damaged = rc == TFE_CAPTURE_ERROR;
 	return !cap->damaged;
 }
@@ -467,6 +524,8 @@ index_make(struct seg_index *ix, struct tfe_pair_conn *pc,
 		GArray *l;
 
 		ix->keys[i] = seg_key(seg_at(pc, i), shift);
+		if (seg_at(pc, i)->copy)
+			continue;
 		l = g_hash_table_lookup(ix->h, &ix->keys[i]);
 		if (l == NULL) {
 			l = g_array_new(FALSE, FALSE, sizeof(guint));
@@ -542,7 +601,7 @@ match_copies(struct tfe_pair_link *l, struct tfe_pair_conn *x,
 		int best = -1;
 		int64_t best_d = INT64_MAX;
 
-		if (b->match >= 0)
+		if (b->match >= 0 || b->copy)
 			continue;
 		cands = g_hash_table_lookup(ix->h, &iy->keys[j]);
 		for (guint c = 0; cands != NULL && c < cands->len; c++) {
@@ -753,7 +812,7 @@ find_missing(struct tfe_pair *p, struct tfe_pair_link *l)
 			int kind;
 			int64_t due, other_ts;
 
-			if (s->match >= 0)
+			if (s->match >= 0 || s->copy)
 				continue;
 			/* the other capture's clock at the time it would
 			 * have seen it */
@@ -910,6 +969,77 @@ enum field {
 	F_MSS, F_WSCALE, F_SACKOK, F_TS, F_ECN, F__COUNT
 };
 
+/* The TTL (hop limit) of one sender's matched segments: how much it
+ * drops between the two points is the hop count, the same for every
+ * segment of a path; the usual drop is the one most of them show (at
+ * least two, more than any other drop).  A segment that lost more (or
+ * less) had it set on the path, or took another path. */
+static void
+find_ttl(struct tfe_pair_link *l, struct tfe_pair_conn *x,
+         struct tfe_pair_conn *y, int side)
+{
+	bool a_first = (side == TFE_SIDE_CLIENT) == (l->near_client == 0);
+	uint32_t hist[513];
+	uint32_t n = 0, best = 0, second = 0;
+	int usual = 0;
+	uint64_t odd = 0;
+	const struct tfe_pair_seg *fa = NULL, *fb = NULL;
+
+	memset(hist, 0, sizeof hist);
+	for (guint i = 0; i < x->segs->len; i++) {
+		const struct tfe_pair_seg *a = seg_at(x, i), *b;
+
+		if (a->side != side || a->match < 0 || a->copy)
+			continue;
+		b = seg_at(y, (guint)a->match);
+		hist[256 + (a_first ? a->ttl - b->ttl : b->ttl - a->ttl)]++;
+		n++;
+	}
+	for (int h = 0; h < 513; h++) {
+		if (hist[h] > best) {
+			second = best;
+			best = hist[h];
+			usual = h - 256;
+		} else if (hist[h] > second) {
+			second = hist[h];
+		}
+	}
+	if (best < 2 || best == second || best == n)
+		return;
+	for (guint i = 0; i < x->segs->len; i++) {
+		const struct tfe_pair_seg *a = seg_at(x, i), *b;
+		int h;
+
+		if (a->side != side || a->match < 0 || a->copy)
+			continue;
+		b = seg_at(y, (guint)a->match);
+		h = a_first ? a->ttl - b->ttl : b->ttl - a->ttl;
+		if (h == usual)
+			continue;
+		if (odd++ == 0) {
+			fa = a;
+			fb = b;
+		}
+	}
+	const struct tfe_pair_seg *u = a_first ? fa : fb;
+	const struct tfe_pair_seg *d = a_first ? fb : fa;
+	const char *what = x->c->family == 6 ? "hop limit" : "TTL";
+	int h = u->ttl - d->ttl;
+
+	add_finding(l, TFE_PF_MODIFIED_ON_PATH, side, fa->frame, fb->frame,
+	            g_strdup_printf(
+		"%s of the %s's %s seq %u len %u: %u at %s, %u at %s, %s %d "
+		"where %u of the %s's %u segments seen at both lose %d "
+		"between the two points (the hop count): %s on the path, "
+		"or another path; %" PRIu64 " segment%s so",
+		what, side_word[side], flags_word(u->flags),
+		tfe_conn_rel_seq(x->c, side, fa->seq), u->len, u->ttl,
+		a_first ? "A" : "B", d->ttl, a_first ? "B" : "A",
+		h >= 0 ? "down" : "up", h >= 0 ? h : -h, best,
+		side_word[side], n, usual,
+		h > usual ? "lowered" : "raised", odd, odd == 1 ? "" : "s"));
+}
+
 static void
 find_modified(struct tfe_pair *p, struct tfe_pair_link *l)
 {
@@ -1028,6 +1158,9 @@ find_modified(struct tfe_pair *p, struct tfe_pair_link *l)
 		 * at it again */
 		i--;
 	}
+	if (l->near_client != 2)
+		for (int s = 0; s < 2; s++)
+			find_ttl(l, x, y, s);
 }
 
 /* A connection one capture alone saw, whose client and server the
@@ -1090,6 +1223,214 @@ find_nat(struct tfe_pair *p, struct tfe_pair_link *l)
 	}
 	add_finding(l, TFE_PF_NAT, changed, x->c->first_frame,
 	            y->c->first_frame, g_string_free(m, FALSE));
+}
+
+/* Two segments of one sender that carry the same thing (a segment and
+ * its re-sent copy, or two duplicate ACKs): their order tells nothing. */
+static bool
+same_content(const struct tfe_pair_seg *a, const struct tfe_pair_seg *b)
+{
+	uint16_t m = TFE_TH_SYN | TFE_TH_FIN | TFE_TH_RST;
+
+	if (a->seq != b->seq || a->len != b->len ||
+	    (a->flags & m) != (b->flags & m))
+		return false;
+	return a->len > 0 || (a->flags & (TFE_TH_SYN | TFE_TH_FIN)) ||
+	       a->ack == b->ack;
+}
+
+/* Step 4, for one link and each sender: the order in which its matched
+ * segments passed the capture nearer it against the order in which they
+ * reached the other (capture order in each file: no clock is needed),
+ * and their transits against the quickest. */
+static void
+find_order(struct tfe_pair *p, struct tfe_pair_link *l)
+{
+	struct tfe_pair_conn *pcs[2] = { conn_at(p, 0, l->conn[0]),
+	                                 conn_at(p, 1, l->conn[1]) };
+
+	if (pcs[0] == NULL || pcs[1] == NULL || l->near_client == 2)
+		return;
+	for (int side = 0; side < 2; side++) {
+		int ku = (side == TFE_SIDE_CLIENT) == (l->near_client == 0) ? 0 : 1;
+		struct tfe_pair_conn *up = pcs[ku], *down = pcs[!ku];
+		GArray *idx = g_array_new(FALSE, FALSE, sizeof(guint));
+		/* the least index at the far end from here on, and the least
+		 * of those with other content than that one's */
+		int64_t *min1, *min2;
+		uint64_t overtaken = 0, late = 0;
+		int first = -1;
+		guint n;
+
+		for (guint i = 0; i < up->segs->len; i++) {
+			const struct tfe_pair_seg *s = seg_at(up, i);
+			if (s->side == side && s->match >= 0 && !s->copy)
+				g_array_append_val(idx, i);
+		}
+		n = idx->len;
+		if (n < 2) {
+			g_array_free(idx, TRUE);
+			continue;
+		}
+#define UP(j) seg_at(up, g_array_index(idx, guint, (j)))
+#define DN(j) ((int64_t)UP(j)->match)
+		min1 = g_new(int64_t, n + 1);
+		min2 = g_new(int64_t, n + 1);
+		min1[n] = min2[n] = INT64_MAX;
+		for (guint j = n; j-- > 0;) {
+			int64_t d = DN(j);
+
+			if (d < min1[j + 1]) {
+				min1[j] = d;
+				/* the old least stays second unless it is the
+				 * same content */
+				min2[j] = min1[j + 1] != INT64_MAX &&
+				          !same_content(seg_at(down, (guint)d),
+				                        seg_at(down, (guint)
+				                               min1[j + 1])) ?
+				          min1[j + 1] : min2[j + 1];
+			} else {
+				min1[j] = min1[j + 1];
+				min2[j] = (d < min2[j + 1] &&
+				           !same_content(seg_at(down, (guint)d),
+				                         seg_at(down, (guint)
+				                                min1[j + 1]))) ?
+				          d : min2[j + 1];
+			}
+		}
+		for (guint j = 0; j + 1 < n; j++) {
+			const struct tfe_pair_seg *s = UP(j);
+			int64_t m = min1[j + 1];
+
+			if (m != INT64_MAX &&
+			    same_content(seg_at(down, (guint)m), seg_at(down,
+			                 (guint)s->match)))
+				m = min2[j + 1];
+			if (m == INT64_MAX || m > s->match)
+				continue;
+			if (overtaken++ == 0)
+				first = (int)j;
+		}
+		g_free(min1);
+		g_free(min2);
+		if (overtaken > 0) {
+			const struct tfe_pair_seg *s = UP(first), *o = NULL;
+
+			/* the first sent after it that arrived before it */
+			for (guint j = (guint)first + 1; j < n && o == NULL; j++)
+				if (UP(j)->match < s->match &&
+				    !same_content(UP(j), s))
+					o = UP(j);
+			if (o != NULL) {
+				const struct tfe_conn *c = up->c;
+				const struct tfe_pair_seg *sd =
+					seg_at(down, (guint)s->match);
+				const struct tfe_pair_seg *od =
+					seg_at(down, (guint)o->match);
+				struct tfe_pair_finding *f;
+
+				add_finding(l, TFE_PF_REORDERED_ON_PATH, side,
+				            ku == 0 ? s->frame : sd->frame,
+				            ku == 1 ? s->frame : sd->frame,
+				            g_strdup_printf(
+					"the %s's %s seq %u len %u (%s frame %"
+					PRIu64 ") passed %s before its %s seq %u "
+					"len %u (%s frame %" PRIu64 ") and reached "
+					"%s after it (%s frame %" PRIu64 ", after "
+					"frame %" PRIu64 "): reordered on the path "
+					"from %s to %s; %" PRIu64 " of the %s's "
+					"segments overtaken", side_word[side],
+					flags_word(s->flags), tfe_conn_rel_seq(
+						c, side, s->seq), s->len,
+					cap_name[ku], s->frame, cap_name[ku],
+					flags_word(o->flags), tfe_conn_rel_seq(
+						c, side, o->seq), o->len,
+					cap_name[ku], o->frame, cap_name[!ku],
+					cap_name[!ku], sd->frame, od->frame,
+					cap_name[ku], cap_name[!ku], overtaken,
+					side_word[side]));
+				f = &g_array_index(l->findings,
+				                   struct tfe_pair_finding,
+				                   l->findings->len - 1);
+				f->frames[ku][1] = o->frame;
+				f->frames[!ku][1] = od->frame;
+			}
+		}
+
+		/* transits as the two clocks read them (far less near):
+		 * the offset is the same in each, so their differences are
+		 * the queueing the quickest did not meet */
+		int64_t lo = INT64_MAX, hi = INT64_MIN, thr;
+		guint jlo = 0, jhi = 0;
+		for (guint j = 0; j < n; j++) {
+			int64_t t = seg_at(down, (guint)DN(j))->ts - UP(j)->ts;
+
+			if (t < lo) {
+				lo = t;
+				jlo = j;
+			}
+			if (t > hi) {
+				hi = t;
+				jhi = j;
+			}
+		}
+		/* more than 10 ms, and more than the one-way delay again
+		 * (the transit at least doubled) */
+		thr = TFE_PAIR_DELAY_MIN;
+		if (p->clock_known && p->delay > thr)
+			thr = p->delay;
+		for (guint j = 0; j < n; j++)
+			if (seg_at(down, (guint)DN(j))->ts - UP(j)->ts - lo > thr)
+				late++;
+		if (late > 0) {
+			const struct tfe_pair_seg *s = UP(jhi), *q = UP(jlo);
+			const struct tfe_pair_seg *sd = seg_at(down, (guint)s->match);
+			const struct tfe_pair_seg *qd = seg_at(down, (guint)q->match);
+			bool nanos = p->cap[0].nanos || p->cap[1].nanos;
+			char extra[32], th[32], tr[96];
+			struct tfe_pair_finding *f;
+
+			tfe_format_seconds(hi - lo, nanos, false, extra,
+			                   sizeof extra);
+			tfe_format_seconds(thr, nanos, false, th, sizeof th);
+			tr[0] = '\0';
+			if (p->clock_known) {
+				char a[32], b[32];
+				int64_t off = ku == 0 ? p->offset : -p->offset;
+
+				tfe_format_seconds(hi - off, nanos, false, a,
+				                   sizeof a);
+				tfe_format_seconds(lo - off, nanos, false, b,
+				                   sizeof b);
+				g_snprintf(tr, sizeof tr, "; transits of %s s "
+				           "and %s s on A's clock", a, b);
+			}
+			add_finding(l, TFE_PF_DELAYED_ON_PATH, side,
+			            ku == 0 ? s->frame : sd->frame,
+			            ku == 1 ? s->frame : sd->frame,
+			            g_strdup_printf(
+				"the %s's %s seq %u len %u (%s frame %" PRIu64
+				", %s frame %" PRIu64 ") took %s s longer from "
+				"%s to %s than the quickest of the %s's segments "
+				"(%s frame %" PRIu64 ", %s frame %" PRIu64 "%s): "
+				"held on the path (a queue); %" PRIu64
+				" segment%s more than %s s late",
+				side_word[side], flags_word(s->flags),
+				tfe_conn_rel_seq(up->c, side, s->seq), s->len,
+				cap_name[ku], s->frame, cap_name[!ku], sd->frame,
+				extra, cap_name[ku], cap_name[!ku], side_word[side],
+				cap_name[ku],
+				q->frame, cap_name[!ku], qd->frame, tr, late,
+				late == 1 ? "" : "s", th));
+			f = &g_array_index(l->findings, struct tfe_pair_finding,
+			                   l->findings->len - 1);
+			f->frames[ku][1] = q->frame;
+			f->frames[!ku][1] = qd->frame;
+		}
+#undef UP
+#undef DN
+		g_array_free(idx, TRUE);
+	}
 }
 
 bool
@@ -1166,7 +1507,9 @@ tfe_pair_run(struct tfe_pair *p, const char *a, const char *b,
 			struct tfe_pair_conn *pc = conn_at(p, k, l->conn[k]);
 
 			for (guint j = 0; pc != NULL && j < pc->segs->len; j++) {
-				if (seg_at(pc, j)->match >= 0) {
+				if (seg_at(pc, j)->copy) {
+					l->copies[k]++;
+				} else if (seg_at(pc, j)->match >= 0) {
 					if (k == 0) {
 						l->matched++;
 						p->matched_segments++;
@@ -1181,6 +1524,7 @@ tfe_pair_run(struct tfe_pair *p, const char *a, const char *b,
 		find_nat(p, l);
 		find_modified(p, l);
 		find_missing(p, l);
+		find_order(p, l);
 		bool seen[TFE_PF__COUNT] = { false };
 		for (guint j = 0; j < l->findings->len; j++) {
 			const struct tfe_pair_finding *f = &g_array_index(

@@ -31,6 +31,10 @@ enum tfe_pair_kind {
 	                             sender */
 	TFE_PF_MODIFIED_ON_PATH,  /* the same segment, a field rewritten */
 	TFE_PF_NAT,               /* addresses or ports translated */
+	TFE_PF_REORDERED_ON_PATH, /* sent in one order past one point,
+	                             arrived in another at the other */
+	TFE_PF_DELAYED_ON_PATH,   /* a transit well beyond the quickest of
+	                             its direction: held on the path */
 	TFE_PF__COUNT
 };
 
@@ -51,6 +55,12 @@ struct tfe_pair_seg {
 	uint8_t opt_mask, wscale, ttl;
 	uint8_t side;              /* its sender, TFE_SIDE_* of the
 	                              connection */
+	bool has_ip_id;            /* IPv4 */
+	bool copy;                 /* the capture's own copy of a segment
+	                              just before (same IPv4 identification
+	                              and TCP header): not matched, not
+	                              judged */
+	uint16_t ip_id;
 	int32_t match;             /* index of the same segment in the other
 	                              capture's connection, -1 for none */
 };
@@ -84,6 +94,13 @@ enum tfe_pair_how {
 };
 extern const char *const tfe_pair_how_names[TFE_PM__COUNT];
 
+/* Delayed on the path: a transit (as the two clocks read it) more than
+ * this above the quickest of its direction in the connection, and more
+ * than that quickest transit again (doc/pair.md): ordinary jitter on
+ * one host's links is tens of microseconds, a queue that matters is
+ * tens of milliseconds. */
+#define TFE_PAIR_DELAY_MIN INT64_C(10000000) /* ns */
+
 /* A finding, with its frames in each capture (0: none there). */
 #define TFE_PAIR_MAX_FRAMES 2
 struct tfe_pair_finding {
@@ -106,6 +123,7 @@ struct tfe_pair_link {
 	uint32_t isn_shift[2];     /* per sender: B's sequence numbers less
 	                              A's (0 unless a middlebox moved them) */
 	uint32_t matched, only[2]; /* segments: in both, in one alone */
+	uint32_t copies[2];        /* the captures' own copies, left out */
 	GArray *findings;          /* struct tfe_pair_finding */
 };
 

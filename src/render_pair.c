@@ -10,6 +10,8 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
@@ -190,10 +192,14 @@ text_link(const struct tfe_render_opts *o, const struct tfe_pair *p,
 		fprintf(out, "  matched by %s", tfe_pair_how_names[l->how]);
 	fputc('\n', out);
 	fprintf(out, "   %s; segments: %u in both, %u at A alone, %u at B "
-	        "alone\n", l->near_client == 0 ? "A is nearer the client, B "
+	        "alone", l->near_client == 0 ? "A is nearer the client, B "
 	        "nearer the server" : l->near_client == 1 ? "B is nearer the "
 	        "client, A nearer the server" : "which capture is nearer "
 	        "which end is not known", l->matched, l->only[0], l->only[1]);
+	if (l->copies[0] + l->copies[1] > 0)
+		fprintf(out, "; the captures' own copies, left out: %u at A, %u "
+		        "at B", l->copies[0], l->copies[1]);
+	fputc('\n', out);
 	text_states(out, p, l, TFE_SIDE_CLIENT);
 	text_states(out, p, l, TFE_SIDE_SERVER);
 
@@ -265,6 +271,8 @@ text_link(const struct tfe_render_opts *o, const struct tfe_pair *p,
 			                    (s->side == TFE_SIDE_CLIENT) !=
 			                    (l->near_client == 0) ? -1 : 1),
 			                   nanos, true, tr, sizeof tr);
+		else if (s->copy)
+			g_strlcpy(tr, "the capture's copy", sizeof tr);
 		else
 			g_strlcpy(tr, sa ? "not at B" : "not at A", sizeof tr);
 		fprintf(out, "   %-7s %-7s %-7s %-6s %-10u %-10s %-6u %-12s %-12s %s\n",
@@ -365,6 +373,9 @@ ladder_link(const struct tfe_render_opts *o, const struct tfe_pair *p,
 		int w = LAD_RIGHT - LAD_LEFT - 1, mid = w / 2, len;
 		uint8_t now[2];
 
+		/* a capture's own copy is no passage on the path */
+		if (s->copy)
+			continue;
 		g_snprintf(fa, sizeof fa, r->k == 0 ? "%" PRIu64 : "-",
 		           r->k == 0 ? s->frame : 0);
 		g_snprintf(fb, sizeof fb, r->k == 1 ? "%" PRIu64 :
@@ -680,9 +691,298 @@ tfe_render_pair_summary_json(const struct tfe_pair *p)
 	return g_string_free(g, FALSE);
 }
 
+/* A side's state when its own capture (the one nearer it) ended: what
+ * netstat on that host would have shown then. */
+static uint8_t
+end_state(const struct tfe_pair *p, const struct tfe_pair_link *l, int side,
+          int *cap)
+{
+	int k = own_capture(l, side);
+	const struct tfe_pair_conn *pc = tfe_pair_link_conn(p, l, k);
+
+	*cap = k;
+	return state_at(pc->c, side, p->cap[k].last_ts);
+}
+
+/* Whether `side`'s states come from the capture nearer it (not from the
+ * other one, which cannot tell what that host did). */
+static bool
+side_near(const struct tfe_pair_link *l, int side)
+{
+	int k = side == TFE_SIDE_CLIENT ? l->near_client : !l->near_client;
+
+	return l->near_client != 2 && l->conn[k] >= 0;
+}
+
+/* --format conn: one line per connection of the pair, each capture's
+ * names for it, each side's state at the end of the capture nearer it,
+ * the segment counts and the kinds found. */
+static void
+conn_header(FILE *out)
+{
+	fprintf(out, "#pair a_conn b_conn matched_by near_client %-23s %-23s "
+	        "%-23s %-23s %-12s %-12s both only_a only_b verdicts\n",
+	        "a_client", "a_server", "b_client", "b_server", "client_state",
+	        "server_state");
+}
+
+static void
+conn_link(const struct tfe_render_opts *o, const struct tfe_pair *p,
+          guint n, const struct tfe_pair_link *l)
+{
+	FILE *out = o->out;
+	char ep[4][TFE_ADDR_STRLEN], num[2][24];
+	const char *st[2];
+	GString *v = g_string_new(NULL);
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		const struct tfe_pair_conn *pc = tfe_pair_link_conn(p, l, k);
+
+		if (pc == NULL) {
+			g_strlcpy(ep[2 * k], "-", sizeof ep[0]);
+			g_strlcpy(ep[2 * k + 1], "-", sizeof ep[0]);
+			g_strlcpy(num[k], "-", sizeof num[0]);
+			continue;
+		}
+		endpoint(pc->c, TFE_SIDE_CLIENT, ep[2 * k], sizeof ep[0]);
+		endpoint(pc->c, TFE_SIDE_SERVER, ep[2 * k + 1], sizeof ep[0]);
+		g_snprintf(num[k], sizeof num[0], "%" PRIu64, pc->c->id);
+	}
+	for (guint i = 0; i < l->findings->len; i++) {
+		const char *kind = tfe_pair_kinds[g_array_index(
+			l->findings, struct tfe_pair_finding, i).kind].kind;
+		bool dup = false;
+
+		for (guint j = 0; j < i && !dup; j++)
+			dup = g_array_index(l->findings, struct tfe_pair_finding,
+			                    j).kind == g_array_index(
+				l->findings, struct tfe_pair_finding, i).kind;
+		if (!dup)
+			g_string_append_printf(v, "%s%s", v->len ? "," : "", kind);
+	}
+	/* a side the capture nearer it did not see: not known */
+	for (int side = 0; side < 2; side++)
+		st[side] = l->near_client != 2 && !side_near(l, side) ? "-" :
+		           tfe_state_names[end_state(p, l, side, &k)];
+	fprintf(out, "%-5u %-6s %-6s %-10s %-11s %-23s %-23s %-23s %-23s "
+	        "%-12s %-12s %-4u %-6u %-6u %s\n", n, num[0], num[1],
+	        l->conn[0] >= 0 && l->conn[1] >= 0 ?
+	        tfe_pair_how_names[l->how] : "-",
+	        l->near_client == 2 ? "-" : cap_key[l->near_client],
+	        ep[0], ep[1], ep[2], ep[3], st[0], st[1],
+	        l->matched, l->only[0], l->only[1], v->len ? v->str : "-");
+	g_string_free(v, TRUE);
+}
+
+/* --format netstat: each host's sockets as netstat on it would have
+ * listed them when the capture nearer it ended, its addresses as that
+ * capture saw them (before any NAT on the path); a side the capture
+ * nearer it did not see is left out.  The queues are not known from a
+ * pair: "-". */
+static void
+netstat_pair(const struct tfe_render_opts *o, const struct tfe_pair *p)
+{
+	FILE *out = o->out;
+	GPtrArray *hosts = g_ptr_array_new_with_free_func(g_free);
+
+	fprintf(out, "netstat view of each host when the capture nearer it "
+	        "ended (A: %s, B: %s)\n", p->cap[0].path, p->cap[1].path);
+	/* the hosts in the order their first socket comes */
+	for (guint i = 0; i < p->links->len; i++)
+		for (int side = 0; side < 2; side++) {
+			const struct tfe_pair_link *l = &g_array_index(
+				p->links, struct tfe_pair_link, i);
+			int k = own_capture(l, side);
+			const struct tfe_conn *c = tfe_pair_link_conn(p, l, k)->c;
+			char a[TFE_ADDR_STRLEN], *h;
+			bool seen = false;
+
+			if (!side_near(l, side))
+				continue;
+			tfe_addr_format(c->family, tfe_conn_addr(c, side), a,
+			                sizeof a);
+			h = g_strdup_printf("%s (from %s)", a, cap_name[k]);
+			for (guint j = 0; j < hosts->len && !seen; j++)
+				seen = strcmp(g_ptr_array_index(hosts, j), h) == 0;
+			if (seen)
+				g_free(h);
+			else
+				g_ptr_array_add(hosts, h);
+		}
+	for (guint j = 0; j < hosts->len; j++) {
+		const char *h = g_ptr_array_index(hosts, j);
+		uint64_t count = 0;
+
+		fprintf(out, "\nhost %s\n%-5s %-6s %-6s %-23s %-23s %s\n", h,
+		        "Proto", "Recv-Q", "Send-Q", "Local Address",
+		        "Foreign Address", "State");
+		for (guint i = 0; i < p->links->len; i++)
+			for (int side = 0; side < 2; side++) {
+				const struct tfe_pair_link *l = &g_array_index(
+					p->links, struct tfe_pair_link, i);
+				int k;
+				uint8_t st;
+				const struct tfe_conn *c;
+				char a[TFE_ADDR_STRLEN], me[TFE_ADDR_STRLEN],
+				     peer[TFE_ADDR_STRLEN];
+				char *mine;
+
+				if (!side_near(l, side))
+					continue;
+				st = end_state(p, l, side, &k);
+				c = tfe_pair_link_conn(p, l, k)->c;
+				tfe_addr_format(c->family, tfe_conn_addr(c, side),
+				                a, sizeof a);
+				mine = g_strdup_printf("%s (from %s)", a,
+				                       cap_name[k]);
+				if (strcmp(mine, h) != 0 || st == TFE_ST_CLOSED ||
+				    st == TFE_ST_UNKNOWN || st == TFE_ST_LISTEN) {
+					g_free(mine);
+					continue;
+				}
+				g_free(mine);
+				endpoint(c, side, me, sizeof me);
+				endpoint(c, !side, peer, sizeof peer);
+				fprintf(out, "%-5s %-6s %-6s %-23s %-23s %s\n",
+				        c->family == 6 ? "tcp6" : "tcp", "-", "-",
+				        me, peer, tfe_state_names[st]);
+				count++;
+			}
+		fprintf(out, "  sockets: %" PRIu64 "\n", count);
+	}
+	g_ptr_array_free(hosts, TRUE);
+}
+
+/* One renderer's output for a link (or the summary when `l` is NULL),
+ * captured without colours. */
+static char *
+captured(const struct tfe_render_opts *o, const struct tfe_pair *p, guint n,
+         const struct tfe_pair_link *l,
+         void (*fn)(const struct tfe_render_opts *, const struct tfe_pair *,
+                    guint, const struct tfe_pair_link *))
+{
+	struct tfe_render_opts t = *o;
+	char *buf = NULL;
+	size_t len = 0;
+
+	t.color = false;
+	t.out = open_memstream(&buf, &len);
+	if (t.out == NULL)
+		return g_strdup("");
+	if (l != NULL)
+		fn(&t, p, n, l);
+	else
+		text_summary(&t, p);
+	fclose(t.out);
+	return buf;
+}
+
+/* --format html: one self-contained page, a section per connection of
+ * the pair (the ladder, or the text form where there is nothing to
+ * draw between two points, and its findings listed), then the pair
+ * summary; an index of the connections with their kinds first. */
+static void
+html_pair(const struct tfe_render_opts *o, const struct tfe_pair *p)
+{
+	GString *g = g_string_new(NULL);
+	char *t;
+
+	g_string_append(g, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	                "<meta charset=\"utf-8\">\n<title>tcpflow-explain "
+	                "--pair ");
+	tfe_html_escape(g, p->cap[0].path);
+	g_string_append(g, " ");
+	tfe_html_escape(g, p->cap[1].path);
+	g_string_append(g, "</title>\n<style>\nbody{font-family:sans-serif;"
+	                "margin:1em 2em}\npre{font-size:12px;overflow-x:auto}\n"
+	                "li.warning{color:#a00}\nli.info{color:#036}\n"
+	                "</style>\n</head>\n<body>\n<h1>Two captures of one "
+	                "path</h1>\n<p>A: <code>");
+	tfe_html_escape(g, p->cap[0].path);
+	g_string_append(g, "</code>, B: <code>");
+	tfe_html_escape(g, p->cap[1].path);
+	g_string_append(g, "</code> (doc/pair.md says how they are "
+	                "matched)</p>\n<ul>\n");
+	for (guint i = 0; i < p->links->len; i++) {
+		const struct tfe_pair_link *l =
+			&g_array_index(p->links, struct tfe_pair_link, i);
+		const struct tfe_pair_conn *pc = tfe_pair_link_conn(
+			p, l, l->conn[0] >= 0 ? 0 : 1);
+		char cl[TFE_ADDR_STRLEN], sv[TFE_ADDR_STRLEN];
+
+		endpoint(pc->c, TFE_SIDE_CLIENT, cl, sizeof cl);
+		endpoint(pc->c, TFE_SIDE_SERVER, sv, sizeof sv);
+		g_string_append_printf(g, "<li><a href=\"#pair-%u\">pair #%u</a> ",
+		                       i + 1, i + 1);
+		tfe_html_escape(g, cl);
+		g_string_append(g, " &rarr; ");
+		tfe_html_escape(g, sv);
+		for (int k = 0, any = 0; k < TFE_PF__COUNT; k++)
+			for (guint j = 0; j < l->findings->len; j++)
+				if (g_array_index(l->findings,
+				                  struct tfe_pair_finding,
+				                  j).kind == k) {
+					g_string_append_printf(
+						g, "%s%s", any++ ? ", " : ": ",
+						tfe_pair_kinds[k].kind);
+					break;
+				}
+		g_string_append(g, "</li>\n");
+	}
+	g_string_append(g, "</ul>\n");
+	for (guint i = 0; i < p->links->len; i++) {
+		const struct tfe_pair_link *l =
+			&g_array_index(p->links, struct tfe_pair_link, i);
+
+		g_string_append_printf(g, "<h2 id=\"pair-%u\">pair #%u</h2>\n",
+		                       i + 1, i + 1);
+		if (l->findings->len > 0) {
+			g_string_append(g, "<ul>\n");
+			for (guint j = 0; j < l->findings->len; j++) {
+				const struct tfe_pair_finding *f = &g_array_index(
+					l->findings, struct tfe_pair_finding, j);
+				const struct tfe_pair_kind_def *d =
+					&tfe_pair_kinds[f->kind];
+				const char *sev = d->severity == TFE_SEV_WARNING ?
+				                  "warning" : "info";
+
+				g_string_append_printf(g, "<li class=\"%s\"><b>%s"
+				                       "</b> (%s): ", sev, d->kind,
+				                       sev);
+				tfe_html_escape(g, f->message);
+				g_string_append(g, "</li>\n");
+			}
+			g_string_append(g, "</ul>\n");
+		}
+		t = captured(o, p, i + 1, l, ladder_link);
+		g_string_append(g, "<pre>");
+		tfe_html_escape(g, t);
+		g_string_append(g, "</pre>\n");
+		free(t);
+	}
+	t = captured(o, p, 0, NULL, NULL);
+	g_string_append(g, "<h2>Summary</h2>\n<pre>");
+	tfe_html_escape(g, t);
+	g_string_append(g, "</pre>\n</body>\n</html>\n");
+	free(t);
+	fputs(g->str, o->out);
+	g_string_free(g, TRUE);
+}
+
 void
 tfe_render_pair(const struct tfe_render_opts *o, const struct tfe_pair *p)
 {
+	if (o->format == TFE_FMT_NETSTAT) {
+		netstat_pair(o, p);
+		return;
+	}
+	if (o->format == TFE_FMT_HTML) {
+		html_pair(o, p);
+		return;
+	}
+	if (o->format == TFE_FMT_CONN)
+		conn_header(o->out);
 	for (guint i = 0; i < p->links->len; i++) {
 		const struct tfe_pair_link *l =
 			&g_array_index(p->links, struct tfe_pair_link, i);
@@ -702,7 +1002,11 @@ tfe_render_pair(const struct tfe_render_opts *o, const struct tfe_pair *p)
 			text_link(o, p, i + 1, l);
 		else if (o->format == TFE_FMT_LADDER)
 			ladder_link(o, p, i + 1, l);
+		else if (o->format == TFE_FMT_CONN)
+			conn_link(o, p, i + 1, l);
 	}
+	if (o->format == TFE_FMT_CONN)
+		return;
 	if (o->format == TFE_FMT_JSON) {
 		struct tfe_render_opts jo = *o;
 		char *pj = tfe_render_pair_summary_json(p);

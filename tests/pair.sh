@@ -7,9 +7,12 @@
 # the router dropped is lost on the path in its direction, the router's
 # RST appeared on the path and an endpoint's RST did not, the MSS clamp
 # and the NAT mapping with both values, the clock offset within 1 ms of
-# the shift editcap applied; both sides' states against every ss
-# snapshot; ordinary traffic and a capture paired with itself give no
-# verdict; and the usage errors.
+# the shift editcap applied, the segments the router held overtaken and
+# delayed (a re-sent copy no reordering, ordinary jitter no delay), a TTL
+# set on the path, the captures' own copies and a fragmented segment
+# changing nothing; both sides' states against every ss snapshot;
+# ordinary traffic and a capture paired with itself give no verdict;
+# --fail-on with the pairing's kinds; and the usage errors.
 . "$(dirname "$0")/lib.sh"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tfe-pair.XXXXXX") || exit 99
@@ -62,6 +65,12 @@ golden reject-reset.ladder pcaps/router-reject-reset.pcap \
 	pcaps/router-reject-reset.server.pcap --format ladder
 golden endpoint-reset.summary tests/pair/pair-endpoint-reset.pcap \
 	tests/pair/pair-endpoint-reset.server.pcap --format summary
+golden reorder-delay.conn tests/pair/pair-reorder-delay.pcap \
+	tests/pair/pair-reorder-delay.server.pcap --format conn
+golden syn-blocked.conn tests/pair/pair-syn-blocked.pcap \
+	tests/pair/pair-syn-blocked.server.pcap --format conn
+golden syn-blocked.netstat tests/pair/pair-syn-blocked.pcap \
+	tests/pair/pair-syn-blocked.server.pcap --format netstat
 
 # check NAME A B PYTHON: the JSON output's lines as `conns` (the
 # pair_connection objects) and `summary`; PYTHON's assertions must hold.
@@ -239,6 +248,64 @@ assert len(app) == 1 and app[0]['frames_b'] == [9], app
 lost = verdicts('lost_on_path')
 assert len(lost) == 1 and lost[0]['frames_b'] == [8], lost"
 
+check "router holds a segment 60 ms: overtaken, reordered and delayed; the re-sent copy is no reordering" \
+	"$tp/pair-reorder-delay.pcap" "$tp/pair-reorder-delay.server.pcap" "
+ro = verdicts('reordered_on_path')
+assert sorted(v['side'] for v in ro) == ['client', 'server'], ro
+c = [v for v in ro if v['side'] == 'client'][0]
+# A frame 4 (seq 1) overtaken by A frame 5; it reached B as frame 13
+# after frame 6, and its re-sent copy (A frame 11, B frame 10) is not
+# named as overtaking it
+assert c['frames_a'] == [4, 5] and c['frames_b'] == [13, 6], c
+assert '3 of the client' in c['message'], c
+s = [v for v in ro if v['side'] == 'server'][0]
+assert s['frames_b'] == [12, 14] and s['frames_a'] == [14, 13], s
+de = verdicts('delayed_on_path')
+assert sorted(v['side'] for v in de) == ['client', 'server'], de
+c = [v for v in de if v['side'] == 'client'][0]
+assert c['frames_a'][0] == 4 and c['frames_b'][0] == 13, c
+assert '0.0609' in c['message'] and '1 segment more than 0.010000 s' in c['message'], c
+s = [v for v in de if v['side'] == 'server'][0]
+assert s['frames_b'][0] == 12 and s['frames_a'][0] == 14 and '0.1004' in s['message'], s
+assert not verdicts('lost_on_path') and not verdicts('appeared_on_path')
+assert not verdicts('modified_on_path'), verdicts('modified_on_path')
+assert conns[0]['segments'] == {'matched': 18, 'only_a': 0, 'only_b': 0}
+assert pair['verdicts']['reordered_on_path'] == 1 and pair['verdicts']['delayed_on_path'] == 1"
+check "near miss: frames the captures repeated change nothing" \
+	"$tp/pair-reorder-delay.copies.pcap" "$tp/pair-reorder-delay.server-copies.pcap" "
+assert conns[0]['segments'] == {'matched': 18, 'only_a': 0, 'only_b': 0}, conns[0]['segments']
+assert sorted(v['kind'] for v in conns[0]['verdicts']) == ['delayed_on_path', 'delayed_on_path', 'reordered_on_path', 'reordered_on_path'], conns[0]['verdicts']
+c = [v for v in verdicts('reordered_on_path') if v['side'] == 'client'][0]
+assert c['frames_a'] == [4, 5] and c['frames_b'] == [15, 7] and '3 of the client' in c['message'], c"
+check "a middlebox sets one segment's TTL: modified on the path, with the hop count" \
+	"$tp/pair-endpoint-reset.pcap" "$tp/pair-endpoint-reset.server-ttl.pcap" "
+mod = verdicts('modified_on_path')
+assert len(mod) == 1 and mod[0]['side'] == 'client', mod
+assert mod[0]['frames_a'] == [4] and mod[0]['frames_b'] == [4], mod
+assert 'TTL' in mod[0]['message'] and '64 at A, 40 at B' in mod[0]['message'], mod
+assert 'down 24' in mod[0]['message'] and 'lose 1 ' in mod[0]['message'], mod
+assert len(conns[0]['verdicts']) == 1"
+check "a fragmented segment is matched once reassembled" \
+	"$tp/pair-nat-mss.pcap" "$tp/pair-nat-mss.server-frag.pcap" "
+assert conns[0]['segments'] == {'matched': 11, 'only_a': 1, 'only_b': 0}, conns[0]['segments']
+lost = verdicts('lost_on_path')
+assert len(lost) == 1 and lost[0]['frames_a'] == [4], lost
+assert 'reached B (frame 5)' in lost[0]['message'], lost
+assert not verdicts('appeared_on_path')
+assert pair['frames_b'] == 12, pair['frames_b']"
+for n in pair-nat-mss pair-endpoint-reset pair-syn-blocked pair-reject-reset-v6; do
+	check "near miss: ordinary jitter is no delay, no reordering, no TTL change ($n)" \
+		"$tp/$n.pcap" "$tp/$n.server.pcap" "
+assert not verdicts('reordered_on_path') and not verdicts('delayed_on_path')
+assert not [v for v in verdicts('modified_on_path') if 'TTL' in v['message'] or 'hop limit' in v['message']]"
+done
+for n in router-reject-reset router-fin-lost router-final-ack-lost router-synack-lost router-delay-100ms; do
+	check "near miss: no delay, no reordering, no TTL change ($n)" \
+		"$pc/$n.pcap" "$pc/$n.server.pcap" "
+assert not verdicts('reordered_on_path') and not verdicts('delayed_on_path')
+assert not [v for v in verdicts('modified_on_path') if 'TTL' in v['message'] or 'hop limit' in v['message']]"
+done
+
 run_checks
 
 # Both sides' states, each read from the capture nearer it, against
@@ -292,7 +359,8 @@ fi
 
 # --explain knows the pairing's kinds
 for k in lost_on_path:warning appeared_on_path:warning \
-	modified_on_path:warning nat:info; do
+	modified_on_path:warning nat:info reordered_on_path:warning \
+	delayed_on_path:info; do
 	if "$prog" --explain "${k%%:*}" >"$tmp/ex" 2>&1 &&
 		head -n 1 "$tmp/ex" | grep -q "^${k%%:*} (${k#*:}): " &&
 		grep -q 'pair.md' "$tmp/ex"; then
@@ -301,6 +369,73 @@ for k in lost_on_path:warning appeared_on_path:warning \
 		fail "--explain ${k%%:*}" "$(head -n 1 "$tmp/ex")"
 	fi
 done
+
+# --fail-on takes the pairing's kinds: exit 1 naming them, 0 when none
+# of those asked for is found, in the order given (-KIND takes one out)
+failon() {
+	local what=$1 want=$2 msg=$3
+	shift 3
+	"$prog" --pair "$tp/pair-reorder-delay.pcap" \
+		"$tp/pair-reorder-delay.server.pcap" "$@" >"$tmp/out" 2>"$tmp/err"
+	local st=$?
+	if [[ $st == "$want" && -s $tmp/out ]] &&
+		{ [[ -z $msg ]] && [[ ! -s $tmp/err ]] ||
+			grep -qF -- "$msg" "$tmp/err"; }; then
+		pass "$what"
+	else
+		fail "$what" "exit $st, want $want: $(cat "$tmp/err")"
+	fi
+}
+failon "--fail-on reordered_on_path: found" 1 \
+	"--fail-on: found reordered_on_path in 1 connection (pair #1)" \
+	--fail-on reordered_on_path
+failon "--fail-on info: the delay" 1 \
+	"--fail-on: found delayed_on_path in 1 connection (pair #1)" \
+	--fail-on info --format summary
+failon "--fail-on lost_on_path,nat: none found" 0 "" \
+	--fail-on lost_on_path,nat
+failon "--fail-on warning,-reordered_on_path: none left" 0 "" \
+	--fail-on warning,-reordered_on_path --format json
+
+# --format html: one page, a section per connection of the pair with its
+# findings and ladder, the summary; the tags nest, the ids are unique,
+# no script, and the files' names (markup in them here) stay text
+cp "$tp/pair-reorder-delay.pcap" "$tmp/a<i>x.pcap"
+"$prog" --pair "$tmp/a<i>x.pcap" "$tp/pair-reorder-delay.server.pcap" \
+	--format html >"$tmp/page.html" 2>"$tmp/err"
+st=$?
+if [[ $st == 0 && ! -s $tmp/err ]] && python3 - "$tmp/page.html" >"$tmp/py" 2>&1 <<'EOF'; then
+import sys
+from html.parser import HTMLParser
+page = open(sys.argv[1]).read()
+void = {"meta", "br", "hr", "img", "link", "input"}
+stack, ids, tags = [], [], []
+class P(HTMLParser):
+    def handle_starttag(self, tag, attrs):
+        tags.append(tag)
+        for k, v in attrs:
+            assert not k.startswith("on"), k
+            if k == "id":
+                ids.append(v)
+        if tag not in void:
+            stack.append(tag)
+    def handle_endtag(self, tag):
+        assert stack and stack[-1] == tag, (stack[-3:], tag)
+        stack.pop()
+P().feed(page)
+assert stack == [], stack
+assert len(ids) == len(set(ids)) and ids == ["pair-1"], ids
+assert "script" not in tags and "i" not in tags, tags
+assert "a&lt;i&gt;x.pcap" in page
+assert page.count("<b>reordered_on_path</b>") == 2, page.count("<b>reordered_on_path</b>")
+assert page.count("<b>delayed_on_path</b>") == 2
+assert "<h2>Summary</h2>" in page and "verdicts (connections): reordered_on_path 1, delayed_on_path 1" in page
+assert "|------------------ A seq=1 ack=1 len=488 -----------------&gt;|" in page
+EOF
+	pass "--pair --format html: the page holds every finding and nests"
+else
+	fail "--pair --format html" "exit $st: $(cat "$tmp/err") $(tail -n 2 "$tmp/py")"
+fi
 
 # usage errors
 usage() {
@@ -317,8 +452,13 @@ usage() {
 usage "--pair with one file" 2 --pair "$pc/router-fin-lost.pcap"
 usage "--pair with -r" 2 --pair "$pc/router-fin-lost.pcap" \
 	"$pc/router-fin-lost.server.pcap" -r "$pc/router-fin-lost.pcap"
-usage "--pair with --format netstat" 2 --pair "$pc/router-fin-lost.pcap" \
-	"$pc/router-fin-lost.server.pcap" --format netstat
+usage "--pair with --format netstat --at" 2 --pair "$pc/router-fin-lost.pcap" \
+	"$pc/router-fin-lost.server.pcap" --format netstat --at 1
+usage "--fail-on a single capture's kind with --pair" 2 --pair \
+	"$pc/router-fin-lost.pcap" "$pc/router-fin-lost.server.pcap" \
+	--fail-on rst_suspicious
+usage "--fail-on a pairing's kind without --pair" 2 -r \
+	"$pc/router-fin-lost.pcap" --fail-on lost_on_path
 usage "--pair with a missing file" 3 --pair "$pc/router-fin-lost.pcap" \
 	"$tmp/none.pcap"
 

@@ -10,6 +10,8 @@
  *   -x 1,3   drop the 1st and 3rd queued packet, accept the others
  *   -x all   drop every queued packet
  *   -d 100   hold every accepted packet 100 ms before letting it through
+ *   -h 1,3   with -d: hold only the 1st and 3rd queued packet, accept the
+ *            others at once (so a held packet is overtaken: reordering)
  *
  * Every verdict is logged into the truth file as
  *
@@ -50,6 +52,8 @@ struct nfq_state {
 	unsigned long seen;	/* packets queued so far, 1-based count */
 	unsigned long drops[MAX_DROPS];
 	int ndrops;
+	unsigned long holds[MAX_DROPS];	/* -h: only these are held */
+	int nholds;
 	int drop_all;
 	double delay_s;
 	struct held held[MAX_HELD];
@@ -163,6 +167,18 @@ static void describe(const unsigned char *p, int len, char *out, size_t olen)
 		 get32(tcp + 8), tlen < 0 ? 0 : tlen);
 }
 
+static int wants_hold(const struct nfq_state *st, unsigned long n)
+{
+	if (st->delay_s <= 0)
+		return 0;
+	if (st->nholds == 0)
+		return 1;
+	for (int i = 0; i < st->nholds; i++)
+		if (st->holds[i] == n)
+			return 1;
+	return 0;
+}
+
 static int wants_drop(const struct nfq_state *st, unsigned long n)
 {
 	if (st->drop_all)
@@ -194,7 +210,7 @@ static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg,
 		emit(st, "#%lu %s drop", st->seen, what);
 		return nfq_set_verdict(qh, id, NF_DROP, 0, NULL);
 	}
-	if (st->delay_s > 0 && st->nheld < MAX_HELD) {
+	if (wants_hold(st, st->seen) && st->nheld < MAX_HELD) {
 		/*
 		 * Holding the verdict is how NFQUEUE delays: the kernel keeps
 		 * the packet until we answer for its id.
@@ -240,6 +256,19 @@ static int next_timeout_ms(const struct nfq_state *st)
 	return (int)((first - now) * 1000.0) + 1;
 }
 
+static void parse_list(unsigned long *to, int *n, const char *arg)
+{
+	char *copy, *tok, *save = NULL;
+
+	copy = strdup(arg);
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (*n < MAX_DROPS)
+			to[(*n)++] = strtoul(tok, NULL, 10);
+	}
+	free(copy);
+}
+
 static void parse_drops(struct nfq_state *st, const char *arg)
 {
 	char *copy, *tok, *save = NULL;
@@ -260,7 +289,7 @@ static void parse_drops(struct nfq_state *st, const char *arg)
 static void usage(void)
 {
 	fputs("usage: nfq -n HOST -t TRUTH -r READYFILE [-q NUM] [-x LIST|all]"
-	      " [-d MS]\n", stderr);
+	      " [-d MS [-h LIST]]\n", stderr);
 	exit(2);
 }
 
@@ -272,7 +301,7 @@ int main(int argc, char **argv)
 	char buf[65536] __attribute__((aligned));
 	int qnum = 0, opt, fd;
 
-	while ((opt = getopt(argc, argv, "n:t:r:q:x:d:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:t:r:q:x:d:h:")) != -1) {
 		switch (opt) {
 		case 'n':
 			st.host = optarg;
@@ -291,6 +320,9 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			st.delay_s = atof(optarg) / 1000.0;
+			break;
+		case 'h':
+			parse_list(st.holds, &st.nholds, optarg);
 			break;
 		default:
 			usage();

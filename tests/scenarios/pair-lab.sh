@@ -27,7 +27,8 @@ command -v editcap >/dev/null 2>&1 || {
 
 mkdir -p "$OUT"
 TFE_LAB_OUT=$OUT TFE_LAB_NS=tfe-pair-$$ "$HERE/run-all.sh" pair-nat-mss \
-	pair-endpoint-reset pair-reject-reset-v6 pair-syn-blocked
+	pair-endpoint-reset pair-reject-reset-v6 pair-syn-blocked \
+	pair-reorder-delay
 # The routers' captures are not used by the paired tests.
 rm -f "$OUT"/pair-*.router.pcap
 editcap -F pcap -t "$SHIFT" "$OUT/pair-nat-mss.server.pcap" \
@@ -43,3 +44,15 @@ python3 "$HERE/pcap-shift-seq.py" "$OUT/pair-nat-mss.server.pcap" \
 	"$OUT/pair-nat-mss.server-isn.pcap" 10.231.0.3 "$SEQ_C" "$SEQ_S"
 printf 'isn-shift client %s server %s: pair-nat-mss.server-isn.pcap is pair-nat-mss.server.pcap with every sequence number moved (pcap-shift-seq.py)\n' \
 	"$SEQ_C" "$SEQ_S" >>"$OUT/pair-nat-mss.truth"
+# Copies for what the lab cannot make on demand (pcap-pair-edit.py): a
+# middlebox that sets one segment's TTL, captures that repeat frames, a
+# router that fragments
+E=$HERE/pcap-pair-edit.py
+python3 "$E" ttl "$OUT/pair-endpoint-reset.server.pcap" \
+	"$OUT/pair-endpoint-reset.server-ttl.pcap" 4 40
+python3 "$E" copy "$OUT/pair-reorder-delay.pcap" \
+	"$OUT/pair-reorder-delay.copies.pcap" 5,14
+python3 "$E" copy "$OUT/pair-reorder-delay.server.pcap" \
+	"$OUT/pair-reorder-delay.server-copies.pcap" 4,6,13
+python3 "$E" frag "$OUT/pair-nat-mss.server.pcap" \
+	"$OUT/pair-nat-mss.server-frag.pcap" 4

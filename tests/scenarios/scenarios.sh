@@ -813,6 +813,27 @@ sc_pair_reject_reset_v6() {
 	check_truth "ECONNRESET" "recv_to_eof\(\) = -1 ECONNRESET"
 }
 
+sc_pair_reorder_delay() {
+	begin pair-reorder-delay client \
+		"the client (TCP_MAXSEG 500) sends 1500 bytes at once, three 488-byte segments and a 36-byte one; the router holds the first of the three 60 ms (FORWARD, nfq hold #1), so the others overtake it: they reach the server first and it arrives 60 ms late. The server answers 200 bytes, which the router holds 100 ms (nfq hold #1 of a second queue): delayed, overtaken by nothing. Nothing is dropped"
+	nfq router 0 -d 60 -h 1
+	nfq router 1 -d 100 -h 1
+	ipt router -A FORWARD -p tcp -s "$C4" --dport "$PORT" \
+		-m length --length 500:600 -j NFQUEUE --queue-num 0
+	ipt router -A FORWARD -p tcp -s "$S4" --sport "$PORT" \
+		-m length --length 240:300 -j NFQUEUE --queue-num 1
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 1500 send 200 \
+		recv_to_eof close snap "server closed"
+	on client wait listening socket inet maxseg 500 connect "$S4" "$PORT" \
+		send 1500 recv 200 close snap "client closed"
+	wait_bg
+	end
+	check "three full segments from the client" "src $C4 and greater 550 and less 560" 3 6
+	check_truth "nfq held the client's first full segment" "^nfq .* router #1 $C4\\.[0-9]+ > .* delay=60ms$"
+	check_truth "nfq held the server's answer" "^nfq .* router #1 $S4\\.$PORT > .* delay=100ms$"
+}
+
 sc_pair_syn_blocked() {
 	begin pair-syn-blocked client \
 		"one ordinary connection through the router, then the router drops every SYN from the client to the server's port (iptables DROP in FORWARD) and the client connects again: its SYN and the one re-sent 1 s later (TCP_SYNCNT=1, tcp_syn_linear_timeouts=0) never reach the server, and connect() fails with ETIMEDOUT at 3 s; then the rule is deleted and a third connection goes through. The server's end never sees the second connection"
