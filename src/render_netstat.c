@@ -157,7 +157,7 @@ add_tombstone(const struct tfe_tombstone *t, void *ud)
 	bool tw_is_lo = (t->tw_side == TFE_SIDE_CLIENT) == t->client_is_lo;
 	tfe_flow_tomb_key(t, &key);
 	memset(&k, 0, sizeof k);
-		k.alt = TFE_ST__COUNT;
+	k.alt = TFE_ST__COUNT;
 	k.family = key.family;
 	memcpy(k.host, tw_is_lo ? key.addr_lo : key.addr_hi, 16);
 	memcpy(k.faddr, tw_is_lo ? key.addr_hi : key.addr_lo, 16);
