@@ -111,7 +111,9 @@ fi
 # the latest first, as RFC 2018 has it); both are ordinary frames folded
 # into a run.  Each block is drawn at its ACK's time from its left edge to
 # its right edge in the server-to-client graph, and nowhere else; the
-# retransmitted hole (frame 9, 101-201) ends where the blocks begin.
+# retransmitted hole (frame 9, 101-201) ends where the blocks begin.  The
+# hole is re-sent 10.5 ms after it appeared, more than the handshake's
+# 10.1 ms round trip: sooner, it would be out of order, not re-sent.
 cat >"$tmp/sack.txt" <<'EOT'
 client 10.0.0.1:40000
 server 10.0.0.2:8080
@@ -123,8 +125,8 @@ server 10.0.0.2:8080
 0.020200 c A  seq=1001 ack=5101 win=502 sack=5201-5301
 0.020300 s PA seq=5301 ack=1001 win=509 len=100
 0.020400 c A  seq=1001 ack=5101 win=502 sack=5301-5401,5201-5301
-0.030000 s PA seq=5101 ack=1001 win=509 len=100
-0.030100 c A  seq=1001 ack=5401 win=502
+0.030500 s PA seq=5101 ack=1001 win=509 len=100
+0.030600 c A  seq=1001 ack=5401 win=502
 0.040000 c FA seq=1001 ack=5401 win=502
 0.040100 s FA seq=5401 ack=1002 win=509
 0.040200 c A  seq=1002 ack=5402 win=502
