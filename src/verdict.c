@@ -1211,8 +1211,14 @@ rule_close(struct ctx *x)
 				    inflight,
 				    ka ? "the peer, unreachable, most likely never "
 				         "learns of it" :
-				    open ? "the peer application gets ECONNRESET"
-				         : "the peer had already closed its side");
+				    open ? "the peer application gets ECONNRESET" :
+				    was == TFE_ST_UNKNOWN ? "the capture shows "
+				         "nothing of the peer's side before it" :
+				    was == TFE_ST_SYN_SENT ? "the peer's connect() "
+				         "fails" :
+				    was == TFE_ST_SYN_RECEIVED ? "the peer's half-open "
+				         "connection is dropped" :
+				    "the peer had already closed its side");
 				vat(x, "rst_at_s", rst->ts);
 				if (!silent(c, !s) && flight > 0)
 					vcount(x, "unacked_bytes", flight);

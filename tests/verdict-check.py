@@ -336,6 +336,19 @@ def check_conn(c, problems):
             if was is not None and was != st:
                 bad(k, "says the %s was in %s at frame %d; the timeline "
                     "has %s" % (side, st, n, was))
+            # what the RST means for that side follows from its state
+            closing = {"FIN_WAIT_1", "FIN_WAIT_2", "CLOSING", "LAST_ACK",
+                       "TIME_WAIT"}
+            for phrase, states in (
+                    ("the peer had already closed its side", closing),
+                    ("the peer application gets ECONNRESET",
+                     {"ESTABLISHED", "CLOSE_WAIT"}),
+                    ("the peer's connect() fails", {"SYN_SENT"}),
+                    ("the peer's half-open connection is dropped",
+                     {"SYN_RECEIVED"}),
+                    ("nothing of the peer's side before it", {"UNKNOWN"})):
+                if phrase in m and st not in states:
+                    bad(k, "says \"%s\" of a %s in %s" % (phrase, side, st))
         g = re.search(r"the (client|server), in TIME_WAIT, acknowledged it "
                       r"again \(frame (\d+)\)", m)
         if g:
