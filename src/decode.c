@@ -172,6 +172,9 @@
 #define UDP_PORT_VXLAN_LNX  8472 /* Linux's default before IANA's */
 #define UDP_PORT_GENEVE     6081 /* RFC 8926 §3.3 */
 #define UDP_PORT_GTPU       2152 /* 3GPP TS 29.281 §4.4.2.3 */
+#define UDP_PORT_CAPWAP     5247 /* the data channel, RFC 5415 §3.1 */
+/* Not an EtherType: what decode_capwap() says of an 802.11 frame. */
+#define TUNNEL_TYPE_80211   0xffff
 #define GTP_MIN_HDR         8
 #define GRE_MIN_HDR         4    /* flags and version, protocol type */
 #define GRE_FLAG_C          0x8000 /* checksum and reserved1 present */
@@ -296,6 +299,7 @@ const char *const tfe_tunnel_names[TFE_TUN__COUNT] = {
 	[TFE_TUN_VXLAN]   = "VXLAN",
 	[TFE_TUN_GENEVE]  = "Geneve",
 	[TFE_TUN_GTPU]    = "GTP-U",
+	[TFE_TUN_CAPWAP]  = "CAPWAP",
 };
 
 /* How the link layer of a frame is laid out. */
@@ -616,7 +620,7 @@ link_more(struct tfe_cursor *c, uint16_t type, unsigned depth,
  * HT control field).
  */
 static enum tfe_decode_reason
-link_80211(struct tfe_cursor *c, enum net_kind *net)
+link_80211_fc(struct tfe_cursor *c, bool may_swap, enum net_kind *net)
 {
 	uint8_t fc, flags;
 	uint8_t llc[3];
@@ -624,6 +628,14 @@ link_80211(struct tfe_cursor *c, enum net_kind *net)
 
 	if (!tfe_cursor_u8(c, &fc) || !tfe_cursor_u8(c, &flags))
 		return TFE_DR_LINK_TRUNCATED;
+	/* Cisco access points send the frame control field byte-swapped in
+	 * CAPWAP (Wireshark swaps it by default there): a protocol version
+	 * other than 0 in the first byte and 0 in the second is that. */
+	if (may_swap && (fc & 3) != 0 && (flags & 3) == 0) {
+		uint8_t t = fc;
+		fc = flags;
+		flags = t;
+	}
 	if (((fc >> 2) & 3) != 2 || (fc & 0x40) != 0 || (flags & 0x40) != 0)
 		return TFE_DR_WLAN_NOT_DATA;
 	size_t hlen = 24 - 2;
@@ -641,6 +653,12 @@ link_80211(struct tfe_cursor *c, enum net_kind *net)
 	if (!tfe_cursor_skip(c, 3) || !tfe_cursor_be16(c, &type))
 		return TFE_DR_LINK_TRUNCATED;
 	return link_more(c, type, 0, net);
+}
+
+static enum tfe_decode_reason
+link_80211(struct tfe_cursor *c, enum net_kind *net)
+{
+	return link_80211_fc(c, false, net);
 }
 
 /* Radiotap (radiotap.org): version 0, a pad byte, the header's length
@@ -1404,6 +1422,8 @@ tunnel_of_port(uint16_t port)
 		return TFE_TUN_GENEVE;
 	case UDP_PORT_GTPU:
 		return TFE_TUN_GTPU;
+	case UDP_PORT_CAPWAP:
+		return TFE_TUN_CAPWAP;
 	default:
 		return TFE_TUN_NONE;
 	}
@@ -1508,6 +1528,41 @@ decode_gre(struct tfe_cursor *c, size_t *len, uint16_t *type)
 	*len -= ehlen;
 	*type = ETHERTYPE_TEB;
 	return r;
+}
+
+/*
+ * CAPWAP data (RFC 5415 §4.3): a preamble (version 0; type 0, a clear
+ * header; type 1 is DTLS, encrypted), then HLEN (5 bits: the header's
+ * length in 4-byte words, preamble included), RID, WBID (1: IEEE 802.11),
+ * and the flags T (the payload is the binding's native frame, else an
+ * 802.3 frame) and F (a fragment, not reassembled here); the optional
+ * radio MAC and wireless information lie inside HLEN.
+ */
+static enum tfe_decode_reason
+decode_capwap(struct tfe_cursor *c, size_t *len, uint16_t *type)
+{
+	uint8_t h[4];
+
+	if (*len < 8)
+		return TFE_DR_TUNNEL_BAD_LENGTH;
+	if (!tfe_cursor_copy(c, h, 4))
+		return TFE_DR_TUNNEL_TRUNCATED;
+	if (h[0] != 0)
+		return TFE_DR_NOT_TCP; /* DTLS, or another version */
+	size_t hlen = (size_t)(h[1] >> 3) * 4;
+	unsigned wbid = (unsigned)((h[2] >> 1) & 0x1f);
+	bool native = h[2] & 1, frag = h[3] & 0x80;
+	if (hlen < 8 || *len < hlen)
+		return TFE_DR_TUNNEL_BAD_LENGTH;
+	if (!tfe_cursor_skip(c, hlen - 4))
+		return TFE_DR_TUNNEL_TRUNCATED;
+	if (frag)
+		return TFE_DR_TUNNEL_FRAGMENT;
+	if (native && wbid != 1)
+		return TFE_DR_TUNNEL_PAYLOAD;
+	*len -= hlen;
+	*type = native ? TUNNEL_TYPE_80211 : ETHERTYPE_TEB;
+	return TFE_DR_OK;
 }
 
 /*
@@ -1673,6 +1728,9 @@ decapsulate(struct tfe_cursor *c, const struct ip_next *next, unsigned level,
 	case TFE_TUN_GTPU:
 		r = decode_gtpu(c, &len, &type);
 		break;
+	case TFE_TUN_CAPWAP:
+		r = decode_capwap(c, &len, &type);
+		break;
 	default: /* IP-in-IP: nothing between the headers */
 		break;
 	}
@@ -1689,12 +1747,14 @@ decapsulate(struct tfe_cursor *c, const struct ip_next *next, unsigned level,
 	memset(out->src, 0, sizeof out->src);
 	memset(out->dst, 0, sizeof out->dst);
 
-	if (type == ETHERTYPE_TEB) {
-		/* An Ethernet frame, VLAN tags and all, that must fit in the
-		 * tunnel's payload: read it within that, and tell a frame cut
-		 * by the capture from one cut by the declared length. */
+	if (type == ETHERTYPE_TEB || type == TUNNEL_TYPE_80211) {
+		/* An Ethernet (or 802.11) frame, VLAN tags and all, that must
+		 * fit in the tunnel's payload: read it within that, and tell a
+		 * frame cut by the capture from one cut by the declared
+		 * length. */
 		struct tfe_cursor eth = tfe_cursor_sub(c, len);
-		r = link_ethernet(&eth, net);
+		r = type == ETHERTYPE_TEB ? link_ethernet(&eth, net)
+		                          : link_80211_fc(&eth, true, net);
 		if (r == TFE_DR_LINK_TRUNCATED && c->left >= len)
 			return TFE_DR_TUNNEL_BAD_LENGTH;
 		if (r != TFE_DR_OK)

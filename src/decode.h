@@ -154,6 +154,7 @@ enum tfe_tunnel_kind {
 	TFE_TUN_VXLAN,    /* VXLAN, UDP 4789 (RFC 7348) or Linux's 8472 */
 	TFE_TUN_GENEVE,   /* Geneve, UDP 6081 (RFC 8926) */
 	TFE_TUN_GTPU,     /* GTP-U, UDP 2152 (3GPP TS 29.281) */
+	TFE_TUN_CAPWAP,   /* CAPWAP data, UDP 5247 (RFC 5415) */
 	TFE_TUN__COUNT
 };
 
