@@ -917,7 +917,7 @@ tfe_conn_free(struct tfe_conn *c)
 /* Bookkeeping of what the sender has now shown of itself. */
 static void
 track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
-             uint64_t frame)
+             uint64_t frame, int64_t ts)
 {
 	struct tfe_endpoint *ep = EP(c, side);
 	bool syn = s->flags & TFE_TH_SYN;
@@ -961,6 +961,15 @@ track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
 	}
 	if (fin) {
 		if (!ep->fin_sent) {
+			const struct tfe_endpoint *pe = EP(c, !side);
+			if (G_UNLIKELY(pe->bytes > 0 && !pe->fin_sent &&
+			               (s->flags & TFE_TH_ACK) &&
+			               tfe_seq_gt(pe->snd_nxt, s->ack))) {
+				struct tfe_ep_rare *r = tfe_conn_rare_get(c, side);
+				r->fin_peer_unacked = pe->snd_nxt - s->ack;
+				r->fin_peer_last_ts = pe->last_ts;
+				r->fin_own_prev_ts = ep->pkts > 0 ? ep->last_ts : 0;
+			}
 			ep->fin_sent = true;
 			ep->fin_seq = s->seq + s->payload_len;
 			ep->ack_at_fin = (s->flags & TFE_TH_ACK) ? s->ack
@@ -987,6 +996,13 @@ track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
 	}
 	if (G_UNLIKELY(EP(c, !side)->fin_sent && new_data)) {
 		struct tfe_ep_rare *r = tfe_conn_rare_get(c, side);
+		if (r->segs_after_peer_fin == 0) {
+			r->apf_frame = frame;
+			r->apf_ts = ts;
+			r->apf_len = s->payload_len;
+			r->apf_acks_fin = (s->flags & TFE_TH_ACK) &&
+			                  tfe_seq_gt(s->ack, EP(c, !side)->fin_seq);
+		}
 		r->bytes_after_peer_fin += s->payload_len;
 		r->segs_after_peer_fin++;
 	}
@@ -1541,7 +1557,7 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	    tfe_conn_rare_ep(c, side)->rst_frame == 0)
 		tfe_conn_rare_get(c, side)->rst_gap =
 			snd->pkts > 0 ? ts - snd->last_ts : 0;
-	track_sender(c, side, s, frame);
+	track_sender(c, side, s, frame, ts);
 	snd->last_ts = ts;
 	if (G_UNLIKELY(EP(c, !side)->pkts == 0) && !c->echo_moved)
 		track_echo(c, side, s);

@@ -66,6 +66,12 @@ struct vcase {
 	V(S, F_FA, 5001, 1002, 0, (t) + 20), \
 	V(C, F_A, 1002, 5002, 0, (t) + 30)
 
+/* A request and its answer, acknowledged, from frame 4 on. */
+#define REQ_ANSWER \
+	V(C, F_PA, 1001, 5001, 100, 30), \
+	V(S, F_PA, 5001, 1101, 200, 40), \
+	V(C, F_A, 1101, 5201, 0, 50)
+
 static const struct vcase cases[] = {
 { "SYN answered by RST", TFE_V_RST_TO_CLOSED_PORT, true, TFE_END_CLOSED, 0, {
 	V(C, F_S, 1000, 0, 0, 0), V(S, F_RA, 0, 1001, 0, 1) }, 2 },
@@ -333,6 +339,38 @@ static const struct vcase cases[] = {
   TFE_V_ACCEPT_QUEUE_FULL, false, TFE_END_INPUT, 0, {
 	V(C, F_S, 1000, 0, 0, 0), V(S, F_SA, 5000, 1001, 0, 10),
 	V(S, F_SA, 5000, 1001, 0, 1010), V(S, F_SA, 5000, 1001, 0, 3010) }, 4 },
+{ "request crossing an idle connection's FIN, answered by RST (captured "
+  "at the server)", TFE_V_KEEPALIVE_RACE, true, TFE_END_CLOSED, 0, {
+	OPEN, REQ_ANSWER, V(S, F_FA, 5201, 1101, 0, 5050),
+	V(C, F_PA, 1101, 5201, 100, 5060), V(S, F_R, 5201, 0, 0, 5061) }, 9 },
+{ "request crossing an idle connection's FIN, answered by RST (captured "
+  "at the client: the request first, the FIN does not acknowledge it)",
+  TFE_V_KEEPALIVE_RACE, true, TFE_END_CLOSED, 0, {
+	OPEN, REQ_ANSWER, V(C, F_PA, 1101, 5201, 100, 5050),
+	V(S, F_FA, 5201, 1101, 0, 5060), V(C, F_A, 1201, 5202, 0, 5061),
+	V(S, F_R, 5201, 0, 0, 5070) }, 10 },
+{ "near miss: a request sent 2 s after the client acknowledged the FIN",
+  TFE_V_KEEPALIVE_RACE, false, TFE_END_CLOSED, 0, {
+	OPEN, REQ_ANSWER, V(S, F_FA, 5201, 1101, 0, 5050),
+	V(C, F_A, 1101, 5202, 0, 5060), V(C, F_PA, 1101, 5202, 100, 7060),
+	V(S, F_R, 5202, 0, 0, 7061) }, 10 },
+{ "near miss: an idle connection's FIN with no request after it",
+  TFE_V_KEEPALIVE_RACE, false, TFE_END_CLOSED, 0, {
+	OPEN, REQ_ANSWER, V(S, F_FA, 5201, 1101, 0, 5050),
+	V(C, F_FA, 1101, 5202, 0, 5060), V(S, F_A, 5202, 1102, 0, 5061) }, 9 },
+{ "near miss: a RST answering a request with no FIN before it",
+  TFE_V_KEEPALIVE_RACE, false, TFE_END_CLOSED, 0, {
+	OPEN, REQ_ANSWER, V(C, F_PA, 1101, 5201, 100, 5060),
+	V(S, F_RA, 5201, 1201, 0, 5061) }, 8 },
+{ "near miss: the FIN right after the answer (not idle), a request "
+  "crossing it", TFE_V_KEEPALIVE_RACE, false, TFE_END_CLOSED, 0, {
+	OPEN, REQ_ANSWER, V(S, F_FA, 5201, 1101, 0, 150),
+	V(C, F_PA, 1101, 5201, 100, 160), V(S, F_R, 5201, 0, 0, 161) }, 9 },
+{ "near miss: a request crossing the FIN and taken (half-close)",
+  TFE_V_KEEPALIVE_RACE, false, TFE_END_CLOSED, 0, {
+	OPEN, REQ_ANSWER, V(S, F_FA, 5201, 1101, 0, 5050),
+	V(C, F_PA, 1101, 5201, 100, 5060), V(S, F_A, 5202, 1201, 0, 5061),
+	V(C, F_FA, 1201, 5202, 0, 5070), V(S, F_A, 5202, 1202, 0, 5071) }, 11 },
 };
 
 static struct tfe_segment
