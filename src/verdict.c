@@ -76,6 +76,9 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 	[TFE_V_KEEPALIVE_RACE] = { "keepalive_race", TFE_SEV_WARNING,
 		"a request crossed the FIN of an idle connection",
 		"RFC 1122 §4.2.2.13, RFC 9112 §9.6" },
+	[TFE_V_OPTIONS_ODD] = { "options_odd", TFE_SEV_INFO,
+		"SYN options a stack or the path got wrong",
+		"RFC 9293 §3.7.1, RFC 7323 §2, RFC 2018 §2" },
 };
 
 static const char *const side_word[3] = { "client", "server", "nobody" };
@@ -1770,6 +1773,110 @@ rule_oddities(struct ctx *x)
 	}
 }
 
+/*
+ * options_odd: a SYN or SYN+ACK whose options no careful stack sends, or
+ * that a middlebox changed on the way: a window scale above 14 (RFC 7323
+ * §2.3: taken as 14), no MSS option (RFC 9293 §3.7.1: the peer then
+ * assumes 536 bytes, 1220 over IPv6), an MSS below those, or a SYN+ACK
+ * offering SACK, timestamps or window scaling that the client's SYN did
+ * not offer (RFC 2018 §2, RFC 7323 §2.2 and §3.2 allow them only in
+ * answer to the SYN's).  A SYN+ACK that declines what the SYN offered is
+ * ordinary (many stacks do not use timestamps) and is not reported.
+ * Options the snapshot length cut are not judged.
+ */
+static void
+rule_options(struct ctx *x)
+{
+	const struct tfe_conn *c = x->c;
+	char e[TFE_ADDR_STRLEN + 8];
+	unsigned floor = c->family == 6 ? 1220 : 536;
+	const struct tfe_row *syn = NULL;
+
+	if (c->roles == TFE_ROLES_SYN && !(c->syn_opts_cut & 1))
+		syn = find_sent(c, TFE_SIDE_CLIENT, TFE_TH_SYN, 0, NULL);
+	for (int side = 0; side < 2; side++) {
+		const struct tfe_row *r = find_sent(c, side, TFE_TH_SYN, 0, NULL);
+		if (r == NULL || (c->syn_opts_cut & (1u << side)) ||
+		    (r->flags & (TFE_TH_RST | TFE_TH_FIN)) ||
+		    (r->notes & TFE_NOTE_BAD_FLAGS))
+			continue;
+		bool synack = (r->flags & TFE_TH_ACK) != 0;
+		bool big_ws = (r->opt_mask & TFE_OPT_WSCALE) && r->wscale > 14;
+		bool no_mss = !(r->opt_mask & TFE_OPT_MSS);
+		bool low_mss = !no_mss && r->mss < floor;
+		uint8_t unasked = 0;
+		if (synack && syn != NULL && side == TFE_SIDE_SERVER)
+			unasked = r->opt_mask & ~syn->opt_mask &
+			          (TFE_OPT_SACKOK | TFE_OPT_TS | TFE_OPT_WSCALE);
+		if (!big_ws && !no_mss && !low_mss && !unasked)
+			continue;
+		GString *what = g_string_new(NULL);
+		const char *sep = "";
+		if (big_ws) {
+			g_string_append_printf(what, "a window scale of %u, above "
+			                       "the 14 RFC 7323 allows: the %s takes "
+			                       "it as 14, and the two sides disagree "
+			                       "on every window", r->wscale,
+			                       side_word[!side]);
+			sep = "; ";
+		}
+		if (no_mss) {
+			g_string_append_printf(what, "%sno MSS option: the %s "
+			                       "assumes %u bytes per segment", sep,
+			                       side_word[!side], floor);
+			sep = "; ";
+		}
+		if (low_mss) {
+			g_string_append_printf(what, "%san MSS of %u bytes, below "
+			                       "the %u bytes every IPv%u path carries "
+			                       "in one segment: more, smaller "
+			                       "segments than any path needs (a clamp "
+			                       "set too low on the path or on the "
+			                       "host)", sep, r->mss, floor,
+			                       c->family == 6 ? 6u : 4u);
+			sep = "; ";
+		}
+		if (unasked) {
+			unsigned n = !!(unasked & TFE_OPT_SACKOK) +
+			             !!(unasked & TFE_OPT_TS) +
+			             !!(unasked & TFE_OPT_WSCALE);
+			g_string_append_printf(what, "%s%s%s%s%s%s (%u option%s) in "
+			    "answer to a SYN that did not offer %s: a middlebox "
+			    "removed %s "
+			    "from the SYN on the way, or the %s's stack does not "
+			    "follow RFC 2018 and 7323", sep,
+			    (unasked & TFE_OPT_SACKOK) ? "SACK-permitted" : "",
+			    (unasked & TFE_OPT_SACKOK) &&
+			    (unasked & (TFE_OPT_TS | TFE_OPT_WSCALE)) ? " and " :
+			    "",
+			    (unasked & TFE_OPT_TS) ? "timestamps" : "",
+			    (unasked & TFE_OPT_TS) && (unasked & TFE_OPT_WSCALE) ?
+			    " and " : "",
+			    (unasked & TFE_OPT_WSCALE) ? "window scale" : "",
+			    n, n == 1 ? "" : "s",
+			    (unasked & (unasked - 1)) ? "them" : "it",
+			    (unasked & (unasked - 1)) ? "them" : "it",
+			    side_word[side]);
+		}
+		uint64_t fr[] = { r->frame, 0 };
+		add(x, TFE_V_OPTIONS_ODD, side, fr, "%s's %s (frame %" PRIu64
+		    ") carries %s", ep_str(c, side, e, sizeof e),
+		    synack ? "SYN+ACK" : "SYN", r->frame, what->str);
+		g_string_free(what, TRUE);
+		if (big_ws)
+			vcount(x, "wscale", r->wscale);
+		if (no_mss || low_mss)
+			vcount(x, "assumed_mss", floor);
+		if (low_mss)
+			vcount(x, "mss", r->mss);
+		if (unasked)
+			vcount(x, "unasked_options",
+			       !!(unasked & TFE_OPT_SACKOK) +
+			       !!(unasked & TFE_OPT_TS) +
+			       !!(unasked & TFE_OPT_WSCALE));
+	}
+}
+
 static void
 rule_open_at_end(struct ctx *x)
 {
@@ -1815,6 +1922,7 @@ tfe_verdicts_collect(const struct tfe_conn *c, const struct tfe_config *cfg,
 	rule_close(&x);
 	rule_flow(&x);
 	rule_oddities(&x);
+	rule_options(&x);
 	rule_open_at_end(&x);
 	g_free(x.undecided);
 

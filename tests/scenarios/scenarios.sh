@@ -47,6 +47,7 @@ SCENARIOS=(
 	router-one-direction
 	router-reject-reset
 	keepalive-race
+	mss-tiny
 )
 
 # Scenarios whose timing can go wrong get more than one try.
@@ -864,5 +865,20 @@ sc_keepalive_race() {
 		check_at "$v" "no client FIN" "src $C4 and $FIN" 0 0
 	done
 	check_truth "no answer: EOF or ECONNRESET" "client s0.recv_to_eof\(\) = (0 EOF|-1 ECONNRESET)"
+}
+
+sc_mss_tiny() {
+	begin mss-tiny client \
+		"the client sets TCP_MAXSEG=88 (the least Linux takes) before connect(): its SYN announces MSS 88, below the 536 bytes every IPv4 path carries in one segment; the server announces 1460, so the server's 1000-byte answer crosses in segments of 76 bytes (88 less 12 bytes of timestamps), and the client's 100-byte request in 76 and 24 (TCP_MAXSEG caps its own sending too); a client-first close"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 1000 \
+		recv_to_eof close
+	on client wait listening socket inet maxseg 88 connect "$S4" "$PORT" \
+		send 100 recv 1000 close
+	wait_bg
+	end
+	check_tshark "client MSS 88" "tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.options.mss_val == 88" 1 1
+	check_tshark "server MSS 1460" "tcp.flags.syn == 1 && tcp.flags.ack == 1 && tcp.options.mss_val == 1460" 1 1
+	check_tshark "no server segment above 88" "ip.src == $S4 && tcp.len > 88" 0 0
 }
 
