@@ -1108,6 +1108,15 @@ track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
 	}
 	if (fin) {
 		if (!ep->fin_sent) {
+			const struct tfe_endpoint *pe = EP(c, !side);
+			if (G_UNLIKELY(pe->bytes > 0 && !pe->fin_sent &&
+			               (s->flags & TFE_TH_ACK) &&
+			               tfe_seq_gt(pe->snd_nxt, s->ack))) {
+				struct tfe_ep_rare *r = tfe_conn_rare_get(c, side);
+				r->fin_peer_unacked = pe->snd_nxt - s->ack;
+				r->fin_peer_last_ts = pe->last_ts;
+				r->fin_own_prev_ts = ep->pkts > 0 ? ep->last_ts : 0;
+			}
 			ep->fin_sent = true;
 			ep->fin_seq = s->seq + s->payload_len;
 			ep->ack_at_fin = (s->flags & TFE_TH_ACK) ? s->ack
@@ -1140,6 +1149,13 @@ track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
 	}
 	if (G_UNLIKELY(EP(c, !side)->fin_sent && new_data)) {
 		struct tfe_ep_rare *r = tfe_conn_rare_get(c, side);
+		if (r->segs_after_peer_fin == 0) {
+			r->apf_frame = frame;
+			r->apf_ts = ts;
+			r->apf_len = s->payload_len;
+			r->apf_acks_fin = (s->flags & TFE_TH_ACK) &&
+			                  tfe_seq_gt(s->ack, EP(c, !side)->fin_seq);
+		}
 		r->bytes_after_peer_fin += s->payload_len;
 		r->segs_after_peer_fin++;
 	}

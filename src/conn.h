@@ -116,6 +116,16 @@ struct tfe_ep_rare {
 	uint64_t bytes_after_peer_fin; /* new payload sent after the peer's
 	                                  FIN (retransmissions not counted) */
 	uint32_t segs_after_peer_fin;
+	/* the first of those segments (keepalive_race, verdict.c) */
+	uint64_t apf_frame;
+	int64_t apf_ts;
+	uint32_t apf_len;
+	bool apf_acks_fin;      /* it acknowledged the peer's FIN */
+	/* its first FIN left data of the peer unacknowledged (the peer's
+	 * data crossed it, or the capture saw that data first): how much,
+	 * the peer's latest segment and its own previous one (ns) */
+	uint32_t fin_peer_unacked;
+	int64_t fin_peer_last_ts, fin_own_prev_ts;
 	uint32_t ka_probes, ka_answered, ka_unanswered_run; /* keepalives */
 	uint32_t zw_probes;     /* the peer's probes while it advertised 0 */
 	uint32_t rst_nth;       /* its segments before its first RST */

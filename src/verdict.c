@@ -76,6 +76,12 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		"receiver advertised a zero window briefly", "RFC 9293 §3.8.6.1" },
 	[TFE_V_ACCEPT_QUEUE_FULL] = { "accept_queue_full", TFE_SEV_WARNING,
 		"the listener's accept queue was full", "RFC 9293 §3.10.7.2" },
+	[TFE_V_KEEPALIVE_RACE] = { "keepalive_race", TFE_SEV_WARNING,
+		"a request crossed the FIN of an idle connection",
+		"RFC 1122 §4.2.2.13, RFC 9112 §9.6" },
+	[TFE_V_OPTIONS_ODD] = { "options_odd", TFE_SEV_INFO,
+		"SYN options a stack or the path got wrong",
+		"RFC 9293 §3.7.1, RFC 7323 §2, RFC 2018 §2" },
 };
 
 static const char *const side_word[3] = { "client", "server", "nobody" };
@@ -884,6 +890,128 @@ rule_accept_queue(struct ctx *x)
 	}
 }
 
+/* The server's FIN must follow at least this much silence for
+ * keepalive_race: an idle connection a keep-alive timer closed. */
+#define KEEPALIVE_RACE_IDLE_NS (1 * TFE_NS_PER_SEC)
+
+struct race {
+	const struct tfe_row *fin, *rst;
+	uint64_t req_frame;     /* 0 when the capture saw the request before
+	                           the FIN (folded into the rows before it) */
+	int64_t req_ts;
+	uint32_t req_len;       /* its first segment, or the bytes the FIN
+	                           left unacknowledged */
+	int64_t idle;
+};
+
+/*
+ * keepalive_race: the server closed an idle connection (its first FIN,
+ * after KEEPALIVE_RACE_IDLE_NS of silence) while the client was already
+ * sending a request on it, and its TCP, its socket closed, answered the
+ * request with a RST (RFC 1122 §4.2.2.13).  The request crossed the FIN:
+ * either the capture shows it after the FIN and it does not acknowledge
+ * the FIN (the client sent it before the FIN reached it), or the capture
+ * shows it first and the FIN does not acknowledge it (the server sent
+ * its FIN before the request reached it).  A request that acknowledges
+ * the FIN was written after the client's TCP had the FIN: not a race
+ * the capture can show, abortive_close alone speaks of it.
+ */
+static bool
+keepalive_race(const struct ctx *x, struct race *k)
+{
+	const struct tfe_conn *c = x->c;
+	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
+
+	if (!sv->fin_sent || !c->rst_seen || c->rst_by != TFE_SIDE_SERVER ||
+	    silent(c, TFE_SIDE_CLIENT) || silent(c, TFE_SIDE_SERVER))
+		return false;
+	guint fi = 0, ri = 0;
+	const struct tfe_row *fin = find_sent(c, TFE_SIDE_SERVER, TFE_TH_FIN,
+	                                      0, &fi);
+	if (fin == NULL || fi == 0)
+		return false;
+	const struct tfe_row *cfin = find_sent(c, TFE_SIDE_CLIENT, TFE_TH_FIN,
+	                                       0, NULL);
+	if (cfin && cfin->frame < fin->frame)
+		return false;
+	const struct tfe_ep_rare *cr = tfe_conn_rare_ep(c, TFE_SIDE_CLIENT);
+	const struct tfe_ep_rare *sr = tfe_conn_rare_ep(c, TFE_SIDE_SERVER);
+	memset(k, 0, sizeof *k);
+	if (cr->segs_after_peer_fin > 0 && cr->apf_frame > fin->frame &&
+	    !cr->apf_acks_fin) {
+		const struct tfe_row *prev = row_at(c, fi - 1);
+		k->req_frame = cr->apf_frame;
+		k->req_ts = cr->apf_ts;
+		k->req_len = cr->apf_len;
+		k->idle = fin->ts - (prev->kind == TFE_ROW_RUN ? prev->ts_last
+		                                               : prev->ts);
+	} else if (sr->fin_peer_unacked > 0 && sr->fin_own_prev_ts != 0 &&
+	           sr->fin_peer_last_ts > sr->fin_own_prev_ts) {
+		k->req_ts = sr->fin_peer_last_ts;
+		k->req_len = sr->fin_peer_unacked;
+		k->idle = fin->ts - sr->fin_own_prev_ts;
+	} else {
+		return false;
+	}
+	if (k->idle < KEEPALIVE_RACE_IDLE_NS)
+		return false;
+	const struct tfe_row *rst = find_sent(c, TFE_SIDE_SERVER, TFE_TH_RST,
+	                                      fi + 1, &ri);
+	if (rst == NULL ||
+	    rst->reason[TFE_SIDE_SERVER] != TFE_RS_SEND_RST_AFTER_CLOSE ||
+	    (k->req_frame && rst->frame < k->req_frame) ||
+	    (rst->frame == tfe_conn_rare_ep(c, TFE_SIDE_SERVER)->rst_frame &&
+	     rst_foreign(c, TFE_SIDE_SERVER)))
+		return false;
+	k->fin = fin;
+	k->rst = rst;
+	return true;
+}
+
+static void
+rule_keepalive_race(struct ctx *x)
+{
+	const struct tfe_conn *c = x->c;
+	struct race k;
+	char e[TFE_ADDR_STRLEN + 8], t1[48], lw[40], req[256];
+
+	if (!keepalive_race(x, &k))
+		return;
+	uint64_t fr[] = { k.fin->frame, k.req_frame ? k.req_frame : k.rst->frame,
+	                  k.req_frame ? k.rst->frame : 0, 0 };
+	int64_t gap = k.req_ts - k.fin->ts;
+	if (!x->cfg->verdict_messages)
+		req[0] = '\0';
+	else if (k.req_frame)
+		snprintf(req, sizeof req, "the client's request (frame %" PRIu64
+		         ", %" PRIu32 " bytes) came %.3f ms after the FIN and does "
+		         "not acknowledge it: the client sent it before the FIN "
+		         "reached it", k.req_frame, k.req_len, (double)gap / 1e6);
+	else
+		snprintf(req, sizeof req, "the client's request (%" PRIu32
+		         " bytes the FIN does not acknowledge) was captured "
+		         "%.3f ms before the FIN: the server sent its FIN before "
+		         "the request reached it", k.req_len, (double)-gap / 1e6);
+	add(x, TFE_V_KEEPALIVE_RACE, TFE_SIDE_SERVER, fr,
+	    "%s closed the connection after %.3f s%s %s (FIN at %s, frame %"
+	    PRIu64 "); %s; its closed socket answered the request with RST "
+	    "(frame %" PRIu64 "): the request is lost, the client reads end "
+	    "of file or ECONNRESET instead of an answer (a proxy answers "
+	    "502); keep the client's idle timeout "
+	    "for pooled connections below the server's keep-alive timeout, or "
+	    "retry idempotent requests",
+	    ep_str(c, TFE_SIDE_SERVER, e, sizeof e), secs(k.idle),
+	    long_words(k.idle, lw, sizeof lw),
+	    k.req_frame ? "with no segment either way" :
+	    "without sending a segment", rel(c, k.fin->ts, t1, sizeof t1),
+	    k.fin->frame, req, k.rst->frame);
+	vdur(x, "idle_s", k.idle);
+	vat(x, "fin_at_s", k.fin->ts);
+	vdur(x, k.req_frame ? "request_after_fin_s" : "request_before_fin_s",
+	     gap < 0 ? -gap : gap);
+	vcount(x, "request_bytes", k.req_len);
+}
+
 static void
 rule_close(struct ctx *x)
 {
@@ -1184,6 +1312,9 @@ rule_close(struct ctx *x)
 			const struct tfe_row *answered = NULL;
 			bool overflow = never_used &&
 			                accept_overflow_rst(x, &answered) == rst;
+			struct race kr;
+			bool race = s == TFE_SIDE_SERVER && !overflow &&
+			            keepalive_race(x, &kr) && kr.rst == rst;
 			if (foreign) {
 				/* not the claimed sender's abort: rst_suspicious
 				 * says what sent it and what it did */
@@ -1200,6 +1331,9 @@ rule_close(struct ctx *x)
 				       : overflow ? "the server's TCP never took the "
 				         "connection: its listener's accept queue was "
 				         "full, see accept_queue_full"
+				       : race ? "the client's request crossed the "
+				         "server's FIN on an idle connection, see "
+				         "keepalive_race"
 				       : never_used ? "the server never wrote to it: "
 				         "if it never accept()ed it, its listening socket "
 				         "was closed with the connection still in its "
@@ -1732,6 +1866,110 @@ rule_oddities(struct ctx *x)
 	}
 }
 
+/*
+ * options_odd: a SYN or SYN+ACK whose options no careful stack sends, or
+ * that a middlebox changed on the way: a window scale above 14 (RFC 7323
+ * §2.3: taken as 14), no MSS option (RFC 9293 §3.7.1: the peer then
+ * assumes 536 bytes, 1220 over IPv6), an MSS below those, or a SYN+ACK
+ * offering SACK, timestamps or window scaling that the client's SYN did
+ * not offer (RFC 2018 §2, RFC 7323 §2.2 and §3.2 allow them only in
+ * answer to the SYN's).  A SYN+ACK that declines what the SYN offered is
+ * ordinary (many stacks do not use timestamps) and is not reported.
+ * Options the snapshot length cut are not judged.
+ */
+static void
+rule_options(struct ctx *x)
+{
+	const struct tfe_conn *c = x->c;
+	char e[TFE_ADDR_STRLEN + 8];
+	unsigned floor = c->family == 6 ? 1220 : 536;
+	const struct tfe_row *syn = NULL;
+
+	if (c->roles == TFE_ROLES_SYN && !(c->syn_opts_cut & 1))
+		syn = find_sent(c, TFE_SIDE_CLIENT, TFE_TH_SYN, 0, NULL);
+	for (int side = 0; side < 2; side++) {
+		const struct tfe_row *r = find_sent(c, side, TFE_TH_SYN, 0, NULL);
+		if (r == NULL || (c->syn_opts_cut & (1u << side)) ||
+		    (r->flags & (TFE_TH_RST | TFE_TH_FIN)) ||
+		    (r->notes & TFE_NOTE_BAD_FLAGS))
+			continue;
+		bool synack = (r->flags & TFE_TH_ACK) != 0;
+		bool big_ws = (r->opt_mask & TFE_OPT_WSCALE) && r->wscale > 14;
+		bool no_mss = !(r->opt_mask & TFE_OPT_MSS);
+		bool low_mss = !no_mss && r->mss < floor;
+		uint8_t unasked = 0;
+		if (synack && syn != NULL && side == TFE_SIDE_SERVER)
+			unasked = r->opt_mask & ~syn->opt_mask &
+			          (TFE_OPT_SACKOK | TFE_OPT_TS | TFE_OPT_WSCALE);
+		if (!big_ws && !no_mss && !low_mss && !unasked)
+			continue;
+		GString *what = g_string_new(NULL);
+		const char *sep = "";
+		if (big_ws) {
+			g_string_append_printf(what, "a window scale of %u, above "
+			                       "the 14 RFC 7323 allows: the %s takes "
+			                       "it as 14, and the two sides disagree "
+			                       "on every window", r->wscale,
+			                       side_word[!side]);
+			sep = "; ";
+		}
+		if (no_mss) {
+			g_string_append_printf(what, "%sno MSS option: the %s "
+			                       "assumes %u bytes per segment", sep,
+			                       side_word[!side], floor);
+			sep = "; ";
+		}
+		if (low_mss) {
+			g_string_append_printf(what, "%san MSS of %u bytes, below "
+			                       "the %u bytes every IPv%u path carries "
+			                       "in one segment: more, smaller "
+			                       "segments than any path needs (a clamp "
+			                       "set too low on the path or on the "
+			                       "host)", sep, r->mss, floor,
+			                       c->family == 6 ? 6u : 4u);
+			sep = "; ";
+		}
+		if (unasked) {
+			unsigned n = !!(unasked & TFE_OPT_SACKOK) +
+			             !!(unasked & TFE_OPT_TS) +
+			             !!(unasked & TFE_OPT_WSCALE);
+			g_string_append_printf(what, "%s%s%s%s%s%s (%u option%s) in "
+			    "answer to a SYN that did not offer %s: a middlebox "
+			    "removed %s "
+			    "from the SYN on the way, or the %s's stack does not "
+			    "follow RFC 2018 and 7323", sep,
+			    (unasked & TFE_OPT_SACKOK) ? "SACK-permitted" : "",
+			    (unasked & TFE_OPT_SACKOK) &&
+			    (unasked & (TFE_OPT_TS | TFE_OPT_WSCALE)) ? " and " :
+			    "",
+			    (unasked & TFE_OPT_TS) ? "timestamps" : "",
+			    (unasked & TFE_OPT_TS) && (unasked & TFE_OPT_WSCALE) ?
+			    " and " : "",
+			    (unasked & TFE_OPT_WSCALE) ? "window scale" : "",
+			    n, n == 1 ? "" : "s",
+			    (unasked & (unasked - 1)) ? "them" : "it",
+			    (unasked & (unasked - 1)) ? "them" : "it",
+			    side_word[side]);
+		}
+		uint64_t fr[] = { r->frame, 0 };
+		add(x, TFE_V_OPTIONS_ODD, side, fr, "%s's %s (frame %" PRIu64
+		    ") carries %s", ep_str(c, side, e, sizeof e),
+		    synack ? "SYN+ACK" : "SYN", r->frame, what->str);
+		g_string_free(what, TRUE);
+		if (big_ws)
+			vcount(x, "wscale", r->wscale);
+		if (no_mss || low_mss)
+			vcount(x, "assumed_mss", floor);
+		if (low_mss)
+			vcount(x, "mss", r->mss);
+		if (unasked)
+			vcount(x, "unasked_options",
+			       !!(unasked & TFE_OPT_SACKOK) +
+			       !!(unasked & TFE_OPT_TS) +
+			       !!(unasked & TFE_OPT_WSCALE));
+	}
+}
+
 static void
 rule_open_at_end(struct ctx *x)
 {
@@ -1773,9 +2011,11 @@ tfe_verdicts_collect(const struct tfe_conn *c, const struct tfe_config *cfg,
 	rule_open_and_reject(&x);
 	rule_reuse(&x);
 	rule_accept_queue(&x);
+	rule_keepalive_race(&x);
 	rule_close(&x);
 	rule_flow(&x);
 	rule_oddities(&x);
+	rule_options(&x);
 	rule_open_at_end(&x);
 	g_free(x.undecided);
 

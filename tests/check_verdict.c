@@ -35,6 +35,9 @@ struct vseg {
 	int ttl;            /* 0: 64 */
 	int ip_id;          /* 0: the frame's time in ms + 100 (a counter);
 	                       -1: IP ID 0 */
+	uint8_t opts;       /* TFE_OPT_* (none unless VO) */
+	uint16_t mss;
+	uint8_t wscale;
 };
 
 #define MAX_SEGS 14
@@ -49,10 +52,14 @@ struct vcase {
 	int n;
 };
 
-#define V(from, flags, seq, ack, len, ms) { from, flags, seq, ack, len, ms, -1, 0, 0 }
-#define VW(from, flags, seq, ack, len, ms, win) { from, flags, seq, ack, len, ms, win, 0, 0 }
-#define VT(from, flags, seq, ack, len, ms, ttl) { from, flags, seq, ack, len, ms, -1, ttl, 0 }
-#define VI(from, flags, seq, ack, len, ms, id) { from, flags, seq, ack, len, ms, -1, 0, id }
+#define V(from, flags, seq, ack, len, ms) { from, flags, seq, ack, len, ms, -1, 0, 0, 0, 0, 0 }
+#define VW(from, flags, seq, ack, len, ms, win) { from, flags, seq, ack, len, ms, win, 0, 0, 0, 0, 0 }
+#define VT(from, flags, seq, ack, len, ms, ttl) { from, flags, seq, ack, len, ms, -1, ttl, 0, 0, 0, 0 }
+#define VI(from, flags, seq, ack, len, ms, id) { from, flags, seq, ack, len, ms, -1, 0, id, 0, 0, 0 }
+#define VO(from, flags, seq, ack, len, ms, opts, mss, ws) \
+	{ from, flags, seq, ack, len, ms, -1, 0, 0, opts, mss, ws }
+#define O_MW (TFE_OPT_MSS | TFE_OPT_WSCALE)
+#define O_ALL (TFE_OPT_MSS | TFE_OPT_WSCALE | TFE_OPT_SACKOK | TFE_OPT_TS)
 
 #define OPEN \
 	V(C, F_S, 1000, 0, 0, 0), \
@@ -65,6 +72,12 @@ struct vcase {
 	V(S, F_A, 5001, 1002, 0, (t) + 10), \
 	V(S, F_FA, 5001, 1002, 0, (t) + 20), \
 	V(C, F_A, 1002, 5002, 0, (t) + 30)
+
+/* A request and its answer, acknowledged, from frame 4 on. */
+#define REQ_ANSWER \
+	V(C, F_PA, 1001, 5001, 100, 30), \
+	V(S, F_PA, 5001, 1101, 200, 40), \
+	V(C, F_A, 1101, 5201, 0, 50)
 
 static const struct vcase cases[] = {
 { "SYN answered by RST", TFE_V_RST_TO_CLOSED_PORT, true, TFE_END_CLOSED, 0, {
@@ -309,7 +322,7 @@ static const struct vcase cases[] = {
   6 },
 { "bare RST with a window", TFE_V_RST_SUSPICIOUS, true, TFE_END_CLOSED, 0, {
 	OPEN, VI(S, F_PA, 5001, 1001, 10, 30, 943),
-	{ S, F_R, 5011, 0, 0, 40, 8192, 0, 500 } }, 5 },
+	{ S, F_R, 5011, 0, 0, 40, 8192, 0, 500, 0, 0, 0 } }, 5 },
 { "near miss: RST+ACK with a window (Linux's abort)", TFE_V_RST_SUSPICIOUS,
   false, TFE_END_CLOSED, 0, {
 	OPEN, V(S, F_PA, 5001, 1001, 10, 30), VW(S, F_RA, 5011, 1001, 0, 40, 509) },
@@ -321,7 +334,7 @@ static const struct vcase cases[] = {
 { "near miss: bare RST with a window continuing its host's IP IDs",
   TFE_V_RST_SUSPICIOUS, false, TFE_END_CLOSED, 0, {
 	OPEN, VI(S, F_PA, 5001, 1001, 10, 30, 943),
-	{ S, F_R, 5011, 0, 0, 40, 8192, 0, 944 } }, 5 },
+	{ S, F_R, 5011, 0, 0, 40, 8192, 0, 944, 0, 0, 0 } }, 5 },
 { "RST taken, then new data from its claimed sender",
   TFE_V_RST_SUSPICIOUS, true, TFE_END_CLOSED, 0, {
 	OPEN, V(S, F_RA, 5001, 1001, 0, 30), V(S, F_PA, 5001, 1001, 10, 40) },
@@ -333,7 +346,7 @@ static const struct vcase cases[] = {
 { "near miss: a disowned RST is no abortive_close",
   TFE_V_ABORTIVE_CLOSE, false, TFE_END_CLOSED, 0, {
 	OPEN, VI(S, F_PA, 5001, 1001, 10, 30, 943),
-	{ S, F_R, 5011, 0, 0, 40, 8192, 0, 500 } }, 5 },
+	{ S, F_R, 5011, 0, 0, 40, 8192, 0, 500, 0, 0, 0 } }, 5 },
 { "handshake's ACK answered by a bare RST (tcp_abort_on_overflow)",
   TFE_V_ACCEPT_QUEUE_FULL, true, TFE_END_CLOSED, 0, {
 	OPEN, V(S, F_R, 5001, 0, 0, 21) }, 4 },
@@ -363,17 +376,88 @@ static const struct vcase cases[] = {
   TFE_V_ACCEPT_QUEUE_FULL, false, TFE_END_INPUT, 0, {
 	V(C, F_S, 1000, 0, 0, 0), V(S, F_SA, 5000, 1001, 0, 10),
 	V(S, F_SA, 5000, 1001, 0, 1010), V(S, F_SA, 5000, 1001, 0, 3010) }, 4 },
+{ "request crossing an idle connection's FIN, answered by RST (captured "
+  "at the server)", TFE_V_KEEPALIVE_RACE, true, TFE_END_CLOSED, 0, {
+	OPEN, REQ_ANSWER, V(S, F_FA, 5201, 1101, 0, 5050),
+	V(C, F_PA, 1101, 5201, 100, 5060), V(S, F_R, 5201, 0, 0, 5061) }, 9 },
+{ "request crossing an idle connection's FIN, answered by RST (captured "
+  "at the client: the request first, the FIN does not acknowledge it)",
+  TFE_V_KEEPALIVE_RACE, true, TFE_END_CLOSED, 0, {
+	OPEN, REQ_ANSWER, V(C, F_PA, 1101, 5201, 100, 5050),
+	V(S, F_FA, 5201, 1101, 0, 5060), V(C, F_A, 1201, 5202, 0, 5061),
+	V(S, F_R, 5201, 0, 0, 5070) }, 10 },
+{ "near miss: a request sent 2 s after the client acknowledged the FIN",
+  TFE_V_KEEPALIVE_RACE, false, TFE_END_CLOSED, 0, {
+	OPEN, REQ_ANSWER, V(S, F_FA, 5201, 1101, 0, 5050),
+	V(C, F_A, 1101, 5202, 0, 5060), V(C, F_PA, 1101, 5202, 100, 7060),
+	V(S, F_R, 5202, 0, 0, 7061) }, 10 },
+{ "near miss: an idle connection's FIN with no request after it",
+  TFE_V_KEEPALIVE_RACE, false, TFE_END_CLOSED, 0, {
+	OPEN, REQ_ANSWER, V(S, F_FA, 5201, 1101, 0, 5050),
+	V(C, F_FA, 1101, 5202, 0, 5060), V(S, F_A, 5202, 1102, 0, 5061) }, 9 },
+{ "near miss: a RST answering a request with no FIN before it",
+  TFE_V_KEEPALIVE_RACE, false, TFE_END_CLOSED, 0, {
+	OPEN, REQ_ANSWER, V(C, F_PA, 1101, 5201, 100, 5060),
+	V(S, F_RA, 5201, 1201, 0, 5061) }, 8 },
+{ "near miss: the FIN right after the answer (not idle), a request "
+  "crossing it", TFE_V_KEEPALIVE_RACE, false, TFE_END_CLOSED, 0, {
+	OPEN, REQ_ANSWER, V(S, F_FA, 5201, 1101, 0, 150),
+	V(C, F_PA, 1101, 5201, 100, 160), V(S, F_R, 5201, 0, 0, 161) }, 9 },
+{ "SYN with window scale 15", TFE_V_OPTIONS_ODD, true, TFE_END_INPUT, 0, {
+	VO(C, F_S, 1000, 0, 0, 0, O_MW, 1460, 15),
+	VO(S, F_SA, 5000, 1001, 0, 10, O_MW, 1460, 7),
+	V(C, F_A, 1001, 5001, 0, 20) }, 3 },
+{ "SYN with MSS 100", TFE_V_OPTIONS_ODD, true, TFE_END_INPUT, 0, {
+	VO(C, F_S, 1000, 0, 0, 0, O_MW, 100, 7),
+	VO(S, F_SA, 5000, 1001, 0, 10, O_MW, 1460, 7),
+	V(C, F_A, 1001, 5001, 0, 20) }, 3 },
+{ "SYN without MSS", TFE_V_OPTIONS_ODD, true, TFE_END_INPUT, 0, {
+	VO(C, F_S, 1000, 0, 0, 0, TFE_OPT_WSCALE, 0, 7),
+	VO(S, F_SA, 5000, 1001, 0, 10, O_MW, 1460, 7),
+	V(C, F_A, 1001, 5001, 0, 20) }, 3 },
+{ "SYN+ACK offering SACK and timestamps the SYN did not offer",
+  TFE_V_OPTIONS_ODD, true, TFE_END_INPUT, 0, {
+	VO(C, F_S, 1000, 0, 0, 0, O_MW, 1460, 7),
+	VO(S, F_SA, 5000, 1001, 0, 10, O_ALL, 1460, 7),
+	V(C, F_A, 1001, 5001, 0, 20) }, 3 },
+{ "near miss: MSS 1460 and window scale 14 both ways",
+  TFE_V_OPTIONS_ODD, false, TFE_END_INPUT, 0, {
+	VO(C, F_S, 1000, 0, 0, 0, O_ALL, 1460, 14),
+	VO(S, F_SA, 5000, 1001, 0, 10, O_ALL, 1460, 7),
+	V(C, F_A, 1001, 5001, 0, 20) }, 3 },
+{ "near miss: a SYN+ACK declining the SYN's SACK and timestamps (Windows)",
+  TFE_V_OPTIONS_ODD, false, TFE_END_INPUT, 0, {
+	VO(C, F_S, 1000, 0, 0, 0, O_ALL, 1460, 7),
+	VO(S, F_SA, 5000, 1001, 0, 10, O_MW, 1460, 8),
+	V(C, F_A, 1001, 5001, 0, 20) }, 3 },
+{ "near miss: MSS 536 over IPv4", TFE_V_OPTIONS_ODD, false, TFE_END_INPUT,
+  0, {
+	VO(C, F_S, 1000, 0, 0, 0, TFE_OPT_MSS, 536, 0),
+	VO(S, F_SA, 5000, 1001, 0, 10, TFE_OPT_MSS, 536, 0),
+	V(C, F_A, 1001, 5001, 0, 20) }, 3 },
+{ "near miss: a SYN+FIN without options (invalid_flags speaks of it)",
+  TFE_V_OPTIONS_ODD, false, TFE_END_INPUT, 0, {
+	V(C, F_SF, 1000, 0, 0, 0) }, 1 },
+{ "near miss: a request crossing the FIN and taken (half-close)",
+  TFE_V_KEEPALIVE_RACE, false, TFE_END_CLOSED, 0, {
+	OPEN, REQ_ANSWER, V(S, F_FA, 5201, 1101, 0, 5050),
+	V(C, F_PA, 1101, 5201, 100, 5060), V(S, F_A, 5202, 1201, 0, 5061),
+	V(C, F_FA, 1201, 5202, 0, 5070), V(S, F_A, 5202, 1202, 0, 5071) }, 11 },
 };
 
 static struct tfe_segment
 make_seg(const struct vseg *v)
 {
-	return tfe_test_segment(v->from == C, v->flags, v->seq, v->ack, v->len,
+	struct tfe_segment s = tfe_test_segment(v->from == C, v->flags, v->seq, v->ack, v->len,
 	                        v->win < 0 ? 1000 : (uint16_t)v->win,
 	                        v->ttl ? (uint8_t)v->ttl : 64,
 	                        v->ip_id < 0 ? 0 :
 	                        v->ip_id ? (uint16_t)v->ip_id
 	                                 : (uint16_t)(100 + v->ms));
+	s.opt_mask = v->opts;
+	s.mss = v->mss;
+	s.wscale = v->wscale;
+	return s;
 }
 
 #define MS INT64_C(1000000)

@@ -46,6 +46,8 @@ SCENARIOS=(
 	router-synack-lost
 	router-one-direction
 	router-reject-reset
+	keepalive-race
+	mss-tiny
 )
 
 # Scenarios whose timing can go wrong get more than one try.
@@ -859,3 +861,45 @@ sc_pair_syn_blocked() {
 	check_at server "two SYNs at the server" "src $C4 and $SYN_ONLY" 2 2
 	check_truth "ETIMEDOUT" "connect\(.*\) = -1 ETIMEDOUT"
 }
+
+sc_keepalive_race() {
+	begin keepalive-race client \
+		"a keep-alive connection: after one request and its answer the server, idle for 1.5 s, closes it (its keep-alive timer); the router holds every forwarded segment 100 ms (nfq), and the client sends its second request as soon as the server has called close(), while the server's FIN is still on the router: the request crosses the FIN, the server's closed socket answers it with RST (and, with a second RST, the client's ACK of the FIN) and the client's read gets no answer: end of file, as the FIN reaches it before the RST (or ECONNRESET, where the RST came first; a proxy answers 502). At the server's end the request comes after the FIN and does not acknowledge it; at the client's end and on the router (client side) it comes before the FIN, which does not acknowledge it"
+	nfq router 0 -d 100
+	ipt router -A FORWARD -p tcp -j NFQUEUE --queue-num 0
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 200 \
+		sleep 1.5 close signal server-closed snap "server closed" \
+		wait capture-done
+	bg client wait listening socket inet connect "$S4" "$PORT" send 100 \
+		recv 200 wait server-closed send 100 recv_to_eof \
+		snap "client reset" close signal client-done
+	sync_wait client-done
+	sleep 0.3
+	snap "both done"
+	end
+	local v
+	for v in client server router; do
+		check_at "$v" "server FIN" "src $S4 and $FIN" 1 1
+		check_at "$v" "RSTs from the server only" "src $S4 and $RST" 1 2
+		check_at "$v" "no RST from the client" "src $C4 and $RST" 0 0
+		check_at "$v" "no client FIN" "src $C4 and $FIN" 0 0
+	done
+	check_truth "no answer: EOF or ECONNRESET" "client s0.recv_to_eof\(\) = (0 EOF|-1 ECONNRESET)"
+}
+
+sc_mss_tiny() {
+	begin mss-tiny client \
+		"the client sets TCP_MAXSEG=88 (the least Linux takes) before connect(): its SYN announces MSS 88, below the 536 bytes every IPv4 path carries in one segment; the server announces 1460, so the server's 1000-byte answer crosses in segments of 76 bytes (88 less 12 bytes of timestamps), and the client's 100-byte request in 76 and 24 (TCP_MAXSEG caps its own sending too); a client-first close"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 1000 \
+		recv_to_eof close
+	on client wait listening socket inet maxseg 88 connect "$S4" "$PORT" \
+		send 100 recv 1000 close
+	wait_bg
+	end
+	check_tshark "client MSS 88" "tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.options.mss_val == 88" 1 1
+	check_tshark "server MSS 1460" "tcp.flags.syn == 1 && tcp.flags.ack == 1 && tcp.options.mss_val == 1460" 1 1
+	check_tshark "no server segment above 88" "ip.src == $S4 && tcp.len > 88" 0 0
+}
+
