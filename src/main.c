@@ -1316,6 +1316,7 @@ main(int argc, char **argv)
 		status = check_options(&cl, &cfg, &run);
 	if (status >= 0) {
 		tfe_expect_free(run.expect);
+		tfe_picture_free(run.picture);
 		g_ptr_array_free(cl.files, TRUE);
 		return status;
 	}
