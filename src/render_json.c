@@ -535,10 +535,7 @@ states_object(struct jw *w, const struct tfe_conn *c,
 			k_secs(w, "ts", r->ts, c->timestamps_ns);
 			/* at the side's host by the vantage model, never
 			 * before its previous change (doc/states.md) */
-			int64_t t = tfe_vantage_time(v, side, r);
-			if (t < last)
-				t = last;
-			last = t;
+			int64_t t = tfe_vantage_time_next(v, side, r, &last);
 			key(w, "host_ts");
 			if (t != r->ts)
 				v_secs(w, t, c->timestamps_ns);

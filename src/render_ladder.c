@@ -474,10 +474,8 @@ print_host_times(const struct tfe_render_opts *o, const struct tfe_conn *c,
 		if (r->kind == TFE_ROW_RUN || r->state[side] == before[side] ||
 		    (r->kind == TFE_ROW_TIMER && r->dir != side))
 			continue;
-		int64_t t = tfe_vantage_time(v, side, r);
-		if (t < host_last[side])
-			t = host_last[side];
-		host_last[side] = t;
+		int64_t t = tfe_vantage_time_next(v, side, r,
+		                                  &host_last[side]);
 		if (t != r->ts)
 			at[side] = t;
 	}

@@ -287,10 +287,7 @@ state_at(const struct tfe_conn *c, const struct tfe_vantage *v, int side,
 		wire = r->state[side];
 		if (!changed)
 			continue;
-		int64_t t = tfe_vantage_time(v, side, r);
-		if (t < last)
-			t = last;
-		last = t;
+		int64_t t = tfe_vantage_time_next(v, side, r, &last);
 		if (t > at)
 			break;
 		if (r->state[side] == TFE_ST_TIME_WAIT &&

@@ -882,10 +882,8 @@ tfe_render_text_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 			row_host[side][0] = '\0';
 			if (r->state[side] == before[side])
 				continue;
-			int64_t t = tfe_vantage_time(&row_vantage, side, r);
-			if (t < host_last[side])
-				t = host_last[side];
-			host_last[side] = t;
+			int64_t t = tfe_vantage_time_next(&row_vantage, side, r,
+			                                  &host_last[side]);
 			if (t == r->ts)
 				continue;
 			/* -ttt's delta to the row above means nothing here:

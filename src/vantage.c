@@ -198,3 +198,15 @@ tfe_vantage_time(const struct tfe_vantage *v, int side,
 		return r->ts;
 	}
 }
+
+int64_t
+tfe_vantage_time_next(const struct tfe_vantage *v, int side,
+                      const struct tfe_row *r, int64_t *last)
+{
+	int64_t t = tfe_vantage_time(v, side, r);
+
+	if (t < *last)
+		t = *last;
+	*last = t;
+	return t;
+}

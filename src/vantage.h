@@ -67,4 +67,10 @@ int64_t tfe_vantage_shift(const struct tfe_vantage *v, int side);
 int64_t tfe_vantage_time(const struct tfe_vantage *v, int side,
                          const struct tfe_row *r);
 
+/* The same for the side's next change of state, read in row order: a
+ * host goes through its states in order, so never before *last (its
+ * previous change, INT64_MIN before the first), which it then becomes. */
+int64_t tfe_vantage_time_next(const struct tfe_vantage *v, int side,
+                              const struct tfe_row *r, int64_t *last);
+
 #endif /* TFE_VANTAGE_H */
