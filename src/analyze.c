@@ -55,27 +55,20 @@ listener_equal(gconstpointer pa, gconstpointer pb)
 	       memcmp(a->addr, b->addr, 16) == 0;
 }
 
-/* A SYN+ACK answering a SYN proves a listening socket on its source. */
-static ALWAYS_INLINE void
-note_listener(struct tfe_analyzer *a, const struct tfe_conn *c,
-              const struct tfe_segment *s, int side, int64_t ts)
+/* Records a listening socket proven at `ts` (or proven again). */
+static void
+add_listener(struct tfe_analyzer *a, uint8_t family, const uint8_t addr[16],
+             uint16_t port, int64_t ts)
 {
 	struct tfe_listener key;
 
-	/* the segment's flags first: they rule out nearly every frame */
-	if ((s->flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) !=
-	    (TFE_TH_SYN | TFE_TH_ACK) || side != TFE_SIDE_SERVER ||
-	    c->roles != TFE_ROLES_SYN ||
-	    c->ep[TFE_SIDE_SERVER].syn_count > 0 ||
-	    c->ep[TFE_SIDE_SERVER].synack_count != 1)
-		return;
 	if (a->listeners == NULL)
 		a->listeners = g_hash_table_new_full(listener_hash, listener_equal,
 		                                     g_free, NULL);
 	memset(&key, 0, sizeof key);
-	key.family = s->family;
-	memcpy(key.addr, s->src, 16);
-	key.port = s->sport;
+	key.family = family;
+	memcpy(key.addr, addr, 16);
+	key.port = port;
 	struct tfe_listener *known = g_hash_table_lookup(a->listeners, &key);
 	if (known != NULL) {
 		/* still listening: the table and the netstat view show it
@@ -92,6 +85,29 @@ note_listener(struct tfe_analyzer *a, const struct tfe_conn *c,
 	l->proven_ts = ts;
 	l->last_ts = ts;
 	g_hash_table_add(a->listeners, l);
+}
+
+/* A SYN+ACK answering a SYN proves a listening socket on its source; so
+ * does, with one direction captured, the client's ACK of a SYN+ACK the
+ * capture lacks (its destination). */
+static ALWAYS_INLINE void
+note_listener(struct tfe_analyzer *a, struct tfe_conn *c,
+              const struct tfe_segment *s, int side, int64_t ts)
+{
+	if (G_UNLIKELY(c->synack_inferred)) {
+		c->synack_inferred = false;
+		if (c->roles == TFE_ROLES_SYN && side == TFE_SIDE_CLIENT)
+			add_listener(a, s->family, s->dst, s->dport, ts);
+		return;
+	}
+	/* the segment's flags first: they rule out nearly every frame */
+	if ((s->flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) !=
+	    (TFE_TH_SYN | TFE_TH_ACK) || side != TFE_SIDE_SERVER ||
+	    c->roles != TFE_ROLES_SYN ||
+	    c->ep[TFE_SIDE_SERVER].syn_count > 0 ||
+	    c->ep[TFE_SIDE_SERVER].synack_count != 1)
+		return;
+	add_listener(a, s->family, s->src, s->sport, ts);
 }
 
 void

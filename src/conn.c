@@ -1416,6 +1416,7 @@ infer_synack(struct tfe_conn *c, struct step *st, int side,
 	peer->isn_known = true;
 	peer->seq_base = peer->isn;
 	peer->syn_acked = true;
+	c->synack_inferred = true;
 	set_state(c, st, !side, TFE_ST_ESTABLISHED,
 	          TFE_RS_INFERRED_SYNACK_ACKED);
 }
@@ -1449,6 +1450,41 @@ infer_peer_fin(struct tfe_conn *c, struct step *st, int side,
 	ep->acked_peer_fin = true;
 	if (c->closed_first == TFE_SIDE_NONE)
 		c->closed_first = (uint8_t)!side;
+	return true;
+}
+
+/*
+ * One direction captured, the other way round: a side that sent its FIN
+ * first then sends a bare ACK (no data, no FIN) acknowledging exactly one
+ * sequence number more than it had acknowledged before, while the
+ * capture holds nothing from its peer.  That number is the peer's FIN,
+ * sent from LAST_ACK (its ACK of the side's FIN came with it or before):
+ * the side is in TIME_WAIT, and this ACK ends the peer's LAST_ACK.  One
+ * byte of data after a half-close would be acknowledged the same way; a
+ * later ACK of more shows it (the side then leaves TIME_WAIT's silence,
+ * data_after_fin's rule reports the peer).  Returns true when it applied.
+ */
+static bool
+infer_peer_fin_acked(struct tfe_conn *c, struct step *st, int side,
+                     const struct tfe_segment *s)
+{
+	struct tfe_endpoint *ep = EP(c, side);
+	struct tfe_endpoint *peer = EP(c, !side);
+
+	if (peer->pkts != 0 || peer->fin_sent || !ep->fin_sent ||
+	    (ep->state != TFE_ST_FIN_WAIT_1 &&
+	     ep->state != TFE_ST_FIN_WAIT_2) ||
+	    (s->flags & (TFE_TH_SYN | TFE_TH_FIN | TFE_TH_RST)) ||
+	    !(s->flags & TFE_TH_ACK) || s->payload_len != 0 || !ep->ack_known ||
+	    s->ack != ep->ack_max + 1 || !is_synchronized(peer->state))
+		return false;
+	peer->fin_sent = true;
+	peer->fin_seq = s->ack - 1;
+	peer->snd_nxt = s->ack;
+	ep->fin_acked = true;
+	ep->acked_peer_fin = true;
+	set_state(c, st, side, TFE_ST_TIME_WAIT, TFE_RS_INFERRED_FIN_RECEIVED);
+	set_state(c, st, !side, TFE_ST_CLOSED, TFE_RS_INFERRED_LAST_ACK);
 	return true;
 }
 
@@ -1698,6 +1734,8 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	step_receiver(c, &st, side, ev, s, next_row);
 	if (st.reason[side] == TFE_RS_SEND_ACK_PROVES_SYNACK)
 		infer_synack(c, &st, side, s);
+	if (ev == TFE_EV_ACK && G_UNLIKELY(EP(c, !side)->pkts == 0))
+		(void)infer_peer_fin_acked(c, &st, side, s);
 	if (peer_fin_inferred) {
 		st.reason[side] = TFE_RS_INFERRED_FIN_PASSIVE;
 		if (EP(c, !side)->state == TFE_ST_TIME_WAIT)
@@ -1922,6 +1960,179 @@ settle_fin_or_ack(struct tfe_conn *c)
 	}
 }
 
+/* Opens the connection's one "A or B" (struct tfe_undecided) for
+ * `side` over rows [from, to), unless one is already there. */
+static bool
+undecided(struct tfe_conn *c, int side, guint from, guint to, uint8_t state,
+          uint8_t alt, uint8_t why)
+{
+	if (c->rare != NULL && (c->rare->und.pending || c->rare->und.open))
+		return false;
+	struct tfe_conn_rare *rr = tfe_conn_rare_mut(c);
+	rr->und = (struct tfe_undecided){
+		.from = (int32_t)from, .to = (int32_t)to, .side = (uint8_t)side,
+		.before = state, .after = state, .alt = alt, .why = why,
+		.open = true };
+	return true;
+}
+
+/* The first row at or after `i` where the side's state is not `st`. */
+static guint
+state_end(const struct tfe_conn *c, int side, guint i, uint8_t st)
+{
+	guint len = tfe_timeline_len(&c->tl);
+
+	while (i < len && c->tl.rows[i].state[side] == st)
+		i++;
+	return i;
+}
+
+/*
+ * One direction captured: a side's FIN passed, but the peer's ACK of it
+ * travels the other way.  From its FIN on, until it changes state again
+ * (the peer's FIN inferred, a RST), the side is FIN_WAIT_1 or FIN_WAIT_2
+ * and the capture cannot tell which: the rows keep FIN_WAIT_1 (what the
+ * FIN proves), FIN_WAIT_2 is the alternative.
+ */
+static void
+settle_one_direction(struct tfe_conn *c)
+{
+	guint len = tfe_timeline_len(&c->tl);
+
+	for (int side = 0; side < 2; side++) {
+		if (EP(c, side)->pkts == 0 || EP(c, !side)->pkts != 0)
+			continue;
+		for (guint i = 0; i < len; i++)
+			if (c->tl.rows[i].state[side] == TFE_ST_FIN_WAIT_1) {
+				(void)undecided(c, side, i,
+				                state_end(c, side, i,
+				                          TFE_ST_FIN_WAIT_1),
+				                TFE_ST_FIN_WAIT_1,
+				                TFE_ST_FIN_WAIT_2,
+				                TFE_RS_FIN_ACK_UNSEEN);
+				return;
+			}
+	}
+}
+
+/* The first frame row before `before` that `dir` sent with `flags` set
+ * and none of `unset`; `before` itself when there is none. */
+static guint
+frame_before(const struct tfe_conn *c, guint before, int dir, uint16_t flags,
+             uint16_t unset)
+{
+	for (guint k = 0; k < before; k++) {
+		const struct tfe_row *r = &c->tl.rows[k];
+
+		if (r->kind == TFE_ROW_FRAME && r->dir == dir &&
+		    (r->flags & flags) == flags && !(r->flags & unset))
+			return k;
+	}
+	return before;
+}
+
+/*
+ * Crossing SYNs or FINs seen from away from a side, with the vantage
+ * model's delay to it (doc/states.md, "Crossing segments").  The peer's
+ * segment passed the capture point before the side's own, and reached
+ * the side one delay later, after the side had sent its own: the side's
+ * changes happened in another order than the wire shows them.  Its own
+ * segment's row keeps the change the sending made, and an arrival row
+ * after it holds the change the peer's segment made when it arrived.
+ *
+ * Simultaneous close: the FIN row (CLOSING) becomes FIN_WAIT_1, and the
+ * peer's FIN arriving makes it CLOSING.
+ *
+ * Simultaneous open: its SYN+ACK, sent before the peer's SYN+ACK reached
+ * it, was taken to show that that SYN+ACK had not arrived
+ * (synack_not_yet); with the delay it simply had not arrived yet, and
+ * its arrival (that row, by the side's clock) made the side ESTABLISHED.
+ * Before that the peer's SYN arriving made it SYN_RECEIVED.
+ *
+ * Each applies only when the model's times keep the order that made
+ * the crossing (the side's own segment left before the peer's arrived).
+ */
+static void
+settle_crossings(struct tfe_conn *c)
+{
+	guint len = tfe_timeline_len(&c->tl);
+	struct tfe_vantage v;
+	bool estimated = false;
+
+	for (int side = 0; side < 2; side++) {
+		guint i;
+
+		for (i = 0; i < len; i++)
+			if (c->tl.rows[i].reason[side] == TFE_RS_SYNACK_NOT_YET ||
+			    (c->tl.rows[i].kind == TFE_ROW_FRAME &&
+			     c->tl.rows[i].dir == side &&
+			     c->tl.rows[i].reason[side] ==
+			     TFE_RS_SEND_FIN_SIMCLOSE))
+				break;
+		if (i == len)
+			continue;
+		if (!estimated) {
+			tfe_vantage_estimate(c, &v);
+			estimated = true;
+		}
+		int64_t shift = tfe_vantage_shift(&v, side);
+		struct tfe_row *r = &c->tl.rows[i];
+		if (shift <= 0)
+			continue;
+		if (r->reason[side] == TFE_RS_SEND_FIN_SIMCLOSE) {
+			guint p = frame_before(c, i, !side, TFE_TH_FIN, 0);
+			if (p == i || c->tl.rows[p].ts + shift <= r->ts - shift)
+				continue;
+			r->state[side] = TFE_ST_FIN_WAIT_1;
+			r->reason[side] = TFE_RS_SEND_FIN_ACTIVE;
+			tfe_timeline_insert_arrival(&c->tl, i + 1, r->ts, side,
+			                            c->tl.rows[p].frame,
+			                            c->tl.rows[p].ts,
+			                            TFE_ST_CLOSING,
+			                            TFE_RS_RECV_FIN_SIMCLOSE,
+			                            r->state);
+			len++;
+			continue;
+		}
+		/* simultaneous open: row i is the peer's SYN+ACK on its way
+		 * to the side, j the side's own SYN+ACK, s its SYN, p the
+		 * peer's SYN */
+		guint j = i + 1;
+		while (j < len && !(c->tl.rows[j].kind == TFE_ROW_FRAME &&
+		       c->tl.rows[j].dir == side &&
+		       (c->tl.rows[j].flags & (TFE_TH_SYN | TFE_TH_ACK)) ==
+		       (TFE_TH_SYN | TFE_TH_ACK)))
+			j++;
+		guint s = frame_before(c, i, side, TFE_TH_SYN, TFE_TH_ACK);
+		guint p = frame_before(c, i, !side, TFE_TH_SYN, TFE_TH_ACK);
+		if (r->kind != TFE_ROW_FRAME || r->dir == side || j >= len ||
+		    c->tl.rows[j].ts - shift >= r->ts + shift || s == i ||
+		    p == i || p > s ||
+		    c->tl.rows[p].ts + shift <= c->tl.rows[s].ts - shift)
+			continue;
+		guint end = state_end(c, side, i, TFE_ST_SYN_RECEIVED);
+		for (guint k = i; k < end; k++)
+			c->tl.rows[k].state[side] = TFE_ST_ESTABLISHED;
+		r->reason[side] = TFE_RS_RECV_SYNACK_SIMOPEN;
+		/* its SYN+ACK left from SYN_RECEIVED, before that: the row's
+		 * "stays ESTABLISHED" would say otherwise */
+		c->tl.rows[j].reason[side] = TFE_RS_NONE;
+		if (end < len &&
+		    c->tl.rows[end].state[side] == TFE_ST_ESTABLISHED)
+			c->tl.rows[end].reason[side] = TFE_RS_NONE;
+		/* the peer's SYN arriving after its own left */
+		for (guint k = s + 1; k < i; k++)
+			c->tl.rows[k].state[side] = TFE_ST_SYN_RECEIVED;
+		tfe_timeline_insert_arrival(&c->tl, s + 1, c->tl.rows[s].ts,
+		                            side, c->tl.rows[p].frame,
+		                            c->tl.rows[p].ts,
+		                            TFE_ST_SYN_RECEIVED,
+		                            TFE_RS_RECV_SYN_SIMOPEN,
+		                            c->tl.rows[s].state);
+		len++;
+	}
+}
+
 void
 tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
                 const struct tfe_config *cfg)
@@ -1937,6 +2148,8 @@ tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
 
 	c->end_cause = (uint8_t)cause;
 	settle_fin_or_ack(c);
+	settle_one_direction(c);
+	settle_crossings(c);
 	/* Re-sent SYN+ACKs and never an ACK: none of them arrived. */
 	struct tfe_endpoint *cw = &c->ep[TFE_SIDE_CLIENT];
 	if (assumed_holds(cw, false) && cw->pkts == cw->syn_count &&

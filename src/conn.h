@@ -283,6 +283,10 @@ struct tfe_conn {
 	bool echo_moved : 1;    /* a side whose peer has no packet captured
 	                           echoed a newer timestamp (conn.c
 	                           track_echo) */
+	bool synack_inferred : 1; /* the segment just fed proved a SYN+ACK
+	                           the capture lacks (conn.c infer_synack):
+	                           the analysis notes its listener, then
+	                           clears it */
 	uint8_t syn_opts_cut : 2; /* bit 1 << side: the snapshot length cut
 	                           the options of that side's last SYN, so
 	                           an option not seen may have been sent */

@@ -203,6 +203,9 @@ why_text(GString *w, const struct tfe_conn *c, int side, uint8_t from,
 	                tfe_state_names[from], tfe_state_names[to]);
 	if (r->kind == TFE_ROW_TIMER)
 		g_string_append_printf(w, " at %s", t);
+	else if (r->kind == TFE_ROW_ARRIVAL)
+		g_string_append_printf(w, " when frame %" PRIu64 " reached it",
+		                       r->arr_frame);
 	else
 		g_string_append_printf(w, " at frame %" PRIu64 " (%s)", r->frame,
 		                       t);
@@ -266,14 +269,16 @@ ladder(GString *g, const struct tfe_render_opts *o, const struct tfe_conn *c)
 		if (r->kind == TFE_ROW_RUN && r->count > 1)
 			snprintf(fr, sizeof fr, "%" PRIu64 "-%" PRIu64, r->frame,
 			         tfe_row_frame_last(r));
-		else if (r->kind == TFE_ROW_TIMER)
+		else if (r->kind == TFE_ROW_TIMER || r->kind == TFE_ROW_ARRIVAL)
 			snprintf(fr, sizeof fr, "-");
 		else
 			snprintf(fr, sizeof fr, "%" PRIu64, r->frame);
 
-		if (r->kind == TFE_ROW_TIMER)
-			g_string_append_printf(rows, "<g class=\"row timer\" "
-			                       "id=\"c%" PRIu64 "-t%u\">", c->id, i);
+		if (r->kind == TFE_ROW_TIMER || r->kind == TFE_ROW_ARRIVAL)
+			g_string_append_printf(rows, "<g class=\"row %s\" "
+			                       "id=\"c%" PRIu64 "-t%u\">",
+			                       r->kind == TFE_ROW_TIMER ? "timer" :
+			                       "arrival", c->id, i);
 		else
 			g_string_append_printf(rows, "<g class=\"row %s\" id=\"c%"
 			                       PRIu64 "-f%" PRIu64 "\" data-frame=\"%s\">",

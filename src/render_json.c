@@ -495,7 +495,7 @@ side_object(struct jw *w, const struct tfe_render_opts *o,
 static void
 row_states(const struct tfe_row *r, uint8_t cur[2])
 {
-	if (r->kind == TFE_ROW_TIMER) {
+	if (r->kind == TFE_ROW_TIMER || r->kind == TFE_ROW_ARRIVAL) {
 		int side = r->dir ? 1 : 0;
 		cur[side] = r->state[side];
 	} else {
@@ -532,12 +532,15 @@ states_object(struct jw *w, const struct tfe_conn *c,
 				v_null(w);
 			else
 				v_u64(w, r->frame);
-			k_secs(w, "ts", r->ts, c->timestamps_ns);
+			/* an arrival's frame is the one that arrived */
+			int64_t wire = r->kind == TFE_ROW_ARRIVAL ? r->arr_ts :
+			               r->ts;
+			k_secs(w, "ts", wire, c->timestamps_ns);
 			/* at the side's host by the vantage model, never
 			 * before its previous change (doc/states.md) */
 			int64_t t = tfe_vantage_time_next(v, side, r, &last);
 			key(w, "host_ts");
-			if (t != r->ts)
+			if (t != wire)
 				v_secs(w, t, c->timestamps_ns);
 			else
 				v_null(w);
@@ -718,6 +721,14 @@ events_array(struct jw *w, const struct tfe_conn *c)
 		case TFE_ROW_RUN:
 			k_const(w, "type", "run");
 			run_event(w, c, r, cur);
+			break;
+		case TFE_ROW_ARRIVAL:
+			k_const(w, "type", "arrival");
+			k_u64(w, "frame", r->arr_frame);
+			k_secs(w, "ts", r->arr_ts, c->timestamps_ns);
+			pair_states(w, cur);
+			pair_reasons(w, r);
+			k_const(w, "side", side_names[r->dir ? 1 : 0]);
 			break;
 		case TFE_ROW_TIMER:
 		default:

@@ -472,7 +472,8 @@ print_host_times(const struct tfe_render_opts *o, const struct tfe_conn *c,
 
 	for (int side = 0; side < 2; side++) {
 		if (r->kind == TFE_ROW_RUN || r->state[side] == before[side] ||
-		    (r->kind == TFE_ROW_TIMER && r->dir != side))
+		    ((r->kind == TFE_ROW_TIMER || r->kind == TFE_ROW_ARRIVAL) &&
+		     r->dir != side))
 			continue;
 		int64_t t = tfe_vantage_time_next(v, side, r,
 		                                  &host_last[side]);
@@ -522,6 +523,7 @@ tfe_render_ladder_conn(const struct tfe_render_opts *o,
 			print_run_row(o, c, r, before, prev, mid_w);
 			break;
 		case TFE_ROW_TIMER:
+		case TFE_ROW_ARRIVAL:
 			print_timer_row(o, c, r, prev, mid_w);
 			break;
 		}

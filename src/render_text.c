@@ -785,7 +785,20 @@ timer_row(struct tfe_obuf *b, const struct tfe_render_opts *o,
 	if (row_host[side][0] != '\0') {
 		t_lit(b, " (at its host ~");
 		t_str(b, row_host[side]);
-		t_chr(b, ')');
+		if (r->kind == TFE_ROW_ARRIVAL)
+			t_lit(b, ", ");
+		else
+			t_chr(b, ')');
+	} else if (r->kind == TFE_ROW_ARRIVAL) {
+		t_lit(b, " (");
+	}
+	if (r->kind == TFE_ROW_ARRIVAL) {
+		/* an arrival: which earlier frame reached the host */
+		char n[32];
+		snprintf(n, sizeof n, "%" PRIu64, r->arr_frame);
+		t_lit(b, "when frame ");
+		t_str(b, n);
+		t_lit(b, " reached it)");
 	}
 	t_lit(b, ": ");
 	t_str(b, tfe_reasons[r->reason[side]].text);
@@ -902,6 +915,7 @@ tfe_render_text_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 			run_row(b, o, c, r, before, false, prev);
 			break;
 		case TFE_ROW_TIMER:
+		case TFE_ROW_ARRIVAL:
 			timer_row(b, o, c, r, before, prev);
 			break;
 		}

@@ -328,6 +328,17 @@ const struct tfe_reason_row tfe_reasons[TFE_RS__COUNT] = {
 		"acknowledged the peer's data or sent its own: an ACK of its "
 		"SYN+ACK was taken in after all (its accept queue had room "
 		"again), ESTABLISHED" },
+	[TFE_RS_INFERRED_FIN_RECEIVED] = { "inferred_fin_received",
+		"acknowledged one sequence number more after its own FIN, "
+		"carrying no data: the peer's FIN (inferred from this ACK: "
+		"the peer's packets were not captured), TIME_WAIT" },
+	[TFE_RS_INFERRED_LAST_ACK] = { "inferred_last_ack",
+		"received the last ACK of the close: CLOSED (its FIN, sent "
+		"from LAST_ACK, is inferred from that ACK: its packets were "
+		"not captured)" },
+	[TFE_RS_FIN_ACK_UNSEEN] = { "fin_ack_unseen",
+		"the peer's ACK of its FIN travels the direction this capture "
+		"lacks: FIN_WAIT_1 until that ACK arrives, FIN_WAIT_2 after" },
 	[TFE_RS_SEND_RST_BAD_SYNACK] = { "send_rst_bad_synack",
 		"answered a SYN+ACK that does not acknowledge "
 		"its SYN with RST; it stays in SYN_SENT" },

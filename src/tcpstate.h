@@ -161,6 +161,10 @@ enum tfe_reason {
 	TFE_RS_RECV_ACK_QUEUE_FULL, /* the ACK of its SYN+ACK again, after
 	                               two it ignored */
 	TFE_RS_SEND_PROVES_ACCEPTED, /* and then it acknowledged data */
+	TFE_RS_INFERRED_FIN_RECEIVED, /* one direction: its ACK of the
+	                                 peer's FIN after its own */
+	TFE_RS_INFERRED_LAST_ACK,
+	TFE_RS_FIN_ACK_UNSEEN,      /* one direction: FIN_WAIT_1 or _2 */
 	TFE_RS__COUNT
 };
 

@@ -198,6 +198,22 @@ tfe_timeline_add_sack(struct tfe_timeline *tl, uint64_t frame, int64_t ts,
 	memcpy(r->edge, s->sack, r->n * sizeof r->edge[0]);
 }
 
+/* A row of one side's change with no frame of its own (a timer, an
+ * arrival): both sides' states before it, and that side's new one. */
+static void
+one_change(struct tfe_row *r, uint8_t kind, int64_t ts, int side,
+           uint8_t new_state, uint8_t reason, const uint8_t state[2])
+{
+	memset(r, 0, sizeof *r);
+	r->kind = kind;
+	r->ts = ts;
+	r->dir = (uint8_t)side;
+	r->state[0] = state[0];
+	r->state[1] = state[1];
+	r->state[side] = new_state;
+	r->reason[side] = reason;
+}
+
 void
 tfe_timeline_add_timer(struct tfe_timeline *tl, int64_t ts, int side,
                        uint8_t new_state, uint8_t reason,
@@ -205,14 +221,27 @@ tfe_timeline_add_timer(struct tfe_timeline *tl, int64_t ts, int side,
 {
 	struct tfe_row r;
 
-	memset(&r, 0, sizeof r);
-	r.kind = TFE_ROW_TIMER;
-	r.ts = ts;
-	r.dir = (uint8_t)side;
-	r.state[0] = state[0];
-	r.state[1] = state[1];
-	r.state[side] = new_state;
-	r.reason[side] = reason;
+	one_change(&r, TFE_ROW_TIMER, ts, side, new_state, reason, state);
 	/* Timer rows are few (one per TIME_WAIT side) and always kept. */
 	append(tl, &r);
+}
+
+void
+tfe_timeline_insert_arrival(struct tfe_timeline *tl, guint at, int64_t ts,
+                            int side, uint64_t frame, int64_t frame_ts,
+                            uint8_t new_state, uint8_t reason,
+                            const uint8_t state[2])
+{
+	struct tfe_row r;
+
+	if (at > tl->len)
+		at = tl->len;
+	one_change(&r, TFE_ROW_ARRIVAL, ts, side, new_state, reason, state);
+	r.frame = frame;
+	r.arr_ts = frame_ts;
+	r.arr_frame = frame;
+	(void)append(tl, &r);
+	memmove(&tl->rows[at + 1], &tl->rows[at],
+	        (tl->len - 1 - at) * sizeof tl->rows[0]);
+	tl->rows[at] = r;
 }

@@ -20,7 +20,11 @@
 enum tfe_row_kind {
 	TFE_ROW_FRAME,
 	TFE_ROW_RUN,
-	TFE_ROW_TIMER   /* a state change by time (TIME_WAIT's 2MSL) */
+	TFE_ROW_TIMER,  /* a state change by time (TIME_WAIT's 2MSL) */
+	TFE_ROW_ARRIVAL /* a far host's state change when a frame the capture
+	                   saw earlier reached it, after the host's own frame
+	                   of the row before (crossing SYNs or FINs, conn.c
+	                   settle_crossings()) */
 };
 
 /* Notes on a frame that changed no state but matters (bits). */
@@ -76,6 +80,13 @@ struct tfe_row {
 			                         frame */
 			uint16_t win_min[2];  /* raw window range per sender */
 			uint16_t win_max[2];
+		};
+		struct {              /* TFE_ROW_ARRIVAL */
+			int64_t arr_ts;       /* the arriving frame's capture
+			                         time: the host's time of the
+			                         change is this plus the delay
+			                         to it (vantage.h) */
+			uint64_t arr_frame;   /* that frame */
 		};
 	};
 	uint16_t notes;       /* TFE_NOTE_* */
@@ -143,6 +154,16 @@ void tfe_timeline_add_sack(struct tfe_timeline *tl, uint64_t frame,
 void tfe_timeline_add_timer(struct tfe_timeline *tl, int64_t ts, int side,
                             uint8_t new_state, uint8_t reason,
                             const uint8_t state[2]);
+
+/* Inserts an arrival row at index `at` (the rows from there move up one):
+ * `side` goes to `new_state` for `reason` when frame `frame`, seen at
+ * `frame_ts`, reached it; `ts` is the row's place in wire order and
+ * `state` both sides' states before it.  Kept past the bound, as timer
+ * rows are (there are at most two). */
+void tfe_timeline_insert_arrival(struct tfe_timeline *tl, guint at,
+                                 int64_t ts, int side, uint64_t frame,
+                                 int64_t frame_ts, uint8_t new_state,
+                                 uint8_t reason, const uint8_t state[2]);
 
 static inline struct tfe_row *
 tfe_timeline_row(struct tfe_timeline *tl, guint i)

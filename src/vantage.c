@@ -82,7 +82,7 @@ tfe_vantage_estimate(const struct tfe_conn *c, struct tfe_vantage *v)
 	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
 		const struct tfe_row *r = &c->tl.rows[i];
 
-		if (r->kind == TFE_ROW_TIMER)
+		if (r->kind == TFE_ROW_TIMER || r->kind == TFE_ROW_ARRIVAL)
 			continue;
 		if (r->kind == TFE_ROW_RUN) {
 			/* a run may hide the ACK: the time would be too long */
@@ -194,6 +194,8 @@ tfe_vantage_time(const struct tfe_vantage *v, int side,
 		return r->dir == side ? later(r->ts, -d) : later(r->ts, d);
 	case TFE_ROW_TIMER:
 		return later(r->ts, d);
+	case TFE_ROW_ARRIVAL:
+		return later(r->arr_ts, d);
 	default:
 		return r->ts;
 	}

@@ -131,7 +131,9 @@ def structure(text_path, html_path):
                 a.get("class", "").split()[:1] == ["row"]]
         frames = [int(a["id"].split("-f")[1]) for a in rows
                   if "-f" in a.get("id", "")]
-        timers = [a for a in rows if "timer" in a.get("class", "").split()]
+        # frame-less rows: timers and arrivals ("-" in the text form)
+        timers = [a for a in rows
+                  if {"timer", "arrival"} & set(a.get("class", "").split())]
         if frames != c["rows"]:
             errs.append("#%d: ladder rows %s, text rows %s" % (
                 cid, frames, c["rows"]))

@@ -6,7 +6,8 @@
 #     tests/craft/, the page with --draw all has, for each connection of
 #     the text form, its line in the list and its section, and in the
 #     section's ladder exactly the text form's timeline rows (a row per
-#     frame row and run, by first frame, and as many timer rows), a state
+#     frame row and run, by first frame, and as many timer and arrival
+#     rows), a state
 #     band per side, the window graph, and each verdict line's kind and
 #     severity; the page's tags nest and its ids are unique
 #     (tests/html-check.py, which is first shown to fail broken pages);

@@ -74,7 +74,7 @@ normalize_ours() {
 	awk -v a4="$1" -v a6="$2" '
 	/^host / { on = ($2 == a4 || $2 == a6); next }
 	on && /^tcp/ {
-		if ($6 == "LISTEN") { p = $4; sub(/.*:/, "", p); print "LISTEN *:" p }
+		if ($6 ~ /^LISTEN\??$/) { p = $4; sub(/.*:/, "", p); print $6 " *:" p }
 		else print $6 " " $4 " " $5
 	}'
 }
@@ -88,7 +88,7 @@ declare -A n_states=() n_agree=() n_contra=()
 # count_states WANT GOT: "states agree contradictions" for one snapshot.
 count_states() {
 	awk '
-	function key(l,  f) { split(l, f, " "); return f[1] == "LISTEN" ? f[2] : f[2] " " f[3] }
+	function key(l,  f) { split(l, f, " "); return f[1] ~ /^LISTEN/ ? f[2] : f[2] " " f[3] }
 	function st(l,  f) { split(l, f, " "); return f[1] }
 	FNR == 1 { file++ }
 	file == 1 { want[key($0)] = st($0); all[key($0)] = 1; next }
@@ -107,7 +107,10 @@ count_states() {
 				if (k in knows) c++
 				continue
 			}
-			if (g != "UNKNOWN" && g !~ /\?$/) c++
+			if (g != "UNKNOWN" && g !~ /\?$/) {
+				c++
+				print "contradiction: ours " g " " k ", ss " w > "/dev/stderr"
+			}
 		}
 		printf "%d %d %d\n", n, a, c
 	}' "$1" "$2"
@@ -191,7 +194,10 @@ check_capture() {
 				          END { print b }' "$tmp/frames.$i")
 			fi
 			local counts ns na nc
-			counts=$(count_states "$tmp/want" "$tmp/got")
+			counts=$(count_states "$tmp/want" "$tmp/got" 2>"$tmp/contra")
+			if [ $show = 1 ] && [ -s "$tmp/contra" ]; then
+				sed "s/^/$cap | $label | $host | /" "$tmp/contra"
+			fi
 			read -r ns na nc <<<"$counts"
 			n_states[$vant|$group]=$(( ${n_states[$vant|$group]:-0} + ns ))
 			n_agree[$vant|$group]=$(( ${n_agree[$vant|$group]:-0} + na ))

@@ -8,9 +8,9 @@
 # namespaces.  Every scenario is captured at three places at once: the
 # client's end (NAME.pcap), the server's end (NAME.server.pcap) and the
 # router's client-side interface (NAME.router.pcap).  The router-*
-# scenarios delay or drop segments on the router's forwarding path
-# (NFQUEUE in its FORWARD chain); the others, older, act inside the
-# receiving host's namespace.
+# scenarios and simultaneous-open and -close delay or drop segments on
+# the router's forwarding path (NFQUEUE in its FORWARD chain); the
+# others, older, act inside the receiving host's namespace.
 
 # shellcheck disable=SC2034
 SCENARIOS=(
@@ -71,6 +71,16 @@ server_listen() {
 	local addr=$1
 	printf '%s\n' socket "$2" reuseaddr bind "$addr" "$PORT" listen 5 \
 		signal listening
+}
+
+# One FIN from each host and no RST, at each of the three capture points.
+check_fins_everywhere() {
+	local v
+	for v in client server router; do
+		check_at "$v" "client FIN" "src $C4 and $FIN" 1 1
+		check_at "$v" "server FIN" "src $S4 and $FIN" 1 1
+		check_at "$v" "no RST" "$RST" 0 0
+	done
 }
 
 sc_close_client_first() {
@@ -378,7 +388,10 @@ sc_abort_unread_data() {
 
 sc_simultaneous_close() {
 	begin simultaneous-close client \
-		"both hosts close() at the same moment (sync file 'go'); each receiver's INPUT holds FINs 60 ms and pure ACKs 60 ms (nfq), so the FINs cross on the wire and both go FIN-WAIT-1 -> CLOSING -> TIME-WAIT"
+		"both hosts close() at the same moment (sync file 'go') with 100 ms each way on the router (every forwarded TCP segment held 100 ms in its FORWARD chain, nfq): each FIN is still on its way when the other host closes, so the FINs cross on the wire and both go FIN-WAIT-1 -> CLOSING -> TIME-WAIT"
+	nfq router 0 -d 100
+	ipt router -A FORWARD -p tcp -j NFQUEUE --queue-num 0
+	note "every forwarded TCP segment is held 100 ms on the router; RTO (>= 200 ms plus the round trip) is not reached"
 	# shellcheck disable=SC2046
 	bg server $(server_listen "$S4" inet) accept recv 100 send 100 \
 		signal server-ready wait go close snap "server closed"
@@ -386,41 +399,27 @@ sc_simultaneous_close() {
 		recv 100 signal client-ready wait go close snap "client closed"
 	sync_wait server-ready
 	sync_wait client-ready
-	local host addr
-	for host in client server; do
-		addr=$S4
-		[[ $host == server ]] && addr=$C4
-		nfq "$host" 0 -d 60
-		nfq "$host" 1 -d 60
-		ipt "$host" -A INPUT -p tcp -s "$addr" --tcp-flags FIN FIN -j NFQUEUE --queue-num 0
-		ipt "$host" -A INPUT -p tcp -s "$addr" --tcp-flags ALL ACK -j NFQUEUE --queue-num 1
-	done
-	note "FINs and pure ACKs are held 60 ms each in the receiver's INPUT so the FINs cross; RTO (>= 200 ms) is not reached"
 	sync_signal go
-	sleep 0.09
-	snap "90 ms after both closed"
+	sleep 0.05
+	snap "50 ms after both closed"
+	sleep 0.1
+	snap "150 ms after both closed"
 	sleep 0.3
 	snap "both done"
 	wait_bg
 	end
+	check_fins_everywhere
 	check_crossing "FINs cross" fin
-	check "client FIN" "src $C4 and $FIN" 1 1
-	check "server FIN" "src $S4 and $FIN" 1 1
+	check_truth "both CLOSING" "^ss CLOSING [0-9]+ 1 $S4:$PORT"
 	check_truth "both TIME-WAIT" "^ss TIME-WAIT 0 0 $S4:$PORT"
 }
 
 sc_simultaneous_open() {
 	begin simultaneous-open client \
-		"no listener: both hosts bind fixed ports (client 40001, server 40002) and connect() to each other at the same moment; each receiver's INPUT holds SYNs and SYN-ACKs 200 ms (nfq) so the SYNs cross and both are taken in before either SYN-ACK; both go SYN-SENT -> SYN-RECV -> ESTABLISHED"
-	for host in client server; do
-		nfq "$host" 0 -d 200
-	done
-	ipt client -A INPUT -p tcp -s "$S4" --tcp-flags SYN SYN -j NFQUEUE --queue-num 0
-	ipt server -A INPUT -p tcp -s "$C4" --tcp-flags SYN SYN -j NFQUEUE --queue-num 0
-	# Holding the SYN-ACKs as long as the SYNs matters: otherwise the side
-	# whose SYN left a little later gets the other's SYN-ACK before its
-	# own delayed SYN arrives, and the capture shows one SYN-ACK only.
-	note "SYNs and SYN-ACKs are held 200 ms in the receiver's INPUT so the SYNs cross (SYN RTO is 1 s)"
+		"no listener: both hosts bind fixed ports (client 40001, server 40002) and connect() to each other at the same moment (sync file 'go') with 100 ms each way on the router (every forwarded TCP segment held 100 ms in its FORWARD chain, nfq): each SYN is still on its way when the other host connects, so the SYNs cross and both go SYN-SENT -> SYN-RECV -> ESTABLISHED"
+	nfq router 0 -d 100
+	ipt router -A FORWARD -p tcp -j NFQUEUE --queue-num 0
+	note "every forwarded TCP segment is held 100 ms on the router (SYN RTO is 1 s)"
 	bg server socket inet bind "$S4" 40002 signal server-ready wait go \
 		connect_nb "$C4" 40001 snap "server SYN sent" await_connect 2 \
 		snap "server connected" recv 100 send 100 recv_to_eof close
@@ -431,16 +430,21 @@ sc_simultaneous_open() {
 	sync_wait server-ready
 	sync_wait client-ready
 	sync_signal go
-	# Between the SYNs' release (+200 ms) and the SYN-ACKs' (+400 ms)
+	# Between the SYNs' arrival (+100 ms) and the SYN-ACKs' (+200 ms)
 	# both sockets sit in SYN-RECV.
-	sleep 0.3
-	snap "SYNs taken in, SYN-ACKs still held"
+	sleep 0.15
+	snap "SYNs taken in, SYN-ACKs on their way"
 	wait_bg
+	sleep 0.3
+	snap "both done"
 	end
+	local v
+	for v in client server router; do
+		check_at "$v" "two bare SYNs" "$SYN_ONLY" 2 2
+		check_at "$v" "two SYN-ACKs" "$SYNACK" 2 2
+	done
 	check_crossing "SYNs cross" syn
 	check_truth "SYN-RECV on both sides" "^ss SYN-RECV 0 1 $S4:40002"
-	check "two bare SYNs" "$SYN_ONLY" 2 2
-	check "two SYN-ACKs" "$SYNACK" 2 2
 	check_truth "client connected" "s0.await_connect\(\) = 0"
 	check_truth "SYN-SENT" "^ss SYN-SENT 0 1 $C4:40001"
 }
@@ -599,12 +603,7 @@ sc_router_delay_100ms() {
 	snap_every_stop
 	snap "both done"
 	end
-	local v
-	for v in client server router; do
-		check_at "$v" "client FIN" "src $C4 and $FIN" 1 1
-		check_at "$v" "server FIN" "src $S4 and $FIN" 1 1
-		check_at "$v" "no RST" "$RST" 0 0
-	done
+	check_fins_everywhere
 	check_truth "segments held on the router" "^nfq .* router #1 .* delay=100ms$"
 	check_truth "client TIME-WAIT" "^ss TIME-WAIT 0 0 $C4:"
 }
