@@ -176,6 +176,9 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 	struct tfe_tombstone tomb;
 
 	tfe_conn_finish(c, cause, &a->cfg);
+	/* as far as the capture was watched: its latest frame, or live the
+	 * latest tick (not a --at time past the end) */
+	tfe_conn_syn_given_up(c, MAX(a->stats.last_ts, a->ticked));
 	/* live: the kernel's view as it is reported, for its verdicts too */
 	if (a->sink.query != NULL)
 		a->sink.query(a->sink.ud, a, c, TFE_LQ_END);
@@ -290,6 +293,8 @@ tfe_analyzer_tick(struct tfe_analyzer *a, int64_t now)
 {
 	if (now > a->now)
 		a->now = now;
+	if (now > a->ticked)
+		a->ticked = now;
 	run_timers(a);
 }
 

@@ -197,6 +197,9 @@ struct tfe_analyzer {
 	struct tfe_sink sink;
 	uint64_t next_id;
 	int64_t now;                 /* latest timestamp seen (ns) */
+	int64_t ticked;              /* live: the latest idle tick's time,
+	                                up to which the capture was
+	                                watched with no frame (ns) */
 	int64_t timers_due;          /* ns: no timer is due before it (the
 	                                earliest of the queues' heads and of
 	                                the tombstones'; analyze.c) */

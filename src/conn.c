@@ -863,7 +863,6 @@ tfe_conn_new(uint64_t id, const struct tfe_segment *s, bool from_lo,
 	}
 	c->ep[0].fin_rcvd_row = c->ep[1].fin_rcvd_row = -1;
 	c->ep[0].rst_row = c->ep[1].rst_row = -1;
-	c->snap_idx[0] = c->snap_idx[1] = -1;
 	c->taken_over_side = TFE_SIDE_NONE;
 	c->one_way = TFE_SIDE_NONE;
 	c->ep[0].assumed.row = c->ep[1].assumed.row = -1;
@@ -2207,5 +2206,68 @@ tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
 		tfe_timeline_add_timer(&c->tl, ep->tw_since + 2 * cfg->msl, side,
 		                       TFE_ST_CLOSED, TFE_RS_TIME_WAIT_EXPIRED,
 		                       states);
+	}
+}
+
+/*
+ * A SYN_SENT socket re-sends its SYN at a doubling interval (RFC 6298
+ * §5.5: 1 s, 2 s, 4 s, ... on Linux, up to 120 s) until connect() gives
+ * up (ETIMEDOUT after tcp_syn_retries) or the program closes it, and
+ * neither sends a segment.  So when the capture goes on past the next
+ * SYN's due time and it never comes, the socket was gone by then.  The
+ * wait is twice the last interval (some stacks re-send sooner, none
+ * later), or 3 s after a single SYN (the initial RTO of older stacks;
+ * RFC 6298 says 1 s), and never under 1 s (the initial RTO: quicker
+ * re-sends are a program's, not a kernel's); past it 1% and 25 ms of
+ * slack for the timer's jitter.  The row is a timer row at the due time, and the side ends
+ * CLOSED.
+ */
+void
+tfe_conn_syn_given_up(struct tfe_conn *c, int64_t now)
+{
+	const int64_t ms = TFE_NS_PER_SEC / 1000;
+
+	for (int side = 0; side < 2; side++) {
+		struct tfe_endpoint *ep = EP(c, side);
+		int64_t last = 0, prev = 0;
+		guint k = 0;
+
+		if (ep->state != TFE_ST_SYN_SENT || ep->syn_count == 0)
+			continue;
+		for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+			const struct tfe_row *r = &c->tl.rows[i];
+
+			if (r->kind == TFE_ROW_FRAME && r->dir == side &&
+			    (r->flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) ==
+			    TFE_TH_SYN) {
+				prev = last;
+				last = r->ts;
+				k++;
+			}
+		}
+		if (k == 0)
+			continue;
+		int64_t wait = k >= 2 ? 2 * (last - prev) : 3 * TFE_NS_PER_SEC;
+		wait = CLAMP(wait, TFE_NS_PER_SEC, 120 * TFE_NS_PER_SEC);
+		int64_t due = last + wait;
+		if (now <= due + wait / 100 + 25 * ms)
+			continue;
+		/* in time order; a later row (the peer's re-sent SYN+ACK)
+		 * finds the side gone: no reason of its own there */
+		guint at = 0, len = tfe_timeline_len(&c->tl);
+		while (at < len && c->tl.rows[at].ts <= due)
+			at++;
+		uint8_t states[2] = { c->init_state[0], c->init_state[1] };
+		if (at > 0) {
+			states[0] = c->tl.rows[at - 1].state[0];
+			states[1] = c->tl.rows[at - 1].state[1];
+		}
+		for (guint i = at; i < len; i++) {
+			c->tl.rows[i].state[side] = TFE_ST_CLOSED;
+			c->tl.rows[i].reason[side] = TFE_RS_NONE;
+		}
+		tfe_timeline_insert_timer(&c->tl, at, due, side, TFE_ST_CLOSED,
+		                          TFE_RS_SYN_GIVEN_UP, states);
+		ep->state = TFE_ST_CLOSED;
 	}
 }

@@ -308,7 +308,6 @@ struct tfe_conn {
 	struct tfe_timeline tl;
 	struct tfe_conn_rare *rare; /* NULL until needed */
 	GArray *verdicts;       /* struct tfe_verdict, set when finished */
-	int snap_idx[2];        /* its sockets in a netstat snapshot, or -1 */
 
 	/* the flow key: set by tfe_conn_new() as tfe_flow_key_make() makes
 	 * it; the flow table finds the connection by it */
@@ -413,6 +412,11 @@ void tfe_conn_take_over(struct tfe_conn *c, int64_t ts);
 /* Settles the close summary and the 2MSL timer rows; call once. */
 void tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
                      const struct tfe_config *cfg);
+
+/* After tfe_conn_finish(), with `now` the capture's time: a side still in
+ * SYN_SENT whose next SYN was due well before `now` and never came had
+ * given up by then (a timer row at that time, CLOSED). */
+void tfe_conn_syn_given_up(struct tfe_conn *c, int64_t now);
 
 /* Window as the receiver should read it: raw << wscale when both SYNs
  * negotiated scaling (RFC 7323 §2.3), never on a SYN. */

@@ -91,9 +91,26 @@ send_queue(const struct tfe_conn *c, int side)
 	       (int64_t)(uint32_t)(ep->snd_nxt - una) : 0;
 }
 
+struct tfe_netstat {
+	GArray *socks;        /* struct sock */
+	GHashTable *where;    /* connection id (uint64_t) -> 1 + the index
+	                         of its client socket in socks; the
+	                         server's follows it */
+	int64_t at;
+	int64_t first_ts;
+	bool nanos, started;
+	int64_t msl;
+};
+
 static void
-add_conn(GArray *socks, struct tfe_conn *c, int64_t at, int64_t msl)
+add_conn(struct tfe_netstat *ns, const struct tfe_conn *c, int64_t at,
+         int64_t msl)
 {
+	GArray *socks = ns->socks;
+	uint64_t *id = g_new(uint64_t, 1);
+
+	*id = c->id;
+	g_hash_table_insert(ns->where, id, GUINT_TO_POINTER(socks->len + 1));
 	for (int side = 0; side < 2; side++) {
 		const struct tfe_endpoint *ep = &c->ep[side];
 		struct sock k;
@@ -126,7 +143,6 @@ add_conn(GArray *socks, struct tfe_conn *c, int64_t at, int64_t msl)
 		}
 		/* Kept even when CLOSED now: the final timeline may say
 		 * otherwise (tfe_netstat_update). */
-		c->snap_idx[side] = (int)socks->len;
 		g_array_append_val(socks, k);
 	}
 }
@@ -230,14 +246,6 @@ print_counts(FILE *out, const uint64_t counts[TFE_ST__COUNT])
 	fputc('\n', out);
 }
 
-struct tfe_netstat {
-	GArray *socks;        /* struct sock */
-	int64_t at;
-	int64_t first_ts;
-	bool nanos, started;
-	int64_t msl;
-};
-
 struct tfe_netstat *
 tfe_netstat_snapshot(const struct tfe_analyzer *a, int64_t at)
 {
@@ -245,6 +253,8 @@ tfe_netstat_snapshot(const struct tfe_analyzer *a, int64_t at)
 	const struct tfe_flow_table *t = &a->table;
 
 	ns->socks = g_array_new(FALSE, FALSE, sizeof(struct sock));
+	ns->where = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+	                                  NULL);
 	ns->at = at;
 	ns->first_ts = a->stats.first_ts;
 	ns->nanos = a->stats.timestamps_ns;
@@ -253,7 +263,7 @@ tfe_netstat_snapshot(const struct tfe_analyzer *a, int64_t at)
 	for (int q = 0; q < TFE_Q__COUNT; q++)
 		for (struct tfe_conn *c = tfe_flow_queue_head(t, q); c != NULL;
 		     c = tfe_flow_queue_next(c))
-			add_conn(ns->socks, c, at, a->cfg.msl);
+			add_conn(ns, c, at, a->cfg.msl);
 	struct tomb_ctx x = { ns->socks, at, a->cfg.msl, a };
 	tfe_flow_foreach_tomb(t, add_tombstone, &x);
 	add_listeners(ns->socks, a, at);
@@ -304,16 +314,18 @@ tfe_netstat_update(struct tfe_netstat *ns, const struct tfe_conn *c)
 {
 	struct tfe_vantage v;
 
+	guint first = GPOINTER_TO_UINT(g_hash_table_lookup(ns->where,
+	                                                   &c->id));
+
+	/* not in the snapshot: it began after the view's moment */
+	if (first == 0 || first + 1 > ns->socks->len)
+		return;
 	tfe_vantage_estimate(c, &v);
 	for (int side = 0; side < 2; side++) {
 		int64_t tw_since;
 		int64_t shift = tfe_vantage_shift(&v, side);
-
-		if (c->snap_idx[side] < 0 ||
-		    (guint)c->snap_idx[side] >= ns->socks->len)
-			continue;
 		struct sock *k = &g_array_index(ns->socks, struct sock,
-		                                c->snap_idx[side]);
+		                                first - 1 + (guint)side);
 		if (k->kernel)
 			continue; /* the kernel's word at the moment stands */
 		int64_t row;
@@ -479,5 +491,6 @@ tfe_netstat_free(struct tfe_netstat *ns)
 	if (ns == NULL)
 		return;
 	g_array_free(ns->socks, TRUE);
+	g_hash_table_destroy(ns->where);
 	g_free(ns);
 }

@@ -336,6 +336,11 @@ const struct tfe_reason_row tfe_reasons[TFE_RS__COUNT] = {
 		"received the last ACK of the close: CLOSED (its FIN, sent "
 		"from LAST_ACK, is inferred from that ACK: its packets were "
 		"not captured)" },
+	[TFE_RS_SYN_GIVEN_UP] = { "syn_given_up",
+		"its next SYN, due by then at the doubling back-off of the "
+		"ones before, never came though the capture went on: "
+		"connect() had given up (ETIMEDOUT) or the socket was closed, "
+		"which sends nothing" },
 	[TFE_RS_FIN_ACK_UNSEEN] = { "fin_ack_unseen",
 		"the peer's ACK of its FIN travels the direction this capture "
 		"lacks: FIN_WAIT_1 until that ACK arrives, FIN_WAIT_2 after" },

@@ -226,6 +226,18 @@ tfe_timeline_add_timer(struct tfe_timeline *tl, int64_t ts, int side,
 	append(tl, &r);
 }
 
+/* Puts `r` at index `at`, the rows from there one further on. */
+static void
+insert_at(struct tfe_timeline *tl, guint at, const struct tfe_row *r)
+{
+	if (at > tl->len)
+		at = tl->len;
+	(void)append(tl, r);
+	memmove(&tl->rows[at + 1], &tl->rows[at],
+	        (tl->len - 1 - at) * sizeof tl->rows[0]);
+	tl->rows[at] = *r;
+}
+
 void
 tfe_timeline_insert_arrival(struct tfe_timeline *tl, guint at, int64_t ts,
                             int side, uint64_t frame, int64_t frame_ts,
@@ -234,14 +246,20 @@ tfe_timeline_insert_arrival(struct tfe_timeline *tl, guint at, int64_t ts,
 {
 	struct tfe_row r;
 
-	if (at > tl->len)
-		at = tl->len;
 	one_change(&r, TFE_ROW_ARRIVAL, ts, side, new_state, reason, state);
 	r.frame = frame;
 	r.arr_ts = frame_ts;
 	r.arr_frame = frame;
-	(void)append(tl, &r);
-	memmove(&tl->rows[at + 1], &tl->rows[at],
-	        (tl->len - 1 - at) * sizeof tl->rows[0]);
-	tl->rows[at] = r;
+	insert_at(tl, at, &r);
+}
+
+void
+tfe_timeline_insert_timer(struct tfe_timeline *tl, guint at, int64_t ts,
+                          int side, uint8_t new_state, uint8_t reason,
+                          const uint8_t state[2])
+{
+	struct tfe_row r;
+
+	one_change(&r, TFE_ROW_TIMER, ts, side, new_state, reason, state);
+	insert_at(tl, at, &r);
 }

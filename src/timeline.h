@@ -165,6 +165,11 @@ void tfe_timeline_insert_arrival(struct tfe_timeline *tl, guint at,
                                  int64_t frame_ts, uint8_t new_state,
                                  uint8_t reason, const uint8_t state[2]);
 
+/* The same for a timer row (tfe_timeline_add_timer()) among the rows. */
+void tfe_timeline_insert_timer(struct tfe_timeline *tl, guint at, int64_t ts,
+                               int side, uint8_t new_state, uint8_t reason,
+                               const uint8_t state[2]);
+
 static inline struct tfe_row *
 tfe_timeline_row(struct tfe_timeline *tl, guint i)
 {

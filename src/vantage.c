@@ -193,7 +193,9 @@ tfe_vantage_time(const struct tfe_vantage *v, int side,
 	case TFE_ROW_FRAME:
 		return r->dir == side ? later(r->ts, -d) : later(r->ts, d);
 	case TFE_ROW_TIMER:
-		return later(r->ts, d);
+		/* a SYN's timer counts from a send, 2MSL from a receipt */
+		return later(r->ts, r->reason[side] == TFE_RS_SYN_GIVEN_UP ?
+		             -d : d);
 	case TFE_ROW_ARRIVAL:
 		return later(r->arr_ts, d);
 	default:
