@@ -1877,6 +1877,62 @@ rule_oddities(struct ctx *x)
  * ordinary (many stacks do not use timestamps) and is not reported.
  * Options the snapshot length cut are not judged.
  */
+/* options_odd's words for what the SYN carries (rule_options()). */
+static void
+odd_options_words(GString *what, const struct tfe_conn *c,
+                  const struct tfe_row *r, int side, bool big_ws,
+                  bool no_mss, bool low_mss, uint8_t unasked,
+                  unsigned floor)
+{
+	const char *sep = "";
+	if (big_ws) {
+		g_string_append_printf(what, "a window scale of %u, above "
+		                       "the 14 RFC 7323 allows: the %s takes "
+		                       "it as 14, and the two sides disagree "
+		                       "on every window", r->wscale,
+		                       side_word[!side]);
+		sep = "; ";
+	}
+	if (no_mss) {
+		g_string_append_printf(what, "%sno MSS option: the %s "
+		                       "assumes %u bytes per segment", sep,
+		                       side_word[!side], floor);
+		sep = "; ";
+	}
+	if (low_mss) {
+		g_string_append_printf(what, "%san MSS of %u bytes, below "
+		                       "the %u bytes every IPv%u path carries "
+		                       "in one segment: more, smaller "
+		                       "segments than any path needs (a clamp "
+		                       "set too low on the path or on the "
+		                       "host)", sep, r->mss, floor,
+		                       c->family == 6 ? 6u : 4u);
+		sep = "; ";
+	}
+	if (unasked) {
+		unsigned n = !!(unasked & TFE_OPT_SACKOK) +
+		             !!(unasked & TFE_OPT_TS) +
+		             !!(unasked & TFE_OPT_WSCALE);
+		g_string_append_printf(what, "%s%s%s%s%s%s (%u option%s) in "
+		    "answer to a SYN that did not offer %s: a middlebox "
+		    "removed %s "
+		    "from the SYN on the way, or the %s's stack does not "
+		    "follow RFC 2018 and 7323", sep,
+		    (unasked & TFE_OPT_SACKOK) ? "SACK-permitted" : "",
+		    (unasked & TFE_OPT_SACKOK) &&
+		    (unasked & (TFE_OPT_TS | TFE_OPT_WSCALE)) ? " and " :
+		    "",
+		    (unasked & TFE_OPT_TS) ? "timestamps" : "",
+		    (unasked & TFE_OPT_TS) && (unasked & TFE_OPT_WSCALE) ?
+		    " and " : "",
+		    (unasked & TFE_OPT_WSCALE) ? "window scale" : "",
+		    n, n == 1 ? "" : "s",
+		    (unasked & (unasked - 1)) ? "them" : "it",
+		    (unasked & (unasked - 1)) ? "them" : "it",
+		    side_word[side]);
+	}
+}
+
 static void
 rule_options(struct ctx *x)
 {
@@ -1903,59 +1959,20 @@ rule_options(struct ctx *x)
 			          (TFE_OPT_SACKOK | TFE_OPT_TS | TFE_OPT_WSCALE);
 		if (!big_ws && !no_mss && !low_mss && !unasked)
 			continue;
-		GString *what = g_string_new(NULL);
-		const char *sep = "";
-		if (big_ws) {
-			g_string_append_printf(what, "a window scale of %u, above "
-			                       "the 14 RFC 7323 allows: the %s takes "
-			                       "it as 14, and the two sides disagree "
-			                       "on every window", r->wscale,
-			                       side_word[!side]);
-			sep = "; ";
-		}
-		if (no_mss) {
-			g_string_append_printf(what, "%sno MSS option: the %s "
-			                       "assumes %u bytes per segment", sep,
-			                       side_word[!side], floor);
-			sep = "; ";
-		}
-		if (low_mss) {
-			g_string_append_printf(what, "%san MSS of %u bytes, below "
-			                       "the %u bytes every IPv%u path carries "
-			                       "in one segment: more, smaller "
-			                       "segments than any path needs (a clamp "
-			                       "set too low on the path or on the "
-			                       "host)", sep, r->mss, floor,
-			                       c->family == 6 ? 6u : 4u);
-			sep = "; ";
-		}
-		if (unasked) {
-			unsigned n = !!(unasked & TFE_OPT_SACKOK) +
-			             !!(unasked & TFE_OPT_TS) +
-			             !!(unasked & TFE_OPT_WSCALE);
-			g_string_append_printf(what, "%s%s%s%s%s%s (%u option%s) in "
-			    "answer to a SYN that did not offer %s: a middlebox "
-			    "removed %s "
-			    "from the SYN on the way, or the %s's stack does not "
-			    "follow RFC 2018 and 7323", sep,
-			    (unasked & TFE_OPT_SACKOK) ? "SACK-permitted" : "",
-			    (unasked & TFE_OPT_SACKOK) &&
-			    (unasked & (TFE_OPT_TS | TFE_OPT_WSCALE)) ? " and " :
-			    "",
-			    (unasked & TFE_OPT_TS) ? "timestamps" : "",
-			    (unasked & TFE_OPT_TS) && (unasked & TFE_OPT_WSCALE) ?
-			    " and " : "",
-			    (unasked & TFE_OPT_WSCALE) ? "window scale" : "",
-			    n, n == 1 ? "" : "s",
-			    (unasked & (unasked - 1)) ? "them" : "it",
-			    (unasked & (unasked - 1)) ? "them" : "it",
-			    side_word[side]);
+		/* the sentence only when one is printed: it is the rule's
+		 * whole cost on traffic with odd options */
+		GString *what = NULL;
+		if (x->cfg->verdict_messages) {
+			what = g_string_new(NULL);
+			odd_options_words(what, c, r, side, big_ws, no_mss,
+			                  low_mss, unasked, floor);
 		}
 		uint64_t fr[] = { r->frame, 0 };
 		add(x, TFE_V_OPTIONS_ODD, side, fr, "%s's %s (frame %" PRIu64
 		    ") carries %s", ep_str(c, side, e, sizeof e),
 		    synack ? "SYN+ACK" : "SYN", r->frame, what->str);
-		g_string_free(what, TRUE);
+		if (what != NULL)
+			g_string_free(what, TRUE);
 		if (big_ws)
 			vcount(x, "wscale", r->wscale);
 		if (no_mss || low_mss)
