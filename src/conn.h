@@ -3,7 +3,7 @@
  * capture shows of each of its two endpoints.
  *
  * conn.c feeds every segment through both sides' state machines (the tables
- * in tcp_table.c plus one short switch for the exceptions), tracks sequence
+ * in tcpstate.c plus one short switch for the exceptions), tracks sequence
  * numbers, options and windows, and appends timeline rows.  It does not
  * decode packets, look up flows or print.
  */

@@ -3,7 +3,7 @@
  * means to its sender and to its receiver, and the reasons recorded for
  * every state change.
  *
- * The skeleton is two const tables in tcp_table.c, [event][state] for the
+ * The skeleton is two const tables in tcpstate.c, [event][state] for the
  * side that sent a segment and for the side that receives it; the cells say
  * the next state and the reason.  What a table cannot say (retransmissions
  * that disprove an assumed delivery, mid-stream pickup) is decided in
@@ -70,7 +70,7 @@ extern const char *const tfe_rx_event_names[TFE_RX__COUNT];
 
 /*
  * Why a state changed, or why a frame that changed nothing still matters.
- * Append only.  Each has a row in tfe_reasons[] (tcp_table.c): its name
+ * Append only.  Each has a row in tfe_reasons[] (tcpstate.c): its name
  * and its sentence.
  */
 enum tfe_reason {

@@ -1,5 +1,5 @@
 /*
- * check_reasons.c: the timeline reasons' names (src/tcp_table.c's
+ * check_reasons.c: the timeline reasons' names (src/tcpstate.c's
  * tfe_reasons[]) are a list that programs read in the JSON (reason_name).
  *
  * Every value of enum tfe_reason has a row with a name and a sentence;

@@ -28,7 +28,7 @@
 #define F_R  TFE_TH_RST
 #define F_RA (TFE_TH_RST | TFE_TH_ACK)
 
-/* State aliases, as in tcp_table.c. */
+/* State aliases, as in tcpstate.c. */
 #define sUN TFE_ST_UNKNOWN
 #define sCL TFE_ST_CLOSED
 #define sLI TFE_ST_LISTEN

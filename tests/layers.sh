@@ -39,7 +39,7 @@ privs 2 capture
 sockdiag 2 capture
 owner 2 capture
 flow 3 flow-table
-tcp_table 4 state-machine
+tcpstate 4 state-machine
 timeline 4 state-machine
 zeek 4 state-machine
 conn 4 state-machine

@@ -1,5 +1,5 @@
 /*
- * tcp_table.c: the transition tables, one for the side that sends a segment
+ * tcpstate.c: the transition tables, one for the side that sends a segment
  * and one for the side that receives it, and the names and reason texts.
  *
  * Read a table by row (what the segment is) and column (the endpoint's state
