@@ -277,6 +277,14 @@ struct tfe_html_input {
 	const char *filter;        /* the BPF expression, or NULL */
 	uint64_t conn_only;        /* --conn, 0 for none */
 };
+/* What `fn` writes, given a copy of `o` without colours that writes into
+ * a string, as a string to g_free() (an empty one when no memory stream
+ * can be opened): the HTML pages hold text forms this way. */
+char *tfe_render_captured(const struct tfe_render_opts *o,
+                          void (*fn)(const struct tfe_render_opts *t,
+                                     const void *ud),
+                          const void *ud);
+
 struct tfe_html *tfe_html_new(int64_t draw);
 void tfe_html_add(struct tfe_html *h, const struct tfe_render_opts *o,
                   const struct tfe_conn *c);

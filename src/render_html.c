@@ -72,10 +72,11 @@ esc(GString *g, const char *s)
 	tfe_html_escape(g, s);
 }
 
-/* A text form's output for one connection, captured (no colours). */
-static char *
-text_of(const struct tfe_render_opts *o, const struct tfe_conn *c,
-        void (*fn)(const struct tfe_render_opts *, const struct tfe_conn *))
+char *
+tfe_render_captured(const struct tfe_render_opts *o,
+                    void (*fn)(const struct tfe_render_opts *t,
+                               const void *ud),
+                    const void *ud)
 {
 	struct tfe_render_opts t = *o;
 	char *buf = NULL;
@@ -85,9 +86,32 @@ text_of(const struct tfe_render_opts *o, const struct tfe_conn *c,
 	t.out = open_memstream(&buf, &len);
 	if (t.out == NULL)
 		return g_strdup("");
-	fn(&t, c);
+	fn(&t, ud);
 	fclose(t.out);
 	return buf;
+}
+
+struct text_part {
+	const struct tfe_conn *c;
+	void (*fn)(const struct tfe_render_opts *, const struct tfe_conn *);
+};
+
+static void
+text_part(const struct tfe_render_opts *t, const void *ud)
+{
+	const struct text_part *x = ud;
+
+	x->fn(t, x->c);
+}
+
+/* A text form's output for one connection, captured (no colours). */
+static char *
+text_of(const struct tfe_render_opts *o, const struct tfe_conn *c,
+        void (*fn)(const struct tfe_render_opts *, const struct tfe_conn *))
+{
+	struct text_part x = { c, fn };
+
+	return tfe_render_captured(o, text_part, &x);
 }
 
 static void

@@ -854,6 +854,25 @@ netstat_pair(const struct tfe_render_opts *o, const struct tfe_pair *p)
 	g_ptr_array_free(hosts, TRUE);
 }
 
+struct link_part {
+	const struct tfe_pair *p;
+	guint n;
+	const struct tfe_pair_link *l;
+	void (*fn)(const struct tfe_render_opts *, const struct tfe_pair *,
+	           guint, const struct tfe_pair_link *);
+};
+
+static void
+link_part(const struct tfe_render_opts *t, const void *ud)
+{
+	const struct link_part *x = ud;
+
+	if (x->l != NULL)
+		x->fn(t, x->p, x->n, x->l);
+	else
+		text_summary(t, x->p);
+}
+
 /* One renderer's output for a link (or the summary when `l` is NULL),
  * captured without colours. */
 static char *
@@ -862,20 +881,9 @@ captured(const struct tfe_render_opts *o, const struct tfe_pair *p, guint n,
          void (*fn)(const struct tfe_render_opts *, const struct tfe_pair *,
                     guint, const struct tfe_pair_link *))
 {
-	struct tfe_render_opts t = *o;
-	char *buf = NULL;
-	size_t len = 0;
+	struct link_part x = { p, n, l, fn };
 
-	t.color = false;
-	t.out = open_memstream(&buf, &len);
-	if (t.out == NULL)
-		return g_strdup("");
-	if (l != NULL)
-		fn(&t, p, n, l);
-	else
-		text_summary(&t, p);
-	fclose(t.out);
-	return buf;
+	return tfe_render_captured(o, link_part, &x);
 }
 
 /* --format html: one self-contained page, a section per connection of
