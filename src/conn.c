@@ -1059,6 +1059,30 @@ hole_fill(struct tfe_conn *c, int side, uint32_t lo, uint32_t hi)
 	}
 }
 
+/*
+ * An ACK from `side` that covers part of a hole in its peer's sequence
+ * space: the peer's segment there reached `side`, but not the capture
+ * (a receiver acknowledges only what it has, and a segment passes the
+ * capture point before it reaches the receiver).  The covered part is
+ * taken out of the holes.  True when it covered any.
+ */
+static bool
+acks_hole(struct tfe_conn *c, int side, uint32_t ack)
+{
+	const struct tfe_ep_rare *r = tfe_conn_rare_ep(c, !side);
+	bool any = false;
+
+	for (int i = r->holes - 1; i >= 0; i--) {
+		uint32_t lo = r->hole_lo[i], hi = r->hole_hi[i];
+
+		if (!tfe_seq_lt(lo, ack))
+			continue;
+		hole_fill(c, !side, lo, tfe_seq_lt(ack, hi) ? ack : hi);
+		any = true;
+	}
+	return any;
+}
+
 /* Bookkeeping of what the sender has now shown of itself. */
 static void
 track_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
@@ -1342,6 +1366,8 @@ conn_fast_ok(const struct tfe_conn *c, const struct tfe_config *cfg)
 	/* the handshake's ACK time is taken (or there was no SYN+ACK) */
 	return !c->rst_seen && !cfg->all_frames &&
 	       (c->rare == NULL || c->rare->copies == NULL) &&
+	       tfe_conn_rare_ep(c, 0)->holes == 0 &&
+	       tfe_conn_rare_ep(c, 1)->holes == 0 &&
 	       (c->hs_ack_ts != 0 || c->synack_ts == 0);
 }
 
@@ -1706,6 +1732,11 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 		copy_ring_add(c->rare->copies, s, side, ts);
 	if (G_UNLIKELY(st.notes & TFE_NOTE_OUT_OF_ORDER))
 		count_reordered(c, side, s, ts);
+	/* an ACK over a hole the capture never saw filled */
+	if ((s->flags & (TFE_TH_ACK | TFE_TH_RST)) == TFE_TH_ACK &&
+	    G_UNLIKELY(tfe_conn_rare_ep(c, !side)->holes > 0) &&
+	    acks_hole(c, side, s->ack))
+		st.notes |= TFE_NOTE_GAP;
 
 	if (c->first_frame == 0) {
 		c->first_frame = frame;

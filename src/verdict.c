@@ -82,6 +82,9 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 	[TFE_V_OPTIONS_ODD] = { "options_odd", TFE_SEV_INFO,
 		"SYN options a stack or the path got wrong",
 		"RFC 9293 §3.7.1, RFC 7323 §2, RFC 2018 §2" },
+	[TFE_V_CAPTURE_LOSS] = { "capture_loss", TFE_SEV_INFO,
+		"the capture missed segments the receiver got",
+		"RFC 9293 §3.4" },
 };
 
 static const char *const side_word[3] = { "client", "server", "nobody" };
@@ -1987,6 +1990,58 @@ rule_options(struct ctx *x)
 	}
 }
 
+/*
+ * capture_loss: a side acknowledged data of its peer that the capture
+ * never saw.  The receiver had those segments, so it is the capture that
+ * lost them (a busy capture host, a span port's drops, a filter), not
+ * the network; a segment the network lost is not acknowledged until it
+ * is re-sent.  Not for a capture of one direction, where the whole other
+ * direction is missing and every verdict says so.
+ */
+static void
+rule_capture_loss(struct ctx *x)
+{
+	const struct tfe_conn *c = x->c;
+	char e[TFE_ADDR_STRLEN + 8];
+
+	if (c->one_way != TFE_SIDE_NONE)
+		return;
+	for (int side = 0; side < 2; side++) {
+		const struct tfe_row *first = NULL, *last = NULL;
+		uint32_t acks = 0;
+
+		/* the ACKs come from the peer */
+		for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+			const struct tfe_row *r = row_at(c, i);
+
+			if (r->kind != TFE_ROW_FRAME || r->dir == side ||
+			    !(r->notes & TFE_NOTE_GAP))
+				continue;
+			if (first == NULL)
+				first = r;
+			last = r;
+			acks++;
+		}
+		if (first == NULL)
+			continue;
+		uint64_t fr[] = { first->frame, last != first ? last->frame : 0,
+		                  0 };
+		char upto[32] = "";
+		if (last != first)
+			snprintf(upto, sizeof upto, " to %" PRIu64, last->frame);
+		add(x, TFE_V_CAPTURE_LOSS, side, fr, "the %s acknowledged data "
+		    "of %s that the capture never saw, in %" PRIu32 " ACK%s "
+		    "(frame%s %" PRIu64 "%s): the capture missed those segments, "
+		    "not the network (the %s had them and nothing was re-sent "
+		    "for them); what they carried is not in this analysis",
+		    side_word[!side], ep_str(c, side, e, sizeof e), acks,
+		    acks == 1 ? "" : "s", last != first ? "s" : "",
+		    first->frame, upto,
+		    side_word[!side]);
+		vcount(x, "acks", acks);
+	}
+}
+
 static void
 rule_open_at_end(struct ctx *x)
 {
@@ -2033,6 +2088,7 @@ tfe_verdicts_collect(const struct tfe_conn *c, const struct tfe_config *cfg,
 	rule_flow(&x);
 	rule_oddities(&x);
 	rule_options(&x);
+	rule_capture_loss(&x);
 	rule_open_at_end(&x);
 	g_free(x.undecided);
 
@@ -2045,6 +2101,8 @@ tfe_verdicts_collect(const struct tfe_conn *c, const struct tfe_config *cfg,
 			continue;
 		for (guint k = 0; k < out->len; k++) {
 			struct tfe_verdict *v = &g_array_index(out, struct tfe_verdict, k);
+			if (v->kind == TFE_V_CAPTURE_LOSS)
+				continue; /* it says so itself */
 			char *m = g_strdup_printf("%s (the capture missed segments of "
 			                          "this connection: frame %" PRIu64
 			                          " acknowledges data it never saw)",

@@ -80,6 +80,7 @@ NUMBERS = {
                        {"idle_s", "fin_at_s", "request_before_fin_s",
                         "request_bytes"}],
     "options_odd": [{"wscale"}, {"assumed_mss"}, {"unasked_options"}],
+    "capture_loss": [{"acks"}],
     "window_full": [{"times"}],
     "simultaneous_open": [set()],
     "simultaneous_close": [set()],
