@@ -1300,8 +1300,9 @@ rule_close(struct ctx *x)
 			else if (flight > 0)
 				snprintf(inflight, sizeof inflight, "%" PRIu32 " bytes "
 				         "it had sent were unacknowledged", flight);
-			bool open = was == TFE_ST_ESTABLISHED ||
-			            was == TFE_ST_CLOSE_WAIT;
+			/* Linux and the BSDs report a RST that finds the
+			 * socket in CLOSE_WAIT as EPIPE, not ECONNRESET */
+			bool open = was == TFE_ST_ESTABLISHED;
 			bool ka = rst->reason[s] == TFE_RS_SEND_RST_KEEPALIVE;
 			/* A server that took the connection and never wrote to
 			 * it nor closed it: it may never have accept()ed it. */
@@ -1346,6 +1347,9 @@ rule_close(struct ctx *x)
 				    ka ? "the peer, unreachable, most likely never "
 				         "learns of it" :
 				    open ? "the peer application gets ECONNRESET" :
+				    was == TFE_ST_CLOSE_WAIT ? "the peer "
+				         "application's next write() fails with "
+				         "EPIPE (its socket was in CLOSE_WAIT)" :
 				    was == TFE_ST_UNKNOWN ? "the capture shows "
 				         "nothing of the peer's side before it" :
 				    was == TFE_ST_SYN_SENT ? "the peer's connect() "
