@@ -1306,10 +1306,14 @@ rule_close(struct ctx *x)
 			bool ka = rst->reason[s] == TFE_RS_SEND_RST_KEEPALIVE;
 			/* A server that took the connection and never wrote to
 			 * it nor closed it: it may never have accept()ed it. */
+			/* ... nor did the client acknowledge anything of it
+			 * that the capture missed */
 			bool never_used = s == TFE_SIDE_SERVER &&
 			                  c->roles == TFE_ROLES_SYN &&
 			                  ep->bytes == 0 && !ep->fin_sent &&
-			                  c->hs_ack_ts != 0;
+			                  c->hs_ack_ts != 0 &&
+			                  !(peer->ack_known && ep->isn_known &&
+			                    tfe_seq_gt(peer->ack_max, ep->isn + 1));
 			const struct tfe_row *answered = NULL;
 			bool overflow = never_used &&
 			                accept_overflow_rst(x, &answered) == rst;
