@@ -1303,15 +1303,20 @@ rule_close(struct ctx *x)
 			else if (flight > 0)
 				snprintf(inflight, sizeof inflight, "%" PRIu32 " bytes "
 				         "it had sent were unacknowledged", flight);
-			bool open = was == TFE_ST_ESTABLISHED ||
-			            was == TFE_ST_CLOSE_WAIT;
+			/* Linux and the BSDs report a RST that finds the
+			 * socket in CLOSE_WAIT as EPIPE, not ECONNRESET */
+			bool open = was == TFE_ST_ESTABLISHED;
 			bool ka = rst->reason[s] == TFE_RS_SEND_RST_KEEPALIVE;
 			/* A server that took the connection and never wrote to
 			 * it nor closed it: it may never have accept()ed it. */
+			/* ... nor did the client acknowledge anything of it
+			 * that the capture missed */
 			bool never_used = s == TFE_SIDE_SERVER &&
 			                  c->roles == TFE_ROLES_SYN &&
 			                  ep->bytes == 0 && !ep->fin_sent &&
-			                  c->hs_ack_ts != 0;
+			                  c->hs_ack_ts != 0 &&
+			                  !(peer->ack_known && ep->isn_known &&
+			                    tfe_seq_gt(peer->ack_max, ep->isn + 1));
 			const struct tfe_row *answered = NULL;
 			bool overflow = never_used &&
 			                accept_overflow_rst(x, &answered) == rst;
@@ -1349,6 +1354,9 @@ rule_close(struct ctx *x)
 				    ka ? "the peer, unreachable, most likely never "
 				         "learns of it" :
 				    open ? "the peer application gets ECONNRESET" :
+				    was == TFE_ST_CLOSE_WAIT ? "the peer "
+				         "application's next write() fails with "
+				         "EPIPE (its socket was in CLOSE_WAIT)" :
 				    was == TFE_ST_UNKNOWN ? "the capture shows "
 				         "nothing of the peer's side before it" :
 				    was == TFE_ST_SYN_SENT ? "the peer's connect() "

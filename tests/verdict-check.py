@@ -351,7 +351,8 @@ def check_conn(c, problems):
             for phrase, states in (
                     ("the peer had already closed its side", closing),
                     ("the peer application gets ECONNRESET",
-                     {"ESTABLISHED", "CLOSE_WAIT"}),
+                     {"ESTABLISHED"}),
+                    ("next write() fails with EPIPE", {"CLOSE_WAIT"}),
                     ("the peer's connect() fails", {"SYN_SENT"}),
                     ("the peer's half-open connection is dropped",
                      {"SYN_RECEIVED"}),
