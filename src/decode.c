@@ -173,9 +173,15 @@
 #define UDP_PORT_GENEVE     6081 /* RFC 8926 §3.3 */
 #define UDP_PORT_GTPU       2152 /* 3GPP TS 29.281 §4.4.2.3 */
 #define UDP_PORT_CAPWAP     5247 /* the data channel, RFC 5415 §3.1 */
+#define UDP_PORT_TEREDO     3544 /* RFC 4380 §2.13 */
+#define UDP_PORT_AYIYA      5072 /* IANA's "ayiya" */
 /* Not an EtherType: what decode_capwap() says of an 802.11 frame. */
 #define TUNNEL_TYPE_80211   0xffff
 #define GTP_MIN_HDR         8
+#define TEREDO_ORIGIN_LEN   8    /* indicator type, port, address */
+#define TEREDO_AUTH_MIN     13   /* type, 2 lengths, nonce, confirmation */
+#define AYIYA_MIN_HDR       8    /* 4 bytes of fields, the epoch time */
+#define AYIYA_OP_FORWARD    1
 #define GRE_MIN_HDR         4    /* flags and version, protocol type */
 #define GRE_FLAG_C          0x8000 /* checksum and reserved1 present */
 #define GRE_FLAG_R          0x4000 /* RFC 1701 routing present */
@@ -232,7 +238,7 @@ const char *const tfe_decode_reason_names[TFE_DR__COUNT] = {
 	[TFE_DR_WLAN_NOT_DATA]     = "802.11 frame without data",
 	[TFE_DR_LINK_PAYLOAD]      = "unsupported mpls or ppp payload",
 	[TFE_DR_LINK_DEPTH]        = "too many link headers",
-	[TFE_DR_TUNNEL_TRUNCATED]  = "erspan or gtp header truncated",
+	[TFE_DR_TUNNEL_TRUNCATED]  = "tunnel header truncated",
 	[TFE_DR_FRAG_DUPLICATE]    = "duplicate ip fragment",
 	[TFE_DR_FRAG_OVERLAP]      = "overlapping ip fragment",
 	[TFE_DR_FRAG_INVALID]      = "ip fragment invalid",
@@ -300,6 +306,8 @@ const char *const tfe_tunnel_names[TFE_TUN__COUNT] = {
 	[TFE_TUN_GENEVE]  = "Geneve",
 	[TFE_TUN_GTPU]    = "GTP-U",
 	[TFE_TUN_CAPWAP]  = "CAPWAP",
+	[TFE_TUN_TEREDO]  = "Teredo",
+	[TFE_TUN_AYIYA]   = "AYIYA",
 };
 
 /* How the link layer of a frame is laid out. */
@@ -1424,6 +1432,10 @@ tunnel_of_port(uint16_t port)
 		return TFE_TUN_GTPU;
 	case UDP_PORT_CAPWAP:
 		return TFE_TUN_CAPWAP;
+	case UDP_PORT_TEREDO:
+		return TFE_TUN_TEREDO;
+	case UDP_PORT_AYIYA:
+		return TFE_TUN_AYIYA;
 	default:
 		return TFE_TUN_NONE;
 	}
@@ -1629,6 +1641,101 @@ decode_gtpu(struct tfe_cursor *c, size_t *len, uint16_t *type)
 }
 
 /*
+ * Teredo (RFC 4380 §5.1.1): the UDP payload is an IPv6 packet, before
+ * which may come an authentication indicator (type 0x0001, the client
+ * identifier's length, the authentication value's, both values, an
+ * 8-byte nonce and a confirmation byte) and then an origin indication
+ * (type 0x0000, the client's obfuscated port and address: 8 bytes), in
+ * that order.  The format has no magic number, so on the port anything
+ * else is not Teredo, as Wireshark and Zeek judge it: an unknown first
+ * byte, an indicator out of order or running past the datagram, or no
+ * room left for an IPv6 header.  A bubble (an IPv6 header with next
+ * header 59 and nothing after it) carries no TCP, and decode_ipv6()
+ * says so.
+ */
+static enum tfe_decode_reason
+decode_teredo(struct tfe_cursor *c, size_t *len)
+{
+	bool auth_may = true, origin_may = true;
+
+	for (;;) {
+		struct tfe_cursor peek = *c;
+		uint8_t ind[4];
+		size_t ilen;
+
+		if (*len == 0)
+			return TFE_DR_NOT_TCP;
+		if (!tfe_cursor_u8(&peek, &ind[0]))
+			return TFE_DR_TUNNEL_TRUNCATED;
+		if (ind[0] >> 4 == 6)
+			break;
+		if (ind[0] != 0 || *len < 2)
+			return TFE_DR_NOT_TCP;
+		if (!tfe_cursor_u8(&peek, &ind[1]))
+			return TFE_DR_TUNNEL_TRUNCATED;
+		if (ind[1] == 0 && origin_may) {
+			ilen = TEREDO_ORIGIN_LEN;
+		} else if (ind[1] == 1 && auth_may) {
+			if (*len < 4)
+				return TFE_DR_NOT_TCP;
+			if (!tfe_cursor_copy(&peek, &ind[2], 2))
+				return TFE_DR_TUNNEL_TRUNCATED;
+			ilen = TEREDO_AUTH_MIN + (size_t)ind[2] + ind[3];
+		} else {
+			return TFE_DR_NOT_TCP;
+		}
+		if (*len < ilen)
+			return TFE_DR_NOT_TCP;
+		if (!tfe_cursor_skip(c, ilen))
+			return TFE_DR_TUNNEL_TRUNCATED;
+		*len -= ilen;
+		/* Nothing comes before an authentication indicator, and
+		 * nothing but the packet after an origin indication. */
+		auth_may = false;
+		if (ind[1] == 0)
+			origin_may = false;
+	}
+	return *len < IPV6_HDR_LEN ? TFE_DR_NOT_TCP : TFE_DR_OK;
+}
+
+/*
+ * AYIYA, "Anything In Anything" (the tunnel protocol of SixXS): identity
+ * length (high nibble: 2^n bytes) and type, signature length (high
+ * nibble, in 4-byte words) and hash method, authentication method and
+ * opcode (low nibble: 1, forward, is the one that carries a packet), next
+ * header (an IP protocol number), a 4-byte epoch time, the identity, the
+ * signature, then the packet.  The other opcodes (heartbeats, echo,
+ * queries) carry none; a packet that is neither IPv4 nor IPv6 is not
+ * decoded.
+ */
+static enum tfe_decode_reason
+decode_ayiya(struct tfe_cursor *c, size_t *len, uint16_t *type)
+{
+	uint8_t h[4];
+
+	if (*len < AYIYA_MIN_HDR)
+		return TFE_DR_TUNNEL_BAD_LENGTH;
+	if (!tfe_cursor_copy(c, h, 4) || !tfe_cursor_skip(c, 4))
+		return TFE_DR_TUNNEL_TRUNCATED;
+	size_t hlen = AYIYA_MIN_HDR + ((size_t)1 << (h[0] >> 4)) +
+	              (size_t)(h[1] >> 4) * 4;
+	if ((h[2] & 0x0f) != AYIYA_OP_FORWARD)
+		return TFE_DR_NOT_TCP;
+	if (*len < hlen)
+		return TFE_DR_TUNNEL_BAD_LENGTH;
+	if (!tfe_cursor_skip(c, hlen - AYIYA_MIN_HDR))
+		return TFE_DR_TUNNEL_TRUNCATED;
+	if (h[3] == IPPROTO_NUM_IPIP)
+		*type = ETHERTYPE_IPV4;
+	else if (h[3] == IPPROTO_NUM_IPV6)
+		*type = ETHERTYPE_IPV6;
+	else
+		return TFE_DR_TUNNEL_PAYLOAD;
+	*len -= hlen;
+	return TFE_DR_OK;
+}
+
+/*
  * VXLAN (RFC 7348 §5): 8 bytes of flags, reserved bits and the 24-bit
  * VNI, then an Ethernet frame.  The I flag is not insisted on, as
  * Wireshark and tcpdump decode without it.
@@ -1730,6 +1837,13 @@ decapsulate(struct tfe_cursor *c, const struct ip_next *next, unsigned level,
 		break;
 	case TFE_TUN_CAPWAP:
 		r = decode_capwap(c, &len, &type);
+		break;
+	case TFE_TUN_TEREDO:
+		r = decode_teredo(c, &len);
+		type = ETHERTYPE_IPV6;
+		break;
+	case TFE_TUN_AYIYA:
+		r = decode_ayiya(c, &len, &type);
 		break;
 	default: /* IP-in-IP: nothing between the headers */
 		break;

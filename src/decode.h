@@ -122,7 +122,7 @@ enum tfe_decode_reason {
 	                             frame carries is neither IP nor Ethernet */
 	TFE_DR_LINK_DEPTH,        /* unsupported: more than 16 nested link
 	                             headers (MPLS labels, tags, LLC, PPPoE) */
-	TFE_DR_TUNNEL_TRUNCATED,  /* ERSPAN or GTP-U header truncated */
+	TFE_DR_TUNNEL_TRUNCATED,  /* ERSPAN, GTP-U, CAPWAP, Teredo, AYIYA */
 	/* IP fragment reassembly (frag.h), appended; a fragment held is
 	 * TFE_DR_IPV4_FRAGMENT or TFE_DR_IPV6_FRAGMENT */
 	TFE_DR_FRAG_DUPLICATE,    /* skipped: a fragment whose bytes are all
@@ -155,6 +155,8 @@ enum tfe_tunnel_kind {
 	TFE_TUN_GENEVE,   /* Geneve, UDP 6081 (RFC 8926) */
 	TFE_TUN_GTPU,     /* GTP-U, UDP 2152 (3GPP TS 29.281) */
 	TFE_TUN_CAPWAP,   /* CAPWAP data, UDP 5247 (RFC 5415) */
+	TFE_TUN_TEREDO,   /* Teredo, IPv6 in UDP 3544 (RFC 4380) */
+	TFE_TUN_AYIYA,    /* AYIYA (SixXS), IPv6 or IPv4 in UDP 5072 */
 	TFE_TUN__COUNT
 };
 

@@ -50,6 +50,8 @@
 #define PORT_GRE_UDP     4754 /* RFC 8086 */
 #define PORT_VXLAN       4789 /* RFC 7348 */
 #define PORT_GENEVE      6081 /* RFC 8926 */
+#define PORT_TEREDO      3544 /* RFC 4380 */
+#define PORT_AYIYA       5072 /* AYIYA (SixXS) */
 #define TUNNEL_SPORT     50000 /* default outer UDP source port */
 #define MAX_TUNNELS      6    /* enough to go past the decoder's limit */
 
@@ -81,7 +83,10 @@ struct endpoint {
 	guint16 port;    /* host order */
 };
 
-enum tunnel_kind { TUN_IPIP, TUN_GRE, TUN_GRE_UDP, TUN_VXLAN, TUN_GENEVE };
+enum tunnel_kind {
+	TUN_IPIP, TUN_GRE, TUN_GRE_UDP, TUN_VXLAN, TUN_GENEVE, TUN_TEREDO,
+	TUN_AYIYA
+};
 
 /* One "tunnel" line: an encapsulation around the following packets. */
 struct tunnel {
@@ -93,6 +98,7 @@ struct tunnel {
 	guint32 vni;
 	guint16 sport, dport;      /* UDP kinds */
 	GByteArray *geneve_opts;   /* NULL for none */
+	bool teredo_auth, teredo_origin; /* Teredo's indicators */
 	guint32 seq_next[2];       /* GRE sequence, per direction (client 0) */
 };
 
@@ -684,6 +690,39 @@ wrap_tunnel(struct craft *c, const struct packet *pk, struct tunnel *t,
 		proto = IPPROTO_UDP_NUM;
 		break;
 	}
+	case TUN_TEREDO:
+		if (family != AF_INET6)
+			die_at(c, "teredo carries IPv6 only");
+		if (t->teredo_auth) {
+			/* type 1, no client id, no value, nonce, confirmation */
+			put_be32(body, 0x00010000);
+			put_be32(body, 0x01020304);
+			put_be32(body, 0x05060708);
+			put_u8(body, 0);
+		}
+		if (t->teredo_origin) {
+			/* type 0, the client end's port and address, each bit
+			 * inverted (RFC 4380 §5.1.1) */
+			put_be16(body, 0);
+			put_be16(body, (guint16)~t->sport);
+			for (int i = 0; i < 4; i++)
+				put_u8(body, (guint8)~src->addr[i]);
+		}
+		g_byte_array_append(body, inner->data, inner->len);
+		proto = IPPROTO_UDP_NUM;
+		break;
+	case TUN_AYIYA:
+		put_u8(body, 0x41); /* 16-byte identity, type 1 */
+		put_u8(body, 0x52); /* 5-word signature, SHA-1 */
+		put_u8(body, 0x21); /* shared secret, opcode 1: forward */
+		put_u8(body, family == AF_INET ? IPPROTO_IPIP_NUM
+					       : IPPROTO_IPV6_NUM);
+		put_be32(body, DEFAULT_EPOCH);
+		for (int i = 0; i < 16 + 20; i++)
+			put_u8(body, (guint8)i); /* identity, signature */
+		g_byte_array_append(body, inner->data, inner->len);
+		proto = IPPROTO_UDP_NUM;
+		break;
 	default:
 		g_assert_not_reached();
 	}
@@ -1154,6 +1193,8 @@ parse_tunnel(struct craft *c, char **tok, guint n)
 		{ "gre-udp", TUN_GRE_UDP, PORT_GRE_UDP },
 		{ "vxlan", TUN_VXLAN, PORT_VXLAN },
 		{ "geneve", TUN_GENEVE, PORT_GENEVE },
+		{ "teredo", TUN_TEREDO, PORT_TEREDO },
+		{ "ayiya", TUN_AYIYA, PORT_AYIYA },
 	};
 	struct tunnel t = { .sport = TUNNEL_SPORT, .seq_next = { 1, 1 } };
 	bool known = false;
@@ -1167,7 +1208,8 @@ parse_tunnel(struct craft *c, char **tok, guint n)
 	}
 	if (n < 4)
 		die_at(c, "expected: tunnel off | tunnel "
-		       "ipip|gre|gre-udp|vxlan|geneve CLIENT-END SERVER-END "
+		       "ipip|gre|gre-udp|vxlan|geneve|teredo|ayiya CLIENT-END "
+		       "SERVER-END "
 		       "[key=value...]");
 	for (gsize i = 0; i < G_N_ELEMENTS(kinds); i++) {
 		if (!strcmp(tok[1], kinds[i].name)) {
@@ -1177,8 +1219,8 @@ parse_tunnel(struct craft *c, char **tok, guint n)
 		}
 	}
 	if (!known)
-		die_at(c, "tunnel '%s': use ipip, gre, gre-udp, vxlan or geneve",
-		       tok[1]);
+		die_at(c, "tunnel '%s': use ipip, gre, gre-udp, vxlan, geneve, "
+		       "teredo or ayiya", tok[1]);
 	if (c->ntunnel == MAX_TUNNELS)
 		die_at(c, "at most %d tunnels", MAX_TUNNELS);
 	parse_address(c, tok[2], &t.client_end);
@@ -1210,7 +1252,11 @@ parse_tunnel(struct craft *c, char **tok, guint n)
 			if (t.geneve_opts->len % 4 || t.geneve_opts->len > 252)
 				die_at(c, "opt: Geneve options are whole 4-byte "
 				       "words, at most 252 bytes");
-		} else if (udp && v && !strcmp(k, "sport"))
+		} else if (t.kind == TUN_TEREDO && !v && !strcmp(k, "auth"))
+			t.teredo_auth = true;
+		else if (t.kind == TUN_TEREDO && !v && !strcmp(k, "origin"))
+			t.teredo_origin = true;
+		else if (udp && v && !strcmp(k, "sport"))
 			t.sport = (guint16)parse_uint(c, k, v, 65535);
 		else if (udp && v && !strcmp(k, "dport"))
 			t.dport = (guint16)parse_uint(c, k, v, 65535);
