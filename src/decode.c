@@ -85,6 +85,10 @@
 #define ETHERTYPE_FABRICPATH 0x8903 /* Cisco FabricPath */
 #define ETHERTYPE_ERSPAN2   0x88be /* in GRE: ERSPAN type I/II */
 #define ETHERTYPE_ERSPAN3   0x22eb /* in GRE: ERSPAN type III */
+#define ETHERTYPE_PPP       0x880b /* in GRE version 1: PPTP's PPP */
+#define ETHERTYPE_WCCP      0x883e /* in GRE: WCCP redirected IPv4 */
+#define ETHERTYPE_ARUBA     0x8200 /* in GRE: Aruba's 802.11 frame */
+#define ETHERTYPE_ARUBA2    0x8210 /* the same, another Aruba number */
 #define ETHERTYPE_MAX_LEN   1500   /* at most this: an 802.3 length */
 #define MAX_VLAN_TAGS       8
 #define MAX_LINK_HEADERS    16     /* labels, tags, LLC, PPPoE, ... */
@@ -175,8 +179,12 @@
 #define UDP_PORT_CAPWAP     5247 /* the data channel, RFC 5415 §3.1 */
 #define UDP_PORT_TEREDO     3544 /* RFC 4380 §2.13 */
 #define UDP_PORT_AYIYA      5072 /* IANA's "ayiya" */
-/* Not an EtherType: what decode_capwap() says of an 802.11 frame. */
+/* Not EtherTypes: what decode_capwap() says of an 802.11 frame (whose
+ * frame control may come byte-swapped), what decode_gre() says of
+ * Aruba's 802.11 frame and of PPTP's PPP frame. */
 #define TUNNEL_TYPE_80211   0xffff
+#define TUNNEL_TYPE_80211_ARUBA 0xfffe
+#define TUNNEL_TYPE_PPP     0xfffd
 #define GTP_MIN_HDR         8
 #define TEREDO_ORIGIN_LEN   8    /* indicator type, port, address */
 #define TEREDO_AUTH_MIN     13   /* type, 2 lengths, nonce, confirmation */
@@ -187,7 +195,10 @@
 #define GRE_FLAG_R          0x4000 /* RFC 1701 routing present */
 #define GRE_FLAG_K          0x2000 /* key present (RFC 2890 §2.1) */
 #define GRE_FLAG_S          0x1000 /* sequence number present (§2.2) */
+#define GRE_FLAG_A          0x0080 /* version 1: acknowledgement present */
 #define GRE_VERSION_MASK    0x0007
+#define GRE_VERSION_PPTP    1      /* RFC 2637 §4.1 */
+#define WCCP_REDIRECT_LEN   4      /* WCCPv2's redirect header */
 #define VXLAN_HDR_LEN       8
 #define GENEVE_MIN_HDR      8
 
@@ -1480,13 +1491,51 @@ decode_udp(struct tfe_cursor *c, const struct ip_next *ip,
 }
 
 /*
+ * PPTP's enhanced GRE (RFC 2637 §4.1), the cursor after the protocol
+ * type: C and R clear, K set (the key is the payload's length, 16 bits,
+ * and the call ID), then the sequence number (S) and the acknowledgement
+ * number (A, bit 0x0080) when their flag is set.  The payload is a PPP
+ * frame of the key's length, which must lie within the packet; a packet
+ * with none only acknowledges (A without S), and carries nothing for us.
+ */
+static enum tfe_decode_reason
+decode_gre_pptp(struct tfe_cursor *c, uint16_t flags, size_t *len,
+                uint16_t *type)
+{
+	uint16_t plen;
+
+	if (*type != ETHERTYPE_PPP || (flags & GRE_FLAG_K) == 0 ||
+	    (flags & (GRE_FLAG_C | GRE_FLAG_R)) != 0)
+		return TFE_DR_GRE_HEADER;
+	size_t hlen = GRE_MIN_HDR + 4;
+	if (flags & GRE_FLAG_S)
+		hlen += 4;
+	if (flags & GRE_FLAG_A)
+		hlen += 4;
+	if (hlen > *len)
+		return TFE_DR_TUNNEL_BAD_LENGTH;
+	if (!tfe_cursor_be16(c, &plen) ||
+	    !tfe_cursor_skip(c, hlen - GRE_MIN_HDR - 2))
+		return TFE_DR_GRE_TRUNCATED;
+	if (plen == 0)
+		return TFE_DR_NOT_TCP; /* an acknowledgement alone */
+	if (plen > *len - hlen)
+		return TFE_DR_TUNNEL_BAD_LENGTH;
+	*len = plen;
+	*type = TUNNEL_TYPE_PPP;
+	return TFE_DR_OK;
+}
+
+/*
  * GRE version 0 (RFC 2784 §2, with the key and sequence number of RFC
  * 2890 §2): flags and version, protocol type, then 4 bytes each of
  * checksum+reserved (C), key (K) and sequence number (S) when their flag
  * is set.  The checksum is not verified: the TCP checksum inside covers
- * what matters here.  Version 1 (PPTP's enhanced GRE, RFC 2637) and the
- * source routing of RFC 1701 (R) are not decoded, as Linux does not.
- * `len` is the GRE packet as declared; on success, its payload.
+ * what matters here.  Version 1 is PPTP's (decode_gre_pptp()); the
+ * source routing of RFC 1701 (R) is not decoded, as Linux does not.
+ * `len` is the GRE packet as declared; on success, its payload, and
+ * *type what it holds: an Ethernet type, or a TUNNEL_TYPE_ for a PPP or
+ * an 802.11 frame.
  */
 static enum tfe_decode_reason
 decode_gre(struct tfe_cursor *c, size_t *len, uint16_t *type)
@@ -1498,6 +1547,8 @@ decode_gre(struct tfe_cursor *c, size_t *len, uint16_t *type)
 		return TFE_DR_TUNNEL_BAD_LENGTH;
 	if (!tfe_cursor_be16(c, &flags) || !tfe_cursor_be16(c, type))
 		return TFE_DR_GRE_TRUNCATED;
+	if ((flags & GRE_VERSION_MASK) == GRE_VERSION_PPTP)
+		return decode_gre_pptp(c, flags, len, type);
 	if ((flags & GRE_VERSION_MASK) != 0 || (flags & GRE_FLAG_R) != 0)
 		return TFE_DR_GRE_HEADER;
 	size_t hlen = GRE_MIN_HDR;
@@ -1518,6 +1569,11 @@ decode_gre(struct tfe_cursor *c, size_t *len, uint16_t *type)
 	 * frame alone; type II has an 8-byte header before it; type III
 	 * (protocol 0x22eb) a 12-byte one, and 8 bytes more of platform
 	 * specific subheader when its O flag (last bit) is set.
+	 * WCCP (draft-wilson-wrec-wccp-v2): WCCPv2's 4-byte redirect
+	 * header (flags, service ID, buckets), then IPv4; WCCPv1 sends IPv4
+	 * alone.  As Wireshark tells them apart, a first nibble of 4 is
+	 * taken for IPv4 without the header.
+	 * Aruba: an 802.11 frame, without its frame check sequence.
 	 */
 	size_t ehlen = 0;
 	if (*type == ETHERTYPE_ERSPAN2) {
@@ -1529,6 +1585,24 @@ decode_gre(struct tfe_cursor *c, size_t *len, uint16_t *type)
 			return *len < 12 ? TFE_DR_TUNNEL_BAD_LENGTH :
 			                   TFE_DR_TUNNEL_TRUNCATED;
 		ehlen = 12 + ((b & 1) ? 8 : 0);
+	} else if (*type == ETHERTYPE_WCCP) {
+		struct tfe_cursor peek = *c;
+		uint8_t b;
+		if (!tfe_cursor_u8(&peek, &b))
+			return *len == 0 ? TFE_DR_TUNNEL_BAD_LENGTH :
+			                   TFE_DR_GRE_TRUNCATED;
+		*type = ETHERTYPE_IPV4;
+		if (b >> 4 == 4)
+			return TFE_DR_OK;
+		if (WCCP_REDIRECT_LEN > *len)
+			return TFE_DR_TUNNEL_BAD_LENGTH;
+		if (!tfe_cursor_skip(c, WCCP_REDIRECT_LEN))
+			return TFE_DR_GRE_TRUNCATED;
+		*len -= WCCP_REDIRECT_LEN;
+		return TFE_DR_OK;
+	} else if (*type == ETHERTYPE_ARUBA || *type == ETHERTYPE_ARUBA2) {
+		*type = TUNNEL_TYPE_80211_ARUBA;
+		return TFE_DR_OK;
 	} else {
 		return TFE_DR_OK;
 	}
@@ -1861,16 +1935,24 @@ decapsulate(struct tfe_cursor *c, const struct ip_next *next, unsigned level,
 	memset(out->src, 0, sizeof out->src);
 	memset(out->dst, 0, sizeof out->dst);
 
-	if (type == ETHERTYPE_TEB || type == TUNNEL_TYPE_80211) {
-		/* An Ethernet (or 802.11) frame, VLAN tags and all, that must
-		 * fit in the tunnel's payload: read it within that, and tell a
-		 * frame cut by the capture from one cut by the declared
-		 * length. */
+	if (type == ETHERTYPE_TEB || type == TUNNEL_TYPE_80211 ||
+	    type == TUNNEL_TYPE_80211_ARUBA || type == TUNNEL_TYPE_PPP) {
+		/* An Ethernet (or 802.11, or PPP) frame, VLAN tags and all,
+		 * that must fit in the tunnel's payload: read it within that,
+		 * and tell a frame cut by the capture from one cut by the
+		 * declared length. */
 		struct tfe_cursor eth = tfe_cursor_sub(c, len);
-		r = type == ETHERTYPE_TEB ? link_ethernet(&eth, net)
-		                          : link_80211_fc(&eth, true, net);
+		if (type == ETHERTYPE_TEB)
+			r = link_ethernet(&eth, net);
+		else if (type == TUNNEL_TYPE_PPP)
+			r = link_ppp(&eth, 0, net);
+		else
+			r = link_80211_fc(&eth, type == TUNNEL_TYPE_80211, net);
 		if (r == TFE_DR_LINK_TRUNCATED && c->left >= len)
 			return TFE_DR_TUNNEL_BAD_LENGTH;
+		/* LCP, CCP, compressed or encrypted data: no IP to read */
+		if (r == TFE_DR_NOT_IP && type == TUNNEL_TYPE_PPP)
+			return TFE_DR_TUNNEL_PAYLOAD;
 		if (r != TFE_DR_OK)
 			return r;
 		size_t used = (size_t)(eth.p - c->p);

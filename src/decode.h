@@ -149,7 +149,8 @@ extern const char *const tfe_decode_class_names[TFE_DC__COUNT];
 enum tfe_tunnel_kind {
 	TFE_TUN_NONE,
 	TFE_TUN_IPIP,     /* IPv4 or IPv6 in IPv4 or IPv6 (protocols 4, 41) */
-	TFE_TUN_GRE,      /* GRE version 0 (RFC 2784, 2890), protocol 47 */
+	TFE_TUN_GRE,      /* GRE (RFC 2784, 2890; PPTP's version 1, RFC
+	                     2637), protocol 47 */
 	TFE_TUN_GRE_UDP,  /* GRE in UDP port 4754 (RFC 8086) */
 	TFE_TUN_VXLAN,    /* VXLAN, UDP 4789 (RFC 7348) or Linux's 8472 */
 	TFE_TUN_GENEVE,   /* Geneve, UDP 6081 (RFC 8926) */

@@ -41,6 +41,9 @@
 #define ETHERTYPE_VLAN  0x8100 /* 802.1Q customer tag */
 #define ETHERTYPE_QINQ  0x88a8 /* 802.1ad service tag, outermost of two */
 #define ETHERTYPE_TEB   0x6558 /* transparent Ethernet bridging */
+#define ETHERTYPE_PPP   0x880b /* PPTP's enhanced GRE (RFC 2637) */
+#define ETHERTYPE_WCCP  0x883e /* WCCP redirection in GRE */
+#define ETHERTYPE_ARUBA 0x8200 /* Aruba's 802.11 in GRE */
 
 /* IP protocols and UDP ports of the tunnels "tunnel" can wrap packets in. */
 #define IPPROTO_IPIP_NUM 4
@@ -85,7 +88,7 @@ struct endpoint {
 
 enum tunnel_kind {
 	TUN_IPIP, TUN_GRE, TUN_GRE_UDP, TUN_VXLAN, TUN_GENEVE, TUN_TEREDO,
-	TUN_AYIYA
+	TUN_AYIYA, TUN_PPTP, TUN_WCCP, TUN_ARUBA
 };
 
 /* One "tunnel" line: an encapsulation around the following packets. */
@@ -93,6 +96,9 @@ struct tunnel {
 	enum tunnel_kind kind;
 	struct endpoint client_end, server_end; /* addresses only */
 	bool gre_csum, gre_seq, gre_teb;
+	bool pptp_ack, pptp_pfc;   /* acknowledgement numbers, PPP compressed */
+	bool wccp_bare;            /* no redirect header (WCCPv1) */
+	guint16 gre_proto;         /* Aruba's protocol type */
 	bool has_key;
 	guint32 key;
 	guint32 vni;
@@ -670,6 +676,67 @@ wrap_tunnel(struct craft *c, const struct packet *pk, struct tunnel *t,
 		proto = IPPROTO_GRE_NUM;
 		break;
 	}
+	case TUN_PPTP: {
+		/* RFC 2637 §4.1: K and S always, A on request; the key is
+		 * the payload's length and the call ID (the key option). */
+		bool ack = t->pptp_ack && t->seq_next[!!pk->from_client] > 1;
+		guint8 ppp[4] = { 0xff, 0x03, 0x00, 0x21 };
+		if (family != AF_INET)
+			ppp[3] = 0x57;
+		const guint8 *pp = t->pptp_pfc ? ppp + 3 : ppp;
+		guint pplen = t->pptp_pfc ? 1 : 4;
+		put_be16(body, (guint16)(0x3001 | (ack ? 0x0080 : 0)));
+		put_be16(body, ETHERTYPE_PPP);
+		if (pplen + inner->len > 65535)
+			die_at(c, "the PPP frame would exceed 65535 bytes");
+		put_be16(body, (guint16)(pplen + inner->len));
+		put_be16(body, (guint16)t->key);
+		put_be32(body, t->seq_next[!pk->from_client]++);
+		if (ack) /* the last sequence number the other way */
+			put_be32(body, t->seq_next[!!pk->from_client] - 1);
+		g_byte_array_append(body, pp, pplen);
+		g_byte_array_append(body, inner->data, inner->len);
+		proto = IPPROTO_GRE_NUM;
+		break;
+	}
+	case TUN_WCCP:
+		if (family != AF_INET)
+			die_at(c, "wccp carries IPv4 only");
+		put_be16(body, 0);
+		put_be16(body, ETHERTYPE_WCCP);
+		if (!t->wccp_bare) /* redirect header: service 0 (web) */
+			put_be32(body, 0);
+		g_byte_array_append(body, inner->data, inner->len);
+		proto = IPPROTO_GRE_NUM;
+		break;
+	case TUN_ARUBA: {
+		/* An 802.11 data frame: to the access point's BSSID from the
+		 * client (to-DS), from it to the client (from-DS); LLC/SNAP. */
+		static const guint8 bssid[6] = { 2, 0, 0, 0, 2, 1 };
+		static const guint8 mac_client[6] = { 2, 0, 0, 0, 1, 1 };
+		static const guint8 mac_server[6] = { 2, 0, 0, 0, 1, 2 };
+		static const guint8 snap[6] = { 0xaa, 0xaa, 0x03, 0, 0, 0 };
+		put_be16(body, 0);
+		put_be16(body, t->gre_proto);
+		put_u8(body, 0x08); /* data */
+		put_u8(body, pk->from_client ? 0x01 : 0x02);
+		put_be16(body, 0);  /* duration */
+		if (pk->from_client) {
+			g_byte_array_append(body, bssid, 6);
+			g_byte_array_append(body, mac_client, 6);
+			g_byte_array_append(body, mac_server, 6);
+		} else {
+			g_byte_array_append(body, mac_client, 6);
+			g_byte_array_append(body, bssid, 6);
+			g_byte_array_append(body, mac_server, 6);
+		}
+		put_be16(body, 0);  /* sequence control */
+		g_byte_array_append(body, snap, 6);
+		put_be16(body, ethertype);
+		g_byte_array_append(body, inner->data, inner->len);
+		proto = IPPROTO_GRE_NUM;
+		break;
+	}
 	case TUN_VXLAN:
 		put_be32(body, 0x08000000);   /* I flag */
 		put_be32(body, t->vni << 8);
@@ -1195,8 +1262,11 @@ parse_tunnel(struct craft *c, char **tok, guint n)
 		{ "geneve", TUN_GENEVE, PORT_GENEVE },
 		{ "teredo", TUN_TEREDO, PORT_TEREDO },
 		{ "ayiya", TUN_AYIYA, PORT_AYIYA },
+		{ "pptp", TUN_PPTP, 0 },         { "wccp", TUN_WCCP, 0 },
+		{ "aruba", TUN_ARUBA, 0 },
 	};
-	struct tunnel t = { .sport = TUNNEL_SPORT, .seq_next = { 1, 1 } };
+	struct tunnel t = { .sport = TUNNEL_SPORT, .seq_next = { 1, 1 },
+			    .gre_proto = ETHERTYPE_ARUBA };
 	bool known = false;
 
 	if (n == 2 && !strcmp(tok[1], "off")) {
@@ -1208,8 +1278,8 @@ parse_tunnel(struct craft *c, char **tok, guint n)
 	}
 	if (n < 4)
 		die_at(c, "expected: tunnel off | tunnel "
-		       "ipip|gre|gre-udp|vxlan|geneve|teredo|ayiya CLIENT-END "
-		       "SERVER-END "
+		       "ipip|gre|gre-udp|vxlan|geneve|teredo|ayiya|pptp|wccp|aruba "
+		       "CLIENT-END SERVER-END "
 		       "[key=value...]");
 	for (gsize i = 0; i < G_N_ELEMENTS(kinds); i++) {
 		if (!strcmp(tok[1], kinds[i].name)) {
@@ -1220,7 +1290,7 @@ parse_tunnel(struct craft *c, char **tok, guint n)
 	}
 	if (!known)
 		die_at(c, "tunnel '%s': use ipip, gre, gre-udp, vxlan, geneve, "
-		       "teredo or ayiya", tok[1]);
+		       "teredo, ayiya, pptp, wccp or aruba", tok[1]);
 	if (c->ntunnel == MAX_TUNNELS)
 		die_at(c, "at most %d tunnels", MAX_TUNNELS);
 	parse_address(c, tok[2], &t.client_end);
@@ -1241,6 +1311,16 @@ parse_tunnel(struct craft *c, char **tok, guint n)
 			t.gre_seq = true;
 		else if (gre && !v && !strcmp(k, "teb"))
 			t.gre_teb = true;
+		else if (t.kind == TUN_PPTP && !v && !strcmp(k, "ack"))
+			t.pptp_ack = true;
+		else if (t.kind == TUN_PPTP && !v && !strcmp(k, "pfc"))
+			t.pptp_pfc = true;
+		else if (t.kind == TUN_PPTP && v && !strcmp(k, "call"))
+			t.key = (guint32)parse_uint(c, k, v, 65535);
+		else if (t.kind == TUN_WCCP && !v && !strcmp(k, "bare"))
+			t.wccp_bare = true;
+		else if (t.kind == TUN_ARUBA && v && !strcmp(k, "proto"))
+			t.gre_proto = (guint16)parse_uint(c, k, v, 65535);
 		else if (gre && v && !strcmp(k, "key")) {
 			t.has_key = true;
 			t.key = (guint32)parse_uint(c, k, v, G_MAXUINT32);
