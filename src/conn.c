@@ -2045,6 +2045,23 @@ settle_one_direction(struct tfe_conn *c)
 	}
 }
 
+/* A row was put in at index `at` after the connection's rows were
+ * written: the "A or B" range, the one row index read after the end
+ * (tfe_conn_alt()), moves with the rows it covers. */
+static void
+rows_inserted(struct tfe_conn *c, guint at)
+{
+	struct tfe_undecided *u;
+
+	if (c->rare == NULL)
+		return;
+	u = &c->rare->und;
+	if (u->from >= 0 && (guint)u->from >= at)
+		u->from++;
+	if (u->to >= 0 && (guint)u->to > at)
+		u->to++;
+}
+
 /* The first frame row before `before` that `dir` sent with `flags` set
  * and none of `unset`; `before` itself when there is none. */
 static guint
@@ -2121,6 +2138,7 @@ settle_crossings(struct tfe_conn *c)
 			                            TFE_ST_CLOSING,
 			                            TFE_RS_RECV_FIN_SIMCLOSE,
 			                            r->state);
+			rows_inserted(c, i + 1);
 			len++;
 			continue;
 		}
@@ -2159,6 +2177,7 @@ settle_crossings(struct tfe_conn *c)
 		                            TFE_ST_SYN_RECEIVED,
 		                            TFE_RS_RECV_SYN_SIMOPEN,
 		                            c->tl.rows[s].state);
+		rows_inserted(c, s + 1);
 		len++;
 	}
 }
@@ -2299,6 +2318,7 @@ tfe_conn_syn_given_up(struct tfe_conn *c, int64_t now)
 		}
 		tfe_timeline_insert_timer(&c->tl, at, due, side, TFE_ST_CLOSED,
 		                          TFE_RS_SYN_GIVEN_UP, states);
+		rows_inserted(c, at);
 		ep->state = TFE_ST_CLOSED;
 	}
 }
