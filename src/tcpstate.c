@@ -174,11 +174,12 @@ const struct tfe_transition tfe_receiver_table[TFE_RX__COUNT][TFE_ST__COUNT] = {
 	     CLOSING              LAST_ACK              TIME_WAIT */
 	T(sCL, RECV_RST),    T(sIG, NONE),         T(sIG, RECV_RST_LISTEN),
 	T(sCL, RECV_RST_REFUSED), T(sXX, NONE),    T(sCL, RECV_RST),
-	T(sCL, RECV_RST_CLOSING), T(sCL, RECV_RST_CLOSING), T(sCL, RECV_RST),
+	T(sCL, RECV_RST_CLOSING), T(sCL, RECV_RST_CLOSING), T(sCL, RECV_RST_CLOSE_WAIT),
 	T(sCL, RECV_RST_CLOSING), T(sCL, RECV_RST_CLOSING), T(sCL, RECV_RST_TW),
-/*	SYN_SENT: connect() fails with ECONNREFUSED (§3.10.7.3).  ESTABLISHED
-	and CLOSE_WAIT: the application sees ECONNRESET; after its own close
-	nobody may be left to tell.  A listener ignores RST (§3.10.7.2).
+/*	SYN_SENT: connect() fails with ECONNREFUSED (§3.10.7.3).  ESTABLISHED:
+	the application sees ECONNRESET; CLOSE_WAIT: EPIPE at its next write()
+	(it has read end of file; Linux's tcp_reset(), as BSD); after its own
+	close nobody may be left to tell.  A listener ignores RST (§3.10.7.2).
 	SYN_RECEIVED: back to LISTEN after a passive open, CLOSED after an
 	active one (§3.10.7.4).  TIME_WAIT ends early: Linux honours it
 	(RFC 1337 discusses why not). */
@@ -341,6 +342,10 @@ const struct tfe_reason_row tfe_reasons[TFE_RS__COUNT] = {
 		"ones before, never came though the capture went on: "
 		"connect() had given up (ETIMEDOUT) or the socket was closed, "
 		"which sends nothing" },
+	[TFE_RS_RECV_RST_CLOSE_WAIT] = { "recv_rst_close_wait",
+		"received RST in CLOSE_WAIT: the connection is reset; the "
+		"application's reads return end of file, its next write() "
+		"fails with EPIPE" },
 	[TFE_RS_FIN_ACK_UNSEEN] = { "fin_ack_unseen",
 		"the peer's ACK of its FIN travels the direction this capture "
 		"lacks: FIN_WAIT_1 until that ACK arrives, FIN_WAIT_2 after" },

@@ -166,6 +166,7 @@ enum tfe_reason {
 	TFE_RS_INFERRED_LAST_ACK,
 	TFE_RS_FIN_ACK_UNSEEN,      /* one direction: FIN_WAIT_1 or _2 */
 	TFE_RS_SYN_GIVEN_UP,        /* timer row: its next SYN never came */
+	TFE_RS_RECV_RST_CLOSE_WAIT, /* EPIPE, not ECONNRESET */
 	TFE_RS__COUNT
 };
 
