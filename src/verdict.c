@@ -1288,9 +1288,14 @@ rule_close(struct ctx *x)
 			rst = find_sent(c, s, TFE_TH_RST, 0, &at);
 		const struct tfe_endpoint *ep = &c->ep[s];
 		const struct tfe_endpoint *peer = &c->ep[!s];
-		uint32_t una = peer->ack_known ? peer->ack_max : ep->snd_nxt;
-		uint32_t flight = tfe_seq_gt(ep->snd_nxt, una) ?
-		                  ep->snd_nxt - una : 0;
+		/* The data in flight: a FIN is no byte of data.  (A RST's
+		 * own sequence number need not be its sender's SND.NXT: one
+		 * from a socket already closed takes the ACK it answers.) */
+		uint32_t end = ep->snd_nxt;
+		if (ep->fin_sent && tfe_seq_gt(end, ep->fin_seq))
+			end = ep->fin_seq;
+		uint32_t una = peer->ack_known ? peer->ack_max : end;
+		uint32_t flight = tfe_seq_gt(end, una) ? end - una : 0;
 		if (rst) {
 			uint64_t fr[] = { rst->frame, 0 };
 			uint8_t was = at > 0 ? row_at(c, at - 1)->state[!s]
@@ -1301,8 +1306,10 @@ rule_close(struct ctx *x)
 				         "data was unacknowledged is unknown (the "
 				         "%s's ACKs were not captured)", side_word[!s]);
 			else if (flight > 0)
-				snprintf(inflight, sizeof inflight, "%" PRIu32 " bytes "
-				         "it had sent were unacknowledged", flight);
+				snprintf(inflight, sizeof inflight, "%" PRIu32 " byte%s "
+				         "it had sent %s unacknowledged", flight,
+				         flight == 1 ? "" : "s",
+				         flight == 1 ? "was" : "were");
 			/* Linux and the BSDs report a RST that finds the
 			 * socket in CLOSE_WAIT as EPIPE, not ECONNRESET */
 			bool open = was == TFE_ST_ESTABLISHED;
