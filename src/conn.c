@@ -247,7 +247,10 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 
 	switch (ev) {
 	case TFE_EV_RST:
-		if (ep->state == TFE_ST_LISTEN) {
+		if (ep->state == TFE_ST_UNKNOWN) {
+			set_state(c, st, side, TFE_ST_CLOSED, ep->pkts == 0 ?
+			          TFE_RS_SEND_RST_UNSEEN : TFE_RS_SEND_RST);
+		} else if (ep->state == TFE_ST_LISTEN) {
 			/* It was taken for a listener; its RST shows nothing
 			 * listened (§3.10.7.1), so it was CLOSED all along. */
 			rewrite_start(c, side, TFE_ST_CLOSED, TFE_RS_RECV_SYN_LISTEN,

@@ -97,7 +97,7 @@ const struct tfe_transition tfe_sender_table[TFE_EV__COUNT][TFE_ST__COUNT] = {
 	     SYN_SENT             SYN_RECEIVED          ESTABLISHED
 	     FIN_WAIT_1           FIN_WAIT_2            CLOSE_WAIT
 	     CLOSING              LAST_ACK              TIME_WAIT */
-	T(sCL, SEND_RST),    T(sIG, SEND_RST_CLOSED), T(sXX, NONE),
+	T(sXX, NONE),        T(sIG, SEND_RST_CLOSED), T(sXX, NONE),
 	T(sXX, NONE),        T(sCL, SEND_RST),     T(sXX, NONE),
 	T(sCL, SEND_RST_AFTER_CLOSE), T(sCL, SEND_RST_AFTER_CLOSE), T(sCL, SEND_RST),
 	T(sCL, SEND_RST_AFTER_CLOSE), T(sCL, SEND_RST_AFTER_CLOSE), T(sXX, NONE),
@@ -107,7 +107,9 @@ const struct tfe_transition tfe_sender_table[TFE_EV__COUNT][TFE_ST__COUNT] = {
 	with RST never had one (§3.10.7.1); a bare RST answering a SYN+ACK
 	means no socket matched it (§3.10.7.3: an old duplicate SYN, or a raw
 	SYN from a scanner); TIME_WAIT never resets a FIN, so a bare RST
-	there shows its FIN_WAIT_2 had timed out before the FIN came. */
+	there shows its FIN_WAIT_2 had timed out before the FIN came.  A RST
+	that is its sender's first segment in the capture proves no
+	connection: it may answer a segment for one the sender never had. */
 },
 /* SYN+ACK: a passive open answers; in SYN_SENT it is simultaneous open. */
 [TFE_EV_SYNACK] = {
@@ -172,7 +174,7 @@ const struct tfe_transition tfe_receiver_table[TFE_RX__COUNT][TFE_ST__COUNT] = {
 	     SYN_SENT             SYN_RECEIVED          ESTABLISHED
 	     FIN_WAIT_1           FIN_WAIT_2            CLOSE_WAIT
 	     CLOSING              LAST_ACK              TIME_WAIT */
-	T(sCL, RECV_RST),    T(sIG, NONE),         T(sIG, RECV_RST_LISTEN),
+	T(sCL, RECV_RST_UNSEEN), T(sIG, NONE),     T(sIG, RECV_RST_LISTEN),
 	T(sCL, RECV_RST_REFUSED), T(sXX, NONE),    T(sCL, RECV_RST),
 	T(sCL, RECV_RST_CLOSING), T(sCL, RECV_RST_CLOSING), T(sCL, RECV_RST_CLOSE_WAIT),
 	T(sCL, RECV_RST_CLOSING), T(sCL, RECV_RST_CLOSING), T(sCL, RECV_RST_TW),
@@ -346,6 +348,15 @@ const struct tfe_reason_row tfe_reasons[TFE_RS__COUNT] = {
 		"received RST in CLOSE_WAIT: the connection is reset; the "
 		"application's reads return end of file, its next write() "
 		"fails with EPIPE" },
+	[TFE_RS_SEND_RST_UNSEEN] = { "send_rst_unseen",
+		"sent RST as its first segment in the capture: it has no "
+		"connection on this pair now; whether it had one (begun before "
+		"the capture) or answered a segment for one it never had (a "
+		"closed port, a probe) the capture does not show" },
+	[TFE_RS_RECV_RST_UNSEEN] = { "recv_rst_unseen",
+		"received RST, its state before it unknown: if it held this "
+		"connection, the connection is reset and the application gets "
+		"ECONNRESET" },
 	[TFE_RS_FIN_ACK_UNSEEN] = { "fin_ack_unseen",
 		"the peer's ACK of its FIN travels the direction this capture "
 		"lacks: FIN_WAIT_1 until that ACK arrives, FIN_WAIT_2 after" },

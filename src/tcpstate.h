@@ -167,6 +167,8 @@ enum tfe_reason {
 	TFE_RS_FIN_ACK_UNSEEN,      /* one direction: FIN_WAIT_1 or _2 */
 	TFE_RS_SYN_GIVEN_UP,        /* timer row: its next SYN never came */
 	TFE_RS_RECV_RST_CLOSE_WAIT, /* EPIPE, not ECONNRESET */
+	TFE_RS_SEND_RST_UNSEEN,     /* its first segment in the capture */
+	TFE_RS_RECV_RST_UNSEEN,     /* by a side not seen before */
 	TFE_RS__COUNT
 };
 

@@ -1333,6 +1333,10 @@ rule_close(struct ctx *x)
 			if (foreign) {
 				/* not the claimed sender's abort: rst_suspicious
 				 * says what sent it and what it did */
+			} else if (rst->reason[s] == TFE_RS_SEND_RST_UNSEEN) {
+				/* its sender's first segment: no connection of
+				 * its own is in the capture to have aborted (the
+				 * timeline says so, midstream says why) */
 			} else {
 				add(x, TFE_V_ABORTIVE_CLOSE, s, fr,
 				    "%s sent RST at %s (frame %" PRIu64 ") while the %s "

@@ -343,6 +343,14 @@ static const struct vcase cases[] = {
   TFE_V_RST_SUSPICIOUS, false, TFE_END_CLOSED, 0, {
 	OPEN, V(S, F_RA, 5001, 1001, 0, 30), V(C, F_PA, 1001, 5001, 10, 40) },
   5 },
+{ "near miss: a RST that is its sender's first segment (mid-stream data "
+  "answered by RST) proves no connection of its own to abort",
+  TFE_V_ABORTIVE_CLOSE, false, TFE_END_CLOSED, 0, {
+	V(C, F_PA, 1001, 5001, 100, 0), V(S, F_R, 5001, 0, 0, 1) }, 2 },
+{ "mid-stream: a side that sent data, then RST, aborted",
+  TFE_V_ABORTIVE_CLOSE, true, TFE_END_CLOSED, 0, {
+	V(S, F_PA, 5001, 1001, 100, 0), V(C, F_A, 1001, 5101, 0, 10),
+	V(S, F_RA, 5101, 1001, 0, 20) }, 3 },
 { "near miss: a disowned RST is no abortive_close",
   TFE_V_ABORTIVE_CLOSE, false, TFE_END_CLOSED, 0, {
 	OPEN, VI(S, F_PA, 5001, 1001, 10, 30, 943),
