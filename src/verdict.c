@@ -18,6 +18,7 @@
 #include "format.h"
 #include "local.h"
 #include "seq.h"
+#include "vantage.h"
 
 const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 	[TFE_V_RST_TO_CLOSED_PORT] = { "rst_to_closed_port", TFE_SEV_WARNING,
@@ -1314,6 +1315,14 @@ rule_close(struct ctx *x)
 			 * socket in CLOSE_WAIT as EPIPE, not ECONNRESET */
 			bool open = was == TFE_ST_ESTABLISHED;
 			bool ka = rst->reason[s] == TFE_RS_SEND_RST_KEEPALIVE;
+			/* its own close() had gone before: data that came
+			 * after it has no reader (Linux resets, tcp_rcv_state_
+			 * process()'s "data after shutdown") */
+			bool after_close = rst->reason[s] ==
+			                   TFE_RS_SEND_RST_AFTER_CLOSE &&
+			                   ep->fin_sent &&
+			                   tfe_conn_rare_ep(c, !s)->
+			                   bytes_after_peer_fin > 0;
 			/* A server that took the connection and never wrote to
 			 * it nor closed it: it may never have accept()ed it. */
 			/* ... nor did the client acknowledge anything of it
@@ -1353,6 +1362,9 @@ rule_close(struct ctx *x)
 				       : race ? "the client's request crossed the "
 				         "server's FIN on an idle connection, see "
 				         "keepalive_race"
+				       : after_close ? "data came after its "
+				         "application had closed the socket and sent "
+				         "its FIN: no one was left to read it"
 				       : never_used ? "the server never wrote to it: "
 				         "if it never accept()ed it, its listening socket "
 				         "was closed with the connection still in its "
@@ -1741,16 +1753,30 @@ rule_oddities(struct ctx *x)
 	const uint16_t *carried = x->carried;
 
 	/* Segments its receiver sent before the accepted RST could reach
-	 * it crossed the RST on the wire: within one round trip (the
-	 * handshake's) after it. */
+	 * it crossed the RST on the wire: within one round trip after it,
+	 * the longer of the handshake's and the capture point's to that
+	 * host (vantage.h; its smallest sample can be shorter than the
+	 * host's answer to a RST took).  With neither measured, 1 s (RFC
+	 * 6298's first RTO) bounds the round trip: the capture cannot tell
+	 * a crossing within it from a segment sent after. */
 	int64_t crossed_until = INT64_MIN;
 	if ((carried[0] | carried[1]) & TFE_NOTE_AFTER_RST &&
 	    c->rst_by <= TFE_SIDE_SERVER) {
 		const struct tfe_row *rst = find_sent(c, c->rst_by, TFE_TH_RST,
 		                                      0, NULL);
+		int rcv = !c->rst_by;
+		struct tfe_vantage v;
 		int64_t up, down;
-		if (rst && tfe_conn_handshake_rtt(c, &up, &down))
-			crossed_until = rst->ts + up + down;
+		if (rst) {
+			int64_t rtt = -1;
+			tfe_vantage_estimate(c, &v);
+			if (v.rtt_known[rcv])
+				rtt = v.rtt[rcv];
+			if (tfe_conn_handshake_rtt(c, &up, &down) &&
+			    up + down > rtt)
+				rtt = up + down;
+			crossed_until = rst->ts + (rtt >= 0 ? rtt : TFE_NS_PER_SEC);
+		}
 	}
 
 	for (size_t k = 0; k < G_N_ELEMENTS(notes); k++)
@@ -1772,7 +1798,8 @@ rule_oddities(struct ctx *x)
 				    r->reason[side] == TFE_RS_SEND_RST_CLOSED)
 					continue;
 				if (notes[k].note == TFE_NOTE_AFTER_RST &&
-				    side != c->rst_by && r->ts <= crossed_until)
+				    side != c->rst_by &&
+				    r->ts <= crossed_until)
 					continue;
 				if (n < TFE_VERDICT_MAX_FRAMES)
 					fr[n++] = r->frame;
