@@ -794,6 +794,23 @@ accept_overflow_rst(const struct ctx *x, const struct tfe_row **answered)
 		if (last_cl == NULL || (r->flags & TFE_TH_ACK) ||
 		    r->seq != sv->isn + 1)
 			return NULL;
+		/* The overflow's RST answers the segment at once: within
+		 * twice the round trip to the server (and 10 ms of jitter),
+		 * or 1 s when none was measured.  Later, it answers
+		 * something else (its listener closed, say). */
+		int64_t asked = last_cl->kind == TFE_ROW_FRAME ? last_cl->ts :
+		                last_cl->ts_last;
+		int64_t rtt = -1, up, down;
+		struct tfe_vantage v;
+		tfe_vantage_estimate(c, &v);
+		if (v.rtt_known[TFE_SIDE_SERVER])
+			rtt = v.rtt[TFE_SIDE_SERVER];
+		else if (tfe_conn_handshake_rtt(c, &up, &down))
+			rtt = up;
+		int64_t within = rtt >= 0 ? 2 * rtt + TFE_NS_PER_SEC / 100 :
+		                 TFE_NS_PER_SEC;
+		if (r->ts - asked > within)
+			return NULL;
 		*answered = last_cl;
 		return r;
 	}

@@ -367,6 +367,10 @@ static const struct vcase cases[] = {
 { "handshake's ACK answered by a bare RST (tcp_abort_on_overflow)",
   TFE_V_ACCEPT_QUEUE_FULL, true, TFE_END_CLOSED, 0, {
 	OPEN, V(S, F_R, 5001, 0, 0, 21) }, 4 },
+{ "near miss: a bare RST 5 s after the handshake's ACK answers something "
+  "else (a listener closed with the connection in its queue)",
+  TFE_V_ACCEPT_QUEUE_FULL, false, TFE_END_CLOSED, 0, {
+	OPEN, V(S, F_R, 5001, 0, 0, 5020) }, 4 },
 { "request answered by a bare RST, nothing sent but the SYN+ACK",
   TFE_V_ACCEPT_QUEUE_FULL, true, TFE_END_CLOSED, 0, {
 	OPEN, V(C, F_PA, 1001, 5001, 100, 30), V(S, F_R, 5001, 0, 0, 31) }, 5 },
