@@ -2262,6 +2262,41 @@ tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
 	}
 }
 
+
+/*
+ * When a side in SYN_SENT was due to send its next SYN: its last SYN plus
+ * twice the gap before it (the doubling back-off; 3 s after a lone SYN,
+ * the larger first timeout of older stacks), between 1 s and 120 s.  By
+ * then it has re-sent or its connect() has given up.  0 when the side is
+ * not in SYN_SENT; *wait gets the back-off.
+ */
+int64_t
+tfe_conn_syn_due(const struct tfe_conn *c, int side, int64_t *wait)
+{
+	const struct tfe_endpoint *ep = EP(c, side);
+	int64_t last = 0, prev = 0;
+	guint k = 0;
+
+	if (ep->state != TFE_ST_SYN_SENT || ep->syn_count == 0)
+		return 0;
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = &c->tl.rows[i];
+
+		if (r->kind == TFE_ROW_FRAME && r->dir == side &&
+		    (r->flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) ==
+		    TFE_TH_SYN) {
+			prev = last;
+			last = r->ts;
+			k++;
+		}
+	}
+	if (k == 0)
+		return 0;
+	*wait = k >= 2 ? 2 * (last - prev) : 3 * TFE_NS_PER_SEC;
+	*wait = CLAMP(*wait, TFE_NS_PER_SEC, 120 * TFE_NS_PER_SEC);
+	return last + *wait;
+}
+
 /*
  * A SYN_SENT socket re-sends its SYN at a doubling interval (RFC 6298
  * §5.5: 1 s, 2 s, 4 s, ... on Linux, up to 120 s) until connect() gives
@@ -2282,28 +2317,10 @@ tfe_conn_syn_given_up(struct tfe_conn *c, int64_t now)
 
 	for (int side = 0; side < 2; side++) {
 		struct tfe_endpoint *ep = EP(c, side);
-		int64_t last = 0, prev = 0;
-		guint k = 0;
+		int64_t wait;
+		int64_t due = tfe_conn_syn_due(c, side, &wait);
 
-		if (ep->state != TFE_ST_SYN_SENT || ep->syn_count == 0)
-			continue;
-		for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
-			const struct tfe_row *r = &c->tl.rows[i];
-
-			if (r->kind == TFE_ROW_FRAME && r->dir == side &&
-			    (r->flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) ==
-			    TFE_TH_SYN) {
-				prev = last;
-				last = r->ts;
-				k++;
-			}
-		}
-		if (k == 0)
-			continue;
-		int64_t wait = k >= 2 ? 2 * (last - prev) : 3 * TFE_NS_PER_SEC;
-		wait = CLAMP(wait, TFE_NS_PER_SEC, 120 * TFE_NS_PER_SEC);
-		int64_t due = last + wait;
-		if (now <= due + wait / 100 + 25 * ms)
+		if (due == 0 || now <= due + wait / 100 + 25 * ms)
 			continue;
 		/* in time order; a later row (the peer's re-sent SYN+ACK)
 		 * finds the side gone: no reason of its own there */

@@ -413,6 +413,11 @@ void tfe_conn_take_over(struct tfe_conn *c, int64_t ts);
 void tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
                      const struct tfe_config *cfg);
 
+/* When a side still in SYN_SENT was due to send its next SYN (by then it
+ * re-sent or gave up), by the back-off of its SYNs; 0 when it is not in
+ * SYN_SENT.  *wait gets the back-off. */
+int64_t tfe_conn_syn_due(const struct tfe_conn *c, int side, int64_t *wait);
+
 /* After tfe_conn_finish(), with `now` the capture's time: a side still in
  * SYN_SENT whose next SYN was due well before `now` and never came had
  * given up by then (a timer row at that time, CLOSED). */

@@ -190,6 +190,23 @@ add_tombstone(const struct tfe_tombstone *t, void *ud)
 	g_array_append_val(socks, k);
 }
 
+/* Whether a connection of listener `l` is open among the sockets: one on
+ * its address and port neither closed nor in TIME_WAIT. */
+static bool
+listener_in_use(const GArray *socks, const struct sock *l)
+{
+	for (guint i = 0; i < socks->len; i++) {
+		const struct sock *k = &g_array_index(socks, struct sock, i);
+
+		if (!k->listener && k->family == l->family &&
+		    k->lport == l->lport && memcmp(k->host, l->host, 16) == 0 &&
+		    k->state != TFE_ST_CLOSED && k->state != TFE_ST_UNKNOWN &&
+		    k->state != TFE_ST_TIME_WAIT && k->state != TFE_ST_LISTEN)
+			return true;
+	}
+	return false;
+}
+
 static void
 add_listeners(GArray *socks, const struct tfe_analyzer *a, int64_t at)
 {
@@ -208,7 +225,7 @@ add_listeners(GArray *socks, const struct tfe_analyzer *a, int64_t at)
 		if (!tfe_listener_proven(l, at, a->cfg.idle_timeout))
 			continue;
 		memset(&k, 0, sizeof k);
-		k.alt = TFE_ST__COUNT;
+		k.alt = TFE_ST__COUNT; /* settled when printed */
 		k.family = l->family;
 		memcpy(k.host, l->addr, 16);
 		k.lport = l->port;
@@ -332,6 +349,14 @@ tfe_netstat_update(struct tfe_netstat *ns, const struct tfe_conn *c)
 		k->state = state_at(c, &v, side, ns->at, &tw_since, &row);
 		k->alt = row < 0 ? TFE_ST__COUNT :
 		         tfe_conn_alt(c, side, (guint)row, &k->alt_why);
+		/* past its next SYN's time with nothing after it in the
+		 * capture: it re-sent unseen or had given up */
+		int64_t wait, due = tfe_conn_syn_due(c, side, &wait);
+		if (k->state == TFE_ST_SYN_SENT && k->alt == TFE_ST__COUNT &&
+		    due != 0 && ns->at > due) {
+			k->alt = TFE_ST_CLOSED;
+			k->alt_why = TFE_RS_SYN_DUE_UNSEEN;
+		}
 		if (k->state == TFE_ST_TIME_WAIT) {
 			/* a re-sent FIN restarts it: keep the later start
 			 * (a receipt: the host's time is the later) */
@@ -366,15 +391,23 @@ print_undecided(FILE *out, GArray *socks, const struct sock *host)
 	for (guint i = 0; i < socks->len; i++) {
 		const struct sock *k = &g_array_index(socks, struct sock, i);
 		char a[TFE_ADDR_STRLEN], f[TFE_ADDR_STRLEN];
+		char fp[TFE_ADDR_STRLEN + 8];
 
 		if (k->alt >= TFE_ST__COUNT || hidden(k) ||
 		    k->family != host->family ||
 		    memcmp(k->host, host->host, 16) != 0)
 			continue;
 		tfe_addr_format(k->family, k->host, a, sizeof a);
-		tfe_addr_format(k->family, k->faddr, f, sizeof f);
-		fprintf(out, "  ? %s:%u %s:%u: %s or %s: %s\n", a,
-		        (unsigned)k->lport, f, (unsigned)k->fport,
+		if (k->listener) {
+			/* as its line: netstat's foreign "*" */
+			snprintf(fp, sizeof fp, "%s",
+			         k->family == 6 ? ":::*" : "0.0.0.0:*");
+		} else {
+			tfe_addr_format(k->family, k->faddr, f, sizeof f);
+			snprintf(fp, sizeof fp, "%s:%u", f, (unsigned)k->fport);
+		}
+		fprintf(out, "  ? %s:%u %s: %s or %s: %s\n", a,
+		        (unsigned)k->lport, fp,
 		        tfe_state_netstat[k->state], tfe_state_netstat[k->alt],
 		        tfe_reasons[k->alt_why].text);
 	}
@@ -424,6 +457,17 @@ tfe_netstat_print(const struct tfe_render_opts *o, struct tfe_netstat *ns)
 	char when[32], rel[32];
 	int64_t at = ns->at;
 
+	/* Closing a listener sends nothing: once none of the connections
+	 * it answered is open (their states are final now), whether it
+	 * still listens the wire does not show. */
+	for (guint i = 0; i < socks->len; i++) {
+		struct sock *k = &g_array_index(socks, struct sock, i);
+
+		if (k->listener && !k->kernel && !listener_in_use(socks, k)) {
+			k->alt = TFE_ST_CLOSED;
+			k->alt_why = TFE_RS_LISTENER_UNPROVEN;
+		}
+	}
 	g_array_sort(socks, sock_cmp);
 	tfe_format_seconds(at, ns->nanos, false, when, sizeof when);
 	tfe_format_seconds(at - ns->first_ts, ns->nanos, true, rel, sizeof rel);

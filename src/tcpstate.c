@@ -357,6 +357,14 @@ const struct tfe_reason_row tfe_reasons[TFE_RS__COUNT] = {
 		"received RST, its state before it unknown: if it held this "
 		"connection, the connection is reset and the application gets "
 		"ECONNRESET" },
+	[TFE_RS_LISTENER_UNPROVEN] = { "listener_unproven",
+		"it answered SYNs, but none of its connections is open now and "
+		"closing a listening socket sends nothing: whether it still "
+		"listens the capture does not show" },
+	[TFE_RS_SYN_DUE_UNSEEN] = { "syn_due_unseen",
+		"its next SYN was due by then and the capture shows none: "
+		"connect() had given up (ETIMEDOUT), or the capture ended before "
+		"the SYN" },
 	[TFE_RS_FIN_ACK_UNSEEN] = { "fin_ack_unseen",
 		"the peer's ACK of its FIN travels the direction this capture "
 		"lacks: FIN_WAIT_1 until that ACK arrives, FIN_WAIT_2 after" },

@@ -169,6 +169,10 @@ enum tfe_reason {
 	TFE_RS_RECV_RST_CLOSE_WAIT, /* EPIPE, not ECONNRESET */
 	TFE_RS_SEND_RST_UNSEEN,     /* its first segment in the capture */
 	TFE_RS_RECV_RST_UNSEEN,     /* by a side not seen before */
+	TFE_RS_LISTENER_UNPROVEN,   /* netstat: a listener none of whose
+	                               connections is open any more */
+	TFE_RS_SYN_DUE_UNSEEN,      /* netstat: past its next SYN's time, and
+	                               the capture shows nothing after */
 	TFE_RS__COUNT
 };
 

@@ -19,14 +19,17 @@
 #   tests/truth.sh --show     print every difference in the file's format
 #
 # Prints PASS/FAIL per snapshot, then per vantage how many socket states
-# agree exactly with ss and how many are definite contradictions, and
+# agree exactly with ss, how many are definite contradictions, how many
+# are undecided with the kernel's state among the two, and
 # ends with "N passed, N failed".
 #
 # Counting: each socket of a snapshot (ss's or ours, keyed by its two
 # endpoints; listeners by port) is one socket state.  It agrees when both
-# show it in the same state.  It is a definite contradiction when the
-# tool prints a definite state (not UNKNOWN, not marked "?") that differs
-# from the kernel's, where a socket ss does not list is CLOSED, and a
+# show it in the same state.  It is undecided when the tool prints "X?"
+# and X or the alternative its footnote names is the kernel's state (the
+# "A or B" holds; not listed as a difference).  It is a definite
+# contradiction when the tool prints a definite state (not UNKNOWN, not
+# marked "?") that differs from the kernel's, where a socket ss does not list is CLOSED, and a
 # socket the tool does not list counts as its claim of CLOSED only when
 # the tool lists the connection's other end.  Newer truth files give each
 # snapshot the window in which ss ran (ss-window START END): when the view
@@ -70,12 +73,28 @@ normalize_ss() {
 }
 
 # The netstat view's lines for the host's addresses, in the same form.
+# An undecided state ("X?") is written "X?Y" with the alternative its
+# footnote under the host names ("  ? LOCAL FOREIGN: X or Y: why";
+# netstat spells CLOSED "CLOSE").
 normalize_ours() {
 	awk -v a4="$1" -v a6="$2" '
+	function key(local, foreign,  p) {
+		if (foreign ~ /\*$/) { p = local; sub(/.*:/, "", p); return "*:" p }
+		return local " " foreign
+	}
 	/^host / { on = ($2 == a4 || $2 == a6); next }
-	on && /^tcp/ {
-		if ($6 ~ /^LISTEN\??$/) { p = $4; sub(/.*:/, "", p); print $6 " *:" p }
-		else print $6 " " $4 " " $5
+	on && /^tcp/ { n++; st[n] = $6; k[n] = key($4, $5); next }
+	on && /^  \? / {
+		f = $3; sub(/:$/, "", f); a = $6; sub(/:$/, "", a)
+		if (a == "CLOSE") a = "CLOSED"
+		alt[key($2, f)] = a
+	}
+	END {
+		for (i = 1; i <= n; i++) {
+			s = st[i]
+			if (s ~ /\?$/ && (k[i] in alt)) s = s alt[k[i]]
+			print s " " k[i]
+		}
 	}'
 }
 
@@ -83,14 +102,14 @@ passed=0 failed=0
 declare -A seen_known=() checked=()
 # Per vantage and group ("lab" or "router path"): socket states, exact
 # agreements, definite contradictions.
-declare -A n_states=() n_agree=() n_contra=()
+declare -A n_states=() n_agree=() n_contra=() n_undec=()
 
 # count_states WANT GOT: "states agree contradictions" for one snapshot.
 count_states() {
-	awk '
+	awk "$contains_awk"'
 	function key(l,  f) { split(l, f, " "); return f[1] ~ /^LISTEN/ ? f[2] : f[2] " " f[3] }
 	function st(l,  f) { split(l, f, " "); return f[1] }
-	FNR == 1 { file++ }
+	FNR == 1 { file = (FILENAME == ARGV[1]) ? 1 : 2 }
 	file == 1 { want[key($0)] = st($0); all[key($0)] = 1; next }
 	file == 2 {
 		got[key($0)] = st($0); all[key($0)] = 1
@@ -103,16 +122,46 @@ count_states() {
 			w = (k in want) ? want[k] : "CLOSED"
 			g = (k in got) ? got[k] : ""
 			if (g == w) { a++; continue }
+			if (contains(g, w, k)) { u++; continue }
 			if (g == "") {
 				if (k in knows) c++
 				continue
 			}
-			if (g != "UNKNOWN" && g !~ /\?$/) {
+			if (g != "UNKNOWN" && g !~ /\?/) {
 				c++
 				print "contradiction: ours " g " " k ", ss " w > "/dev/stderr"
 			}
 		}
-		printf "%d %d %d\n", n, a, c
+		printf "%d %d %d %d\n", n, a, c, u
+	}' "$1" "$2"
+}
+
+# The awk function both use: whether our undecided state G ("X?Y")
+# holds ss's state W: X or Y is W.
+contains_awk='
+function contains(g, w, k,  q) {
+	q = index(g, "?")
+	if (q == 0) return 0
+	return substr(g, 1, q - 1) == w || substr(g, q + 1) == w
+}'
+
+# settle WANT GOT: GOT with each undecided state that holds ss'"'"'s
+# (contains()) written as ss'"'"'s, or left out where that is no socket:
+# not a difference to list.
+settle() {
+	awk "$contains_awk"'
+	function key(l,  f) { split(l, f, " "); return f[1] ~ /^LISTEN/ ? f[2] : f[2] " " f[3] }
+	function st(l,  f) { split(l, f, " "); return f[1] }
+	FNR == 1 { file = (FILENAME == ARGV[1]) ? 1 : 2 }
+	file == 1 { want[key($0)] = st($0); next }
+	{
+		k = key($0); g = st($0)
+		w = (k in want) ? want[k] : "CLOSED"
+		if (contains(g, w, k)) {
+			if (w == "CLOSED") next
+			sub(/^[^ ]*/, w)
+		}
+		print
 	}' "$1" "$2"
 }
 
@@ -159,7 +208,7 @@ check_capture() {
 	/^(call|check|capture|describe|scenario|kernel|host|attempt)/ { f = "" ; n = n }
 	' "$truth"
 
-	local i snap pcap cap vant
+	local i snap pcap cap vant ns na nc nu
 	for i in "${!files[@]}"; do
 		pcap=$top_srcdir/pcaps/${files[$i]}
 		cap=${files[$i]%.pcap}
@@ -179,13 +228,15 @@ check_capture() {
 				< "$tmp/view" | sort > "$tmp/got"
 			# ss read the kernel somewhere between the snapshot's epoch
 			# and the end of its window: the view at the end counts too.
-			if [ -n "$wend" ] && ! cmp -s "$tmp/want" "$tmp/got"; then
+			if [ -n "$wend" ] && ! settle "$tmp/want" "$tmp/got" |
+			   sort | cmp -s "$tmp/want" -; then
 				local at
 				while read -r at; do
 					"$prog" -r "$pcap" --format netstat --at "$at" > "$tmp/view" 2>&1
 					normalize_ours "${v4[$host]:-none}" "${v6[$host]:-none}" \
 						< "$tmp/view" | sort > "$tmp/got.at"
-					if cmp -s "$tmp/want" "$tmp/got.at"; then
+					if settle "$tmp/want" "$tmp/got.at" | sort |
+					   cmp -s "$tmp/want" -; then
 						mv "$tmp/got.at" "$tmp/got"
 						break
 					fi
@@ -198,12 +249,14 @@ check_capture() {
 			if [ $show = 1 ] && [ -s "$tmp/contra" ]; then
 				sed "s/^/$cap | $label | $host | /" "$tmp/contra"
 			fi
-			read -r ns na nc <<<"$counts"
+			read -r ns na nc nu <<<"$counts"
 			n_states[$vant|$group]=$(( ${n_states[$vant|$group]:-0} + ns ))
 			n_agree[$vant|$group]=$(( ${n_agree[$vant|$group]:-0} + na ))
 			n_contra[$vant|$group]=$(( ${n_contra[$vant|$group]:-0} + nc ))
+			n_undec[$vant|$group]=$(( ${n_undec[$vant|$group]:-0} + nu ))
 			local diffs ok=1 d key
-			diffs=$(comm -3 "$tmp/want" "$tmp/got" |
+			settle "$tmp/want" "$tmp/got" | sort > "$tmp/got.settled"
+			diffs=$(comm -3 "$tmp/want" "$tmp/got.settled" |
 			        sed -e 's/^\t/extra /' -e '/^extra /!s/^/missing /')
 			while IFS= read -r d; do
 				[ -n "$d" ] || continue
@@ -256,17 +309,21 @@ check_stale() {
 
 # The measured table: per vantage and group, how many socket states agree.
 print_table() {
-	local v g k pct
+	local v g k pct pct2
 	echo
-	echo "vantage  group        states  agree  agree%  contradictions"
+	echo "vantage  group        states  agree  agree%  contradictions  undecided  agree-or-holds%"
 	for v in client server router; do
 		for g in "lab" "router path"; do
 			k="$v|$g"
 			[ -n "${n_states[$k]:-}" ] || continue
 			pct=$(awk -v a="${n_agree[$k]}" -v n="${n_states[$k]}" \
 			      'BEGIN { printf "%.1f", n ? 100 * a / n : 100 }')
-			printf '%-8s %-12s %6d %6d %6s%% %6d\n' "$v" "$g" \
-				"${n_states[$k]}" "${n_agree[$k]}" "$pct" "${n_contra[$k]}"
+			pct2=$(awk -v a="${n_agree[$k]}" -v u="${n_undec[$k]}" \
+			       -v n="${n_states[$k]}" \
+			       'BEGIN { printf "%.1f", n ? 100 * (a + u) / n : 100 }')
+			printf '%-8s %-12s %6d %6d %6s%% %6d %16d %8s%%\n' "$v" "$g" \
+				"${n_states[$k]}" "${n_agree[$k]}" "$pct" \
+				"${n_contra[$k]}" "${n_undec[$k]}" "$pct2"
 		done
 	done
 	echo
