@@ -477,6 +477,11 @@ classify_rx(const struct tfe_endpoint *rcv, enum tfe_event ev,
 	case TFE_EV_SYN:
 		return TFE_RX_SYN;
 	case TFE_EV_FIN:
+		/* without ACK it is dropped in every state (RFC 9293
+		 * §3.10.7: a segment without ACK is discarded; a FIN scan's
+		 * probe) */
+		if (!ack)
+			return TFE_RX_NONE;
 		return acks_fin ? TFE_RX_FIN_ACKS_FIN : TFE_RX_FIN;
 	case TFE_EV_ACK:
 		if (acks_fin)
@@ -653,6 +658,8 @@ step_receiver(struct tfe_conn *c, struct step *st, int side,
 	case TFE_X_INVALID:
 		if (t->reason != TFE_RS_NONE)
 			st->reason[rside] = t->reason;
+		else if (rx == TFE_RX_NONE && ev == TFE_EV_FIN)
+			st->reason[rside] = TFE_RS_RECV_INVALID;
 		break;
 	case TFE_X_EXCEPTION:
 		/* SYN_RECEIVED + RST: a passive open goes back to LISTEN, an

@@ -1054,7 +1054,9 @@ rule_close(struct ctx *x)
 		guint at = 0;
 		const struct tfe_row *cw = find_entered(x, side,
 		                                        TFE_ST_CLOSE_WAIT, &at);
-		if (cw != NULL && !silent(c, side)) {
+		/* ... and showed itself: a side the capture never saw send
+		 * anything may never have had the FIN, or the connection */
+		if (cw != NULL && !silent(c, side) && ep->pkts > 0) {
 			guint fin_at = 0;
 			const struct tfe_row *fin = find_sent(c, side, TFE_TH_FIN,
 			                                      at + 1, &fin_at);

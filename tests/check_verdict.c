@@ -25,6 +25,7 @@
 #define F_R  TFE_TH_RST
 #define F_RA (TFE_TH_RST | TFE_TH_ACK)
 #define F_SF (TFE_TH_SYN | TFE_TH_FIN)
+#define F_F  TFE_TH_FIN
 
 struct vseg {
 	int from;
@@ -98,6 +99,15 @@ static const struct vcase cases[] = {
   TFE_END_CLOSED, 0, {
 	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(S, F_A, 5001, 1002, 0, 40),
 	V(S, F_FA, 5001, 1002, 0, 7030), V(C, F_A, 1002, 5002, 0, 7040) }, 7 },
+{ "near miss: a lone FIN without ACK (a FIN scan's probe) is dropped, not "
+  "a close: no CLOSE_WAIT however long the capture goes on",
+  TFE_V_LINGERING_CLOSE_WAIT, false, TFE_END_INPUT, 60000, {
+	V(C, F_F, 1001, 0, 0, 0) }, 1 },
+{ "near miss: FINs re-sent for a minute to a peer that never answered "
+  "(no CLOSE_WAIT is shown: nothing shows the FIN reached a socket)",
+  TFE_V_LINGERING_CLOSE_WAIT, false, TFE_END_INPUT, 60000, {
+	V(C, F_PA, 1001, 5001, 10, 0), V(C, F_FA, 1011, 5001, 0, 10),
+	V(C, F_FA, 1011, 5001, 0, 1010), V(C, F_FA, 1011, 5001, 0, 3010) }, 4 },
 { "near miss: a close-wait of 0.2 s", TFE_V_LINGERING_CLOSE_WAIT, false,
   TFE_END_CLOSED, 0, {
 	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(S, F_A, 5001, 1002, 0, 40),
