@@ -167,6 +167,11 @@ settle() {
 
 check_capture() {
 	local truth=$1
+	# the captures are beside their truth file; one in a folder under
+	# pcaps/ is named with it ("three-places/NAME")
+	local dir sub=""
+	dir=$(dirname "$truth")
+	[ "$dir" = "$top_srcdir/pcaps" ] || sub=${dir#"$top_srcdir"/pcaps/}/
 
 	# host NAME ns=... if=... V4 V6
 	declare -A v4=() v6=()
@@ -191,7 +196,7 @@ check_capture() {
 		if [ -z "$side" ] || [ -z "$file" ]; then
 			continue
 		fi
-		[ -f "$top_srcdir/pcaps/$file" ] || continue
+		[ -f "$dir/$file" ] || continue
 		vantages+=("$side")
 		files+=("$file")
 	done < <(grep '^capture ' "$truth")
@@ -199,6 +204,7 @@ check_capture() {
 
 	local group="lab"
 	grep -q '^firewall [0-9.]* router ' "$truth" && group="router path"
+	[ -z "$sub" ] || group="lab 3 places"
 
 	# Split the truth file into one block per snapshot.
 	rm -f "$tmp"/snap.*
@@ -210,8 +216,8 @@ check_capture() {
 
 	local i snap pcap cap vant ns na nc nu
 	for i in "${!files[@]}"; do
-		pcap=$top_srcdir/pcaps/${files[$i]}
-		cap=${files[$i]%.pcap}
+		pcap=$dir/${files[$i]}
+		cap=$sub${files[$i]%.pcap}
 		vant=${vantages[$i]}
 		checked[$cap]=1
 		# the frames' times, for the snapshots' windows
@@ -313,7 +319,7 @@ print_table() {
 	echo
 	echo "vantage  group        states  agree  agree%  contradictions  undecided  agree-or-holds%"
 	for v in client server router; do
-		for g in "lab" "router path"; do
+		for g in "lab" "lab 3 places" "router path"; do
 			k="$v|$g"
 			[ -n "${n_states[$k]:-}" ] || continue
 			pct=$(awk -v a="${n_agree[$k]}" -v n="${n_states[$k]}" \
@@ -340,10 +346,15 @@ if ! command -v tcpdump >/dev/null 2>&1; then
 fi
 
 shopt -s nullglob
-truths=("$top_srcdir"/pcaps/*.truth)
+truths=("$top_srcdir"/pcaps/*.truth "$top_srcdir"/pcaps/three-places/*.truth)
 if [ $# -gt 0 ]; then
 	truths=()
 	for n in "$@"; do truths+=("$top_srcdir/pcaps/$n.truth"); done
+	# NAME also names its run in three-places/, when there is one
+	for n in "$@"; do
+		[ -f "$top_srcdir/pcaps/three-places/$n.truth" ] &&
+			truths+=("$top_srcdir/pcaps/three-places/$n.truth")
+	done
 fi
 if [ ${#truths[@]} -eq 0 ]; then
 	echo "truth.sh: no truth files under pcaps/" >&2
