@@ -167,6 +167,9 @@ enum tfe_reason {
 	TFE_RS_FIN_ACK_UNSEEN,      /* one direction: FIN_WAIT_1 or _2 */
 	TFE_RS_SYN_GIVEN_UP,        /* timer row: its next SYN never came */
 	TFE_RS_RECV_RST_CLOSE_WAIT, /* EPIPE, not ECONNRESET */
+	TFE_RS_SEND_RST_BAD_ACK,    /* SYN_SENT answering a bare ACK */
+	TFE_RS_ACK_FROM_STALE,      /* a listener's tuple answered by the
+	                               earlier connection's socket */
 	TFE_RS__COUNT
 };
 
