@@ -1692,7 +1692,8 @@ rule_stale(struct ctx *x)
 
 	if (ack->ack == old_end)
 		snprintf(whose, sizeof whose, "its ACK number %" PRIu32 " is "
-		         "where the client's side of #%" PRIu64 " ended, not "
+		         "where the client's side of connection #%" PRIu64
+		         " ended, not "
 		         "this SYN's ISN+1 (%" PRIu32 ")", ack->ack,
 		         rare->prev_id, cl->isn + 1);
 	else
