@@ -168,10 +168,51 @@ timers_refresh(struct tfe_analyzer *a)
 	a->timers_due = due;
 }
 
-/* Finishes a connection, hands it to the sink, leaves a tombstone and frees
- * it. */
+/* What a new connection keeps of the one it took its 4-tuple from while
+ * that one was not over (tfe_conn_rare.prev_live): sides by address,
+ * index 0 the flow key's lower endpoint. */
+struct taken {
+	uint64_t id;
+	uint8_t state[2];
+	uint32_t snd_nxt[2];
+};
+
 static void
-emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
+taken_note(const struct tfe_conn *c, struct taken *t)
+{
+	int lo = c->client_is_lo ? TFE_SIDE_CLIENT : TFE_SIDE_SERVER;
+
+	t->id = c->id;
+	t->state[0] = c->ep[lo].state;
+	t->state[1] = c->ep[!lo].state;
+	t->snd_nxt[0] = c->ep[lo].snd_nxt;
+	t->snd_nxt[1] = c->ep[!lo].snd_nxt;
+}
+
+static void
+taken_give(struct tfe_conn *c, const struct taken *t)
+{
+	struct tfe_conn_rare *rare = tfe_conn_rare_mut(c);
+	int lo = c->client_is_lo ? TFE_SIDE_CLIENT : TFE_SIDE_SERVER;
+
+	c->has_prev = true;
+	c->prev_tw_side = TFE_SIDE_NONE;
+	rare->prev_id = t->id;
+	rare->prev_tw_since = 0;
+	rare->prev_live = true;
+	rare->prev_state[lo] = t->state[0];
+	rare->prev_state[!lo] = t->state[1];
+	rare->prev_snd_nxt[lo] = t->snd_nxt[0];
+	rare->prev_snd_nxt[!lo] = t->snd_nxt[1];
+}
+
+/* Finishes a connection, hands it to the sink, leaves a tombstone and frees
+ * it.  `taken`, when not NULL, gets what the connection that takes its
+ * 4-tuple over keeps of it (states as finished: the corrections made at
+ * the end included). */
+static void
+emit_taken(struct tfe_analyzer *a, struct tfe_conn *c,
+           enum tfe_end_cause cause, struct taken *taken)
 {
 	struct tfe_tombstone tomb;
 
@@ -179,6 +220,8 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 	/* as far as the capture was watched: its latest frame, or live the
 	 * latest tick (not a --at time past the end) */
 	tfe_conn_syn_given_up(c, MAX(a->stats.last_ts, a->ticked));
+	if (taken != NULL)
+		taken_note(c, taken);
 	/* live: the kernel's view as it is reported, for its verdicts too */
 	if (a->sink.query != NULL)
 		a->sink.query(a->sink.ud, a, c, TFE_LQ_END);
@@ -243,6 +286,12 @@ emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
 	timers_refresh(a);
 }
 
+static void
+emit(struct tfe_analyzer *a, struct tfe_conn *c, enum tfe_end_cause cause)
+{
+	emit_taken(a, c, cause, NULL);
+}
+
 void
 tfe_analyzer_snapshot_at(struct tfe_analyzer *a, enum tfe_at_kind kind,
                          int64_t at)
@@ -298,8 +347,14 @@ tfe_analyzer_tick(struct tfe_analyzer *a, int64_t now)
 	run_timers(a);
 }
 
-/* A SYN (without ACK) on a flow whose connection is over, or that carries
- * a different ISN than the SYN_SENT client's, starts a new connection.
+/* A SYN (without ACK or RST) starts a new connection on a flow whose
+ * connection is over, whose sender is CLOSED or in TIME_WAIT, or that
+ * carries another ISN than the sender's known one, whatever its state:
+ * the sender's TCP has let the old connection go, as Zeek's TCP analyzer
+ * takes any such SYN for connection reuse.  The same ISN is a
+ * retransmission; without a known ISN (mid-stream pickup, or a side that
+ * has sent nothing yet: a simultaneous open) nothing tells a late copy of
+ * an earlier SYN from a new one, and the SYN stays in the connection.
  * Inline: most frames are no SYN, and the call cost each of them about a
  * dozen instructions. */
 static ALWAYS_INLINE bool
@@ -312,8 +367,7 @@ starts_new(const struct tfe_conn *c, const struct tfe_segment *s, int side)
 	const struct tfe_endpoint *ep = &c->ep[side];
 	if (ep->state == TFE_ST_CLOSED || ep->state == TFE_ST_TIME_WAIT)
 		return true;
-	return ep->isn_known && ep->isn != s->seq &&
-	       ep->state == TFE_ST_SYN_SENT;
+	return ep->isn_known && ep->isn != s->seq;
 }
 
 void
@@ -390,6 +444,7 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 	const struct tfe_flow_key *key = &ref->key;
 	bool from_lo = ref->from_lo;
 	struct tfe_conn *c = tfe_flow_lookup_hashed(&a->table, key, ref->hash);
+	struct taken taken, *tk = NULL;
 
 	if (c != NULL && starts_new(c, seg, tfe_conn_side(c, from_lo))) {
 		/* A TIME_WAIT that lets a new SYN in ends: the SYN must be
@@ -398,7 +453,14 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 		int nside = tfe_conn_side(c, from_lo);
 		if (c->ended && tfe_seq_gt(seg->seq, c->ep[nside].snd_nxt))
 			tfe_conn_take_over(c, ts);
-		emit(a, c, c->ended ? TFE_END_CLOSED : TFE_END_INPUT);
+		/* One not over leaves no tombstone: the new connection
+		 * keeps what a stale socket's answer needs. */
+		if (c->ended) {
+			emit(a, c, TFE_END_CLOSED);
+		} else {
+			tk = &taken;
+			emit_taken(a, c, TFE_END_REUSED, tk);
+		}
 		c = NULL;
 	}
 	bool fresh = c == NULL;
@@ -444,7 +506,11 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 		const struct tfe_tombstone *t =
 			no_tomb ? NULL : tfe_flow_tomb_take_over(&a->table, key,
 			                                         ref->hash);
-		if (t != NULL) {
+		if (tk != NULL) {
+			/* the latest connection on the pair, not one before
+			 * it that left a tombstone */
+			taken_give(c, tk);
+		} else if (t != NULL) {
 			/* Sides by address: the new client may be the old
 			 * server. */
 			bool same = t->client_is_lo == c->client_is_lo;

@@ -257,9 +257,12 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 			              TFE_RS_RECV_SYN_NO_LISTENER);
 			st->reason[side] = TFE_RS_SEND_RST_NO_LISTENER;
 		} else if (ep->state == TFE_ST_SYN_SENT) {
-			/* A SYN+ACK for some other SYN gets a RST; the SYN_SENT
-			 * socket waits on (§3.10.7.3). */
-			st->reason[side] = TFE_RS_SEND_RST_BAD_SYNACK;
+			/* A SYN+ACK for some other SYN, or an ACK from
+			 * another socket (a stale one's challenge ACK), gets
+			 * a RST; the SYN_SENT socket waits on (§3.10.7.3). */
+			st->reason[side] = peer->synack_count == 0 ?
+			                   TFE_RS_SEND_RST_BAD_ACK :
+			                   TFE_RS_SEND_RST_BAD_SYNACK;
 		} else if (ep->state == TFE_ST_ESTABLISHED &&
 		           !(s->flags & TFE_TH_ACK) && assumed_holds(ep, false) &&
 		           ep->pkts == ep->syn_count && ep->isn_known &&
@@ -438,9 +441,17 @@ step_sender(struct tfe_conn *c, struct step *st, int side, enum tfe_event ev,
 
 	switch (t->next) {
 	case TFE_X_IGNORE:
+		if (t->reason != TFE_RS_NONE)
+			st->reason[side] = t->reason;
+		break;
 	case TFE_X_INVALID:
 		if (t->reason != TFE_RS_NONE)
 			st->reason[side] = t->reason;
+		/* A listener answering a SYN with a bare ACK: the socket of
+		 * the connection the SYN took the tuple from sent it. */
+		if (ev == TFE_EV_ACK && ep->state == TFE_ST_LISTEN &&
+		    !(s->flags & TFE_TH_SYN) && tfe_conn_rare(c)->prev_live)
+			st->reason[side] = TFE_RS_ACK_FROM_STALE;
 		break;
 	case TFE_X_EXCEPTION:
 		sender_exception(c, st, side, ev, s);
@@ -1797,13 +1808,17 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	if (G_UNLIKELY(EP(c, !side)->pkts == 0) && !c->echo_moved)
 		track_echo(c, side, s);
 
-	if (ev == TFE_EV_RST && !snd->rst_unaccepted) {
+	/* A SYN_SENT side's RST to another socket's ACK resets that
+	 * socket, not this connection. */
+	if (ev == TFE_EV_RST && !snd->rst_unaccepted &&
+	    st.reason[side] != TFE_RS_SEND_RST_BAD_ACK) {
 		if (!c->rst_seen)
 			c->rst_by = (uint8_t)side;
 		c->rst_seen = true;
 	}
 	if ((ev == TFE_EV_FIN || (ev == TFE_EV_RST && !snd->rst_unaccepted &&
-	     st.reason[side] != TFE_RS_SEND_RST_NO_CONNECTION)) &&
+	     st.reason[side] != TFE_RS_SEND_RST_NO_CONNECTION &&
+	     st.reason[side] != TFE_RS_SEND_RST_BAD_ACK)) &&
 	    c->closed_first == TFE_SIDE_NONE && (was_synced ||
 	    ev == TFE_EV_FIN))
 		c->closed_first = (uint8_t)side;

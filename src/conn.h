@@ -83,6 +83,8 @@ enum tfe_end_cause {
 	TFE_END_IDLE,        /* idle past --idle-timeout */
 	TFE_END_EVICTED,     /* pushed out by --max-flows */
 	TFE_END_INPUT,       /* the capture ended */
+	TFE_END_REUSED,      /* a new SYN took its 4-tuple over before it
+	                        was over (analyze.c starts_new()) */
 };
 
 #define TFE_SIDE_CLIENT 0
@@ -179,6 +181,11 @@ struct tfe_conn_rare {
 	uint64_t prev_id;
 	int64_t prev_tw_since;  /* 0 when no side was in TIME_WAIT */
 	uint32_t prev_snd_nxt[2];
+	/* or, when that connection was not over: the new SYN took the
+	 * tuple from it (prev_live), each side's state in it then, by this
+	 * connection's sides (enum tfe_state; syn_to_stale_socket) */
+	bool prev_live;
+	uint8_t prev_state[2];
 	struct tfe_tunnel tunnel; /* the first segment's, depth 0 for none;
 	                             src is on the client's side */
 	struct tfe_local *local; /* live: the kernel's view of its local

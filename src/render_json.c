@@ -752,6 +752,7 @@ end_name(uint8_t cause)
 	case TFE_END_CLOSED: return "closed";
 	case TFE_END_IDLE: return "idle_timeout";
 	case TFE_END_EVICTED: return "evicted";
+	case TFE_END_REUSED: return "reused";
 	default: return "capture_ended";
 	}
 }

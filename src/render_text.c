@@ -968,6 +968,7 @@ footer(struct tfe_obuf *b, const struct tfe_render_opts *o, const struct tfe_con
 	t_str(b, c->end_cause == TFE_END_INPUT ? "capture ended" :
 	         c->end_cause == TFE_END_IDLE ? "idle timeout" :
 	         c->end_cause == TFE_END_EVICTED ? "evicted (--max-flows)" :
+	         c->end_cause == TFE_END_REUSED ? "a new SYN took its 4-tuple" :
 	         "closed");
 	t_lit(b, ", ");
 	t_str(b, tfe_close_names[c->close_how]);

@@ -344,6 +344,15 @@ const struct tfe_reason_row tfe_reasons[TFE_RS__COUNT] = {
 		"ones before, never came though the capture went on: "
 		"connect() had given up (ETIMEDOUT) or the socket was closed, "
 		"which sends nothing" },
+	[TFE_RS_SEND_RST_BAD_ACK] = { "send_rst_bad_ack",
+		"answered an ACK that does not acknowledge its SYN (no "
+		"SYN+ACK: another socket's) with RST; it stays in SYN_SENT "
+		"and sends its SYN again" },
+	[TFE_RS_ACK_FROM_STALE] = { "ack_from_stale_socket",
+		"an ACK, not a SYN+ACK: the earlier connection on this "
+		"4-tuple, not over, still had its socket, which took the SYN "
+		"for one of its own out of place and answered with a "
+		"challenge ACK (RFC 5961 §4); the listener stays LISTEN" },
 	[TFE_RS_RECV_RST_CLOSE_WAIT] = { "recv_rst_close_wait",
 		"received RST in CLOSE_WAIT: the connection is reset; the "
 		"application's reads return end of file, its next write() "

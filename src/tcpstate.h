@@ -173,6 +173,9 @@ enum tfe_reason {
 	                               connections is open any more */
 	TFE_RS_SYN_DUE_UNSEEN,      /* netstat: past its next SYN's time, and
 	                               the capture shows nothing after */
+	TFE_RS_SEND_RST_BAD_ACK,    /* SYN_SENT answering a bare ACK */
+	TFE_RS_ACK_FROM_STALE,      /* a listener's tuple answered by the
+	                               earlier connection's socket */
 	TFE_RS__COUNT
 };
 

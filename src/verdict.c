@@ -86,6 +86,9 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 	[TFE_V_CAPTURE_LOSS] = { "capture_loss", TFE_SEV_INFO,
 		"the capture missed segments the receiver got",
 		"RFC 9293 §3.4" },
+	[TFE_V_SYN_TO_STALE_SOCKET] = { "syn_to_stale_socket", TFE_SEV_WARNING,
+		"a new SYN met the socket of a connection not over",
+		"RFC 5961 §4, RFC 9293 §3.10.7.3" },
 };
 
 static const char *const side_word[3] = { "client", "server", "nobody" };
@@ -481,11 +484,22 @@ rule_open_and_reject(struct ctx *x)
 		const struct tfe_row *syn = find_sent(c, TFE_SIDE_CLIENT,
 		                                      TFE_TH_SYN, 0, NULL);
 		uint64_t fr[] = { syn ? syn->frame : 0, 0 };
+		/* a SYN answered by another socket's ACK, which the client
+		 * reset (syn_to_stale_socket): Linux re-arms the SYN's timer
+		 * at its minimum then (tcp_rcv_synsent_state_process()) */
+		bool reset_ack = false;
+		for (guint i = 0; i < tfe_timeline_len(&c->tl); i++)
+			if (row_at(c, i)->kind == TFE_ROW_FRAME &&
+			    row_at(c, i)->reason[TFE_SIDE_CLIENT] ==
+			    TFE_RS_SEND_RST_BAD_ACK)
+				reset_ack = true;
 		add(x, TFE_V_SYN_RETRANSMITTED, TFE_SIDE_CLIENT, fr,
 		    "the client sent its SYN %u times: the earlier SYNs or their "
-		    "answers were lost or refused (each try waits out the "
-		    "retransmission timeout, 1 s at first on Linux)",
-		    cl->syn_count);
+		    "answers were lost or refused (%s)", cl->syn_count,
+		    reset_ack ? "one was answered by another socket's ACK, "
+		    "which the client reset: Linux then re-sends the SYN within "
+		    "milliseconds" : "each try waits out the retransmission "
+		    "timeout, 1 s at first on Linux");
 		vcount(x, "syns", cl->syn_count);
 	}
 }
@@ -1071,10 +1085,12 @@ rule_close(struct ctx *x)
 				/* the later rule's reason is the one printed */
 				g_free(x->undecided);
 				x->undecided = g_strdup_printf("not enough capture to "
-				    "tell whether the %s's CLOSE_WAIT lingers: the "
-				    "capture ends %.3f s%s after the %s's FIN (frame %"
+				    "tell whether the %s's CLOSE_WAIT lingers: %s "
+				    "%.3f s%s after the %s's FIN (frame %"
 				    PRIu64 "), the threshold is %.1f s",
-				    side_word[side], secs(wait),
+				    side_word[side], c->end_cause == TFE_END_REUSED ?
+				    "a new SYN took the 4-tuple over" :
+				    "the capture ends", secs(wait),
 				    long_words(wait, lw, sizeof lw), side_word[p],
 				    cw->frame, secs(x->cfg->close_wait));
 				x->und_after = wait;
@@ -1099,6 +1115,8 @@ rule_close(struct ctx *x)
 				    fin ? late :
 				    c->end_cause == TFE_END_IDLE ? " until the "
 				    "connection had been idle for --idle-timeout" :
+				    c->end_cause == TFE_END_REUSED ? " until a new "
+				    "SYN took the 4-tuple over" :
 				    " until the capture ended",
 				    side_word[side], side_word[p],
 				    fin ? "waited in" : "waits in", tfe_state_names[pw],
@@ -1575,6 +1593,207 @@ rule_reuse(struct ctx *x)
 	vcount(x, "old_seq_end", old_end);
 	if (!completed && !bad && !(answer && !synack) && cl->syn_count > 1)
 		vcount(x, "syns", cl->syn_count);
+}
+
+/* The states in which a side still has a connection's socket that a SYN
+ * can meet: it answers the SYN with a challenge ACK (RFC 5961 §4;
+ * TIME_WAIT is time_wait_reuse's). */
+static bool
+holds_socket(uint8_t st)
+{
+	return st == TFE_ST_SYN_RECEIVED || st == TFE_ST_ESTABLISHED ||
+	       st == TFE_ST_FIN_WAIT_1 || st == TFE_ST_FIN_WAIT_2 ||
+	       st == TFE_ST_CLOSE_WAIT || st == TFE_ST_CLOSING ||
+	       st == TFE_ST_LAST_ACK;
+}
+
+/* "12.345 ms" */
+static char *
+ms_words(int64_t ns, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.3f ms", (double)ns / 1e6);
+	return buf;
+}
+
+/* What a side in `st` of the earlier connection was waiting for, in a few
+ * words, for the sentence. */
+static const char *
+stale_why(uint8_t st)
+{
+	switch (st) {
+	case TFE_ST_CLOSE_WAIT:
+		return "its application had read the end of file and not "
+		       "called close()";
+	case TFE_ST_LAST_ACK:
+		return "it was waiting for the last ACK of its FIN";
+	case TFE_ST_ESTABLISHED:
+		return "the connection was still open on that side, no FIN "
+		       "nor RST from it";
+	case TFE_ST_SYN_RECEIVED:
+		return "a half-open connection: its SYN+ACK was never "
+		       "acknowledged";
+	default:
+		return "it had not finished its close";
+	}
+}
+
+/* Why the client's side of the earlier connection, last seen in `st`,
+ * could send a new SYN from the same port. */
+static const char *
+stale_client_why(uint8_t st)
+{
+	switch (st) {
+	case TFE_ST_FIN_WAIT_2:
+		return "an orphaned FIN_WAIT_2 times out after "
+		       "tcp_fin_timeout, a minute by default, which freed "
+		       "the client's port";
+	case TFE_ST_TIME_WAIT:
+		return "its TIME_WAIT was reused (SO_REUSEADDR, tcp_tw_reuse)";
+	case TFE_ST_CLOSED:
+		return "its socket was already gone";
+	case TFE_ST_SYN_SENT:
+		return "it had given up that connect() or closed the socket, "
+		       "which sends nothing";
+	default:
+		return "its socket was gone with no FIN or RST in the capture: "
+		       "a restart, a crash, or segments the capture missed";
+	}
+}
+
+/*
+ * syn_to_stale_socket: a new SYN (another ISN) on a 4-tuple whose earlier
+ * connection was not over in the capture, answered by a bare ACK that does
+ * not acknowledge it (ack not ISN+1): the earlier connection's socket on
+ * the answering side still held the tuple and took the SYN for one of its
+ * own out of place (RFC 5961 §4.2: a challenge ACK, Linux's
+ * tcp_validate_incoming()).  The client, in SYN_SENT, answers that ACK
+ * with a RST whose sequence number is the ACK's acknowledgment number
+ * (RFC 9293 §3.10.7.3), which resets the stale socket when it fits, and
+ * sends its SYN again.  The earlier connection's state is what the
+ * capture showed when the new SYN came (the analysis never sees the
+ * socket itself).
+ */
+static void
+rule_stale(struct ctx *x)
+{
+	const struct tfe_conn *c = x->c;
+	const struct tfe_conn_rare *rare = tfe_conn_rare(c);
+
+	if (!c->has_prev || !rare->prev_live || c->roles != TFE_ROLES_SYN)
+		return;
+	uint8_t old_sv = rare->prev_state[TFE_SIDE_SERVER];
+	if (!holds_socket(old_sv))
+		return;
+	const struct tfe_endpoint *cl = &c->ep[TFE_SIDE_CLIENT];
+	guint at = 0;
+	const struct tfe_row *syn = find_sent(c, TFE_SIDE_CLIENT, TFE_TH_SYN, 0,
+	                                      &at);
+	if (syn == NULL || (syn->flags & TFE_TH_ACK) || !cl->isn_known)
+		return;
+	/* the server's first answer: a bare ACK that is not for this SYN */
+	const struct tfe_row *ack = NULL;
+	guint ack_at = 0;
+	for (guint i = at + 1; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = row_at(c, i);
+		if (r->kind == TFE_ROW_RUN && r->bytes[TFE_SIDE_SERVER] == 0 &&
+		    r->win_max[TFE_SIDE_SERVER] != 0)
+			return; /* folded: no row to name */
+		if (r->kind != TFE_ROW_FRAME || r->dir != TFE_SIDE_SERVER)
+			continue;
+		if ((r->flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) ==
+		    TFE_TH_ACK && r->ack != cl->isn + 1) {
+			ack = r;
+			ack_at = i;
+		}
+		break;
+	}
+	if (ack == NULL)
+		return;
+	/* the client's RST to it, its SYN sent again, and the answer */
+	const struct tfe_row *rst = NULL, *resyn = NULL, *synack = NULL;
+	for (guint i = ack_at + 1; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = row_at(c, i);
+		if (r->kind != TFE_ROW_FRAME)
+			continue;
+		uint16_t f = r->flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST);
+		if (r->dir == TFE_SIDE_CLIENT && f == TFE_TH_RST && !rst &&
+		    !resyn)
+			rst = r;
+		else if (r->dir == TFE_SIDE_CLIENT && f == TFE_TH_SYN && !resyn)
+			resyn = r;
+		else if (r->dir == TFE_SIDE_SERVER &&
+		         f == (TFE_TH_SYN | TFE_TH_ACK) &&
+		         r->ack == cl->isn + 1) {
+			synack = r;
+			break;
+		}
+	}
+	uint32_t old_end = rare->prev_snd_nxt[TFE_SIDE_CLIENT];
+	char t1[48], t2[48], whose[160], rsts[200], after[240];
+	char e[TFE_ADDR_STRLEN + 8];
+
+	if (ack->ack == old_end)
+		snprintf(whose, sizeof whose, "its ACK number %" PRIu32 " is "
+		         "where the client's side of connection #%" PRIu64
+		         " ended, not "
+		         "this SYN's ISN+1 (%" PRIu32 ")", ack->ack,
+		         rare->prev_id, cl->isn + 1);
+	else
+		snprintf(whose, sizeof whose, "its ACK number %" PRIu32 " is "
+		         "not this SYN's ISN+1 (%" PRIu32 ")", ack->ack,
+		         cl->isn + 1);
+	uint64_t fr[] = { syn->frame, ack->frame, 0, 0 };
+	if (rst != NULL) {
+		fr[2] = rst->frame;
+		snprintf(rsts, sizeof rsts, "the client, in SYN_SENT, answered it "
+		         "with a RST (frame %" PRIu64 ", seq %" PRIu32 "%s)",
+		         rst->frame, rst->seq, rst->seq == ack->ack ?
+		         ", the ACK's number: it resets the stale socket" :
+		         ", not the ACK's number: the stale socket may ignore it");
+	} else {
+		snprintf(rsts, sizeof rsts, "the capture shows no RST from the "
+		         "client to it, so nothing reset the stale socket here");
+	}
+	if (synack != NULL) {
+		fr[3] = synack->frame;
+		if (resyn != NULL)
+			snprintf(after, sizeof after, "; the client sent its SYN "
+			         "again %s after the ACK (frame %" PRIu64 ") and a SYN+ACK "
+			         "(frame %" PRIu64 ") came %s after the first SYN",
+			         ms_words(resyn->ts - ack->ts, t1, sizeof t1),
+			         resyn->frame, synack->frame,
+			         ms_words(synack->ts - syn->ts, t2, sizeof t2));
+		else
+			snprintf(after, sizeof after, "; a SYN+ACK (frame %"
+			         PRIu64 ") came %s after the SYN", synack->frame,
+			         ms_words(synack->ts - syn->ts, t2, sizeof t2));
+	} else if (resyn != NULL) {
+		snprintf(after, sizeof after, "; the client sent its SYN again "
+		         "%s after the ACK (frame %" PRIu64 "), and no SYN+ACK answered it "
+		         "in the capture",
+		         ms_words(resyn->ts - ack->ts, t1, sizeof t1),
+		         resyn->frame);
+	} else {
+		snprintf(after, sizeof after, "; the client did not send its "
+		         "SYN again in the capture");
+	}
+	add(x, TFE_V_SYN_TO_STALE_SOCKET, TFE_SIDE_SERVER, fr,
+	    "the new SYN (frame %" PRIu64 ") met the socket of connection #%"
+	    PRIu64 ", not over, on the same 4-tuple: %s was in %s as the "
+	    "capture shows it (%s), the client's side in %s (%s); that "
+	    "socket answered with a challenge ACK (frame %" PRIu64 ", RFC "
+	    "5961 §4) instead of a SYN+ACK: %s; %s%s",
+	    syn->frame, rare->prev_id,
+	    ep_str(c, TFE_SIDE_SERVER, e, sizeof e),
+	    tfe_state_names[old_sv], stale_why(old_sv),
+	    tfe_state_names[rare->prev_state[TFE_SIDE_CLIENT]],
+	    stale_client_why(rare->prev_state[TFE_SIDE_CLIENT]), ack->frame,
+	    whose, rsts, after);
+	vcount(x, "prev_conn", rare->prev_id);
+	if (resyn != NULL)
+		vdur(x, "retry_after_s", resyn->ts - ack->ts);
+	if (synack != NULL)
+		vdur(x, "connected_after_s", synack->ts - syn->ts);
 }
 
 static void
@@ -2112,14 +2331,16 @@ rule_open_at_end(struct ctx *x)
 {
 	const struct tfe_conn *c = x->c;
 
-	if (c->end_cause != TFE_END_INPUT && c->end_cause != TFE_END_EVICTED)
+	if (c->end_cause != TFE_END_INPUT && c->end_cause != TFE_END_EVICTED &&
+	    c->end_cause != TFE_END_REUSED)
 		return;
 	if (c->ended || (c->close_how == TFE_CLOSE_UNANSWERED && !x->undecided))
 		return;
 	add(x, TFE_V_OPEN_AT_END, TFE_SIDE_NONE, NULL,
-	    "the %s with the connection not closed: client %s, server %s%s%s",
-	    c->end_cause == TFE_END_EVICTED ? "analysis let go of it "
-	    "(--max-flows)" : "capture ended",
+	    "%s with the connection not closed: client %s, server %s%s%s",
+	    c->end_cause == TFE_END_EVICTED ? "the analysis let go of it "
+	    "(--max-flows)" : c->end_cause == TFE_END_REUSED ? "a new SYN "
+	    "(another ISN) took its 4-tuple over" : "the capture ended",
 	    tfe_state_names[c->ep[0].state], tfe_state_names[c->ep[1].state],
 	    x->undecided ? "; " : "", x->undecided ? x->undecided : "");
 	if (x->undecided) {
@@ -2147,6 +2368,7 @@ tfe_verdicts_collect(const struct tfe_conn *c, const struct tfe_config *cfg,
 	rows_summary(&x);
 	rule_open_and_reject(&x);
 	rule_reuse(&x);
+	rule_stale(&x);
 	rule_accept_queue(&x);
 	rule_keepalive_race(&x);
 	rule_close(&x);

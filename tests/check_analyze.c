@@ -46,13 +46,23 @@ frame_v4(uint8_t out[40], uint32_t src, uint16_t sport, uint32_t dst,
 
 #define CLIENT 0x0a000001u              /* 10.0.0.1 */
 #define SERVER 0x0a000002u              /* 10.0.0.2 */
+#define F_FIN 0x01
 #define F_SYN 0x02
 #define F_RST 0x04
 #define F_ACK 0x10
 
+/* What a finished connection was, for the first few. */
+struct seen {
+	uint64_t id, first_frame, prev_id;
+	uint8_t cause;
+	bool prev_live;
+	uint8_t prev_state[2];
+};
+
 struct counts {
 	guint done;
-	guint by_cause[TFE_END_INPUT + 1];
+	guint by_cause[TFE_END_REUSED + 1];
+	struct seen seen[8];
 };
 
 static void
@@ -60,6 +70,13 @@ count_done(void *ud, const struct tfe_conn *c)
 {
 	struct counts *n = ud;
 
+	if (n->done < G_N_ELEMENTS(n->seen)) {
+		const struct tfe_conn_rare *r = tfe_conn_rare(c);
+		n->seen[n->done] = (struct seen){
+			c->id, c->first_frame, c->has_prev ? r->prev_id : 0,
+			c->end_cause, r->prev_live,
+			{ r->prev_state[0], r->prev_state[1] } };
+	}
 	n->done++;
 	n->by_cause[c->end_cause]++;
 }
@@ -238,6 +255,82 @@ START_TEST(test_tick_runs_timers)
 }
 END_TEST
 
+/* A connection left with the client in FIN_WAIT_2 and the server in
+ * CLOSE_WAIT, on ports 40000 -> 80, frames 1-6. */
+static void
+half_closed(struct fixture *fx)
+{
+	feed(fx, T0, CLIENT, 40000, SERVER, 80, F_SYN, 1000, 0);
+	feed(fx, T0 + MS, SERVER, 80, CLIENT, 40000, F_SYN | F_ACK, 5000, 1001);
+	feed(fx, T0 + 2 * MS, CLIENT, 40000, SERVER, 80, F_ACK, 1001, 5001);
+	feed(fx, T0 + 3 * MS, CLIENT, 40000, SERVER, 80, F_FIN | F_ACK, 1001,
+	     5001);
+	feed(fx, T0 + 4 * MS, SERVER, 80, CLIENT, 40000, F_ACK, 5001, 1002);
+}
+
+/* A bare SYN with another ISN than its sender's starts a new connection
+ * whatever the old one's state (as Zeek's connection reuse), and the new
+ * one keeps the old one's number and states (syn_to_stale_socket); the
+ * same ISN is a retransmission, and an unknown ISN (mid-stream pickup)
+ * decides nothing. */
+START_TEST(test_syn_splits)
+{
+	struct fixture fx;
+
+	/* another ISN from FIN_WAIT_2: split, the old one "reused" */
+	setup(&fx, 1000);
+	half_closed(&fx);
+	feed(&fx, T0 + 2000 * MS, CLIENT, 40000, SERVER, 80, F_SYN, 900000, 0);
+	feed(&fx, T0 + 2001 * MS, SERVER, 80, CLIENT, 40000, F_ACK, 5001,
+	     1002);
+	ck_assert_uint_eq(fx.n.done, 1);
+	ck_assert_uint_eq(fx.n.seen[0].cause, TFE_END_REUSED);
+	ck_assert(!fx.n.seen[0].prev_live);
+	tfe_analyzer_finish(&fx.a);
+	ck_assert_uint_eq(fx.n.done, 2);
+	ck_assert_uint_eq(fx.n.seen[1].first_frame, 6);
+	ck_assert(fx.n.seen[1].prev_live);
+	ck_assert_uint_eq(fx.n.seen[1].prev_id, fx.n.seen[0].id);
+	ck_assert_uint_eq(fx.n.seen[1].prev_state[TFE_SIDE_CLIENT],
+	                  TFE_ST_FIN_WAIT_2);
+	ck_assert_uint_eq(fx.n.seen[1].prev_state[TFE_SIDE_SERVER],
+	                  TFE_ST_CLOSE_WAIT);
+	tfe_analyzer_clear(&fx.a);
+
+	/* the same ISN: a late copy of the first SYN, no split */
+	setup(&fx, 1000);
+	half_closed(&fx);
+	feed(&fx, T0 + 2000 * MS, CLIENT, 40000, SERVER, 80, F_SYN, 1000, 0);
+	tfe_analyzer_finish(&fx.a);
+	ck_assert_uint_eq(fx.n.done, 1);
+	ck_assert_uint_eq(fx.n.by_cause[TFE_END_REUSED], 0);
+	tfe_analyzer_clear(&fx.a);
+
+	/* mid-stream pickup: no ISN known, a SYN stays in the connection */
+	setup(&fx, 1000);
+	feed(&fx, T0, CLIENT, 40000, SERVER, 80, F_ACK, 1001, 5001);
+	feed(&fx, T0 + MS, SERVER, 80, CLIENT, 40000, F_ACK, 5001, 1001);
+	feed(&fx, T0 + 2 * MS, CLIENT, 40000, SERVER, 80, F_SYN, 900000, 0);
+	tfe_analyzer_finish(&fx.a);
+	ck_assert_uint_eq(fx.n.done, 1);
+	tfe_analyzer_clear(&fx.a);
+
+	/* the old server's own bare SYN with another ISN: split, and the
+	 * states follow the addresses (the new client was the old server) */
+	setup(&fx, 1000);
+	half_closed(&fx);
+	feed(&fx, T0 + 2000 * MS, SERVER, 80, CLIENT, 40000, F_SYN, 700000, 0);
+	tfe_analyzer_finish(&fx.a);
+	ck_assert_uint_eq(fx.n.done, 2);
+	ck_assert(fx.n.seen[1].prev_live);
+	ck_assert_uint_eq(fx.n.seen[1].prev_state[TFE_SIDE_CLIENT],
+	                  TFE_ST_CLOSE_WAIT);
+	ck_assert_uint_eq(fx.n.seen[1].prev_state[TFE_SIDE_SERVER],
+	                  TFE_ST_FIN_WAIT_2);
+	tfe_analyzer_clear(&fx.a);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -248,6 +341,7 @@ main(void)
 	tcase_add_test(tc, test_unanswered_flood_evicts_oldest);
 	tcase_add_test(tc, test_listeners_bounded);
 	tcase_add_test(tc, test_tick_runs_timers);
+	tcase_add_test(tc, test_syn_splits);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return tfe_test_main(s);

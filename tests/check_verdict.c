@@ -608,8 +608,10 @@ START_TEST(test_every_kind_covered)
 		for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
 			if (cases[i].kind == (enum tfe_verdict_kind)k && cases[i].fires)
 				covered = true;
-		/* time_wait_reuse needs two connections: test_time_wait_reuse */
-		if (k == TFE_V_TIME_WAIT_REUSE || k == TFE_V_TIME_WAIT_REUSE_SAFE)
+		/* time_wait_reuse and syn_to_stale_socket need two
+		 * connections: test_time_wait_reuse, test_stale_socket */
+		if (k == TFE_V_TIME_WAIT_REUSE || k == TFE_V_TIME_WAIT_REUSE_SAFE ||
+		    k == TFE_V_SYN_TO_STALE_SOCKET)
 			continue;
 		ck_assert_msg(covered, "no firing case for %s", tfe_verdicts[k].kind);
 	}
@@ -750,6 +752,129 @@ START_TEST(test_time_wait_reuse)
 }
 END_TEST
 
+/* syn_to_stale_socket: a new connection that took its 4-tuple from
+ * connection #1 while that one was not over (`live`), with each side's
+ * state in it then (`old_cl`, `old_sv`); #1's client side ended at 1500.
+ * With `tw`, #1 was closed instead, its server in TIME_WAIT 5 s before
+ * (the tombstone's case).  Whether the verdict fired, and its message in
+ * `msg` when asked. */
+static bool
+stale_fires(bool live, bool tw, uint8_t old_cl, uint8_t old_sv,
+            const struct vseg *segs, int n, char **msg)
+{
+	struct tfe_config cfg;
+	struct tfe_conn *c = NULL;
+	int64_t last = T0;
+	bool found = false;
+
+	tfe_config_defaults(&cfg);
+	for (int i = 0; i < n; i++) {
+		struct tfe_segment s = make_seg(&segs[i]);
+		if (c == NULL) {
+			c = tfe_conn_new(2, &s, segs[i].from == C, &cfg);
+			/* as analyze.c sets it, before the first segment */
+			struct tfe_conn_rare *r = tfe_conn_rare_mut(c);
+			if (live || tw) {
+				c->has_prev = true;
+				r->prev_id = 1;
+				r->prev_snd_nxt[TFE_SIDE_CLIENT] = 1500;
+				r->prev_snd_nxt[TFE_SIDE_SERVER] = 4000;
+			}
+			c->prev_tw_side = tw ? TFE_SIDE_SERVER : TFE_SIDE_NONE;
+			if (tw)
+				r->prev_tw_since = T0 - 5 * TFE_NS_PER_SEC;
+			r->prev_live = live;
+			r->prev_state[TFE_SIDE_CLIENT] = old_cl;
+			r->prev_state[TFE_SIDE_SERVER] = old_sv;
+		}
+		last = T0 + segs[i].ms * MS;
+		tfe_conn_update(c, &s, tfe_conn_side(c, segs[i].from == C),
+		                (uint64_t)i + 20, last, &cfg);
+	}
+	tfe_conn_finish(c, TFE_END_INPUT, &cfg);
+	GArray *v = tfe_verdicts_new();
+	tfe_verdicts_collect(c, &cfg, last + 2000 * MS, v);
+	for (guint i = 0; i < v->len; i++) {
+		const struct tfe_verdict *x = &g_array_index(v, struct tfe_verdict, i);
+		if (x->kind != TFE_V_SYN_TO_STALE_SOCKET)
+			continue;
+		found = true;
+		ck_assert(x->message && strlen(x->message) > 20);
+		ck_assert_uint_eq(x->side, TFE_SIDE_SERVER);
+		ck_assert_uint_gt(x->nnumbers, 0);
+		if (msg)
+			*msg = g_strdup(x->message);
+	}
+	tfe_verdicts_clear(v);
+	g_array_free(v, TRUE);
+	tfe_conn_free(c);
+	return found;
+}
+
+#define CW TFE_ST_CLOSE_WAIT
+#define FW2 TFE_ST_FIN_WAIT_2
+#define EST TFE_ST_ESTABLISHED
+
+START_TEST(test_stale_socket)
+{
+	/* the kernel lab's form: the CLOSE_WAIT socket's challenge ACK (ack
+	 * 1500, where #1's client side ended), the client's RST with that
+	 * number, its SYN again at once, the listener's SYN+ACK */
+	const struct vseg challenged[] = {
+		V(C, F_S, 1000, 0, 0, 0), V(S, F_A, 4000, 1500, 0, 1),
+		V(C, F_R, 1500, 0, 0, 2), V(C, F_S, 1000, 0, 0, 12),
+		V(S, F_SA, 5000, 1001, 0, 13), V(C, F_A, 1001, 5001, 0, 14) };
+	/* no RST in the capture, no SYN again */
+	const struct vseg unanswered[] = {
+		V(C, F_S, 1000, 0, 0, 0), V(S, F_A, 4000, 1500, 0, 1) };
+	/* near miss: the SYN answered by a SYN+ACK at once */
+	const struct vseg taken[] = { OPEN };
+	/* near miss: a bare ACK that acknowledges the SYN (ISN+1) */
+	const struct vseg acks_syn[] = {
+		V(C, F_S, 1000, 0, 0, 0), V(S, F_A, 4000, 1001, 0, 1) };
+	/* near miss: no SYN from the client (mid-stream) */
+	const struct vseg midstream[] = {
+		V(C, F_A, 1001, 5001, 0, 0), V(S, F_A, 4000, 1500, 0, 1) };
+	char *m = NULL;
+
+	ck_assert(stale_fires(true, false, FW2, CW, challenged, 6, &m));
+	ck_assert_ptr_nonnull(strstr(m, "connection #1"));
+	ck_assert_ptr_nonnull(strstr(m, "CLOSE_WAIT as the capture shows it"));
+	ck_assert_ptr_nonnull(strstr(m, "challenge ACK (frame 21"));
+	ck_assert_ptr_nonnull(strstr(m, "a RST (frame 22, seq 1500, the ACK's "
+	                                "number"));
+	ck_assert_ptr_nonnull(strstr(m, "SYN+ACK (frame 24)"));
+	g_free(m);
+	m = NULL;
+	/* the old connection still open on both sides (the crafted
+	 * capture's form), and a LAST_ACK server */
+	ck_assert(stale_fires(true, false, EST, EST, challenged, 6, NULL));
+	ck_assert(stale_fires(true, false, TFE_ST_TIME_WAIT, TFE_ST_LAST_ACK,
+	                      unanswered, 2, &m));
+	ck_assert_ptr_nonnull(strstr(m, "no RST from the client"));
+	ck_assert_ptr_nonnull(strstr(m, "did not send its SYN again"));
+	g_free(m);
+
+	/* near misses */
+	ck_assert(!stale_fires(true, false, FW2, CW, taken, 3, NULL));
+	ck_assert(!stale_fires(true, false, FW2, CW, acks_syn, 2, NULL));
+	ck_assert(!stale_fires(true, false, FW2, CW, midstream, 2, NULL));
+	/* no earlier connection in the capture: the ACK is unexplained, no
+	 * stale socket is claimed */
+	ck_assert(!stale_fires(false, false, FW2, CW, challenged, 6, NULL));
+	/* the earlier connection was over, its server in TIME_WAIT: that is
+	 * time_wait_reuse's */
+	ck_assert(!stale_fires(false, true, TFE_ST_CLOSED, TFE_ST_TIME_WAIT,
+	                       challenged, 6, NULL));
+	/* the earlier one's server held no connection socket (a listener
+	 * that had not answered, a side already CLOSED) */
+	ck_assert(!stale_fires(true, false, TFE_ST_SYN_SENT, TFE_ST_LISTEN,
+	                       challenged, 6, NULL));
+	ck_assert(!stale_fires(true, false, EST, TFE_ST_CLOSED, challenged, 6,
+	                       NULL));
+}
+END_TEST
+
 /* Too little capture after a SYN or a last FIN: no verdict, and the
  * open_at_end note says why. */
 static char *
@@ -860,6 +985,7 @@ verdict_suite(void)
 	tcase_add_test(tc, test_every_kind_covered);
 	tcase_add_test(tc, test_catalogue);
 	tcase_add_test(tc, test_time_wait_reuse);
+	tcase_add_test(tc, test_stale_socket);
 	tcase_add_test(tc, test_gap_flagged);
 	tcase_add_test(tc, test_not_enough_capture);
 	suite_add_tcase(s, tc);

@@ -3,11 +3,11 @@
 # per-connection output.  For N = 1 to 4, the connection objects of the N
 # shards' JSON together are those of the unsharded run, each exactly once:
 # equal field by field once the unsharded run's numbers are the first
-# frames that sharded runs number connections by (in the "id" fields and
-# the "connection #N" of verdict sentences).  The input is the lab's
-# captures in pcaps/ read as one capture, with a crafted one whose 4-tuple
-# is reused within 2MSL, so that a verdict citing an earlier connection by
-# number is among them.
+# frames that sharded runs number connections by (in the "id" fields, the
+# "connection #N" of verdict sentences and the prev_conn number).  The
+# input is the lab's captures in pcaps/ read as one capture, with a
+# crafted one whose 4-tuple is reused within 2MSL, so that a verdict
+# citing an earlier connection by number is among them.
 #
 # Prints PASS or FAIL per check and ends with "N passed, N failed".
 
@@ -81,6 +81,9 @@ def renumber(o):
         v["message"] = re.sub(r"connection #(\d+)",
                               lambda m: "connection #%d" % first[int(m.group(1))],
                               v["message"])
+        # a verdict's number that is a connection's (syn_to_stale_socket)
+        if "prev_conn" in v.get("numbers", {}):
+            v["numbers"]["prev_conn"] = first[v["numbers"]["prev_conn"]]
     return o
 want = sorted((json.dumps(renumber(o), sort_keys=True) for o in whole))
 got = sorted(json.dumps(o, sort_keys=True) for o in parts)

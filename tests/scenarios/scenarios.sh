@@ -48,6 +48,7 @@ SCENARIOS=(
 	router-reject-reset
 	keepalive-race
 	mss-tiny
+	syn-to-close-wait
 )
 
 # Scenarios whose timing can go wrong get more than one try.
@@ -902,3 +903,46 @@ sc_mss_tiny() {
 	check_tshark "no server segment above 88" "ip.src == $S4 && tcp.len > 88" 0 0
 }
 
+
+sc_syn_to_close_wait() {
+	begin syn-to-close-wait client \
+		"the server reads a request to end of file and never closes (CLOSE-WAIT); the client, bound to port 40002 with SO_REUSEADDR, closes (its orphan FIN-WAIT-2 lasts about 1 s: tcp_fin_timeout=1 in its namespace), waits 2 s and connects again from the same port: the server's CLOSE-WAIT socket answers the new SYN with a challenge ACK of the old connection (RFC 5961 §4), the client (SYN-SENT) answers that with a RST whose sequence number is the ACK's acknowledgment number, which resets the stale socket; the client re-sends its SYN (Linux re-arms a SYN-SENT socket's timer at its minimum, a few ms, when an ACK it cannot accept arrives) and the listener accepts it. The server then reads the stale socket again (end of file) and writes to it (EPIPE: the RST came in CLOSE-WAIT)"
+	sysctl_set client net.ipv4.tcp_fin_timeout 1
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 200 \
+		recv_to_eof snap "server read EOF, does not close" \
+		use 0 accept snap "server accepted the retried SYN" \
+		use 1 recv_to_eof send 100 close \
+		use 2 recv 100 send 100 recv_to_eof close
+	bg client wait listening socket inet reuseaddr bind "$C4" 40002 \
+		connect "$S4" "$PORT" send 100 recv 200 close \
+		sleep 0.2 snap "client closed: orphan FIN-WAIT-2" sleep 1.8 \
+		snap "2 s later: the orphan is gone" \
+		socket inet reuseaddr bind "$C4" 40002 connect "$S4" "$PORT" \
+		snap "the retried SYN connected" send 100 recv 100 close
+	wait_bg
+	end
+	local v
+	for v in client server router; do
+		check_at "$v" "three SYNs from port 40002" "src $C4 and src port 40002 and $SYN_ONLY" 3 3
+		check_at "$v" "one SYN-ACK per connection" "src $S4 and $SYNACK" 2 2
+		check_at "$v" "one client FIN per connection" "src $C4 and $FIN" 2 2
+		check_at "$v" "one RST, from the client" "$RST" 1 1
+		check_at "$v" "the client's RST" "src $C4 and $RST" 1 1
+	done
+	# the challenge ACK: a bare ACK from the server whose acknowledgment
+	# number is the RST's sequence number, at each vantage; the server's
+	# ACK of the old FIN carries the same number (the challenge ACK
+	# repeats the old connection's RCV.NXT), so two
+	local rst_seq
+	for v in client server router; do
+		rst_seq=$(tcpdump -nr "$WORK/$(vantage_file "$v")" -S "$RST" 2>/dev/null |
+			sed -n 's/.* seq \([0-9]*\),.*/\1/p' | head -1)
+		check_at "$v" "ACK of the old FIN and challenge ACK (ack $rst_seq)" \
+			"src $S4 and tcp[tcpflags] == tcp-ack and tcp[8:4] == ${rst_seq:-0}" 2 2
+	done
+	check_truth "orphan FIN-WAIT-2 seen" "^ss FIN-WAIT-2 0 0 $C4:40002"
+	check_truth "server CLOSE-WAIT" "^ss CLOSE-WAIT 0 0 $S4:$PORT $C4:40002"
+	check_truth "second accept" "server s0.accept\\(\\) = [0-9]+ .* new=s2"
+	check_truth "the stale socket was reset" "server s1.send\\(100\\) = -1 (EPIPE|ECONNRESET)"
+}
