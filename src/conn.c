@@ -60,6 +60,12 @@ tfe_config_defaults(struct tfe_config *cfg)
 	 * stall of less than a second is flow control doing its job. */
 	cfg->zero_window = 1 * TFE_NS_PER_SEC;
 	cfg->idle_timeout = 300 * TFE_NS_PER_SEC; /* as Zeek's tcp_inactivity */
+	/* NAT gateways and load balancers forget an idle connection after
+	 * 4 minutes (Azure) to 10 (Google Cloud's firewall) or more: a
+	 * minute is below all of those, and far above any round trip,
+	 * delayed ACK or retransmission timer of a connection that has
+	 * nothing unacknowledged (doc/verdicts.md, middlebox_idle_timeout). */
+	cfg->idle_gap = 60 * TFE_NS_PER_SEC;
 	/* Late retransmissions of a FIN come after RTO back-off (200 ms, 400,
 	 * 800, ...): 3 s catches the first three. */
 	cfg->linger = 3 * TFE_NS_PER_SEC;
@@ -1726,9 +1732,44 @@ copy_seen(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	}
 }
 
+/*
+ * The segment at `ts` ends a silence of at least --idle-gap-threshold.
+ * When nothing of either side was unacknowledged as it began (each side's
+ * SND.NXT acknowledged by the other: no retransmission timer ran, so the
+ * silence was the applications' own), it is an idle gap: the one a
+ * middlebox's idle timer measures.  The latest is kept, with the longest
+ * before it: a middlebox that let an earlier gap that long pass did not
+ * forget the connection after this one (middlebox_idle_timeout).
+ */
+static void
+idle_gap(struct tfe_conn *c, int side, uint64_t frame, int64_t ts)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct tfe_endpoint *ep = &c->ep[i], *peer = &c->ep[!i];
+
+		if (!ep->seq_known || !peer->ack_known ||
+		    peer->ack_max != ep->snd_nxt)
+			return;
+	}
+	struct tfe_conn_rare *r = tfe_conn_rare_mut(c);
+	if (r->gap_frame != 0 &&
+	    r->gap_to_ts - r->gap_from_ts > r->gap_longest_before)
+		r->gap_longest_before = r->gap_to_ts - r->gap_from_ts;
+	r->gap_frame = frame;
+	r->gap_from_frame = c->last_frame;
+	r->gap_from_ts = c->last_ts;
+	r->gap_to_ts = ts;
+	r->gap_side = (uint8_t)side;
+	r->gap_pkts[0] = c->ep[0].pkts;
+	r->gap_pkts[1] = c->ep[1].pkts;
+}
+
+/* `after_gap`: the frame ends a silence of at least --idle-gap-threshold;
+ * it is kept as a row, so that the timeline shows the silence. */
 static G_GNUC_NO_INLINE void
 update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
-               uint64_t frame, int64_t ts, const struct tfe_config *cfg)
+               uint64_t frame, int64_t ts, const struct tfe_config *cfg,
+               bool after_gap)
 {
 	struct step st;
 	enum tfe_event ev = tfe_event_classify(s->flags);
@@ -1831,7 +1872,7 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	track_evidence(c, side, s, &st, frame, ts);
 
 	uint8_t states[2] = { c->ep[0].state, c->ep[1].state };
-	bool keep = cfg->all_frames || st.changed || st.notes ||
+	bool keep = cfg->all_frames || after_gap || st.changed || st.notes ||
 	            st.reason[0] || st.reason[1] ||
 	            (s->flags & (TFE_TH_SYN | TFE_TH_FIN | TFE_TH_RST));
 	if (keep) {
@@ -1869,6 +1910,14 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	struct tfe_endpoint *snd = EP(c, side);
 	struct tfe_endpoint *rcv = EP(c, !side);
 
+	/* a silence of --idle-gap-threshold or more ends (no first frame
+	 * yet: no silence) */
+	if (G_UNLIKELY(ts - c->last_ts >= cfg->idle_gap) &&
+	    c->first_frame != 0) {
+		idle_gap(c, side, frame, ts);
+		update_general(c, s, side, frame, ts, cfg, true);
+		return;
+	}
 	if (G_LIKELY(fast_path_ok(c, s, snd, rcv))) {
 		/* The Zeek model reads and writes only c->zeek: it may come
 		 * last here, as a tail call. */
@@ -1878,7 +1927,7 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 			                cfg->zeek_ignore_checksums);
 		return;
 	}
-	update_general(c, s, side, frame, ts, cfg);
+	update_general(c, s, side, frame, ts, cfg, false);
 }
 
 void

@@ -39,6 +39,10 @@ struct tfe_config {
 	int64_t close_wait;      /* --close-wait-threshold, default 5 s */
 	int64_t zero_window;     /* --zero-window-threshold, default 1 s */
 	int64_t idle_timeout;    /* --idle-timeout, default 300 s */
+	int64_t idle_gap;        /* --idle-gap-threshold, default 60 s: a
+	                            silence at least this long is an idle gap
+	                            (middlebox_idle_timeout); INT64_MAX
+	                            for none */
 	int64_t linger;          /* wait after a close for late segments */
 	guint max_flows;         /* --max-flows: open connections kept */
 	guint max_rows;          /* timeline rows per connection */
@@ -191,6 +195,18 @@ struct tfe_conn_rare {
 	struct tfe_local *local; /* live: the kernel's view of its local
 	                            sockets (local.h, kernel.c); NULL
 	                            offline (tfe_conn_local()) */
+	/* The latest idle gap: at least --idle-gap-threshold with no
+	 * segment either way, begun with nothing of either side
+	 * unacknowledged (conn.c idle_gap(); middlebox_idle_timeout in
+	 * verdict.c).  gap_frame 0: none. */
+	uint64_t gap_frame;      /* the first frame after it */
+	uint64_t gap_from_frame; /* the last frame before it */
+	uint64_t gap_pkts[2];    /* each side's segments before it */
+	int64_t gap_from_ts, gap_to_ts; /* its last frame before, first
+	                                   after (ns) */
+	int64_t gap_longest_before; /* the longest such gap before it, 0
+	                               for none (ns) */
+	uint8_t gap_side;        /* TFE_SIDE_* of the side that broke it */
 	uint32_t capture_copies; /* frames the capture repeated
 	                            (capture_copy() in conn.c) */
 	struct tfe_copy_ring *copies; /* from the first copy on: the

@@ -47,6 +47,7 @@ enum {
 	OPT_ZEEK_IGNORE_CSUM,
 	OPT_THREADS,
 	OPT_ZERO_WINDOW,
+	OPT_IDLE_GAP,
 	OPT_EXPLAIN,
 	OPT_EXPECT,
 	OPT_SHARD,
@@ -73,6 +74,7 @@ static const struct option long_opts[] = {
 	{ "msl", required_argument, NULL, OPT_MSL },
 	{ "close-wait-threshold", required_argument, NULL, OPT_CLOSE_WAIT },
 	{ "zero-window-threshold", required_argument, NULL, OPT_ZERO_WINDOW },
+	{ "idle-gap-threshold", required_argument, NULL, OPT_IDLE_GAP },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
 	{ "at", required_argument, NULL, OPT_AT },
@@ -243,6 +245,10 @@ usage(FILE *out)
 "                           seconds of zero-window stall from which it is a\n"
 "                           zero_window warning; shorter ones are\n"
 "                           zero_window_brief, information (default 1)\n"
+"  --idle-gap-threshold S   seconds of silence both ways, begun with nothing\n"
+"                           unacknowledged, after which a RST its claimed\n"
+"                           sender did not send or re-sends into silence are\n"
+"                           middlebox_idle_timeout (default 60; 0: never)\n"
 "  --idle-timeout S         seconds of silence after which a connection is\n"
 "                           reported as timed out (default 300)\n"
 "  --max-flows N            connections held at once; past it the least\n"
@@ -810,6 +816,14 @@ parse_options(int argc, char **argv, struct cmdline *cl,
 			if (!parse_seconds("--zero-window-threshold", optarg,
 			                   &cfg->zero_window))
 				return EXIT_USAGE;
+			break;
+		case OPT_IDLE_GAP:
+			if (!parse_seconds("--idle-gap-threshold", optarg,
+			                   &cfg->idle_gap))
+				return EXIT_USAGE;
+			/* 0: no silence is an idle gap */
+			if (cfg->idle_gap == 0)
+				cfg->idle_gap = INT64_MAX;
 			break;
 		case OPT_IDLE:
 			if (!parse_seconds("--idle-timeout", optarg,

@@ -89,6 +89,10 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 	[TFE_V_SYN_TO_STALE_SOCKET] = { "syn_to_stale_socket", TFE_SEV_WARNING,
 		"a new SYN met the socket of a connection not over",
 		"RFC 5961 §4, RFC 9293 §3.10.7.3" },
+	[TFE_V_MIDDLEBOX_IDLE_TIMEOUT] = { "middlebox_idle_timeout",
+		TFE_SEV_WARNING,
+		"a middlebox on the path forgot the idle connection",
+		"RFC 5382 §5, RFC 1122 §4.2.3.6" },
 };
 
 static const char *const side_word[3] = { "client", "server", "nobody" };
@@ -710,6 +714,79 @@ rst_foreign(const struct tfe_conn *c, int side)
 	return 0;
 }
 
+/* Why rst_foreign() disowns `side`'s first RST (its reason `foreign`), in
+ * words, with the numbers the words give: what the RST has, what the
+ * host's earlier packets had (-1: none).  rst_suspicious and
+ * middlebox_idle_timeout say it alike. */
+struct foreign_why {
+	char text[200];
+	int64_t has, had;
+	const char *has_name, *had_name;
+};
+
+static void
+foreign_why(const struct tfe_conn *c, int side, int foreign,
+            struct foreign_why *w)
+{
+	const struct tfe_ep_rare *rare = tfe_conn_rare_ep(c, side);
+	const struct tfe_row *rr = find_sent(c, side, TFE_TH_RST, 0, NULL);
+
+	w->has = -1;
+	w->had = -1;
+	w->has_name = "ip_id";
+	w->had_name = "previous_ip_id";
+	switch (foreign) {
+	case RST_FOREIGN_IP_ID:
+		w->has = rare->rst_ip_id;
+		w->had = rare->ip_id_before_rst;
+		snprintf(w->text, sizeof w->text, "has IP ID %u where its "
+		         "previous packet had %u: a host's own RST "
+		         "continues its counter", rare->rst_ip_id,
+		         rare->ip_id_before_rst);
+		break;
+	case RST_FOREIGN_TTL:
+		w->has = rare->rst_ttl;
+		w->had = rare->ttl_before_rst;
+		w->has_name = "ttl";
+		w->had_name = "previous_ttl";
+		snprintf(w->text, sizeof w->text, "has TTL %u where its earlier "
+		         "packets had %u", rare->rst_ttl,
+		         rare->ttl_before_rst);
+		break;
+	case RST_FOREIGN_TTL_HIGHER:
+		w->has = rare->rst_ttl;
+		w->had = rare->ttl_before_rst;
+		w->has_name = "ttl";
+		w->had_name = "previous_ttl";
+		snprintf(w->text, sizeof w->text, "has TTL %u where its earlier "
+		         "packets had %u: it crossed fewer hops, so a "
+		         "device nearer than the host sent it (as a "
+		         "firewall's REJECT --reject-with tcp-reset does)",
+		         rare->rst_ttl, rare->ttl_before_rst);
+		break;
+	case RST_FOREIGN_IP_ID_ZERO:
+		w->has = 0;
+		w->had = rare->ip_id_before_rst;
+		snprintf(w->text, sizeof w->text, "has IP ID 0 where the host's "
+		         "packets counted up (its previous had %u)",
+		         rare->ip_id_before_rst);
+		break;
+	case RST_FOREIGN_WINDOW:
+		w->has = rr ? rr->win : 0;
+		w->has_name = "window";
+		snprintf(w->text, sizeof w->text, "carries no ACK but a window "
+		         "of %u: a TCP's RST without ACK advertises 0",
+		         rr ? rr->win : 0);
+		break;
+	default:
+		snprintf(w->text, sizeof w->text, "was followed by new data "
+		         "from the %s itself: its socket was not reset "
+		         "(an injector's RST that lost the race)",
+		         side_word[side]);
+		break;
+	}
+}
+
 /*
  * The RST that aborted the connection: the first one its receiver took
  * (it went from an open or closing state to CLOSED, or back to LISTEN, at
@@ -1045,6 +1122,183 @@ rule_keepalive_race(struct ctx *x)
 	vdur(x, k.req_frame ? "request_after_fin_s" : "request_before_fin_s",
 	     gap < 0 ? -gap : gap);
 	vcount(x, "request_bytes", k.req_len);
+}
+
+/*
+ * middlebox_idle_timeout: a NAT gateway, load balancer or stateful
+ * firewall forgets a connection that stays idle longer than its idle
+ * timeout; it answers the next segment with a RST in the peer's name,
+ * drops it, or resets the connection itself when it times it out.  The
+ * connection's latest idle gap (conn.c idle_gap(): at least
+ * --idle-gap-threshold with no segment either way, begun with nothing
+ * unacknowledged, and longer than any earlier one, which the middlebox
+ * let pass) was broken by side A, and either
+ *   (a) the first segment some side B sent after it is B's first RST, one
+ *       rst_foreign() disowns (its TTL or IP ID does not fit B's earlier
+ *       packets): not B's TCP's.  It answered A's segment (B is A's
+ *       peer), or it broke the silence itself (B is A); or
+ *   (b) A's peer B, which had sent before the gap, sent nothing at all
+ *       after it, while A re-sent its data at least twice.
+ * Keepalive probes into silence are keepalive_unanswered's.
+ */
+struct idle_fail {
+	const struct tfe_row *gap;    /* the first frame after the gap */
+	const struct tfe_row *rst;    /* (a) the RST; NULL for (b) */
+	int foreign;                  /* (a) its rst_foreign() reason */
+	int rst_side;                 /* (a) B, the side it claims */
+	const struct tfe_row *first, *last; /* (b) the first and last
+	                                       re-send */
+	uint32_t resent;              /* (b) A's re-sends after the gap */
+	int side;                     /* A, who broke the silence */
+};
+
+static bool
+middlebox_idle(const struct ctx *x, struct idle_fail *f)
+{
+	const struct tfe_conn *c = x->c;
+	const struct tfe_conn_rare *cr = tfe_conn_rare(c);
+
+	if (cr->gap_frame == 0)
+		return false;
+	int64_t gap = cr->gap_to_ts - cr->gap_from_ts;
+	int a = cr->gap_side, b = !a;
+	if (gap < x->cfg->idle_gap || gap <= cr->gap_longest_before ||
+	    silent(c, a) || silent(c, b))
+		return false;
+	memset(f, 0, sizeof *f);
+	f->side = a;
+	guint gi = 0;
+	for (; gi < tfe_timeline_len(&c->tl); gi++) {
+		const struct tfe_row *r = row_at(c, gi);
+		if (r->kind == TFE_ROW_FRAME && r->frame == cr->gap_frame)
+			break;
+	}
+	if (gi == tfe_timeline_len(&c->tl))
+		return false; /* past the bound of rows */
+	f->gap = row_at(c, gi);
+
+	/* (a): B's first segment after the gap is its first RST, and not
+	 * its TCP's */
+	for (int s = 0; s < 2; s++) {
+		const struct tfe_ep_rare *sr = tfe_conn_rare_ep(c, s);
+		if (sr->rst_frame < cr->gap_frame)
+			continue;
+		const struct tfe_row *rst = find_sent(c, s, TFE_TH_RST, gi, NULL);
+		if (rst == NULL || rst->frame != sr->rst_frame ||
+		    rst->nth != cr->gap_pkts[s] + 1)
+			continue;
+		f->foreign = rst_foreign(c, s);
+		if (f->foreign != 0) {
+			f->rst = rst;
+			f->rst_side = s;
+			return true;
+		}
+	}
+	/* (b) */
+	if (cr->gap_pkts[b] == 0 || c->ep[b].pkts != cr->gap_pkts[b])
+		return false;
+	for (guint i = gi; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = row_at(c, i);
+		if (r->kind == TFE_ROW_FRAME && r->dir == a &&
+		    (r->notes & TFE_NOTE_RETRANS)) {
+			if (f->first == NULL)
+				f->first = r;
+			f->last = r;
+			f->resent++;
+		}
+	}
+	return f->resent >= 2;
+}
+
+static void
+rule_middlebox_idle(struct ctx *x)
+{
+	const struct tfe_conn *c = x->c;
+	const struct tfe_conn_rare *cr = tfe_conn_rare(c);
+	struct idle_fail f;
+	char t1[48], t2[48], lw[40], silence[256] = "";
+	static const char keep[] = "keep the connection busier than the "
+		"middlebox's idle timeout (TCP keepalive or application pings)";
+
+	if (!middlebox_idle(x, &f))
+		return;
+	int a = f.side, b = !a;
+	int64_t gap = cr->gap_to_ts - cr->gap_from_ts;
+	if (x->cfg->verdict_messages)
+		snprintf(silence, sizeof silence, "neither side sent anything "
+		         "for %.3f s%s after frame %" PRIu64 ", with nothing "
+		         "unacknowledged: an idle gap (the threshold is %.1f s)",
+		         secs(gap), long_words(gap, lw, sizeof lw),
+		         cr->gap_from_frame, secs(x->cfg->idle_gap));
+	if (f.rst && f.rst_side == a) {
+		/* the RST broke the silence itself */
+		struct foreign_why w;
+		foreign_why(c, a, f.foreign, &w);
+		uint64_t fr[] = { f.rst->frame, 0 };
+		add(x, TFE_V_MIDDLEBOX_IDLE_TIMEOUT, TFE_SIDE_NONE, fr,
+		    "%s; then a RST in the %s's name ended it (frame %" PRIu64
+		    ", at %s), which the %s's TCP did not send: it %s; the usual "
+		    "cause is a firewall or load balancer on the path that timed "
+		    "the idle connection out and reset it (some reset both ends, "
+		    "so that neither waits): the %s's application gets "
+		    "ECONNRESET, and the %s's socket is reset only if the "
+		    "middlebox sent it a RST too; %s",
+		    silence, side_word[a], f.rst->frame,
+		    rel(c, f.rst->ts, t2, sizeof t2), side_word[a], w.text,
+		    side_word[b], side_word[a], keep);
+		vdur(x, "idle_s", gap);
+		vdur(x, "threshold_s", x->cfg->idle_gap);
+		vat(x, "rst_at_s", f.rst->ts);
+		if (w.has >= 0)
+			vcount(x, w.has_name, w.has);
+		if (w.had >= 0)
+			vcount(x, w.had_name, w.had);
+		return;
+	}
+	if (f.rst) {
+		struct foreign_why w;
+		foreign_why(c, b, f.foreign, &w);
+		uint64_t fr[] = { f.gap->frame, f.rst->frame, 0 };
+		add(x, TFE_V_MIDDLEBOX_IDLE_TIMEOUT, TFE_SIDE_NONE, fr,
+		    "%s; the %s's next segment (frame %" PRIu64 ", at %s) was "
+		    "answered by a RST in the %s's name (frame %" PRIu64 ", at "
+		    "%s) that the %s's TCP did not send: it %s; the usual cause "
+		    "is a NAT gateway, load balancer or firewall on the path "
+		    "that forgot the idle connection and answered in the %s's "
+		    "place: the %s's application gets ECONNRESET, the %s's "
+		    "socket is probably still open; %s",
+		    silence, side_word[a], f.gap->frame,
+		    rel(c, f.gap->ts, t1, sizeof t1), side_word[b], f.rst->frame,
+		    rel(c, f.rst->ts, t2, sizeof t2), side_word[b], w.text,
+		    side_word[b], side_word[a], side_word[b], keep);
+		vdur(x, "idle_s", gap);
+		vdur(x, "threshold_s", x->cfg->idle_gap);
+		vat(x, "resumed_at_s", f.gap->ts);
+		vat(x, "rst_at_s", f.rst->ts);
+		if (w.has >= 0)
+			vcount(x, w.has_name, w.has);
+		if (w.had >= 0)
+			vcount(x, w.had_name, w.had);
+		return;
+	}
+	uint64_t fr[] = { f.gap->frame, f.first->frame, f.last->frame, 0 };
+	add(x, TFE_V_MIDDLEBOX_IDLE_TIMEOUT, TFE_SIDE_NONE, fr,
+	    "%s; the %s's next segment (frame %" PRIu64 ", at %s) was "
+	    "followed by %u re-sends of its data over %.3f s (frames %" PRIu64
+	    " to %" PRIu64 ") and nothing at all came back from the %s, which "
+	    "had answered before the silence: the usual cause is a NAT "
+	    "gateway, load balancer or firewall on the path that forgot the "
+	    "idle connection and drops its segments; a %s that died or a "
+	    "path cut during the silence looks the same from here; %s",
+	    silence, side_word[a], f.gap->frame,
+	    rel(c, f.gap->ts, t1, sizeof t1), f.resent,
+	    secs(f.last->ts - f.gap->ts), f.first->frame, f.last->frame,
+	    side_word[b], side_word[b], keep);
+	vdur(x, "idle_s", gap);
+	vdur(x, "threshold_s", x->cfg->idle_gap);
+	vat(x, "resumed_at_s", f.gap->ts);
+	vcount(x, "resent", f.resent);
+	vdur(x, "resent_for_s", f.last->ts - f.gap->ts);
 }
 
 static void
@@ -2071,63 +2325,8 @@ rule_oddities(struct ctx *x)
 		int foreign = rst_foreign(c, side);
 		if (foreign == 0)
 			continue;
-		const struct tfe_row *rr = find_sent(c, side, TFE_TH_RST, 0,
-		                                     NULL);
-		char why[200];
-		/* the numbers the reason gives: what the RST has, what the
-		 * host's earlier packets had (-1: none) */
-		int64_t has = -1, had = -1;
-		const char *has_name = "ip_id", *had_name = "previous_ip_id";
-		switch (foreign) {
-		case RST_FOREIGN_IP_ID:
-			has = rare->rst_ip_id;
-			had = rare->ip_id_before_rst;
-			snprintf(why, sizeof why, "has IP ID %u where its "
-			         "previous packet had %u: a host's own RST "
-			         "continues its counter", rare->rst_ip_id,
-			         rare->ip_id_before_rst);
-			break;
-		case RST_FOREIGN_TTL:
-			has = rare->rst_ttl;
-			had = rare->ttl_before_rst;
-			has_name = "ttl";
-			had_name = "previous_ttl";
-			snprintf(why, sizeof why, "has TTL %u where its earlier "
-			         "packets had %u", rare->rst_ttl,
-			         rare->ttl_before_rst);
-			break;
-		case RST_FOREIGN_TTL_HIGHER:
-			has = rare->rst_ttl;
-			had = rare->ttl_before_rst;
-			has_name = "ttl";
-			had_name = "previous_ttl";
-			snprintf(why, sizeof why, "has TTL %u where its earlier "
-			         "packets had %u: it crossed fewer hops, so a "
-			         "device nearer than the host sent it (as a "
-			         "firewall's REJECT --reject-with tcp-reset does)",
-			         rare->rst_ttl, rare->ttl_before_rst);
-			break;
-		case RST_FOREIGN_IP_ID_ZERO:
-			has = 0;
-			had = rare->ip_id_before_rst;
-			snprintf(why, sizeof why, "has IP ID 0 where the host's "
-			         "packets counted up (its previous had %u)",
-			         rare->ip_id_before_rst);
-			break;
-		case RST_FOREIGN_WINDOW:
-			has = rr ? rr->win : 0;
-			has_name = "window";
-			snprintf(why, sizeof why, "carries no ACK but a window "
-			         "of %u: a TCP's RST without ACK advertises 0",
-			         rr ? rr->win : 0);
-			break;
-		default:
-			snprintf(why, sizeof why, "was followed by new data "
-			         "from the %s itself: its socket was not reset "
-			         "(an injector's RST that lost the race)",
-			         side_word[side]);
-			break;
-		}
+		struct foreign_why w;
+		foreign_why(c, side, foreign, &w);
 		uint64_t fr[] = { rare->rst_frame, 0 };
 		guint at = 0;
 		bool disowned = false;
@@ -2145,11 +2344,11 @@ rule_oddities(struct ctx *x)
 		    "the RST from %s (frame %" PRIu64 ") %s; another device "
 		    "on the path (a firewall, a load balancer, an injector) "
 		    "probably sent it, not the host: %s",
-		    ep_str(c, side, e, sizeof e), rare->rst_frame, why, did);
-		if (has >= 0)
-			vcount(x, has_name, has);
-		if (had >= 0)
-			vcount(x, had_name, had);
+		    ep_str(c, side, e, sizeof e), rare->rst_frame, w.text, did);
+		if (w.has >= 0)
+			vcount(x, w.has_name, w.has);
+		if (w.had >= 0)
+			vcount(x, w.had_name, w.had);
 	}
 }
 
@@ -2371,6 +2570,7 @@ tfe_verdicts_collect(const struct tfe_conn *c, const struct tfe_config *cfg,
 	rule_stale(&x);
 	rule_accept_queue(&x);
 	rule_keepalive_race(&x);
+	rule_middlebox_idle(&x);
 	rule_close(&x);
 	rule_flow(&x);
 	rule_oddities(&x);

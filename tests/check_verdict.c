@@ -434,6 +434,61 @@ static const struct vcase cases[] = {
   "crossing it", TFE_V_KEEPALIVE_RACE, false, TFE_END_CLOSED, 0, {
 	OPEN, REQ_ANSWER, V(S, F_FA, 5201, 1101, 0, 150),
 	V(C, F_PA, 1101, 5201, 100, 160), V(S, F_R, 5201, 0, 0, 161) }, 9 },
+{ "an idle gap of 70 s, then the client's request answered by a RST one "
+  "TTL above the server's (a middlebox that forgot the connection)",
+  TFE_V_MIDDLEBOX_IDLE_TIMEOUT, true, TFE_END_CLOSED, 0, {
+	OPEN, REQ_ANSWER, V(C, F_PA, 1101, 5201, 100, 70050),
+	VT(S, F_R, 5201, 0, 0, 70051, 65) }, 8 },
+{ "an idle gap of 70 s, then the client's request re-sent into silence",
+  TFE_V_MIDDLEBOX_IDLE_TIMEOUT, true, TFE_END_INPUT, 1000, {
+	OPEN, REQ_ANSWER, V(C, F_PA, 1101, 5201, 100, 70050),
+	V(C, F_PA, 1101, 5201, 100, 70250),
+	V(C, F_PA, 1101, 5201, 100, 70650) }, 9 },
+{ "an idle gap of 70 s ended by a RST in the client's name with TTL 251 "
+  "where the client's packets had 64 (a firewall timing it out)",
+  TFE_V_MIDDLEBOX_IDLE_TIMEOUT, true, TFE_END_CLOSED, 0, {
+	OPEN, REQ_ANSWER, VT(C, F_RA, 1101, 5201, 0, 70050, 251) }, 7 },
+{ "near miss: an idle gap of 70 s ended by the client's own RST (its "
+  "TTL, window 0: an abort after the silence)",
+  TFE_V_MIDDLEBOX_IDLE_TIMEOUT, false, TFE_END_CLOSED, 0, {
+	OPEN, REQ_ANSWER, VW(C, F_RA, 1101, 5201, 0, 70050, 0) }, 7 },
+{ "near miss: an idle gap of 70 s, then an ordinary answer",
+  TFE_V_MIDDLEBOX_IDLE_TIMEOUT, false, TFE_END_INPUT, 1000, {
+	OPEN, REQ_ANSWER, V(C, F_PA, 1101, 5201, 100, 70050),
+	V(S, F_PA, 5201, 1201, 200, 70060),
+	V(C, F_A, 1201, 5401, 0, 70070) }, 9 },
+{ "near miss: an idle gap of 70 s, then a RST with the server's own TTL "
+  "(its own abort)", TFE_V_MIDDLEBOX_IDLE_TIMEOUT, false, TFE_END_CLOSED, 0, {
+	OPEN, REQ_ANSWER, V(C, F_PA, 1101, 5201, 100, 70050),
+	VW(S, F_RA, 5201, 1201, 0, 70051, 0) }, 8 },
+{ "near miss: a request re-sent into silence with no idle gap before it "
+  "(ordinary loss, or a peer gone)", TFE_V_MIDDLEBOX_IDLE_TIMEOUT, false,
+  TFE_END_INPUT, 1000, {
+	OPEN, REQ_ANSWER, V(C, F_PA, 1101, 5201, 100, 100),
+	V(C, F_PA, 1101, 5201, 100, 300), V(C, F_PA, 1101, 5201, 100, 700) }, 9 },
+{ "near miss: a gap of 50 s, under the threshold, then a RST one TTL "
+  "above the server's", TFE_V_MIDDLEBOX_IDLE_TIMEOUT, false, TFE_END_CLOSED,
+  0, {
+	OPEN, REQ_ANSWER, V(C, F_PA, 1101, 5201, 100, 50050),
+	VT(S, F_R, 5201, 0, 0, 50051, 65) }, 8 },
+{ "near miss: keepalive probes after 70 s of silence, answered",
+  TFE_V_MIDDLEBOX_IDLE_TIMEOUT, false, TFE_END_INPUT, 1000, {
+	OPEN, REQ_ANSWER, V(C, F_A, 1100, 5201, 0, 70050),
+	V(S, F_A, 5201, 1101, 0, 70051), V(C, F_A, 1100, 5201, 0, 140051),
+	V(S, F_A, 5201, 1101, 0, 140052) }, 10 },
+{ "near miss: an earlier gap of 80 s answered, then a gap of 70 s and a "
+  "RST one TTL above the server's (the middlebox let a longer one pass)",
+  TFE_V_MIDDLEBOX_IDLE_TIMEOUT, false, TFE_END_CLOSED, 0, {
+	OPEN, REQ_ANSWER, V(C, F_PA, 1101, 5201, 100, 80050),
+	V(S, F_PA, 5201, 1201, 200, 80060), V(C, F_A, 1201, 5401, 0, 80070),
+	V(C, F_PA, 1201, 5401, 100, 150070),
+	VT(S, F_R, 5401, 0, 0, 150071, 65) }, 11 },
+{ "near miss: a request unacknowledged when the silence began, re-sent "
+  "70 s later into silence (a retransmission timer, not an idle gap)",
+  TFE_V_MIDDLEBOX_IDLE_TIMEOUT, false, TFE_END_INPUT, 1000, {
+	OPEN, V(C, F_PA, 1001, 5001, 100, 30),
+	V(C, F_PA, 1001, 5001, 100, 70030), V(C, F_PA, 1001, 5001, 100, 70230),
+	V(C, F_PA, 1001, 5001, 100, 70630) }, 7 },
 { "an ACK past what the capture saw of its peer", TFE_V_CAPTURE_LOSS, true,
   TFE_END_INPUT, 0, {
 	OPEN, V(C, F_PA, 1001, 5001, 100, 30),

@@ -95,6 +95,9 @@ NUMBERS = {
     "data_after_fin": [{"segments"}],
     "data_after_rst": [{"segments"}],
     "rst_suspicious": [set()],
+    "middlebox_idle_timeout": [{"idle_s", "threshold_s", "rst_at_s"},
+                               {"idle_s", "threshold_s", "resumed_at_s",
+                                "resent", "resent_for_s"}],
 }
 NUMBERS_IF = [
     ("lingering_close_wait", r"until its late FIN at", {"late_fin_at_s"}),
@@ -120,6 +123,10 @@ NUMBERS_IF = [
     ("rst_suspicious", r"has IP ID", {"ip_id", "previous_ip_id"}),
     ("rst_suspicious", r"has TTL", {"ttl", "previous_ttl"}),
     ("rst_suspicious", r"a window of \d+", {"window"}),
+    ("middlebox_idle_timeout", r"next segment \(frame", {"resumed_at_s"}),
+    ("middlebox_idle_timeout", r"has IP ID \d", {"ip_id", "previous_ip_id"}),
+    ("middlebox_idle_timeout", r"has TTL", {"ttl", "previous_ttl"}),
+    ("middlebox_idle_timeout", r"a window of \d+", {"window"}),
 ]
 # A sentence that gives one of these has numbers to carry.
 NUMBER_WORDS = re.compile(r"\b\d+(?:\.\d+)? (?:s|ms|bytes|segments?|times|"

@@ -288,11 +288,15 @@ jobs_left() {
 	return 1
 }
 
+# A sockstep run is killed after SOCKSTEP_TIMEOUT seconds (a scenario
+# that holds a connection idle for longer sets it before its first step).
+SOCKSTEP_TIMEOUT=30
+
 # on HOST STEP...: run sockstep in HOST's namespace in the foreground.
 on() {
 	local host=$1
 	shift
-	ip netns exec "$(ns_of "$host")" timeout 30 "$BIN/sockstep" \
+	ip netns exec "$(ns_of "$host")" timeout "$SOCKSTEP_TIMEOUT" "$BIN/sockstep" \
 		-n "$host" -t "$TRUTH" -s "$SYNC" -- "$@"
 }
 
@@ -303,7 +307,7 @@ bg() {
 	local host=$1 ns
 	shift
 	ns=$(ns_of "$host")
-	ip netns exec "$ns" timeout 30 "$BIN/sockstep" -n "$host" \
+	ip netns exec "$ns" timeout "$SOCKSTEP_TIMEOUT" "$BIN/sockstep" -n "$host" \
 		-t "$TRUTH" -s "$SYNC" -- "$@" &
 	BG_PIDS+=($!)
 	HOST_PIDS+=($!)
@@ -439,9 +443,16 @@ check_truth() {
 
 # check_tshark WHAT DISPLAY-FILTER MIN [MAX]: like check, with Wireshark's
 # dissector (it knows keep-alives, zero windows and retransmissions).
+# check_tshark_at VANTAGE WHAT DISPLAY-FILTER MIN [MAX] reads another
+# vantage's capture.
 check_tshark() {
-	local what=$1 filter=$2 min=$3 max=${4:-} n
-	n=$(tshark -r "$PCAP" -Y "$filter" 2>/dev/null | wc -l)
+	check_tshark_at client "$@"
+}
+
+check_tshark_at() {
+	local v=$1 what=$2 filter=$3 min=$4 max=${5:-} n
+	[[ $v == client ]] || what="$what (at the $v)"
+	n=$(tshark -r "$WORK/$(vantage_file "$v")" -Y "$filter" 2>/dev/null | wc -l)
 	if ((n >= min)) && [[ -z $max || $n -le $max ]]; then
 		truth "check ok $what: $n frames match tshark '$filter'"
 	else

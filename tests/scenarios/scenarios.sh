@@ -49,6 +49,8 @@ SCENARIOS=(
 	keepalive-race
 	mss-tiny
 	syn-to-close-wait
+	idle-timeout-reset
+	idle-timeout-drop
 )
 
 # Scenarios whose timing can go wrong get more than one try.
@@ -945,4 +947,90 @@ sc_syn_to_close_wait() {
 	check_truth "server CLOSE-WAIT" "^ss CLOSE-WAIT 0 0 $S4:$PORT $C4:40002"
 	check_truth "second accept" "server s0.accept\\(\\) = [0-9]+ .* new=s2"
 	check_truth "the stale socket was reset" "server s1.send\\(100\\) = -1 (EPIPE|ECONNRESET)"
+}
+
+# The idle-timeout-* scenarios: the router tracks connections (conntrack)
+# and forgets one that stays idle longer than
+# nf_conntrack_tcp_timeout_established, here 60 s instead of 5 days, as a
+# NAT gateway or a load balancer forgets it after its idle timeout.  With
+# nf_conntrack_tcp_loose 0 a segment of a connection it has forgotten does
+# not start a new entry: conntrack calls it INVALID, and the FORWARD rule
+# rejects or drops it.  The connection stays idle 63 s, longer than the
+# router's 60 s and than the 60 s from which middlebox_idle_timeout
+# speaks (--idle-gap-threshold), so each capture lasts about 65 s.
+IDLE_CT_TIMEOUT=60
+IDLE_GAP=63
+
+# idle_router TARGET...: the FORWARD rule for INVALID segments.
+idle_router() {
+	ipt router -A FORWARD -p tcp -m conntrack --ctstate INVALID -j "$@"
+	# the conntrack match above loads conntrack in the router's
+	# namespace: its sysctls exist from then on
+	sysctl_set router net.netfilter.nf_conntrack_tcp_loose 0
+	sysctl_set router net.netfilter.nf_conntrack_tcp_timeout_established \
+		"$IDLE_CT_TIMEOUT"
+}
+
+sc_idle_timeout_reset() {
+	begin idle-timeout-reset client \
+		"the router tracks connections and forgets one idle for ${IDLE_CT_TIMEOUT} s (nf_conntrack_tcp_timeout_established ${IDLE_CT_TIMEOUT}, nf_conntrack_tcp_loose 0), then rejects its segments as INVALID with iptables REJECT --reject-with tcp-reset, as a NAT gateway or load balancer that forgot an idle connection answers with a RST: after one request and its answer the connection stays idle ${IDLE_GAP} s; the client's second request is answered by a RST the router sends in the server's name (TTL 64 at the client, where the server's packets arrive with 63 after one hop), the client's read fails with ECONNRESET, and the server, which never sees the request, stays ESTABLISHED"
+	SOCKSTEP_TIMEOUT=$((IDLE_GAP + 30))
+	idle_router REJECT --reject-with tcp-reset
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 200 \
+		sleep $((IDLE_GAP + 5)) close
+	bg client wait listening socket inet connect "$S4" "$PORT" send 100 \
+		recv 200 sleep "$IDLE_GAP" send 100 recv_to_eof \
+		snap "client reset" close
+	wait "${HOST_PIDS[-1]}"
+	sleep 0.3
+	snap "after the reset"
+	end
+	local v
+	for v in client router; do
+		check_tshark_at "$v" "a silence of ${IDLE_CT_TIMEOUT} s or more" \
+			"frame.time_delta >= $IDLE_CT_TIMEOUT" 1 1
+		check_tshark_at "$v" "the request after the silence" \
+			"frame.time_relative >= $IDLE_CT_TIMEOUT && ip.src == $C4 && tcp.len == 100" 1 1
+		check_at "$v" "one RST, in the server's name" "$RST" 1 1
+		check_at "$v" "RST TTL 64 (the router's)" \
+			"src $S4 and $RST and ip[8] == 64" 1 1
+	done
+	check_tshark_at server "nothing after the silence" \
+		"frame.time_relative >= $IDLE_CT_TIMEOUT" 0 0
+	check_at server "no RST at the server" "$RST" 0 0
+	check_truth "ECONNRESET" "recv_to_eof\(\) = -1 ECONNRESET"
+	check_truth "server still ESTABLISHED" "^ss ESTAB 0 0 $S4:$PORT"
+}
+
+sc_idle_timeout_drop() {
+	begin idle-timeout-drop client \
+		"the router tracks connections and forgets one idle for ${IDLE_CT_TIMEOUT} s (nf_conntrack_tcp_timeout_established ${IDLE_CT_TIMEOUT}, nf_conntrack_tcp_loose 0), then drops its segments as INVALID (iptables DROP), as a NAT gateway or firewall that forgot an idle connection drops them silently: after one request and its answer the connection stays idle ${IDLE_GAP} s; the client's second request is re-sent into silence until the client, with net.ipv4.tcp_retries2 3, gives up a few seconds later (the retransmission timeout doubling from 200 ms) and its read fails with ETIMEDOUT; the server, which never sees the request, stays ESTABLISHED"
+	SOCKSTEP_TIMEOUT=$((IDLE_GAP + 30))
+	idle_router DROP
+	sysctl_set client net.ipv4.tcp_retries2 3
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 100 send 200 \
+		sleep $((IDLE_GAP + 10)) close
+	bg client wait listening socket inet connect "$S4" "$PORT" send 100 \
+		recv 200 sleep "$IDLE_GAP" send 100 recv_to_eof \
+		snap "client gave up" close
+	wait "${HOST_PIDS[-1]}"
+	sleep 0.3
+	snap "after the client gave up"
+	end
+	local v
+	for v in client router; do
+		check_tshark_at "$v" "a silence of ${IDLE_CT_TIMEOUT} s or more" \
+			"frame.time_delta >= $IDLE_CT_TIMEOUT" 1 1
+		check_tshark_at "$v" "the request sent and re-sent after the silence" \
+			"frame.time_relative >= $IDLE_CT_TIMEOUT && ip.src == $C4 && tcp.len == 100" 3
+		check_tshark_at "$v" "nothing from the server after the silence" \
+			"frame.time_relative >= $IDLE_CT_TIMEOUT && ip.src == $S4" 0 0
+		check_at "$v" "no RST" "$RST" 0 0
+	done
+	check_tshark_at server "nothing after the silence" \
+		"frame.time_relative >= $IDLE_CT_TIMEOUT" 0 0
+	check_truth "ETIMEDOUT" "recv_to_eof\(\) = -1 ETIMEDOUT"
+	check_truth "server still ESTABLISHED" "^ss ESTAB 0 0 $S4:$PORT"
 }
