@@ -2245,12 +2245,13 @@ rule_oddities(struct ctx *x)
 	const uint16_t *carried = x->carried;
 
 	/* Segments its receiver sent before the accepted RST could reach
-	 * it crossed the RST on the wire: within one round trip after it,
+	 * it crossed the RST on the wire: within a round trip after it,
 	 * the longer of the handshake's and the capture point's to that
 	 * host (vantage.h; its smallest sample can be shorter than the
-	 * host's answer to a RST took).  With neither measured, 1 s (RFC
-	 * 6298's first RTO) bounds the round trip: the capture cannot tell
-	 * a crossing within it from a segment sent after. */
+	 * host's answer to a RST took), doubled, with 10 ms more.  With
+	 * neither measured, 1 s (RFC 6298's first RTO) bounds the round
+	 * trip: the capture cannot tell a crossing within it from a
+	 * segment sent after. */
 	int64_t crossed_until = INT64_MIN;
 	if ((carried[0] | carried[1]) & TFE_NOTE_AFTER_RST &&
 	    c->rst_by <= TFE_SIDE_SERVER) {
@@ -2267,7 +2268,12 @@ rule_oddities(struct ctx *x)
 			if (tfe_conn_handshake_rtt(c, &up, &down) &&
 			    up + down > rtt)
 				rtt = up + down;
-			crossed_until = rst->ts + (rtt >= 0 ? rtt : TFE_NS_PER_SEC);
+			/* a measured round trip is the path's least; queues
+			 * and the host's own work add to it: twice it and
+			 * 10 ms before a segment is surely sent after */
+			crossed_until = rst->ts + (rtt >= 0 ?
+			                2 * rtt + TFE_NS_PER_SEC / 100 :
+			                TFE_NS_PER_SEC);
 		}
 	}
 

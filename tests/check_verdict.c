@@ -274,6 +274,10 @@ static const struct vcase cases[] = {
   TFE_V_DATA_AFTER_RST, true, TFE_END_CLOSED, 0, {
 	V(S, F_PA, 5001, 1001, 10, 0), V(C, F_A, 1001, 5011, 0, 300),
 	V(C, F_RA, 1001, 5011, 0, 400), V(S, F_PA, 5011, 1001, 10, 2400) }, 4 },
+{ "near miss: a segment 1.5 round trips after the RST (the handshake's "
+  "20 ms) may still have crossed it: queues add to the least round trip",
+  TFE_V_DATA_AFTER_RST, false, TFE_END_CLOSED, 0, {
+	OPEN, V(S, F_RA, 5001, 1001, 0, 30), V(C, F_PA, 1001, 5001, 10, 60) }, 5 },
 { "near miss: a crossing segment and the RST of the gone socket answering it",
   TFE_V_DATA_AFTER_RST, false, TFE_END_CLOSED, 0, {
 	OPEN, V(S, F_RA, 5001, 1001, 0, 30), V(C, F_PA, 1001, 5001, 10, 35),
