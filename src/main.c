@@ -1302,6 +1302,65 @@ run_pair(const struct cmdline *cl, struct tfe_config *cfg, struct run *run)
 	return status;
 }
 
+/* The input: the interface (live) or the files, the latter copied to
+ * -w FILE when asked.  NULL with *err set when it cannot be opened. */
+static struct tfe_capture *
+open_input(struct cmdline *cl, struct run *run, char **who, GError **err)
+{
+	struct tfe_capture *cap;
+
+	if (cl->live.iface != NULL) {
+		cl->live.filter = cl->filter;
+		cl->live.max_packets = cl->max_packets;
+		return tfe_live_open(&cl->live, who, &run->kernel, err);
+	}
+	cap = tfe_capture_open_files((char **)cl->files->pdata, cl->files->len,
+	                             cl->filter, err);
+	if (cap != NULL && cl->live.save_path != NULL &&
+	    !tfe_capture_save(cap, cl->live.save_path, err)) {
+		tfe_capture_close(cap);
+		cap = NULL;
+	}
+	return cap;
+}
+
+/* What follows the connections: the HTML page, the JSON or text summary
+ * (with the picture), the netstat view. */
+static void
+print_end(struct run *run, const struct cmdline *cl,
+          const struct tfe_stats *stats)
+{
+	if (run->ro.format == TFE_FMT_HTML) {
+		struct tfe_html_input in = {
+			.files = (const char *const *)cl->files->pdata,
+			.nfiles = cl->files->len,
+			.iface = cl->live.iface,
+			.filter = cl->filter,
+			.conn_only = run->conn_only,
+		};
+		tfe_html_page(run->ro.html, &run->ro, &in, stats, run->picture);
+		tfe_html_free(run->ro.html);
+		run->ro.html = NULL;
+	} else if (run->ro.format == TFE_FMT_JSON) {
+		if (run->picture != NULL)
+			tfe_render_json_picture(&run->ro, run->picture,
+			                        stats->timestamps_ns);
+		tfe_render_json_summary(&run->ro, stats);
+	} else if (run->ro.format != TFE_FMT_NETSTAT &&
+	           run->ro.format != TFE_FMT_CONN) {
+		tfe_render_text_summary(&run->ro, stats);
+		if (run->picture != NULL)
+			tfe_picture_print(&run->ro, run->picture);
+	}
+	tfe_picture_free(run->picture);
+	run->picture = NULL;
+	if (run->netstat) {
+		tfe_netstat_print(&run->ro, run->netstat);
+		tfe_netstat_free(run->netstat);
+		run->netstat = NULL;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1344,20 +1403,7 @@ main(int argc, char **argv)
 		g_ptr_array_free(cl.files, TRUE);
 		return status;
 	}
-	struct tfe_capture *cap;
-	if (cl.live.iface != NULL) {
-		cl.live.filter = cl.filter;
-		cl.live.max_packets = cl.max_packets;
-		cap = tfe_live_open(&cl.live, &who, &run.kernel, &err);
-	} else {
-		cap = tfe_capture_open_files((char **)cl.files->pdata,
-		                             cl.files->len, cl.filter, &err);
-		if (cap != NULL && cl.live.save_path != NULL &&
-		    !tfe_capture_save(cap, cl.live.save_path, &err)) {
-			tfe_capture_close(cap);
-			cap = NULL;
-		}
-	}
+	struct tfe_capture *cap = open_input(&cl, &run, &who, &err);
 	if (cap == NULL) {
 		error_msg("%s", err->message);
 		status = err->code == TFE_ERR_USAGE ? EXIT_USAGE :
@@ -1435,34 +1481,7 @@ main(int argc, char **argv)
 		an.stats.by_verdict[k] += run.by_verdict[k];
 	if (run.verdicts != NULL)
 		g_array_free(run.verdicts, TRUE);
-	if (run.ro.format == TFE_FMT_HTML) {
-		struct tfe_html_input in = {
-			.files = (const char *const *)cl.files->pdata,
-			.nfiles = cl.files->len,
-			.iface = cl.live.iface,
-			.filter = cl.filter,
-			.conn_only = run.conn_only,
-		};
-		tfe_html_page(run.ro.html, &run.ro, &in, &an.stats,
-		              run.picture);
-		tfe_html_free(run.ro.html);
-		run.ro.html = NULL;
-	} else if (run.ro.format == TFE_FMT_JSON) {
-		if (run.picture != NULL)
-			tfe_render_json_picture(&run.ro, run.picture,
-			                        an.stats.timestamps_ns);
-		tfe_render_json_summary(&run.ro, &an.stats);
-	} else if (run.ro.format != TFE_FMT_NETSTAT &&
-	           run.ro.format != TFE_FMT_CONN) {
-		tfe_render_text_summary(&run.ro, &an.stats);
-		if (run.picture != NULL)
-			tfe_picture_print(&run.ro, run.picture);
-	}
-	tfe_picture_free(run.picture);
-	if (run.netstat) {
-		tfe_netstat_print(&run.ro, run.netstat);
-		tfe_netstat_free(run.netstat);
-	}
+	print_end(&run, &cl, &an.stats);
 	vlan_hint(&cl, &an.stats, cap);
 	tfe_table_free(run.table);
 	status = exit_status(&run, cap, err);
