@@ -1301,261 +1301,302 @@ rule_middlebox_idle(struct ctx *x)
 	vdur(x, "resent_for_s", f.last->ts - f.gap->ts);
 }
 
+/* lingering_close_wait, or the reason open_at_end gives when the capture
+ * was too short to tell */
 static void
-rule_close(struct ctx *x)
+rule_lingering_close_wait(struct ctx *x, int side)
+{
+	const struct tfe_conn *c = x->c;
+	const struct tfe_endpoint *ep = &c->ep[side];
+	const struct tfe_endpoint *peer = &c->ep[!side];
+	int p = !side;
+	char e[TFE_ADDR_STRLEN + 8];
+	char t1[48], t2[48], lw[40];
+
+	/* lingering_close_wait: it took the peer's FIN and kept
+	 * quiet: ordinary traffic gets no warning (doc/verdicts.md). */
+	guint at = 0;
+	const struct tfe_row *cw = find_entered(x, side,
+	                                        TFE_ST_CLOSE_WAIT, &at);
+	/* ... and showed itself: a side the capture never saw send
+	 * anything may never have had the FIN, or the connection */
+	if (cw != NULL && !silent(c, side) && ep->pkts > 0) {
+		guint fin_at = 0;
+		const struct tfe_row *fin = find_sent(c, side, TFE_TH_FIN,
+		                                      at + 1, &fin_at);
+		int64_t until = fin ? fin->ts : x->now;
+		/* the peer's state while it waited: just before the late
+		 * FIN, or at the end */
+		uint8_t pw = fin ? row_at(c, fin_at - 1)->state[p]
+		                 : peer->state;
+		int64_t wait = until - cw->ts;
+		if (fin == NULL && !c->rst_seen &&
+		    wait < x->cfg->close_wait) {
+			/* the later rule's reason is the one printed */
+			g_free(x->undecided);
+			x->undecided = g_strdup_printf("not enough capture to "
+			    "tell whether the %s's CLOSE_WAIT lingers: %s "
+			    "%.3f s%s after the %s's FIN (frame %"
+			    PRIu64 "), the threshold is %.1f s",
+			    side_word[side], c->end_cause == TFE_END_REUSED ?
+			    "a new SYN took the 4-tuple over" :
+			    "the capture ends", secs(wait),
+			    long_words(wait, lw, sizeof lw), side_word[p],
+			    cw->frame, secs(x->cfg->close_wait));
+			x->und_after = wait;
+			x->und_threshold = x->cfg->close_wait;
+		}
+		if (wait >= x->cfg->close_wait &&
+		    (fin != NULL || !c->rst_seen)) {
+			uint64_t fr[] = { cw->frame, fin ? fin->frame : 0, 0 };
+			char late[96] = "";
+			if (fin)
+				snprintf(late, sizeof late, " until its late FIN "
+				         "at %s (frame %" PRIu64 ")",
+				         rel(c, fin->ts, t2, sizeof t2), fin->frame);
+			add(x, TFE_V_LINGERING_CLOSE_WAIT, side, fr,
+			    "%s received the %s's FIN at %s (frame %" PRIu64
+			    ") and sent no FIN of its own for %.1f s%s%s: "
+			    "the %s application did not call close() after "
+			    "read() returned 0; the %s %s %s%s",
+			    ep_str(c, side, e, sizeof e), side_word[p],
+			    rel(c, cw->ts, t1, sizeof t1), cw->frame,
+			    secs(wait), long_words(wait, lw, sizeof lw),
+			    fin ? late :
+			    c->end_cause == TFE_END_IDLE ? " until the "
+			    "connection had been idle for --idle-timeout" :
+			    c->end_cause == TFE_END_REUSED ? " until a new "
+			    "SYN took the 4-tuple over" :
+			    " until the capture ended",
+			    side_word[side], side_word[p],
+			    fin ? "waited in" : "waits in", tfe_state_names[pw],
+			    fin ? " all that time" : "");
+			vdur(x, "wait_s", wait);
+			vdur(x, "threshold_s", x->cfg->close_wait);
+			vat(x, "fin_at_s", cw->ts);
+			if (fin)
+				vat(x, "late_fin_at_s", fin->ts);
+			name_owner(x, c, side, fin != NULL, wait);
+		}
+	}
+}
+
+/* missing_final_ack, or why the capture cannot tell */
+static void
+rule_missing_final_ack(struct ctx *x, int side)
+{
+	const struct tfe_conn *c = x->c;
+	const struct tfe_endpoint *ep = &c->ep[side];
+	const struct tfe_endpoint *peer = &c->ep[!side];
+	int p = !side;
+	char e[TFE_ADDR_STRLEN + 8];
+	char t1[48], lw[40];
+
+	/* missing_final_ack: the passive closer's FIN was ACKed, the
+	 * ACK never arrived, and it re-sent the FIN; or its FIN stayed
+	 * unacknowledged for EVIDENCE_NS of capture. */
+	const struct tfe_row *la = find_entered(x, side, TFE_ST_LAST_ACK,
+	                                        NULL);
+	if (la != NULL) {
+		/* the rarest first: most passive closers have none */
+		const struct tfe_row *again = find_reason(x, side,
+		                                 TFE_RS_REVERT_FINACK_LOST);
+		const struct tfe_row *lost = again == NULL ? NULL :
+			find_reason(x, side, TFE_RS_ACK_LOST);
+		if (lost && again) {
+			const struct tfe_row *reack =
+				find_reason(x, p, TFE_RS_TW_REACK);
+			uint64_t fr[] = { la->frame, lost->frame, again->frame,
+			                  reack ? reack->frame : 0 };
+			char re[96] = "";
+			if (reack)
+				snprintf(re, sizeof re, "; the %s, in TIME_WAIT, "
+				         "acknowledged it again (frame %" PRIu64
+				         "): this is what 2MSL is for",
+				         side_word[p], reack->frame);
+			else
+				snprintf(re, sizeof re, "; the %s did not "
+				         "acknowledge it again in the capture",
+				         side_word[p]);
+			add(x, TFE_V_MISSING_FINAL_ACK, side, fr,
+			    "%s re-sent its FIN at %s (frame %" PRIu64 ") because "
+			    "the %s's last ACK (frame %" PRIu64 ") never reached "
+			    "it%s",
+			    ep_str(c, side, e, sizeof e),
+			    rel(c, again->ts, t1, sizeof t1), again->frame,
+			    side_word[p], lost->frame, re);
+			vat(x, "resent_at_s", again->ts);
+		} else if (silent(c, p)) {
+			/* its ACK would not be in the capture */
+		} else if (ep->fin_count > 1 && !c->rst_seen) {
+			fin_resent_unacked(x, side, la);
+		} else if (!ep->fin_acked && ep->fin_sent && !c->rst_seen &&
+		           x->now - la->ts < EVIDENCE_NS && !x->undecided) {
+			x->undecided = g_strdup_printf("not enough capture to "
+			    "tell whether the %s's last FIN (frame %" PRIu64
+			    ") gets its ACK: the capture ends %.3f s after it",
+			    side_word[side], la->frame, secs(x->now - la->ts));
+			x->und_after = x->now - la->ts;
+			x->und_threshold = -1;
+		} else if (!ep->fin_acked && ep->fin_sent &&
+		           x->now - la->ts >= resend_due(c) &&
+		           !c->rst_seen) {
+			/* A side in LAST_ACK whose FIN is not acknowledged
+			 * re-sends it within resend_due(): none in that
+			 * long, it had its ACK, and the capture missed
+			 * it.  No warning: the capture's loss, not the
+			 * network's. */
+			if (!x->undecided) {
+				x->undecided = g_strdup_printf("the %s's FIN "
+				    "(frame %" PRIu64 ") was neither acknowledged "
+				    "nor re-sent in the %.1f s%s of capture after "
+				    "it: a side whose FIN is lost or unacknowledged "
+				    "re-sends it within %.1f s, so its ACK most "
+				    "likely came and the capture missed it",
+				    side_word[side], la->frame,
+				    secs(x->now - la->ts),
+				    long_words(x->now - la->ts, lw, sizeof lw),
+				    secs(resend_due(c)));
+				x->und_after = x->now - la->ts;
+				x->und_threshold = resend_due(c);
+			}
+		} else if (!ep->fin_acked && ep->fin_sent &&
+		           x->now - la->ts >= EVIDENCE_NS &&
+		           !c->rst_seen) {
+			uint64_t fr[] = { la->frame, 0 };
+			add(x, TFE_V_MISSING_FINAL_ACK, side, fr,
+			    "%s sent its FIN at %s (frame %" PRIu64 ") and no ACK "
+			    "for it came in %.1f s%s of capture: it waits in "
+			    "LAST_ACK, re-sending the FIN, while the %s %s",
+			    ep_str(c, side, e, sizeof e),
+			    rel(c, la->ts, t1, sizeof t1), la->frame,
+			    secs(x->now - la->ts),
+			    long_words(x->now - la->ts, lw, sizeof lw),
+			    side_word[p],
+			    peer->state == TFE_ST_TIME_WAIT ? "sits in TIME_WAIT"
+			    : "sent nothing more");
+			vat(x, "fin_at_s", la->ts);
+			vdur(x, "wait_s", x->now - la->ts);
+		}
+	}
+}
+
+/* half_close */
+static void
+rule_half_close(struct ctx *x, int side, bool sim_close)
+{
+	const struct tfe_conn *c = x->c;
+	const struct tfe_endpoint *ep = &c->ep[side];
+	int p = !side;
+	char e[TFE_ADDR_STRLEN + 8];
+	char t1[48], t2[48];
+
+	/* half_close: data to a side after its FIN; not when the
+	 * FINs crossed (simultaneous_close): the data then was sent
+	 * before the FIN reached its sender. */
+	const struct tfe_ep_rare *prare = tfe_conn_rare_ep(c, p);
+	if (ep->fin_sent && prare->bytes_after_peer_fin > 0 &&
+	    ep->acked_after_fin && !sim_close) {
+		const struct tfe_row *fin = find_sent(c, side, TFE_TH_FIN, 0,
+		                                      NULL);
+		const struct tfe_row *pfin = find_sent(c, p, TFE_TH_FIN, 0,
+		                                       NULL);
+		if (fin) {
+			uint64_t fr[] = { fin->frame, pfin ? pfin->frame : 0, 0 };
+			char end[96] = "";
+			/* the sentence's part, only when it is written */
+			if (!x->cfg->verdict_messages)
+				;
+			else if (pfin)
+				snprintf(end, sizeof end, "until its own FIN at %s "
+				         "(frame %" PRIu64 ")",
+				         rel(c, pfin->ts, t2, sizeof t2), pfin->frame);
+			else
+				snprintf(end, sizeof end, "and had not closed when "
+				         "the capture ended");
+			add(x, TFE_V_HALF_CLOSE, side, fr,
+			    "%s sent FIN at %s (frame %" PRIu64 "), a half-close "
+			    "(shutdown(SHUT_WR)); the %s kept sending: %" PRIu64
+			    " bytes in %u segments %s",
+			    ep_str(c, side, e, sizeof e),
+			    rel(c, fin->ts, t1, sizeof t1), fin->frame,
+			    side_word[p], prare->bytes_after_peer_fin,
+			    prare->segs_after_peer_fin, end);
+			vat(x, "fin_at_s", fin->ts);
+			vcount(x, "data_bytes", prare->bytes_after_peer_fin);
+			vcount(x, "segments", prare->segs_after_peer_fin);
+			if (pfin)
+				vat(x, "peer_fin_at_s", pfin->ts);
+		}
+	}
+}
+
+/* fin_retransmitted */
+static void
+rule_fin_retransmitted(struct ctx *x, int side)
+{
+	const struct tfe_conn *c = x->c;
+	const struct tfe_endpoint *ep = &c->ep[side];
+	char e[TFE_ADDR_STRLEN + 8];
+
+	if (ep->fin_count > 1) {
+		const struct tfe_row *fin = find_sent(c, side, TFE_TH_FIN, 0,
+		                                      NULL);
+		uint64_t fr[] = { fin ? fin->frame : 0, 0 };
+		add(x, TFE_V_FIN_RETRANSMITTED, side, fr,
+		    "%s sent its FIN %u times", ep_str(c, side, e, sizeof e),
+		    ep->fin_count);
+		vcount(x, "fins", ep->fin_count);
+	}
+}
+
+/* simultaneous_close */
+static void
+rule_simultaneous_close(struct ctx *x)
+{
+	const struct tfe_conn *c = x->c;
+
+	const struct tfe_row *a = find_sent(c, TFE_SIDE_CLIENT, TFE_TH_FIN,
+	                                    0, NULL);
+	const struct tfe_row *b = find_sent(c, TFE_SIDE_SERVER, TFE_TH_FIN,
+	                                    0, NULL);
+	uint64_t fr[] = { a ? a->frame : 0, b ? b->frame : 0, 0 };
+	if (fr[0] > fr[1]) {
+		uint64_t t = fr[0];
+		fr[0] = fr[1];
+		fr[1] = t;
+	}
+	/* what the timeline says of each side, not the textbook */
+	bool cg0 = x->states[0] & (1u << TFE_ST_CLOSING);
+	bool cg1 = x->states[1] & (1u << TFE_ST_CLOSING);
+	char went[64] = "";
+	if (cg0 && cg1)
+		snprintf(went, sizeof went, ", both sides went through "
+		         "CLOSING");
+	else if (cg0 || cg1)
+		snprintf(went, sizeof went, ", the %s went through "
+		         "CLOSING", side_word[cg0 ? 0 : 1]);
+	char end[96];
+	if (c->ep[0].state == TFE_ST_TIME_WAIT &&
+	    c->ep[1].state == TFE_ST_TIME_WAIT)
+		snprintf(end, sizeof end, "both wait in TIME_WAIT");
+	else
+		snprintf(end, sizeof end, "the client ends in %s, the "
+		         "server in %s",
+		         tfe_state_names[c->ep[0].state],
+		         tfe_state_names[c->ep[1].state]);
+	add(x, TFE_V_SIMULTANEOUS_CLOSE, TFE_SIDE_NONE, fr,
+	    "the FINs crossed (frames %" PRIu64 " and %" PRIu64 "): "
+	    "simultaneous close%s, and %s", fr[0], fr[1], went, end);
+}
+
+/* abortive_close and fin_then_rst */
+static void
+rule_abort(struct ctx *x)
 {
 	const struct tfe_conn *c = x->c;
 	char e[TFE_ADDR_STRLEN + 8], f[TFE_ADDR_STRLEN + 8];
-	char t1[48], t2[48], lw[40];
-	bool sim_close = find_reason(x, TFE_SIDE_CLIENT,
-	                             TFE_RS_RECV_FIN_SIMCLOSE) ||
-	                 find_reason(x, TFE_SIDE_SERVER,
-	                             TFE_RS_RECV_FIN_SIMCLOSE);
-
-	for (int side = 0; side < 2; side++) {
-		const struct tfe_endpoint *ep = &c->ep[side];
-		const struct tfe_endpoint *peer = &c->ep[!side];
-		int p = !side;
-
-		/* lingering_close_wait: it took the peer's FIN and kept
-		 * quiet: ordinary traffic gets no warning (doc/verdicts.md). */
-		guint at = 0;
-		const struct tfe_row *cw = find_entered(x, side,
-		                                        TFE_ST_CLOSE_WAIT, &at);
-		/* ... and showed itself: a side the capture never saw send
-		 * anything may never have had the FIN, or the connection */
-		if (cw != NULL && !silent(c, side) && ep->pkts > 0) {
-			guint fin_at = 0;
-			const struct tfe_row *fin = find_sent(c, side, TFE_TH_FIN,
-			                                      at + 1, &fin_at);
-			int64_t until = fin ? fin->ts : x->now;
-			/* the peer's state while it waited: just before the late
-			 * FIN, or at the end */
-			uint8_t pw = fin ? row_at(c, fin_at - 1)->state[p]
-			                 : peer->state;
-			int64_t wait = until - cw->ts;
-			if (fin == NULL && !c->rst_seen &&
-			    wait < x->cfg->close_wait) {
-				/* the later rule's reason is the one printed */
-				g_free(x->undecided);
-				x->undecided = g_strdup_printf("not enough capture to "
-				    "tell whether the %s's CLOSE_WAIT lingers: %s "
-				    "%.3f s%s after the %s's FIN (frame %"
-				    PRIu64 "), the threshold is %.1f s",
-				    side_word[side], c->end_cause == TFE_END_REUSED ?
-				    "a new SYN took the 4-tuple over" :
-				    "the capture ends", secs(wait),
-				    long_words(wait, lw, sizeof lw), side_word[p],
-				    cw->frame, secs(x->cfg->close_wait));
-				x->und_after = wait;
-				x->und_threshold = x->cfg->close_wait;
-			}
-			if (wait >= x->cfg->close_wait &&
-			    (fin != NULL || !c->rst_seen)) {
-				uint64_t fr[] = { cw->frame, fin ? fin->frame : 0, 0 };
-				char late[96] = "";
-				if (fin)
-					snprintf(late, sizeof late, " until its late FIN "
-					         "at %s (frame %" PRIu64 ")",
-					         rel(c, fin->ts, t2, sizeof t2), fin->frame);
-				add(x, TFE_V_LINGERING_CLOSE_WAIT, side, fr,
-				    "%s received the %s's FIN at %s (frame %" PRIu64
-				    ") and sent no FIN of its own for %.1f s%s%s: "
-				    "the %s application did not call close() after "
-				    "read() returned 0; the %s %s %s%s",
-				    ep_str(c, side, e, sizeof e), side_word[p],
-				    rel(c, cw->ts, t1, sizeof t1), cw->frame,
-				    secs(wait), long_words(wait, lw, sizeof lw),
-				    fin ? late :
-				    c->end_cause == TFE_END_IDLE ? " until the "
-				    "connection had been idle for --idle-timeout" :
-				    c->end_cause == TFE_END_REUSED ? " until a new "
-				    "SYN took the 4-tuple over" :
-				    " until the capture ended",
-				    side_word[side], side_word[p],
-				    fin ? "waited in" : "waits in", tfe_state_names[pw],
-				    fin ? " all that time" : "");
-				vdur(x, "wait_s", wait);
-				vdur(x, "threshold_s", x->cfg->close_wait);
-				vat(x, "fin_at_s", cw->ts);
-				if (fin)
-					vat(x, "late_fin_at_s", fin->ts);
-				name_owner(x, c, side, fin != NULL, wait);
-			}
-		}
-
-		/* missing_final_ack: the passive closer's FIN was ACKed, the
-		 * ACK never arrived, and it re-sent the FIN; or its FIN stayed
-		 * unacknowledged for EVIDENCE_NS of capture. */
-		const struct tfe_row *la = find_entered(x, side, TFE_ST_LAST_ACK,
-		                                        NULL);
-		if (la != NULL) {
-			/* the rarest first: most passive closers have none */
-			const struct tfe_row *again = find_reason(x, side,
-			                                 TFE_RS_REVERT_FINACK_LOST);
-			const struct tfe_row *lost = again == NULL ? NULL :
-				find_reason(x, side, TFE_RS_ACK_LOST);
-			if (lost && again) {
-				const struct tfe_row *reack =
-					find_reason(x, p, TFE_RS_TW_REACK);
-				uint64_t fr[] = { la->frame, lost->frame, again->frame,
-				                  reack ? reack->frame : 0 };
-				char re[96] = "";
-				if (reack)
-					snprintf(re, sizeof re, "; the %s, in TIME_WAIT, "
-					         "acknowledged it again (frame %" PRIu64
-					         "): this is what 2MSL is for",
-					         side_word[p], reack->frame);
-				else
-					snprintf(re, sizeof re, "; the %s did not "
-					         "acknowledge it again in the capture",
-					         side_word[p]);
-				add(x, TFE_V_MISSING_FINAL_ACK, side, fr,
-				    "%s re-sent its FIN at %s (frame %" PRIu64 ") because "
-				    "the %s's last ACK (frame %" PRIu64 ") never reached "
-				    "it%s",
-				    ep_str(c, side, e, sizeof e),
-				    rel(c, again->ts, t1, sizeof t1), again->frame,
-				    side_word[p], lost->frame, re);
-				vat(x, "resent_at_s", again->ts);
-			} else if (silent(c, p)) {
-				/* its ACK would not be in the capture */
-			} else if (ep->fin_count > 1 && !c->rst_seen) {
-				fin_resent_unacked(x, side, la);
-			} else if (!ep->fin_acked && ep->fin_sent && !c->rst_seen &&
-			           x->now - la->ts < EVIDENCE_NS && !x->undecided) {
-				x->undecided = g_strdup_printf("not enough capture to "
-				    "tell whether the %s's last FIN (frame %" PRIu64
-				    ") gets its ACK: the capture ends %.3f s after it",
-				    side_word[side], la->frame, secs(x->now - la->ts));
-				x->und_after = x->now - la->ts;
-				x->und_threshold = -1;
-			} else if (!ep->fin_acked && ep->fin_sent &&
-			           x->now - la->ts >= resend_due(c) &&
-			           !c->rst_seen) {
-				/* A side in LAST_ACK whose FIN is not acknowledged
-				 * re-sends it within resend_due(): none in that
-				 * long, it had its ACK, and the capture missed
-				 * it.  No warning: the capture's loss, not the
-				 * network's. */
-				if (!x->undecided) {
-					x->undecided = g_strdup_printf("the %s's FIN "
-					    "(frame %" PRIu64 ") was neither acknowledged "
-					    "nor re-sent in the %.1f s%s of capture after "
-					    "it: a side whose FIN is lost or unacknowledged "
-					    "re-sends it within %.1f s, so its ACK most "
-					    "likely came and the capture missed it",
-					    side_word[side], la->frame,
-					    secs(x->now - la->ts),
-					    long_words(x->now - la->ts, lw, sizeof lw),
-					    secs(resend_due(c)));
-					x->und_after = x->now - la->ts;
-					x->und_threshold = resend_due(c);
-				}
-			} else if (!ep->fin_acked && ep->fin_sent &&
-			           x->now - la->ts >= EVIDENCE_NS &&
-			           !c->rst_seen) {
-				uint64_t fr[] = { la->frame, 0 };
-				add(x, TFE_V_MISSING_FINAL_ACK, side, fr,
-				    "%s sent its FIN at %s (frame %" PRIu64 ") and no ACK "
-				    "for it came in %.1f s%s of capture: it waits in "
-				    "LAST_ACK, re-sending the FIN, while the %s %s",
-				    ep_str(c, side, e, sizeof e),
-				    rel(c, la->ts, t1, sizeof t1), la->frame,
-				    secs(x->now - la->ts),
-				    long_words(x->now - la->ts, lw, sizeof lw),
-				    side_word[p],
-				    peer->state == TFE_ST_TIME_WAIT ? "sits in TIME_WAIT"
-				    : "sent nothing more");
-				vat(x, "fin_at_s", la->ts);
-				vdur(x, "wait_s", x->now - la->ts);
-			}
-		}
-
-		/* half_close: data to a side after its FIN; not when the
-		 * FINs crossed (simultaneous_close): the data then was sent
-		 * before the FIN reached its sender. */
-		const struct tfe_ep_rare *prare = tfe_conn_rare_ep(c, p);
-		if (ep->fin_sent && prare->bytes_after_peer_fin > 0 &&
-		    ep->acked_after_fin && !sim_close) {
-			const struct tfe_row *fin = find_sent(c, side, TFE_TH_FIN, 0,
-			                                      NULL);
-			const struct tfe_row *pfin = find_sent(c, p, TFE_TH_FIN, 0,
-			                                       NULL);
-			if (fin) {
-				uint64_t fr[] = { fin->frame, pfin ? pfin->frame : 0, 0 };
-				char end[96] = "";
-				/* the sentence's part, only when it is written */
-				if (!x->cfg->verdict_messages)
-					;
-				else if (pfin)
-					snprintf(end, sizeof end, "until its own FIN at %s "
-					         "(frame %" PRIu64 ")",
-					         rel(c, pfin->ts, t2, sizeof t2), pfin->frame);
-				else
-					snprintf(end, sizeof end, "and had not closed when "
-					         "the capture ended");
-				add(x, TFE_V_HALF_CLOSE, side, fr,
-				    "%s sent FIN at %s (frame %" PRIu64 "), a half-close "
-				    "(shutdown(SHUT_WR)); the %s kept sending: %" PRIu64
-				    " bytes in %u segments %s",
-				    ep_str(c, side, e, sizeof e),
-				    rel(c, fin->ts, t1, sizeof t1), fin->frame,
-				    side_word[p], prare->bytes_after_peer_fin,
-				    prare->segs_after_peer_fin, end);
-				vat(x, "fin_at_s", fin->ts);
-				vcount(x, "data_bytes", prare->bytes_after_peer_fin);
-				vcount(x, "segments", prare->segs_after_peer_fin);
-				if (pfin)
-					vat(x, "peer_fin_at_s", pfin->ts);
-			}
-		}
-
-		if (ep->fin_count > 1) {
-			const struct tfe_row *fin = find_sent(c, side, TFE_TH_FIN, 0,
-			                                      NULL);
-			uint64_t fr[] = { fin ? fin->frame : 0, 0 };
-			add(x, TFE_V_FIN_RETRANSMITTED, side, fr,
-			    "%s sent its FIN %u times", ep_str(c, side, e, sizeof e),
-			    ep->fin_count);
-			vcount(x, "fins", ep->fin_count);
-		}
-	}
-
-	if (sim_close) {
-		const struct tfe_row *a = find_sent(c, TFE_SIDE_CLIENT, TFE_TH_FIN,
-		                                    0, NULL);
-		const struct tfe_row *b = find_sent(c, TFE_SIDE_SERVER, TFE_TH_FIN,
-		                                    0, NULL);
-		uint64_t fr[] = { a ? a->frame : 0, b ? b->frame : 0, 0 };
-		if (fr[0] > fr[1]) {
-			uint64_t t = fr[0];
-			fr[0] = fr[1];
-			fr[1] = t;
-		}
-		/* what the timeline says of each side, not the textbook */
-		bool cg0 = x->states[0] & (1u << TFE_ST_CLOSING);
-		bool cg1 = x->states[1] & (1u << TFE_ST_CLOSING);
-		char went[64] = "";
-		if (cg0 && cg1)
-			snprintf(went, sizeof went, ", both sides went through "
-			         "CLOSING");
-		else if (cg0 || cg1)
-			snprintf(went, sizeof went, ", the %s went through "
-			         "CLOSING", side_word[cg0 ? 0 : 1]);
-		char end[96];
-		if (c->ep[0].state == TFE_ST_TIME_WAIT &&
-		    c->ep[1].state == TFE_ST_TIME_WAIT)
-			snprintf(end, sizeof end, "both wait in TIME_WAIT");
-		else
-			snprintf(end, sizeof end, "the client ends in %s, the "
-			         "server in %s",
-			         tfe_state_names[c->ep[0].state],
-			         tfe_state_names[c->ep[1].state]);
-		add(x, TFE_V_SIMULTANEOUS_CLOSE, TFE_SIDE_NONE, fr,
-		    "the FINs crossed (frames %" PRIu64 " and %" PRIu64 "): "
-		    "simultaneous close%s, and %s", fr[0], fr[1], went, end);
-	}
+	char t1[48];
 
 	bool both_fins_first = false;
 	if (c->rst_seen && c->ep[0].fin_sent && c->ep[1].fin_sent &&
@@ -1708,6 +1749,26 @@ rule_close(struct ctx *x)
 		    rst->frame, why);
 		vat(x, "rst_at_s", rst->ts);
 	}
+}
+
+/* The close's kinds, per side, in the order they are printed. */
+static void
+rule_close(struct ctx *x)
+{
+	bool sim_close = find_reason(x, TFE_SIDE_CLIENT,
+	                             TFE_RS_RECV_FIN_SIMCLOSE) ||
+	                 find_reason(x, TFE_SIDE_SERVER,
+	                             TFE_RS_RECV_FIN_SIMCLOSE);
+
+	for (int side = 0; side < 2; side++) {
+		rule_lingering_close_wait(x, side);
+		rule_missing_final_ack(x, side);
+		rule_half_close(x, side, sim_close);
+		rule_fin_retransmitted(x, side);
+	}
+	if (sim_close)
+		rule_simultaneous_close(x);
+	rule_abort(x);
 }
 
 /*
