@@ -602,6 +602,11 @@ redelivered(struct tfe_conn *c, struct step *st, int rside,
 	    EP(c, !rside)->fin_sent && s->seq == EP(c, !rside)->fin_seq) {
 		uint8_t before = rcv->fin_rcvd_before;
 
+		/* The first copy did not arrive, nor the ACK of the
+		 * receiver's own FIN it carried: this copy brings both. */
+		if (rx == TFE_RX_FIN && (s->flags & TFE_TH_ACK) &&
+		    rcv->fin_sent && tfe_seq_gt(s->ack, rcv->fin_seq))
+			rx = TFE_RX_FIN_ACKS_FIN;
 		t = &tfe_receiver_table[rx][before];
 		if (t->next >= TFE_ST__COUNT)
 			return false;

@@ -152,6 +152,11 @@ static const struct vcase cases[] = {
 { "near miss: RST after both FINs", TFE_V_ABORTIVE_CLOSE, false,
   TFE_END_CLOSED, 0, {
 	OPEN, CLOSE_FROM(30), V(S, F_R, 5002, 0, 0, 100) }, 8 },
+{ "near miss: the passive closer's FIN acknowledges the peer's, then is "
+  "re-sent unanswered: its first copy and the ACK it carried were lost, "
+  "not a crossing", TFE_V_SIMULTANEOUS_CLOSE, false, TFE_END_INPUT, 3000, {
+	OPEN, V(S, F_FA, 5001, 1001, 0, 30), V(C, F_FA, 1001, 5002, 0, 31),
+	V(C, F_FA, 1001, 5002, 0, 250), V(C, F_FA, 1001, 5002, 0, 700) }, 7 },
 { "RST after both FINs", TFE_V_FIN_THEN_RST, true, TFE_END_CLOSED, 0, {
 	OPEN, CLOSE_FROM(30), V(S, F_R, 5002, 0, 0, 100) }, 8 },
 { "data to the side that sent FIN, and it kept reading",
