@@ -210,6 +210,26 @@ taken_give(struct tfe_conn *c, const struct taken *t)
  * it.  `taken`, when not NULL, gets what the connection that takes its
  * 4-tuple over keeps of it (states as finished: the corrections made at
  * the end included). */
+/* A server that never answered this connection: whether its port
+ * answered other connections' SYNs in the capture (syn_unanswered says
+ * what that rules out). */
+static void
+note_port_listened(struct tfe_analyzer *a, struct tfe_conn *c)
+{
+	struct tfe_listener key;
+
+	memset(&key, 0, sizeof key);
+	key.family = c->family;
+	memcpy(key.addr, tfe_conn_addr(c, TFE_SIDE_SERVER), 16);
+	key.port = tfe_conn_port(c, TFE_SIDE_SERVER);
+	const struct tfe_listener *l = g_hash_table_lookup(a->listeners, &key);
+	if (l == NULL)
+		return;
+	struct tfe_conn_rare *rare = tfe_conn_rare_mut(c);
+	rare->port_listened_first = l->proven_ts;
+	rare->port_listened_last = l->last_ts;
+}
+
 static void
 emit_taken(struct tfe_analyzer *a, struct tfe_conn *c,
            enum tfe_end_cause cause, struct taken *taken)
@@ -220,6 +240,9 @@ emit_taken(struct tfe_analyzer *a, struct tfe_conn *c,
 	/* as far as the capture was watched: its latest frame, or live the
 	 * latest tick (not a --at time past the end) */
 	tfe_conn_syn_given_up(c, MAX(a->stats.last_ts, a->ticked));
+	if (G_UNLIKELY(c->ep[TFE_SIDE_SERVER].pkts == 0) && c->roles ==
+	    TFE_ROLES_SYN && a->listeners != NULL)
+		note_port_listened(a, c);
 	if (taken != NULL)
 		taken_note(c, taken);
 	/* live: the kernel's view as it is reported, for its verdicts too */

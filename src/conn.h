@@ -190,6 +190,10 @@ struct tfe_conn_rare {
 	 * connection's sides (enum tfe_state; syn_to_stale_socket) */
 	bool prev_live;
 	uint8_t prev_state[2];
+	/* a server that never answered: when its port answered another
+	 * connection's SYN in the capture (analyze.c's listeners), the
+	 * first and latest time; 0 when it never did (syn_unanswered) */
+	int64_t port_listened_first, port_listened_last;
 	struct tfe_tunnel tunnel; /* the first segment's, depth 0 for none;
 	                             src is on the client's side */
 	struct tfe_local *local; /* live: the kernel's view of its local

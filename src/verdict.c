@@ -354,6 +354,57 @@ find_entered(const struct ctx *x, int side, uint8_t state, guint *at)
 	return NULL;
 }
 
+/*
+ * The causes syn_unanswered names.  A port that answered another
+ * connection's SYN in the capture listened: before these SYNs, a host
+ * down since is still possible; before and after them, the host was up
+ * and listening, and a listener with its accept queue full drops a SYN
+ * (Linux: nstat's TcpExtListenDrops), as a firewall does.
+ */
+static void
+port_listened(const struct tfe_conn *c, int64_t first, int64_t last,
+              char *buf, size_t len)
+{
+	const struct tfe_conn_rare *r = c->rare;
+	int64_t before = 0, after = 0;
+
+	if (r != NULL && r->port_listened_first != 0) {
+		if (r->port_listened_first < first)
+			before = first - r->port_listened_first;
+		if (r->port_listened_last > last)
+			after = r->port_listened_last - last;
+	}
+	if (before > 0 && after > 0)
+		snprintf(buf, len, "its port answered other connections' SYNs "
+		         "%.3f s before the first and %.3f s after the last, so "
+		         "the host was up and listening: a listener whose accept "
+		         "queue was full (Linux drops the SYN then) or a "
+		         "firewall dropping them", secs(before), secs(after));
+	else if (before > 0)
+		snprintf(buf, len, "its port answered another connection's SYN "
+		         "%.3f s before the first: a listener whose accept queue "
+		         "was full (Linux drops the SYN then), a firewall "
+		         "dropping them, or a host that went down since",
+		         secs(before));
+	else if (after > 0)
+		snprintf(buf, len, "its port answered another connection's SYN "
+		         "%.3f s after the last: a listener whose accept queue "
+		         "was full (Linux drops the SYN then) or not yet open, a "
+		         "firewall dropping them, or a host not yet up",
+		         secs(after));
+	else
+		snprintf(buf, len, "a firewall dropping them, a host that is "
+		         "down, or a listener whose queue is full");
+	/* the 4-tuple's earlier connection in TIME_WAIT drops a SYN it
+	 * takes for an old duplicate (time_wait_reuse says which) */
+	if (c->has_prev && c->prev_tw_side <= TFE_SIDE_SERVER) {
+		size_t n = strlen(buf);
+		snprintf(buf + n, len - n, "; or the 4-tuple's earlier "
+		         "connection, in TIME_WAIT, took it for an old "
+		         "duplicate (see time_wait_reuse)");
+	}
+}
+
 static void
 rule_open_and_reject(struct ctx *x)
 {
@@ -431,18 +482,19 @@ rule_open_and_reject(struct ctx *x)
 		if (n > 0 && (n > 1 || x->now - last >= EVIDENCE_NS)) {
 			if (fr[1] == fr[0])
 				fr[1] = 0;
+			char why[384];
+			port_listened(c, first, last, why, sizeof why);
 			add(x, TFE_V_SYN_UNANSWERED, TFE_SIDE_SERVER, fr,
 			    "%u SYN%s from the client to %s (frames %" PRIu64
-			    "-%" PRIu64 ") got no answer in %.1f s%s%s%s%s: a "
-			    "firewall dropping them, a host that is down, or a "
-			    "listener whose queue is full",
+			    "-%" PRIu64 ") got no answer in %.1f s%s%s%s%s: %s",
 			    n, n == 1 ? "" : "s",
 			    ep_str(c, TFE_SIDE_SERVER, e, sizeof e), fr[0],
 			    fr[1] ? fr[1] : fr[0], secs(x->now - first),
 			    long_words(x->now - first, lw, sizeof lw),
 			    n > 1 ? "; re-sent after " : "",
 			    n > 1 ? times->str : "",
-			    n < 2 ? "" : last_long ? " (back-off)" : " s (back-off)");
+			    n < 2 ? "" : last_long ? " (back-off)" : " s (back-off)",
+			    why);
 			vcount(x, "syns", n);
 			vdur(x, "wait_s", x->now - first);
 		}

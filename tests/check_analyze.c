@@ -57,6 +57,7 @@ struct seen {
 	uint8_t cause;
 	bool prev_live;
 	uint8_t prev_state[2];
+	int64_t listened_first, listened_last;
 };
 
 struct counts {
@@ -75,7 +76,8 @@ count_done(void *ud, const struct tfe_conn *c)
 		n->seen[n->done] = (struct seen){
 			c->id, c->first_frame, c->has_prev ? r->prev_id : 0,
 			c->end_cause, r->prev_live,
-			{ r->prev_state[0], r->prev_state[1] } };
+			{ r->prev_state[0], r->prev_state[1] },
+			r->port_listened_first, r->port_listened_last };
 	}
 	n->done++;
 	n->by_cause[c->end_cause]++;
@@ -331,6 +333,48 @@ START_TEST(test_syn_splits)
 }
 END_TEST
 
+/* A server that never answered a connection: the times its port answered
+ * other connections' SYNs, for syn_unanswered; none for a port that never
+ * answered one. */
+START_TEST(test_port_listened)
+{
+	struct fixture fx;
+
+	setup(&fx, 1000);
+	/* port 80 answers 40000 at +1 ms, then 40002 at +3 s */
+	feed(&fx, T0, CLIENT, 40000, SERVER, 80, F_SYN, 1000, 0);
+	feed(&fx, T0 + MS, SERVER, 80, CLIENT, 40000, F_SYN | F_ACK, 5000,
+	     1001);
+	feed(&fx, T0 + 2 * MS, CLIENT, 40000, SERVER, 80, F_ACK, 1001, 5001);
+	/* 40001's SYNs to port 80 and 40003's to port 81 get no answer */
+	feed(&fx, T0 + 100 * MS, CLIENT, 40001, SERVER, 80, F_SYN, 2000, 0);
+	feed(&fx, T0 + 150 * MS, CLIENT, 40003, SERVER, 81, F_SYN, 4000, 0);
+	feed(&fx, T0 + 1100 * MS, CLIENT, 40001, SERVER, 80, F_SYN, 2000, 0);
+	feed(&fx, T0 + 3000 * MS, CLIENT, 40002, SERVER, 80, F_SYN, 3000, 0);
+	feed(&fx, T0 + 3001 * MS, SERVER, 80, CLIENT, 40002, F_SYN | F_ACK,
+	     6000, 3001);
+	tfe_analyzer_finish(&fx.a);
+	ck_assert_uint_eq(fx.n.done, 4);
+	guint unanswered = 0;
+	for (guint i = 0; i < 4; i++) {
+		const struct seen *w = &fx.n.seen[i];
+		if (w->first_frame == 4) { /* 40001 to port 80 */
+			ck_assert_int_eq(w->listened_first, T0 + MS);
+			ck_assert_int_eq(w->listened_last, T0 + 3001 * MS);
+			unanswered++;
+		} else if (w->first_frame == 5) { /* 40003 to port 81 */
+			ck_assert_int_eq(w->listened_first, 0);
+			unanswered++;
+		} else {
+			/* answered: nothing recorded */
+			ck_assert_int_eq(w->listened_first, 0);
+		}
+	}
+	ck_assert_uint_eq(unanswered, 2);
+	tfe_analyzer_clear(&fx.a);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -342,6 +386,7 @@ main(void)
 	tcase_add_test(tc, test_listeners_bounded);
 	tcase_add_test(tc, test_tick_runs_timers);
 	tcase_add_test(tc, test_syn_splits);
+	tcase_add_test(tc, test_port_listened);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return tfe_test_main(s);
