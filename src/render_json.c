@@ -1174,6 +1174,11 @@ tfe_render_json_summary(const struct tfe_render_opts *o,
 	k_u64(&w, "evicted", s->evicted);
 	k_u64(&w, "evicted_closed", s->evicted_closed);
 	k_u64(&w, "tombstones_evicted", s->tombs_evicted);
+	key(&w, "icmp_errors");
+	obj_begin(&w);
+	k_u64(&w, "matched", s->icmp_matched);
+	k_u64(&w, "unmatched", s->icmp_unmatched);
+	obj_end(&w);
 
 	key(&w, "capture");
 	if (s->have_capture_stats) {

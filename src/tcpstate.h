@@ -169,6 +169,9 @@ enum tfe_reason {
 	TFE_RS_RECV_RST_CLOSE_WAIT, /* EPIPE, not ECONNRESET */
 	TFE_RS_SEND_RST_UNSEEN,     /* its first segment in the capture */
 	TFE_RS_RECV_RST_UNSEEN,     /* by a side not seen before */
+	TFE_RS_RECV_ICMP_SYN_SENT,  /* arrival row: an ICMP error quoting its
+	                               SYN (analyze.c, conn.c) */
+	TFE_RS_RECV_ICMP_SYN_RCVD,  /* arrival row: one quoting its SYN+ACK */
 	TFE_RS__COUNT
 };
 
