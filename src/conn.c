@@ -1941,6 +1941,11 @@ tfe_conn_icmp_error(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	struct tfe_icmp_seen *seen = &tfe_conn_rare_mut(c)->icmp;
 	seen->count++;
 	seen->last_frame = frame;
+	if (icmp_hard(&s->icmp, ep->state)) {
+		seen->hard_frame = frame;
+		seen->hard_ts = ts;
+		seen->hard_state = ep->state;
+	}
 	/* the first error is described, unless it was only a packet too
 	 * big and this one is more */
 	if (seen->count > 1 &&
@@ -1968,7 +1973,7 @@ tfe_conn_icmp_error(struct tfe_conn *c, const struct tfe_segment *s, int side,
 		}
 	}
 
-	seen->hard = icmp_hard(&s->icmp, ep->state);
+	seen->hard = seen->hard_frame == frame;
 	return true;
 }
 
@@ -1987,27 +1992,29 @@ settle_icmp(struct tfe_conn *c)
 {
 	struct tfe_icmp_seen *seen;
 
-	if (c->rare == NULL || c->rare->icmp.count == 0 || !c->rare->icmp.hard)
+	if (c->rare == NULL || c->rare->icmp.hard_frame == 0)
 		return;
 	seen = &c->rare->icmp;
 	int side = seen->side;
 	struct tfe_endpoint *ep = EP(c, side);
 	guint at = 0, len = tfe_timeline_len(&c->tl);
-	while (at < len && c->tl.rows[at].frame < seen->first_frame &&
-	       c->tl.rows[at].kind != TFE_ROW_TIMER)
-		at++;
-	for (guint i = at; i < len; i++) {
+	bool later = false;
+	/* the side's first segment after the first error, and whether it
+	 * sent one after the latest hard one */
+	for (guint i = 0; i < len; i++) {
 		const struct tfe_row *r = &c->tl.rows[i];
-		if (r->kind == TFE_ROW_FRAME && r->dir == side) {
+		bool sent = r->kind == TFE_ROW_RUN ||
+		            (r->kind == TFE_ROW_FRAME && r->dir == side);
+		if (r->kind != TFE_ROW_TIMER && r->frame < seen->hard_frame)
+			at = i + 1;
+		if (!sent)
+			continue;
+		if (r->frame > seen->first_frame && seen->sent_after == 0)
 			seen->sent_after = r->frame;
-			return;
-		}
-		if (r->kind == TFE_ROW_RUN) {
-			seen->sent_after = r->frame;
-			return;
-		}
+		if (r->frame > seen->hard_frame)
+			later = true;
 	}
-	if (ep->state != seen->state)
+	if (later || ep->state != seen->hard_state)
 		return;
 	uint8_t states[2] = { c->init_state[0], c->init_state[1] };
 	if (at > 0) {
@@ -2018,10 +2025,10 @@ settle_icmp(struct tfe_conn *c)
 		c->tl.rows[i].state[side] = TFE_ST_CLOSED;
 		c->tl.rows[i].reason[side] = TFE_RS_NONE;
 	}
-	uint8_t reason = seen->state == TFE_ST_SYN_SENT ?
+	uint8_t reason = seen->hard_state == TFE_ST_SYN_SENT ?
 	                 TFE_RS_RECV_ICMP_SYN_SENT : TFE_RS_RECV_ICMP_SYN_RCVD;
-	tfe_timeline_insert_arrival(&c->tl, at, seen->first_ts, side,
-	                            seen->first_frame, seen->first_ts,
+	tfe_timeline_insert_arrival(&c->tl, at, seen->hard_ts, side,
+	                            seen->hard_frame, seen->hard_ts,
 	                            TFE_ST_CLOSED, reason, states);
 	rows_inserted(c, at);
 	seen->closed = true;

@@ -189,7 +189,11 @@ struct tfe_icmp_seen {
 	bool hard;               /* Linux takes it as a hard error in that
 	                            state: the side is closed at the end
 	                            (tfe_conn_finish()) unless it sent again */
-	bool closed;             /* it closed the side */
+	bool closed;             /* the latest hard one closed the side */
+	uint64_t hard_frame;     /* the latest error that was hard for the
+	                            side's state then, 0 when none */
+	int64_t hard_ts;         /* ns */
+	uint8_t hard_state;      /* enum tfe_state: the side's then */
 	uint64_t sent_after;     /* the side's first segment after it, when
 	                            it was hard: the side went on, 0 if not */
 	uint8_t from[16];        /* the first error's sender */

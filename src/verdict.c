@@ -548,21 +548,23 @@ rule_icmp(struct ctx *x)
 
 	GString *then = g_string_new(NULL);
 	bool syn_sent = e->state == TFE_ST_SYN_SENT;
-	if (e->closed && syn_sent)
+	const char *call = syn_sent ? "connect()" : "the half-open connection";
+	if (e->hard && e->sent_after == 0 && e->closed && syn_sent)
 		g_string_printf(then, "the %s's connect() fails at once with "
 		                "%s (a hard error before the handshake "
 		                "completes, Linux)", sd, w.err ? w.err : "it");
-	else if (e->closed)
+	else if (e->hard && e->sent_after == 0 && e->closed)
 		g_string_printf(then, "the %s drops the half-open connection "
 		                "from its SYN queue: accept() never returns it "
 		                "(Linux)", sd);
-	else if (e->hard && e->sent_after != 0)
-		g_string_printf(then, "Linux would end the %s at once "
-		                "with %s, but the %s sent again (frame %" PRIu64
-		                "): its TCP took the error as soft and kept "
-		                "trying", syn_sent ? "connect()" :
-		                "half-open connection", w.err ? w.err : "it",
-		                sd, e->sent_after);
+	else if (e->hard)
+		g_string_printf(then, "Linux ends %s at once with %s, but the "
+		                "%s sent again (frame %" PRIu64 "): its TCP kept "
+		                "the error as soft (Linux does when the error "
+		                "comes while the application's call still holds "
+		                "the socket; other stacks re-send anyway)%s",
+		                call, w.err ? w.err : "it", sd, e->sent_after,
+		                e->closed ? "; a later error ended it" : "");
 	else if (e->state == TFE_ST_SYN_RECEIVED)
 		g_string_printf(then, "for a half-open connection this code is "
 		                "no reason to drop it: the %s re-sends its "
@@ -573,6 +575,9 @@ rule_icmp(struct ctx *x)
 		                "application sees %s only if the connection then "
 		                "times out (Linux; at once with IP_RECVERR)",
 		                w.err ? w.err : "it");
+	if (e->closed && (e->sent_after != 0 || !e->hard))
+		g_string_append_printf(then, " (frame %" PRIu64 ")",
+		                       e->hard_frame);
 	add(x, TFE_V_ICMP_UNREACHABLE, e->side, fr,
 	    "%s sent %s %s (frame %" PRIu64 ") for %s: %s%s",
 	    who, icmp, w.what, e->first_frame, quoted, then->str, more);
