@@ -536,13 +536,15 @@ rule_icmp(struct ctx *x)
 
 	if (icmp_too_big(e)) {
 		add(x, TFE_V_ICMP_PACKET_TOO_BIG, e->side, fr,
-		    "%s sent %s %s (frame %" PRIu64 ") for %s: the path takes "
-		    "packets of at most %u bytes; the %s's TCP lowers its "
-		    "segment size to fit and re-sends (path MTU discovery), no "
-		    "error reaches the application%s",
-		    who, icmp, w.what, e->first_frame, quoted, e->mtu, sd, more);
+		    "%s sent an %s %s (type %u code %u, frame %" PRIu64 ") "
+		    "for %s: the path takes packets of at most %u bytes; the "
+		    "%s's TCP lowers its segment size to fit and re-sends "
+		    "(path MTU discovery), no error reaches the application%s",
+		    who, icmp, w.what, e->type, e->code, e->first_frame, quoted,
+		    e->mtu, sd, more);
 		vcount(x, "mtu_bytes", e->mtu);
-		vcount(x, "errors", e->count);
+		if (e->count > 1)
+			vcount(x, "errors", e->count);
 		return;
 	}
 
@@ -564,7 +566,7 @@ rule_icmp(struct ctx *x)
 		                "comes while the application's call still holds "
 		                "the socket; other stacks re-send anyway)%s",
 		                call, w.err ? w.err : "it", sd, e->sent_after,
-		                e->closed ? "; a later error ended it" : "");
+		                "");
 	else if (e->state == TFE_ST_SYN_RECEIVED)
 		g_string_printf(then, "for a half-open connection this code is "
 		                "no reason to drop it: the %s re-sends its "
@@ -576,14 +578,16 @@ rule_icmp(struct ctx *x)
 		                "times out (Linux; at once with IP_RECVERR)",
 		                w.err ? w.err : "it");
 	if (e->closed && (e->sent_after != 0 || !e->hard))
-		g_string_append_printf(then, " (frame %" PRIu64 ")",
-		                       e->hard_frame);
+		g_string_append_printf(then, "; the error at frame %" PRIu64
+		                       " then ended it", e->hard_frame);
 	add(x, TFE_V_ICMP_UNREACHABLE, e->side, fr,
-	    "%s sent %s %s (frame %" PRIu64 ") for %s: %s%s",
-	    who, icmp, w.what, e->first_frame, quoted, then->str, more);
+	    "%s sent an %s %s (type %u code %u, frame %" PRIu64 ") for %s: "
+	    "%s%s", who, icmp, w.what, e->type, e->code, e->first_frame,
+	    quoted, then->str, more);
 	vcount(x, "icmp_type", e->type);
 	vcount(x, "icmp_code", e->code);
-	vcount(x, "errors", e->count);
+	if (e->count > 1)
+		vcount(x, "errors", e->count);
 	g_string_free(then, TRUE);
 }
 
