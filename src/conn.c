@@ -1966,6 +1966,10 @@ tfe_conn_icmp_error(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	memcpy(seen->from, s->icmp.from, sizeof seen->from);
 	for (guint i = tfe_timeline_len(&c->tl); i-- > 0;) {
 		const struct tfe_row *r = &c->tl.rows[i];
+		if (r->kind == TFE_ROW_RUN) {
+			seen->quoted_folded = true;
+			break;
+		}
 		if (r->kind == TFE_ROW_FRAME && r->dir == side &&
 		    r->seq == s->seq && r->frame < frame) {
 			seen->quoted_frame = r->frame;

@@ -178,7 +178,11 @@ struct tfe_icmp_seen {
 	int64_t first_ts;        /* ns */
 	uint64_t quoted_frame;   /* the quoted side's latest segment of that
 	                            sequence number before the first error;
-	                            0 when the capture lacks it */
+	                            0 when the capture lacks it or the
+	                            timeline folded it (quoted_folded) */
+	bool quoted_folded;      /* a run of folded frames came after the
+	                            side's last row of that number: the
+	                            segment may be among them */
 	uint32_t seq;            /* raw: the quoted sequence number */
 	uint32_t mtu;            /* bytes, packet too big / frag. needed */
 	uint8_t family, type, code; /* the first error's */

@@ -494,6 +494,9 @@ icmp_quoted(const struct tfe_conn *c, const struct tfe_icmp_seen *e,
 		snprintf(buf, len, "the %s's %s (frame %" PRIu64 ", seq %u)",
 		         side_word[e->side], what, e->quoted_frame,
 		         tfe_conn_rel_seq(c, e->side, e->seq));
+	else if (e->quoted_folded)
+		snprintf(buf, len, "the %s's %s of seq %u", side_word[e->side],
+		         what, tfe_conn_rel_seq(c, e->side, e->seq));
 	else
 		snprintf(buf, len, "a %s %s the capture lacks (seq %u)",
 		         side_word[e->side], what,

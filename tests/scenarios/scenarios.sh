@@ -50,6 +50,7 @@ SCENARIOS=(
 	mss-tiny
 	router-icmp-unreachable
 	router-icmp6-prohibited
+	router-icmp-too-big
 )
 
 # Scenarios whose timing can go wrong get more than one try.
@@ -779,6 +780,25 @@ sc_router_icmp6_prohibited() {
 	check_tshark "one SYN" "ipv6.src == $C6 && tcp.flags.syn == 1 && !icmpv6" 1 1
 	check_tshark "one ICMPv6 administratively prohibited" "icmpv6.type == 1 && icmpv6.code == 1" 1 1
 	check_truth "EACCES" "connect\(.*\) = -1 EACCES"
+}
+
+sc_router_icmp_too_big() {
+	local LAB_FILTER=$ICMP_ERRORS
+	begin router-icmp-too-big client \
+		"the router's link to the server takes 1280 bytes (ip link set veth-rs mtu 1280 in its namespace): the client's 3000-byte request leaves in 1448-byte segments with DF set, the router answers the first with an ICMP fragmentation needed (next-hop MTU 1280), and the client's TCP re-sends the data in segments that fit (path MTU discovery); every call succeeds, a client-first close"
+	in_ns "$(ns_of router)" ip link set dev veth-rs mtu 1280
+	truth "link $(now) router veth-rs mtu 1280"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 3000 send 200 \
+		recv_to_eof close
+	on client wait listening socket inet connect "$S4" "$PORT" \
+		send 3000 recv 200 close snap "client closed"
+	wait_bg
+	sleep 0.2
+	end
+	check "an ICMP fragmentation needed" "icmp[icmptype] == icmp-unreach and icmp[icmpcode] == 4" 1
+	check_at server "nothing over 1280 bytes at the server" "greater 1295" 0 0
+	check_truth "the client's request sent" "send\(3000\) = 3000"
 }
 
 # The pair-* scenarios are made by pair-lab.sh for --pair (tests/pair/):
