@@ -1973,6 +1973,7 @@ tfe_conn_icmp_error(struct tfe_conn *c, const struct tfe_segment *s, int side,
 		if (r->kind == TFE_ROW_FRAME && r->dir == side &&
 		    r->seq == s->seq && r->frame < frame) {
 			seen->quoted_frame = r->frame;
+			seen->quoted_ts = r->ts;
 			break;
 		}
 	}
@@ -2018,7 +2019,10 @@ settle_icmp(struct tfe_conn *c)
 		if (r->frame > seen->hard_frame)
 			later = true;
 	}
-	if (later || ep->state != seen->hard_state)
+	seen->soft_stack = seen->hard && seen->sent_after != 0 &&
+	                   seen->quoted_frame != 0 &&
+	                   seen->first_ts - seen->quoted_ts >= TFE_ICMP_RACE_NS;
+	if (later || seen->soft_stack || ep->state != seen->hard_state)
 		return;
 	uint8_t states[2] = { c->init_state[0], c->init_state[1] };
 	if (at > 0) {

@@ -172,6 +172,12 @@ struct tfe_undecided {
  * tfe_icmp_error): how many, and the first one's details; doc/verdicts.md,
  * icmp_unreachable and icmp_packet_too_big.
  */
+/* Linux keeps an ICMP error that arrives while the application's call
+ * holds the socket (connect() just after sending its SYN) as a soft one:
+ * within this much of the segment, a side that goes on after a hard
+ * error may still be Linux's. */
+#define TFE_ICMP_RACE_NS (1000 * 1000)
+
 struct tfe_icmp_seen {
 	uint32_t count;          /* errors matched to the connection */
 	uint64_t first_frame, last_frame; /* the ICMP frames */
@@ -180,6 +186,7 @@ struct tfe_icmp_seen {
 	                            sequence number before the first error;
 	                            0 when the capture lacks it or the
 	                            timeline folded it (quoted_folded) */
+	int64_t quoted_ts;       /* ns: quoted_frame's time */
 	bool quoted_folded;      /* a run of folded frames came after the
 	                            side's last row of that number: the
 	                            segment may be among them */
@@ -200,6 +207,10 @@ struct tfe_icmp_seen {
 	uint8_t hard_state;      /* enum tfe_state: the side's then */
 	uint64_t sent_after;     /* the side's first segment after it, when
 	                            it was hard: the side went on, 0 if not */
+	bool soft_stack;         /* it went on after an error that came
+	                            TFE_ICMP_RACE_NS or more after the
+	                            segment: its stack takes these errors as
+	                            soft, and none closes it */
 	uint8_t from[16];        /* the first error's sender */
 };
 

@@ -562,14 +562,19 @@ rule_icmp(struct ctx *x)
 		g_string_printf(then, "the %s drops the half-open connection "
 		                "from its SYN queue: accept() never returns it "
 		                "(Linux)", sd);
+	else if (e->hard && e->soft_stack)
+		g_string_printf(then, "Linux ends %s at once with %s, but the "
+		                "%s sent again (frame %" PRIu64 "): its TCP kept "
+		                "the error as soft, as a stack other than Linux's "
+		                "may, and went on re-sending",
+		                call, w.err ? w.err : "it", sd, e->sent_after);
 	else if (e->hard)
 		g_string_printf(then, "Linux ends %s at once with %s, but the "
 		                "%s sent again (frame %" PRIu64 "): its TCP kept "
 		                "the error as soft (Linux does when the error "
 		                "comes while the application's call still holds "
-		                "the socket; other stacks re-send anyway)%s",
-		                call, w.err ? w.err : "it", sd, e->sent_after,
-		                "");
+		                "the socket, within microseconds of the segment)",
+		                call, w.err ? w.err : "it", sd, e->sent_after);
 	else if (e->state == TFE_ST_SYN_RECEIVED)
 		g_string_printf(then, "for a half-open connection this code is "
 		                "no reason to drop it: the %s re-sends its "

@@ -53,10 +53,10 @@ frame_v4(uint8_t out[40], uint32_t src, uint16_t sport, uint32_t dst,
 struct counts {
 	guint done;
 	guint by_cause[TFE_END_INPUT + 1];
-	/* per client port 40000..40003: the client's final state, and
+	/* per client port 40000..40005: the client's final state, and
 	 * whether an ICMP error closed it */
-	uint8_t client_state[4];
-	bool icmp_closed[4];
+	uint8_t client_state[6];
+	bool icmp_closed[6];
 };
 
 static void
@@ -67,7 +67,7 @@ count_done(void *ud, const struct tfe_conn *c)
 	n->done++;
 	n->by_cause[c->end_cause]++;
 	unsigned port = tfe_conn_port(c, TFE_SIDE_CLIENT);
-	if (port >= 40000 && port < 40004) {
+	if (port >= 40000 && port < 40006) {
 		n->client_state[port - 40000] = c->ep[TFE_SIDE_CLIENT].state;
 		n->icmp_closed[port - 40000] =
 			c->rare != NULL && c->rare->icmp.closed;
@@ -299,8 +299,27 @@ START_TEST(test_icmp_errors)
 	ck_assert_uint_eq(fx.a.stats.icmp_matched, 2);
 	ck_assert_uint_eq(fx.a.table.live, 3);
 	ck_assert_uint_eq(fx.a.stats.reasons[TFE_DR_ICMP_ERROR], 4);
+	/* 40003: the error comes 0.1 ms after the SYN and the SYN is re-sent
+	 * (Linux keeps it as soft while connect() holds the socket); the
+	 * second error, with nothing sent after it, closes the client */
+	feed(&fx, T0 + 10 * MS, CLIENT, 40003, SERVER, 80, F_SYN, 7000, 0);
+	feed_icmp(&fx, T0 + 10 * MS + MS / 10, 40003, F_SYN, 7000);
+	feed(&fx, T0 + 1010 * MS, CLIENT, 40003, SERVER, 80, F_SYN, 7000, 0);
+	feed_icmp(&fx, T0 + 1011 * MS, 40003, F_SYN, 7000);
+	/* 40004: the error comes 50 ms after the SYN and the SYN is re-sent:
+	 * a stack that takes it as soft; no later error closes the client */
+	feed(&fx, T0 + 20 * MS, CLIENT, 40004, SERVER, 80, F_SYN, 8000, 0);
+	feed_icmp(&fx, T0 + 70 * MS, 40004, F_SYN, 8000);
+	feed(&fx, T0 + 1020 * MS, CLIENT, 40004, SERVER, 80, F_SYN, 8000, 0);
+	feed_icmp(&fx, T0 + 1070 * MS, 40004, F_SYN, 8000);
+	ck_assert_uint_eq(fx.a.stats.icmp_matched, 6);
+	ck_assert_uint_eq(fx.a.table.live, 5);
 	tfe_analyzer_finish(&fx.a);
-	ck_assert_uint_eq(fx.n.done, 3);
+	ck_assert_uint_eq(fx.n.done, 5);
+	ck_assert_uint_eq(fx.n.client_state[3], TFE_ST_CLOSED);
+	ck_assert(fx.n.icmp_closed[3]);
+	ck_assert_uint_eq(fx.n.client_state[4], TFE_ST_SYN_SENT);
+	ck_assert(!fx.n.icmp_closed[4]);
 	ck_assert_uint_eq(fx.n.client_state[0], TFE_ST_CLOSED);
 	ck_assert(fx.n.icmp_closed[0]);
 	ck_assert_uint_eq(fx.n.client_state[1], TFE_ST_SYN_SENT);
