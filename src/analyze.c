@@ -390,6 +390,8 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 
 	a->stats.reasons[r]++;
 	if (r != TFE_DR_OK) {
+		/* an ICMP error quoting TCP: its own branch, off the path of
+		 * the TCP segments */
 		if (G_UNLIKELY(r == TFE_DR_ICMP_ERROR))
 			icmp_error(a, frame, ts, seg);
 		return;

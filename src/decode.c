@@ -42,6 +42,7 @@
 #include <config.h>
 #endif
 
+#include <stddef.h>
 #include <string.h>
 
 #include <pcap/dlt.h>
@@ -2314,8 +2315,10 @@ tfe_decode_frame_frag(int linktype, const uint8_t *data, size_t caplen,
 {
 	enum link_kind kind = link_kind_of(linktype);
 
-	/* The fast path takes no fragment: it hands them all over. */
-	memset(out, 0, sizeof *out);
+	/* The fast path takes no fragment: it hands them all over.  The
+	 * ICMP error's part, last, is written whole by decode_icmp() and
+	 * read for TFE_DR_ICMP_ERROR alone: not cleared for every frame. */
+	memset(out, 0, offsetof(struct tfe_segment, icmp));
 	if (data != NULL) {
 		size_t wire = wirelen < caplen ? caplen : wirelen;
 		enum tfe_decode_reason r =

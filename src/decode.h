@@ -249,6 +249,8 @@ struct tfe_segment {
 	uint8_t tfo_cookie_len;  /* 0 for a cookie request */
 
 	struct tfe_tunnel tunnel; /* depth 0 for a segment not in a tunnel */
+	/* last: tfe_decode_frame() leaves it as it was for any other
+	 * reason */
 	struct tfe_icmp_error icmp; /* TFE_DR_ICMP_ERROR only */
 };
 
