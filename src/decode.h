@@ -13,6 +13,10 @@
  * Tunnels (IP-in-IP, GRE, GRE-in-UDP, VXLAN, Geneve) are opened up to
  * TFE_MAX_TUNNEL_DEPTH levels deep; the segment is the innermost TCP, and
  * tfe_segment.tunnel says what it was carried in.
+ *
+ * An ICMP or ICMPv6 error that quotes a TCP segment (at the outermost IP
+ * header or inside a tunnel alike) is TFE_DR_ICMP_ERROR: the segment then
+ * describes the quoted one, and tfe_segment.icmp the error.
  */
 #ifndef TFE_DECODE_H
 #define TFE_DECODE_H
