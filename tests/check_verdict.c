@@ -521,6 +521,10 @@ static const struct vcase cases[] = {
   TFE_V_ICMP_UNREACHABLE, false, TFE_END_INPUT, 3000, {
 	OPEN, V(C, F_PA, 1001, 5001, 100, 30), VXM(C, F_PA, 1001, 33, 1280),
 	V(C, F_PA, 1001, 5001, 100, 34) }, 6 },
+{ "ICMP host unreachable for the server's SYN+ACK", TFE_V_ICMP_UNREACHABLE,
+  true, TFE_END_INPUT, 3000, {
+	V(C, F_S, 1000, 0, 0, 0), V(S, F_SA, 5000, 1001, 0, 10),
+	VX(S, F_SA, 5000, 12, 3, 1) }, 3 },
 { "near miss: an ICMP error for data the peer had acknowledged",
   TFE_V_ICMP_UNREACHABLE, false, TFE_END_INPUT, 3000, {
 	OPEN, V(C, F_PA, 1001, 5001, 100, 30), V(S, F_A, 5001, 1101, 0, 40),
@@ -644,6 +648,69 @@ START_TEST(test_verdict_case)
 	g_string_free(all, TRUE);
 	tfe_verdicts_clear(v);
 	g_array_free(v, TRUE);
+	tfe_conn_free(c);
+}
+END_TEST
+
+/* What an ICMP error does to the quoted side's state (conn.c,
+ * tfe_conn_icmp_error): a hard one before the handshake completes closes
+ * it, with an arrival row at the error's frame; the others change
+ * nothing. */
+static const struct {
+	const char *name;
+	struct vseg segs[4];
+	int n;
+	int side;
+	uint8_t state;          /* the side's state at the end */
+} icmp_states[] = {
+	{ "host unreachable for the SYN: CLOSED", {
+		V(C, F_S, 1000, 0, 0, 0), VX(C, F_S, 1000, 3, 3, 1) }, 2,
+	  C, TFE_ST_CLOSED },
+	{ "host unreachable for the SYN+ACK: dropped from the SYN queue", {
+		V(C, F_S, 1000, 0, 0, 0), V(S, F_SA, 5000, 1001, 0, 10),
+		VX(S, F_SA, 5000, 12, 3, 1) }, 3, S, TFE_ST_CLOSED },
+	{ "port unreachable for the SYN+ACK: Linux keeps the request", {
+		V(C, F_S, 1000, 0, 0, 0), V(S, F_SA, 5000, 1001, 0, 10),
+		VX(S, F_SA, 5000, 12, 3, 3) }, 3, S, TFE_ST_SYN_RECEIVED },
+	{ "fragmentation needed for the SYN: no error", {
+		V(C, F_S, 1000, 0, 0, 0), VXM(C, F_S, 1000, 3, 1280) }, 2,
+	  C, TFE_ST_SYN_SENT },
+	{ "an error for the established client's data: soft", {
+		OPEN, VX(C, F_A, 1001, 25, 3, 1) }, 4, C, TFE_ST_ESTABLISHED },
+};
+
+START_TEST(test_icmp_states)
+{
+	struct tfe_config cfg;
+	struct tfe_conn *c = NULL;
+
+	tfe_config_defaults(&cfg);
+	for (int i = 0; i < icmp_states[_i].n; i++) {
+		const struct vseg *v = &icmp_states[_i].segs[i];
+		struct tfe_segment s = make_seg(v);
+		if (c == NULL)
+			c = tfe_conn_new(1, &s, v->from == C, &cfg);
+		int side = tfe_conn_side(c, v->from == C);
+		if (v->icmp_type != 0)
+			ck_assert(tfe_conn_icmp_error(c, &s, side,
+			                              (uint64_t)i + 1,
+			                              T0 + v->ms * MS));
+		else
+			tfe_conn_update(c, &s, side, (uint64_t)i + 1,
+			                T0 + v->ms * MS, &cfg);
+	}
+	tfe_conn_finish(c, TFE_END_INPUT, &cfg);
+	int side = icmp_states[_i].side;
+	ck_assert_msg(c->ep[side].state == icmp_states[_i].state, "%s: %s",
+	              icmp_states[_i].name,
+	              tfe_state_names[c->ep[side].state]);
+	/* the arrival row where the side closed */
+	bool row = false;
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++)
+		if (c->tl.rows[i].kind == TFE_ROW_ARRIVAL &&
+		    c->tl.rows[i].frame == (uint64_t)icmp_states[_i].n)
+			row = true;
+	ck_assert(row == (icmp_states[_i].state == TFE_ST_CLOSED));
 	tfe_conn_free(c);
 }
 END_TEST
@@ -906,6 +973,8 @@ verdict_suite(void)
 
 	tcase_add_loop_test(tc, test_verdict_case, 0, (int)G_N_ELEMENTS(cases));
 	tcase_add_test(tc, test_every_kind_covered);
+	tcase_add_loop_test(tc, test_icmp_states, 0,
+	                    (int)G_N_ELEMENTS(icmp_states));
 	tcase_add_test(tc, test_catalogue);
 	tcase_add_test(tc, test_time_wait_reuse);
 	tcase_add_test(tc, test_gap_flagged);
