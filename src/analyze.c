@@ -399,6 +399,32 @@ tfe_flow_ref_make(const struct tfe_segment *seg, struct tfe_flow_ref *ref)
 	ref->from_lo = tfe_flow_key_make_hashed(seg, &ref->key, &ref->hash);
 }
 
+/*
+ * An ICMP error quoting a TCP segment (decode.h, TFE_DR_ICMP_ERROR): the
+ * quoted flow's connection, if one is held, records it (conn.c); no
+ * connection is made for it, and one already reported (a tombstone) is
+ * not looked for.  Its own key: the threaded reader makes none for a
+ * frame that is not a TCP segment.
+ */
+static void
+icmp_error(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
+           const struct tfe_segment *seg)
+{
+	struct tfe_flow_ref ref;
+
+	tfe_flow_ref_make(seg, &ref);
+	if (a->shard_n > 1 && ref.hash % a->shard_n != a->shard_k)
+		return;
+	struct tfe_conn *c = tfe_flow_lookup_hashed(&a->table, &ref.key,
+	                                            ref.hash);
+	if (c != NULL && tfe_conn_icmp_error(c, seg,
+	                                     tfe_conn_side(c, ref.from_lo),
+	                                     frame, ts))
+		a->stats.icmp_matched++;
+	else
+		a->stats.icmp_unmatched++;
+}
+
 /* The body of tfe_analyzer_segment(), inlined into both callers: a call
  * between decoding and the rest cost tfe_analyzer_frame() 12 instructions
  * a frame (callgrind, small benchmark capture). */
@@ -440,8 +466,13 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 		run_timers(a);
 
 	a->stats.reasons[r]++;
-	if (r != TFE_DR_OK)
+	if (r != TFE_DR_OK) {
+		/* an ICMP error quoting TCP: its own branch, off the path of
+		 * the TCP segments */
+		if (G_UNLIKELY(r == TFE_DR_ICMP_ERROR))
+			icmp_error(a, frame, ts, seg);
 		return;
+	}
 	a->stats.tcp_segments++;
 	/* a segment whose options were cut has its checksum unverified:
 	 * one test for a whole segment with a right checksum, as before */

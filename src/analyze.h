@@ -63,6 +63,12 @@ struct tfe_stats {
 	                                          --max-flows */
 	uint64_t late_segments;                /* after their connection was
 	                                          reported, within 2MSL */
+	uint64_t icmp_matched;                 /* ICMP errors quoting a
+	                                          segment of a connection */
+	uint64_t icmp_unmatched;               /* ICMP errors quoting TCP of
+	                                          no connection held, or a
+	                                          sequence number out of
+	                                          its window */
 	uint64_t time_backwards;               /* frames older than the last */
 	uint64_t capture_copies;               /* frames the capture repeated
 	                                          (conn.c: capture_copy()) */

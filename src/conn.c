@@ -1955,6 +1955,172 @@ tfe_conn_take_over(struct tfe_conn *c, int64_t ts)
 }
 
 /*
+ * Whether Linux takes an ICMP error as hard for a socket in `state`
+ * (tcp_v4_err(), tcp_v6_err()): in SYN_SENT every error it handles is
+ * (connect() fails with it), except fragmentation needed and packet too
+ * big, which lower the path MTU, and an unreachable code past 15 (ICMPv4),
+ * which it ignores.  A SYN_RECEIVED passive open is a request in the SYN
+ * queue (tcp_req_err()): dropped for an ICMPv4 net or host unreachable,
+ * time exceeded or parameter problem, or an ICMPv6 error that
+ * icmpv6_err_convert() calls fatal (administratively prohibited, port
+ * unreachable, policy or reject route, parameter problem).
+ */
+static bool
+too_big(uint8_t family, uint8_t type, uint8_t code)
+{
+	return family == 4 ? type == TFE_ICMP4_UNREACH &&
+	                     code == TFE_ICMP4_FRAG_NEEDED
+	                   : type == TFE_ICMP6_TOO_BIG;
+}
+
+static bool
+icmp_hard(const struct tfe_icmp_error *e, uint8_t state)
+{
+	if (e->family == 4) {
+		if (e->type == TFE_ICMP4_UNREACH &&
+		    (e->code == TFE_ICMP4_FRAG_NEEDED || e->code > 15))
+			return false;
+		if (state == TFE_ST_SYN_SENT)
+			return true;
+		return state == TFE_ST_SYN_RECEIVED &&
+		       (e->type != TFE_ICMP4_UNREACH || e->code <= 1);
+	}
+	if (e->type == TFE_ICMP6_TOO_BIG)
+		return false;
+	if (state == TFE_ST_SYN_SENT)
+		return true;
+	return state == TFE_ST_SYN_RECEIVED &&
+	       (e->type == TFE_ICMP6_PARAM_PROBLEM ||
+	        (e->type == TFE_ICMP6_UNREACH &&
+	         (e->code == 1 || e->code >= 4)));
+}
+
+bool
+tfe_conn_icmp_error(struct tfe_conn *c, const struct tfe_segment *s, int side,
+                    uint64_t frame, int64_t ts)
+{
+	struct tfe_endpoint *ep = EP(c, side);
+	const struct tfe_endpoint *peer = EP(c, !side);
+
+	/* SND.UNA <= seq <= SND.NXT, both ends included as Linux's
+	 * between() has them; SND.UNA is the peer's highest ACK when it
+	 * lies in what the side sent, else the side's first number. */
+	if (!ep->isn_known && !ep->seq_known)
+		return false;
+	uint32_t una = ep->isn_known ? ep->isn : ep->seq_base;
+	if (peer->pkts > 0 && tfe_seq_gt(peer->ack_max, una) &&
+	    tfe_seq_leq(peer->ack_max, ep->snd_nxt))
+		una = peer->ack_max;
+	if (tfe_seq_lt(s->seq, una) || tfe_seq_gt(s->seq, ep->snd_nxt))
+		return false;
+
+	struct tfe_icmp_seen *seen = &tfe_conn_rare_mut(c)->icmp;
+	seen->count++;
+	seen->last_frame = frame;
+	if (icmp_hard(&s->icmp, ep->state)) {
+		seen->hard_frame = frame;
+		seen->hard_ts = ts;
+		seen->hard_state = ep->state;
+	}
+	/* the first error is described, unless it was only a packet too
+	 * big and this one is more */
+	if (seen->count > 1 &&
+	    (too_big(s->icmp.family, s->icmp.type, s->icmp.code) ||
+	     !too_big(seen->family, seen->type, seen->code)))
+		return true;
+	seen->first_frame = frame;
+	seen->first_ts = ts;
+	seen->seq = s->seq;
+	seen->mtu = s->icmp.mtu;
+	seen->family = s->icmp.family;
+	seen->type = s->icmp.type;
+	seen->code = s->icmp.code;
+	seen->side = (uint8_t)side;
+	seen->state = ep->state;
+	seen->flags_known = s->icmp.quoted >= 14;
+	seen->quoted_flags = s->flags;
+	memcpy(seen->from, s->icmp.from, sizeof seen->from);
+	for (guint i = tfe_timeline_len(&c->tl); i-- > 0;) {
+		const struct tfe_row *r = &c->tl.rows[i];
+		if (r->kind == TFE_ROW_RUN) {
+			seen->quoted_folded = true;
+			break;
+		}
+		if (r->kind == TFE_ROW_FRAME && r->dir == side &&
+		    r->seq == s->seq && r->frame < frame) {
+			seen->quoted_frame = r->frame;
+			seen->quoted_ts = r->ts;
+			break;
+		}
+	}
+
+	seen->hard = seen->hard_frame == frame;
+	return true;
+}
+
+/*
+ * At the end: an ICMP error Linux takes as hard (tfe_conn_icmp_error())
+ * closed the side when it reached it, unless the side sent a segment
+ * after it or moved to another state: then its stack went on (a SYN
+ * re-sent with the same sequence number) and the error was soft there.
+ * The side's change is an arrival row where the ICMP frame falls; the
+ * rows after it show the side CLOSED.
+ */
+static void rows_inserted(struct tfe_conn *c, guint at);
+
+static void
+settle_icmp(struct tfe_conn *c)
+{
+	struct tfe_icmp_seen *seen;
+
+	if (c->rare == NULL || c->rare->icmp.hard_frame == 0)
+		return;
+	seen = &c->rare->icmp;
+	int side = seen->side;
+	struct tfe_endpoint *ep = EP(c, side);
+	guint at = 0, len = tfe_timeline_len(&c->tl);
+	bool later = false;
+	/* the side's first segment after the first error, and whether it
+	 * sent one after the latest hard one */
+	for (guint i = 0; i < len; i++) {
+		const struct tfe_row *r = &c->tl.rows[i];
+		bool sent = r->kind == TFE_ROW_RUN ||
+		            (r->kind == TFE_ROW_FRAME && r->dir == side);
+		if (r->kind != TFE_ROW_TIMER && r->frame < seen->hard_frame)
+			at = i + 1;
+		if (!sent)
+			continue;
+		if (r->frame > seen->first_frame && seen->sent_after == 0)
+			seen->sent_after = r->frame;
+		if (r->frame > seen->hard_frame)
+			later = true;
+	}
+	seen->soft_stack = seen->hard && seen->sent_after != 0 &&
+	                   seen->quoted_frame != 0 &&
+	                   seen->first_ts - seen->quoted_ts >= TFE_ICMP_RACE_NS;
+	if (later || seen->soft_stack || ep->state != seen->hard_state)
+		return;
+	uint8_t states[2] = { c->init_state[0], c->init_state[1] };
+	if (at > 0) {
+		states[0] = c->tl.rows[at - 1].state[0];
+		states[1] = c->tl.rows[at - 1].state[1];
+	}
+	for (guint i = at; i < len; i++) {
+		c->tl.rows[i].state[side] = TFE_ST_CLOSED;
+		c->tl.rows[i].reason[side] = TFE_RS_NONE;
+	}
+	uint8_t reason = seen->hard_state == TFE_ST_SYN_SENT ?
+	                 TFE_RS_RECV_ICMP_SYN_SENT : TFE_RS_RECV_ICMP_SYN_RCVD;
+	tfe_timeline_insert_arrival(&c->tl, at, seen->hard_ts, side,
+	                            seen->hard_frame, seen->hard_ts,
+	                            TFE_ST_CLOSED, reason, states);
+	rows_inserted(c, at);
+	seen->closed = true;
+	ep->state = TFE_ST_CLOSED;
+	ep->tw_since = 0;
+}
+
+/*
  * The side whose packets alone the capture holds, when the other side's
  * traffic is proven by them: the client acknowledged the server's ISN
  * (infer_synack), the other side's FIN was inferred, or the side seen
@@ -2278,6 +2444,7 @@ tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
 	settle_fin_or_ack(c);
 	settle_one_direction(c);
 	settle_crossings(c);
+	settle_icmp(c);
 	/* Re-sent SYN+ACKs and never an ACK: none of them arrived. */
 	struct tfe_endpoint *cw = &c->ep[TFE_SIDE_CLIENT];
 	if (assumed_holds(cw, false) && cw->pkts == cw->syn_count &&

@@ -173,6 +173,53 @@ struct tfe_undecided {
 	bool open : 1;         /* settled and undecided: alt is valid */
 };
 
+/*
+ * ICMP errors that quoted a segment of the connection (decode.h,
+ * tfe_icmp_error): how many, and the first one's details; doc/verdicts.md,
+ * icmp_unreachable and icmp_packet_too_big.
+ */
+/* Linux keeps an ICMP error that arrives while the application's call
+ * holds the socket (connect() just after sending its SYN) as a soft one:
+ * within this much of the segment, a side that goes on after a hard
+ * error may still be Linux's. */
+#define TFE_ICMP_RACE_NS (1000 * 1000)
+
+struct tfe_icmp_seen {
+	uint32_t count;          /* errors matched to the connection */
+	uint64_t first_frame, last_frame; /* the ICMP frames */
+	int64_t first_ts;        /* ns */
+	uint64_t quoted_frame;   /* the quoted side's latest segment of that
+	                            sequence number before the first error;
+	                            0 when the capture lacks it or the
+	                            timeline folded it (quoted_folded) */
+	int64_t quoted_ts;       /* ns: quoted_frame's time */
+	bool quoted_folded;      /* a run of folded frames came after the
+	                            side's last row of that number: the
+	                            segment may be among them */
+	uint32_t seq;            /* raw: the quoted sequence number */
+	uint32_t mtu;            /* bytes, packet too big / frag. needed */
+	uint8_t family, type, code; /* the first error's */
+	uint8_t side;            /* TFE_SIDE_*: whose segment was quoted */
+	uint8_t state;           /* enum tfe_state: that side's when it came */
+	uint16_t quoted_flags;   /* TFE_TH_*, when flags_known */
+	bool flags_known;        /* the quote reached the flags */
+	bool hard;               /* Linux takes it as a hard error in that
+	                            state: the side is closed at the end
+	                            (tfe_conn_finish()) unless it sent again */
+	bool closed;             /* the latest hard one closed the side */
+	uint64_t hard_frame;     /* the latest error that was hard for the
+	                            side's state then, 0 when none */
+	int64_t hard_ts;         /* ns */
+	uint8_t hard_state;      /* enum tfe_state: the side's then */
+	uint64_t sent_after;     /* the side's first segment after it, when
+	                            it was hard: the side went on, 0 if not */
+	bool soft_stack;         /* it went on after an error that came
+	                            TFE_ICMP_RACE_NS or more after the
+	                            segment: its stack takes these errors as
+	                            soft, and none closes it */
+	uint8_t from[16];        /* the first error's sender */
+};
+
 struct tfe_conn_rare {
 	struct tfe_conn_rare_eps *eps; /* NULL until needed */
 	struct tfe_undecided und;
@@ -216,6 +263,7 @@ struct tfe_conn_rare {
 	struct tfe_copy_ring *copies; /* from the first copy on: the
 	                                 latest segments, to know their
 	                                 copies again; NULL before */
+	struct tfe_icmp_seen icmp;    /* count 0 when none */
 };
 
 /* Fields ordered by size so that no padding is left between them. */
@@ -426,6 +474,21 @@ tfe_conn_side(const struct tfe_conn *c, bool from_lo)
 {
 	return from_lo == c->client_is_lo ? TFE_SIDE_CLIENT : TFE_SIDE_SERVER;
 }
+
+/*
+ * An ICMP error (decode.h: TFE_DR_ICMP_ERROR) quoting a segment that
+ * `side` sent, at frame `frame`: true when the quoted sequence number is
+ * one the side has sent and not yet had acknowledged (Linux's check in
+ * tcp_v4_err()/tcp_v6_err(), inclusive at both ends), and the error is
+ * then recorded in the connection's rare part.  An error the kernel takes
+ * as hard for the side's state (SYN_SENT: every error but a packet too big
+ * or fragmentation needed; SYN_RECEIVED: the ones that drop the SYN
+ * queue's request) closes the side when the connection is finished, with
+ * an arrival row, unless the side sent again after it (its stack took the
+ * error as soft: a SYN re-sent with the same sequence number).
+ */
+bool tfe_conn_icmp_error(struct tfe_conn *c, const struct tfe_segment *s,
+                         int side, uint64_t frame, int64_t ts);
 
 /* Feeds one segment through both sides' state machines. */
 void tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s,

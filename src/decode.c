@@ -42,6 +42,7 @@
 #include <config.h>
 #endif
 
+#include <stddef.h>
 #include <string.h>
 
 #include <pcap/dlt.h>
@@ -149,6 +150,8 @@
 
 /* IP protocol / IPv6 next-header numbers (IANA). */
 #define IPPROTO_NUM_HOPOPTS  0
+#define IPPROTO_NUM_ICMP     1
+#define IPPROTO_NUM_ICMPV6   58
 #define IPPROTO_NUM_IPIP     4  /* IPv4 in IP (RFC 2003) */
 #define IPPROTO_NUM_TCP      6
 #define IPPROTO_NUM_UDP      17
@@ -255,6 +258,7 @@ const char *const tfe_decode_reason_names[TFE_DR__COUNT] = {
 	[TFE_DR_FRAG_INVALID]      = "ip fragment invalid",
 	[TFE_DR_FRAG_OF_DROPPED]   = "fragment of a dropped datagram",
 	[TFE_DR_FRAG_LIMIT]        = "too many fragments in a datagram",
+	[TFE_DR_ICMP_ERROR]        = "icmp error quoting tcp",
 };
 
 const enum tfe_decode_class tfe_decode_reason_class[TFE_DR__COUNT] = {
@@ -298,6 +302,7 @@ const enum tfe_decode_class tfe_decode_reason_class[TFE_DR__COUNT] = {
 	[TFE_DR_FRAG_INVALID]      = TFE_DC_MALFORMED,
 	[TFE_DR_FRAG_OF_DROPPED]   = TFE_DC_SKIPPED,
 	[TFE_DR_FRAG_LIMIT]        = TFE_DC_UNSUPPORTED,
+	[TFE_DR_ICMP_ERROR]        = TFE_DC_SKIPPED,
 };
 
 const char *const tfe_decode_class_names[TFE_DC__COUNT] = {
@@ -1025,10 +1030,11 @@ decode_ipv4(struct tfe_cursor *c, size_t wire_left, struct tfe_segment *out,
 	 * could not follow.  A later fragment of UDP cannot show its ports,
 	 * so it stays "not tcp" even if it belonged to a tunnel.
 	 */
-	if (proto != IPPROTO_NUM_TCP && !tunnel_proto(proto))
-		return TFE_DR_NOT_TCP;
 	uint16_t offset = frag & 0x1fff; /* in 8-byte units */
 	bool more_frags = (frag & 0x2000) != 0;
+	if (proto != IPPROTO_NUM_TCP && !tunnel_proto(proto) &&
+	    (proto != IPPROTO_NUM_ICMP || offset != 0 || more_frags))
+		return TFE_DR_NOT_TCP; /* an ICMP error is never fragmented */
 	if (fc != NULL && (offset != 0 || more_frags)) {
 		out->family = 4;
 		frag_describe(fc, out, hdr, hlen, NULL, c, ip_len - hlen, id,
@@ -1110,9 +1116,9 @@ decode_ipv6(struct tfe_cursor *c, size_t wire_left, struct tfe_segment *out,
 			return TFE_DR_NOT_TCP;
 		if (!ext_generic(nh) && nh != IPPROTO_NUM_FRAGMENT &&
 		    nh != IPPROTO_NUM_AH) {
-			if (tunnel_proto(nh))
+			if (tunnel_proto(nh) || nh == IPPROTO_NUM_ICMPV6)
 				break;         /* the caller looks inside */
-			return TFE_DR_NOT_TCP; /* ICMPv6, ... */
+			return TFE_DR_NOT_TCP; /* UDP, ... */
 		}
 		if (n == MAX_IPV6_EXT)
 			return TFE_DR_IPV6_EXT_LOOP;
@@ -2085,6 +2091,136 @@ decode_fast(enum link_kind kind, const uint8_t *data, size_t caplen,
 	return decode_tcp(&c, tcp_len, true, out);
 }
 
+/* ---- ICMP errors ------------------------------------------------------- */
+
+/* Whether an ICMP message of this type is an error that quotes the packet
+ * it answers, among those tfe_icmp_error holds (RFC 792; RFC 4443 §3).  A
+ * source quench (ICMPv4 type 4, deprecated by RFC 6633) is not taken. */
+static bool
+icmp_error_type(uint8_t family, uint8_t type)
+{
+	if (family == 4)
+		return type == TFE_ICMP4_UNREACH ||
+		       type == TFE_ICMP4_TIME_EXCEEDED ||
+		       type == TFE_ICMP4_PARAM_PROBLEM;
+	return type == TFE_ICMP6_UNREACH || type == TFE_ICMP6_TOO_BIG ||
+	       type == TFE_ICMP6_TIME_EXCEEDED ||
+	       type == TFE_ICMP6_PARAM_PROBLEM;
+}
+
+/*
+ * The IP header an ICMP error quotes, of the family of the IP header that
+ * carries the error: its addresses into `out`, and the cursor left at the
+ * TCP header it carries.  The quote holds the start of the packet only
+ * (RFC 792: the IP header and 8 bytes; RFC 1812 §4.3.2.3 and RFC 4443
+ * §2.4(c): as much as fits), so its length fields are not held against
+ * the bytes present.  False for anything but TCP, for a non-first
+ * fragment (no TCP header in it) and for a quote cut short.
+ */
+static bool
+icmp_quoted_ip(struct tfe_cursor *q, uint8_t family, struct tfe_segment *out)
+{
+	const uint8_t *hdr = q->p;
+
+	memset(out->src, 0, sizeof out->src);
+	memset(out->dst, 0, sizeof out->dst);
+	if (family == 4) {
+		if (!tfe_cursor_skip(q, IPV4_MIN_HDR) || hdr[0] >> 4 != 4 ||
+		    (hdr[0] & 0x0f) < 5 || hdr[9] != IPPROTO_NUM_TCP ||
+		    (tfe_load_be16(hdr + 6) & 0x1fff) != 0)
+			return false;
+		memcpy(out->src, hdr + 12, 4);
+		memcpy(out->dst, hdr + 16, 4);
+		return tfe_cursor_skip(q, (size_t)(hdr[0] & 0x0f) * 4 -
+		                          IPV4_MIN_HDR);
+	}
+	uint8_t nh;
+	if (!tfe_cursor_skip(q, IPV6_HDR_LEN) || hdr[0] >> 4 != 6)
+		return false;
+	nh = hdr[6];
+	memcpy(out->src, hdr + 8, 16);
+	memcpy(out->dst, hdr + 24, 16);
+	/* extension headers, as decode_ipv6() walks them, a few at most */
+	for (unsigned n = 0; nh != IPPROTO_NUM_TCP; n++) {
+		const uint8_t *ext = q->p;
+		size_t hlen;
+
+		if (n == 8 || q->left < 8)
+			return false;
+		if (ext_generic(nh))
+			hlen = ((size_t)ext[1] + 1) * 8;
+		else if (nh == IPPROTO_NUM_AH)
+			hlen = ((size_t)ext[1] + 2) * 4;
+		else if (nh == IPPROTO_NUM_FRAGMENT &&
+		         (tfe_load_be16(ext + 2) & 0xfff8) == 0)
+			hlen = 8;
+		else
+			return false;
+		nh = ext[0];
+		if (!tfe_cursor_skip(q, hlen))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * An ICMPv4 or ICMPv6 message (RFC 792, RFC 4443 §2.1): type, code,
+ * checksum, 4 bytes that are unused or (fragmentation needed, packet too
+ * big) hold the MTU, then for an error the packet it answers.  An error
+ * quoting an IP header that carries TCP, and at least the 8 bytes of the
+ * TCP header holding the ports and the sequence number, is
+ * TFE_DR_ICMP_ERROR: `out` takes the quoted packet's addresses, ports and
+ * sequence number (its acknowledgment number and flags when quoted too),
+ * and out->icmp the rest.  Anything else, an error whose quote the sender
+ * or the capture cut before those 8 bytes included, stays not TCP: only
+ * the quote could have said it was.  Reads within the length the IP
+ * header declares, not the Ethernet padding after it.
+ */
+static COLD enum tfe_decode_reason
+decode_icmp(struct tfe_cursor *c, const struct ip_next *next,
+            struct tfe_segment *out)
+{
+	struct tfe_cursor q = tfe_cursor_sub(c, next->len);
+	uint8_t family = out->family, type, code;
+	uint32_t rest;
+
+	if (next->fragment || !tfe_cursor_u8(&q, &type) ||
+	    !tfe_cursor_u8(&q, &code) || !tfe_cursor_skip(&q, 2) ||
+	    !tfe_cursor_be32(&q, &rest) || !icmp_error_type(family, type))
+		return TFE_DR_NOT_TCP;
+
+	struct tfe_icmp_error icmp;
+	memset(&icmp, 0, sizeof icmp);
+	icmp.family = family;
+	icmp.type = type;
+	icmp.code = code;
+	memcpy(icmp.from, out->src, sizeof icmp.from);
+	if (family == 4 && type == TFE_ICMP4_UNREACH &&
+	    code == TFE_ICMP4_FRAG_NEEDED)
+		icmp.mtu = rest & 0xffff;       /* RFC 1191 §4 */
+	else if (family == 6 && type == TFE_ICMP6_TOO_BIG)
+		icmp.mtu = rest;                /* RFC 4443 §3.2 */
+
+	if (!icmp_quoted_ip(&q, family, out) || q.left < 8)
+		return TFE_DR_NOT_TCP;
+	const uint8_t *th = q.p;
+	out->sport = tfe_load_be16(th);
+	out->dport = tfe_load_be16(th + 2);
+	out->seq = tfe_load_be32(th + 4);
+	if (q.left >= 12)
+		out->ack = tfe_load_be32(th + 8);
+	if (q.left >= 14)
+		out->flags = (uint16_t)(((th[12] & 0x01u) << 8) | th[13]);
+	icmp.quoted = (uint8_t)(q.left < TCP_MIN_HDR ? q.left : TCP_MIN_HDR);
+	/* the quoted packet's, not the error's */
+	out->ttl = 0;
+	out->has_ip_id = false;
+	out->ip_id = 0;
+	out->ip_first_fragment = false;
+	out->icmp = icmp;
+	return TFE_DR_ICMP_ERROR;
+}
+
 /*
  * From an IP header on: one IP header per pass, the outer one, then one
  * per tunnel.  decapsulate() refuses a level past TFE_MAX_TUNNEL_DEPTH, so
@@ -2113,6 +2249,9 @@ decode_ip_chain(struct tfe_cursor *c, enum net_kind net, size_t wire_left,
 			return r;
 		if (next.proto == IPPROTO_NUM_TCP)
 			return decode_tcp(c, next.len, layouts, out);
+		if (next.proto == IPPROTO_NUM_ICMP ||
+		    next.proto == IPPROTO_NUM_ICMPV6)
+			return decode_icmp(c, &next, out);
 		r = decapsulate(c, &next, level, out, &net, &wire_left);
 		if (r != TFE_DR_OK)
 			return r;
@@ -2176,8 +2315,10 @@ tfe_decode_frame_frag(int linktype, const uint8_t *data, size_t caplen,
 {
 	enum link_kind kind = link_kind_of(linktype);
 
-	/* The fast path takes no fragment: it hands them all over. */
-	memset(out, 0, sizeof *out);
+	/* The fast path takes no fragment: it hands them all over.  The
+	 * ICMP error's part, last, is written whole by decode_icmp() and
+	 * read for TFE_DR_ICMP_ERROR alone: not cleared for every frame. */
+	memset(out, 0, offsetof(struct tfe_segment, icmp));
 	if (data != NULL) {
 		size_t wire = wirelen < caplen ? caplen : wirelen;
 		enum tfe_decode_reason r =

@@ -13,6 +13,10 @@
  * Tunnels (IP-in-IP, GRE, GRE-in-UDP, VXLAN, Geneve) are opened up to
  * TFE_MAX_TUNNEL_DEPTH levels deep; the segment is the innermost TCP, and
  * tfe_segment.tunnel says what it was carried in.
+ *
+ * An ICMP or ICMPv6 error that quotes a TCP segment (at the outermost IP
+ * header or inside a tunnel alike) is TFE_DR_ICMP_ERROR: the segment then
+ * describes the quoted one, and tfe_segment.icmp the error.
  */
 #ifndef TFE_DECODE_H
 #define TFE_DECODE_H
@@ -138,6 +142,10 @@ enum tfe_decode_reason {
 	                             dropped before, within its timeout */
 	TFE_DR_FRAG_LIMIT,        /* unsupported: a datagram of more fragments
 	                             than TFE_FRAG_MAX_PIECES: dropped */
+	/* ICMP, appended */
+	TFE_DR_ICMP_ERROR,        /* skipped: an ICMP or ICMPv6 error quoting a
+	                             TCP segment; the segment holds the quoted
+	                             flow and tfe_segment.icmp says the rest */
 	TFE_DR__COUNT
 };
 
@@ -176,6 +184,38 @@ struct tfe_tunnel {
 	uint8_t dst[16];
 };
 
+/*
+ * An ICMPv4 error (destination unreachable, time exceeded, parameter
+ * problem: RFC 792) or ICMPv6 error (destination unreachable, packet too
+ * big, time exceeded, parameter problem: RFC 4443 §3) whose body quotes
+ * an IP header carrying TCP and at least the first 8 bytes of the TCP
+ * header (ports and sequence number).  Filled for TFE_DR_ICMP_ERROR only;
+ * the segment's addresses, ports and sequence number are then the quoted
+ * packet's, so its flow key is the quoted connection's and its direction
+ * the quoted packet's sender's.
+ */
+struct tfe_icmp_error {
+	uint8_t family;          /* 4: ICMPv4, 6: ICMPv6 */
+	uint8_t type, code;
+	uint8_t quoted;          /* bytes of the quoted TCP header captured,
+	                            8..20: at 14 or more the flags are known */
+	uint32_t mtu;            /* bytes: the next-hop MTU of a
+	                            fragmentation needed (RFC 1191 §4) or a
+	                            packet too big; 0 otherwise */
+	uint8_t from[16];        /* the ICMP's sender (the outer IP source):
+	                            a router, or the destination itself */
+};
+
+/* ICMP types that tfe_icmp_error holds. */
+#define TFE_ICMP4_UNREACH        3
+#define TFE_ICMP4_TIME_EXCEEDED  11
+#define TFE_ICMP4_PARAM_PROBLEM  12
+#define TFE_ICMP4_FRAG_NEEDED    4  /* a code of TFE_ICMP4_UNREACH */
+#define TFE_ICMP6_UNREACH        1
+#define TFE_ICMP6_TOO_BIG        2
+#define TFE_ICMP6_TIME_EXCEEDED  3
+#define TFE_ICMP6_PARAM_PROBLEM  4
+
 /* One TCP segment as the analysis sees it.  All fields host byte order.
  * Through a tunnel, the IP fields are the innermost IP header's, except
  * ip_csum_bad, which is set when any IPv4 header on the way was wrong. */
@@ -213,6 +253,9 @@ struct tfe_segment {
 	uint8_t tfo_cookie_len;  /* 0 for a cookie request */
 
 	struct tfe_tunnel tunnel; /* depth 0 for a segment not in a tunnel */
+	/* last: tfe_decode_frame() leaves it as it was for any other
+	 * reason */
+	struct tfe_icmp_error icmp; /* TFE_DR_ICMP_ERROR only */
 };
 
 /*

@@ -75,6 +75,7 @@ const char *const tfe_json_decode_keys[TFE_DR__COUNT] = {
 	[TFE_DR_FRAG_INVALID]      = "fragment_invalid",
 	[TFE_DR_FRAG_OF_DROPPED]   = "fragment_of_dropped_datagram",
 	[TFE_DR_FRAG_LIMIT]        = "too_many_fragments",
+	[TFE_DR_ICMP_ERROR]        = "icmp_error",
 };
 
 /* Notes on a frame (TFE_NOTE_* bits), in the order the text form
@@ -1174,6 +1175,11 @@ tfe_render_json_summary(const struct tfe_render_opts *o,
 	k_u64(&w, "evicted", s->evicted);
 	k_u64(&w, "evicted_closed", s->evicted_closed);
 	k_u64(&w, "tombstones_evicted", s->tombs_evicted);
+	key(&w, "icmp_errors");
+	obj_begin(&w);
+	k_u64(&w, "matched", s->icmp_matched);
+	k_u64(&w, "unmatched", s->icmp_unmatched);
+	obj_end(&w);
 
 	key(&w, "capture");
 	if (s->have_capture_stats) {

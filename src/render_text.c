@@ -1157,6 +1157,11 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 		        s->kernel_disagree_conns == 1 ? "" : "s",
 		        s->kernel_disagreements,
 		        s->kernel_disagreements == 1 ? "y" : "ies");
+	if (s->icmp_matched + s->icmp_unmatched > 0)
+		fprintf(out, "  ICMP errors quoting TCP: %" PRIu64 " matched to "
+		        "a connection, %" PRIu64 " not (no connection held, or "
+		        "a sequence number it had not sent)\n", s->icmp_matched,
+		        s->icmp_unmatched);
 	if (s->late_segments > 0)
 		fprintf(out, "  late segments of connections already reported: %"
 		        PRIu64 "\n", s->late_segments);

@@ -374,6 +374,14 @@ const struct tfe_reason_row tfe_reasons[TFE_RS__COUNT] = {
 		"its next SYN was due by then and the capture shows none: "
 		"connect() had given up (ETIMEDOUT), or the capture ended before "
 		"the SYN" },
+	[TFE_RS_RECV_ICMP_SYN_SENT] = { "recv_icmp_syn_sent",
+		"an ICMP error answering its SYN reached it: connect() fails at "
+		"once with the error the ICMP names (Linux: a hard error before "
+		"the handshake completes, no SYN is re-sent)" },
+	[TFE_RS_RECV_ICMP_SYN_RCVD] = { "recv_icmp_syn_rcvd",
+		"an ICMP error answering its SYN+ACK reached it: the half-open "
+		"connection is dropped from the SYN queue (Linux), accept() "
+		"never returns it" },
 	[TFE_RS_FIN_ACK_UNSEEN] = { "fin_ack_unseen",
 		"the peer's ACK of its FIN travels the direction this capture "
 		"lacks: FIN_WAIT_1 until that ACK arrives, FIN_WAIT_2 after" },

@@ -176,6 +176,9 @@ enum tfe_reason {
 	TFE_RS_SEND_RST_BAD_ACK,    /* SYN_SENT answering a bare ACK */
 	TFE_RS_ACK_FROM_STALE,      /* a listener's tuple answered by the
 	                               earlier connection's socket */
+	TFE_RS_RECV_ICMP_SYN_SENT,  /* arrival row: an ICMP error quoting its
+	                               SYN (analyze.c, conn.c) */
+	TFE_RS_RECV_ICMP_SYN_RCVD,  /* arrival row: one quoting its SYN+ACK */
 	TFE_RS__COUNT
 };
 

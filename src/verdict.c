@@ -93,6 +93,12 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		TFE_SEV_WARNING,
 		"a middlebox on the path forgot the idle connection",
 		"RFC 5382 §5, RFC 1122 §4.2.3.6" },
+	[TFE_V_ICMP_UNREACHABLE] = { "icmp_unreachable", TFE_SEV_WARNING,
+		"an ICMP error answered a segment",
+		"RFC 1122 §4.2.3.9, RFC 5461, RFC 792, RFC 4443 §3" },
+	[TFE_V_ICMP_PACKET_TOO_BIG] = { "icmp_packet_too_big", TFE_SEV_INFO,
+		"the path's MTU is smaller than a segment",
+		"RFC 1191, RFC 8201" },
 };
 
 static const char *const side_word[3] = { "client", "server", "nobody" };
@@ -367,6 +373,7 @@ port_listened(const struct tfe_conn *c, int64_t first, int64_t last,
 {
 	const struct tfe_conn_rare *r = c->rare;
 	int64_t before = 0, after = 0;
+	char bw[40], aw[40];
 
 	if (r != NULL && r->port_listened_first != 0) {
 		if (r->port_listened_first < first)
@@ -374,24 +381,28 @@ port_listened(const struct tfe_conn *c, int64_t first, int64_t last,
 		if (r->port_listened_last > last)
 			after = r->port_listened_last - last;
 	}
+	/* a minute or more also in words: "70.018 s (1 min 10 s)" */
+	long_words(before, bw, sizeof bw);
+	long_words(after, aw, sizeof aw);
 	if (before > 0 && after > 0)
 		snprintf(buf, len, "its port answered other connections' SYNs "
-		         "%.3f s before the first and %.3f s after the last, so "
-		         "the host was up and listening: a listener whose accept "
-		         "queue was full (Linux drops the SYN then) or a "
-		         "firewall dropping them", secs(before), secs(after));
+		         "%.3f s%s before the first and %.3f s%s after the last, "
+		         "so the host was up and listening: a listener whose "
+		         "accept queue was full (Linux drops the SYN then) or a "
+		         "firewall dropping them", secs(before), bw, secs(after),
+		         aw);
 	else if (before > 0)
 		snprintf(buf, len, "its port answered another connection's SYN "
-		         "%.3f s before the first: a listener whose accept queue "
-		         "was full (Linux drops the SYN then), a firewall "
+		         "%.3f s%s before the first: a listener whose accept "
+		         "queue was full (Linux drops the SYN then), a firewall "
 		         "dropping them, or a host that went down since",
-		         secs(before));
+		         secs(before), bw);
 	else if (after > 0)
 		snprintf(buf, len, "its port answered another connection's SYN "
-		         "%.3f s after the last: a listener whose accept queue "
+		         "%.3f s%s after the last: a listener whose accept queue "
 		         "was full (Linux drops the SYN then) or not yet open, a "
 		         "firewall dropping them, or a host not yet up",
-		         secs(after));
+		         secs(after), aw);
 	else
 		snprintf(buf, len, "a firewall dropping them, a host that is "
 		         "down, or a listener whose queue is full");
@@ -403,6 +414,252 @@ port_listened(const struct tfe_conn *c, int64_t first, int64_t last,
 		         "connection, in TIME_WAIT, took it for an old "
 		         "duplicate (see time_wait_reuse)");
 	}
+}
+
+/* ---- ICMP errors (conn.h: tfe_icmp_seen) -------------------------------- */
+
+/* What an ICMP error's type and code say, and the errno Linux gives a
+ * socket for it (icmp_err_convert[] in net/ipv4/icmp.c; tcp_v4_err();
+ * icmpv6_err_convert() in net/ipv6/icmp.c). */
+struct icmp_words {
+	const char *what;
+	const char *err;
+};
+
+static struct icmp_words
+icmp_words(const struct tfe_icmp_seen *e)
+{
+	static const struct icmp_words unreach4[16] = {
+		{ "network unreachable", "ENETUNREACH" },
+		{ "host unreachable", "EHOSTUNREACH" },
+		{ "protocol unreachable", "ENOPROTOOPT" },
+		{ "port unreachable", "ECONNREFUSED" },
+		{ "fragmentation needed", "EMSGSIZE" },
+		{ "source route failed", "EOPNOTSUPP" },
+		{ "destination network unknown", "ENETUNREACH" },
+		{ "destination host unknown", "EHOSTDOWN" },
+		{ "source host isolated", "ENONET" },
+		{ "network administratively prohibited", "ENETUNREACH" },
+		{ "host administratively prohibited", "EHOSTUNREACH" },
+		{ "network unreachable for the type of service", "ENETUNREACH" },
+		{ "host unreachable for the type of service", "EHOSTUNREACH" },
+		{ "communication administratively prohibited", "EHOSTUNREACH" },
+		{ "host precedence violation", "EHOSTUNREACH" },
+		{ "precedence cutoff in effect", "EHOSTUNREACH" },
+	};
+	static const struct icmp_words unreach6[7] = {
+		{ "no route to destination", "ENETUNREACH" },
+		{ "communication administratively prohibited", "EACCES" },
+		{ "beyond the scope of the source address", "EHOSTUNREACH" },
+		{ "address unreachable", "EHOSTUNREACH" },
+		{ "port unreachable", "ECONNREFUSED" },
+		{ "source address failed ingress/egress policy", "EACCES" },
+		{ "reject route to destination", "EACCES" },
+	};
+
+	if (e->family == 4) {
+		if (e->type == TFE_ICMP4_UNREACH)
+			return e->code < 16 ? unreach4[e->code] :
+			       (struct icmp_words){ "unreachable, unknown code",
+			                            NULL };
+		if (e->type == TFE_ICMP4_TIME_EXCEEDED)
+			return (struct icmp_words){ e->code == 1 ?
+			    "fragment reassembly time exceeded" :
+			    "time to live exceeded in transit", "EHOSTUNREACH" };
+		return (struct icmp_words){ "parameter problem", "EPROTO" };
+	}
+	if (e->type == TFE_ICMP6_UNREACH)
+		return e->code < 7 ? unreach6[e->code] :
+		       (struct icmp_words){ "unreachable, unknown code",
+		                            "EPROTO" };
+	if (e->type == TFE_ICMP6_TIME_EXCEEDED)
+		return (struct icmp_words){ e->code == 1 ?
+		    "fragment reassembly time exceeded" :
+		    "hop limit exceeded in transit", "EHOSTUNREACH" };
+	if (e->type == TFE_ICMP6_TOO_BIG)
+		return (struct icmp_words){ "packet too big", "EMSGSIZE" };
+	return (struct icmp_words){ "parameter problem", "EPROTO" };
+}
+
+/* A packet too big or fragmentation needed: no error, the path's MTU. */
+static bool
+icmp_too_big(const struct tfe_icmp_seen *e)
+{
+	return e->family == 4 ? e->type == TFE_ICMP4_UNREACH &&
+	                        e->code == TFE_ICMP4_FRAG_NEEDED
+	                      : e->type == TFE_ICMP6_TOO_BIG;
+}
+
+/* Whether an ICMP error (not a packet too big) quoted the client's SYN:
+ * then its SYN did get an answer, and syn_unanswered does not fire. */
+static bool
+icmp_answered_syn(const struct tfe_conn *c)
+{
+	const struct tfe_icmp_seen *e;
+
+	if (c->rare == NULL || c->rare->icmp.count == 0)
+		return false;
+	e = &c->rare->icmp;
+	return !icmp_too_big(e) && e->side == TFE_SIDE_CLIENT &&
+	       e->state == TFE_ST_SYN_SENT;
+}
+
+/* "the server itself (addr)", "a router on the path (addr)", or for an
+ * error from the quoted side's own address, its host (a local firewall's
+ * REJECT). */
+static void
+icmp_sender(const struct tfe_conn *c, const struct tfe_icmp_seen *e,
+            char *buf, size_t len)
+{
+	char a[TFE_ADDR_STRLEN];
+	int side = e->side;
+
+	tfe_addr_format(c->family, e->from, a, sizeof a);
+	if (memcmp(e->from, tfe_conn_addr(c, !side), 16) == 0)
+		snprintf(buf, len, "the %s itself (%s)", side_word[!side], a);
+	else if (memcmp(e->from, tfe_conn_addr(c, side), 16) == 0)
+		snprintf(buf, len, "the %s's own host (%s)", side_word[side], a);
+	else
+		snprintf(buf, len, "a router on the path (%s)", a);
+}
+
+/* "its SYN (frame 24)": the segment the error quoted. */
+static void
+icmp_quoted(const struct tfe_conn *c, const struct tfe_icmp_seen *e,
+            char *buf, size_t len)
+{
+	uint16_t fl = e->quoted_flags;
+	const char *what;
+
+	if (!e->flags_known && e->quoted_frame != 0) {
+		for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+			const struct tfe_row *r = row_at(c, i);
+			if (r->kind == TFE_ROW_FRAME &&
+			    r->frame == e->quoted_frame) {
+				fl = r->flags;
+				break;
+			}
+		}
+	}
+	if (!e->flags_known && e->quoted_frame == 0)
+		what = "segment";
+	else if ((fl & (TFE_TH_SYN | TFE_TH_ACK)) == TFE_TH_SYN)
+		what = "SYN";
+	else if (fl & TFE_TH_SYN)
+		what = "SYN+ACK";
+	else if (fl & TFE_TH_RST)
+		what = "RST";
+	else if (fl & TFE_TH_FIN)
+		what = "FIN";
+	else
+		what = "segment";
+	if (e->quoted_frame != 0)
+		snprintf(buf, len, "the %s's %s (frame %" PRIu64 ", seq %u)",
+		         side_word[e->side], what, e->quoted_frame,
+		         tfe_conn_rel_seq(c, e->side, e->seq));
+	else if (e->quoted_folded)
+		snprintf(buf, len, "the %s's %s of seq %u", side_word[e->side],
+		         what, tfe_conn_rel_seq(c, e->side, e->seq));
+	else
+		snprintf(buf, len, "a %s %s the capture lacks (seq %u)",
+		         side_word[e->side], what,
+		         tfe_conn_rel_seq(c, e->side, e->seq));
+}
+
+/*
+ * icmp_unreachable: an ICMP or ICMPv6 error quoted a segment of the
+ * connection (a destination unreachable, time exceeded, parameter
+ * problem); icmp_packet_too_big: a fragmentation needed or packet too big
+ * did.  What the application sees is Linux's (tcp_v4_err(),
+ * tcp_v6_err()): before the handshake completes the error is hard and
+ * connect() fails with it at once; after, it is soft: TCP keeps
+ * re-sending and reports it only if the connection then times out
+ * (RFC 1122 §4.2.3.9, RFC 5461).
+ */
+static void
+rule_icmp(struct ctx *x)
+{
+	const struct tfe_conn *c = x->c;
+	const struct tfe_icmp_seen *e;
+	char who[TFE_ADDR_STRLEN + 40], quoted[96], more[48];
+
+	if (c->rare == NULL || c->rare->icmp.count == 0)
+		return;
+	e = &c->rare->icmp;
+	struct icmp_words w = icmp_words(e);
+	uint64_t fr[] = { e->quoted_frame ? e->quoted_frame : e->first_frame,
+	                  e->quoted_frame ? e->first_frame : 0, 0 };
+	const char *icmp = e->family == 4 ? "ICMP" : "ICMPv6";
+	const char *sd = side_word[e->side];
+
+	icmp_sender(c, e, who, sizeof who);
+	icmp_quoted(c, e, quoted, sizeof quoted);
+	if (e->count > 1)
+		snprintf(more, sizeof more, "; %u such errors, the last at "
+		         "frame %" PRIu64, e->count, e->last_frame);
+	else
+		more[0] = '\0';
+
+	if (icmp_too_big(e)) {
+		add(x, TFE_V_ICMP_PACKET_TOO_BIG, e->side, fr,
+		    "%s sent an %s %s (type %u code %u, frame %" PRIu64 ") "
+		    "for %s: the path takes packets of at most %u bytes; the "
+		    "%s's TCP lowers its segment size to fit and re-sends "
+		    "(path MTU discovery), no error reaches the application%s",
+		    who, icmp, w.what, e->type, e->code, e->first_frame, quoted,
+		    e->mtu, sd, more);
+		vcount(x, "mtu_bytes", e->mtu);
+		if (e->count > 1)
+			vcount(x, "errors", e->count);
+		return;
+	}
+
+	GString *then = g_string_new(NULL);
+	bool syn_sent = e->state == TFE_ST_SYN_SENT;
+	const char *call = syn_sent ? "connect()" : "the half-open connection";
+	if (e->hard && e->sent_after == 0 && e->closed && syn_sent)
+		g_string_printf(then, "the %s's connect() fails at once with "
+		                "%s (a hard error before the handshake "
+		                "completes, Linux)", sd, w.err ? w.err : "it");
+	else if (e->hard && e->sent_after == 0 && e->closed)
+		g_string_printf(then, "the %s drops the half-open connection "
+		                "from its SYN queue: accept() never returns it "
+		                "(Linux)", sd);
+	else if (e->hard && e->soft_stack)
+		g_string_printf(then, "Linux ends %s at once with %s, but the "
+		                "%s sent again (frame %" PRIu64 "): its TCP kept "
+		                "the error as soft, as a stack other than Linux's "
+		                "may, and went on re-sending",
+		                call, w.err ? w.err : "it", sd, e->sent_after);
+	else if (e->hard)
+		g_string_printf(then, "Linux ends %s at once with %s, but the "
+		                "%s sent again (frame %" PRIu64 "): its TCP kept "
+		                "the error as soft (Linux does when the error "
+		                "comes while the application's call still holds "
+		                "the socket, within microseconds of the segment)",
+		                call, w.err ? w.err : "it", sd, e->sent_after);
+	else if (e->state == TFE_ST_SYN_RECEIVED)
+		g_string_printf(then, "for a half-open connection this code is "
+		                "no reason to drop it: the %s re-sends its "
+		                "SYN+ACK as usual (Linux)", sd);
+	else
+		g_string_printf(then, "a soft error once the connection is "
+		                "established: TCP keeps re-sending, and the "
+		                "application sees %s only if the connection then "
+		                "times out (Linux; at once with IP_RECVERR)",
+		                w.err ? w.err : "it");
+	if (e->closed && (e->sent_after != 0 || !e->hard))
+		g_string_append_printf(then, "; the error at frame %" PRIu64
+		                       " then ended it", e->hard_frame);
+	add(x, TFE_V_ICMP_UNREACHABLE, e->side, fr,
+	    "%s sent an %s %s (type %u code %u, frame %" PRIu64 ") for %s: "
+	    "%s%s", who, icmp, w.what, e->type, e->code, e->first_frame,
+	    quoted, then->str, more);
+	vcount(x, "icmp_type", e->type);
+	vcount(x, "icmp_code", e->code);
+	if (e->count > 1)
+		vcount(x, "errors", e->count);
+	g_string_free(then, TRUE);
 }
 
 static void
@@ -442,7 +699,8 @@ rule_open_and_reject(struct ctx *x)
 			vcount(x, "port", tfe_conn_port(c, TFE_SIDE_SERVER));
 		}
 	}
-	if (c->close_how == TFE_CLOSE_UNANSWERED && cl->syn_count > 0) {
+	if (c->close_how == TFE_CLOSE_UNANSWERED && cl->syn_count > 0 &&
+	    !icmp_answered_syn(c)) {
 		GString *times = g_string_new(NULL);
 		uint64_t fr[3] = { 0 };
 		int64_t first = 0, last = 0, prev = 0;
@@ -2685,6 +2943,7 @@ tfe_verdicts_collect(const struct tfe_conn *c, const struct tfe_config *cfg,
 
 	rows_summary(&x);
 	rule_open_and_reject(&x);
+	rule_icmp(&x);
 	rule_reuse(&x);
 	rule_stale(&x);
 	rule_accept_queue(&x);

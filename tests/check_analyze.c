@@ -64,6 +64,10 @@ struct counts {
 	guint done;
 	guint by_cause[TFE_END_REUSED + 1];
 	struct seen seen[8];
+	/* per client port 40000..40005: the client's final state, and
+	 * whether an ICMP error closed it */
+	uint8_t client_state[6];
+	bool icmp_closed[6];
 };
 
 static void
@@ -81,6 +85,12 @@ count_done(void *ud, const struct tfe_conn *c)
 	}
 	n->done++;
 	n->by_cause[c->end_cause]++;
+	unsigned port = tfe_conn_port(c, TFE_SIDE_CLIENT);
+	if (port >= 40000 && port < 40006) {
+		n->client_state[port - 40000] = c->ep[TFE_SIDE_CLIENT].state;
+		n->icmp_closed[port - 40000] =
+			c->rare != NULL && c->rare->icmp.closed;
+	}
 }
 
 struct fixture {
@@ -375,6 +385,88 @@ START_TEST(test_port_listened)
 }
 END_TEST
 
+/* An ICMPv4 host unreachable from a router (10.0.0.254) quoting the
+ * first 28 bytes of a TCP frame from the client (DLT_IPV4). */
+static void
+feed_icmp(struct fixture *fx, int64_t ts, uint16_t sport, uint8_t flags,
+          uint32_t seq)
+{
+	uint8_t f[20 + 8 + 40];
+
+	memset(f, 0, sizeof f);
+	f[0] = 0x45;
+	f[3] = sizeof f;
+	f[8] = 64;
+	f[9] = 1;                           /* ICMP */
+	f[12] = 10, f[13] = 0, f[14] = 0, f[15] = 254;
+	f[16] = 10, f[17] = 0, f[18] = 0, f[19] = 1;
+	f[20] = 3;                          /* destination unreachable */
+	f[21] = 1;                          /* host unreachable */
+	frame_v4(f + 28, CLIENT, sport, SERVER, 80, flags, seq, 0);
+	tfe_analyzer_frame(&fx->a, DLT_IPV4, ++fx->frame, ts, f, sizeof f,
+	                   sizeof f);
+}
+
+/* ICMP errors find the connection they quote, and only it: none is made
+ * for an error of an unknown flow, one quoting a sequence number not in
+ * flight is counted unmatched, one after the handshake closes nothing. */
+START_TEST(test_icmp_errors)
+{
+	struct fixture fx;
+
+	setup(&fx, 1000);
+	/* 40000: a SYN, then the error for it: the client is CLOSED */
+	feed(&fx, T0, CLIENT, 40000, SERVER, 80, F_SYN, 1000, 0);
+	feed_icmp(&fx, T0 + MS, 40000, F_SYN, 1000);
+	ck_assert_uint_eq(fx.a.stats.icmp_matched, 1);
+	/* an error for a flow never seen: no connection made */
+	feed_icmp(&fx, T0 + 2 * MS, 40009, F_SYN, 1000);
+	ck_assert_uint_eq(fx.a.stats.icmp_unmatched, 1);
+	ck_assert_uint_eq(fx.a.table.live, 1);
+	/* 40001: a SYN, and an error quoting another sequence number */
+	feed(&fx, T0 + 3 * MS, CLIENT, 40001, SERVER, 80, F_SYN, 3000, 0);
+	feed_icmp(&fx, T0 + 4 * MS, 40001, F_SYN, 3999);
+	ck_assert_uint_eq(fx.a.stats.icmp_unmatched, 2);
+	/* 40002: established, then an error for the client's data */
+	feed(&fx, T0 + 5 * MS, CLIENT, 40002, SERVER, 80, F_SYN, 5000, 0);
+	feed(&fx, T0 + 6 * MS, SERVER, 80, CLIENT, 40002, F_SYN | F_ACK, 9000,
+	     5001);
+	feed(&fx, T0 + 7 * MS, CLIENT, 40002, SERVER, 80, F_ACK, 5001, 9001);
+	feed_icmp(&fx, T0 + 8 * MS, 40002, F_ACK, 5001);
+	ck_assert_uint_eq(fx.a.stats.icmp_matched, 2);
+	ck_assert_uint_eq(fx.a.table.live, 3);
+	ck_assert_uint_eq(fx.a.stats.reasons[TFE_DR_ICMP_ERROR], 4);
+	/* 40003: the error comes 0.1 ms after the SYN and the SYN is re-sent
+	 * (Linux keeps it as soft while connect() holds the socket); the
+	 * second error, with nothing sent after it, closes the client */
+	feed(&fx, T0 + 10 * MS, CLIENT, 40003, SERVER, 80, F_SYN, 7000, 0);
+	feed_icmp(&fx, T0 + 10 * MS + MS / 10, 40003, F_SYN, 7000);
+	feed(&fx, T0 + 1010 * MS, CLIENT, 40003, SERVER, 80, F_SYN, 7000, 0);
+	feed_icmp(&fx, T0 + 1011 * MS, 40003, F_SYN, 7000);
+	/* 40004: the error comes 50 ms after the SYN and the SYN is re-sent:
+	 * a stack that takes it as soft; no later error closes the client */
+	feed(&fx, T0 + 20 * MS, CLIENT, 40004, SERVER, 80, F_SYN, 8000, 0);
+	feed_icmp(&fx, T0 + 70 * MS, 40004, F_SYN, 8000);
+	feed(&fx, T0 + 1020 * MS, CLIENT, 40004, SERVER, 80, F_SYN, 8000, 0);
+	feed_icmp(&fx, T0 + 1070 * MS, 40004, F_SYN, 8000);
+	ck_assert_uint_eq(fx.a.stats.icmp_matched, 6);
+	ck_assert_uint_eq(fx.a.table.live, 5);
+	tfe_analyzer_finish(&fx.a);
+	ck_assert_uint_eq(fx.n.done, 5);
+	ck_assert_uint_eq(fx.n.client_state[3], TFE_ST_CLOSED);
+	ck_assert(fx.n.icmp_closed[3]);
+	ck_assert_uint_eq(fx.n.client_state[4], TFE_ST_SYN_SENT);
+	ck_assert(!fx.n.icmp_closed[4]);
+	ck_assert_uint_eq(fx.n.client_state[0], TFE_ST_CLOSED);
+	ck_assert(fx.n.icmp_closed[0]);
+	ck_assert_uint_eq(fx.n.client_state[1], TFE_ST_SYN_SENT);
+	ck_assert(!fx.n.icmp_closed[1]);
+	ck_assert_uint_eq(fx.n.client_state[2], TFE_ST_ESTABLISHED);
+	ck_assert(!fx.n.icmp_closed[2]);
+	tfe_analyzer_clear(&fx.a);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -387,6 +479,7 @@ main(void)
 	tcase_add_test(tc, test_tick_runs_timers);
 	tcase_add_test(tc, test_syn_splits);
 	tcase_add_test(tc, test_port_listened);
+	tcase_add_test(tc, test_icmp_errors);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return tfe_test_main(s);

@@ -289,7 +289,13 @@ START_TEST(test_every_capture)
 		g_free(data);
 		check_bytes(b, path, NULL, OWN, &r);
 		ck_assert_int_eq(r.rc, TFE_CAPTURE_END);
-		ck_assert_uint_gt(r.delivered, 0);
+		/* every capture holds packets but the one of a capture point
+		 * that saw nothing (a file header alone, 24 bytes: the
+		 * server's end of router-icmp-unreachable) */
+		if (len > 24)
+			ck_assert_uint_gt(r.delivered, 0);
+		else
+			ck_assert_uint_eq(r.delivered, 0);
 		reading_clear(&r);
 		g_byte_array_free(b, TRUE);
 	}

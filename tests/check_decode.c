@@ -3191,6 +3191,190 @@ static const struct invalid_case invalid_cases[] = {
 	        fx_ayiya_sig_past, TFE_DR_TUNNEL_BAD_LENGTH),
 };
 
+/*
+ * ICMP errors quoting TCP (decode.h: TFE_DR_ICMP_ERROR).
+ *
+ * 08:50:07.027703 IP (tos 0xc0, ttl 64, id 40465, offset 0, flags [none],
+ *   proto ICMP (1), length 88)
+ *   192.0.0.8 > 10.231.0.1: ICMP host 10.231.0.2 unreachable, length 68
+ *   IP (tos 0x0, ttl 63, id 9856, offset 0, flags [DF], proto TCP (6),
+ *   length 60)
+ *   10.231.0.1.59976 > 10.231.0.2.8080: Flags [S], seq 1884297831,
+ *   win 64240, options [mss 1460,sackOK,TS val 3155369646 ecr 0,nop,
+ *   wscale 10], length 0
+ * (pcaps/router-icmp-unreachable.pcap, frame 2)
+ */
+static const uint8_t fx_icmp4_host_unreach[] = {
+	0x06, 0xc8, 0xb5, 0xc0, 0x3b, 0x18, 0x42, 0x60, 0x71, 0x9c, 0x51, 0x9e,
+	0x08, 0x00, 0x45, 0xc0, 0x00, 0x58, 0x9e, 0x11, 0x00, 0x00, 0x40, 0x01,
+	0x10, 0xe4, 0xc0, 0x00, 0x00, 0x08, 0x0a, 0xe7, 0x00, 0x01, 0x03, 0x01,
+	0x12, 0xfe, 0x00, 0x00, 0x00, 0x00, 0x45, 0x00, 0x00, 0x3c, 0x26, 0x80,
+	0x40, 0x00, 0x3f, 0x06, 0xff, 0x6b, 0x0a, 0xe7, 0x00, 0x01, 0x0a, 0xe7,
+	0x00, 0x02, 0xea, 0x48, 0x1f, 0x90, 0x70, 0x50, 0x1a, 0x67, 0x00, 0x00,
+	0x00, 0x00, 0xa0, 0x02, 0xfa, 0xf0, 0xc7, 0xe9, 0x00, 0x00, 0x02, 0x04,
+	0x05, 0xb4, 0x04, 0x02, 0x08, 0x0a, 0xbc, 0x13, 0x1e, 0xae, 0x00, 0x00,
+	0x00, 0x00, 0x01, 0x03, 0x03, 0x0a,
+};
+
+/*
+ * 12:55:15.687482 IP6 (flowlabel 0xa94e3, hlim 64, next-header ICMPv6
+ *   (58) payload length: 88) 2001:bef::2 > 2001:bef::a00:27ff:fe0d:5c3c:
+ *   [icmp6 sum ok] ICMP6, destination unreachable, unreachable route
+ *   2607:f8b0:400f:801::200e, source 2001:bef::a00:27ff:fe0d:5c3c,
+ *   destination 2607:f8b0:400f:801::200e, length 88
+ *   (quoting 34808 > 80: Flags [S], seq 419032480, win 28800, options
+ *   [mss 1440,sackOK,TS val 67241079 ecr 0,nop,wscale 7])
+ * (arkime's ospf.pcap, frame 25)
+ */
+static const uint8_t fx_icmp6_no_route[] = {
+	0x08, 0x00, 0x27, 0x0d, 0x5c, 0x3c, 0x08, 0x00, 0x27, 0x76, 0xe3, 0x69,
+	0x86, 0xdd, 0x60, 0x0a, 0x94, 0xe3, 0x00, 0x58, 0x3a, 0x40, 0x20, 0x01,
+	0x0b, 0xef, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x02, 0x20, 0x01, 0x0b, 0xef, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x00,
+	0x27, 0xff, 0xfe, 0x0d, 0x5c, 0x3c, 0x01, 0x00, 0x7f, 0x78, 0x00, 0x00,
+	0x00, 0x00, 0x60, 0x0b, 0x34, 0x84, 0x00, 0x28, 0x06, 0x40, 0x20, 0x01,
+	0x0b, 0xef, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x27, 0xff, 0xfe, 0x0d,
+	0x5c, 0x3c, 0x26, 0x07, 0xf8, 0xb0, 0x40, 0x0f, 0x08, 0x01, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x20, 0x0e, 0x87, 0xf8, 0x00, 0x50, 0x18, 0xf9,
+	0xed, 0xa0, 0x00, 0x00, 0x00, 0x00, 0xa0, 0x02, 0x70, 0x80, 0x01, 0x29,
+	0x00, 0x00, 0x02, 0x04, 0x05, 0xa0, 0x04, 0x02, 0x08, 0x0a, 0x04, 0x02,
+	0x04, 0x77, 0x00, 0x00, 0x00, 0x00, 0x01, 0x03, 0x03, 0x07,
+};
+
+struct icmp_case {
+	const char *name;
+	const uint8_t *bytes;
+	size_t len;
+	size_t icmp_at;          /* the ICMP header */
+	size_t tcp_at;           /* the quoted TCP header */
+	uint8_t family, type, code;
+	uint8_t from[16], src[16], dst[16];
+	uint16_t sport, dport;
+	uint32_t seq;
+};
+
+static const struct icmp_case icmp_cases[] = {
+	{ "icmp4 host unreachable", fx_icmp4_host_unreach,
+	  sizeof fx_icmp4_host_unreach, 34, 62, 4, 3, 1,
+	  { 192, 0, 0, 8 }, { 10, 231, 0, 1 }, { 10, 231, 0, 2 },
+	  59976, 8080, 1884297831u },
+	{ "icmp6 no route", fx_icmp6_no_route, sizeof fx_icmp6_no_route,
+	  54, 102, 6, 1, 0,
+	  { 0x20, 0x01, 0x0b, 0xef, [15] = 0x02 },
+	  { 0x20, 0x01, 0x0b, 0xef, 0, 0, 0, 0, 0x0a, 0x00, 0x27, 0xff,
+	    0xfe, 0x0d, 0x5c, 0x3c },
+	  { 0x26, 0x07, 0xf8, 0xb0, 0x40, 0x0f, 0x08, 0x01, 0, 0, 0, 0, 0, 0,
+	    0x20, 0x0e },
+	  34808, 80, 419032480u },
+};
+
+/* Every cut: before the outer IP header is whole, what the IP decoder
+ * says; then not tcp until the quote holds 8 bytes of TCP; from there an
+ * ICMP error record of the quoted flow, the bytes quoted counted. */
+START_TEST(test_icmp_error_cut)
+{
+	const struct icmp_case *ic = &icmp_cases[_i];
+	struct tfe_segment seg;
+
+	for (size_t cut = 0; cut <= ic->len; cut++) {
+		enum tfe_decode_reason r =
+			decode_copy(DLT_EN10MB, ic->bytes, cut, ic->len, &seg);
+		if (cut < ic->tcp_at + 8) {
+			ck_assert_msg(r != TFE_DR_ICMP_ERROR && r != TFE_DR_OK,
+			              "%s cut at %zu: %s", ic->name, cut,
+			              tfe_decode_reason_names[r]);
+			if (cut >= ic->icmp_at)
+				ck_assert_msg(r == TFE_DR_NOT_TCP,
+				              "%s cut at %zu: %s", ic->name, cut,
+				              tfe_decode_reason_names[r]);
+			continue;
+		}
+		ck_assert_msg(r == TFE_DR_ICMP_ERROR, "%s cut at %zu: %s",
+		              ic->name, cut, tfe_decode_reason_names[r]);
+		ck_assert_uint_eq(seg.family, ic->family);
+		ck_assert_uint_eq(seg.icmp.family, ic->family);
+		ck_assert_uint_eq(seg.icmp.type, ic->type);
+		ck_assert_uint_eq(seg.icmp.code, ic->code);
+		ck_assert_uint_eq(seg.icmp.mtu, 0);
+		ck_assert_mem_eq(seg.icmp.from, ic->from, 16);
+		ck_assert_mem_eq(seg.src, ic->src, 16);
+		ck_assert_mem_eq(seg.dst, ic->dst, 16);
+		ck_assert_uint_eq(seg.sport, ic->sport);
+		ck_assert_uint_eq(seg.dport, ic->dport);
+		ck_assert_uint_eq(seg.seq, ic->seq);
+		size_t q = cut - ic->tcp_at;
+		ck_assert_uint_eq(seg.icmp.quoted, q < 20 ? q : 20);
+		if (q >= 14)
+			ck_assert_uint_eq(seg.flags, TFE_TH_SYN);
+		else
+			ck_assert_uint_eq(seg.flags, 0);
+	}
+}
+END_TEST
+
+/* Near misses: what is not an ICMP error quoting TCP stays not tcp. */
+START_TEST(test_icmp_not_error)
+{
+	const size_t n = sizeof fx_icmp4_host_unreach;
+	uint8_t b[sizeof fx_icmp4_host_unreach];
+	struct tfe_segment seg;
+
+	/* an echo request: no quote */
+	memcpy(b, fx_icmp4_host_unreach, n);
+	b[34] = 8;
+	ck_assert_int_eq(decode_copy(DLT_EN10MB, b, n, n, &seg), TFE_DR_NOT_TCP);
+	/* a source quench (RFC 6633: ignored) */
+	b[34] = 4;
+	ck_assert_int_eq(decode_copy(DLT_EN10MB, b, n, n, &seg), TFE_DR_NOT_TCP);
+	/* an error quoting UDP */
+	memcpy(b, fx_icmp4_host_unreach, n);
+	b[42 + 9] = 17;
+	ck_assert_int_eq(decode_copy(DLT_EN10MB, b, n, n, &seg), TFE_DR_NOT_TCP);
+	/* quoting a non-first fragment: no TCP header in it */
+	memcpy(b, fx_icmp4_host_unreach, n);
+	b[42 + 7] = 0x10;
+	ck_assert_int_eq(decode_copy(DLT_EN10MB, b, n, n, &seg), TFE_DR_NOT_TCP);
+	/* quoting an IPv6 header inside ICMPv4 */
+	memcpy(b, fx_icmp4_host_unreach, n);
+	b[42] = 0x60;
+	ck_assert_int_eq(decode_copy(DLT_EN10MB, b, n, n, &seg), TFE_DR_NOT_TCP);
+	/* the outer packet a fragment: not decoded */
+	memcpy(b, fx_icmp4_host_unreach, n);
+	b[14 + 6] = 0x20;
+	ck_assert_int_eq(decode_copy(DLT_EN10MB, b, n, n, &seg), TFE_DR_NOT_TCP);
+	/* an IP total length that ends the quote before 8 TCP bytes: the
+	 * bytes after it (padding) are not the quote's */
+	memcpy(b, fx_icmp4_host_unreach, n);
+	b[16] = 0;
+	b[17] = 20 + 8 + 20 + 7;
+	ck_assert_int_eq(decode_copy(DLT_EN10MB, b, n, n, &seg), TFE_DR_NOT_TCP);
+	/* fragmentation needed: the next-hop MTU (RFC 1191 §4) */
+	memcpy(b, fx_icmp4_host_unreach, n);
+	b[35] = 4;
+	b[40] = 0x05;
+	b[41] = 0x00;
+	ck_assert_int_eq(decode_copy(DLT_EN10MB, b, n, n, &seg),
+	                 TFE_DR_ICMP_ERROR);
+	ck_assert_uint_eq(seg.icmp.mtu, 1280);
+	/* ICMPv6 packet too big: the MTU is the 32-bit field */
+	const size_t n6 = sizeof fx_icmp6_no_route;
+	uint8_t b6[sizeof fx_icmp6_no_route];
+	memcpy(b6, fx_icmp6_no_route, n6);
+	b6[54] = 2;
+	b6[58] = 0;
+	b6[59] = 0;
+	b6[60] = 0x05;
+	b6[61] = 0x00;
+	ck_assert_int_eq(decode_copy(DLT_EN10MB, b6, n6, n6, &seg),
+	                 TFE_DR_ICMP_ERROR);
+	ck_assert_uint_eq(seg.icmp.mtu, 1280);
+	/* an ICMPv6 informational message (echo request, 128) */
+	b6[54] = 128;
+	ck_assert_int_eq(decode_copy(DLT_EN10MB, b6, n6, n6, &seg),
+	                 TFE_DR_NOT_TCP);
+}
+END_TEST
+
 START_TEST(test_valid_frame)
 {
 	const struct valid_case *vc = &valid_cases[_i];
@@ -3996,6 +4180,9 @@ decode_suite(void)
 	tc = tcase_create("tables");
 	tcase_add_test(tc, test_linktype_supported);
 	tcase_add_test(tc, test_name_tables);
+	tcase_add_loop_test(tc, test_icmp_error_cut, 0,
+	                    G_N_ELEMENTS(icmp_cases));
+	tcase_add_test(tc, test_icmp_not_error);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -211,7 +211,11 @@ START_TEST(test_each_capture)
 {
 	for (guint i = 0; i < paths->len; i++) {
 		char *one = g_ptr_array_index(paths, i);
-		compare(&one, 1, NULL, 0, 1, "summary");
+		GStatBuf st;
+		/* a capture of no packet (a server that saw nothing, as in
+		 * router-icmp-unreachable) is only its 24-byte file header */
+		guint min = g_stat(one, &st) == 0 && st.st_size > 24 ? 1 : 0;
+		compare(&one, 1, NULL, 0, min, "summary");
 	}
 }
 END_TEST

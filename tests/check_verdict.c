@@ -39,6 +39,12 @@ struct vseg {
 	uint8_t opts;       /* TFE_OPT_* (none unless VO) */
 	uint16_t mss;
 	uint8_t wscale;
+	/* not a segment: an ICMPv4 error of this type (0: none) and code
+	 * that quotes a segment `from` sent with `flags` and `seq` (its
+	 * ack, len, win, ttl unused); sent by a router (10.0.0.254), or
+	 * by the peer when `ttl` is 1 */
+	uint8_t icmp_type, icmp_code;
+	uint16_t mtu;
 };
 
 #define MAX_SEGS 14
@@ -53,12 +59,18 @@ struct vcase {
 	int n;
 };
 
-#define V(from, flags, seq, ack, len, ms) { from, flags, seq, ack, len, ms, -1, 0, 0, 0, 0, 0 }
-#define VW(from, flags, seq, ack, len, ms, win) { from, flags, seq, ack, len, ms, win, 0, 0, 0, 0, 0 }
-#define VT(from, flags, seq, ack, len, ms, ttl) { from, flags, seq, ack, len, ms, -1, ttl, 0, 0, 0, 0 }
-#define VI(from, flags, seq, ack, len, ms, id) { from, flags, seq, ack, len, ms, -1, 0, id, 0, 0, 0 }
+#define V(from, flags, seq, ack, len, ms) { from, flags, seq, ack, len, ms, -1, 0, 0, 0, 0, 0, 0, 0, 0 }
+#define VW(from, flags, seq, ack, len, ms, win) { from, flags, seq, ack, len, ms, win, 0, 0, 0, 0, 0, 0, 0, 0 }
+#define VT(from, flags, seq, ack, len, ms, ttl) { from, flags, seq, ack, len, ms, -1, ttl, 0, 0, 0, 0, 0, 0, 0 }
+#define VI(from, flags, seq, ack, len, ms, id) { from, flags, seq, ack, len, ms, -1, 0, id, 0, 0, 0, 0, 0, 0 }
 #define VO(from, flags, seq, ack, len, ms, opts, mss, ws) \
-	{ from, flags, seq, ack, len, ms, -1, 0, 0, opts, mss, ws }
+	{ from, flags, seq, ack, len, ms, -1, 0, 0, opts, mss, ws, 0, 0, 0 }
+#define VX(from, flags, seq, ms, type, code) \
+	{ from, flags, seq, 0, 0, ms, -1, 0, 0, 0, 0, 0, type, code, 0 }
+#define VXP(from, flags, seq, ms, type, code) \
+	{ from, flags, seq, 0, 0, ms, -1, 1, 0, 0, 0, 0, type, code, 0 }
+#define VXM(from, flags, seq, ms, mtu) \
+	{ from, flags, seq, 0, 0, ms, -1, 0, 0, 0, 0, 0, 3, 4, mtu }
 #define O_MW (TFE_OPT_MSS | TFE_OPT_WSCALE)
 #define O_ALL (TFE_OPT_MSS | TFE_OPT_WSCALE | TFE_OPT_SACKOK | TFE_OPT_TS)
 
@@ -350,7 +362,7 @@ static const struct vcase cases[] = {
   6 },
 { "bare RST with a window", TFE_V_RST_SUSPICIOUS, true, TFE_END_CLOSED, 0, {
 	OPEN, VI(S, F_PA, 5001, 1001, 10, 30, 943),
-	{ S, F_R, 5011, 0, 0, 40, 8192, 0, 500, 0, 0, 0 } }, 5 },
+	{ S, F_R, 5011, 0, 0, 40, 8192, 0, 500, 0, 0, 0, 0, 0, 0 } }, 5 },
 { "near miss: RST+ACK with a window (Linux's abort)", TFE_V_RST_SUSPICIOUS,
   false, TFE_END_CLOSED, 0, {
 	OPEN, V(S, F_PA, 5001, 1001, 10, 30), VW(S, F_RA, 5011, 1001, 0, 40, 509) },
@@ -362,7 +374,7 @@ static const struct vcase cases[] = {
 { "near miss: bare RST with a window continuing its host's IP IDs",
   TFE_V_RST_SUSPICIOUS, false, TFE_END_CLOSED, 0, {
 	OPEN, VI(S, F_PA, 5001, 1001, 10, 30, 943),
-	{ S, F_R, 5011, 0, 0, 40, 8192, 0, 944, 0, 0, 0 } }, 5 },
+	{ S, F_R, 5011, 0, 0, 40, 8192, 0, 944, 0, 0, 0, 0, 0, 0 } }, 5 },
 { "RST taken, then new data from its claimed sender",
   TFE_V_RST_SUSPICIOUS, true, TFE_END_CLOSED, 0, {
 	OPEN, V(S, F_RA, 5001, 1001, 0, 30), V(S, F_PA, 5001, 1001, 10, 40) },
@@ -382,7 +394,7 @@ static const struct vcase cases[] = {
 { "near miss: a disowned RST is no abortive_close",
   TFE_V_ABORTIVE_CLOSE, false, TFE_END_CLOSED, 0, {
 	OPEN, VI(S, F_PA, 5001, 1001, 10, 30, 943),
-	{ S, F_R, 5011, 0, 0, 40, 8192, 0, 500, 0, 0, 0 } }, 5 },
+	{ S, F_R, 5011, 0, 0, 40, 8192, 0, 500, 0, 0, 0, 0, 0, 0 } }, 5 },
 { "handshake's ACK answered by a bare RST (tcp_abort_on_overflow)",
   TFE_V_ACCEPT_QUEUE_FULL, true, TFE_END_CLOSED, 0, {
 	OPEN, V(S, F_R, 5001, 0, 0, 21) }, 4 },
@@ -556,6 +568,41 @@ static const struct vcase cases[] = {
 	OPEN, REQ_ANSWER, V(S, F_FA, 5201, 1101, 0, 5050),
 	V(C, F_PA, 1101, 5201, 100, 5060), V(S, F_A, 5202, 1201, 0, 5061),
 	V(C, F_FA, 1201, 5202, 0, 5070), V(S, F_A, 5202, 1202, 0, 5071) }, 11 },
+{ "ICMP host unreachable for the SYN", TFE_V_ICMP_UNREACHABLE, true,
+  TFE_END_INPUT, 3000, {
+	V(C, F_S, 1000, 0, 0, 0), VX(C, F_S, 1000, 3, 3, 1) }, 2 },
+{ "near miss: the SYN the ICMP answered is no syn_unanswered",
+  TFE_V_SYN_UNANSWERED, false, TFE_END_INPUT, 3000, {
+	V(C, F_S, 1000, 0, 0, 0), VX(C, F_S, 1000, 3, 3, 1) }, 2 },
+{ "port unreachable from the server itself for the SYN",
+  TFE_V_ICMP_UNREACHABLE, true, TFE_END_INPUT, 3000, {
+	V(C, F_S, 1000, 0, 0, 0), VXP(C, F_S, 1000, 3, 3, 3) }, 2 },
+{ "near miss: an ICMP error quoting another sequence number",
+  TFE_V_ICMP_UNREACHABLE, false, TFE_END_INPUT, 3000, {
+	V(C, F_S, 1000, 0, 0, 0), VX(C, F_S, 7777, 3, 3, 1) }, 2 },
+{ "near miss: ... and the SYN stays unanswered",
+  TFE_V_SYN_UNANSWERED, true, TFE_END_INPUT, 3000, {
+	V(C, F_S, 1000, 0, 0, 0), VX(C, F_S, 7777, 3, 3, 1) }, 2 },
+{ "ICMP error after the handshake: a soft error", TFE_V_ICMP_UNREACHABLE,
+  true, TFE_END_INPUT, 3000, {
+	OPEN, V(C, F_PA, 1001, 5001, 100, 30),
+	VX(C, F_PA, 1001, 33, 3, 1), V(C, F_PA, 1001, 5001, 100, 300) }, 6 },
+{ "ICMP fragmentation needed for a data segment",
+  TFE_V_ICMP_PACKET_TOO_BIG, true, TFE_END_INPUT, 3000, {
+	OPEN, V(C, F_PA, 1001, 5001, 100, 30), VXM(C, F_PA, 1001, 33, 1280),
+	V(C, F_PA, 1001, 5001, 100, 34) }, 6 },
+{ "near miss: fragmentation needed is no icmp_unreachable",
+  TFE_V_ICMP_UNREACHABLE, false, TFE_END_INPUT, 3000, {
+	OPEN, V(C, F_PA, 1001, 5001, 100, 30), VXM(C, F_PA, 1001, 33, 1280),
+	V(C, F_PA, 1001, 5001, 100, 34) }, 6 },
+{ "ICMP host unreachable for the server's SYN+ACK", TFE_V_ICMP_UNREACHABLE,
+  true, TFE_END_INPUT, 3000, {
+	V(C, F_S, 1000, 0, 0, 0), V(S, F_SA, 5000, 1001, 0, 10),
+	VX(S, F_SA, 5000, 12, 3, 1) }, 3 },
+{ "near miss: an ICMP error for data the peer had acknowledged",
+  TFE_V_ICMP_UNREACHABLE, false, TFE_END_INPUT, 3000, {
+	OPEN, V(C, F_PA, 1001, 5001, 100, 30), V(S, F_A, 5001, 1101, 0, 40),
+	VX(C, F_PA, 1001, 45, 3, 1) }, 6 },
 };
 
 static struct tfe_segment
@@ -570,6 +617,17 @@ make_seg(const struct vseg *v)
 	s.opt_mask = v->opts;
 	s.mss = v->mss;
 	s.wscale = v->wscale;
+	if (v->icmp_type != 0) {
+		static const uint8_t router[4] = { 10, 0, 0, 254 };
+		s.icmp.family = 4;
+		s.icmp.type = v->icmp_type;
+		s.icmp.code = v->icmp_code;
+		s.icmp.quoted = 20;
+		s.icmp.mtu = v->mtu;
+		/* the peer's address (the quoted packet's destination), or
+		 * a router's */
+		memcpy(s.icmp.from, v->ttl == 1 ? s.dst : router, 4);
+	}
 	return s;
 }
 
@@ -591,8 +649,12 @@ START_TEST(test_verdict_case)
 		if (c == NULL)
 			c = tfe_conn_new(1, &s, from_lo, &cfg);
 		last = T0 + vc->segs[i].ms * MS;
-		tfe_conn_update(c, &s, tfe_conn_side(c, from_lo), (uint64_t)i + 1,
-		                last, &cfg);
+		if (vc->segs[i].icmp_type != 0)
+			(void)tfe_conn_icmp_error(c, &s, tfe_conn_side(c, from_lo),
+			                          (uint64_t)i + 1, last);
+		else
+			tfe_conn_update(c, &s, tfe_conn_side(c, from_lo),
+			                (uint64_t)i + 1, last, &cfg);
 	}
 	tfe_conn_finish(c, vc->cause, &cfg);
 
@@ -660,6 +722,69 @@ START_TEST(test_verdict_case)
 	g_string_free(all, TRUE);
 	tfe_verdicts_clear(v);
 	g_array_free(v, TRUE);
+	tfe_conn_free(c);
+}
+END_TEST
+
+/* What an ICMP error does to the quoted side's state (conn.c,
+ * tfe_conn_icmp_error): a hard one before the handshake completes closes
+ * it, with an arrival row at the error's frame; the others change
+ * nothing. */
+static const struct {
+	const char *name;
+	struct vseg segs[4];
+	int n;
+	int side;
+	uint8_t state;          /* the side's state at the end */
+} icmp_states[] = {
+	{ "host unreachable for the SYN: CLOSED", {
+		V(C, F_S, 1000, 0, 0, 0), VX(C, F_S, 1000, 3, 3, 1) }, 2,
+	  C, TFE_ST_CLOSED },
+	{ "host unreachable for the SYN+ACK: dropped from the SYN queue", {
+		V(C, F_S, 1000, 0, 0, 0), V(S, F_SA, 5000, 1001, 0, 10),
+		VX(S, F_SA, 5000, 12, 3, 1) }, 3, S, TFE_ST_CLOSED },
+	{ "port unreachable for the SYN+ACK: Linux keeps the request", {
+		V(C, F_S, 1000, 0, 0, 0), V(S, F_SA, 5000, 1001, 0, 10),
+		VX(S, F_SA, 5000, 12, 3, 3) }, 3, S, TFE_ST_SYN_RECEIVED },
+	{ "fragmentation needed for the SYN: no error", {
+		V(C, F_S, 1000, 0, 0, 0), VXM(C, F_S, 1000, 3, 1280) }, 2,
+	  C, TFE_ST_SYN_SENT },
+	{ "an error for the established client's data: soft", {
+		OPEN, VX(C, F_A, 1001, 25, 3, 1) }, 4, C, TFE_ST_ESTABLISHED },
+};
+
+START_TEST(test_icmp_states)
+{
+	struct tfe_config cfg;
+	struct tfe_conn *c = NULL;
+
+	tfe_config_defaults(&cfg);
+	for (int i = 0; i < icmp_states[_i].n; i++) {
+		const struct vseg *v = &icmp_states[_i].segs[i];
+		struct tfe_segment s = make_seg(v);
+		if (c == NULL)
+			c = tfe_conn_new(1, &s, v->from == C, &cfg);
+		int side = tfe_conn_side(c, v->from == C);
+		if (v->icmp_type != 0)
+			ck_assert(tfe_conn_icmp_error(c, &s, side,
+			                              (uint64_t)i + 1,
+			                              T0 + v->ms * MS));
+		else
+			tfe_conn_update(c, &s, side, (uint64_t)i + 1,
+			                T0 + v->ms * MS, &cfg);
+	}
+	tfe_conn_finish(c, TFE_END_INPUT, &cfg);
+	int side = icmp_states[_i].side;
+	ck_assert_msg(c->ep[side].state == icmp_states[_i].state, "%s: %s",
+	              icmp_states[_i].name,
+	              tfe_state_names[c->ep[side].state]);
+	/* the arrival row where the side closed */
+	bool row = false;
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++)
+		if (c->tl.rows[i].kind == TFE_ROW_ARRIVAL &&
+		    c->tl.rows[i].frame == (uint64_t)icmp_states[_i].n)
+			row = true;
+	ck_assert(row == (icmp_states[_i].state == TFE_ST_CLOSED));
 	tfe_conn_free(c);
 }
 END_TEST
@@ -1047,6 +1172,8 @@ verdict_suite(void)
 
 	tcase_add_loop_test(tc, test_verdict_case, 0, (int)G_N_ELEMENTS(cases));
 	tcase_add_test(tc, test_every_kind_covered);
+	tcase_add_loop_test(tc, test_icmp_states, 0,
+	                    (int)G_N_ELEMENTS(icmp_states));
 	tcase_add_test(tc, test_catalogue);
 	tcase_add_test(tc, test_time_wait_reuse);
 	tcase_add_test(tc, test_stale_socket);

@@ -138,6 +138,12 @@ n=0
 for pcap in "$top_srcdir"/pcaps/*.pcap; do
 	[ -e "$pcap" ] || continue
 	n=$((n + 1))
+	# a capture point that saw nothing (the server's end of
+	# router-icmp-unreachable) is a file header alone: no row to compare
+	if [ "$(wc -c <"$pcap")" -le 24 ]; then
+		pass "$(basename "$pcap"): no packet, nothing to compare"
+		continue
+	fi
 	compare "$(basename "$pcap")" "$pcap"
 	compare "$(basename "$pcap") --all-frames" "$pcap" --all-frames
 done

@@ -82,6 +82,8 @@ NUMBERS = {
     "options_odd": [{"wscale"}, {"assumed_mss"}, {"unasked_options"}],
     "capture_loss": [{"acks"}],
     "syn_to_stale_socket": [{"prev_conn"}],
+    "icmp_unreachable": [{"icmp_type", "icmp_code"}],
+    "icmp_packet_too_big": [{"mtu_bytes"}],
     "window_full": [{"times"}],
     "simultaneous_open": [set()],
     "simultaneous_close": [set()],
@@ -100,6 +102,8 @@ NUMBERS = {
                                 "resent", "resent_for_s"}],
 }
 NUMBERS_IF = [
+    ("icmp_unreachable", r"\d+ such errors", {"errors"}),
+    ("icmp_packet_too_big", r"\d+ such errors", {"errors"}),
     ("lingering_close_wait", r"until its late FIN at", {"late_fin_at_s"}),
     ("lingering_close_wait", r"; pid \d+ ", {"pid"}),
     ("time_wait_reuse", r"had to send the SYN \d+ times", {"syns"}),
@@ -301,7 +305,13 @@ def check_conn(c, problems):
         cited = set(v["frames"])
         for g in re.finditer(r"\bframes? (\d+)(?:(?:-| and )(\d+))?", m):
             cited.update(int(x) for x in g.groups() if x)
-        for n in sorted(cited):
+        # an ICMP error quoting the connection is no segment of it
+        icmp = set()
+        if k in ("icmp_unreachable", "icmp_packet_too_big"):
+            for g in re.finditer(r"(?:, frame |the last at frame |"
+                                 r"the error at frame )(\d+)", m):
+                icmp.add(int(g.group(1)))
+        for n in sorted(cited - icmp):
             if not c.has_frame(n):
                 bad(k, "frame %d is not in the connection" % n)
 

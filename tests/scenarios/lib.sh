@@ -198,7 +198,8 @@ vantage_file() {
 }
 
 # start_capture VANTAGE: one tcpdump in the vantage's namespace, waited
-# for until it is listening.
+# for until it is listening.  It keeps TCP, or what LAB_FILTER says (a
+# scenario sets it local, before begin: the ICMP errors that quote TCP).
 start_capture() {
 	local v=$1 ns dev file err dir=inout
 	ns=$(ns_of "$v")
@@ -207,7 +208,8 @@ start_capture() {
 	err="$WORK/tcpdump-$v.err"
 	[[ $v == router ]] && dir=$ROUTER_DIRECTION
 	ip netns exec "$ns" tcpdump -i "$dev" -Q "$dir" -n -s 200 \
-		--immediate-mode -U -Z root -w "$WORK/$file" tcp 2>"$err" &
+		--immediate-mode -U -Z root -w "$WORK/$file" "${LAB_FILTER:-tcp}" \
+		2>"$err" &
 	CAP_PIDS+=($!)
 	local i
 	for ((i = 0; i < 500; i++)); do

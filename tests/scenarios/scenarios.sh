@@ -51,6 +51,9 @@ SCENARIOS=(
 	syn-to-close-wait
 	idle-timeout-reset
 	idle-timeout-drop
+	router-icmp-unreachable
+	router-icmp6-prohibited
+	router-icmp-too-big
 )
 
 # Scenarios whose timing can go wrong get more than one try.
@@ -733,6 +736,72 @@ sc_router_reject_reset() {
 	check_at server "no RST at the server" "$RST" 0 0
 	check_truth "ECONNRESET" "recv_to_eof\(\) = -1 ECONNRESET"
 	check_truth "server still ESTABLISHED" "^ss ESTAB 0 0 $S4:$PORT"
+}
+
+# The ICMP errors of the router-icmp-* scenarios, with the TCP: an error
+# quoting TCP is not "tcp" to a capture filter.  No echo, no neighbour
+# discovery (ICMPv6 types 128 and up).
+ICMP_ERRORS='tcp or icmp[icmptype] == icmp-unreach or (icmp6 and ip6[40] < 128)'
+
+sc_router_icmp_unreachable() {
+	local LAB_FILTER=$ICMP_ERRORS
+	begin router-icmp-unreachable client \
+		"the router rejects the client's SYNs to the server with iptables REJECT --reject-with icmp-host-unreachable in its FORWARD chain, and holds its ICMP 5 ms (nfq in its OUTPUT chain) so that it reaches the client after connect() sleeps (one that comes while connect() still holds the socket lock, 60 us after the SYN on these veths, Linux keeps as a soft error and re-sends the SYN): the client's connect() fails at once with EHOSTUNREACH, no SYN is re-sent; the server sees nothing"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) wait capture-done close
+	nfq router 0 -d 5
+	ipt router -A OUTPUT -p icmp -j NFQUEUE --queue-num 0
+	ipt router -A FORWARD -p tcp -s "$C4" --syn \
+		-j REJECT --reject-with icmp-host-unreachable
+	on client wait listening socket inet connect "$S4" "$PORT" \
+		snap "client refused" close
+	sleep 1.5
+	snap "1.5 s later"
+	end
+	check "one SYN" "src $C4 and $SYN_ONLY" 1 1
+	check "one ICMP host unreachable" "icmp[icmptype] == icmp-unreach and icmp[icmpcode] == 1" 1 1
+	check_at server "nothing at the server" "src $C4" 0 0
+	check_truth "EHOSTUNREACH" "connect\(.*\) = -1 EHOSTUNREACH"
+}
+
+sc_router_icmp6_prohibited() {
+	local LAB_FILTER=$ICMP_ERRORS
+	begin router-icmp6-prohibited client \
+		"as router-icmp-unreachable over IPv6, the router rejecting with ip6tables REJECT --reject-with icmp6-adm-prohibited (from its link-local address) and holding its ICMPv6 errors 5 ms: the client's connect() fails at once with EACCES"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S6" inet6) wait capture-done close
+	nfq router 0 -d 5
+	ipt router -6 -A OUTPUT -p ipv6-icmp --icmpv6-type destination-unreachable \
+		-j NFQUEUE --queue-num 0
+	ipt router -6 -A FORWARD -p tcp -s "$C6" --syn \
+		-j REJECT --reject-with icmp6-adm-prohibited
+	on client wait listening socket inet6 connect "$S6" "$PORT" \
+		snap "client refused" close
+	sleep 1.5
+	snap "1.5 s later"
+	end
+	check_tshark "one SYN" "ipv6.src == $C6 && tcp.flags.syn == 1 && !icmpv6" 1 1
+	check_tshark "one ICMPv6 administratively prohibited" "icmpv6.type == 1 && icmpv6.code == 1" 1 1
+	check_truth "EACCES" "connect\(.*\) = -1 EACCES"
+}
+
+sc_router_icmp_too_big() {
+	local LAB_FILTER=$ICMP_ERRORS
+	begin router-icmp-too-big client \
+		"the router's link to the server takes 1280 bytes (ip link set veth-rs mtu 1280 in its namespace): the client's 3000-byte request leaves in 1448-byte segments with DF set, the router answers the first with an ICMP fragmentation needed (next-hop MTU 1280), and the client's TCP re-sends the data in segments that fit (path MTU discovery); every call succeeds, a client-first close"
+	in_ns "$(ns_of router)" ip link set dev veth-rs mtu 1280
+	truth "link $(now) router veth-rs mtu 1280"
+	# shellcheck disable=SC2046
+	bg server $(server_listen "$S4" inet) accept recv 3000 send 200 \
+		recv_to_eof close
+	on client wait listening socket inet connect "$S4" "$PORT" \
+		send 3000 recv 200 close snap "client closed"
+	wait_bg
+	sleep 0.2
+	end
+	check "an ICMP fragmentation needed" "icmp[icmptype] == icmp-unreach and icmp[icmpcode] == 4" 1
+	check_at server "nothing over 1280 bytes at the server" "greater 1295" 0 0
+	check_truth "the client's request sent" "send\(3000\) = 3000"
 }
 
 # The pair-* scenarios are made by pair-lab.sh for --pair (tests/pair/):
