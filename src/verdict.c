@@ -1611,6 +1611,32 @@ rule_middlebox_idle(struct ctx *x)
 	vdur(x, "resent_for_s", f.last->ts - f.gap->ts);
 }
 
+/*
+ * Until when a segment of `rcv`, the receiver of the RST `rst`, may have
+ * been sent before the RST reached it (the two crossed on the wire):
+ * within a round trip after the RST passed the capture point, the longer
+ * of the handshake's and the capture point's to that host (vantage.h; its
+ * smallest sample can be shorter than the host's answer to a RST took),
+ * doubled and with 10 ms more, as queues and the host's own work add to
+ * the least round trip.  With neither measured, 1 s (RFC 6298's first
+ * RTO) bounds it: the capture cannot tell a crossing within it from a
+ * segment sent after.
+ */
+static int64_t
+crossed_by(const struct tfe_conn *c, const struct tfe_row *rst, int rcv)
+{
+	struct tfe_vantage v;
+	int64_t rtt = -1, up, down;
+
+	tfe_vantage_estimate(c, &v);
+	if (v.rtt_known[rcv])
+		rtt = v.rtt[rcv];
+	if (tfe_conn_handshake_rtt(c, &up, &down) && up + down > rtt)
+		rtt = up + down;
+	return rst->ts + (rtt >= 0 ? 2 * rtt + TFE_NS_PER_SEC / 100 :
+	                  TFE_NS_PER_SEC);
+}
+
 /* lingering_close_wait, or the reason open_at_end gives when the capture
  * was too short to tell */
 static void
@@ -1956,6 +1982,34 @@ rule_abort(struct ctx *x)
 			/* Linux and the BSDs report a RST that finds the
 			 * socket in CLOSE_WAIT as EPIPE, not ECONNRESET */
 			bool open = was == TFE_ST_ESTABLISHED;
+			/* The peer's own FIN or RST sent before the RST could
+			 * reach it: the two crossed, and the peer had closed
+			 * (or reset) on its own; what the RST then did to its
+			 * application the capture does not show. */
+			const struct tfe_row *own = NULL;
+			if (!silent(c, !s)) {
+				int64_t until = crossed_by(c, rst, !s);
+				for (guint i = at + 1; i < tfe_timeline_len(&c->tl);
+				     i++) {
+					const struct tfe_row *r = row_at(c, i);
+					if (r->ts > until)
+						break;
+					if (r->kind == TFE_ROW_FRAME && r->dir == !s &&
+					    (r->flags & (TFE_TH_FIN | TFE_TH_RST))) {
+						own = r;
+						break;
+					}
+				}
+			}
+			char crossed[160] = "";
+			if (own)
+				snprintf(crossed, sizeof crossed, "the %s's own %s "
+				         "(frame %" PRIu64 ") crossed it on the wire: "
+				         "the %s had %s before the RST reached it",
+				         side_word[!s], (own->flags & TFE_TH_RST) ?
+				         "RST" : "FIN", own->frame, side_word[!s],
+				         (own->flags & TFE_TH_RST) ? "reset the "
+				         "connection itself" : "closed its side too");
 			bool ka = rst->reason[s] == TFE_RS_SEND_RST_KEEPALIVE;
 			/* its own close() had gone before: data that came
 			 * after it has no reader (Linux resets, tcp_rcv_state_
@@ -2018,6 +2072,7 @@ rule_abort(struct ctx *x)
 				    inflight,
 				    ka ? "the peer, unreachable, most likely never "
 				         "learns of it" :
+				    own ? crossed :
 				    open ? "the peer application gets ECONNRESET" :
 				    was == TFE_ST_CLOSE_WAIT ? "the peer "
 				         "application's next write() fails with "
@@ -2615,37 +2670,13 @@ rule_oddities(struct ctx *x)
 	 * skipped. */
 	const uint16_t *carried = x->carried;
 
-	/* Segments its receiver sent before the accepted RST could reach
-	 * it crossed the RST on the wire: within a round trip after it,
-	 * the longer of the handshake's and the capture point's to that
-	 * host (vantage.h; its smallest sample can be shorter than the
-	 * host's answer to a RST took), doubled, with 10 ms more.  With
-	 * neither measured, 1 s (RFC 6298's first RTO) bounds the round
-	 * trip: the capture cannot tell a crossing within it from a
-	 * segment sent after. */
 	int64_t crossed_until = INT64_MIN;
 	if ((carried[0] | carried[1]) & TFE_NOTE_AFTER_RST &&
 	    c->rst_by <= TFE_SIDE_SERVER) {
 		const struct tfe_row *rst = find_sent(c, c->rst_by, TFE_TH_RST,
 		                                      0, NULL);
-		int rcv = !c->rst_by;
-		struct tfe_vantage v;
-		int64_t up, down;
-		if (rst) {
-			int64_t rtt = -1;
-			tfe_vantage_estimate(c, &v);
-			if (v.rtt_known[rcv])
-				rtt = v.rtt[rcv];
-			if (tfe_conn_handshake_rtt(c, &up, &down) &&
-			    up + down > rtt)
-				rtt = up + down;
-			/* a measured round trip is the path's least; queues
-			 * and the host's own work add to it: twice it and
-			 * 10 ms before a segment is surely sent after */
-			crossed_until = rst->ts + (rtt >= 0 ?
-			                2 * rtt + TFE_NS_PER_SEC / 100 :
-			                TFE_NS_PER_SEC);
-		}
+		if (rst)
+			crossed_until = crossed_by(c, rst, !c->rst_by);
 	}
 
 	for (size_t k = 0; k < G_N_ELEMENTS(notes); k++)

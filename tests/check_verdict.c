@@ -941,6 +941,68 @@ START_TEST(test_time_wait_reuse)
 }
 END_TEST
 
+/* The message of the first verdict of `kind` on the connection the
+ * segments make (closed at the last), or NULL; g_free() it. */
+static char *
+message_of(enum tfe_verdict_kind kind, const struct vseg *segs, int n)
+{
+	struct tfe_config cfg;
+	struct tfe_conn *c = NULL;
+	int64_t last = T0;
+	char *msg = NULL;
+
+	tfe_config_defaults(&cfg);
+	for (int i = 0; i < n; i++) {
+		struct tfe_segment s = make_seg(&segs[i]);
+		if (c == NULL)
+			c = tfe_conn_new(1, &s, segs[i].from == C, &cfg);
+		last = T0 + segs[i].ms * MS;
+		tfe_conn_update(c, &s, tfe_conn_side(c, segs[i].from == C),
+		                (uint64_t)i + 1, last, &cfg);
+	}
+	tfe_conn_finish(c, TFE_END_CLOSED, &cfg);
+	GArray *v = tfe_verdicts_new();
+	tfe_verdicts_collect(c, &cfg, last, v);
+	for (guint i = 0; i < v->len && msg == NULL; i++) {
+		const struct tfe_verdict *x = &g_array_index(v, struct tfe_verdict, i);
+		if (x->kind == kind)
+			msg = g_strdup(x->message);
+	}
+	tfe_verdicts_clear(v);
+	g_array_free(v, TRUE);
+	tfe_conn_free(c);
+	return msg;
+}
+
+/* abortive_close: what the RST did to the peer, unless the peer's own FIN
+ * or RST crossed it (within twice the handshake's 20 ms round trip and
+ * 10 ms): then the peer had closed or reset on its own. */
+START_TEST(test_abort_crossed)
+{
+	const struct vseg crossed[] = {
+		OPEN, V(C, F_RA, 1001, 5001, 0, 30), V(S, F_FA, 5001, 1001, 0, 35) };
+	const struct vseg reset_too[] = {
+		OPEN, V(C, F_RA, 1001, 5001, 0, 30), V(S, F_RA, 5001, 1001, 0, 32) };
+	const struct vseg alone[] = {
+		OPEN, V(C, F_RA, 1001, 5001, 0, 30) };
+	char *m = message_of(TFE_V_ABORTIVE_CLOSE, crossed, 5);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(strstr(m, "the server's own FIN (frame 5) crossed "
+	                                "it on the wire"));
+	ck_assert_ptr_null(strstr(m, "ECONNRESET"));
+	g_free(m);
+	m = message_of(TFE_V_ABORTIVE_CLOSE, reset_too, 5);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(strstr(m, "reset the connection itself"));
+	g_free(m);
+	/* near miss: nothing from the peer after the RST */
+	m = message_of(TFE_V_ABORTIVE_CLOSE, alone, 4);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(strstr(m, "the peer application gets ECONNRESET"));
+	g_free(m);
+}
+END_TEST
+
 /* syn_to_stale_socket: a new connection that took its 4-tuple from
  * connection #1 while that one was not over (`live`), with each side's
  * state in it then (`old_cl`, `old_sv`); #1's client side ended at 1500.
@@ -1175,6 +1237,7 @@ verdict_suite(void)
 	tcase_add_loop_test(tc, test_icmp_states, 0,
 	                    (int)G_N_ELEMENTS(icmp_states));
 	tcase_add_test(tc, test_catalogue);
+	tcase_add_test(tc, test_abort_crossed);
 	tcase_add_test(tc, test_time_wait_reuse);
 	tcase_add_test(tc, test_stale_socket);
 	tcase_add_test(tc, test_gap_flagged);
