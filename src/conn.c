@@ -1769,6 +1769,47 @@ idle_gap(struct tfe_conn *c, int side, uint64_t frame, int64_t ts)
 	r->gap_pkts[1] = c->ep[1].pkts;
 }
 
+
+/*
+ * The peer's FIN was taken as delivered to `side` when it passed; a segment
+ * `side` sends later, too late to have crossed the FIN on the wire (twice
+ * the handshake's round trip and 10 ms, at least 200 ms, or 1 s
+ * unmeasured), that still does
+ * not acknowledge it proves it never arrived: a receiving TCP acknowledges a
+ * FIN at once.  Put the side's state back from the FIN's row on.
+ */
+static void
+fin_disproved(struct tfe_conn *c, int side, const struct tfe_segment *s,
+              int64_t ts)
+{
+	struct tfe_endpoint *ep = EP(c, side);
+	const struct tfe_endpoint *peer = EP(c, !side);
+	int64_t up, down;
+
+	/* the plain passive close only: a side that sent its own FIN is
+	 * in the simultaneous close's hands (settle_crossings()) */
+	if (ep->fin_sent || ep->state != TFE_ST_CLOSE_WAIT ||
+	    !peer->fin_sent || !(s->flags & TFE_TH_ACK) ||
+	    (s->flags & (TFE_TH_RST | TFE_TH_SYN)) ||
+	    tfe_seq_gt(s->ack, peer->fin_seq) ||
+	    (guint)ep->fin_rcvd_row >= tfe_timeline_len(&c->tl) ||
+	    (c->rare != NULL && c->rare->und.pending))
+		return;
+	int64_t fin_ts = c->tl.rows[ep->fin_rcvd_row].ts;
+	int64_t bound = tfe_conn_handshake_rtt(c, &up, &down) ?
+	                2 * (up + down) + TFE_NS_PER_SEC / 100 : TFE_NS_PER_SEC;
+	/* a busy host may take a while to process what reached it: not
+	 * less than a delayed ACK's 200 ms */
+	if (bound < TFE_NS_PER_SEC / 5)
+		bound = TFE_NS_PER_SEC / 5;
+	if (ts - fin_ts <= bound)
+		return;
+	rewrite_rows(c, side, ep->fin_rcvd_row, ep->fin_rcvd_before,
+	             TFE_RS_FIN_NEVER_ACKED);
+	ep->state = ep->fin_rcvd_before;
+	ep->fin_rcvd_row = -1;
+}
+
 /* `after_gap`: the frame ends a silence of at least --idle-gap-threshold;
  * it is kept as a row, so that the timeline shows the silence. */
 static G_GNUC_NO_INLINE void
@@ -1875,6 +1916,9 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 			st.reason[!side] = TFE_RS_RECV_SYN_RETRANS;
 	}
 	track_evidence(c, side, s, &st, frame, ts);
+	if (G_UNLIKELY(EP(c, side)->fin_rcvd_row >= 0) &&
+	    !EP(c, side)->acked_peer_fin)
+		fin_disproved(c, side, s, ts);
 
 	uint8_t states[2] = { c->ep[0].state, c->ep[1].state };
 	bool keep = cfg->all_frames || after_gap || st.changed || st.notes ||

@@ -382,6 +382,10 @@ const struct tfe_reason_row tfe_reasons[TFE_RS__COUNT] = {
 		"an ICMP error answering its SYN+ACK reached it: the half-open "
 		"connection is dropped from the SYN queue (Linux), accept() "
 		"never returns it" },
+	[TFE_RS_FIN_NEVER_ACKED] = { "fin_never_acked",
+		"this FIN did not reach it: a segment it sent later, too late "
+		"to have crossed the FIN, still does not acknowledge it (a "
+		"receiving TCP acknowledges a FIN at once)" },
 	[TFE_RS_FIN_ACK_UNSEEN] = { "fin_ack_unseen",
 		"the peer's ACK of its FIN travels the direction this capture "
 		"lacks: FIN_WAIT_1 until that ACK arrives, FIN_WAIT_2 after" },

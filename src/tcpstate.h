@@ -179,6 +179,8 @@ enum tfe_reason {
 	TFE_RS_RECV_ICMP_SYN_SENT,  /* arrival row: an ICMP error quoting its
 	                               SYN (analyze.c, conn.c) */
 	TFE_RS_RECV_ICMP_SYN_RCVD,  /* arrival row: one quoting its SYN+ACK */
+	TFE_RS_FIN_NEVER_ACKED,     /* set on a FIN receipt its receiver's
+	                               later segments disprove */
 	TFE_RS__COUNT
 };
 

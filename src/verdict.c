@@ -1656,7 +1656,10 @@ rule_lingering_close_wait(struct ctx *x, int side)
 	                                        TFE_ST_CLOSE_WAIT, &at);
 	/* ... and showed itself: a side the capture never saw send
 	 * anything may never have had the FIN, or the connection */
-	if (cw != NULL && !silent(c, side) && ep->pkts > 0) {
+	/* ... and acknowledged the FIN: a receiving TCP always does, so
+	 * one never acknowledged never reached a socket */
+	if (cw != NULL && !silent(c, side) && ep->pkts > 0 &&
+	    ep->acked_peer_fin) {
 		guint fin_at = 0;
 		const struct tfe_row *fin = find_sent(c, side, TFE_TH_FIN,
 		                                      at + 1, &fin_at);

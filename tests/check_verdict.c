@@ -120,6 +120,16 @@ static const struct vcase cases[] = {
   TFE_V_LINGERING_CLOSE_WAIT, false, TFE_END_INPUT, 60000, {
 	V(C, F_PA, 1001, 5001, 10, 0), V(C, F_FA, 1011, 5001, 0, 10),
 	V(C, F_FA, 1011, 5001, 0, 1010), V(C, F_FA, 1011, 5001, 0, 3010) }, 4 },
+{ "near miss: the side taken to have the FIN sends data 6 s later that "
+  "does not acknowledge it: the FIN never reached it",
+  TFE_V_LINGERING_CLOSE_WAIT, false, TFE_END_INPUT, 7000, {
+	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(S, F_PA, 5001, 1001, 10, 6030) },
+  5 },
+{ "near miss: FIN never acknowledged though the side that got it sent "
+  "before (14 s of capture)", TFE_V_LINGERING_CLOSE_WAIT, false,
+  TFE_END_INPUT, 14000, {
+	OPEN, V(S, F_PA, 5001, 1001, 10, 20), V(C, F_FA, 1001, 5011, 0, 30) },
+  5 },
 { "near miss: a close-wait of 0.2 s", TFE_V_LINGERING_CLOSE_WAIT, false,
   TFE_END_CLOSED, 0, {
 	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(S, F_A, 5001, 1002, 0, 40),
