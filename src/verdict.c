@@ -1967,6 +1967,28 @@ rule_abort(struct ctx *x)
 		if (ep->fin_sent && tfe_seq_gt(end, ep->fin_seq))
 			end = ep->fin_seq;
 		uint32_t una = peer->ack_known ? peer->ack_max : end;
+		/* ... as the peer had acknowledged it when the RST left: its
+		 * ACKs after the RST came too late.  A run of frames after
+		 * its last kept ACK may hold later ones: then its highest. */
+		if (rst) {
+			uint32_t before = 0;
+			bool kept = false, run_after = false;
+			for (guint i = 0; i < at && i < tfe_timeline_len(&c->tl);
+			     i++) {
+				const struct tfe_row *r = row_at(c, i);
+				if (r->kind == TFE_ROW_RUN) {
+					run_after = true;
+				} else if (r->kind == TFE_ROW_FRAME &&
+				           r->dir == !s && (r->flags & TFE_TH_ACK)) {
+					if (!kept || tfe_seq_gt(r->ack, before))
+						before = r->ack;
+					kept = true;
+					run_after = false;
+				}
+			}
+			if (kept && !run_after && tfe_seq_lt(before, una))
+				una = before;
+		}
 		uint32_t flight = tfe_seq_gt(end, una) ? end - una : 0;
 		if (rst) {
 			uint64_t fr[] = { rst->frame, 0 };
