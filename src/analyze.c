@@ -454,10 +454,17 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 		run_timers(a);
 		take_snapshot(a);
 	}
-	if (ts < a->now)
+	if (G_UNLIKELY(ts < a->now)) {
 		a->stats.time_backwards++;
-	else
+		/* A clock that goes back by more than the idle timeout (files
+		 * merged out of order): the capture's time starts again
+		 * there, or each connection after the jump would be taken as
+		 * idle at its first frame and end there. */
+		if (a->now - ts > a->cfg.idle_timeout)
+			a->now = ts;
+	} else {
 		a->now = ts;
+	}
 	if (ts > a->stats.last_ts || a->stats.frames == 1)
 		a->stats.last_ts = ts;
 

@@ -467,6 +467,31 @@ START_TEST(test_icmp_errors)
 }
 END_TEST
 
+/* Files merged out of order: after the clock goes back by more than the
+ * idle timeout, a connection's frames stay one connection (before, each
+ * was taken as idle at once and ended at its first frame). */
+START_TEST(test_clock_back)
+{
+	struct fixture fx;
+	const int64_t later = T0 + 1000 * TFE_NS_PER_SEC;
+
+	setup(&fx, 1000);
+	/* a refused SYN at +1000 s, and nothing else open then */
+	feed(&fx, later, CLIENT, 40000, SERVER, 80, F_SYN, 1000, 0);
+	feed(&fx, later + MS, SERVER, 80, CLIENT, 40000, F_RST | F_ACK, 0, 1001);
+	/* the other file: a handshake at +0 s */
+	feed(&fx, T0, CLIENT, 40001, SERVER, 80, F_SYN, 2000, 0);
+	feed(&fx, T0 + 10 * MS, SERVER, 80, CLIENT, 40001, F_SYN | F_ACK, 6000,
+	     2001);
+	feed(&fx, T0 + 20 * MS, CLIENT, 40001, SERVER, 80, F_ACK, 2001, 6001);
+	tfe_analyzer_finish(&fx.a);
+	/* the refused one and the handshake, whole */
+	ck_assert_uint_eq(fx.n.done, 2);
+	ck_assert_uint_ge(fx.a.stats.time_backwards, 1);
+	tfe_analyzer_clear(&fx.a);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -480,6 +505,7 @@ main(void)
 	tcase_add_test(tc, test_syn_splits);
 	tcase_add_test(tc, test_port_listened);
 	tcase_add_test(tc, test_icmp_errors);
+	tcase_add_test(tc, test_clock_back);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return tfe_test_main(s);
