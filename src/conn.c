@@ -949,6 +949,8 @@ tfe_conn_free(struct tfe_conn *c)
 		c->rare->local = NULL;
 		g_free(c->rare->copies);
 		c->rare->copies = NULL;
+		g_free(c->rare->icmp);
+		c->rare->icmp = NULL;
 		if (cache.nrares < CACHE_MAX) {
 			c->rare->eps = (struct tfe_conn_rare_eps *)cache.rares;
 			cache.rares = c->rare;
@@ -2058,7 +2060,10 @@ tfe_conn_icmp_error(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	if (tfe_seq_lt(s->seq, una) || tfe_seq_gt(s->seq, ep->snd_nxt))
 		return false;
 
-	struct tfe_icmp_seen *seen = &tfe_conn_rare_mut(c)->icmp;
+	struct tfe_conn_rare *rare = tfe_conn_rare_mut(c);
+	if (rare->icmp == NULL)
+		rare->icmp = g_new0(struct tfe_icmp_seen, 1);
+	struct tfe_icmp_seen *seen = rare->icmp;
 	seen->count++;
 	seen->last_frame = frame;
 	if (icmp_hard(&s->icmp, ep->state)) {
@@ -2117,9 +2122,10 @@ settle_icmp(struct tfe_conn *c)
 {
 	struct tfe_icmp_seen *seen;
 
-	if (c->rare == NULL || c->rare->icmp.hard_frame == 0)
+	if (c->rare == NULL || c->rare->icmp == NULL ||
+	    c->rare->icmp->hard_frame == 0)
 		return;
-	seen = &c->rare->icmp;
+	seen = c->rare->icmp;
 	int side = seen->side;
 	struct tfe_endpoint *ep = EP(c, side);
 	guint at = 0, len = tfe_timeline_len(&c->tl);

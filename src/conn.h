@@ -263,7 +263,8 @@ struct tfe_conn_rare {
 	struct tfe_copy_ring *copies; /* from the first copy on: the
 	                                 latest segments, to know their
 	                                 copies again; NULL before */
-	struct tfe_icmp_seen icmp;    /* count 0 when none */
+	struct tfe_icmp_seen *icmp;   /* NULL when none: most connections
+	                                 never get one */
 };
 
 /* Fields ordered by size so that no padding is left between them. */

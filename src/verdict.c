@@ -497,9 +497,10 @@ icmp_answered_syn(const struct tfe_conn *c)
 {
 	const struct tfe_icmp_seen *e;
 
-	if (c->rare == NULL || c->rare->icmp.count == 0)
+	if (c->rare == NULL || c->rare->icmp == NULL ||
+	    c->rare->icmp->count == 0)
 		return false;
-	e = &c->rare->icmp;
+	e = c->rare->icmp;
 	return !icmp_too_big(e) && e->side == TFE_SIDE_CLIENT &&
 	       e->state == TFE_ST_SYN_SENT;
 }
@@ -583,9 +584,10 @@ rule_icmp(struct ctx *x)
 	const struct tfe_icmp_seen *e;
 	char who[TFE_ADDR_STRLEN + 40], quoted[96], more[48];
 
-	if (c->rare == NULL || c->rare->icmp.count == 0)
+	if (c->rare == NULL || c->rare->icmp == NULL ||
+	    c->rare->icmp->count == 0)
 		return;
-	e = &c->rare->icmp;
+	e = c->rare->icmp;
 	struct icmp_words w = icmp_words(e);
 	uint64_t fr[] = { e->quoted_frame ? e->quoted_frame : e->first_frame,
 	                  e->quoted_frame ? e->first_frame : 0, 0 };

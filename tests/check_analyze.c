@@ -89,7 +89,8 @@ count_done(void *ud, const struct tfe_conn *c)
 	if (port >= 40000 && port < 40006) {
 		n->client_state[port - 40000] = c->ep[TFE_SIDE_CLIENT].state;
 		n->icmp_closed[port - 40000] =
-			c->rare != NULL && c->rare->icmp.closed;
+			c->rare != NULL && c->rare->icmp != NULL &&
+			c->rare->icmp->closed;
 	}
 }
 
