@@ -2373,6 +2373,62 @@ frame_before(const struct tfe_conn *c, guint before, int dir, uint16_t flags,
 	return before;
 }
 
+
+/*
+ * A RST in a side's name with a TTL (hop limit) its own packets never had
+ * did not come from its TCP: higher than every one of them (it crossed
+ * fewer hops: a device nearer than the host sent it, as a firewall's
+ * REJECT --reject-with tcp-reset does), or more than 4 from its packet
+ * just before while none of its packets had about that TTL.  The side's
+ * socket was not reset by it: its rows go back to the state before
+ * (rst_suspicious says what sent it).  Its peer took the RST all the same.
+ */
+static void
+settle_foreign_rst(struct tfe_conn *c)
+{
+	for (int side = 0; side < 2; side++) {
+		struct tfe_endpoint *ep = EP(c, side);
+		guint len = tfe_timeline_len(&c->tl);
+
+		if (ep->state != TFE_ST_CLOSED || ep->rst_row < 0 ||
+		    (guint)ep->rst_row >= len || !ep->rst_has_prev ||
+		    ep->rst_before == TFE_ST_CLOSED)
+			continue;
+		const struct tfe_row *rst = &c->tl.rows[ep->rst_row];
+		if (rst->kind != TFE_ROW_FRAME || rst->dir != side ||
+		    !(rst->flags & TFE_TH_RST))
+			continue;
+		bool higher = true, near = false;
+		guint n = 0;
+		for (guint i = 0; i < len; i++) {
+			const struct tfe_row *r = &c->tl.rows[i];
+			if (r->kind != TFE_ROW_FRAME || r->dir != side || r == rst)
+				continue;
+			int d = (int)r->ttl - (int)rst->ttl;
+			n++;
+			if (d >= 0)
+				higher = false;
+			if (d <= 4 && d >= -4)
+				near = true;
+		}
+		if (n == 0 || (!higher && near))
+			continue;
+		/* after the RST it sent nothing of its own (a socket gone
+		 * answers what reaches it with RSTs: those are its own) */
+		bool more = false;
+		for (guint i = (guint)ep->rst_row + 1; i < len; i++) {
+			const struct tfe_row *r = &c->tl.rows[i];
+			if (r->kind == TFE_ROW_FRAME && r->dir == side)
+				more = true;
+		}
+		if (more)
+			continue;
+		rewrite_rows(c, side, ep->rst_row, ep->rst_before,
+		             TFE_RS_RST_FOREIGN_TTL);
+		ep->state = ep->rst_before;
+	}
+}
+
 /*
  * Crossing SYNs or FINs seen from away from a side, with the vantage
  * model's delay to it (doc/states.md, "Crossing segments").  The peer's
@@ -2491,6 +2547,7 @@ tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
 	c->one_way = (uint8_t)one_way_side(c);
 
 	c->end_cause = (uint8_t)cause;
+	settle_foreign_rst(c);
 	settle_fin_or_ack(c);
 	settle_one_direction(c);
 	settle_crossings(c);

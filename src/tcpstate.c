@@ -386,6 +386,9 @@ const struct tfe_reason_row tfe_reasons[TFE_RS__COUNT] = {
 		"this FIN did not reach it: a segment it sent later, too late "
 		"to have crossed the FIN, still does not acknowledge it (a "
 		"receiving TCP acknowledges a FIN at once)" },
+	[TFE_RS_RST_FOREIGN_TTL] = { "rst_foreign_ttl",
+		"a RST with its address but a TTL its own packets never had "
+		"(a device on the path sent it): its socket was not reset by it" },
 	[TFE_RS_FIN_ACK_UNSEEN] = { "fin_ack_unseen",
 		"the peer's ACK of its FIN travels the direction this capture "
 		"lacks: FIN_WAIT_1 until that ACK arrives, FIN_WAIT_2 after" },

@@ -181,6 +181,8 @@ enum tfe_reason {
 	TFE_RS_RECV_ICMP_SYN_RCVD,  /* arrival row: one quoting its SYN+ACK */
 	TFE_RS_FIN_NEVER_ACKED,     /* set on a FIN receipt its receiver's
 	                               later segments disprove */
+	TFE_RS_RST_FOREIGN_TTL,     /* set on a RST row whose TTL is not its
+	                               sender's (tfe_conn_finish) */
 	TFE_RS__COUNT
 };
 
