@@ -326,6 +326,42 @@ state_at(const struct tfe_conn *c, const struct tfe_vantage *v, int side,
 	return st;
 }
 
+/* A side whose last frames re-sent data that nothing answered: when its
+ * next re-send was due, by the doubling back-off of the last two (at
+ * least 200 ms, at most 120 s apart), provided no frame of either side
+ * follows its last; else 0.  By then it re-sent unseen, or its TCP gave
+ * up (ETIMEDOUT after net.ipv4.tcp_retries2 re-sends), which sends
+ * nothing. */
+static int64_t
+resend_due(const struct tfe_conn *c, int side)
+{
+	guint len = tfe_timeline_len(&c->tl);
+	int64_t last = 0, prev = 0;
+
+	for (guint i = len; i-- > 0;) {
+		const struct tfe_row *r = &c->tl.rows[i];
+		if (r->kind == TFE_ROW_RUN)
+			return 0;
+		if (r->kind != TFE_ROW_FRAME)
+			continue;
+		if (r->dir != side || !(r->notes & TFE_NOTE_RETRANS) ||
+		    r->len == 0)
+			break;
+		if (last == 0)
+			last = r->ts;
+		else if (prev == 0)
+			prev = r->ts;
+		else
+			break;
+	}
+	if (last == 0 || prev == 0 ||
+	    (guint)0 == len || c->tl.rows[len - 1].ts != last)
+		return 0;
+	int64_t wait = 2 * (last - prev);
+	wait = CLAMP(wait, TFE_NS_PER_SEC / 5, 120 * TFE_NS_PER_SEC);
+	return last + wait;
+}
+
 void
 tfe_netstat_update(struct tfe_netstat *ns, const struct tfe_conn *c)
 {
@@ -349,6 +385,13 @@ tfe_netstat_update(struct tfe_netstat *ns, const struct tfe_conn *c)
 		k->state = state_at(c, &v, side, ns->at, &tw_since, &row);
 		k->alt = row < 0 ? TFE_ST__COUNT :
 		         tfe_conn_alt(c, side, (guint)row, &k->alt_why);
+		/* the same for data re-sent into silence */
+		int64_t rdue = resend_due(c, side);
+		if (k->alt == TFE_ST__COUNT && rdue != 0 && ns->at > rdue &&
+		    k->state != TFE_ST_CLOSED && k->state != TFE_ST_SYN_SENT) {
+			k->alt = TFE_ST_CLOSED;
+			k->alt_why = TFE_RS_RESEND_DUE_UNSEEN;
+		}
 		/* past its next SYN's time with nothing after it in the
 		 * capture: it re-sent unseen or had given up */
 		int64_t wait, due = tfe_conn_syn_due(c, side, &wait);

@@ -389,6 +389,10 @@ const struct tfe_reason_row tfe_reasons[TFE_RS__COUNT] = {
 	[TFE_RS_RST_FOREIGN_TTL] = { "rst_foreign_ttl",
 		"a RST with its address but a TTL its own packets never had "
 		"(a device on the path sent it): its socket was not reset by it" },
+	[TFE_RS_RESEND_DUE_UNSEEN] = { "resend_due_unseen",
+		"it was re-sending data that nothing answered, and its next "
+		"re-send was due by then with none in the capture: its TCP had "
+		"given up (ETIMEDOUT), or the capture ended before the re-send" },
 	[TFE_RS_FIN_ACK_UNSEEN] = { "fin_ack_unseen",
 		"the peer's ACK of its FIN travels the direction this capture "
 		"lacks: FIN_WAIT_1 until that ACK arrives, FIN_WAIT_2 after" },

@@ -183,6 +183,8 @@ enum tfe_reason {
 	                               later segments disprove */
 	TFE_RS_RST_FOREIGN_TTL,     /* set on a RST row whose TTL is not its
 	                               sender's (tfe_conn_finish) */
+	TFE_RS_RESEND_DUE_UNSEEN,   /* netstat: past its next re-send of
+	                               data nothing answered */
 	TFE_RS__COUNT
 };
 
