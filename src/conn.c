@@ -2107,6 +2107,30 @@ tfe_conn_icmp_error(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	return true;
 }
 
+
+/*
+ * A side gone from row `at` on, before a row put in there (an arrival or a
+ * timer row that closes it): `states` gets both sides' states just before
+ * that row, and the side is CLOSED in every row from it, with no reason of
+ * its own there (a later segment finds it gone).
+ */
+static void
+closed_from(struct tfe_conn *c, int side, guint at, uint8_t states[2])
+{
+	guint len = tfe_timeline_len(&c->tl);
+
+	states[0] = c->init_state[0];
+	states[1] = c->init_state[1];
+	if (at > 0) {
+		states[0] = c->tl.rows[at - 1].state[0];
+		states[1] = c->tl.rows[at - 1].state[1];
+	}
+	for (guint i = at; i < len; i++) {
+		c->tl.rows[i].state[side] = TFE_ST_CLOSED;
+		c->tl.rows[i].reason[side] = TFE_RS_NONE;
+	}
+}
+
 /*
  * At the end: an ICMP error Linux takes as hard (tfe_conn_icmp_error())
  * closed the side when it reached it, unless the side sent a segment
@@ -2150,15 +2174,8 @@ settle_icmp(struct tfe_conn *c)
 	                   seen->first_ts - seen->quoted_ts >= TFE_ICMP_RACE_NS;
 	if (later || seen->soft_stack || ep->state != seen->hard_state)
 		return;
-	uint8_t states[2] = { c->init_state[0], c->init_state[1] };
-	if (at > 0) {
-		states[0] = c->tl.rows[at - 1].state[0];
-		states[1] = c->tl.rows[at - 1].state[1];
-	}
-	for (guint i = at; i < len; i++) {
-		c->tl.rows[i].state[side] = TFE_ST_CLOSED;
-		c->tl.rows[i].reason[side] = TFE_RS_NONE;
-	}
+	uint8_t states[2];
+	closed_from(c, side, at, states);
 	uint8_t reason = seen->hard_state == TFE_ST_SYN_SENT ?
 	                 TFE_RS_RECV_ICMP_SYN_SENT : TFE_RS_RECV_ICMP_SYN_RCVD;
 	tfe_timeline_insert_arrival(&c->tl, at, seen->hard_ts, side,
@@ -2677,15 +2694,8 @@ tfe_conn_syn_given_up(struct tfe_conn *c, int64_t now)
 		guint at = 0, len = tfe_timeline_len(&c->tl);
 		while (at < len && c->tl.rows[at].ts <= due)
 			at++;
-		uint8_t states[2] = { c->init_state[0], c->init_state[1] };
-		if (at > 0) {
-			states[0] = c->tl.rows[at - 1].state[0];
-			states[1] = c->tl.rows[at - 1].state[1];
-		}
-		for (guint i = at; i < len; i++) {
-			c->tl.rows[i].state[side] = TFE_ST_CLOSED;
-			c->tl.rows[i].reason[side] = TFE_RS_NONE;
-		}
+		uint8_t states[2];
+		closed_from(c, side, at, states);
 		tfe_timeline_insert_timer(&c->tl, at, due, side, TFE_ST_CLOSED,
 		                          TFE_RS_SYN_GIVEN_UP, states);
 		rows_inserted(c, at);

@@ -644,28 +644,40 @@ make_seg(const struct vseg *v)
 #define MS INT64_C(1000000)
 #define T0 (INT64_C(1700000000) * TFE_NS_PER_SEC)
 
+/* The connection the segments make (frames numbered from 1, times from
+ * T0), not finished; *last gets the last one's time. */
+static struct tfe_conn *
+conn_of(const struct vseg *segs, int n, const struct tfe_config *cfg,
+        int64_t *last)
+{
+	struct tfe_conn *c = NULL;
+
+	*last = T0;
+	for (int i = 0; i < n; i++) {
+		struct tfe_segment s = make_seg(&segs[i]);
+		bool from_lo = segs[i].from == C;
+
+		if (c == NULL)
+			c = tfe_conn_new(1, &s, from_lo, cfg);
+		*last = T0 + segs[i].ms * MS;
+		if (segs[i].icmp_type != 0)
+			(void)tfe_conn_icmp_error(c, &s, tfe_conn_side(c, from_lo),
+			                          (uint64_t)i + 1, *last);
+		else
+			tfe_conn_update(c, &s, tfe_conn_side(c, from_lo),
+			                (uint64_t)i + 1, *last, cfg);
+	}
+	return c;
+}
+
 START_TEST(test_verdict_case)
 {
 	const struct vcase *vc = &cases[_i];
 	struct tfe_config cfg;
-	struct tfe_conn *c = NULL;
-	int64_t last = T0;
+	int64_t last;
 
 	tfe_config_defaults(&cfg);
-	for (int i = 0; i < vc->n; i++) {
-		struct tfe_segment s = make_seg(&vc->segs[i]);
-		bool from_lo = vc->segs[i].from == C;
-
-		if (c == NULL)
-			c = tfe_conn_new(1, &s, from_lo, &cfg);
-		last = T0 + vc->segs[i].ms * MS;
-		if (vc->segs[i].icmp_type != 0)
-			(void)tfe_conn_icmp_error(c, &s, tfe_conn_side(c, from_lo),
-			                          (uint64_t)i + 1, last);
-		else
-			tfe_conn_update(c, &s, tfe_conn_side(c, from_lo),
-			                (uint64_t)i + 1, last, &cfg);
-	}
+	struct tfe_conn *c = conn_of(vc->segs, vc->n, &cfg, &last);
 	tfe_conn_finish(c, vc->cause, &cfg);
 
 	GArray *v = tfe_verdicts_new();
@@ -957,19 +969,11 @@ static char *
 message_of(enum tfe_verdict_kind kind, const struct vseg *segs, int n)
 {
 	struct tfe_config cfg;
-	struct tfe_conn *c = NULL;
-	int64_t last = T0;
+	int64_t last;
 	char *msg = NULL;
 
 	tfe_config_defaults(&cfg);
-	for (int i = 0; i < n; i++) {
-		struct tfe_segment s = make_seg(&segs[i]);
-		if (c == NULL)
-			c = tfe_conn_new(1, &s, segs[i].from == C, &cfg);
-		last = T0 + segs[i].ms * MS;
-		tfe_conn_update(c, &s, tfe_conn_side(c, segs[i].from == C),
-		                (uint64_t)i + 1, last, &cfg);
-	}
+	struct tfe_conn *c = conn_of(segs, n, &cfg, &last);
 	tfe_conn_finish(c, TFE_END_CLOSED, &cfg);
 	GArray *v = tfe_verdicts_new();
 	tfe_verdicts_collect(c, &cfg, last, v);
@@ -1142,19 +1146,11 @@ static char *
 undecided_text(const struct vseg *segs, int n, int after_ms)
 {
 	struct tfe_config cfg;
-	struct tfe_conn *c = NULL;
-	int64_t last = T0;
+	int64_t last;
 	char *text = NULL;
 
 	tfe_config_defaults(&cfg);
-	for (int i = 0; i < n; i++) {
-		struct tfe_segment s = make_seg(&segs[i]);
-		if (c == NULL)
-			c = tfe_conn_new(1, &s, segs[i].from == C, &cfg);
-		last = T0 + segs[i].ms * MS;
-		tfe_conn_update(c, &s, tfe_conn_side(c, segs[i].from == C),
-		                (uint64_t)i + 1, last, &cfg);
-	}
+	struct tfe_conn *c = conn_of(segs, n, &cfg, &last);
 	tfe_conn_finish(c, TFE_END_INPUT, &cfg);
 	GArray *v = tfe_verdicts_new();
 	tfe_verdicts_collect(c, &cfg, last + after_ms * MS, v);
