@@ -2391,6 +2391,37 @@ frame_before(const struct tfe_conn *c, guint before, int dir, uint16_t flags,
 }
 
 
+
+/*
+ * The RST row `rst` of `side` against the side's other kept frames: *above
+ * when its TTL (hop limit) is above every one of theirs (one capture point
+ * sees one TTL per host; a file that holds each packet twice, before and
+ * after a router, has two, and the higher is the host's), *near when one
+ * of theirs is within 4 of it.  Returns how many frames it was held
+ * against.
+ */
+guint
+tfe_conn_rst_ttl(const struct tfe_conn *c, int side, const struct tfe_row *rst,
+                 bool *above, bool *near)
+{
+	guint n = 0;
+
+	*above = true;
+	*near = false;
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = &c->tl.rows[i];
+		if (r->kind != TFE_ROW_FRAME || r->dir != side || r == rst)
+			continue;
+		int d = (int)r->ttl - (int)rst->ttl;
+		n++;
+		if (d >= 0)
+			*above = false;
+		if (d <= 4 && d >= -4)
+			*near = true;
+	}
+	return n;
+}
+
 /*
  * A RST in a side's name with a TTL (hop limit) its own packets never had
  * did not come from its TCP: higher than every one of them (it crossed
@@ -2415,20 +2446,9 @@ settle_foreign_rst(struct tfe_conn *c)
 		if (rst->kind != TFE_ROW_FRAME || rst->dir != side ||
 		    !(rst->flags & TFE_TH_RST))
 			continue;
-		bool higher = true, near = false;
-		guint n = 0;
-		for (guint i = 0; i < len; i++) {
-			const struct tfe_row *r = &c->tl.rows[i];
-			if (r->kind != TFE_ROW_FRAME || r->dir != side || r == rst)
-				continue;
-			int d = (int)r->ttl - (int)rst->ttl;
-			n++;
-			if (d >= 0)
-				higher = false;
-			if (d <= 4 && d >= -4)
-				near = true;
-		}
-		if (n == 0 || (!higher && near))
+		bool higher, near;
+		if (tfe_conn_rst_ttl(c, side, rst, &higher, &near) == 0 ||
+		    (!higher && near))
 			continue;
 		/* after the RST it sent nothing of its own (a socket gone
 		 * answers what reaches it with RSTs: those are its own) */

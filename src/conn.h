@@ -504,6 +504,12 @@ void tfe_conn_take_over(struct tfe_conn *c, int64_t ts);
 void tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
                      const struct tfe_config *cfg);
 
+/* The RST row `rst` of `side` against its other kept frames: *above when
+ * its TTL is above all of theirs, *near when one is within 4 of it; the
+ * number of frames compared. */
+guint tfe_conn_rst_ttl(const struct tfe_conn *c, int side,
+                       const struct tfe_row *rst, bool *above, bool *near);
+
 /* When a side still in SYN_SENT was due to send its next SYN (by then it
  * re-sent or gave up), by the back-off of its SYNs; 0 when it is not in
  * SYN_SENT.  *wait gets the back-off. */

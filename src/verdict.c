@@ -944,23 +944,6 @@ enum {
 	RST_FOREIGN_DATA_AFTER
 };
 
-/* The RST's TTL is above every TTL the side's kept frames carried (one
- * capture point sees one TTL per host; a file that holds each packet
- * twice, before and after a router, has two, and the higher is the
- * host's). */
-static bool
-rst_ttl_above_host(const struct tfe_conn *c, int side,
-                   const struct tfe_row *rst)
-{
-	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
-		const struct tfe_row *r = row_at(c, i);
-		if (r->kind == TFE_ROW_FRAME && r->dir == side &&
-		    r->ttl >= rst->ttl && r != rst)
-			return false;
-	}
-	return true;
-}
-
 static int
 rst_foreign(const struct tfe_conn *c, int side)
 {
@@ -996,7 +979,10 @@ rst_foreign(const struct tfe_conn *c, int side)
 	 * than the host sent it (a firewall's REJECT --reject-with
 	 * tcp-reset).  A host's own RSTs, from its socket or from its
 	 * control socket, leave with the same initial TTL. */
-	if (dttl > 0 && rr && rst_ttl_above_host(c, side, rr))
+	bool above = false, near;
+	if (dttl > 0 && rr)
+		(void)tfe_conn_rst_ttl(c, side, rr, &above, &near);
+	if (above)
 		return RST_FOREIGN_TTL_HIGHER;
 	/* A socket's RST continues its counter; a counting host's socket
 	 * does not send 0 (Linux's control socket does, which is why
@@ -1057,24 +1043,16 @@ foreign_why(const struct tfe_conn *c, int side, int foreign,
 		         rare->ip_id_before_rst);
 		break;
 	case RST_FOREIGN_TTL:
-		w->has = rare->rst_ttl;
-		w->had = rare->ttl_before_rst;
-		w->has_name = "ttl";
-		w->had_name = "previous_ttl";
-		snprintf(w->text, sizeof w->text, "has TTL %u where its earlier "
-		         "packets had %u", rare->rst_ttl,
-		         rare->ttl_before_rst);
-		break;
 	case RST_FOREIGN_TTL_HIGHER:
 		w->has = rare->rst_ttl;
 		w->had = rare->ttl_before_rst;
 		w->has_name = "ttl";
 		w->had_name = "previous_ttl";
 		snprintf(w->text, sizeof w->text, "has TTL %u where its earlier "
-		         "packets had %u: it crossed fewer hops, so a "
-		         "device nearer than the host sent it (as a "
-		         "firewall's REJECT --reject-with tcp-reset does)",
-		         rare->rst_ttl, rare->ttl_before_rst);
+		         "packets had %u%s", rare->rst_ttl, rare->ttl_before_rst,
+		         foreign == RST_FOREIGN_TTL_HIGHER ? ": it crossed fewer "
+		         "hops, so a device nearer than the host sent it (as a "
+		         "firewall's REJECT --reject-with tcp-reset does)" : "");
 		break;
 	case RST_FOREIGN_IP_ID_ZERO:
 		w->has = 0;

@@ -107,8 +107,6 @@ declare -A n_states=() n_agree=() n_contra=() n_undec=()
 # count_states WANT GOT: "states agree contradictions" for one snapshot.
 count_states() {
 	awk "$contains_awk"'
-	function key(l,  f) { split(l, f, " "); return f[1] ~ /^LISTEN/ ? f[2] : f[2] " " f[3] }
-	function st(l,  f) { split(l, f, " "); return f[1] }
 	FNR == 1 { file = (FILENAME == ARGV[1]) ? 1 : 2 }
 	file == 1 { want[key($0)] = st($0); all[key($0)] = 1; next }
 	file == 2 {
@@ -136,9 +134,12 @@ count_states() {
 	}' "$1" "$2"
 }
 
-# The awk function both use: whether our undecided state G ("X?Y")
-# holds ss's state W: X or Y is W.
+# The awk functions both use: a normalised line's socket key and state,
+# and whether our undecided state G ("X?Y") holds ss's state W: X or Y is
+# W.
 contains_awk='
+function key(l,  f) { split(l, f, " "); return f[1] ~ /^LISTEN/ ? f[2] : f[2] " " f[3] }
+function st(l,  f) { split(l, f, " "); return f[1] }
 function contains(g, w, k,  q) {
 	q = index(g, "?")
 	if (q == 0) return 0
@@ -150,8 +151,6 @@ function contains(g, w, k,  q) {
 # not a difference to list.
 settle() {
 	awk "$contains_awk"'
-	function key(l,  f) { split(l, f, " "); return f[1] ~ /^LISTEN/ ? f[2] : f[2] " " f[3] }
-	function st(l,  f) { split(l, f, " "); return f[1] }
 	FNR == 1 { file = (FILENAME == ARGV[1]) ? 1 : 2 }
 	file == 1 { want[key($0)] = st($0); next }
 	{
