@@ -16,8 +16,10 @@
  * analyze_segment()) the compiler stops inlining on its own. */
 #if defined(__GNUC__)
 #define ALWAYS_INLINE inline __attribute__((always_inline))
+#define COLD __attribute__((cold, noinline))
 #else
 #define ALWAYS_INLINE inline
+#define COLD
 #endif
 
 void
@@ -126,6 +128,9 @@ tfe_analyzer_clear(struct tfe_analyzer *a)
 	if (a->tw_kernel != NULL)
 		g_hash_table_destroy(a->tw_kernel);
 	a->tw_kernel = NULL;
+	if (a->ftp_expected != NULL)
+		g_array_free(a->ftp_expected, TRUE);
+	a->ftp_expected = NULL;
 }
 
 void
@@ -425,6 +430,82 @@ icmp_error(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 		a->stats.icmp_unmatched++;
 }
 
+/*
+ * A data connection an FTP control connection announced (ftp.h), as
+ * Wireshark's FTP dissector sets up its conversation: for PASV and EPSV
+ * the server's end `a` with the port announced and the client's address
+ * `b` with any port; for PORT the client's address announced `a` with any
+ * port and the server's end `b` with port 20.  The first connection
+ * between them, either way round, after the announcement takes it; until
+ * then it waits, the oldest dropped past FTP_EXPECTED_MAX (a control
+ * connection announces one at a time).
+ */
+struct ftp_expected {
+	uint8_t family;
+	uint8_t a[16], b[16];
+	uint16_t a_port, b_port; /* 0: any */
+};
+#define FTP_EXPECTED_MAX 64
+#define FTP_DATA_PORT 20         /* RFC 959 §3.2: L-1 of port 21 */
+
+static COLD void
+ftp_announced(struct tfe_analyzer *a, const struct tfe_segment *s)
+{
+	struct ftp_expected e;
+	size_t alen = s->family == 4 ? 4 : 16;
+	bool passive = s->ftp == TFE_FTP_PASSIVE;
+
+	memset(&e, 0, sizeof e);
+	e.family = s->family;
+	/* the announced end: its own address, or (EPSV) the replying
+	 * server's; the other end the control connection's peer */
+	if (s->ftp_data.family == 0)
+		memcpy(e.a, s->src, alen);
+	else if (s->ftp_data.family == s->family)
+		memcpy(e.a, s->ftp_data.addr, alen);
+	else
+		return; /* no connection of this family can take it */
+	e.a_port = s->ftp_data.port; /* 0 for PORT: any */
+	memcpy(e.b, s->dst, alen);
+	e.b_port = passive ? 0 : FTP_DATA_PORT;
+	if (a->ftp_expected == NULL)
+		a->ftp_expected = g_array_new(FALSE, FALSE, sizeof e);
+	if (a->ftp_expected->len >= FTP_EXPECTED_MAX)
+		g_array_remove_index(a->ftp_expected, 0);
+	g_array_append_val(a->ftp_expected, e);
+}
+
+static bool
+ftp_end_is(const uint8_t *addr, uint16_t port, const uint8_t *want,
+           uint16_t want_port, size_t alen)
+{
+	return (want_port == 0 || port == want_port) &&
+	       memcmp(addr, want, alen) == 0;
+}
+
+/* Whether the new connection whose first segment is `s` is one an FTP
+ * control connection announced; if so the announcement is used up. */
+static COLD bool
+ftp_claim(struct tfe_analyzer *a, const struct tfe_segment *s)
+{
+	size_t alen = s->family == 4 ? 4 : 16;
+
+	for (guint i = 0; i < a->ftp_expected->len; i++) {
+		const struct ftp_expected *e =
+			&g_array_index(a->ftp_expected, struct ftp_expected, i);
+		if (e->family != s->family)
+			continue;
+		if ((ftp_end_is(s->src, s->sport, e->a, e->a_port, alen) &&
+		     ftp_end_is(s->dst, s->dport, e->b, e->b_port, alen)) ||
+		    (ftp_end_is(s->dst, s->dport, e->a, e->a_port, alen) &&
+		     ftp_end_is(s->src, s->sport, e->b, e->b_port, alen))) {
+			g_array_remove_index(a->ftp_expected, i);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* The body of tfe_analyzer_segment(), inlined into both callers: a call
  * between decoding and the rest cost tfe_analyzer_frame() 12 instructions
  * a frame (callgrind, small benchmark capture). */
@@ -491,6 +572,10 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 	}
 	if (seg->ip_csum_bad)
 		a->stats.ip_csum_bad++;
+	/* before the shard's test: the data connection may be another
+	 * shard's */
+	if (G_UNLIKELY(seg->ftp != TFE_FTP_NONE) && a->cfg.zeek_model)
+		ftp_announced(a, seg);
 
 	if (ref == NULL) {
 		/* one thread: the key is made here */
@@ -585,6 +670,9 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 			rare->prev_snd_nxt[1] = t->snd_nxt[same ? 1 : 0];
 		}
 		tfe_flow_attach_hashed(&a->table, key, ref->hash, c);
+		if (G_UNLIKELY(a->ftp_expected != NULL) &&
+		    a->ftp_expected->len > 0 && ftp_claim(a, seg))
+			tfe_zeek_announced(&c->zeek);
 	}
 
 	int side = tfe_conn_side(c, from_lo);

@@ -235,6 +235,10 @@ struct tfe_analyzer {
 	                                whose flow key hashes to k (0-based)
 	                                modulo n, numbered by their first
 	                                frame; n 0 without the option */
+	GArray *ftp_expected;        /* data connections that FTP control
+	                                connections announced and that have
+	                                not begun (analyze.c), oldest first;
+	                                NULL until the first */
 };
 
 /*

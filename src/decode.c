@@ -1357,6 +1357,18 @@ decode_tcp_cut(const uint8_t *hdr, size_t captured, size_t tcp_len,
 	return TFE_DR_OK;
 }
 
+#define FTP_PORT 21
+
+/* The data connection a segment of an FTP control connection announces,
+ * if any (ftp.h): out of line, few segments come here. */
+static COLD void
+ftp_look(const uint8_t *payload, struct tfe_segment *out)
+{
+	out->ftp = (uint8_t)tfe_ftp_announced(payload, out->captured_payload,
+	                                      out->sport == FTP_PORT,
+	                                      &out->ftp_data);
+}
+
 /*
  * TCP header (RFC 9293 §3.1).  `tcp_len` is the TCP length declared by the
  * IP layer; the cursor holds whatever was captured from the TCP header on
@@ -1411,6 +1423,11 @@ decode_tcp(struct tfe_cursor *c, size_t tcp_len, bool layouts,
 	out->payload_len = (uint32_t)payload;
 	out->captured_payload =
 		(uint32_t)(c->left < payload ? c->left : payload);
+	/* FTP's control connection announcing a data connection: the only
+	 * payload the analysis reads (ftp.h) */
+	if (__builtin_expect(out->sport == FTP_PORT || out->dport == FTP_PORT,
+	                     0) && out->captured_payload >= 4)
+		ftp_look(c->p, out);
 
 	/* The checksum, when the whole segment is here and not a fragment
 	 * of a larger one: the pseudo-header (addresses, protocol 6, TCP

@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ftp.h"
+
 /* TCP flag bits as they sit in the header's 13th/14th bytes (host order). */
 #define TFE_TH_FIN 0x001
 #define TFE_TH_SYN 0x002
@@ -253,9 +255,15 @@ struct tfe_segment {
 	uint8_t tfo_cookie_len;  /* 0 for a cookie request */
 
 	struct tfe_tunnel tunnel; /* depth 0 for a segment not in a tunnel */
-	/* last: tfe_decode_frame() leaves it as it was for any other
-	 * reason */
-	struct tfe_icmp_error icmp; /* TFE_DR_ICMP_ERROR only */
+	uint8_t ftp;             /* enum tfe_ftp_kind: a segment to or from
+	                            port 21 that announces a data connection
+	                            (ftp.h), in ftp_data */
+	/* last: tfe_decode_frame() leaves it as it was unless the reason
+	 * (icmp) or `ftp` (ftp_data) says it holds one */
+	union {
+		struct tfe_icmp_error icmp; /* TFE_DR_ICMP_ERROR only */
+		struct tfe_ftp_data ftp_data;
+	};
 };
 
 /*

@@ -598,9 +598,17 @@ completeness_bits(const struct tfe_segment *s)
 	return bits;
 }
 
+void
+tfe_zeek_announced(struct tfe_zeek *z)
+{
+	z->ws_seen = true;
+}
+
 /* Wireshark's conversation completeness, from the stream's packets
  * (completeness_bits() for each).  The SYN bit comes only from a SYN
- * without ACK that starts the stream (a SYN after a SYN+ACK sets none).
+ * without ACK that starts the stream (a SYN after a SYN+ACK sets none,
+ * nor does its data set DATA), and no packet starts a stream whose
+ * conversation an FTP control connection set up (tfe_zeek_announced()).
  * The stream's first packet, unless it is such a SYN, is left out of
  * tshark's first pass (the stream is created by it); the second pass
  * (tshark -2) shows each packet the value left by the packets before it,
@@ -618,7 +626,7 @@ completeness(struct tfe_zeek *z, const struct tfe_segment *s)
 	if ((s->flags & (TFE_TH_SYN | TFE_TH_ACK)) == TFE_TH_SYN) {
 		/* only the SYN that starts the stream sets SYN */
 		if (!first)
-			bits &= (uint8_t)~TFE_WS_SYN;
+			bits &= (uint8_t)~(TFE_WS_SYN | TFE_WS_DATA);
 		z->completeness |= bits;
 	} else if (first) {
 		z->ws_first = bits;

@@ -112,7 +112,9 @@ struct tfe_zeek {
 	                                segments would be another one */
 	bool is_partial : 1;
 	bool ws_seen : 1;            /* Wireshark saw the stream's first
-	                                packet */
+	                                packet; set before it when the
+	                                stream's conversation was there
+	                                already (tfe_zeek_announced()) */
 	bool fast_ok : 1;            /* what zeek.c's fast path needs of the
 	                                connection holds (set after each
 	                                segment of the general path) */
@@ -139,6 +141,12 @@ tfe_zeek_history_of(const struct tfe_zeek *z)
 
 /* Frees what tfe_zeek_update() allocated. */
 void tfe_zeek_clear(struct tfe_zeek *z);
+
+/* Before its first segment: the connection is a data connection an FTP
+ * control connection announced (ftp.h), whose conversation Wireshark set
+ * up already: its first packet counts as any later one, and a SYN
+ * without ACK sets no SYN bit of tcp.completeness. */
+void tfe_zeek_announced(struct tfe_zeek *z);
 
 /* Feeds one segment from our side `side` at `ts` (ns).  With
  * `ignore_checksums` the model runs as `zeek -C` does. */

@@ -4148,6 +4148,166 @@ START_TEST(test_name_tables)
 }
 END_TEST
 
+/*
+ * FTP's control connection (ftp.h): the lines that announce a data
+ * connection, as Wireshark 4.0 reads them, and the near misses it does not
+ * take.  `a` is the announced address (family 4), or none (family 0).
+ */
+static const struct ftp_case {
+	const char *name;
+	const char *text;
+	bool from_server;
+	enum tfe_ftp_kind kind;
+	uint8_t family;
+	uint8_t a[4];
+	uint16_t port;
+} ftp_cases[] = {
+	{ "227", "227 Entering Passive Mode (10,0,0,2,100,1)\r\n", true,
+	  TFE_FTP_PASSIVE, 4, { 10, 0, 0, 2 }, 25601 },
+	{ "227-", "227-Entering Passive Mode (10,0,0,2,100,3)\r\n", true,
+	  TFE_FTP_PASSIVE, 4, { 10, 0, 0, 2 }, 25603 },
+	{ "227 no brackets", "227 Entering Passive Mode 10,0,0,2,100,4\r\n",
+	  true, TFE_FTP_PASSIVE, 4, { 10, 0, 0, 2 }, 25604 },
+	{ "227 blanks", "227 =10, 0, 0, 2, 100, 5", true,
+	  TFE_FTP_PASSIVE, 4, { 10, 0, 0, 2 }, 25605 },
+	{ "227 port byte cut", "227 Entering Passive Mode (10,0,0,2,300,7)\r\n",
+	  true, TFE_FTP_PASSIVE, 4, { 10, 0, 0, 2 }, 11271 },
+	{ "227 second run", "227 ok (1,2,3) (192,168,9,9,100,8)\r\n", true,
+	  TFE_FTP_PASSIVE, 4, { 192, 168, 9, 9 }, 25608 },
+	{ "229", "229 Entering Extended Passive Mode (|||25602|)\r\n", true,
+	  TFE_FTP_PASSIVE, 0, { 0 }, 25602 },
+	{ "229 other delimiter", "229 Extended Passive (!!!65535!)", true,
+	  TFE_FTP_PASSIVE, 0, { 0 }, 65535 },
+	{ "PORT", "PORT 10,0,0,1,100,3\r\n", false,
+	  TFE_FTP_ACTIVE, 4, { 10, 0, 0, 1 }, 0 },
+	/* near misses */
+	{ "port in lower case", "port 10,0,0,1,100,5\r\n", false, TFE_FTP_NONE, 0, { 0 }, 0 },
+	{ "EPRT", "EPRT |1|10.0.0.1|25610|\r\n", false, TFE_FTP_NONE, 0, { 0 }, 0 },
+	{ "227 on the second line",
+	  "200 ok\r\n227 Entering Passive Mode (10,0,0,2,100,6)\r\n", true,
+	  TFE_FTP_NONE, 0, { 0 }, 0 },
+	{ "227 five numbers", "227 Entering Passive Mode (10,0,0,2,100)\r\n",
+	  true, TFE_FTP_NONE, 0, { 0 }, 0 },
+	{ "227 blank before a comma", "227 (10 ,0,0,2,100,1)", true,
+	  TFE_FTP_NONE, 0, { 0 }, 0 },
+	{ "227 from the client", "227 Entering Passive Mode (10,0,0,2,100,1)",
+	  false, TFE_FTP_NONE, 0, { 0 }, 0 },
+	{ "PORT from the server", "PORT 10,0,0,1,100,3", true, TFE_FTP_NONE, 0, { 0 }, 0 },
+	{ "PORT without a blank", "PORT10,0,0,1,100,3", false, TFE_FTP_NONE, 0, { 0 }, 0 },
+	{ "229 two delimiters", "229 Extended Passive (||25602|)", true,
+	  TFE_FTP_NONE, 0, { 0 }, 0 },
+	{ "229 port 0", "229 Extended Passive (|||0|)", true, TFE_FTP_NONE, 0, { 0 }, 0 },
+	{ "229 port too big", "229 Extended Passive (|||65536|)", true,
+	  TFE_FTP_NONE, 0, { 0 }, 0 },
+	{ "229 no closing delimiter", "229 Extended Passive (|||25602)", true,
+	  TFE_FTP_NONE, 0, { 0 }, 0 },
+	{ "2270", "2270 (10,0,0,2,100,1)", true, TFE_FTP_NONE, 0, { 0 }, 0 },
+	{ "226", "226 Transfer complete (10,0,0,2,100,1)", true, TFE_FTP_NONE, 0, { 0 }, 0 },
+	{ "short", "22", true, TFE_FTP_NONE, 0, { 0 }, 0 },
+};
+
+START_TEST(test_ftp_lines)
+{
+	const struct ftp_case *k = &ftp_cases[_i];
+	size_t n = strlen(k->text);
+	struct tfe_ftp_data d;
+
+	/* on a heap copy of exactly its length: a read past it is caught
+	 * by the sanitizer and valgrind runs */
+	uint8_t *p = g_memdup2(k->text, n);
+	memset(&d, 0xa5, sizeof d);
+	enum tfe_ftp_kind kind = tfe_ftp_announced(p, n, k->from_server, &d);
+	ck_assert_msg(kind == k->kind, "%s: kind %d, not %d", k->name,
+	              (int)kind, (int)k->kind);
+	if (kind != TFE_FTP_NONE) {
+		ck_assert_msg(d.family == k->family, "%s: family %d", k->name,
+		              d.family);
+		ck_assert_msg(d.port == k->port, "%s: port %u, not %u",
+		              k->name, d.port, k->port);
+		if (k->family == 4)
+			ck_assert_msg(memcmp(d.addr, k->a, 4) == 0,
+			              "%s: address %u.%u.%u.%u", k->name,
+			              d.addr[0], d.addr[1], d.addr[2], d.addr[3]);
+	}
+	g_free(p);
+	/* every shorter capture of it: no read past the end, and a kind */
+	for (size_t cut = 0; cut < n; cut++) {
+		p = g_memdup2(k->text, cut ? cut : 1);
+		kind = tfe_ftp_announced(p, cut, k->from_server, &d);
+		ck_assert_int_le(kind, TFE_FTP_ACTIVE);
+		g_free(p);
+	}
+}
+END_TEST
+
+/* An IPv4 frame (DLT_RAW) of a segment with `text` as its payload. */
+static size_t
+ftp_frame(uint8_t *buf, uint16_t sport, uint16_t dport, const char *text)
+{
+	size_t n = strlen(text), len = 20 + 20 + n;
+	static const uint8_t ip[20] = {
+		0x45, 0x00, 0x00, 0x00, 0x00, 0x01, 0x40, 0x00, 0x40, 0x06,
+		0x00, 0x00, 10, 0, 0, 2, 10, 0, 0, 1,
+	};
+
+	memcpy(buf, ip, 20);
+	buf[2] = (uint8_t)(len >> 8);
+	buf[3] = (uint8_t)len;
+	memset(buf + 20, 0, 20);
+	buf[20] = (uint8_t)(sport >> 8);
+	buf[21] = (uint8_t)sport;
+	buf[22] = (uint8_t)(dport >> 8);
+	buf[23] = (uint8_t)dport;
+	buf[32] = 0x50; /* 20-byte header */
+	buf[33] = 0x18; /* PSH, ACK */
+	buf[35] = 0xff;
+	memcpy(buf + 40, text, n);
+	return len;
+}
+
+START_TEST(test_ftp_frame)
+{
+	const char *text = "227 Entering Passive Mode (10,0,0,2,100,1)\r\n";
+	uint8_t buf[128];
+	struct tfe_segment seg;
+
+	/* from port 21: read, whichever path decodes it */
+	size_t len = ftp_frame(buf, 21, 40000, text);
+	ck_assert_int_eq(tfe_decode_frame(DLT_RAW, buf, len, len, &seg),
+	                 TFE_DR_OK);
+	ck_assert_int_eq(seg.ftp, TFE_FTP_PASSIVE);
+	ck_assert_int_eq(seg.ftp_data.port, 25601);
+	ck_assert_int_eq(tfe_decode_frame_general(DLT_RAW, buf, len, len,
+	                                          &seg), TFE_DR_OK);
+	ck_assert_int_eq(seg.ftp, TFE_FTP_PASSIVE);
+	/* a frame cut in the payload: what was captured, never more */
+	for (size_t cut = 40; cut < len; cut++) {
+		uint8_t *p = g_memdup2(buf, cut);
+		ck_assert_int_eq(tfe_decode_frame(DLT_RAW, p, cut, len, &seg),
+		                 TFE_DR_OK);
+		ck_assert_uint_eq(seg.captured_payload, cut - 40);
+		ck_assert_int_le(seg.ftp, TFE_FTP_ACTIVE);
+		g_free(p);
+	}
+	/* the same line on another port is not read */
+	len = ftp_frame(buf, 2121, 40000, text);
+	ck_assert_int_eq(tfe_decode_frame(DLT_RAW, buf, len, len, &seg),
+	                 TFE_DR_OK);
+	ck_assert_int_eq(seg.ftp, TFE_FTP_NONE);
+	/* nor a segment that follows one that was: nothing is left over */
+	len = ftp_frame(buf, 21, 40000, "226 Transfer complete\r\n");
+	ck_assert_int_eq(tfe_decode_frame(DLT_RAW, buf, len, len, &seg),
+	                 TFE_DR_OK);
+	ck_assert_int_eq(seg.ftp, TFE_FTP_NONE);
+	/* PORT, to port 21 */
+	len = ftp_frame(buf, 40000, 21, "PORT 10,0,0,1,100,3\r\n");
+	ck_assert_int_eq(tfe_decode_frame(DLT_RAW, buf, len, len, &seg),
+	                 TFE_DR_OK);
+	ck_assert_int_eq(seg.ftp, TFE_FTP_ACTIVE);
+	ck_assert_int_eq(seg.ftp_data.addr[3], 1);
+}
+END_TEST
+
 static Suite *
 decode_suite(void)
 {
@@ -4183,6 +4343,11 @@ decode_suite(void)
 	tcase_add_loop_test(tc, test_icmp_error_cut, 0,
 	                    G_N_ELEMENTS(icmp_cases));
 	tcase_add_test(tc, test_icmp_not_error);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ftp");
+	tcase_add_loop_test(tc, test_ftp_lines, 0, G_N_ELEMENTS(ftp_cases));
+	tcase_add_test(tc, test_ftp_frame);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,9 +3,10 @@
 # computes for the same stream, and each connection's packets against
 # Arkime's.
 #
-# 1. The project's pcaps/: tshark is run on each ("tshark -2", the stream's
-#    last value) and every stream must match one of our connections with
-#    the same value.  The k-th tshark stream on a 4-tuple (tshark numbers
+# 1. The project's pcaps/ and the captures tests/craft describes (made
+#    with tests/craftpcap): tshark is run on each ("tshark -2", the
+#    stream's last value) and every stream must match one of our
+#    connections with the same value.  The k-th tshark stream on a 4-tuple (tshark numbers
 #    streams in the order they start, and starts a new one when a SYN
 #    reuses the ports) is the k-th of our connections on it.  Skipped,
 #    saying so, when tshark is not installed.
@@ -60,17 +61,28 @@ if ! command -v tshark >/dev/null 2>&1; then
 	echo "skipped: pcaps/ against tshark: tshark is not installed"
 	skipped_parts=$((skipped_parts + 1))
 else
-	for f in "$top_srcdir"/pcaps/*.pcap; do
+	# ... and the crafted captures of tests/craft (tests/craftpcap)
+	mkdir "$tmp/craft"
+	for d in "$top_srcdir"/tests/craft/*.txt; do
+		"$top_builddir/tests/craftpcap" "$d" \
+			"$tmp/craft/$(basename "$d" .txt).pcap" 2>/dev/null ||
+			{ echo "FAIL: tests/craftpcap $d"; failed=$((failed + 1)); }
+	done
+	for f in "$top_srcdir"/pcaps/*.pcap "$tmp"/craft/*.pcap; do
 		name=$(basename "$f")
 		# tshark: per stream, the last value; IPv6 addresses in
-		# brackets as we print them.
-		tshark -2 -n -r "$f" -T fields -E separator=/t -e tcp.stream \
-			-e ip.src -e ipv6.src -e tcp.srcport -e ip.dst \
-			-e ipv6.dst -e tcp.dstport -e tcp.completeness \
-			2>/dev/null |
+		# brackets as we print them.  In a tunnel each address
+		# field is the innermost of its family (occurrence=l), and
+		# the family of the IP header that carries TCP is the
+		# protocol before "tcp" in frame.protocols.
+		tshark -2 -n -r "$f" -T fields -E separator=/t -E occurrence=l \
+			-e tcp.stream -e ip.src -e ipv6.src -e tcp.srcport \
+			-e ip.dst -e ipv6.dst -e tcp.dstport -e tcp.completeness \
+			-e frame.protocols 2>/dev/null |
 		awk -F'\t' '$1 != "" {
-			s = $2 != "" ? $2 ":" $4 : "[" $3 "]:" $4
-			d = $5 != "" ? $5 ":" $7 : "[" $6 "]:" $7
+			v6 = $9 ~ /:ipv6:tcp(:|$)/ || $2 == ""
+			s = !v6 ? $2 ":" $4 : "[" $3 "]:" $4
+			d = !v6 ? $5 ":" $7 : "[" $6 "]:" $7
 			if (!($1 in first)) { first[$1] = s " " d; order[n++] = $1 }
 			last[$1] = $8
 		} END { for (i = 0; i < n; i++) print first[order[i]], last[order[i]] }' |
@@ -93,7 +105,7 @@ else
 			sed 's/^/    /' "$tmp/diff"
 		fi
 	done
-	echo "pcaps/: $passed captures agree with tshark, $failed differ"
+	echo "pcaps/ and tests/craft: $passed captures agree with tshark, $failed differ"
 fi
 
 # ---- 2. and 3. the shared captures, against the tables

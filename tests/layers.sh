@@ -34,6 +34,7 @@ format 0 base
 addr 0 base
 decode 1 decode
 frag 1 decode
+ftp 1 decode
 capture 2 capture
 privs 2 capture
 sockdiag 2 capture
