@@ -59,7 +59,12 @@ tfe_config_defaults(struct tfe_config *cfg)
 	/* Linux probes a zero window after one RTO (200 ms at least): a
 	 * stall of less than a second is flow control doing its job. */
 	cfg->zero_window = 1 * TFE_NS_PER_SEC;
-	cfg->idle_timeout = 300 * TFE_NS_PER_SEC; /* as Zeek's tcp_inactivity */
+	/* A TCP connection has no idle timeout of its own: this is as long
+	 * as a Linux host with keepalive on waits on a silent peer
+	 * (tcp_keepalive_time 7200 s, then 9 probes 75 s apart).  Shorter
+	 * (Zeek's 300 s) cuts connections that are quiet but alive, and
+	 * what follows the cut loses its handshake and its roles. */
+	cfg->idle_timeout = 7875 * TFE_NS_PER_SEC;
 	/* NAT gateways and load balancers forget an idle connection after
 	 * 4 minutes (Azure) to 10 (Google Cloud's firewall) or more: a
 	 * minute is below all of those, and far above any round trip,
@@ -2578,7 +2583,11 @@ tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
 	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
 	bool both_fin = cl->fin_sent && sv->fin_sent;
 	bool any_fin = cl->fin_sent || sv->fin_sent;
-	bool answered = sv->synack_count > 0 || (c->roles == TFE_ROLES_PORT);
+	/* a SYN+ACK seen, or the server's SYN acknowledged: in a capture of
+	 * one direction the client's ACK of a SYN+ACK not captured
+	 * (infer_synack()) */
+	bool answered = sv->synack_count > 0 || c->roles == TFE_ROLES_PORT ||
+	                sv->syn_acked;
 
 	c->fast_ok = false;
 	c->one_way = (uint8_t)one_way_side(c);

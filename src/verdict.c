@@ -1149,6 +1149,8 @@ accept_overflow_rst(const struct ctx *x, const struct tfe_row **answered)
 	const struct tfe_conn *c = x->c;
 	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
 	const struct tfe_row *last_cl = NULL;
+	int64_t synack_ts = 0;
+	int synacks = 0;
 
 	if (!server_sent_only_synacks(c) || c->rst_by != TFE_SIDE_SERVER ||
 	    c->hs_ack_ts == 0 ||
@@ -1170,8 +1172,12 @@ accept_overflow_rst(const struct ctx *x, const struct tfe_row **answered)
 			          r->ack == sv->isn + 1 ? r : NULL;
 			continue;
 		}
-		if (!(r->flags & TFE_TH_RST))
+		if (!(r->flags & TFE_TH_RST)) {
+			synack_ts = r->ts; /* the server's frames are
+			                      SYN+ACKs and the RST */
+			synacks++;
 			continue;
+		}
 		if (last_cl == NULL || (r->flags & TFE_TH_ACK) ||
 		    r->seq != sv->isn + 1)
 			return NULL;
@@ -1191,6 +1197,15 @@ accept_overflow_rst(const struct ctx *x, const struct tfe_row **answered)
 		int64_t within = rtt >= 0 ? 2 * rtt + TFE_NS_PER_SEC / 100 :
 		                 TFE_NS_PER_SEC;
 		if (r->ts - asked > within)
+			return NULL;
+		/* ... and the segment it answers came while the server still
+		 * held the connection in its SYN queue: before its SYN+ACK was
+		 * due to be re-sent (1 s, doubled for each re-send; Linux's
+		 * TCP_TIMEOUT_INIT).  Past that with no SYN+ACK re-sent, an
+		 * earlier ACK had reached it and been taken. */
+		int64_t due = synacks > 0 && synacks <= 7 ?
+		              TFE_NS_PER_SEC << (synacks - 1) : INT64_MAX / 4;
+		if (synacks > 0 && asked - synack_ts > due + within)
 			return NULL;
 		*answered = last_cl;
 		return r;

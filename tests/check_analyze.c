@@ -226,9 +226,11 @@ END_TEST
 START_TEST(test_tick_runs_timers)
 {
 	struct fixture fx;
-	int64_t idle = 300 * TFE_NS_PER_SEC;
 
 	setup(&fx, 1000);
+	/* the default idle timeout, longer than 2MSL below */
+	int64_t idle = fx.a.cfg.idle_timeout;
+	ck_assert_int_gt(idle, 65 * TFE_NS_PER_SEC);
 	/* An established connection, then silence. */
 	feed(&fx, T0, CLIENT, 40000, SERVER, 80, F_SYN, 1000, 0);
 	feed(&fx, T0 + MS, SERVER, 80, CLIENT, 40000, F_SYN | F_ACK, 5000,

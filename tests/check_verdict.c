@@ -104,6 +104,11 @@ static const struct vcase cases[] = {
 { "near miss: one SYN and too little capture",
   TFE_V_SYN_UNANSWERED, false, TFE_END_INPUT, 500, {
 	V(C, F_S, 1000, 0, 0, 0) }, 1 },
+{ "near miss: one direction captured, the client's ACK after its SYN "
+  "shows the SYN+ACK arrived (open at the end, not unanswered)",
+  TFE_V_SYN_UNANSWERED, false, TFE_END_INPUT, 3000, {
+	V(C, F_S, 1000, 0, 0, 0), V(C, F_A, 1001, 5001, 0, 30),
+	V(C, F_PA, 1001, 5001, 100, 40) }, 3 },
 { "FIN ACKed, no FIN for 6 s to the end", TFE_V_LINGERING_CLOSE_WAIT, true,
   TFE_END_INPUT, 6000, {
 	OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(S, F_A, 5001, 1002, 0, 40) }, 5 },
@@ -415,6 +420,16 @@ static const struct vcase cases[] = {
 { "request answered by a bare RST, nothing sent but the SYN+ACK",
   TFE_V_ACCEPT_QUEUE_FULL, true, TFE_END_CLOSED, 0, {
 	OPEN, V(C, F_PA, 1001, 5001, 100, 30), V(S, F_R, 5001, 0, 0, 31) }, 5 },
+{ "near miss: a request 2 s after the SYN+ACK, none re-sent, answered by "
+  "a bare RST: the server had taken the handshake's ACK (its SYN+ACK was "
+  "due again at 1 s)",
+  TFE_V_ACCEPT_QUEUE_FULL, false, TFE_END_CLOSED, 0, {
+	OPEN, V(C, F_PA, 1001, 5001, 100, 2020), V(S, F_R, 5001, 0, 0, 2021) },
+  5 },
+{ "near miss: a request after 908 s of idle answered by a bare RST",
+  TFE_V_ACCEPT_QUEUE_FULL, false, TFE_END_CLOSED, 0, {
+	OPEN, V(C, F_PA, 1001, 5001, 100, 908020),
+	V(S, F_R, 5001, 0, 0, 908021) }, 5 },
 { "SYN+ACK re-sent after the client acknowledged a re-sent one",
   TFE_V_ACCEPT_QUEUE_FULL, true, TFE_END_INPUT, 0, {
 	OPEN, V(C, F_PA, 1001, 5001, 100, 30), V(S, F_SA, 5000, 1001, 0, 1010),
