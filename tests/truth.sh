@@ -103,8 +103,11 @@ declare -A seen_known=() checked=()
 # Per vantage and group ("lab" or "router path"): socket states, exact
 # agreements, definite contradictions.
 declare -A n_states=() n_agree=() n_contra=() n_undec=()
+declare -A n_lis=() n_lis_agree=() n_lis_undec=()
 
-# count_states WANT GOT: "states agree contradictions" for one snapshot.
+# count_states WANT GOT: "states agree contradictions undecided" for one
+# snapshot, then the same three of them that are listeners (keyed by port
+# alone): "listeners listeners-agree listeners-undecided".
 count_states() {
 	awk "$contains_awk"'
 	FNR == 1 { file = (FILENAME == ARGV[1]) ? 1 : 2 }
@@ -117,10 +120,12 @@ count_states() {
 	END {
 		for (k in all) {
 			n++
+			lis = index(k, " ") == 0
+			nl += lis
 			w = (k in want) ? want[k] : "CLOSED"
 			g = (k in got) ? got[k] : ""
-			if (g == w) { a++; continue }
-			if (contains(g, w, k)) { u++; continue }
+			if (g == w) { a++; al += lis; continue }
+			if (contains(g, w, k)) { u++; ul += lis; continue }
 			if (g == "") {
 				if (k in knows) c++
 				continue
@@ -130,7 +135,7 @@ count_states() {
 				print "contradiction: ours " g " " k ", ss " w > "/dev/stderr"
 			}
 		}
-		printf "%d %d %d %d\n", n, a, c, u
+		printf "%d %d %d %d %d %d %d\n", n, a, c, u, nl, al, ul
 	}' "$1" "$2"
 }
 
@@ -254,11 +259,14 @@ check_capture() {
 			if [ $show = 1 ] && [ -s "$tmp/contra" ]; then
 				sed "s/^/$cap | $label | $host | /" "$tmp/contra"
 			fi
-			read -r ns na nc nu <<<"$counts"
+			read -r ns na nc nu nl nla nlu <<<"$counts"
 			n_states[$vant|$group]=$(( ${n_states[$vant|$group]:-0} + ns ))
 			n_agree[$vant|$group]=$(( ${n_agree[$vant|$group]:-0} + na ))
 			n_contra[$vant|$group]=$(( ${n_contra[$vant|$group]:-0} + nc ))
 			n_undec[$vant|$group]=$(( ${n_undec[$vant|$group]:-0} + nu ))
+			n_lis[$vant|$group]=$(( ${n_lis[$vant|$group]:-0} + nl ))
+			n_lis_agree[$vant|$group]=$(( ${n_lis_agree[$vant|$group]:-0} + nla ))
+			n_lis_undec[$vant|$group]=$(( ${n_lis_undec[$vant|$group]:-0} + nlu ))
 			local diffs ok=1 d key
 			settle "$tmp/want" "$tmp/got" | sort > "$tmp/got.settled"
 			diffs=$(comm -3 "$tmp/want" "$tmp/got.settled" |
@@ -329,6 +337,27 @@ print_table() {
 			printf '%-8s %-12s %6d %6d %6s%% %6d %16d %8s%%\n' "$v" "$g" \
 				"${n_states[$k]}" "${n_agree[$k]}" "$pct" \
 				"${n_contra[$k]}" "${n_undec[$k]}" "$pct2"
+		done
+	done
+	# Listening sockets apart: after a listener's last connection,
+	# whether it still listens no capture shows (closing one sends
+	# nothing), so most of the undecided states are listeners.
+	echo
+	echo "vantage  group        connection-states  agree%  undecided  listeners  agree%  undecided"
+	for v in client server router; do
+		for g in "lab" "lab 3 places" "router path"; do
+			k="$v|$g"
+			[ -n "${n_states[$k]:-}" ] || continue
+			local nc_=$(( n_states[$k] - n_lis[$k] ))
+			local ac_=$(( n_agree[$k] - n_lis_agree[$k] ))
+			local uc_=$(( n_undec[$k] - n_lis_undec[$k] ))
+			pct=$(awk -v a="$ac_" -v n="$nc_" \
+			      'BEGIN { printf "%.1f", n ? 100 * a / n : 100 }')
+			pct2=$(awk -v a="${n_lis_agree[$k]}" -v n="${n_lis[$k]}" \
+			       'BEGIN { printf "%.1f", n ? 100 * a / n : 100 }')
+			printf '%-8s %-12s %17d %6s%% %10d %10d %6s%% %9d\n' "$v" "$g" \
+				"$nc_" "$pct" "$uc_" "${n_lis[$k]}" "$pct2" \
+				"${n_lis_undec[$k]}"
 		done
 	done
 	echo
