@@ -250,14 +250,15 @@ struct tfe_segment {
 	uint8_t wscale;          /* shift count as sent (may exceed
 	                            TFE_WSCALE_MAX) */
 	uint8_t sack_count;      /* SACK blocks in the option (all of them) */
+	uint8_t ftp;             /* enum tfe_ftp_kind: a segment to or from
+	                            port 21 that announces a data connection
+	                            (ftp.h), in ftp_data (here, where the
+	                            layout had a hole) */
 	uint32_t sack[TFE_MAX_SACK_BLOCKS][2]; /* left, right edges, raw */
 	uint32_t ts_val, ts_ecr;
 	uint8_t tfo_cookie_len;  /* 0 for a cookie request */
 
 	struct tfe_tunnel tunnel; /* depth 0 for a segment not in a tunnel */
-	uint8_t ftp;             /* enum tfe_ftp_kind: a segment to or from
-	                            port 21 that announces a data connection
-	                            (ftp.h), in ftp_data */
 	/* last: tfe_decode_frame() leaves it as it was unless the reason
 	 * (icmp) or `ftp` (ftp_data) says it holds one */
 	union {
