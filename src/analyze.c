@@ -344,6 +344,51 @@ take_snapshot(struct tfe_analyzer *a)
 		                                                         : a->at);
 }
 
+static gint
+by_first_frame(gconstpointer pa, gconstpointer pb)
+{
+	const struct tfe_conn *x = pa, *y = pb;
+
+	return x->first_frame < y->first_frame ? -1 :
+	       x->first_frame > y->first_frame ? 1 : 0;
+}
+
+/* What is still open at the end of the input, or of its part before a
+ * gap (capture_gap()), in order of first frame. */
+static void
+emit_open(struct tfe_analyzer *a)
+{
+	struct tfe_conn *c;
+	GList *rest = NULL;
+
+	while ((c = tfe_flow_queue_head(&a->table, TFE_Q_LINGER)) != NULL)
+		emit(a, c, TFE_END_CLOSED);
+	for (c = tfe_flow_queue_head(&a->table, TFE_Q_OPEN); c != NULL;
+	     c = tfe_flow_queue_next(c))
+		rest = g_list_prepend(rest, c);
+	rest = g_list_sort(rest, by_first_frame);
+	for (GList *l = rest; l; l = l->next)
+		emit(a, l->data, TFE_END_INPUT);
+	g_list_free(rest);
+}
+
+/*
+ * The capture's clock jumps forward by more than the idle timeout with no
+ * frame in between: files merged, a capture stopped and started again, or
+ * a link silent that long.  Which one the file does not say, so nothing
+ * is claimed of the silence: what is open ends where the part of the
+ * capture before the gap ended, at its last frame (a->now, not yet moved),
+ * as at the end of the input; a verdict that waits for an answer measures
+ * up to there, not across the gap.
+ */
+static G_GNUC_NO_INLINE void
+capture_gap(struct tfe_analyzer *a)
+{
+	a->stats.time_gaps++;
+	emit_open(a);
+	timers_refresh(a);
+}
+
 static void
 run_timers(struct tfe_analyzer *a)
 {
@@ -544,6 +589,9 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 		if (a->now - ts > a->cfg.idle_timeout)
 			a->now = ts;
 	} else {
+		if (G_UNLIKELY(ts - a->now > a->cfg.idle_timeout) &&
+		    a->cfg.idle_timeout > 0)
+			capture_gap(a);
 		a->now = ts;
 	}
 	if (ts > a->stats.last_ts || a->stats.frames == 1)
@@ -728,21 +776,9 @@ tfe_analyzer_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 	analyze_segment(a, frame, ts, r, seg, ref);
 }
 
-static gint
-by_first_frame(gconstpointer pa, gconstpointer pb)
-{
-	const struct tfe_conn *x = pa, *y = pb;
-
-	return x->first_frame < y->first_frame ? -1 :
-	       x->first_frame > y->first_frame ? 1 : 0;
-}
-
 void
 tfe_analyzer_finish(struct tfe_analyzer *a)
 {
-	struct tfe_conn *c;
-	GList *rest = NULL;
-
 	if (a->defrag != NULL) {
 		/* datagrams still incomplete are counted as such */
 		tfe_defrag_finish(a->defrag);
@@ -758,13 +794,5 @@ tfe_analyzer_finish(struct tfe_analyzer *a)
 			a->at_kind = TFE_AT_END; /* an empty capture */
 		take_snapshot(a);
 	}
-	while ((c = tfe_flow_queue_head(&a->table, TFE_Q_LINGER)) != NULL)
-		emit(a, c, TFE_END_CLOSED);
-	for (c = tfe_flow_queue_head(&a->table, TFE_Q_OPEN); c != NULL;
-	     c = tfe_flow_queue_next(c))
-		rest = g_list_prepend(rest, c);
-	rest = g_list_sort(rest, by_first_frame);
-	for (GList *l = rest; l; l = l->next)
-		emit(a, l->data, TFE_END_INPUT);
-	g_list_free(rest);
+	emit_open(a);
 }

@@ -70,6 +70,11 @@ struct tfe_stats {
 	                                          sequence number out of
 	                                          its window */
 	uint64_t time_backwards;               /* frames older than the last */
+	uint64_t time_gaps;                    /* jumps of the clock forward
+	                                          by more than the idle
+	                                          timeout with no frame
+	                                          between (analyze.c:
+	                                          capture_gap()) */
 	uint64_t capture_copies;               /* frames the capture repeated
 	                                          (conn.c: capture_copy()) */
 	uint64_t tcp_csum_bad;                 /* TCP checksum wrong */

@@ -1064,6 +1064,11 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 	if (s->time_backwards > 0)
 		fprintf(out, "  timestamps going backwards: %" PRIu64 " frames\n",
 		        s->time_backwards);
+	if (s->time_gaps > 0)
+		fprintf(out, "  gaps in time: %" PRIu64 " (the clock jumped forward "
+		        "by more than --idle-timeout with no frame between: what "
+		        "was open ends at the last frame before the gap, as at "
+		        "the end of a capture)\n", s->time_gaps);
 	if (s->capture_copies > 0)
 		fprintf(out, "  frames the capture repeated: %" PRIu64 " (the same "
 		        "IPv4 identification and TCP header as a frame just "

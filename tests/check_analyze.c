@@ -476,10 +476,11 @@ END_TEST
 START_TEST(test_clock_back)
 {
 	struct fixture fx;
-	const int64_t later = T0 + 1000 * TFE_NS_PER_SEC;
 
 	setup(&fx, 1000);
-	/* a refused SYN at +1000 s, and nothing else open then */
+	/* past the idle timeout, whatever its default */
+	const int64_t later = T0 + fx.a.cfg.idle_timeout + 1000 * TFE_NS_PER_SEC;
+	/* a refused SYN then, and nothing else open then */
 	feed(&fx, later, CLIENT, 40000, SERVER, 80, F_SYN, 1000, 0);
 	feed(&fx, later + MS, SERVER, 80, CLIENT, 40000, F_RST | F_ACK, 0, 1001);
 	/* the other file: a handshake at +0 s */
@@ -491,6 +492,46 @@ START_TEST(test_clock_back)
 	/* the refused one and the handshake, whole */
 	ck_assert_uint_eq(fx.n.done, 2);
 	ck_assert_uint_ge(fx.a.stats.time_backwards, 1);
+	tfe_analyzer_clear(&fx.a);
+}
+END_TEST
+
+/* A jump forward past the idle timeout with no frame between (files
+ * merged, a capture stopped and started again): what is open ends at the
+ * last frame before it, as at the end of the input, and the verdicts'
+ * clock stops there; a silence shorter than the timeout is no gap. */
+START_TEST(test_clock_gap)
+{
+	struct fixture fx;
+
+	setup(&fx, 1000);
+	const int64_t idle = fx.a.cfg.idle_timeout;
+	/* a handshake, then the client's FIN, ACKed: the server in
+	 * CLOSE_WAIT */
+	feed(&fx, T0, CLIENT, 40000, SERVER, 80, F_SYN, 1000, 0);
+	feed(&fx, T0 + MS, SERVER, 80, CLIENT, 40000, F_SYN | F_ACK, 5000,
+	     1001);
+	feed(&fx, T0 + 2 * MS, CLIENT, 40000, SERVER, 80, F_ACK, 1001, 5001);
+	feed(&fx, T0 + 3 * MS, CLIENT, 40000, SERVER, 80, F_FIN | F_ACK, 1001,
+	     5001);
+	feed(&fx, T0 + 4 * MS, SERVER, 80, CLIENT, 40000, F_ACK, 5001, 1002);
+	/* near miss: another connection's SYN a second short of the idle
+	 * timeout later is no gap */
+	feed(&fx, T0 + idle - TFE_NS_PER_SEC, CLIENT, 40001, SERVER, 81, F_SYN,
+	     2000, 0);
+	ck_assert_uint_eq(fx.n.done, 0);
+	ck_assert_uint_eq(fx.a.stats.time_gaps, 0);
+	/* a jump of more than the idle timeout: both end, as at the end of
+	 * the input, at the frame before the jump */
+	int64_t before = fx.a.now;
+	feed(&fx, before + idle + TFE_NS_PER_SEC, CLIENT, 40002, SERVER, 82,
+	     F_SYN, 3000, 0);
+	ck_assert_uint_eq(fx.a.stats.time_gaps, 1);
+	ck_assert_uint_eq(fx.n.done, 2);
+	ck_assert_uint_eq(fx.n.by_cause[TFE_END_INPUT], 2);
+	ck_assert_uint_eq(fx.n.by_cause[TFE_END_IDLE], 0);
+	tfe_analyzer_finish(&fx.a);
+	ck_assert_uint_eq(fx.n.done, 3);
 	tfe_analyzer_clear(&fx.a);
 }
 END_TEST
@@ -509,6 +550,7 @@ main(void)
 	tcase_add_test(tc, test_port_listened);
 	tcase_add_test(tc, test_icmp_errors);
 	tcase_add_test(tc, test_clock_back);
+	tcase_add_test(tc, test_clock_gap);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return tfe_test_main(s);
