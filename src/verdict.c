@@ -23,6 +23,7 @@
 #include "seq.h"
 #include "vantage.h"
 
+/* The sides' names, values the templates give ({peer}, {side}). */
 static const char *const side_word[3] = { "client", "server", "nobody" };
 
 /* At least this much capture after a FIN or SYN before the rules that
@@ -365,7 +366,9 @@ port_listened(struct ctx *x, int64_t first, int64_t last)
 
 /* What an ICMP error's type and code say, and the errno Linux gives a
  * socket for it (icmp_err_convert[] in net/ipv4/icmp.c; tcp_v4_err();
- * icmpv6_err_convert() in net/ipv6/icmp.c). */
+ * icmpv6_err_convert() in net/ipv6/icmp.c): the names of the codes,
+ * values the ICMP kinds' templates give ({what}, {errno}) as they give a
+ * state's name. */
 struct icmp_words {
 	const char *what;
 	const char *err;

@@ -675,7 +675,8 @@ static struct tfe_slot *
 slot_named(struct tfe_slots *s, const char *name, size_t len)
 {
 	for (unsigned i = 0; i < s->n; i++)
-		if (strncmp(s->slot[i].name, name, len) == 0 &&
+		if (s->slot[i].name[0] == name[0] &&
+		    strncmp(s->slot[i].name, name, len) == 0 &&
 		    s->slot[i].name[len] == '\0')
 			return &s->slot[i];
 	return NULL;
@@ -769,7 +770,8 @@ find_phrase(int kind, const char *name, size_t len, const char *choice)
 	for (int l = 0; l < 2; l++)
 		for (const struct tfe_phrase *p = lists[l]; p && p->name; p++) {
 			const char *rest = p->name + len;
-			if (strncmp(p->name, name, len) != 0)
+			if (p->name[0] != name[0] ||
+			    strncmp(p->name, name, len) != 0)
 				continue;
 			if (choice == NULL ? *rest == '\0' :
 			    *rest == '.' && strcmp(rest + 1, choice) == 0)
@@ -861,7 +863,8 @@ mark(struct expansion *e, const char *t, int depth)
 			for (int l = 0; l < 2; l++)
 				for (const struct tfe_phrase *p = lists[l];
 				     p && p->name; p++)
-					if (strncmp(p->name, b.name, b.len) == 0 &&
+					if (p->name[0] == b.name[0] &&
+					    strncmp(p->name, b.name, b.len) == 0 &&
 					    p->name[b.len] == '.')
 						mark(e, p->text, depth + 1);
 		} else if (sl == NULL) {
