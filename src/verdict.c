@@ -604,7 +604,8 @@ rule_open_and_reject(struct ctx *x)
 			slot_ep(x, "server", TFE_SIDE_SERVER);
 			slot(x, "syn", "%" PRIu64, syn->frame);
 			slot(x, "rst", "%" PRIu64, rst->frame);
-			slot(x, "delay", "%.3f", (double)(rst->ts - syn->ts) / 1e6);
+			slot(x, "delay", "%.3f",
+			     (double)(rst->ts - syn->ts) / 1e6);
 			pick(x, "resent", cl->syn_count > 1 ? "yes" : "no");
 			slot(x, "port", "%u",
 			     (unsigned)tfe_conn_port(c, TFE_SIDE_SERVER));
@@ -663,7 +664,8 @@ rule_open_and_reject(struct ctx *x)
 				     last_long ? "" : " s");
 			pick(x, "resent", n > 1 ? "yes" : "no");
 			port_listened(x, first, last);
-			say(x, TFE_V_SYN_UNANSWERED, TFE_SIDE_SERVER, fr, "syns");
+			say(x, TFE_V_SYN_UNANSWERED, TFE_SIDE_SERVER, fr,
+			    "syns");
 			vcount(x, "syns", n);
 			vdur(x, "wait_s", x->now - first);
 		}
@@ -1518,14 +1520,15 @@ rule_lingering_close_wait(struct ctx *x, int side)
 		    wait < x->cfg->close_wait) {
 			/* the later rule's reason is the one printed */
 			slot_side(x, "side", side);
-			pick(x, "end", c->end_cause == TFE_END_REUSED ? "reused" :
-			               "capture");
+			pick(x, "end", c->end_cause == TFE_END_REUSED ?
+			               "reused" : "capture");
 			slot_secs(x, "waited", wait, 3);
 			slot_side(x, "peer", p);
 			slot(x, "frame", "%" PRIu64, cw->frame);
-			slot(x, "threshold", "%.1f s", secs(x->cfg->close_wait));
-			undecided(x, TFE_V_LINGERING_CLOSE_WAIT, "undecided", wait,
-			          x->cfg->close_wait);
+			slot(x, "threshold", "%.1f s",
+			     secs(x->cfg->close_wait));
+			undecided(x, TFE_V_LINGERING_CLOSE_WAIT, "undecided",
+			          wait, x->cfg->close_wait);
 		}
 		if (wait >= x->cfg->close_wait &&
 		    (fin != NULL || !c->rst_seen)) {
@@ -1542,7 +1545,8 @@ rule_lingering_close_wait(struct ctx *x, int side)
 			}
 			pick(x, "until", fin ? "late" :
 			     c->end_cause == TFE_END_IDLE ? "idle" :
-			     c->end_cause == TFE_END_REUSED ? "reused" : "capture");
+			     c->end_cause == TFE_END_REUSED ? "reused" :
+			     "capture");
 			slot_side(x, "side", side);
 			pick(x, "then", fin ? "late" : "open");
 			slot(x, "peer_state", "%s", tfe_state_names[pw]);
@@ -1550,7 +1554,8 @@ rule_lingering_close_wait(struct ctx *x, int side)
 				slot(x, "pid", "%d", (int)own->pid);
 				slot(x, "command", "%s", own->comm);
 			}
-			pick(x, "owner", !own ? "none" : fin ? "held" : "holds");
+			pick(x, "owner", !own ? "none" :
+			                 fin ? "held" : "holds");
 			say(x, TFE_V_LINGERING_CLOSE_WAIT, side, fr, "lingers");
 			vdur(x, "wait_s", wait);
 			vdur(x, "threshold_s", x->cfg->close_wait);
@@ -1594,7 +1599,8 @@ rule_missing_final_ack(struct ctx *x, int side)
 			slot_side(x, "peer", p);
 			slot(x, "lost", "%" PRIu64, lost->frame);
 			if (reack)
-				slot(x, "reack_frame", "%" PRIu64, reack->frame);
+				slot(x, "reack_frame", "%" PRIu64,
+				     reack->frame);
 			pick(x, "reack", reack ? "yes" : "no");
 			say(x, TFE_V_MISSING_FINAL_ACK, side, fr, "ack_lost");
 			vat(x, "resent_at_s", again->ts);
@@ -1668,7 +1674,8 @@ rule_half_close(struct ctx *x, int side, bool sim_close)
 			slot_at(x, "at", fin->ts);
 			slot(x, "frame", "%" PRIu64, fin->frame);
 			slot_side(x, "peer", p);
-			slot(x, "bytes", "%" PRIu64, prare->bytes_after_peer_fin);
+			slot(x, "bytes", "%" PRIu64,
+			     prare->bytes_after_peer_fin);
 			slot(x, "segments", "%u", prare->segs_after_peer_fin);
 			if (pfin) {
 				slot_at(x, "peer_fin_at", pfin->ts);
@@ -1860,20 +1867,24 @@ rule_abort(struct ctx *x)
 				slot_at(x, "at", rst->ts);
 				slot(x, "frame", "%" PRIu64, rst->frame);
 				slot_side(x, "peer", !s);
-				slot(x, "peer_state", "%s", tfe_state_names[was]);
+				slot(x, "peer_state", "%s",
+				     tfe_state_names[was]);
 				pick(x, "why", ka ? "keepalive" :
 				               overflow ? "accept_queue" :
 				               race ? "race" :
 				               after_close ? "after_close" :
-				               never_used ? "never_used" : "other");
+				               never_used ? "never_used" :
+				               "other");
 				if (!silent(c, !s) && flight > 0)
 					slot_count(x, "flight", flight);
-				pick(x, "inflight", silent(c, !s) ? "unknown" :
-				                    flight > 0 ? "some" : "none");
+				pick(x, "inflight",
+				     silent(c, !s) ? "unknown" :
+				     flight > 0 ? "some" : "none");
 				if (own)
 					slot(x, "own", "%" PRIu64, own->frame);
 				pick(x, "effect", ka ? "unreachable" :
-				     own && (own->flags & TFE_TH_RST) ? "crossed_rst" :
+				     own && (own->flags & TFE_TH_RST) ?
+				     "crossed_rst" :
 				     own ? "crossed_fin" :
 				     open ? "reset" :
 				     was == TFE_ST_CLOSE_WAIT ? "epipe" :
@@ -2240,13 +2251,15 @@ rule_flow(struct ctx *x)
 			if (every > 0)
 				slot(x, "every", "%.1f s%s", every,
 				     long_words((last->ts - first->ts) /
-				                (er->ka_probes - 1), aw, sizeof aw));
+				                (er->ka_probes - 1),
+				                aw, sizeof aw));
 			pick(x, "apart", every > 0 ? "every" : "none");
 			slot_ep(x, "sender", side);
 			slot_side(x, "peer", p);
 			if (dead && !silent(c, p)) {
 				slot(x, "probes", "%u", er->ka_probes);
-				slot(x, "unanswered", "%u", er->ka_unanswered_run + 1);
+				slot(x, "unanswered", "%u",
+				     er->ka_unanswered_run + 1);
 				say(x, TFE_V_KEEPALIVE_UNANSWERED, side, fr,
 				    "unanswered");
 				vcount(x, "probes", er->ka_probes);
@@ -2281,17 +2294,21 @@ rule_flow(struct ctx *x)
 			if (rare->zw_open_frame) {
 				slot_at(x, "opened_at",
 				        rare->zw_first_ts + rare->zw_stall);
-				slot(x, "open", "%" PRIu64, rare->zw_open_frame);
+				slot(x, "open", "%" PRIu64,
+				     rare->zw_open_frame);
 			}
-			pick(x, "opened", rare->zw_open_frame ? "again" : "never");
+			pick(x, "opened", rare->zw_open_frame ? "again" :
+			                  "never");
 			slot_secs(x, "stall", stall, 3);
 			slot(x, "zero_windows", "%u", ep->zero_windows);
-			slot(x, "probes", "%u", tfe_conn_rare_ep(c, p)->zw_probes);
+			slot(x, "probes", "%u",
+			     tfe_conn_rare_ep(c, p)->zw_probes);
 			slot_side(x, "peer", p);
 			if (brief) {
 				slot(x, "threshold", "%.1f s",
 				     secs(x->cfg->zero_window));
-				say(x, TFE_V_ZERO_WINDOW_BRIEF, side, fr, "brief");
+				say(x, TFE_V_ZERO_WINDOW_BRIEF, side, fr,
+				    "brief");
 				vdur(x, "stall_s", stall);
 				vdur(x, "threshold_s", x->cfg->zero_window);
 				vcount(x, "zero_windows", ep->zero_windows);
@@ -2340,8 +2357,9 @@ rule_flow(struct ctx *x)
 			slot_count(x, "segments", rare->out_of_order);
 			slot(x, "late", "%.3f", secs(rare->ooo_late) * 1e3);
 			slot(x, "within", "%.3f", secs(rare->ooo_within) * 1e3);
-			pick(x, "rtt", c->hs_ack_ts > c->syn_ts && c->syn_ts != 0 ?
-			               "handshake" : "none");
+			pick(x, "rtt",
+			     c->hs_ack_ts > c->syn_ts && c->syn_ts != 0 ?
+			     "handshake" : "none");
 			say(x, TFE_V_OUT_OF_ORDER, side, fr, "reordered");
 			vcount(x, "segments", rare->out_of_order);
 			vdur(x, "late_s", rare->ooo_late);
@@ -2423,7 +2441,8 @@ rule_oddities(struct ctx *x)
 			slot_ep(x, "sender", side);
 			slot(x, "frame", "%" PRIu64, r->frame);
 			slot_side(x, "claimed", side);
-			say(x, TFE_V_RST_SUSPICIOUS, side, fr, "outside_window");
+			say(x, TFE_V_RST_SUSPICIOUS, side, fr,
+			    "outside_window");
 			continue;
 		}
 		int foreign = rst_foreign(c, side);
@@ -2435,7 +2454,8 @@ rule_oddities(struct ctx *x)
 		guint at = 0;
 		bool disowned = false;
 		const struct tfe_row *ab = aborting_rst(x, &at, &disowned);
-		bool reset_peer = disowned && ab && ab->frame == rare->rst_frame;
+		bool reset_peer = disowned && ab &&
+		                  ab->frame == rare->rst_frame;
 		slot_ep(x, "sender", side);
 		slot(x, "frame", "%" PRIu64, rare->rst_frame);
 		foreign_slots(x, &w, side);

@@ -108,17 +108,18 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		  "called close() only after {wait}" },
 		{ "owner.holds", "; pid {pid} {command} holds the socket and "
 		  "has not called close() for {wait}" },
-		{ "undecided", "not enough capture to tell whether the {side}'s "
-		  "CLOSE_WAIT lingers: {end} {waited} after the {peer}'s FIN "
-		  "(frame {frame}), the threshold is {threshold}" },
+		{ "undecided", "not enough capture to tell whether the "
+		  "{side}'s CLOSE_WAIT lingers: {end} {waited} after the "
+		  "{peer}'s FIN (frame {frame}), the threshold is "
+		  "{threshold}" },
 		{ "end.reused", "a new SYN took the 4-tuple over" },
 		{ "end.capture", "the capture ends" }) },
 	[TFE_V_MISSING_FINAL_ACK] = { "missing_final_ack", TFE_SEV_WARNING,
 		"the last ACK of the close was lost", "RFC 9293 §3.6.1",
 		PHRASES(
-		{ "ack_lost", "{sender} re-sent its FIN at {at} (frame {again}) "
-		  "because the {peer}'s last ACK (frame {lost}) never reached "
-		  "it{reack}" },
+		{ "ack_lost", "{sender} re-sent its FIN at {at} (frame "
+		  "{again}) because the {peer}'s last ACK (frame {lost}) never "
+		  "reached it{reack}" },
 		{ "reack.yes", "; the {peer}, in TIME_WAIT, acknowledged it "
 		  "again (frame {reack_frame}): this is what 2MSL is for" },
 		{ "reack.no", "; the {peer} did not acknowledge it again in "
@@ -126,37 +127,38 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		{ "resent", "{sender} re-sent its FIN at {at} (frame {again}) "
 		  "with no ACK of the first (frame {first}) in the "
 		  "capture{why}" },
-		{ "why.first_had", "; the {peer}'s ACK (frame {ack}) echoes the "
-		  "first FIN's timestamp, so the {peer} had received it and its "
-		  "last ACK was lost on the way; the {peer}, in TIME_WAIT, "
-		  "acknowledged the re-sent FIN: this is what 2MSL is for" },
+		{ "why.first_had", "; the {peer}'s ACK (frame {ack}) echoes "
+		  "the first FIN's timestamp, so the {peer} had received it "
+		  "and its last ACK was lost on the way; the {peer}, in "
+		  "TIME_WAIT, acknowledged the re-sent FIN: this is what 2MSL "
+		  "is for" },
 		{ "why.first_lost", "; the {peer}'s ACK (frame {ack}) echoes a "
 		  "re-sent FIN's timestamp, not the first's, so the first FIN "
 		  "was lost before it reached the {peer}, which waited in "
 		  "FIN_WAIT_2 until the re-sent one came" },
-		{ "why.unknown", ": the FIN or the {peer}'s ACK of it was lost, "
-		  "the capture cannot tell which{acked}" },
+		{ "why.unknown", ": the FIN or the {peer}'s ACK of it was "
+		  "lost, the capture cannot tell which{acked}" },
 		{ "acked.yes", "" },
 		{ "acked.no", " (and no ACK of the FIN came)" },
-		{ "last_ack", "{sender} sent its FIN at {at} (frame {frame}) and "
-		  "no ACK for it came in {wait} of capture: it waits in "
+		{ "last_ack", "{sender} sent its FIN at {at} (frame {frame}) "
+		  "and no ACK for it came in {wait} of capture: it waits in "
 		  "LAST_ACK, re-sending the FIN, while the {peer} {peer_did}" },
 		{ "peer_did.time_wait", "sits in TIME_WAIT" },
 		{ "peer_did.nothing", "sent nothing more" },
-		{ "undecided", "not enough capture to tell whether the {side}'s "
-		  "last FIN (frame {frame}) gets its ACK: the capture ends "
-		  "{after} after it" },
+		{ "undecided", "not enough capture to tell whether the "
+		  "{side}'s last FIN (frame {frame}) gets its ACK: the capture "
+		  "ends {after} after it" },
 		{ "undecided_missed", "the {side}'s FIN (frame {frame}) was "
 		  "neither acknowledged nor re-sent in the {after} of capture "
-		  "after it: a side whose FIN is lost or unacknowledged re-sends "
-		  "it within {due}, so its ACK most likely came and the capture "
-		  "missed it" }) },
+		  "after it: a side whose FIN is lost or unacknowledged "
+		  "re-sends it within {due}, so its ACK most likely came and "
+		  "the capture missed it" }) },
 	[TFE_V_TIME_WAIT_REUSE] = { "time_wait_reuse", TFE_SEV_WARNING,
 		"4-tuple reuse within 2MSL failed or unsafe",
 		"RFC 9293 §3.6.1, RFC 6191",
 		PHRASES(
-		{ "reuse", "a new SYN (frame {syn}, {at}) reuses the 4-tuple of "
-		  "connection #{prev} {gap} after its {tw_side} entered "
+		{ "reuse", "a new SYN (frame {syn}, {at}) reuses the 4-tuple "
+		  "of connection #{prev} {gap} after its {tw_side} entered "
 		  "TIME_WAIT, within 2MSL ({two_msl}); the new ISN {isn} is "
 		  "{above} the old sequence space (it ended at {old_end}){ts}; "
 		  "{what}" },
@@ -164,16 +166,16 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		{ "above.no", "not above" },
 		{ "ts.yes", ", the SYN carries timestamps" },
 		{ "ts.no", ", the SYN carries no timestamps" },
-		{ "what.unprotected", "the handshake completed, but the new ISN "
-		  "{isn} is not above the old sequence space (it ended at "
+		{ "what.unprotected", "the handshake completed, but the new "
+		  "ISN {isn} is not above the old sequence space (it ended at "
 		  "{old_end}) and the SYN carries no timestamps: nothing keeps "
 		  "old duplicates of the first connection out of the new one" },
 		{ "what.rst", "a RST (frame {bad}, from the {bad_side}) came "
 		  "before the handshake completed" },
 		{ "what.challenged", "the server answered with {answer_was} "
-		  "(frame {answer}), not a SYN+ACK for it: the TIME_WAIT socket "
-		  "took the SYN for an old duplicate and sent a challenge ACK of "
-		  "the old connection" },
+		  "(frame {answer}), not a SYN+ACK for it: the TIME_WAIT "
+		  "socket took the SYN for an old duplicate and sent a "
+		  "challenge ACK of the old connection" },
 		{ "answer_was.synack", "a SYN+ACK of another sequence number" },
 		{ "answer_was.ack", "an ACK" },
 		{ "what.resent", "the client had to send the SYN {syns} times: "
@@ -183,25 +185,26 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 	[TFE_V_ABORTIVE_CLOSE] = { "abortive_close", TFE_SEV_WARNING,
 		"connection aborted by RST", "RFC 9293 §3.6, §3.10.7",
 		PHRASES(
-		{ "aborted", "{sender} sent RST at {at} (frame {frame}) while the "
-		  "{peer} was in {peer_state}: the connection was aborted, not "
-		  "closed ({why}); {inflight}; {effect}" },
-		{ "why.keepalive", "its keepalive probes went unanswered and the "
-		  "kernel gave up with ETIMEDOUT" },
+		{ "aborted", "{sender} sent RST at {at} (frame {frame}) while "
+		  "the {peer} was in {peer_state}: the connection was aborted, "
+		  "not closed ({why}); {inflight}; {effect}" },
+		{ "why.keepalive", "its keepalive probes went unanswered and "
+		  "the kernel gave up with ETIMEDOUT" },
 		{ "why.accept_queue", "the server's TCP never took the "
 		  "connection: its listener's accept queue was full, see "
 		  "accept_queue_full" },
-		{ "why.race", "the client's request crossed the server's FIN on "
-		  "an idle connection, see keepalive_race" },
-		{ "why.after_close", "data came after its application had closed "
-		  "the socket and sent its FIN: no one was left to read it" },
+		{ "why.race", "the client's request crossed the server's FIN "
+		  "on an idle connection, see keepalive_race" },
+		{ "why.after_close", "data came after its application had "
+		  "closed the socket and sent its FIN: no one was left to read "
+		  "it" },
 		{ "why.never_used", "the server never wrote to it: if it never "
 		  "accept()ed it, its listening socket was closed with the "
 		  "connection still in its accept queue, and the kernel resets "
 		  "those; else close() with unread data, SO_LINGER {{1,0}}, or "
 		  "a crash" },
-		{ "why.other", "SO_LINGER {{1,0}}, close() with unread data, or a "
-		  "crash" },
+		{ "why.other", "SO_LINGER {{1,0}}, close() with unread data, "
+		  "or a crash" },
 		{ "inflight.unknown", "how much of its data was unacknowledged "
 		  "is unknown (the {peer}'s ACKs were not captured)" },
 		{ "inflight.some", "{flight} {flight:byte|bytes} it had sent "
@@ -228,11 +231,11 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 	[TFE_V_FIN_THEN_RST] = { "fin_then_rst", TFE_SEV_INFO,
 		"RST after the FIN exchange", "RFC 9293 §3.10.7",
 		PHRASES(
-		{ "after_fins", "{sender} sent RST at {at} (frame {frame}) after "
-		  "both FINs: {why}" },
+		{ "after_fins", "{sender} sent RST at {at} (frame {frame}) "
+		  "after both FINs: {why}" },
 		{ "why.time_wait", "its socket was already gone, and the RST "
-		  "ended the {peer}'s TIME_WAIT early (TIME-WAIT assassination, "
-		  "RFC 1337)" },
+		  "ended the {peer}'s TIME_WAIT early (TIME-WAIT "
+		  "assassination, RFC 1337)" },
 		{ "why.last_ack_lost", "its socket was already gone, so the "
 		  "close ended in a reset instead of the last ACK" },
 		{ "why.benign", "common and mostly benign (a segment reached a "
@@ -255,23 +258,24 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 	[TFE_V_KEEPALIVE_UNANSWERED] = { "keepalive_unanswered", TFE_SEV_WARNING,
 		"keepalive probes unanswered", "RFC 1122 §4.2.3.6",
 		PHRASES(
-		{ "unanswered", "{sender} sent {probes} keepalive probes{apart}, "
-		  "the last {unanswered} without any answer: the {peer} is gone "
-		  "(crashed, rebooted or cut off); after tcp_keepalive_probes "
-		  "the connection ends with ETIMEDOUT" }) },
+		{ "unanswered", "{sender} sent {probes} keepalive "
+		  "probes{apart}, the last {unanswered} without any answer: "
+		  "the {peer} is gone (crashed, rebooted or cut off); after "
+		  "tcp_keepalive_probes the connection ends with "
+		  "ETIMEDOUT" }) },
 	[TFE_V_ZERO_WINDOW] = { "zero_window", TFE_SEV_WARNING,
 		"receiver advertised a zero window", "RFC 9293 §3.8.6.1",
 		PHRASES(
-		{ "stalled", "{receiver} advertised a zero window at {at} (frame "
-		  "{frame}): its application stopped reading and the receive "
-		  "buffer is full; the window {opened}, {stall} of stall in "
-		  "all, {zero_windows} advertisements of 0, {probes} "
+		{ "stalled", "{receiver} advertised a zero window at {at} "
+		  "(frame {frame}): its application stopped reading and the "
+		  "receive buffer is full; the window {opened}, {stall} of "
+		  "stall in all, {zero_windows} advertisements of 0, {probes} "
 		  "zero-window probes from the {peer}" }) },
 	[TFE_V_WINDOW_FULL] = { "window_full", TFE_SEV_INFO,
 		"sender filled the receive window", "RFC 9293 §3.8.6",
 		PHRASES(
-		{ "filled", "{sender} filled the {peer}'s receive window {times} "
-		  "{times:time|times}" }) },
+		{ "filled", "{sender} filled the {peer}'s receive window "
+		  "{times} {times:time|times}" }) },
 	[TFE_V_SIMULTANEOUS_OPEN] = { "simultaneous_open", TFE_SEV_INFO,
 		"both sides opened at once", "RFC 9293 §3.5 figure 8",
 		PHRASES(
@@ -306,7 +310,8 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		  "{client_state}, server {server_state}{undecided}" },
 		{ "end.capture", "the capture ended" },
 		{ "end.evicted", "the analysis let go of it (--max-flows)" },
-		{ "end.reused", "a new SYN (another ISN) took its 4-tuple over" },
+		{ "end.reused", "a new SYN (another ISN) took its 4-tuple "
+		  "over" },
 		/* why a rule could not decide (its kind's "undecided") */
 		{ "undecided.no", "" },
 		{ "undecided.yes", "; {why}" }) },
@@ -315,8 +320,8 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		PHRASES(
 		{ "resent", "the client sent its SYN {syns} times: the earlier "
 		  "SYNs or their answers were lost or refused ({why})" },
-		{ "why.timeout", "each try waits out the retransmission timeout, "
-		  "1 s at first on Linux" },
+		{ "why.timeout", "each try waits out the retransmission "
+		  "timeout, 1 s at first on Linux" },
 		{ "why.reset_ack", "one was answered by another socket's ACK, "
 		  "which the client reset: Linux then re-sends the SYN within "
 		  "milliseconds" }) },
@@ -328,7 +333,8 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		"data re-sent", "RFC 6298",
 		PHRASES(
 		{ "resent", "{sender} re-sent data {segments} "
-		  "{segments:time|times} (sequence space it had sent before)" }) },
+		  "{segments:time|times} (sequence space it had sent "
+		  "before)" }) },
 	[TFE_V_OUT_OF_ORDER] = { "out_of_order", TFE_SEV_INFO,
 		"segments reordered before the capture point",
 		"RFC 9293 §3.10.7.4, RFC 4737",
@@ -340,20 +346,21 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		  "appeared, under one round trip ({within} ms{rtt}), too soon "
 		  "to be a re-send" },
 		{ "rtt.handshake", ", the handshake's" },
-		{ "rtt.none", ", no handshake in the capture to measure it" }) },
+		{ "rtt.none", ", no handshake in the capture to measure "
+		  "it" }) },
 	[TFE_V_INVALID_FLAGS] = { "invalid_flags", TFE_SEV_WARNING,
 		"impossible flag combination", "RFC 9293 §3.10.7",
 		PHRASES(
 		{ "segments", "{sender} sent {segments} "
 		  "{segments:segment|segments} with a flag combination no TCP "
-		  "sends (SYN+FIN, SYN+RST, no flags, FIN without ACK) (first at "
-		  "frame {frame})" }) },
+		  "sends (SYN+FIN, SYN+RST, no flags, FIN without ACK) (first "
+		  "at frame {frame})" }) },
 	[TFE_V_DATA_AFTER_FIN] = { "data_after_fin", TFE_SEV_WARNING,
 		"data past the sender's own FIN", "RFC 9293 §3.10.7.4",
 		PHRASES(
 		{ "segments", "{sender} sent {segments} "
-		  "{segments:segment|segments} carrying data beyond its own FIN "
-		  "(first at frame {frame})" }) },
+		  "{segments:segment|segments} carrying data beyond its own "
+		  "FIN (first at frame {frame})" }) },
 	[TFE_V_DATA_AFTER_RST] = { "data_after_rst", TFE_SEV_WARNING,
 		"segments after a RST", "RFC 9293 §3.10.7.4",
 		PHRASES(
@@ -364,15 +371,15 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		"RST that does not fit its sender", "RFC 5961 §3",
 		PHRASES(
 		{ "outside_window", "a RST in the name of {sender} (frame "
-		  "{frame}) was outside the receiver's window and the {claimed} "
-		  "carried on after it: it did not come from the {claimed}'s TCP "
-		  "(an injected RST or a middlebox)" },
+		  "{frame}) was outside the receiver's window and the "
+		  "{claimed} carried on after it: it did not come from the "
+		  "{claimed}'s TCP (an injected RST or a middlebox)" },
 		{ "foreign", "the RST from {sender} (frame {frame}) {foreign}; "
 		  "another device on the path (a firewall, a load balancer, an "
 		  "injector) probably sent it, not the host: {did}" },
-		{ "did.reset_peer", "it reset the {peer}, whose application gets "
-		  "ECONNRESET, while the {claimed}'s own socket is probably "
-		  "still open" },
+		{ "did.reset_peer", "it reset the {peer}, whose application "
+		  "gets ECONNRESET, while the {claimed}'s own socket is "
+		  "probably still open" },
 		{ "did.nothing", "the {claimed}'s own socket is probably still "
 		  "open" }) },
 	[TFE_V_TIME_WAIT_REUSE_SAFE] = { "time_wait_reuse_safe", TFE_SEV_INFO,
@@ -388,43 +395,46 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		  "(it ended at {old_end}){ts}" },
 		{ "ts.yes", " and it carries timestamps" },
 		{ "ts.no", "" },
-		{ "why.paws", "its ISN {isn} is not above the old sequence space "
-		  "(it ended at {old_end}), but its timestamps keep the two "
-		  "apart (PAWS)" }) },
+		{ "why.paws", "its ISN {isn} is not above the old sequence "
+		  "space (it ended at {old_end}), but its timestamps keep the "
+		  "two apart (PAWS)" }) },
 	[TFE_V_ZERO_WINDOW_BRIEF] = { "zero_window_brief", TFE_SEV_INFO,
 		"receiver advertised a zero window briefly", "RFC 9293 §3.8.6.1",
 		PHRASES(
 		{ "brief", "{receiver} advertised a zero window at {at} (frame "
-		  "{frame}): its receive buffer filled up; the window {opened}, "
-		  "{stall} of stall in all (under the {threshold} threshold), "
-		  "{zero_windows} advertisements of 0, {probes} zero-window "
-		  "probes from the {peer}: flow control doing its job" }) },
+		  "{frame}): its receive buffer filled up; the window "
+		  "{opened}, {stall} of stall in all (under the {threshold} "
+		  "threshold), {zero_windows} advertisements of 0, {probes} "
+		  "zero-window probes from the {peer}: flow control doing its "
+		  "job" }) },
 	[TFE_V_ACCEPT_QUEUE_FULL] = { "accept_queue_full", TFE_SEV_WARNING,
 		"the listener's accept queue was full", "RFC 9293 §3.10.7.2",
 		PHRASES(
 		{ "reset", "{server} answered the client's {what} (frame "
-		  "{answered}) with a bare RST {delay} ms later (frame {rst}, at "
-		  "{at}) after sending nothing but its SYN+ACK: its TCP took the "
-		  "SYN but not the connection, which is what Linux does when the "
-		  "listener's accept queue is full and "
-		  "net.ipv4.tcp_abort_on_overflow is 1; the application did not "
-		  "call accept() fast enough, the client's {call} fails with "
-		  "ECONNRESET" },
+		  "{answered}) with a bare RST {delay} ms later (frame {rst}, "
+		  "at {at}) after sending nothing but its SYN+ACK: its TCP "
+		  "took the SYN but not the connection, which is what Linux "
+		  "does when the listener's accept queue is full and "
+		  "net.ipv4.tcp_abort_on_overflow is 1; the application did "
+		  "not call accept() fast enough, the client's {call} fails "
+		  "with ECONNRESET" },
 		{ "what.data", "request" },
 		{ "what.ack", "ACK" },
 		{ "call.data", "read" },
 		{ "call.ack", "first read or write" },
 		{ "ignored", "{server} sent its SYN+ACK {synacks} times, the "
-		  "last at {at} (frame {last}), although the client acknowledged "
-		  "it from frame {first_ack} on, in {segments} segments{data}: "
-		  "the server's TCP ignored them and kept the connection in its "
-		  "SYN queue, which is what Linux does when the listener's "
-		  "accept queue is full (net.ipv4.tcp_abort_on_overflow 0); the "
-		  "application did not call accept() fast enough, and the "
-		  "client, which believes it is connected, waits" },
+		  "last at {at} (frame {last}), although the client "
+		  "acknowledged it from frame {first_ack} on, in {segments} "
+		  "segments{data}: the server's TCP ignored them and kept the "
+		  "connection in its SYN queue, which is what Linux does when "
+		  "the listener's accept queue is full "
+		  "(net.ipv4.tcp_abort_on_overflow 0); the application did not "
+		  "call accept() fast enough, and the client, which believes "
+		  "it is connected, waits" },
 		{ "data.none", "" },
-		{ "data.unacked", "; the client's {bytes} bytes of data, re-sent "
-		  "{resent} {resent:time|times}, were never acknowledged" }) },
+		{ "data.unacked", "; the client's {bytes} bytes of data, "
+		  "re-sent {resent} {resent:time|times}, were never "
+		  "acknowledged" }) },
 	[TFE_V_KEEPALIVE_RACE] = { "keepalive_race", TFE_SEV_WARNING,
 		"a request crossed the FIN of an idle connection",
 		"RFC 1122 §4.2.2.13, RFC 9112 §9.6",
@@ -434,37 +444,39 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		  "answered the request with RST (frame {rst}): the request is "
 		  "lost, the client reads end of file or ECONNRESET instead of "
 		  "an answer (a proxy answers 502); keep the client's idle "
-		  "timeout for pooled connections below the server's keep-alive "
-		  "timeout, or retry idempotent requests" },
+		  "timeout for pooled connections below the server's "
+		  "keep-alive timeout, or retry idempotent requests" },
 		{ "quiet.after", "with no segment either way" },
 		{ "quiet.before", "without sending a segment" },
-		{ "request.after", "the client's request (frame {request_frame}, "
-		  "{request_bytes} bytes) came {gap} ms after the FIN and does "
-		  "not acknowledge it: the client sent it before the FIN reached "
-		  "it" },
-		{ "request.before", "the client's request ({request_bytes} bytes "
-		  "the FIN does not acknowledge) was captured {gap} ms before "
-		  "the FIN: the server sent its FIN before the request reached "
-		  "it" }) },
+		{ "request.after", "the client's request (frame "
+		  "{request_frame}, {request_bytes} bytes) came {gap} ms after "
+		  "the FIN and does not acknowledge it: the client sent it "
+		  "before the FIN reached it" },
+		{ "request.before", "the client's request ({request_bytes} "
+		  "bytes the FIN does not acknowledge) was captured {gap} ms "
+		  "before the FIN: the server sent its FIN before the request "
+		  "reached it" }) },
 	[TFE_V_OPTIONS_ODD] = { "options_odd", TFE_SEV_INFO,
 		"SYN options a stack or the path got wrong",
 		"RFC 9293 §3.7.1, RFC 7323 §2, RFC 2018 §2",
 		PHRASES(
-		{ "odd", "{sender}'s {segment} (frame {frame}) carries {what}" },
+		{ "odd", "{sender}'s {segment} (frame {frame}) carries "
+		  "{what}" },
 		{ "what.join", "; " },
 		{ "what.wide_scale", "a window scale of {wscale}, above the 14 "
-		  "RFC 7323 allows: the {peer} takes it as 14, and the two sides "
-		  "disagree on every window" },
-		{ "what.no_mss", "no MSS option: the {peer} assumes {floor} bytes "
-		  "per segment" },
-		{ "what.low_mss", "an MSS of {mss} bytes, below the {floor} bytes "
-		  "every IPv{ip} path carries in one segment: more, smaller "
-		  "segments than any path needs (a clamp set too low on the path "
-		  "or on the host)" },
-		{ "what.unasked", "{options} ({unasked} {unasked:option|options}) "
-		  "in answer to a SYN that did not offer {unasked:it|them}: a "
-		  "middlebox removed {unasked:it|them} from the SYN on the way, "
-		  "or the {side}'s stack does not follow RFC 2018 and 7323" },
+		  "RFC 7323 allows: the {peer} takes it as 14, and the two "
+		  "sides disagree on every window" },
+		{ "what.no_mss", "no MSS option: the {peer} assumes {floor} "
+		  "bytes per segment" },
+		{ "what.low_mss", "an MSS of {mss} bytes, below the {floor} "
+		  "bytes every IPv{ip} path carries in one segment: more, "
+		  "smaller segments than any path needs (a clamp set too low "
+		  "on the path or on the host)" },
+		{ "what.unasked", "{options} ({unasked} "
+		  "{unasked:option|options}) in answer to a SYN that did not "
+		  "offer {unasked:it|them}: a middlebox removed "
+		  "{unasked:it|them} from the SYN on the way, or the {side}'s "
+		  "stack does not follow RFC 2018 and 7323" },
 		{ "options.join", " and " },
 		{ "options.sack", "SACK-permitted" },
 		{ "options.ts", "timestamps" },
@@ -474,10 +486,10 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		"RFC 9293 §3.4",
 		PHRASES(
 		{ "unseen", "the {peer} acknowledged data of {sender} that the "
-		  "capture never saw, in {acks} {acks:ACK|ACKs} ({frames}): the "
-		  "capture missed those segments, not the network (the {peer} "
-		  "had them and nothing was re-sent for them); what they carried "
-		  "is not in this analysis" },
+		  "capture never saw, in {acks} {acks:ACK|ACKs} ({frames}): "
+		  "the capture missed those segments, not the network (the "
+		  "{peer} had them and nothing was re-sent for them); what "
+		  "they carried is not in this analysis" },
 		{ "frames.one", "frame {first}" },
 		{ "frames.range", "frames {first} to {last}" }) },
 	[TFE_V_SYN_TO_STALE_SOCKET] = { "syn_to_stale_socket", TFE_SEV_WARNING,
@@ -486,15 +498,16 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		PHRASES(
 		{ "challenged", "the new SYN (frame {syn}) met the socket of "
 		  "connection #{prev}, not over, on the same 4-tuple: {server} "
-		  "was in {server_state} as the capture shows it ({server_why}), "
-		  "the client's side in {client_state} ({client_why}); that "
-		  "socket answered with a challenge ACK (frame {ack}, RFC 5961 "
-		  "§4) instead of a SYN+ACK: {whose}; {reset}{after}" },
-		/* what the server's side of the earlier connection waited for */
-		{ "server_why.close_wait", "its application had read the end of "
-		  "file and not called close()" },
-		{ "server_why.last_ack", "it was waiting for the last ACK of its "
-		  "FIN" },
+		  "was in {server_state} as the capture shows it "
+		  "({server_why}), the client's side in {client_state} "
+		  "({client_why}); that socket answered with a challenge ACK "
+		  "(frame {ack}, RFC 5961 §4) instead of a SYN+ACK: {whose}; "
+		  "{reset}{after}" },
+		/* what the earlier connection's server side waited for */
+		{ "server_why.close_wait", "its application had read the end "
+		  "of file and not called close()" },
+		{ "server_why.last_ack", "it was waiting for the last ACK of "
+		  "its FIN" },
 		{ "server_why.established", "the connection was still open on "
 		  "that side, no FIN nor RST from it" },
 		{ "server_why.syn_received", "a half-open connection: its "
@@ -509,96 +522,97 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		{ "client_why.closed", "its socket was already gone" },
 		{ "client_why.syn_sent", "it had given up that connect() or "
 		  "closed the socket, which sends nothing" },
-		{ "client_why.other", "its socket was gone with no FIN or RST in "
-		  "the capture: a restart, a crash, or segments the capture "
+		{ "client_why.other", "its socket was gone with no FIN or RST "
+		  "in the capture: a restart, a crash, or segments the capture "
 		  "missed" },
 		{ "whose.old_end", "its ACK number {ack_number} is where the "
 		  "client's side of connection #{prev} ended, not this SYN's "
 		  "ISN+1 ({isn_next})" },
-		{ "whose.other", "its ACK number {ack_number} is not this SYN's "
-		  "ISN+1 ({isn_next})" },
-		{ "reset.sent", "the client, in SYN_SENT, answered it with a RST "
-		  "(frame {rst}, seq {rst_seq}{fits})" },
-		{ "fits.yes", ", the ACK's number: it resets the stale socket" },
-		{ "fits.no", ", not the ACK's number: the stale socket may ignore "
-		  "it" },
-		{ "reset.none", "the capture shows no RST from the client to it, "
-		  "so nothing reset the stale socket here" },
+		{ "whose.other", "its ACK number {ack_number} is not this "
+		  "SYN's ISN+1 ({isn_next})" },
+		{ "reset.sent", "the client, in SYN_SENT, answered it with a "
+		  "RST (frame {rst}, seq {rst_seq}{fits})" },
+		{ "fits.yes", ", the ACK's number: it resets the stale "
+		  "socket" },
+		{ "fits.no", ", not the ACK's number: the stale socket may "
+		  "ignore it" },
+		{ "reset.none", "the capture shows no RST from the client to "
+		  "it, so nothing reset the stale socket here" },
 		{ "after.resent_answered", "; the client sent its SYN again "
 		  "{retry} after the ACK (frame {resyn}) and a SYN+ACK (frame "
 		  "{synack}) came {connected} after the first SYN" },
 		{ "after.answered", "; a SYN+ACK (frame {synack}) came "
 		  "{connected} after the SYN" },
-		{ "after.resent", "; the client sent its SYN again {retry} after "
-		  "the ACK (frame {resyn}), and no SYN+ACK answered it in the "
-		  "capture" },
-		{ "after.none", "; the client did not send its SYN again in the "
-		  "capture" }) },
+		{ "after.resent", "; the client sent its SYN again {retry} "
+		  "after the ACK (frame {resyn}), and no SYN+ACK answered it "
+		  "in the capture" },
+		{ "after.none", "; the client did not send its SYN again in "
+		  "the capture" }) },
 	[TFE_V_MIDDLEBOX_IDLE_TIMEOUT] = { "middlebox_idle_timeout",
 		TFE_SEV_WARNING,
 		"a middlebox on the path forgot the idle connection",
 		"RFC 5382 §5, RFC 1122 §4.2.3.6",
 		PHRASES(
-		/* the resumer broke the silence, its peer had answered before */
+		/* the resumer broke the silence; its peer had answered */
 		{ "rst_itself", "{silence}; then a RST in the {resumer}'s name "
 		  "ended it (frame {rst}, at {rst_at}), which the {resumer}'s "
-		  "TCP did not send: it {foreign}; the usual cause is a firewall "
-		  "or load balancer on the path that timed the idle connection "
-		  "out and reset it (some reset both ends, so that neither "
-		  "waits): the {peer}'s application gets ECONNRESET, and the "
-		  "{resumer}'s socket is reset only if the middlebox sent it a "
-		  "RST too; {keep}" },
-		{ "rst_answer", "{silence}; the {resumer}'s next segment (frame "
-		  "{resumed}, at {resumed_at}) was answered by a RST in the "
-		  "{peer}'s name (frame {rst}, at {rst_at}) that the {peer}'s "
-		  "TCP did not send: it {foreign}; the usual cause is a NAT "
-		  "gateway, load balancer or firewall on the path that forgot "
-		  "the idle connection and answered in the {peer}'s place: the "
-		  "{resumer}'s application gets ECONNRESET, the {peer}'s socket "
-		  "is probably still open; {keep}" },
+		  "TCP did not send: it {foreign}; the usual cause is a "
+		  "firewall or load balancer on the path that timed the idle "
+		  "connection out and reset it (some reset both ends, so that "
+		  "neither waits): the {peer}'s application gets ECONNRESET, "
+		  "and the {resumer}'s socket is reset only if the middlebox "
+		  "sent it a RST too; {keep}" },
+		{ "rst_answer", "{silence}; the {resumer}'s next segment "
+		  "(frame {resumed}, at {resumed_at}) was answered by a RST in "
+		  "the {peer}'s name (frame {rst}, at {rst_at}) that the "
+		  "{peer}'s TCP did not send: it {foreign}; the usual cause is "
+		  "a NAT gateway, load balancer or firewall on the path that "
+		  "forgot the idle connection and answered in the {peer}'s "
+		  "place: the {resumer}'s application gets ECONNRESET, the "
+		  "{peer}'s socket is probably still open; {keep}" },
 		{ "dropped", "{silence}; the {resumer}'s next segment (frame "
-		  "{resumed}, at {resumed_at}) was followed by {resent} re-sends "
-		  "of its data over {resent_for} (frames {first} to {last}) and "
-		  "nothing at all came back from the {peer}, which had answered "
-		  "before the silence: the usual cause is a NAT gateway, load "
-		  "balancer or firewall on the path that forgot the idle "
-		  "connection and drops its segments; a {peer} that died or a "
-		  "path cut during the silence looks the same from here; "
-		  "{keep}" },
+		  "{resumed}, at {resumed_at}) was followed by {resent} "
+		  "re-sends of its data over {resent_for} (frames {first} to "
+		  "{last}) and nothing at all came back from the {peer}, which "
+		  "had answered before the silence: the usual cause is a NAT "
+		  "gateway, load balancer or firewall on the path that forgot "
+		  "the idle connection and drops its segments; a {peer} that "
+		  "died or a path cut during the silence looks the same from "
+		  "here; {keep}" },
 		{ "silence", "neither side sent anything for {gap} after frame "
 		  "{gap_from}, with nothing unacknowledged: an idle gap (the "
 		  "threshold is {threshold})" },
-		{ "keep", "keep the connection busier than the middlebox's idle "
-		  "timeout (TCP keepalive or application pings)" }) },
+		{ "keep", "keep the connection busier than the middlebox's "
+		  "idle timeout (TCP keepalive or application pings)" }) },
 	[TFE_V_ICMP_UNREACHABLE] = { "icmp_unreachable", TFE_SEV_WARNING,
 		"an ICMP error answered a segment",
 		"RFC 1122 §4.2.3.9, RFC 5461, RFC 792, RFC 4443 §3",
 		PHRASES(
 		{ "error", "{icmp_sender} sent an {icmp} {what} (type {type} "
-		  "code {code}, frame {frame}) for {quoted}: {then}{ended}"
-		  "{more}" },
+		  "code {code}, frame {frame}) for {quoted}: "
+		  "{then}{ended}{more}" },
 		/* what the application sees (Linux's tcp_v4_err()) */
 		{ "then.connect_fails", "the {side}'s connect() fails at once "
 		  "with {err} (a hard error before the handshake completes, "
 		  "Linux)" },
 		{ "then.syn_queue", "the {side} drops the half-open connection "
 		  "from its SYN queue: accept() never returns it (Linux)" },
-		{ "then.soft_stack", "Linux ends {call} at once with {err}, but "
-		  "the {side} sent again (frame {sent_after}): its TCP kept the "
-		  "error as soft, as a stack other than Linux's may, and went on "
-		  "re-sending" },
-		{ "then.soft_linux", "Linux ends {call} at once with {err}, but "
-		  "the {side} sent again (frame {sent_after}): its TCP kept the "
-		  "error as soft (Linux does when the error comes while the "
-		  "application's call still holds the socket, within "
+		{ "then.soft_stack", "Linux ends {call} at once with {err}, "
+		  "but the {side} sent again (frame {sent_after}): its TCP "
+		  "kept the error as soft, as a stack other than Linux's may, "
+		  "and went on re-sending" },
+		{ "then.soft_linux", "Linux ends {call} at once with {err}, "
+		  "but the {side} sent again (frame {sent_after}): its TCP "
+		  "kept the error as soft (Linux does when the error comes "
+		  "while the application's call still holds the socket, within "
 		  "microseconds of the segment)" },
-		{ "then.half_open", "for a half-open connection this code is no "
-		  "reason to drop it: the {side} re-sends its SYN+ACK as usual "
-		  "(Linux)" },
-		{ "then.soft", "a soft error once the connection is established: "
-		  "TCP keeps re-sending, and the application sees {err} only if "
-		  "the connection then times out (Linux; at once with "
-		  "IP_RECVERR)" },
+		{ "then.half_open", "for a half-open connection this code is "
+		  "no reason to drop it: the {side} re-sends its SYN+ACK as "
+		  "usual (Linux)" },
+		{ "then.soft", "a soft error once the connection is "
+		  "established: TCP keeps re-sending, and the application sees "
+		  "{err} only if the connection then times out (Linux; at once "
+		  "with IP_RECVERR)" },
 		{ "err.named", "{errno}" },
 		{ "err.unknown", "it" },
 		{ "call.connect", "connect()" },
@@ -640,15 +654,14 @@ const struct tfe_phrase tfe_verdict_shared[] = {
 	 * middlebox_idle_timeout) */
 	{ "foreign.ip_id", "has IP ID {has} where its previous packet had "
 	  "{had}: a host's own RST continues its counter" },
-	{ "foreign.ttl", "has TTL {has} where its earlier packets had "
-	  "{had}" },
+	{ "foreign.ttl", "has TTL {has} where its earlier packets had {had}" },
 	{ "foreign.ttl_higher", "has TTL {has} where its earlier packets had "
-	  "{had}: it crossed fewer hops, so a device nearer than the host "
-	  "sent it (as a firewall's REJECT --reject-with tcp-reset does)" },
-	{ "foreign.ip_id_zero", "has IP ID 0 where the host's packets "
-	  "counted up (its previous had {had})" },
-	{ "foreign.window", "carries no ACK but a window of {has}: a TCP's "
-	  "RST without ACK advertises 0" },
+	  "{had}: it crossed fewer hops, so a device nearer than the host sent "
+	  "it (as a firewall's REJECT --reject-with tcp-reset does)" },
+	{ "foreign.ip_id_zero", "has IP ID 0 where the host's packets counted "
+	  "up (its previous had {had})" },
+	{ "foreign.window", "carries no ACK but a window of {has}: a TCP's RST "
+	  "without ACK advertises 0" },
 	{ "foreign.data_after", "was followed by new data from the {claimed} "
 	  "itself: its socket was not reset (an injector's RST that lost the "
 	  "race)" },
@@ -661,11 +674,11 @@ const struct tfe_phrase tfe_verdict_shared[] = {
 	/* added to every sentence of a connection whose capture missed
 	 * segments (but capture_loss's, which says so itself), or one
 	 * direction */
-	{ "gap_note", " (the capture missed segments of this connection: "
-	  "frame {gap_frame} acknowledges data it never saw)" },
-	{ "one_way_note", " (the capture missed a direction: it holds only "
-	  "the {seen}'s packets; the {unseen}'s states are read from the "
-	  "{seen}'s ACKs)" },
+	{ "gap_note", " (the capture missed segments of this connection: frame "
+	  "{gap_frame} acknowledges data it never saw)" },
+	{ "one_way_note", " (the capture missed a direction: it holds only the "
+	  "{seen}'s packets; the {unseen}'s states are read from the {seen}'s "
+	  "ACKs)" },
 	{ NULL, NULL }
 };
 
@@ -769,10 +782,10 @@ find_phrase(int kind, const char *name, size_t len, const char *choice)
 
 	for (int l = 0; l < 2; l++)
 		for (const struct tfe_phrase *p = lists[l]; p && p->name; p++) {
-			const char *rest = p->name + len;
 			if (p->name[0] != name[0] ||
 			    strncmp(p->name, name, len) != 0)
 				continue;
+			const char *rest = p->name + len;
 			if (choice == NULL ? *rest == '\0' :
 			    *rest == '.' && strcmp(rest + 1, choice) == 0)
 				return p;
@@ -834,6 +847,26 @@ trouble(struct expansion *e, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void mark(struct expansion *e, const char *t, int depth);
+
+/* mark() for every alternative "name.*" of a clause. */
+static void
+mark_alternatives(struct expansion *e, const char *name, size_t len,
+                  int depth)
+{
+	const struct tfe_phrase *lists[2] = {
+		e->kind >= 0 && e->kind < TFE_V__COUNT ?
+		tfe_verdicts[e->kind].phrases : NULL,
+		tfe_verdict_shared };
+
+	for (int l = 0; l < 2; l++)
+		for (const struct tfe_phrase *p = lists[l]; p && p->name; p++)
+			if (p->name[0] == name[0] &&
+			    strncmp(p->name, name, len) == 0 &&
+			    p->name[len] == '.')
+				mark(e, p->text, depth + 1);
+}
+
 /* Marks as used every slot `t` names, and those that the alternatives
  * of its clauses and the shared words it names use: the slots its rule
  * may fill whatever alternatives it picks. */
@@ -853,26 +886,14 @@ mark(struct expansion *e, const char *t, int depth)
 			return;
 		t = b.end;
 		struct tfe_slot *sl = slot_named(e->s, b.name, b.len);
+		const struct tfe_phrase *p;
 		if (sl != NULL)
 			sl->used = true;
-		if (sl != NULL && sl->npicks > 0) {
-			const struct tfe_phrase *lists[2] = {
-				e->kind < TFE_V__COUNT ?
-				tfe_verdicts[e->kind].phrases : NULL,
-				tfe_verdict_shared };
-			for (int l = 0; l < 2; l++)
-				for (const struct tfe_phrase *p = lists[l];
-				     p && p->name; p++)
-					if (p->name[0] == b.name[0] &&
-					    strncmp(p->name, b.name, b.len) == 0 &&
-					    p->name[b.len] == '.')
-						mark(e, p->text, depth + 1);
-		} else if (sl == NULL) {
-			const struct tfe_phrase *p =
-				find_phrase(e->kind, b.name, b.len, NULL);
-			if (p != NULL)
-				mark(e, p->text, depth + 1);
-		}
+		if (sl != NULL && sl->npicks > 0)
+			mark_alternatives(e, b.name, b.len, depth);
+		else if (sl == NULL &&
+		         (p = find_phrase(e->kind, b.name, b.len, NULL)) != NULL)
+			mark(e, p->text, depth + 1);
 	}
 }
 
@@ -921,8 +942,8 @@ expand(struct expansion *e, const char *t, int depth)
 		struct tfe_slot *sl = slot_named(e->s, b.name, b.len);
 		if (b.plural) {
 			if (sl == NULL || !sl->counted)
-				trouble(e, "slot {%.*s} holds no count", (int)b.len,
-				        b.name);
+				trouble(e, "slot {%.*s} holds no count",
+				        (int)b.len, b.name);
 			else if (sl->count == 1)
 				g_string_append_len(e->out, b.one,
 				                    (gssize)b.one_len);
@@ -936,7 +957,8 @@ expand(struct expansion *e, const char *t, int depth)
 				if (i > 0)
 					expand_phrase(e, b.name, b.len, "join",
 					              depth);
-				expand_phrase(e, b.name, b.len, sl->pick[i], depth);
+				expand_phrase(e, b.name, b.len, sl->pick[i],
+				              depth);
 			}
 		} else if (find_phrase(e->kind, b.name, b.len, NULL) != NULL) {
 			expand_phrase(e, b.name, b.len, NULL, depth);
@@ -951,8 +973,10 @@ char *
 tfe_verdict_expand(int kind, const char *name, struct tfe_slots *s,
                    char **problem)
 {
-	struct expansion e = { kind, s, g_string_new(NULL), g_string_new(NULL) };
-	const struct tfe_phrase *p = find_phrase(kind, name, strlen(name), NULL);
+	struct expansion e = { kind, s, g_string_new(NULL),
+	                       g_string_new(NULL) };
+	const struct tfe_phrase *p = find_phrase(kind, name, strlen(name),
+	                                         NULL);
 
 	for (unsigned i = 0; i < s->n; i++)
 		s->slot[i].used = false;

@@ -1227,7 +1227,7 @@ static bool
 template_ok(const char *t, const char **why)
 {
 	while (*t != '\0') {
-		if ((t[0] == '{' && t[1] == '{') || (t[0] == '}' && t[1] == '}')) {
+		if ((t[0] == '{' || t[0] == '}') && t[1] == t[0]) {
 			t += 2;
 			continue;
 		}
@@ -1304,7 +1304,8 @@ START_TEST(test_templates)
 	const char *why;
 
 	for (int k = 0; k < TFE_V__COUNT; k++)
-		check_phrases(tfe_verdicts[k].kind, tfe_verdicts[k].phrases, true);
+		check_phrases(tfe_verdicts[k].kind, tfe_verdicts[k].phrases,
+		              true);
 	check_phrases("shared", tfe_verdict_shared, false);
 	/* the checker itself */
 	ck_assert(template_ok("{a} {b_2:x|y} {{1,0}} {c:|z}", &why));
@@ -1380,8 +1381,9 @@ START_TEST(test_expand)
 	ck_assert_ptr_nonnull(strstr(problem, "rtt.nope"));
 	/* a count chooses the words of {segments:one|other} */
 	ck_assert_ptr_nonnull(strstr(t, "x sent 1 segment that reached the "
-	                                "capture point out of order: it filled "
-	                                "a gap in its sequence space 1.000 ms"));
+	                                "capture point out of order: it "
+	                                "filled a gap in its sequence space "
+	                                "1.000 ms"));
 	g_free(problem);
 	g_free(t);
 	tfe_slots_clear(&s);
@@ -1400,9 +1402,9 @@ START_TEST(test_expand)
 	tfe_slots_pick(&s, "what", "unasked");
 	t = tfe_verdict_expand(TFE_V_OPTIONS_ODD, "odd", &s, &problem);
 	ck_assert_ptr_null(problem);
-	ck_assert_ptr_nonnull(strstr(t, "per segment; SACK-permitted and window "
-	                                "scale (2 options) in answer to a SYN "
-	                                "that did not offer them"));
+	ck_assert_ptr_nonnull(strstr(t, "per segment; SACK-permitted and "
+	                                "window scale (2 options) in answer "
+	                                "to a SYN that did not offer them"));
 	g_free(t);
 	tfe_slots_clear(&s);
 	tfe_slots_set(&s, "peer", "client");
@@ -1448,10 +1450,12 @@ lingering_owned(const struct vseg *segs, int n, enum tfe_end_cause cause,
 START_TEST(test_socket_owner)
 {
 	const struct vseg open[] = {
-		OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(S, F_A, 5001, 1002, 0, 40) };
+		OPEN, V(C, F_FA, 1001, 5001, 0, 30),
+		V(S, F_A, 5001, 1002, 0, 40) };
 	const struct vseg late[] = {
-		OPEN, V(C, F_FA, 1001, 5001, 0, 30), V(S, F_A, 5001, 1002, 0, 40),
-		V(S, F_FA, 5001, 1002, 0, 7030), V(C, F_A, 1002, 5002, 0, 7040) };
+		OPEN, V(C, F_FA, 1001, 5001, 0, 30),
+		V(S, F_A, 5001, 1002, 0, 40), V(S, F_FA, 5001, 1002, 0, 7030),
+		V(C, F_A, 1002, 5002, 0, 7040) };
 	char *m;
 
 	m = lingering_owned(open, 5, TFE_END_INPUT, 6000);
