@@ -1,12 +1,15 @@
 /*
- * verdict.c: the verdict catalogue and the rules that fire them.
+ * verdict.c: the rules that fire the verdicts of the catalogue.
  *
  * Every rule reads a finished connection: its endpoints' counters and its
  * timeline rows, which keep each frame that changed a state, carries a note
  * or has SYN, FIN or RST set.  A rule that needs more capture than there is
  * to decide (a FIN or SYN too close to the end) stays silent rather than
- * guess.  Messages are formatted here, once per connection, never per
- * packet.
+ * guess.  The words of every sentence are templates in the catalogue
+ * (verdict_catalogue.c): a rule picks the form and the clauses by name and
+ * fills the slots with values (slot(), pick(), say() below), and writes
+ * no words itself.  Messages are formatted here, once per connection,
+ * never per packet.
  */
 #include "verdict.h"
 
@@ -20,87 +23,7 @@
 #include "seq.h"
 #include "vantage.h"
 
-const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
-	[TFE_V_RST_TO_CLOSED_PORT] = { "rst_to_closed_port", TFE_SEV_WARNING,
-		"RST from a port with no listener", "RFC 9293 §3.10.7.1" },
-	[TFE_V_SYN_UNANSWERED] = { "syn_unanswered", TFE_SEV_WARNING,
-		"SYN never answered", "RFC 6298 §5, RFC 9293 §3.8.1" },
-	[TFE_V_LINGERING_CLOSE_WAIT] = { "lingering_close_wait", TFE_SEV_WARNING,
-		"CLOSE_WAIT: the application did not close", "RFC 9293 §3.6" },
-	[TFE_V_MISSING_FINAL_ACK] = { "missing_final_ack", TFE_SEV_WARNING,
-		"the last ACK of the close was lost", "RFC 9293 §3.6.1" },
-	[TFE_V_TIME_WAIT_REUSE] = { "time_wait_reuse", TFE_SEV_WARNING,
-		"4-tuple reuse within 2MSL failed or unsafe",
-		"RFC 9293 §3.6.1, RFC 6191" },
-	[TFE_V_ABORTIVE_CLOSE] = { "abortive_close", TFE_SEV_WARNING,
-		"connection aborted by RST", "RFC 9293 §3.6, §3.10.7" },
-	[TFE_V_FIN_THEN_RST] = { "fin_then_rst", TFE_SEV_INFO,
-		"RST after the FIN exchange", "RFC 9293 §3.10.7" },
-	[TFE_V_HALF_CLOSE] = { "half_close", TFE_SEV_INFO,
-		"data kept flowing after a FIN", "RFC 9293 §3.6" },
-	[TFE_V_KEEPALIVE] = { "keepalive", TFE_SEV_INFO,
-		"keepalive probes", "RFC 9293 §3.8.4, RFC 1122 §4.2.3.6" },
-	[TFE_V_KEEPALIVE_UNANSWERED] = { "keepalive_unanswered", TFE_SEV_WARNING,
-		"keepalive probes unanswered", "RFC 1122 §4.2.3.6" },
-	[TFE_V_ZERO_WINDOW] = { "zero_window", TFE_SEV_WARNING,
-		"receiver advertised a zero window", "RFC 9293 §3.8.6.1" },
-	[TFE_V_WINDOW_FULL] = { "window_full", TFE_SEV_INFO,
-		"sender filled the receive window", "RFC 9293 §3.8.6" },
-	[TFE_V_SIMULTANEOUS_OPEN] = { "simultaneous_open", TFE_SEV_INFO,
-		"both sides opened at once", "RFC 9293 §3.5 figure 8" },
-	[TFE_V_SIMULTANEOUS_CLOSE] = { "simultaneous_close", TFE_SEV_INFO,
-		"both sides closed at once", "RFC 9293 §3.6 figure 13" },
-	[TFE_V_MIDSTREAM] = { "midstream", TFE_SEV_INFO,
-		"no handshake in the capture", "RFC 9293 §3.5" },
-	[TFE_V_OPEN_AT_END] = { "open_at_end", TFE_SEV_INFO,
-		"still open when the capture ended", "-" },
-	[TFE_V_SYN_RETRANSMITTED] = { "syn_retransmitted", TFE_SEV_INFO,
-		"SYN re-sent", "RFC 6298 §5.7, RFC 9293 §3.8.1" },
-	[TFE_V_FIN_RETRANSMITTED] = { "fin_retransmitted", TFE_SEV_INFO,
-		"FIN re-sent", "RFC 9293 §3.8.1" },
-	[TFE_V_RETRANSMISSION] = { "retransmission", TFE_SEV_INFO,
-		"data re-sent", "RFC 6298" },
-	[TFE_V_OUT_OF_ORDER] = { "out_of_order", TFE_SEV_INFO,
-		"segments reordered before the capture point",
-		"RFC 9293 §3.10.7.4, RFC 4737" },
-	[TFE_V_INVALID_FLAGS] = { "invalid_flags", TFE_SEV_WARNING,
-		"impossible flag combination", "RFC 9293 §3.10.7" },
-	[TFE_V_DATA_AFTER_FIN] = { "data_after_fin", TFE_SEV_WARNING,
-		"data past the sender's own FIN", "RFC 9293 §3.10.7.4" },
-	[TFE_V_DATA_AFTER_RST] = { "data_after_rst", TFE_SEV_WARNING,
-		"segments after a RST", "RFC 9293 §3.10.7.4" },
-	[TFE_V_RST_SUSPICIOUS] = { "rst_suspicious", TFE_SEV_WARNING,
-		"RST that does not fit its sender", "RFC 5961 §3" },
-	[TFE_V_TIME_WAIT_REUSE_SAFE] = { "time_wait_reuse_safe", TFE_SEV_INFO,
-		"4-tuple reused safely within 2MSL", "RFC 6191, RFC 7323 §5" },
-	[TFE_V_ZERO_WINDOW_BRIEF] = { "zero_window_brief", TFE_SEV_INFO,
-		"receiver advertised a zero window briefly", "RFC 9293 §3.8.6.1" },
-	[TFE_V_ACCEPT_QUEUE_FULL] = { "accept_queue_full", TFE_SEV_WARNING,
-		"the listener's accept queue was full", "RFC 9293 §3.10.7.2" },
-	[TFE_V_KEEPALIVE_RACE] = { "keepalive_race", TFE_SEV_WARNING,
-		"a request crossed the FIN of an idle connection",
-		"RFC 1122 §4.2.2.13, RFC 9112 §9.6" },
-	[TFE_V_OPTIONS_ODD] = { "options_odd", TFE_SEV_INFO,
-		"SYN options a stack or the path got wrong",
-		"RFC 9293 §3.7.1, RFC 7323 §2, RFC 2018 §2" },
-	[TFE_V_CAPTURE_LOSS] = { "capture_loss", TFE_SEV_INFO,
-		"the capture missed segments the receiver got",
-		"RFC 9293 §3.4" },
-	[TFE_V_SYN_TO_STALE_SOCKET] = { "syn_to_stale_socket", TFE_SEV_WARNING,
-		"a new SYN met the socket of a connection not over",
-		"RFC 5961 §4, RFC 9293 §3.10.7.3" },
-	[TFE_V_MIDDLEBOX_IDLE_TIMEOUT] = { "middlebox_idle_timeout",
-		TFE_SEV_WARNING,
-		"a middlebox on the path forgot the idle connection",
-		"RFC 5382 §5, RFC 1122 §4.2.3.6" },
-	[TFE_V_ICMP_UNREACHABLE] = { "icmp_unreachable", TFE_SEV_WARNING,
-		"an ICMP error answered a segment",
-		"RFC 1122 §4.2.3.9, RFC 5461, RFC 792, RFC 4443 §3" },
-	[TFE_V_ICMP_PACKET_TOO_BIG] = { "icmp_packet_too_big", TFE_SEV_INFO,
-		"the path's MTU is smaller than a segment",
-		"RFC 1191, RFC 8201" },
-};
-
+/* The sides' names, values the templates give ({peer}, {side}). */
 static const char *const side_word[3] = { "client", "server", "nobody" };
 
 /* At least this much capture after a FIN or SYN before the rules that
@@ -127,7 +50,9 @@ struct ctx {
 	const struct tfe_config *cfg;
 	int64_t now;
 	GArray *out;
-	char *undecided;        /* why a rule could not decide, or NULL */
+	struct tfe_slots slots; /* of the sentence being written */
+	bool undecided;         /* a rule could not decide */
+	char *und_text;         /* why, when sentences are written */
 	int64_t und_after;      /* its numbers: how long the capture lasts
 	                           after the evidence (ns) */
 	int64_t und_threshold;  /* and the threshold, or -1 */
@@ -190,62 +115,119 @@ long_words(int64_t ns, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * The slots of a sentence (verdict_catalogue.c says how a template names
+ * them), filled only when the output form prints sentences.  slot(x,
+ * name, fmt, args...) is a macro so that its arguments (endpoints and
+ * times formatted into buffers) are not even worked out otherwise; none
+ * of them has a side effect the rules depend on.  say() records the
+ * verdict with its form's sentence and empties the slots.
+ */
+#define slot(x, name, ...) \
+	((x)->cfg->verdict_messages ? \
+	 tfe_slots_set(&(x)->slots, (name), __VA_ARGS__) : (void)0)
+
+/* A count, which also chooses the words of {name:one|other}. */
+static void
+slot_count(struct ctx *x, const char *name, uint64_t n)
+{
+	if (x->cfg->verdict_messages)
+		tfe_slots_count(&x->slots, name, n);
+}
+
+/* The alternative `choice` of the clause {name}: the phrase
+ * "name.choice" (several picks of one clause are joined in order). */
+static void
+pick(struct ctx *x, const char *name, const char *choice)
+{
+	if (x->cfg->verdict_messages)
+		tfe_slots_pick(&x->slots, name, choice);
+}
+
+/* "client 10.0.0.1:40000" */
+static void
+slot_ep(struct ctx *x, const char *name, int side)
+{
+	char e[TFE_ADDR_STRLEN + 8];
+
+	slot(x, name, "%s", ep_str(x->c, side, e, sizeof e));
+}
+
+/* "client" */
+static void
+slot_side(struct ctx *x, const char *name, int side)
+{
+	slot(x, name, "%s", side_word[side]);
+}
+
+/* "+1.234 s": a time after the connection's first frame */
+static void
+slot_at(struct ctx *x, const char *name, int64_t ts)
+{
+	char t[48];
+
+	slot(x, name, "%s", rel(x->c, ts, t, sizeof t));
+}
+
+/* "70.018 s (1 min 10 s)": a duration in seconds with `decimals`, and in
+ * words too from a minute on */
+static void
+slot_secs(struct ctx *x, const char *name, int64_t ns, int decimals)
+{
+	char lw[40];
+
+	slot(x, name, "%.*f s%s", decimals, secs(ns),
+	     long_words(ns, lw, sizeof lw));
+}
+
+/* The form `form` of `kind` (TFE_V__COUNT: a shared template) with the
+ * slots filled, which it empties; a template that does not fit its slots
+ * is a bug (g_critical). */
+static char *
+expand(struct ctx *x, int kind, const char *form)
+{
+	char *problem;
+	char *m = tfe_verdict_expand(kind, form, &x->slots, &problem);
+
+	if (problem != NULL) {
+		g_critical("%s", problem);
+		g_free(problem);
+	}
+	tfe_slots_clear(&x->slots);
+	return m;
+}
+
 /* Records a verdict with its frames (a 0-terminated list, or NULL) and,
- * when `fmt` is not NULL, its sentence. */
-static void G_GNUC_PRINTF(5, 6)
-add_verdict(struct ctx *x, enum tfe_verdict_kind kind, int side,
-            const uint64_t *frames, const char *fmt, ...)
+ * when sentences are written, the sentence of its form `form`. */
+static void
+say(struct ctx *x, enum tfe_verdict_kind kind, int side,
+    const uint64_t *frames, const char *form)
 {
 	struct tfe_verdict v;
-	va_list ap;
 
 	memset(&v, 0, sizeof v);
 	v.kind = (uint8_t)kind;
 	v.side = (uint8_t)side;
 	for (int i = 0; frames && i < TFE_VERDICT_MAX_FRAMES && frames[i]; i++)
 		v.frames[v.nframes++] = frames[i];
-	if (fmt != NULL) {
-		va_start(ap, fmt);
-		v.message = g_strdup_vprintf(fmt, ap);
-		va_end(ap);
-	}
+	if (x->cfg->verdict_messages)
+		v.message = expand(x, kind, form);
 	g_array_append_val(x->out, v);
 }
 
-static void num(struct ctx *x, const char *name, enum tfe_vnum_unit unit,
-                int64_t value);
-
-/* Live: the lingering_close_wait just recorded names the process that
- * holds the socket, when the kernel told it (local.h). */
+/* A rule could not decide for lack of capture (open_at_end says why): the
+ * form `form` of its kind, with the capture after the evidence and the
+ * threshold (-1: none) as numbers.  A later rule's reason replaces an
+ * earlier one's. */
 static void
-name_owner(struct ctx *x, const struct tfe_conn *c, int side, bool closed,
-           int64_t wait)
+undecided(struct ctx *x, enum tfe_verdict_kind kind, const char *form,
+          int64_t after, int64_t threshold)
 {
-	const struct tfe_local *lc = tfe_conn_local(c);
-	struct tfe_verdict *v =
-		&g_array_index(x->out, struct tfe_verdict, x->out->len - 1);
-	char *m, lw[40];
-
-	if (lc == NULL || !lc->side[side].local ||
-	    lc->side[side].owner != TFE_OWN_FOUND)
-		return;
-	num(x, "pid", TFE_VNUM_COUNT, lc->side[side].pid);
-	if (v->message == NULL)
-		return;
-	if (closed)
-		m = g_strdup_printf("%s; pid %d %s held the socket and called "
-		                    "close() only after %.1f s%s", v->message,
-		                    (int)lc->side[side].pid, lc->side[side].comm,
-		                    (double)wait / 1e9,
-		                    long_words(wait, lw, sizeof lw));
-	else
-		m = g_strdup_printf("%s; pid %d %s holds the socket and has not "
-		                    "called close() for %.1f s%s", v->message,
-		                    (int)lc->side[side].pid, lc->side[side].comm,
-		                    (double)wait / 1e9,
-		                    long_words(wait, lw, sizeof lw));
-	g_free(v->message);
-	v->message = m;
+	g_free(x->und_text);
+	x->und_text = x->cfg->verdict_messages ? expand(x, kind, form) : NULL;
+	x->undecided = true;
+	x->und_after = after;
+	x->und_threshold = threshold;
 }
 
 /* Adds a number to the verdict just recorded. */
@@ -263,18 +245,6 @@ num(struct ctx *x, const char *name, enum tfe_vnum_unit unit, int64_t value)
 #define vdur(x, name, v) num(x, name, TFE_VNUM_NS, (int64_t)(v))
 /* a time as the sentence gives it: after the connection's first frame */
 #define vat(x, name, ts) vdur(x, name, (ts) - (x)->c->first_ts)
-
-/*
- * add(x, kind, side, frames, fmt, args...): a verdict, with its sentence
- * only when the output form prints one.  A macro so that the arguments
- * of the sentence (endpoints and times formatted into buffers) are not
- * even worked out otherwise; none of them has a side effect the rules
- * depend on.
- */
-#define add(x, kind, side, frames, ...) \
-	((x)->cfg->verdict_messages ? \
-	 add_verdict((x), (kind), (side), (frames), __VA_ARGS__) : \
-	 add_verdict((x), (kind), (side), (frames), NULL))
 
 static const struct tfe_row *
 row_at(const struct tfe_conn *c, guint i)
@@ -368,12 +338,11 @@ find_entered(const struct ctx *x, int side, uint8_t state, guint *at)
  * (Linux: nstat's TcpExtListenDrops), as a firewall does.
  */
 static void
-port_listened(const struct tfe_conn *c, int64_t first, int64_t last,
-              char *buf, size_t len)
+port_listened(struct ctx *x, int64_t first, int64_t last)
 {
+	const struct tfe_conn *c = x->c;
 	const struct tfe_conn_rare *r = c->rare;
 	int64_t before = 0, after = 0;
-	char bw[40], aw[40];
 
 	if (r != NULL && r->port_listened_first != 0) {
 		if (r->port_listened_first < first)
@@ -382,45 +351,24 @@ port_listened(const struct tfe_conn *c, int64_t first, int64_t last,
 			after = r->port_listened_last - last;
 	}
 	/* a minute or more also in words: "70.018 s (1 min 10 s)" */
-	long_words(before, bw, sizeof bw);
-	long_words(after, aw, sizeof aw);
-	if (before > 0 && after > 0)
-		snprintf(buf, len, "its port answered other connections' SYNs "
-		         "%.3f s%s before the first and %.3f s%s after the last, "
-		         "so the host was up and listening: a listener whose "
-		         "accept queue was full (Linux drops the SYN then) or a "
-		         "firewall dropping them", secs(before), bw, secs(after),
-		         aw);
-	else if (before > 0)
-		snprintf(buf, len, "its port answered another connection's SYN "
-		         "%.3f s%s before the first: a listener whose accept "
-		         "queue was full (Linux drops the SYN then), a firewall "
-		         "dropping them, or a host that went down since",
-		         secs(before), bw);
-	else if (after > 0)
-		snprintf(buf, len, "its port answered another connection's SYN "
-		         "%.3f s%s after the last: a listener whose accept queue "
-		         "was full (Linux drops the SYN then) or not yet open, a "
-		         "firewall dropping them, or a host not yet up",
-		         secs(after), aw);
-	else
-		snprintf(buf, len, "a firewall dropping them, a host that is "
-		         "down, or a listener whose queue is full");
+	slot_secs(x, "before", before, 3);
+	slot_secs(x, "after", after, 3);
+	pick(x, "why", before > 0 && after > 0 ? "both" :
+	               before > 0 ? "before" : after > 0 ? "after" :
+	               "unknown");
 	/* the 4-tuple's earlier connection in TIME_WAIT drops a SYN it
 	 * takes for an old duplicate (time_wait_reuse says which) */
-	if (c->has_prev && c->prev_tw_side <= TFE_SIDE_SERVER) {
-		size_t n = strlen(buf);
-		snprintf(buf + n, len - n, "; or the 4-tuple's earlier "
-		         "connection, in TIME_WAIT, took it for an old "
-		         "duplicate (see time_wait_reuse)");
-	}
+	pick(x, "tw", c->has_prev && c->prev_tw_side <= TFE_SIDE_SERVER ?
+	              "yes" : "no");
 }
 
 /* ---- ICMP errors (conn.h: tfe_icmp_seen) -------------------------------- */
 
 /* What an ICMP error's type and code say, and the errno Linux gives a
  * socket for it (icmp_err_convert[] in net/ipv4/icmp.c; tcp_v4_err();
- * icmpv6_err_convert() in net/ipv6/icmp.c). */
+ * icmpv6_err_convert() in net/ipv6/icmp.c): the names of the codes,
+ * values the ICMP kinds' templates give ({what}, {errno}) as they give a
+ * state's name. */
 struct icmp_words {
 	const char *what;
 	const char *err;
@@ -505,33 +453,37 @@ icmp_answered_syn(const struct tfe_conn *c)
 	       e->state == TFE_ST_SYN_SENT;
 }
 
-/* "the server itself (addr)", "a router on the path (addr)", or for an
- * error from the quoted side's own address, its host (a local firewall's
- * REJECT). */
+/* The slots both ICMP kinds fill: who sent the error ({icmp_sender}: the
+ * peer itself, a router on the path, or for an error from the quoted
+ * side's own address, its host, a local firewall's REJECT), the segment
+ * it quoted ({quoted}), and how many came ({more}). */
 static void
-icmp_sender(const struct tfe_conn *c, const struct tfe_icmp_seen *e,
-            char *buf, size_t len)
+icmp_slots(struct ctx *x, const struct tfe_icmp_seen *e,
+           const struct icmp_words *w)
 {
+	const struct tfe_conn *c = x->c;
 	char a[TFE_ADDR_STRLEN];
 	int side = e->side;
-
-	tfe_addr_format(c->family, e->from, a, sizeof a);
-	if (memcmp(e->from, tfe_conn_addr(c, !side), 16) == 0)
-		snprintf(buf, len, "the %s itself (%s)", side_word[!side], a);
-	else if (memcmp(e->from, tfe_conn_addr(c, side), 16) == 0)
-		snprintf(buf, len, "the %s's own host (%s)", side_word[side], a);
-	else
-		snprintf(buf, len, "a router on the path (%s)", a);
-}
-
-/* "its SYN (frame 24)": the segment the error quoted. */
-static void
-icmp_quoted(const struct tfe_conn *c, const struct tfe_icmp_seen *e,
-            char *buf, size_t len)
-{
 	uint16_t fl = e->quoted_flags;
-	const char *what;
 
+	if (!x->cfg->verdict_messages)
+		return;
+	tfe_addr_format(c->family, e->from, a, sizeof a);
+	slot(x, "from", "%s", a);
+	slot_side(x, "side", side);
+	slot_side(x, "peer", !side);
+	pick(x, "icmp_sender",
+	     memcmp(e->from, tfe_conn_addr(c, !side), 16) == 0 ? "peer" :
+	     memcmp(e->from, tfe_conn_addr(c, side), 16) == 0 ? "own" :
+	     "router");
+	slot(x, "icmp", "%s", e->family == 4 ? "ICMP" : "ICMPv6");
+	slot(x, "what", "%s", w->what);
+	slot(x, "type", "%u", e->type);
+	slot(x, "code", "%u", e->code);
+	slot(x, "frame", "%" PRIu64, e->first_frame);
+
+	/* the segment the error quoted: "the client's SYN (frame 24, seq
+	 * 0)" */
 	if (!e->flags_known && e->quoted_frame != 0) {
 		for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
 			const struct tfe_row *r = row_at(c, i);
@@ -543,28 +495,25 @@ icmp_quoted(const struct tfe_conn *c, const struct tfe_icmp_seen *e,
 		}
 	}
 	if (!e->flags_known && e->quoted_frame == 0)
-		what = "segment";
+		pick(x, "quoted_what", "segment");
 	else if ((fl & (TFE_TH_SYN | TFE_TH_ACK)) == TFE_TH_SYN)
-		what = "SYN";
+		pick(x, "quoted_what", "syn");
 	else if (fl & TFE_TH_SYN)
-		what = "SYN+ACK";
+		pick(x, "quoted_what", "synack");
 	else if (fl & TFE_TH_RST)
-		what = "RST";
+		pick(x, "quoted_what", "rst");
 	else if (fl & TFE_TH_FIN)
-		what = "FIN";
+		pick(x, "quoted_what", "fin");
 	else
-		what = "segment";
+		pick(x, "quoted_what", "segment");
+	slot(x, "seq", "%u", tfe_conn_rel_seq(c, side, e->seq));
 	if (e->quoted_frame != 0)
-		snprintf(buf, len, "the %s's %s (frame %" PRIu64 ", seq %u)",
-		         side_word[e->side], what, e->quoted_frame,
-		         tfe_conn_rel_seq(c, e->side, e->seq));
-	else if (e->quoted_folded)
-		snprintf(buf, len, "the %s's %s of seq %u", side_word[e->side],
-		         what, tfe_conn_rel_seq(c, e->side, e->seq));
-	else
-		snprintf(buf, len, "a %s %s the capture lacks (seq %u)",
-		         side_word[e->side], what,
-		         tfe_conn_rel_seq(c, e->side, e->seq));
+		slot(x, "quoted_frame", "%" PRIu64, e->quoted_frame);
+	pick(x, "quoted", e->quoted_frame != 0 ? "frame" :
+	                  e->quoted_folded ? "folded" : "lacks");
+	slot(x, "errors", "%u", e->count);
+	slot(x, "last_error", "%" PRIu64, e->last_frame);
+	pick(x, "more", e->count > 1 ? "many" : "one");
 }
 
 /*
@@ -582,7 +531,6 @@ rule_icmp(struct ctx *x)
 {
 	const struct tfe_conn *c = x->c;
 	const struct tfe_icmp_seen *e;
-	char who[TFE_ADDR_STRLEN + 40], quoted[96], more[48];
 
 	if (c->rare == NULL || c->rare->icmp == NULL ||
 	    c->rare->icmp->count == 0)
@@ -591,77 +539,43 @@ rule_icmp(struct ctx *x)
 	struct icmp_words w = icmp_words(e);
 	uint64_t fr[] = { e->quoted_frame ? e->quoted_frame : e->first_frame,
 	                  e->quoted_frame ? e->first_frame : 0, 0 };
-	const char *icmp = e->family == 4 ? "ICMP" : "ICMPv6";
-	const char *sd = side_word[e->side];
 
-	icmp_sender(c, e, who, sizeof who);
-	icmp_quoted(c, e, quoted, sizeof quoted);
-	if (e->count > 1)
-		snprintf(more, sizeof more, "; %u such errors, the last at "
-		         "frame %" PRIu64, e->count, e->last_frame);
-	else
-		more[0] = '\0';
-
+	icmp_slots(x, e, &w);
 	if (icmp_too_big(e)) {
-		add(x, TFE_V_ICMP_PACKET_TOO_BIG, e->side, fr,
-		    "%s sent an %s %s (type %u code %u, frame %" PRIu64 ") "
-		    "for %s: the path takes packets of at most %u bytes; the "
-		    "%s's TCP lowers its segment size to fit and re-sends "
-		    "(path MTU discovery), no error reaches the application%s",
-		    who, icmp, w.what, e->type, e->code, e->first_frame, quoted,
-		    e->mtu, sd, more);
+		slot(x, "mtu", "%u", e->mtu);
+		say(x, TFE_V_ICMP_PACKET_TOO_BIG, e->side, fr, "too_big");
 		vcount(x, "mtu_bytes", e->mtu);
 		if (e->count > 1)
 			vcount(x, "errors", e->count);
 		return;
 	}
 
-	GString *then = g_string_new(NULL);
 	bool syn_sent = e->state == TFE_ST_SYN_SENT;
-	const char *call = syn_sent ? "connect()" : "the half-open connection";
 	if (e->hard && e->sent_after == 0 && e->closed && syn_sent)
-		g_string_printf(then, "the %s's connect() fails at once with "
-		                "%s (a hard error before the handshake "
-		                "completes, Linux)", sd, w.err ? w.err : "it");
+		pick(x, "then", "connect_fails");
 	else if (e->hard && e->sent_after == 0 && e->closed)
-		g_string_printf(then, "the %s drops the half-open connection "
-		                "from its SYN queue: accept() never returns it "
-		                "(Linux)", sd);
+		pick(x, "then", "syn_queue");
 	else if (e->hard && e->soft_stack)
-		g_string_printf(then, "Linux ends %s at once with %s, but the "
-		                "%s sent again (frame %" PRIu64 "): its TCP kept "
-		                "the error as soft, as a stack other than Linux's "
-		                "may, and went on re-sending",
-		                call, w.err ? w.err : "it", sd, e->sent_after);
+		pick(x, "then", "soft_stack");
 	else if (e->hard)
-		g_string_printf(then, "Linux ends %s at once with %s, but the "
-		                "%s sent again (frame %" PRIu64 "): its TCP kept "
-		                "the error as soft (Linux does when the error "
-		                "comes while the application's call still holds "
-		                "the socket, within microseconds of the segment)",
-		                call, w.err ? w.err : "it", sd, e->sent_after);
+		pick(x, "then", "soft_linux");
 	else if (e->state == TFE_ST_SYN_RECEIVED)
-		g_string_printf(then, "for a half-open connection this code is "
-		                "no reason to drop it: the %s re-sends its "
-		                "SYN+ACK as usual (Linux)", sd);
+		pick(x, "then", "half_open");
 	else
-		g_string_printf(then, "a soft error once the connection is "
-		                "established: TCP keeps re-sending, and the "
-		                "application sees %s only if the connection then "
-		                "times out (Linux; at once with IP_RECVERR)",
-		                w.err ? w.err : "it");
-	if (e->closed && (e->sent_after != 0 || !e->hard))
-		g_string_append_printf(then, "; the error at frame %" PRIu64
-		                       " then ended it", e->hard_frame);
-	add(x, TFE_V_ICMP_UNREACHABLE, e->side, fr,
-	    "%s sent an %s %s (type %u code %u, frame %" PRIu64 ") for %s: "
-	    "%s%s", who, icmp, w.what, e->type, e->code, e->first_frame,
-	    quoted, then->str, more);
+		pick(x, "then", "soft");
+	if (w.err != NULL)
+		slot(x, "errno", "%s", w.err);
+	pick(x, "err", w.err != NULL ? "named" : "unknown");
+	pick(x, "call", syn_sent ? "connect" : "half_open");
+	slot(x, "sent_after", "%" PRIu64, e->sent_after);
+	slot(x, "hard_frame", "%" PRIu64, e->hard_frame);
+	pick(x, "ended", e->closed && (e->sent_after != 0 || !e->hard) ?
+	                 "yes" : "no");
+	say(x, TFE_V_ICMP_UNREACHABLE, e->side, fr, "error");
 	vcount(x, "icmp_type", e->type);
 	vcount(x, "icmp_code", e->code);
 	if (e->count > 1)
 		vcount(x, "errors", e->count);
-	g_string_free(then, TRUE);
 }
 
 static void
@@ -670,7 +584,6 @@ rule_open_and_reject(struct ctx *x)
 	const struct tfe_conn *c = x->c;
 	const struct tfe_endpoint *cl = &c->ep[TFE_SIDE_CLIENT];
 	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
-	char e[TFE_ADDR_STRLEN + 8], lw[40];
 
 	if (c->close_how == TFE_CLOSE_REJECTED && c->rst_by == TFE_SIDE_SERVER &&
 	    sv->synack_count == 0) {
@@ -688,15 +601,16 @@ rule_open_and_reject(struct ctx *x)
 				i++;
 			}
 			uint64_t fr[] = { syn->frame, rst->frame, 0 };
-			add(x, TFE_V_RST_TO_CLOSED_PORT, TFE_SIDE_SERVER, fr,
-			    "%s answered the client's SYN (frame %" PRIu64 ") with "
-			    "RST (frame %" PRIu64 ", %.3f ms later)%s: no socket "
-			    "listens on port %u, so connect() fails with "
-			    "ECONNREFUSED",
-			    ep_str(c, TFE_SIDE_SERVER, e, sizeof e), syn->frame,
-			    rst->frame, (double)(rst->ts - syn->ts) / 1e6,
-			    cl->syn_count > 1 ? " after the SYN was re-sent" : "",
-			    (unsigned)tfe_conn_port(c, TFE_SIDE_SERVER));
+			slot_ep(x, "server", TFE_SIDE_SERVER);
+			slot(x, "syn", "%" PRIu64, syn->frame);
+			slot(x, "rst", "%" PRIu64, rst->frame);
+			slot(x, "delay", "%.3f",
+			     (double)(rst->ts - syn->ts) / 1e6);
+			pick(x, "resent", cl->syn_count > 1 ? "yes" : "no");
+			slot(x, "port", "%u",
+			     (unsigned)tfe_conn_port(c, TFE_SIDE_SERVER));
+			say(x, TFE_V_RST_TO_CLOSED_PORT, TFE_SIDE_SERVER, fr,
+			    "refused");
 			vdur(x, "delay_s", rst->ts - syn->ts);
 			vcount(x, "port", tfe_conn_port(c, TFE_SIDE_SERVER));
 		}
@@ -731,30 +645,27 @@ rule_open_and_reject(struct ctx *x)
 			i++;
 		}
 		if (n == 1 && x->now - last < EVIDENCE_NS) {
-			g_free(x->undecided);
-			x->undecided = g_strdup_printf("not enough capture to tell "
-			    "whether the SYN (frame %" PRIu64 ") is answered: the "
-			    "capture ends %.3f s after it", fr[0],
-			    secs(x->now - last));
-			x->und_after = x->now - last;
-			x->und_threshold = -1;
+			slot(x, "frame", "%" PRIu64, fr[0]);
+			slot(x, "after", "%.3f s", secs(x->now - last));
+			undecided(x, TFE_V_SYN_UNANSWERED, "undecided",
+			          x->now - last, -1);
 		}
 		if (n > 0 && (n > 1 || x->now - last >= EVIDENCE_NS)) {
 			if (fr[1] == fr[0])
 				fr[1] = 0;
-			char why[384];
-			port_listened(c, first, last, why, sizeof why);
-			add(x, TFE_V_SYN_UNANSWERED, TFE_SIDE_SERVER, fr,
-			    "%u SYN%s from the client to %s (frames %" PRIu64
-			    "-%" PRIu64 ") got no answer in %.1f s%s%s%s%s: %s",
-			    n, n == 1 ? "" : "s",
-			    ep_str(c, TFE_SIDE_SERVER, e, sizeof e), fr[0],
-			    fr[1] ? fr[1] : fr[0], secs(x->now - first),
-			    long_words(x->now - first, lw, sizeof lw),
-			    n > 1 ? "; re-sent after " : "",
-			    n > 1 ? times->str : "",
-			    n < 2 ? "" : last_long ? " (back-off)" : " s (back-off)",
-			    why);
+			slot_count(x, "syns", n);
+			slot_ep(x, "server", TFE_SIDE_SERVER);
+			slot(x, "first", "%" PRIu64, fr[0]);
+			slot(x, "last", "%" PRIu64, fr[1] ? fr[1] : fr[0]);
+			slot_secs(x, "wait", x->now - first, 1);
+			/* the list of waits ends with its unit */
+			if (n > 1)
+				slot(x, "times", "%s%s", times->str,
+				     last_long ? "" : " s");
+			pick(x, "resent", n > 1 ? "yes" : "no");
+			port_listened(x, first, last);
+			say(x, TFE_V_SYN_UNANSWERED, TFE_SIDE_SERVER, fr,
+			    "syns");
 			vcount(x, "syns", n);
 			vdur(x, "wait_s", x->now - first);
 		}
@@ -767,12 +678,9 @@ rule_open_and_reject(struct ctx *x)
 		                                     TFE_TH_SYN | TFE_TH_ACK, 0,
 		                                     NULL);
 		uint64_t fr[] = { sa ? sa->frame : 0, 0 };
-		add(x, TFE_V_SYN_UNANSWERED, TFE_SIDE_CLIENT, fr,
-		    "the server answered %u times with SYN+ACK (first at frame %"
-		    PRIu64 ") and the client never acknowledged one: the SYN+ACKs "
-		    "are lost on the way back (asymmetric routing, a firewall on "
-		    "the client's side), so the client's connect() sees no answer",
-		    sv->synack_count, fr[0]);
+		slot(x, "synacks", "%u", sv->synack_count);
+		slot(x, "frame", "%" PRIu64, fr[0]);
+		say(x, TFE_V_SYN_UNANSWERED, TFE_SIDE_CLIENT, fr, "synacks");
 		vcount(x, "synacks", sv->synack_count);
 	}
 	if (c->roles == TFE_ROLES_SYN && sv->syn_count > 0) {
@@ -781,20 +689,16 @@ rule_open_and_reject(struct ctx *x)
 		const struct tfe_row *b = find_sent(c, TFE_SIDE_SERVER, TFE_TH_SYN,
 		                                    0, NULL);
 		uint64_t fr[] = { a ? a->frame : 0, b ? b->frame : 0, 0 };
-		add(x, TFE_V_SIMULTANEOUS_OPEN, TFE_SIDE_NONE, fr,
-		    "both sides sent a SYN before either answered (frames %"
-		    PRIu64 " and %" PRIu64 "): simultaneous open, each went "
-		    "SYN_SENT -> SYN_RECEIVED -> ESTABLISHED", fr[0], fr[1]);
+		slot(x, "client_syn", "%" PRIu64, fr[0]);
+		slot(x, "server_syn", "%" PRIu64, fr[1]);
+		say(x, TFE_V_SIMULTANEOUS_OPEN, TFE_SIDE_NONE, fr, "crossed");
 	}
 	if (c->roles != TFE_ROLES_SYN) {
-		add(x, TFE_V_MIDSTREAM, TFE_SIDE_NONE, NULL,
-		    "%s: states before the first evidence are UNKNOWN, and the "
-		    "roles are inferred (%s)",
-		    c->roles == TFE_ROLES_SYNACK ? "the capture starts at the "
-		    "SYN+ACK, the client's SYN is missing" : "no handshake in the "
-		    "capture",
-		    c->roles == TFE_ROLES_SYNACK ? "the SYN+ACK sender is the "
-		    "server" : "the lower port is the server");
+		const char *from = c->roles == TFE_ROLES_SYNACK ? "synack" :
+		                   "none";
+		pick(x, "start", from);
+		pick(x, "roles", from);
+		say(x, TFE_V_MIDSTREAM, TFE_SIDE_NONE, NULL, "midstream");
 	}
 	if (cl->syn_count > 1 && c->close_how != TFE_CLOSE_UNANSWERED) {
 		const struct tfe_row *syn = find_sent(c, TFE_SIDE_CLIENT,
@@ -809,13 +713,9 @@ rule_open_and_reject(struct ctx *x)
 			    row_at(c, i)->reason[TFE_SIDE_CLIENT] ==
 			    TFE_RS_SEND_RST_BAD_ACK)
 				reset_ack = true;
-		add(x, TFE_V_SYN_RETRANSMITTED, TFE_SIDE_CLIENT, fr,
-		    "the client sent its SYN %u times: the earlier SYNs or their "
-		    "answers were lost or refused (%s)", cl->syn_count,
-		    reset_ack ? "one was answered by another socket's ACK, "
-		    "which the client reset: Linux then re-sends the SYN within "
-		    "milliseconds" : "each try waits out the retransmission "
-		    "timeout, 1 s at first on Linux");
+		slot(x, "syns", "%u", cl->syn_count);
+		pick(x, "why", reset_ack ? "reset_ack" : "timeout");
+		say(x, TFE_V_SYN_RETRANSMITTED, TFE_SIDE_CLIENT, fr, "resent");
 		vcount(x, "syns", cl->syn_count);
 	}
 }
@@ -835,7 +735,6 @@ fin_resent_unacked(struct ctx *x, int side, const struct tfe_row *la)
 {
 	const struct tfe_conn *c = x->c;
 	int p = !side;
-	char e[TFE_ADDR_STRLEN + 8], t1[48];
 	guint at = 0;
 	const struct tfe_row *first = find_sent(c, side, TFE_TH_FIN, 0, &at);
 	const struct tfe_row *again = NULL, *ack = NULL;
@@ -862,38 +761,22 @@ fin_resent_unacked(struct ctx *x, int side, const struct tfe_row *la)
 	         (again->opt_mask & TFE_OPT_TS) && first->tsval != again->tsval;
 	uint64_t fr[] = { la->frame, again->frame, ack ? ack->frame : 0, 0 };
 
+	slot_ep(x, "sender", side);
+	slot_at(x, "at", again->ts);
+	slot(x, "again", "%" PRIu64, again->frame);
+	slot(x, "first", "%" PRIu64, first->frame);
+	slot_side(x, "peer", p);
+	if (ack != NULL)
+		slot(x, "ack", "%" PRIu64, ack->frame);
 	if (ts && ack->tsecr == first->tsval)
-		add(x, TFE_V_MISSING_FINAL_ACK, side, fr,
-		    "%s re-sent its FIN at %s (frame %" PRIu64 ") with no ACK "
-		    "of the first (frame %" PRIu64 ") in the capture; the %s's "
-		    "ACK (frame %" PRIu64 ") echoes the first FIN's timestamp, "
-		    "so the %s had received it and its last ACK was lost on the "
-		    "way; the %s, in TIME_WAIT, acknowledged the re-sent FIN: "
-		    "this is what 2MSL is for",
-		    ep_str(c, side, e, sizeof e),
-		    rel(c, again->ts, t1, sizeof t1), again->frame, first->frame,
-		    side_word[p], ack->frame, side_word[p], side_word[p]);
+		pick(x, "why", "first_had");
 	else if (ts && ack->tsecr != first->tsval &&
 	         (int32_t)(ack->tsecr - again->tsval) >= 0)
-		add(x, TFE_V_MISSING_FINAL_ACK, side, fr,
-		    "%s re-sent its FIN at %s (frame %" PRIu64 ") with no ACK "
-		    "of the first (frame %" PRIu64 ") in the capture; the %s's "
-		    "ACK (frame %" PRIu64 ") echoes a re-sent FIN's timestamp, "
-		    "not the first's, so the first FIN was lost before it "
-		    "reached the %s, which waited in FIN_WAIT_2 until the "
-		    "re-sent one came",
-		    ep_str(c, side, e, sizeof e),
-		    rel(c, again->ts, t1, sizeof t1), again->frame, first->frame,
-		    side_word[p], ack->frame, side_word[p]);
+		pick(x, "why", "first_lost");
 	else
-		add(x, TFE_V_MISSING_FINAL_ACK, side, fr,
-		    "%s re-sent its FIN at %s (frame %" PRIu64 ") with no ACK "
-		    "of the first (frame %" PRIu64 ") in the capture: the FIN "
-		    "or the %s's ACK of it was lost, the capture cannot tell "
-		    "which%s",
-		    ep_str(c, side, e, sizeof e),
-		    rel(c, again->ts, t1, sizeof t1), again->frame, first->frame,
-		    side_word[p], ack ? "" : " (and no ACK of the FIN came)");
+		pick(x, "why", "unknown");
+	pick(x, "acked", ack ? "yes" : "no");
+	say(x, TFE_V_MISSING_FINAL_ACK, side, fr, "resent");
 	vat(x, "resent_at_s", again->ts);
 }
 
@@ -1012,12 +895,12 @@ rst_foreign(const struct tfe_conn *c, int side)
 	return 0;
 }
 
-/* Why rst_foreign() disowns `side`'s first RST (its reason `foreign`), in
- * words, with the numbers the words give: what the RST has, what the
- * host's earlier packets had (-1: none).  rst_suspicious and
- * middlebox_idle_timeout say it alike. */
+/* Why rst_foreign() disowns `side`'s first RST (its reason `foreign`):
+ * the alternative of the clause {foreign} that says so, and the numbers
+ * it gives: what the RST has, what the host's earlier packets had (-1:
+ * none).  rst_suspicious and middlebox_idle_timeout say it alike. */
 struct foreign_why {
-	char text[200];
+	const char *why;
 	int64_t has, had;
 	const char *has_name, *had_name;
 };
@@ -1035,46 +918,55 @@ foreign_why(const struct tfe_conn *c, int side, int foreign,
 	w->had_name = "previous_ip_id";
 	switch (foreign) {
 	case RST_FOREIGN_IP_ID:
+		w->why = "ip_id";
 		w->has = rare->rst_ip_id;
 		w->had = rare->ip_id_before_rst;
-		snprintf(w->text, sizeof w->text, "has IP ID %u where its "
-		         "previous packet had %u: a host's own RST "
-		         "continues its counter", rare->rst_ip_id,
-		         rare->ip_id_before_rst);
 		break;
 	case RST_FOREIGN_TTL:
 	case RST_FOREIGN_TTL_HIGHER:
+		w->why = foreign == RST_FOREIGN_TTL ? "ttl" : "ttl_higher";
 		w->has = rare->rst_ttl;
 		w->had = rare->ttl_before_rst;
 		w->has_name = "ttl";
 		w->had_name = "previous_ttl";
-		snprintf(w->text, sizeof w->text, "has TTL %u where its earlier "
-		         "packets had %u%s", rare->rst_ttl, rare->ttl_before_rst,
-		         foreign == RST_FOREIGN_TTL_HIGHER ? ": it crossed fewer "
-		         "hops, so a device nearer than the host sent it (as a "
-		         "firewall's REJECT --reject-with tcp-reset does)" : "");
 		break;
 	case RST_FOREIGN_IP_ID_ZERO:
+		w->why = "ip_id_zero";
 		w->has = 0;
 		w->had = rare->ip_id_before_rst;
-		snprintf(w->text, sizeof w->text, "has IP ID 0 where the host's "
-		         "packets counted up (its previous had %u)",
-		         rare->ip_id_before_rst);
 		break;
 	case RST_FOREIGN_WINDOW:
+		w->why = "window";
 		w->has = rr ? rr->win : 0;
 		w->has_name = "window";
-		snprintf(w->text, sizeof w->text, "carries no ACK but a window "
-		         "of %u: a TCP's RST without ACK advertises 0",
-		         rr ? rr->win : 0);
 		break;
 	default:
-		snprintf(w->text, sizeof w->text, "was followed by new data "
-		         "from the %s itself: its socket was not reset "
-		         "(an injector's RST that lost the race)",
-		         side_word[side]);
+		w->why = "data_after";
 		break;
 	}
+}
+
+/* The slots of the clause {foreign}: `w` for the RST that claims to come
+ * from `claimed`. */
+static void
+foreign_slots(struct ctx *x, const struct foreign_why *w, int claimed)
+{
+	pick(x, "foreign", w->why);
+	if (w->has >= 0)
+		slot(x, "has", "%" PRId64, w->has);
+	if (w->had >= 0)
+		slot(x, "had", "%" PRId64, w->had);
+	slot_side(x, "claimed", claimed);
+}
+
+/* The numbers of the clause {foreign}, for the verdict just recorded. */
+static void
+foreign_numbers(struct ctx *x, const struct foreign_why *w)
+{
+	if (w->has >= 0)
+		vcount(x, w->has_name, w->has);
+	if (w->had >= 0)
+		vcount(x, w->had_name, w->had);
 }
 
 /*
@@ -1219,7 +1111,6 @@ rule_accept_queue(struct ctx *x)
 	const struct tfe_conn *c = x->c;
 	const struct tfe_endpoint *cl = &c->ep[TFE_SIDE_CLIENT];
 	const struct tfe_endpoint *sv = &c->ep[TFE_SIDE_SERVER];
-	char e[TFE_ADDR_STRLEN + 8], t1[48];
 
 	if (!server_sent_only_synacks(c))
 		return;
@@ -1229,23 +1120,18 @@ rule_accept_queue(struct ctx *x)
 		uint64_t fr[] = { answered->kind == TFE_ROW_FRAME ?
 		                  answered->frame : tfe_row_frame_last(answered),
 		                  rst->frame, 0 };
-		add(x, TFE_V_ACCEPT_QUEUE_FULL, TFE_SIDE_SERVER, fr,
-		    "%s answered the client's %s (frame %" PRIu64 ") with a "
-		    "bare RST %.3f ms later (frame %" PRIu64 ", at %s) after "
-		    "sending nothing but its SYN+ACK: its TCP took the SYN but "
-		    "not the connection, which is what Linux does when the "
-		    "listener's accept queue is full and "
-		    "net.ipv4.tcp_abort_on_overflow is 1; the application did "
-		    "not call accept() fast enough, the client's %s fails with "
-		    "ECONNRESET",
-		    ep_str(c, TFE_SIDE_SERVER, e, sizeof e),
-		    cl->bytes > 0 ? "request" : "ACK", fr[0],
-		    (double)(rst->ts - (answered->kind == TFE_ROW_FRAME ?
-		                        answered->ts : answered->ts_last)) / 1e6,
-		    rst->frame, rel(c, rst->ts, t1, sizeof t1),
-		    cl->bytes > 0 ? "read" : "first read or write");
-		vdur(x, "delay_s", rst->ts - (answered->kind == TFE_ROW_FRAME ?
-		                              answered->ts : answered->ts_last));
+		int64_t delay = rst->ts - (answered->kind == TFE_ROW_FRAME ?
+		                           answered->ts : answered->ts_last);
+		const char *got = cl->bytes > 0 ? "data" : "ack";
+		slot_ep(x, "server", TFE_SIDE_SERVER);
+		pick(x, "what", got);
+		slot(x, "answered", "%" PRIu64, fr[0]);
+		slot(x, "delay", "%.3f", (double)delay / 1e6);
+		slot(x, "rst", "%" PRIu64, rst->frame);
+		slot_at(x, "at", rst->ts);
+		pick(x, "call", got);
+		say(x, TFE_V_ACCEPT_QUEUE_FULL, TFE_SIDE_SERVER, fr, "reset");
+		vdur(x, "delay_s", delay);
 		vat(x, "rst_at_s", rst->ts);
 		return;
 	}
@@ -1279,25 +1165,20 @@ rule_accept_queue(struct ctx *x)
 	if (resent_after == 0 || first_ack == NULL || last_sa == NULL)
 		return;
 	uint64_t fr[] = { first_ack->frame, last_sa->frame, 0 };
-	char req[128] = "";
 	uint32_t data = tfe_seq_gt(cl->snd_nxt, cl->isn + 1) ?
 	                cl->snd_nxt - cl->isn - 1 : 0;
-	if (data > 0)
-		snprintf(req, sizeof req, "; the client's %" PRIu32 " bytes of data, "
-		         "re-sent %u time%s, were never acknowledged", data,
-		         cl->data_retrans, cl->data_retrans == 1 ? "" : "s");
-	add(x, TFE_V_ACCEPT_QUEUE_FULL, TFE_SIDE_SERVER, fr,
-	    "%s sent its SYN+ACK %u times, the last at %s (frame %" PRIu64 "), "
-	    "although the client acknowledged it from frame %" PRIu64 " on, "
-	    "in %" PRIu64 " segments%s: the server's TCP ignored them and "
-	    "kept the connection in its SYN queue, which is what Linux does "
-	    "when the listener's accept queue is full "
-	    "(net.ipv4.tcp_abort_on_overflow 0); the application did not "
-	    "call accept() fast enough, and the client, which believes it "
-	    "is connected, waits",
-	    ep_str(c, TFE_SIDE_SERVER, e, sizeof e), sv->synack_count,
-	    rel(c, last_sa->ts, t1, sizeof t1), last_sa->frame,
-	    first_ack->frame, cl->pkts - cl->syn_count, req);
+	slot_ep(x, "server", TFE_SIDE_SERVER);
+	slot(x, "synacks", "%u", sv->synack_count);
+	slot_at(x, "at", last_sa->ts);
+	slot(x, "last", "%" PRIu64, last_sa->frame);
+	slot(x, "first_ack", "%" PRIu64, first_ack->frame);
+	slot(x, "segments", "%" PRIu64, cl->pkts - cl->syn_count);
+	if (data > 0) {
+		slot(x, "bytes", "%" PRIu32, data);
+		slot_count(x, "resent", cl->data_retrans);
+	}
+	pick(x, "data", data > 0 ? "unacked" : "none");
+	say(x, TFE_V_ACCEPT_QUEUE_FULL, TFE_SIDE_SERVER, fr, "ignored");
 	vcount(x, "synacks", sv->synack_count);
 	vat(x, "last_synack_at_s", last_sa->ts);
 	vcount(x, "segments", cl->pkts - cl->syn_count);
@@ -1388,40 +1269,27 @@ keepalive_race(const struct ctx *x, struct race *k)
 static void
 rule_keepalive_race(struct ctx *x)
 {
-	const struct tfe_conn *c = x->c;
 	struct race k;
-	char e[TFE_ADDR_STRLEN + 8], t1[48], lw[40], req[256];
 
 	if (!keepalive_race(x, &k))
 		return;
 	uint64_t fr[] = { k.fin->frame, k.req_frame ? k.req_frame : k.rst->frame,
 	                  k.req_frame ? k.rst->frame : 0, 0 };
 	int64_t gap = k.req_ts - k.fin->ts;
-	if (!x->cfg->verdict_messages)
-		req[0] = '\0';
-	else if (k.req_frame)
-		snprintf(req, sizeof req, "the client's request (frame %" PRIu64
-		         ", %" PRIu32 " bytes) came %.3f ms after the FIN and does "
-		         "not acknowledge it: the client sent it before the FIN "
-		         "reached it", k.req_frame, k.req_len, (double)gap / 1e6);
-	else
-		snprintf(req, sizeof req, "the client's request (%" PRIu32
-		         " bytes the FIN does not acknowledge) was captured "
-		         "%.3f ms before the FIN: the server sent its FIN before "
-		         "the request reached it", k.req_len, (double)-gap / 1e6);
-	add(x, TFE_V_KEEPALIVE_RACE, TFE_SIDE_SERVER, fr,
-	    "%s closed the connection after %.3f s%s %s (FIN at %s, frame %"
-	    PRIu64 "); %s; its closed socket answered the request with RST "
-	    "(frame %" PRIu64 "): the request is lost, the client reads end "
-	    "of file or ECONNRESET instead of an answer (a proxy answers "
-	    "502); keep the client's idle timeout "
-	    "for pooled connections below the server's keep-alive timeout, or "
-	    "retry idempotent requests",
-	    ep_str(c, TFE_SIDE_SERVER, e, sizeof e), secs(k.idle),
-	    long_words(k.idle, lw, sizeof lw),
-	    k.req_frame ? "with no segment either way" :
-	    "without sending a segment", rel(c, k.fin->ts, t1, sizeof t1),
-	    k.fin->frame, req, k.rst->frame);
+	/* the request came after the FIN, or was captured before it */
+	const char *when = k.req_frame ? "after" : "before";
+	slot_ep(x, "server", TFE_SIDE_SERVER);
+	slot_secs(x, "idle", k.idle, 3);
+	pick(x, "quiet", when);
+	slot_at(x, "at", k.fin->ts);
+	slot(x, "fin", "%" PRIu64, k.fin->frame);
+	if (k.req_frame)
+		slot(x, "request_frame", "%" PRIu64, k.req_frame);
+	slot(x, "request_bytes", "%" PRIu32, k.req_len);
+	slot(x, "gap", "%.3f", (double)(k.req_frame ? gap : -gap) / 1e6);
+	pick(x, "request", when);
+	slot(x, "rst", "%" PRIu64, k.rst->frame);
+	say(x, TFE_V_KEEPALIVE_RACE, TFE_SIDE_SERVER, fr, "race");
 	vdur(x, "idle_s", k.idle);
 	vat(x, "fin_at_s", k.fin->ts);
 	vdur(x, k.req_frame ? "request_after_fin_s" : "request_before_fin_s",
@@ -1521,84 +1389,57 @@ rule_middlebox_idle(struct ctx *x)
 	const struct tfe_conn *c = x->c;
 	const struct tfe_conn_rare *cr = tfe_conn_rare(c);
 	struct idle_fail f;
-	char t1[48], t2[48], lw[40], silence[256] = "";
-	static const char keep[] = "keep the connection busier than the "
-		"middlebox's idle timeout (TCP keepalive or application pings)";
 
 	if (!middlebox_idle(x, &f))
 		return;
 	int a = f.side, b = !a;
 	int64_t gap = cr->gap_to_ts - cr->gap_from_ts;
-	if (x->cfg->verdict_messages)
-		snprintf(silence, sizeof silence, "neither side sent anything "
-		         "for %.3f s%s after frame %" PRIu64 ", with nothing "
-		         "unacknowledged: an idle gap (the threshold is %.1f s)",
-		         secs(gap), long_words(gap, lw, sizeof lw),
-		         cr->gap_from_frame, secs(x->cfg->idle_gap));
+	/* the words {silence} gives */
+	slot_secs(x, "gap", gap, 3);
+	slot(x, "gap_from", "%" PRIu64, cr->gap_from_frame);
+	slot(x, "threshold", "%.1f s", secs(x->cfg->idle_gap));
+	slot_side(x, "resumer", a);
+	slot_side(x, "peer", b);
 	if (f.rst && f.rst_side == a) {
 		/* the RST broke the silence itself */
 		struct foreign_why w;
 		foreign_why(c, a, f.foreign, &w);
 		uint64_t fr[] = { f.rst->frame, 0 };
-		add(x, TFE_V_MIDDLEBOX_IDLE_TIMEOUT, TFE_SIDE_NONE, fr,
-		    "%s; then a RST in the %s's name ended it (frame %" PRIu64
-		    ", at %s), which the %s's TCP did not send: it %s; the usual "
-		    "cause is a firewall or load balancer on the path that timed "
-		    "the idle connection out and reset it (some reset both ends, "
-		    "so that neither waits): the %s's application gets "
-		    "ECONNRESET, and the %s's socket is reset only if the "
-		    "middlebox sent it a RST too; %s",
-		    silence, side_word[a], f.rst->frame,
-		    rel(c, f.rst->ts, t2, sizeof t2), side_word[a], w.text,
-		    side_word[b], side_word[a], keep);
+		slot(x, "rst", "%" PRIu64, f.rst->frame);
+		slot_at(x, "rst_at", f.rst->ts);
+		foreign_slots(x, &w, a);
+		say(x, TFE_V_MIDDLEBOX_IDLE_TIMEOUT, TFE_SIDE_NONE, fr,
+		    "rst_itself");
 		vdur(x, "idle_s", gap);
 		vdur(x, "threshold_s", x->cfg->idle_gap);
 		vat(x, "rst_at_s", f.rst->ts);
-		if (w.has >= 0)
-			vcount(x, w.has_name, w.has);
-		if (w.had >= 0)
-			vcount(x, w.had_name, w.had);
+		foreign_numbers(x, &w);
 		return;
 	}
+	slot(x, "resumed", "%" PRIu64, f.gap->frame);
+	slot_at(x, "resumed_at", f.gap->ts);
 	if (f.rst) {
 		struct foreign_why w;
 		foreign_why(c, b, f.foreign, &w);
 		uint64_t fr[] = { f.gap->frame, f.rst->frame, 0 };
-		add(x, TFE_V_MIDDLEBOX_IDLE_TIMEOUT, TFE_SIDE_NONE, fr,
-		    "%s; the %s's next segment (frame %" PRIu64 ", at %s) was "
-		    "answered by a RST in the %s's name (frame %" PRIu64 ", at "
-		    "%s) that the %s's TCP did not send: it %s; the usual cause "
-		    "is a NAT gateway, load balancer or firewall on the path "
-		    "that forgot the idle connection and answered in the %s's "
-		    "place: the %s's application gets ECONNRESET, the %s's "
-		    "socket is probably still open; %s",
-		    silence, side_word[a], f.gap->frame,
-		    rel(c, f.gap->ts, t1, sizeof t1), side_word[b], f.rst->frame,
-		    rel(c, f.rst->ts, t2, sizeof t2), side_word[b], w.text,
-		    side_word[b], side_word[a], side_word[b], keep);
+		slot(x, "rst", "%" PRIu64, f.rst->frame);
+		slot_at(x, "rst_at", f.rst->ts);
+		foreign_slots(x, &w, b);
+		say(x, TFE_V_MIDDLEBOX_IDLE_TIMEOUT, TFE_SIDE_NONE, fr,
+		    "rst_answer");
 		vdur(x, "idle_s", gap);
 		vdur(x, "threshold_s", x->cfg->idle_gap);
 		vat(x, "resumed_at_s", f.gap->ts);
 		vat(x, "rst_at_s", f.rst->ts);
-		if (w.has >= 0)
-			vcount(x, w.has_name, w.has);
-		if (w.had >= 0)
-			vcount(x, w.had_name, w.had);
+		foreign_numbers(x, &w);
 		return;
 	}
 	uint64_t fr[] = { f.gap->frame, f.first->frame, f.last->frame, 0 };
-	add(x, TFE_V_MIDDLEBOX_IDLE_TIMEOUT, TFE_SIDE_NONE, fr,
-	    "%s; the %s's next segment (frame %" PRIu64 ", at %s) was "
-	    "followed by %u re-sends of its data over %.3f s (frames %" PRIu64
-	    " to %" PRIu64 ") and nothing at all came back from the %s, which "
-	    "had answered before the silence: the usual cause is a NAT "
-	    "gateway, load balancer or firewall on the path that forgot the "
-	    "idle connection and drops its segments; a %s that died or a "
-	    "path cut during the silence looks the same from here; %s",
-	    silence, side_word[a], f.gap->frame,
-	    rel(c, f.gap->ts, t1, sizeof t1), f.resent,
-	    secs(f.last->ts - f.gap->ts), f.first->frame, f.last->frame,
-	    side_word[b], side_word[b], keep);
+	slot(x, "resent", "%u", f.resent);
+	slot(x, "resent_for", "%.3f s", secs(f.last->ts - f.gap->ts));
+	slot(x, "first", "%" PRIu64, f.first->frame);
+	slot(x, "last", "%" PRIu64, f.last->frame);
+	say(x, TFE_V_MIDDLEBOX_IDLE_TIMEOUT, TFE_SIDE_NONE, fr, "dropped");
 	vdur(x, "idle_s", gap);
 	vdur(x, "threshold_s", x->cfg->idle_gap);
 	vat(x, "resumed_at_s", f.gap->ts);
@@ -1632,6 +1473,19 @@ crossed_by(const struct tfe_conn *c, const struct tfe_row *rst, int rcv)
 	                  TFE_NS_PER_SEC);
 }
 
+/* Live: the process that holds `side`'s socket, when the kernel told it
+ * (local.h); else NULL. */
+static const struct tfe_ksock *
+socket_owner(const struct tfe_conn *c, int side)
+{
+	const struct tfe_local *lc = tfe_conn_local(c);
+
+	if (lc == NULL || !lc->side[side].local ||
+	    lc->side[side].owner != TFE_OWN_FOUND)
+		return NULL;
+	return &lc->side[side];
+}
+
 /* lingering_close_wait, or the reason open_at_end gives when the capture
  * was too short to tell */
 static void
@@ -1641,8 +1495,6 @@ rule_lingering_close_wait(struct ctx *x, int side)
 	const struct tfe_endpoint *ep = &c->ep[side];
 	const struct tfe_endpoint *peer = &c->ep[!side];
 	int p = !side;
-	char e[TFE_ADDR_STRLEN + 8];
-	char t1[48], t2[48], lw[40];
 
 	/* lingering_close_wait: it took the peer's FIN and kept
 	 * quiet: ordinary traffic gets no warning (doc/verdicts.md). */
@@ -1667,50 +1519,51 @@ rule_lingering_close_wait(struct ctx *x, int side)
 		if (fin == NULL && !c->rst_seen &&
 		    wait < x->cfg->close_wait) {
 			/* the later rule's reason is the one printed */
-			g_free(x->undecided);
-			x->undecided = g_strdup_printf("not enough capture to "
-			    "tell whether the %s's CLOSE_WAIT lingers: %s "
-			    "%.3f s%s after the %s's FIN (frame %"
-			    PRIu64 "), the threshold is %.1f s",
-			    side_word[side], c->end_cause == TFE_END_REUSED ?
-			    "a new SYN took the 4-tuple over" :
-			    "the capture ends", secs(wait),
-			    long_words(wait, lw, sizeof lw), side_word[p],
-			    cw->frame, secs(x->cfg->close_wait));
-			x->und_after = wait;
-			x->und_threshold = x->cfg->close_wait;
+			slot_side(x, "side", side);
+			pick(x, "end", c->end_cause == TFE_END_REUSED ?
+			               "reused" : "capture");
+			slot_secs(x, "waited", wait, 3);
+			slot_side(x, "peer", p);
+			slot(x, "frame", "%" PRIu64, cw->frame);
+			slot(x, "threshold", "%.1f s",
+			     secs(x->cfg->close_wait));
+			undecided(x, TFE_V_LINGERING_CLOSE_WAIT, "undecided",
+			          wait, x->cfg->close_wait);
 		}
 		if (wait >= x->cfg->close_wait &&
 		    (fin != NULL || !c->rst_seen)) {
 			uint64_t fr[] = { cw->frame, fin ? fin->frame : 0, 0 };
-			char late[96] = "";
-			if (fin)
-				snprintf(late, sizeof late, " until its late FIN "
-				         "at %s (frame %" PRIu64 ")",
-				         rel(c, fin->ts, t2, sizeof t2), fin->frame);
-			add(x, TFE_V_LINGERING_CLOSE_WAIT, side, fr,
-			    "%s received the %s's FIN at %s (frame %" PRIu64
-			    ") and sent no FIN of its own for %.1f s%s%s: "
-			    "the %s application did not call close() after "
-			    "read() returned 0; the %s %s %s%s",
-			    ep_str(c, side, e, sizeof e), side_word[p],
-			    rel(c, cw->ts, t1, sizeof t1), cw->frame,
-			    secs(wait), long_words(wait, lw, sizeof lw),
-			    fin ? late :
-			    c->end_cause == TFE_END_IDLE ? " until the "
-			    "connection had been idle for --idle-timeout" :
-			    c->end_cause == TFE_END_REUSED ? " until a new "
-			    "SYN took the 4-tuple over" :
-			    " until the capture ended",
-			    side_word[side], side_word[p],
-			    fin ? "waited in" : "waits in", tfe_state_names[pw],
-			    fin ? " all that time" : "");
+			const struct tfe_ksock *own = socket_owner(c, side);
+			slot_ep(x, "receiver", side);
+			slot_side(x, "peer", p);
+			slot_at(x, "at", cw->ts);
+			slot(x, "frame", "%" PRIu64, cw->frame);
+			slot_secs(x, "wait", wait, 1);
+			if (fin) {
+				slot_at(x, "late_at", fin->ts);
+				slot(x, "late", "%" PRIu64, fin->frame);
+			}
+			pick(x, "until", fin ? "late" :
+			     c->end_cause == TFE_END_IDLE ? "idle" :
+			     c->end_cause == TFE_END_REUSED ? "reused" :
+			     "capture");
+			slot_side(x, "side", side);
+			pick(x, "then", fin ? "late" : "open");
+			slot(x, "peer_state", "%s", tfe_state_names[pw]);
+			if (own) {
+				slot(x, "pid", "%d", (int)own->pid);
+				slot(x, "command", "%s", own->comm);
+			}
+			pick(x, "owner", !own ? "none" :
+			                 fin ? "held" : "holds");
+			say(x, TFE_V_LINGERING_CLOSE_WAIT, side, fr, "lingers");
 			vdur(x, "wait_s", wait);
 			vdur(x, "threshold_s", x->cfg->close_wait);
 			vat(x, "fin_at_s", cw->ts);
 			if (fin)
 				vat(x, "late_fin_at_s", fin->ts);
-			name_owner(x, c, side, fin != NULL, wait);
+			if (own)
+				vcount(x, "pid", own->pid);
 		}
 	}
 }
@@ -1723,8 +1576,6 @@ rule_missing_final_ack(struct ctx *x, int side)
 	const struct tfe_endpoint *ep = &c->ep[side];
 	const struct tfe_endpoint *peer = &c->ep[!side];
 	int p = !side;
-	char e[TFE_ADDR_STRLEN + 8];
-	char t1[48], lw[40];
 
 	/* missing_final_ack: the passive closer's FIN was ACKed, the
 	 * ACK never arrived, and it re-sent the FIN; or its FIN stayed
@@ -1742,23 +1593,16 @@ rule_missing_final_ack(struct ctx *x, int side)
 				find_reason(x, p, TFE_RS_TW_REACK);
 			uint64_t fr[] = { la->frame, lost->frame, again->frame,
 			                  reack ? reack->frame : 0 };
-			char re[96] = "";
+			slot_ep(x, "sender", side);
+			slot_at(x, "at", again->ts);
+			slot(x, "again", "%" PRIu64, again->frame);
+			slot_side(x, "peer", p);
+			slot(x, "lost", "%" PRIu64, lost->frame);
 			if (reack)
-				snprintf(re, sizeof re, "; the %s, in TIME_WAIT, "
-				         "acknowledged it again (frame %" PRIu64
-				         "): this is what 2MSL is for",
-				         side_word[p], reack->frame);
-			else
-				snprintf(re, sizeof re, "; the %s did not "
-				         "acknowledge it again in the capture",
-				         side_word[p]);
-			add(x, TFE_V_MISSING_FINAL_ACK, side, fr,
-			    "%s re-sent its FIN at %s (frame %" PRIu64 ") because "
-			    "the %s's last ACK (frame %" PRIu64 ") never reached "
-			    "it%s",
-			    ep_str(c, side, e, sizeof e),
-			    rel(c, again->ts, t1, sizeof t1), again->frame,
-			    side_word[p], lost->frame, re);
+				slot(x, "reack_frame", "%" PRIu64,
+				     reack->frame);
+			pick(x, "reack", reack ? "yes" : "no");
+			say(x, TFE_V_MISSING_FINAL_ACK, side, fr, "ack_lost");
 			vat(x, "resent_at_s", again->ts);
 		} else if (silent(c, p)) {
 			/* its ACK would not be in the capture */
@@ -1766,12 +1610,11 @@ rule_missing_final_ack(struct ctx *x, int side)
 			fin_resent_unacked(x, side, la);
 		} else if (!ep->fin_acked && ep->fin_sent && !c->rst_seen &&
 		           x->now - la->ts < EVIDENCE_NS && !x->undecided) {
-			x->undecided = g_strdup_printf("not enough capture to "
-			    "tell whether the %s's last FIN (frame %" PRIu64
-			    ") gets its ACK: the capture ends %.3f s after it",
-			    side_word[side], la->frame, secs(x->now - la->ts));
-			x->und_after = x->now - la->ts;
-			x->und_threshold = -1;
+			slot_side(x, "side", side);
+			slot(x, "frame", "%" PRIu64, la->frame);
+			slot(x, "after", "%.3f s", secs(x->now - la->ts));
+			undecided(x, TFE_V_MISSING_FINAL_ACK, "undecided",
+			          x->now - la->ts, -1);
 		} else if (!ep->fin_acked && ep->fin_sent &&
 		           x->now - la->ts >= resend_due(c) &&
 		           !c->rst_seen) {
@@ -1781,34 +1624,26 @@ rule_missing_final_ack(struct ctx *x, int side)
 			 * it.  No warning: the capture's loss, not the
 			 * network's. */
 			if (!x->undecided) {
-				x->undecided = g_strdup_printf("the %s's FIN "
-				    "(frame %" PRIu64 ") was neither acknowledged "
-				    "nor re-sent in the %.1f s%s of capture after "
-				    "it: a side whose FIN is lost or unacknowledged "
-				    "re-sends it within %.1f s, so its ACK most "
-				    "likely came and the capture missed it",
-				    side_word[side], la->frame,
-				    secs(x->now - la->ts),
-				    long_words(x->now - la->ts, lw, sizeof lw),
-				    secs(resend_due(c)));
-				x->und_after = x->now - la->ts;
-				x->und_threshold = resend_due(c);
+				slot_side(x, "side", side);
+				slot(x, "frame", "%" PRIu64, la->frame);
+				slot_secs(x, "after", x->now - la->ts, 1);
+				slot(x, "due", "%.1f s", secs(resend_due(c)));
+				undecided(x, TFE_V_MISSING_FINAL_ACK,
+				          "undecided_missed", x->now - la->ts,
+				          resend_due(c));
 			}
 		} else if (!ep->fin_acked && ep->fin_sent &&
 		           x->now - la->ts >= EVIDENCE_NS &&
 		           !c->rst_seen) {
 			uint64_t fr[] = { la->frame, 0 };
-			add(x, TFE_V_MISSING_FINAL_ACK, side, fr,
-			    "%s sent its FIN at %s (frame %" PRIu64 ") and no ACK "
-			    "for it came in %.1f s%s of capture: it waits in "
-			    "LAST_ACK, re-sending the FIN, while the %s %s",
-			    ep_str(c, side, e, sizeof e),
-			    rel(c, la->ts, t1, sizeof t1), la->frame,
-			    secs(x->now - la->ts),
-			    long_words(x->now - la->ts, lw, sizeof lw),
-			    side_word[p],
-			    peer->state == TFE_ST_TIME_WAIT ? "sits in TIME_WAIT"
-			    : "sent nothing more");
+			slot_ep(x, "sender", side);
+			slot_at(x, "at", la->ts);
+			slot(x, "frame", "%" PRIu64, la->frame);
+			slot_secs(x, "wait", x->now - la->ts, 1);
+			slot_side(x, "peer", p);
+			pick(x, "peer_did", peer->state == TFE_ST_TIME_WAIT ?
+			                    "time_wait" : "nothing");
+			say(x, TFE_V_MISSING_FINAL_ACK, side, fr, "last_ack");
 			vat(x, "fin_at_s", la->ts);
 			vdur(x, "wait_s", x->now - la->ts);
 		}
@@ -1822,8 +1657,6 @@ rule_half_close(struct ctx *x, int side, bool sim_close)
 	const struct tfe_conn *c = x->c;
 	const struct tfe_endpoint *ep = &c->ep[side];
 	int p = !side;
-	char e[TFE_ADDR_STRLEN + 8];
-	char t1[48], t2[48];
 
 	/* half_close: data to a side after its FIN; not when the
 	 * FINs crossed (simultaneous_close): the data then was sent
@@ -1837,25 +1670,19 @@ rule_half_close(struct ctx *x, int side, bool sim_close)
 		                                       NULL);
 		if (fin) {
 			uint64_t fr[] = { fin->frame, pfin ? pfin->frame : 0, 0 };
-			char end[96] = "";
-			/* the sentence's part, only when it is written */
-			if (!x->cfg->verdict_messages)
-				;
-			else if (pfin)
-				snprintf(end, sizeof end, "until its own FIN at %s "
-				         "(frame %" PRIu64 ")",
-				         rel(c, pfin->ts, t2, sizeof t2), pfin->frame);
-			else
-				snprintf(end, sizeof end, "and had not closed when "
-				         "the capture ended");
-			add(x, TFE_V_HALF_CLOSE, side, fr,
-			    "%s sent FIN at %s (frame %" PRIu64 "), a half-close "
-			    "(shutdown(SHUT_WR)); the %s kept sending: %" PRIu64
-			    " bytes in %u segments %s",
-			    ep_str(c, side, e, sizeof e),
-			    rel(c, fin->ts, t1, sizeof t1), fin->frame,
-			    side_word[p], prare->bytes_after_peer_fin,
-			    prare->segs_after_peer_fin, end);
+			slot_ep(x, "sender", side);
+			slot_at(x, "at", fin->ts);
+			slot(x, "frame", "%" PRIu64, fin->frame);
+			slot_side(x, "peer", p);
+			slot(x, "bytes", "%" PRIu64,
+			     prare->bytes_after_peer_fin);
+			slot(x, "segments", "%u", prare->segs_after_peer_fin);
+			if (pfin) {
+				slot_at(x, "peer_fin_at", pfin->ts);
+				slot(x, "peer_fin", "%" PRIu64, pfin->frame);
+			}
+			pick(x, "end", pfin ? "fin" : "open");
+			say(x, TFE_V_HALF_CLOSE, side, fr, "half_close");
 			vat(x, "fin_at_s", fin->ts);
 			vcount(x, "data_bytes", prare->bytes_after_peer_fin);
 			vcount(x, "segments", prare->segs_after_peer_fin);
@@ -1871,15 +1698,14 @@ rule_fin_retransmitted(struct ctx *x, int side)
 {
 	const struct tfe_conn *c = x->c;
 	const struct tfe_endpoint *ep = &c->ep[side];
-	char e[TFE_ADDR_STRLEN + 8];
 
 	if (ep->fin_count > 1) {
 		const struct tfe_row *fin = find_sent(c, side, TFE_TH_FIN, 0,
 		                                      NULL);
 		uint64_t fr[] = { fin ? fin->frame : 0, 0 };
-		add(x, TFE_V_FIN_RETRANSMITTED, side, fr,
-		    "%s sent its FIN %u times", ep_str(c, side, e, sizeof e),
-		    ep->fin_count);
+		slot_ep(x, "sender", side);
+		slot(x, "fins", "%u", ep->fin_count);
+		say(x, TFE_V_FIN_RETRANSMITTED, side, fr, "resent");
 		vcount(x, "fins", ep->fin_count);
 	}
 }
@@ -1903,25 +1729,20 @@ rule_simultaneous_close(struct ctx *x)
 	/* what the timeline says of each side, not the textbook */
 	bool cg0 = x->states[0] & (1u << TFE_ST_CLOSING);
 	bool cg1 = x->states[1] & (1u << TFE_ST_CLOSING);
-	char went[64] = "";
-	if (cg0 && cg1)
-		snprintf(went, sizeof went, ", both sides went through "
-		         "CLOSING");
-	else if (cg0 || cg1)
-		snprintf(went, sizeof went, ", the %s went through "
-		         "CLOSING", side_word[cg0 ? 0 : 1]);
-	char end[96];
+	slot(x, "first", "%" PRIu64, fr[0]);
+	slot(x, "second", "%" PRIu64, fr[1]);
+	if (cg0 != cg1)
+		slot_side(x, "closing", cg0 ? 0 : 1);
+	pick(x, "went", cg0 && cg1 ? "both" : cg0 || cg1 ? "one" : "neither");
 	if (c->ep[0].state == TFE_ST_TIME_WAIT &&
-	    c->ep[1].state == TFE_ST_TIME_WAIT)
-		snprintf(end, sizeof end, "both wait in TIME_WAIT");
-	else
-		snprintf(end, sizeof end, "the client ends in %s, the "
-		         "server in %s",
-		         tfe_state_names[c->ep[0].state],
-		         tfe_state_names[c->ep[1].state]);
-	add(x, TFE_V_SIMULTANEOUS_CLOSE, TFE_SIDE_NONE, fr,
-	    "the FINs crossed (frames %" PRIu64 " and %" PRIu64 "): "
-	    "simultaneous close%s, and %s", fr[0], fr[1], went, end);
+	    c->ep[1].state == TFE_ST_TIME_WAIT) {
+		pick(x, "end", "time_wait");
+	} else {
+		slot(x, "client_state", "%s", tfe_state_names[c->ep[0].state]);
+		slot(x, "server_state", "%s", tfe_state_names[c->ep[1].state]);
+		pick(x, "end", "states");
+	}
+	say(x, TFE_V_SIMULTANEOUS_CLOSE, TFE_SIDE_NONE, fr, "crossed");
 }
 
 /* abortive_close and fin_then_rst */
@@ -1929,8 +1750,6 @@ static void
 rule_abort(struct ctx *x)
 {
 	const struct tfe_conn *c = x->c;
-	char e[TFE_ADDR_STRLEN + 8], f[TFE_ADDR_STRLEN + 8];
-	char t1[48];
 
 	bool both_fins_first = false;
 	if (c->rst_seen && c->ep[0].fin_sent && c->ep[1].fin_sent &&
@@ -1989,16 +1808,6 @@ rule_abort(struct ctx *x)
 			uint64_t fr[] = { rst->frame, 0 };
 			uint8_t was = at > 0 ? row_at(c, at - 1)->state[!s]
 			                     : c->init_state[!s];
-			char inflight[96] = "no data of its own was in flight";
-			if (silent(c, !s))
-				snprintf(inflight, sizeof inflight, "how much of its "
-				         "data was unacknowledged is unknown (the "
-				         "%s's ACKs were not captured)", side_word[!s]);
-			else if (flight > 0)
-				snprintf(inflight, sizeof inflight, "%" PRIu32 " byte%s "
-				         "it had sent %s unacknowledged", flight,
-				         flight == 1 ? "" : "s",
-				         flight == 1 ? "was" : "were");
 			/* Linux and the BSDs report a RST that finds the
 			 * socket in CLOSE_WAIT as EPIPE, not ECONNRESET */
 			bool open = was == TFE_ST_ESTABLISHED;
@@ -2021,15 +1830,6 @@ rule_abort(struct ctx *x)
 					}
 				}
 			}
-			char crossed[160] = "";
-			if (own)
-				snprintf(crossed, sizeof crossed, "the %s's own %s "
-				         "(frame %" PRIu64 ") crossed it on the wire: "
-				         "the %s had %s before the RST reached it",
-				         side_word[!s], (own->flags & TFE_TH_RST) ?
-				         "RST" : "FIN", own->frame, side_word[!s],
-				         (own->flags & TFE_TH_RST) ? "reset the "
-				         "connection itself" : "closed its side too");
 			bool ka = rst->reason[s] == TFE_RS_SEND_RST_KEEPALIVE;
 			/* its own close() had gone before: data that came
 			 * after it has no reader (Linux resets, tcp_rcv_state_
@@ -2063,47 +1863,36 @@ rule_abort(struct ctx *x)
 				 * its own is in the capture to have aborted (the
 				 * timeline says so, midstream says why) */
 			} else {
-				add(x, TFE_V_ABORTIVE_CLOSE, s, fr,
-				    "%s sent RST at %s (frame %" PRIu64 ") while the %s "
-				    "was in %s: the connection was aborted, not closed "
-				    "(%s); %s; %s",
-				    ep_str(c, s, e, sizeof e),
-				    rel(c, rst->ts, t1, sizeof t1), rst->frame,
-				    side_word[!s], tfe_state_names[was],
-				    ka ? "its keepalive probes went unanswered and the "
-				         "kernel gave up with ETIMEDOUT"
-				       : overflow ? "the server's TCP never took the "
-				         "connection: its listener's accept queue was "
-				         "full, see accept_queue_full"
-				       : race ? "the client's request crossed the "
-				         "server's FIN on an idle connection, see "
-				         "keepalive_race"
-				       : after_close ? "data came after its "
-				         "application had closed the socket and sent "
-				         "its FIN: no one was left to read it"
-				       : never_used ? "the server never wrote to it: "
-				         "if it never accept()ed it, its listening socket "
-				         "was closed with the connection still in its "
-				         "accept queue, and the kernel resets those; else "
-				         "close() with unread data, SO_LINGER {1,0}, or a "
-				         "crash"
-				       : "SO_LINGER {1,0}, close() with unread data, "
-				         "or a crash",
-				    inflight,
-				    ka ? "the peer, unreachable, most likely never "
-				         "learns of it" :
-				    own ? crossed :
-				    open ? "the peer application gets ECONNRESET" :
-				    was == TFE_ST_CLOSE_WAIT ? "the peer "
-				         "application's next write() fails with "
-				         "EPIPE (its socket was in CLOSE_WAIT)" :
-				    was == TFE_ST_UNKNOWN ? "the capture shows "
-				         "nothing of the peer's side before it" :
-				    was == TFE_ST_SYN_SENT ? "the peer's connect() "
-				         "fails" :
-				    was == TFE_ST_SYN_RECEIVED ? "the peer's half-open "
-				         "connection is dropped" :
-				    "the peer had already closed its side");
+				slot_ep(x, "sender", s);
+				slot_at(x, "at", rst->ts);
+				slot(x, "frame", "%" PRIu64, rst->frame);
+				slot_side(x, "peer", !s);
+				slot(x, "peer_state", "%s",
+				     tfe_state_names[was]);
+				pick(x, "why", ka ? "keepalive" :
+				               overflow ? "accept_queue" :
+				               race ? "race" :
+				               after_close ? "after_close" :
+				               never_used ? "never_used" :
+				               "other");
+				if (!silent(c, !s) && flight > 0)
+					slot_count(x, "flight", flight);
+				pick(x, "inflight",
+				     silent(c, !s) ? "unknown" :
+				     flight > 0 ? "some" : "none");
+				if (own)
+					slot(x, "own", "%" PRIu64, own->frame);
+				pick(x, "effect", ka ? "unreachable" :
+				     own && (own->flags & TFE_TH_RST) ?
+				     "crossed_rst" :
+				     own ? "crossed_fin" :
+				     open ? "reset" :
+				     was == TFE_ST_CLOSE_WAIT ? "epipe" :
+				     was == TFE_ST_UNKNOWN ? "unknown" :
+				     was == TFE_ST_SYN_SENT ? "connect_fails" :
+				     was == TFE_ST_SYN_RECEIVED ? "half_open" :
+				     "closed");
+				say(x, TFE_V_ABORTIVE_CLOSE, s, fr, "aborted");
 				vat(x, "rst_at_s", rst->ts);
 				if (!silent(c, !s) && flight > 0)
 					vcount(x, "unacked_bytes", flight);
@@ -2117,21 +1906,13 @@ rule_abort(struct ctx *x)
 		bool gone = rst->reason[s] == TFE_RS_SEND_RST_CLOSED;
 		bool killed_tw = rst->reason[!s] == TFE_RS_RECV_RST_TW;
 		bool last_ack_lost = gone && !c->ep[!s].fin_acked;
-		char why[200];
-		if (killed_tw)
-			snprintf(why, sizeof why, "its socket was already gone, "
-			         "and the RST ended the %s's TIME_WAIT early "
-			         "(TIME-WAIT assassination, RFC 1337)", side_word[!s]);
-		else if (last_ack_lost)
-			snprintf(why, sizeof why, "its socket was already gone, so "
-			         "the close ended in a reset instead of the last ACK");
-		else
-			snprintf(why, sizeof why, "common and mostly benign (a "
-			         "segment reached a socket already closed)");
-		add(x, TFE_V_FIN_THEN_RST, s, fr,
-		    "%s sent RST at %s (frame %" PRIu64 ") after both FINs: %s",
-		    ep_str(c, s, f, sizeof f), rel(c, rst->ts, t1, sizeof t1),
-		    rst->frame, why);
+		slot_ep(x, "sender", s);
+		slot_at(x, "at", rst->ts);
+		slot(x, "frame", "%" PRIu64, rst->frame);
+		slot_side(x, "peer", !s);
+		pick(x, "why", killed_tw ? "time_wait" :
+		               last_ack_lost ? "last_ack_lost" : "benign");
+		say(x, TFE_V_FIN_THEN_RST, s, fr, "after_fins");
 		vat(x, "rst_at_s", rst->ts);
 	}
 }
@@ -2213,32 +1994,22 @@ rule_reuse(struct ctx *x)
 	              (TFE_TH_SYN | TFE_TH_ACK) && answer->ack == cl->isn + 1;
 	bool completed = synack && bad == NULL && c->hs_ack_ts != 0 &&
 	                 cl->syn_count == 1;
-	char t1[48], gw[40];
-	rel(c, syn->ts, t1, sizeof t1);
+	/* both kinds' sentences name the earlier connection and the new
+	 * SYN's place in its sequence space */
+	slot(x, "prev", "%" PRIu64, rare->prev_id);
+	slot(x, "syn", "%" PRIu64, syn->frame);
+	slot_secs(x, "gap", gap, 3);
+	slot_side(x, "tw_side", c->prev_tw_side);
+	slot(x, "isn", "%" PRIu32, cl->isn);
+	slot(x, "old_end", "%" PRIu32, old_end);
 
 	if (completed && (above || ts)) {
 		uint64_t fr[] = { syn->frame, answer->frame, 0 };
-		char why[160];
-		if (above)
-			snprintf(why, sizeof why, "its ISN %" PRIu32 " is above the "
-			         "old sequence space (it ended at %" PRIu32 ")%s",
-			         cl->isn, old_end, ts ? " and it carries timestamps"
-			         : "");
-		else
-			snprintf(why, sizeof why, "its ISN %" PRIu32 " is not above "
-			         "the old sequence space (it ended at %" PRIu32 "), "
-			         "but its timestamps keep the two apart (PAWS)",
-			         cl->isn, old_end);
-		add(x, TFE_V_TIME_WAIT_REUSE_SAFE, c->prev_tw_side, fr,
-		    "the kernel reused the TIME_WAIT pair of connection #%"
-		    PRIu64 " safely: the new SYN (frame %" PRIu64 ", %.3f s%s "
-		    "after the %s entered TIME_WAIT, within 2MSL of %.0f s) "
-		    "was answered by a SYN+ACK (frame %" PRIu64 ") and the "
-		    "handshake completed; %s, as RFC 6191 and Linux's "
-		    "tcp_tw_reuse require", rare->prev_id, syn->frame,
-		    secs(gap), long_words(gap, gw, sizeof gw),
-		    side_word[c->prev_tw_side], secs(2 * x->cfg->msl),
-		    answer->frame, why);
+		slot(x, "two_msl", "%.0f s", secs(2 * x->cfg->msl));
+		slot(x, "answer", "%" PRIu64, answer->frame);
+		pick(x, "why", above ? "above" : "paws");
+		pick(x, "ts", ts ? "yes" : "no");
+		say(x, TFE_V_TIME_WAIT_REUSE_SAFE, c->prev_tw_side, fr, "safe");
 		vdur(x, "gap_s", gap);
 		vdur(x, "two_msl_s", 2 * x->cfg->msl);
 		vcount(x, "isn", cl->isn);
@@ -2246,46 +2017,32 @@ rule_reuse(struct ctx *x)
 		return;
 	}
 
-	char what[320];
 	uint64_t fr[] = { syn->frame, 0, 0 };
 	if (completed) {
 		fr[1] = answer->frame;
-		snprintf(what, sizeof what, "the handshake completed, but the new "
-		         "ISN %" PRIu32 " is not above the old sequence space (it "
-		         "ended at %" PRIu32 ") and the SYN carries no timestamps: "
-		         "nothing keeps old duplicates of the first connection out "
-		         "of the new one", cl->isn, old_end);
+		pick(x, "what", "unprotected");
 	} else if (bad && (bad->flags & TFE_TH_RST)) {
 		fr[1] = bad->frame;
-		snprintf(what, sizeof what, "a RST (frame %" PRIu64 ", from the "
-		         "%s) came before the handshake completed", bad->frame,
-		         side_word[bad->dir]);
+		slot(x, "bad", "%" PRIu64, bad->frame);
+		slot_side(x, "bad_side", bad->dir);
+		pick(x, "what", "rst");
 	} else if (answer && !synack) {
 		fr[1] = answer->frame;
-		snprintf(what, sizeof what, "the %s answered with %s (frame %"
-		         PRIu64 "), not a SYN+ACK for it: the TIME_WAIT socket "
-		         "took the SYN for an old duplicate and sent a challenge "
-		         "ACK of the old connection", side_word[TFE_SIDE_SERVER],
-		         (answer->flags & TFE_TH_SYN) ? "a SYN+ACK of another "
-		         "sequence number" : "an ACK", answer->frame);
+		pick(x, "answer_was", (answer->flags & TFE_TH_SYN) ? "synack" :
+		                      "ack");
+		slot(x, "answer", "%" PRIu64, answer->frame);
+		pick(x, "what", "challenged");
 	} else if (cl->syn_count > 1) {
-		snprintf(what, sizeof what, "the client had to send the SYN %u "
-		         "times: the first was not taken", cl->syn_count);
+		slot(x, "syns", "%u", cl->syn_count);
+		pick(x, "what", "resent");
 	} else {
-		snprintf(what, sizeof what, "the handshake did not complete in "
-		         "the capture");
+		pick(x, "what", "incomplete");
 	}
-	add(x, TFE_V_TIME_WAIT_REUSE, c->prev_tw_side, fr,
-	    "a new SYN (frame %" PRIu64 ", %s) reuses the 4-tuple of "
-	    "connection #%" PRIu64 " %.3f s%s after its %s entered "
-	    "TIME_WAIT, within 2MSL (%.0f s); the new ISN %" PRIu32 " is %s "
-	    "the old sequence space (it ended at %" PRIu32 ")%s; %s",
-	    syn->frame, t1, rare->prev_id, secs(gap),
-	    long_words(gap, gw, sizeof gw), side_word[c->prev_tw_side],
-	    secs(2 * x->cfg->msl), cl->isn,
-	    above ? "above" : "not above", old_end,
-	    ts ? ", the SYN carries timestamps" : ", the SYN carries no "
-	    "timestamps", what);
+	slot_at(x, "at", syn->ts);
+	slot(x, "two_msl", "%.0f s", secs(2 * x->cfg->msl));
+	pick(x, "above", above ? "yes" : "no");
+	pick(x, "ts", ts ? "yes" : "no");
+	say(x, TFE_V_TIME_WAIT_REUSE, c->prev_tw_side, fr, "reuse");
 	vat(x, "syn_at_s", syn->ts);
 	vdur(x, "gap_s", gap);
 	vdur(x, "two_msl_s", 2 * x->cfg->msl);
@@ -2308,55 +2065,48 @@ holds_socket(uint8_t st)
 }
 
 /* "12.345 ms" */
-static char *
-ms_words(int64_t ns, char *buf, size_t len)
+static void
+slot_ms(struct ctx *x, const char *name, int64_t ns)
 {
-	snprintf(buf, len, "%.3f ms", (double)ns / 1e6);
-	return buf;
+	slot(x, name, "%.3f ms", (double)ns / 1e6);
 }
 
-/* What a side in `st` of the earlier connection was waiting for, in a few
- * words, for the sentence. */
+/* What a side in `st` of the earlier connection was waiting for: the
+ * alternative of the clause {server_why}. */
 static const char *
 stale_why(uint8_t st)
 {
 	switch (st) {
 	case TFE_ST_CLOSE_WAIT:
-		return "its application had read the end of file and not "
-		       "called close()";
+		return "close_wait";
 	case TFE_ST_LAST_ACK:
-		return "it was waiting for the last ACK of its FIN";
+		return "last_ack";
 	case TFE_ST_ESTABLISHED:
-		return "the connection was still open on that side, no FIN "
-		       "nor RST from it";
+		return "established";
 	case TFE_ST_SYN_RECEIVED:
-		return "a half-open connection: its SYN+ACK was never "
-		       "acknowledged";
+		return "syn_received";
 	default:
-		return "it had not finished its close";
+		return "other";
 	}
 }
 
 /* Why the client's side of the earlier connection, last seen in `st`,
- * could send a new SYN from the same port. */
+ * could send a new SYN from the same port: the alternative of the clause
+ * {client_why}. */
 static const char *
 stale_client_why(uint8_t st)
 {
 	switch (st) {
 	case TFE_ST_FIN_WAIT_2:
-		return "an orphaned FIN_WAIT_2 times out after "
-		       "tcp_fin_timeout, a minute by default, which freed "
-		       "the client's port";
+		return "fin_wait_2";
 	case TFE_ST_TIME_WAIT:
-		return "its TIME_WAIT was reused (SO_REUSEADDR, tcp_tw_reuse)";
+		return "time_wait";
 	case TFE_ST_CLOSED:
-		return "its socket was already gone";
+		return "closed";
 	case TFE_ST_SYN_SENT:
-		return "it had given up that connect() or closed the socket, "
-		       "which sends nothing";
+		return "syn_sent";
 	default:
-		return "its socket was gone with no FIN or RST in the capture: "
-		       "a restart, a crash, or segments the capture missed";
+		return "other";
 	}
 }
 
@@ -2429,66 +2179,41 @@ rule_stale(struct ctx *x)
 		}
 	}
 	uint32_t old_end = rare->prev_snd_nxt[TFE_SIDE_CLIENT];
-	char t1[48], t2[48], whose[160], rsts[200], after[240];
-	char e[TFE_ADDR_STRLEN + 8];
-
-	if (ack->ack == old_end)
-		snprintf(whose, sizeof whose, "its ACK number %" PRIu32 " is "
-		         "where the client's side of connection #%" PRIu64
-		         " ended, not "
-		         "this SYN's ISN+1 (%" PRIu32 ")", ack->ack,
-		         rare->prev_id, cl->isn + 1);
-	else
-		snprintf(whose, sizeof whose, "its ACK number %" PRIu32 " is "
-		         "not this SYN's ISN+1 (%" PRIu32 ")", ack->ack,
-		         cl->isn + 1);
+	uint8_t old_cl = rare->prev_state[TFE_SIDE_CLIENT];
 	uint64_t fr[] = { syn->frame, ack->frame, 0, 0 };
+
+	slot(x, "syn", "%" PRIu64, syn->frame);
+	slot(x, "prev", "%" PRIu64, rare->prev_id);
+	slot_ep(x, "server", TFE_SIDE_SERVER);
+	slot(x, "server_state", "%s", tfe_state_names[old_sv]);
+	pick(x, "server_why", stale_why(old_sv));
+	slot(x, "client_state", "%s", tfe_state_names[old_cl]);
+	pick(x, "client_why", stale_client_why(old_cl));
+	slot(x, "ack", "%" PRIu64, ack->frame);
+	slot(x, "ack_number", "%" PRIu32, ack->ack);
+	slot(x, "isn_next", "%" PRIu32, cl->isn + 1);
+	pick(x, "whose", ack->ack == old_end ? "old_end" : "other");
 	if (rst != NULL) {
 		fr[2] = rst->frame;
-		snprintf(rsts, sizeof rsts, "the client, in SYN_SENT, answered it "
-		         "with a RST (frame %" PRIu64 ", seq %" PRIu32 "%s)",
-		         rst->frame, rst->seq, rst->seq == ack->ack ?
-		         ", the ACK's number: it resets the stale socket" :
-		         ", not the ACK's number: the stale socket may ignore it");
+		slot(x, "rst", "%" PRIu64, rst->frame);
+		slot(x, "rst_seq", "%" PRIu32, rst->seq);
+		pick(x, "fits", rst->seq == ack->ack ? "yes" : "no");
+		pick(x, "reset", "sent");
 	} else {
-		snprintf(rsts, sizeof rsts, "the capture shows no RST from the "
-		         "client to it, so nothing reset the stale socket here");
+		pick(x, "reset", "none");
+	}
+	if (resyn != NULL) {
+		slot_ms(x, "retry", resyn->ts - ack->ts);
+		slot(x, "resyn", "%" PRIu64, resyn->frame);
 	}
 	if (synack != NULL) {
 		fr[3] = synack->frame;
-		if (resyn != NULL)
-			snprintf(after, sizeof after, "; the client sent its SYN "
-			         "again %s after the ACK (frame %" PRIu64 ") and a SYN+ACK "
-			         "(frame %" PRIu64 ") came %s after the first SYN",
-			         ms_words(resyn->ts - ack->ts, t1, sizeof t1),
-			         resyn->frame, synack->frame,
-			         ms_words(synack->ts - syn->ts, t2, sizeof t2));
-		else
-			snprintf(after, sizeof after, "; a SYN+ACK (frame %"
-			         PRIu64 ") came %s after the SYN", synack->frame,
-			         ms_words(synack->ts - syn->ts, t2, sizeof t2));
-	} else if (resyn != NULL) {
-		snprintf(after, sizeof after, "; the client sent its SYN again "
-		         "%s after the ACK (frame %" PRIu64 "), and no SYN+ACK answered it "
-		         "in the capture",
-		         ms_words(resyn->ts - ack->ts, t1, sizeof t1),
-		         resyn->frame);
-	} else {
-		snprintf(after, sizeof after, "; the client did not send its "
-		         "SYN again in the capture");
+		slot(x, "synack", "%" PRIu64, synack->frame);
+		slot_ms(x, "connected", synack->ts - syn->ts);
 	}
-	add(x, TFE_V_SYN_TO_STALE_SOCKET, TFE_SIDE_SERVER, fr,
-	    "the new SYN (frame %" PRIu64 ") met the socket of connection #%"
-	    PRIu64 ", not over, on the same 4-tuple: %s was in %s as the "
-	    "capture shows it (%s), the client's side in %s (%s); that "
-	    "socket answered with a challenge ACK (frame %" PRIu64 ", RFC "
-	    "5961 §4) instead of a SYN+ACK: %s; %s%s",
-	    syn->frame, rare->prev_id,
-	    ep_str(c, TFE_SIDE_SERVER, e, sizeof e),
-	    tfe_state_names[old_sv], stale_why(old_sv),
-	    tfe_state_names[rare->prev_state[TFE_SIDE_CLIENT]],
-	    stale_client_why(rare->prev_state[TFE_SIDE_CLIENT]), ack->frame,
-	    whose, rsts, after);
+	pick(x, "after", synack && resyn ? "resent_answered" :
+	                 synack ? "answered" : resyn ? "resent" : "none");
+	say(x, TFE_V_SYN_TO_STALE_SOCKET, TFE_SIDE_SERVER, fr, "challenged");
 	vcount(x, "prev_conn", rare->prev_id);
 	if (resyn != NULL)
 		vdur(x, "retry_after_s", resyn->ts - ack->ts);
@@ -2500,7 +2225,6 @@ static void
 rule_flow(struct ctx *x)
 {
 	const struct tfe_conn *c = x->c;
-	char e[TFE_ADDR_STRLEN + 8], t1[48], t2[48], sw[40];
 
 	for (int side = 0; side < 2; side++) {
 		const struct tfe_endpoint *ep = &c->ep[side];
@@ -2523,32 +2247,30 @@ rule_flow(struct ctx *x)
 			                  last && last != first ? last->frame : 0, 0 };
 			double every = (first && last && er->ka_probes > 1) ?
 				secs(last->ts - first->ts) / (er->ka_probes - 1) : 0;
-			char apart[96] = "", aw[40];
+			char aw[40];
 			if (every > 0)
-				snprintf(apart, sizeof apart, " about %.1f s%s apart",
-				         every, long_words((last->ts - first->ts) /
-				                           (er->ka_probes - 1), aw,
-				                           sizeof aw));
+				slot(x, "every", "%.1f s%s", every,
+				     long_words((last->ts - first->ts) /
+				                (er->ka_probes - 1),
+				                aw, sizeof aw));
+			pick(x, "apart", every > 0 ? "every" : "none");
+			slot_ep(x, "sender", side);
+			slot_side(x, "peer", p);
 			if (dead && !silent(c, p)) {
-				add(x, TFE_V_KEEPALIVE_UNANSWERED, side, fr,
-				    "%s sent %u keepalive probes%s, the last %u without "
-				    "any answer: the %s is gone (crashed, rebooted or cut "
-				    "off); after tcp_keepalive_probes the connection ends "
-				    "with ETIMEDOUT",
-				    ep_str(c, side, e, sizeof e), er->ka_probes, apart,
-				    er->ka_unanswered_run + 1, side_word[p]);
+				slot(x, "probes", "%u", er->ka_probes);
+				slot(x, "unanswered", "%u",
+				     er->ka_unanswered_run + 1);
+				say(x, TFE_V_KEEPALIVE_UNANSWERED, side, fr,
+				    "unanswered");
 				vcount(x, "probes", er->ka_probes);
 				vcount(x, "unanswered", er->ka_unanswered_run + 1);
 				if (every > 0)
 					vdur(x, "interval_s", (last->ts - first->ts) /
 					     (er->ka_probes - 1));
 			} else {
-				add(x, TFE_V_KEEPALIVE, side, fr,
-				    "%s sent %u keepalive probe%s (SO_KEEPALIVE)%s; the "
-				    "%s answered %u",
-				    ep_str(c, side, e, sizeof e), er->ka_probes,
-				    er->ka_probes == 1 ? "" : "s", apart,
-				    side_word[p], er->ka_answered);
+				slot_count(x, "probes", er->ka_probes);
+				slot(x, "answered", "%u", er->ka_answered);
+				say(x, TFE_V_KEEPALIVE, side, fr, "answered");
 				vcount(x, "probes", er->ka_probes);
 				vcount(x, "answered", er->ka_answered);
 				if (every > 0)
@@ -2566,29 +2288,27 @@ rule_flow(struct ctx *x)
 			if (ep->last_win == 0 && c->last_ts > rare->zw_open_ts)
 				stall += c->last_ts - rare->zw_open_ts;
 			bool brief = stall < x->cfg->zero_window;
-			char opened[96];
-			if (rare->zw_open_frame)
-				snprintf(opened, sizeof opened, "opened again at %s "
-				         "(frame %" PRIu64 ")",
-				         rel(c, rare->zw_first_ts + rare->zw_stall,
-				             t2, sizeof t2), rare->zw_open_frame);
-			else
-				snprintf(opened, sizeof opened, "was still closed when "
-				         "the capture ended");
+			slot_ep(x, "receiver", side);
+			slot_at(x, "at", rare->zw_first_ts);
+			slot(x, "frame", "%" PRIu64, rare->zw_first_frame);
+			if (rare->zw_open_frame) {
+				slot_at(x, "opened_at",
+				        rare->zw_first_ts + rare->zw_stall);
+				slot(x, "open", "%" PRIu64,
+				     rare->zw_open_frame);
+			}
+			pick(x, "opened", rare->zw_open_frame ? "again" :
+			                  "never");
+			slot_secs(x, "stall", stall, 3);
+			slot(x, "zero_windows", "%u", ep->zero_windows);
+			slot(x, "probes", "%u",
+			     tfe_conn_rare_ep(c, p)->zw_probes);
+			slot_side(x, "peer", p);
 			if (brief) {
-				add(x, TFE_V_ZERO_WINDOW_BRIEF, side, fr,
-				    "%s advertised a zero window at %s (frame %" PRIu64
-				    "): its receive buffer filled up; the "
-				    "window %s, %.3f s%s of stall in all (under the "
-				    "%.1f s threshold), %u advertisements of 0, %u "
-				    "zero-window probes from the %s: flow control "
-				    "doing its job",
-				    ep_str(c, side, e, sizeof e),
-				    rel(c, rare->zw_first_ts, t1, sizeof t1),
-				    rare->zw_first_frame, opened, secs(stall),
-				    long_words(stall, sw, sizeof sw),
-				    secs(x->cfg->zero_window), ep->zero_windows,
-				    tfe_conn_rare_ep(c, p)->zw_probes, side_word[p]);
+				slot(x, "threshold", "%.1f s",
+				     secs(x->cfg->zero_window));
+				say(x, TFE_V_ZERO_WINDOW_BRIEF, side, fr,
+				    "brief");
 				vdur(x, "stall_s", stall);
 				vdur(x, "threshold_s", x->cfg->zero_window);
 				vcount(x, "zero_windows", ep->zero_windows);
@@ -2598,18 +2318,7 @@ rule_flow(struct ctx *x)
 					vat(x, "opened_at_s",
 					    rare->zw_first_ts + rare->zw_stall);
 			} else {
-				add(x, TFE_V_ZERO_WINDOW, side, fr,
-				    "%s advertised a zero window at %s (frame %" PRIu64
-				    "): its application stopped reading and the receive "
-				    "buffer is full; the window %s, %.3f s%s of stall in "
-				    "all, %u advertisements of 0, %u zero-window probes "
-				    "from the %s",
-				    ep_str(c, side, e, sizeof e),
-				    rel(c, rare->zw_first_ts, t1, sizeof t1),
-				    rare->zw_first_frame, opened, secs(stall),
-				    long_words(stall, sw, sizeof sw),
-				    ep->zero_windows, tfe_conn_rare_ep(c, p)->zw_probes,
-				    side_word[p]);
+				say(x, TFE_V_ZERO_WINDOW, side, fr, "stalled");
 				vdur(x, "stall_s", stall);
 				vcount(x, "zero_windows", ep->zero_windows);
 				vcount(x, "probes", tfe_conn_rare_ep(c, p)->zw_probes);
@@ -2620,18 +2329,17 @@ rule_flow(struct ctx *x)
 			}
 		}
 		if (ep->window_full > 0 && c->ep[p].zero_windows > 0) {
-			add(x, TFE_V_WINDOW_FULL, side, NULL,
-			    "%s filled the %s's receive window %u time%s",
-			    ep_str(c, side, e, sizeof e), side_word[p],
-			    ep->window_full, ep->window_full == 1 ? "" : "s");
+			slot_ep(x, "sender", side);
+			slot_side(x, "peer", p);
+			slot_count(x, "times", ep->window_full);
+			say(x, TFE_V_WINDOW_FULL, side, NULL, "filled");
 			vcount(x, "times", ep->window_full);
 		}
 		uint32_t data_retrans = ep->data_retrans;
 		if (data_retrans > 0) {
-			add(x, TFE_V_RETRANSMISSION, side, NULL,
-			    "%s re-sent data %u time%s (sequence space it had sent "
-			    "before)", ep_str(c, side, e, sizeof e), data_retrans,
-			    data_retrans == 1 ? "" : "s");
+			slot_ep(x, "sender", side);
+			slot_count(x, "segments", data_retrans);
+			say(x, TFE_V_RETRANSMISSION, side, NULL, "resent");
 			vcount(x, "segments", data_retrans);
 		}
 		const struct tfe_ep_rare *rare = tfe_conn_rare_ep(c, side);
@@ -2645,20 +2353,14 @@ rule_flow(struct ctx *x)
 				    (r->notes & TFE_NOTE_OUT_OF_ORDER))
 					fr[n++] = r->frame;
 			}
-			add(x, TFE_V_OUT_OF_ORDER, side, fr,
-			    "%s sent %u segment%s that reached the capture point "
-			    "out of order: %s a gap in its sequence space %s%.3f ms "
-			    "after the gap appeared, under one round trip (%.3f "
-			    "ms%s), too soon to be a re-send",
-			    ep_str(c, side, e, sizeof e), rare->out_of_order,
-			    rare->out_of_order == 1 ? "" : "s",
-			    rare->out_of_order == 1 ? "it filled" : "each filled",
-			    rare->out_of_order == 1 ? "" : "at most ",
-			    secs(rare->ooo_late) * 1e3,
-			    secs(rare->ooo_within) * 1e3,
-			    c->hs_ack_ts > c->syn_ts && c->syn_ts != 0
-			        ? ", the handshake's"
-			        : ", no handshake in the capture to measure it");
+			slot_ep(x, "sender", side);
+			slot_count(x, "segments", rare->out_of_order);
+			slot(x, "late", "%.3f", secs(rare->ooo_late) * 1e3);
+			slot(x, "within", "%.3f", secs(rare->ooo_within) * 1e3);
+			pick(x, "rtt",
+			     c->hs_ack_ts > c->syn_ts && c->syn_ts != 0 ?
+			     "handshake" : "none");
+			say(x, TFE_V_OUT_OF_ORDER, side, fr, "reordered");
 			vcount(x, "segments", rare->out_of_order);
 			vdur(x, "late_s", rare->ooo_late);
 			vdur(x, "within_s", rare->ooo_within);
@@ -2670,19 +2372,13 @@ static void
 rule_oddities(struct ctx *x)
 {
 	const struct tfe_conn *c = x->c;
-	char e[TFE_ADDR_STRLEN + 8];
 	static const struct {
 		uint16_t note;
 		enum tfe_verdict_kind kind;
-		const char *what;
 	} notes[] = {
-		{ TFE_NOTE_BAD_FLAGS, TFE_V_INVALID_FLAGS,
-		  "with a flag combination no TCP sends (SYN+FIN, SYN+RST, "
-		  "no flags, FIN without ACK)" },
-		{ TFE_NOTE_AFTER_FIN, TFE_V_DATA_AFTER_FIN,
-		  "carrying data beyond its own FIN" },
-		{ TFE_NOTE_AFTER_RST, TFE_V_DATA_AFTER_RST,
-		  "after the connection was reset" },
+		{ TFE_NOTE_BAD_FLAGS, TFE_V_INVALID_FLAGS },
+		{ TFE_NOTE_AFTER_FIN, TFE_V_DATA_AFTER_FIN },
+		{ TFE_NOTE_AFTER_RST, TFE_V_DATA_AFTER_RST },
 	};
 
 	/* The notes each side's frames carry (rows_summary()): most
@@ -2726,10 +2422,10 @@ rule_oddities(struct ctx *x)
 				total++;
 			}
 			if (total > 0) {
-				add(x, notes[k].kind, side, fr, "%s sent %u segment%s %s "
-				    "(first at frame %" PRIu64 ")",
-				    ep_str(c, side, e, sizeof e), total,
-				    total == 1 ? "" : "s", notes[k].what, fr[0]);
+				slot_ep(x, "sender", side);
+				slot_count(x, "segments", total);
+				slot(x, "frame", "%" PRIu64, fr[0]);
+				say(x, notes[k].kind, side, fr, "segments");
 				vcount(x, "segments", total);
 			}
 		}
@@ -2742,12 +2438,11 @@ rule_oddities(struct ctx *x)
 		                                      TFE_RS_RST_NOT_ITS_OWN);
 		if (r) {
 			uint64_t fr[] = { r->frame, 0 };
-			add(x, TFE_V_RST_SUSPICIOUS, side, fr,
-			    "a RST in the name of %s (frame %" PRIu64 ") was outside "
-			    "the receiver's window and the %s carried on after it: "
-			    "it did not come from the %s's TCP (an injected RST or "
-			    "a middlebox)", ep_str(c, side, e, sizeof e), r->frame,
-			    side_word[side], side_word[side]);
+			slot_ep(x, "sender", side);
+			slot(x, "frame", "%" PRIu64, r->frame);
+			slot_side(x, "claimed", side);
+			say(x, TFE_V_RST_SUSPICIOUS, side, fr,
+			    "outside_window");
 			continue;
 		}
 		int foreign = rst_foreign(c, side);
@@ -2759,24 +2454,16 @@ rule_oddities(struct ctx *x)
 		guint at = 0;
 		bool disowned = false;
 		const struct tfe_row *ab = aborting_rst(x, &at, &disowned);
-		char did[160];
-		if (disowned && ab && ab->frame == rare->rst_frame)
-			snprintf(did, sizeof did, "it reset the %s, whose "
-			         "application gets ECONNRESET, while the %s's own "
-			         "socket is probably still open", side_word[!side],
-			         side_word[side]);
-		else
-			snprintf(did, sizeof did, "the %s's own socket is "
-			         "probably still open", side_word[side]);
-		add(x, TFE_V_RST_SUSPICIOUS, side, fr,
-		    "the RST from %s (frame %" PRIu64 ") %s; another device "
-		    "on the path (a firewall, a load balancer, an injector) "
-		    "probably sent it, not the host: %s",
-		    ep_str(c, side, e, sizeof e), rare->rst_frame, w.text, did);
-		if (w.has >= 0)
-			vcount(x, w.has_name, w.has);
-		if (w.had >= 0)
-			vcount(x, w.had_name, w.had);
+		bool reset_peer = disowned && ab &&
+		                  ab->frame == rare->rst_frame;
+		slot_ep(x, "sender", side);
+		slot(x, "frame", "%" PRIu64, rare->rst_frame);
+		foreign_slots(x, &w, side);
+		if (reset_peer)
+			slot_side(x, "peer", !side);
+		pick(x, "did", reset_peer ? "reset_peer" : "nothing");
+		say(x, TFE_V_RST_SUSPICIOUS, side, fr, "foreign");
+		foreign_numbers(x, &w);
 	}
 }
 
@@ -2791,67 +2478,10 @@ rule_oddities(struct ctx *x)
  * ordinary (many stacks do not use timestamps) and is not reported.
  * Options the snapshot length cut are not judged.
  */
-/* options_odd's words for what the SYN carries (rule_options()). */
-static void
-odd_options_words(GString *what, const struct tfe_conn *c,
-                  const struct tfe_row *r, int side, bool big_ws,
-                  bool no_mss, bool low_mss, uint8_t unasked,
-                  unsigned floor)
-{
-	const char *sep = "";
-	if (big_ws) {
-		g_string_append_printf(what, "a window scale of %u, above "
-		                       "the 14 RFC 7323 allows: the %s takes "
-		                       "it as 14, and the two sides disagree "
-		                       "on every window", r->wscale,
-		                       side_word[!side]);
-		sep = "; ";
-	}
-	if (no_mss) {
-		g_string_append_printf(what, "%sno MSS option: the %s "
-		                       "assumes %u bytes per segment", sep,
-		                       side_word[!side], floor);
-		sep = "; ";
-	}
-	if (low_mss) {
-		g_string_append_printf(what, "%san MSS of %u bytes, below "
-		                       "the %u bytes every IPv%u path carries "
-		                       "in one segment: more, smaller "
-		                       "segments than any path needs (a clamp "
-		                       "set too low on the path or on the "
-		                       "host)", sep, r->mss, floor,
-		                       c->family == 6 ? 6u : 4u);
-		sep = "; ";
-	}
-	if (unasked) {
-		unsigned n = !!(unasked & TFE_OPT_SACKOK) +
-		             !!(unasked & TFE_OPT_TS) +
-		             !!(unasked & TFE_OPT_WSCALE);
-		g_string_append_printf(what, "%s%s%s%s%s%s (%u option%s) in "
-		    "answer to a SYN that did not offer %s: a middlebox "
-		    "removed %s "
-		    "from the SYN on the way, or the %s's stack does not "
-		    "follow RFC 2018 and 7323", sep,
-		    (unasked & TFE_OPT_SACKOK) ? "SACK-permitted" : "",
-		    (unasked & TFE_OPT_SACKOK) &&
-		    (unasked & (TFE_OPT_TS | TFE_OPT_WSCALE)) ? " and " :
-		    "",
-		    (unasked & TFE_OPT_TS) ? "timestamps" : "",
-		    (unasked & TFE_OPT_TS) && (unasked & TFE_OPT_WSCALE) ?
-		    " and " : "",
-		    (unasked & TFE_OPT_WSCALE) ? "window scale" : "",
-		    n, n == 1 ? "" : "s",
-		    (unasked & (unasked - 1)) ? "them" : "it",
-		    (unasked & (unasked - 1)) ? "them" : "it",
-		    side_word[side]);
-	}
-}
-
 static void
 rule_options(struct ctx *x)
 {
 	const struct tfe_conn *c = x->c;
-	char e[TFE_ADDR_STRLEN + 8];
 	unsigned floor = c->family == 6 ? 1220 : 536;
 	const struct tfe_row *syn = NULL;
 
@@ -2873,20 +2503,40 @@ rule_options(struct ctx *x)
 			          (TFE_OPT_SACKOK | TFE_OPT_TS | TFE_OPT_WSCALE);
 		if (!big_ws && !no_mss && !low_mss && !unasked)
 			continue;
-		/* the sentence only when one is printed: it is the rule's
-		 * whole cost on traffic with odd options */
-		GString *what = NULL;
-		if (x->cfg->verdict_messages) {
-			what = g_string_new(NULL);
-			odd_options_words(what, c, r, side, big_ws, no_mss,
-			                  low_mss, unasked, floor);
-		}
+		unsigned n_unasked = !!(unasked & TFE_OPT_SACKOK) +
+		                     !!(unasked & TFE_OPT_TS) +
+		                     !!(unasked & TFE_OPT_WSCALE);
 		uint64_t fr[] = { r->frame, 0 };
-		add(x, TFE_V_OPTIONS_ODD, side, fr, "%s's %s (frame %" PRIu64
-		    ") carries %s", ep_str(c, side, e, sizeof e),
-		    synack ? "SYN+ACK" : "SYN", r->frame, what->str);
-		if (what != NULL)
-			g_string_free(what, TRUE);
+		slot_ep(x, "sender", side);
+		slot(x, "segment", "%s", synack ? "SYN+ACK" : "SYN");
+		slot(x, "frame", "%" PRIu64, r->frame);
+		slot_side(x, "side", side);
+		slot_side(x, "peer", !side);
+		/* what it carries, each in its clause, in this order */
+		if (big_ws) {
+			slot(x, "wscale", "%u", r->wscale);
+			pick(x, "what", "wide_scale");
+		}
+		if (no_mss || low_mss)
+			slot(x, "floor", "%u", floor);
+		if (no_mss)
+			pick(x, "what", "no_mss");
+		if (low_mss) {
+			slot(x, "mss", "%u", r->mss);
+			slot(x, "ip", "%u", c->family == 6 ? 6u : 4u);
+			pick(x, "what", "low_mss");
+		}
+		if (unasked) {
+			if (unasked & TFE_OPT_SACKOK)
+				pick(x, "options", "sack");
+			if (unasked & TFE_OPT_TS)
+				pick(x, "options", "ts");
+			if (unasked & TFE_OPT_WSCALE)
+				pick(x, "options", "ws");
+			slot_count(x, "unasked", n_unasked);
+			pick(x, "what", "unasked");
+		}
+		say(x, TFE_V_OPTIONS_ODD, side, fr, "odd");
 		if (big_ws)
 			vcount(x, "wscale", r->wscale);
 		if (no_mss || low_mss)
@@ -2894,10 +2544,7 @@ rule_options(struct ctx *x)
 		if (low_mss)
 			vcount(x, "mss", r->mss);
 		if (unasked)
-			vcount(x, "unasked_options",
-			       !!(unasked & TFE_OPT_SACKOK) +
-			       !!(unasked & TFE_OPT_TS) +
-			       !!(unasked & TFE_OPT_WSCALE));
+			vcount(x, "unasked_options", n_unasked);
 	}
 }
 
@@ -2913,7 +2560,6 @@ static void
 rule_capture_loss(struct ctx *x)
 {
 	const struct tfe_conn *c = x->c;
-	char e[TFE_ADDR_STRLEN + 8];
 
 	if (c->one_way != TFE_SIDE_NONE)
 		return;
@@ -2937,18 +2583,14 @@ rule_capture_loss(struct ctx *x)
 			continue;
 		uint64_t fr[] = { first->frame, last != first ? last->frame : 0,
 		                  0 };
-		char upto[32] = "";
+		slot_side(x, "peer", !side);
+		slot_ep(x, "sender", side);
+		slot_count(x, "acks", acks);
+		slot(x, "first", "%" PRIu64, first->frame);
 		if (last != first)
-			snprintf(upto, sizeof upto, " to %" PRIu64, last->frame);
-		add(x, TFE_V_CAPTURE_LOSS, side, fr, "the %s acknowledged data "
-		    "of %s that the capture never saw, in %" PRIu32 " ACK%s "
-		    "(frame%s %" PRIu64 "%s): the capture missed those segments, "
-		    "not the network (the %s had them and nothing was re-sent "
-		    "for them); what they carried is not in this analysis",
-		    side_word[!side], ep_str(c, side, e, sizeof e), acks,
-		    acks == 1 ? "" : "s", last != first ? "s" : "",
-		    first->frame, upto,
-		    side_word[!side]);
+			slot(x, "last", "%" PRIu64, last->frame);
+		pick(x, "frames", last != first ? "range" : "one");
+		say(x, TFE_V_CAPTURE_LOSS, side, fr, "unseen");
 		vcount(x, "acks", acks);
 	}
 }
@@ -2963,18 +2605,39 @@ rule_open_at_end(struct ctx *x)
 		return;
 	if (c->ended || (c->close_how == TFE_CLOSE_UNANSWERED && !x->undecided))
 		return;
-	add(x, TFE_V_OPEN_AT_END, TFE_SIDE_NONE, NULL,
-	    "%s with the connection not closed: client %s, server %s%s%s",
-	    c->end_cause == TFE_END_EVICTED ? "the analysis let go of it "
-	    "(--max-flows)" : c->end_cause == TFE_END_REUSED ? "a new SYN "
-	    "(another ISN) took its 4-tuple over" : "the capture ended",
-	    tfe_state_names[c->ep[0].state], tfe_state_names[c->ep[1].state],
-	    x->undecided ? "; " : "", x->undecided ? x->undecided : "");
+	pick(x, "end", c->end_cause == TFE_END_EVICTED ? "evicted" :
+	               c->end_cause == TFE_END_REUSED ? "reused" : "capture");
+	slot(x, "client_state", "%s", tfe_state_names[c->ep[0].state]);
+	slot(x, "server_state", "%s", tfe_state_names[c->ep[1].state]);
+	if (x->undecided)
+		slot(x, "why", "%s", x->und_text);
+	pick(x, "undecided", x->undecided ? "yes" : "no");
+	say(x, TFE_V_OPEN_AT_END, TFE_SIDE_NONE, NULL, "open");
 	if (x->undecided) {
 		vdur(x, "capture_after_s", x->und_after);
 		if (x->und_threshold >= 0)
 			vdur(x, "threshold_s", x->und_threshold);
 	}
+}
+
+/* Adds `note`, a shared template with its slots filled, to the sentence
+ * of every verdict recorded but those of kind `except` (TFE_V__COUNT:
+ * none). */
+static void
+add_note(struct ctx *x, const char *note, enum tfe_verdict_kind except)
+{
+	char *n = expand(x, TFE_V__COUNT, note);
+
+	for (guint k = 0; k < x->out->len; k++) {
+		struct tfe_verdict *v =
+			&g_array_index(x->out, struct tfe_verdict, k);
+		if (v->kind == except)
+			continue;
+		char *m = g_strconcat(v->message, n, NULL);
+		g_free(v->message);
+		v->message = m;
+	}
+	g_free(n);
 }
 
 void
@@ -3006,7 +2669,7 @@ tfe_verdicts_collect(const struct tfe_conn *c, const struct tfe_config *cfg,
 	rule_options(&x);
 	rule_capture_loss(&x);
 	rule_open_at_end(&x);
-	g_free(x.undecided);
+	g_free(x.und_text);
 
 	/* Evidence strength: if the capture missed segments (a side
 	 * acknowledged data the capture never saw), every verdict says so. */
@@ -3015,33 +2678,21 @@ tfe_verdicts_collect(const struct tfe_conn *c, const struct tfe_config *cfg,
 		const struct tfe_row *r = row_at(c, i);
 		if (r->kind != TFE_ROW_FRAME || !(r->notes & TFE_NOTE_GAP))
 			continue;
-		for (guint k = 0; k < out->len; k++) {
-			struct tfe_verdict *v = &g_array_index(out, struct tfe_verdict, k);
-			if (v->kind == TFE_V_CAPTURE_LOSS)
-				continue; /* it says so itself */
-			char *m = g_strdup_printf("%s (the capture missed segments of "
-			                          "this connection: frame %" PRIu64
-			                          " acknowledges data it never saw)",
-			                          v->message, r->frame);
-			g_free(v->message);
-			v->message = m;
-		}
+		/* capture_loss says so itself */
+		slot(&x, "gap_frame", "%" PRIu64, r->frame);
+		add_note(&x, "gap_note", TFE_V_CAPTURE_LOSS);
 		break;
 	}
 	if (cfg->verdict_messages && c->one_way <= TFE_SIDE_SERVER) {
-		int seen = c->one_way;
-		for (guint k = 0; k < out->len; k++) {
-			struct tfe_verdict *v = &g_array_index(out, struct tfe_verdict, k);
-			char *m = g_strdup_printf("%s (the capture missed a "
-			                          "direction: it holds only the %s's "
-			                          "packets; the %s's states are read "
-			                          "from the %s's ACKs)",
-			                          v->message, side_word[seen],
-			                          side_word[!seen], side_word[seen]);
-			g_free(v->message);
-			v->message = m;
-		}
+		slot_side(&x, "seen", c->one_way);
+		slot_side(&x, "unseen", !c->one_way);
+		add_note(&x, "one_way_note", TFE_V__COUNT);
 	}
+	/* every sentence took the slots filled for it */
+	if (x.slots.n > 0)
+		g_critical("slot {%s} filled for no sentence",
+		           x.slots.slot[0].name);
+	tfe_slots_clear(&x.slots);
 }
 
 static void

@@ -2,9 +2,13 @@
  * verdict.h: named findings about a connection, with the frames that prove
  * them and one plain sentence with the numbers (doc/verdicts.md).
  *
- * The catalogue is one const table (verdict.c); kinds are stable
- * snake_case names, never renamed or reused once released.  Verdicts are
- * worked out once, when a connection is finished, from what conn.c
+ * The catalogue is one const table (verdict_catalogue.c); kinds are stable
+ * snake_case names, never renamed or reused once released.  Each kind
+ * holds the words of its sentence there too, as templates with named
+ * slots ("{sender} sent its FIN {fins} times"): the rules (verdict.c)
+ * decide which form a sentence takes and fill its slots with values, and
+ * verdict_catalogue.c's header says how a template is written.  Verdicts
+ * are worked out once, when a connection is finished, from what conn.c
  * recorded: its timeline rows keep every frame that carries evidence.
  */
 #ifndef TFE_VERDICT_H
@@ -58,14 +62,65 @@ enum tfe_severity {
 	TFE_SEV_WARNING
 };
 
+/* A named template: a form of a kind's sentence ("refused"), one
+ * alternative of a clause that a rule picks ("why.keepalive": the
+ * alternative "keepalive" of the slot {why}), or words that several forms
+ * share ("keep"). */
+struct tfe_phrase {
+	const char *name;
+	const char *text;
+};
+
 struct tfe_verdict_def {
 	const char *kind;       /* stable snake_case name */
 	uint8_t severity;       /* enum tfe_severity */
 	const char *title;      /* a few words */
 	const char *rfc;        /* where the rule comes from */
+	const struct tfe_phrase *phrases; /* its sentence's templates, up to
+	                                     one with name NULL */
 };
 
 extern const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT];
+
+/* Templates several kinds use, and the notes added to every sentence of
+ * a connection (the same form as a kind's phrases). */
+extern const struct tfe_phrase tfe_verdict_shared[];
+
+/* The values a rule fills a template's slots with, by name: a text
+ * formatted where it is filled, a count (which also chooses between
+ * {name:one|other}), or the alternatives picked for a clause (several,
+ * in order, joined by the phrase "name.join"). */
+#define TFE_SLOTS_MAX 24
+#define TFE_SLOT_PICKS 4
+struct tfe_slots {
+	unsigned n;
+	struct tfe_slot {
+		const char *name;       /* static */
+		char *text;             /* owned; NULL for a clause */
+		uint64_t count;
+		bool counted;
+		bool used;
+		uint8_t npicks;
+		const char *pick[TFE_SLOT_PICKS]; /* static */
+	} slot[TFE_SLOTS_MAX];
+};
+
+void tfe_slots_set(struct tfe_slots *s, const char *name, const char *fmt,
+                   ...) G_GNUC_PRINTF(3, 4);
+void tfe_slots_count(struct tfe_slots *s, const char *name, uint64_t n);
+void tfe_slots_pick(struct tfe_slots *s, const char *name,
+                    const char *choice);
+/* Empties `s` (and frees its texts). */
+void tfe_slots_clear(struct tfe_slots *s);
+
+/* The template `name` of `kind` (TFE_V__COUNT: a shared one) with its
+ * slots filled from `s`; always a text (g_free() it).  *problem (g_free()
+ * it) says what did not fit, or stays NULL: no such template, a slot the
+ * expansion needs that is not filled, a slot filled that neither the
+ * template nor any alternative of the clauses it names uses, braces that
+ * do not close. */
+char *tfe_verdict_expand(int kind, const char *name, struct tfe_slots *s,
+                         char **problem);
 
 #define TFE_VERDICT_MAX_FRAMES 4
 

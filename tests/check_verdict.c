@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "local.h"
 #include "testutil.h"
 #include "verdict.h"
 
@@ -978,6 +979,32 @@ START_TEST(test_time_wait_reuse)
 }
 END_TEST
 
+/* The message of the first verdict of `kind` on the finished connection
+ * `c` at `now`, or NULL (g_free() it); its numbers in *numbers when not
+ * NULL. */
+static char *
+verdict_of(const struct tfe_conn *c, const struct tfe_config *cfg,
+           int64_t now, enum tfe_verdict_kind kind, struct tfe_verdict *numbers)
+{
+	char *msg = NULL;
+	GArray *v = tfe_verdicts_new();
+
+	tfe_verdicts_collect(c, cfg, now, v);
+	for (guint i = 0; i < v->len && msg == NULL; i++) {
+		const struct tfe_verdict *x = &g_array_index(v, struct tfe_verdict, i);
+		if (x->kind != kind)
+			continue;
+		msg = g_strdup(x->message);
+		if (numbers != NULL) {
+			*numbers = *x;
+			numbers->message = NULL;
+		}
+	}
+	tfe_verdicts_clear(v);
+	g_array_free(v, TRUE);
+	return msg;
+}
+
 /* The message of the first verdict of `kind` on the connection the
  * segments make (closed at the last), or NULL; g_free() it. */
 static char *
@@ -985,20 +1012,11 @@ message_of(enum tfe_verdict_kind kind, const struct vseg *segs, int n)
 {
 	struct tfe_config cfg;
 	int64_t last;
-	char *msg = NULL;
 
 	tfe_config_defaults(&cfg);
 	struct tfe_conn *c = conn_of(segs, n, &cfg, &last);
 	tfe_conn_finish(c, TFE_END_CLOSED, &cfg);
-	GArray *v = tfe_verdicts_new();
-	tfe_verdicts_collect(c, &cfg, last, v);
-	for (guint i = 0; i < v->len && msg == NULL; i++) {
-		const struct tfe_verdict *x = &g_array_index(v, struct tfe_verdict, i);
-		if (x->kind == kind)
-			msg = g_strdup(x->message);
-	}
-	tfe_verdicts_clear(v);
-	g_array_free(v, TRUE);
+	char *msg = verdict_of(c, &cfg, last, kind, NULL);
 	tfe_conn_free(c);
 	return msg;
 }
@@ -1202,6 +1220,260 @@ START_TEST(test_not_enough_capture)
 }
 END_TEST
 
+/* Whether `t` is a well-formed template: its braces close, each slot is
+ * {name} or {name:one|other} with `name` a plain identifier, "{{" and
+ * "}}" stand for braces.  On failure, *why says where. */
+static bool
+template_ok(const char *t, const char **why)
+{
+	while (*t != '\0') {
+		if ((t[0] == '{' || t[0] == '}') && t[1] == t[0]) {
+			t += 2;
+			continue;
+		}
+		if (*t == '}') {
+			*why = t;
+			return false;
+		}
+		if (*t++ != '{')
+			continue;
+		*why = t;
+		if (!g_ascii_islower(*t) && *t != '_')
+			return false;
+		while (g_ascii_islower(*t) || g_ascii_isdigit(*t) || *t == '_')
+			t++;
+		if (*t == ':') {
+			const char *bar = NULL;
+			for (t++; *t != '}' && *t != '\0'; t++) {
+				if (*t == '{' || (*t == '|' && bar != NULL))
+					return false;
+				if (*t == '|')
+					bar = t;
+			}
+			if (bar == NULL)
+				return false;
+		}
+		if (*t++ != '}')
+			return false;
+	}
+	return true;
+}
+
+/* A phrase's name: an identifier, or "slot.alternative". */
+static bool
+phrase_name_ok(const char *n)
+{
+	int dots = 0;
+
+	if (!g_ascii_islower(*n))
+		return false;
+	for (; *n; n++) {
+		if (*n == '.' && (dots++ > 0 || !g_ascii_islower(n[1])))
+			return false;
+		if (*n != '.' && !g_ascii_islower(*n) && !g_ascii_isdigit(*n) &&
+		    *n != '_')
+			return false;
+	}
+	return true;
+}
+
+static void
+check_phrases(const char *kind, const struct tfe_phrase *p, bool own)
+{
+	int forms = 0;
+	const char *why = "";
+
+	ck_assert_msg(p != NULL, "%s has no templates", kind);
+	for (; p->name != NULL; p++) {
+		ck_assert_msg(phrase_name_ok(p->name), "%s: phrase name %s",
+		              kind, p->name);
+		ck_assert_ptr_nonnull(p->text);
+		ck_assert_msg(template_ok(p->text, &why), "%s %s: bad slot at "
+		              "\"%s\"", kind, p->name, why);
+		if (strchr(p->name, '.') == NULL)
+			forms++;
+	}
+	/* a kind's sentence has at least one form of its own */
+	ck_assert_msg(!own || forms > 0, "%s has no sentence template", kind);
+}
+
+/* The catalogue's templates: every kind has at least one, each is well
+ * formed, and the rules' helpers agree with what the test reads. */
+START_TEST(test_templates)
+{
+	const char *why;
+
+	for (int k = 0; k < TFE_V__COUNT; k++)
+		check_phrases(tfe_verdicts[k].kind, tfe_verdicts[k].phrases,
+		              true);
+	check_phrases("shared", tfe_verdict_shared, false);
+	/* the checker itself */
+	ck_assert(template_ok("{a} {b_2:x|y} {{1,0}} {c:|z}", &why));
+	ck_assert(!template_ok("{a", &why));
+	ck_assert(!template_ok("a}", &why));
+	ck_assert(!template_ok("{A}", &why));
+	ck_assert(!template_ok("{a b}", &why));
+	ck_assert(!template_ok("{a:x}", &why));
+	ck_assert(!template_ok("{2a}", &why));
+}
+END_TEST
+
+/* tfe_verdict_expand() fills slots by name, picks clauses, and says when
+ * a slot is missing or filled for nothing. */
+START_TEST(test_expand)
+{
+	struct tfe_slots s = { 0 };
+	char *problem, *t;
+
+	/* "{sender} sent its FIN {fins} times" */
+	tfe_slots_set(&s, "sender", "%s", "client 10.0.0.1:40000");
+	tfe_slots_set(&s, "fins", "%u", 3u);
+	t = tfe_verdict_expand(TFE_V_FIN_RETRANSMITTED, "resent", &s, &problem);
+	ck_assert_str_eq(t, "client 10.0.0.1:40000 sent its FIN 3 times");
+	ck_assert_ptr_null(problem);
+	g_free(t);
+	tfe_slots_clear(&s);
+
+	/* a slot not filled */
+	tfe_slots_set(&s, "sender", "%s", "client 10.0.0.1:40000");
+	t = tfe_verdict_expand(TFE_V_FIN_RETRANSMITTED, "resent", &s, &problem);
+	ck_assert_ptr_nonnull(problem);
+	ck_assert_ptr_nonnull(strstr(problem, "{fins} is not filled"));
+	g_free(problem);
+	g_free(t);
+	/* a slot filled that nothing uses */
+	tfe_slots_set(&s, "fins", "%u", 3u);
+	tfe_slots_set(&s, "finns", "%u", 3u);
+	t = tfe_verdict_expand(TFE_V_FIN_RETRANSMITTED, "resent", &s, &problem);
+	ck_assert_ptr_nonnull(problem);
+	ck_assert_ptr_nonnull(strstr(problem, "{finns}"));
+	g_free(problem);
+	g_free(t);
+	tfe_slots_clear(&s);
+	/* no such form */
+	t = tfe_verdict_expand(TFE_V_FIN_RETRANSMITTED, "nope", &s, &problem);
+	ck_assert_ptr_nonnull(problem);
+	g_free(problem);
+	g_free(t);
+
+	/* a clause, whose alternatives may use slots the one picked does
+	 * not: the rule fills them whichever it picks */
+	tfe_slots_set(&s, "sender", "%s", "server 10.0.0.2:80");
+	tfe_slots_set(&s, "at", "%s", "+1.000000 s");
+	tfe_slots_set(&s, "frame", "%u", 9u);
+	tfe_slots_set(&s, "peer", "%s", "client");
+	tfe_slots_pick(&s, "why", "benign");
+	t = tfe_verdict_expand(TFE_V_FIN_THEN_RST, "after_fins", &s, &problem);
+	ck_assert_ptr_null(problem);
+	ck_assert_str_eq(t, "server 10.0.0.2:80 sent RST at +1.000000 s (frame "
+	                    "9) after both FINs: common and mostly benign (a "
+	                    "segment reached a socket already closed)");
+	g_free(t);
+	tfe_slots_clear(&s);
+	/* an alternative that does not exist */
+	tfe_slots_pick(&s, "rtt", "nope");
+	tfe_slots_set(&s, "sender", "x");
+	tfe_slots_count(&s, "segments", 1);
+	tfe_slots_set(&s, "late", "1.000");
+	tfe_slots_set(&s, "within", "2.000");
+	t = tfe_verdict_expand(TFE_V_OUT_OF_ORDER, "reordered", &s, &problem);
+	ck_assert_ptr_nonnull(problem);
+	ck_assert_ptr_nonnull(strstr(problem, "rtt.nope"));
+	/* a count chooses the words of {segments:one|other} */
+	ck_assert_ptr_nonnull(strstr(t, "x sent 1 segment that reached the "
+	                                "capture point out of order: it "
+	                                "filled a gap in its sequence space "
+	                                "1.000 ms"));
+	g_free(problem);
+	g_free(t);
+	tfe_slots_clear(&s);
+
+	/* a clause picked several times, joined; braces written twice */
+	tfe_slots_set(&s, "sender", "server 10.0.0.2:80");
+	tfe_slots_set(&s, "segment", "SYN+ACK");
+	tfe_slots_set(&s, "frame", "2");
+	tfe_slots_set(&s, "side", "server");
+	tfe_slots_set(&s, "peer", "client");
+	tfe_slots_set(&s, "floor", "536");
+	tfe_slots_pick(&s, "what", "no_mss");
+	tfe_slots_pick(&s, "options", "sack");
+	tfe_slots_pick(&s, "options", "ws");
+	tfe_slots_count(&s, "unasked", 2);
+	tfe_slots_pick(&s, "what", "unasked");
+	t = tfe_verdict_expand(TFE_V_OPTIONS_ODD, "odd", &s, &problem);
+	ck_assert_ptr_null(problem);
+	ck_assert_ptr_nonnull(strstr(t, "per segment; SACK-permitted and "
+	                                "window scale (2 options) in answer "
+	                                "to a SYN that did not offer them"));
+	g_free(t);
+	tfe_slots_clear(&s);
+	tfe_slots_set(&s, "peer", "client");
+	t = tfe_verdict_expand(TFE_V_ABORTIVE_CLOSE, "why.other", &s, &problem);
+	ck_assert_ptr_nonnull(problem); /* {peer}: nothing uses it */
+	ck_assert_str_eq(t, "SO_LINGER {1,0}, close() with unread data, or a "
+	                    "crash");
+	g_free(problem);
+	g_free(t);
+	tfe_slots_clear(&s);
+}
+END_TEST
+
+/* Live: lingering_close_wait names the process that holds the socket,
+ * when the kernel told it. */
+static char *
+lingering_owned(const struct vseg *segs, int n, enum tfe_end_cause cause,
+                int after_ms)
+{
+	struct tfe_config cfg;
+	struct tfe_verdict x;
+	int64_t last;
+
+	tfe_config_defaults(&cfg);
+	struct tfe_conn *c = conn_of(segs, n, &cfg, &last);
+	struct tfe_local *lc = g_new0(struct tfe_local, 1);
+	lc->side[S].local = true;
+	lc->side[S].owner = TFE_OWN_FOUND;
+	lc->side[S].pid = 4242;
+	g_strlcpy(lc->side[S].comm, "python3", sizeof lc->side[S].comm);
+	tfe_conn_rare_mut(c)->local = lc;
+	tfe_conn_finish(c, cause, &cfg);
+	char *msg = verdict_of(c, &cfg, last + after_ms * MS,
+	                       TFE_V_LINGERING_CLOSE_WAIT, &x);
+	tfe_conn_free(c);
+	/* the pid is a number of the verdict too, its last */
+	ck_assert_ptr_nonnull(msg);
+	ck_assert_str_eq(x.numbers[x.nnumbers - 1].name, "pid");
+	ck_assert_int_eq(x.numbers[x.nnumbers - 1].value, 4242);
+	return msg;
+}
+
+START_TEST(test_socket_owner)
+{
+	const struct vseg open[] = {
+		OPEN, V(C, F_FA, 1001, 5001, 0, 30),
+		V(S, F_A, 5001, 1002, 0, 40) };
+	const struct vseg late[] = {
+		OPEN, V(C, F_FA, 1001, 5001, 0, 30),
+		V(S, F_A, 5001, 1002, 0, 40), V(S, F_FA, 5001, 1002, 0, 7030),
+		V(C, F_A, 1002, 5002, 0, 7040) };
+	char *m;
+
+	m = lingering_owned(open, 5, TFE_END_INPUT, 6000);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_msg(g_str_has_suffix(m, "; the client waits in FIN_WAIT_2; "
+	                                  "pid 4242 python3 holds the socket "
+	                                  "and has not called close() for "
+	                                  "6.0 s"), "%s", m);
+	g_free(m);
+	m = lingering_owned(late, 7, TFE_END_CLOSED, 0);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_msg(g_str_has_suffix(m, " all that time; pid 4242 python3 "
+	                                  "held the socket and called close() "
+	                                  "only after 7.0 s"), "%s", m);
+	g_free(m);
+}
+END_TEST
+
 /* A verdict on a connection whose capture missed segments says so. */
 START_TEST(test_gap_flagged)
 {
@@ -1263,6 +1535,9 @@ verdict_suite(void)
 	tcase_add_test(tc, test_stale_socket);
 	tcase_add_test(tc, test_gap_flagged);
 	tcase_add_test(tc, test_not_enough_capture);
+	tcase_add_test(tc, test_templates);
+	tcase_add_test(tc, test_expand);
+	tcase_add_test(tc, test_socket_owner);
 	suite_add_tcase(s, tc);
 	return s;
 }

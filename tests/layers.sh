@@ -46,6 +46,7 @@ zeek 4 state-machine
 conn 4 state-machine
 vantage 4 state-machine
 verdict 5 verdicts
+verdict_catalogue 5 verdicts
 verdict_docs 5 verdicts
 analyze 6 analysis
 watch 6 analysis
