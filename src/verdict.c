@@ -1882,7 +1882,14 @@ rule_abort(struct ctx *x)
 				     flight > 0 ? "some" : "none");
 				if (own)
 					slot(x, "own", "%" PRIu64, own->frame);
+				/* a peer the capture holds nothing of (one
+				 * direction captured, or a pickup of the
+				 * sender's last segments): its state is the
+				 * timeline's inference, what the RST did to
+				 * its application is not seen */
+				bool unseen = silent(c, !s) || peer->pkts == 0;
 				pick(x, "effect", ka ? "unreachable" :
+				     unseen ? "unseen" :
 				     own && (own->flags & TFE_TH_RST) ?
 				     "crossed_rst" :
 				     own ? "crossed_fin" :

@@ -212,6 +212,8 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		{ "inflight.none", "no data of its own was in flight" },
 		{ "effect.unreachable", "the peer, unreachable, most likely "
 		  "never learns of it" },
+		{ "effect.unseen", "the capture holds nothing the {peer} "
+		  "sent, so what the RST did to its application is not seen" },
 		/* the peer's own FIN or RST crossed the RST on the wire */
 		{ "effect.crossed_rst", "the {peer}'s own RST (frame {own}) "
 		  "crossed it on the wire: the {peer} had reset the connection "
