@@ -650,6 +650,12 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 		/* One not over leaves no tombstone: the new connection
 		 * keeps what a stale socket's answer needs. */
 		if (c->ended) {
+			/* the client's same SYN again: it re-sends after a
+			 * RST refused it (Windows), connect() goes on */
+			const struct tfe_endpoint *cl = &c->ep[TFE_SIDE_CLIENT];
+			if (nside == TFE_SIDE_CLIENT && cl->isn_known &&
+			    cl->isn == seg->seq)
+				tfe_conn_syn_again(c);
 			emit(a, c, TFE_END_CLOSED);
 		} else {
 			tk = &taken;

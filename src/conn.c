@@ -152,6 +152,23 @@ rewrite_rows(struct tfe_conn *c, int side, int from, uint8_t state,
 	tfe_timeline_row(&c->tl, (guint)from)->reason[side] = reason;
 }
 
+void
+tfe_conn_syn_again(struct tfe_conn *c)
+{
+	bool refused = false;
+
+	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
+		struct tfe_row *r = tfe_timeline_row(&c->tl, i);
+		if (r->reason[TFE_SIDE_CLIENT] == TFE_RS_RECV_RST_REFUSED) {
+			r->reason[TFE_SIDE_CLIENT] =
+				TFE_RS_RECV_RST_REFUSED_RETRIED;
+			refused = true;
+		}
+	}
+	if (refused)
+		tfe_conn_rare_mut(c)->syn_again = true;
+}
+
 /* Like rewrite_rows(), from the first row, also turning one reason into
  * another: for an assumption about the side's start that proved wrong. */
 static void

@@ -237,6 +237,9 @@ struct tfe_conn_rare {
 	 * connection's sides (enum tfe_state; syn_to_stale_socket) */
 	bool prev_live;
 	uint8_t prev_state[2];
+	/* refused (its SYN answered by RST), it was followed on the 4-tuple
+	 * by the same SYN again (tfe_conn_syn_again()) */
+	bool syn_again;
 	/* a server that never answered: when its port answered another
 	 * connection's SYN in the capture (analyze.c's listeners), the
 	 * first and latest time; 0 when it never did (syn_unanswered) */
@@ -458,6 +461,13 @@ tfe_conn_alt(const struct tfe_conn *c, int side, guint i, uint8_t *why)
 }
 
 /* The same for writing: allocated at the first call. */
+/* The connection, over, is followed on its 4-tuple by a SYN from its
+ * client with the same ISN: a client that re-sends its SYN after a RST
+ * refused it (Windows retries twice).  If the client was refused, the
+ * row where it received that RST says connect() had not failed yet
+ * (recv_rst_refused_retried) and rst_to_closed_port says so. */
+void tfe_conn_syn_again(struct tfe_conn *c);
+
 struct tfe_conn_rare *tfe_conn_rare_mut(struct tfe_conn *c);
 
 /* Live: the kernel's view of the connection's local sockets, or NULL. */

@@ -393,6 +393,10 @@ const struct tfe_reason_row tfe_reasons[TFE_RS__COUNT] = {
 		"it was re-sending data that nothing answered, and its next "
 		"re-send was due by then with none in the capture: its TCP had "
 		"given up (ETIMEDOUT), or the capture ended before the re-send" },
+	[TFE_RS_RECV_RST_REFUSED_RETRIED] = { "recv_rst_refused_retried",
+		"received RST for its SYN, and sent the same SYN again after "
+		"it (Windows retries a refused connection): connect() had not "
+		"failed yet" },
 	[TFE_RS_FIN_ACK_UNSEEN] = { "fin_ack_unseen",
 		"the peer's ACK of its FIN travels the direction this capture "
 		"lacks: FIN_WAIT_1 until that ACK arrives, FIN_WAIT_2 after" },

@@ -185,6 +185,8 @@ enum tfe_reason {
 	                               sender's (tfe_conn_finish) */
 	TFE_RS_RESEND_DUE_UNSEEN,   /* netstat: past its next re-send of
 	                               data nothing answered */
+	TFE_RS_RECV_RST_REFUSED_RETRIED, /* the refused SYN sent again
+	                               (tfe_conn_syn_again()) */
 	TFE_RS__COUNT
 };
 

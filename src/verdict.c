@@ -591,6 +591,9 @@ rule_open_and_reject(struct ctx *x)
 		                                      TFE_TH_SYN, 0, NULL);
 		const struct tfe_row *rst = find_reason(x, TFE_SIDE_CLIENT,
 		                                        TFE_RS_RECV_RST_REFUSED);
+		if (rst == NULL)
+			rst = find_reason(x, TFE_SIDE_CLIENT,
+			                  TFE_RS_RECV_RST_REFUSED_RETRIED);
 		if (syn && rst) {
 			/* the SYN it answered: the last one before it */
 			guint i = 0;
@@ -607,6 +610,8 @@ rule_open_and_reject(struct ctx *x)
 			slot(x, "delay", "%.3f",
 			     (double)(rst->ts - syn->ts) / 1e6);
 			pick(x, "resent", cl->syn_count > 1 ? "yes" : "no");
+			pick(x, "outcome", tfe_conn_rare(c)->syn_again ?
+			                   "retried" : "fails");
 			slot(x, "port", "%u",
 			     (unsigned)tfe_conn_port(c, TFE_SIDE_SERVER));
 			say(x, TFE_V_RST_TO_CLOSED_PORT, TFE_SIDE_SERVER, fr,

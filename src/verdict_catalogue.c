@@ -44,10 +44,14 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		PHRASES(
 		{ "refused", "{server} answered the client's SYN (frame {syn}) "
 		  "with RST (frame {rst}, {delay} ms later){resent}: no socket "
-		  "listens on port {port}, so connect() fails with "
-		  "ECONNREFUSED" },
+		  "listens on port {port}, so {outcome}" },
 		{ "resent.no", "" },
-		{ "resent.yes", " after the SYN was re-sent" }) },
+		{ "resent.yes", " after the SYN was re-sent" },
+		{ "outcome.fails", "connect() fails with ECONNREFUSED" },
+		/* the same SYN came again on the 4-tuple after the RST */
+		{ "outcome.retried", "this attempt is refused; the client sent "
+		  "the same SYN again after the RST (Windows retries a refused "
+		  "connection), so connect() had not failed yet" }) },
 	[TFE_V_SYN_UNANSWERED] = { "syn_unanswered", TFE_SEV_WARNING,
 		"SYN never answered", "RFC 6298 §5, RFC 9293 §3.8.1",
 		PHRASES(
