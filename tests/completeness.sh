@@ -97,8 +97,24 @@ else
 		if [ ! -s "$tmp/theirs" ]; then
 			continue
 		fi
+		# A capture listed with field "streams" splits one tshark
+		# stream into connections of ours: each 4-tuple must still
+		# carry the same values, whatever their number.
+		listed=0
+		awk -F'\t' -v t="$name" '$1 == t && $3 == "streams" { f = 1 }
+			END { exit !f }' "$known" && listed=1
 		if diff -u "$tmp/theirs" "$tmp/ours" > "$tmp/diff"; then
+			if [ $listed = 1 ]; then
+				failed=$((failed + 1))
+				echo "FAIL $name: agrees with tshark but is listed in tests/completeness-differences"
+			else
+				passed=$((passed + 1))
+			fi
+		elif [ $listed = 1 ] &&
+		     cmp -s <(cut -d' ' -f2- "$tmp/theirs" | sort -u) \
+		            <(cut -d' ' -f2- "$tmp/ours" | sort -u); then
 			passed=$((passed + 1))
+			echo "KNOWN $name: more connections than tshark streams on a 4-tuple, the same values"
 		else
 			failed=$((failed + 1))
 			echo "FAIL $name: tshark (-) and ours (+) differ"
