@@ -253,7 +253,8 @@ row_at(const struct tfe_conn *c, guint i)
 }
 
 /* The first frame row from `side` with all of `flags` set, from index
- * `from`; NULL when none. */
+ * `from`, that is not a copy the capture made of a frame before it;
+ * NULL when none. */
 static const struct tfe_row *
 find_sent(const struct tfe_conn *c, int side, uint16_t flags, guint from,
           guint *at)
@@ -261,8 +262,9 @@ find_sent(const struct tfe_conn *c, int side, uint16_t flags, guint from,
 	for (guint i = from; i < tfe_timeline_len(&c->tl); i++) {
 		const struct tfe_row *r = row_at(c, i);
 
+		/* a copy the capture made of a frame is no segment sent */
 		if (r->kind == TFE_ROW_FRAME && r->dir == side &&
-		    (r->flags & flags) == flags) {
+		    (r->flags & flags) == flags && !(r->notes & TFE_NOTE_COPY)) {
 			if (at)
 				*at = i;
 			return r;
@@ -1863,10 +1865,13 @@ rule_abort(struct ctx *x)
 			if (foreign) {
 				/* not the claimed sender's abort: rst_suspicious
 				 * says what sent it and what it did */
-			} else if (rst->reason[s] == TFE_RS_SEND_RST_UNSEEN) {
-				/* its sender's first segment: no connection of
-				 * its own is in the capture to have aborted (the
-				 * timeline says so, midstream says why) */
+			} else if (rst->reason[s] == TFE_RS_SEND_RST_UNSEEN ||
+			           ep->pkts == 1) {
+				/* its sender's first segment (also when the
+				 * peer's FIN, before it, gave the sender a
+				 * state): no connection of its own is in the
+				 * capture to have aborted; a socket gone
+				 * answers the same way */
 			} else {
 				slot_ep(x, "sender", s);
 				slot_at(x, "at", rst->ts);

@@ -102,6 +102,10 @@ static const struct vcase cases[] = {
 { "SYNs with no answer", TFE_V_SYN_UNANSWERED, true, TFE_END_INPUT, 3000, {
 	V(C, F_S, 1000, 0, 0, 0), V(C, F_S, 1000, 0, 0, 1000),
 	V(C, F_S, 1000, 0, 0, 3000) }, 3 },
+{ "near miss: a SYN and the capture's copy of it 1 ms later are one SYN, "
+  "with too little capture after it",
+  TFE_V_SYN_UNANSWERED, false, TFE_END_INPUT, 500, {
+	VI(C, F_S, 1000, 0, 0, 0, 77), VI(C, F_S, 1000, 0, 0, 1, 77) }, 2 },
 { "near miss: one SYN and too little capture",
   TFE_V_SYN_UNANSWERED, false, TFE_END_INPUT, 500, {
 	V(C, F_S, 1000, 0, 0, 0) }, 1 },
@@ -403,6 +407,10 @@ static const struct vcase cases[] = {
   "answered by RST) proves no connection of its own to abort",
   TFE_V_ABORTIVE_CLOSE, false, TFE_END_CLOSED, 0, {
 	V(C, F_PA, 1001, 5001, 100, 0), V(S, F_R, 5001, 0, 0, 1) }, 2 },
+{ "near miss: mid-stream, the peer's FIN first, then a bare RST that is "
+  "its sender's only segment (the answer of a socket gone)",
+  TFE_V_ABORTIVE_CLOSE, false, TFE_END_CLOSED, 0, {
+	V(S, F_FA, 5001, 1001, 0, 0), V(C, F_R, 1001, 0, 0, 90) }, 2 },
 { "mid-stream: a side that sent data, then RST, aborted",
   TFE_V_ABORTIVE_CLOSE, true, TFE_END_CLOSED, 0, {
 	V(S, F_PA, 5001, 1001, 100, 0), V(C, F_A, 1001, 5101, 0, 10),
