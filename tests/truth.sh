@@ -320,6 +320,11 @@ check_stale() {
 	return 0
 }
 
+# pct A N: A as a share of N, in percent with one decimal (100 for N 0).
+pct() {
+	awk -v a="$1" -v n="$2" 'BEGIN { printf "%.1f", n ? 100 * a / n : 100 }'
+}
+
 # The measured table: per vantage and group, how many socket states agree.
 print_table() {
 	local v g k pct pct2
@@ -329,11 +334,8 @@ print_table() {
 		for g in "lab" "lab 3 places" "router path"; do
 			k="$v|$g"
 			[ -n "${n_states[$k]:-}" ] || continue
-			pct=$(awk -v a="${n_agree[$k]}" -v n="${n_states[$k]}" \
-			      'BEGIN { printf "%.1f", n ? 100 * a / n : 100 }')
-			pct2=$(awk -v a="${n_agree[$k]}" -v u="${n_undec[$k]}" \
-			       -v n="${n_states[$k]}" \
-			       'BEGIN { printf "%.1f", n ? 100 * (a + u) / n : 100 }')
+			pct=$(pct "${n_agree[$k]}" "${n_states[$k]}")
+			pct2=$(pct $(( n_agree[$k] + n_undec[$k] )) "${n_states[$k]}")
 			printf '%-8s %-12s %6d %6d %6s%% %6d %16d %8s%%\n' "$v" "$g" \
 				"${n_states[$k]}" "${n_agree[$k]}" "$pct" \
 				"${n_contra[$k]}" "${n_undec[$k]}" "$pct2"
@@ -351,10 +353,8 @@ print_table() {
 			local nc_=$(( n_states[$k] - n_lis[$k] ))
 			local ac_=$(( n_agree[$k] - n_lis_agree[$k] ))
 			local uc_=$(( n_undec[$k] - n_lis_undec[$k] ))
-			pct=$(awk -v a="$ac_" -v n="$nc_" \
-			      'BEGIN { printf "%.1f", n ? 100 * a / n : 100 }')
-			pct2=$(awk -v a="${n_lis_agree[$k]}" -v n="${n_lis[$k]}" \
-			       'BEGIN { printf "%.1f", n ? 100 * a / n : 100 }')
+			pct=$(pct "$ac_" "$nc_")
+			pct2=$(pct "${n_lis_agree[$k]}" "${n_lis[$k]}")
 			printf '%-8s %-12s %17d %6s%% %10d %10d %6s%% %9d\n' "$v" "$g" \
 				"$nc_" "$pct" "$uc_" "${n_lis[$k]}" "$pct2" \
 				"${n_lis_undec[$k]}"
