@@ -1276,6 +1276,7 @@ track_evidence(struct tfe_conn *c, int side, const struct tfe_segment *s,
 	if (G_UNLIKELY(st->notes & TFE_NOTE_KEEPALIVE)) {
 		struct tfe_ep_rare *r = tfe_conn_rare_get(c, side);
 		r->ka_probes++;
+		r->ka_last_ts = ts;
 		if (ep->ka_pending)
 			r->ka_unanswered_run++;
 		ep->ka_pending = true;
@@ -1311,6 +1312,26 @@ track_evidence(struct tfe_conn *c, int side, const struct tfe_segment *s,
 	}
 }
 
+/* Probes come after quiet: Linux's shortest keepalive time and interval
+ * are 1 s (TCP_KEEPIDLE, TCP_KEEPINTVL), a zero-window probe waits an RTO
+ * of 200 ms at least.  A segment of that shape sooner is an ACK with an
+ * odd number (a device's padded ACKs, sent by the handful within a
+ * millisecond of data). */
+#define KEEPALIVE_QUIET_NS (TFE_NS_PER_SEC / 5)
+
+/* Whether a segment of a probe's shape at `ts` comes late enough to be
+ * one: an interval after the sender's previous probe, and a keepalive
+ * (the window open) after the connection's data has been quiet as long. */
+static bool
+probe_spaced(const struct tfe_conn *c, int side, int64_t ts, bool zw)
+{
+	const struct tfe_ep_rare *r = tfe_conn_rare_ep(c, side);
+
+	if (r->ka_probes > 0 && ts - r->ka_last_ts < KEEPALIVE_QUIET_NS)
+		return false;
+	return zw || c->data_ts == 0 || ts - c->data_ts >= KEEPALIVE_QUIET_NS;
+}
+
 /* Notes on a frame that are facts about it, before anything is updated. */
 static uint16_t
 frame_notes(const struct tfe_conn *c, int side, const struct tfe_segment *s,
@@ -1338,7 +1359,8 @@ frame_notes(const struct tfe_conn *c, int side, const struct tfe_segment *s,
 		const struct tfe_endpoint *peer = EP(c, !side);
 		bool peer_closed_window = peer->pkts > 0 && peer->last_win == 0;
 		if (s->payload_len <= 1 && !fin && is_synchronized(ep->state) &&
-		    s->seq == ep->snd_nxt - 1)
+		    s->seq == ep->snd_nxt - 1 &&
+		    probe_spaced(c, side, ts, peer_closed_window))
 			/* Linux probes a zero window the same way it sends a
 			 * keepalive; the peer's window tells them apart. */
 			notes |= peer_closed_window ? TFE_NOTE_ZW_PROBE
@@ -1440,6 +1462,8 @@ fast_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	/* conn_fast_ok(): no handshake ACK time left to take */
 	c->last_frame = frame;
 	c->last_ts = ts;
+	if (len > 0)
+		c->data_ts = ts;
 
 	/* track_sender(): in order, so SND.NXT moves to the segment's end */
 	snd->snd_nxt = s->seq + len;
@@ -1837,7 +1861,8 @@ fin_disproved(struct tfe_conn *c, int side, const struct tfe_segment *s,
 /* `after_gap`: the frame ends a silence of at least --idle-gap-threshold;
  * it is kept as a row, so that the timeline shows the silence. */
 static G_GNUC_NO_INLINE void
-update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
+update_general(struct tfe_conn *c, const struct tfe_segment *s,
+               const struct tfe_segment *wire, int side,
                uint64_t frame, int64_t ts, const struct tfe_config *cfg,
                bool after_gap)
 {
@@ -1850,8 +1875,10 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	st.frame = frame;
 	st.ts = ts;
 	st.notes = frame_notes(c, side, s, ts);
+	if (G_UNLIKELY(wire->payload_len != s->payload_len))
+		st.notes |= TFE_NOTE_PADDING;
 	if (cfg->zeek_model)
-		tfe_zeek_update(&c->zeek, s, side, ts,
+		tfe_zeek_update(&c->zeek, wire, side, ts,
 		                cfg->zeek_ignore_checksums);
 	/* a copy changes nothing but its count (the Zeek model above counts
 	 * it, as Zeek does) */
@@ -1876,6 +1903,8 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	}
 	c->last_frame = frame;
 	c->last_ts = ts;
+	if (s->payload_len > 0)
+		c->data_ts = ts;
 
 	/* Handshake times for the RTT (Wireshark's iRTT counts from the SYN;
 	 * we count from the last SYN before the answer, since that is the one
@@ -1975,6 +2004,52 @@ update_general(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	c->fast_ok = conn_fast_ok(c, cfg);
 }
 
+/*
+ * A bare ACK or FIN whose 1 to 6 payload bytes are zeros filling its IPv4
+ * datagram out to 46 bytes (decode.c: zero_pad), at its sender's next
+ * sequence number: padding that a driver or a device on the path counted
+ * in the IP length.  The TCPs at either end do not count it (the sender's
+ * next segment starts at the same number, the peer's ACKs skip it), so
+ * the analysis takes the segment as carrying nothing; the Zeek model
+ * counts the bytes, as Zeek and Wireshark do.  Elsewhere (a keepalive's
+ * byte one below, a probe of a zero window, data re-sent further back)
+ * the bytes are data (padding_only()).
+ */
+static bool
+padding_only(const struct tfe_conn *c, int side, const struct tfe_segment *s)
+{
+	const struct tfe_endpoint *snd = EP(c, side);
+	const struct tfe_endpoint *peer = EP(c, !side);
+
+	/* a byte into a zero window probes it, even a zero byte */
+	if (!snd->seq_known || (peer->pkts > 0 && peer->last_win == 0))
+		return false;
+	if (s->seq == snd->snd_nxt)
+		return true;
+	/* one below: a bare ACK's number on some stacks; a single byte
+	 * there is a keepalive's (Windows sends one) */
+	return s->seq == snd->snd_nxt - 1 && s->payload_len > 1;
+}
+
+static G_GNUC_NO_INLINE void
+update_padded(struct tfe_conn *c, const struct tfe_segment *s, int side,
+              uint64_t frame, int64_t ts, const struct tfe_config *cfg)
+{
+	struct tfe_segment bare = *s;
+	bool after_gap = ts - c->last_ts >= cfg->idle_gap &&
+	                 c->first_frame != 0;
+
+	bare.zero_pad = false;
+	if (padding_only(c, side, s)) {
+		bare.payload_len = 0;
+		bare.captured_payload = 0;
+		tfe_conn_rare_get(c, side)->padded++;
+	}
+	if (after_gap)
+		idle_gap(c, side, frame, ts);
+	update_general(c, &bare, s, side, frame, ts, cfg, after_gap);
+}
+
 void
 tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
                 uint64_t frame, int64_t ts, const struct tfe_config *cfg)
@@ -1983,12 +2058,16 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	struct tfe_endpoint *snd = EP(c, side);
 	struct tfe_endpoint *rcv = EP(c, !side);
 
+	if (G_UNLIKELY(s->zero_pad)) {
+		update_padded(c, s, side, frame, ts, cfg);
+		return;
+	}
 	/* a silence of --idle-gap-threshold or more ends (no first frame
 	 * yet: no silence) */
 	if (G_UNLIKELY(ts - c->last_ts >= cfg->idle_gap) &&
 	    c->first_frame != 0) {
 		idle_gap(c, side, frame, ts);
-		update_general(c, s, side, frame, ts, cfg, true);
+		update_general(c, s, s, side, frame, ts, cfg, true);
 		return;
 	}
 	if (G_LIKELY(fast_path_ok(c, s, snd, rcv))) {
@@ -2000,7 +2079,7 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 			                cfg->zeek_ignore_checksums);
 		return;
 	}
-	update_general(c, s, side, frame, ts, cfg, false);
+	update_general(c, s, s, side, frame, ts, cfg, false);
 }
 
 void

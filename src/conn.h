@@ -133,6 +133,7 @@ struct tfe_ep_rare {
 	uint32_t fin_peer_unacked;
 	int64_t fin_peer_last_ts, fin_own_prev_ts;
 	uint32_t ka_probes, ka_answered, ka_unanswered_run; /* keepalives */
+	int64_t ka_last_ts;     /* its latest probe (ns) */
 	uint32_t zw_probes;     /* the peer's probes while it advertised 0 */
 	uint32_t rst_nth;       /* its segments before its first RST */
 	uint16_t rst_ip_id, ip_id_before_rst; /* IP fields of its RST and of */
@@ -149,6 +150,8 @@ struct tfe_ep_rare {
 	int64_t ooo_late;       /* the longest wait among them (ns) */
 	int64_t ooo_within;     /* the round trip they were held to (ns) */
 	uint8_t holes;
+	uint32_t padded;        /* segments whose payload was padding
+	                           (conn.c: update_padded()) */
 };
 
 /* The two sides' parts, allocated together when either is first needed
@@ -377,6 +380,8 @@ struct tfe_conn {
 
 	uint64_t first_frame, last_frame;
 	int64_t first_ts, last_ts;
+	int64_t data_ts;        /* the latest segment with payload, either
+	                           way (keepalives come after quiet) */
 	int64_t syn_ts;         /* last client SYN before the first SYN+ACK */
 	int64_t synack_ts;      /* first SYN+ACK */
 	int64_t synack_last_ts; /* last SYN+ACK before the handshake's ACK */

@@ -168,6 +168,7 @@
 #define IPPROTO_NUM_SHIM6    140
 
 #define IPV4_MIN_HDR        20
+#define ETHER_MIN_PAYLOAD   46  /* IEEE 802.3: 64-byte frames less header and FCS */
 #define IPV6_HDR_LEN        40
 #define MAX_IPV6_EXT        64 /* RFC 8200 sets no limit; we stop here */
 #define TCP_MIN_HDR         20
@@ -1319,6 +1320,16 @@ parse_tcp_options(struct tfe_cursor *c, size_t hidden,
 	return TFE_DR_OK;
 }
 
+/* Whether the n bytes at p are all zero. */
+static COLD bool
+all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != 0)
+			return false;
+	return true;
+}
+
 /* The options of a whole header: the parse above with nothing cut, so
  * that the compiler leaves out what only a cut needs. */
 static enum tfe_decode_reason
@@ -1423,6 +1434,15 @@ decode_tcp(struct tfe_cursor *c, size_t tcp_len, bool layouts,
 	out->payload_len = (uint32_t)payload;
 	out->captured_payload =
 		(uint32_t)(c->left < payload ? c->left : payload);
+	/* A bare ACK or FIN whose few payload bytes are zeros that fill its
+	 * IPv4 datagram out to Ethernet's 46-byte minimum payload: padding
+	 * that a driver or device counted in the IP length, when the
+	 * sender's sequence numbers skip it (conn.c, padding_only()). */
+	if (__builtin_expect(tcp_len <= ETHER_MIN_PAYLOAD - IPV4_MIN_HDR, 0) &&
+	    payload > 0 && out->family == 4 &&
+	    out->captured_payload == payload &&
+	    (flags & ~(TFE_TH_FIN | TFE_TH_ECE | TFE_TH_CWR)) == TFE_TH_ACK)
+		out->zero_pad = all_zero(c->p, payload);
 	/* FTP's control connection announcing a data connection: the only
 	 * payload the analysis reads (ftp.h) */
 	if (__builtin_expect(out->sport == FTP_PORT || out->dport == FTP_PORT,

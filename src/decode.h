@@ -239,6 +239,10 @@ struct tfe_segment {
 	uint8_t tcp_hlen;        /* TCP header length in bytes, 20..60 */
 	uint8_t csum;            /* enum tfe_csum */
 	bool ip_csum_bad;        /* IPv4 header checksum wrong (RFC 791) */
+	bool zero_pad;           /* its payload may be padding: 1 to 6 zero
+	                            bytes that fill a bare ACK or FIN's IPv4
+	                            datagram out to 46 bytes (decode_tcp();
+	                            conn.c decides) */
 
 	/* options, present when the bit is set in opt_mask */
 	uint8_t opt_mask;        /* TFE_OPT_* */

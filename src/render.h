@@ -130,7 +130,7 @@ struct tfe_json_note {
 	uint16_t bit;          /* TFE_NOTE_* */
 	const char *name;
 };
-#define TFE_JSON_NOTES 11
+#define TFE_JSON_NOTES 12
 extern const struct tfe_json_note tfe_json_notes[TFE_JSON_NOTES];
 
 /* What netstat -tan would have shown on each host at `at` (ns, epoch):

@@ -92,6 +92,7 @@ const struct tfe_json_note tfe_json_notes[TFE_JSON_NOTES] = {
 	{ TFE_NOTE_AFTER_RST, "after_rst" },
 	{ TFE_NOTE_BAD_FLAGS, "invalid_flags" },
 	{ TFE_NOTE_GAP, "acks_uncaptured_data" },
+	{ TFE_NOTE_PADDING, "padding" },
 };
 
 /* -- strings -------------------------------------------------------------- */

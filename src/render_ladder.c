@@ -123,6 +123,7 @@ static const struct {
 	{ TFE_NOTE_AFTER_RST, "after RST" },
 	{ TFE_NOTE_BAD_FLAGS, "invalid flags" },
 	{ TFE_NOTE_GAP, "acks uncaptured data" },
+	{ TFE_NOTE_PADDING, "padding" },
 };
 
 /* Appends the options, tcpdump-like, in at most `room` columns: each

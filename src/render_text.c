@@ -122,6 +122,7 @@ static const struct {
 	{ TFE_NOTE_AFTER_RST, "after RST" },
 	{ TFE_NOTE_BAD_FLAGS, "invalid flags" },
 	{ TFE_NOTE_GAP, "acknowledges data not captured" },
+	{ TFE_NOTE_PADDING, "zero padding in the IP length, not data" },
 };
 
 /* The text of tfe_format_window at p (room for 23 bytes), not

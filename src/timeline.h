@@ -42,6 +42,9 @@ enum tfe_row_kind {
 #define TFE_NOTE_OUT_OF_ORDER 0x0400 /* fills a gap in its sender's sequence
                                         space within a round trip of the
                                         gap appearing (conn.c: holes) */
+#define TFE_NOTE_PADDING      0x0800 /* its payload is zero bytes padding
+                                        the IP datagram, not data (conn.c:
+                                        update_padded()) */
 
 /* Directions: sender is the client (0) or the server (1). */
 #define TFE_DIR_C2S 0

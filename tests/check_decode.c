@@ -4308,6 +4308,67 @@ START_TEST(test_ftp_frame)
 }
 END_TEST
 
+/* An IPv4 frame (DLT_RAW) of a segment with flags `flags` and `n` payload
+ * bytes of value `byte`. */
+static size_t
+pad_frame(uint8_t *buf, uint8_t flags, size_t n, uint8_t byte)
+{
+	size_t len = ftp_frame(buf, 40000, 8080, "");
+
+	buf[33] = flags;
+	memset(buf + len, byte, n);
+	len += n;
+	buf[2] = (uint8_t)(len >> 8);
+	buf[3] = (uint8_t)len;
+	return len;
+}
+
+START_TEST(test_zero_pad)
+{
+	uint8_t buf[128];
+	struct tfe_segment seg;
+	size_t len;
+
+	/* 1 to 6 zero bytes on a bare ACK or FIN+ACK: padding, both paths */
+	for (size_t n = 1; n <= 6; n++) {
+		len = pad_frame(buf, 0x10, n, 0);
+		ck_assert_int_eq(tfe_decode_frame(DLT_RAW, buf, len, len, &seg),
+		                 TFE_DR_OK);
+		ck_assert_uint_eq(seg.payload_len, n);
+		ck_assert(seg.zero_pad);
+		ck_assert_int_eq(tfe_decode_frame_general(DLT_RAW, buf, len,
+		                                          len, &seg), TFE_DR_OK);
+		ck_assert(seg.zero_pad);
+		len = pad_frame(buf, 0x11, n, 0);
+		ck_assert_int_eq(tfe_decode_frame(DLT_RAW, buf, len, len, &seg),
+		                 TFE_DR_OK);
+		ck_assert(seg.zero_pad);
+	}
+	/* near misses: 7 bytes (past 46), a byte not zero, PSH, no ACK,
+	 * RST, a payload the snapshot cut */
+	len = pad_frame(buf, 0x10, 7, 0);
+	ck_assert_int_eq(tfe_decode_frame(DLT_RAW, buf, len, len, &seg),
+	                 TFE_DR_OK);
+	ck_assert(!seg.zero_pad);
+	len = pad_frame(buf, 0x10, 2, 0);
+	buf[len - 1] = 1;
+	ck_assert_int_eq(tfe_decode_frame(DLT_RAW, buf, len, len, &seg),
+	                 TFE_DR_OK);
+	ck_assert(!seg.zero_pad);
+	static const uint8_t not_pad[] = { 0x18, 0x01, 0x14, 0x04, 0x12 };
+	for (size_t i = 0; i < G_N_ELEMENTS(not_pad); i++) {
+		len = pad_frame(buf, not_pad[i], 2, 0);
+		ck_assert_int_eq(tfe_decode_frame(DLT_RAW, buf, len, len, &seg),
+		                 TFE_DR_OK);
+		ck_assert(!seg.zero_pad);
+	}
+	len = pad_frame(buf, 0x10, 2, 0);
+	ck_assert_int_eq(tfe_decode_frame(DLT_RAW, buf, len - 1, len, &seg),
+	                 TFE_DR_OK);
+	ck_assert(!seg.zero_pad);
+}
+END_TEST
+
 static Suite *
 decode_suite(void)
 {
@@ -4322,6 +4383,7 @@ decode_suite(void)
 	tcase_add_loop_test(tc, test_cut_everywhere, 0,
 	                    (int)G_N_ELEMENTS(valid_cases));
 	tcase_add_test(tc, test_options_cut);
+	tcase_add_test(tc, test_zero_pad);
 	tcase_add_loop_test(tc, test_invalid_frame, 0,
 	                    (int)G_N_ELEMENTS(invalid_cases));
 	tcase_add_test(tc, test_ipv6_ext_limit);

@@ -311,7 +311,8 @@ START_TEST(test_name_tables)
 	                  TFE_NOTE_ZERO_WINDOW |
 	                  TFE_NOTE_KEEPALIVE | TFE_NOTE_AFTER_FIN |
 	                  TFE_NOTE_AFTER_RST | TFE_NOTE_BAD_FLAGS | TFE_NOTE_GAP |
-	                  TFE_NOTE_WINDOW_OPEN | TFE_NOTE_ZW_PROBE | TFE_NOTE_COPY);
+	                  TFE_NOTE_WINDOW_OPEN | TFE_NOTE_ZW_PROBE | TFE_NOTE_COPY |
+	                  TFE_NOTE_PADDING);
 	/* names written as object keys without escaping */
 	for (int st = 0; st < TFE_ST__COUNT; st++)
 		ck_assert(is_key(tfe_state_names[st]));
