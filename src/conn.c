@@ -265,6 +265,26 @@ fin_wait_2_could_expire(const struct tfe_conn *c, int side)
 	return false;
 }
 
+/* A RST from `side` that is the first thing it sent after the
+ * connection's last silence of --idle-gap-threshold (conn.c idle_gap()),
+ * without ACK, its number the ACK of the peer's segment that broke the
+ * silence, and with the TTL of its earlier packets: the answer of an end
+ * that no longer has the connection.  A TTL 5 or more away is another
+ * device's (rst_foreign_ttl, verdict.c). */
+static bool
+rst_after_idle(const struct tfe_conn *c, int side, const struct tfe_segment *s)
+{
+	const struct tfe_endpoint *ep = EP(c, side);
+	const struct tfe_endpoint *peer = EP(c, !side);
+	const struct tfe_conn_rare *r = tfe_conn_rare(c);
+
+	return r->gap_frame != 0 && r->gap_side == !side &&
+	       ep->pkts == r->gap_pkts[side] &&
+	       peer->pkts == r->gap_pkts[!side] + 1 &&
+	       !(s->flags & TFE_TH_ACK) && peer->ack_known &&
+	       s->seq == peer->ack_max && s->ttl == ep->ttl_last;
+}
+
 /* The cells marked XX in tfe_sender_table. */
 static void
 sender_exception(struct tfe_conn *c, struct step *st, int side,
@@ -303,6 +323,14 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 			ep->state = ep->assumed.before;
 			set_state(c, st, side, TFE_ST_CLOSED,
 			          TFE_RS_SEND_RST_NO_CONNECTION);
+		} else if (ep->state == TFE_ST_ESTABLISHED &&
+		           rst_after_idle(c, side, s)) {
+			/* The first it sent after a silence, a RST of the
+			 * form a TCP sends for a connection it does not have:
+			 * its end had dropped the idle connection
+			 * (middlebox_idle_timeout says so). */
+			set_state(c, st, side, TFE_ST_CLOSED,
+			          TFE_RS_SEND_RST_IDLE_DROPPED);
 		} else if (ep->state == TFE_ST_TIME_WAIT &&
 		           !(s->flags & TFE_TH_ACK) && ep->fin_rcvd_row >= 0) {
 			/* TIME_WAIT answers a FIN with an ACK, never a RST: the

@@ -300,6 +300,11 @@ const struct tfe_reason_row tfe_reasons[TFE_RS__COUNT] = {
 		"answered the SYN+ACK with a bare RST "
 		"(seq = its ACK): no socket matches it, the SYN was an old duplicate "
 		"or came from a raw socket (a SYN scan)" },
+	[TFE_RS_SEND_RST_IDLE_DROPPED] = { "send_rst_idle_dropped",
+		"answered the first segment after the silence with a bare RST "
+		"(seq = its ACK), as a TCP does for a connection it does not "
+		"have: its end had dropped the idle connection (its host, or a "
+		"device at its distance)" },
 	[TFE_RS_RECV_SYNACK_UNMATCHED] = { "recv_synack_unmatched",
 		"received a SYN+ACK that no socket of "
 		"its own matched (shown by its RST)" },

@@ -835,7 +835,7 @@ enum {
 };
 
 static int
-rst_foreign(const struct tfe_conn *c, int side)
+rst_foreign(const struct tfe_conn *c, int side, int64_t idle_gap)
 {
 	const struct tfe_endpoint *ep = &c->ep[side];
 	const struct tfe_ep_rare *rare = tfe_conn_rare_ep(c, side);
@@ -847,7 +847,9 @@ rst_foreign(const struct tfe_conn *c, int side)
 	                         rr->reason[side] ==
 	                         TFE_RS_SEND_RST_NO_LISTENER ||
 	                         rr->reason[side] ==
-	                         TFE_RS_SEND_RST_NO_CONNECTION);
+	                         TFE_RS_SEND_RST_NO_CONNECTION ||
+	                         rr->reason[side] ==
+	                         TFE_RS_SEND_RST_IDLE_DROPPED);
 	/* After its own FIN the socket is closed: Linux answers a segment
 	 * that reaches it with a RST of the kernel's control socket, which
 	 * has a counter of its own. */
@@ -883,8 +885,14 @@ rst_foreign(const struct tfe_conn *c, int side)
 	 * stack, whatever its window says (some stacks put one in). */
 	uint16_t step = (uint16_t)(jump - 1);
 	bool continues = c->family == 4 && rare->rst_ip_id != 0 && step < 16;
+	/* The window alone says another device, unless the RST answers the
+	 * first segment after a silence the host may have dropped the
+	 * connection in, with the host's own TTL: whatever answered then sits
+	 * where the host does (the host, or a load balancer in front of it),
+	 * and stacks differ in the window of a RST for no connection. */
+	bool own_ttl_after_idle = dttl == 0 && rare->rst_gap >= idle_gap;
 	if (rr && !socketless && !continues && !(rr->flags & TFE_TH_ACK) &&
-	    rr->win != 0)
+	    rr->win != 0 && !own_ttl_after_idle)
 		return RST_FOREIGN_WINDOW;
 	/* Its sender went on sending data: its socket was not reset. */
 	guint at = 0;
@@ -1001,7 +1009,7 @@ aborting_rst(const struct ctx *x, guint *at, bool *foreign)
 		     r->state[!s] == TFE_ST_LISTEN)) {
 			bool own = r->reason[s] != TFE_RS_RST_NOT_ITS_OWN &&
 			           !(r->frame == tfe_conn_rare_ep(c, s)->rst_frame &&
-			             rst_foreign(c, s));
+			             rst_foreign(c, s, x->cfg->idle_gap));
 			if (own) {
 				*at = i;
 				*foreign = false;
@@ -1266,7 +1274,7 @@ keepalive_race(const struct ctx *x, struct race *k)
 	    rst->reason[TFE_SIDE_SERVER] != TFE_RS_SEND_RST_AFTER_CLOSE ||
 	    (k->req_frame && rst->frame < k->req_frame) ||
 	    (rst->frame == tfe_conn_rare_ep(c, TFE_SIDE_SERVER)->rst_frame &&
-	     rst_foreign(c, TFE_SIDE_SERVER)))
+	     rst_foreign(c, TFE_SIDE_SERVER, x->cfg->idle_gap)))
 		return false;
 	k->fin = fin;
 	k->rst = rst;
@@ -1330,6 +1338,7 @@ struct idle_fail {
 	                                       re-send */
 	uint32_t resent;              /* (b) A's re-sends after the gap */
 	int side;                     /* A, who broke the silence */
+	bool no_connection;           /* (c) the RST fits B's host */
 };
 
 static bool
@@ -1367,10 +1376,34 @@ middlebox_idle(const struct ctx *x, struct idle_fail *f)
 		if (rst == NULL || rst->frame != sr->rst_frame ||
 		    rst->nth != cr->gap_pkts[s] + 1)
 			continue;
-		f->foreign = rst_foreign(c, s);
+		f->foreign = rst_foreign(c, s, x->cfg->idle_gap);
 		if (f->foreign != 0) {
 			f->rst = rst;
 			f->rst_side = s;
+			return true;
+		}
+	}
+	/* (c): B answered A's first segment after the gap with its first
+	 * RST, the one a TCP sends for a connection it does not have (no
+	 * ACK, its number the segment's ACK), with B's own TTL after the
+	 * silence (rst_foreign() does not disown it). */
+	/* Both were ESTABLISHED before it: a side whose FIN was answered
+	 * sits in FIN_WAIT_2, which times out on its own (rst-last-ack) */
+	const struct tfe_row *pre = gi > 0 ? row_at(c, gi - 1) : NULL;
+	if (pre != NULL && pre->state[a] == TFE_ST_ESTABLISHED &&
+	    pre->state[b] == TFE_ST_ESTABLISHED &&
+	    !(f->gap->flags & (TFE_TH_RST | TFE_TH_FIN | TFE_TH_SYN)) &&
+	    (f->gap->flags & TFE_TH_ACK) &&
+	    f->gap->dir == a && tfe_conn_rare_ep(c, b)->rst_frame != 0) {
+		const struct tfe_row *rst = find_sent(c, b, TFE_TH_RST, gi, NULL);
+		if (rst != NULL &&
+		    rst->frame == tfe_conn_rare_ep(c, b)->rst_frame &&
+		    rst->nth == cr->gap_pkts[b] + 1 &&
+		    !(rst->flags & TFE_TH_ACK) && rst->seq == f->gap->ack &&
+		    rst->ttl == tfe_conn_rare_ep(c, b)->ttl_before_rst) {
+			f->rst = rst;
+			f->rst_side = b;
+			f->no_connection = true;
 			return true;
 		}
 	}
@@ -1425,6 +1458,20 @@ rule_middlebox_idle(struct ctx *x)
 	}
 	slot(x, "resumed", "%" PRIu64, f.gap->frame);
 	slot_at(x, "resumed_at", f.gap->ts);
+	if (f.rst && f.no_connection) {
+		uint64_t fr[] = { f.gap->frame, f.rst->frame, 0 };
+		slot(x, "rst", "%" PRIu64, f.rst->frame);
+		slot_at(x, "rst_at", f.rst->ts);
+		slot(x, "ttl", "%u", f.rst->ttl);
+		say(x, TFE_V_MIDDLEBOX_IDLE_TIMEOUT, TFE_SIDE_NONE, fr,
+		    "rst_no_connection");
+		vdur(x, "idle_s", gap);
+		vdur(x, "threshold_s", x->cfg->idle_gap);
+		vat(x, "resumed_at_s", f.gap->ts);
+		vat(x, "rst_at_s", f.rst->ts);
+		vcount(x, "ttl", f.rst->ttl);
+		return;
+	}
 	if (f.rst) {
 		struct foreign_why w;
 		foreign_why(c, b, f.foreign, &w);
@@ -1862,9 +1909,15 @@ rule_abort(struct ctx *x)
 			struct race kr;
 			bool race = s == TFE_SIDE_SERVER && !overflow &&
 			            keepalive_race(x, &kr) && kr.rst == rst;
+			struct idle_fail idf;
 			if (foreign) {
 				/* not the claimed sender's abort: rst_suspicious
 				 * says what sent it and what it did */
+			} else if (c->rare != NULL && c->rare->gap_frame != 0 &&
+			           middlebox_idle(x, &idf) &&
+			           idf.no_connection && idf.rst == rst) {
+				/* the answer of an end that had dropped the idle
+				 * connection: middlebox_idle_timeout says so */
 			} else if (rst->reason[s] == TFE_RS_SEND_RST_UNSEEN ||
 			           ep->pkts == 1) {
 				/* its sender's first segment (also when the
@@ -2462,7 +2515,7 @@ rule_oddities(struct ctx *x)
 			    "outside_window");
 			continue;
 		}
-		int foreign = rst_foreign(c, side);
+		int foreign = rst_foreign(c, side, x->cfg->idle_gap);
 		if (foreign == 0)
 			continue;
 		struct foreign_why w;

@@ -576,6 +576,16 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		  "forgot the idle connection and answered in the {peer}'s "
 		  "place: the {resumer}'s application gets ECONNRESET, the "
 		  "{peer}'s socket is probably still open; {keep}" },
+		/* the RST fits the peer's host: the peer's end dropped it */
+		{ "rst_no_connection", "{silence}; the {resumer}'s next "
+		  "segment (frame {resumed}, at {resumed_at}) was answered by a "
+		  "RST in the {peer}'s name (frame {rst}, at {rst_at}) of the "
+		  "form a TCP sends for a connection it does not have (no ACK, "
+		  "its sequence number the segment's ACK), with the {peer}'s own "
+		  "TTL {ttl}: the {peer}'s end had dropped the idle connection, "
+		  "its host or a NAT gateway, load balancer or firewall at the "
+		  "same distance (the capture cannot tell which): the "
+		  "{resumer}'s application gets ECONNRESET; {keep}" },
 		{ "dropped", "{silence}; the {resumer}'s next segment (frame "
 		  "{resumed}, at {resumed_at}) was followed by {resent} "
 		  "re-sends of its data over {resent_for} (frames {first} to "
