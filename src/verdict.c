@@ -1697,6 +1697,8 @@ rule_missing_final_ack(struct ctx *x, int side)
 			slot_side(x, "peer", p);
 			pick(x, "peer_did", peer->state == TFE_ST_TIME_WAIT ?
 			                    "time_wait" : "nothing");
+			slot(x, "due", "%.1f s", secs(resend_due(c)));
+			slot_side(x, "side", side);
 			say(x, TFE_V_MISSING_FINAL_ACK, side, fr, "last_ack");
 			vat(x, "fin_at_s", la->ts);
 			vdur(x, "wait_s", x->now - la->ts);

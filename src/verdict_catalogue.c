@@ -145,8 +145,12 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		{ "acked.yes", "" },
 		{ "acked.no", " (and no ACK of the FIN came)" },
 		{ "last_ack", "{sender} sent its FIN at {at} (frame {frame}) "
-		  "and no ACK for it came in {wait} of capture: it waits in "
-		  "LAST_ACK, re-sending the FIN, while the {peer} {peer_did}" },
+		  "and no ACK for it came in {wait} of capture, nor the FIN "
+		  "again: either the {peer}'s final ACK was lost, and the "
+		  "{side} waits in LAST_ACK and re-sends the FIN while the {peer} "
+		  "{peer_did}, or the ACK came and the capture missed it; a "
+		  "FIN re-sent within {due} of the first would tell the one "
+		  "from the other" },
 		{ "peer_did.time_wait", "sits in TIME_WAIT" },
 		{ "peer_did.nothing", "sent nothing more" },
 		{ "undecided", "not enough capture to tell whether the "
