@@ -4,12 +4,17 @@
 # Arkime's.
 #
 # 1. The project's pcaps/ and the captures tests/craft describes (made
-#    with tests/craftpcap): tshark is run on each ("tshark -2", the
-#    stream's last value) and every stream must match one of our
-#    connections with the same value.  The k-th tshark stream on a 4-tuple (tshark numbers
+#    with tests/craftpcap): tshark's values ("tshark -2", the stream's
+#    last value) and every stream must match one of our connections with
+#    the same value.  The k-th tshark stream on a 4-tuple (tshark numbers
 #    streams in the order they start, and starts a new one when a SYN
-#    reuses the ports) is the k-th of our connections on it.  Skipped,
-#    saying so, when tshark is not installed.
+#    reuses the ports) is the k-th of our connections on it.  tshark's
+#    answers are kept in tests/completeness-tshark.tsv, each under the
+#    SHA-256 of the capture it read; a capture whose bytes are not there
+#    (a new or changed one) is given to tshark now, and the test says to
+#    refresh the table (tests/completeness.sh --refresh, which runs
+#    tshark on every capture and writes the table anew).  Without tshark
+#    such captures are skipped, saying so.
 # 2. The real-world captures in ../shared/pcaps and ../shared/pcaps-more,
 #    against their tshark-tcp.tsv (tshark's answers, kept in the table, so
 #    tshark is not run).  A stream maps to one connection when our
@@ -43,6 +48,9 @@ else
 	shared=$top_srcdir/../shared
 fi
 known=$top_srcdir/tests/completeness-differences
+table=$top_srcdir/tests/completeness-tshark.tsv
+refresh=0
+[ "${1:-}" = --refresh ] && refresh=1
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -57,36 +65,75 @@ key() {
 	       n = ++seen[a " " b]; print n, a, b, $3 }'
 }
 
-if ! command -v tshark >/dev/null 2>&1; then
-	echo "skipped: pcaps/ against tshark: tshark is not installed"
-	skipped_parts=$((skipped_parts + 1))
-else
-	# ... and the crafted captures of tests/craft (tests/craftpcap)
-	mkdir "$tmp/craft"
-	for d in "$top_srcdir"/tests/craft/*.txt; do
-		"$top_builddir/tests/craftpcap" "$d" \
-			"$tmp/craft/$(basename "$d" .txt).pcap" 2>/dev/null ||
-			{ echo "FAIL: tests/craftpcap $d"; failed=$((failed + 1)); }
-	done
+# tshark_streams FILE: per stream "src dst value", the last value; IPv6
+# addresses in brackets as we print them.  In a tunnel each address
+# field is the innermost of its family (occurrence=l), and the family of
+# the IP header that carries TCP is the protocol before "tcp" in
+# frame.protocols.
+tshark_streams() {
+	tshark -2 -n -r "$1" -T fields -E separator=/t -E occurrence=l \
+		-e tcp.stream -e ip.src -e ipv6.src -e tcp.srcport \
+		-e ip.dst -e ipv6.dst -e tcp.dstport -e tcp.completeness \
+		-e frame.protocols 2>/dev/null |
+	awk -F'\t' '$1 != "" {
+		v6 = $9 ~ /:ipv6:tcp(:|$)/ || $2 == ""
+		s = !v6 ? $2 ":" $4 : "[" $3 "]:" $4
+		d = !v6 ? $5 ":" $7 : "[" $6 "]:" $7
+		if (!($1 in first)) { first[$1] = s " " d; order[n++] = $1 }
+		last[$1] = $8
+	} END { for (i = 0; i < n; i++) print first[order[i]], last[order[i]] }'
+}
+
+have_tshark=0
+command -v tshark >/dev/null 2>&1 && have_tshark=1
+if [ $refresh = 1 ] && [ $have_tshark = 0 ]; then
+	echo "completeness.sh --refresh: tshark is not installed" >&2
+	exit 2
+fi
+# ... and the crafted captures of tests/craft (tests/craftpcap)
+mkdir "$tmp/craft"
+for d in "$top_srcdir"/tests/craft/*.txt; do
+	"$top_builddir/tests/craftpcap" "$d" \
+		"$tmp/craft/$(basename "$d" .txt).pcap" 2>/dev/null ||
+		{ echo "FAIL: tests/craftpcap $d"; failed=$((failed + 1)); }
+done
+if [ $refresh = 1 ]; then
+	{
+		echo "# tshark's tcp.completeness per stream (tests/completeness.sh, part 1):"
+		echo "# capture, SHA-256 of its bytes, then \"source destination value\" per"
+		echo "# stream in tshark's order (\"-\" for a capture with no TCP stream)."
+		echo "# Written by tests/completeness.sh --refresh with $(tshark --version | head -n 1 | sed "s/\.$//")."
+		for f in "$top_srcdir"/pcaps/*.pcap "$tmp"/craft/*.pcap; do
+			h=$(sha256sum < "$f" | cut -d' ' -f1)
+			tshark_streams "$f" > "$tmp/streams"
+			if [ -s "$tmp/streams" ]; then
+				sed "s|^|$(basename "$f")\t$h\t|" "$tmp/streams"
+			else
+				printf '%s\t%s\t-\n' "$(basename "$f")" "$h"
+			fi
+		done
+	} > "$tmp/table"
+	mv "$tmp/table" "$table"
+	echo "wrote $table"
+	exit 0
+fi
+{
+	from_table=0 run_now=0 not_run=0
 	for f in "$top_srcdir"/pcaps/*.pcap "$tmp"/craft/*.pcap; do
 		name=$(basename "$f")
-		# tshark: per stream, the last value; IPv6 addresses in
-		# brackets as we print them.  In a tunnel each address
-		# field is the innermost of its family (occurrence=l), and
-		# the family of the IP header that carries TCP is the
-		# protocol before "tcp" in frame.protocols.
-		tshark -2 -n -r "$f" -T fields -E separator=/t -E occurrence=l \
-			-e tcp.stream -e ip.src -e ipv6.src -e tcp.srcport \
-			-e ip.dst -e ipv6.dst -e tcp.dstport -e tcp.completeness \
-			-e frame.protocols 2>/dev/null |
-		awk -F'\t' '$1 != "" {
-			v6 = $9 ~ /:ipv6:tcp(:|$)/ || $2 == ""
-			s = !v6 ? $2 ":" $4 : "[" $3 "]:" $4
-			d = !v6 ? $5 ":" $7 : "[" $6 "]:" $7
-			if (!($1 in first)) { first[$1] = s " " d; order[n++] = $1 }
-			last[$1] = $8
-		} END { for (i = 0; i < n; i++) print first[order[i]], last[order[i]] }' |
-		key > "$tmp/theirs"
+		h=$(sha256sum < "$f" | cut -d' ' -f1)
+		if grep -q "^$name	$h	" "$table" 2>/dev/null; then
+			awk -F'\t' -v n="$name" -v h="$h" '$1 == n && $2 == h && $3 != "-" { print $3 }' \
+				"$table" | key > "$tmp/theirs"
+			from_table=$((from_table + 1))
+		elif [ $have_tshark = 1 ]; then
+			tshark_streams "$f" | key > "$tmp/theirs"
+			run_now=$((run_now + 1))
+			echo "NOTE $name: not in tests/completeness-tshark.tsv with these bytes: tshark run now (tests/completeness.sh --refresh writes the table anew)"
+		else
+			not_run=$((not_run + 1))
+			continue
+		fi
 
 		# ours: "#id client -> server ..." then the options line.
 		"$prog" -r "$f" > "$tmp/out" 2>/dev/null
@@ -121,8 +168,12 @@ else
 			sed 's/^/    /' "$tmp/diff"
 		fi
 	done
-	echo "pcaps/ and tests/craft: $passed captures agree with tshark, $failed differ"
-fi
+	echo "pcaps/ and tests/craft: $passed captures agree with tshark, $failed differ ($from_table from the table of tshark's answers, $run_now run now)"
+	if [ $not_run -gt 0 ]; then
+		echo "skipped: $not_run captures of pcaps/ and tests/craft are not in tests/completeness-tshark.tsv and tshark is not installed"
+		skipped_parts=$((skipped_parts + 1))
+	fi
+}
 
 # ---- 2. and 3. the shared captures, against the tables
 
