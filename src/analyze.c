@@ -130,6 +130,8 @@ tfe_analyzer_clear(struct tfe_analyzer *a)
 	a->tw_kernel = NULL;
 	if (a->ftp_expected != NULL)
 		g_array_free(a->ftp_expected, TRUE);
+	if (a->holes != NULL)
+		g_array_free(a->holes, TRUE);
 	a->ftp_expected = NULL;
 }
 
@@ -235,6 +237,56 @@ note_port_listened(struct tfe_analyzer *a, struct tfe_conn *c)
 	rare->port_listened_last = l->last_ts;
 }
 
+/*
+ * A connection picked up mid-stream (its first segment no SYN, no RST)
+ * soon after a silence of the whole capture of --idle-gap-threshold or
+ * more: it began unseen, in the silence.  Three of them within
+ * HOLE_PICKUP_NS of its end show that the capture was not recording then
+ * (files merged, a capture stopped and started again), not that the
+ * network was quiet; one or two may be connections idle since before the
+ * capture began.  What was open before such a hole and sends nothing
+ * after it is judged up to the hole's start (hole_end()), not across it.
+ */
+#define HOLE_PICKUP_NS (30 * TFE_NS_PER_SEC)
+#define HOLE_PICKUPS 3
+#define HOLES_MAX 64
+
+static G_GNUC_NO_INLINE void
+hole_seen(struct tfe_analyzer *a, int64_t ts)
+{
+	if (ts - a->silence_to > HOLE_PICKUP_NS) {
+		a->silence_to = 0;
+		return;
+	}
+	if (++a->silence_pickups != HOLE_PICKUPS)
+		return;
+	a->stats.capture_holes++;
+	if (a->holes == NULL)
+		a->holes = g_array_new(FALSE, FALSE, 2 * sizeof(int64_t));
+	int64_t hole[2] = { a->silence_from, a->silence_to };
+	if (a->holes->len < HOLES_MAX)
+		g_array_append_val(a->holes, hole);
+}
+
+/* How far the capture watched `c`: the start of the first hole after its
+ * latest frame (noted in it), else the analyser's clock. */
+static int64_t
+hole_end(const struct tfe_analyzer *a, struct tfe_conn *c)
+{
+	if (G_LIKELY(a->holes == NULL))
+		return a->now;
+	for (guint i = 0; i < a->holes->len; i++) {
+		const int64_t *hole = &g_array_index(a->holes, int64_t, 2 * i);
+		if (hole[0] >= c->last_ts && hole[0] < a->now) {
+			struct tfe_conn_rare *r = tfe_conn_rare_mut(c);
+			r->hole_from = hole[0];
+			r->hole_to = hole[1];
+			return hole[0];
+		}
+	}
+	return a->now;
+}
+
 static void
 emit_taken(struct tfe_analyzer *a, struct tfe_conn *c,
            enum tfe_end_cause cause, struct taken *taken)
@@ -258,7 +310,7 @@ emit_taken(struct tfe_analyzer *a, struct tfe_conn *c,
 		 * once the sink is done with it. */
 		if (a->verdicts == NULL)
 			a->verdicts = tfe_verdicts_new();
-		tfe_analyzer_verdicts(&a->cfg, c, a->now, a->verdicts,
+		tfe_analyzer_verdicts(&a->cfg, c, hole_end(a, c), a->verdicts,
 		                      a->stats.by_verdict);
 	}
 	a->stats.connections++;
@@ -293,7 +345,7 @@ emit_taken(struct tfe_analyzer *a, struct tfe_conn *c,
 	}
 	tfe_flow_detach(&a->table, c, cause == TFE_END_CLOSED ? &tomb : NULL);
 	if (a->sink.conn_take != NULL &&
-	    a->sink.conn_take(a->sink.ud, c, a->now)) {
+	    a->sink.conn_take(a->sink.ud, c, hole_end(a, c))) {
 		/* The sink keeps `c`, with the verdicts worked out here: the
 		 * array goes with it, the next connection gets a new one. */
 		if (!a->verdicts_later)
@@ -592,6 +644,11 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 		if (G_UNLIKELY(ts - a->now > a->cfg.idle_timeout) &&
 		    a->cfg.idle_timeout > 0)
 			capture_gap(a);
+		else if (G_UNLIKELY(ts - a->now >= a->cfg.idle_gap)) {
+			a->silence_from = a->now;
+			a->silence_to = ts;
+			a->silence_pickups = 0;
+		}
 		a->now = ts;
 	}
 	if (ts > a->stats.last_ts || a->stats.frames == 1)
@@ -724,6 +781,9 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 			rare->prev_snd_nxt[1] = t->snd_nxt[same ? 1 : 0];
 		}
 		tfe_flow_attach_hashed(&a->table, key, ref->hash, c);
+		if (G_UNLIKELY(a->silence_to != 0) && !syn &&
+		    !(seg->flags & (TFE_TH_SYN | TFE_TH_RST)))
+			hole_seen(a, ts);
 		if (G_UNLIKELY(a->ftp_expected != NULL) &&
 		    a->ftp_expected->len > 0 && ftp_claim(a, seg))
 			tfe_zeek_announced(&c->zeek);

@@ -75,6 +75,11 @@ struct tfe_stats {
 	                                          timeout with no frame
 	                                          between (analyze.c:
 	                                          capture_gap()) */
+	uint64_t capture_holes;                /* silences of the whole
+	                                          capture after which
+	                                          connections were picked
+	                                          up mid-stream (analyze.c:
+	                                          hole_seen()) */
 	uint64_t capture_copies;               /* frames the capture repeated
 	                                          (conn.c: capture_copy()) */
 	uint64_t tcp_csum_bad;                 /* TCP checksum wrong */
@@ -240,6 +245,16 @@ struct tfe_analyzer {
 	                                whose flow key hashes to k (0-based)
 	                                modulo n, numbered by their first
 	                                frame; n 0 without the option */
+	int64_t silence_from;        /* the latest silence of the whole
+	                                capture of --idle-gap-threshold or
+	                                more: its last frame before (ns) */
+	int64_t silence_to;          /* and its first frame after; 0 none */
+	uint32_t silence_pickups;    /* connections picked up mid-stream,
+	                                with data, soon after it */
+	GArray *holes;               /* int64_t: the starts of the capture's
+	                                holes (silence_from of each silence
+	                                hole_seen() took for one), in
+	                                order; NULL until the first */
 	GArray *ftp_expected;        /* data connections that FTP control
 	                                connections announced and that have
 	                                not begun (analyze.c), oldest first;

@@ -226,6 +226,10 @@ struct tfe_icmp_seen {
 struct tfe_conn_rare {
 	struct tfe_conn_rare_eps *eps; /* NULL until needed */
 	struct tfe_undecided und;
+	/* the capture's hole after its latest frame, when one came
+	 * (analyze.c hole_seen()): its verdicts are judged up to hole_from,
+	 * the hole's last frame before; hole_to is its first frame after */
+	int64_t hole_from, hole_to;
 	int64_t taken_over_tw_since; /* a TIME_WAIT a new SYN ended early
 	                                (tfe_conn.taken_over_side) */
 

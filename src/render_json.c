@@ -1131,6 +1131,7 @@ tfe_render_json_summary(const struct tfe_render_opts *o,
 	}
 	k_u64(&w, "time_backwards", s->time_backwards);
 	k_u64(&w, "time_gaps", s->time_gaps);
+	k_u64(&w, "capture_holes", s->capture_holes);
 	key(&w, "bad_checksums");
 	obj_begin(&w);
 	k_u64(&w, "tcp", s->tcp_csum_bad);

@@ -1070,6 +1070,12 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 		        "by more than --idle-timeout with no frame between: what "
 		        "was open ends at the last frame before the gap, as at "
 		        "the end of a capture)\n", s->time_gaps);
+	if (s->capture_holes > 0)
+		fprintf(out, "  holes in the capture: %" PRIu64 " (the whole "
+		        "capture was silent for --idle-gap-threshold or more, "
+		        "then picked up three or more connections mid-stream: "
+		        "it was not recording; what sent nothing after a hole "
+		        "is judged up to its start)\n", s->capture_holes);
 	if (s->capture_copies > 0)
 		fprintf(out, "  frames the capture repeated: %" PRIu64 " (the same "
 		        "IPv4 identification and TCP header as a frame just "

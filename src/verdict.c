@@ -2755,6 +2755,12 @@ tfe_verdicts_collect(const struct tfe_conn *c, const struct tfe_config *cfg,
 		add_note(&x, "gap_note", TFE_V_CAPTURE_LOSS);
 		break;
 	}
+	if (cfg->verdict_messages && tfe_conn_rare(c)->hole_from != 0) {
+		const struct tfe_conn_rare *cr = tfe_conn_rare(c);
+		slot_at(&x, "hole_at", cr->hole_from);
+		slot_secs(&x, "hole", cr->hole_to - cr->hole_from, 1);
+		add_note(&x, "hole_note", TFE_V__COUNT);
+	}
 	if (cfg->verdict_messages && c->one_way <= TFE_SIDE_SERVER) {
 		slot_side(&x, "seen", c->one_way);
 		slot_side(&x, "unseen", !c->one_way);

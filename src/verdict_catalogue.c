@@ -696,6 +696,9 @@ const struct tfe_phrase tfe_verdict_shared[] = {
 	 * direction */
 	{ "gap_note", " (the capture missed segments of this connection: frame "
 	  "{gap_frame} acknowledges data it never saw)" },
+	{ "hole_note", " (the capture ended for this connection at {hole_at}: "
+	  "it then recorded nothing for {hole}, and connections that began "
+	  "unseen in that time came after it)" },
 	{ "one_way_note", " (the capture missed a direction: it holds only the "
 	  "{seen}'s packets; the {unseen}'s states are read from the {seen}'s "
 	  "ACKs)" },
