@@ -471,6 +471,129 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 	}
 }
 
+/*
+ * A side that refused the client's SYN with a RST (no listener, as the
+ * timeline took it) now answers that same SYN with a SYN+ACK, its first:
+ * a host does one or the other.  The RST was not its TCP's (an injector's,
+ * as in Suricata's windows-evasion capture), nor anything else in its name
+ * before the SYN+ACK, whose sequence numbers lie outside the space the
+ * SYN+ACK opens.
+ */
+static bool
+refused_then_answers(const struct tfe_conn *c, int side,
+                     const struct tfe_segment *s)
+{
+	const struct tfe_endpoint *ep = EP(c, side);
+	const struct tfe_endpoint *peer = EP(c, !side);
+
+	if (ep->state != TFE_ST_CLOSED || ep->synack_count != 0 ||
+	    ep->syn_count != 0 || !(s->flags & TFE_TH_ACK) ||
+	    !peer->isn_known || s->ack != peer->isn + 1 ||
+	    ep->rst_row < 0 || (guint)ep->rst_row >= tfe_timeline_len(&c->tl))
+		return false;
+	return c->tl.rows[ep->rst_row].reason[side] ==
+	       TFE_RS_SEND_RST_NO_LISTENER;
+}
+
+/* Undoes what refused_then_answers() disproved: the side listened from
+ * the start, the RST and what followed it in its name were not its own,
+ * and nothing of them counts as its (a FIN among them is no FIN of its). */
+static void
+disown_refusal(struct tfe_conn *c, struct step *st, int side)
+{
+	struct tfe_endpoint *ep = EP(c, side);
+	guint from = (guint)ep->rst_row;
+
+	rewrite_start(c, side, TFE_ST_LISTEN, TFE_RS_RECV_SYN_NO_LISTENER,
+	              TFE_RS_RECV_SYN_LISTEN);
+	for (guint i = from; i < tfe_timeline_len(&c->tl); i++) {
+		struct tfe_row *r = tfe_timeline_row(&c->tl, i);
+		if (r->kind == TFE_ROW_FRAME && r->dir == side) {
+			r->reason[side] = i == from ?
+			                  TFE_RS_RST_REFUSAL_NOT_ITS_OWN :
+			                  TFE_RS_SEND_NOT_ITS_OWN;
+			r->notes &= (uint16_t)~TFE_NOTE_WINDOW_OPEN;
+		}
+		else if (r->reason[side] == TFE_RS_RECV_INVALID ||
+		         r->reason[side] == TFE_RS_SEND_FROM_CLOSED)
+			r->reason[side] = TFE_RS_NONE;
+	}
+	ep->fin_sent = false;
+	ep->fin_acked = false;
+	ep->fin_count = 0;
+	ep->seq_known = false;
+	/* its SYN+ACK is its first window: none opens again */
+	st->notes &= (uint16_t)~TFE_NOTE_WINDOW_OPEN;
+	if (c->rst_by == side) {
+		c->rst_by = TFE_SIDE_NONE;
+		c->rst_seen = false;
+		/* nothing after it was after a reset of this connection */
+		for (guint i = from + 1; i < tfe_timeline_len(&c->tl); i++)
+			tfe_timeline_row(&c->tl, i)->notes &=
+				(uint16_t)~TFE_NOTE_AFTER_RST;
+		st->notes &= (uint16_t)~TFE_NOTE_AFTER_RST;
+	}
+	if (c->closed_first == side)
+		c->closed_first = TFE_SIDE_NONE;
+	c->fast_ok = false;
+}
+
+/*
+ * A side a RST took to CLOSED, a RST its sender disowned
+ * (disown_refusal()), now sends a segment acknowledging that sender's
+ * SYN+ACK: it went on as before, the RST had not closed it.
+ */
+static bool
+went_on_after_rst(const struct tfe_conn *c, int side, enum tfe_event ev,
+                  const struct tfe_segment *s)
+{
+	const struct tfe_ep_rare *r = tfe_conn_rare_ep(c, side);
+	const struct tfe_endpoint *peer = EP(c, !side);
+
+	if (r->rst_rcvd_row1 == 0 || ev == TFE_EV_RST || ev == TFE_EV_SYN ||
+	    ev == TFE_EV_NONE || !(s->flags & TFE_TH_ACK) ||
+	    !peer->isn_known || peer->synack_count == 0 ||
+	    tfe_seq_lt(s->ack, peer->isn + 1) ||
+	    (guint)r->rst_rcvd_row1 - 1 >= tfe_timeline_len(&c->tl))
+		return false;
+	return c->tl.rows[r->rst_rcvd_row1 - 1].reason[!side] ==
+	       TFE_RS_RST_REFUSAL_NOT_ITS_OWN;
+}
+
+static void
+rst_not_taken(struct tfe_conn *c, int side)
+{
+	struct tfe_endpoint *ep = EP(c, side);
+	struct tfe_ep_rare *r = tfe_conn_rare_get(c, side);
+	int from = r->rst_rcvd_row1 - 1;
+
+	rewrite_rows(c, side, from, r->rst_rcvd_before,
+	             TFE_RS_RECV_RST_NOT_TAKEN);
+	ep->state = r->rst_rcvd_before;
+	r->rst_rcvd_row1 = 0;
+	/* the SYN+ACK after it took it on, as it would have */
+	for (guint i = (guint)from + 1; ep->state == TFE_ST_SYN_SENT &&
+	     i < tfe_timeline_len(&c->tl); i++) {
+		struct tfe_row *row = tfe_timeline_row(&c->tl, i);
+		if (row->kind == TFE_ROW_FRAME && row->dir == !side &&
+		    (row->flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) ==
+		    (TFE_TH_SYN | TFE_TH_ACK)) {
+			rewrite_rows(c, side, (int)i, TFE_ST_ESTABLISHED,
+			             TFE_RS_RECV_SYNACK);
+			ep->state = TFE_ST_ESTABLISHED;
+			ep->syn_acked = true;
+		}
+	}
+	if (c->rst_by == !side) {
+		c->rst_by = TFE_SIDE_NONE;
+		c->rst_seen = false;
+	}
+	/* the frames after the RST were no traffic after a reset */
+	for (guint i = (guint)from + 1; i < tfe_timeline_len(&c->tl); i++)
+		tfe_timeline_row(&c->tl, i)->notes &= (uint16_t)~TFE_NOTE_AFTER_RST;
+	c->fast_ok = false;
+}
+
 static void
 step_sender(struct tfe_conn *c, struct step *st, int side, enum tfe_event ev,
             const struct tfe_segment *s)
@@ -481,6 +604,12 @@ step_sender(struct tfe_conn *c, struct step *st, int side, enum tfe_event ev,
 		ep->rst_unaccepted = false;
 		ep->rst_row = (int)tfe_timeline_len(&c->tl);
 		ep->rst_before = ep->state;
+	} else if (G_UNLIKELY(ev == TFE_EV_SYNACK) &&
+	           refused_then_answers(c, side, s)) {
+		disown_refusal(c, st, side);
+	} else if (G_UNLIKELY(ep->state == TFE_ST_CLOSED) &&
+	           went_on_after_rst(c, side, ev, s)) {
+		rst_not_taken(c, side);
 	} else if (ep->rst_unaccepted && ep->state == TFE_ST_CLOSED &&
 	           ev != TFE_EV_NONE) {
 		/* It carries on after a RST its peer could not accept: that
@@ -776,6 +905,12 @@ step_receiver(struct tfe_conn *c, struct step *st, int side,
 	    rcv->state != before) {
 		rcv->fin_rcvd_row = row_hint;
 		rcv->fin_rcvd_before = before;
+	}
+	if (G_UNLIKELY(rx == TFE_RX_RST) && rcv->state == TFE_ST_CLOSED &&
+	    before != TFE_ST_CLOSED) {
+		struct tfe_ep_rare *r = tfe_conn_rare_get(c, rside);
+		r->rst_rcvd_row1 = row_hint + 1;
+		r->rst_rcvd_before = before;
 	}
 }
 

@@ -138,6 +138,9 @@ struct tfe_ep_rare {
 	uint32_t rst_nth;       /* its segments before its first RST */
 	uint16_t rst_ip_id, ip_id_before_rst; /* IP fields of its RST and of */
 	uint8_t rst_ttl, ttl_before_rst;      /* the segment before it */
+	int32_t rst_rcvd_row1;  /* 1 + the row where a RST took it to
+	                           CLOSED (0 none) */
+	uint8_t rst_rcvd_before; /* its state before that RST */
 	uint8_t acks_ignored;   /* SYN+ACKs it re-sent after an ACK of one
 	                           (conn.c: accept queue full) */
 	/* Sequence space below SND.NXT that the capture has not seen: a

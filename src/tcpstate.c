@@ -402,6 +402,17 @@ const struct tfe_reason_row tfe_reasons[TFE_RS__COUNT] = {
 		"received RST for its SYN, and sent the same SYN again after "
 		"it (Windows retries a refused connection): connect() had not "
 		"failed yet" },
+	[TFE_RS_RST_REFUSAL_NOT_ITS_OWN] = { "rst_refusal_not_its_own",
+		"a RST with its address refused the SYN, yet it answered the "
+		"same SYN with a SYN+ACK afterwards: it was listening, and the "
+		"RST was not its TCP's" },
+	[TFE_RS_SEND_NOT_ITS_OWN] = { "send_not_its_own",
+		"a segment with its address before its SYN+ACK, outside the "
+		"sequence space that SYN+ACK opened: its TCP did not send it" },
+	[TFE_RS_RECV_RST_NOT_TAKEN] = { "recv_rst_not_taken",
+		"a RST in the peer's name that the peer's TCP did not send; it "
+		"went on as before (it acknowledged the SYN+ACK that came "
+		"after), so it did not take the RST" },
 	[TFE_RS_FIN_ACK_UNSEEN] = { "fin_ack_unseen",
 		"the peer's ACK of its FIN travels the direction this capture "
 		"lacks: FIN_WAIT_1 until that ACK arrives, FIN_WAIT_2 after" },

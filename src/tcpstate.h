@@ -188,6 +188,9 @@ enum tfe_reason {
 	                               data nothing answered */
 	TFE_RS_RECV_RST_REFUSED_RETRIED, /* the refused SYN sent again
 	                               (tfe_conn_syn_again()) */
+	TFE_RS_RST_REFUSAL_NOT_ITS_OWN, /* conn.c refused_then_answers() */
+	TFE_RS_SEND_NOT_ITS_OWN,
+	TFE_RS_RECV_RST_NOT_TAKEN,  /* conn.c went_on_after_rst() */
 	TFE_RS__COUNT
 };
 

@@ -95,6 +95,10 @@ tfe_vantage_estimate(const struct tfe_conn *c, struct tfe_vantage *v)
 
 		if (r->notes & TFE_NOTE_COPY) /* not a transmission */
 			continue;
+		/* nor a segment in a host's name that its TCP did not send */
+		if (r->reason[a] == TFE_RS_SEND_NOT_ITS_OWN ||
+		    r->reason[a] == TFE_RS_RST_REFUSAL_NOT_ITS_OWN)
+			continue;
 
 		/* An ACK that carries data or a FIN of its own left when the
 		 * application wrote or closed, not when the segment came:

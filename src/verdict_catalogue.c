@@ -384,6 +384,21 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		  "{frame}) was outside the receiver's window and the "
 		  "{claimed} carried on after it: it did not come from the "
 		  "{claimed}'s TCP (an injected RST or a middlebox)" },
+		{ "refused_answered", "a RST in the name of {sender} (frame "
+		  "{frame}) refused the {peer}'s SYN, yet the {claimed} answered "
+		  "the same SYN with a SYN+ACK (frame {synack}): the RST{others} "
+		  "did not come from the {claimed}'s TCP (an injection, as "
+		  "evasion tools send, or a middlebox); {went}" },
+		{ "went.on", "the {peer} acknowledged the SYN+ACK (frame {ack}) "
+		  "and went on as if the RST had not come" },
+		{ "went.reset", "the {peer} had taken it: it answered the "
+		  "SYN+ACK with a RST (frame {ack}), as a host with no socket "
+		  "for it does" },
+		{ "went.unseen", "whether the {peer} had taken the RST, the "
+		  "capture does not show" },
+		{ "others.some", " and what followed it in the {claimed}'s name "
+		  "before the SYN+ACK (from frame {more})" },
+		{ "others.none", "" },
 		{ "foreign", "the RST from {sender} (frame {frame}) {foreign}; "
 		  "another device on the path (a firewall, a load balancer, an "
 		  "injector) probably sent it, not the host: {did}" },
