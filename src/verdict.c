@@ -1008,6 +1008,7 @@ aborting_rst(const struct ctx *x, guint *at, bool *foreign)
 		    (r->state[!s] == TFE_ST_CLOSED ||
 		     r->state[!s] == TFE_ST_LISTEN)) {
 			bool own = r->reason[s] != TFE_RS_RST_NOT_ITS_OWN &&
+			           r->reason[s] != TFE_RS_RST_REFUSAL_NOT_ITS_OWN &&
 			           !(r->frame == tfe_conn_rare_ep(c, s)->rst_frame &&
 			             rst_foreign(c, s, x->cfg->idle_gap));
 			if (own) {
