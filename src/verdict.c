@@ -1459,34 +1459,29 @@ rule_middlebox_idle(struct ctx *x)
 	}
 	slot(x, "resumed", "%" PRIu64, f.gap->frame);
 	slot_at(x, "resumed_at", f.gap->ts);
-	if (f.rst && f.no_connection) {
-		uint64_t fr[] = { f.gap->frame, f.rst->frame, 0 };
-		slot(x, "rst", "%" PRIu64, f.rst->frame);
-		slot_at(x, "rst_at", f.rst->ts);
-		slot(x, "ttl", "%u", f.rst->ttl);
-		say(x, TFE_V_MIDDLEBOX_IDLE_TIMEOUT, TFE_SIDE_NONE, fr,
-		    "rst_no_connection");
-		vdur(x, "idle_s", gap);
-		vdur(x, "threshold_s", x->cfg->idle_gap);
-		vat(x, "resumed_at_s", f.gap->ts);
-		vat(x, "rst_at_s", f.rst->ts);
-		vcount(x, "ttl", f.rst->ttl);
-		return;
-	}
 	if (f.rst) {
-		struct foreign_why w;
-		foreign_why(c, b, f.foreign, &w);
+		/* B's own end answered (no_connection), or something in B's
+		 * name that rst_foreign() disowns */
+		struct foreign_why w = { 0 };
 		uint64_t fr[] = { f.gap->frame, f.rst->frame, 0 };
 		slot(x, "rst", "%" PRIu64, f.rst->frame);
 		slot_at(x, "rst_at", f.rst->ts);
-		foreign_slots(x, &w, b);
+		if (f.no_connection) {
+			slot(x, "ttl", "%u", f.rst->ttl);
+		} else {
+			foreign_why(c, b, f.foreign, &w);
+			foreign_slots(x, &w, b);
+		}
 		say(x, TFE_V_MIDDLEBOX_IDLE_TIMEOUT, TFE_SIDE_NONE, fr,
-		    "rst_answer");
+		    f.no_connection ? "rst_no_connection" : "rst_answer");
 		vdur(x, "idle_s", gap);
 		vdur(x, "threshold_s", x->cfg->idle_gap);
 		vat(x, "resumed_at_s", f.gap->ts);
 		vat(x, "rst_at_s", f.rst->ts);
-		foreign_numbers(x, &w);
+		if (f.no_connection)
+			vcount(x, "ttl", f.rst->ttl);
+		else
+			foreign_numbers(x, &w);
 		return;
 	}
 	uint64_t fr[] = { f.gap->frame, f.first->frame, f.last->frame, 0 };
