@@ -262,8 +262,9 @@ hole_seen(struct tfe_analyzer *a, int64_t ts)
 		return;
 	a->stats.capture_holes++;
 	if (a->holes == NULL)
-		a->holes = g_array_new(FALSE, FALSE, 2 * sizeof(int64_t));
-	int64_t hole[2] = { a->silence_from, a->silence_to };
+		a->holes = g_array_new(FALSE, FALSE, 3 * sizeof(int64_t));
+	int64_t hole[3] = { a->silence_from, a->silence_to,
+	                    (int64_t)a->silence_frame };
 	if (a->holes->len < HOLES_MAX)
 		g_array_append_val(a->holes, hole);
 }
@@ -276,11 +277,12 @@ hole_end(const struct tfe_analyzer *a, struct tfe_conn *c)
 	if (G_LIKELY(a->holes == NULL))
 		return a->now;
 	for (guint i = 0; i < a->holes->len; i++) {
-		const int64_t *hole = &g_array_index(a->holes, int64_t, 2 * i);
+		const int64_t *hole = &g_array_index(a->holes, int64_t, 3 * i);
 		if (hole[0] >= c->last_ts && hole[0] < a->now) {
 			struct tfe_conn_rare *r = tfe_conn_rare_mut(c);
 			r->hole_from = hole[0];
 			r->hole_to = hole[1];
+			r->hole_frame = (uint64_t)hole[2];
 			return hole[0];
 		}
 	}
@@ -647,6 +649,7 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 		else if (G_UNLIKELY(ts - a->now >= a->cfg.idle_gap)) {
 			a->silence_from = a->now;
 			a->silence_to = ts;
+			a->silence_frame = frame;
 			a->silence_pickups = 0;
 		}
 		a->now = ts;

@@ -249,10 +249,12 @@ struct tfe_analyzer {
 	                                capture of --idle-gap-threshold or
 	                                more: its last frame before (ns) */
 	int64_t silence_to;          /* and its first frame after; 0 none */
+	uint64_t silence_frame;      /* that first frame's number */
 	uint32_t silence_pickups;    /* connections picked up mid-stream,
 	                                with data, soon after it */
-	GArray *holes;               /* int64_t: the starts of the capture's
-	                                holes (silence_from of each silence
+	GArray *holes;               /* int64_t triples: the capture's holes
+	                                (silence_from, silence_to and
+	                                silence_frame of each silence
 	                                hole_seen() took for one), in
 	                                order; NULL until the first */
 	GArray *ftp_expected;        /* data connections that FTP control

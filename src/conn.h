@@ -233,6 +233,7 @@ struct tfe_conn_rare {
 	 * (analyze.c hole_seen()): its verdicts are judged up to hole_from,
 	 * the hole's last frame before; hole_to is its first frame after */
 	int64_t hole_from, hole_to;
+	uint64_t hole_frame;    /* the hole's first frame after (1-based) */
 	int64_t taken_over_tw_since; /* a TIME_WAIT a new SYN ended early
 	                                (tfe_conn.taken_over_side) */
 

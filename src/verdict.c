@@ -2802,6 +2802,8 @@ tfe_verdicts_collect(const struct tfe_conn *c, const struct tfe_config *cfg,
 	}
 	if (cfg->verdict_messages && tfe_conn_rare(c)->hole_from != 0) {
 		const struct tfe_conn_rare *cr = tfe_conn_rare(c);
+		slot(&x, "hole_last", "%" PRIu64, cr->hole_frame - 1);
+		slot(&x, "hole_next", "%" PRIu64, cr->hole_frame);
 		slot_at(&x, "hole_at", cr->hole_from);
 		slot_secs(&x, "hole", cr->hole_to - cr->hole_from, 1);
 		add_note(&x, "hole_note", TFE_V__COUNT);

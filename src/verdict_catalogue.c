@@ -711,9 +711,10 @@ const struct tfe_phrase tfe_verdict_shared[] = {
 	 * direction */
 	{ "gap_note", " (the capture missed segments of this connection: frame "
 	  "{gap_frame} acknowledges data it never saw)" },
-	{ "hole_note", " (the capture ended for this connection at {hole_at}: "
-	  "it then recorded nothing for {hole}, and connections that began "
-	  "unseen in that time came after it)" },
+	{ "hole_note", " (the capture ended for this connection at frame "
+	  "{hole_last}, {hole_at}: the whole capture then recorded nothing "
+	  "for {hole}, until frame {hole_next}, and connections that began "
+	  "unseen in that silence came after it)" },
 	{ "one_way_note", " (the capture missed a direction: it holds only the "
 	  "{seen}'s packets; the {unseen}'s states are read from the {seen}'s "
 	  "ACKs)" },
