@@ -251,6 +251,11 @@ note_port_listened(struct tfe_analyzer *a, struct tfe_conn *c)
 #define HOLE_PICKUPS 3
 #define HOLES_MAX 64
 
+struct hole {
+	int64_t from, to;   /* its last frame before, first frame after (ns) */
+	uint64_t frame;     /* that first frame after */
+};
+
 static G_GNUC_NO_INLINE void
 hole_seen(struct tfe_analyzer *a, int64_t ts)
 {
@@ -262,11 +267,10 @@ hole_seen(struct tfe_analyzer *a, int64_t ts)
 		return;
 	a->stats.capture_holes++;
 	if (a->holes == NULL)
-		a->holes = g_array_new(FALSE, FALSE, 3 * sizeof(int64_t));
-	int64_t hole[3] = { a->silence_from, a->silence_to,
-	                    (int64_t)a->silence_frame };
+		a->holes = g_array_new(FALSE, FALSE, sizeof(struct hole));
+	struct hole h = { a->silence_from, a->silence_to, a->silence_frame };
 	if (a->holes->len < HOLES_MAX)
-		g_array_append_val(a->holes, hole);
+		g_array_append_val(a->holes, h);
 }
 
 /* How far the capture watched `c`: the start of the first hole after its
@@ -277,13 +281,13 @@ hole_end(const struct tfe_analyzer *a, struct tfe_conn *c)
 	if (G_LIKELY(a->holes == NULL))
 		return a->now;
 	for (guint i = 0; i < a->holes->len; i++) {
-		const int64_t *hole = &g_array_index(a->holes, int64_t, 3 * i);
-		if (hole[0] >= c->last_ts && hole[0] < a->now) {
+		const struct hole *h = &g_array_index(a->holes, struct hole, i);
+		if (h->from >= c->last_ts && h->from < a->now) {
 			struct tfe_conn_rare *r = tfe_conn_rare_mut(c);
-			r->hole_from = hole[0];
-			r->hole_to = hole[1];
-			r->hole_frame = (uint64_t)hole[2];
-			return hole[0];
+			r->hole_from = h->from;
+			r->hole_to = h->to;
+			r->hole_frame = h->frame;
+			return h->from;
 		}
 	}
 	return a->now;
@@ -294,6 +298,8 @@ emit_taken(struct tfe_analyzer *a, struct tfe_conn *c,
            enum tfe_end_cause cause, struct taken *taken)
 {
 	struct tfe_tombstone tomb;
+	/* the verdicts' clock: up to the first hole after it */
+	int64_t watched = hole_end(a, c);
 
 	tfe_conn_finish(c, cause, &a->cfg);
 	/* as far as the capture was watched: its latest frame, or live the
@@ -312,7 +318,7 @@ emit_taken(struct tfe_analyzer *a, struct tfe_conn *c,
 		 * once the sink is done with it. */
 		if (a->verdicts == NULL)
 			a->verdicts = tfe_verdicts_new();
-		tfe_analyzer_verdicts(&a->cfg, c, hole_end(a, c), a->verdicts,
+		tfe_analyzer_verdicts(&a->cfg, c, watched, a->verdicts,
 		                      a->stats.by_verdict);
 	}
 	a->stats.connections++;
@@ -347,7 +353,7 @@ emit_taken(struct tfe_analyzer *a, struct tfe_conn *c,
 	}
 	tfe_flow_detach(&a->table, c, cause == TFE_END_CLOSED ? &tomb : NULL);
 	if (a->sink.conn_take != NULL &&
-	    a->sink.conn_take(a->sink.ud, c, hole_end(a, c))) {
+	    a->sink.conn_take(a->sink.ud, c, watched)) {
 		/* The sink keeps `c`, with the verdicts worked out here: the
 		 * array goes with it, the next connection gets a new one. */
 		if (!a->verdicts_later)

@@ -250,13 +250,12 @@ struct tfe_analyzer {
 	                                more: its last frame before (ns) */
 	int64_t silence_to;          /* and its first frame after; 0 none */
 	uint64_t silence_frame;      /* that first frame's number */
-	uint32_t silence_pickups;    /* connections picked up mid-stream,
-	                                with data, soon after it */
-	GArray *holes;               /* int64_t triples: the capture's holes
-	                                (silence_from, silence_to and
-	                                silence_frame of each silence
-	                                hole_seen() took for one), in
-	                                order; NULL until the first */
+	uint32_t silence_pickups;    /* connections picked up mid-stream
+	                                soon after it */
+	GArray *holes;               /* the capture's holes (analyze.c struct
+	                                hole: each silence hole_seen() took
+	                                for one), in order; NULL until the
+	                                first */
 	GArray *ftp_expected;        /* data connections that FTP control
 	                                connections announced and that have
 	                                not begun (analyze.c), oldest first;

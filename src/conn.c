@@ -2194,23 +2194,20 @@ padding_only(const struct tfe_conn *c, int side, const struct tfe_segment *s)
 	return s->seq == snd->snd_nxt - 1 && s->payload_len > 1;
 }
 
-static G_GNUC_NO_INLINE void
-update_padded(struct tfe_conn *c, const struct tfe_segment *s, int side,
-              uint64_t frame, int64_t ts, const struct tfe_config *cfg)
+/* The segment the analysis takes for `s`, whose decoder flagged its
+ * payload as possible padding: `bare`, with no payload when it is
+ * padding (padding_only()), else a copy; either way not the fast path's. */
+static G_GNUC_NO_INLINE const struct tfe_segment *
+unpadded(const struct tfe_conn *c, int side, const struct tfe_segment *s,
+         struct tfe_segment *bare)
 {
-	struct tfe_segment bare = *s;
-	bool after_gap = ts - c->last_ts >= cfg->idle_gap &&
-	                 c->first_frame != 0;
-
-	bare.zero_pad = false;
+	*bare = *s;
+	bare->zero_pad = false;
 	if (padding_only(c, side, s)) {
-		bare.payload_len = 0;
-		bare.captured_payload = 0;
-		tfe_conn_rare_get(c, side)->padded++;
+		bare->payload_len = 0;
+		bare->captured_payload = 0;
 	}
-	if (after_gap)
-		idle_gap(c, side, frame, ts);
-	update_general(c, &bare, s, side, frame, ts, cfg, after_gap);
+	return bare;
 }
 
 void
@@ -2220,20 +2217,22 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 	/* The endpoints' addresses once, for the fast path's parts. */
 	struct tfe_endpoint *snd = EP(c, side);
 	struct tfe_endpoint *rcv = EP(c, !side);
+	/* what the analysis reads (padding left out); the Zeek model reads
+	 * the wire's `s` */
+	const struct tfe_segment *seg = s;
+	struct tfe_segment bare;
 
-	if (G_UNLIKELY(s->zero_pad)) {
-		update_padded(c, s, side, frame, ts, cfg);
-		return;
-	}
+	if (G_UNLIKELY(s->zero_pad))
+		seg = unpadded(c, side, s, &bare);
 	/* a silence of --idle-gap-threshold or more ends (no first frame
 	 * yet: no silence) */
 	if (G_UNLIKELY(ts - c->last_ts >= cfg->idle_gap) &&
 	    c->first_frame != 0) {
 		idle_gap(c, side, frame, ts);
-		update_general(c, s, s, side, frame, ts, cfg, true);
+		update_general(c, seg, s, side, frame, ts, cfg, true);
 		return;
 	}
-	if (G_LIKELY(fast_path_ok(c, s, snd, rcv))) {
+	if (G_LIKELY(seg == s && fast_path_ok(c, s, snd, rcv))) {
 		/* The Zeek model reads and writes only c->zeek: it may come
 		 * last here, as a tail call. */
 		fast_update(c, s, side, snd, rcv, frame, ts);
@@ -2242,7 +2241,7 @@ tfe_conn_update(struct tfe_conn *c, const struct tfe_segment *s, int side,
 			                cfg->zeek_ignore_checksums);
 		return;
 	}
-	update_general(c, s, s, side, frame, ts, cfg, false);
+	update_general(c, seg, s, side, frame, ts, cfg, false);
 }
 
 void

@@ -153,8 +153,6 @@ struct tfe_ep_rare {
 	int64_t ooo_late;       /* the longest wait among them (ns) */
 	int64_t ooo_within;     /* the round trip they were held to (ns) */
 	uint8_t holes;
-	uint32_t padded;        /* segments whose payload was padding
-	                           (conn.c: update_padded()) */
 };
 
 /* The two sides' parts, allocated together when either is first needed

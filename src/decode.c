@@ -1320,16 +1320,6 @@ parse_tcp_options(struct tfe_cursor *c, size_t hidden,
 	return TFE_DR_OK;
 }
 
-/* Whether the n bytes at p are all zero. */
-static COLD bool
-all_zero(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != 0)
-			return false;
-	return true;
-}
-
 /* The options of a whole header: the parse above with nothing cut, so
  * that the compiler leaves out what only a cut needs. */
 static enum tfe_decode_reason
@@ -1441,8 +1431,11 @@ decode_tcp(struct tfe_cursor *c, size_t tcp_len, bool layouts,
 	if (__builtin_expect(tcp_len <= ETHER_MIN_PAYLOAD - IPV4_MIN_HDR, 0) &&
 	    payload > 0 && out->family == 4 &&
 	    out->captured_payload == payload &&
-	    (flags & ~(TFE_TH_FIN | TFE_TH_ECE | TFE_TH_CWR)) == TFE_TH_ACK)
-		out->zero_pad = all_zero(c->p, payload);
+	    (flags & ~(TFE_TH_FIN | TFE_TH_ECE | TFE_TH_CWR)) == TFE_TH_ACK) {
+		static const uint8_t zeros[ETHER_MIN_PAYLOAD - IPV4_MIN_HDR -
+		                           TCP_MIN_HDR];
+		out->zero_pad = memcmp(c->p, zeros, payload) == 0;
+	}
 	/* FTP's control connection announcing a data connection: the only
 	 * payload the analysis reads (ftp.h) */
 	if (__builtin_expect(out->sport == FTP_PORT || out->dport == FTP_PORT,

@@ -44,7 +44,7 @@ enum tfe_row_kind {
                                         gap appearing (conn.c: holes) */
 #define TFE_NOTE_PADDING      0x0800 /* its payload is zero bytes padding
                                         the IP datagram, not data (conn.c:
-                                        update_padded()) */
+                                        unpadded()) */
 
 /* Directions: sender is the client (0) or the server (1). */
 #define TFE_DIR_C2S 0

@@ -2178,6 +2178,46 @@ stale_client_why(uint8_t st)
 	}
 }
 
+/* rst_suspicious, first form: the RST `r` refused the SYN and `side` then
+ * answered that SYN (conn.c disown_refusal()); what the SYN's sender did
+ * after the SYN+ACK: it went on (the timeline put its RST back,
+ * went_on_after_rst()), its RST answered it, or the capture ends. */
+static void
+say_refusal_disowned(struct ctx *x, int side, const struct tfe_row *r)
+{
+	const struct tfe_conn *c = x->c;
+	guint at = 0;
+	const struct tfe_row *sa = find_sent(c, side, TFE_TH_SYN | TFE_TH_ACK,
+	                                     0, &at);
+	const struct tfe_row *fin = find_reason(x, side, TFE_RS_SEND_NOT_ITS_OWN);
+	const struct tfe_row *on = NULL, *back = NULL;
+	uint64_t fr[] = { r->frame, sa ? sa->frame : 0, 0 };
+
+	if (sa != NULL && find_reason(x, !side, TFE_RS_RECV_RST_NOT_TAKEN)) {
+		for (guint i = at + 1; on == NULL &&
+		     i < tfe_timeline_len(&c->tl); i++) {
+			const struct tfe_row *q = row_at(c, i);
+			if (q->kind == TFE_ROW_RUN ||
+			    (q->kind == TFE_ROW_FRAME && q->dir != side))
+				on = q;
+		}
+	}
+	if (on == NULL && sa != NULL)
+		back = find_sent(c, !side, TFE_TH_RST, at, NULL);
+	slot_ep(x, "sender", side);
+	slot(x, "frame", "%" PRIu64, r->frame);
+	slot(x, "synack", "%" PRIu64, sa ? sa->frame : 0);
+	slot_side(x, "claimed", side);
+	slot_side(x, "peer", !side);
+	if (fin)
+		slot(x, "more", "%" PRIu64, fin->frame);
+	pick(x, "others", fin ? "some" : "none");
+	if (on || back)
+		slot(x, "ack", "%" PRIu64, on ? on->frame : back->frame);
+	pick(x, "went", on ? "on" : back ? "reset" : "unseen");
+	say(x, TFE_V_RST_SUSPICIOUS, side, fr, "refused_answered");
+}
+
 /*
  * syn_to_stale_socket: a new SYN (another ISN) on a 4-tuple whose earlier
  * connection was not over in the capture, answered by a bare ACK that does
@@ -2505,51 +2545,7 @@ rule_oddities(struct ctx *x)
 		const struct tfe_row *r = find_reason(x, side,
 		                                      TFE_RS_RST_REFUSAL_NOT_ITS_OWN);
 		if (r) {
-			const struct tfe_row *sa = find_sent(c, side,
-			                                     TFE_TH_SYN | TFE_TH_ACK,
-			                                     0, NULL);
-			const struct tfe_row *fin = find_reason(x, side,
-			                                        TFE_RS_SEND_NOT_ITS_OWN);
-			uint64_t fr[] = { r->frame, sa ? sa->frame : 0, 0 };
-			slot_ep(x, "sender", side);
-			slot(x, "frame", "%" PRIu64, r->frame);
-			slot(x, "synack", "%" PRIu64, sa ? sa->frame : 0);
-			slot_side(x, "claimed", side);
-			slot_side(x, "peer", !side);
-			if (fin)
-				slot(x, "more", "%" PRIu64, fin->frame);
-			pick(x, "others", fin ? "some" : "none");
-			/* the peer's first segment after the SYN+ACK, when the
-			 * timeline put its RST back (went_on_after_rst()) */
-			const struct tfe_row *on = NULL;
-			if (sa != NULL &&
-			    find_reason(x, !side, TFE_RS_RECV_RST_NOT_TAKEN)) {
-				guint at = 0;
-				(void)find_sent(c, side, TFE_TH_SYN | TFE_TH_ACK, 0,
-				                &at);
-				for (guint i = at + 1; on == NULL &&
-				     i < tfe_timeline_len(&c->tl); i++) {
-					const struct tfe_row *q = row_at(c, i);
-					if ((q->kind == TFE_ROW_FRAME ||
-					     q->kind == TFE_ROW_RUN) &&
-					    (q->kind == TFE_ROW_RUN || q->dir != side))
-						on = q;
-				}
-			}
-			/* or its RST answered the SYN+ACK: it had taken the
-			 * injected one */
-			const struct tfe_row *back = NULL;
-			if (on == NULL && sa != NULL) {
-				guint at = 0;
-				(void)find_sent(c, side, TFE_TH_SYN | TFE_TH_ACK, 0,
-				                &at);
-				back = find_sent(c, !side, TFE_TH_RST, at, NULL);
-			}
-			if (on || back)
-				slot(x, "ack", "%" PRIu64, on ? on->frame
-				                              : back->frame);
-			pick(x, "went", on ? "on" : back ? "reset" : "unseen");
-			say(x, TFE_V_RST_SUSPICIOUS, side, fr, "refused_answered");
+			say_refusal_disowned(x, side, r);
 			continue;
 		}
 		r = find_reason(x, side, TFE_RS_RST_NOT_ITS_OWN);

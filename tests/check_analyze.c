@@ -539,52 +539,38 @@ END_TEST
 /* A silence of the whole capture followed by three connections picked up
  * mid-stream within 30 s is a hole (the capture was not recording); live,
  * the ticks of the loop show the capture watched the silence, and there
- * is none; two pickups, or a third too late, are none either. */
-static void
-silence_then_pickups(struct fixture *fx, bool ticks, int pickups,
-                     int64_t third_after)
-{
-	/* one connection before the silence */
-	feed(fx, T0, CLIENT, 40000, SERVER, 80, F_SYN, 1000, 0);
-	feed(fx, T0 + MS, SERVER, 80, CLIENT, 40000, F_SYN | F_ACK, 5000, 1001);
-	feed(fx, T0 + 2 * MS, CLIENT, 40000, SERVER, 80, F_ACK, 1001, 5001);
-	int64_t end = T0 + 120 * TFE_NS_PER_SEC;
-	for (int64_t t = T0 + TFE_NS_PER_SEC; ticks && t < end;
-	     t += TFE_NS_PER_SEC)
-		tfe_analyzer_tick(&fx->a, t);
-	for (int i = 0; i < pickups; i++)
-		feed(fx, end + (i < 2 ? i : third_after), CLIENT,
-		     (uint16_t)(40001 + i), SERVER, 80, F_ACK,
-		     (uint32_t)(2000 + i), 7000);
-}
-
-START_TEST(test_capture_holes)
+ * is none; two pickups, or a third too late, are none either.  Returns
+ * the holes counted. */
+static uint64_t
+holes_after(bool ticks, int pickups, int64_t third_after)
 {
 	struct fixture fx;
 
 	setup(&fx, 1000);
-	silence_then_pickups(&fx, false, 3, 10 * TFE_NS_PER_SEC);
-	ck_assert_uint_eq(fx.a.stats.capture_holes, 1);
+	/* one connection before the silence */
+	feed(&fx, T0, CLIENT, 40000, SERVER, 80, F_SYN, 1000, 0);
+	feed(&fx, T0 + MS, SERVER, 80, CLIENT, 40000, F_SYN | F_ACK, 5000, 1001);
+	feed(&fx, T0 + 2 * MS, CLIENT, 40000, SERVER, 80, F_ACK, 1001, 5001);
+	int64_t end = T0 + 120 * TFE_NS_PER_SEC;
+	for (int64_t t = T0 + TFE_NS_PER_SEC; ticks && t < end;
+	     t += TFE_NS_PER_SEC)
+		tfe_analyzer_tick(&fx.a, t);
+	for (int i = 0; i < pickups; i++)
+		feed(&fx, end + (i < 2 ? i : third_after), CLIENT,
+		     (uint16_t)(40001 + i), SERVER, 80, F_ACK,
+		     (uint32_t)(2000 + i), 7000);
+	uint64_t holes = fx.a.stats.capture_holes;
 	tfe_analyzer_finish(&fx.a);
 	tfe_analyzer_clear(&fx.a);
+	return holes;
+}
 
-	setup(&fx, 1000);
-	silence_then_pickups(&fx, true, 3, 10 * TFE_NS_PER_SEC);
-	ck_assert_uint_eq(fx.a.stats.capture_holes, 0);
-	tfe_analyzer_finish(&fx.a);
-	tfe_analyzer_clear(&fx.a);
-
-	setup(&fx, 1000);
-	silence_then_pickups(&fx, false, 2, 0);
-	ck_assert_uint_eq(fx.a.stats.capture_holes, 0);
-	tfe_analyzer_finish(&fx.a);
-	tfe_analyzer_clear(&fx.a);
-
-	setup(&fx, 1000);
-	silence_then_pickups(&fx, false, 3, 40 * TFE_NS_PER_SEC);
-	ck_assert_uint_eq(fx.a.stats.capture_holes, 0);
-	tfe_analyzer_finish(&fx.a);
-	tfe_analyzer_clear(&fx.a);
+START_TEST(test_capture_holes)
+{
+	ck_assert_uint_eq(holes_after(false, 3, 10 * TFE_NS_PER_SEC), 1);
+	ck_assert_uint_eq(holes_after(true, 3, 10 * TFE_NS_PER_SEC), 0);
+	ck_assert_uint_eq(holes_after(false, 2, 0), 0);
+	ck_assert_uint_eq(holes_after(false, 3, 40 * TFE_NS_PER_SEC), 0);
 }
 END_TEST
 
