@@ -3,10 +3,16 @@
  *
  * For every segment the sender's transition is looked up first (it moves at
  * the frame it sends), then the receiver's (it moves at the frame it
- * receives, taken as delivered when seen).  Every change goes through
- * set_state(), which records the reason for the frame's timeline row.  The
- * exceptions the tables leave to code are in sender_exception(): mid-stream
- * pickup, and retransmissions that prove an earlier ACK never arrived.
+ * receives, taken as delivered when seen).  The cells the tables leave to
+ * code are in sender_exception().
+ *
+ * Every state is written by put_state(): at a frame through set_state(),
+ * which records the reason for the frame's timeline row.  Every state in
+ * rows already written is rewritten by restate_rows().  What the timeline
+ * assumes (a receiver got what passed, a side a SYN reached listened, a
+ * RST in a side's name was its TCP's) is recorded where it is made, and
+ * the evidence that overturns it is a row of tfe_overturn_table
+ * (tcpstate.c), applied by overturn().
  *
  * This file does no output and allocates only per connection.
  */
@@ -108,48 +114,49 @@ is_done(uint8_t st)
 	return st == TFE_ST_CLOSED || st == TFE_ST_TIME_WAIT;
 }
 
-/* The one place a state changes (curl funnels its state changes the same
- * way): it records the reason for this frame's row. */
+/* The one place an endpoint's state is written (curl funnels its state
+ * changes the same way): by the frame's step (set_state()), by a
+ * correction (overturn()), or by a timer or an error placed in the
+ * timeline afterwards.  TIME_WAIT's 2MSL counts from `since`. */
+static void
+put_state(struct tfe_conn *c, int side, uint8_t next, int64_t since)
+{
+	struct tfe_endpoint *ep = EP(c, side);
+
+	if (ep->state == next)
+		return;
+	ep->state = next;
+	ep->tw_since = next == TFE_ST_TIME_WAIT ? since : 0;
+}
+
+/* A change at this frame: it records the reason for the frame's row. */
 static void
 set_state(struct tfe_conn *c, struct step *st, int side, uint8_t next,
           uint8_t reason)
 {
-	struct tfe_endpoint *ep = EP(c, side);
-
 	if (reason != TFE_RS_NONE)
 		st->reason[side] = reason;
-	if (ep->state == next)
+	if (EP(c, side)->state == next)
 		return;
-	ep->state = next;
+	put_state(c, side, next, st->ts);
 	st->changed = true;
-	if (next == TFE_ST_TIME_WAIT)
-		ep->tw_since = st->ts;
-	else
-		ep->tw_since = 0;
 }
 
-/*
- * A retransmission from `side` proves that the ACK we took as delivered to
- * it (assumed) never arrived: put the state back, and rewrite the rows
- * written since so that the timeline shows what really happened.
- */
+/* The one place the states of rows already written change: the side's
+ * state in rows [from, to) becomes `state`.  Complaints that followed
+ * from the state they had (a segment that did not fit it) go. */
 static void
-rewrite_rows(struct tfe_conn *c, int side, int from, uint8_t state,
-             uint8_t reason)
+restate_rows(struct tfe_conn *c, int side, guint from, guint to,
+             uint8_t state)
 {
-	/* A row index past the end is a row that was never written. */
-	if (from < 0 || (guint)from >= tfe_timeline_len(&c->tl))
-		return;
-	for (guint i = (guint)from; i < tfe_timeline_len(&c->tl); i++) {
+	for (guint i = from; i < to; i++) {
 		struct tfe_row *r = tfe_timeline_row(&c->tl, i);
 
 		r->state[side] = state;
-		/* Complaints that followed from the wrong state go too. */
 		if (r->reason[side] == TFE_RS_RECV_INVALID ||
 		    r->reason[side] == TFE_RS_SEND_FROM_CLOSED)
 			r->reason[side] = TFE_RS_NONE;
 	}
-	tfe_timeline_row(&c->tl, (guint)from)->reason[side] = reason;
 }
 
 void
@@ -169,37 +176,122 @@ tfe_conn_syn_again(struct tfe_conn *c)
 		tfe_conn_rare_mut(c)->syn_again = true;
 }
 
-/* Like rewrite_rows(), from the first row, also turning one reason into
- * another: for an assumption about the side's start that proved wrong. */
-static void
-rewrite_start(struct tfe_conn *c, int side, uint8_t state, uint8_t old_reason,
-              uint8_t new_reason)
+/* The record of assumption `as` (tcpstate.h) about `side`: the row where
+ * it was made, -1 when none is kept (the row was folded, or it was never
+ * made), and the side's state before it. */
+static int
+assumption_row(const struct tfe_conn *c, int side, uint8_t as,
+               uint8_t *before)
 {
-	for (guint i = 0; i < tfe_timeline_len(&c->tl); i++) {
-		struct tfe_row *r = tfe_timeline_row(&c->tl, i);
+	const struct tfe_endpoint *ep = EP(c, side);
+	const struct tfe_ep_rare *r = tfe_conn_rare_ep(c, side);
 
-		r->state[side] = state;
-		if (r->reason[side] == old_reason)
-			r->reason[side] = new_reason;
+	switch (as) {
+	case TFE_AS_SYN_ACKED:
+	case TFE_AS_FIN_ACKED:
+		*before = ep->assumed.before;
+		return ep->assumed.row;
+	case TFE_AS_FIN_IN:
+		*before = ep->fin_rcvd_before;
+		return ep->fin_rcvd_row;
+	case TFE_AS_RST_IN:
+		*before = r->rst_rcvd_before;
+		return r->rst_rcvd_row1 - 1;
+	case TFE_AS_RST_OWN:
+		*before = ep->rst_before;
+		return ep->rst_row;
+	default: /* TFE_AS_LISTENER: the start */
+		*before = c->init_state[side];
+		return 0;
 	}
-	c->init_state[side] = state;
-	EP(c, side)->state = state;
 }
 
+/* An assumption overturned leaves no record: nothing can overturn it
+ * twice, and what it had granted goes with it. */
 static void
-revert(struct tfe_conn *c, struct step *st, int side, uint8_t to,
-       uint8_t reason)
+assumption_drop(struct tfe_conn *c, int side, uint8_t as)
 {
 	struct tfe_endpoint *ep = EP(c, side);
-	struct tfe_assumed *a = &ep->assumed;
 
-	rewrite_rows(c, side, a->row, to, TFE_RS_ACK_LOST);
-	if (a->of_fin)
-		ep->fin_acked = false;
-	else
+	switch (as) {
+	case TFE_AS_SYN_ACKED:
+		ep->assumed.valid = false;
 		ep->syn_acked = false;
-	a->valid = false;
-	set_state(c, st, side, to, reason);
+		break;
+	case TFE_AS_FIN_ACKED:
+		ep->assumed.valid = false;
+		ep->fin_acked = false;
+		break;
+	case TFE_AS_FIN_IN:
+		ep->fin_rcvd_row = -1;
+		break;
+	case TFE_AS_RST_IN:
+		tfe_conn_rare_get(c, side)->rst_rcvd_row1 = 0;
+		break;
+	case TFE_AS_RST_OWN:
+		ep->rst_unaccepted = false;
+		ep->rst_row = -1;
+		break;
+	default:
+		break;
+	}
+}
+
+/* A row where the peer's SYN arrived, by its reason. */
+static bool
+syn_arrival(uint8_t reason)
+{
+	return reason == TFE_RS_RECV_SYN_LISTEN ||
+	       reason == TFE_RS_RECV_SYN_RETRANS ||
+	       reason == TFE_RS_RECV_SYN_NO_LISTENER ||
+	       reason == TFE_RS_RECV_SYN_UNANSWERED;
+}
+
+/* When a side restored to TIME_WAIT from row `row` on had entered it. */
+static int64_t
+time_wait_entered(const struct tfe_conn *c, int side, guint row)
+{
+	while (row > 0 &&
+	       c->tl.rows[row - 1].state[side] == TFE_ST_TIME_WAIT)
+		row--;
+	return row < tfe_timeline_len(&c->tl) ? c->tl.rows[row].ts
+	                                      : c->last_ts;
+}
+
+/*
+ * The one correction: evidence `ov` shows an assumption about `side`
+ * wrong (tfe_overturn_table, tcpstate.c).  The side's rows from the
+ * assumption's (or from the first) are put back in the state the table
+ * restores and take its reason, the side is in that state now, and the
+ * assumption's record goes.  Returns the state restored.
+ */
+static uint8_t
+overturn(struct tfe_conn *c, int side, enum tfe_overturn ov)
+{
+	const struct tfe_overturn_rule *rule = &tfe_overturn_table[ov];
+	guint len = tfe_timeline_len(&c->tl);
+	uint8_t before;
+	int row = assumption_row(c, side, rule->assumption, &before);
+	uint8_t to = rule->restore == TFE_ST_BEFORE ? before : rule->restore;
+
+	if (rule->from == TFE_OV_FROM_START) {
+		row = 0;
+		restate_rows(c, side, 0, len, to);
+		for (guint i = 0; i < len; i++) {
+			struct tfe_row *r = tfe_timeline_row(&c->tl, i);
+			if (syn_arrival(r->reason[side]))
+				r->reason[side] = rule->reason;
+		}
+		c->init_state[side] = to;
+	} else if (row >= 0 && (guint)row < len) {
+		restate_rows(c, side, (guint)row, len, to);
+		tfe_timeline_row(&c->tl, (guint)row)->reason[side] =
+			rule->reason;
+	}
+	put_state(c, side, to, to == TFE_ST_TIME_WAIT && row >= 0 ?
+	          time_wait_entered(c, side, (guint)row) : c->last_ts);
+	assumption_drop(c, side, rule->assumption);
+	return to;
 }
 
 static bool
@@ -301,8 +393,7 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 		} else if (ep->state == TFE_ST_LISTEN) {
 			/* It was taken for a listener; its RST shows nothing
 			 * listened (§3.10.7.1), so it was CLOSED all along. */
-			rewrite_start(c, side, TFE_ST_CLOSED, TFE_RS_RECV_SYN_LISTEN,
-			              TFE_RS_RECV_SYN_NO_LISTENER);
+			(void)overturn(c, side, TFE_OV_LISTENER_RST);
 			st->reason[side] = TFE_RS_SEND_RST_NO_LISTENER;
 		} else if (ep->state == TFE_ST_SYN_SENT) {
 			/* A SYN+ACK for some other SYN, or an ACK from
@@ -317,10 +408,7 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 		           s->seq == ep->isn + 1) {
 			/* Nothing but its SYN, then a bare RST with seq = the
 			 * ACK it was given: no socket took the SYN+ACK. */
-			rewrite_rows(c, side, ep->assumed.row, ep->assumed.before,
-			             TFE_RS_RECV_SYNACK_UNMATCHED);
-			ep->assumed.valid = false;
-			ep->state = ep->assumed.before;
+			(void)overturn(c, side, TFE_OV_SYNACK_UNMATCHED);
 			set_state(c, st, side, TFE_ST_CLOSED,
 			          TFE_RS_SEND_RST_NO_CONNECTION);
 		} else if (ep->state == TFE_ST_ESTABLISHED &&
@@ -336,12 +424,9 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 			/* TIME_WAIT answers a FIN with an ACK, never a RST: the
 			 * FIN found no socket, its FIN_WAIT_2 had timed out, or,
 			 * sooner than a timeout can be, it was dropped. */
-			rewrite_rows(c, side, ep->fin_rcvd_row, TFE_ST_CLOSED,
-			             fin_wait_2_could_expire(c, side) ?
-			             TFE_RS_FIN_AFTER_TIMEOUT :
-			             TFE_RS_FIN_SOCKET_GONE);
-			ep->state = TFE_ST_CLOSED;
-			ep->tw_since = 0;
+			(void)overturn(c, side, fin_wait_2_could_expire(c, side) ?
+			               TFE_OV_FIN_TIMED_OUT :
+			               TFE_OV_FIN_NO_SOCKET);
 			st->reason[side] = TFE_RS_SEND_RST_CLOSED;
 		} else {
 			set_state(c, st, side, TFE_ST_CLOSED,
@@ -360,18 +445,14 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 			/* Its own SYN+ACK shows the peer's had not arrived: it
 			 * was in SYN_RECEIVED (it had the peer's SYN, which this
 			 * segment acknowledges). */
-			rewrite_rows(c, side, ep->assumed.row, TFE_ST_SYN_RECEIVED,
-			             TFE_RS_SYNACK_NOT_YET);
-			ep->assumed.valid = false;
-			ep->syn_acked = false;
-			ep->state = TFE_ST_SYN_RECEIVED;
+			(void)overturn(c, side, TFE_OV_SYNACK_CROSSED);
 			st->reason[side] = TFE_RS_SEND_SYNACK_SIMOPEN;
 		} else if (ep->synack_count == 0)
 			st->reason[side] = TFE_RS_SEND_SYNACK_SIMOPEN;
 		else if (assumed_holds(ep, false) &&
 		         ep->state == TFE_ST_ESTABLISHED) {
-			revert(c, st, side, TFE_ST_SYN_RECEIVED,
-			       TFE_RS_REVERT_ACK_LOST);
+			(void)overturn(c, side, TFE_OV_SYNACK_RESENT);
+			st->reason[side] = TFE_RS_REVERT_ACK_LOST;
 			struct tfe_ep_rare *r = tfe_conn_rare_get(c, side);
 			if (r->acks_ignored < UINT8_MAX)
 				r->acks_ignored++;
@@ -382,18 +463,17 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 		if (ep->state == TFE_ST_LISTEN) {
 			/* We took it for a listener; its own SYN shows it was a
 			 * CLOSED socket opening too (simultaneous open). */
-			rewrite_rows(c, side, 0, TFE_ST_CLOSED, TFE_RS_NONE);
-			c->init_state[side] = TFE_ST_CLOSED;
-			ep->state = TFE_ST_CLOSED;
+			(void)overturn(c, side, TFE_OV_LISTENER_SYN);
 			set_state(c, st, side, TFE_ST_SYN_SENT,
 			          TFE_RS_SEND_SYN_SIMOPEN);
 			break;
 		}
 		/* ESTABLISHED re-sending its SYN: the SYN+ACK never came. */
-		if (assumed_holds(ep, false) && ep->isn_known && s->seq == ep->isn)
-			revert(c, st, side, TFE_ST_SYN_SENT,
-			       TFE_RS_REVERT_SYNACK_LOST);
-		else
+		if (assumed_holds(ep, false) && ep->isn_known &&
+		    s->seq == ep->isn) {
+			(void)overturn(c, side, TFE_OV_SYN_RESENT);
+			st->reason[side] = TFE_RS_REVERT_SYNACK_LOST;
+		} else
 			st->reason[side] = TFE_RS_INVALID_SEND;
 		break;
 	case TFE_EV_FIN:
@@ -405,8 +485,7 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 				          TFE_RS_SEND_FIN_PASSIVE);
 			} else {
 				/* The FINs crossed: it never was in CLOSE_WAIT. */
-				rewrite_rows(c, side, ep->fin_rcvd_row,
-				             ep->fin_rcvd_before, TFE_RS_NONE);
+				(void)overturn(c, side, TFE_OV_FIN_CROSSED);
 				set_state(c, st, side, TFE_ST_CLOSING,
 				          TFE_RS_SEND_FIN_SIMCLOSE);
 			}
@@ -421,10 +500,10 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 		} else if (assumed_holds(ep, true)) {
 			/* Its FIN again although we saw the ACK of it: that ACK
 			 * was lost.  LAST_ACK stays LAST_ACK (see states.md). */
-			uint8_t to = ep->assumed.before;
-			if (ep->state == TFE_ST_TIME_WAIT)
-				to = TFE_ST_CLOSING;
-			revert(c, st, side, to, TFE_RS_REVERT_FINACK_LOST);
+			(void)overturn(c, side, ep->state == TFE_ST_TIME_WAIT ?
+			                        TFE_OV_FIN_RESENT_TW :
+			                        TFE_OV_FIN_RESENT);
+			st->reason[side] = TFE_RS_REVERT_FINACK_LOST;
 		} else if (ep->state == TFE_ST_CLOSED) {
 			st->reason[side] = TFE_RS_SEND_FROM_CLOSED;
 		} else {
@@ -504,8 +583,7 @@ disown_refusal(struct tfe_conn *c, struct step *st, int side)
 	struct tfe_endpoint *ep = EP(c, side);
 	guint from = (guint)ep->rst_row;
 
-	rewrite_start(c, side, TFE_ST_LISTEN, TFE_RS_RECV_SYN_NO_LISTENER,
-	              TFE_RS_RECV_SYN_LISTEN);
+	(void)overturn(c, side, TFE_OV_REFUSAL_ANSWERED);
 	for (guint i = from; i < tfe_timeline_len(&c->tl); i++) {
 		struct tfe_row *r = tfe_timeline_row(&c->tl, i);
 		if (r->kind == TFE_ROW_FRAME && r->dir == side) {
@@ -514,9 +592,6 @@ disown_refusal(struct tfe_conn *c, struct step *st, int side)
 			                  TFE_RS_SEND_NOT_ITS_OWN;
 			r->notes &= (uint16_t)~TFE_NOTE_WINDOW_OPEN;
 		}
-		else if (r->reason[side] == TFE_RS_RECV_INVALID ||
-		         r->reason[side] == TFE_RS_SEND_FROM_CLOSED)
-			r->reason[side] = TFE_RS_NONE;
 	}
 	ep->fin_sent = false;
 	ep->fin_acked = false;
@@ -567,20 +642,18 @@ rst_not_taken(struct tfe_conn *c, int side)
 	struct tfe_ep_rare *r = tfe_conn_rare_get(c, side);
 	int from = r->rst_rcvd_row1 - 1;
 
-	rewrite_rows(c, side, from, r->rst_rcvd_before,
-	             TFE_RS_RECV_RST_NOT_TAKEN);
-	ep->state = r->rst_rcvd_before;
-	r->rst_rcvd_row1 = 0;
+	(void)overturn(c, side, TFE_OV_RST_NOT_TAKEN);
 	/* the SYN+ACK after it took it on, as it would have */
+	guint len = tfe_timeline_len(&c->tl);
 	for (guint i = (guint)from + 1; ep->state == TFE_ST_SYN_SENT &&
-	     i < tfe_timeline_len(&c->tl); i++) {
+	     i < len; i++) {
 		struct tfe_row *row = tfe_timeline_row(&c->tl, i);
 		if (row->kind == TFE_ROW_FRAME && row->dir == !side &&
 		    (row->flags & (TFE_TH_SYN | TFE_TH_ACK | TFE_TH_RST)) ==
 		    (TFE_TH_SYN | TFE_TH_ACK)) {
-			rewrite_rows(c, side, (int)i, TFE_ST_ESTABLISHED,
-			             TFE_RS_RECV_SYNACK);
-			ep->state = TFE_ST_ESTABLISHED;
+			restate_rows(c, side, i, len, TFE_ST_ESTABLISHED);
+			row->reason[side] = TFE_RS_RECV_SYNACK;
+			put_state(c, side, TFE_ST_ESTABLISHED, row->ts);
 			ep->syn_acked = true;
 		}
 	}
@@ -615,10 +688,7 @@ step_sender(struct tfe_conn *c, struct step *st, int side, enum tfe_event ev,
 		/* It carries on after a RST its peer could not accept: that
 		 * RST did not come from its TCP (a middlebox or an injection),
 		 * so it never left its state. */
-		ep->rst_unaccepted = false;
-		rewrite_rows(c, side, ep->rst_row, ep->rst_before,
-		             TFE_RS_RST_NOT_ITS_OWN);
-		ep->state = ep->rst_before;
+		(void)overturn(c, side, TFE_OV_RST_CARRIES_ON);
 		st->reason[side] = TFE_RS_CARRIES_ON_AFTER_RST;
 	}
 
@@ -766,14 +836,14 @@ redelivered(struct tfe_conn *c, struct step *st, int rside,
 
 	if (rx == TFE_RX_SYNACK && assumed_holds(rcv, false) &&
 	    rcv->pkts == rcv->syn_count && rcv->assumed.row >= 0) {
-		uint8_t before = rcv->assumed.before;
+		uint8_t before = overturn(c, rside, TFE_OV_SYNACK_AGAIN);
 
-		rewrite_rows(c, rside, rcv->assumed.row, before,
-		             TFE_RS_SYNACK_NOT_DELIVERED);
-		rcv->state = before;
 		t = &tfe_receiver_table[rx][before];
 		set_state(c, st, rside, t->next, t->reason);
-		rcv->assumed.row = row_hint;
+		/* this copy is the one taken as delivered now */
+		rcv->assumed = (struct tfe_assumed){ true, false, before,
+		                                     rcv->state, row_hint };
+		rcv->syn_acked = true;
 		return true;
 	}
 	if ((rx == TFE_RX_FIN || rx == TFE_RX_FIN_ACKS_FIN) &&
@@ -803,11 +873,11 @@ redelivered(struct tfe_conn *c, struct step *st, int rside,
 				                .reason[rside],
 				.pending = true };
 		}
-		rewrite_rows(c, rside, rcv->fin_rcvd_row, before,
-		             TFE_RS_FIN_NOT_DELIVERED);
-		rcv->state = before;
+		(void)overturn(c, rside, TFE_OV_FIN_AGAIN);
 		set_state(c, st, rside, t->next, t->reason);
+		/* this copy is the one taken as delivered now */
 		rcv->fin_rcvd_row = row_hint;
+		rcv->fin_rcvd_before = before;
 		return true;
 	}
 	return false;
@@ -1067,16 +1137,14 @@ tfe_conn_new(uint64_t id, const struct tfe_segment *s, bool from_lo,
 		}
 	}
 
+	/* (a record comes zeroed: both sides UNKNOWN) */
 	if (c->roles == TFE_ROLES_SYN) {
-		c->ep[TFE_SIDE_CLIENT].state = TFE_ST_CLOSED;
-		c->ep[TFE_SIDE_SERVER].state = TFE_ST_LISTEN;
+		put_state(c, TFE_SIDE_CLIENT, TFE_ST_CLOSED, 0);
+		put_state(c, TFE_SIDE_SERVER, TFE_ST_LISTEN, 0);
 	} else if (c->roles == TFE_ROLES_SYNACK) {
 		/* The SYN+ACK proves the client sent a SYN the capture lacks. */
-		c->ep[TFE_SIDE_CLIENT].state = TFE_ST_SYN_SENT;
-		c->ep[TFE_SIDE_SERVER].state = TFE_ST_LISTEN;
-	} else {
-		c->ep[TFE_SIDE_CLIENT].state = TFE_ST_UNKNOWN;
-		c->ep[TFE_SIDE_SERVER].state = TFE_ST_UNKNOWN;
+		put_state(c, TFE_SIDE_CLIENT, TFE_ST_SYN_SENT, 0);
+		put_state(c, TFE_SIDE_SERVER, TFE_ST_LISTEN, 0);
 	}
 	c->ep[0].fin_rcvd_row = c->ep[1].fin_rcvd_row = -1;
 	c->ep[0].rst_row = c->ep[1].rst_row = -1;
@@ -2015,10 +2083,7 @@ fin_disproved(struct tfe_conn *c, int side, const struct tfe_segment *s,
 		bound = TFE_NS_PER_SEC / 5;
 	if (ts - fin_ts <= bound)
 		return;
-	rewrite_rows(c, side, ep->fin_rcvd_row, ep->fin_rcvd_before,
-	             TFE_RS_FIN_NEVER_ACKED);
-	ep->state = ep->fin_rcvd_before;
-	ep->fin_rcvd_row = -1;
+	(void)overturn(c, side, TFE_OV_FIN_UNACKED);
 }
 
 /* `after_gap`: the frame ends a silence of at least --idle-gap-threshold;
@@ -2254,8 +2319,7 @@ tfe_conn_take_over(struct tfe_conn *c, int64_t ts)
 			continue;
 		tfe_conn_rare_mut(c)->taken_over_tw_since = ep->tw_since;
 		c->taken_over_side = (uint8_t)side;
-		ep->state = TFE_ST_CLOSED;
-		ep->tw_since = 0;
+		put_state(c, side, TFE_ST_CLOSED, ts);
 		c->fast_ok = false;
 		uint8_t states[2] = { c->ep[0].state, c->ep[1].state };
 		tfe_timeline_add_timer(&c->tl, ts, side, TFE_ST_CLOSED,
@@ -2388,10 +2452,9 @@ closed_from(struct tfe_conn *c, int side, guint at, uint8_t states[2])
 		states[0] = c->tl.rows[at - 1].state[0];
 		states[1] = c->tl.rows[at - 1].state[1];
 	}
-	for (guint i = at; i < len; i++) {
-		c->tl.rows[i].state[side] = TFE_ST_CLOSED;
+	restate_rows(c, side, at, len, TFE_ST_CLOSED);
+	for (guint i = at; i < len; i++)
 		c->tl.rows[i].reason[side] = TFE_RS_NONE;
-	}
 }
 
 /*
@@ -2446,8 +2509,7 @@ settle_icmp(struct tfe_conn *c)
 	                            TFE_ST_CLOSED, reason, states);
 	rows_inserted(c, at);
 	seen->closed = true;
-	ep->state = TFE_ST_CLOSED;
-	ep->tw_since = 0;
+	put_state(c, side, TFE_ST_CLOSED, seen->hard_ts);
 }
 
 /*
@@ -2553,8 +2615,7 @@ settle_fin_or_ack(struct tfe_conn *c)
 	}
 	/* The first FIN arrived (or is taken to): the receiver was in
 	 * `after` from it on, and the re-sent one found it there. */
-	for (int32_t i = u->from; i < u->to; i++)
-		c->tl.rows[i].state[side] = u->after;
+	restate_rows(c, side, (guint)u->from, (guint)u->to, u->after);
 	first->reason[side] = u->first_reason;
 	c->tl.rows[u->to].reason[side] = decided ? TFE_RS_RECV_FIN_AGAIN_TW :
 	                                           TFE_RS_FIN_OR_ACK_LOST;
@@ -2723,9 +2784,7 @@ settle_foreign_rst(struct tfe_conn *c)
 		}
 		if (more)
 			continue;
-		rewrite_rows(c, side, ep->rst_row, ep->rst_before,
-		             TFE_RS_RST_FOREIGN_TTL);
-		ep->state = ep->rst_before;
+		(void)overturn(c, side, TFE_OV_RST_FOREIGN_TTL);
 	}
 }
 
@@ -2781,7 +2840,7 @@ settle_crossings(struct tfe_conn *c)
 			guint p = frame_before(c, i, !side, TFE_TH_FIN, 0);
 			if (p == i || c->tl.rows[p].ts + shift <= r->ts - shift)
 				continue;
-			r->state[side] = TFE_ST_FIN_WAIT_1;
+			restate_rows(c, side, i, i + 1, TFE_ST_FIN_WAIT_1);
 			r->reason[side] = TFE_RS_SEND_FIN_ACTIVE;
 			tfe_timeline_insert_arrival(&c->tl, i + 1, r->ts, side,
 			                            c->tl.rows[p].frame,
@@ -2810,8 +2869,7 @@ settle_crossings(struct tfe_conn *c)
 		    c->tl.rows[p].ts + shift <= c->tl.rows[s].ts - shift)
 			continue;
 		guint end = state_end(c, side, i, TFE_ST_SYN_RECEIVED);
-		for (guint k = i; k < end; k++)
-			c->tl.rows[k].state[side] = TFE_ST_ESTABLISHED;
+		restate_rows(c, side, i, end, TFE_ST_ESTABLISHED);
 		r->reason[side] = TFE_RS_RECV_SYNACK_SIMOPEN;
 		/* its SYN+ACK left from SYN_RECEIVED, before that: the row's
 		 * "stays ESTABLISHED" would say otherwise */
@@ -2820,8 +2878,7 @@ settle_crossings(struct tfe_conn *c)
 		    c->tl.rows[end].state[side] == TFE_ST_ESTABLISHED)
 			c->tl.rows[end].reason[side] = TFE_RS_NONE;
 		/* the peer's SYN arriving after its own left */
-		for (guint k = s + 1; k < i; k++)
-			c->tl.rows[k].state[side] = TFE_ST_SYN_RECEIVED;
+		restate_rows(c, side, s + 1, i, TFE_ST_SYN_RECEIVED);
 		tfe_timeline_insert_arrival(&c->tl, s + 1, c->tl.rows[s].ts,
 		                            side, c->tl.rows[p].frame,
 		                            c->tl.rows[p].ts,
@@ -2860,19 +2917,12 @@ tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
 	struct tfe_endpoint *cw = &c->ep[TFE_SIDE_CLIENT];
 	if (assumed_holds(cw, false) && cw->pkts == cw->syn_count &&
 	    sv->synack_count > 1 && cw->assumed.row >= 0) {
-		rewrite_rows(c, TFE_SIDE_CLIENT, cw->assumed.row,
-		             cw->assumed.before, TFE_RS_SYNACK_NEVER_ACKED);
-		cw->state = cw->assumed.before;
-		cw->assumed.valid = false;
-		cw->syn_acked = false;
+		(void)overturn(c, TFE_SIDE_CLIENT, TFE_OV_SYNACK_NEVER_ACKED);
 	}
 	if (c->roles == TFE_ROLES_SYN && sv->pkts == 0 && !sv->isn_known) {
 		/* Nothing came back, and the client acknowledged nothing: no
 		 * evidence that anything listened. */
-		rewrite_start(c, TFE_SIDE_SERVER, TFE_ST_UNKNOWN,
-		              TFE_RS_RECV_SYN_LISTEN, TFE_RS_RECV_SYN_UNANSWERED);
-		rewrite_start(c, TFE_SIDE_SERVER, TFE_ST_UNKNOWN,
-		              TFE_RS_RECV_SYN_RETRANS, TFE_RS_RECV_SYN_UNANSWERED);
+		(void)overturn(c, TFE_SIDE_SERVER, TFE_OV_LISTENER_SILENT);
 		c->close_how = TFE_CLOSE_UNANSWERED;
 	} else if (c->roles == TFE_ROLES_SYN && c->rst_seen &&
 	           c->hs_ack_ts == 0 && !both_fin &&
@@ -2970,7 +3020,6 @@ tfe_conn_syn_given_up(struct tfe_conn *c, int64_t now)
 	const int64_t ms = TFE_NS_PER_SEC / 1000;
 
 	for (int side = 0; side < 2; side++) {
-		struct tfe_endpoint *ep = EP(c, side);
 		int64_t wait;
 		int64_t due = tfe_conn_syn_due(c, side, &wait);
 
@@ -2986,6 +3035,6 @@ tfe_conn_syn_given_up(struct tfe_conn *c, int64_t now)
 		tfe_timeline_insert_timer(&c->tl, at, due, side, TFE_ST_CLOSED,
 		                          TFE_RS_SYN_GIVEN_UP, states);
 		rows_inserted(c, at);
-		ep->state = TFE_ST_CLOSED;
+		put_state(c, side, TFE_ST_CLOSED, due);
 	}
 }

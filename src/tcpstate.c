@@ -260,6 +260,72 @@ const struct tfe_transition tfe_receiver_table[TFE_RX__COUNT][TFE_ST__COUNT] = {
 },
 };
 
+/*
+ * The assumptions and the evidence that overturns each (tcpstate.h).  Read a
+ * row as: the timeline assumed ASSUMPTION; EVIDENCE shows it wrong; the side
+ * is put back in RESTORED (sBF: the state it had before the assumption)
+ * FROM the assumption's row on (ROW), and that row gets REASON; or from its
+ * first row (START, what it was from the start), and REASON goes on every
+ * row where the peer's SYN arrived.  The frame that brings the evidence
+ * keeps its own reason (conn.c).
+ */
+#define sBF TFE_ST_BEFORE
+#define O(as, from, st, r, ev) { TFE_AS_##as, TFE_OV_FROM_##from, (st), TFE_RS_##r, (ev) }
+
+const char *const tfe_assumption_names[TFE_AS__COUNT] = {
+	[TFE_AS_LISTENER] = "a side a SYN reached was listening",
+	[TFE_AS_SYN_ACKED] = "what acknowledged its SYN reached it",
+	[TFE_AS_FIN_ACKED] = "the ACK of its FIN reached it",
+	[TFE_AS_FIN_IN] = "the peer's FIN reached it",
+	[TFE_AS_RST_IN] = "the peer's RST reached it",
+	[TFE_AS_RST_OWN] = "a RST in its name came from its TCP",
+};
+
+const struct tfe_overturn_rule tfe_overturn_table[TFE_OV__COUNT] = {
+/*	                              ASSUMPTION FROM   RESTORED REASON
+		EVIDENCE */
+[TFE_OV_LISTENER_RST]       = O(LISTENER,  START, sCL, RECV_SYN_NO_LISTENER,
+		"it answered the SYN with RST (RFC 9293 3.10.7.1)"),
+[TFE_OV_LISTENER_SYN]       = O(LISTENER,  START, sCL, NONE,
+		"it sent a SYN of its own: simultaneous open (3.5, figure 8)"),
+[TFE_OV_LISTENER_SILENT]    = O(LISTENER,  START, sUN, RECV_SYN_UNANSWERED,
+		"nothing came back from it, and no ACK of its ISN"),
+[TFE_OV_SYNACK_RESENT]      = O(SYN_ACKED, ROW,   sSR, ACK_LOST,
+		"it re-sent its SYN+ACK (3.8.1)"),
+[TFE_OV_SYN_RESENT]         = O(SYN_ACKED, ROW,   sSS, ACK_LOST,
+		"it re-sent its SYN, the same ISN"),
+[TFE_OV_SYNACK_CROSSED]     = O(SYN_ACKED, ROW,   sSR, SYNACK_NOT_YET,
+		"its own first SYN+ACK: simultaneous open"),
+[TFE_OV_SYNACK_UNMATCHED]   = O(SYN_ACKED, ROW,   sBF, RECV_SYNACK_UNMATCHED,
+		"after nothing but its SYN, a bare RST at the SYN+ACK's ACK"),
+[TFE_OV_SYNACK_AGAIN]       = O(SYN_ACKED, ROW,   sBF, SYNACK_NOT_DELIVERED,
+		"the peer re-sent the SYN+ACK before any answer to it"),
+[TFE_OV_SYNACK_NEVER_ACKED] = O(SYN_ACKED, ROW,   sBF, SYNACK_NEVER_ACKED,
+		"the SYN+ACK re-sent, and never an ACK from it to the end"),
+[TFE_OV_FIN_RESENT]         = O(FIN_ACKED, ROW,   sBF, ACK_LOST,
+		"it re-sent its FIN"),
+[TFE_OV_FIN_RESENT_TW]      = O(FIN_ACKED, ROW,   sCG, ACK_LOST,
+		"it re-sent its FIN from TIME_WAIT: the peer's FIN came since"),
+[TFE_OV_FIN_AGAIN]          = O(FIN_IN,    ROW,   sBF, FIN_NOT_DELIVERED,
+		"the peer re-sent the FIN before any ACK of it"),
+[TFE_OV_FIN_UNACKED]        = O(FIN_IN,    ROW,   sBF, FIN_NEVER_ACKED,
+		"a later segment of its, too late to cross the FIN, without its ACK"),
+[TFE_OV_FIN_CROSSED]        = O(FIN_IN,    ROW,   sBF, NONE,
+		"its own FIN, not acknowledging the peer's: simultaneous close"),
+[TFE_OV_FIN_TIMED_OUT]      = O(FIN_IN,    ROW,   sCL, FIN_AFTER_TIMEOUT,
+		"a bare RST from TIME_WAIT, its own FIN 1 s or more before"),
+[TFE_OV_FIN_NO_SOCKET]      = O(FIN_IN,    ROW,   sCL, FIN_SOCKET_GONE,
+		"a bare RST from TIME_WAIT, its own FIN under 1 s before"),
+[TFE_OV_RST_NOT_TAKEN]      = O(RST_IN,    ROW,   sBF, RECV_RST_NOT_TAKEN,
+		"it acknowledged the SYN+ACK after a RST its sender disowned"),
+[TFE_OV_RST_CARRIES_ON]     = O(RST_OWN,   ROW,   sBF, RST_NOT_ITS_OWN,
+		"it carried on after a RST its peer could not accept"),
+[TFE_OV_RST_FOREIGN_TTL]    = O(RST_OWN,   ROW,   sBF, RST_FOREIGN_TTL,
+		"a TTL its packets never had, and nothing of its after it"),
+[TFE_OV_REFUSAL_ANSWERED]   = O(RST_OWN,   START, sLI, RECV_SYN_LISTEN,
+		"it answered the SYN it had refused with a SYN+ACK"),
+};
+
 const struct tfe_reason_row tfe_reasons[TFE_RS__COUNT] = {
 	[TFE_RS_NONE] = { "none",
 		"" },

@@ -220,6 +220,77 @@ extern const struct tfe_transition
 extern const struct tfe_transition
 	tfe_receiver_table[TFE_RX__COUNT][TFE_ST__COUNT];
 
+/*
+ * The assumptions the timeline makes and the evidence that overturns them
+ * (doc/states.md, "Assumptions and the evidence that overturns them").  A
+ * receiver is taken to get a segment when the capture sees it pass, a side
+ * a SYN reaches to listen, and a RST in a side's name to be its TCP's.
+ * conn.c records the row where each was made and the side's state before
+ * it; when later evidence shows it wrong, conn.c's overturn() puts the side
+ * back from that row on.  One row of tfe_overturn_table per piece of
+ * evidence.
+ */
+enum tfe_assumption {
+	TFE_AS_LISTENER,   /* a side a SYN reached was listening: LISTEN from
+	                      the start (record: the first row) */
+	TFE_AS_SYN_ACKED,  /* what acknowledged its SYN reached it: the
+	                      SYN+ACK, or the ACK of its SYN+ACK (record:
+	                      tfe_endpoint.assumed) */
+	TFE_AS_FIN_ACKED,  /* the ACK of its FIN reached it (record:
+	                      tfe_endpoint.assumed) */
+	TFE_AS_FIN_IN,     /* the peer's FIN reached it (record:
+	                      fin_rcvd_row, fin_rcvd_before) */
+	TFE_AS_RST_IN,     /* the peer's RST reached it and closed it
+	                      (record: tfe_ep_rare.rst_rcvd_row1) */
+	TFE_AS_RST_OWN,    /* a RST in its name came from its TCP (record:
+	                      rst_row, rst_before) */
+	TFE_AS__COUNT
+};
+
+enum tfe_overturn {
+	TFE_OV_LISTENER_RST,
+	TFE_OV_LISTENER_SYN,
+	TFE_OV_LISTENER_SILENT,
+	TFE_OV_SYNACK_RESENT,
+	TFE_OV_SYN_RESENT,
+	TFE_OV_SYNACK_CROSSED,
+	TFE_OV_SYNACK_UNMATCHED,
+	TFE_OV_SYNACK_AGAIN,
+	TFE_OV_SYNACK_NEVER_ACKED,
+	TFE_OV_FIN_RESENT,
+	TFE_OV_FIN_RESENT_TW,
+	TFE_OV_FIN_AGAIN,
+	TFE_OV_FIN_UNACKED,
+	TFE_OV_FIN_CROSSED,
+	TFE_OV_FIN_TIMED_OUT,
+	TFE_OV_FIN_NO_SOCKET,
+	TFE_OV_RST_NOT_TAKEN,
+	TFE_OV_RST_CARRIES_ON,
+	TFE_OV_RST_FOREIGN_TTL,
+	TFE_OV_REFUSAL_ANSWERED,
+	TFE_OV__COUNT
+};
+
+/* Restored: the state the side had before the assumption was made. */
+#define TFE_ST_BEFORE 0xf3
+
+enum tfe_overturn_from {
+	TFE_OV_FROM_ROW,      /* from the row where the assumption was made */
+	TFE_OV_FROM_START,    /* from the first row: what it was all along */
+};
+
+struct tfe_overturn_rule {
+	uint8_t assumption;   /* enum tfe_assumption */
+	uint8_t from;         /* enum tfe_overturn_from */
+	uint8_t restore;      /* enum tfe_state, or TFE_ST_BEFORE */
+	uint8_t reason;       /* enum tfe_reason: on the assumption's row, or
+	                         from the start on every row where the peer's
+	                         SYN arrived */
+	const char *evidence; /* what shows the assumption wrong */
+};
+extern const struct tfe_overturn_rule tfe_overturn_table[TFE_OV__COUNT];
+extern const char *const tfe_assumption_names[TFE_AS__COUNT];
+
 /* Classifies a segment's flags (TFE_TH_*) with the fixed priority: RST,
  * SYN+ACK, SYN, FIN, ACK, none.  A table lookup, as it runs for every
  * segment; the table is indexed by the low five flag bits. */

@@ -7,7 +7,9 @@
  * reason names (between "<!-- reasons -->" and "<!-- /reasons -->") has
  * exactly the names of the program, in the enum's order, and the JSON
  * Schema's reason_name enum the same.  A reason added to the enum without
- * its row, or to the program without the documentation, fails here.
+ * its row, or to the program without the documentation, fails here.  The
+ * table of assumptions and what overturns them (tfe_overturn_table) is
+ * held to doc/states.md's the same way.
  */
 #include <string.h>
 
@@ -135,6 +137,53 @@ START_TEST(test_schema_lists_every_name)
 }
 END_TEST
 
+/* doc/states.md's table of assumptions and the evidence that overturns
+ * them (between "<!-- overturns -->" and "<!-- /overturns -->") is
+ * tfe_overturn_table row for row: each row in the program's order, every
+ * cell as the program has it, and no other row. */
+START_TEST(test_doc_overturn_table)
+{
+	char *doc = read_doc("states.md");
+	char *start = strstr(doc, "<!-- overturns -->");
+	char *end = start ? strstr(start, "<!-- /overturns -->") : NULL;
+	const char *at;
+	int rows = 0;
+
+	ck_assert_msg(start && end,
+	              "doc/states.md has no <!-- overturns --> table");
+	*end = '\0';
+	at = start;
+	for (int i = 0; i < TFE_OV__COUNT; i++) {
+		const struct tfe_overturn_rule *r = &tfe_overturn_table[i];
+
+		ck_assert_int_lt(r->assumption, TFE_AS__COUNT);
+		ck_assert(r->restore < TFE_ST__COUNT ||
+		          r->restore == TFE_ST_BEFORE);
+		ck_assert_int_lt(r->reason, TFE_RS__COUNT);
+		ck_assert_ptr_nonnull(r->evidence);
+		char *row = g_strdup_printf(
+			"| %s | %s | %s | %s | `%s` |",
+			tfe_assumption_names[r->assumption], r->evidence,
+			r->from == TFE_OV_FROM_START ? "the first row" : "its row",
+			r->restore == TFE_ST_BEFORE ? "the state before"
+			                            : tfe_state_names[r->restore],
+			tfe_reasons[r->reason].name);
+		const char *found = strstr(at, row);
+		ck_assert_msg(found != NULL, "doc/states.md lacks, after the "
+		              "rows before it, overturn row %d: %s", i, row);
+		at = found + strlen(row);
+		g_free(row);
+	}
+	for (const char *p = start; (p = strstr(p, "\n| ")) != NULL; p++)
+		rows++;
+	/* the header row, and one a rule */
+	ck_assert_msg(rows == TFE_OV__COUNT + 1,
+	              "doc/states.md's overturn table has %d rows, the "
+	              "program %d", rows - 1, TFE_OV__COUNT);
+	g_free(doc);
+}
+END_TEST
+
 static Suite *
 reasons_suite(void)
 {
@@ -144,6 +193,7 @@ reasons_suite(void)
 	tcase_add_test(tc, test_rows);
 	tcase_add_test(tc, test_doc_lists_every_name);
 	tcase_add_test(tc, test_schema_lists_every_name);
+	tcase_add_test(tc, test_doc_overturn_table);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -109,6 +109,15 @@ static const struct tcase_def cases[] = {
 	{ seg(C, F_A, 1002, 5002, 0), sCG, sTW, R(NONE), R(RECV_ACK_OF_FIN_CLOSING) },
 	{ seg(S, F_A, 5002, 1002, 0), sTW, sTW, R(RECV_ACK_OF_FIN_CLOSING), R(NONE) },
 	}, 7 },
+{ "simultaneous close, then a bare RST from TIME_WAIT", {
+	OPEN,
+	{ seg(C, F_FA, 1001, 5001, 0), sF1, sCW, R(SEND_FIN_ACTIVE), R(RECV_FIN) },
+	{ seg(S, F_FA, 5001, 1001, 0), sCG, sCG, R(RECV_FIN_SIMCLOSE), R(SEND_FIN_SIMCLOSE) },
+	{ seg(C, F_A, 1002, 5002, 0), sCG, sTW, R(NONE), R(RECV_ACK_OF_FIN_CLOSING) },
+	/* its FIN's own number: a RST in answer to a segment, not the
+	 * FIN's receipt overturned a second time (frame 4 stays) */
+	{ seg(S, F_R, 5001, 0, 0), sCL, sCL, R(RECV_RST_CLOSING), R(SEND_RST_AFTER_CLOSE) },
+	}, 7 },
 { "half-close: data keeps flowing to the side that sent FIN", {
 	OPEN,
 	{ seg(C, F_FA, 1001, 5001, 0), sF1, sCW, R(SEND_FIN_ACTIVE), R(RECV_FIN) },
@@ -436,6 +445,33 @@ START_TEST(test_redelivery_rewrites_rows)
 }
 END_TEST
 
+/* An assumption overturned leaves no record behind: after the FINs
+ * crossed, the server's receipt of the client's FIN (frame 4) is no
+ * longer there to be overturned again, so a later RST from TIME_WAIT
+ * does not rewrite the rows from it to CLOSED ("the FIN found no
+ * socket"), which would put the server's own FIN after its end. */
+START_TEST(test_overturned_once)
+{
+	struct tfe_config cfg;
+
+	tfe_config_defaults(&cfg);
+	cfg.all_frames = true;
+	struct tfe_conn *c = run_case(
+		find_case("simultaneous close, then a bare RST from TIME_WAIT"),
+		&cfg);
+	const struct tfe_row *fin = tfe_timeline_row(&c->tl, 3);
+	const struct tfe_row *own = tfe_timeline_row(&c->tl, 4);
+
+	ck_assert_uint_eq(fin->frame, 4);
+	ck_assert_int_eq(fin->state[S], TFE_ST_ESTABLISHED);
+	ck_assert_int_eq(fin->reason[S], TFE_RS_NONE);
+	ck_assert_uint_eq(own->frame, 5);
+	ck_assert_int_eq(own->state[S], TFE_ST_CLOSING);
+	ck_assert_int_eq(c->ep[S].fin_rcvd_row, -1);
+	tfe_conn_free(c);
+}
+END_TEST
+
 /* Close summaries for the short endings. */
 START_TEST(test_close_summaries)
 {
@@ -565,6 +601,7 @@ tcpstate_suite(void)
 	tcase_add_test(tc, test_close_summaries);
 	tcase_add_test(tc, test_unaccepted_rst_rewritten);
 	tcase_add_test(tc, test_redelivery_rewrites_rows);
+	tcase_add_test(tc, test_overturned_once);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tables");
