@@ -563,8 +563,16 @@ bool tfe_conn_handshake_rtt(const struct tfe_conn *c, int64_t *up,
  * the capture cut may have carried it. */
 bool tfe_conn_ws_unknown(const struct tfe_conn *c);
 
-uint32_t tfe_conn_scaled_window(const struct tfe_conn *c, int side,
-                                uint16_t raw, uint16_t flags);
+/* A window as the side means it: shifted by its SYN's scale once both
+ * SYNs carried the option (never in a SYN, RFC 7323 §2.2). */
+static inline uint32_t
+tfe_conn_scaled_window(const struct tfe_conn *c, int side, uint16_t raw,
+                       uint16_t flags)
+{
+	if (!c->ws_ok || (flags & TFE_TH_SYN))
+		return raw;
+	return (uint32_t)raw << tfe_wscale_shift(c->ep[side].wscale);
+}
 
 /* Whether a side's relative sequence 0 is known: it has sent something,
  * or its ISN was read from the peer's ACK (its SYN or SYN+ACK not
