@@ -819,9 +819,9 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 	 * or becomes one, timers_due may move either way (the capture's
 	 * clock can go back).  A connection heads its queue when nothing is
 	 * before it. */
-	bool was_head = c->queue >= 0 && c->q_prev == NULL;
+	bool was_head = tfe_flow_heads_queue(c);
 	tfe_flow_touch(&a->table, c, c->ended ? TFE_Q_LINGER : TFE_Q_OPEN);
-	if (was_head || c->q_prev == NULL)
+	if (was_head || tfe_flow_heads_queue(c))
 		timers_refresh(a);
 }
 

@@ -1047,7 +1047,8 @@ tfe_conn_rel_seq(const struct tfe_conn *c, int side, uint32_t seq)
 #define CACHE_MAX 4096
 
 struct conn_cache {
-	struct tfe_conn *conns;       /* linked through q_next */
+	struct tfe_conn *conns;       /* linked through flow.next: a free
+	                                 record is in no table */
 	struct tfe_conn_rare *rares;  /* linked through eps */
 	guint nconns, nrares;
 };
@@ -1061,7 +1062,7 @@ conn_alloc(void)
 
 	if (c == NULL)
 		return g_new0(struct tfe_conn, 1);
-	cache.conns = c->q_next;
+	cache.conns = c->flow.next;
 	cache.nconns--;
 	memset(c, 0, sizeof *c);
 	return c;
@@ -1072,7 +1073,7 @@ tfe_conn_cache_clear(void)
 {
 	while (cache.conns != NULL) {
 		struct tfe_conn *c = cache.conns;
-		cache.conns = c->q_next;
+		cache.conns = c->flow.next;
 		g_free(c);
 	}
 	while (cache.rares != NULL) {
@@ -1096,7 +1097,7 @@ tfe_conn_new(uint64_t id, const struct tfe_segment *s, bool from_lo,
 
 	c->id = id;
 	c->family = s->family;
-	c->queue = -1;
+	c->flow.queue = -1; /* in no queue until the table takes it */
 	c->closed_first = TFE_SIDE_NONE;
 	c->rst_by = TFE_SIDE_NONE;
 	if (syn) {
@@ -1204,7 +1205,7 @@ tfe_conn_free(struct tfe_conn *c)
 	if (c->verdicts) /* made by tfe_verdicts_new(): frees the messages */
 		g_array_free(c->verdicts, TRUE);
 	if (cache.nconns < CACHE_MAX) {
-		c->q_next = cache.conns;
+		c->flow.next = cache.conns;
 		cache.conns = c;
 		cache.nconns++;
 	} else {

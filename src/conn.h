@@ -342,6 +342,20 @@ struct tfe_endpoint {
 };
 
 /* Fields grouped so that little padding is left between them. */
+/*
+ * Where the flow table (flow.c) keeps a connection: the hash of its key,
+ * and its place in the open or the lingering queue.  Only flow.c reads
+ * and writes it (and conn.c's cache of free records, which are in no
+ * table), as pf keeps a state's list entries and conntrack its hash
+ * nodes in the record they link: no allocation of its own per
+ * connection, and a lookup finds the hash beside the key.
+ */
+struct tfe_flow_hook {
+	struct tfe_conn *prev, *next; /* in its queue, oldest first */
+	uint32_t hash;                /* of the key */
+	int8_t queue;                 /* enum tfe_queue, -1 for none */
+};
+
 struct tfe_conn {
 	uint64_t id;            /* 1-based, in order of first frame */
 	uint8_t family;         /* 4 or 6 */
@@ -358,7 +372,6 @@ struct tfe_conn {
 	                           that it sent (asymmetric routing, a span
 	                           port of one direction); TFE_SIDE_NONE
 	                           otherwise.  Set by tfe_conn_finish */
-	int8_t queue;           /* which queue it is in (flow.c), -1 for none */
 	bool client_is_lo : 1;  /* the client is the flow key's lower endpoint */
 	bool rst_seen : 1;
 	bool ended : 1;         /* both sides CLOSED or TIME_WAIT */
@@ -380,7 +393,6 @@ struct tfe_conn {
 	                           an option not seen may have been sent */
 	uint16_t alerted;       /* the alerts given (watch.c): bit kind * 2
 	                           + side (enum tfe_alert_kind) */
-	uint32_t hash;          /* of key, for the flow table's slots */
 
 	struct tfe_endpoint ep[2]; /* TFE_SIDE_CLIENT, TFE_SIDE_SERVER */
 
@@ -402,8 +414,7 @@ struct tfe_conn {
 	/* the flow key: set by tfe_conn_new() as tfe_flow_key_make() makes
 	 * it; the flow table finds the connection by it */
 	struct tfe_flow_key key;
-	struct tfe_conn *q_prev, *q_next; /* in the open or the lingering
-	                                     queue */
+	struct tfe_flow_hook flow; /* the flow table's, and only its */
 };
 
 /*

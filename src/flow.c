@@ -384,7 +384,7 @@ tfe_flow_table_size(const struct tfe_flow_table *t)
 static void
 slot_put(struct tfe_flow_slot *slots, guint mask, struct tfe_conn *c)
 {
-	guint i = c->hash & mask;
+	guint i = c->flow.hash & mask;
 
 	while (slots[i].conn != NULL)
 		i = (i + 1) & mask;
@@ -413,13 +413,13 @@ static void
 slot_remove(struct tfe_flow_table *t, struct tfe_conn *c)
 {
 	guint mask = t->nslots - 1;
-	guint i = c->hash & mask;
+	guint i = c->flow.hash & mask;
 
 	while (t->slots[i].conn != c)
 		i = (i + 1) & mask;
 	for (guint j = (i + 1) & mask; t->slots[j].conn != NULL;
 	     j = (j + 1) & mask) {
-		guint home = t->slots[j].conn->hash & mask;
+		guint home = t->slots[j].conn->flow.hash & mask;
 		/* the entry at j may move to i when its home is not in the
 		 * cyclic range (i, j] */
 		bool stays = i <= j ? (home > i && home <= j)
@@ -581,10 +581,10 @@ tfe_flow_attach_hashed(struct tfe_flow_table *t, const struct tfe_flow_key *k,
 	if (2 * (t->live + 1) > t->nslots)
 		slots_grow(t);
 	c->key = *k;
-	c->hash = h;
+	c->flow.hash = h;
 	slot_put(t->slots, t->nslots - 1, c);
-	c->q_prev = c->q_next = NULL;
-	c->queue = -1;
+	c->flow.prev = c->flow.next = NULL;
+	c->flow.queue = -1;
 	t->live++;
 	tfe_flow_touch(t, c, TFE_Q_OPEN);
 }
@@ -592,24 +592,24 @@ tfe_flow_attach_hashed(struct tfe_flow_table *t, const struct tfe_flow_key *k,
 static void
 queue_unlink(struct tfe_flow_queue *qu, struct tfe_conn *c)
 {
-	if (c->q_prev != NULL)
-		c->q_prev->q_next = c->q_next;
+	if (c->flow.prev != NULL)
+		c->flow.prev->flow.next = c->flow.next;
 	else
-		qu->head = c->q_next;
-	if (c->q_next != NULL)
-		c->q_next->q_prev = c->q_prev;
+		qu->head = c->flow.next;
+	if (c->flow.next != NULL)
+		c->flow.next->flow.prev = c->flow.prev;
 	else
-		qu->tail = c->q_prev;
-	c->q_prev = c->q_next = NULL;
+		qu->tail = c->flow.prev;
+	c->flow.prev = c->flow.next = NULL;
 }
 
 static void
 queue_push_tail(struct tfe_flow_queue *qu, struct tfe_conn *c)
 {
-	c->q_prev = qu->tail;
-	c->q_next = NULL;
+	c->flow.prev = qu->tail;
+	c->flow.next = NULL;
 	if (qu->tail != NULL)
-		qu->tail->q_next = c;
+		qu->tail->flow.next = c;
 	else
 		qu->head = c;
 	qu->tail = c;
@@ -619,10 +619,10 @@ void
 tfe_flow_touch_move(struct tfe_flow_table *t, struct tfe_conn *c,
                     enum tfe_queue q)
 {
-	if (c->queue >= 0)
-		queue_unlink(&t->queue[c->queue], c);
+	if (c->flow.queue >= 0)
+		queue_unlink(&t->queue[c->flow.queue], c);
 	queue_push_tail(&t->queue[q], c);
-	c->queue = (int8_t)q;
+	c->flow.queue = (int8_t)q;
 }
 
 /* The oldest record in the queue, active or not, and its block; NULL
@@ -763,15 +763,15 @@ tfe_flow_detach(struct tfe_flow_table *t, struct tfe_conn *c,
 {
 	uint32_t *old;
 
-	if (c->queue >= 0)
-		queue_unlink(&t->queue[c->queue], c);
-	c->queue = -1;
+	if (c->flow.queue >= 0)
+		queue_unlink(&t->queue[c->flow.queue], c);
+	c->flow.queue = -1;
 	slot_remove(t, c);
 	t->live--;
-	if ((old = tomb_find(t, &c->key, c->hash)) != NULL)
+	if ((old = tomb_find(t, &c->key, c->flow.hash)) != NULL)
 		drop_tomb(t, tomb_at(t, *old, NULL), (int)(old - t->tomb_slots));
 	if (tomb != NULL)
-		push_tomb(t, &c->key, c->hash, tomb);
+		push_tomb(t, &c->key, c->flow.hash, tomb);
 	head_refresh(t);
 }
 

@@ -109,7 +109,7 @@ struct tfe_flow_slot {
 
 enum tfe_queue { TFE_Q_OPEN, TFE_Q_LINGER, TFE_Q__COUNT };
 
-/* Connections linked through their q_prev and q_next, oldest first. */
+/* Connections linked through their hooks (tfe_flow_hook), oldest first. */
 struct tfe_flow_queue {
 	struct tfe_conn *head, *tail;
 };
@@ -168,7 +168,7 @@ tfe_flow_lookup_hashed(struct tfe_flow_table *t, const struct tfe_flow_key *k,
 		const struct tfe_flow_slot *sl = &t->slots[i];
 		if (sl->conn == NULL)
 			return NULL;
-		if (sl->conn->hash == h &&
+		if (sl->conn->flow.hash == h &&
 		    memcmp(&sl->conn->key, k, sizeof *k) == 0)
 			return sl->conn;
 	}
@@ -244,7 +244,7 @@ void tfe_flow_touch_move(struct tfe_flow_table *t, struct tfe_conn *c,
 static inline void
 tfe_flow_touch(struct tfe_flow_table *t, struct tfe_conn *c, enum tfe_queue q)
 {
-	if (c->queue == (int)q && c->q_next == NULL)
+	if (c->flow.queue == (int)q && c->flow.next == NULL)
 		return;
 	tfe_flow_touch_move(t, c, q);
 }
@@ -286,7 +286,14 @@ tfe_flow_queue_head(const struct tfe_flow_table *t, enum tfe_queue q)
 static inline struct tfe_conn *
 tfe_flow_queue_next(const struct tfe_conn *c)
 {
-	return c->q_next;
+	return c->flow.next;
+}
+
+/* Whether `c` heads its queue (the timers go by the heads). */
+static inline bool
+tfe_flow_heads_queue(const struct tfe_conn *c)
+{
+	return c->flow.queue >= 0 && c->flow.prev == NULL;
 }
 
 #endif /* TFE_FLOW_H */
