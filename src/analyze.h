@@ -81,7 +81,7 @@ struct tfe_stats {
 	                                          up mid-stream (analyze.c:
 	                                          hole_seen()) */
 	uint64_t capture_copies;               /* frames the capture repeated
-	                                          (conn.c: capture_copy()) */
+	                                          (evidence.c: tfe_evidence_is_copy()) */
 	uint64_t tcp_csum_bad;                 /* TCP checksum wrong */
 	uint64_t tcp_opts_cut;                 /* decoded segments whose
 	                                          options the snapshot

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "conn.h"
+#include "record.h"
 #include "decode.h"
 
 /* Bookkeeping of what the sender has now shown of itself: sequence space,

@@ -14,7 +14,7 @@ _Static_assert(sizeof(struct tfe_row) == 64, "a timeline row is 64 bytes");
  * Arrays of 2, 4 and 8 rows, the sizes nine connections in ten go
  * through (an unanswered SYN, an open connection, a closed one), are kept
  * for reuse when a connection grows out of one or ends, instead of going
- * through malloc's realloc and free (see conn.c's cache: the same reasons,
+ * through malloc's realloc and free (see record.c's cache: the same reasons,
  * the same bound, one per thread).  A kept array links to the next
  * through its first bytes.
  */

@@ -38,7 +38,7 @@ enum tfe_row_kind {
 #define TFE_NOTE_WINDOW_OPEN  0x0080 /* window opens again after 0 */
 #define TFE_NOTE_ZW_PROBE     0x0100 /* probes the peer's zero window */
 #define TFE_NOTE_COPY         0x0200 /* a copy the capture made of a frame
-                                        before (conn.c: capture_copy()) */
+                                        before (tfe_evidence_is_copy()) */
 #define TFE_NOTE_OUT_OF_ORDER 0x0400 /* fills a gap in its sender's sequence
                                         space within a round trip of the
                                         gap appearing (conn.c: holes) */

@@ -1318,7 +1318,7 @@ rule_keepalive_race(struct ctx *x)
  * firewall forgets a connection that stays idle longer than its idle
  * timeout; it answers the next segment with a RST in the peer's name,
  * drops it, or resets the connection itself when it times it out.  The
- * connection's latest idle gap (conn.c idle_gap(): at least
+ * connection's latest idle gap (tfe_evidence_idle_gap(): at least
  * --idle-gap-threshold with no segment either way, begun with nothing
  * unacknowledged, and longer than any earlier one, which the middlebox
  * let pass) was broken by side A, and either
