@@ -43,6 +43,8 @@ flow 3 flow-table
 tcpstate 4 state-machine
 timeline 4 state-machine
 zeek 4 state-machine
+record 4 state-machine
+evidence 4 state-machine
 conn 4 state-machine
 vantage 4 state-machine
 verdict 5 verdicts
