@@ -288,6 +288,56 @@ overturn(struct tfe_conn *c, int side, enum tfe_overturn ov)
 	return to;
 }
 
+/*
+ * An ACK past the end of the peer's FIN (SEG.ACK > FIN + 1).  Nothing
+ * follows a FIN in its sender's sequence space, so the ACK counts in
+ * another space than the FIN's: the FIN lay below what the side had
+ * received (an old duplicate), or a device between rewrites one side's
+ * numbers (a proxy).  The ACK is not one of the FIN.
+ */
+static bool
+acks_past_fin(const struct tfe_endpoint *peer, const struct tfe_segment *s)
+{
+	return (s->flags & TFE_TH_ACK) && peer->fin_sent &&
+	       tfe_seq_gt(s->ack, peer->fin_seq + 1);
+}
+
+/* Farther than this past what a receiver acknowledged, a segment is in
+ * another sequence space, not in a gap the capture missed (as HOLE_MAX in
+ * evidence.c). */
+#define SPACE_JUMP (UINT32_C(1) << 30)
+
+/* A FIN outside what its receiver `rcv` can accept: it ends below the
+ * receiver's RCV.NXT (the highest ACK it sent: an old duplicate), or
+ * begins a jump in sequence space past it (another space).  RFC 9293
+ * §3.10.7.4 answers such a segment with an ACK and drops it.  The lower
+ * test holds whatever the capture missed: the receiver acknowledged that
+ * much. */
+static bool
+fin_outside_space(const struct tfe_endpoint *rcv, const struct tfe_segment *s)
+{
+	return rcv->ack_known &&
+	       (tfe_seq_gt(rcv->ack_max, s->seq + s->payload_len + 1) ||
+	        tfe_seq_gt(s->seq, rcv->ack_max + SPACE_JUMP));
+}
+
+/* The side's ACK passes the end of the FIN whose receipt is on its row
+ * fin_rcvd_row: that FIN was outside its space (fin_outside_space()). */
+static bool
+acks_past_fin_taken(const struct tfe_conn *c, int side,
+                    const struct tfe_segment *s)
+{
+	const struct tfe_endpoint *ep = EP(c, side);
+
+	if (!(s->flags & TFE_TH_ACK) || ep->acked_peer_fin ||
+	    (guint)ep->fin_rcvd_row >= tfe_timeline_len(&c->tl))
+		return false;
+	const struct tfe_row *r = &c->tl.rows[ep->fin_rcvd_row];
+	return r->kind == TFE_ROW_FRAME && r->dir != side &&
+	       (r->flags & TFE_TH_FIN) &&
+	       tfe_seq_gt(s->ack, r->seq + r->len + 1);
+}
+
 static bool
 assumed_holds(const struct tfe_endpoint *ep, bool of_fin)
 {
@@ -485,7 +535,7 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 			}
 		} else if (ep->state == TFE_ST_UNKNOWN) {
 			/* Mid-stream: passive closer if the peer closed first. */
-			if (peer->fin_sent)
+			if (peer->fin_sent && !acks_past_fin(peer, s))
 				set_state(c, st, side, TFE_ST_LAST_ACK,
 				          TFE_RS_SEND_FIN_PASSIVE);
 			else
@@ -524,7 +574,7 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 				set_state(c, st, side, TFE_ST_ESTABLISHED,
 				          TFE_RS_SEND_PROVES_ACCEPTED);
 		} else if (ep->state == TFE_ST_UNKNOWN) {
-			if (peer->fin_sent)
+			if (peer->fin_sent && !acks_past_fin(peer, s))
 				set_state(c, st, side, TFE_ST_CLOSE_WAIT,
 				          TFE_RS_SEND_ACK_CLOSE_WAIT_MIDSTREAM);
 			else
@@ -677,6 +727,11 @@ step_sender(struct tfe_conn *c, struct step *st, int side, enum tfe_event ev,
 	} else if (G_UNLIKELY(ep->state == TFE_ST_CLOSED) &&
 	           went_on_after_rst(c, side, ev, s)) {
 		rst_not_taken(c, side);
+	} else if (G_UNLIKELY(ep->fin_rcvd_row >= 0) &&
+	           acks_past_fin_taken(c, side, s)) {
+		/* Its ACK is past the peer's FIN: the FIN taken as delivered
+		 * lay below what it had received, and it did not take it. */
+		(void)overturn(c, side, TFE_OV_FIN_OLD);
 	} else if (ep->rst_unaccepted && ep->state == TFE_ST_CLOSED &&
 	           ev != TFE_EV_NONE) {
 		/* It carries on after a RST its peer could not accept: that
@@ -716,8 +771,11 @@ classify_rx(const struct tfe_endpoint *rcv, enum tfe_event ev,
             const struct tfe_segment *s)
 {
 	bool ack = (s->flags & TFE_TH_ACK) != 0;
+	/* past the FIN's end the ACK is not acceptable (SEG.ACK > SND.NXT:
+	 * RFC 9293 §3.10.7.4 answers it with an ACK and drops it) */
 	bool acks_fin = ack && rcv->fin_sent && !rcv->fin_acked &&
-	                tfe_seq_gt(s->ack, rcv->fin_seq);
+	                tfe_seq_gt(s->ack, rcv->fin_seq) &&
+	                tfe_seq_leq(s->ack, rcv->fin_seq + 1);
 	bool acks_syn = ack && rcv->isn_known && !rcv->syn_acked &&
 	                tfe_seq_gt(s->ack, rcv->isn);
 
@@ -900,6 +958,10 @@ step_receiver(struct tfe_conn *c, struct step *st, int side,
 		/* The prober gave up on a peer that answered nothing: its RST
 		 * goes where the probes went. */
 		st->reason[rside] = TFE_RS_RECV_RST_UNREACHABLE;
+		return;
+	}
+	if (G_UNLIKELY(ev == TFE_EV_FIN) && fin_outside_space(rcv, s)) {
+		st->reason[rside] = TFE_RS_RECV_FIN_OLD;
 		return;
 	}
 	if (redelivered(c, st, rside, rx, s, row_hint))
@@ -1154,7 +1216,10 @@ frame_notes(const struct tfe_conn *c, int side, const struct tfe_segment *s,
 	else if (!rst && ep->seq_known && ep->last_win == 0 && s->win > 0 &&
 	         ep->pkts > 0)
 		notes |= TFE_NOTE_WINDOW_OPEN;
-	if (!rst && seqcheck(c, side, s) == TFE_SEQ_ACK_UNSENT)
+	/* (past the peer's FIN nothing was sent for the capture to miss:
+	 * such an ACK counts in another space, acks_past_fin()) */
+	if (!rst && seqcheck(c, side, s) == TFE_SEQ_ACK_UNSENT &&
+	    !acks_past_fin(EP(c, !side), s))
 		notes |= TFE_NOTE_GAP;
 	return notes;
 }
@@ -2068,6 +2133,48 @@ settle_one_direction(struct tfe_conn *c)
 	}
 }
 
+/*
+ * A RST in the peer's name that the peer's TCP did not send (disowned:
+ * the peer answered the SYN it had refused, disown_refusal()) was taken
+ * as closing the side, and the side sent nothing after it: whether it
+ * took the RST (CLOSED, its connect() failed) or not (SYN_SENT, then
+ * ESTABLISHED at the peer's SYN+ACK) the capture does not show.  The rows
+ * keep CLOSED, what a TCP does with an acceptable RST; the other is the
+ * alternative, SYN_SENT until the SYN+ACK and ESTABLISHED from it.
+ */
+static void
+settle_rst_unseen(struct tfe_conn *c)
+{
+	guint len = tfe_timeline_len(&c->tl);
+
+	for (int side = 0; side < 2; side++) {
+		const struct tfe_ep_rare *r = tfe_conn_rare_ep(c, side);
+		guint at = (guint)r->rst_rcvd_row1 - 1;
+
+		if (r->rst_rcvd_row1 == 0 || at >= len ||
+		    EP(c, side)->state != TFE_ST_CLOSED)
+			continue;
+		const struct tfe_row *rst = &c->tl.rows[at];
+		if (rst->kind != TFE_ROW_FRAME || rst->dir == side ||
+		    rst->reason[!side] != TFE_RS_RST_REFUSAL_NOT_ITS_OWN ||
+		    EP(c, side)->last_ts > rst->ts)
+			continue;
+		guint mid = at + 1;
+		while (mid < len && !(c->tl.rows[mid].kind == TFE_ROW_FRAME &&
+		       c->tl.rows[mid].dir != side &&
+		       (c->tl.rows[mid].flags & (TFE_TH_SYN | TFE_TH_ACK)) ==
+		       (TFE_TH_SYN | TFE_TH_ACK)))
+			mid++;
+		if (!undecided(c, side, at, len, TFE_ST_CLOSED,
+		               mid < len ? TFE_ST_ESTABLISHED
+		                         : r->rst_rcvd_before,
+		               TFE_RS_RST_TAKEN_UNKNOWN))
+			continue;
+		c->rare->und.mid = (int32_t)mid;
+		c->rare->und.alt_early = r->rst_rcvd_before;
+	}
+}
+
 /* A row was put in at index `at` after the connection's rows were
  * written: the "A or B" range, the one row index read after the end
  * (tfe_conn_alt()), moves with the rows it covers. */
@@ -2083,6 +2190,8 @@ rows_inserted(struct tfe_conn *c, guint at)
 		u->from++;
 	if (u->to >= 0 && (guint)u->to > at)
 		u->to++;
+	if (u->mid > 0 && (guint)u->mid >= at)
+		u->mid++;
 }
 
 /* The first frame row before `before` that `dir` sent with `flags` set
@@ -2298,6 +2407,7 @@ tfe_conn_finish(struct tfe_conn *c, enum tfe_end_cause cause,
 	settle_foreign_rst(c);
 	settle_fin_or_ack(c);
 	settle_one_direction(c);
+	settle_rst_unseen(c);
 	settle_crossings(c);
 	settle_icmp(c);
 	/* Re-sent SYN+ACKs and never an ACK: none of them arrived. */

@@ -163,11 +163,15 @@ struct tfe_conn_rare_eps {
  * with no ACK of the first seen. */
 struct tfe_undecided {
 	int32_t from, to;      /* rows */
+	int32_t mid;           /* rows [from, mid) have alt_early as their
+	                          alternative, [mid, to) alt; 0 (no row
+	                          before from) when all have alt */
 	uint8_t side;          /* TFE_SIDE_* */
 	uint8_t before, after; /* enum tfe_state: without and with the
 	                          first FIN (conn.c) */
 	uint8_t first_reason;  /* the receipt's reason before it was undone */
 	uint8_t alt, why;      /* enum tfe_state, enum tfe_reason */
+	uint8_t alt_early;     /* enum tfe_state, see mid */
 	bool pending : 1;      /* recorded, not yet settled (conn.c) */
 	bool open : 1;         /* settled and undecided: alt is valid */
 };
@@ -471,7 +475,7 @@ tfe_conn_alt(const struct tfe_conn *c, int side, guint i, uint8_t *why)
 		return TFE_ST__COUNT;
 	if (why != NULL)
 		*why = u->why;
-	return u->alt;
+	return (int64_t)i < u->mid ? u->alt_early : u->alt;
 }
 
 /* The rare evidence for writing: allocated at the first call. */

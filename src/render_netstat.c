@@ -385,6 +385,14 @@ tfe_netstat_update(struct tfe_netstat *ns, const struct tfe_conn *c)
 		k->state = state_at(c, &v, side, ns->at, &tw_since, &row);
 		k->alt = row < 0 ? TFE_ST__COUNT :
 		         tfe_conn_alt(c, side, (guint)row, &k->alt_why);
+		/* an alternative that changed on a later row the wire had
+		 * passed by then, the state the same (the SYN+ACK that would
+		 * have made a side that did not take a RST ESTABLISHED) */
+		for (guint i = row < 0 ? 0 : (guint)row + 1;
+		     k->alt < TFE_ST__COUNT && i < tfe_timeline_len(&c->tl) &&
+		     c->tl.rows[i].ts <= ns->at &&
+		     c->tl.rows[i].state[side] == k->state; i++)
+			k->alt = tfe_conn_alt(c, side, i, &k->alt_why);
 		/* the same for data re-sent into silence */
 		int64_t rdue = resend_due(c, side);
 		if (k->alt == TFE_ST__COUNT && rdue != 0 && ns->at > rdue &&
@@ -413,13 +421,15 @@ tfe_netstat_update(struct tfe_netstat *ns, const struct tfe_conn *c)
 	}
 }
 
-/* No socket to show: closed, a listener's connection (the listener has a
- * line of its own), a side that never showed itself (UNKNOWN: nothing
- * proves a socket), or a TIME_WAIT whose 2MSL is over. */
+/* No socket to show: closed (unless it may not be: "CLOSE?" with its
+ * footnote), a listener's connection (the listener has a line of its
+ * own), a side that never showed itself (UNKNOWN: nothing proves a
+ * socket), or a TIME_WAIT whose 2MSL is over. */
 static bool
 hidden(const struct sock *k)
 {
-	return (!k->listener && (k->state == TFE_ST_CLOSED ||
+	return (!k->listener && ((k->state == TFE_ST_CLOSED &&
+	                          k->alt >= TFE_ST__COUNT) ||
 	                                    k->state == TFE_ST_LISTEN ||
 	                                    k->state == TFE_ST_UNKNOWN)) ||
 	       (k->state == TFE_ST_TIME_WAIT && k->tw_left <= 0 &&

@@ -561,6 +561,8 @@ p_u64_pad(char *p, uint64_t v, size_t width)
  * reason.  Set by tfe_render_text_conn() for each row. */
 static uint8_t row_alt[2] = { TFE_ST__COUNT, TFE_ST__COUNT };
 static uint8_t row_alt_why[2];
+/* the row above's alternatives: a new one is explained where it starts */
+static uint8_t row_alt_above[2] = { TFE_ST__COUNT, TFE_ST__COUNT };
 
 /* Per side, when the side's host changed state at the row being written
  * by the vantage model (tfe_vantage_time()), written as the time column
@@ -694,10 +696,11 @@ frame_row(struct tfe_obuf *b, const struct tfe_render_opts *o,
 	p = p_reasons(p, r, before);
 	b->len = (size_t)(p - b->p);
 	/* "          client TIME_WAIT? or FIN_WAIT_2: why", where the
-	 * undecided state is entered */
+	 * undecided state is entered, or its alternative changes */
 	for (int side = 0; side < 2; side++) {
 		if (row_alt[side] >= TFE_ST__COUNT ||
-		    r->state[side] == before[side])
+		    (r->state[side] == before[side] &&
+		     row_alt[side] == row_alt_above[side]))
 			continue;
 		t_lit(b, "          ");
 		t_str(b, side_names[side]);
@@ -891,6 +894,9 @@ tfe_render_text_conn(const struct tfe_render_opts *o, const struct tfe_conn *c)
 		const struct tfe_row *r = &c->tl.rows[i];
 
 		for (int side = 0; side < 2; side++) {
+			row_alt_above[side] = i > 0 ? tfe_conn_alt(c, side, i - 1,
+			                                           NULL)
+			                            : TFE_ST__COUNT;
 			row_alt[side] = tfe_conn_alt(c, side, i,
 			                             &row_alt_why[side]);
 			row_host[side][0] = '\0';

@@ -312,6 +312,8 @@ const struct tfe_overturn_rule tfe_overturn_table[TFE_OV__COUNT] = {
 		"a later segment of its, too late to cross the FIN, without its ACK"),
 [TFE_OV_FIN_CROSSED]        = O(FIN_IN,    ROW,   sBF, NONE,
 		"its own FIN, not acknowledging the peer's: simultaneous close"),
+[TFE_OV_FIN_OLD]            = O(FIN_IN,    ROW,   sBF, RECV_FIN_OLD,
+		"its ACK passed the FIN's end, past which its sender sent nothing"),
 [TFE_OV_FIN_TIMED_OUT]      = O(FIN_IN,    ROW,   sCL, FIN_AFTER_TIMEOUT,
 		"a bare RST from TIME_WAIT, its own FIN 1 s or more before"),
 [TFE_OV_FIN_NO_SOCKET]      = O(FIN_IN,    ROW,   sCL, FIN_SOCKET_GONE,
@@ -479,6 +481,15 @@ const struct tfe_reason_row tfe_reasons[TFE_RS__COUNT] = {
 		"a RST in the peer's name that the peer's TCP did not send; it "
 		"went on as before (it acknowledged the SYN+ACK that came "
 		"after), so it did not take the RST" },
+	[TFE_RS_RECV_FIN_OLD] = { "recv_fin_old",
+		"the FIN lies outside what it can accept, below what it had "
+		"already acknowledged or far past it (an old duplicate, or "
+		"another sequence space, as behind a proxy that rewrites the "
+		"numbers): it answers with an ACK and does not take it" },
+	[TFE_RS_RST_TAKEN_UNKNOWN] = { "rst_taken_unknown",
+		"a RST in the peer's name that the peer's TCP did not send, and "
+		"nothing of its came after: whether it took the RST (CLOSED) or "
+		"went on as before, the capture does not show" },
 	[TFE_RS_FIN_ACK_UNSEEN] = { "fin_ack_unseen",
 		"the peer's ACK of its FIN travels the direction this capture "
 		"lacks: FIN_WAIT_1 until that ACK arrives, FIN_WAIT_2 after" },

@@ -191,6 +191,8 @@ enum tfe_reason {
 	TFE_RS_RST_REFUSAL_NOT_ITS_OWN, /* conn.c refused_then_answers() */
 	TFE_RS_SEND_NOT_ITS_OWN,
 	TFE_RS_RECV_RST_NOT_TAKEN,  /* conn.c went_on_after_rst() */
+	TFE_RS_RECV_FIN_OLD,        /* conn.c fin_outside_space() */
+	TFE_RS_RST_TAKEN_UNKNOWN,   /* conn.c settle_rst_unseen() */
 	TFE_RS__COUNT
 };
 
@@ -262,6 +264,7 @@ enum tfe_overturn {
 	TFE_OV_FIN_AGAIN,
 	TFE_OV_FIN_UNACKED,
 	TFE_OV_FIN_CROSSED,
+	TFE_OV_FIN_OLD,
 	TFE_OV_FIN_TIMED_OUT,
 	TFE_OV_FIN_NO_SOCKET,
 	TFE_OV_RST_NOT_TAKEN,
