@@ -924,6 +924,13 @@ redelivered(struct tfe_conn *c, struct step *st, int rside,
 				.first_reason = c->tl.rows[rcv->fin_rcvd_row]
 				                .reason[rside],
 				.pending = true };
+		} else if (c->rare != NULL && c->rare->und.pending &&
+		           c->rare->und.side == rside &&
+		           c->rare->und.to == rcv->fin_rcvd_row &&
+		           rcv->state == TFE_ST_TIME_WAIT) {
+			/* the FIN once more: the chain of copies, each taken
+			 * as the first to arrive, grows to this one */
+			c->rare->und.to = row_hint;
 		}
 		(void)overturn(c, rside, TFE_OV_FIN_AGAIN);
 		set_state(c, st, rside, t->next, t->reason);
@@ -2031,10 +2038,19 @@ settle_fin_or_ack(struct tfe_conn *c)
 	if (u->from < 0 || u->to <= u->from || (guint)u->to >= len)
 		return;
 	struct tfe_row *first = &c->tl.rows[u->from];
-	const struct tfe_row *again = &c->tl.rows[u->to];
-	if (first->kind != TFE_ROW_FRAME || again->kind != TFE_ROW_FRAME ||
-	    first->dir == side || again->dir == side)
+	const struct tfe_row *last = &c->tl.rows[u->to];
+	if (first->kind != TFE_ROW_FRAME || last->kind != TFE_ROW_FRAME ||
+	    first->dir == side || last->dir == side)
 		return;
+	/* the first copy re-sent (the chain may hold more, up to `last`) */
+	const struct tfe_row *again = last;
+	for (int32_t i = u->from + 1; i < u->to; i++)
+		if (c->tl.rows[i].kind == TFE_ROW_FRAME &&
+		    c->tl.rows[i].dir != side &&
+		    (c->tl.rows[i].flags & TFE_TH_FIN)) {
+			again = &c->tl.rows[i];
+			break;
+		}
 	for (int32_t i = u->from; i < u->to; i++)
 		if (c->tl.rows[i].state[side] != u->before)
 			return;
@@ -2058,19 +2074,31 @@ settle_fin_or_ack(struct tfe_conn *c)
 	} else if (ts && (int32_t)(ack->tsecr - again->tsval) >= 0) {
 		return; /* the first FIN was lost: as the rows say */
 	} else {
+		/* On the receiver's host the capture saw the FIN arrive, and
+		 * would have seen the receiver's ACK leave: that is decided
+		 * only when the receiver answered something after the FIN
+		 * (a receiver that answers nothing at all is gone, or the
+		 * host does not run it: neither reading holds). */
 		struct tfe_vantage v;
 		tfe_vantage_estimate(c, &v);
-		decided = v.hops[side] == 0 && v.rtt_known[side] &&
+		decided = EP(c, side)->last_ts > first->ts &&
+		          v.hops[side] == 0 && v.rtt_known[side] &&
 		          v.delay[side] < TFE_VANTAGE_NEAR_NS &&
 		          v.pos == (side == TFE_SIDE_CLIENT ? TFE_VP_NEAR_CLIENT
 		                                            : TFE_VP_NEAR_SERVER);
 	}
 	/* The first FIN arrived (or is taken to): the receiver was in
-	 * `after` from it on, and the re-sent one found it there. */
+	 * `after` from it on, and each copy re-sent after it found it
+	 * there. */
 	restate_rows(c, side, (guint)u->from, (guint)u->to, u->after);
 	first->reason[side] = u->first_reason;
-	c->tl.rows[u->to].reason[side] = decided ? TFE_RS_RECV_FIN_AGAIN_TW :
-	                                           TFE_RS_FIN_OR_ACK_LOST;
+	for (int32_t i = u->from + 1; i <= u->to; i++) {
+		struct tfe_row *r = &c->tl.rows[i];
+		if (r->kind == TFE_ROW_FRAME && r->dir != side &&
+		    (r->flags & TFE_TH_FIN))
+			r->reason[side] = decided ? TFE_RS_RECV_FIN_AGAIN_TW :
+			                            TFE_RS_FIN_OR_ACK_LOST;
+	}
 	if (!decided) {
 		u->open = true;
 		u->alt = u->before;

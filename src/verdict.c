@@ -775,7 +775,28 @@ fin_resent_unacked(struct ctx *x, int side, const struct tfe_row *la)
 	slot_side(x, "peer", p);
 	if (ack != NULL)
 		slot(x, "ack", "%" PRIu64, ack->frame);
-	if (ts && ack->tsecr == first->tsval)
+	/* Three FINs or more and not a segment of the peer after the
+	 * first: more than the one loss the two readings assume. */
+	const struct tfe_row *last = again;
+	uint64_t fins = 0;
+	for (guint i = at; i < tfe_timeline_len(&c->tl); i++) {
+		const struct tfe_row *r = row_at(c, i);
+		if (r->kind == TFE_ROW_FRAME && r->dir == side &&
+		    (r->flags & TFE_TH_FIN)) {
+			fins++;
+			last = r;
+		}
+	}
+	bool silent = ack == NULL && fins >= 3 &&
+	              c->ep[p].last_ts <= first->ts;
+	if (silent) {
+		slot_side(x, "sender_side", side);
+		slot_count(x, "fins", fins);
+		slot_secs(x, "fins_span", last->ts - first->ts, 1);
+	}
+	if (silent)
+		pick(x, "why", "silent");
+	else if (ts && ack->tsecr == first->tsval)
 		pick(x, "why", "first_had");
 	else if (ts && ack->tsecr != first->tsval &&
 	         (int32_t)(ack->tsecr - again->tsval) >= 0)
@@ -785,6 +806,10 @@ fin_resent_unacked(struct ctx *x, int side, const struct tfe_row *la)
 	pick(x, "acked", ack ? "yes" : "no");
 	say(x, TFE_V_MISSING_FINAL_ACK, side, fr, "resent");
 	vat(x, "resent_at_s", again->ts);
+	if (silent) {
+		vcount(x, "fins", fins);
+		vdur(x, "fins_span_s", last->ts - first->ts);
+	}
 }
 
 /*

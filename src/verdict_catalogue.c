@@ -142,8 +142,13 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		  "FIN_WAIT_2 until the re-sent one came" },
 		{ "why.unknown", ": the FIN or the {peer}'s ACK of it was "
 		  "lost, the capture cannot tell which{acked}" },
+		{ "why.silent", ": the {sender_side} sent it {fins} times over "
+		  "{fins_span}, and the {peer} sent nothing after the first, "
+		  "no ACK nor anything else: more than one packet was lost, or "
+		  "the {peer} was gone" },
 		{ "acked.yes", "" },
 		{ "acked.no", " (and no ACK of the FIN came)" },
+
 		{ "last_ack", "{sender} sent its FIN at {at} (frame {frame}) "
 		  "and no ACK for it came in {wait} of capture, nor the FIN "
 		  "again: either the {peer}'s final ACK was lost, and the "

@@ -105,6 +105,7 @@ NUMBERS_IF = [
     ("icmp_unreachable", r"\d+ such errors", {"errors"}),
     ("icmp_packet_too_big", r"\d+ such errors", {"errors"}),
     ("lingering_close_wait", r"until its late FIN at", {"late_fin_at_s"}),
+    ("missing_final_ack", r"sent it \d+ times over", {"fins", "fins_span_s"}),
     ("lingering_close_wait", r"; pid \d+ ", {"pid"}),
     ("time_wait_reuse", r"had to send the SYN \d+ times", {"syns"}),
     ("abortive_close", r"\d+ bytes it had sent were unacknowledged",
