@@ -774,8 +774,7 @@ classify_rx(const struct tfe_endpoint *rcv, enum tfe_event ev,
 	/* past the FIN's end the ACK is not acceptable (SEG.ACK > SND.NXT:
 	 * RFC 9293 §3.10.7.4 answers it with an ACK and drops it) */
 	bool acks_fin = ack && rcv->fin_sent && !rcv->fin_acked &&
-	                tfe_seq_gt(s->ack, rcv->fin_seq) &&
-	                tfe_seq_leq(s->ack, rcv->fin_seq + 1);
+	                s->ack == rcv->fin_seq + 1;
 	bool acks_syn = ack && rcv->isn_known && !rcv->syn_acked &&
 	                tfe_seq_gt(s->ack, rcv->isn);
 

@@ -243,8 +243,7 @@ tfe_evidence_sender(struct tfe_conn *c, int side, const struct tfe_segment *s,
 		ep->ack_known = true;
 		const struct tfe_endpoint *peer = EP(c, !side);
 		/* (an ACK past the FIN's end is in another space) */
-		if (peer->fin_sent && tfe_seq_gt(s->ack, peer->fin_seq) &&
-		    tfe_seq_leq(s->ack, peer->fin_seq + 1))
+		if (peer->fin_sent && s->ack == peer->fin_seq + 1)
 			ep->acked_peer_fin = true;
 	}
 	if (!(s->flags & TFE_TH_RST)) {

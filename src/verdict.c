@@ -793,17 +793,16 @@ fin_resent_unacked(struct ctx *x, int side, const struct tfe_row *la)
 		slot_side(x, "sender_side", side);
 		slot_count(x, "fins", fins);
 		slot_secs(x, "fins_span", last->ts - first->ts, 1);
-	}
-	if (silent)
 		pick(x, "why", "silent");
-	else if (ts && ack->tsecr == first->tsval)
+	} else if (ts && ack->tsecr == first->tsval)
 		pick(x, "why", "first_had");
 	else if (ts && ack->tsecr != first->tsval &&
 	         (int32_t)(ack->tsecr - again->tsval) >= 0)
 		pick(x, "why", "first_lost");
 	else
 		pick(x, "why", "unknown");
-	pick(x, "acked", ack ? "yes" : "no");
+	if (!silent) /* (why.silent says it without {acked}) */
+		pick(x, "acked", ack ? "yes" : "no");
 	say(x, TFE_V_MISSING_FINAL_ACK, side, fr, "resent");
 	vat(x, "resent_at_s", again->ts);
 	if (silent) {
