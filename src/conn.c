@@ -170,6 +170,20 @@ tfe_conn_syn_again(struct tfe_conn *c)
 		tfe_conn_rare_mut(c)->syn_again = true;
 }
 
+/* The row of the side's FIN that crossed the peer's, CLOSING from there
+ * (send_fin_simclose), or -1. */
+static int
+simclose_row(const struct tfe_conn *c, int side)
+{
+	for (guint i = tfe_timeline_len(&c->tl); i-- > 0;) {
+		const struct tfe_row *r = &c->tl.rows[i];
+		if (r->kind == TFE_ROW_FRAME && r->dir == side &&
+		    r->reason[side] == TFE_RS_SEND_FIN_SIMCLOSE)
+			return (int)i;
+	}
+	return -1;
+}
+
 /* The record of assumption `as` (tcpstate.h) about `side`: the row where
  * it was made, -1 when none is kept (the row was folded, or it was never
  * made), and the side's state before it. */
@@ -186,6 +200,12 @@ assumption_row(const struct tfe_conn *c, int side, uint8_t as,
 		*before = ep->assumed.before;
 		return ep->assumed.row;
 	case TFE_AS_FIN_IN:
+		if (ep->fin_rcvd_row < 0) {
+			/* the FINs crossed: its own FIN's row holds the
+			 * receipt, from FIN_WAIT_1 */
+			*before = TFE_ST_FIN_WAIT_1;
+			return simclose_row(c, side);
+		}
 		*before = ep->fin_rcvd_before;
 		return ep->fin_rcvd_row;
 	case TFE_AS_RST_IN:
@@ -428,6 +448,7 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 {
 	struct tfe_endpoint *ep = EP(c, side);
 	const struct tfe_endpoint *peer = EP(c, !side);
+	int row;
 
 	switch (ev) {
 	case TFE_EV_RST:
@@ -463,6 +484,24 @@ sender_exception(struct tfe_conn *c, struct step *st, int side,
 			 * (middlebox_idle_timeout says so). */
 			set_state(c, st, side, TFE_ST_CLOSED,
 			          TFE_RS_SEND_RST_IDLE_DROPPED);
+		} else if ((ep->state == TFE_ST_TIME_WAIT ||
+		            ep->state == TFE_ST_CLOSING) &&
+		           !(s->flags & TFE_TH_ACK) && ep->fin_rcvd_row < 0 &&
+		           !ep->acked_peer_fin &&
+		           (row = simclose_row(c, side)) >= 0) {
+			/* After the FINs crossed, a socket that took the
+			 * peer's FIN answers with ACKs: its bare RST shows
+			 * the FIN found it reset (data after its close, the
+			 * RST's number that data's ACK) or gone.  It was in
+			 * FIN_WAIT_1 from its FIN to this RST; what reached it
+			 * after its FIN changed nothing. */
+			(void)overturn(c, side, TFE_OV_FIN_CROSSED_RESET);
+			for (guint i = (guint)row + 1;
+			     i < tfe_timeline_len(&c->tl); i++)
+				tfe_timeline_row(&c->tl, i)->reason[side] =
+					TFE_RS_NONE;
+			set_state(c, st, side, TFE_ST_CLOSED,
+			          TFE_RS_SEND_RST_AFTER_CLOSE);
 		} else if (ep->state == TFE_ST_TIME_WAIT &&
 		           !(s->flags & TFE_TH_ACK) && ep->fin_rcvd_row >= 0) {
 			/* TIME_WAIT answers a FIN with an ACK, never a RST: the
@@ -951,10 +990,12 @@ step_receiver(struct tfe_conn *c, struct step *st, int side,
 	uint8_t before = rcv->state;
 
 	if (rx == TFE_RX_RST && !rst_acceptable(c, side, s)) {
-		/* In SYN_SENT the test is the ACK, elsewhere the window. */
-		st->reason[rside] = before == TFE_ST_SYN_SENT ?
-		                    TFE_RS_RECV_RST_BAD_ACK :
-		                    TFE_RS_RECV_RST_OUT_OF_WINDOW;
+		/* In SYN_SENT the test is the ACK, elsewhere the window; a
+		 * closed socket has neither, nothing to say. */
+		if (before != TFE_ST_CLOSED)
+			st->reason[rside] = before == TFE_ST_SYN_SENT ?
+			                    TFE_RS_RECV_RST_BAD_ACK :
+			                    TFE_RS_RECV_RST_OUT_OF_WINDOW;
 		EP(c, side)->rst_unaccepted = true;
 		return;
 	}

@@ -69,6 +69,7 @@ tfe_ladder_reason_mark(uint8_t reason, bool receiver)
 	case TFE_RS_SYNACK_NOT_YET:
 	case TFE_RS_FIN_AFTER_TIMEOUT:
 	case TFE_RS_FIN_SOCKET_GONE:
+	case TFE_RS_SEND_FIN_CROSSED_RESET:
 	case TFE_RS_RECV_SYNACK_UNMATCHED:
 	case TFE_RS_RECV_SYN_NO_LISTENER:
 	case TFE_RS_RST_NOT_ITS_OWN:

@@ -318,6 +318,8 @@ const struct tfe_overturn_rule tfe_overturn_table[TFE_OV__COUNT] = {
 		"a bare RST from TIME_WAIT, its own FIN 1 s or more before"),
 [TFE_OV_FIN_NO_SOCKET]      = O(FIN_IN,    ROW,   sCL, FIN_SOCKET_GONE,
 		"a bare RST from TIME_WAIT, its own FIN under 1 s before"),
+[TFE_OV_FIN_CROSSED_RESET]  = O(FIN_IN,    ROW,   sBF, SEND_FIN_CROSSED_RESET,
+		"after the FINs crossed, a bare RST from CLOSING or TIME_WAIT"),
 [TFE_OV_RST_NOT_TAKEN]      = O(RST_IN,    ROW,   sBF, RECV_RST_NOT_TAKEN,
 		"it acknowledged the SYN+ACK after a RST its sender disowned"),
 [TFE_OV_RST_CARRIES_ON]     = O(RST_OWN,   ROW,   sBF, RST_NOT_ITS_OWN,
@@ -486,6 +488,10 @@ const struct tfe_reason_row tfe_reasons[TFE_RS__COUNT] = {
 		"already acknowledged or far past it (an old duplicate, or "
 		"another sequence space, as behind a proxy that rewrites the "
 		"numbers): it answers with an ACK and does not take it" },
+	[TFE_RS_SEND_FIN_CROSSED_RESET] = { "send_fin_crossed_reset",
+		"sent FIN: active close; the peer's FIN crossed it and found "
+		"the socket reset or gone, as its later bare RST shows (a "
+		"socket that has taken a FIN answers with ACKs)" },
 	[TFE_RS_RST_TAKEN_UNKNOWN] = { "rst_taken_unknown",
 		"a RST in the peer's name that the peer's TCP did not send, and "
 		"nothing of its came after: whether it took the RST (CLOSED) or "

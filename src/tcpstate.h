@@ -193,6 +193,7 @@ enum tfe_reason {
 	TFE_RS_RECV_RST_NOT_TAKEN,  /* conn.c went_on_after_rst() */
 	TFE_RS_RECV_FIN_OLD,        /* conn.c fin_outside_space() */
 	TFE_RS_RST_TAKEN_UNKNOWN,   /* conn.c settle_rst_unseen() */
+	TFE_RS_SEND_FIN_CROSSED_RESET, /* tfe_overturn_table FIN_CROSSED_RESET */
 	TFE_RS__COUNT
 };
 
@@ -241,7 +242,9 @@ enum tfe_assumption {
 	TFE_AS_FIN_ACKED,  /* the ACK of its FIN reached it (record:
 	                      tfe_endpoint.assumed) */
 	TFE_AS_FIN_IN,     /* the peer's FIN reached it (record:
-	                      fin_rcvd_row, fin_rcvd_before) */
+	                      fin_rcvd_row, fin_rcvd_before; after the FINs
+	                      crossed, the row of its own FIN, reason
+	                      send_fin_simclose, from FIN_WAIT_1) */
 	TFE_AS_RST_IN,     /* the peer's RST reached it and closed it
 	                      (record: tfe_ep_rare.rst_rcvd_row1) */
 	TFE_AS_RST_OWN,    /* a RST in its name came from its TCP (record:
@@ -267,6 +270,7 @@ enum tfe_overturn {
 	TFE_OV_FIN_OLD,
 	TFE_OV_FIN_TIMED_OUT,
 	TFE_OV_FIN_NO_SOCKET,
+	TFE_OV_FIN_CROSSED_RESET,
 	TFE_OV_RST_NOT_TAKEN,
 	TFE_OV_RST_CARRIES_ON,
 	TFE_OV_RST_FOREIGN_TTL,

@@ -114,8 +114,11 @@ static const struct tcase_def cases[] = {
 	{ seg(C, F_FA, 1001, 5001, 0), sF1, sCW, R(SEND_FIN_ACTIVE), R(RECV_FIN) },
 	{ seg(S, F_FA, 5001, 1001, 0), sCG, sCG, R(RECV_FIN_SIMCLOSE), R(SEND_FIN_SIMCLOSE) },
 	{ seg(C, F_A, 1002, 5002, 0), sCG, sTW, R(NONE), R(RECV_ACK_OF_FIN_CLOSING) },
-	/* its FIN's own number: a RST in answer to a segment, not the
-	 * FIN's receipt overturned a second time (frame 4 stays) */
+	/* its FIN's own number: a RST in answer to a segment (the
+	 * client's FIN, ack 5001), not the FIN's receipt overturned a
+	 * second time (frame 4 stays ESTABLISHED); it shows the FIN found
+	 * the socket reset, so the server was FIN_WAIT_1, not CLOSING,
+	 * from its own FIN (frame 5) on */
 	{ seg(S, F_R, 5001, 0, 0), sCL, sCL, R(RECV_RST_CLOSING), R(SEND_RST_AFTER_CLOSE) },
 	}, 7 },
 { "half-close: data keeps flowing to the side that sent FIN", {
@@ -449,7 +452,9 @@ END_TEST
  * crossed, the server's receipt of the client's FIN (frame 4) is no
  * longer there to be overturned again, so a later RST from TIME_WAIT
  * does not rewrite the rows from it to CLOSED ("the FIN found no
- * socket"), which would put the server's own FIN after its end. */
+ * socket"), which would put the server's own FIN after its end.  The
+ * receipt folded into its own FIN's row (CLOSING) is what the RST
+ * overturns: FIN_WAIT_1 from there (send_fin_crossed_reset). */
 START_TEST(test_overturned_once)
 {
 	struct tfe_config cfg;
@@ -466,7 +471,10 @@ START_TEST(test_overturned_once)
 	ck_assert_int_eq(fin->state[S], TFE_ST_ESTABLISHED);
 	ck_assert_int_eq(fin->reason[S], TFE_RS_NONE);
 	ck_assert_uint_eq(own->frame, 5);
-	ck_assert_int_eq(own->state[S], TFE_ST_CLOSING);
+	ck_assert_int_eq(own->state[S], TFE_ST_FIN_WAIT_1);
+	ck_assert_int_eq(own->reason[S], TFE_RS_SEND_FIN_CROSSED_RESET);
+	ck_assert_int_eq(tfe_timeline_row(&c->tl, 5)->state[S],
+	                 TFE_ST_FIN_WAIT_1);
 	ck_assert_int_eq(c->ep[S].fin_rcvd_row, -1);
 	tfe_conn_free(c);
 }
