@@ -611,6 +611,16 @@ ftp_claim(struct tfe_analyzer *a, const struct tfe_segment *s)
 	return false;
 }
 
+/* A frame read through link layers or tunnels beyond its link type's
+ * header: each counts once. */
+static G_GNUC_NO_INLINE void
+count_layers(struct tfe_stats *st, uint32_t layers)
+{
+	for (int i = 0; i < TFE_LAYER__COUNT; i++)
+		if (layers & (UINT32_C(1) << i))
+			st->layers[i]++;
+}
+
 /* The body of tfe_analyzer_segment(), inlined into both callers: a call
  * between decoding and the rest cost tfe_analyzer_frame() 12 instructions
  * a frame (callgrind, small benchmark capture). */
@@ -668,6 +678,8 @@ analyze_segment(struct tfe_analyzer *a, uint64_t frame, int64_t ts,
 		run_timers(a);
 
 	a->stats.reasons[r]++;
+	if (G_UNLIKELY(seg->layers != 0))
+		count_layers(&a->stats, seg->layers);
 	if (r != TFE_DR_OK) {
 		/* an ICMP error quoting TCP: its own branch, off the path of
 		 * the TCP segments */

@@ -42,6 +42,9 @@ struct tfe_stats {
 	bool filtered;
 	uint64_t tcp_segments;                 /* decoded TCP segments */
 	uint64_t reasons[TFE_DR__COUNT];       /* per decode outcome */
+	uint64_t layers[TFE_LAYER__COUNT];     /* frames read through each
+	                                          link layer or encapsulation
+	                                          (tfe_segment.layers) */
 	struct tfe_linktype_count undecoded[TFE_MAX_UNDECODED_LINKTYPES];
 	unsigned n_undecoded;                  /* link types in undecoded[],
 	                                          their frames counted in

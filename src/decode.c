@@ -327,6 +327,65 @@ const char *const tfe_tunnel_names[TFE_TUN__COUNT] = {
 	[TFE_TUN_AYIYA]   = "AYIYA",
 };
 
+_Static_assert(TFE_LAYER_AYIYA - TFE_LAYER_IPIP == TFE_TUN_AYIYA - TFE_TUN_IPIP,
+               "the tunnels' layers are in enum tfe_tunnel_kind's order");
+
+const char *const tfe_layer_names[TFE_LAYER__COUNT] = {
+	[TFE_LAYER_VLAN]       = "802.1Q",
+	[TFE_LAYER_QINQ]       = "802.1ad",
+	[TFE_LAYER_MPLS]       = "MPLS",
+	[TFE_LAYER_PPPOE]      = "PPPoE",
+	[TFE_LAYER_PPP]        = "PPP",
+	[TFE_LAYER_CHDLC]      = "Cisco HDLC",
+	[TFE_LAYER_LLC]        = "LLC/SNAP",
+	[TFE_LAYER_PBB]        = "802.1ah",
+	[TFE_LAYER_VNTAG]      = "VN-Tag",
+	[TFE_LAYER_FABRICPATH] = "FabricPath",
+	[TFE_LAYER_WLAN]       = "802.11",
+	[TFE_LAYER_RADIOTAP]   = "radiotap",
+	[TFE_LAYER_IPIP]       = "IP-in-IP",
+	[TFE_LAYER_GRE]        = "GRE",
+	[TFE_LAYER_GRE_UDP]    = "GRE-in-UDP",
+	[TFE_LAYER_VXLAN]      = "VXLAN",
+	[TFE_LAYER_GENEVE]     = "Geneve",
+	[TFE_LAYER_GTPU]       = "GTP-U",
+	[TFE_LAYER_CAPWAP]     = "CAPWAP",
+	[TFE_LAYER_TEREDO]     = "Teredo",
+	[TFE_LAYER_AYIYA]      = "AYIYA",
+	[TFE_LAYER_ERSPAN]     = "ERSPAN",
+	[TFE_LAYER_WCCP]       = "WCCP",
+	[TFE_LAYER_ARUBA]      = "Aruba",
+};
+
+const char *const tfe_layer_keys[TFE_LAYER__COUNT] = {
+	[TFE_LAYER_VLAN]       = "vlan",
+	[TFE_LAYER_QINQ]       = "qinq",
+	[TFE_LAYER_MPLS]       = "mpls",
+	[TFE_LAYER_PPPOE]      = "pppoe",
+	[TFE_LAYER_PPP]        = "ppp",
+	[TFE_LAYER_CHDLC]      = "chdlc",
+	[TFE_LAYER_LLC]        = "llc_snap",
+	[TFE_LAYER_PBB]        = "pbb",
+	[TFE_LAYER_VNTAG]      = "vntag",
+	[TFE_LAYER_FABRICPATH] = "fabricpath",
+	[TFE_LAYER_WLAN]       = "wlan",
+	[TFE_LAYER_RADIOTAP]   = "radiotap",
+	[TFE_LAYER_IPIP]       = "ipip",
+	[TFE_LAYER_GRE]        = "gre",
+	[TFE_LAYER_GRE_UDP]    = "gre_udp",
+	[TFE_LAYER_VXLAN]      = "vxlan",
+	[TFE_LAYER_GENEVE]     = "geneve",
+	[TFE_LAYER_GTPU]       = "gtpu",
+	[TFE_LAYER_CAPWAP]     = "capwap",
+	[TFE_LAYER_TEREDO]     = "teredo",
+	[TFE_LAYER_AYIYA]      = "ayiya",
+	[TFE_LAYER_ERSPAN]     = "erspan",
+	[TFE_LAYER_WCCP]       = "wccp",
+	[TFE_LAYER_ARUBA]      = "aruba",
+};
+
+#define LAYER(l) (UINT32_C(1) << (l))
+
 /* How the link layer of a frame is laid out. */
 enum link_kind {
 	LINK_NONE,     /* not decoded */
@@ -353,6 +412,13 @@ enum net_kind {
 	NET_IPV4,
 	NET_IPV6,
 	NET_BY_VERSION /* raw IP: look at the version nibble */
+};
+
+/* What the link layer functions say: the network layer that follows, and
+ * the layers (1 << enum tfe_layer) they read on the way. */
+struct link_out {
+	enum net_kind kind;
+	uint32_t layers;
 };
 
 /*
@@ -408,14 +474,14 @@ tfe_decode_linktype_supported(int linktype)
 
 /* Maps an Ethernet type (also used by SLL and SLL2) to the network layer. */
 static enum tfe_decode_reason
-net_of_ethertype(uint16_t type, enum net_kind *net)
+net_of_ethertype(uint16_t type, struct link_out *net)
 {
 	if (type == ETHERTYPE_IPV4) {
-		*net = NET_IPV4;
+		net->kind = NET_IPV4;
 		return TFE_DR_OK;
 	}
 	if (type == ETHERTYPE_IPV6) {
-		*net = NET_IPV6;
+		net->kind = NET_IPV6;
 		return TFE_DR_OK;
 	}
 	return TFE_DR_NOT_IP;
@@ -443,11 +509,11 @@ net_of_ethertype(uint16_t type, enum net_kind *net)
  */
 static COLD enum tfe_decode_reason link_more(struct tfe_cursor *c,
                                              uint16_t type, unsigned depth,
-                                             enum net_kind *net);
+                                             struct link_out *net);
 
 static ALWAYS_INLINE enum tfe_decode_reason
 link_ethertype(struct tfe_cursor *c, uint16_t type, unsigned depth,
-               enum net_kind *net)
+               struct link_out *net)
 {
 	for (unsigned tags = 0;
 	     type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ ||
@@ -455,6 +521,8 @@ link_ethertype(struct tfe_cursor *c, uint16_t type, unsigned depth,
 	     tags++) {
 		if (tags == MAX_VLAN_TAGS)
 			return TFE_DR_VLAN_DEPTH;
+		net->layers |= type == ETHERTYPE_VLAN ? LAYER(TFE_LAYER_VLAN) :
+		                                        LAYER(TFE_LAYER_QINQ);
 		/* 2 bytes of priority/DEI/VLAN id, then the next type. */
 		if (!tfe_cursor_skip(c, 2) || !tfe_cursor_be16(c, &type))
 			return TFE_DR_LINK_TRUNCATED;
@@ -470,7 +538,7 @@ link_ethertype(struct tfe_cursor *c, uint16_t type, unsigned depth,
  * and the headers link_more() reads after them.
  */
 static ALWAYS_INLINE enum tfe_decode_reason
-link_ethernet(struct tfe_cursor *c, enum net_kind *net)
+link_ethernet(struct tfe_cursor *c, struct link_out *net)
 {
 	uint16_t type;
 
@@ -481,10 +549,11 @@ link_ethernet(struct tfe_cursor *c, enum net_kind *net)
 
 /* An MPLS label stack; the cursor is at its first entry. */
 static enum tfe_decode_reason
-link_mpls(struct tfe_cursor *c, unsigned depth, enum net_kind *net)
+link_mpls(struct tfe_cursor *c, unsigned depth, struct link_out *net)
 {
 	uint32_t entry;
 
+	net->layers |= LAYER(TFE_LAYER_MPLS);
 	do {
 		if (++depth > MAX_LINK_HEADERS)
 			return TFE_DR_LINK_DEPTH;
@@ -498,10 +567,10 @@ link_mpls(struct tfe_cursor *c, unsigned depth, enum net_kind *net)
 		return TFE_DR_LINK_TRUNCATED;
 	switch (first >> 4) {
 	case 4:
-		*net = NET_IPV4;
+		net->kind = NET_IPV4;
 		return TFE_DR_OK;
 	case 6:
-		*net = NET_IPV6;
+		net->kind = NET_IPV6;
 		return TFE_DR_OK;
 	case 0: { /* control word, then Ethernet */
 		uint16_t type;
@@ -517,14 +586,14 @@ link_mpls(struct tfe_cursor *c, unsigned depth, enum net_kind *net)
 /* A PPP protocol number (RFC 1661 §2) to what follows. */
 static enum tfe_decode_reason
 link_ppp_proto(struct tfe_cursor *c, uint16_t proto, unsigned depth,
-               enum net_kind *net)
+               struct link_out *net)
 {
 	switch (proto) {
 	case PPP_IPV4:
-		*net = NET_IPV4;
+		net->kind = NET_IPV4;
 		return TFE_DR_OK;
 	case PPP_IPV6:
-		*net = NET_IPV6;
+		net->kind = NET_IPV6;
 		return TFE_DR_OK;
 	case PPP_MPLS:
 	case PPP_MPLS_MC:
@@ -543,7 +612,7 @@ link_ppp_proto(struct tfe_cursor *c, uint16_t proto, unsigned depth,
  * Wireshark read them so).
  */
 static enum tfe_decode_reason
-link_ppp(struct tfe_cursor *c, unsigned depth, enum net_kind *net)
+link_ppp(struct tfe_cursor *c, unsigned depth, struct link_out *net)
 {
 	uint8_t b0, b1;
 	uint16_t proto;
@@ -552,10 +621,12 @@ link_ppp(struct tfe_cursor *c, unsigned depth, enum net_kind *net)
 	if (!tfe_cursor_u8(&peek, &b0) || !tfe_cursor_u8(&peek, &b1))
 		return TFE_DR_LINK_TRUNCATED;
 	if (b0 == CHDLC_UNICAST || b0 == CHDLC_BCAST) {
+		net->layers |= LAYER(TFE_LAYER_CHDLC);
 		if (!tfe_cursor_skip(c, 2) || !tfe_cursor_be16(c, &proto))
 			return TFE_DR_LINK_TRUNCATED;
 		return link_more(c, proto, depth, net);
 	}
+	net->layers |= LAYER(TFE_LAYER_PPP);
 	if (b0 == 0xff && b1 == 0x03)
 		(void)tfe_cursor_skip(c, 2);
 	if (!tfe_cursor_u8(c, &b0))
@@ -572,11 +643,12 @@ link_ppp(struct tfe_cursor *c, unsigned depth, enum net_kind *net)
 
 /* A PPPoE session header (RFC 2516 §4), then a two-byte PPP protocol. */
 static enum tfe_decode_reason
-link_pppoe(struct tfe_cursor *c, unsigned depth, enum net_kind *net)
+link_pppoe(struct tfe_cursor *c, unsigned depth, struct link_out *net)
 {
 	uint8_t vt, code;
 	uint16_t proto;
 
+	net->layers |= LAYER(TFE_LAYER_PPPOE) | LAYER(TFE_LAYER_PPP);
 	if (!tfe_cursor_u8(c, &vt) || !tfe_cursor_u8(c, &code) ||
 	    !tfe_cursor_skip(c, 4) || !tfe_cursor_be16(c, &proto))
 		return TFE_DR_LINK_TRUNCATED;
@@ -587,7 +659,7 @@ link_pppoe(struct tfe_cursor *c, unsigned depth, enum net_kind *net)
 
 static COLD enum tfe_decode_reason
 link_more(struct tfe_cursor *c, uint16_t type, unsigned depth,
-          enum net_kind *net)
+          struct link_out *net)
 {
 	uint8_t llc[3];
 
@@ -608,15 +680,18 @@ link_more(struct tfe_cursor *c, uint16_t type, unsigned depth,
 		case ETHERTYPE_PPPOE:
 			return link_pppoe(c, depth, net);
 		case ETHERTYPE_PBB: /* I-TAG, then C-DA and C-SA */
+			net->layers |= LAYER(TFE_LAYER_PBB);
 			if (!tfe_cursor_skip(c, 4 + 12) ||
 			    !tfe_cursor_be16(c, &type))
 				return TFE_DR_LINK_TRUNCATED;
 			continue;
 		case ETHERTYPE_VNTAG:
+			net->layers |= LAYER(TFE_LAYER_VNTAG);
 			if (!tfe_cursor_skip(c, 4) || !tfe_cursor_be16(c, &type))
 				return TFE_DR_LINK_TRUNCATED;
 			continue;
 		case ETHERTYPE_FABRICPATH: /* FTag and TTL, inner addresses */
+			net->layers |= LAYER(TFE_LAYER_FABRICPATH);
 			if (!tfe_cursor_skip(c, 2 + 12) ||
 			    !tfe_cursor_be16(c, &type))
 				return TFE_DR_LINK_TRUNCATED;
@@ -631,6 +706,7 @@ link_more(struct tfe_cursor *c, uint16_t type, unsigned depth,
 			return TFE_DR_LINK_TRUNCATED;
 		if (llc[0] != 0xaa || llc[1] != 0xaa || llc[2] != 0x03)
 			return TFE_DR_NOT_IP; /* STP, NetBIOS, IPX, ... */
+		net->layers |= LAYER(TFE_LAYER_LLC);
 		if (!tfe_cursor_skip(c, 3) || !tfe_cursor_be16(c, &type))
 			return TFE_DR_LINK_TRUNCATED;
 	}
@@ -645,12 +721,13 @@ link_more(struct tfe_cursor *c, uint16_t type, unsigned depth,
  * HT control field).
  */
 static enum tfe_decode_reason
-link_80211_fc(struct tfe_cursor *c, bool may_swap, enum net_kind *net)
+link_80211_fc(struct tfe_cursor *c, bool may_swap, struct link_out *net)
 {
 	uint8_t fc, flags;
 	uint8_t llc[3];
 	uint16_t type;
 
+	net->layers |= LAYER(TFE_LAYER_WLAN);
 	if (!tfe_cursor_u8(c, &fc) || !tfe_cursor_u8(c, &flags))
 		return TFE_DR_LINK_TRUNCATED;
 	/* Cisco access points send the frame control field byte-swapped in
@@ -681,7 +758,7 @@ link_80211_fc(struct tfe_cursor *c, bool may_swap, enum net_kind *net)
 }
 
 static enum tfe_decode_reason
-link_80211(struct tfe_cursor *c, enum net_kind *net)
+link_80211(struct tfe_cursor *c, struct link_out *net)
 {
 	return link_80211_fc(c, false, net);
 }
@@ -689,11 +766,12 @@ link_80211(struct tfe_cursor *c, enum net_kind *net)
 /* Radiotap (radiotap.org): version 0, a pad byte, the header's length
  * (little-endian, at least 8), then an 802.11 frame. */
 static enum tfe_decode_reason
-link_radiotap(struct tfe_cursor *c, enum net_kind *net)
+link_radiotap(struct tfe_cursor *c, struct link_out *net)
 {
 	uint8_t version, pad;
 	uint16_t len;
 
+	net->layers |= LAYER(TFE_LAYER_RADIOTAP);
 	if (!tfe_cursor_u8(c, &version) || !tfe_cursor_u8(c, &pad) ||
 	    !tfe_cursor_le16(c, &len))
 		return TFE_DR_LINK_TRUNCATED;
@@ -712,7 +790,7 @@ link_radiotap(struct tfe_cursor *c, enum net_kind *net)
  * TLV's value, an IP packet of the header's family.
  */
 static enum tfe_decode_reason
-link_nflog(struct tfe_cursor *c, enum net_kind *net)
+link_nflog(struct tfe_cursor *c, struct link_out *net)
 {
 	uint8_t family, version;
 
@@ -733,7 +811,7 @@ link_nflog(struct tfe_cursor *c, enum net_kind *net)
 			return TFE_DR_LINK_TRUNCATED;
 	}
 	/* AF_INET is 2, AF_INET6 is 10 on Linux; else by the version */
-	*net = family == NULL_AF_INET ? NET_IPV4 :
+	net->kind = family == NULL_AF_INET ? NET_IPV4 :
 	       family == NULL_AF_INET6_LINUX ? NET_IPV6 : NET_BY_VERSION;
 	return TFE_DR_OK;
 }
@@ -745,7 +823,7 @@ link_nflog(struct tfe_cursor *c, enum net_kind *net)
  * was written little-endian and is swapped back.
  */
 static enum tfe_decode_reason
-link_null(struct tfe_cursor *c, bool network_order, enum net_kind *net)
+link_null(struct tfe_cursor *c, bool network_order, struct link_out *net)
 {
 	uint32_t af;
 
@@ -755,13 +833,13 @@ link_null(struct tfe_cursor *c, bool network_order, enum net_kind *net)
 		af = ((af >> 24) & 0xffu) | ((af >> 8) & 0xff00u);
 	switch (af) {
 	case NULL_AF_INET:
-		*net = NET_IPV4;
+		net->kind = NET_IPV4;
 		return TFE_DR_OK;
 	case NULL_AF_INET6_LINUX:
 	case NULL_AF_INET6_BSD:
 	case NULL_AF_INET6_FBSD:
 	case NULL_AF_INET6_MAC:
-		*net = NET_IPV6;
+		net->kind = NET_IPV6;
 		return TFE_DR_OK;
 	default:
 		return TFE_DR_NOT_IP;
@@ -770,7 +848,7 @@ link_null(struct tfe_cursor *c, bool network_order, enum net_kind *net)
 
 /* Peels the link header and says which network layer follows. */
 static enum tfe_decode_reason
-decode_link(enum link_kind kind, struct tfe_cursor *c, enum net_kind *net)
+decode_link(enum link_kind kind, struct tfe_cursor *c, struct link_out *net)
 {
 	uint16_t type;
 
@@ -792,19 +870,20 @@ decode_link(enum link_kind kind, struct tfe_cursor *c, enum net_kind *net)
 	case LINK_LOOP:
 		return link_null(c, true, net);
 	case LINK_RAW:
-		*net = NET_BY_VERSION;
+		net->kind = NET_BY_VERSION;
 		return TFE_DR_OK;
 	case LINK_IPV4:
-		*net = NET_IPV4;
+		net->kind = NET_IPV4;
 		return TFE_DR_OK;
 	case LINK_IPV6:
-		*net = NET_IPV6;
+		net->kind = NET_IPV6;
 		return TFE_DR_OK;
 	case LINK_PPP:
 		return link_ppp(c, 0, net);
 	case LINK_PPP_ETHER:
 		return link_pppoe(c, 0, net);
 	case LINK_CHDLC:
+		net->layers |= LAYER(TFE_LAYER_CHDLC);
 		if (!tfe_cursor_skip(c, 2) || !tfe_cursor_be16(c, &type))
 			return TFE_DR_LINK_TRUNCATED;
 		return link_more(c, type, 0, net);
@@ -1574,7 +1653,7 @@ decode_gre_pptp(struct tfe_cursor *c, uint16_t flags, size_t *len,
  * an 802.11 frame.
  */
 static enum tfe_decode_reason
-decode_gre(struct tfe_cursor *c, size_t *len, uint16_t *type)
+decode_gre(struct tfe_cursor *c, size_t *len, uint16_t *type, uint32_t *layers)
 {
 	uint16_t flags;
 	enum tfe_decode_reason r;
@@ -1613,10 +1692,12 @@ decode_gre(struct tfe_cursor *c, size_t *len, uint16_t *type)
 	 */
 	size_t ehlen = 0;
 	if (*type == ETHERTYPE_ERSPAN2) {
+		*layers |= LAYER(TFE_LAYER_ERSPAN);
 		ehlen = (flags & GRE_FLAG_S) ? 8 : 0;
 	} else if (*type == ETHERTYPE_ERSPAN3) {
 		struct tfe_cursor peek = *c;
 		uint8_t b;
+		*layers |= LAYER(TFE_LAYER_ERSPAN);
 		if (!tfe_cursor_skip(&peek, 11) || !tfe_cursor_u8(&peek, &b))
 			return *len < 12 ? TFE_DR_TUNNEL_BAD_LENGTH :
 			                   TFE_DR_TUNNEL_TRUNCATED;
@@ -1624,6 +1705,7 @@ decode_gre(struct tfe_cursor *c, size_t *len, uint16_t *type)
 	} else if (*type == ETHERTYPE_WCCP) {
 		struct tfe_cursor peek = *c;
 		uint8_t b;
+		*layers |= LAYER(TFE_LAYER_WCCP);
 		if (!tfe_cursor_u8(&peek, &b))
 			return *len == 0 ? TFE_DR_TUNNEL_BAD_LENGTH :
 			                   TFE_DR_GRE_TRUNCATED;
@@ -1637,6 +1719,7 @@ decode_gre(struct tfe_cursor *c, size_t *len, uint16_t *type)
 		*len -= WCCP_REDIRECT_LEN;
 		return TFE_DR_OK;
 	} else if (*type == ETHERTYPE_ARUBA || *type == ETHERTYPE_ARUBA2) {
+		*layers |= LAYER(TFE_LAYER_ARUBA);
 		*type = TUNNEL_TYPE_80211_ARUBA;
 		return TFE_DR_OK;
 	} else {
@@ -1933,7 +2016,7 @@ decapsulate(struct tfe_cursor *c, const struct ip_next *next, unsigned level,
 	switch (kind) {
 	case TFE_TUN_GRE:
 	case TFE_TUN_GRE_UDP:
-		r = decode_gre(c, &len, &type);
+		r = decode_gre(c, &len, &type, &out->layers);
 		break;
 	case TFE_TUN_VXLAN:
 		r = decode_vxlan(c, &len);
@@ -1958,6 +2041,7 @@ decapsulate(struct tfe_cursor *c, const struct ip_next *next, unsigned level,
 	default: /* IP-in-IP: nothing between the headers */
 		break;
 	}
+	out->layers |= UINT32_C(1) << (TFE_LAYER_IPIP + (kind - TFE_TUN_IPIP));
 	if (r != TFE_DR_OK)
 		return r;
 
@@ -1978,12 +2062,15 @@ decapsulate(struct tfe_cursor *c, const struct ip_next *next, unsigned level,
 		 * and tell a frame cut by the capture from one cut by the
 		 * declared length. */
 		struct tfe_cursor eth = tfe_cursor_sub(c, len);
+		struct link_out lo = { *net, 0 };
 		if (type == ETHERTYPE_TEB)
-			r = link_ethernet(&eth, net);
+			r = link_ethernet(&eth, &lo);
 		else if (type == TUNNEL_TYPE_PPP)
-			r = link_ppp(&eth, 0, net);
+			r = link_ppp(&eth, 0, &lo);
 		else
-			r = link_80211_fc(&eth, type == TUNNEL_TYPE_80211, net);
+			r = link_80211_fc(&eth, type == TUNNEL_TYPE_80211, &lo);
+		*net = lo.kind;
+		out->layers |= lo.layers;
 		if (r == TFE_DR_LINK_TRUNCATED && c->left >= len)
 			return TFE_DR_TUNNEL_BAD_LENGTH;
 		/* LCP, CCP, compressed or encrypted data: no IP to read */
@@ -2116,6 +2203,9 @@ decode_fast(enum link_kind kind, const uint8_t *data, size_t caplen,
 		return FAST_FALLBACK;
 	}
 
+	/* the one layer this path reads, past the Ethernet header */
+	if (off == 18 && kind == LINK_ETHERNET)
+		out->layers = LAYER(TFE_LAYER_VLAN);
 	struct tfe_cursor c;
 	tfe_cursor_init(&c, tcp, caplen - (size_t)(tcp - data));
 	return decode_tcp(&c, tcp_len, true, out);
@@ -2300,7 +2390,7 @@ decode_general(enum link_kind kind, const uint8_t *data, size_t caplen,
 	 * a real one so that even a zero-byte advance is defined. */
 	static const uint8_t no_bytes[1];
 	struct tfe_cursor c;
-	enum net_kind net = NET_IPV4;
+	struct link_out lo = { NET_IPV4, 0 };
 	enum tfe_decode_reason r;
 
 	if (data == NULL)
@@ -2309,10 +2399,12 @@ decode_general(enum link_kind kind, const uint8_t *data, size_t caplen,
 	/* See the file header: never believe a wire shorter than the capture. */
 	size_t wire = wirelen < caplen ? caplen : wirelen;
 
-	r = decode_link(kind, &c, &net);
+	r = decode_link(kind, &c, &lo);
+	out->layers = lo.layers;
 	if (r != TFE_DR_OK)
 		return r;
 
+	enum net_kind net = lo.kind;
 	if (net == NET_BY_VERSION) {
 		/* Raw IP: the version nibble is all there is to go by.  An
 		 * empty frame is reported as a truncated IPv4 header, the

@@ -173,6 +173,42 @@ enum tfe_tunnel_kind {
 
 extern const char *const tfe_tunnel_names[TFE_TUN__COUNT];
 
+/*
+ * The link layers and encapsulations a frame was read through, beyond the
+ * link type's own header: bits of tfe_segment.layers, set whatever the
+ * frame turned out to be, counted per frame in the summary.
+ */
+enum tfe_layer {
+	TFE_LAYER_VLAN,       /* IEEE 802.1Q tag */
+	TFE_LAYER_QINQ,       /* IEEE 802.1ad service tag, or 0x9100 */
+	TFE_LAYER_MPLS,       /* an MPLS label stack */
+	TFE_LAYER_PPPOE,      /* a PPPoE session header */
+	TFE_LAYER_PPP,        /* a PPP frame (PPP link types, PPPoE, PPTP) */
+	TFE_LAYER_CHDLC,      /* Cisco HDLC */
+	TFE_LAYER_LLC,        /* IEEE 802.2 LLC with SNAP */
+	TFE_LAYER_PBB,        /* IEEE 802.1ah I-TAG */
+	TFE_LAYER_VNTAG,      /* Cisco VN-Tag */
+	TFE_LAYER_FABRICPATH, /* Cisco FabricPath */
+	TFE_LAYER_WLAN,       /* an IEEE 802.11 data frame */
+	TFE_LAYER_RADIOTAP,   /* a radiotap header */
+	TFE_LAYER_IPIP,       /* the tunnels of enum tfe_tunnel_kind, at any */
+	TFE_LAYER_GRE,        /* depth, in its order */
+	TFE_LAYER_GRE_UDP,
+	TFE_LAYER_VXLAN,
+	TFE_LAYER_GENEVE,
+	TFE_LAYER_GTPU,
+	TFE_LAYER_CAPWAP,
+	TFE_LAYER_TEREDO,
+	TFE_LAYER_AYIYA,
+	TFE_LAYER_ERSPAN,     /* in GRE: ERSPAN type I, II or III */
+	TFE_LAYER_WCCP,       /* in GRE: a WCCP redirect */
+	TFE_LAYER_ARUBA,      /* in GRE: an Aruba access point's 802.11 */
+	TFE_LAYER__COUNT
+};
+
+extern const char *const tfe_layer_names[TFE_LAYER__COUNT];
+extern const char *const tfe_layer_keys[TFE_LAYER__COUNT];
+
 /* At most this many encapsulations are opened; the next is counted as
  * TFE_DR_TUNNEL_DEPTH. */
 #define TFE_MAX_TUNNEL_DEPTH 4
@@ -263,6 +299,8 @@ struct tfe_segment {
 	uint8_t tfo_cookie_len;  /* 0 for a cookie request */
 
 	struct tfe_tunnel tunnel; /* depth 0 for a segment not in a tunnel */
+	uint32_t layers;          /* 1 << enum tfe_layer: what the frame was
+	                             read through, whatever the reason */
 	/* last: tfe_decode_frame() leaves it as it was unless the reason
 	 * (icmp) or `ftp` (ftp_data) says it holds one */
 	union {

@@ -1103,6 +1103,14 @@ tfe_render_json_summary(const struct tfe_render_opts *o,
 		obj_end(&w);
 	}
 	arr_end(&w);
+	/* frames read through each link layer or encapsulation */
+	key(&w, "encapsulations");
+	obj_begin(&w);
+	for (int i = 0; i < TFE_LAYER__COUNT; i++) {
+		key_s(&w, tfe_layer_keys[i]);
+		v_u64(&w, s->layers[i]);
+	}
+	obj_end(&w);
 	/* IP fragment reassembly (frag.h) */
 	key(&w, "reassembly");
 	obj_begin(&w);

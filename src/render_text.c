@@ -1040,6 +1040,16 @@ tfe_render_text_summary(const struct tfe_render_opts *o,
 		        s->undecoded[i].linktype,
 		        tfe_capture_linktype_description(s->undecoded[i].linktype),
 		        s->undecoded[i].frames);
+	const char *lsep = "  encapsulations (frames): ";
+	for (int i = 0; i < TFE_LAYER__COUNT; i++) {
+		if (s->layers[i] == 0)
+			continue;
+		fprintf(out, "%s%s %" PRIu64, lsep, tfe_layer_names[i],
+		        s->layers[i]);
+		lsep = ", ";
+	}
+	if (*lsep == ',')
+		fputc('\n', out);
 	uint64_t dropped = 0;
 	for (int i = 0; i < TFE_FD__COUNT; i++)
 		dropped += s->frag.dropped[i];
