@@ -28,6 +28,13 @@ static const int linktypes[] = {
 	DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_NULL, DLT_LOOP,
 	DLT_RAW, 101, DLT_IPV4, DLT_IPV6, 12, 14,
 	147 /* not decoded: every frame is UNSUPPORTED */,
+	/* the others decode.c reads, by their LINKTYPE_ numbers: PPP, PPP
+	 * serial, PPPoE, Cisco HDLC, NFLOG, IPoIB, 802.11, radiotap, pflog,
+	 * enc, ipnet, SLIP, PPI, pktap, netANALYZER (both), Frame Relay,
+	 * FDDI, Token Ring, ATM, SunATM, IP over FC, IP over 1394, MPLS,
+	 * Prism, AVS, DSA, EDSA, Symantec */
+	9, 50, 51, 104, 239, 242, 105, 127, 117, 109, 226, 8, 192, 258, 240,
+	241, 107, 10, 6, 11, 123, 122, 138, 219, 119, 163, 284, 285, 99,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

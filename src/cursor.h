@@ -95,6 +95,13 @@ tfe_load_be32(const uint8_t *p)
 	       ((uint32_t)p[2] << 8) | (uint32_t)p[3];
 }
 
+static inline uint32_t
+tfe_load_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
 /* Copies n bytes out; false (and nothing copied) when fewer are left. */
 static inline bool
 tfe_cursor_copy(struct tfe_cursor *c, void *dst, size_t n)

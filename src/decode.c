@@ -100,6 +100,27 @@
 #define PPP_MPLS            0x0281
 #define PPP_MPLS_MC         0x0283
 
+/* Sizes and numbers of the rarer link types (pcap-linktype(7), and the
+ * formats tcpdump and Wireshark read). */
+#define PFLOG_MIN_HDR       45 /* OpenBSD 3.4's header, without padding */
+#define ENC_HDR_LEN         12 /* family, SPI, flags */
+#define SLIP_HDR_LEN        16 /* direction, 15 bytes of header copy */
+#define IPNET_HDR_LEN       24
+#define IPNET_AF_INET6      26 /* Solaris's AF_INET6 */
+#define PPI_MIN_HDR         8
+#define PKTAP_MIN_HDR       108
+#define PKTAP_PACKET        1  /* record type of a packet */
+#define FR_UI               0x03 /* Q.922 unnumbered information */
+#define NLPID_IPV4          0xcc
+#define NLPID_IPV6          0x8e
+#define NLPID_SNAP          0x80
+#define FDDI_FC_LLC         0x50 /* frame control (& 0x70) of LLC frames */
+#define SUNATM_LANE         1    /* traffic type: LAN emulation */
+#define IPFC_HDR_LEN        16
+#define PRISM_HDR_LEN       144
+#define AVS_MAGIC_V1        0x80211001u
+#define AVS_MAGIC_V2        0x80211002u
+
 /* Cisco HDLC address bytes: the first byte of its frames. */
 #define CHDLC_UNICAST       0x0f
 #define CHDLC_BCAST         0x8f
@@ -133,6 +154,71 @@
 #endif
 #ifndef DLT_IPOIB
 #define DLT_IPOIB           242
+#endif
+/* More link types, each with its LINKTYPE_ number where libpcap's header
+ * may lack it (pcap-linktype(7)). */
+#ifndef DLT_SLIP
+#define DLT_SLIP            8
+#endif
+#ifndef DLT_IEEE802
+#define DLT_IEEE802         6
+#endif
+#ifndef DLT_FDDI
+#define DLT_FDDI            10
+#endif
+#ifndef DLT_ATM_RFC1483
+#define DLT_ATM_RFC1483     11
+#endif
+#ifndef DLT_SYMANTEC_FIREWALL
+#define DLT_SYMANTEC_FIREWALL 99
+#endif
+#ifndef DLT_FRELAY
+#define DLT_FRELAY          107
+#endif
+#ifndef DLT_ENC
+#define DLT_ENC             109
+#endif
+#ifndef DLT_PFLOG
+#define DLT_PFLOG           117
+#endif
+#ifndef DLT_PRISM_HEADER
+#define DLT_PRISM_HEADER    119
+#endif
+#ifndef DLT_IP_OVER_FC
+#define DLT_IP_OVER_FC      122
+#endif
+#ifndef DLT_SUNATM
+#define DLT_SUNATM          123
+#endif
+#ifndef DLT_APPLE_IP_OVER_IEEE1394
+#define DLT_APPLE_IP_OVER_IEEE1394 138
+#endif
+#ifndef DLT_IEEE802_11_RADIO_AVS
+#define DLT_IEEE802_11_RADIO_AVS 163
+#endif
+#ifndef DLT_PPI
+#define DLT_PPI             192
+#endif
+#ifndef DLT_MPLS
+#define DLT_MPLS            219
+#endif
+#ifndef DLT_IPNET
+#define DLT_IPNET           226
+#endif
+#ifndef DLT_NETANALYZER
+#define DLT_NETANALYZER     240
+#endif
+#ifndef DLT_NETANALYZER_TRANSPARENT
+#define DLT_NETANALYZER_TRANSPARENT 241
+#endif
+#ifndef DLT_PKTAP
+#define DLT_PKTAP           258
+#endif
+#ifndef DLT_DSA_TAG_DSA
+#define DLT_DSA_TAG_DSA     284
+#endif
+#ifndef DLT_DSA_TAG_EDSA
+#define DLT_DSA_TAG_EDSA    285
 #endif
 #define NFULA_PAYLOAD       9      /* the packet, in an NFLOG TLV */
 #define RADIOTAP_MIN_HDR    8
@@ -404,7 +490,28 @@ enum link_kind {
 	LINK_NFLOG,    /* Linux NFLOG: header and TLVs in host order */
 	LINK_IPOIB,    /* IP over InfiniBand: type, 2 reserved bytes */
 	LINK_80211,    /* IEEE 802.11 */
-	LINK_RADIOTAP  /* radiotap, then IEEE 802.11 */
+	LINK_RADIOTAP, /* radiotap, then IEEE 802.11 */
+	LINK_PFLOG,    /* OpenBSD pf's log header, then IP */
+	LINK_ENC,      /* OpenBSD enc: family, SPI, flags, then IP */
+	LINK_IPNET,    /* Solaris ipnet: 24 bytes with the family, then IP */
+	LINK_SLIP,     /* a 16-byte SLIP header, then IP */
+	LINK_PPI,      /* Per-Packet Information, then its link type's frame */
+	LINK_PKTAP,    /* Apple's pktap header, then its link type's frame */
+	LINK_NETANALYZER,   /* 4-byte Hilscher header, then Ethernet */
+	LINK_NETANALYZER_T, /* that, the preamble and SFD, then Ethernet */
+	LINK_FRELAY,   /* Frame Relay: Q.922 address, then RFC 2427 or Cisco */
+	LINK_FDDI,     /* FDDI: 13 bytes, then LLC */
+	LINK_TOKEN,    /* IEEE 802.5 Token Ring, its routing, then LLC */
+	LINK_ATM_LLC,  /* ATM RFC 1483 LLC encapsulation */
+	LINK_SUNATM,   /* SunATM: 4 bytes, then LLC or LANE */
+	LINK_IPFC,     /* IP over Fibre Channel: 16 bytes, then LLC */
+	LINK_1394,     /* IP over IEEE 1394: 16 bytes of addresses, a type */
+	LINK_MPLS,     /* an MPLS label stack */
+	LINK_PRISM,    /* a 144-byte Prism header (or AVS), then 802.11 */
+	LINK_AVS,      /* an AVS capture header, then 802.11 */
+	LINK_DSA,      /* Ethernet with a 4-byte Marvell DSA tag */
+	LINK_EDSA,     /* Ethernet with an 8-byte Marvell EDSA tag */
+	LINK_SYMANTEC  /* Symantec firewall: 44 bytes with the type */
 };
 
 /* What the link layer says comes next. */
@@ -420,6 +527,37 @@ struct link_out {
 	enum net_kind kind;
 	uint32_t layers;
 };
+
+/* The link types past the common ones: a switch, none of these numbers
+ * collides with another platform's DLT_RAW or DLT_LOOP. */
+static enum link_kind
+link_kind_more(int linktype)
+{
+	switch (linktype) {
+	case DLT_PFLOG:                  return LINK_PFLOG;
+	case DLT_ENC:                    return LINK_ENC;
+	case DLT_IPNET:                  return LINK_IPNET;
+	case DLT_SLIP:                   return LINK_SLIP;
+	case DLT_PPI:                    return LINK_PPI;
+	case DLT_PKTAP:                  return LINK_PKTAP;
+	case DLT_NETANALYZER:            return LINK_NETANALYZER;
+	case DLT_NETANALYZER_TRANSPARENT: return LINK_NETANALYZER_T;
+	case DLT_FRELAY:                 return LINK_FRELAY;
+	case DLT_FDDI:                   return LINK_FDDI;
+	case DLT_IEEE802:                return LINK_TOKEN;
+	case DLT_ATM_RFC1483:            return LINK_ATM_LLC;
+	case DLT_SUNATM:                 return LINK_SUNATM;
+	case DLT_IP_OVER_FC:             return LINK_IPFC;
+	case DLT_APPLE_IP_OVER_IEEE1394: return LINK_1394;
+	case DLT_MPLS:                   return LINK_MPLS;
+	case DLT_PRISM_HEADER:           return LINK_PRISM;
+	case DLT_IEEE802_11_RADIO_AVS:   return LINK_AVS;
+	case DLT_DSA_TAG_DSA:            return LINK_DSA;
+	case DLT_DSA_TAG_EDSA:           return LINK_EDSA;
+	case DLT_SYMANTEC_FIREWALL:      return LINK_SYMANTEC;
+	default:                         return LINK_NONE;
+	}
+}
 
 /*
  * Maps a DLT_ value to a layout.  An if-chain rather than a switch because
@@ -463,7 +601,7 @@ link_kind_of(int linktype)
 		return LINK_80211;
 	if (linktype == DLT_IEEE802_11_RADIO)
 		return LINK_RADIOTAP;
-	return LINK_NONE;
+	return link_kind_more(linktype);
 }
 
 bool
@@ -846,6 +984,200 @@ link_null(struct tfe_cursor *c, bool network_order, struct link_out *net)
 	}
 }
 
+/* IEEE 802.2 LLC with SNAP (RFC 1042): DSAP and SSAP 0xAA, UI, an OUI and
+ * an Ethernet type.  The cursor is at the DSAP. */
+static enum tfe_decode_reason
+link_llc(struct tfe_cursor *c, struct link_out *net)
+{
+	uint8_t llc[3];
+	uint16_t type;
+
+	if (!tfe_cursor_copy(c, llc, 3))
+		return TFE_DR_LINK_TRUNCATED;
+	if (llc[0] != 0xaa || llc[1] != 0xaa || llc[2] != 0x03)
+		return TFE_DR_NOT_IP; /* STP, NetBIOS, IPX, ... */
+	net->layers |= LAYER(TFE_LAYER_LLC);
+	if (!tfe_cursor_skip(c, 3) || !tfe_cursor_be16(c, &type))
+		return TFE_DR_LINK_TRUNCATED;
+	return link_ethertype(c, type, 1, net);
+}
+
+/* An address family as the BSDs and Linux number it, for the link types
+ * that carry one (pflog, ipnet): IPv4, IPv6, or by the version nibble. */
+static enum net_kind
+net_of_family(uint8_t af)
+{
+	switch (af) {
+	case NULL_AF_INET:
+		return NET_IPV4;
+	case NULL_AF_INET6_LINUX:
+	case NULL_AF_INET6_BSD:
+	case NULL_AF_INET6_FBSD:
+	case NULL_AF_INET6_MAC:
+	case IPNET_AF_INET6:
+		return NET_IPV6;
+	default:
+		return NET_BY_VERSION;
+	}
+}
+
+/*
+ * OpenBSD pf's log (pflog(4), LINKTYPE_PFLOG): a header whose first byte
+ * is its length (45 bytes at least, 61 today), padded to a multiple of 4,
+ * its second the address family; then the IP packet the rule matched.
+ */
+static enum tfe_decode_reason
+link_pflog(struct tfe_cursor *c, struct link_out *net)
+{
+	uint8_t len, af;
+
+	if (!tfe_cursor_u8(c, &len) || !tfe_cursor_u8(c, &af))
+		return TFE_DR_LINK_TRUNCATED;
+	if (len < PFLOG_MIN_HDR)
+		return TFE_DR_LINK_BAD_HEADER;
+	if (!tfe_cursor_skip(c, ((size_t)len + 3) / 4 * 4 - 2))
+		return TFE_DR_LINK_TRUNCATED;
+	net->kind = net_of_family(af);
+	return TFE_DR_OK;
+}
+
+/*
+ * Frame Relay (LINKTYPE_FRELAY): a Q.922 address of 2 to 4 bytes, the
+ * last with its EA bit set; then either RFC 2427's UI control byte, an
+ * optional pad byte and an NLPID (0xCC IPv4, 0x8E IPv6, 0x80 SNAP: an OUI
+ * and a protocol, an Ethernet type under OUI 0), or, as Cisco routers
+ * send it, an Ethernet type.
+ */
+static enum tfe_decode_reason
+link_frelay(struct tfe_cursor *c, struct link_out *net)
+{
+	uint8_t b;
+	uint16_t type;
+	unsigned n = 0;
+
+	do {
+		if (!tfe_cursor_u8(c, &b))
+			return TFE_DR_LINK_TRUNCATED;
+		if (++n == 1 && (b & 1))
+			return TFE_DR_LINK_BAD_HEADER;
+		if (n > 4)
+			return TFE_DR_LINK_BAD_HEADER;
+	} while (!(b & 1));
+	struct tfe_cursor peek = *c;
+	if (!tfe_cursor_u8(&peek, &b))
+		return TFE_DR_LINK_TRUNCATED;
+	if (b != FR_UI) {
+		if (!tfe_cursor_be16(c, &type))
+			return TFE_DR_LINK_TRUNCATED;
+		return link_ethertype(c, type, 1, net);
+	}
+	*c = peek;
+	if (!tfe_cursor_u8(c, &b))
+		return TFE_DR_LINK_TRUNCATED;
+	if (b == 0 && !tfe_cursor_u8(c, &b))
+		return TFE_DR_LINK_TRUNCATED;
+	switch (b) {
+	case NLPID_IPV4:
+		net->kind = NET_IPV4;
+		return TFE_DR_OK;
+	case NLPID_IPV6:
+		net->kind = NET_IPV6;
+		return TFE_DR_OK;
+	case NLPID_SNAP: {
+		uint8_t oui[3];
+		if (!tfe_cursor_copy(c, oui, 3) || !tfe_cursor_be16(c, &type))
+			return TFE_DR_LINK_TRUNCATED;
+		if (oui[0] != 0 || oui[1] != 0 || oui[2] != 0)
+			return TFE_DR_NOT_IP; /* bridged frames, ... */
+		return link_ethertype(c, type, 1, net);
+	}
+	default: /* Q.933 signalling, CLNP, ... */
+		return TFE_DR_NOT_IP;
+	}
+}
+
+/*
+ * IEEE 802.5 Token Ring (LINKTYPE_IEEE802_5): access and frame control,
+ * the addresses; a source address with its top bit set is followed by
+ * routing information whose length is in the low 5 bits of its first
+ * byte; then LLC.
+ */
+static enum tfe_decode_reason
+link_token(struct tfe_cursor *c, struct link_out *net)
+{
+	uint8_t src0, rif;
+
+	if (!tfe_cursor_skip(c, 8) || !tfe_cursor_u8(c, &src0) ||
+	    !tfe_cursor_skip(c, 5))
+		return TFE_DR_LINK_TRUNCATED;
+	if (src0 & 0x80) {
+		struct tfe_cursor peek = *c;
+		if (!tfe_cursor_u8(&peek, &rif))
+			return TFE_DR_LINK_TRUNCATED;
+		if ((rif & 0x1f) < 2)
+			return TFE_DR_LINK_BAD_HEADER;
+		if (!tfe_cursor_skip(c, rif & 0x1f))
+			return TFE_DR_LINK_TRUNCATED;
+	}
+	return link_llc(c, net);
+}
+
+static enum tfe_decode_reason decode_link(enum link_kind kind,
+                                          struct tfe_cursor *c,
+                                          struct link_out *net);
+static COLD enum tfe_decode_reason decode_link_more(enum link_kind kind,
+                                                   struct tfe_cursor *c,
+                                                   struct link_out *net);
+
+/*
+ * A header that names the link type of the frame after it: PPI (its
+ * length and link type little-endian at bytes 2 and 4) and Apple's pktap
+ * (length at 0, record type at 4, link type at 8, all little-endian).
+ * The frame inside is decoded as its link type says, unless that is one
+ * of these again.
+ */
+static enum tfe_decode_reason
+link_wrapped(struct tfe_cursor *c, bool pktap, struct link_out *net)
+{
+	uint32_t len, dlt;
+	uint8_t h[12];
+
+	if (!tfe_cursor_copy(c, h, pktap ? 12 : 8))
+		return TFE_DR_LINK_TRUNCATED;
+	if (pktap) {
+		len = tfe_load_le32(h);
+		dlt = tfe_load_le32(h + 8);
+		if (len < PKTAP_MIN_HDR || tfe_load_le32(h + 4) != PKTAP_PACKET)
+			return TFE_DR_LINK_BAD_HEADER;
+	} else {
+		len = (uint32_t)(h[2] | h[3] << 8);
+		dlt = tfe_load_le32(h + 4);
+		if (h[0] != 0 || len < PPI_MIN_HDR)
+			return TFE_DR_LINK_BAD_HEADER;
+	}
+	/* the length counts the bytes read so far */
+	if (!tfe_cursor_skip(c, len - (pktap ? 12 : 8)))
+		return TFE_DR_LINK_TRUNCATED;
+	enum link_kind inner = dlt > INT32_MAX ? LINK_NONE :
+	                       link_kind_of((int)dlt);
+	if (inner == LINK_PPI || inner == LINK_PKTAP || inner == LINK_NONE)
+		return TFE_DR_LINK_PAYLOAD;
+	return decode_link(inner, c, net);
+}
+
+/* A fixed header of `skip` bytes, then a 2-byte Ethernet type: Marvell's
+ * DSA and EDSA tags (after the addresses), IP over IEEE 1394 (after two
+ * EUI-64 addresses). */
+static enum tfe_decode_reason
+link_skip_type(struct tfe_cursor *c, size_t skip, struct link_out *net)
+{
+	uint16_t type;
+
+	if (!tfe_cursor_skip(c, skip) || !tfe_cursor_be16(c, &type))
+		return TFE_DR_LINK_TRUNCATED;
+	return link_ethertype(c, type, 1, net);
+}
+
 /* Peels the link header and says which network layer follows. */
 static enum tfe_decode_reason
 decode_link(enum link_kind kind, struct tfe_cursor *c, struct link_out *net)
@@ -897,7 +1229,117 @@ decode_link(enum link_kind kind, struct tfe_cursor *c, struct link_out *net)
 		return link_80211(c, net);
 	case LINK_RADIOTAP:
 		return link_radiotap(c, net);
-	case LINK_NONE:
+	default:
+		return decode_link_more(kind, c, net);
+	}
+}
+
+/* The rarer link types of link_kind_more(). */
+static COLD enum tfe_decode_reason
+decode_link_more(enum link_kind kind, struct tfe_cursor *c,
+                 struct link_out *net)
+{
+	uint8_t b;
+	uint32_t len;
+
+	switch (kind) {
+	case LINK_PFLOG:
+		return link_pflog(c, net);
+	case LINK_ENC: /* family in the capturing host's order: by version */
+		if (!tfe_cursor_skip(c, ENC_HDR_LEN))
+			return TFE_DR_LINK_TRUNCATED;
+		net->kind = NET_BY_VERSION;
+		return TFE_DR_OK;
+	case LINK_SLIP: {
+		/* direction and a copy of a compressed header, then IP; a
+		 * Van Jacobson compressed TCP header is not IP */
+		struct tfe_cursor peek = *c;
+		if (!tfe_cursor_skip(&peek, SLIP_HDR_LEN) ||
+		    !tfe_cursor_u8(&peek, &b))
+			return TFE_DR_LINK_TRUNCATED;
+		if (b >> 4 != 4 && b >> 4 != 6)
+			return TFE_DR_LINK_PAYLOAD;
+		(void)tfe_cursor_skip(c, SLIP_HDR_LEN);
+		net->kind = NET_BY_VERSION;
+		return TFE_DR_OK;
+	}
+	case LINK_IPNET:
+		if (!tfe_cursor_skip(c, 1) || !tfe_cursor_u8(c, &b) ||
+		    !tfe_cursor_skip(c, IPNET_HDR_LEN - 2))
+			return TFE_DR_LINK_TRUNCATED;
+		net->kind = net_of_family(b);
+		return TFE_DR_OK;
+	case LINK_PPI:
+	case LINK_PKTAP:
+		return link_wrapped(c, kind == LINK_PKTAP, net);
+	case LINK_NETANALYZER:
+	case LINK_NETANALYZER_T:
+		if (!tfe_cursor_skip(c, kind == LINK_NETANALYZER ? 4 : 4 + 8))
+			return TFE_DR_LINK_TRUNCATED;
+		return link_ethernet(c, net);
+	case LINK_FRELAY:
+		return link_frelay(c, net);
+	case LINK_FDDI: /* frame control, then the addresses */
+		if (!tfe_cursor_u8(c, &b) || !tfe_cursor_skip(c, 12))
+			return TFE_DR_LINK_TRUNCATED;
+		if ((b & 0x70) != FDDI_FC_LLC)
+			return TFE_DR_NOT_IP; /* SMT, MAC, token frames */
+		return link_llc(c, net);
+	case LINK_TOKEN:
+		return link_token(c, net);
+	case LINK_ATM_LLC:
+		return link_llc(c, net);
+	case LINK_SUNATM: /* traffic type in the low nibble, VPI, VCI */
+		if (!tfe_cursor_u8(c, &b) || !tfe_cursor_skip(c, 3))
+			return TFE_DR_LINK_TRUNCATED;
+		if ((b & 0x0f) == SUNATM_LANE) {
+			/* LAN emulation: a 2-byte LEC ID, then Ethernet */
+			if (!tfe_cursor_skip(c, 2))
+				return TFE_DR_LINK_TRUNCATED;
+			return link_ethernet(c, net);
+		}
+		return link_llc(c, net);
+	case LINK_IPFC:
+		if (!tfe_cursor_skip(c, IPFC_HDR_LEN))
+			return TFE_DR_LINK_TRUNCATED;
+		return link_llc(c, net);
+	case LINK_1394:
+		return link_skip_type(c, 16, net);
+	case LINK_MPLS:
+		return link_mpls(c, 0, net);
+	case LINK_PRISM:
+	case LINK_AVS: {
+		/* AVS: a version (its magic), then its length, big-endian,
+		 * 8 at least; a Prism header is 144 bytes, or an AVS one in
+		 * its place, told by the magic */
+		struct tfe_cursor peek = *c;
+		if (!tfe_cursor_be32(&peek, &len))
+			return TFE_DR_LINK_TRUNCATED;
+		if (kind == LINK_AVS || len == AVS_MAGIC_V1 ||
+		    len == AVS_MAGIC_V2) {
+			if (!tfe_cursor_be32(&peek, &len))
+				return TFE_DR_LINK_TRUNCATED;
+			if (len < 8)
+				return TFE_DR_LINK_BAD_HEADER;
+		} else {
+			len = PRISM_HDR_LEN;
+		}
+		if (!tfe_cursor_skip(c, len))
+			return TFE_DR_LINK_TRUNCATED;
+		return link_80211(c, net);
+	}
+	case LINK_DSA:
+	case LINK_EDSA:
+		return link_skip_type(c, kind == LINK_DSA ? 12 + 4 : 12 + 8,
+		                      net);
+	case LINK_SYMANTEC: { /* 6 bytes, the type, 36 bytes */
+		uint16_t type;
+		if (!tfe_cursor_skip(c, 6) || !tfe_cursor_be16(c, &type) ||
+		    !tfe_cursor_skip(c, 36))
+			return TFE_DR_LINK_TRUNCATED;
+		return link_ethertype(c, type, 1, net);
+	}
+	default:
 		break;
 	}
 	return TFE_DR_LINKTYPE;
