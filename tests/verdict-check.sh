@@ -1,8 +1,9 @@
 #!/bin/bash
 # verdict-check.sh: every verdict's sentence agrees with the timeline it
 # sits under (tests/verdict-check.py says what is checked), on every
-# capture the tests have: the lab's (pcaps/), the crafted ones
-# (tests/craft/), and the real-world ones in ../shared/pcaps and
+# capture the tests have: the lab's (pcaps/, and pcaps/three-places/ for
+# the server's and the router's ends), those of tests/pair/ and
+# tests/data/, the crafted ones (tests/craft/), and the real-world ones in ../shared/pcaps and
 # ../shared/pcaps-more when they are beside the source tree (skipped,
 # saying so, when they are not).
 #
@@ -68,10 +69,13 @@ check_set() {
 : > "$tmp/ran"
 
 check_set pcaps "$top_srcdir"/pcaps/*.pcap
+check_set three-places "$top_srcdir"/pcaps/three-places/*.pcap
+check_set pair "$top_srcdir"/tests/pair/*.pcap
+check_set data "$top_srcdir"/tests/data/*.pcap
 check_set craft "$top_srcdir"/tests/craft/*.txt
 for d in "$shared" "${shared}-more"; do
 	if [ -d "$d" ]; then
-		check_set "${d##*/}" "$d"/*.pcap "$d"/*.pcapng "$d"/*.cap
+		check_set "shared/${d##*/}" "$d"/*.pcap "$d"/*.pcapng "$d"/*.cap
 	else
 		echo "skipped: $d is not present"
 	fi
