@@ -1009,6 +1009,27 @@ foreign_numbers(struct ctx *x, const struct foreign_why *w)
 }
 
 /*
+ * The RST before row `at` at which `side` went CLOSED: its own abort, or
+ * NULL.  *j is its row.
+ */
+static const struct tfe_row *
+own_abort_rst(const struct tfe_conn *c, int side, guint at, guint *j)
+{
+	for (guint i = at; i-- > 0;) {
+		const struct tfe_row *r = row_at(c, i);
+		uint8_t before = i > 0 ? row_at(c, i - 1)->state[side] :
+		                         c->init_state[side];
+		if (r->kind == TFE_ROW_FRAME && r->dir == side &&
+		    (r->flags & TFE_TH_RST) && r->state[side] == TFE_ST_CLOSED &&
+		    before != TFE_ST_CLOSED) {
+			*j = i;
+			return r;
+		}
+	}
+	return NULL;
+}
+
+/*
  * The RST that aborted the connection: the first one its receiver took
  * (it went from an open or closing state to CLOSED, or back to LISTEN, at
  * that frame) and that its sender's TCP sent; when every such RST is one
@@ -1848,6 +1869,21 @@ rule_abort(struct ctx *x)
 		int s = rst ? (rst->dir ? 1 : 0) : c->rst_by;
 		if (rst == NULL)
 			rst = find_sent(c, s, TFE_TH_RST, 0, &at);
+		/* A RST from no socket (the answer to a segment that found
+		 * the connection gone) closed the peer: the sender's abort is
+		 * its own RST before, which the peer did not take.  That one
+		 * is named, the later one as what reset the peer. */
+		const struct tfe_row *taken = NULL;
+		if (rst != NULL && !foreign &&
+		    rst->reason[s] == TFE_RS_SEND_RST_CLOSED) {
+			guint j;
+			const struct tfe_row *own = own_abort_rst(c, s, at, &j);
+			if (own != NULL) {
+				taken = rst;
+				rst = own;
+				at = j;
+			}
+		}
 		const struct tfe_endpoint *ep = &c->ep[s];
 		const struct tfe_endpoint *peer = &c->ep[!s];
 		/* The data in flight: a FIN is no byte of data.  (A RST's
@@ -1881,7 +1917,8 @@ rule_abort(struct ctx *x)
 		}
 		uint32_t flight = tfe_seq_gt(end, una) ? end - una : 0;
 		if (rst) {
-			uint64_t fr[] = { rst->frame, 0 };
+			uint64_t fr[] = { rst->frame, taken ? taken->frame : 0,
+			                  0 };
 			uint8_t was = at > 0 ? row_at(c, at - 1)->state[!s]
 			                     : c->init_state[!s];
 			/* Linux and the BSDs report a RST that finds the
@@ -1967,6 +2004,12 @@ rule_abort(struct ctx *x)
 				     flight > 0 ? "some" : "none");
 				if (own)
 					slot(x, "own", "%" PRIu64, own->frame);
+				if (taken) {
+					slot(x, "later", "%" PRIu64,
+					     taken->frame);
+					slot_side(x, "side", s);
+				}
+				pick(x, "taken", taken ? "later" : "none");
 				/* a peer the capture holds nothing of (one
 				 * direction captured, or a pickup of the
 				 * sender's last segments): its state is the

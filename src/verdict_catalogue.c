@@ -200,7 +200,13 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		PHRASES(
 		{ "aborted", "{sender} sent RST at {at} (frame {frame}) while "
 		  "the {peer} was in {peer_state}: the connection was aborted, "
-		  "not closed ({why}); {inflight}; {effect}" },
+		  "not closed ({why}); {inflight}; {taken}{effect}" },
+		{ "taken.none", "" },
+		/* the peer did not take it; a RST from no socket, answering
+		 * its next segment, reset it */
+		{ "taken.later", "the {peer} did not take that RST and was "
+		  "reset by the {side}'s RST from no socket that answered "
+		  "its next segment (frame {later}): " },
 		{ "why.keepalive", "its keepalive probes went unanswered and "
 		  "the kernel gave up with ETIMEDOUT" },
 		{ "why.accept_queue", "the server's TCP never took the "

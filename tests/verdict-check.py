@@ -17,7 +17,9 @@ claims against the connection's own events:
     SYN_RECEIVED -> ESTABLISHED", "both sides went through CLOSING") is
     in each side's states, in that order;
   - verdicts do not contradict each other: an abortive_close never blames
-    a RST that rst_suspicious says its sender did not send, and
+    a RST that rst_suspicious says its sender did not send, nor one its
+    sender sent from no socket, nor one its receiver ignored unless it
+    says which later RST of the same side reset the receiver, and
     half_close and simultaneous_close never describe the same two FINs;
   - the close summary fits the timeline: `rejected` only for a connection
     whose two sides never were both synchronized and carried no data;
@@ -505,10 +507,30 @@ def check_conn(c, problems):
             n = v["frames"][0]
             e = c.frames.get(n)
             peer = OTHER.get(v["side"])
-            if e and peer and (e["reason"][peer] or "").startswith(
+            side = v["side"]
+            later = re.search(r"did not take that RST and was reset by "
+                              r"the (client|server)'s RST from no socket "
+                              r"that answered its next segment "
+                              r"\(frame (\d+)\)", v["message"])
+            if later:
+                m = int(later.group(2))
+                le = c.frames.get(m)
+                if (later.group(1) != side or len(v["frames"]) < 2 or
+                        v["frames"][1] != m or le is None or
+                        le["from"] != side or "R" not in le["flags"] or
+                        (le["reason"][peer] or "").startswith("ignored")):
+                    bad("abortive_close", "says the %s's RST in frame %d "
+                        "reset the %s, which the timeline does not show"
+                        % (side, m, peer))
+            elif e and peer and (e["reason"][peer] or "").startswith(
                     "ignored a RST"):
                 bad("abortive_close", "blames the RST in frame %d, which "
                     "the %s ignored" % (n, peer))
+            if e and side and (e["reason"][side] or "") == (
+                    "sent RST for a segment of a connection it does not "
+                    "have"):
+                bad("abortive_close", "blames the RST in frame %d, which "
+                    "the %s sent from no socket" % (n, side))
     for hc in kinds.get("half_close", []):
         for sc in kinds.get("simultaneous_close", []):
             if set(hc["frames"]) == set(sc["frames"]):
