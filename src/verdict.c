@@ -664,6 +664,7 @@ rule_open_and_reject(struct ctx *x)
 			slot_ep(x, "server", TFE_SIDE_SERVER);
 			slot(x, "first", "%" PRIu64, fr[0]);
 			slot(x, "last", "%" PRIu64, fr[1] ? fr[1] : fr[0]);
+			pick(x, "frames", fr[1] ? "range" : "one");
 			slot_secs(x, "wait", x->now - first, 1);
 			/* the list of waits ends with its unit */
 			if (n > 1)

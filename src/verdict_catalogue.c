@@ -56,8 +56,9 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		"SYN never answered", "RFC 6298 §5, RFC 9293 §3.8.1",
 		PHRASES(
 		{ "syns", "{syns} {syns:SYN|SYNs} from the client to {server} "
-		  "(frames {first}-{last}) got no answer in {wait}{resent}: "
-		  "{why}{tw}" },
+		  "({frames}) got no answer in {wait}{resent}: {why}{tw}" },
+		{ "frames.one", "frame {first}" },
+		{ "frames.range", "frames {first}-{last}" },
 		{ "resent.no", "" },
 		{ "resent.yes", "; re-sent after {times} (back-off)" },
 		/* the causes: a port that answered another connection's SYN

@@ -361,11 +361,12 @@ def check_conn(c, problems):
         if g:
             need_sent(k, int(g.group(1)), "client", "S", "the client's SYN")
             need_sent(k, int(g.group(2)), "server", "R", "the server's RST")
-        g = re.search(r"SYNs? from the client to \S+ \S+ \(frames (\d+)-(\d+)\)",
-                      m)
+        g = re.search(r"SYNs? from the client to \S+ \S+ \(frames? (\d+)"
+                      r"(?:-(\d+))?\)", m)
         if g:
             for x in g.groups():
-                need_sent(k, int(x), "client", "S", "the client's SYN")
+                if x is not None:
+                    need_sent(k, int(x), "client", "S", "the client's SYN")
         g = re.search(r"answered \d+ times with SYN\+ACK \(first at frame "
                       r"(\d+)\)", m)
         if g:
