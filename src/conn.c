@@ -1051,8 +1051,12 @@ step_receiver(struct tfe_conn *c, struct step *st, int side,
 	}
 
 	/* What the receipt proves about the receiver's own SYN and FIN, and
-	 * what a later retransmission by it could disprove. */
-	if ((rx == TFE_RX_SYNACK || rx == TFE_RX_ACK_SYN) && !rcv->syn_acked) {
+	 * what a later retransmission by it could disprove.  A bare ACK in
+	 * SYN_SENT is dropped (RFC 9293 3.10.7.3: neither SYN nor RST): it
+	 * acknowledges nothing the socket takes, and the ACK that later
+	 * answers its SYN+ACK (a split handshake) must still count. */
+	if ((rx == TFE_RX_SYNACK || rx == TFE_RX_ACK_SYN) && !rcv->syn_acked &&
+	    !(rx == TFE_RX_ACK_SYN && before == TFE_ST_SYN_SENT)) {
 		rcv->syn_acked = true;
 		if (!rcv->isn_known && (s->flags & TFE_TH_ACK)) {
 			/* Its SYN was not captured; the ACK tells its ISN. */

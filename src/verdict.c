@@ -699,6 +699,31 @@ rule_open_and_reject(struct ctx *x)
 		uint64_t fr[] = { a ? a->frame : 0, b ? b->frame : 0, 0 };
 		slot(x, "client_syn", "%" PRIu64, fr[0]);
 		slot(x, "server_syn", "%" PRIu64, fr[1]);
+		/* each side's way from SYN_SENT, as the timeline has it: a
+		 * side whose SYN was answered by a SYN+ACK before the peer's
+		 * SYN reached it went straight to ESTABLISHED (a split
+		 * handshake), not through SYN_RECEIVED */
+		char path[2][64];
+		for (int i = 0; i < 2; i++) {
+			static const uint8_t order[] = { TFE_ST_SYN_SENT,
+				TFE_ST_SYN_RECEIVED, TFE_ST_ESTABLISHED };
+			size_t n = 0;
+			path[i][0] = '\0';
+			for (size_t k = 0; k < sizeof order; k++)
+				if (x->states[i] & (1u << order[k]))
+					n += (size_t)g_snprintf(path[i] + n,
+						sizeof path[i] - n, "%s%s",
+						n ? " -> " : "",
+						tfe_state_names[order[k]]);
+		}
+		if (strcmp(path[0], path[1]) == 0) {
+			slot(x, "path", "%s", path[0]);
+			pick(x, "paths", "same");
+		} else {
+			slot(x, "client_path", "%s", path[0]);
+			slot(x, "server_path", "%s", path[1]);
+			pick(x, "paths", "differ");
+		}
 		say(x, TFE_V_SIMULTANEOUS_OPEN, TFE_SIDE_NONE, fr, "crossed");
 	}
 	if (c->roles != TFE_ROLES_SYN) {

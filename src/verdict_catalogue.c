@@ -303,7 +303,12 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		PHRASES(
 		{ "crossed", "both sides sent a SYN before either answered "
 		  "(frames {client_syn} and {server_syn}): simultaneous open, "
-		  "each went SYN_SENT -> SYN_RECEIVED -> ESTABLISHED" }) },
+		  "{paths}" },
+		{ "paths.same", "each went {path}" },
+		/* a side answered by a SYN+ACK before the peer's SYN reached
+		 * it skips SYN_RECEIVED (a split handshake) */
+		{ "paths.differ", "the client went {client_path}, the server "
+		  "{server_path}" }) },
 	[TFE_V_SIMULTANEOUS_CLOSE] = { "simultaneous_close", TFE_SEV_INFO,
 		"both sides closed at once", "RFC 9293 §3.6 figure 13",
 		PHRASES(

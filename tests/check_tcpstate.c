@@ -101,6 +101,15 @@ static const struct tcase_def cases[] = {
 	{ seg(S, F_SA, 5000, 1001, 0), sES, sSR, R(RECV_SYNACK_SIMOPEN), R(SEND_SYNACK_SIMOPEN) },
 	{ seg(S, F_A, 5001, 1001, 0), sES, sES, R(NONE), R(SEND_ACK_OF_SYNACK) },
 	}, 5 },
+{ "split handshake: a bare ACK of the SYN, then the server's own SYN", {
+	{ seg(C, F_S, 3000, 0, 0), sSS, sLI, R(SEND_SYN), R(RECV_SYN_LISTEN) },
+	/* dropped in SYN_SENT (RFC 9293 3.10.7.3: neither SYN nor RST) */
+	{ seg(S, F_A, 7000, 3001, 0), sSS, sLI, R(NONE), R(INVALID_SEND) },
+	{ seg(S, F_S, 7000, 0, 0), sSR, sSS, R(RECV_SYN_SIMOPEN), R(SEND_SYN_SIMOPEN) },
+	{ seg(C, F_SA, 3000, 7001, 0), sSR, sES, R(SEND_SYNACK_SIMOPEN), R(RECV_SYNACK) },
+	/* the ACK of its SYN+ACK: the dropped ACK did not stand for it */
+	{ seg(S, F_A, 7001, 3001, 0), sES, sES, R(RECV_ACK_OF_SYN), R(NONE) },
+	}, 5 },
 { "simultaneous close: the FINs cross, both go through CLOSING", {
 	OPEN,
 	{ seg(C, F_FA, 1001, 5001, 0), sF1, sCW, R(SEND_FIN_ACTIVE), R(RECV_FIN) },

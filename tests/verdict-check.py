@@ -14,8 +14,10 @@ claims against the connection's own events:
     before the frame; a state it names for the end ("the client waits in
     FIN_WAIT_2", "both wait in TIME_WAIT", "client X, server Y") is the
     side's final state; a path it names ("each went SYN_SENT ->
-    SYN_RECEIVED -> ESTABLISHED", "both sides went through CLOSING") is
-    in each side's states, in that order;
+    SYN_RECEIVED -> ESTABLISHED", "the client went ..., the server ...",
+    "both sides went through CLOSING") is in each side's states, in that
+    order, and a simultaneous open that says a side skipped SYN_RECEIVED
+    is right about it;
   - verdicts do not contradict each other: an abortive_close never blames
     a RST that rst_suspicious says its sender did not send, nor one its
     sender sent from no socket, nor one its receiver ignored unless it
@@ -454,13 +456,23 @@ def check_conn(c, problems):
                         % (side, st, c.final[side]))
 
         # paths
-        if "each went SYN_SENT -> SYN_RECEIVED -> ESTABLISHED" in m:
-            for side in ("client", "server"):
-                want = ["SYN_SENT", "SYN_RECEIVED", "ESTABLISHED"]
-                if not path_has(c.paths[side], want):
-                    bad(k, "says the %s went SYN_SENT -> SYN_RECEIVED -> "
-                        "ESTABLISHED; its states were %s"
-                        % (side, " -> ".join(c.paths[side])))
+        said = {}
+        g = re.search(r"each went ((?:[A-Z_]+(?: -> )?)+)", m)
+        if g:
+            said = {"client": g.group(1), "server": g.group(1)}
+        g = re.search(r"the client went ((?:[A-Z_]+(?: -> )?)+), the "
+                      r"server ((?:[A-Z_]+(?: -> )?)+)", m)
+        if g:
+            said = {"client": g.group(1), "server": g.group(2)}
+        for side, p in said.items():
+            want = p.split(" -> ")
+            if not path_has(c.paths[side], want):
+                bad(k, "says the %s went %s; its states were %s"
+                    % (side, p, " -> ".join(c.paths[side])))
+            elif k == "simultaneous_open" and "SYN_RECEIVED" not in want \
+                    and "SYN_RECEIVED" in c.paths[side]:
+                bad(k, "says the %s went %s, skipping SYN_RECEIVED; its "
+                    "states were %s" % (side, p, " -> ".join(c.paths[side])))
         if "both sides went through CLOSING" in m:
             for side in ("client", "server"):
                 if "CLOSING" not in c.paths[side]:
