@@ -340,7 +340,8 @@ tfe_evidence_signals(struct tfe_conn *c, int side, const struct tfe_segment *s,
 
 /*
  * One direction captured: a side whose peer has no packet in the capture
- * echoes a timestamp other than the one its first frame row echoed.
+ * SACKs past the right edge of its first SACK blocks, or echoes a
+ * timestamp other than the one its first frame row echoed.
  * TSecr is the TSval of a segment it received (RFC 7323 §4.3), so the
  * peer sent segments the capture lacks (ACKs of the data it is sent, for
  * one).  SYNs are left out: a SYN+ACK may echo a re-sent SYN.  Runs only
@@ -349,6 +350,24 @@ tfe_evidence_signals(struct tfe_conn *c, int side, const struct tfe_segment *s,
 void
 tfe_evidence_echo(struct tfe_conn *c, int side, const struct tfe_segment *s)
 {
+	if (G_UNLIKELY(s->sack_count > 0) && !(s->flags & TFE_TH_SYN)) {
+		/* SACK blocks (RFC 2018) whose right edge grew: the side
+		 * received more of the peer's data out of order, data the
+		 * capture lacks */
+		unsigned n = s->sack_count < TFE_MAX_SACK_BLOCKS ?
+		             s->sack_count : TFE_MAX_SACK_BLOCKS;
+		uint32_t right = s->sack[0][1];
+		for (unsigned i = 1; i < n; i++)
+			if (tfe_seq_gt(s->sack[i][1], right))
+				right = s->sack[i][1];
+		struct tfe_conn_rare *r = tfe_conn_rare_mut(c);
+		if (r->sack_edge1[side] == 0) {
+			r->sack_edge1[side] = right + 1 == 0 ? 1 : right + 1;
+		} else if (tfe_seq_gt(right + 1, r->sack_edge1[side])) {
+			c->echo_moved = true;
+			return;
+		}
+	}
 	if (!(s->opt_mask & TFE_OPT_TS) || (s->flags & TFE_TH_SYN) ||
 	    s->ts_ecr == 0)
 		return;

@@ -233,6 +233,11 @@ struct tfe_conn_rare {
 	uint64_t hole_frame;    /* the hole's first frame after (1-based) */
 	int64_t taken_over_tw_since; /* a TIME_WAIT a new SYN ended early
 	                                (tfe_conn.taken_over_side) */
+	/* one direction captured: the right edge of the first SACK blocks
+	 * each side sent while its peer had nothing captured, plus one (0:
+	 * none yet); a later edge past it proves the peer's data
+	 * (tfe_evidence_echo) */
+	uint32_t sack_edge1[2];
 
 	/* the earlier connection on this 4-tuple, when its tombstone was
 	 * still there (time_wait_reuse, doc/verdicts.md): tfe_conn.has_prev and
@@ -381,8 +386,9 @@ struct tfe_conn {
 	                           connection as a whole holds (set after
 	                           each segment of the general path) */
 	bool echo_moved : 1;    /* a side whose peer has no packet captured
-	                           echoed a newer timestamp (conn.c
-	                           track_echo) */
+	                           echoed a newer timestamp, or SACKed more
+	                           of the peer's data (evidence.c
+	                           tfe_evidence_echo) */
 	bool synack_inferred : 1; /* the segment just fed proved a SYN+ACK
 	                           the capture lacks (conn.c infer_synack):
 	                           the analysis notes its listener, then
