@@ -795,12 +795,27 @@ link_pppoe(struct tfe_cursor *c, unsigned depth, struct link_out *net)
 	return link_ppp_proto(c, proto, depth, net);
 }
 
+/* IEEE 802.2 LLC with SNAP (RFC 1042): DSAP and SSAP 0xAA, UI, an OUI,
+ * then the Ethernet type, in *type.  The cursor is at the DSAP. */
+static enum tfe_decode_reason
+llc_snap(struct tfe_cursor *c, struct link_out *net, uint16_t *type)
+{
+	uint8_t llc[3];
+
+	if (!tfe_cursor_copy(c, llc, 3))
+		return TFE_DR_LINK_TRUNCATED;
+	if (llc[0] != 0xaa || llc[1] != 0xaa || llc[2] != 0x03)
+		return TFE_DR_NOT_IP; /* STP, NetBIOS, IPX, ... */
+	net->layers |= LAYER(TFE_LAYER_LLC);
+	if (!tfe_cursor_skip(c, 3) || !tfe_cursor_be16(c, type))
+		return TFE_DR_LINK_TRUNCATED;
+	return TFE_DR_OK;
+}
+
 static COLD enum tfe_decode_reason
 link_more(struct tfe_cursor *c, uint16_t type, unsigned depth,
           struct link_out *net)
 {
-	uint8_t llc[3];
-
 	for (;;) {
 		if (++depth > MAX_LINK_HEADERS)
 			return TFE_DR_LINK_DEPTH;
@@ -840,13 +855,9 @@ link_more(struct tfe_cursor *c, uint16_t type, unsigned depth,
 		if (type > ETHERTYPE_MAX_LEN)
 			return TFE_DR_NOT_IP; /* ARP, LLDP, ... */
 		/* 802.3: a length, then LLC */
-		if (!tfe_cursor_copy(c, llc, 3))
-			return TFE_DR_LINK_TRUNCATED;
-		if (llc[0] != 0xaa || llc[1] != 0xaa || llc[2] != 0x03)
-			return TFE_DR_NOT_IP; /* STP, NetBIOS, IPX, ... */
-		net->layers |= LAYER(TFE_LAYER_LLC);
-		if (!tfe_cursor_skip(c, 3) || !tfe_cursor_be16(c, &type))
-			return TFE_DR_LINK_TRUNCATED;
+		enum tfe_decode_reason r = llc_snap(c, net, &type);
+		if (r != TFE_DR_OK)
+			return r;
 	}
 }
 
@@ -984,21 +995,16 @@ link_null(struct tfe_cursor *c, bool network_order, struct link_out *net)
 	}
 }
 
-/* IEEE 802.2 LLC with SNAP (RFC 1042): DSAP and SSAP 0xAA, UI, an OUI and
- * an Ethernet type.  The cursor is at the DSAP. */
+/* A link type whose frames are LLC/SNAP from their first byte on (ATM),
+ * or after a header of their own (FDDI, Token Ring, ...). */
 static enum tfe_decode_reason
 link_llc(struct tfe_cursor *c, struct link_out *net)
 {
-	uint8_t llc[3];
 	uint16_t type;
+	enum tfe_decode_reason r = llc_snap(c, net, &type);
 
-	if (!tfe_cursor_copy(c, llc, 3))
-		return TFE_DR_LINK_TRUNCATED;
-	if (llc[0] != 0xaa || llc[1] != 0xaa || llc[2] != 0x03)
-		return TFE_DR_NOT_IP; /* STP, NetBIOS, IPX, ... */
-	net->layers |= LAYER(TFE_LAYER_LLC);
-	if (!tfe_cursor_skip(c, 3) || !tfe_cursor_be16(c, &type))
-		return TFE_DR_LINK_TRUNCATED;
+	if (r != TFE_DR_OK)
+		return r;
 	return link_ethertype(c, type, 1, net);
 }
 
