@@ -965,6 +965,24 @@ link_nflog(struct tfe_cursor *c, struct link_out *net)
 	return TFE_DR_OK;
 }
 
+/* An address family as the BSDs and Linux number it (DLT_NULL, pflog):
+ * IPv4, IPv6, or NET_BY_VERSION for any other. */
+static enum net_kind
+net_of_family(uint32_t af)
+{
+	switch (af) {
+	case NULL_AF_INET:
+		return NET_IPV4;
+	case NULL_AF_INET6_LINUX:
+	case NULL_AF_INET6_BSD:
+	case NULL_AF_INET6_FBSD:
+	case NULL_AF_INET6_MAC:
+		return NET_IPV6;
+	default:
+		return NET_BY_VERSION;
+	}
+}
+
 /*
  * DLT_NULL stores the family in the byte order of the host that captured,
  * which we cannot know; DLT_LOOP always uses network order.  Every family
@@ -980,19 +998,8 @@ link_null(struct tfe_cursor *c, bool network_order, struct link_out *net)
 		return TFE_DR_LINK_TRUNCATED;
 	if (!network_order && (af & 0xffffu) == 0)
 		af = ((af >> 24) & 0xffu) | ((af >> 8) & 0xff00u);
-	switch (af) {
-	case NULL_AF_INET:
-		net->kind = NET_IPV4;
-		return TFE_DR_OK;
-	case NULL_AF_INET6_LINUX:
-	case NULL_AF_INET6_BSD:
-	case NULL_AF_INET6_FBSD:
-	case NULL_AF_INET6_MAC:
-		net->kind = NET_IPV6;
-		return TFE_DR_OK;
-	default:
-		return TFE_DR_NOT_IP;
-	}
+	net->kind = net_of_family(af);
+	return net->kind == NET_BY_VERSION ? TFE_DR_NOT_IP : TFE_DR_OK;
 }
 
 /* A link type whose frames are LLC/SNAP from their first byte on (ATM),
@@ -1006,25 +1013,6 @@ link_llc(struct tfe_cursor *c, struct link_out *net)
 	if (r != TFE_DR_OK)
 		return r;
 	return link_ethertype(c, type, 1, net);
-}
-
-/* An address family as the BSDs and Linux number it, for the link types
- * that carry one (pflog, ipnet): IPv4, IPv6, or by the version nibble. */
-static enum net_kind
-net_of_family(uint8_t af)
-{
-	switch (af) {
-	case NULL_AF_INET:
-		return NET_IPV4;
-	case NULL_AF_INET6_LINUX:
-	case NULL_AF_INET6_BSD:
-	case NULL_AF_INET6_FBSD:
-	case NULL_AF_INET6_MAC:
-	case IPNET_AF_INET6:
-		return NET_IPV6;
-	default:
-		return NET_BY_VERSION;
-	}
 }
 
 /*
@@ -1273,7 +1261,8 @@ decode_link_more(enum link_kind kind, struct tfe_cursor *c,
 		if (!tfe_cursor_skip(c, 1) || !tfe_cursor_u8(c, &b) ||
 		    !tfe_cursor_skip(c, IPNET_HDR_LEN - 2))
 			return TFE_DR_LINK_TRUNCATED;
-		net->kind = net_of_family(b);
+		/* Solaris numbers AF_INET6 26 */
+		net->kind = b == IPNET_AF_INET6 ? NET_IPV6 : net_of_family(b);
 		return TFE_DR_OK;
 	case LINK_PPI:
 	case LINK_PKTAP:
@@ -2652,7 +2641,7 @@ decode_fast(enum link_kind kind, const uint8_t *data, size_t caplen,
 	}
 
 	/* the one layer this path reads, past the Ethernet header */
-	if (off == 18 && kind == LINK_ETHERNET)
+	if (off == 18) /* only Ethernet's tagged branch starts IP there */
 		out->layers = LAYER(TFE_LAYER_VLAN);
 	struct tfe_cursor c;
 	tfe_cursor_init(&c, tcp, caplen - (size_t)(tcp - data));

@@ -361,9 +361,10 @@ tfe_evidence_echo(struct tfe_conn *c, int side, const struct tfe_segment *s)
 			if (tfe_seq_gt(s->sack[i][1], right))
 				right = s->sack[i][1];
 		struct tfe_conn_rare *r = tfe_conn_rare_mut(c);
-		if (r->sack_edge1[side] == 0) {
-			r->sack_edge1[side] = right + 1 == 0 ? 1 : right + 1;
-		} else if (tfe_seq_gt(right + 1, r->sack_edge1[side])) {
+		if (!(r->sack_edge_set & (1u << side))) {
+			r->sack_edge[side] = right;
+			r->sack_edge_set |= (uint8_t)(1u << side);
+		} else if (tfe_seq_gt(right, r->sack_edge[side])) {
 			c->echo_moved = true;
 			return;
 		}

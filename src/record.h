@@ -234,10 +234,11 @@ struct tfe_conn_rare {
 	int64_t taken_over_tw_since; /* a TIME_WAIT a new SYN ended early
 	                                (tfe_conn.taken_over_side) */
 	/* one direction captured: the right edge of the first SACK blocks
-	 * each side sent while its peer had nothing captured, plus one (0:
-	 * none yet); a later edge past it proves the peer's data
-	 * (tfe_evidence_echo) */
-	uint32_t sack_edge1[2];
+	 * each side sent while its peer had nothing captured (when bit
+	 * 1 << side of sack_edge_set); a later edge past it proves the
+	 * peer's data (tfe_evidence_echo) */
+	uint32_t sack_edge[2];
+	uint8_t sack_edge_set;
 
 	/* the earlier connection on this 4-tuple, when its tombstone was
 	 * still there (time_wait_reuse, doc/verdicts.md): tfe_conn.has_prev and
