@@ -214,6 +214,12 @@
 #ifndef DLT_PKTAP
 #define DLT_PKTAP           258
 #endif
+#ifndef DLT_ARCNET
+#define DLT_ARCNET          7
+#endif
+#ifndef DLT_ARCNET_LINUX
+#define DLT_ARCNET_LINUX    129
+#endif
 #ifndef DLT_DSA_TAG_DSA
 #define DLT_DSA_TAG_DSA     284
 #endif
@@ -269,6 +275,7 @@
 #define UDP_PORT_CAPWAP     5247 /* the data channel, RFC 5415 §3.1 */
 #define UDP_PORT_TEREDO     3544 /* RFC 4380 §2.13 */
 #define UDP_PORT_AYIYA      5072 /* IANA's "ayiya" */
+#define UDP_PORT_TZSP       37008 /* TZSP's, not IANA's; Wireshark's */
 /* Not EtherTypes: what decode_capwap() says of an 802.11 frame (whose
  * frame control may come byte-swapped), what decode_gre() says of
  * Aruba's 802.11 frame and of PPTP's PPP frame. */
@@ -280,6 +287,20 @@
 #define TEREDO_AUTH_MIN     13   /* type, 2 lengths, nonce, confirmation */
 #define AYIYA_MIN_HDR       8    /* 4 bytes of fields, the epoch time */
 #define AYIYA_OP_FORWARD    1
+#define TZSP_MIN_HDR        4    /* version, type, encapsulation */
+#define TZSP_VERSION        1
+#define TZSP_TYPE_RX        0    /* a frame the sensor received */
+#define TZSP_TYPE_TX        1    /* a frame the sensor sent */
+#define TZSP_TAG_PADDING    0    /* one byte, no length */
+#define TZSP_TAG_END        1    /* one byte, the frame follows */
+#define TZSP_ENCAP_ETHERNET 1
+#define TZSP_ENCAP_TOKEN    2
+#define TZSP_ENCAP_PPP      4
+#define TZSP_ENCAP_FDDI     5
+#define TZSP_ENCAP_RAW      7
+#define TZSP_ENCAP_80211    18
+#define TZSP_ENCAP_PRISM    119
+#define TZSP_ENCAP_AVS      127
 #define GRE_MIN_HDR         4    /* flags and version, protocol type */
 #define GRE_FLAG_C          0x8000 /* checksum and reserved1 present */
 #define GRE_FLAG_R          0x4000 /* RFC 1701 routing present */
@@ -346,6 +367,7 @@ const char *const tfe_decode_reason_names[TFE_DR__COUNT] = {
 	[TFE_DR_FRAG_OF_DROPPED]   = "fragment of a dropped datagram",
 	[TFE_DR_FRAG_LIMIT]        = "too many fragments in a datagram",
 	[TFE_DR_ICMP_ERROR]        = "icmp error quoting tcp",
+	[TFE_DR_LINK_FRAGMENT]     = "link-layer fragment",
 };
 
 const enum tfe_decode_class tfe_decode_reason_class[TFE_DR__COUNT] = {
@@ -390,6 +412,7 @@ const enum tfe_decode_class tfe_decode_reason_class[TFE_DR__COUNT] = {
 	[TFE_DR_FRAG_OF_DROPPED]   = TFE_DC_SKIPPED,
 	[TFE_DR_FRAG_LIMIT]        = TFE_DC_UNSUPPORTED,
 	[TFE_DR_ICMP_ERROR]        = TFE_DC_SKIPPED,
+	[TFE_DR_LINK_FRAGMENT]     = TFE_DC_SKIPPED,
 };
 
 const char *const tfe_decode_class_names[TFE_DC__COUNT] = {
@@ -411,9 +434,10 @@ const char *const tfe_tunnel_names[TFE_TUN__COUNT] = {
 	[TFE_TUN_CAPWAP]  = "CAPWAP",
 	[TFE_TUN_TEREDO]  = "Teredo",
 	[TFE_TUN_AYIYA]   = "AYIYA",
+	[TFE_TUN_TZSP]    = "TZSP",
 };
 
-_Static_assert(TFE_LAYER_AYIYA - TFE_LAYER_IPIP == TFE_TUN_AYIYA - TFE_TUN_IPIP,
+_Static_assert(TFE_LAYER_TZSP - TFE_LAYER_IPIP == TFE_TUN_TZSP - TFE_TUN_IPIP,
                "the tunnels' layers are in enum tfe_tunnel_kind's order");
 
 const char *const tfe_layer_names[TFE_LAYER__COUNT] = {
@@ -438,6 +462,7 @@ const char *const tfe_layer_names[TFE_LAYER__COUNT] = {
 	[TFE_LAYER_CAPWAP]     = "CAPWAP",
 	[TFE_LAYER_TEREDO]     = "Teredo",
 	[TFE_LAYER_AYIYA]      = "AYIYA",
+	[TFE_LAYER_TZSP]       = "TZSP",
 	[TFE_LAYER_ERSPAN]     = "ERSPAN",
 	[TFE_LAYER_WCCP]       = "WCCP",
 	[TFE_LAYER_ARUBA]      = "Aruba",
@@ -465,6 +490,7 @@ const char *const tfe_layer_keys[TFE_LAYER__COUNT] = {
 	[TFE_LAYER_CAPWAP]     = "capwap",
 	[TFE_LAYER_TEREDO]     = "teredo",
 	[TFE_LAYER_AYIYA]      = "ayiya",
+	[TFE_LAYER_TZSP]       = "tzsp",
 	[TFE_LAYER_ERSPAN]     = "erspan",
 	[TFE_LAYER_WCCP]       = "wccp",
 	[TFE_LAYER_ARUBA]      = "aruba",
@@ -511,7 +537,9 @@ enum link_kind {
 	LINK_AVS,      /* an AVS capture header, then 802.11 */
 	LINK_DSA,      /* Ethernet with a 4-byte Marvell DSA tag */
 	LINK_EDSA,     /* Ethernet with an 8-byte Marvell EDSA tag */
-	LINK_SYMANTEC  /* Symantec firewall: 44 bytes with the type */
+	LINK_SYMANTEC, /* Symantec firewall: 44 bytes with the type */
+	LINK_ARCNET,   /* ARCNET as the BSDs capture it */
+	LINK_ARCNET_LINUX /* ARCNET as Linux captures it: with an offset */
 };
 
 /* What the link layer says comes next. */
@@ -555,6 +583,8 @@ link_kind_more(int linktype)
 	case DLT_DSA_TAG_DSA:            return LINK_DSA;
 	case DLT_DSA_TAG_EDSA:           return LINK_EDSA;
 	case DLT_SYMANTEC_FIREWALL:      return LINK_SYMANTEC;
+	case DLT_ARCNET:                 return LINK_ARCNET;
+	case DLT_ARCNET_LINUX:           return LINK_ARCNET_LINUX;
 	default:                         return LINK_NONE;
 	}
 }
@@ -1228,6 +1258,52 @@ decode_link(enum link_kind kind, struct tfe_cursor *c, struct link_out *net)
 	}
 }
 
+/*
+ * ARCNET (ATA 878.1): source and destination station IDs, in Linux's
+ * capture a 2-byte offset, then the system code.  RFC 1051's codes and
+ * the diagnostic one are followed by the packet; the others by RFC 1201's
+ * split flag and a 2-byte sequence number.  A BSD capture holds the raw
+ * frames: an exception packet (split flag 0xff) has 2 bytes of padding,
+ * then the system code, the real split flag and the sequence number
+ * again, and a flag other than 0 marks one piece of a packet split
+ * across frames, counted and not reassembled.  Linux hands over whole
+ * packets.  IP is code 212 (RFC 1201) or 240 (RFC 1051), IPv6 196
+ * (RFC 2497); ARP and the rest carry no TCP.
+ */
+#define ARC_IP_1051         240
+#define ARC_ARP_1051        241
+#define ARC_DIAGNOSE        0x80
+#define ARC_IP              212
+#define ARC_IPV6            196
+#define ARC_SPLIT_EXCEPTION 0xff
+
+static enum tfe_decode_reason
+link_arcnet(struct tfe_cursor *c, bool linux_hdr, struct link_out *net)
+{
+	uint8_t code, flag;
+
+	if (!tfe_cursor_skip(c, linux_hdr ? 4 : 2) || !tfe_cursor_u8(c, &code))
+		return TFE_DR_LINK_TRUNCATED;
+	if (code != ARC_IP_1051 && code != ARC_ARP_1051 &&
+	    code != ARC_DIAGNOSE) {
+		if (!tfe_cursor_u8(c, &flag) || !tfe_cursor_skip(c, 2))
+			return TFE_DR_LINK_TRUNCATED;
+		if (!linux_hdr && flag == ARC_SPLIT_EXCEPTION &&
+		    (!tfe_cursor_skip(c, 1) || !tfe_cursor_u8(c, &flag) ||
+		     !tfe_cursor_skip(c, 2)))
+			return TFE_DR_LINK_TRUNCATED;
+		if (!linux_hdr && flag != 0)
+			return TFE_DR_LINK_FRAGMENT;
+	}
+	if (code == ARC_IP || code == ARC_IP_1051)
+		net->kind = NET_IPV4;
+	else if (code == ARC_IPV6)
+		net->kind = NET_IPV6;
+	else
+		return TFE_DR_NOT_IP;
+	return TFE_DR_OK;
+}
+
 /* The rarer link types of link_kind_more(). */
 static COLD enum tfe_decode_reason
 decode_link_more(enum link_kind kind, struct tfe_cursor *c,
@@ -1327,6 +1403,9 @@ decode_link_more(enum link_kind kind, struct tfe_cursor *c,
 	case LINK_EDSA:
 		return link_skip_type(c, kind == LINK_DSA ? 12 + 4 : 12 + 8,
 		                      net);
+	case LINK_ARCNET:
+	case LINK_ARCNET_LINUX:
+		return link_arcnet(c, kind == LINK_ARCNET_LINUX, net);
 	case LINK_SYMANTEC: { /* 6 bytes, the type, 36 bytes */
 		uint16_t type;
 		if (!tfe_cursor_skip(c, 6) || !tfe_cursor_be16(c, &type) ||
@@ -1977,6 +2056,30 @@ decode_tcp(struct tfe_cursor *c, size_t tcp_len, bool layouts,
 	return TFE_DR_OK;
 }
 
+/*
+ * Raw IP (NET_BY_VERSION): the version nibble at the cursor is all there
+ * is to go by.  An empty packet is reported as a truncated IPv4 header,
+ * the likelier of the two.  Any other kind is left as it is.
+ */
+static enum tfe_decode_reason
+net_by_version(const struct tfe_cursor *c, enum net_kind *net)
+{
+	struct tfe_cursor peek = *c;
+	uint8_t first;
+
+	if (*net != NET_BY_VERSION)
+		return TFE_DR_OK;
+	if (!tfe_cursor_u8(&peek, &first))
+		return TFE_DR_IPV4_TRUNCATED;
+	if (first >> 4 == 4)
+		*net = NET_IPV4;
+	else if (first >> 4 == 6)
+		*net = NET_IPV6;
+	else
+		return TFE_DR_IP_BAD_VERSION;
+	return TFE_DR_OK;
+}
+
 /* ---- tunnels ----------------------------------------------------------- */
 
 /* Which tunnel a UDP port stands for, TFE_TUN_NONE for any other port. */
@@ -1999,6 +2102,8 @@ tunnel_of_port(uint16_t port)
 		return TFE_TUN_TEREDO;
 	case UDP_PORT_AYIYA:
 		return TFE_TUN_AYIYA;
+	case UDP_PORT_TZSP:
+		return TFE_TUN_TZSP;
 	default:
 		return TFE_TUN_NONE;
 	}
@@ -2366,6 +2471,63 @@ decode_ayiya(struct tfe_cursor *c, size_t *len, uint16_t *type)
 }
 
 /*
+ * TZSP, the TaZmen Sniffer Protocol (what a MikroTik router's packet
+ * sniffer streams to a remote Wireshark): version 1, a type, the frame's
+ * encapsulation, then tagged fields up to an END tag: PADDING and END are
+ * one byte, every other tag a type, a length and that many bytes.  Only
+ * the received and transmitted types carry a frame; the others (a
+ * keepalive, a port opener, configuration) carry none.  The frames read
+ * are those Wireshark reads: Ethernet, Token Ring, PPP, FDDI, raw IP,
+ * IEEE 802.11, Prism and AVS; *link says which.
+ */
+static enum tfe_decode_reason
+decode_tzsp(struct tfe_cursor *c, size_t *len, enum link_kind *link)
+{
+	uint8_t ver, type, tag, tlen;
+	uint16_t encap;
+
+	if (*len < TZSP_MIN_HDR)
+		return TFE_DR_NOT_TCP;
+	if (!tfe_cursor_u8(c, &ver) || !tfe_cursor_u8(c, &type) ||
+	    !tfe_cursor_be16(c, &encap))
+		return TFE_DR_TUNNEL_TRUNCATED;
+	if (ver != TZSP_VERSION ||
+	    (type != TZSP_TYPE_RX && type != TZSP_TYPE_TX))
+		return TFE_DR_NOT_TCP;
+	*len -= TZSP_MIN_HDR;
+	do {
+		if (*len == 0)
+			return TFE_DR_TUNNEL_BAD_LENGTH;
+		if (!tfe_cursor_u8(c, &tag))
+			return TFE_DR_TUNNEL_TRUNCATED;
+		*len -= 1;
+		if (tag == TZSP_TAG_PADDING || tag == TZSP_TAG_END)
+			continue;
+		if (*len == 0)
+			return TFE_DR_TUNNEL_BAD_LENGTH;
+		if (!tfe_cursor_u8(c, &tlen))
+			return TFE_DR_TUNNEL_TRUNCATED;
+		if (*len - 1 < tlen)
+			return TFE_DR_TUNNEL_BAD_LENGTH;
+		if (!tfe_cursor_skip(c, tlen))
+			return TFE_DR_TUNNEL_TRUNCATED;
+		*len -= 1 + (size_t)tlen;
+	} while (tag != TZSP_TAG_END);
+	switch (encap) {
+	case TZSP_ENCAP_ETHERNET: *link = LINK_ETHERNET; break;
+	case TZSP_ENCAP_TOKEN:    *link = LINK_TOKEN;    break;
+	case TZSP_ENCAP_PPP:      *link = LINK_PPP;      break;
+	case TZSP_ENCAP_FDDI:     *link = LINK_FDDI;     break;
+	case TZSP_ENCAP_RAW:      *link = LINK_RAW;      break;
+	case TZSP_ENCAP_80211:    *link = LINK_80211;    break;
+	case TZSP_ENCAP_PRISM:    *link = LINK_PRISM;    break;
+	case TZSP_ENCAP_AVS:      *link = LINK_AVS;      break;
+	default:                  return TFE_DR_TUNNEL_PAYLOAD;
+	}
+	return TFE_DR_OK;
+}
+
+/*
  * VXLAN (RFC 7348 §5): 8 bytes of flags, reserved bits and the 24-bit
  * VNI, then an Ethernet frame.  The I flag is not insisted on, as
  * Wireshark and tcpdump decode without it.
@@ -2423,6 +2585,7 @@ decapsulate(struct tfe_cursor *c, const struct ip_next *next, unsigned level,
 	enum tfe_tunnel_kind kind;
 	enum tfe_decode_reason r = TFE_DR_OK;
 	uint16_t type = 0;  /* what the tunnel carries, as an Ethernet type */
+	enum link_kind link = LINK_NONE; /* or a frame of this link type */
 	size_t len = next->len;
 
 	switch (next->proto) {
@@ -2475,6 +2638,9 @@ decapsulate(struct tfe_cursor *c, const struct ip_next *next, unsigned level,
 	case TFE_TUN_AYIYA:
 		r = decode_ayiya(c, &len, &type);
 		break;
+	case TFE_TUN_TZSP:
+		r = decode_tzsp(c, &len, &link);
+		break;
 	default: /* IP-in-IP: nothing between the headers */
 		break;
 	}
@@ -2492,15 +2658,18 @@ decapsulate(struct tfe_cursor *c, const struct ip_next *next, unsigned level,
 	memset(out->src, 0, sizeof out->src);
 	memset(out->dst, 0, sizeof out->dst);
 
-	if (type == ETHERTYPE_TEB || type == TUNNEL_TYPE_80211 ||
-	    type == TUNNEL_TYPE_80211_ARUBA || type == TUNNEL_TYPE_PPP) {
-		/* An Ethernet (or 802.11, or PPP) frame, VLAN tags and all,
-		 * that must fit in the tunnel's payload: read it within that,
-		 * and tell a frame cut by the capture from one cut by the
-		 * declared length. */
+	if (link != LINK_NONE || type == ETHERTYPE_TEB ||
+	    type == TUNNEL_TYPE_80211 || type == TUNNEL_TYPE_80211_ARUBA ||
+	    type == TUNNEL_TYPE_PPP) {
+		/* An Ethernet (or 802.11, or PPP, or TZSP's) frame, VLAN tags
+		 * and all, that must fit in the tunnel's payload: read it
+		 * within that, and tell a frame cut by the capture from one
+		 * cut by the declared length. */
 		struct tfe_cursor eth = tfe_cursor_sub(c, len);
 		struct link_out lo = { *net, 0 };
-		if (type == ETHERTYPE_TEB)
+		if (link != LINK_NONE)
+			r = decode_link(link, &eth, &lo);
+		else if (type == ETHERTYPE_TEB)
 			r = link_ethernet(&eth, &lo);
 		else if (type == TUNNEL_TYPE_PPP)
 			r = link_ppp(&eth, 0, &lo);
@@ -2518,6 +2687,9 @@ decapsulate(struct tfe_cursor *c, const struct ip_next *next, unsigned level,
 		size_t used = (size_t)(eth.p - c->p);
 		(void)tfe_cursor_skip(c, used); /* eth read them from c */
 		len -= used;
+		r = net_by_version(c, net); /* TZSP's raw IP */
+		if (r != TFE_DR_OK)
+			return r;
 	} else if (type == ETHERTYPE_IPV4) {
 		*net = NET_IPV4;
 	} else if (type == ETHERTYPE_IPV6) {
@@ -2842,22 +3014,9 @@ decode_general(enum link_kind kind, const uint8_t *data, size_t caplen,
 		return r;
 
 	enum net_kind net = lo.kind;
-	if (net == NET_BY_VERSION) {
-		/* Raw IP: the version nibble is all there is to go by.  An
-		 * empty frame is reported as a truncated IPv4 header, the
-		 * likelier of the two. */
-		struct tfe_cursor peek = c;
-		uint8_t first;
-		if (!tfe_cursor_u8(&peek, &first))
-			return TFE_DR_IPV4_TRUNCATED;
-		uint8_t ver = first >> 4;
-		if (ver == 4)
-			net = NET_IPV4;
-		else if (ver == 6)
-			net = NET_IPV6;
-		else
-			return TFE_DR_IP_BAD_VERSION;
-	}
+	r = net_by_version(&c, &net);
+	if (r != TFE_DR_OK)
+		return r;
 
 	/* Bytes on the wire from here on; wire >= caplen >= bytes consumed,
 	 * and the IP header itself has been captured when it is read. */

@@ -128,7 +128,8 @@ enum tfe_decode_reason {
 	                             frame carries is neither IP nor Ethernet */
 	TFE_DR_LINK_DEPTH,        /* unsupported: more than 16 nested link
 	                             headers (MPLS labels, tags, LLC, PPPoE) */
-	TFE_DR_TUNNEL_TRUNCATED,  /* ERSPAN, GTP-U, CAPWAP, Teredo, AYIYA */
+	TFE_DR_TUNNEL_TRUNCATED,  /* ERSPAN, GTP-U, CAPWAP, Teredo, AYIYA,
+	                             TZSP */
 	/* IP fragment reassembly (frag.h), appended; a fragment held is
 	 * TFE_DR_IPV4_FRAGMENT or TFE_DR_IPV6_FRAGMENT */
 	TFE_DR_FRAG_DUPLICATE,    /* skipped: a fragment whose bytes are all
@@ -148,6 +149,10 @@ enum tfe_decode_reason {
 	TFE_DR_ICMP_ERROR,        /* skipped: an ICMP or ICMPv6 error quoting a
 	                             TCP segment; the segment holds the quoted
 	                             flow and tfe_segment.icmp says the rest */
+	/* more link layers, appended */
+	TFE_DR_LINK_FRAGMENT,     /* skipped: one piece of a packet the link
+	                             layer split across frames (ARCNET's
+	                             RFC 1201 fragmentation): not reassembled */
 	TFE_DR__COUNT
 };
 
@@ -168,6 +173,7 @@ enum tfe_tunnel_kind {
 	TFE_TUN_CAPWAP,   /* CAPWAP data, UDP 5247 (RFC 5415) */
 	TFE_TUN_TEREDO,   /* Teredo, IPv6 in UDP 3544 (RFC 4380) */
 	TFE_TUN_AYIYA,    /* AYIYA (SixXS), IPv6 or IPv4 in UDP 5072 */
+	TFE_TUN_TZSP,     /* TZSP, a remote sensor's frames in UDP 37008 */
 	TFE_TUN__COUNT
 };
 
@@ -200,6 +206,7 @@ enum tfe_layer {
 	TFE_LAYER_CAPWAP,
 	TFE_LAYER_TEREDO,
 	TFE_LAYER_AYIYA,
+	TFE_LAYER_TZSP,
 	TFE_LAYER_ERSPAN,     /* in GRE: ERSPAN type I, II or III */
 	TFE_LAYER_WCCP,       /* in GRE: a WCCP redirect */
 	TFE_LAYER_ARUBA,      /* in GRE: an Aruba access point's 802.11 */

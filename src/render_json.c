@@ -76,6 +76,7 @@ const char *const tfe_json_decode_keys[TFE_DR__COUNT] = {
 	[TFE_DR_FRAG_OF_DROPPED]   = "fragment_of_dropped_datagram",
 	[TFE_DR_FRAG_LIMIT]        = "too_many_fragments",
 	[TFE_DR_ICMP_ERROR]        = "icmp_error",
+	[TFE_DR_LINK_FRAGMENT]     = "link_fragment",
 };
 
 /* Notes on a frame (TFE_NOTE_* bits), in the order the text form
