@@ -2729,8 +2729,9 @@ rule_options(struct ctx *x)
 			pick(x, "what", "no_mss");
 		if (low_mss) {
 			slot(x, "mss", "%u", r->mss);
-			slot(x, "ip", "%u", c->family == 6 ? 6u : 4u);
-			pick(x, "what", "low_mss");
+			/* IPv6 links carry 1280 bytes at least (RFC 8200
+			 * §5); IPv4 links may carry as few as 68 */
+			pick(x, "what", c->family == 6 ? "low_mss6" : "low_mss");
 		}
 		if (unasked) {
 			if (unasked & TFE_OPT_SACKOK)

@@ -511,7 +511,12 @@ const struct tfe_verdict_def tfe_verdicts[TFE_V__COUNT] = {
 		{ "what.no_mss", "no MSS option: the {peer} assumes {floor} "
 		  "bytes per segment" },
 		{ "what.low_mss", "an MSS of {mss} bytes, below the {floor} "
-		  "bytes every IPv{ip} path carries in one segment: more, "
+		  "bytes an IPv4 peer assumes without the option: more, "
+		  "smaller segments than the path needs, unless a link on it "
+		  "has a small MTU (ARCNET, SLIP); else a clamp set too low "
+		  "on the path or on the host" },
+		{ "what.low_mss6", "an MSS of {mss} bytes, below the {floor} "
+		  "bytes every IPv6 link carries in one segment: more, "
 		  "smaller segments than any path needs (a clamp set too low "
 		  "on the path or on the host)" },
 		{ "what.unasked", "{options} ({unasked} "

@@ -35,6 +35,7 @@
 #define LINKTYPE_RAW    101 /* bare IPv4 or IPv6 */
 #define LINKTYPE_SLL    113 /* Linux cooked capture v1, 16-byte header */
 #define LINKTYPE_SLL2   276 /* Linux cooked capture v2, 20-byte header */
+#define LINKTYPE_ARCNET_LINUX 129 /* ARCNET as Linux captures it */
 
 #define ETHERTYPE_IPV4  0x0800
 #define ETHERTYPE_IPV6  0x86dd
@@ -55,6 +56,7 @@
 #define PORT_GENEVE      6081 /* RFC 8926 */
 #define PORT_TEREDO      3544 /* RFC 4380 */
 #define PORT_AYIYA       5072 /* AYIYA (SixXS) */
+#define PORT_TZSP        37008 /* TZSP (a remote sniffer's stream) */
 #define TUNNEL_SPORT     50000 /* default outer UDP source port */
 #define MAX_TUNNELS      6    /* enough to go past the decoder's limit */
 
@@ -88,7 +90,7 @@ struct endpoint {
 
 enum tunnel_kind {
 	TUN_IPIP, TUN_GRE, TUN_GRE_UDP, TUN_VXLAN, TUN_GENEVE, TUN_TEREDO,
-	TUN_AYIYA, TUN_PPTP, TUN_WCCP, TUN_ARUBA
+	TUN_AYIYA, TUN_PPTP, TUN_WCCP, TUN_ARUBA, TUN_TZSP
 };
 
 /* One "tunnel" line: an encapsulation around the following packets. */
@@ -737,6 +739,19 @@ wrap_tunnel(struct craft *c, const struct packet *pk, struct tunnel *t,
 		proto = IPPROTO_GRE_NUM;
 		break;
 	}
+	case TUN_TZSP:
+		/* version 1, received, Ethernet; an RSSI tag, the end tag */
+		put_u8(body, 1);
+		put_u8(body, 0);
+		put_be16(body, 1);
+		put_u8(body, 10);
+		put_u8(body, 1);
+		put_u8(body, 0xd6);
+		put_u8(body, 1);
+		eth = build_inner_ethernet(pk, family, inner);
+		g_byte_array_append(body, eth->data, eth->len);
+		proto = IPPROTO_UDP_NUM;
+		break;
 	case TUN_VXLAN:
 		put_be32(body, 0x08000000);   /* I flag */
 		put_be32(body, t->vni << 8);
@@ -879,6 +894,17 @@ build_link(const struct craft *c, const struct packet *pk, int family,
 		g_byte_array_append(f, smac, 6);
 		put_be16(f, 0);                       /* address padding */
 		put_be16(f, ethertype);
+		break;
+	case LINKTYPE_ARCNET_LINUX:
+		/* station IDs (client 1, server 2), offset 0, RFC 1201's
+		 * code for IPv4 (212) or RFC 2497's for IPv6 (196), split
+		 * flag 0, the frame's number as sequence number */
+		put_u8(f, pk->from_client ? 1 : 2);
+		put_u8(f, pk->from_client ? 2 : 1);
+		put_be16(f, 0);
+		put_u8(f, family == AF_INET ? 212 : 196);
+		put_u8(f, 0);
+		put_be16(f, (guint16)(c->npackets + 1));
 		break;
 	case LINKTYPE_SLL2:
 		put_be16(f, ethertype);
@@ -1221,13 +1247,13 @@ parse_linktype(const struct craft *c, const char *s)
 	} types[] = {
 		{ "ether", LINKTYPE_ETHER }, { "raw", LINKTYPE_RAW },
 		{ "null", LINKTYPE_NULL },   { "sll", LINKTYPE_SLL },
-		{ "sll2", LINKTYPE_SLL2 },
+		{ "sll2", LINKTYPE_SLL2 }, { "arcnet", LINKTYPE_ARCNET_LINUX },
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(types); i++)
 		if (!strcmp(s, types[i].name))
 			return types[i].linktype;
-	die_at(c, "linktype '%s': use ether, raw, null, sll or sll2", s);
+	die_at(c, "linktype '%s': use ether, raw, null, sll, sll2 or arcnet", s);
 }
 
 /* An address without a port, for the ends of a tunnel. */
@@ -1264,6 +1290,7 @@ parse_tunnel(struct craft *c, char **tok, guint n)
 		{ "ayiya", TUN_AYIYA, PORT_AYIYA },
 		{ "pptp", TUN_PPTP, 0 },         { "wccp", TUN_WCCP, 0 },
 		{ "aruba", TUN_ARUBA, 0 },
+		{ "tzsp", TUN_TZSP, PORT_TZSP },
 	};
 	struct tunnel t = { .sport = TUNNEL_SPORT, .seq_next = { 1, 1 },
 			    .gre_proto = ETHERTYPE_ARUBA };
@@ -1278,7 +1305,7 @@ parse_tunnel(struct craft *c, char **tok, guint n)
 	}
 	if (n < 4)
 		die_at(c, "expected: tunnel off | tunnel "
-		       "ipip|gre|gre-udp|vxlan|geneve|teredo|ayiya|pptp|wccp|aruba "
+		       "ipip|gre|gre-udp|vxlan|geneve|teredo|ayiya|pptp|wccp|aruba|tzsp "
 		       "CLIENT-END SERVER-END "
 		       "[key=value...]");
 	for (gsize i = 0; i < G_N_ELEMENTS(kinds); i++) {
@@ -1290,7 +1317,7 @@ parse_tunnel(struct craft *c, char **tok, guint n)
 	}
 	if (!known)
 		die_at(c, "tunnel '%s': use ipip, gre, gre-udp, vxlan, geneve, "
-		       "teredo, ayiya, pptp, wccp or aruba", tok[1]);
+		       "teredo, ayiya, pptp, wccp, aruba or tzsp", tok[1]);
 	if (c->ntunnel == MAX_TUNNELS)
 		die_at(c, "at most %d tunnels", MAX_TUNNELS);
 	parse_address(c, tok[2], &t.client_end);
