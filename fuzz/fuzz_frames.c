@@ -32,10 +32,11 @@ static const int linktypes[] = {
 	 * serial, PPPoE, Cisco HDLC, NFLOG, IPoIB, 802.11, radiotap, pflog,
 	 * enc, ipnet, SLIP, PPI, pktap, netANALYZER (both), Frame Relay,
 	 * FDDI, Token Ring, ATM, SunATM, IP over FC, IP over 1394, MPLS,
-	 * Prism, AVS, DSA, EDSA, Symantec, ARCNET (BSD and Linux) */
+	 * Prism, AVS, DSA, EDSA, Symantec, ARCNET (BSD and Linux), Juniper
+	 * Ethernet and PPPoE */
 	9, 50, 51, 104, 239, 242, 105, 127, 117, 109, 226, 8, 192, 258, 240,
 	241, 107, 10, 6, 11, 123, 122, 138, 219, 119, 163, 284, 285, 99,
-	7, 129,
+	7, 129, 178, 167,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

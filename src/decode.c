@@ -220,6 +220,12 @@
 #ifndef DLT_ARCNET_LINUX
 #define DLT_ARCNET_LINUX    129
 #endif
+#ifndef DLT_JUNIPER_PPPOE
+#define DLT_JUNIPER_PPPOE   167
+#endif
+#ifndef DLT_JUNIPER_ETHER
+#define DLT_JUNIPER_ETHER   178
+#endif
 #ifndef DLT_DSA_TAG_DSA
 #define DLT_DSA_TAG_DSA     284
 #endif
@@ -539,7 +545,8 @@ enum link_kind {
 	LINK_EDSA,     /* Ethernet with an 8-byte Marvell EDSA tag */
 	LINK_SYMANTEC, /* Symantec firewall: 44 bytes with the type */
 	LINK_ARCNET,   /* ARCNET as the BSDs capture it */
-	LINK_ARCNET_LINUX /* ARCNET as Linux captures it: with an offset */
+	LINK_ARCNET_LINUX, /* ARCNET as Linux captures it: with an offset */
+	LINK_JUNIPER_ETHER /* a Juniper router's header, then Ethernet */
 };
 
 /* What the link layer says comes next. */
@@ -585,6 +592,8 @@ link_kind_more(int linktype)
 	case DLT_SYMANTEC_FIREWALL:      return LINK_SYMANTEC;
 	case DLT_ARCNET:                 return LINK_ARCNET;
 	case DLT_ARCNET_LINUX:           return LINK_ARCNET_LINUX;
+	case DLT_JUNIPER_ETHER:
+	case DLT_JUNIPER_PPPOE:          return LINK_JUNIPER_ETHER;
 	default:                         return LINK_NONE;
 	}
 }
@@ -1304,6 +1313,42 @@ link_arcnet(struct tfe_cursor *c, bool linux_hdr, struct link_out *net)
 	return TFE_DR_OK;
 }
 
+/*
+ * What Junos writes (monitor traffic ... write-file) on an Ethernet or a
+ * PPPoE interface: the magic "MGC", a flags byte, and when its extension
+ * bit is set a 2-byte length of TLVs (interface index, name, unit) that
+ * follow; then the Ethernet frame, or, when the flags say the layer 2
+ * header was stripped, a 4-byte protocol in the router's byte order and
+ * the IP packet, told by its version.  Older Junos releases wrote no
+ * magic: such a frame is not read (tcpdump stops there too; Wireshark
+ * reads an Ethernet frame from its first byte).
+ */
+#define JUNIPER_MAGIC       0x4d4743
+#define JUNIPER_FLAG_NO_L2  0x02
+#define JUNIPER_FLAG_EXT    0x80
+
+static enum tfe_decode_reason
+link_juniper(struct tfe_cursor *c, struct link_out *net)
+{
+	uint32_t head;
+	uint16_t ext;
+
+	if (!tfe_cursor_be32(c, &head))
+		return TFE_DR_LINK_TRUNCATED;
+	if (head >> 8 != JUNIPER_MAGIC)
+		return TFE_DR_LINK_BAD_HEADER;
+	if ((head & JUNIPER_FLAG_EXT) &&
+	    (!tfe_cursor_be16(c, &ext) || !tfe_cursor_skip(c, ext)))
+		return TFE_DR_LINK_TRUNCATED;
+	if (head & JUNIPER_FLAG_NO_L2) {
+		if (!tfe_cursor_skip(c, 4))
+			return TFE_DR_LINK_TRUNCATED;
+		net->kind = NET_BY_VERSION;
+		return TFE_DR_OK;
+	}
+	return link_ethernet(c, net);
+}
+
 /* The rarer link types of link_kind_more(). */
 static COLD enum tfe_decode_reason
 decode_link_more(enum link_kind kind, struct tfe_cursor *c,
@@ -1406,6 +1451,8 @@ decode_link_more(enum link_kind kind, struct tfe_cursor *c,
 	case LINK_ARCNET:
 	case LINK_ARCNET_LINUX:
 		return link_arcnet(c, kind == LINK_ARCNET_LINUX, net);
+	case LINK_JUNIPER_ETHER:
+		return link_juniper(c, net);
 	case LINK_SYMANTEC: { /* 6 bytes, the type, 36 bytes */
 		uint16_t type;
 		if (!tfe_cursor_skip(c, 6) || !tfe_cursor_be16(c, &type) ||
