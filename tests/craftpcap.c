@@ -36,6 +36,7 @@
 #define LINKTYPE_SLL    113 /* Linux cooked capture v1, 16-byte header */
 #define LINKTYPE_SLL2   276 /* Linux cooked capture v2, 20-byte header */
 #define LINKTYPE_ARCNET_LINUX 129 /* ARCNET as Linux captures it */
+#define LINKTYPE_JUNIPER_ETHER 178 /* Junos's capture of an Ethernet port */
 
 #define ETHERTYPE_IPV4  0x0800
 #define ETHERTYPE_IPV6  0x86dd
@@ -869,6 +870,21 @@ build_link(const struct craft *c, const struct packet *pk, int family,
 	if (c->nvlan && c->linktype != LINKTYPE_ETHER)
 		die_at(c, "vlan tags need linktype ether");
 	switch (c->linktype) {
+	case LINKTYPE_JUNIPER_ETHER: {
+		/* "MGC", flags: extensions, and "in" for the client's
+		 * packets; the TLVs: interface index 5 (little-endian) and
+		 * name ge-0/0/0; then the Ethernet frame */
+		static const guint8 tlvs[] = { 1, 4, 5, 0, 0, 0, 2, 8, 'g',
+		                               'e', '-', '0', '/', '0', '/',
+		                               '0' };
+		put_u8(f, 'M');
+		put_u8(f, 'G');
+		put_u8(f, 'C');
+		put_u8(f, pk->from_client ? 0x81 : 0x80);
+		put_be16(f, sizeof tlvs);
+		g_byte_array_append(f, tlvs, sizeof tlvs);
+	}
+		/* fall through */
 	case LINKTYPE_ETHER:
 		g_byte_array_append(f, dmac, 6);
 		g_byte_array_append(f, smac, 6);
@@ -1248,12 +1264,14 @@ parse_linktype(const struct craft *c, const char *s)
 		{ "ether", LINKTYPE_ETHER }, { "raw", LINKTYPE_RAW },
 		{ "null", LINKTYPE_NULL },   { "sll", LINKTYPE_SLL },
 		{ "sll2", LINKTYPE_SLL2 }, { "arcnet", LINKTYPE_ARCNET_LINUX },
+		{ "juniper", LINKTYPE_JUNIPER_ETHER },
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(types); i++)
 		if (!strcmp(s, types[i].name))
 			return types[i].linktype;
-	die_at(c, "linktype '%s': use ether, raw, null, sll, sll2 or arcnet", s);
+	die_at(c, "linktype '%s': use ether, raw, null, sll, sll2, arcnet or "
+	       "juniper", s);
 }
 
 /* An address without a port, for the ends of a tunnel. */
