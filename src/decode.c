@@ -84,6 +84,8 @@
 #define ETHERTYPE_PBB       0x88e7 /* IEEE 802.1ah I-TAG */
 #define ETHERTYPE_VNTAG     0x8926 /* Cisco VN-Tag */
 #define ETHERTYPE_FABRICPATH 0x8903 /* Cisco FabricPath */
+#define ETHERTYPE_ETAG      0x893f /* IEEE 802.1BR E-Tag */
+#define ETHERTYPE_NSH       0x894f /* RFC 8300 Network Service Header */
 #define ETHERTYPE_ERSPAN2   0x88be /* in GRE: ERSPAN type I/II */
 #define ETHERTYPE_ERSPAN3   0x22eb /* in GRE: ERSPAN type III */
 #define ETHERTYPE_PPP       0x880b /* in GRE version 1: PPTP's PPP */
@@ -472,6 +474,8 @@ const char *const tfe_layer_names[TFE_LAYER__COUNT] = {
 	[TFE_LAYER_ERSPAN]     = "ERSPAN",
 	[TFE_LAYER_WCCP]       = "WCCP",
 	[TFE_LAYER_ARUBA]      = "Aruba",
+	[TFE_LAYER_ETAG]       = "802.1BR",
+	[TFE_LAYER_NSH]        = "NSH",
 };
 
 const char *const tfe_layer_keys[TFE_LAYER__COUNT] = {
@@ -500,6 +504,8 @@ const char *const tfe_layer_keys[TFE_LAYER__COUNT] = {
 	[TFE_LAYER_ERSPAN]     = "erspan",
 	[TFE_LAYER_WCCP]       = "wccp",
 	[TFE_LAYER_ARUBA]      = "aruba",
+	[TFE_LAYER_ETAG]       = "etag",
+	[TFE_LAYER_NSH]        = "nsh",
 };
 
 #define LAYER(l) (UINT32_C(1) << (l))
@@ -851,6 +857,37 @@ llc_snap(struct tfe_cursor *c, struct link_out *net, uint16_t *type)
 	return TFE_DR_OK;
 }
 
+/*
+ * A Network Service Header (RFC 8300 §2): version (2 bits, 0), flags and
+ * TTL, the header's length in 4-byte words (6 bits, 2 at least: the base
+ * and the service path header), the metadata type, the next protocol,
+ * the service path header, then the context headers the length covers.
+ * Next protocol 1 is IPv4, 2 IPv6, 3 Ethernet, 4 another NSH, 5 MPLS;
+ * *type says which as an Ethernet type (0 for an Ethernet frame).
+ */
+static enum tfe_decode_reason
+link_nsh(struct tfe_cursor *c, struct link_out *net, uint16_t *type)
+{
+	uint8_t h[4];
+
+	net->layers |= LAYER(TFE_LAYER_NSH);
+	if (!tfe_cursor_copy(c, h, 4))
+		return TFE_DR_LINK_TRUNCATED;
+	size_t hlen = (size_t)(h[1] & 0x3f) * 4;
+	if (h[0] >> 6 != 0 || hlen < 8)
+		return TFE_DR_LINK_BAD_HEADER;
+	if (!tfe_cursor_skip(c, hlen - 4))
+		return TFE_DR_LINK_TRUNCATED;
+	switch (h[3]) {
+	case 1: *type = ETHERTYPE_IPV4; return TFE_DR_OK;
+	case 2: *type = ETHERTYPE_IPV6; return TFE_DR_OK;
+	case 3: *type = 0;              return TFE_DR_OK;
+	case 4: *type = ETHERTYPE_NSH;  return TFE_DR_OK;
+	case 5: *type = ETHERTYPE_MPLS; return TFE_DR_OK;
+	default: return TFE_DR_NOT_IP;
+	}
+}
+
 static COLD enum tfe_decode_reason
 link_more(struct tfe_cursor *c, uint16_t type, unsigned depth,
           struct link_out *net)
@@ -888,6 +925,22 @@ link_more(struct tfe_cursor *c, uint16_t type, unsigned depth,
 			    !tfe_cursor_be16(c, &type))
 				return TFE_DR_LINK_TRUNCATED;
 			continue;
+		case ETHERTYPE_ETAG: /* 6 bytes of PCP, DEI and E-CIDs */
+			net->layers |= LAYER(TFE_LAYER_ETAG);
+			if (!tfe_cursor_skip(c, 6) || !tfe_cursor_be16(c, &type))
+				return TFE_DR_LINK_TRUNCATED;
+			continue;
+		case ETHERTYPE_NSH: {
+			enum tfe_decode_reason r = link_nsh(c, net, &type);
+			if (r != TFE_DR_OK)
+				return r;
+			/* an Ethernet frame: its addresses, then its type,
+			 * read here so that the depth keeps counting */
+			if (type == 0 && (!tfe_cursor_skip(c, 12) ||
+			                  !tfe_cursor_be16(c, &type)))
+				return TFE_DR_LINK_TRUNCATED;
+			continue;
+		}
 		default:
 			break;
 		}

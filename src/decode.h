@@ -210,6 +210,8 @@ enum tfe_layer {
 	TFE_LAYER_ERSPAN,     /* in GRE: ERSPAN type I, II or III */
 	TFE_LAYER_WCCP,       /* in GRE: a WCCP redirect */
 	TFE_LAYER_ARUBA,      /* in GRE: an Aruba access point's 802.11 */
+	TFE_LAYER_ETAG,       /* IEEE 802.1BR E-Tag */
+	TFE_LAYER_NSH,        /* a Network Service Header (RFC 8300) */
 	TFE_LAYER__COUNT
 };
 
