@@ -2758,22 +2758,21 @@ decapsulate(struct tfe_cursor *c, const struct ip_next *next, unsigned level,
 	memset(out->src, 0, sizeof out->src);
 	memset(out->dst, 0, sizeof out->dst);
 
-	if (link != LINK_NONE || type == ETHERTYPE_TEB ||
-	    type == TUNNEL_TYPE_80211 || type == TUNNEL_TYPE_80211_ARUBA ||
-	    type == TUNNEL_TYPE_PPP) {
-		/* An Ethernet (or 802.11, or PPP, or TZSP's) frame, VLAN tags
-		 * and all, that must fit in the tunnel's payload: read it
-		 * within that, and tell a frame cut by the capture from one
-		 * cut by the declared length. */
+	/* a frame of a link type: Ethernet, PPP, or what TZSP names */
+	if (type == ETHERTYPE_TEB)
+		link = LINK_ETHERNET;
+	else if (type == TUNNEL_TYPE_PPP)
+		link = LINK_PPP;
+	if (link != LINK_NONE || type == TUNNEL_TYPE_80211 ||
+	    type == TUNNEL_TYPE_80211_ARUBA) {
+		/* A frame, VLAN tags and all, that must fit in the tunnel's
+		 * payload: read it within that, and tell a frame cut by the
+		 * capture from one cut by the declared length. */
 		struct tfe_cursor eth = tfe_cursor_sub(c, len);
 		struct link_out lo = { *net, 0 };
 		if (link != LINK_NONE)
 			r = decode_link(link, &eth, &lo);
-		else if (type == ETHERTYPE_TEB)
-			r = link_ethernet(&eth, &lo);
-		else if (type == TUNNEL_TYPE_PPP)
-			r = link_ppp(&eth, 0, &lo);
-		else
+		else /* 802.11, its frame control maybe byte-swapped */
 			r = link_80211_fc(&eth, type == TUNNEL_TYPE_80211, &lo);
 		*net = lo.kind;
 		out->layers |= lo.layers;
